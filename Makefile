@@ -1,0 +1,52 @@
+# OnGPT Accounts. Everything installs into the project: .venv, node_modules, and caches in .cache.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+CDK := node_modules/.bin/cdk
+
+export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export npm_config_cache := $(CURDIR)/.cache/npm
+export JSII_RUNTIME_PACKAGE_CACHE_ROOT := $(CURDIR)/.cache/jsii
+export CDK_HOME := $(CURDIR)/.cache/cdk
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := true
+
+.PHONY: help install lint test synth diff deploy clean
+
+help:  ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt layers/core/requirements.txt layers/core/pyproject.toml
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed  ## create .venv and node_modules, install pinned packages
+
+lint: install  ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint  ## lint, then the whole test suite (synth, nag packs, cfn-lint included)
+	$(BIN)/pytest
+
+synth: install  ## synthesize into cdk.out (compliance gates on), then cfn-lint it
+	$(CDK) synth --quiet
+	$(BIN)/cfn-lint
+
+diff: synth  ## compare with what is deployed (needs AWS credentials)
+	$(CDK) diff
+
+deploy: synth  ## deploy the stack (needs AWS credentials and a bootstrapped account)
+	$(CDK) deploy
+
+clean:  ## remove build output (keeps .venv and caches)
+	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache

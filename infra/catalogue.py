@@ -1,0 +1,136 @@
+"""The functions of the service and the API routes each one serves (API.md).
+
+Paths use API Gateway's ``{param}`` syntax; each handler declares the same routes with
+Powertools' ``<param>`` syntax (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Actions on a resource that take no body; every other POST, PUT and PATCH takes a JSON object.
+BODYLESS_ACTIONS = ("/resend", "/withdraw")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+
+    @property
+    def has_body(self) -> bool:
+        return self.method in ("POST", "PUT", "PATCH") and not self.path.endswith(BODYLESS_ACTIONS)
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A Lambda function: its folder under ``functions/`` and what it serves."""
+
+    name: str
+    description: str
+    routes: tuple[Route, ...] = ()
+    timeout_seconds: int = 10
+    memory_mb: int = 512
+
+
+def _routes(*pairs: str) -> tuple[Route, ...]:
+    return tuple(Route(*pair.split(" ", 1)) for pair in pairs)
+
+
+REGISTRATION = FunctionSpec(
+    "registration",
+    "Policy, registration and verification (P1.1, P1.2)",
+    _routes(
+        "GET /v1/policy",
+        "POST /v1/registrations",
+        "POST /v1/registrations/{registration_id}/verification",
+        "POST /v1/registrations/{registration_id}/resend",
+    ),
+)
+ME = FunctionSpec(
+    "me",
+    "The customer's own data, consents and export (P3.1, GDPR 15/20)",
+    _routes(
+        "GET /v1/me",
+        "GET /v1/me/export",
+        "GET /v1/me/consents",
+        "PUT /v1/me/consents/{purpose}",
+        "GET /v1/me/contracts",
+        "GET /v1/me/notifications",
+        "GET /v1/me/disclosures",
+    ),
+)
+EDIT_REQUESTS = FunctionSpec(
+    "edit_requests",
+    "Contact detail change requests and their review (P6.1)",
+    _routes(
+        "POST /v1/me/edit-requests",
+        "GET /v1/me/edit-requests",
+        "GET /v1/me/edit-requests/{edit_request_id}",
+        "POST /v1/me/edit-requests/{edit_request_id}/verification",
+        "POST /v1/me/edit-requests/{edit_request_id}/withdraw",
+        "GET /v1/staff/edit-requests",
+        "POST /v1/staff/edit-requests/{edit_request_id}/decision",
+    ),
+)
+STAFF_CUSTOMERS = FunctionSpec(
+    "staff_customers",
+    "Purpose-bound, audited staff reads of customers (P5)",
+    _routes("GET /v1/staff/customers", "GET /v1/staff/customers/{customer_id}"),
+)
+CONTRACTS = FunctionSpec(
+    "contracts",
+    "Contracts and their confirmations (P3.2)",
+    _routes("POST /v1/staff/contracts", "POST /v1/staff/contracts/{contract_id}/renewal"),
+)
+ANNOUNCEMENTS = FunctionSpec(
+    "announcements",
+    "Announcements of updates and changes (P3.3)",
+    _routes("POST /v1/staff/announcements"),
+)
+COMPLAINTS = FunctionSpec(
+    "complaints",
+    "Complaints and their resolution (P6.2, P3.6)",
+    _routes(
+        "POST /v1/complaints",
+        "GET /v1/staff/complaints",
+        "PATCH /v1/staff/complaints/{complaint_id}",
+    ),
+)
+DISCLOSURES = FunctionSpec(
+    "disclosures",
+    "Disclosures to third parties and authorities (P3.7)",
+    _routes("POST /v1/staff/disclosures"),
+)
+ANALYTICS = FunctionSpec(
+    "analytics",
+    "Web analytics kept apart from personal data (P1.3)",
+    _routes("POST /v1/analytics/events"),
+)
+AUDIT = FunctionSpec(
+    "audit",
+    "The hash-chained audit log and its verification (P2.5, P5)",
+    _routes("GET /v1/staff/audit"),
+)
+ANNOUNCEMENT_WORKER = FunctionSpec(
+    "announcement_worker", "Fan-out of announcements from SQS (P3.3)", timeout_seconds=60
+)
+EXPIRY_REMINDERS = FunctionSpec(
+    "expiry_reminders",
+    "Daily renewal invitations 30, 7 and 1 days before expiry (P3.4)",
+    timeout_seconds=300,
+)
+
+API_FUNCTIONS = (
+    REGISTRATION,
+    ME,
+    EDIT_REQUESTS,
+    STAFF_CUSTOMERS,
+    CONTRACTS,
+    ANNOUNCEMENTS,
+    COMPLAINTS,
+    DISCLOSURES,
+    ANALYTICS,
+    AUDIT,
+)
+ALL_FUNCTIONS = (*API_FUNCTIONS, ANNOUNCEMENT_WORKER, EXPIRY_REMINDERS)

@@ -1,0 +1,132 @@
+"""The WAF web ACL in front of the API: AWS managed rule groups, a body limit, a rate limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import ArnFormat, Stack
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from infra.functions import encrypted_log_group
+
+MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+)
+MAX_BODY_BYTES = 16 * 1024  # API.md: request bodies are at most 16 KiB
+REQUESTS_PER_5_MINUTES_PER_IP = 1000
+
+
+def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+    )
+
+
+def _managed(priority: int, name: str) -> wafv2.CfnWebACL.RuleProperty:
+    # The common rule set blocks bodies over 8 KB; our own rule allows up to 16 KiB.
+    overrides: list[Any] = (
+        [
+            wafv2.CfnWebACL.RuleActionOverrideProperty(
+                name="SizeRestrictions_BODY",
+                action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}),
+            )
+        ]
+        if name == "AWSManagedRulesCommonRuleSet"
+        else []
+    )
+    return wafv2.CfnWebACL.RuleProperty(
+        name=name,
+        priority=priority,
+        override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+        statement=wafv2.CfnWebACL.StatementProperty(
+            managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                vendor_name="AWS", name=name, rule_action_overrides=overrides or None
+            )
+        ),
+        visibility_config=_visibility(name),
+    )
+
+
+class Firewall(Construct):
+    """A regional web ACL associated with the API stage, logging with personal fields redacted."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, stage_arn: str, log_key: kms.IKey
+    ) -> None:
+        super().__init__(scope, construct_id)
+        block = wafv2.CfnWebACL.RuleActionProperty(block={})
+        rules = [_managed(i, name) for i, name in enumerate(MANAGED_RULE_GROUPS)]
+        rules.append(
+            wafv2.CfnWebACL.RuleProperty(
+                name="BodyOver16KiB",
+                priority=len(rules),
+                action=block,
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                            body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")
+                        ),
+                        comparison_operator="GT",
+                        size=MAX_BODY_BYTES,
+                        text_transformations=[
+                            wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                        ],
+                    )
+                ),
+                visibility_config=_visibility("BodyOver16KiB"),
+            )
+        )
+        rules.append(
+            wafv2.CfnWebACL.RuleProperty(
+                name="RatePerIp",
+                priority=len(rules),
+                action=block,
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                        aggregate_key_type="IP", limit=REQUESTS_PER_5_MINUTES_PER_IP
+                    )
+                ),
+                visibility_config=_visibility("RatePerIp"),
+            )
+        )
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            rules=rules,
+            visibility_config=_visibility("OnGptAccountsApi"),
+        )
+        wafv2.CfnWebACLAssociation(
+            self, "Association", resource_arn=stage_arn, web_acl_arn=self.web_acl.attr_arn
+        )
+        log_group = encrypted_log_group(
+            self, "Logs", log_key, log_group_name="aws-waf-logs-ongpt-accounts"
+        )
+        wafv2.CfnLoggingConfiguration(
+            self,
+            "Logging",
+            resource_arn=self.web_acl.attr_arn,
+            log_destination_configs=[
+                Stack.of(self).format_arn(
+                    service="logs",
+                    resource="log-group",
+                    resource_name=log_group.log_group_name,
+                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                )
+            ],
+            # Query strings carry staff lookups by email or phone; signatures are secrets.
+            redacted_fields=[
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(query_string={}),
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(
+                    single_header={"Name": "authorization"}
+                ),
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(
+                    single_header={"Name": "x-amz-security-token"}
+                ),
+            ],
+        )

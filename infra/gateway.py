@@ -1,0 +1,155 @@
+"""The REST API (P2.6): every route of API.md with AWS_IAM (SigV4) authorization, request
+validation, access logs without personal values, throttling, tracing and the WAF."""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from infra.access import Pattern
+from infra.compliance import acknowledge, in_all_packs, wildcard_resource
+from infra.firewall import Firewall
+from infra.functions import ServiceFunction, encrypted_log_group
+
+STAGE = "prod"
+THROTTLE_RATE = 100  # requests per second across the stage
+THROTTLE_BURST = 200
+
+# Access log fields: who called what and how it went; no path or query values, no bodies.
+ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId",
+    "time": "$context.requestTime",
+    "method": "$context.httpMethod",
+    "resource": "$context.resourcePath",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "latencyMs": "$context.responseLatency",
+    "integrationLatencyMs": "$context.integrationLatency",
+    "sourceIp": "$context.identity.sourceIp",
+    "userArn": "$context.identity.userArn",
+    "cognitoIdentityId": "$context.identity.cognitoIdentityId",
+    "wafStatus": "$context.waf.status",
+    "error": "$context.error.responseType",
+}
+
+VALIDATION_ERROR_BODY = json.dumps(
+    {"error": {"code": "VALIDATION_ERROR", "message": "The request is not valid."}}
+)
+
+
+class Gateway(Construct):
+    """API Gateway REST API backed by the API functions, one Lambda integration each."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        functions: list[ServiceFunction],
+        log_key: kms.IKey,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        access_logs = encrypted_log_group(self, "AccessLogs", log_key)
+        self.api = apigw.RestApi(
+            self,
+            "RestApi",
+            rest_api_name="ongpt-accounts",
+            description="OnGPT Accounts API (v1), SigV4 on every route",
+            endpoint_configuration=apigw.EndpointConfiguration(types=[apigw.EndpointType.REGIONAL]),
+            cloud_watch_role=True,
+            fail_on_warnings=True,
+            default_method_options=apigw.MethodOptions(
+                authorization_type=apigw.AuthorizationType.IAM
+            ),
+            deploy_options=apigw.StageOptions(
+                stage_name=STAGE,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FORMAT)),
+                # ERROR, not INFO: INFO execution logs would copy query strings (emails).
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,
+                metrics_enabled=True,
+                tracing_enabled=True,
+                throttling_rate_limit=THROTTLE_RATE,
+                throttling_burst_limit=THROTTLE_BURST,
+            ),
+        )
+        validator = self.api.add_request_validator(
+            "Validator", validate_request_body=True, validate_request_parameters=True
+        )
+        json_object = self.api.add_model(
+            "JsonObject",
+            content_type="application/json",
+            schema=apigw.JsonSchema(
+                schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT
+            ),
+        )
+        for response_type in (
+            apigw.ResponseType.BAD_REQUEST_BODY,
+            apigw.ResponseType.BAD_REQUEST_PARAMETERS,
+        ):
+            self.api.add_gateway_response(
+                response_type.response_type,
+                type=response_type,
+                status_code="400",
+                templates={"application/json": VALIDATION_ERROR_BODY},
+            )
+        for service in functions:
+            integration = apigw.LambdaIntegration(service.function, allow_test_invoke=False)
+            for route in service.spec.routes:
+                self.api.root.resource_for_path(route.path).add_method(
+                    route.method,
+                    integration,
+                    authorization_type=apigw.AuthorizationType.IAM,
+                    request_validator=validator,
+                    request_models={"application/json": json_object} if route.has_body else None,
+                )
+        acknowledge(
+            self,
+            "Every method uses AWS_IAM (SigV4): customers reach it through the identity pool "
+            "after user-pool sign-in with MFA; guests and staff through IAM roles (API.md).",
+            "AwsSolutions-COG4",
+        )
+        acknowledge(
+            self,
+            "Client certificates authenticate HTTP backends; the only backends here are Lambda "
+            "integrations, invoked by API Gateway through IAM.",
+            *in_all_packs("APIGWSSLEnabled"),
+        )
+        acknowledge(
+            self,
+            "Responses are per-caller personal data and must not be cached.",
+            *in_all_packs("APIGWCacheEnabledAndEncrypted"),
+        )
+        cloud_watch_role = self.api.node.find_child("CloudWatchRole")
+        acknowledge(
+            cloud_watch_role,
+            "API Gateway's account-level role for execution logs uses the AWS-managed policy "
+            "made for it.",
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+        )
+        self.firewall = Firewall(
+            self, "Firewall", stage_arn=self.api.deployment_stage.stage_arn, log_key=log_key
+        )
+
+    def allow_invoke(self, role: iam.IRole, patterns: tuple[Pattern, ...]) -> None:
+        """Let ``role`` invoke the routes matching ``patterns`` (API.md, Principals)."""
+        arns = [self.api.arn_for_execute_api(method, path, STAGE) for method, path in patterns]
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["execute-api:Invoke"], resources=arns)
+        )
+        acknowledge(
+            role,
+            "API.md's principal table grants whole route subtrees (any method, any id).",
+            *(
+                wildcard_resource(role, arn)
+                for arn, (method, path) in zip(arns, patterns, strict=True)
+                if "*" in method + path
+            ),
+        )

@@ -1,0 +1,173 @@
+"""KMS keys. Their policies name who may use them: the account administers each key, and use is
+granted to named roles, or to services acting for the account (``kms:ViaService``).
+
+- ``data``: customer records at rest (tables, queues, backups) and field-level envelope
+  encryption with per-customer data keys (encryption context ``customer_id``).
+- ``blind_index``: HMAC key for blind indexes of email and phone.
+- ``analytics``: the analytics table, apart from personal data (P1.3).
+- ``ops``: logs, the CloudTrail trail and its bucket, the alarm topic.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+ADMIN_ACTIONS = [
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:CreateGrant",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListAliases",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:RevokeGrant",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateAlias",
+    "kms:UpdateKeyDescription",
+]
+ENVELOPE_ACTIONS = [
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+]
+
+
+def _administered_by_account() -> iam.PolicyDocument:
+    return iam.PolicyDocument(
+        statements=[
+            iam.PolicyStatement(
+                sid="AdministerByAccount",
+                principals=[iam.AccountRootPrincipal()],
+                actions=ADMIN_ACTIONS,
+                resources=["*"],
+            )
+        ]
+    )
+
+
+class Keys(Construct):
+    """The service's customer-managed keys."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.data = self._symmetric("DataKey", "Customer records and field-level encryption")
+        self.analytics = self._symmetric("AnalyticsKey", "Analytics, apart from personal data")
+        self.ops = self._symmetric("OpsKey", "Logs, audit trail and alarms")
+        self.blind_index = kms.Key(
+            self,
+            "BlindIndexKey",
+            description="OnGPT Accounts: HMAC for blind indexes of email and phone",
+            alias="alias/ongpt-accounts/blind-index",
+            key_spec=kms.KeySpec.HMAC_256,
+            key_usage=kms.KeyUsage.GENERATE_VERIFY_MAC,
+            policy=_administered_by_account(),
+            removal_policy=RemovalPolicy.RETAIN,
+            pending_window=Duration.days(30),
+        )
+        for key in (self.data, self.analytics):
+            self._allow_via_services(key, "dynamodb", "sqs", "backup")
+        self._allow_logs(self.ops)
+        self.ops.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AlarmsPublishToEncryptedTopic",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+            )
+        )
+
+    def _symmetric(self, construct_id: str, purpose: str) -> kms.Key:
+        slug = construct_id.removesuffix("Key").lower()
+        return kms.Key(
+            self,
+            construct_id,
+            description=f"OnGPT Accounts: {purpose}",
+            alias=f"alias/ongpt-accounts/{slug}",
+            enable_key_rotation=True,
+            rotation_period=Duration.days(365),
+            policy=_administered_by_account(),
+            removal_policy=RemovalPolicy.RETAIN,
+            pending_window=Duration.days(30),
+        )
+
+    @staticmethod
+    def _allow_via_services(key: kms.Key, *services: str) -> None:
+        """Account principals may use the key only through these services (IAM decides who)."""
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="UseThroughServices",
+                principals=[iam.AccountRootPrincipal()],
+                actions=[*ENVELOPE_ACTIONS, "kms:CreateGrant"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {
+                        "kms:CallerAccount": Aws.ACCOUNT_ID,
+                        "kms:ViaService": [
+                            f"{service}.{Aws.REGION}.amazonaws.com" for service in services
+                        ],
+                    }
+                },
+            )
+        )
+
+    @staticmethod
+    def _allow_logs(key: kms.Key) -> None:
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchLogsEncryptLogGroups",
+                principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
+                actions=ENVELOPE_ACTIONS,
+                resources=["*"],
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": (
+                            f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*"
+                        )
+                    }
+                },
+            )
+        )
+
+    def allow_field_encryption(self, role: iam.IRole) -> None:
+        """Per-customer data keys: only with a ``customer_id`` encryption context (P2.1)."""
+        statement = iam.PolicyStatement(
+            actions=["kms:GenerateDataKey", "kms:Decrypt"],
+            resources=[self.data.key_arn],
+            conditions={"Null": {"kms:EncryptionContext:customer_id": "false"}},
+        )
+        role.add_to_principal_policy(statement)
+        self.data.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[role],
+                actions=statement.actions,
+                resources=["*"],
+                conditions=statement.conditions,
+            )
+        )
+
+    def allow_blind_index(self, role: iam.IRole) -> None:
+        """HMAC of normalised email and phone for lookups and uniqueness."""
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["kms:GenerateMac"], resources=[self.blind_index.key_arn])
+        )
+        self.blind_index.add_to_resource_policy(
+            iam.PolicyStatement(principals=[role], actions=["kms:GenerateMac"], resources=["*"])
+        )

@@ -1,0 +1,93 @@
+"""Builds the shared Lambda layer offline-friendly and without Docker (DESIGN.md, Packaging).
+
+pip installs the pinned third-party packages as wheels for the Lambda runtime and architecture
+(``--platform manylinux2014_aarch64 --only-binary=:all:``), and the shared package is copied
+beside them. The result is cached under ``.build/`` keyed by a digest of its inputs, so a synth
+rebuilds only when the requirements or the shared code change, and pip's own cache lives in
+``.cache/pip`` inside the project.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYER_SOURCE = ROOT / "layers" / "core"
+BUILD_DIR = ROOT / ".build" / "layer-core"
+PIP_CACHE = ROOT / ".cache" / "pip"
+
+PYTHON_VERSION = "3.14"  # must match the Lambda runtime in infra/functions.py
+PLATFORM = "manylinux2014_aarch64"  # must match the Lambda architecture (arm64)
+
+
+def _inputs() -> list[Path]:
+    requirements = LAYER_SOURCE / "requirements.txt"
+    package = sorted(
+        p for p in (LAYER_SOURCE / "python").rglob("*.py") if "__pycache__" not in p.parts
+    )
+    return [requirements, *package]
+
+
+def digest() -> str:
+    """A digest of everything that goes into the layer, and of how it is built."""
+    h = hashlib.sha256(f"{PYTHON_VERSION}|{PLATFORM}".encode())
+    for path in _inputs():
+        h.update(str(path.relative_to(LAYER_SOURCE)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def build_layer() -> Path:
+    """The layer folder (``python/...`` inside), rebuilt only when its inputs changed."""
+    stamp = BUILD_DIR / ".digest"
+    wanted = digest()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return BUILD_DIR
+    BUILD_DIR.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="layer-", dir=BUILD_DIR.parent))
+    target = staging / "python"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--requirement",
+            str(LAYER_SOURCE / "requirements.txt"),
+            "--target",
+            str(target),
+            "--no-deps",
+            "--platform",
+            PLATFORM,
+            "--implementation",
+            "cp",
+            "--python-version",
+            PYTHON_VERSION,
+            "--only-binary=:all:",
+        ],
+        check=True,
+        env={**os.environ, "PIP_CACHE_DIR": str(PIP_CACHE)},
+    )
+    shutil.copytree(
+        LAYER_SOURCE / "python" / "ongpt",
+        target / "ongpt",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    for cache in target.rglob("__pycache__"):
+        shutil.rmtree(cache)
+    (staging / ".digest").write_text(wanted)
+    shutil.rmtree(BUILD_DIR, ignore_errors=True)
+    staging.rename(BUILD_DIR)
+    return BUILD_DIR
+
+
+if __name__ == "__main__":
+    print(build_layer())

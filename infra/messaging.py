@@ -1,0 +1,73 @@
+"""Outbound messages: the SES sender identity, and the queues of asynchronous work.
+
+SMS goes through SNS ``Publish`` to a phone number, marked ``Transactional`` per message (the
+account-wide SMS settings have no CloudFormation resource).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.catalogue import ANNOUNCEMENT_WORKER
+from infra.settings import Settings
+
+MAX_DELIVERY_ATTEMPTS = 5
+
+
+class Messaging(Construct):
+    """SES identity with TLS required, the announcement queue and the dead-letter queues."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, settings: Settings, key: kms.IKey
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.configuration_set = ses.ConfigurationSet(
+            self,
+            "ConfigurationSet",
+            tls_policy=ses.ConfigurationSetTlsPolicy.REQUIRE,
+            reputation_metrics=True,
+            sending_enabled=True,
+            suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+        )
+        self.email_identity = ses.EmailIdentity(
+            self,
+            "SenderDomain",
+            identity=ses.Identity.domain(settings.sender_domain),
+            configuration_set=self.configuration_set,
+        )
+        self.announcement_dlq = self._queue("AnnouncementDeadLetters", key)
+        self.announcements = self._queue(
+            "Announcements",
+            key,
+            # Lambda's advice for SQS sources: six times the worker's timeout.
+            visibility_timeout=Duration.seconds(ANNOUNCEMENT_WORKER.timeout_seconds * 6),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.announcement_dlq, max_receive_count=MAX_DELIVERY_ATTEMPTS
+            ),
+        )
+        self.job_dlq = self._queue("JobDeadLetters", key)
+
+    def _queue(
+        self,
+        construct_id: str,
+        key: kms.IKey,
+        *,
+        visibility_timeout: Duration | None = None,
+        dead_letter_queue: sqs.DeadLetterQueue | None = None,
+    ) -> sqs.Queue:
+        return sqs.Queue(
+            self,
+            construct_id,
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            data_key_reuse=Duration.minutes(5),
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+            visibility_timeout=visibility_timeout,
+            dead_letter_queue=dead_letter_queue,
+            removal_policy=RemovalPolicy.DESTROY,
+        )

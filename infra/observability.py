@@ -1,0 +1,117 @@
+"""Monitoring (P2.5): alarms to an encrypted topic and one dashboard admins open in the console."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.functions import ServiceFunction
+
+PERIOD = Duration.minutes(5)
+
+
+class Observability(Construct):
+    """Alarms on API 5xx, function errors and throttles, dead letters; the admin dashboard."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        api: apigw.RestApi,
+        functions: list[ServiceFunction],
+        dead_letter_queues: dict[str, sqs.IQueue],
+        key: kms.IKey,
+        alarm_email: str | None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.topic = sns.Topic(
+            self,
+            "AlarmTopic",
+            display_name="OnGPT Accounts alarms",
+            master_key=key,
+            enforce_ssl=True,
+        )
+        if alarm_email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+        self.alarms: list[cloudwatch.Alarm] = []
+
+        self._alarm(
+            "Api5xx",
+            api.metric_server_error(period=PERIOD, statistic="Sum"),
+            "The API answered with a 5xx",
+        )
+        for service in functions:
+            fn = service.function
+            self._alarm(
+                f"{service.node.id}Errors",
+                fn.metric_errors(period=PERIOD),
+                f"{service.spec.name} failed",
+            )
+            self._alarm(
+                f"{service.node.id}Throttles",
+                fn.metric_throttles(period=PERIOD),
+                f"{service.spec.name} was throttled",
+            )
+        for name, queue in dead_letter_queues.items():
+            self._alarm(
+                f"{name}DeadLetters",
+                queue.metric_approximate_number_of_messages_visible(
+                    period=PERIOD, statistic="Maximum"
+                ),
+                f"Messages reached the {name} dead-letter queue",
+            )
+
+        self.dashboard = cloudwatch.Dashboard(
+            self, "Dashboard", dashboard_name="OnGptAccounts", default_interval=Duration.hours(24)
+        )
+        self.dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="API requests and errors",
+                left=[api.metric_count(period=PERIOD)],
+                right=[
+                    api.metric_client_error(period=PERIOD),
+                    api.metric_server_error(period=PERIOD),
+                ],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="API latency (p99)",
+                left=[api.metric_latency(period=PERIOD, statistic="p99")],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="Function errors",
+                left=[s.function.metric_errors(period=PERIOD) for s in functions],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="Function duration (p99)",
+                left=[
+                    s.function.metric_duration(period=PERIOD, statistic="p99") for s in functions
+                ],
+                width=12,
+            ),
+            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24),
+        )
+
+    def _alarm(self, construct_id: str, metric: cloudwatch.IMetric, description: str) -> None:
+        alarm = cloudwatch.Alarm(
+            self,
+            construct_id,
+            alarm_description=description,
+            metric=metric,
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(actions.SnsAction(self.topic))
+        self.alarms.append(alarm)

@@ -1,0 +1,1 @@
+"""OnGPT Accounts: the shared domain, data-access and HTTP code of every function."""

@@ -1,0 +1,109 @@
+"""The HTTP layer shared by every API function: resolver, error mapping, entry point.
+
+Handlers stay thin: ``app = create_app()``, routes that call one domain function, and
+``lambda_handler = entrypoint(app)``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, cast
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ongpt.errors import NotImplementedYet, ServiceError, ValidationFailed
+from ongpt.telemetry import logger, metrics
+
+MAX_BODY_BYTES = 16 * 1024
+
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def _error_body(error: ServiceError) -> str:
+    """The contract's error body: ``{"error": {"code", "message", "fields"?}}``."""
+    body: dict[str, Any] = {"code": error.code, "message": error.message, **error.details}
+    if isinstance(error, ValidationFailed):
+        body["fields"] = error.fields
+    return json.dumps({"error": body}, ensure_ascii=False)
+
+
+def error_response(error: ServiceError) -> Response[str]:
+    return Response(
+        status_code=error.status, content_type="application/json", body=_error_body(error)
+    )
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    """``("body", "contact", "email")`` -> ``contact.email``; the body itself -> ``body``."""
+    parts = [str(part) for part in location[1:] if not isinstance(part, int)]
+    return ".".join(parts) or str(location[0])
+
+
+def validation_error(exc: RequestValidationError) -> ValidationFailed:
+    """Powertools' validation failure as the contract's 400, naming fields, never values."""
+    fields = [
+        {"field": _field_name(tuple(err.get("loc", ("body",)))), "message": err.get("msg", "")}
+        for err in exc.errors()
+    ]
+    return ValidationFailed("The request is not valid.", fields)
+
+
+def _too_large(event: dict[str, Any]) -> ValidationFailed | None:
+    """Bodies over 16 KiB are refused before any parsing (API.md, Conventions)."""
+    if len((event.get("body") or "").encode("utf-8")) <= MAX_BODY_BYTES:
+        return None
+    return ValidationFailed(
+        "The request body is larger than 16 KiB.",
+        [{"field": "body", "message": f"at most {MAX_BODY_BYTES} bytes"}],
+    )
+
+
+def create_app() -> APIGatewayRestResolver:
+    """A validating REST resolver that answers every failure in the contract's error shape."""
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    # Powertools' decorators are untyped; the handlers' signatures are checked here.
+    @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+    def _invalid(exc: RequestValidationError) -> Response[str]:
+        return error_response(validation_error(exc))
+
+    @app.exception_handler(ServiceError)  # type: ignore[untyped-decorator]
+    def _service_error(exc: ServiceError) -> Response[str]:
+        if exc.status >= 500:
+            logger.warning("request failed", extra={"error_code": exc.code})
+        return error_response(exc)
+
+    return app
+
+
+def entrypoint(app: APIGatewayRestResolver) -> LambdaHandler:
+    """The Lambda handler for ``app``: correlation id, cold-start metric, flushed metrics."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        too_large = _too_large(event)
+        if too_large is not None:
+            return {
+                "statusCode": too_large.status,
+                "headers": {"Content-Type": "application/json"},
+                "body": _error_body(too_large),
+                "isBase64Encoded": False,
+            }
+        return app.resolve(event, context)
+
+    return cast(LambdaHandler, lambda_handler)
+
+
+def not_implemented_yet(app: APIGatewayRestResolver, routes: list[tuple[str, str]]) -> None:
+    """Answer 501 ``NOT_IMPLEMENTED`` on contract routes whose feature has not landed yet."""
+
+    def _pending(**_path_params: str) -> None:
+        raise NotImplementedYet("This operation is not available yet.")
+
+    for method, path in routes:
+        app.route(path, method)(_pending)

@@ -1,0 +1,45 @@
+"""Domain errors. Each names its HTTP status and API error code; the API layer maps them once."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class ServiceError(Exception):
+    """A failure the client is told about, with a stable code (API.md, Conventions)."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "BAD_REQUEST"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class ValidationFailed(ServiceError):
+    status = 400
+    code = "VALIDATION_ERROR"
+
+    def __init__(self, message: str, fields: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "NOT_FOUND"
+
+
+class NotImplementedYet(ServiceError):
+    """A route that the contract defines and a later issue implements."""
+
+    status = 501
+    code = "NOT_IMPLEMENTED"
+
+
+class DependencyUnavailable(ServiceError):
+    """An AWS dependency failed after retries; nothing was half-written."""
+
+    status = 503
+    code = "SERVICE_UNAVAILABLE"

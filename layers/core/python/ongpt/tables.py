@@ -1,0 +1,61 @@
+"""The DynamoDB tables: names, keys, indexes and TTL, shared by the CDK app, code and tests.
+
+Every key attribute is a string. Items (``pk`` / ``sk``) by table:
+
+Customers (one table per customer's records, partitioned by customer):
+- ``CUSTOMER#<id>`` / ``PROFILE``: the profile, personal fields encrypted per customer.
+- ``EMAIL#<hmac>`` / ``GUARD`` and ``PHONE#<hmac>`` / ``GUARD``: uniqueness guards by blind index.
+- ``CUSTOMER#<id>`` / ``CONSENT#<purpose>``: current consent; ``CONSENT#<purpose>#<time>``: history.
+- ``CUSTOMER#<id>`` / ``EDIT#<id>``, ``CONTRACT#<id>``, ``NOTICE#<time>#<id>``,
+  ``COMPLAINT#<id>``, ``DISCLOSURE#<time>#<id>``.
+- index ``by-status`` (``status_key``, ``created_at``): the staff queues, e.g.
+  ``EDIT#PENDING_REVIEW`` and ``COMPLAINT#OPEN``, oldest first.
+- index ``by-expiry-day`` (``expiry_shard``, ``contract_id``): contracts due on a day,
+  ``<YYYY-MM-DD>#<shard>``, so the reminder job reads only what is due.
+
+Registrations: ``REGISTRATION#<id>``, pending sign-ups with hashed codes; TTL ``expires_at_epoch``.
+Audit: ``SUBJECT#<customer id>`` / ``<sequence>``: append-only, hash-chained entries.
+Analytics: ``DAY#<YYYY-MM-DD>#<shard>`` / ``<time>#<id>``: no field links to a person; TTL.
+Idempotency: Powertools' idempotency records (``id``, TTL ``expiration``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Index:
+    """A global secondary index projecting all attributes."""
+
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table: its construct id, the environment variable holding its name, its keys."""
+
+    construct_id: str
+    env_var: str
+    partition_key: str
+    sort_key: str | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+
+
+BY_STATUS = Index("by-status", "status_key", "created_at")
+BY_EXPIRY_DAY = Index("by-expiry-day", "expiry_shard", "contract_id")
+
+CUSTOMERS = TableSpec(
+    "Customers", "CUSTOMERS_TABLE", "pk", "sk", indexes=(BY_STATUS, BY_EXPIRY_DAY)
+)
+REGISTRATIONS = TableSpec(
+    "Registrations", "REGISTRATIONS_TABLE", "pk", ttl_attribute="expires_at_epoch"
+)
+AUDIT = TableSpec("Audit", "AUDIT_TABLE", "pk", "sk")
+ANALYTICS = TableSpec("Analytics", "ANALYTICS_TABLE", "pk", "sk", ttl_attribute="expires_at_epoch")
+IDEMPOTENCY = TableSpec("Idempotency", "IDEMPOTENCY_TABLE", "id", ttl_attribute="expiration")
+
+ALL_TABLES = (CUSTOMERS, REGISTRATIONS, AUDIT, ANALYTICS, IDEMPOTENCY)

@@ -1,0 +1,8 @@
+"""The Powertools logger and metrics every function shares (service name from the environment)."""
+
+from aws_lambda_powertools import Logger, Metrics
+
+NAMESPACE = "OnGptAccounts"
+
+logger = Logger()
+metrics = Metrics(namespace=NAMESPACE)

@@ -1,0 +1,126 @@
+"""P2.6: every route of API.md, SigV4 (AWS_IAM) on each, validation, logs, throttling, WAF."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+
+from infra.catalogue import API_FUNCTIONS
+from tests.infra.conftest import api_methods, logical_id, resources
+
+API_MD_ROUTES = {  # API.md, every /v1 route
+    ("GET", "/v1/policy"),
+    ("POST", "/v1/registrations"),
+    ("POST", "/v1/registrations/{registration_id}/verification"),
+    ("POST", "/v1/registrations/{registration_id}/resend"),
+    ("POST", "/v1/analytics/events"),
+    ("POST", "/v1/complaints"),
+    ("GET", "/v1/me"),
+    ("GET", "/v1/me/export"),
+    ("GET", "/v1/me/consents"),
+    ("PUT", "/v1/me/consents/{purpose}"),
+    ("POST", "/v1/me/edit-requests"),
+    ("POST", "/v1/me/edit-requests/{edit_request_id}/verification"),
+    ("POST", "/v1/me/edit-requests/{edit_request_id}/withdraw"),
+    ("GET", "/v1/me/edit-requests"),
+    ("GET", "/v1/me/edit-requests/{edit_request_id}"),
+    ("GET", "/v1/me/contracts"),
+    ("GET", "/v1/me/notifications"),
+    ("GET", "/v1/me/disclosures"),
+    ("GET", "/v1/staff/customers"),
+    ("GET", "/v1/staff/customers/{customer_id}"),
+    ("GET", "/v1/staff/edit-requests"),
+    ("POST", "/v1/staff/edit-requests/{edit_request_id}/decision"),
+    ("POST", "/v1/staff/contracts"),
+    ("POST", "/v1/staff/contracts/{contract_id}/renewal"),
+    ("POST", "/v1/staff/announcements"),
+    ("GET", "/v1/staff/complaints"),
+    ("PATCH", "/v1/staff/complaints/{complaint_id}"),
+    ("POST", "/v1/staff/disclosures"),
+    ("GET", "/v1/staff/audit"),
+}
+
+
+def test_the_api_has_exactly_the_contract_routes(template_json: dict[str, Any]) -> None:
+    assert set(api_methods(template_json)) == API_MD_ROUTES
+
+
+def test_every_method_requires_sigv4(template_json: dict[str, Any]) -> None:
+    for route, props in api_methods(template_json).items():
+        assert props["AuthorizationType"] == "AWS_IAM", route
+
+
+def test_each_route_is_served_by_its_function(template_json: dict[str, Any]) -> None:
+    methods = api_methods(template_json)
+    for spec in API_FUNCTIONS:
+        function_id = logical_id(
+            template_json, f"/{spec.name.title().replace('_', '')}/Function/Resource"
+        )
+        for route in spec.routes:
+            uri = json.dumps(methods[(route.method, route.path)]["Integration"]["Uri"])
+            assert function_id in uri, route
+
+
+def test_every_method_is_validated_and_bodies_must_be_json_objects(
+    template_json: dict[str, Any],
+) -> None:
+    (validator_id,) = resources(template_json, "AWS::ApiGateway::RequestValidator")
+    for (method, path), props in api_methods(template_json).items():
+        assert props["RequestValidatorId"] == {"Ref": validator_id}
+        if method in ("PUT", "PATCH") or (
+            method == "POST" and not path.endswith(("/resend", "/withdraw"))
+        ):
+            assert "application/json" in props["RequestModels"], (method, path)
+
+
+def test_validation_failures_use_the_contract_error_shape(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::ApiGateway::GatewayResponse",
+        {
+            "ResponseType": "BAD_REQUEST_BODY",
+            "StatusCode": "400",
+            "ResponseTemplates": {"application/json": Match.string_like_regexp("VALIDATION_ERROR")},
+        },
+    )
+
+
+def test_stage_logs_access_throttles_and_traces(template_json: dict[str, Any]) -> None:
+    (stage,) = resources(template_json, "AWS::ApiGateway::Stage").values()
+    assert stage["TracingEnabled"] is True
+    assert "DestinationArn" in stage["AccessLogSetting"]
+    log_format = json.loads(stage["AccessLogSetting"]["Format"])
+    assert "$context.path" not in log_format.values()  # paths carry ids; query strings emails
+    (settings,) = stage["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] > 0
+    assert settings["ThrottlingBurstLimit"] > 0
+    assert settings["LoggingLevel"] == "ERROR"
+    assert settings["DataTraceEnabled"] is False
+
+
+def test_waf_protects_the_stage(template_json: dict[str, Any]) -> None:
+    (association,) = resources(template_json, "AWS::WAFv2::WebACLAssociation").values()
+    (acl_id,) = resources(template_json, "AWS::WAFv2::WebACL")
+    (stage_id,) = resources(template_json, "AWS::ApiGateway::Stage")
+    assert association["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    assert stage_id in json.dumps(association["ResourceArn"])
+
+
+def test_waf_has_managed_rules_and_a_rate_limit(template_json: dict[str, Any]) -> None:
+    (acl,) = resources(template_json, "AWS::WAFv2::WebACL").values()
+    statements = [rule["Statement"] for rule in acl["Rules"]]
+    managed = {
+        s["ManagedRuleGroupStatement"]["Name"]
+        for s in statements
+        if "ManagedRuleGroupStatement" in s
+    }
+    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= managed
+    assert any("RateBasedStatement" in s for s in statements)
+
+
+def test_waf_logs_redact_query_strings_and_signatures(template_json: dict[str, Any]) -> None:
+    (logging,) = resources(template_json, "AWS::WAFv2::LoggingConfiguration").values()
+    redacted = json.dumps(logging["RedactedFields"]).lower()
+    assert "querystring" in redacted
+    assert "authorization" in redacted

@@ -1,0 +1,112 @@
+"""The compliance gates: the nag packs and our guardrails fail synthesis; cfn-lint is clean."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+
+from infra import guardrails
+from infra.compliance import acknowledgements, add_compliance_checks
+from tests.infra.conftest import STACK, logical_id, resources
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_an_unacknowledged_finding_fails_synthesis(tmp_path: Path) -> None:
+    app = App(outdir=str(tmp_path))
+    stack = Stack(app, "Bad")
+    dynamodb.Table(
+        stack,
+        "Plain",
+        partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+    )
+    add_compliance_checks(app)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = (tmp_path / "validation-report.json").read_text()
+    for rule in ("OnGpt-TableCmk", "AwsSolutions-DDB3", "HIPAA.Security-DynamoDBPITREnabled"):
+        assert rule in report
+
+
+def test_the_stack_has_no_guardrail_finding(template_json: dict[str, Any]) -> None:
+    assert guardrails.check_template(template_json) == []
+
+
+def _rules(template_json: dict[str, Any]) -> set[str]:
+    return {finding.rule for finding in guardrails.check_template(template_json)}
+
+
+def test_guardrail_catches_a_table_without_the_cmk(template_json: dict[str, Any]) -> None:
+    broken = copy.deepcopy(template_json)
+    table = broken["Resources"][logical_id(broken, "/Data/Audit/Resource")]["Properties"]
+    table["SSESpecification"] = {"SSEEnabled": True}  # AWS managed key
+    assert _rules(broken) == {"OnGpt-TableCmk"}
+
+
+def test_guardrail_catches_a_method_without_sigv4(template_json: dict[str, Any]) -> None:
+    broken = copy.deepcopy(template_json)
+    method = next(iter(resources(broken, "AWS::ApiGateway::Method").values()))
+    method["AuthorizationType"] = "NONE"
+    assert _rules(broken) == {"OnGpt-MethodIam"}
+
+
+def _first_function_policy(template_json: dict[str, Any]) -> dict[str, Any]:
+    policy_id = logical_id(template_json, "/Me/Role/DefaultPolicy/Resource")
+    return template_json["Resources"][policy_id]["Properties"]["PolicyDocument"]  # type: ignore[no-any-return]
+
+
+def test_guardrail_catches_a_service_wide_action(template_json: dict[str, Any]) -> None:
+    broken = copy.deepcopy(template_json)
+    _first_function_policy(broken)["Statement"].append(
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::bucket"}
+    )
+    assert _rules(broken) == {"OnGpt-NoWildcardAction"}
+
+
+def test_guardrail_catches_an_audit_update(template_json: dict[str, Any]) -> None:
+    broken = copy.deepcopy(template_json)
+    audit = logical_id(broken, "/Data/Audit/Resource")
+    _first_function_policy(broken)["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Action": "dynamodb:UpdateItem",
+            "Resource": {"Fn::GetAtt": [audit, "Arn"]},
+        }
+    )
+    assert _rules(broken) == {"OnGpt-AuditAppendOnly"}
+
+
+def test_the_audit_table_is_marked_append_only(template_json: dict[str, Any]) -> None:
+    audit = resources(template_json, "AWS::DynamoDB::Table")[
+        logical_id(template_json, "/Data/Audit/Resource")
+    ]
+    assert {"Key": guardrails.APPEND_ONLY_TAG, "Value": "true"} in audit["Tags"]
+
+
+def test_cfn_lint_finds_nothing(template_path: Path) -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), str(template_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_acknowledgement_has_a_reason_and_is_in_the_readme(assembly_dir: Path) -> None:
+    metadata = json.loads((assembly_dir / f"{STACK}.metadata.json").read_text())
+    found = acknowledgements(metadata)
+    assert found
+    readme = (ROOT / "README.md").read_text()
+    for rule, reason in found:
+        assert len(reason) > 40, rule
+        assert reason in readme, f"README does not list {rule}: {reason}"

@@ -1,0 +1,160 @@
+"""P2.1, P4: keys, tables and backups as synthesized."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+
+from ongpt import tables
+from tests.infra.conftest import logical_id, resources
+
+
+def test_symmetric_keys_rotate_yearly(template_json: dict[str, Any]) -> None:
+    keys = resources(template_json, "AWS::KMS::Key")
+    symmetric = {
+        lid: p
+        for lid, p in keys.items()
+        if p.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
+    }
+    assert len(symmetric) == 3
+    for props in symmetric.values():
+        assert props["EnableKeyRotation"] is True
+        assert props["RotationPeriodInDays"] == 365
+
+
+def test_blind_index_key_is_an_hmac_key(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::KMS::Key", {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}
+    )
+
+
+def _statements(key_props: dict[str, Any]) -> list[dict[str, Any]]:
+    return key_props["KeyPolicy"]["Statement"]  # type: ignore[no-any-return]
+
+
+def test_key_policies_give_the_account_administration_not_use(
+    template_json: dict[str, Any],
+) -> None:
+    for props in resources(template_json, "AWS::KMS::Key").values():
+        for statement in _statements(props):
+            if statement.get("Sid") == "AdministerByAccount":
+                assert not {"kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateMac", "kms:*"} & set(
+                    statement["Action"]
+                )
+
+
+def _named_roles(statement: dict[str, Any]) -> set[str]:
+    principals = statement["Principal"].get("AWS", [])
+    principals = principals if isinstance(principals, list) else [principals]
+    return {p["Fn::GetAtt"][0] for p in principals if "Fn::GetAtt" in p}
+
+
+def test_field_encryption_is_granted_to_named_roles_with_a_customer_context(
+    template_json: dict[str, Any],
+) -> None:
+    key_id = logical_id(template_json, "/Keys/DataKey/Resource")
+    statements = _statements(resources(template_json, "AWS::KMS::Key")[key_id])
+    named = [s for s in statements if _named_roles(s)]
+    assert [s["Condition"] for s in named] == [
+        {"Null": {"kms:EncryptionContext:customer_id": "false"}}
+    ]
+    roles = {
+        logical_id(template_json, f"/{name}/Role/Resource")
+        for name in (
+            "Registration",
+            "Me",
+            "EditRequests",
+            "StaffCustomers",
+            "Contracts",
+            "Complaints",
+            "AnnouncementWorker",
+            "ExpiryReminders",
+        )
+    }
+    assert _named_roles(named[0]) == roles
+
+
+def test_only_lookup_functions_may_compute_blind_indexes(template_json: dict[str, Any]) -> None:
+    key_id = logical_id(template_json, "/Keys/BlindIndexKey/Resource")
+    statements = _statements(resources(template_json, "AWS::KMS::Key")[key_id])
+    (named,) = [s for s in statements if _named_roles(s)]
+    assert named["Action"] == "kms:GenerateMac"
+    assert _named_roles(named) == {
+        logical_id(template_json, f"/{name}/Role/Resource")
+        for name in ("Registration", "EditRequests", "StaffCustomers")
+    }
+
+
+def test_every_table_is_encrypted_with_a_customer_managed_key(
+    template_json: dict[str, Any],
+) -> None:
+    keys = set(resources(template_json, "AWS::KMS::Key"))
+    found = resources(template_json, "AWS::DynamoDB::Table")
+    assert len(found) == len(tables.ALL_TABLES)
+    for props in found.values():
+        sse = props["SSESpecification"]
+        assert sse["SSEEnabled"] is True
+        assert sse["SSEType"] == "KMS"
+        assert sse["KMSMasterKeyId"]["Fn::GetAtt"][0] in keys
+
+
+def test_analytics_has_its_own_key(template_json: dict[str, Any]) -> None:
+    found = resources(template_json, "AWS::DynamoDB::Table")
+    analytics = found[logical_id(template_json, "/Data/Analytics/Resource")]
+    customers = found[logical_id(template_json, "/Data/Customers/Resource")]
+    assert (
+        analytics["SSESpecification"]["KMSMasterKeyId"]
+        != customers["SSESpecification"]["KMSMasterKeyId"]
+    )
+
+
+def test_every_table_has_pitr_and_deletion_protection(template_json: dict[str, Any]) -> None:
+    for props in resources(template_json, "AWS::DynamoDB::Table").values():
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert props["DeletionProtectionEnabled"] is True
+
+
+def test_tables_are_retained_when_the_stack_goes(template_json: dict[str, Any]) -> None:
+    for lid in resources(template_json, "AWS::DynamoDB::Table"):
+        assert template_json["Resources"][lid]["DeletionPolicy"] == "Retain"
+
+
+def test_table_keys_indexes_and_ttl_follow_the_shared_schema(template_json: dict[str, Any]) -> None:
+    found = resources(template_json, "AWS::DynamoDB::Table")
+    for spec in tables.ALL_TABLES:
+        props = found[logical_id(template_json, f"/Data/{spec.construct_id}/Resource")]
+        keys = {k["KeyType"]: k["AttributeName"] for k in props["KeySchema"]}
+        assert keys.get("HASH") == spec.partition_key
+        assert keys.get("RANGE") == spec.sort_key
+        indexes = {
+            i["IndexName"]: {k["KeyType"]: k["AttributeName"] for k in i["KeySchema"]}
+            for i in props.get("GlobalSecondaryIndexes", [])
+        }
+        assert indexes == {
+            i.name: {"HASH": i.partition_key, "RANGE": i.sort_key} for i in spec.indexes
+        }
+        ttl = props.get("TimeToLiveSpecification")
+        assert ttl == (
+            {"AttributeName": spec.ttl_attribute, "Enabled": True} if spec.ttl_attribute else None
+        )
+
+
+def test_staff_queue_and_due_contracts_have_indexes(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "GlobalSecondaryIndexes": Match.array_with(
+                [
+                    Match.object_like({"IndexName": "by-status"}),
+                    Match.object_like({"IndexName": "by-expiry-day"}),
+                ]
+            )
+        },
+    )
+
+
+def test_every_table_is_backed_up(template_json: dict[str, Any]) -> None:
+    (selection,) = resources(template_json, "AWS::Backup::BackupSelection").values()
+    selected = {r["Fn::GetAtt"][0] for r in selection["BackupSelection"]["Resources"]}
+    assert selected == set(resources(template_json, "AWS::DynamoDB::Table"))

@@ -1,0 +1,103 @@
+"""Lambda functions: runtime, one role each, JSON logs with retention and KMS, tracing, DLQs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk.assertions import Template
+
+from infra.catalogue import ALL_FUNCTIONS
+from tests.infra.conftest import logical_id, resources, role_statements
+
+
+def _functions(template_json: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return resources(template_json, "AWS::Lambda::Function")
+
+
+def test_there_is_one_function_per_concern(template_json: dict[str, Any]) -> None:
+    names = {
+        props["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+        for props in _functions(template_json).values()
+    }
+    assert names == {spec.name for spec in ALL_FUNCTIONS}
+
+
+def test_functions_run_the_newest_python_on_arm(template_json: dict[str, Any]) -> None:
+    for props in _functions(template_json).values():
+        assert props["Runtime"] == "python3.14"
+        assert props["Architectures"] == ["arm64"]
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["LoggingConfig"]["LogFormat"] == "JSON"
+
+
+def test_each_function_has_a_role_of_its_own(template_json: dict[str, Any]) -> None:
+    roles = [props["Role"]["Fn::GetAtt"][0] for props in _functions(template_json).values()]
+    assert len(set(roles)) == len(roles)
+
+
+def test_log_groups_are_encrypted_and_expire(template_json: dict[str, Any]) -> None:
+    groups = resources(template_json, "AWS::Logs::LogGroup")
+    assert groups
+    for props in groups.values():
+        assert props["RetentionInDays"] >= 365
+        assert "KmsKeyId" in props
+    for props in _functions(template_json).values():
+        assert props["LoggingConfig"]["LogGroup"]["Ref"] in groups
+
+
+def test_the_scheduled_job_has_a_dead_letter_queue(template_json: dict[str, Any]) -> None:
+    job = _functions(template_json)[logical_id(template_json, "/ExpiryReminders/Function/Resource")]
+    assert "TargetArn" in job["DeadLetterConfig"]
+    (schedule,) = resources(template_json, "AWS::Scheduler::Schedule").values()
+    assert schedule["Name"] == "expiry-reminders"
+    assert "Arn" in schedule["Target"]["DeadLetterConfig"]
+    assert schedule["Target"]["RetryPolicy"]["MaximumRetryAttempts"] > 0
+
+
+def test_the_fanout_worker_reports_partial_batch_failures(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping", {"FunctionResponseTypes": ["ReportBatchItemFailures"]}
+    )
+
+
+def test_queues_are_encrypted_with_a_cmk_and_have_dead_letters(
+    template_json: dict[str, Any],
+) -> None:
+    queues = resources(template_json, "AWS::SQS::Queue")
+    for props in queues.values():
+        assert "KmsMasterKeyId" in props
+    announcements = queues[logical_id(template_json, "/Messaging/Announcements/Resource")]
+    assert announcements["RedrivePolicy"]["maxReceiveCount"] == 5
+
+
+def test_analytics_function_touches_no_personal_data(template_json: dict[str, Any]) -> None:
+    role = logical_id(template_json, "/Analytics/Role/Resource")
+    text = json.dumps(role_statements(template_json, role))
+    for other in (
+        "/Data/Customers/Resource",
+        "/Data/Registrations/Resource",
+        "/Data/Audit/Resource",
+    ):
+        assert logical_id(template_json, other) not in text
+    assert "kms:EncryptionContext:customer_id" not in text  # no field-level (personal) data
+    assert logical_id(template_json, "/Keys/BlindIndexKey/Resource") not in text
+    env = _functions(template_json)[logical_id(template_json, "/Analytics/Function/Resource")]
+    assert "CUSTOMERS_TABLE" not in env["Environment"]["Variables"]
+
+
+def test_no_function_may_change_or_delete_audit_entries(template_json: dict[str, Any]) -> None:
+    audit = logical_id(template_json, "/Data/Audit/Resource")
+    forbidden = {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    writers = 0
+    for props in resources(template_json, "AWS::IAM::Policy").values():
+        for statement in props["PolicyDocument"]["Statement"]:
+            if audit in json.dumps(statement.get("Resource")):
+                actions = (
+                    set(statement["Action"])
+                    if isinstance(statement["Action"], list)
+                    else {statement["Action"]}
+                )
+                assert not actions & forbidden
+                writers += "dynamodb:PutItem" in actions
+    assert writers > 0

@@ -1,0 +1,86 @@
+"""P1.2, P2.2, P2.3: the customer user pool, the identity pool and the staff roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+
+from tests.infra.conftest import resources
+
+
+def _user_pool(template_json: dict[str, Any]) -> dict[str, Any]:
+    (pool,) = resources(template_json, "AWS::Cognito::UserPool").values()
+    return pool
+
+
+def test_mfa_is_required_with_totp_and_sms(template_json: dict[str, Any]) -> None:
+    pool = _user_pool(template_json)
+    assert pool["MfaConfiguration"] == "ON"
+    assert set(pool["EnabledMfas"]) == {"SOFTWARE_TOKEN_MFA", "SMS_MFA"}
+
+
+def test_email_and_phone_are_usernames_case_insensitively(template_json: dict[str, Any]) -> None:
+    pool = _user_pool(template_json)
+    assert set(pool["UsernameAttributes"]) == {"email", "phone_number"}
+    assert pool["UsernameConfiguration"] == {"CaseSensitive": False}
+    assert pool["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True}
+
+
+def test_password_policy_is_strong(template_json: dict[str, Any]) -> None:
+    policy = _user_pool(template_json)["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12
+    assert all(
+        policy[k]
+        for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols")
+    )
+
+
+def test_threat_protection_is_enforced(template_json: dict[str, Any]) -> None:
+    pool = _user_pool(template_json)
+    assert pool["UserPoolAddOns"]["AdvancedSecurityMode"] == "ENFORCED"
+    assert pool["UserPoolTier"] == "PLUS"
+    assert pool["DeletionProtection"] == "ACTIVE"
+
+
+def test_app_client_is_public_with_srp_password_and_refresh(template_json: dict[str, Any]) -> None:
+    (client,) = resources(template_json, "AWS::Cognito::UserPoolClient").values()
+    assert client["GenerateSecret"] is False
+    assert set(client["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
+    assert client["PreventUserExistenceErrors"] == "ENABLED"
+
+
+def test_customers_group_exists(template: Template) -> None:
+    template.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": "customers"})
+
+
+def test_identity_pool_has_guests_and_user_pool_customers(template_json: dict[str, Any]) -> None:
+    (pool,) = resources(template_json, "AWS::Cognito::IdentityPool").values()
+    assert pool["AllowUnauthenticatedIdentities"] is True
+    assert pool["AllowClassicFlow"] is False
+    assert len(pool["CognitoIdentityProviders"]) == 1
+    (attachment,) = resources(template_json, "AWS::Cognito::IdentityPoolRoleAttachment").values()
+    assert set(attachment["Roles"]) == {"authenticated", "unauthenticated"}
+
+
+def test_staff_roles_need_mfa(template: Template) -> None:
+    for name in ("Support", "Compliance", "Admin"):
+        template.has_resource_properties(
+            "AWS::IAM::Role",
+            {
+                "RoleName": name,
+                "AssumeRolePolicyDocument": {
+                    "Statement": Match.array_with(
+                        [
+                            Match.object_like(
+                                {"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}
+                            )
+                        ]
+                    )
+                },
+            },
+        )

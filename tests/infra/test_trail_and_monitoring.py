@@ -1,0 +1,85 @@
+"""P2.5: CloudTrail with validation and data events; alarms; the admins' dashboard."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from infra.catalogue import ALL_FUNCTIONS
+from tests.infra.conftest import resources
+
+
+def _trail(template_json: dict[str, Any]) -> dict[str, Any]:
+    (trail,) = resources(template_json, "AWS::CloudTrail::Trail").values()
+    return trail
+
+
+def test_trail_validates_log_files_and_is_encrypted(template_json: dict[str, Any]) -> None:
+    trail = _trail(template_json)
+    assert trail["EnableLogFileValidation"] is True
+    assert "KMSKeyId" in trail
+    assert trail["IsMultiRegionTrail"] is True
+    assert "CloudWatchLogsLogGroupArn" in trail
+
+
+def test_trail_records_data_events_of_every_table(template_json: dict[str, Any]) -> None:
+    selectors = _trail(template_json)["AdvancedEventSelectors"]
+    data = [
+        s
+        for s in selectors
+        if {"Field": "eventCategory", "Equals": ["Data"]} in s["FieldSelectors"]
+    ]
+    (selector,) = data
+    fields = {f["Field"]: f["Equals"] for f in selector["FieldSelectors"]}
+    assert fields["resources.type"] == ["AWS::DynamoDB::Table"]
+    recorded = {arn["Fn::GetAtt"][0] for arn in fields["resources.ARN"]}
+    assert recorded == set(resources(template_json, "AWS::DynamoDB::Table"))
+
+
+def test_trail_records_all_management_events_including_kms(template_json: dict[str, Any]) -> None:
+    selectors = _trail(template_json)["AdvancedEventSelectors"]
+    management = [
+        s
+        for s in selectors
+        if {"Field": "eventCategory", "Equals": ["Management"]} in s["FieldSelectors"]
+    ]
+    (selector,) = management
+    assert len(selector["FieldSelectors"]) == 1  # no eventSource exclusion: KMS calls are kept
+
+
+def test_trail_bucket_is_versioned_logged_and_tls_only(template_json: dict[str, Any]) -> None:
+    trail_bucket = _trail(template_json)["S3BucketName"]["Ref"]
+    bucket = resources(template_json, "AWS::S3::Bucket")[trail_bucket]
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert "LoggingConfiguration" in bucket
+    assert (
+        bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+            "ServerSideEncryptionByDefault"
+        ]["SSEAlgorithm"]
+        == "aws:kms"
+    )
+    policies = [
+        p
+        for p in resources(template_json, "AWS::S3::BucketPolicy").values()
+        if p["Bucket"] == {"Ref": trail_bucket}
+    ]
+    denies = [
+        s for p in policies for s in p["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"
+    ]
+    assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in denies)
+
+
+def test_alarms_cover_api_errors_functions_and_dead_letters(template_json: dict[str, Any]) -> None:
+    alarms = resources(template_json, "AWS::CloudWatch::Alarm").values()
+    metrics = [(a.get("Namespace"), a.get("MetricName")) for a in alarms]
+    assert ("AWS/ApiGateway", "5XXError") in metrics
+    assert metrics.count(("AWS/Lambda", "Errors")) == len(ALL_FUNCTIONS)
+    assert metrics.count(("AWS/Lambda", "Throttles")) == len(ALL_FUNCTIONS)
+    assert metrics.count(("AWS/SQS", "ApproximateNumberOfMessagesVisible")) == 2
+    assert all(a["AlarmActions"] for a in alarms)
+
+
+def test_admins_have_a_dashboard(template_json: dict[str, Any]) -> None:
+    (dashboard,) = resources(template_json, "AWS::CloudWatch::Dashboard").values()
+    assert dashboard["DashboardName"] == "OnGptAccounts"
+    assert "Alarms" in json.dumps(dashboard["DashboardBody"])

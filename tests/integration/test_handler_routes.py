@@ -1,0 +1,53 @@
+"""Each API function serves exactly its routes of the catalogue, in the contract's shapes."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from typing import Any
+
+import pytest
+
+from infra.catalogue import API_FUNCTIONS, FunctionSpec, Route
+from tests.support.events import FakeLambdaContext, rest_event
+
+
+def invoke(spec: FunctionSpec, event: dict[str, Any]) -> dict[str, Any]:
+    handler = importlib.import_module(f"functions.{spec.name}.handler")
+    return handler.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]
+
+
+def concrete(route: Route) -> str:
+    return re.sub(r"\{[a-z_]+\}", "id-1", route.path)
+
+
+ROUTES = [(spec, route) for spec in API_FUNCTIONS for route in spec.routes]
+
+
+@pytest.mark.parametrize(("spec", "route"), ROUTES, ids=[f"{r.method} {r.path}" for _, r in ROUTES])
+def test_the_function_serves_its_route(spec: FunctionSpec, route: Route) -> None:
+    body: dict[str, Any] | None = {} if route.has_body else None
+    response = invoke(spec, rest_event(route.method, concrete(route), body=body))
+    assert response["statusCode"] != 404
+    if response["statusCode"] == 501:
+        assert json.loads(response["body"])["error"]["code"] == "NOT_IMPLEMENTED"
+
+
+@pytest.mark.parametrize("spec", API_FUNCTIONS, ids=[s.name for s in API_FUNCTIONS])
+def test_the_function_serves_no_other_route(spec: FunctionSpec) -> None:
+    others = [r for s in API_FUNCTIONS if s is not spec for r in s.routes]
+    for route in others:
+        response = invoke(spec, rest_event(route.method, concrete(route)))
+        assert response["statusCode"] in (404, 405), (spec.name, route)
+
+
+def test_policy_names_the_versions_in_force() -> None:
+    from infra.catalogue import REGISTRATION
+
+    response = invoke(REGISTRATION, rest_event("GET", "/v1/policy"))
+    assert response["statusCode"] == 200
+    body = json.loads(response["body"])
+    assert body["privacy_policy"] == "2024-10"
+    assert body["terms"] == "2024-10"
+    assert {p["clause"] for p in body["purposes"]} == {f"P3.{i}" for i in range(1, 7)}

@@ -1,0 +1,97 @@
+"""The HTTP layer: validation failures, domain errors and oversized bodies in the contract shape."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ongpt.api import MAX_BODY_BYTES, create_app, entrypoint
+from ongpt.errors import DependencyUnavailable, NotFound
+from tests.support.events import FakeLambdaContext, rest_event
+
+
+class Greeting(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=10)
+
+
+app = create_app()
+
+
+@app.post("/greetings")
+def greet(greeting: Greeting) -> dict[str, str]:
+    return {"hello": greeting.name}
+
+
+@app.get("/missing")
+def missing() -> None:
+    raise NotFound("No such thing.")
+
+
+@app.get("/down")
+def down() -> None:
+    raise DependencyUnavailable("Try again later.")
+
+
+handler = entrypoint(app)
+
+
+def call(event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    response = handler(event, FakeLambdaContext())  # type: ignore[arg-type]
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_a_valid_body_reaches_the_route() -> None:
+    assert call(rest_event("POST", "/greetings", body={"name": "An"})) == (200, {"hello": "An"})
+
+
+def test_unknown_fields_are_a_validation_error_naming_the_field() -> None:
+    status, body = call(rest_event("POST", "/greetings", body={"name": "An", "admin": True}))
+    assert status == 400
+    assert body["error"]["code"] == "VALIDATION_ERROR"
+    assert [f["field"] for f in body["error"]["fields"]] == ["admin"]
+
+
+def test_over_long_values_are_a_validation_error() -> None:
+    status, body = call(rest_event("POST", "/greetings", body={"name": "x" * 11}))
+    assert status == 400
+    assert body["error"]["fields"][0]["field"] == "name"
+
+
+def test_malformed_json_is_a_validation_error() -> None:
+    status, body = call(rest_event("POST", "/greetings", raw_body="{not json"))
+    assert status == 400
+    assert body["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_wrong_types_are_a_validation_error() -> None:
+    status, body = call(rest_event("POST", "/greetings", body=["a", "list"]))
+    assert status == 400
+    assert body["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_bodies_over_16_kib_are_rejected_before_parsing() -> None:
+    status, body = call(rest_event("POST", "/greetings", raw_body="x" * (MAX_BODY_BYTES + 1)))
+    assert status == 400
+    assert body["error"]["fields"] == [
+        {"field": "body", "message": f"at most {MAX_BODY_BYTES} bytes"}
+    ]
+
+
+def test_domain_errors_map_to_their_status_and_code() -> None:
+    assert call(rest_event("GET", "/missing")) == (
+        404,
+        {"error": {"code": "NOT_FOUND", "message": "No such thing."}},
+    )
+    status, body = call(rest_event("GET", "/down"))
+    assert (status, body["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+
+
+def test_validation_errors_never_echo_the_value(capsys: Any) -> None:
+    secret = "09679155690"
+    status, body = call(rest_event("POST", "/greetings", body={"name": secret}))
+    assert status == 400
+    assert secret not in json.dumps(body)
+    assert secret not in capsys.readouterr().out
