@@ -1,12 +1,38 @@
-"""The functions of the service and the API routes each one serves (API.md).
+"""The functions of the service: the API routes each serves (API.md) and what each may touch.
 
 Paths use API Gateway's ``{param}`` syntax; each handler declares the same routes with
-Powertools' ``<param>`` syntax (a test keeps the two in step).
+Powertools' ``<param>`` syntax (a test keeps the two in step). ``needs`` is the whole of a
+function's access: the stack turns each need into IAM grants and an environment variable.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum, auto
+
+
+class Need(Enum):
+    """One dependency a function may have."""
+
+    CUSTOMERS_READ = auto()
+    CUSTOMERS_WRITE = auto()
+    REGISTRATIONS = auto()
+    IDEMPOTENCY = auto()  # every function with a POST route (Idempotency-Key)
+    ANALYTICS = auto()
+    AUDIT_APPEND = auto()  # put, never update or delete
+    AUDIT_READ = auto()
+    FIELD_ENCRYPTION = auto()  # per-customer data keys
+    BLIND_INDEX = auto()
+    COGNITO_SIGN_UP = auto()
+    COGNITO_PROFILE = auto()
+    EMAIL = auto()
+    SMS = auto()
+    ANNOUNCEMENT_QUEUE = auto()
+
+
+N = Need
+# What a function that sends customers messages needs: contacts, decrypted, and the channels.
+MESSAGING = (N.CUSTOMERS_WRITE, N.FIELD_ENCRYPTION, N.EMAIL, N.SMS)
 
 # Actions on a resource that take no body; every other POST, PUT and PATCH takes a JSON object.
 BODYLESS_ACTIONS = ("/resend", "/withdraw")
@@ -29,6 +55,7 @@ class FunctionSpec:
     name: str
     description: str
     routes: tuple[Route, ...] = ()
+    needs: tuple[Need, ...] = ()
     timeout_seconds: int = 10
     memory_mb: int = 512
 
@@ -46,6 +73,14 @@ REGISTRATION = FunctionSpec(
         "POST /v1/registrations/{registration_id}/verification",
         "POST /v1/registrations/{registration_id}/resend",
     ),
+    needs=(
+        *MESSAGING,
+        N.REGISTRATIONS,
+        N.IDEMPOTENCY,
+        N.AUDIT_APPEND,
+        N.BLIND_INDEX,
+        N.COGNITO_SIGN_UP,
+    ),
 )
 ME = FunctionSpec(
     "me",
@@ -59,6 +94,7 @@ ME = FunctionSpec(
         "GET /v1/me/notifications",
         "GET /v1/me/disclosures",
     ),
+    needs=(N.CUSTOMERS_WRITE, N.FIELD_ENCRYPTION, N.AUDIT_APPEND, N.AUDIT_READ),
 )
 EDIT_REQUESTS = FunctionSpec(
     "edit_requests",
@@ -72,21 +108,25 @@ EDIT_REQUESTS = FunctionSpec(
         "GET /v1/staff/edit-requests",
         "POST /v1/staff/edit-requests/{edit_request_id}/decision",
     ),
+    needs=(*MESSAGING, N.IDEMPOTENCY, N.AUDIT_APPEND, N.BLIND_INDEX, N.COGNITO_PROFILE),
 )
 STAFF_CUSTOMERS = FunctionSpec(
     "staff_customers",
     "Purpose-bound, audited staff reads of customers (P5)",
     _routes("GET /v1/staff/customers", "GET /v1/staff/customers/{customer_id}"),
+    needs=(N.CUSTOMERS_READ, N.FIELD_ENCRYPTION, N.AUDIT_APPEND, N.BLIND_INDEX),
 )
 CONTRACTS = FunctionSpec(
     "contracts",
     "Contracts and their confirmations (P3.2)",
     _routes("POST /v1/staff/contracts", "POST /v1/staff/contracts/{contract_id}/renewal"),
+    needs=(*MESSAGING, N.IDEMPOTENCY, N.AUDIT_APPEND),
 )
 ANNOUNCEMENTS = FunctionSpec(
     "announcements",
     "Announcements of updates and changes (P3.3)",
     _routes("POST /v1/staff/announcements"),
+    needs=(N.CUSTOMERS_READ, N.IDEMPOTENCY, N.AUDIT_APPEND, N.ANNOUNCEMENT_QUEUE),
 )
 COMPLAINTS = FunctionSpec(
     "complaints",
@@ -96,28 +136,36 @@ COMPLAINTS = FunctionSpec(
         "GET /v1/staff/complaints",
         "PATCH /v1/staff/complaints/{complaint_id}",
     ),
+    needs=(*MESSAGING, N.IDEMPOTENCY, N.AUDIT_APPEND),
 )
 DISCLOSURES = FunctionSpec(
     "disclosures",
     "Disclosures to third parties and authorities (P3.7)",
     _routes("POST /v1/staff/disclosures"),
+    needs=(N.CUSTOMERS_WRITE, N.IDEMPOTENCY, N.AUDIT_APPEND),
 )
 ANALYTICS = FunctionSpec(
     "analytics",
     "Web analytics kept apart from personal data (P1.3)",
     _routes("POST /v1/analytics/events"),
+    needs=(N.ANALYTICS, N.IDEMPOTENCY),
 )
 AUDIT = FunctionSpec(
     "audit",
     "The hash-chained audit log and its verification (P2.5, P5)",
     _routes("GET /v1/staff/audit"),
+    needs=(N.AUDIT_APPEND, N.AUDIT_READ),
 )
 ANNOUNCEMENT_WORKER = FunctionSpec(
-    "announcement_worker", "Fan-out of announcements from SQS (P3.3)", timeout_seconds=60
+    "announcement_worker",
+    "Fan-out of announcements from SQS (P3.3)",
+    needs=MESSAGING,
+    timeout_seconds=60,
 )
 EXPIRY_REMINDERS = FunctionSpec(
     "expiry_reminders",
     "Daily renewal invitations 30, 7 and 1 days before expiry (P3.4)",
+    needs=MESSAGING,
     timeout_seconds=300,
 )
 

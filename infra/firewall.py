@@ -51,6 +51,18 @@ def _managed(priority: int, name: str) -> wafv2.CfnWebACL.RuleProperty:
     )
 
 
+def _blocking(
+    priority: int, name: str, statement: wafv2.CfnWebACL.StatementProperty
+) -> wafv2.CfnWebACL.RuleProperty:
+    return wafv2.CfnWebACL.RuleProperty(
+        name=name,
+        priority=priority,
+        action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+        statement=statement,
+        visibility_config=_visibility(name),
+    )
+
+
 class Firewall(Construct):
     """A regional web ACL associated with the API stage, logging with personal fields redacted."""
 
@@ -58,39 +70,32 @@ class Firewall(Construct):
         self, scope: Construct, construct_id: str, *, stage_arn: str, log_key: kms.IKey
     ) -> None:
         super().__init__(scope, construct_id)
-        block = wafv2.CfnWebACL.RuleActionProperty(block={})
         rules = [_managed(i, name) for i, name in enumerate(MANAGED_RULE_GROUPS)]
+        body_too_large = wafv2.CfnWebACL.SizeConstraintStatementProperty(
+            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")
+            ),
+            comparison_operator="GT",
+            size=MAX_BODY_BYTES,
+            text_transformations=[
+                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+            ],
+        )
+        too_many = wafv2.CfnWebACL.RateBasedStatementProperty(
+            aggregate_key_type="IP", limit=REQUESTS_PER_5_MINUTES_PER_IP
+        )
         rules.append(
-            wafv2.CfnWebACL.RuleProperty(
-                name="BodyOver16KiB",
-                priority=len(rules),
-                action=block,
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
-                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
-                            body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")
-                        ),
-                        comparison_operator="GT",
-                        size=MAX_BODY_BYTES,
-                        text_transformations=[
-                            wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
-                        ],
-                    )
-                ),
-                visibility_config=_visibility("BodyOver16KiB"),
+            _blocking(
+                len(rules),
+                "BodyOver16KiB",
+                wafv2.CfnWebACL.StatementProperty(size_constraint_statement=body_too_large),
             )
         )
         rules.append(
-            wafv2.CfnWebACL.RuleProperty(
-                name="RatePerIp",
-                priority=len(rules),
-                action=block,
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                        aggregate_key_type="IP", limit=REQUESTS_PER_5_MINUTES_PER_IP
-                    )
-                ),
-                visibility_config=_visibility("RatePerIp"),
+            _blocking(
+                len(rules),
+                "RatePerIp",
+                wafv2.CfnWebACL.StatementProperty(rate_based_statement=too_many),
             )
         )
         self.web_acl = wafv2.CfnWebACL(

@@ -6,12 +6,15 @@ One stack so that key policies can name the roles that use the keys; stateful re
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from aws_cdk import Stack
 from aws_cdk import aws_lambda_event_sources as event_sources
 from constructs import Construct
 
 from infra import catalogue
 from infra.access import CUSTOMER, GUEST, STAFF_ROLES
+from infra.catalogue import Need
 from infra.compliance import acknowledge, in_all_packs
 from infra.data import Data
 from infra.functions import ServiceFunction, shared_layer
@@ -25,7 +28,7 @@ from infra.settings import Settings
 from infra.trail import AuditTrail
 from ongpt import tables
 
-COGNITO_REGISTRATION = (
+COGNITO_SIGN_UP = (
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminSetUserPassword",
     "cognito-idp:AdminAddUserToGroup",
@@ -68,7 +71,13 @@ class OnGptAccountsStack(Stack):
             )
             for spec in catalogue.ALL_FUNCTIONS
         }
-        self._grant(settings)
+        for service in self.functions.values():
+            self._provide(service, settings)
+        self.functions[catalogue.ANNOUNCEMENT_WORKER].function.add_event_source(
+            event_sources.SqsEventSource(
+                self.messaging.announcements, batch_size=10, report_batch_item_failures=True
+            )
+        )
 
         self.gateway = Gateway(
             self,
@@ -103,88 +112,37 @@ class OnGptAccountsStack(Stack):
             alarm_email=settings.alarm_email,
         )
 
-    def _grant(self, settings: Settings) -> None:
-        """What each function may touch: its tables, keys, identity and messaging, no more."""
-        fns, data, keys = self.functions, self.data, self.keys
-        pool, messaging = self.identity.user_pool, self.messaging
-        customers, audit = data[tables.CUSTOMERS], data[tables.AUDIT]
-        api_writers = (
-            catalogue.REGISTRATION,
-            catalogue.EDIT_REQUESTS,
-            catalogue.CONTRACTS,
-            catalogue.ANNOUNCEMENTS,
-            catalogue.COMPLAINTS,
-            catalogue.DISCLOSURES,
-            catalogue.ANALYTICS,
-        )
-        for spec in api_writers:
-            fns[spec].use_table(tables.IDEMPOTENCY, data[tables.IDEMPOTENCY], write=True)
-
-        registration = fns[catalogue.REGISTRATION]
-        registration.use_table(tables.REGISTRATIONS, data[tables.REGISTRATIONS], write=True)
-        registration.use_user_pool(pool, *COGNITO_REGISTRATION)
-
-        edits = fns[catalogue.EDIT_REQUESTS]
-        edits.use_user_pool(pool, *COGNITO_PROFILE_CHANGE)
-
-        for spec in (
-            catalogue.REGISTRATION,
-            catalogue.ME,
-            catalogue.EDIT_REQUESTS,
-            catalogue.CONTRACTS,
-            catalogue.COMPLAINTS,
-            catalogue.DISCLOSURES,
-            catalogue.ANNOUNCEMENT_WORKER,
-            catalogue.EXPIRY_REMINDERS,
-        ):
-            fns[spec].use_table(tables.CUSTOMERS, customers, write=True)
-        for spec in (catalogue.STAFF_CUSTOMERS, catalogue.ANNOUNCEMENTS):
-            fns[spec].use_table(tables.CUSTOMERS, customers)
-
-        for spec in (
-            catalogue.REGISTRATION,
-            catalogue.ME,
-            catalogue.EDIT_REQUESTS,
-            catalogue.STAFF_CUSTOMERS,
-            catalogue.CONTRACTS,
-            catalogue.COMPLAINTS,
-            catalogue.ANNOUNCEMENT_WORKER,
-            catalogue.EXPIRY_REMINDERS,
-        ):
-            fns[spec].use_field_encryption(keys)
-        for spec in (catalogue.REGISTRATION, catalogue.EDIT_REQUESTS, catalogue.STAFF_CUSTOMERS):
-            fns[spec].use_blind_index(keys)
-
-        for spec in (
-            catalogue.REGISTRATION,
-            catalogue.ME,
-            catalogue.EDIT_REQUESTS,
-            catalogue.STAFF_CUSTOMERS,
-            catalogue.CONTRACTS,
-            catalogue.ANNOUNCEMENTS,
-            catalogue.COMPLAINTS,
-            catalogue.DISCLOSURES,
-            catalogue.AUDIT,
-        ):
-            fns[spec].append_audit(audit)
-        for spec in (catalogue.ME, catalogue.AUDIT):
-            audit.grant_read_data(fns[spec].role)
-
-        for spec in (
-            catalogue.REGISTRATION,
-            catalogue.EDIT_REQUESTS,
-            catalogue.CONTRACTS,
-            catalogue.COMPLAINTS,
-            catalogue.ANNOUNCEMENT_WORKER,
-            catalogue.EXPIRY_REMINDERS,
-        ):
-            fns[spec].use_email(messaging, settings)
-            fns[spec].use_sms()
-
-        fns[catalogue.ANALYTICS].use_table(tables.ANALYTICS, data[tables.ANALYTICS], write=True)
-        fns[catalogue.ANNOUNCEMENTS].send_to("ANNOUNCEMENT_QUEUE_URL", messaging.announcements)
-        fns[catalogue.ANNOUNCEMENT_WORKER].function.add_event_source(
-            event_sources.SqsEventSource(
-                messaging.announcements, batch_size=10, report_batch_item_failures=True
-            )
-        )
+    def _provide(self, service: ServiceFunction, settings: Settings) -> None:
+        """Turn each of the function's needs into its grants and environment, nothing more."""
+        data, keys, pool = self.data, self.keys, self.identity.user_pool
+        for need in service.spec.needs:
+            match need:
+                case Need.CUSTOMERS_READ | Need.CUSTOMERS_WRITE:
+                    write = need is Need.CUSTOMERS_WRITE
+                    service.use_table(tables.CUSTOMERS, data[tables.CUSTOMERS], write=write)
+                case Need.REGISTRATIONS:
+                    service.use_table(tables.REGISTRATIONS, data[tables.REGISTRATIONS], write=True)
+                case Need.IDEMPOTENCY:
+                    service.use_table(tables.IDEMPOTENCY, data[tables.IDEMPOTENCY], write=True)
+                case Need.ANALYTICS:
+                    service.use_table(tables.ANALYTICS, data[tables.ANALYTICS], write=True)
+                case Need.AUDIT_APPEND:
+                    service.append_audit(data[tables.AUDIT])
+                case Need.AUDIT_READ:
+                    data[tables.AUDIT].grant_read_data(service.role)
+                case Need.FIELD_ENCRYPTION:
+                    service.use_field_encryption(keys)
+                case Need.BLIND_INDEX:
+                    service.use_blind_index(keys)
+                case Need.COGNITO_SIGN_UP:
+                    service.use_user_pool(pool, *COGNITO_SIGN_UP)
+                case Need.COGNITO_PROFILE:
+                    service.use_user_pool(pool, *COGNITO_PROFILE_CHANGE)
+                case Need.EMAIL:
+                    service.use_email(self.messaging, settings)
+                case Need.SMS:
+                    service.use_sms()
+                case Need.ANNOUNCEMENT_QUEUE:
+                    service.send_to("ANNOUNCEMENT_QUEUE_URL", self.messaging.announcements)
+                case _:
+                    assert_never(need)
