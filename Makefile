@@ -14,7 +14,7 @@ export CDK_HOME := $(CURDIR)/.cache/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help install lint test synth diff deploy clean
+.PHONY: help install lint test synth run bench diff deploy clean
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -41,6 +41,12 @@ test: lint  ## lint, then the whole test suite (synth, nag packs, cfn-lint inclu
 synth: install  ## synthesize into cdk.out (compliance gates on), then cfn-lint it
 	$(CDK) synth --quiet
 	$(BIN)/cfn-lint
+
+run: synth  ## serve the whole API locally (moto + local API Gateway); PORT, AWS_PORT
+	$(BIN)/python -m local.server
+
+bench: synth  ## benchmarks, printed as ratios against baselines measured in the same run
+	$(BIN)/python -m tests.bench
 
 diff: synth  ## compare with what is deployed (needs AWS credentials)
 	$(CDK) diff

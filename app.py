@@ -12,14 +12,14 @@ from infra.settings import Settings
 from infra.stack import OnGptAccountsStack
 
 CDK_JSON = Path(__file__).resolve().parent / "cdk.json"
-# The CLI sets this itself; tests that synthesize without the CLI read construct paths too.
-PATH_METADATA = {"aws:cdk:enable-path-metadata": True}
+# The CLI sets these itself; tests and the local runtime read construct and asset paths too.
+CLI_METADATA = {"aws:cdk:enable-path-metadata": True, "aws:cdk:enable-asset-metadata": True}
 
 
 def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> App:
     """The app with ``cdk.json``'s context (as the CLI would pass it) plus ``context``."""
     defaults = json.loads(CDK_JSON.read_text())["context"]
-    app = App(context={**PATH_METADATA, **defaults, **(context or {})}, outdir=outdir)
+    app = App(context={**CLI_METADATA, **defaults, **(context or {})}, outdir=outdir)
     settings = Settings.from_context(app)
     OnGptAccountsStack(
         app,

@@ -52,6 +52,10 @@ class Jobs(Construct):
                 target=targets.LambdaInvoke(
                     expiry_reminders.function,
                     role=role,
+                    # The job's clock is the time the run was scheduled for, not when it started.
+                    input=scheduler.ScheduleTargetInput.from_object(
+                        {"scheduled_time": scheduler.ContextAttribute.scheduled_time}
+                    ),
                     dead_letter_queue=dead_letter_queue,
                     retry_attempts=3,
                     max_event_age=Duration.hours(6),

@@ -15,7 +15,8 @@ from aws_cdk import aws_dynamodb as dynamodb
 
 from infra import guardrails
 from infra.compliance import acknowledgements, add_compliance_checks
-from tests.infra.conftest import STACK, logical_id, resources
+from tests.conftest import STACK
+from tests.infra.conftest import logical_id, resources
 
 ROOT = Path(__file__).resolve().parents[2]
 

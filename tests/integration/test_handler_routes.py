@@ -29,8 +29,10 @@ ROUTES = [(spec, route) for spec in API_FUNCTIONS for route in spec.routes]
 def test_the_function_serves_its_route(spec: FunctionSpec, route: Route) -> None:
     body: dict[str, Any] | None = {} if route.has_body else None
     response = invoke(spec, rest_event(route.method, concrete(route), body=body))
-    assert response["statusCode"] != 404
-    if response["statusCode"] == 501:
+    if (route.method, route.path) == ("GET", "/v1/policy"):
+        assert response["statusCode"] == 200
+    else:  # until the route's feature lands
+        assert response["statusCode"] == 501
         assert json.loads(response["body"])["error"]["code"] == "NOT_IMPLEMENTED"
 
 

@@ -1,0 +1,274 @@
+"""The local API Gateway: the template's routes, SigV4, the callers' IAM policies, proxy events.
+
+Order per request, as API Gateway does it: match a route (unknown: 403 Missing Authentication
+Token), verify the signature, evaluate ``execute-api:Invoke`` against the caller's role, build
+the REST proxy event, call the function. A crashing function is a 502, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import traceback
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from local import iam
+from local.credentials import AccessDenied, CredentialStore, Issued, verify
+from local.lambdas import Invocable
+from local.openapi import openapi_document, swagger_page
+from local.outbox import Outbox
+from local.principals import BadPrincipal, Principals
+from local.template import ACCOUNT_ID, ApiRoute, Resolver, Template
+
+log = logging.getLogger("local.gateway")
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's REST payload limit
+
+
+def _json(status: int, body: Any) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
+    )
+
+
+def _log_failure(function_id: str, exc: BaseException) -> None:
+    """Where a function failed, without the exception's message: it may hold personal data."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("function %s failed with %s\n%s", function_id, type(exc).__name__, frames)
+
+
+@dataclass
+class Job:
+    function_id: str
+    input_template: str
+
+
+class LocalGateway:
+    """A WSGI application serving ``/v1`` as API Gateway would and the ``/_local`` routes."""
+
+    def __init__(
+        self,
+        template: Template,
+        resolver: Resolver,
+        functions: dict[str, Invocable],
+        principals: Principals,
+        outbox: Outbox,
+    ) -> None:
+        self.template = template
+        self.resolver = resolver
+        self.functions = functions
+        self.principals = principals
+        self.outbox = outbox
+        self.region = template.region()
+        self.credentials = CredentialStore()
+        ((rest_api_id, _),) = template.of_type("AWS::ApiGateway::RestApi")
+        self.api_id = resolver.refs[rest_api_id]
+        ((_, stage),) = template.of_type("AWS::ApiGateway::Stage")
+        self.stage = stage["StageName"]
+        # Static path segments win over parameters, as in API Gateway.
+        self.routes = sorted(template.api_routes(), key=lambda r: (r.path.count("{"), -len(r.path)))
+        self.jobs = {
+            props["Name"]: Job(
+                props["Target"]["Arn"]["Fn::GetAtt"][0], props["Target"].get("Input", "{}")
+            )
+            for _, props in template.of_type("AWS::Scheduler::Schedule")
+        }
+        self._statements: dict[str, list[dict[str, Any]]] = {}
+        self.local_routes = Map(
+            [
+                Rule("/_local/credentials", methods=["POST"], endpoint=self.issue_credentials),
+                Rule("/_local/outbox", methods=["GET"], endpoint=self.read_outbox),
+                Rule("/_local/jobs/<name>", methods=["POST"], endpoint=self.run_job),
+                Rule("/_local/openapi.json", methods=["GET"], endpoint=self.openapi),
+                Rule("/_local/docs", methods=["GET"], endpoint=self.docs),
+            ]
+        )
+
+    # WSGI
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request = Request(environ)
+        if request.path.startswith("/_local/"):
+            response = self._local(request)
+        else:
+            response = self._api(request)
+        return response(environ, start_response)
+
+    # /_local
+    def _local(self, request: Request) -> Response:
+        adapter = self.local_routes.bind_to_environ(request.environ)
+        try:
+            endpoint, values = adapter.match()
+        except HTTPException as exc:
+            return _json(exc.code or 404, {"message": exc.description})
+        return endpoint(request, **values)  # type: ignore[no-any-return]
+
+    def issue_credentials(self, request: Request) -> Response:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _json(400, {"message": "expected a JSON object"})
+        try:
+            principal = self.principals.from_request(body)
+        except BadPrincipal as exc:
+            return _json(400, {"message": str(exc)})
+        return _json(200, self.credentials.mint(principal).as_json())
+
+    def read_outbox(self, request: Request) -> Response:
+        to = request.args.get("to", "")
+        if not to:
+            return _json(400, {"message": "give ?to=<email or E.164 phone>"})
+        return _json(200, {"messages": self.outbox.messages_to(to)})
+
+    def run_job(self, request: Request, name: str) -> Response:
+        job = self.jobs.get(name)
+        if job is None:
+            return _json(404, {"message": f"no scheduled job {name!r}", "jobs": sorted(self.jobs)})
+        body = request.get_json(silent=True) or {}
+        now = body.get("now") or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        event = json.loads(job.input_template.replace("<aws.scheduler.scheduled-time>", now))
+        try:
+            result = self._invoke(job.function_id, event)
+        except Exception as exc:  # the job failed as Lambda would report it
+            _log_failure(job.function_id, exc)
+            return _json(502, {"errorType": type(exc).__name__})
+        return _json(200, result)
+
+    def openapi(self, request: Request) -> Response:
+        return _json(200, openapi_document(self.functions, request.host_url.rstrip("/")))
+
+    def docs(self, request: Request) -> Response:
+        document = openapi_document(self.functions, request.host_url.rstrip("/"))
+        return Response(swagger_page(document), mimetype="text/html")
+
+    # /v1
+    def _api(self, request: Request) -> Response:
+        matched = self._route(request.method, request.path)
+        if matched is None:
+            return _json(403, {"message": "Missing Authentication Token"})
+        route, path_parameters = matched
+        body = request.get_data(cache=True)
+        if len(body) > MAX_PAYLOAD_BYTES:
+            return _json(413, {"message": "Request Too Long"})
+        try:
+            issued = verify(
+                self.credentials,
+                method=request.method,
+                url=request.url,
+                headers=dict(request.headers),
+                body=body,
+                region=self.region,
+            )
+            self._authorize(issued, request.method, request.path)
+        except AccessDenied as exc:
+            return _json(403, exc.body)
+        event = self._event(request, route, path_parameters, issued, body)
+        try:
+            result = self._invoke(route.function_id, event)
+        except Exception as exc:
+            _log_failure(route.function_id, exc)
+            return _json(502, {"message": "Internal server error"})
+        return self._response(result)
+
+    def _route(self, method: str, path: str) -> tuple[ApiRoute, dict[str, str]] | None:
+        for route in self.routes:
+            match = route.pattern().match(path)
+            if match and route.method == method:
+                return route, match.groupdict()
+        return None
+
+    def _authorize(self, issued: Issued, method: str, path: str) -> None:
+        role = issued.principal.role_logical_id
+        if role not in self._statements:
+            self._statements[role] = iam.role_statements(self.template, self.resolver, role)
+        api = f"arn:aws:execute-api:{self.region}:{ACCOUNT_ID}:{self.api_id}"
+        resource = f"{api}/{self.stage}/{method}{path}"
+        if not iam.is_allowed(self._statements[role], "execute-api:Invoke", resource):
+            raise AccessDenied(
+                f"User: {issued.principal.user_arn} is not authorized to perform: "
+                f"execute-api:Invoke on resource: {resource}",
+                key="Message",
+            )
+
+    def _event(
+        self,
+        request: Request,
+        route: ApiRoute,
+        path_parameters: dict[str, str],
+        issued: Issued,
+        body: bytes,
+    ) -> dict[str, Any]:
+        try:
+            text, is_base64 = body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            text, is_base64 = base64.b64encode(body).decode(), True
+        headers = dict(request.headers)
+        query = request.args
+        identity = {
+            "cognitoIdentityPoolId": None,
+            "cognitoIdentityId": None,
+            "cognitoAuthenticationType": None,
+            "cognitoAuthenticationProvider": None,
+            "accountId": None,
+            "caller": None,
+            "user": None,
+            "userArn": None,
+            **issued.principal.identity,
+            "accessKey": issued.access_key_id,
+            "sourceIp": request.remote_addr,
+            "userAgent": request.headers.get("User-Agent"),
+        }
+        return {
+            "resource": route.path,
+            "path": request.path,
+            "httpMethod": request.method,
+            "headers": headers,
+            "multiValueHeaders": {k: request.headers.getlist(k) for k in headers},
+            "queryStringParameters": dict(query) or None,
+            "multiValueQueryStringParameters": {k: query.getlist(k) for k in query} or None,
+            "pathParameters": path_parameters or None,
+            "stageVariables": None,
+            "requestContext": {
+                "resourceId": route.path,
+                "resourcePath": route.path,
+                "httpMethod": request.method,
+                "path": f"/{self.stage}{request.path}",
+                "stage": self.stage,
+                "accountId": ACCOUNT_ID,
+                "apiId": self.api_id,
+                "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+                "requestId": str(uuid.uuid4()),
+                "requestTimeEpoch": int(datetime.now(UTC).timestamp() * 1000),
+                "identity": identity,
+            },
+            "body": text or None,
+            "isBase64Encoded": is_base64,
+        }
+
+    def _invoke(self, function_id: str, event: dict[str, Any]) -> Any:
+        try:
+            return self.functions[function_id].invoke(event)
+        finally:
+            self.outbox.observe()
+
+    @staticmethod
+    def _response(result: dict[str, Any]) -> Response:
+        body = result.get("body") or ""
+        data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
+        response = Response(data, status=int(result.get("statusCode", 200)))
+        for name, value in (result.get("headers") or {}).items():
+            response.headers[name] = str(value)
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            response.headers.remove(name)
+            for value in values:
+                response.headers.add(name, str(value))
+        return response

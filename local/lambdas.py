@@ -1,0 +1,114 @@
+"""Runs the real handlers in-process with the environment the template gives each function.
+
+A function's code is its synthesized asset folder; the layer's packages are this virtualenv's
+(the layer asset holds arm64 wheels). The process environment is swapped for each invocation,
+so invocations run one at a time, each seeing exactly its own function's variables.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Protocol
+
+from local.template import Resolver, Template
+
+_INVOKE_LOCK = threading.RLock()
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    timeout_seconds: int
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.timeout_seconds * 1000
+
+
+@contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set only these variables, and put back what they were (other threads read the rest)."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class Invocable(Protocol):
+    """What the gateway and the workers need of a function."""
+
+    logical_id: str
+
+    def invoke(self, event: dict[str, Any]) -> Any: ...
+
+    def module(self) -> ModuleType: ...
+
+
+@dataclass
+class LocalFunction:
+    logical_id: str
+    handler_file: str
+    handler_name: str
+    environment: dict[str, str]
+    memory_mb: int
+    timeout_seconds: int
+    arn: str
+    _module: ModuleType | None = None
+
+    def module(self) -> ModuleType:
+        if self._module is None:
+            spec = importlib.util.spec_from_file_location(
+                f"lambda_{self.logical_id}", self.handler_file
+            )
+            assert spec is not None
+            assert spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            self._module = module
+        return self._module
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        with _INVOKE_LOCK, _environment(self.environment):
+            handler = getattr(self.module(), self.handler_name)
+            context = LambdaContext(self.logical_id, self.arn, self.memory_mb, self.timeout_seconds)
+            return handler(event, context)
+
+
+def load_functions(
+    template: Template, resolver: Resolver, aws_environment: dict[str, str]
+) -> dict[str, Invocable]:
+    """Every ``AWS::Lambda::Function`` of the template, keyed by logical id."""
+    functions: dict[str, Invocable] = {}
+    for logical_id, props in template.of_type("AWS::Lambda::Function"):
+        module, _, name = props["Handler"].rpartition(".")
+        variables = resolver.resolve(props.get("Environment", {}).get("Variables", {}))
+        functions[logical_id] = LocalFunction(
+            logical_id=logical_id,
+            handler_file=str(template.asset_dir(logical_id) / f"{module}.py"),
+            handler_name=name,
+            environment={
+                **aws_environment,
+                "AWS_LAMBDA_FUNCTION_NAME": logical_id,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(props.get("MemorySize", 128)),
+                **{k: str(v) for k, v in variables.items()},
+            },
+            memory_mb=props.get("MemorySize", 128),
+            timeout_seconds=props.get("Timeout", 3),
+            arn=resolver.attributes[(logical_id, "Arn")],
+        )
+    return functions

@@ -1,0 +1,50 @@
+"""The API's OpenAPI document, merged from the handlers' own Powertools resolvers, and Swagger UI
+with the assets Powertools ships (no CDN needed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aws_lambda_powertools.event_handler as event_handler
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+
+from local.lambdas import Invocable
+
+SWAGGER_ASSETS = Path(event_handler.__file__).parent / "openapi" / "swagger_ui"
+SIGV4 = {
+    "type": "apiKey",
+    "name": "Authorization",
+    "in": "header",
+    "description": "AWS Signature Version 4 (service execute-api); see POST /_local/credentials.",
+    "x-amazon-apigateway-authtype": "awsSigv4",
+}
+
+
+def openapi_document(functions: dict[str, Invocable], api_url: str) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "OnGPT Accounts", "version": "v1"},
+        "servers": [{"url": api_url}],
+        "paths": {},
+        "components": {"schemas": {}, "securitySchemes": {"sigv4": SIGV4}},
+        "security": [{"sigv4": []}],
+    }
+    for function in functions.values():
+        app = getattr(function.module(), "app", None)
+        if not isinstance(app, APIGatewayRestResolver):
+            continue
+        part = json.loads(app.get_openapi_json_schema(title="OnGPT Accounts", version="v1"))
+        for path, operations in part.get("paths", {}).items():
+            document["paths"].setdefault(path, {}).update(operations)
+        document["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
+    return document
+
+
+def swagger_page(document: dict[str, Any]) -> str:
+    spec = json.dumps(document).replace("</", "<\\/")
+    js = (SWAGGER_ASSETS / "swagger-ui-bundle.min.js").read_text()
+    css = (SWAGGER_ASSETS / "swagger-ui.min.css").read_text()
+    return generate_swagger_html(spec, js, css, swagger_base_url="", oauth2_config=None)

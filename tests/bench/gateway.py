@@ -1,0 +1,134 @@
+"""Benchmark: the local runtime's start-up and the local gateway's per-request overhead.
+
+Overhead is SigV4 verification, the IAM policy check and building the proxy event, measured as
+the time of ``GET /v1/policy`` through the gateway (in-process WSGI, no sockets) over calling the
+same handler directly, both in the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from moto import mock_aws
+from werkzeug.test import Client
+
+from local.gateway import LocalGateway
+from local.lambdas import load_functions
+from local.outbox import Outbox
+from local.principals import Principals
+from local.provision import Provisioner
+from local.template import Template
+from tests.support.events import FakeLambdaContext, rest_event
+
+ROOT = Path(__file__).resolve().parents[2]
+REQUESTS = 300
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def startup_seconds(assembly: Path) -> float:
+    """From process start to the runtime's config being written (it then serves)."""
+    workdir = ROOT / ".build" / "bench-startup"
+    config = workdir / ".local" / "config.json"
+    config.unlink(missing_ok=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "local.server",
+            "--assembly",
+            str(assembly.resolve()),
+            "--port",
+            str(_free_port()),
+            "--aws-port",
+            str(_free_port()),
+        ],
+        cwd=workdir,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while not config.exists():
+            if process.poll() is not None:
+                raise RuntimeError("the local runtime exited")
+            time.sleep(0.05)
+        return time.monotonic() - started
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _timed(call: Any, repeat: int) -> float:
+    """Median seconds of one call, over ``repeat`` calls after a warm-up."""
+    for _ in range(20):
+        call()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return median(samples)
+
+
+def gateway_overhead(assembly: Path) -> tuple[float, float]:
+    with mock_aws():
+        template = Template.load(assembly)
+        resolver = Provisioner(template, endpoint_url=None).run()
+        functions = load_functions(template, resolver, {})
+        gateway = LocalGateway(
+            template,
+            resolver,
+            functions,
+            Principals(template, resolver, aws_endpoint="http://unused"),
+            Outbox(template.region()),
+        )
+        route = next(r for r in gateway.routes if r.path == "/v1/policy")
+        handler = functions[route.function_id].module().lambda_handler
+        event = rest_event("GET", "/v1/policy")
+
+        issued = gateway.credentials.mint(gateway.principals.guest())
+        request = AWSRequest(method="GET", url="http://localhost/v1/policy", data=b"")
+        creds = Credentials(issued.access_key_id, issued.secret_access_key, issued.session_token)
+        SigV4Auth(creds, "execute-api", gateway.region).add_auth(request)
+        headers = {**request.headers, "Host": "localhost"}
+        client = Client(gateway)
+
+        def through_gateway() -> None:
+            assert client.get("/v1/policy", headers=headers).status_code == 200
+
+        def direct() -> None:
+            assert handler(event, FakeLambdaContext())["statusCode"] == 200
+
+        return _timed(direct, REQUESTS), _timed(through_gateway, REQUESTS)
+
+
+def main() -> None:
+    assembly = ROOT / "cdk.out"
+    print(f"local runtime start-up: {startup_seconds(assembly):.2f} s (process start to serving)")
+    direct, gateway = gateway_overhead(assembly)
+    print(
+        f"GET /v1/policy, median of {REQUESTS}: handler direct {direct * 1000:.2f} ms, "
+        f"through the local gateway {gateway * 1000:.2f} ms; "
+        f"ratio {gateway / direct:.2f}x (overhead {(gateway - direct) * 1000:.2f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

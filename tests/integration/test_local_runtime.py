@@ -1,0 +1,180 @@
+"""The local runtime in-process over moto: its gateway reads the synthesized policies, a crashing
+function is a clean 502, and queue workers honour partial-batch failures and the DLQ."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from moto import mock_aws
+from werkzeug.test import Client
+
+from local.credentials import Issued
+from local.gateway import LocalGateway
+from local.lambdas import load_functions
+from local.outbox import Outbox
+from local.principals import Principals
+from local.provision import Provisioner
+from local.template import Resolver, Template
+from local.workers import QueuePoller
+
+HOST = "localhost"
+
+
+@dataclass
+class Runtime:
+    template: Template
+    resolver: Resolver
+    gateway: LocalGateway
+
+
+@pytest.fixture(scope="module")
+def runtime(assembly_dir: Path) -> Iterator[Runtime]:
+    with mock_aws():
+        template = Template.load(assembly_dir)
+        resolver = Provisioner(template, endpoint_url=None).run()
+        functions = load_functions(template, resolver, {})
+        principals = Principals(template, resolver, aws_endpoint="http://unused")
+        gateway = LocalGateway(template, resolver, functions, principals, Outbox(template.region()))
+        yield Runtime(template, resolver, gateway)
+
+
+def signed_call(gateway: LocalGateway, issued: Issued, method: str, path: str) -> Any:
+    url = f"http://{HOST}{path}"
+    request = AWSRequest(
+        method=method, url=url, data=b"{}", headers={"Content-Type": "application/json"}
+    )
+    creds = Credentials(issued.access_key_id, issued.secret_access_key, issued.session_token)
+    SigV4Auth(creds, "execute-api", gateway.region).add_auth(request)
+    return Client(gateway).open(
+        path, method=method, data=b"{}", headers={**request.headers, "Host": HOST}
+    )
+
+
+PHONE = "+84967915569"
+
+
+class Crashing:
+    logical_id = "Crashing"
+
+    def module(self) -> ModuleType:
+        return ModuleType("crashing")
+
+    def invoke(self, _event: dict[str, Any]) -> Any:
+        raise RuntimeError(f"boom for {PHONE}")
+
+
+def test_a_crashing_function_is_a_clean_502(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    gateway = runtime.gateway
+    route = next(r for r in gateway.routes if r.path == "/v1/policy")
+    original = gateway.functions[route.function_id]
+    gateway.functions[route.function_id] = Crashing()
+    try:
+        issued = gateway.credentials.mint(gateway.principals.guest())
+        response = signed_call(gateway, issued, "GET", "/v1/policy")
+    finally:
+        gateway.functions[route.function_id] = original
+    assert response.status_code == 502
+    assert response.get_json() == {"message": "Internal server error"}
+    assert "RuntimeError" in caplog.text
+    assert PHONE not in caplog.text
+
+
+def _without_contracts(template: Template) -> Template:
+    """The template as if the CDK code no longer let Support manage contracts."""
+    body = copy.deepcopy(template.body)
+    support = next(
+        lid
+        for lid, r in body["Resources"].items()
+        if r.get("Properties", {}).get("RoleName") == "Support"
+    )
+    for resource in body["Resources"].values():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::IAM::Policy" and {"Ref": support} in props["Roles"]:
+            for statement in props["PolicyDocument"]["Statement"]:
+                statement["Resource"] = [
+                    r for r in statement["Resource"] if "/v1/staff/contracts" not in json.dumps(r)
+                ]
+    return replace(template, body=body)
+
+
+def test_the_gateway_enforces_the_synthesized_policy_not_a_copy(runtime: Runtime) -> None:
+    gateway = runtime.gateway
+    issued = gateway.credentials.mint(gateway.principals.staff("support", "alice"))
+    assert signed_call(gateway, issued, "POST", "/v1/staff/contracts").status_code != 403
+    changed = LocalGateway(
+        _without_contracts(runtime.template),
+        runtime.resolver,
+        gateway.functions,
+        gateway.principals,
+        gateway.outbox,
+    )
+    changed.credentials = gateway.credentials
+    assert signed_call(changed, issued, "POST", "/v1/staff/contracts").status_code == 403
+    assert signed_call(changed, issued, "GET", "/v1/staff/complaints").status_code != 403
+
+
+class Worker:
+    """A function that fails the messages whose body says so."""
+
+    logical_id = "Worker"
+
+    def module(self) -> ModuleType:
+        return ModuleType("worker")
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        self.seen += [r["body"] for r in event["Records"]]
+        return {
+            "batchItemFailures": [
+                {"itemIdentifier": r["messageId"]} for r in event["Records"] if r["body"] == "fail"
+            ]
+        }
+
+
+def test_queue_workers_report_partial_failures_and_dead_letter(runtime: Runtime) -> None:
+    sqs = boto3.client("sqs", region_name=runtime.template.region())
+    dlq = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    queue = sqs.create_queue(
+        QueueName="work",
+        Attributes={
+            "VisibilityTimeout": "0",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}),
+        },
+    )["QueueUrl"]
+    for body in ("ok", "fail"):
+        sqs.send_message(QueueUrl=queue, MessageBody=body)
+    worker = Worker()
+    poller = QueuePoller(
+        sqs,
+        queue,
+        "arn:queue",
+        worker,
+        10,
+        True,
+        Outbox(runtime.template.region()),
+        runtime.template.region(),
+    )
+    for _ in range(4):
+        poller.poll_once()
+    assert worker.seen.count("ok") == 1  # deleted after success
+    assert worker.seen.count("fail") == 2  # retried until maxReceiveCount
+    dead = sqs.receive_message(QueueUrl=dlq).get("Messages", [])
+    assert [m["Body"] for m in dead] == ["fail"]
