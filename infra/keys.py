@@ -40,6 +40,7 @@ ADMIN_ACTIONS = [
     "kms:UpdateAlias",
     "kms:UpdateKeyDescription",
 ]
+DATA_KEY_OWNERS = ["customer_id", "registration_id"]
 ENVELOPE_ACTIONS = [
     "kms:Decrypt",
     "kms:DescribeKey",
@@ -147,11 +148,15 @@ class Keys(Construct):
         )
 
     def allow_field_encryption(self, role: iam.IRole) -> None:
-        """Per-customer data keys: only with a ``customer_id`` encryption context (P2.1)."""
+        """Data keys of one owner each: the encryption context must name a customer (or the
+        registration that will become one), so CloudTrail shows whose data was opened (P2.1)."""
         statement = iam.PolicyStatement(
             actions=["kms:GenerateDataKey", "kms:Decrypt"],
             resources=[self.data.key_arn],
-            conditions={"Null": {"kms:EncryptionContext:customer_id": "false"}},
+            conditions={
+                "Null": {"kms:EncryptionContextKeys": "false"},
+                "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": DATA_KEY_OWNERS},
+            },
         )
         role.add_to_principal_policy(statement)
         self.data.add_to_resource_policy(

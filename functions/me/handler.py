@@ -1,14 +1,23 @@
 """The customer's own data (P3.1, GDPR 15/20): profile, export, consents, contracts, notices,
-disclosures."""
+disclosures. The customer is who API Gateway says signed the request, never an id in input."""
 
+from ongpt import services
 from ongpt.api import create_app, entrypoint, not_implemented_yet
+from ongpt.caller import customer_id
+from ongpt.models import Profile
 
 app = create_app()
+
+
+@app.get("/v1/me")
+def get_me() -> Profile:
+    caller_id = customer_id(app.current_event.raw_event)
+    return services.customers().profile(caller_id)
+
 
 not_implemented_yet(
     app,
     [
-        ("GET", "/v1/me"),
         ("GET", "/v1/me/export"),
         ("GET", "/v1/me/consents"),
         ("PUT", "/v1/me/consents/<purpose>"),

@@ -1,7 +1,10 @@
 """Registration (P1.1, P1.2): the policy in force, sign-up, verification by codes, resend."""
 
-from ongpt import policy
-from ongpt.api import create_app, entrypoint, not_implemented_yet
+from aws_lambda_powertools.event_handler import Response
+
+from ongpt import policy, services
+from ongpt.api import create_app, entrypoint, idempotent, json_response
+from ongpt.models import RegistrationRequest, VerificationRequest
 
 app = create_app()
 
@@ -11,13 +14,37 @@ def get_policy() -> policy.PolicyDocument:
     return policy.current()
 
 
-not_implemented_yet(
-    app,
-    [
-        ("POST", "/v1/registrations"),
-        ("POST", "/v1/registrations/<registration_id>/verification"),
-        ("POST", "/v1/registrations/<registration_id>/resend"),
-    ],
-)
+@app.post("/v1/registrations")
+def start_registration(request: RegistrationRequest) -> Response[str]:
+    accepted = idempotent(
+        app,
+        "registrations",
+        request.model_dump(mode="json"),
+        lambda: services.registrations().start(request).model_dump(),
+    )
+    return json_response(202, accepted)
+
+
+@app.post("/v1/registrations/<registration_id>/verification")
+def verify_registration(registration_id: str, request: VerificationRequest) -> Response[str]:
+    created = idempotent(
+        app,
+        f"registrations/{registration_id}/verification",
+        {"email_code": request.email_code, "phone_code": request.phone_code},  # not the password
+        lambda: services.registrations().verify(registration_id, request).model_dump(),
+    )
+    return json_response(201, created)
+
+
+@app.post("/v1/registrations/<registration_id>/resend")
+def resend_codes(registration_id: str) -> Response[str]:
+    accepted = idempotent(
+        app,
+        f"registrations/{registration_id}/resend",
+        {},
+        lambda: services.registrations().resend(registration_id).model_dump(),
+    )
+    return json_response(202, accepted)
+
 
 lambda_handler = entrypoint(app)

@@ -4,6 +4,8 @@ and clients that sign their requests as the principals of API.md."""
 from __future__ import annotations
 
 import os
+import random
+import re
 import socket
 import subprocess
 import sys
@@ -13,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
@@ -85,41 +86,67 @@ def staff(local_runtime: LocalClient, role: str) -> SignedSession:
     return local_runtime.session(staff_role=role, staff_id=f"{role}-tester")
 
 
-@pytest.fixture(scope="session")
-def customer_tokens(local_runtime: LocalClient) -> dict[str, Any]:
-    """A customer who signed in with email, password and TOTP (made directly in the user pool
-    until registration lands)."""
-    config = local_runtime.config
-    email, password = f"an.{uuid.uuid4().hex[:8]}@example.com", "correct-Horse-battery-9"
-    idp = boto3.client(
-        "cognito-idp",
-        region_name=config["region"],
-        endpoint_url=config["aws_endpoint"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    idp.admin_create_user(
-        UserPoolId=config["user_pool_id"],
-        Username=email,
-        UserAttributes=[
-            {"Name": "email", "Value": email},
-            {"Name": "email_verified", "Value": "true"},
-            {"Name": "phone_number", "Value": "+84967915569"},
-            {"Name": "phone_number_verified", "Value": "true"},
-        ],
-        MessageAction="SUPPRESS",
-    )
-    idp.admin_set_user_password(
-        UserPoolId=config["user_pool_id"], Username=email, Password=password, Permanent=True
-    )
-    pool = UserPoolClient(config)
-    secret = pool.enrol_totp(email, password)
-    return {
-        "email": email,
-        "password": password,
-        "secret": secret,
-        "tokens": pool.sign_in(email, password, totp_code(secret)),
+def register(local_runtime: LocalClient, guest: SignedSession, **fields: Any) -> dict[str, Any]:
+    """A new customer through the API: register, read both codes, verify. Their details."""
+    details = {
+        "full_name": "Nguyễn Văn An",
+        "phone": f"0967{random.randint(0, 999_999):06d}",  # noqa: S311 - test data
+        "email": f"an.{uuid.uuid4().hex[:10]}@example.com",
+        "password": "correct-Horse-battery-9",
+        **fields,
     }
+    started = guest.request(
+        "POST",
+        "/v1/registrations",
+        json_body={
+            "full_name": details["full_name"],
+            "phone": details["phone"],
+            "email": details["email"],
+            "consents": {
+                "privacy_policy": "2024-10",
+                "terms": "2024-10",
+                "marketing": False,
+                "product_updates": True,
+            },
+        },
+    )
+    assert started.status_code == 202, started.text
+    details["registration_id"] = started.json()["registration_id"]
+    details["e164"] = "+84" + re.sub(r"\D", "", details["phone"])[1:]
+    verified = guest.request(
+        "POST",
+        f"/v1/registrations/{details['registration_id']}/verification",
+        json_body={
+            "email_code": latest_code(local_runtime, details["email"]),
+            "phone_code": latest_code(local_runtime, details["e164"]),
+            "password": details["password"],
+        },
+    )
+    assert verified.status_code == 201, verified.text
+    details["customer_id"] = verified.json()["customer_id"]
+    return details
+
+
+def latest_code(local_runtime: LocalClient, address: str) -> str:
+    messages = local_runtime.outbox(address)
+    assert messages, f"nothing was sent to {address}"
+    found = re.search(r"\b(\d{6})\b", messages[-1]["body"])
+    assert found, "the last message holds no code"
+    return found.group(1)
+
+
+def sign_in(local_runtime: LocalClient, email: str, password: str) -> dict[str, Any]:
+    """Enrol an authenticator app, then sign in with email, password and a TOTP code."""
+    pool = UserPoolClient(local_runtime.config)
+    secret = pool.enrol_totp(email, password)
+    return {"secret": secret, "tokens": pool.sign_in(email, password, totp_code(secret))}
+
+
+@pytest.fixture(scope="session")
+def customer_tokens(local_runtime: LocalClient, guest: SignedSession) -> dict[str, Any]:
+    """A customer who registered through the API and signed in with TOTP."""
+    details = register(local_runtime, guest)
+    return {**details, **sign_in(local_runtime, details["email"], details["password"])}
 
 
 @pytest.fixture(scope="session")

@@ -57,7 +57,12 @@ def test_field_encryption_is_granted_to_named_roles_with_a_customer_context(
     statements = _statements(resources(template_json, "AWS::KMS::Key")[key_id])
     named = [s for s in statements if _named_roles(s)]
     assert [s["Condition"] for s in named] == [
-        {"Null": {"kms:EncryptionContext:customer_id": "false"}}
+        {
+            "Null": {"kms:EncryptionContextKeys": "false"},
+            "ForAllValues:StringEquals": {
+                "kms:EncryptionContextKeys": ["customer_id", "registration_id"]
+            },
+        }
     ]
     roles = {
         logical_id(template_json, f"/{name}/Role/Resource")

@@ -80,7 +80,7 @@ def test_analytics_function_touches_no_personal_data(template_json: dict[str, An
         "/Data/Audit/Resource",
     ):
         assert logical_id(template_json, other) not in text
-    assert "kms:EncryptionContext:customer_id" not in text  # no field-level (personal) data
+    assert "kms:EncryptionContextKeys" not in text  # no field-level (personal) data
     assert logical_id(template_json, "/Keys/BlindIndexKey/Resource") not in text
     env = _functions(template_json)[logical_id(template_json, "/Analytics/Function/Resource")]
     assert "CUSTOMERS_TABLE" not in env["Environment"]["Variables"]

@@ -16,8 +16,17 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
 
-from ongpt.errors import NotImplementedYet, ServiceError, ValidationFailed
+from ongpt.caller import caller
+from ongpt.errors import (
+    DependencyUnavailable,
+    NotImplementedYet,
+    ServiceError,
+    ValidationFailed,
+)
+from ongpt.idempotency import CONFIG as IDEMPOTENCY
+from ongpt.idempotency import idempotency_key, once
 from ongpt.telemetry import logger, metrics
 
 MAX_BODY_BYTES = 16 * 1024
@@ -73,6 +82,12 @@ def create_app() -> APIGatewayRestResolver:
     def _invalid(exc: RequestValidationError) -> Response[str]:
         return error_response(validation_error(exc))
 
+    @app.exception_handler([ClientError, BotoCoreError])  # type: ignore[untyped-decorator]
+    def _dependency_failed(exc: ClientError | BotoCoreError) -> Response[str]:
+        code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else type(exc).__name__
+        logger.error("dependency failed after retries", extra={"aws_error": code})
+        return error_response(DependencyUnavailable("Please try again shortly."))
+
     @app.exception_handler(ServiceError)  # type: ignore[untyped-decorator]
     def _service_error(exc: ServiceError) -> Response[str]:
         if exc.status >= 500:
@@ -88,6 +103,7 @@ def entrypoint(app: APIGatewayRestResolver) -> LambdaHandler:
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        IDEMPOTENCY.register_lambda_context(context)
         too_large = _too_large(event)
         if too_large is not None:
             return {
@@ -96,9 +112,45 @@ def entrypoint(app: APIGatewayRestResolver) -> LambdaHandler:
                 "body": _error_body(too_large),
                 "isBase64Encoded": False,
             }
-        return app.resolve(event, context)
+        response = app.resolve(event, context)
+        logger.info(
+            "request handled",
+            extra={
+                "route": f"{event.get('httpMethod')} {event.get('resource')}",
+                "status": response["statusCode"],
+                "caller_kind": _caller_kind(event),
+            },
+        )
+        return response
 
     return cast(LambdaHandler, lambda_handler)
+
+
+def _caller_kind(event: dict[str, Any]) -> str:
+    try:
+        return caller(event).kind
+    except ServiceError:
+        return "unknown"
+
+
+def json_response(status: int, body: Any) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body=json.dumps(body, ensure_ascii=False),
+    )
+
+
+def idempotent(
+    app: APIGatewayRestResolver,
+    scope: str,
+    payload: Any,
+    operation: Callable[[], dict[str, Any]],
+) -> dict[str, Any]:
+    """Run a POST once per caller, route and ``Idempotency-Key`` (when the client sends one)."""
+    event = app.current_event
+    who = caller(event.raw_event)
+    return once(idempotency_key(event.headers), f"{who.kind}:{who.id}|{scope}", payload, operation)
 
 
 def not_implemented_yet(app: APIGatewayRestResolver, routes: list[tuple[str, str]]) -> None:

@@ -43,3 +43,38 @@ class DependencyUnavailable(ServiceError):
 
     status = 503
     code = "SERVICE_UNAVAILABLE"
+
+
+class PolicyVersionMismatch(ServiceError):
+    status = 400
+    code = "POLICY_VERSION_MISMATCH"
+
+
+class InvalidCode(ServiceError):
+    status = 400
+    code = "INVALID_CODE"
+
+
+class WeakPassword(ServiceError):
+    status = 400
+    code = "WEAK_PASSWORD"
+
+
+class Expired(ServiceError):
+    status = 410
+    code = "EXPIRED"
+
+
+class AlreadyRegistered(ServiceError):
+    status = 409
+    code = "ALREADY_REGISTERED"
+
+
+class TooManyAttempts(ServiceError):
+    status = 429
+    code = "TOO_MANY_ATTEMPTS"
+
+
+class TooSoon(ServiceError):
+    status = 429
+    code = "TOO_MANY_REQUESTS"

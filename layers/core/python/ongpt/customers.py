@@ -1,0 +1,34 @@
+"""The customer's own profile (P3.1): read by the customer, decrypted for them only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ongpt.crypto import DataKeys, unseal
+from ongpt.errors import NotFound
+from ongpt.models import Profile
+from ongpt.registration import SEALED_FIELDS, optional_details
+from ongpt.stores import CustomerStore
+
+
+@dataclass
+class Customers:
+    store: CustomerStore
+    keys: DataKeys
+
+    def profile(self, customer_id: str) -> Profile:
+        record = self.store.profile(customer_id)
+        if record is None:
+            raise NotFound("No profile.")
+        data_key = self.keys.open(record["dek"], {"customer_id": customer_id})
+        fields = {f: unseal(data_key, customer_id, f, record[f]) for f in SEALED_FIELDS}
+        return Profile(
+            customer_id=customer_id,
+            full_name=fields["full_name"],
+            email=fields["email"],
+            phone=fields["phone"],
+            optional=optional_details(fields["optional"]),
+            status=record["status"],
+            created_at=record["created_at"],
+            updated_at=record["updated_at"],
+        )

@@ -1,0 +1,33 @@
+"""Plain Python values to DynamoDB's typed attributes and back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
+    return {k: _bytes(v) if isinstance(v, Binary) else v for k, v in plain.items()}
+
+
+def _bytes(value: Binary) -> bytes:
+    return bytes(value.value)  # type: ignore[attr-defined]  # missing from the boto3 stubs
+
+
+def key(pk: str, sk: str | None = None) -> dict[str, Any]:
+    return to_item({"pk": pk, "sk": sk})
+
+
+def cancelled_because_of_conditions(error: Any) -> list[bool]:
+    """For a cancelled transaction: which of its items failed their condition."""
+    reasons = error.response.get("CancellationReasons", [])
+    return [reason.get("Code") == "ConditionalCheckFailed" for reason in reasons]

@@ -1,0 +1,77 @@
+"""Request and response bodies of the API (API.md); unknown fields are refused everywhere."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+
+from ongpt import normalize
+
+Text200 = Annotated[str, StringConstraints(strict=True, max_length=200)]
+Code = Annotated[str, StringConstraints(strict=True, pattern=r"^\d{6}$")]
+FullName = Annotated[
+    str, StringConstraints(strict=True, max_length=400), AfterValidator(normalize.full_name)
+]
+Phone = Annotated[
+    str, StringConstraints(strict=True, max_length=32), AfterValidator(normalize.phone)
+]
+Email = Annotated[
+    str, StringConstraints(strict=True, max_length=254), AfterValidator(normalize.email)
+]
+Language = Literal["vi", "en"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OptionalDetails(Strict):
+    company: Text200 | None = None
+    address: Text200 | None = None
+    date_of_birth: date | None = None
+    preferred_language: Language | None = None
+
+
+class RegistrationConsents(Strict):
+    privacy_policy: Annotated[str, StringConstraints(strict=True, max_length=20)]
+    terms: Annotated[str, StringConstraints(strict=True, max_length=20)]
+    marketing: StrictBool = False
+    product_updates: StrictBool = False
+
+
+class RegistrationRequest(Strict):
+    full_name: FullName
+    phone: Phone
+    email: Email
+    optional: OptionalDetails = Field(default_factory=OptionalDetails)
+    consents: RegistrationConsents
+
+
+class RegistrationAccepted(BaseModel):
+    registration_id: str
+    status: Literal["PENDING_VERIFICATION"] = "PENDING_VERIFICATION"
+    expires_at: str
+
+
+class VerificationRequest(Strict):
+    email_code: Code
+    phone_code: Code
+    password: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=256)]
+
+
+class CustomerCreated(BaseModel):
+    customer_id: str
+    status: Literal["ACTIVE"] = "ACTIVE"
+
+
+class Profile(BaseModel):
+    customer_id: str
+    full_name: str
+    email: str
+    phone: str
+    optional: OptionalDetails
+    status: str
+    created_at: str
+    updated_at: str

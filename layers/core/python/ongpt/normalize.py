@@ -1,0 +1,60 @@
+"""Normalisation of what identifies a person (API.md, Registration): one form for storage, one for
+lookup and uniqueness. Raises ``ValueError`` with a message fit for the client, never the value."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+DEFAULT_REGION = "VN"  # a number without country code is Vietnamese
+NAME_MAX = 100
+NAME_PUNCTUATION = frozenset(" .'-")
+EMAIL_MAX = 254
+
+
+def full_name(raw: str) -> str:
+    """NFC, trimmed, inner spaces folded; letters of any script with their marks, and `` .'-``."""
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in raw):
+        raise ValueError("may not hold control characters")
+    spaced = "".join(" " if unicodedata.category(c) == "Zs" else c for c in raw)
+    name = re.sub(" +", " ", unicodedata.normalize("NFC", spaced)).strip()
+    if not 1 <= len(name) <= NAME_MAX:
+        raise ValueError(f"must be 1 to {NAME_MAX} characters")
+    for char in name:
+        if char not in NAME_PUNCTUATION and not unicodedata.category(char).startswith(("L", "M")):
+            raise ValueError("may hold only letters, spaces and . ' -")
+    if not any(unicodedata.category(c).startswith("L") for c in name):
+        raise ValueError("must hold a letter")
+    return name
+
+
+def phone(raw: str) -> str:
+    """E.164 (``+84967915569``); common formats accepted, no country code means Vietnam."""
+    if len(raw) > 32 or re.search(r"[A-Za-z]", raw):
+        raise ValueError("is not a phone number")
+    try:
+        number = phonenumbers.parse(raw, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        raise ValueError("is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def email(raw: str) -> str:
+    """The address as given, its domain lower-cased; the syntax checked without DNS."""
+    if len(raw) > EMAIL_MAX:
+        raise ValueError(f"must be at most {EMAIL_MAX} characters")
+    try:
+        checked = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise ValueError("is not a valid email address") from None
+    return str(checked.normalized)
+
+
+def email_key(address: str) -> str:
+    """What uniqueness compares: the whole address, case-insensitively."""
+    return email(address).casefold()

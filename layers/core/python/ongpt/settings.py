@@ -1,0 +1,29 @@
+"""The function's configuration, from the environment the stack gives it, read once on first use."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Names of what a function may touch, from the environment variables of the same names."""
+
+    model_config = SettingsConfigDict(frozen=True)
+
+    customers_table: str = ""
+    registrations_table: str = ""
+    audit_table: str = ""
+    analytics_table: str = ""
+    idempotency_table: str = ""
+    data_key_id: str = ""
+    blind_index_key_id: str = ""
+    user_pool_id: str = ""
+    sender_email: str = ""
+    ses_configuration_set: str = ""
+
+
+@cache
+def settings() -> Settings:
+    return Settings()

@@ -1,0 +1,170 @@
+"""DynamoDB access for registrations and customers (keys in ``ongpt.tables``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ongpt.dynamo import cancelled_because_of_conditions, from_item, key, to_item
+from ongpt.errors import AlreadyRegistered
+
+REGISTRATION = "REGISTRATION#{}"
+CUSTOMER = "CUSTOMER#{}"
+GUARD = "GUARD"
+PROFILE = "PROFILE"
+
+
+def guard_key(kind: str, index: str) -> dict[str, Any]:
+    """The uniqueness guard of an address: ``EMAIL#<hmac>`` or ``PHONE#<hmac>``."""
+    return key(f"{kind.upper()}#{index}", GUARD)
+
+
+class RegistrationStore:
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db, self._table = dynamodb, table
+
+    def add(self, registration_id: str, values: dict[str, Any]) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item=to_item({"pk": REGISTRATION.format(registration_id), **values}),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def get(self, registration_id: str) -> dict[str, Any] | None:
+        found = self._db.get_item(
+            TableName=self._table,
+            Key=key(REGISTRATION.format(registration_id)),
+            ConsistentRead=True,
+        ).get("Item")
+        return from_item(found) if found else None
+
+    def count_failure(self, registration_id: str, limit: int) -> int:
+        """One more wrong try; the new count. Never past ``limit``."""
+        try:
+            updated = self._db.update_item(
+                TableName=self._table,
+                Key=key(REGISTRATION.format(registration_id)),
+                UpdateExpression="SET attempts = attempts + :one",
+                ConditionExpression="attempts < :limit",
+                ExpressionAttributeValues=to_item({":one": 1, ":limit": limit}),
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return limit
+            raise
+        return int(updated["Attributes"]["attempts"]["N"])
+
+    def replace_codes(
+        self, registration_id: str, changes: dict[str, Any], sent_before: str
+    ) -> bool:
+        """New code hashes and times, if nobody resent since ``sent_before``; whether it did."""
+        names = {f"#{k}": k for k in changes}
+        values = {f":{k}": v for k, v in changes.items()}
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=key(REGISTRATION.format(registration_id)),
+                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in changes),
+                ConditionExpression="last_sent_at = :before AND #status = :pending",
+                ExpressionAttributeNames={**names, "#status": "status"},
+                ExpressionAttributeValues=to_item(
+                    {**values, ":before": sent_before, ":pending": "PENDING_VERIFICATION"}
+                ),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def completion(self, registration_id: str, completed_at: str, limit: int) -> dict[str, Any]:
+        """The transaction item that closes a registration: once, and only if not locked."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": key(REGISTRATION.format(registration_id)),
+                "UpdateExpression": "SET #status = :done, completed_at = :at",
+                "ConditionExpression": "#status = :pending AND attempts < :limit",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": to_item(
+                    {
+                        ":done": "COMPLETED",
+                        ":at": completed_at,
+                        ":pending": "PENDING_VERIFICATION",
+                        ":limit": limit,
+                    }
+                ),
+            }
+        }
+
+
+class CustomerStore:
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db, self._table = dynamodb, table
+
+    def taken(self, email_index: str, phone_index: str) -> tuple[bool, bool]:
+        """Whether each address already belongs to an account."""
+        keys = [guard_key("email", email_index), guard_key("phone", phone_index)]
+        found = self._db.batch_get_item(
+            RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}}
+        )["Responses"].get(self._table, [])
+        present = {from_item(item)["pk"] for item in found}
+        return f"EMAIL#{email_index}" in present, f"PHONE#{phone_index}" in present
+
+    def owner_of(self, kind: str, index: str) -> str | None:
+        found = self._db.get_item(
+            TableName=self._table, Key=guard_key(kind, index), ConsistentRead=True
+        ).get("Item")
+        return str(from_item(found)["customer_id"]) if found else None
+
+    def create(
+        self,
+        customer_id: str,
+        profile: dict[str, Any],
+        guards: dict[str, str],
+        records: list[dict[str, Any]],
+        also: list[dict[str, Any]],
+    ) -> None:
+        """Profile, address guards, records and ``also`` in one transaction, or nothing.
+
+        Raises ``AlreadyRegistered`` when an address was taken meanwhile."""
+        pk = CUSTOMER.format(customer_id)
+        guard_puts = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": {**guard_key(kind, index), **to_item({"customer_id": customer_id})},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            for kind, index in guards.items()
+        ]
+        puts = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item({"pk": pk, **item}),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            for item in [{"sk": PROFILE, **profile}, *records]
+        ]
+        try:
+            self._db.transact_write_items(TransactItems=[*guard_puts, *puts, *also])
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            failed = cancelled_because_of_conditions(error)
+            if any(failed[: len(guard_puts)]):
+                raise AlreadyRegistered(
+                    "The email address or phone number is already registered."
+                ) from None
+            raise
+
+    def profile(self, customer_id: str) -> dict[str, Any] | None:
+        found = self._db.get_item(
+            TableName=self._table, Key=key(CUSTOMER.format(customer_id), PROFILE)
+        ).get("Item")
+        return from_item(found) if found else None

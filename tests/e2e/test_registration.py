@@ -1,0 +1,141 @@
+"""P1.1, P1.2, P2.1, P2.3: a guest becomes a customer through the local runtime, signs in with
+MFA (TOTP), and reads their profile; nothing personal is stored in the clear."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pytest
+
+from local.client import LocalClient, SignedSession
+from local.cognito import UserPoolClient, totp_code
+from tests.e2e.conftest import latest_code, register, sign_in
+
+
+def aws_client(local_runtime: LocalClient, service: str) -> Any:
+    config = local_runtime.config
+    return boto3.client(  # type: ignore[call-overload]
+        service,
+        region_name=config["region"],
+        endpoint_url=config["aws_endpoint"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def test_a_guest_registers_signs_in_with_totp_and_reads_their_profile(
+    local_runtime: LocalClient, guest: SignedSession
+) -> None:
+    details = register(local_runtime, guest, phone="0967.9155.69")
+    signed_in = sign_in(local_runtime, details["email"], details["password"])
+    me = local_runtime.session(id_token=signed_in["tokens"]["IdToken"]).request("GET", "/v1/me")
+    assert me.status_code == 200
+    profile = me.json()
+    assert profile["full_name"] == "Nguyễn Văn An"
+    assert profile["phone"] == "+84967915569"
+    assert profile["customer_id"] == details["customer_id"]
+
+
+def test_a_wrong_totp_code_does_not_sign_in(
+    local_runtime: LocalClient, customer_tokens: dict[str, Any]
+) -> None:
+    pool = UserPoolClient(local_runtime.config)
+    right = totp_code(customer_tokens["secret"])
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    with pytest.raises(Exception, match="CodeMismatch"):
+        pool.sign_in(customer_tokens["email"], customer_tokens["password"], wrong)
+
+
+def test_the_same_email_in_other_letters_gets_a_notice_and_can_never_verify(
+    local_runtime: LocalClient, guest: SignedSession, customer_tokens: dict[str, Any]
+) -> None:
+    email = customer_tokens["email"].upper()
+    started = guest.request(
+        "POST",
+        "/v1/registrations",
+        json_body={
+            "full_name": "Someone Else",
+            "phone": "0967000111",
+            "email": email,
+            "consents": {"privacy_policy": "2024-10", "terms": "2024-10"},
+        },
+    )
+    assert started.status_code == 202
+    notice = local_runtime.outbox(customer_tokens["email"])[-1]
+    assert "đã thuộc về một tài khoản" in notice["body"]
+    answer = guest.request(
+        "POST",
+        f"/v1/registrations/{started.json()['registration_id']}/verification",
+        json_body={
+            "email_code": "000000",
+            "phone_code": latest_code(local_runtime, "+84967000111"),
+            "password": "correct-Horse-battery-9",
+        },
+    )
+    assert answer.json()["error"]["code"] == "INVALID_CODE"
+
+
+def test_fifty_verifications_racing_for_one_email_make_one_account(
+    local_runtime: LocalClient, guest: SignedSession
+) -> None:
+    email = f"race.{uuid.uuid4().hex[:8]}@example.com"
+    pending = []
+    for i in range(50):
+        phone = f"0968{i:06d}"
+        started = guest.request(
+            "POST",
+            "/v1/registrations",
+            json_body={
+                "full_name": "Lê Văn Đua",
+                "phone": phone,
+                "email": email,
+                "consents": {"privacy_policy": "2024-10", "terms": "2024-10"},
+            },
+        )
+        assert started.status_code == 202
+        pending.append((started.json()["registration_id"], "+84" + phone[1:]))
+    assert len(local_runtime.outbox(email)) == 50  # each registration got its own code
+
+    def verify(item: tuple[int, tuple[str, str]]) -> int:
+        index, (registration_id, phone) = item
+        email_message = local_runtime.outbox(email)[index]
+        email_code = next(w for w in email_message["body"].replace(".", " ").split() if w.isdigit())
+        return guest.request(
+            "POST",
+            f"/v1/registrations/{registration_id}/verification",
+            json_body={
+                "email_code": email_code,
+                "phone_code": latest_code(local_runtime, phone),
+                "password": "correct-Horse-battery-9",
+            },
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(verify, enumerate(pending)))
+    assert statuses.count(201) == 1
+    assert set(statuses) == {201, 409}
+    users = aws_client(local_runtime, "cognito-idp").list_users(
+        UserPoolId=local_runtime.config["user_pool_id"], Filter=f'email = "{email}"'
+    )["Users"]
+    assert len(users) == 1
+
+
+def test_no_table_holds_plaintext_personal_data(
+    local_runtime: LocalClient, customer_tokens: dict[str, Any]
+) -> None:
+    dynamodb = aws_client(local_runtime, "dynamodb")
+    dumped = ""
+    for table in dynamodb.list_tables()["TableNames"]:
+        for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+            dumped += repr(page["Items"])
+    assert "CUSTOMER#" in dumped
+    for value in (
+        "Nguyễn Văn An",
+        customer_tokens["email"],
+        customer_tokens["e164"],
+        "+84967915569",
+    ):
+        assert value not in dumped

@@ -1,0 +1,359 @@
+"""Registration, verification and the customer's profile, in-process over moto (P1.1, P1.2, P2.1,
+P2.3, P3.1): codes, lockout, expiry, reuse, resend, enumeration, idempotency, atomicity."""
+
+from __future__ import annotations
+
+import io
+import logging
+import random
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from ongpt import registration as registration_module
+from ongpt import telemetry
+from tests.support.deployed import Deployed, customer, deployed, guest
+
+NAME = "Nguyễn Văn An"
+PASSWORD = "correct-Horse-battery-9"
+
+
+@pytest.fixture(scope="module")
+def aws(assembly_dir: Path) -> Iterator[Deployed]:
+    with deployed(assembly_dir) as env:
+        yield env
+
+
+def new_phone() -> str:
+    return f"0967{random.randint(0, 999_999):06d}"  # noqa: S311 - test data
+
+
+def e164(local: str) -> str:
+    return "+84" + local[1:]
+
+
+def registration(
+    email: str | None = None, phone: str | None = None, **changes: Any
+) -> dict[str, Any]:
+    body = {
+        "full_name": NAME,
+        "phone": new_phone() if phone is None else phone,
+        "email": f"an.{uuid.uuid4().hex[:10]}@Example.com" if email is None else email,
+        "optional": {"company": "OnGPT", "preferred_language": "vi"},
+        "consents": {
+            "privacy_policy": "2024-10",
+            "terms": "2024-10",
+            "marketing": False,
+            "product_updates": True,
+        },
+    }
+    body.update(changes)
+    return body
+
+
+def start(aws: Deployed, body: dict[str, Any], **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    return aws.call("registration", "POST", "/v1/registrations", body=body, **kwargs)
+
+
+def latest_code(aws: Deployed, address: str) -> str:
+    messages = aws.messages_to(address)
+    assert messages, f"nothing was sent to {address}"
+    found = re.search(r"\b(\d{6})\b", messages[-1]["body"])
+    assert found, messages[-1]["body"]
+    return found.group(1)
+
+
+def verify(
+    aws: Deployed, registration_id: str, email: str, phone: str, **overrides: str
+) -> tuple[int, dict[str, Any]]:
+    body = {
+        "email_code": latest_code(aws, email),
+        "phone_code": latest_code(aws, phone),
+        "password": PASSWORD,
+        **overrides,
+    }
+    return aws.call(
+        "registration", "POST", f"/v1/registrations/{registration_id}/verification", body=body
+    )
+
+
+def registered(aws: Deployed) -> tuple[dict[str, Any], str]:
+    body = registration()
+    status, accepted = start(aws, body)
+    assert status == 202
+    status, created = verify(aws, accepted["registration_id"], body["email"], e164(body["phone"]))
+    assert status == 201, created
+    return body, created["customer_id"]
+
+
+def test_a_guest_registers_verifies_and_reads_their_profile(aws: Deployed) -> None:
+    body = registration(phone="0967.9155.69")
+    status, accepted = start(aws, body)
+    assert status == 202
+    assert accepted["status"] == "PENDING_VERIFICATION"
+    status, created = verify(aws, accepted["registration_id"], body["email"], "+84967915569")
+    assert (status, created["status"]) == (201, "ACTIVE")
+
+    status, profile = aws.call("me", "GET", "/v1/me", identity=customer(created["customer_id"]))
+    assert status == 200
+    assert profile["full_name"] == NAME
+    assert profile["phone"] == "+84967915569"
+    assert profile["email"] == body["email"].replace("Example.com", "example.com")
+    given = {k: v for k, v in profile["optional"].items() if v is not None}
+    assert given == {"company": "OnGPT", "preferred_language": "vi"}
+    user = boto3.client("cognito-idp").admin_get_user(
+        UserPoolId=aws.function("registration").environment["USER_POOL_ID"],
+        Username=profile["email"],
+    )
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert attributes["sub"] == created["customer_id"]
+    assert attributes["email_verified"] == attributes["phone_number_verified"] == "true"
+
+
+def test_a_wrong_code_says_how_many_tries_remain_and_five_lock(aws: Deployed) -> None:
+    body = registration()
+    _, accepted = start(aws, body)
+    rid = accepted["registration_id"]
+    for remaining in (4, 3, 2, 1, 0):
+        status, answer = verify(aws, rid, body["email"], e164(body["phone"]), email_code="000000")
+        assert (status, answer["error"]["code"]) == (400, "INVALID_CODE")
+        assert answer["error"]["attempts_remaining"] == remaining
+    status, answer = verify(aws, rid, body["email"], e164(body["phone"]))  # right codes, too late
+    assert (status, answer["error"]["code"]) == (429, "TOO_MANY_ATTEMPTS")
+
+
+def test_codes_expire_after_ten_minutes(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = registration()
+    _, accepted = start(aws, body)
+    later = datetime.now(UTC) + timedelta(minutes=11)
+    monkeypatch.setattr(registration_module, "utcnow", lambda: later)
+    status, answer = verify(aws, accepted["registration_id"], body["email"], e164(body["phone"]))
+    assert (status, answer["error"]["code"]) == (410, "EXPIRED")
+
+
+def test_a_code_works_once(aws: Deployed) -> None:
+    body = registration()
+    _, accepted = start(aws, body)
+    rid = accepted["registration_id"]
+    assert verify(aws, rid, body["email"], e164(body["phone"]))[0] == 201
+    status, answer = verify(aws, rid, body["email"], e164(body["phone"]))
+    assert (status, answer["error"]["code"]) == (409, "ALREADY_REGISTERED")
+
+
+def test_resend_waits_60_seconds_and_replaces_the_codes(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = registration()
+    _, accepted = start(aws, body)
+    rid = accepted["registration_id"]
+    first = latest_code(aws, body["email"])
+    status, answer = aws.call("registration", "POST", f"/v1/registrations/{rid}/resend")
+    assert (status, answer["error"]["code"]) == (429, "TOO_MANY_REQUESTS")
+
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    monkeypatch.setattr(registration_module, "utcnow", lambda: later)
+    assert aws.call("registration", "POST", f"/v1/registrations/{rid}/resend")[0] == 202
+    assert len(aws.messages_to(body["email"])) == 2
+    old = {
+        "email_code": first,
+        "phone_code": latest_code(aws, e164(body["phone"])),
+        "password": PASSWORD,
+    }
+    status, _ = aws.call("registration", "POST", f"/v1/registrations/{rid}/verification", body=old)
+    assert status == 400 or first == latest_code(aws, body["email"])
+    assert verify(aws, rid, body["email"], e164(body["phone"]))[0] == 201
+
+
+def test_a_weak_password_is_refused_and_the_codes_stay_good(aws: Deployed) -> None:
+    body = registration()
+    _, accepted = start(aws, body)
+    rid = accepted["registration_id"]
+    status, answer = verify(aws, rid, body["email"], e164(body["phone"]), password="password")
+    assert (status, answer["error"]["code"]) == (400, "WEAK_PASSWORD")
+    assert verify(aws, rid, body["email"], e164(body["phone"]))[0] == 201
+
+
+def test_a_taken_email_in_other_letters_gets_a_notice_and_never_completes(aws: Deployed) -> None:
+    owner, _ = registered(aws)
+    again = registration(email=owner["email"].upper())
+    status, accepted = start(aws, again)
+    assert status == 202  # no account enumeration
+    notice = aws.messages_to(owner["email"])[-1]
+    assert "đã thuộc về một tài khoản" in notice["body"]
+    assert not re.search(r"\b\d{6}\b", notice["body"])
+    phone_code = latest_code(aws, e164(again["phone"]))
+    for guess in ("000000", "123456"):
+        answer = aws.call(
+            "registration",
+            "POST",
+            f"/v1/registrations/{accepted['registration_id']}/verification",
+            body={"email_code": guess, "phone_code": phone_code, "password": PASSWORD},
+        )
+        assert answer[1]["error"]["code"] == "INVALID_CODE"
+
+
+def test_the_policy_in_force_must_be_accepted(aws: Deployed) -> None:
+    consents = {
+        "privacy_policy": "2023-01",
+        "terms": "2024-10",
+        "marketing": False,
+        "product_updates": False,
+    }
+    status, answer = start(aws, registration(consents=consents))
+    assert (status, answer["error"]["code"]) == (400, "POLICY_VERSION_MISMATCH")
+
+
+def test_an_idempotent_retry_returns_the_first_response_and_sends_nothing_twice(
+    aws: Deployed,
+) -> None:
+    body = registration()
+    who = guest()
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    first = start(aws, body, identity=who, headers=key)
+    again = start(aws, body, identity=who, headers=key)
+    assert first == again
+    assert len(aws.messages_to(body["email"])) == 1
+    other = start(aws, {**body, "full_name": "Trần Thị Bình"}, identity=who, headers=key)
+    assert (other[0], other[1]["error"]["code"]) == (409, "IDEMPOTENCY_KEY_REUSED")
+    stranger = start(aws, body, headers=key)  # same key, another caller: a request of its own
+    assert stranger[1]["registration_id"] != first[1]["registration_id"]
+
+
+def test_a_failure_after_the_sign_in_was_made_leaves_nothing_behind(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = registration()
+    _, accepted = start(aws, body)
+    rid = accepted["registration_id"]
+
+    def fail(*_args: Any, **_kwargs: Any) -> None:
+        raise ClientError(
+            {"Error": {"Code": "ProvisionedThroughputExceededException"}}, "TransactWriteItems"
+        )
+
+    monkeypatch.setattr("ongpt.stores.CustomerStore.create", fail)
+    status, answer = verify(aws, rid, body["email"], e164(body["phone"]))
+    assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    pool = aws.function("registration").environment["USER_POOL_ID"]
+    with pytest.raises(ClientError, match="UserNotFound"):
+        boto3.client("cognito-idp").admin_get_user(UserPoolId=pool, Username=body["email"].lower())
+    monkeypatch.undo()
+    assert verify(aws, rid, body["email"], e164(body["phone"]))[0] == 201  # the retry succeeds
+
+
+BAD_INPUTS = [
+    ("full_name", "Nguyễn 2"),
+    ("full_name", "<b>An</b>"),
+    ("full_name", "An 😀"),
+    ("full_name", "x" * 101),
+    ("full_name", ""),
+    ("full_name", "   "),
+    ("full_name", "An\u0000"),
+    ("full_name", "An\nBình"),
+    ("full_name", 42),
+    ("full_name", None),
+    ("full_name", "---"),
+    ("phone", "abc"),
+    ("phone", "12345"),
+    ("phone", "+84 123"),
+    ("phone", "0967-91556"),
+    ("phone", "09679155690000000000000000000000000"),
+    ("phone", 967915569),
+    ("phone", ""),
+    ("email", "not-an-email"),
+    ("email", "a@"),
+    ("email", "@example.com"),
+    ("email", "a b@example.com"),
+    ("email", "a@example..com"),
+    ("email", "x" * 250 + "@example.com"),
+    ("email", ["a@example.com"]),
+    ("optional", {"favourite_colour": "blue"}),
+    ("optional", {"company": "x" * 201}),
+    ("optional", {"date_of_birth": "17/05/1990"}),
+    ("optional", {"preferred_language": "fr"}),
+    ("consents", {"privacy_policy": "2024-10"}),
+    ("consents", "yes"),
+    ("consents", {"privacy_policy": "2024-10", "terms": "2024-10", "marketing": "true"}),
+    ("unexpected", "field"),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), BAD_INPUTS, ids=[f"{f}-{i}" for i, (f, _) in enumerate(BAD_INPUTS)]
+)
+def test_bad_input_is_a_400_naming_the_field(aws: Deployed, field: str, value: Any) -> None:
+    status, answer = start(aws, registration(**{field: value}))
+    assert status == 400
+    assert answer["error"]["code"] == "VALIDATION_ERROR"
+    assert any(f["field"].split(".")[0] == field for f in answer["error"]["fields"]), answer
+
+
+@pytest.mark.parametrize(
+    "name", ["Nguyễn Văn An", "Đặng Thị Ánh", "O'Brien-Smith", "Dr. Jane Doe", "李小龍"]
+)
+def test_names_of_any_script_pass(aws: Deployed, name: str) -> None:
+    assert start(aws, registration(full_name=name))[0] == 202
+
+
+@pytest.mark.parametrize(
+    "phone", ["0967.9155.69", "0967 915 569", "+84 967 915 569", "+1 415 555 2671"]
+)
+def test_common_phone_formats_pass(aws: Deployed, phone: str) -> None:
+    assert start(aws, registration(phone=phone))[0] == 202
+
+
+@pytest.fixture
+def every_log_line(caplog: pytest.LogCaptureFixture) -> Iterator[io.StringIO]:
+    """What the functions' logger writes, as Lambda would see it, and every other logger."""
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(telemetry.logger.registered_formatter)
+    telemetry.logger.addHandler(handler)  # Powertools' Logger passes these to its logger
+    caplog.set_level(logging.DEBUG)
+    try:
+        yield lines
+    finally:
+        telemetry.logger.removeHandler(handler)  # type: ignore[attr-defined]
+        lines.write(caplog.text)
+
+
+def test_no_personal_value_reaches_a_log_line(aws: Deployed, every_log_line: io.StringIO) -> None:
+    body = registration(full_name="Đặng Thị Ánh")
+    _, accepted = start(aws, body)
+    verify(
+        aws, accepted["registration_id"], body["email"], e164(body["phone"]), email_code="111111"
+    )
+    status, created = verify(aws, accepted["registration_id"], body["email"], e164(body["phone"]))
+    assert status == 201
+    aws.call("me", "GET", "/v1/me", identity=customer(created["customer_id"]))
+    aws.call("me", "GET", "/v1/me", identity=customer(str(uuid.uuid4())))  # a 404, logged
+    logged = every_log_line.getvalue()
+    assert '"message":"request handled"' in logged  # the functions did log
+    for value in (
+        "Đặng Thị Ánh",
+        body["email"],
+        body["email"].lower(),
+        body["phone"],
+        e164(body["phone"]),
+    ):
+        assert value not in logged
+
+
+def test_no_table_holds_a_plaintext_name_email_or_phone(aws: Deployed) -> None:
+    body, _ = registered(aws)
+    dynamodb = boto3.client("dynamodb")
+    dumped = ""
+    for name in dynamodb.list_tables()["TableNames"]:
+        for page in dynamodb.get_paginator("scan").paginate(TableName=name):
+            dumped += repr(page["Items"])
+    assert "CUSTOMER#" in dumped  # the scan saw the records
+    assert "REGISTRATION#" in dumped
+    for value in (NAME, body["email"], body["email"].lower(), e164(body["phone"]), body["phone"]):
+        assert value not in dumped

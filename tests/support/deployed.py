@@ -1,0 +1,128 @@
+"""The stack's functions in-process over moto: the resources are created from the synthesized
+template by the local runtime's provisioner, and each function runs with its own environment."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from moto import mock_aws
+
+from local.lambdas import LocalFunction, load_functions
+from local.outbox import Outbox
+from local.provision import Provisioner
+from local.template import Resolver, Template
+from ongpt import services, settings
+from tests.support.events import FakeLambdaContext, rest_event
+
+SERVICE_CACHES = (
+    settings.settings,
+    services.data_keys,
+    services.customer_store,
+    services.registrations,
+    services.customers,
+)
+
+
+def clear_caches() -> None:
+    """Settings and services are read once per warm function; a test starts cold."""
+    from ongpt import aws, idempotency
+
+    for cached in (*SERVICE_CACHES, aws.client, idempotency._persistence):
+        cached.cache_clear()
+
+
+@dataclass
+class Deployed:
+    template: Template
+    resolver: Resolver
+    functions: dict[str, Any]  # LocalFunction by logical id
+    outbox: Outbox
+
+    def function(self, name: str) -> LocalFunction:
+        """The function of ``functions/<name>``."""
+        for function in self.functions.values():
+            if (
+                isinstance(function, LocalFunction)
+                and function.environment.get("POWERTOOLS_SERVICE_NAME") == name
+            ):
+                return function
+        raise KeyError(name)
+
+    @contextmanager
+    def environment_of(self, name: str) -> Iterator[None]:
+        saved = dict(os.environ)
+        os.environ.update(self.function(name).environment)
+        clear_caches()
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+            clear_caches()
+
+    def call(
+        self,
+        name: str,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        identity: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """Invoke a function's handler as API Gateway would; (status, JSON body)."""
+        event = rest_event(method, path, body=body, identity=identity or guest(), query=query)
+        event["headers"].update(headers or {})
+        module = importlib.import_module(f"functions.{name}.handler")
+        with self.environment_of(name):
+            response = module.lambda_handler(event, FakeLambdaContext())
+        return response["statusCode"], json.loads(response["body"] or "null")
+
+    def messages_to(self, address: str) -> list[dict[str, Any]]:
+        return self.outbox.messages_to(address)
+
+
+def guest() -> dict[str, Any]:
+    return {
+        "cognitoIdentityId": f"ap-southeast-1:{uuid.uuid4()}",
+        "cognitoAuthenticationType": "unauthenticated",
+    }
+
+
+def customer(customer_id: str) -> dict[str, Any]:
+    provider = "cognito-idp.ap-southeast-1.amazonaws.com/pool"
+    return {
+        "cognitoIdentityId": f"ap-southeast-1:{uuid.uuid4()}",
+        "cognitoAuthenticationType": "authenticated",
+        "cognitoAuthenticationProvider": f"{provider},{provider}:CognitoSignIn:{customer_id}",
+    }
+
+
+@contextmanager
+def deployed(assembly_dir: Path) -> Iterator[Deployed]:
+    env = {
+        "AWS_DEFAULT_REGION": "ap-southeast-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
+    }
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        with mock_aws():
+            template = Template.load(assembly_dir)
+            resolver = Provisioner(template, endpoint_url=None).run()
+            functions = load_functions(template, resolver, env)
+            yield Deployed(template, resolver, functions, Outbox(template.region()))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
