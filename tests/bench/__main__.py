@@ -1,6 +1,7 @@
 """``make bench``: every benchmark, each printing its figures as ratios measured in the same run."""
 
-from tests.bench import gateway
+from tests.bench import aws_calls, gateway
 
 if __name__ == "__main__":
+    aws_calls.main()
     gateway.main()

@@ -1,0 +1,38 @@
+"""P1.1: one form of a name, a phone and an email for storage and for uniqueness."""
+
+from __future__ import annotations
+
+import pytest
+
+from ongpt import normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("0967.9155.69", "+84967915569"),
+        ("0967 915 569", "+84967915569"),
+        ("+84 967 915 569", "+84967915569"),
+        ("+1 (415) 555-2671", "+14155552671"),
+    ],
+)
+def test_phones_become_e164(raw: str, expected: str) -> None:
+    assert normalize.phone(raw) == expected
+
+
+def test_names_are_nfc_trimmed_and_folded() -> None:
+    decomposed = "Nguye\u0302\u0303n  Va\u0306n An "
+    assert normalize.full_name(decomposed) == "Nguyễn Văn An"
+
+
+def test_email_domains_are_lower_cased_and_keys_compare_case_insensitively() -> None:
+    assert normalize.email("An.Nguyen@Example.COM") == "An.Nguyen@example.com"
+    assert normalize.email_key("An.Nguyen@Example.COM") == normalize.email_key(
+        "an.nguyen@example.com"
+    )
+
+
+@pytest.mark.parametrize("raw", ["Nguyễn\tAn", "An\u200b", "An\u0007"])
+def test_names_refuse_control_and_invisible_characters(raw: str) -> None:
+    with pytest.raises(ValueError, match="control"):
+        normalize.full_name(raw)
