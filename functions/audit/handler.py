@@ -1,14 +1,25 @@
-"""The audit log (P2.5, P5): entries about a customer and the verification of their chain."""
+"""The audit log (P2.5, P5): a customer's entries and the verification of their chain."""
 
-from ongpt.api import create_app, entrypoint, not_implemented_yet
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from ongpt import audit, services
+from ongpt.api import create_app, entrypoint
+from ongpt.caller import staff_member
 
 app = create_app()
 
-not_implemented_yet(
-    app,
-    [
-        ("GET", "/v1/staff/audit"),
-    ],
-)
+
+@app.get("/v1/staff/audit")
+def read_audit(customer_id: Annotated[str, Query(min_length=1, max_length=64)]) -> dict[str, Any]:
+    staff_member(app.current_event.raw_event)
+    entries = services.audit_log().entries(customer_id)
+    return {
+        "entries": [asdict(entry) for entry in entries],
+        "verification": asdict(audit.verify(entries)),
+    }
+
 
 lambda_handler = entrypoint(app)

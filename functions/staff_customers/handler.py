@@ -1,15 +1,37 @@
-"""Staff access to customers (P5): lookup by blind index, masked and purpose-bound reads."""
+"""Staff access to customers (P5): lookup by blind index, masked and purpose-bound reads, each
+written to the audit log."""
 
-from ongpt.api import create_app, entrypoint, not_implemented_yet
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from ongpt import services
+from ongpt.api import create_app, entrypoint
+from ongpt.caller import staff_member
+from ongpt.staff import Purpose
 
 app = create_app()
 
-not_implemented_yet(
-    app,
-    [
-        ("GET", "/v1/staff/customers"),
-        ("GET", "/v1/staff/customers/<customer_id>"),
-    ],
-)
+
+@app.get("/v1/staff/customers")
+def lookup_customer(
+    email: Annotated[str | None, Query(max_length=254)] = None,
+    phone: Annotated[str | None, Query(max_length=32)] = None,
+    purpose: Annotated[Purpose | None, Query()] = None,
+) -> dict[str, str]:
+    staff = staff_member(app.current_event.raw_event)
+    found = services.staff_access().lookup(staff, email=email, phone=phone, purpose=purpose)
+    return {"customer_id": found}
+
+
+@app.get("/v1/staff/customers/<customer_id>")
+def read_customer(
+    customer_id: str,
+    purpose: Annotated[Purpose, Query()],
+    reveal: Annotated[bool, Query()] = False,
+) -> dict[str, Any]:
+    staff = staff_member(app.current_event.raw_event)
+    return services.staff_access().read(staff, customer_id, purpose=purpose, reveal=reveal)
+
 
 lambda_handler = entrypoint(app)

@@ -126,3 +126,9 @@ def deployed(assembly_dir: Path) -> Iterator[Deployed]:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def staff(role: str, staff_id: str = "alice") -> dict[str, Any]:
+    """An IAM caller in a staff role, as API Gateway names them (``Support``, ...)."""
+    arn = f"arn:aws:sts::123456789012:assumed-role/{role}/{staff_id}"
+    return {"userArn": arn, "caller": f"AROAEXAMPLE:{staff_id}", "user": f"AROAEXAMPLE:{staff_id}"}

@@ -42,6 +42,13 @@ def caller(event: dict[str, Any]) -> Caller:
     raise Forbidden("The caller could not be identified.")
 
 
+def staff_member(event: dict[str, Any]) -> Caller:
+    who = caller(event)
+    if who.kind != "staff":
+        raise Forbidden("Only staff may do this.")
+    return who
+
+
 def customer_id(event: dict[str, Any]) -> str:
     who = caller(event)
     if who.kind != "customer":

@@ -5,12 +5,14 @@ from __future__ import annotations
 from functools import cache
 
 from ongpt.accounts import Accounts
+from ongpt.audit import AuditLog
 from ongpt.aws import client
 from ongpt.crypto import BlindIndex, DataKeys
 from ongpt.customers import Customers
 from ongpt.notify import Notifier
 from ongpt.registration import Registrations
 from ongpt.settings import settings
+from ongpt.staff import StaffAccess
 from ongpt.stores import CustomerStore, RegistrationStore
 
 
@@ -42,3 +44,18 @@ def registrations() -> Registrations:
 @cache
 def customers() -> Customers:
     return Customers(customer_store(), data_keys())
+
+
+@cache
+def audit_log() -> AuditLog:
+    return AuditLog(client("dynamodb"), settings().audit_table)
+
+
+@cache
+def staff_access() -> StaffAccess:
+    return StaffAccess(
+        customers=customers(),
+        store=customer_store(),
+        index=BlindIndex(client("kms"), settings().blind_index_key_id),
+        audit=audit_log(),
+    )

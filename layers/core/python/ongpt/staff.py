@@ -1,0 +1,90 @@
+"""Staff access to customers (P5): lookups by blind index, masked reads by default, clear values
+only for the roles and purposes allowed, and every access written to the audit log first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from ongpt import masking, normalize
+from ongpt.audit import AuditLog
+from ongpt.caller import Caller, Forbidden
+from ongpt.crypto import BlindIndex
+from ongpt.customers import Customers
+from ongpt.errors import NotFound
+from ongpt.stores import CustomerStore
+
+
+class Purpose(StrEnum):
+    CUSTOMER_SUPPORT = "customer_support"
+    CONTRACT_DELIVERY = "contract_delivery"
+    COMPLAINT_RESOLUTION = "complaint_resolution"
+    LEGAL_REQUEST = "legal_request"
+
+
+def may_reveal(role: str | None, purpose: Purpose) -> bool:
+    """Support and Admin may see clear values; Compliance only for a legal request."""
+    if role in ("support", "admin"):
+        return True
+    return role == "compliance" and purpose is Purpose.LEGAL_REQUEST
+
+
+@dataclass
+class StaffAccess:
+    customers: Customers
+    store: CustomerStore
+    index: BlindIndex
+    audit: AuditLog
+
+    def lookup(
+        self, staff: Caller, *, email: str | None, phone: str | None, purpose: Purpose | None
+    ) -> str:
+        """The customer id of an exact email or phone, after the same normalisation as sign-up."""
+        if (email is None) == (phone is None):
+            raise NotFound("Give exactly one of email or phone.")
+        try:
+            kind, value = (
+                ("email", normalize.email_key(email))
+                if email
+                else ("phone", normalize.phone(phone or ""))
+            )
+        except ValueError:
+            raise NotFound("No customer has that address.") from None
+        customer_id = self.store.owner_of(kind, self.index.of(kind, value))
+        if customer_id is None:
+            raise NotFound("No customer has that address.")
+        self.audit.append(
+            customer_id,
+            actor=staff.id,
+            role=staff.role or "",
+            action="customer.lookup",
+            purpose=purpose,
+            details={"by": kind},
+        )
+        return customer_id
+
+    def read(
+        self, staff: Caller, customer_id: str, *, purpose: Purpose, reveal: bool
+    ) -> dict[str, Any]:
+        if reveal and not may_reveal(staff.role, purpose):
+            raise Forbidden("This role may not see clear values for this purpose.")
+        profile = self.customers.profile(customer_id).model_dump(mode="json")
+        # Recorded before anything is returned: no audit entry, no data.
+        self.audit.append(
+            customer_id,
+            actor=staff.id,
+            role=staff.role or "",
+            action="customer.reveal" if reveal else "customer.read",
+            purpose=purpose,
+        )
+        if reveal:
+            return {**profile, "masked": False}
+        return {
+            **profile,
+            "full_name": masking.name(profile["full_name"]),
+            "email": masking.email(profile["email"]),
+            "phone": masking.phone(profile["phone"]),
+            "optional": {k: "***" for k, v in profile["optional"].items() if v is not None},
+            "masked": True,
+        }

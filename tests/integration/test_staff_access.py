@@ -1,0 +1,189 @@
+"""P5, P2.5: staff find customers by exact address, see masked values unless their role and
+purpose allow more, and every access is in the customer's verifiable audit chain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from ongpt.audit import AuditLog
+from tests.integration.test_registration import e164, registered
+from tests.support.deployed import Deployed, deployed, staff
+
+
+@pytest.fixture(scope="module")
+def aws(assembly_dir: Path) -> Iterator[Deployed]:
+    with deployed(assembly_dir) as env:
+        yield env
+
+
+@pytest.fixture(scope="module")
+def someone(aws: Deployed) -> dict[str, Any]:
+    body, customer_id = registered(aws)
+    return {**body, "customer_id": customer_id, "e164": e164(body["phone"])}
+
+
+def read(
+    aws: Deployed, customer_id: str, role: str = "Support", **query: str
+) -> tuple[int, dict[str, Any]]:
+    return aws.call(
+        "staff_customers",
+        "GET",
+        f"/v1/staff/customers/{customer_id}",
+        identity=staff(role),
+        query=query,
+    )
+
+
+def audit_of(aws: Deployed, customer_id: str, role: str = "Compliance") -> dict[str, Any]:
+    status, body = aws.call(
+        "audit", "GET", "/v1/staff/audit", identity=staff(role), query={"customer_id": customer_id}
+    )
+    assert status == 200
+    return body
+
+
+def test_lookup_by_exact_email_or_phone_after_normalisation(
+    aws: Deployed, someone: dict[str, Any]
+) -> None:
+    for query in (
+        {"email": someone["email"].upper()},
+        {"phone": someone["phone"]},
+        {"phone": someone["e164"]},
+    ):
+        status, body = aws.call(
+            "staff_customers", "GET", "/v1/staff/customers", identity=staff("Support"), query=query
+        )
+        assert (status, body) == (200, {"customer_id": someone["customer_id"]})
+    status, _ = aws.call(
+        "staff_customers",
+        "GET",
+        "/v1/staff/customers",
+        identity=staff("Support"),
+        query={"email": "nobody@example.com"},
+    )
+    assert status == 404
+
+
+def test_a_read_is_masked_by_default(aws: Deployed, someone: dict[str, Any]) -> None:
+    status, body = read(aws, someone["customer_id"], purpose="customer_support")
+    assert status == 200
+    assert body["full_name"] == "N*** V** A*"
+    assert body["email"] == "a***@example.com"
+    assert body["phone"] == "+84******" + someone["e164"][-3:]
+    assert body["masked"] is True
+
+
+def test_support_may_reveal_compliance_only_for_a_legal_request(
+    aws: Deployed, someone: dict[str, Any]
+) -> None:
+    status, body = read(aws, someone["customer_id"], purpose="customer_support", reveal="true")
+    assert (status, body["full_name"], body["phone"]) == (200, "Nguyễn Văn An", someone["e164"])
+    status, body = read(
+        aws, someone["customer_id"], "Compliance", purpose="customer_support", reveal="true"
+    )
+    assert (status, body["error"]["code"]) == (403, "FORBIDDEN")
+    status, body = read(
+        aws, someone["customer_id"], "Compliance", purpose="legal_request", reveal="true"
+    )
+    assert (status, body["full_name"]) == (200, "Nguyễn Văn An")
+
+
+@pytest.mark.parametrize(
+    "query", [{}, {"purpose": "curiosity"}], ids=["no purpose", "unknown purpose"]
+)
+def test_a_read_without_a_valid_purpose_is_refused(
+    aws: Deployed, someone: dict[str, Any], query: dict[str, str]
+) -> None:
+    status, body = read(aws, someone["customer_id"], **query)
+    assert (status, body["error"]["code"]) == (400, "VALIDATION_ERROR")
+    assert body["error"]["fields"][0]["field"] == "purpose"
+
+
+def test_a_customer_cannot_use_staff_routes(aws: Deployed, someone: dict[str, Any]) -> None:
+    from tests.support.deployed import customer
+
+    status, body = aws.call(
+        "staff_customers",
+        "GET",
+        f"/v1/staff/customers/{someone['customer_id']}",
+        identity=customer(someone["customer_id"]),
+        query={"purpose": "customer_support"},
+    )
+    assert (status, body["error"]["code"]) == (403, "FORBIDDEN")
+
+
+def test_every_staff_access_is_in_the_verified_audit_chain(aws: Deployed) -> None:
+    body, customer_id = registered(aws)
+    read(aws, customer_id, purpose="customer_support")
+    read(aws, customer_id, "Admin", purpose="contract_delivery", reveal="true")
+    trail = audit_of(aws, customer_id)
+    actions = [(e["action"], e["role"], e["purpose"], e["actor"]) for e in trail["entries"]]
+    assert ("customer.read", "support", "customer_support", "alice") in actions
+    assert ("customer.reveal", "admin", "contract_delivery", "alice") in actions
+    assert trail["verification"] == {"valid": True, "checked": len(actions), "first_bad": None}
+    assert body["email"] not in str(trail)
+
+
+def _audit_items(aws: Deployed, customer_id: str) -> tuple[Any, str, list[dict[str, Any]]]:
+    dynamodb = boto3.client("dynamodb")
+    table = aws.function("audit").environment["AUDIT_TABLE"]
+    items = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"SUBJECT#{customer_id}"}},
+    )["Items"]
+    return dynamodb, table, items
+
+
+def test_an_edited_audit_entry_breaks_the_chain_and_is_named(aws: Deployed) -> None:
+    _, customer_id = registered(aws)
+    for purpose in ("customer_support", "contract_delivery", "complaint_resolution"):
+        read(aws, customer_id, purpose=purpose)
+    dynamodb, table, items = _audit_items(aws, customer_id)
+    dynamodb.update_item(
+        TableName=table,
+        Key={"pk": items[1]["pk"], "sk": items[1]["sk"]},
+        UpdateExpression="SET purpose = :p",
+        ExpressionAttributeValues={":p": {"S": "legal_request"}},
+    )
+    verification = audit_of(aws, customer_id)["verification"]
+    assert verification["valid"] is False
+    assert verification["first_bad"] == {"sequence": 2, "reason": "changed"}
+
+
+def test_a_deleted_audit_entry_breaks_the_chain_and_is_named(aws: Deployed) -> None:
+    _, customer_id = registered(aws)
+    for purpose in ("customer_support", "contract_delivery", "complaint_resolution"):
+        read(aws, customer_id, purpose=purpose)
+    dynamodb, table, items = _audit_items(aws, customer_id)
+    dynamodb.delete_item(TableName=table, Key={"pk": items[1]["pk"], "sk": items[1]["sk"]})
+    verification = audit_of(aws, customer_id)["verification"]
+    assert verification["first_bad"] == {"sequence": 2, "reason": "missing"}
+
+
+def test_twenty_concurrent_appends_leave_one_valid_chain(aws: Deployed) -> None:
+    table = aws.function("audit").environment["AUDIT_TABLE"]
+    log = AuditLog(boto3.client("dynamodb"), table)
+    subject = "concurrency-subject"
+
+    def append(i: int) -> int:
+        return (
+            AuditLog(boto3.client("dynamodb"), table)
+            .append(subject, actor=f"writer-{i}", role="support", action="test.append")
+            .sequence
+        )
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        sequences = list(pool.map(append, range(20)))
+    assert sorted(sequences) == list(range(1, 21))
+    entries = log.entries(subject)
+    from ongpt.audit import verify
+
+    assert len(entries) == 20
+    assert verify(entries).valid
