@@ -1,20 +1,87 @@
 """Edit requests (P6.1): customers ask for changes to their contact details; staff decide."""
 
-from ongpt.api import create_app, entrypoint, not_implemented_yet
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from ongpt import services
+from ongpt.api import create_app, entrypoint, idempotent, json_response
+from ongpt.caller import customer_id, staff_member
+from ongpt.models import Decision, EditRequestCreate, EditVerification
 
 app = create_app()
 
-not_implemented_yet(
-    app,
-    [
-        ("POST", "/v1/me/edit-requests"),
-        ("GET", "/v1/me/edit-requests"),
-        ("GET", "/v1/me/edit-requests/<edit_request_id>"),
-        ("POST", "/v1/me/edit-requests/<edit_request_id>/verification"),
-        ("POST", "/v1/me/edit-requests/<edit_request_id>/withdraw"),
-        ("GET", "/v1/staff/edit-requests"),
-        ("POST", "/v1/staff/edit-requests/<edit_request_id>/decision"),
-    ],
-)
+
+def _event() -> dict[str, Any]:
+    return app.current_event.raw_event
+
+
+@app.post("/v1/me/edit-requests")
+def create_edit_request(request: EditRequestCreate) -> Response[str]:
+    me = customer_id(_event())
+    created = idempotent(
+        app,
+        "me/edit-requests",
+        request.model_dump(mode="json"),
+        lambda: services.edit_requests().create(me, request),
+    )
+    return json_response(202, created)
+
+
+@app.get("/v1/me/edit-requests")
+def list_edit_requests() -> dict[str, Any]:
+    me = customer_id(_event())
+    return {"edit_requests": services.edit_requests().mine(me)}
+
+
+@app.get("/v1/me/edit-requests/<edit_request_id>")
+def get_edit_request(edit_request_id: str) -> dict[str, Any]:
+    me = customer_id(_event())
+    return services.edit_requests().one(me, edit_request_id)
+
+
+@app.post("/v1/me/edit-requests/<edit_request_id>/verification")
+def verify_edit_request(edit_request_id: str, proof: EditVerification) -> dict[str, Any]:
+    me = customer_id(_event())
+    return idempotent(
+        app,
+        f"me/edit-requests/{edit_request_id}/verification",
+        proof.model_dump(mode="json"),
+        lambda: services.edit_requests().verify(me, edit_request_id, proof),
+    )
+
+
+@app.post("/v1/me/edit-requests/<edit_request_id>/withdraw")
+def withdraw_edit_request(edit_request_id: str) -> dict[str, Any]:
+    me = customer_id(_event())
+    return idempotent(
+        app,
+        f"me/edit-requests/{edit_request_id}/withdraw",
+        {},
+        lambda: services.edit_requests().withdraw(me, edit_request_id),
+    )
+
+
+@app.get("/v1/staff/edit-requests")
+def edit_request_queue(
+    status: Annotated[Literal["PENDING_REVIEW"], Query()] = "PENDING_REVIEW",
+) -> dict[str, Any]:
+    staff = staff_member(_event())
+    return {"status": status, "edit_requests": services.edit_requests().queue(staff)}
+
+
+@app.post("/v1/staff/edit-requests/<edit_request_id>/decision")
+def decide_edit_request(edit_request_id: str, decision: Decision) -> dict[str, Any]:
+    staff = staff_member(_event())
+    return idempotent(
+        app,
+        f"staff/edit-requests/{edit_request_id}/decision",
+        decision.model_dump(mode="json"),
+        lambda: services.edit_requests().decide(
+            staff, edit_request_id, decision.decision == "approve", decision.note
+        ),
+    )
+
 
 lambda_handler = entrypoint(app)

@@ -1,6 +1,8 @@
 """The customer's own data (P3.1, GDPR 15/20): profile, export, consents, contracts, notices,
 disclosures. The customer is who API Gateway says signed the request, never an id in input."""
 
+from typing import Any
+
 from ongpt import services
 from ongpt.api import create_app, entrypoint, not_implemented_yet
 from ongpt.caller import customer_id
@@ -15,6 +17,12 @@ def get_me() -> Profile:
     return services.customers().profile(caller_id)
 
 
+@app.get("/v1/me/notifications")
+def get_notifications() -> dict[str, Any]:
+    caller_id = customer_id(app.current_event.raw_event)
+    return {"notifications": services.notices().of_customer(caller_id)}
+
+
 not_implemented_yet(
     app,
     [
@@ -22,7 +30,6 @@ not_implemented_yet(
         ("GET", "/v1/me/consents"),
         ("PUT", "/v1/me/consents/<purpose>"),
         ("GET", "/v1/me/contracts"),
-        ("GET", "/v1/me/notifications"),
         ("GET", "/v1/me/disclosures"),
     ],
 )

@@ -22,21 +22,17 @@ from local.template import Resolver, Template
 from ongpt import services, settings
 from tests.support.events import FakeLambdaContext, rest_event
 
-SERVICE_CACHES = (
-    settings.settings,
-    services.data_keys,
-    services.customer_store,
-    services.registrations,
-    services.customers,
-)
-
 
 def clear_caches() -> None:
-    """Settings and services are read once per warm function; a test starts cold."""
+    """Settings, clients and services are made once per warm function; a test starts cold."""
     from ongpt import aws, idempotency
 
-    for cached in (*SERVICE_CACHES, aws.client, idempotency._persistence):
-        cached.cache_clear()
+    for module in (settings, services, aws, idempotency):
+        for value in vars(module).values():
+            if getattr(value, "__module__", "") == module.__name__ and hasattr(
+                value, "cache_clear"
+            ):
+                value.cache_clear()
 
 
 @dataclass

@@ -76,5 +76,26 @@ class Accounts:
             "created_at": user["UserCreateDate"],
         }
 
+    def change_addresses(self, customer_id: str, *, email: str, phone: str) -> None:
+        """The new email and phone sign in (verified: proven by codes); the old ones no longer."""
+        try:
+            self._idp.admin_update_user_attributes(
+                UserPoolId=self._pool,
+                Username=customer_id,
+                UserAttributes=[
+                    {"Name": "email", "Value": email},
+                    {"Name": "email_verified", "Value": "true"},
+                    {"Name": "phone_number", "Value": phone},
+                    {"Name": "phone_number_verified", "Value": "true"},
+                ],
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] in (
+                "AliasExistsException",
+                "UsernameExistsException",
+            ):
+                raise AlreadyRegistered("The address belongs to another account.") from None
+            raise
+
     def delete(self, email: str) -> None:
         self._idp.admin_delete_user(UserPoolId=self._pool, Username=email)

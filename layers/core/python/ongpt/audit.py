@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ongpt.dynamo import from_item, to_item
+from ongpt.dynamo import from_item, query_all, to_item
 from ongpt.errors import DependencyUnavailable
 
 GENESIS = "0" * 64
@@ -91,7 +91,7 @@ class AuditLog:
             Limit=1,
             ConsistentRead=True,
         )["Items"]
-        return _entry(found[0]) if found else None
+        return _entry(from_item(found[0])) if found else None
 
     def append(
         self,
@@ -132,19 +132,14 @@ class AuditLog:
         raise DependencyUnavailable("The audit log is busy; nothing was done.")
 
     def entries(self, subject: str) -> list[Entry]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": to_item({":pk": f"SUBJECT#{subject}"}),
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self.dynamodb.query(**kwargs)
-            items += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                return [_entry(item) for item in items]
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found = query_all(
+            self.dynamodb,
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": f"SUBJECT#{subject}"}),
+            ConsistentRead=True,
+        )
+        return [_entry(values) for values in found]
 
 
 def _attributes(entry: Entry) -> dict[str, Any]:
@@ -153,8 +148,7 @@ def _attributes(entry: Entry) -> dict[str, Any]:
     return values
 
 
-def _entry(item: dict[str, Any]) -> Entry:
-    values = from_item(item)
+def _entry(values: dict[str, Any]) -> Entry:
     return Entry(
         subject=values["subject"],
         sequence=int(values["sequence"]),

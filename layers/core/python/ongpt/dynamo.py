@@ -31,3 +31,14 @@ def cancelled_because_of_conditions(error: Any) -> list[bool]:
     """For a cancelled transaction: which of its items failed their condition."""
     reasons = error.response.get("CancellationReasons", [])
     return [reason.get("Code") == "ConditionalCheckFailed" for reason in reasons]
+
+
+def query_all(dynamodb: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    """Every item a query matches, page after page, as plain values."""
+    items: list[dict[str, Any]] = []
+    while True:
+        page = dynamodb.query(**kwargs)
+        items += [from_item(item) for item in page["Items"]]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs = {**kwargs, "ExclusiveStartKey": page["LastEvaluatedKey"]}

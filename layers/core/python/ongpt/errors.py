@@ -78,3 +78,8 @@ class TooManyAttempts(ServiceError):
 class TooSoon(ServiceError):
     status = 429
     code = "TOO_MANY_REQUESTS"
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "CONFLICT"

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 
 from ongpt import normalize
 
@@ -75,3 +83,31 @@ class Profile(BaseModel):
     status: str
     created_at: str
     updated_at: str
+
+
+class ProfileChanges(Strict):
+    full_name: FullName | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    optional: OptionalDetails | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> ProfileChanges:
+        if not self.model_dump(exclude_none=True):
+            raise ValueError("name at least one change")
+        return self
+
+
+class EditRequestCreate(Strict):
+    changes: ProfileChanges
+    reason: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=500)]
+
+
+class EditVerification(Strict):
+    email_code: Code | None = None
+    phone_code: Code | None = None
+
+
+class Decision(Strict):
+    decision: Literal["approve", "reject"]
+    note: Annotated[str, StringConstraints(strict=True, max_length=500)] = ""

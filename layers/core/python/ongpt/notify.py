@@ -4,8 +4,9 @@ default, en), sent by SES (email, TLS required by the configuration set) or SNS 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 DEFAULT_LANGUAGE = "vi"
 
@@ -13,6 +14,8 @@ DEFAULT_LANGUAGE = "vi"
 class Kind(StrEnum):
     REGISTRATION_CODE = "registration_code"
     ACCOUNT_EXISTS = "account_exists"
+    CHANGE_CODE = "change_code"
+    PROFILE_CHANGED = "profile_changed"
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,35 @@ TEMPLATES: dict[tuple[Kind, str], Template] = {
         ),
         sms="OnGPT: someone tried to sign up with this number, which already has an account.",
     ),
+    (Kind.CHANGE_CODE, "vi"): Template(
+        subject="Xác minh địa chỉ mới cho tài khoản OnGPT",
+        email="Mã xác minh địa chỉ mới của bạn là {code}. Mã có hiệu lực trong 10 phút.",
+        sms="OnGPT: ma xac minh so dien thoai moi cua ban la {code}, hieu luc 10 phut.",
+    ),
+    (Kind.CHANGE_CODE, "en"): Template(
+        subject="Confirm the new address of your OnGPT account",
+        email="The code to confirm your new address is {code}. It is valid for 10 minutes.",
+        sms="OnGPT: the code to confirm your new number is {code}, valid for 10 minutes.",
+    ),
+    (Kind.PROFILE_CHANGED, "vi"): Template(
+        subject="Thông tin liên hệ OnGPT của bạn đã được thay đổi",
+        email=(
+            "Yêu cầu thay đổi thông tin liên hệ của bạn đã được duyệt và áp dụng.\n\n"
+            "Nếu bạn không yêu cầu thay đổi này, hãy liên hệ bộ phận hỗ trợ của OnGPT ngay."
+        ),
+        sms=(
+            "OnGPT: thong tin lien he cua ban da duoc thay doi. "
+            "Neu khong phai ban, hay lien he ho tro."
+        ),
+    ),
+    (Kind.PROFILE_CHANGED, "en"): Template(
+        subject="Your OnGPT contact details were changed",
+        email=(
+            "Your request to change your contact details was approved and applied.\n\n"
+            "If you did not ask for this, contact OnGPT support at once."
+        ),
+        sms="OnGPT: your contact details were changed. If this was not you, contact support.",
+    ),
 }
 
 
@@ -64,12 +96,34 @@ def template(kind: Kind, language: str | None) -> Template:
     )
 
 
+class History(Protocol):
+    def record(self, customer_id: str, kind: str, channel: str, at: str) -> None: ...
+
+
 class Notifier:
-    def __init__(self, ses: Any, sns: Any, sender: str, configuration_set: str) -> None:
+    """Sends, and records in the customer's history what was sent to them (never the text)."""
+
+    def __init__(
+        self, ses: Any, sns: Any, sender: str, configuration_set: str, history: History
+    ) -> None:
         self._ses, self._sns = ses, sns
         self._sender, self._configuration_set = sender, configuration_set
+        self._history = history
 
-    def email(self, to: str, kind: Kind, language: str | None, **values: str) -> None:
+    def _sent(self, customer_id: str | None, kind: Kind, channel: str) -> None:
+        if customer_id is not None:
+            at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            self._history.record(customer_id, kind.value, channel, at)
+
+    def email(
+        self,
+        to: str,
+        kind: Kind,
+        language: str | None,
+        *,
+        customer_id: str | None = None,
+        **values: str,
+    ) -> None:
         chosen = template(kind, language)
         self._ses.send_email(
             FromEmailAddress=self._sender,
@@ -82,8 +136,17 @@ class Notifier:
             },
             ConfigurationSetName=self._configuration_set,
         )
+        self._sent(customer_id, kind, "email")
 
-    def sms(self, to: str, kind: Kind, language: str | None, **values: str) -> None:
+    def sms(
+        self,
+        to: str,
+        kind: Kind,
+        language: str | None,
+        *,
+        customer_id: str | None = None,
+        **values: str,
+    ) -> None:
         self._sns.publish(
             PhoneNumber=to,
             Message=template(kind, language).sms.format(**values),
@@ -91,3 +154,4 @@ class Notifier:
                 "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
             },
         )
+        self._sent(customer_id, kind, "sms")

@@ -9,11 +9,13 @@ from ongpt.audit import AuditLog
 from ongpt.aws import client
 from ongpt.crypto import BlindIndex, DataKeys
 from ongpt.customers import Customers
+from ongpt.edit_store import EditStore
+from ongpt.edits import EditRequests
 from ongpt.notify import Notifier
 from ongpt.registration import Registrations
 from ongpt.settings import settings
 from ongpt.staff import StaffAccess
-from ongpt.stores import CustomerStore, RegistrationStore
+from ongpt.stores import CustomerStore, NoticeLog, RegistrationStore
 
 
 @cache
@@ -27,6 +29,19 @@ def customer_store() -> CustomerStore:
 
 
 @cache
+def notifier() -> Notifier:
+    config = settings()
+    return Notifier(
+        client("sesv2"), client("sns"), config.sender_email, config.ses_configuration_set, notices()
+    )
+
+
+@cache
+def blind_index() -> BlindIndex:
+    return BlindIndex(client("kms"), settings().blind_index_key_id)
+
+
+@cache
 def registrations() -> Registrations:
     config = settings()
     return Registrations(
@@ -34,10 +49,8 @@ def registrations() -> Registrations:
         customers=customer_store(),
         accounts=Accounts(client("cognito-idp"), config.user_pool_id),
         keys=data_keys(),
-        index=BlindIndex(client("kms"), config.blind_index_key_id),
-        notifier=Notifier(
-            client("sesv2"), client("sns"), config.sender_email, config.ses_configuration_set
-        ),
+        index=blind_index(),
+        notifier=notifier(),
     )
 
 
@@ -56,6 +69,25 @@ def staff_access() -> StaffAccess:
     return StaffAccess(
         customers=customers(),
         store=customer_store(),
-        index=BlindIndex(client("kms"), settings().blind_index_key_id),
+        index=blind_index(),
         audit=audit_log(),
     )
+
+
+@cache
+def edit_requests() -> EditRequests:
+    config = settings()
+    return EditRequests(
+        edits=EditStore(client("dynamodb"), config.customers_table),
+        customers=customer_store(),
+        keys=data_keys(),
+        index=blind_index(),
+        notifier=notifier(),
+        audit=audit_log(),
+        accounts=Accounts(client("cognito-idp"), config.user_pool_id),
+    )
+
+
+@cache
+def notices() -> NoticeLog:
+    return NoticeLog(client("dynamodb"), settings().customers_table)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ongpt.dynamo import cancelled_because_of_conditions, from_item, key, to_item
+from ongpt.dynamo import cancelled_because_of_conditions, from_item, key, query_all, to_item
 from ongpt.errors import AlreadyRegistered
 
 REGISTRATION = "REGISTRATION#{}"
@@ -168,3 +169,98 @@ class CustomerStore:
             TableName=self._table, Key=key(CUSTOMER.format(customer_id), PROFILE)
         ).get("Item")
         return from_item(found) if found else None
+
+    def apply(
+        self,
+        customer_id: str,
+        *,
+        sealed: dict[str, str],
+        old_indexes: dict[str, str],
+        new_indexes: dict[str, str],
+        also: list[dict[str, Any]],
+    ) -> None:
+        """New sealed fields and address guards in one transaction, if the profile still has the
+        addresses it had. Raises ``AlreadyRegistered`` when a new address is someone else's."""
+        values = {**sealed, **{f"{a}_index": i for a, i in new_indexes.items()}}
+        profile_update = {
+            "Update": {
+                "TableName": self._table,
+                "Key": key(CUSTOMER.format(customer_id), PROFILE),
+                "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in values),
+                "ConditionExpression": "email_index = :old_email AND phone_index = :old_phone",
+                "ExpressionAttributeNames": {f"#{k}": k for k in values},
+                "ExpressionAttributeValues": to_item(
+                    {
+                        **{f":{k}": v for k, v in values.items()},
+                        ":old_email": old_indexes["email"],
+                        ":old_phone": old_indexes["phone"],
+                    }
+                ),
+            }
+        }
+        moves: list[dict[str, Any]] = []
+        new_guard_positions = []
+        for kind, new in new_indexes.items():
+            if new == old_indexes[kind]:
+                continue
+            moves.append(
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": guard_key(kind, old_indexes[kind]),
+                        "ConditionExpression": "customer_id = :me",
+                        "ExpressionAttributeValues": to_item({":me": customer_id}),
+                    }
+                }
+            )
+            new_guard_positions.append(1 + len(moves))
+            moves.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": {**guard_key(kind, new), **to_item({"customer_id": customer_id})},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
+        try:
+            self._db.transact_write_items(TransactItems=[profile_update, *moves, *also])
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            failed = cancelled_because_of_conditions(error)
+            if any(failed[i] for i in new_guard_positions if i < len(failed)):
+                raise AlreadyRegistered("An address belongs to another account.") from None
+            raise
+
+
+class NoticeLog:
+    """What was sent to a customer (type, channel, time), never the message: codes stay secret."""
+
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db, self._table = dynamodb, table
+
+    def record(self, customer_id: str, kind: str, channel: str, at: str) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item=to_item(
+                {
+                    "pk": CUSTOMER.format(customer_id),
+                    "sk": f"NOTICE#{at}#{uuid.uuid4()}",
+                    "type": kind,
+                    "channel": channel,
+                    "sent_at": at,
+                }
+            ),
+        )
+
+    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
+        found = query_all(
+            self._db,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :notice)",
+            ExpressionAttributeValues=to_item(
+                {":pk": CUSTOMER.format(customer_id), ":notice": "NOTICE#"}
+            ),
+        )
+        return [{k: item[k] for k in ("type", "channel", "sent_at")} for item in found]

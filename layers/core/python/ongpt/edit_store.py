@@ -1,0 +1,153 @@
+"""DynamoDB access for edit requests: ``CUSTOMER#<id>`` / ``EDIT#<id>``, a pointer
+``EDITREQ#<id>`` / ``POINTER`` for staff who know only the request's id, and the sparse staff
+queue (index ``by-status``, ``EDIT#PENDING_REVIEW``, oldest first)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ongpt.dynamo import from_item, key, query_all, to_item
+from ongpt.errors import Conflict
+from ongpt.tables import BY_STATUS
+
+QUEUE = "EDIT#PENDING_REVIEW"
+
+
+def _key(customer_id: str, edit_id: str) -> dict[str, Any]:
+    return key(f"CUSTOMER#{customer_id}", f"EDIT#{edit_id}")
+
+
+class EditStore:
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db, self._table = dynamodb, table
+
+    def add(self, values: dict[str, Any]) -> None:
+        edit_id, customer_id = values["edit_request_id"], values["customer_id"]
+        queued = {"status_key": QUEUE} if values["status"] == "PENDING_REVIEW" else {}
+        self._db.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": {**_key(customer_id, edit_id), **to_item({**values, **queued})},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": {
+                            **key(f"EDITREQ#{edit_id}", "POINTER"),
+                            **to_item({"customer_id": customer_id}),
+                        },
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+
+    def get(self, customer_id: str, edit_id: str) -> dict[str, Any] | None:
+        found = self._db.get_item(
+            TableName=self._table, Key=_key(customer_id, edit_id), ConsistentRead=True
+        ).get("Item")
+        return from_item(found) if found else None
+
+    def customer_of(self, edit_id: str) -> str | None:
+        found = self._db.get_item(
+            TableName=self._table, Key=key(f"EDITREQ#{edit_id}", "POINTER")
+        ).get("Item")
+        return str(from_item(found)["customer_id"]) if found else None
+
+    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
+        return query_all(
+            self._db,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :edit)",
+            ExpressionAttributeValues=to_item({":pk": f"CUSTOMER#{customer_id}", ":edit": "EDIT#"}),
+        )
+
+    def pending_review(self) -> list[dict[str, Any]]:
+        return query_all(
+            self._db,
+            TableName=self._table,
+            IndexName=BY_STATUS.name,
+            KeyConditionExpression="status_key = :queue",
+            ExpressionAttributeValues=to_item({":queue": QUEUE}),
+            ScanIndexForward=True,
+        )
+
+    def count_failure(self, customer_id: str, edit_id: str, limit: int) -> int:
+        try:
+            updated = self._db.update_item(
+                TableName=self._table,
+                Key=_key(customer_id, edit_id),
+                UpdateExpression="SET attempts = attempts + :one",
+                ConditionExpression="attempts < :limit",
+                ExpressionAttributeValues=to_item({":one": 1, ":limit": limit}),
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return limit
+            raise
+        return int(updated["Attributes"]["attempts"]["N"])
+
+    def _transition(
+        self,
+        customer_id: str,
+        edit_id: str,
+        from_status: str,
+        to_status: str,
+        at: str,
+        extra: dict[str, Any],
+    ) -> dict[str, Any]:
+        values = {"status": to_status, "updated_at": at, **extra}
+        sets = [f"#{k} = :{k}" for k in values]
+        if to_status == "PENDING_REVIEW":
+            values["status_key"] = QUEUE
+            sets.append("#status_key = :status_key")
+            update = "SET " + ", ".join(sets)
+        else:
+            update = "SET " + ", ".join(sets) + " REMOVE #status_key"
+        return {
+            "TableName": self._table,
+            "Key": _key(customer_id, edit_id),
+            "UpdateExpression": update,
+            "ConditionExpression": "#status = :from",
+            "ExpressionAttributeNames": {
+                **{f"#{k}": k for k in values},
+                "#status_key": "status_key",
+                "#status": "status",
+            },
+            "ExpressionAttributeValues": to_item(
+                {**{f":{k}": v for k, v in values.items()}, ":from": from_status}
+            ),
+        }
+
+    def move(
+        self,
+        customer_id: str,
+        edit_id: str,
+        from_status: str,
+        to_status: str,
+        at: str,
+        **extra: Any,
+    ) -> None:
+        try:
+            self._db.update_item(
+                **self._transition(customer_id, edit_id, from_status, to_status, at, extra)
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict("The request changed meanwhile.") from None
+            raise
+
+    def decision(
+        self, customer_id: str, edit_id: str, status: str, at: str, **extra: Any
+    ) -> dict[str, Any]:
+        """The transaction item that closes a reviewed request."""
+        return {
+            "Update": self._transition(customer_id, edit_id, "PENDING_REVIEW", status, at, extra)
+        }

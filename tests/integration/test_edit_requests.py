@@ -1,0 +1,192 @@
+"""P6.1: changes to contact details, proven, reviewed by staff, applied all at once."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.integration.test_registration import e164, new_phone, registered
+from tests.support.deployed import Deployed, customer, deployed, staff
+
+
+@pytest.fixture(scope="module")
+def aws(assembly_dir: Path) -> Iterator[Deployed]:
+    with deployed(assembly_dir) as env:
+        yield env
+
+
+def me(
+    aws: Deployed, customer_id: str, method: str, path: str, body: Any = None
+) -> tuple[int, dict[str, Any]]:
+    return aws.call("edit_requests", method, path, body=body, identity=customer(customer_id))
+
+
+def code_to(aws: Deployed, address: str) -> str:
+    found = re.search(r"\b(\d{6})\b", aws.messages_to(address)[-1]["body"])
+    assert found
+    return found.group(1)
+
+
+def decide(aws: Deployed, edit_id: str, decision: str) -> tuple[int, dict[str, Any]]:
+    return aws.call(
+        "edit_requests",
+        "POST",
+        f"/v1/staff/edit-requests/{edit_id}/decision",
+        body={"decision": decision, "note": "checked"},
+        identity=staff("Support"),
+    )
+
+
+def profile(aws: Deployed, customer_id: str) -> dict[str, Any]:
+    status, body = aws.call("me", "GET", "/v1/me", identity=customer(customer_id))
+    assert status == 200
+    return body
+
+
+def test_a_new_email_is_proven_reviewed_and_applied_everywhere(aws: Deployed) -> None:
+    body, cid = registered(aws)
+    new_email = f"new.{uuid.uuid4().hex[:8]}@example.com"
+    status, created = me(
+        aws,
+        cid,
+        "POST",
+        "/v1/me/edit-requests",
+        {"changes": {"email": new_email}, "reason": "new job"},
+    )
+    assert (status, created["status"]) == (202, "PENDING_VERIFICATION")
+    eid = created["edit_request_id"]
+    status, verified = me(
+        aws,
+        cid,
+        "POST",
+        f"/v1/me/edit-requests/{eid}/verification",
+        {"email_code": code_to(aws, new_email)},
+    )
+    assert (status, verified["status"]) == (200, "PENDING_REVIEW")
+
+    status, queue = aws.call(
+        "edit_requests",
+        "GET",
+        "/v1/staff/edit-requests",
+        identity=staff("Support"),
+        query={"status": "PENDING_REVIEW"},
+    )
+    assert status == 200
+    mine = next(e for e in queue["edit_requests"] if e["edit_request_id"] == eid)
+    assert mine["changes"]["email"] == {"old": "a***@example.com", "new": "n***@example.com"}
+
+    status, decided = decide(aws, eid, "approve")
+    assert (status, decided["status"]) == (200, "APPLIED")
+    assert profile(aws, cid)["email"] == new_email
+    pool = aws.function("edit_requests").environment["USER_POOL_ID"]
+    user = boto3.client("cognito-idp").admin_get_user(UserPoolId=pool, Username=cid)
+    assert {"Name": "email", "Value": new_email} in user["UserAttributes"]
+    for address in (body["email"], new_email):
+        assert "đã được duyệt và áp dụng" in aws.messages_to(address)[-1]["body"]
+    notices = aws.call("me", "GET", "/v1/me/notifications", identity=customer(cid))[1][
+        "notifications"
+    ]
+    assert any(n["type"] == "profile_changed" and n["channel"] == "email" for n in notices)
+    assert all(set(n) == {"type", "channel", "sent_at"} for n in notices)  # never a message body
+
+
+def test_changes_without_new_addresses_go_straight_to_review(aws: Deployed) -> None:
+    _, cid = registered(aws)
+    status, created = me(
+        aws,
+        cid,
+        "POST",
+        "/v1/me/edit-requests",
+        {"changes": {"full_name": "Nguyễn Văn Bình"}, "reason": "typo"},
+    )
+    assert (status, created["status"]) == (202, "PENDING_REVIEW")
+    assert decide(aws, created["edit_request_id"], "approve")[1]["status"] == "APPLIED"
+    assert profile(aws, cid)["full_name"] == "Nguyễn Văn Bình"
+
+
+def test_a_clash_with_another_account_is_rejected_at_review(aws: Deployed) -> None:
+    other, _ = registered(aws)
+    _, cid = registered(aws)
+    status, created = me(
+        aws,
+        cid,
+        "POST",
+        "/v1/me/edit-requests",
+        {"changes": {"phone": other["phone"]}, "reason": "shared phone"},
+    )
+    assert status == 202  # no enumeration at request time
+    eid = created["edit_request_id"]
+    me(
+        aws,
+        cid,
+        "POST",
+        f"/v1/me/edit-requests/{eid}/verification",
+        {"phone_code": code_to(aws, e164(other["phone"]))},
+    )
+    status, decided = decide(aws, eid, "approve")
+    assert (status, decided["status"]) == (200, "REJECTED")
+    assert profile(aws, cid)["phone"] != e164(other["phone"])
+
+
+def test_customers_see_and_withdraw_only_their_own_requests(aws: Deployed) -> None:
+    _, a = registered(aws)
+    _, b = registered(aws)
+    _, created = me(
+        aws,
+        a,
+        "POST",
+        "/v1/me/edit-requests",
+        {"changes": {"phone": new_phone()}, "reason": "new number"},
+    )
+    eid = created["edit_request_id"]
+    assert me(aws, b, "GET", f"/v1/me/edit-requests/{eid}")[0] == 404
+    assert me(aws, b, "POST", f"/v1/me/edit-requests/{eid}/withdraw")[0] == 404
+    assert [
+        e["edit_request_id"] for e in me(aws, a, "GET", "/v1/me/edit-requests")[1]["edit_requests"]
+    ] == [eid]
+    assert me(aws, b, "GET", "/v1/me/edit-requests")[1]["edit_requests"] == []
+    status, withdrawn = me(aws, a, "POST", f"/v1/me/edit-requests/{eid}/withdraw")
+    assert (status, withdrawn["status"]) == (200, "WITHDRAWN")
+    assert me(aws, a, "POST", f"/v1/me/edit-requests/{eid}/withdraw")[0] == 409
+
+
+def test_the_decision_and_the_queue_views_are_audited(aws: Deployed) -> None:
+    _, cid = registered(aws)
+    _, created = me(
+        aws,
+        cid,
+        "POST",
+        "/v1/me/edit-requests",
+        {"changes": {"full_name": "Lê Thị Hoa"}, "reason": "marriage"},
+    )
+    aws.call("edit_requests", "GET", "/v1/staff/edit-requests", identity=staff("Support"))
+    decide(aws, created["edit_request_id"], "reject")
+    status, trail = aws.call(
+        "audit", "GET", "/v1/staff/audit", identity=staff("Compliance"), query={"customer_id": cid}
+    )
+    assert status == 200
+    actions = {e["action"] for e in trail["entries"]}
+    assert {"edit_request.view", "edit_request.reject"} <= actions
+    assert trail["verification"]["valid"] is True
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"changes": {}, "reason": "nothing"},
+        {"changes": {"email": "not-an-email"}, "reason": "x"},
+        {"changes": {"full_name": "An"}, "reason": ""},
+        {"changes": {"nickname": "An"}, "reason": "x"},
+        {"changes": {"full_name": "An"}},
+    ],
+)
+def test_bad_edit_requests_are_400(aws: Deployed, body: dict[str, Any]) -> None:
+    _, cid = registered(aws)
+    status, answer = me(aws, cid, "POST", "/v1/me/edit-requests", body)
+    assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
