@@ -13,6 +13,7 @@ import pytest
 
 from ongpt.audit import AuditLog
 from tests.integration.test_registration import e164, registered
+from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, deployed, staff
 
 
@@ -167,7 +168,9 @@ def test_a_deleted_audit_entry_breaks_the_chain_and_is_named(aws: Deployed) -> N
     assert verification["first_bad"] == {"sequence": 2, "reason": "missing"}
 
 
-def test_twenty_concurrent_appends_leave_one_valid_chain(aws: Deployed) -> None:
+def test_twenty_concurrent_appends_leave_one_valid_chain(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
     table = aws.function("audit").environment["AUDIT_TABLE"]
     log = AuditLog(boto3.client("dynamodb"), table)
     subject = "concurrency-subject"
@@ -179,7 +182,7 @@ def test_twenty_concurrent_appends_leave_one_valid_chain(aws: Deployed) -> None:
             .sequence
         )
 
-    with ThreadPoolExecutor(max_workers=20) as pool:
+    with atomic_writes(monkeypatch), ThreadPoolExecutor(max_workers=20) as pool:
         sequences = list(pool.map(append, range(20)))
     assert sorted(sequences) == list(range(1, 21))
     entries = log.entries(subject)

@@ -24,7 +24,8 @@ from ongpt.dynamo import from_item, query_all, to_item
 from ongpt.errors import DependencyUnavailable
 
 GENESIS = "0" * 64
-MAX_TRIES = 12
+MAX_TRIES = 30
+MAX_BACKOFF_SECONDS = 0.2  # 30 tries stay well inside a function's timeout
 SYSTEM = "SYSTEM"  # the subject of entries about no one customer
 
 
@@ -128,7 +129,8 @@ class AuditLog:
                 if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                     raise
                 self.conflicts += 1
-                time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311 - jitter
+                backoff = min(MAX_BACKOFF_SECONDS, 0.005 * 2**attempt)
+                time.sleep(random.uniform(0, backoff))  # noqa: S311 - full jitter
         raise DependencyUnavailable("The audit log is busy; nothing was done.")
 
     def entries(self, subject: str) -> list[Entry]:

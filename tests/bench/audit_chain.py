@@ -1,0 +1,78 @@
+"""Benchmark: the audit chain's write cost per entry and its conflict rate under concurrency:
+rounds in which that many writers append to one customer's chain at the same moment, over moto
+in-process (with DynamoDB's atomic conditional writes, see tests/support/atomic_moto.py)."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+from moto import mock_aws
+
+from ongpt.audit import AuditLog, verify
+from ongpt.tables import AUDIT
+from tests.support.atomic_moto import atomic_writes
+
+ROUNDS = 5
+
+
+def _table(dynamodb: object) -> str:
+    name = "bench-audit"
+    dynamodb.create_table(  # type: ignore[attr-defined]
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": AUDIT.partition_key, "KeyType": "HASH"},
+            {"AttributeName": str(AUDIT.sort_key), "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": AUDIT.partition_key, "AttributeType": "S"},
+            {"AttributeName": str(AUDIT.sort_key), "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return name
+
+
+def run(writers: int) -> tuple[float, float, bool]:
+    """(conflicts per entry, DynamoDB calls per entry, chain valid) for ``writers`` at once."""
+    with mock_aws(), atomic_writes():
+        dynamodb = boto3.client("dynamodb", region_name="ap-southeast-1")
+        table = _table(dynamodb)
+        calls = 0
+        lock = threading.Lock()
+
+        def count(**_: object) -> None:
+            nonlocal calls
+            with lock:
+                calls += 1
+
+        dynamodb.meta.events.register("before-call", count)
+        log = AuditLog(dynamodb, table)
+        for _ in range(ROUNDS):
+            start = threading.Barrier(writers)
+
+            def append(i: int, start: threading.Barrier = start) -> None:
+                start.wait()
+                log.append("bench", actor=f"w{i}", role="support", action="bench")
+
+            with ThreadPoolExecutor(max_workers=writers) as pool:
+                list(pool.map(append, range(writers)))
+        entries = log.entries("bench")
+        total = ROUNDS * writers
+        assert len(entries) == total
+        return log.conflicts / total, (calls - 1) / total, verify(entries).valid
+
+
+def main() -> None:
+    for writers in (1, 20):
+        conflicts, calls, valid = run(writers)
+        print(
+            f"audit chain, {ROUNDS} rounds of {writers} writer(s) appending at once: "
+            f"{conflicts:.2f} conflicts per entry, {calls:.2f} DynamoDB calls per entry "
+            f"(ratio to one writer's 2.00: {calls / 2:.2f}), chain valid: {valid}"
+        )
+
+
+if __name__ == "__main__":
+    main()
