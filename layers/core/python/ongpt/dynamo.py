@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -42,3 +43,21 @@ def query_all(dynamodb: Any, **kwargs: Any) -> list[dict[str, Any]]:
         if "LastEvaluatedKey" not in page:
             return items
         kwargs = {**kwargs, "ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
+def count_failure(dynamodb: Any, table: str, item_key: dict[str, Any], limit: int) -> int:
+    """Add one to the item's ``attempts``, never past ``limit``; the new count."""
+    try:
+        updated = dynamodb.update_item(
+            TableName=table,
+            Key=item_key,
+            UpdateExpression="SET attempts = attempts + :one",
+            ConditionExpression="attempts < :limit",
+            ExpressionAttributeValues=to_item({":one": 1, ":limit": limit}),
+            ReturnValues="UPDATED_NEW",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return limit
+        raise
+    return int(updated["Attributes"]["attempts"]["N"])

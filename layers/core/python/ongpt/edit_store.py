@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ongpt.dynamo import from_item, key, query_all, to_item
+from ongpt.dynamo import count_failure, from_item, key, query_all, to_item
 from ongpt.errors import Conflict
 from ongpt.tables import BY_STATUS
 
@@ -79,20 +79,7 @@ class EditStore:
         )
 
     def count_failure(self, customer_id: str, edit_id: str, limit: int) -> int:
-        try:
-            updated = self._db.update_item(
-                TableName=self._table,
-                Key=_key(customer_id, edit_id),
-                UpdateExpression="SET attempts = attempts + :one",
-                ConditionExpression="attempts < :limit",
-                ExpressionAttributeValues=to_item({":one": 1, ":limit": limit}),
-                ReturnValues="UPDATED_NEW",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return limit
-            raise
-        return int(updated["Attributes"]["attempts"]["N"])
+        return count_failure(self._db, self._table, _key(customer_id, edit_id), limit)
 
     def _transition(
         self,

@@ -7,7 +7,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ongpt.dynamo import cancelled_because_of_conditions, from_item, key, query_all, to_item
+from ongpt.dynamo import (
+    cancelled_because_of_conditions,
+    count_failure,
+    from_item,
+    key,
+    query_all,
+    to_item,
+)
 from ongpt.errors import AlreadyRegistered
 
 REGISTRATION = "REGISTRATION#{}"
@@ -42,20 +49,9 @@ class RegistrationStore:
 
     def count_failure(self, registration_id: str, limit: int) -> int:
         """One more wrong try; the new count. Never past ``limit``."""
-        try:
-            updated = self._db.update_item(
-                TableName=self._table,
-                Key=key(REGISTRATION.format(registration_id)),
-                UpdateExpression="SET attempts = attempts + :one",
-                ConditionExpression="attempts < :limit",
-                ExpressionAttributeValues=to_item({":one": 1, ":limit": limit}),
-                ReturnValues="UPDATED_NEW",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return limit
-            raise
-        return int(updated["Attributes"]["attempts"]["N"])
+        return count_failure(
+            self._db, self._table, key(REGISTRATION.format(registration_id)), limit
+        )
 
     def replace_codes(
         self, registration_id: str, changes: dict[str, Any], sent_before: str
