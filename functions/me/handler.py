@@ -6,7 +6,7 @@ from typing import Any
 from ongpt import services
 from ongpt.api import create_app, entrypoint, not_implemented_yet
 from ongpt.caller import customer_id
-from ongpt.models import Profile
+from ongpt.models import ConsentChange, Profile
 
 app = create_app()
 
@@ -23,12 +23,22 @@ def get_notifications() -> dict[str, Any]:
     return {"notifications": services.notices().of_customer(caller_id)}
 
 
+@app.get("/v1/me/consents")
+def get_consents() -> dict[str, Any]:
+    caller_id = customer_id(app.current_event.raw_event)
+    return {"consents": services.consents().current(caller_id)}
+
+
+@app.put("/v1/me/consents/<purpose>")
+def put_consent(purpose: str, change: ConsentChange) -> dict[str, Any]:
+    caller_id = customer_id(app.current_event.raw_event)
+    return services.consents().set(caller_id, purpose, change.granted)
+
+
 not_implemented_yet(
     app,
     [
         ("GET", "/v1/me/export"),
-        ("GET", "/v1/me/consents"),
-        ("PUT", "/v1/me/consents/<purpose>"),
         ("GET", "/v1/me/contracts"),
         ("GET", "/v1/me/disclosures"),
     ],

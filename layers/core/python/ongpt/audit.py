@@ -15,11 +15,12 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ongpt.clock import timestamp, utcnow
 from ongpt.dynamo import from_item, query_all, to_item
 from ongpt.errors import DependencyUnavailable
 
@@ -80,7 +81,7 @@ def _key(subject: str, sequence: int) -> dict[str, Any]:
 class AuditLog:
     dynamodb: Any
     table: str
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
     conflicts: int = 0  # lost races, retried (for metrics and the benchmark)
 
     def _head(self, subject: str) -> Entry | None:
@@ -109,7 +110,7 @@ class AuditLog:
             draft = Entry(
                 subject=subject,
                 sequence=head.sequence + 1 if head else 1,
-                at=self.clock().strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                at=timestamp(self.clock()),
                 actor=actor,
                 role=role,
                 action=action,

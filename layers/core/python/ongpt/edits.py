@@ -10,12 +10,13 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ongpt import codes, masking, normalize
 from ongpt.audit import AuditLog
 from ongpt.caller import Caller
+from ongpt.clock import timestamp, utcnow
 from ongpt.crypto import BlindIndex, DataKeys, seal, unseal
 from ongpt.edit_store import EditStore
 from ongpt.errors import (
@@ -36,10 +37,6 @@ ADDRESSES = ("email", "phone")
 OPEN = ("PENDING_VERIFICATION", "PENDING_REVIEW")
 
 
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 @dataclass
 class EditRequests:
     edits: EditStore
@@ -49,7 +46,7 @@ class EditRequests:
     notifier: Notifier
     audit: AuditLog
     accounts: Any  # ongpt.accounts.Accounts
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def _profile(self, customer_id: str) -> tuple[dict[str, Any], bytes]:
         record = self.customers.profile(customer_id)
@@ -72,9 +69,9 @@ class EditRequests:
             "changes": seal(data_key, customer_id, f"edit:{edit_id}", json.dumps(changes)),
             "reason": seal(data_key, customer_id, f"edit-reason:{edit_id}", request.reason),
             "attempts": 0,
-            "created_at": _iso(now),
-            "updated_at": _iso(now),
-            "code_expires_at": _iso(now + CODE_LIFETIME),
+            "created_at": timestamp(now),
+            "updated_at": timestamp(now),
+            "code_expires_at": timestamp(now + CODE_LIFETIME),
             **{
                 f"{a}_code": codes.code_hash(data_key, f"{edit_id}|{a}", c) for a, c in sent.items()
             },
@@ -127,7 +124,7 @@ class EditRequests:
                 "The codes are not right.", attempts_remaining=MAX_ATTEMPTS - attempts
             )
         self.edits.move(
-            customer_id, edit_id, "PENDING_VERIFICATION", "PENDING_REVIEW", _iso(self.clock())
+            customer_id, edit_id, "PENDING_VERIFICATION", "PENDING_REVIEW", timestamp(self.clock())
         )
         return {"edit_request_id": edit_id, "status": "PENDING_REVIEW"}
 
@@ -135,7 +132,7 @@ class EditRequests:
         edit = self._own(customer_id, edit_id)
         if edit["status"] not in OPEN:
             raise Conflict(f"The request is {edit['status']}.")
-        self.edits.move(customer_id, edit_id, edit["status"], "WITHDRAWN", _iso(self.clock()))
+        self.edits.move(customer_id, edit_id, edit["status"], "WITHDRAWN", timestamp(self.clock()))
         return {"edit_request_id": edit_id, "status": "WITHDRAWN"}
 
     def mine(self, customer_id: str) -> list[dict[str, Any]]:
@@ -213,7 +210,7 @@ class EditRequests:
         outcome = "REJECTED"
         if approve:
             outcome = self._apply(customer_id, edit, decided_by=staff.id, note=note)
-        now = _iso(self.clock())
+        now = timestamp(self.clock())
         if outcome == "REJECTED":
             self.edits.move(
                 customer_id,
@@ -264,7 +261,7 @@ class EditRequests:
                         customer_id,
                         edit["edit_request_id"],
                         "APPLIED",
-                        _iso(self.clock()),
+                        timestamp(self.clock()),
                         decided_by=decided_by,
                         note=note,
                     )

@@ -111,3 +111,7 @@ class EditVerification(Strict):
 class Decision(Strict):
     decision: Literal["approve", "reject"]
     note: Annotated[str, StringConstraints(strict=True, max_length=500)] = ""
+
+
+class ConsentChange(Strict):
+    granted: StrictBool

@@ -4,9 +4,10 @@ default, en), sent by SES (email, TLS required by the configuration set) or SNS 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
+
+from ongpt.clock import timestamp, utcnow
 
 DEFAULT_LANGUAGE = "vi"
 
@@ -112,7 +113,7 @@ class Notifier:
 
     def _sent(self, customer_id: str | None, kind: Kind, channel: str) -> None:
         if customer_id is not None:
-            at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            at = timestamp(utcnow())
             self._history.record(customer_id, kind.value, channel, at)
 
     def email(

@@ -15,11 +15,13 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ongpt import codes, normalize, policy
 from ongpt.accounts import Accounts
+from ongpt.clock import timestamp as iso
+from ongpt.clock import utcnow
 from ongpt.crypto import BlindIndex, DataKeys, seal, unseal
 from ongpt.errors import (
     AlreadyRegistered,
@@ -56,14 +58,6 @@ PASSWORD_RULES = (
     (r"[^A-Za-z0-9]", "a symbol"),
 )
 SEALED_FIELDS = ("full_name", "email", "phone", "optional")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def check_password(password: str) -> None:

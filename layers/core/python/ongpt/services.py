@@ -7,6 +7,7 @@ from functools import cache
 from ongpt.accounts import Accounts
 from ongpt.audit import AuditLog
 from ongpt.aws import client
+from ongpt.consents import Consents
 from ongpt.crypto import BlindIndex, DataKeys
 from ongpt.customers import Customers
 from ongpt.edit_store import EditStore
@@ -86,6 +87,11 @@ def edit_requests() -> EditRequests:
         audit=audit_log(),
         accounts=Accounts(client("cognito-idp"), config.user_pool_id),
     )
+
+
+@cache
+def consents() -> Consents:
+    return Consents(customer_store(), audit_log())
 
 
 @cache

@@ -229,6 +229,51 @@ class CustomerStore:
                 raise AlreadyRegistered("An address belongs to another account.") from None
             raise
 
+    def _consent_items(self, customer_id: str) -> list[dict[str, Any]]:
+        return query_all(
+            self._db,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :consent)",
+            ExpressionAttributeValues=to_item(
+                {":pk": CUSTOMER.format(customer_id), ":consent": "CONSENT#"}
+            ),
+            ConsistentRead=True,
+        )
+
+    def consents(self, customer_id: str) -> list[dict[str, Any]]:
+        """The current state of each purpose (``CONSENT#<purpose>``)."""
+        return [i for i in self._consent_items(customer_id) if i["sk"].count("#") == 1]
+
+    def consent_history(self, customer_id: str) -> list[dict[str, Any]]:
+        """Every change, oldest first (``CONSENT#<purpose>#<time>``)."""
+        changes = [i for i in self._consent_items(customer_id) if i["sk"].count("#") == 2]
+        fields = ("purpose", "granted", "version", "updated_at", "source")
+        return sorted(
+            ({k: c.get(k) for k in fields} for c in changes), key=lambda c: str(c["updated_at"])
+        )
+
+    def record_consent(self, customer_id: str, state: dict[str, Any]) -> None:
+        """The new state and its history entry, together."""
+        pk = CUSTOMER.format(customer_id)
+        purpose, at = state["purpose"], state["updated_at"]
+        self._db.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}", **state}),
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}#{at}", **state}),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+
 
 class NoticeLog:
     """What was sent to a customer (type, channel, time), never the message: codes stay secret."""

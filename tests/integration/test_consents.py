@@ -1,0 +1,95 @@
+"""P3.3, P3.4, P3.7 (consent side), GDPR art. 7: consents per purpose, one call to grant or to
+withdraw, the history kept, every change audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ongpt import services
+from tests.integration.test_registration import registered
+from tests.support.deployed import Deployed, customer, deployed, staff
+
+
+@pytest.fixture(scope="module")
+def aws(assembly_dir: Path) -> Iterator[Deployed]:
+    with deployed(assembly_dir) as env:
+        yield env
+
+
+def consents(aws: Deployed, customer_id: str) -> dict[str, Any]:
+    status, body = aws.call("me", "GET", "/v1/me/consents", identity=customer(customer_id))
+    assert status == 200
+    return {c["purpose"]: c["granted"] for c in body["consents"]}
+
+
+def put(aws: Deployed, customer_id: str, purpose: str, body: Any) -> tuple[int, dict[str, Any]]:
+    return aws.call(
+        "me", "PUT", f"/v1/me/consents/{purpose}", body=body, identity=customer(customer_id)
+    )
+
+
+def test_registration_records_the_consents_given(aws: Deployed) -> None:
+    _, cid = registered(aws)
+    assert consents(aws, cid) == {
+        "privacy_policy": True,
+        "terms": True,
+        "marketing": False,
+        "product_updates": True,
+    }
+
+
+def test_granting_and_withdrawing_are_one_call_each_with_history_and_audit(aws: Deployed) -> None:
+    _, cid = registered(aws)
+    status, state = put(aws, cid, "marketing", {"granted": True})
+    assert (status, state["purpose"], state["granted"]) == (200, "marketing", True)
+    assert consents(aws, cid)["marketing"] is True
+    assert put(aws, cid, "marketing", {"granted": False})[0] == 200
+    assert consents(aws, cid)["marketing"] is False
+    with aws.environment_of("me"):
+        history = [
+            h["granted"] for h in services.consents().history(cid) if h["purpose"] == "marketing"
+        ]
+    assert history == [False, True, False]  # registration, grant, withdrawal
+    _, trail = aws.call(
+        "audit", "GET", "/v1/staff/audit", identity=staff("Compliance"), query={"customer_id": cid}
+    )
+    assert [e["action"] for e in trail["entries"] if e["action"].startswith("consent.")] == [
+        "consent.grant",
+        "consent.withdraw",
+    ]
+
+
+def test_third_party_sharing_is_per_recipient(aws: Deployed) -> None:
+    _, cid = registered(aws)
+    assert put(aws, cid, "third_party_sharing:partner-x", {"granted": True})[0] == 200
+    assert consents(aws, cid)["third_party_sharing:partner-x"] is True
+    assert "third_party_sharing:partner-y" not in consents(aws, cid)
+
+
+@pytest.mark.parametrize(
+    ("purpose", "body"),
+    [
+        ("privacy_policy", {"granted": False}),
+        ("third_party_sharing:X!", {"granted": True}),
+        ("third_party_sharing:a", {"granted": True}),
+        ("newsletter", {"granted": True}),
+        ("marketing", {"granted": "yes"}),
+        ("marketing", {}),
+        ("marketing", {"granted": True, "extra": 1}),
+    ],
+)
+def test_bad_consent_changes_are_400(aws: Deployed, purpose: str, body: Any) -> None:
+    _, cid = registered(aws)
+    status, answer = put(aws, cid, purpose, body)
+    assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
+
+
+def test_a_customer_changes_only_their_own_consents(aws: Deployed) -> None:
+    _, a = registered(aws)
+    _, b = registered(aws)
+    put(aws, a, "marketing", {"granted": True})
+    assert consents(aws, b)["marketing"] is False
