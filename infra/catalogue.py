@@ -28,6 +28,7 @@ class Need(Enum):
     EMAIL = auto()
     SMS = auto()
     ANNOUNCEMENT_QUEUE = auto()
+    JOB_DEAD_LETTERS = auto()  # a job's failed items, by id, for a person to look at
 
 
 N = Need
@@ -165,7 +166,7 @@ ANNOUNCEMENT_WORKER = FunctionSpec(
 EXPIRY_REMINDERS = FunctionSpec(
     "expiry_reminders",
     "Daily renewal invitations 30, 7 and 1 days before expiry (P3.4)",
-    needs=MESSAGING,
+    needs=(*MESSAGING, N.JOB_DEAD_LETTERS),
     timeout_seconds=300,
 )
 

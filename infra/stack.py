@@ -144,5 +144,7 @@ class OnGptAccountsStack(Stack):
                     service.use_sms()
                 case Need.ANNOUNCEMENT_QUEUE:
                     service.send_to("ANNOUNCEMENT_QUEUE_URL", self.messaging.announcements)
+                case Need.JOB_DEAD_LETTERS:
+                    service.send_to("JOB_DLQ_URL", self.messaging.job_dlq)
                 case _:
                     assert_never(need)

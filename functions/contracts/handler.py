@@ -1,15 +1,38 @@
 """Contracts (P3.2): staff create and renew them; the customer gets a confirmation."""
 
-from ongpt.api import create_app, entrypoint, not_implemented_yet
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from ongpt import services
+from ongpt.api import create_app, entrypoint, idempotent, json_response
+from ongpt.caller import staff_member
+from ongpt.models import ContractCreate, ContractRenewal
 
 app = create_app()
 
-not_implemented_yet(
-    app,
-    [
-        ("POST", "/v1/staff/contracts"),
-        ("POST", "/v1/staff/contracts/<contract_id>/renewal"),
-    ],
-)
+
+@app.post("/v1/staff/contracts")
+def create_contract(request: ContractCreate) -> Response[str]:
+    staff = staff_member(app.current_event.raw_event)
+    created = idempotent(
+        app,
+        "staff/contracts",
+        request.model_dump(mode="json"),
+        lambda: services.contracts().create(staff, request),
+    )
+    return json_response(201, created)
+
+
+@app.post("/v1/staff/contracts/<contract_id>/renewal")
+def renew_contract(contract_id: str, request: ContractRenewal) -> dict[str, Any]:
+    staff = staff_member(app.current_event.raw_event)
+    return idempotent(
+        app,
+        f"staff/contracts/{contract_id}/renewal",
+        request.model_dump(mode="json"),
+        lambda: services.contracts().renew(staff, contract_id, request.expires_at),
+    )
+
 
 lambda_handler = entrypoint(app)

@@ -1,14 +1,22 @@
-"""Daily renewal invitations (P3.4) for contracts 30, 7 and 1 days before expiry."""
+"""Daily renewal invitations (P3.4) for contracts 30, 7 and 1 days before expiry.
 
+EventBridge Scheduler passes ``{"scheduled_time": ...}``: the run's clock is the time it was
+scheduled for, so a retried or re-run job acts for the same day.
+"""
+
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ongpt.errors import NotImplementedYet
+from ongpt import services
 from ongpt.telemetry import logger, metrics
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def lambda_handler(_event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
-    raise NotImplementedYet("Renewal reminders are not available yet.")
+def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, int]:
+    now = datetime.fromisoformat(str(event["scheduled_time"]).replace("Z", "+00:00"))
+    counts = services.contracts().send_reminders(now)
+    logger.info("renewal invitations", extra=counts)
+    return counts

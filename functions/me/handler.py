@@ -35,11 +35,16 @@ def put_consent(purpose: str, change: ConsentChange) -> dict[str, Any]:
     return services.consents().set(caller_id, purpose, change.granted)
 
 
+@app.get("/v1/me/contracts")
+def get_contracts() -> dict[str, Any]:
+    caller_id = customer_id(app.current_event.raw_event)
+    return {"contracts": services.contracts().of_customer(caller_id)}
+
+
 not_implemented_yet(
     app,
     [
         ("GET", "/v1/me/export"),
-        ("GET", "/v1/me/contracts"),
         ("GET", "/v1/me/disclosures"),
     ],
 )

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -115,3 +116,15 @@ class Decision(Strict):
 
 class ConsentChange(Strict):
     granted: StrictBool
+
+
+class ContractCreate(Strict):
+    customer_id: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64)]
+    plan: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64)]
+    starts_at: AwareDatetime
+    expires_at: AwareDatetime
+    reference: Annotated[str, StringConstraints(strict=True, max_length=100)] | None = None
+
+
+class ContractRenewal(Strict):
+    expires_at: AwareDatetime

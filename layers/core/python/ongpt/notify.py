@@ -17,6 +17,8 @@ class Kind(StrEnum):
     ACCOUNT_EXISTS = "account_exists"
     CHANGE_CODE = "change_code"
     PROFILE_CHANGED = "profile_changed"
+    CONTRACT_CONFIRMATION = "contract_confirmation"
+    RENEWAL_INVITATION = "renewal_invitation"
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,29 @@ TEMPLATES: dict[tuple[Kind, str], Template] = {
             "If you did not ask for this, contact OnGPT support at once."
         ),
         sms="OnGPT: your contact details were changed. If this was not you, contact support.",
+    ),
+    (Kind.CONTRACT_CONFIRMATION, "vi"): Template(
+        subject="Xác nhận hợp đồng OnGPT",
+        email="Hợp đồng gói {plan} của bạn đã được kích hoạt, hiệu lực đến {expires_on}.",
+        sms="OnGPT: hop dong goi {plan} cua ban da kich hoat, hieu luc den {expires_on}.",
+    ),
+    (Kind.CONTRACT_CONFIRMATION, "en"): Template(
+        subject="Your OnGPT contract is confirmed",
+        email="Your {plan} contract is active until {expires_on}.",
+        sms="OnGPT: your {plan} contract is active until {expires_on}.",
+    ),
+    (Kind.RENEWAL_INVITATION, "vi"): Template(
+        subject="Gói OnGPT của bạn sắp hết hạn",
+        email=(
+            "Gói {plan} của bạn hết hạn vào {expires_on} ({days} ngày nữa). "
+            "Hãy gia hạn để tiếp tục sử dụng."
+        ),
+        sms="OnGPT: goi {plan} het han ngay {expires_on} ({days} ngay nua). Hay gia han.",
+    ),
+    (Kind.RENEWAL_INVITATION, "en"): Template(
+        subject="Your OnGPT plan expires soon",
+        email="Your {plan} plan expires on {expires_on} (in {days} days). Renew to keep it.",
+        sms="OnGPT: your {plan} plan expires on {expires_on} (in {days} days). Renew to keep it.",
     ),
 }
 

@@ -8,6 +8,8 @@ from ongpt.accounts import Accounts
 from ongpt.audit import AuditLog
 from ongpt.aws import client
 from ongpt.consents import Consents
+from ongpt.contract_store import ContractStore
+from ongpt.contracts import Contracts, dead_letter_sender
 from ongpt.crypto import BlindIndex, DataKeys
 from ongpt.customers import Customers
 from ongpt.edit_store import EditStore
@@ -92,6 +94,19 @@ def edit_requests() -> EditRequests:
 @cache
 def consents() -> Consents:
     return Consents(customer_store(), audit_log())
+
+
+@cache
+def contracts() -> Contracts:
+    config = settings()
+    return Contracts(
+        store=ContractStore(client("dynamodb"), config.customers_table),
+        customers=customer_store(),
+        keys=data_keys(),
+        notifier=notifier(),
+        audit=audit_log(),
+        dead_letters=dead_letter_sender(client("sqs"), config.job_dlq_url),
+    )
 
 
 @cache

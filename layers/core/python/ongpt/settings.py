@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     user_pool_id: str = ""
     sender_email: str = ""
     ses_configuration_set: str = ""
+    job_dlq_url: str = ""
+    announcement_queue_url: str = ""
 
 
 @cache

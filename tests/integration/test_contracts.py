@@ -1,0 +1,198 @@
+"""P3.2, P3.4: contracts confirmed to the customer; renewal invitations 30, 7 and 1 days ahead,
+each once, read from the expiry-day index, surviving a run that died half-way."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from ongpt import contracts as contracts_module
+from ongpt import notify
+from tests.integration.test_registration import e164, registered
+from tests.support.deployed import Deployed, customer, deployed, staff
+from tests.support.events import FakeLambdaContext
+
+NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def aws(assembly_dir: Path) -> Iterator[Deployed]:
+    with deployed(assembly_dir) as env:
+        yield env
+
+
+def contract(aws: Deployed, customer_id: str, days: int, plan: str = "Pro") -> str:
+    expires = NOW + timedelta(days=days)
+    status, body = aws.call(
+        "contracts",
+        "POST",
+        "/v1/staff/contracts",
+        identity=staff("Support"),
+        body={
+            "customer_id": customer_id,
+            "plan": plan,
+            "starts_at": "2026-01-01T00:00:00Z",
+            "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+    )
+    assert status == 201, body
+    return str(body["contract_id"])
+
+
+def run_job(aws: Deployed, now: datetime) -> dict[str, int]:
+    module = importlib.import_module("functions.expiry_reminders.handler")
+    with aws.environment_of("expiry_reminders"):
+        event = {"scheduled_time": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        return module.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]
+
+
+def reminders(aws: Deployed, address: str) -> list[dict[str, Any]]:
+    return [
+        m
+        for m in aws.messages_to(address)
+        if "hết hạn" in (m["subject"] or m["body"]) or "het han" in m["body"]
+    ]
+
+
+def test_a_contract_is_confirmed_and_listed_for_its_customer_only(aws: Deployed) -> None:
+    body, cid = registered(aws)
+    _, other = registered(aws)
+    contract_id = contract(aws, cid, 100)
+    assert "kích hoạt" in aws.messages_to(body["email"])[-1]["body"]
+    assert "kich hoat" in aws.messages_to(e164(body["phone"]))[-1]["body"]
+    listed = aws.call("me", "GET", "/v1/me/contracts", identity=customer(cid))[1]["contracts"]
+    assert [c["contract_id"] for c in listed] == [contract_id]
+    assert aws.call("me", "GET", "/v1/me/contracts", identity=customer(other))[1]["contracts"] == []
+
+
+def test_a_contract_for_nobody_or_ending_before_it_starts_is_refused(aws: Deployed) -> None:
+    _, cid = registered(aws)
+    status, _ = aws.call(
+        "contracts",
+        "POST",
+        "/v1/staff/contracts",
+        identity=staff("Support"),
+        body={
+            "customer_id": "nobody",
+            "plan": "Pro",
+            "starts_at": "2026-01-01T00:00:00Z",
+            "expires_at": "2027-01-01T00:00:00Z",
+        },
+    )
+    assert status == 404
+    status, answer = aws.call(
+        "contracts",
+        "POST",
+        "/v1/staff/contracts",
+        identity=staff("Support"),
+        body={
+            "customer_id": cid,
+            "plan": "Pro",
+            "starts_at": "2027-01-01T00:00:00Z",
+            "expires_at": "2026-01-01T00:00:00Z",
+        },
+    )
+    assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
+
+
+def test_reminders_go_once_per_window_on_both_channels(aws: Deployed) -> None:
+    body, cid = registered(aws)
+    contract(aws, cid, 7)
+    first = run_job(aws, NOW)
+    assert first["sent"] >= 1
+    assert len(reminders(aws, body["email"])) == 1
+    assert len(reminders(aws, e164(body["phone"]))) == 1
+    again = run_job(aws, NOW)
+    assert again["sent"] == 0
+    assert len(reminders(aws, body["email"])) == 1
+
+
+def test_a_contract_20_days_out_is_reminded_13_days_later(aws: Deployed) -> None:
+    body, cid = registered(aws)
+    contract(aws, cid, 20)
+    run_job(aws, NOW)
+    assert reminders(aws, body["email"]) == []
+    run_job(aws, NOW + timedelta(days=13))
+    assert len(reminders(aws, body["email"])) == 1
+    assert "7" in reminders(aws, body["email"])[0]["body"]
+
+
+def test_a_renewal_moves_the_expiry_and_rearms_the_reminders(aws: Deployed) -> None:
+    body, cid = registered(aws)
+    contract_id = contract(aws, cid, 30)
+    run_job(aws, NOW)
+    assert len(reminders(aws, body["email"])) == 1
+    new_expiry = (NOW + timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    status, renewed = aws.call(
+        "contracts",
+        "POST",
+        f"/v1/staff/contracts/{contract_id}/renewal",
+        identity=staff("Support"),
+        body={"expires_at": new_expiry},
+    )
+    assert (status, renewed["expires_at"][:10]) == (200, new_expiry[:10])
+    run_job(aws, NOW + timedelta(days=30))
+    assert len(reminders(aws, body["email"])) == 2
+
+
+def test_a_run_that_dies_half_way_is_finished_by_the_next_without_duplicates(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = [registered(aws) for _ in range(4)]
+    for _, cid in people:
+        contract(aws, cid, 1, plan="Crash")
+    day = NOW - timedelta(days=2)  # a day no other test's contracts are due
+    for _, cid in people:
+        contract(aws, cid, -1, plan="Crash")
+    sends = 0
+    original = notify.Notifier.sms
+
+    def dying_sms(self: notify.Notifier, *args: Any, **kwargs: Any) -> None:
+        nonlocal sends
+        if sends == 2:
+            raise SystemExit("the function was killed")  # not an AWS error: the run dies
+        sends += 1
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(notify.Notifier, "sms", dying_sms)
+    with pytest.raises(SystemExit):
+        run_job(aws, day)
+    monkeypatch.undo()
+    stale = datetime.now(UTC) + timedelta(minutes=20)  # the dead run's claims have gone stale
+    monkeypatch.setattr(contracts_module, "utcnow", lambda: stale)
+    run_job(aws, day)
+    for body, _ in people:
+        assert len(reminders(aws, e164(body["phone"]))) == 1, body["phone"]
+        assert len(reminders(aws, body["email"])) == 1, body["email"]
+
+
+def test_a_failed_send_goes_to_the_dead_letter_queue_and_the_rest_go_on(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (a, a_id), (b, b_id) = registered(aws), registered(aws)
+    day = NOW + timedelta(days=200)
+    contract(aws, a_id, 200 + 7)
+    contract(aws, b_id, 200 + 7)
+    original = notify.Notifier.email
+
+    def failing_for_a(self: notify.Notifier, to: str, *args: Any, **kwargs: Any) -> None:
+        if to == a["email"].replace("Example.com", "example.com"):
+            raise boto3.client("ses").exceptions.MessageRejected(
+                {"Error": {"Code": "MessageRejected"}}, "SendEmail"
+            )
+        original(self, to, *args, **kwargs)
+
+    monkeypatch.setattr(notify.Notifier, "email", failing_for_a)
+    counts = run_job(aws, day)
+    assert (counts["sent"], counts["failed"]) == (3, 1)  # b's email and SMS, a's SMS
+    assert len(reminders(aws, b["email"])) == 1
+    dlq = aws.function("expiry_reminders").environment["JOB_DLQ_URL"]
+    dead = boto3.client("sqs").receive_message(QueueUrl=dlq).get("Messages", [])
+    assert len(dead) == 1
+    assert a["email"].lower() not in dead[0]["Body"].lower()
