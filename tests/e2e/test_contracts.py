@@ -1,0 +1,56 @@
+"""P3.2, P3.4 through the local runtime: a contract, then the scheduled job run at a chosen time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+from local.client import LocalClient, SignedSession
+from tests.e2e.conftest import register, staff
+
+NOW = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
+
+
+def run_job(local_runtime: LocalClient, now: datetime) -> dict[str, Any]:
+    response = requests.post(
+        f"{local_runtime.api_url}/_local/jobs/expiry-reminders",
+        json={"now": now.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def invitations(local_runtime: LocalClient, address: str) -> int:
+    return sum(
+        "7" in m["body"] and ("het han" in m["body"] or "hết hạn" in m["body"])
+        for m in local_runtime.outbox(address)
+    )
+
+
+def test_a_contract_expiring_in_7_days_gets_one_invitation_per_channel(
+    local_runtime: LocalClient, guest: SignedSession
+) -> None:
+    customer = register(local_runtime, guest)
+    created = staff(local_runtime, "support").request(
+        "POST",
+        "/v1/staff/contracts",
+        json_body={
+            "customer_id": customer["customer_id"],
+            "plan": "Pro",
+            "starts_at": "2026-03-01T00:00:00Z",
+            "expires_at": (NOW + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+    )
+    assert created.status_code == 201
+    assert run_job(local_runtime, NOW)["sent"] == 2
+    assert run_job(local_runtime, NOW)["sent"] == 0  # the same day again: nothing twice
+    assert invitations(local_runtime, customer["email"]) == 1
+    assert invitations(local_runtime, customer["e164"]) == 1
+
+
+def test_an_unknown_job_is_404(local_runtime: LocalClient) -> None:
+    response = requests.post(f"{local_runtime.api_url}/_local/jobs/nope", json={}, timeout=30)
+    assert response.status_code == 404
