@@ -127,7 +127,7 @@ ANNOUNCEMENTS = FunctionSpec(
     "announcements",
     "Announcements of updates and changes (P3.3)",
     _routes("POST /v1/staff/announcements"),
-    needs=(N.CUSTOMERS_READ, N.IDEMPOTENCY, N.AUDIT_APPEND, N.ANNOUNCEMENT_QUEUE),
+    needs=(N.CUSTOMERS_WRITE, N.IDEMPOTENCY, N.AUDIT_APPEND, N.ANNOUNCEMENT_QUEUE),
 )
 COMPLAINTS = FunctionSpec(
     "complaints",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,19 @@ from typing import Any, Protocol
 from local.template import Resolver, Template
 
 _INVOKE_LOCK = threading.RLock()
+_last_invoked: list[str] = [""]  # the function whose warm state the process now holds
+SHARED_PACKAGE = "ongpt"  # the layer's package: its settings, clients and services are cached
+
+
+def reset_warm_state() -> None:
+    """Forget what the shared package cached for the last function: in Lambda each function has
+    a process of its own, here they share one, so a switch of function is a cold start."""
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] != SHARED_PACKAGE or module is None:
+            continue
+        for value in vars(module).values():
+            if getattr(value, "__module__", "") == name and hasattr(value, "cache_clear"):
+                value.cache_clear()
 
 
 @dataclass
@@ -84,6 +98,9 @@ class LocalFunction:
 
     def invoke(self, event: dict[str, Any]) -> Any:
         with _INVOKE_LOCK, _environment(self.environment):
+            if _last_invoked[0] != self.logical_id:
+                reset_warm_state()
+                _last_invoked[0] = self.logical_id
             handler = getattr(self.module(), self.handler_name)
             context = LambdaContext(self.logical_id, self.arn, self.memory_mb, self.timeout_seconds)
             return handler(event, context)

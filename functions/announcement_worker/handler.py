@@ -1,5 +1,9 @@
-"""Announcement fan-out worker (P3.3): SQS batches, partial-batch failures, DLQ after retries."""
+"""Announcement fan-out worker (P3.3): SQS batches, partial-batch failures, DLQ after retries.
 
+Each message names an announcement and a shard of active customers, never an address.
+"""
+
+import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -11,14 +15,16 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ongpt.errors import NotImplementedYet
+from ongpt import services
 from ongpt.telemetry import logger
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def deliver(_record: SQSRecord) -> None:
-    raise NotImplementedYet("Announcement delivery is not available yet.")
+def deliver(record: SQSRecord) -> None:
+    message = json.loads(record.body)
+    sent = services.announcements().deliver(str(message["announcement_id"]), int(message["shard"]))
+    logger.info("announcement delivered", extra={"shard": message["shard"], "sent": sent})
 
 
 @logger.inject_lambda_context

@@ -1,14 +1,25 @@
 """Announcements (P3.3): staff post them; the fan-out worker delivers them."""
 
-from ongpt.api import create_app, entrypoint, not_implemented_yet
+from aws_lambda_powertools.event_handler import Response
+
+from ongpt import services
+from ongpt.api import create_app, entrypoint, idempotent, json_response
+from ongpt.caller import staff_member
+from ongpt.models import AnnouncementPost
 
 app = create_app()
 
-not_implemented_yet(
-    app,
-    [
-        ("POST", "/v1/staff/announcements"),
-    ],
-)
+
+@app.post("/v1/staff/announcements")
+def post_announcement(request: AnnouncementPost) -> Response[str]:
+    staff = staff_member(app.current_event.raw_event)
+    posted = idempotent(
+        app,
+        "staff/announcements",
+        request.model_dump(mode="json"),
+        lambda: services.announcements().post(staff, request.kind, request.title, request.body),
+    )
+    return json_response(202, posted)
+
 
 lambda_handler = entrypoint(app)

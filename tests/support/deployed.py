@@ -15,24 +15,11 @@ from typing import Any
 
 from moto import mock_aws
 
-from local.lambdas import LocalFunction, load_functions
+from local.lambdas import LocalFunction, load_functions, reset_warm_state
 from local.outbox import Outbox
 from local.provision import Provisioner
 from local.template import Resolver, Template
-from ongpt import services, settings
 from tests.support.events import FakeLambdaContext, rest_event
-
-
-def clear_caches() -> None:
-    """Settings, clients and services are made once per warm function; a test starts cold."""
-    from ongpt import aws, idempotency
-
-    for module in (settings, services, aws, idempotency):
-        for value in vars(module).values():
-            if getattr(value, "__module__", "") == module.__name__ and hasattr(
-                value, "cache_clear"
-            ):
-                value.cache_clear()
 
 
 @dataclass
@@ -56,13 +43,13 @@ class Deployed:
     def environment_of(self, name: str) -> Iterator[None]:
         saved = dict(os.environ)
         os.environ.update(self.function(name).environment)
-        clear_caches()
+        reset_warm_state()
         try:
             yield
         finally:
             os.environ.clear()
             os.environ.update(saved)
-            clear_caches()
+            reset_warm_state()
 
     def call(
         self,

@@ -128,3 +128,9 @@ class ContractCreate(Strict):
 
 class ContractRenewal(Strict):
     expires_at: AwareDatetime
+
+
+class AnnouncementPost(Strict):
+    kind: Literal["product_update", "service_change"]
+    title: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
+    body: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=5000)]

@@ -19,6 +19,8 @@ class Kind(StrEnum):
     PROFILE_CHANGED = "profile_changed"
     CONTRACT_CONFIRMATION = "contract_confirmation"
     RENEWAL_INVITATION = "renewal_invitation"
+    PRODUCT_UPDATE = "product_update"
+    SERVICE_CHANGE = "service_change"
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,11 @@ TEMPLATES: dict[tuple[Kind, str], Template] = {
         email="Your {plan} plan expires on {expires_on} (in {days} days). Renew to keep it.",
         sms="OnGPT: your {plan} plan expires on {expires_on} (in {days} days). Renew to keep it.",
     ),
+    **{
+        (kind, language): Template(subject="OnGPT: {title}", email="{body}", sms="OnGPT: {title}")
+        for kind in (Kind.PRODUCT_UPDATE, Kind.SERVICE_CHANGE)
+        for language in ("vi", "en")
+    },
 }
 
 
@@ -156,7 +163,7 @@ class Notifier:
             Destination={"ToAddresses": [to]},
             Content={
                 "Simple": {
-                    "Subject": {"Data": chosen.subject, "Charset": "UTF-8"},
+                    "Subject": {"Data": chosen.subject.format(**values), "Charset": "UTF-8"},
                     "Body": {"Text": {"Data": chosen.email.format(**values), "Charset": "UTF-8"}},
                 }
             },

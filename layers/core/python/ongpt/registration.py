@@ -41,7 +41,7 @@ from ongpt.models import (
     VerificationRequest,
 )
 from ongpt.notify import Kind, Notifier
-from ongpt.stores import CustomerStore, RegistrationStore
+from ongpt.stores import CustomerStore, RegistrationStore, active_shard
 
 CODE_LIFETIME = timedelta(minutes=10)
 REGISTRATION_LIFETIME = timedelta(days=1)
@@ -272,6 +272,7 @@ class Registrations:
             "email_index": record["email_index"],
             "phone_index": record["phone_index"],
             "status": "ACTIVE",
+            "status_key": active_shard(customer_id),
             "language": record.get("language"),
             "created_at": now,
             "updated_at": now,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from ongpt.accounts import Accounts
+from ongpt.announcements import Announcements, queue_sender
 from ongpt.audit import AuditLog
 from ongpt.aws import client
 from ongpt.consents import Consents
@@ -106,6 +107,21 @@ def contracts() -> Contracts:
         notifier=notifier(),
         audit=audit_log(),
         dead_letters=dead_letter_sender(client("sqs"), config.job_dlq_url),
+    )
+
+
+@cache
+def announcements() -> Announcements:
+    config = settings()
+    return Announcements(
+        dynamodb=client("dynamodb"),
+        table=config.customers_table,
+        customers=customer_store(),
+        consents=consents(),
+        keys=data_keys(),
+        notifier=notifier(),
+        audit=audit_log(),
+        enqueue=queue_sender(client("sqs"), config.announcement_queue_url),
     )
 
 

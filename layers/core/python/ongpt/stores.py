@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -16,11 +17,21 @@ from ongpt.dynamo import (
     to_item,
 )
 from ongpt.errors import AlreadyRegistered
+from ongpt.tables import BY_STATUS
 
 REGISTRATION = "REGISTRATION#{}"
 CUSTOMER = "CUSTOMER#{}"
 GUARD = "GUARD"
 PROFILE = "PROFILE"
+
+
+ACTIVE_SHARDS = 16
+
+
+def active_shard(customer_id: str) -> str:
+    """The ``by-status`` partition of an active customer: spread, so no partition is hot."""
+    shard = int(hashlib.sha256(customer_id.encode()).hexdigest(), 16) % ACTIVE_SHARDS
+    return f"CUSTOMER#ACTIVE#{shard}"
 
 
 def guard_key(kind: str, index: str) -> dict[str, Any]:
@@ -273,6 +284,18 @@ class CustomerStore:
                 },
             ]
         )
+
+    def active_in(self, shard: int) -> list[str]:
+        """The ids of the active customers of one shard (index ``by-status``)."""
+        found = query_all(
+            self._db,
+            TableName=self._table,
+            IndexName=BY_STATUS.name,
+            KeyConditionExpression="status_key = :shard",
+            ExpressionAttributeValues=to_item({":shard": f"CUSTOMER#ACTIVE#{shard}"}),
+            ProjectionExpression="pk",
+        )
+        return [str(item["pk"]).removeprefix("CUSTOMER#") for item in found]
 
 
 class NoticeLog:

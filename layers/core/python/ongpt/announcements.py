@@ -1,0 +1,137 @@
+"""Announcements (P3.3): staff post one; the fan-out goes through SQS, one message per shard of
+active customers, carrying ids only (never addresses). The worker reads contacts itself and
+sends by email: a ``service_change`` to every active customer, a ``product_update`` only to those
+whose ``product_updates`` consent is granted when it is sent. A delivery marker per customer
+makes a retried batch send nothing twice."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ongpt.audit import SYSTEM, AuditLog
+from ongpt.caller import Caller
+from ongpt.clock import timestamp, utcnow
+from ongpt.consents import Consents
+from ongpt.crypto import DataKeys, unseal
+from ongpt.dynamo import from_item, key, to_item
+from ongpt.errors import DependencyUnavailable
+from ongpt.notify import Kind, Notifier
+from ongpt.stores import ACTIVE_SHARDS, CustomerStore
+
+
+@dataclass
+class Announcements:
+    dynamodb: Any
+    table: str
+    customers: CustomerStore
+    consents: Consents
+    keys: DataKeys
+    notifier: Notifier
+    audit: AuditLog
+    enqueue: Callable[[list[dict[str, Any]]], None]
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
+
+    def post(self, staff: Caller, kind: str, title: str, body: str) -> dict[str, Any]:
+        announcement_id = str(uuid.uuid4())
+        self.dynamodb.put_item(
+            TableName=self.table,
+            Item=to_item(
+                {
+                    "pk": f"ANNOUNCEMENT#{announcement_id}",
+                    "sk": "ANNOUNCEMENT",
+                    "kind": kind,
+                    "title": title,
+                    "body": body,
+                    "posted_by": staff.id,
+                    "posted_at": timestamp(self.clock()),
+                }
+            ),
+        )
+        self.audit.append(
+            SYSTEM,
+            actor=staff.id,
+            role=staff.role or "",
+            action="announcement.post",
+            details={"announcement_id": announcement_id, "kind": kind},
+        )
+        self.enqueue(
+            [{"announcement_id": announcement_id, "shard": s} for s in range(ACTIVE_SHARDS)]
+        )
+        recipients = sum(len(self.customers.active_in(s)) for s in range(ACTIVE_SHARDS))
+        return {"announcement_id": announcement_id, "recipients": recipients}
+
+    def deliver(self, announcement_id: str, shard: int) -> int:
+        """Send to one shard of active customers; how many were sent now."""
+        found = self.dynamodb.get_item(
+            TableName=self.table, Key=key(f"ANNOUNCEMENT#{announcement_id}", "ANNOUNCEMENT")
+        ).get("Item")
+        if not found:
+            return 0
+        announcement = from_item(found)
+        kind = Kind(announcement["kind"])
+        sent = 0
+        for customer_id in self.customers.active_in(shard):
+            if kind is Kind.PRODUCT_UPDATE and not self.consents.granted(
+                customer_id, "product_updates"
+            ):
+                continue
+            if not self._claim(announcement_id, customer_id):
+                continue
+            record = self.customers.profile(customer_id)
+            if record is None:
+                continue
+            data_key = self.keys.open(record["dek"], {"customer_id": customer_id})
+            email = unseal(data_key, customer_id, "email", record["email"])
+            try:
+                self.notifier.email(
+                    email,
+                    kind,
+                    record.get("language"),
+                    customer_id=customer_id,
+                    title=announcement["title"],
+                    body=announcement["body"],
+                )
+            except BaseException:
+                self._unclaim(announcement_id, customer_id)  # the retried batch sends it
+                raise
+            sent += 1
+        return sent
+
+    def _claim(self, announcement_id: str, customer_id: str) -> bool:
+        try:
+            self.dynamodb.put_item(
+                TableName=self.table,
+                Item=key(f"CUSTOMER#{customer_id}", f"DELIVERY#{announcement_id}"),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def _unclaim(self, announcement_id: str, customer_id: str) -> None:
+        self.dynamodb.delete_item(
+            TableName=self.table, Key=key(f"CUSTOMER#{customer_id}", f"DELIVERY#{announcement_id}")
+        )
+
+
+def queue_sender(sqs: Any, queue_url: str) -> Callable[[list[dict[str, Any]]], None]:
+    def send(messages: list[dict[str, Any]]) -> None:
+        for start in range(0, len(messages), 10):
+            batch = messages[start : start + 10]
+            answer = sqs.send_message_batch(
+                QueueUrl=queue_url,
+                Entries=[{"Id": str(i), "MessageBody": json.dumps(m)} for i, m in enumerate(batch)],
+            )
+            if answer.get("Failed"):
+                raise DependencyUnavailable("The announcement could not be queued in full.")
+
+    return send
