@@ -1,0 +1,68 @@
+"""P3.3: the fan-out worker reports partial batch failures and never sends twice on a retry."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ongpt.stores import ACTIVE_SHARDS
+from tests.integration.test_registration import registered
+from tests.support.deployed import Deployed, deployed, staff
+from tests.support.events import FakeLambdaContext
+
+
+@pytest.fixture(scope="module")
+def aws(assembly_dir: Path) -> Iterator[Deployed]:
+    with deployed(assembly_dir) as env:
+        yield env
+
+
+def sqs_event(*bodies: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": f"m{i}",
+                "receiptHandle": f"r{i}",
+                "body": body,
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:ap-southeast-1:123456789012:q",
+                "awsRegion": "ap-southeast-1",
+            }
+            for i, body in enumerate(bodies)
+        ]
+    }
+
+
+def work(aws: Deployed, event: dict[str, Any]) -> dict[str, Any]:
+    module = importlib.import_module("functions.announcement_worker.handler")
+    with aws.environment_of("announcement_worker"):
+        return module.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]
+
+
+def test_a_bad_message_fails_alone_and_a_retry_sends_nothing_twice(aws: Deployed) -> None:
+    body, _ = registered(aws)
+    status, posted = aws.call(
+        "announcements",
+        "POST",
+        "/v1/staff/announcements",
+        identity=staff("Admin"),
+        body={"kind": "service_change", "title": "Bảo trì", "body": "Tối nay."},
+    )
+    assert status == 202
+    good = [
+        json.dumps({"announcement_id": posted["announcement_id"], "shard": s})
+        for s in range(ACTIVE_SHARDS)
+    ]
+    answer = work(aws, sqs_event(*good, "not json"))
+    assert answer["batchItemFailures"] == [{"itemIdentifier": f"m{ACTIVE_SHARDS}"}]
+    work(aws, sqs_event(*good))  # the whole batch delivered again
+    got = [m for m in aws.messages_to(body["email"]) if "Bảo trì" in (m["subject"] or "")]
+    assert len(got) == 1
