@@ -54,3 +54,35 @@ def test_a_contract_expiring_in_7_days_gets_one_invitation_per_channel(
 def test_an_unknown_job_is_404(local_runtime: LocalClient) -> None:
     response = requests.post(f"{local_runtime.api_url}/_local/jobs/nope", json={}, timeout=30)
     assert response.status_code == 404
+
+
+def contract_for(local_runtime: LocalClient, customer_id: str, expires: datetime) -> None:
+    created = staff(local_runtime, "support").request(
+        "POST",
+        "/v1/staff/contracts",
+        json_body={
+            "customer_id": customer_id,
+            "plan": "Plus",
+            "starts_at": "2026-03-01T00:00:00Z",
+            "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+    )
+    assert created.status_code == 201
+
+
+def renewal_invitations(local_runtime: LocalClient, address: str, days: int) -> int:
+    return sum(f"({days} " in m["body"] for m in local_runtime.outbox(address))
+
+
+def test_20_days_out_waits_13_days_and_30_days_out_is_invited_at_once(
+    local_runtime: LocalClient, guest: SignedSession
+) -> None:
+    start = datetime(2027, 6, 1, 2, 0, tzinfo=UTC)
+    later, soon = register(local_runtime, guest), register(local_runtime, guest)
+    contract_for(local_runtime, later["customer_id"], start + timedelta(days=20))
+    contract_for(local_runtime, soon["customer_id"], start + timedelta(days=30))
+    run_job(local_runtime, start)
+    assert renewal_invitations(local_runtime, later["email"], 7) == 0
+    assert renewal_invitations(local_runtime, soon["email"], 30) == 1
+    run_job(local_runtime, start + timedelta(days=13))
+    assert renewal_invitations(local_runtime, later["email"], 7) == 1
