@@ -66,3 +66,19 @@ def test_a_bad_message_fails_alone_and_a_retry_sends_nothing_twice(aws: Deployed
     work(aws, sqs_event(*good))  # the whole batch delivered again
     got = [m for m in aws.messages_to(body["email"]) if "Bảo trì" in (m["subject"] or "")]
     assert len(got) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "newsletter", "title": "t", "body": "b"},
+        {"kind": "service_change", "title": "", "body": "b"},
+        {"kind": "service_change", "title": "t", "body": "x" * 5001},
+        {"kind": "service_change", "title": "t"},
+    ],
+)
+def test_bad_announcements_are_400(aws: Deployed, body: dict[str, Any]) -> None:
+    status, answer = aws.call(
+        "announcements", "POST", "/v1/staff/announcements", identity=staff("Admin"), body=body
+    )
+    assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")

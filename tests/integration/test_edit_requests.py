@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from collections.abc import Iterator
@@ -190,3 +191,42 @@ def test_bad_edit_requests_are_400(aws: Deployed, body: dict[str, Any]) -> None:
     _, cid = registered(aws)
     status, answer = me(aws, cid, "POST", "/v1/me/edit-requests", body)
     assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
+
+
+def test_no_personal_value_of_an_edit_reaches_a_log_line(
+    aws: Deployed, every_log_line: io.StringIO
+) -> None:
+    body, cid = registered(aws)
+    new_email, new_phone_number = f"moi.{uuid.uuid4().hex[:8]}@example.com", new_phone()
+    _, created = me(
+        aws,
+        cid,
+        "POST",
+        "/v1/me/edit-requests",
+        {
+            "changes": {"email": new_email, "phone": new_phone_number, "full_name": "Trần Văn Mới"},
+            "reason": "Chuyển nhà",
+        },
+    )
+    eid = created["edit_request_id"]
+    me(
+        aws,
+        cid,
+        "POST",
+        f"/v1/me/edit-requests/{eid}/verification",
+        {"email_code": code_to(aws, new_email), "phone_code": code_to(aws, e164(new_phone_number))},
+    )
+    aws.call("edit_requests", "GET", "/v1/staff/edit-requests", identity=staff("Support"))
+    assert decide(aws, eid, "approve")[1]["status"] == "APPLIED"
+    logged = every_log_line.getvalue()
+    assert '"message":"request handled"' in logged
+    for value in (
+        body["email"],
+        new_email,
+        new_phone_number,
+        e164(new_phone_number),
+        "Trần Văn Mới",
+        "Chuyển nhà",
+        "Nguyễn Văn An",
+    ):
+        assert value not in logged

@@ -4,7 +4,6 @@ P2.3, P3.1): codes, lockout, expiry, reuse, resend, enumeration, idempotency, at
 from __future__ import annotations
 
 import io
-import logging
 import random
 import re
 import uuid
@@ -18,7 +17,6 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ongpt import registration as registration_module
-from ongpt import telemetry
 from tests.support.deployed import Deployed, customer, deployed, guest
 
 NAME = "Nguyễn Văn An"
@@ -307,21 +305,6 @@ def test_names_of_any_script_pass(aws: Deployed, name: str) -> None:
 )
 def test_common_phone_formats_pass(aws: Deployed, phone: str) -> None:
     assert start(aws, registration(phone=phone))[0] == 202
-
-
-@pytest.fixture
-def every_log_line(caplog: pytest.LogCaptureFixture) -> Iterator[io.StringIO]:
-    """What the functions' logger writes, as Lambda would see it, and every other logger."""
-    lines = io.StringIO()
-    handler = logging.StreamHandler(lines)
-    handler.setFormatter(telemetry.logger.registered_formatter)
-    telemetry.logger.addHandler(handler)  # Powertools' Logger passes these to its logger
-    caplog.set_level(logging.DEBUG)
-    try:
-        yield lines
-    finally:
-        telemetry.logger.removeHandler(handler)  # type: ignore[attr-defined]
-        lines.write(caplog.text)
 
 
 def test_no_personal_value_reaches_a_log_line(aws: Deployed, every_log_line: io.StringIO) -> None:
