@@ -40,7 +40,7 @@ ADMIN_ACTIONS = [
     "kms:UpdateAlias",
     "kms:UpdateKeyDescription",
 ]
-DATA_KEY_OWNERS = ["customer_id", "registration_id"]
+DATA_KEY_OWNERS = ["customer_id", "registration_id", "complaint_id"]
 ENVELOPE_ACTIONS = [
     "kms:Decrypt",
     "kms:DescribeKey",
@@ -148,8 +148,9 @@ class Keys(Construct):
         )
 
     def allow_field_encryption(self, role: iam.IRole) -> None:
-        """Data keys of one owner each: the encryption context must name a customer (or the
-        registration that will become one), so CloudTrail shows whose data was opened (P2.1)."""
+        """Data keys of one owner each: the encryption context must name a customer, the
+        registration that will become one, or a complaint (a guest's), so CloudTrail shows whose
+        data was opened (P2.1)."""
         statement = iam.PolicyStatement(
             actions=["kms:GenerateDataKey", "kms:Decrypt"],
             resources=[self.data.key_arn],

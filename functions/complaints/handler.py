@@ -1,16 +1,42 @@
 """Complaints (P6.2, P3.6): anyone files one; staff move it to a resolution."""
 
-from ongpt.api import create_app, entrypoint, not_implemented_yet
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from ongpt import services
+from ongpt.api import create_app, entrypoint, idempotent, json_response
+from ongpt.caller import caller, staff_member
+from ongpt.models import ComplaintFile, ComplaintUpdate
 
 app = create_app()
 
-not_implemented_yet(
-    app,
-    [
-        ("POST", "/v1/complaints"),
-        ("GET", "/v1/staff/complaints"),
-        ("PATCH", "/v1/staff/complaints/<complaint_id>"),
-    ],
-)
+
+@app.post("/v1/complaints")
+def file_complaint(complaint: ComplaintFile) -> Response[str]:
+    who = caller(app.current_event.raw_event)
+    filed = idempotent(
+        app,
+        "complaints",
+        complaint.model_dump(mode="json"),
+        lambda: services.complaints().file(who, complaint),
+    )
+    return json_response(201, filed)
+
+
+@app.get("/v1/staff/complaints")
+def list_complaints(
+    status: Annotated[Literal["OPEN", "IN_PROGRESS"], Query()] = "OPEN",
+) -> dict[str, Any]:
+    staff = staff_member(app.current_event.raw_event)
+    return {"status": status, "complaints": services.complaints().queue(staff, status)}
+
+
+@app.patch("/v1/staff/complaints/<complaint_id>")
+def update_complaint(complaint_id: str, update: ComplaintUpdate) -> dict[str, Any]:
+    staff = staff_member(app.current_event.raw_event)
+    return services.complaints().update(staff, complaint_id, update.status, update.resolution)
+
 
 lambda_handler = entrypoint(app)

@@ -60,7 +60,7 @@ def test_field_encryption_is_granted_to_named_roles_with_a_customer_context(
         {
             "Null": {"kms:EncryptionContextKeys": "false"},
             "ForAllValues:StringEquals": {
-                "kms:EncryptionContextKeys": ["customer_id", "registration_id"]
+                "kms:EncryptionContextKeys": ["customer_id", "registration_id", "complaint_id"]
             },
         }
     ]

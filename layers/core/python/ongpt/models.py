@@ -134,3 +134,21 @@ class AnnouncementPost(Strict):
     kind: Literal["product_update", "service_change"]
     title: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
     body: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=5000)]
+
+
+class ComplaintContact(Strict):
+    name: Annotated[str, StringConstraints(strict=True, max_length=100)] | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class ComplaintFile(Strict):
+    category: Literal["privacy", "billing", "service", "other"]
+    subject: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
+    message: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=5000)]
+    contact: ComplaintContact | None = None
+
+
+class ComplaintUpdate(Strict):
+    status: Literal["OPEN", "IN_PROGRESS", "RESOLVED", "REJECTED"]  # a move back is a 409
+    resolution: Annotated[str, StringConstraints(strict=True, max_length=2000)] | None = None

@@ -19,6 +19,7 @@ class Kind(StrEnum):
     PROFILE_CHANGED = "profile_changed"
     CONTRACT_CONFIRMATION = "contract_confirmation"
     RENEWAL_INVITATION = "renewal_invitation"
+    COMPLAINT_OUTCOME = "complaint_outcome"
     PRODUCT_UPDATE = "product_update"
     SERVICE_CHANGE = "service_change"
 
@@ -114,6 +115,16 @@ TEMPLATES: dict[tuple[Kind, str], Template] = {
         subject="Your OnGPT plan expires soon",
         email="Your {plan} plan expires on {expires_on} (in {days} days). Renew to keep it.",
         sms="OnGPT: your {plan} plan expires on {expires_on} (in {days} days). Renew to keep it.",
+    ),
+    (Kind.COMPLAINT_OUTCOME, "vi"): Template(
+        subject="Khiếu nại của bạn đã được xử lý",
+        email='Khiếu nại "{subject}" của bạn đã được xử lý: {outcome}.\n\n{resolution}',
+        sms="OnGPT: khieu nai cua ban da duoc xu ly ({outcome}). Xem email de biet chi tiet.",
+    ),
+    (Kind.COMPLAINT_OUTCOME, "en"): Template(
+        subject="Your complaint has been handled",
+        email='Your complaint "{subject}" has been handled: {outcome}.\n\n{resolution}',
+        sms="OnGPT: your complaint was handled ({outcome}). See your email for details.",
     ),
     **{
         (kind, language): Template(subject="OnGPT: {title}", email="{body}", sms="OnGPT: {title}")

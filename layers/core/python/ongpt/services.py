@@ -8,6 +8,7 @@ from ongpt.accounts import Accounts
 from ongpt.announcements import Announcements, queue_sender
 from ongpt.audit import AuditLog
 from ongpt.aws import client
+from ongpt.complaints import Complaints
 from ongpt.consents import Consents
 from ongpt.contract_store import ContractStore
 from ongpt.contracts import Contracts, dead_letter_sender
@@ -122,6 +123,18 @@ def announcements() -> Announcements:
         notifier=notifier(),
         audit=audit_log(),
         enqueue=queue_sender(client("sqs"), config.announcement_queue_url),
+    )
+
+
+@cache
+def complaints() -> Complaints:
+    return Complaints(
+        dynamodb=client("dynamodb"),
+        table=settings().customers_table,
+        customers=customer_store(),
+        keys=data_keys(),
+        notifier=notifier(),
+        audit=audit_log(),
     )
 
 

@@ -1,0 +1,264 @@
+"""Complaints (P6.2, P3.6): anyone may file one, guests with a contact, customers with their
+account's; staff move it OPEN -> IN_PROGRESS -> RESOLVED | REJECTED and the complainant is told.
+
+Each complaint is sealed under a data key of its own (encryption context ``complaint_id``):
+a guest has no customer key, and one path serves both. The staff queue is the sparse
+``by-status`` index (``COMPLAINT#<status>``, oldest first); a customer's complaints are listed
+through pointers in their partition.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ongpt import masking
+from ongpt.audit import AuditLog
+from ongpt.caller import Caller
+from ongpt.clock import timestamp, utcnow
+from ongpt.crypto import DataKeys, seal, unseal
+from ongpt.dynamo import from_item, key, query_all, to_item
+from ongpt.errors import Conflict, NotFound, ValidationFailed
+from ongpt.models import ComplaintFile
+from ongpt.notify import Kind, Notifier
+from ongpt.stores import CustomerStore
+from ongpt.tables import BY_STATUS
+
+NEXT = {"OPEN": ("IN_PROGRESS",), "IN_PROGRESS": ("RESOLVED", "REJECTED")}
+SEALED = ("subject", "message", "contact")
+
+
+@dataclass
+class Complaints:
+    dynamodb: Any
+    table: str
+    customers: CustomerStore
+    keys: DataKeys
+    notifier: Notifier
+    audit: AuditLog
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
+
+    def file(self, who: Caller, complaint: ComplaintFile) -> dict[str, Any]:
+        customer_id = who.id if who.kind == "customer" else None
+        if customer_id:
+            contact: dict[str, Any] = {}  # the account's, read when the outcome is sent
+        else:
+            contact = (complaint.contact or _no_contact()).model_dump(exclude_none=True)
+            if not (contact.get("email") or contact.get("phone")):
+                _no_contact()
+        complaint_id = str(uuid.uuid4())
+        context = {"complaint_id": complaint_id}
+        data_key, sealed_key = self.keys.new(context)
+        values = {
+            "subject": complaint.subject,
+            "message": complaint.message,
+            "contact": json.dumps(contact, ensure_ascii=False),
+        }
+        now = timestamp(self.clock())
+        items = [
+            {
+                "pk": f"COMPLAINT#{complaint_id}",
+                "sk": "COMPLAINT",
+                "complaint_id": complaint_id,
+                "category": complaint.category,
+                "status": "OPEN",
+                "status_key": "COMPLAINT#OPEN",
+                "customer_id": customer_id,
+                "created_at": now,
+                "updated_at": now,
+                "dek": sealed_key,
+                **{f: seal(data_key, complaint_id, f, values[f]) for f in SEALED},
+            }
+        ]
+        if customer_id:
+            items.append(
+                {
+                    "pk": f"CUSTOMER#{customer_id}",
+                    "sk": f"COMPLAINT#{complaint_id}",
+                    "complaint_id": complaint_id,
+                }
+            )
+        self.dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": to_item(item),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+                for item in items
+            ]
+        )
+        return {"complaint_id": complaint_id, "status": "OPEN"}
+
+    def _get(self, complaint_id: str) -> dict[str, Any]:
+        found = self.dynamodb.get_item(
+            TableName=self.table,
+            Key=key(f"COMPLAINT#{complaint_id}", "COMPLAINT"),
+            ConsistentRead=True,
+        ).get("Item")
+        if not found:
+            raise NotFound("No such complaint.")
+        return from_item(found)
+
+    def _open(self, record: dict[str, Any]) -> dict[str, Any]:
+        cid = record["complaint_id"]
+        data_key = self.keys.open(record["dek"], {"complaint_id": cid})
+        opened = {f: unseal(data_key, cid, f, record[f]) for f in SEALED}
+        opened["contact"] = json.loads(opened["contact"])
+        return opened
+
+    def queue(self, staff: Caller, status: str) -> list[dict[str, Any]]:
+        """Complaints in a state, oldest first: the text to resolve them, the contact masked."""
+        found = query_all(
+            self.dynamodb,
+            TableName=self.table,
+            IndexName=BY_STATUS.name,
+            KeyConditionExpression="status_key = :s",
+            ExpressionAttributeValues=to_item({":s": f"COMPLAINT#{status}"}),
+        )
+        listed = []
+        for record in found:
+            opened = self._open(record)
+            if record.get("customer_id"):
+                self.audit.append(
+                    record["customer_id"],
+                    actor=staff.id,
+                    role=staff.role or "",
+                    action="complaint.read",
+                    purpose="complaint_resolution",
+                    details={"complaint_id": record["complaint_id"]},
+                )
+            listed.append(
+                {
+                    "complaint_id": record["complaint_id"],
+                    "category": record["category"],
+                    "status": record["status"],
+                    "created_at": record["created_at"],
+                    "customer_id": record.get("customer_id"),
+                    "subject": opened["subject"],
+                    "message": opened["message"],
+                    "contact": _masked(opened["contact"]),
+                }
+            )
+        return listed
+
+    def update(
+        self, staff: Caller, complaint_id: str, status: str, resolution: str | None
+    ) -> dict[str, Any]:
+        record = self._get(complaint_id)
+        if status not in NEXT.get(record["status"], ()):
+            raise Conflict(f"A complaint that is {record['status']} cannot become {status}.")
+        done = status in ("RESOLVED", "REJECTED")
+        if done and not resolution:
+            raise ValidationFailed(
+                "Say how the complaint was resolved.",
+                [{"field": "resolution", "message": "required to close"}],
+            )
+        now = timestamp(self.clock())
+        names = {"#status": "status", "#key": "status_key"}
+        values: dict[str, Any] = {
+            ":to": status,
+            ":from": record["status"],
+            ":at": now,
+            ":by": staff.id,
+            ":key": f"COMPLAINT#{status}",
+        }
+        update = "SET #status = :to, updated_at = :at, handled_by = :by"
+        update += ", resolution = :r REMOVE #key" if done else ", #key = :key"
+        if done:
+            values[":r"] = resolution
+            values.pop(":key")
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table,
+                Key=key(f"COMPLAINT#{complaint_id}", "COMPLAINT"),
+                UpdateExpression=update,
+                ConditionExpression="#status = :from",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict("The complaint changed meanwhile.") from None
+            raise
+        if record.get("customer_id"):
+            self.audit.append(
+                record["customer_id"],
+                actor=staff.id,
+                role=staff.role or "",
+                action=f"complaint.{status.lower()}",
+                purpose="complaint_resolution",
+                details={"complaint_id": complaint_id},
+            )
+        if done:
+            self._tell_outcome(record, status, resolution or "")
+        return {"complaint_id": complaint_id, "status": status}
+
+    def _tell_outcome(self, record: dict[str, Any], status: str, resolution: str) -> None:
+        opened = self._open(record)
+        values = {"subject": opened["subject"], "outcome": status.lower(), "resolution": resolution}
+        customer_id = record.get("customer_id")
+        if customer_id:
+            profile = self.customers.profile(customer_id)
+            if profile is None:
+                return
+            data_key = self.keys.open(profile["dek"], {"customer_id": customer_id})
+            email = unseal(data_key, customer_id, "email", profile["email"])
+            self.notifier.email(
+                email,
+                Kind.COMPLAINT_OUTCOME,
+                profile.get("language"),
+                customer_id=customer_id,
+                **values,
+            )
+            return
+        contact = opened["contact"]
+        if contact.get("email"):
+            self.notifier.email(contact["email"], Kind.COMPLAINT_OUTCOME, None, **values)
+        else:
+            self.notifier.sms(contact["phone"], Kind.COMPLAINT_OUTCOME, None, **values)
+
+    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
+        pointers = query_all(
+            self.dynamodb,
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :c)",
+            ExpressionAttributeValues=to_item(
+                {":pk": f"CUSTOMER#{customer_id}", ":c": "COMPLAINT#"}
+            ),
+        )
+        listed = []
+        for pointer in pointers:
+            record = self._get(pointer["complaint_id"])
+            opened = self._open(record)
+            listed.append(
+                {
+                    "complaint_id": record["complaint_id"],
+                    "category": record["category"],
+                    "status": record["status"],
+                    "subject": opened["subject"],
+                    "created_at": record["created_at"],
+                    "resolution": record.get("resolution"),
+                }
+            )
+        return listed
+
+
+def _no_contact() -> Any:
+    raise ValidationFailed(
+        "A guest must leave an email or a phone to be answered.",
+        [{"field": "contact", "message": "email or phone required"}],
+    )
+
+
+def _masked(contact: dict[str, str]) -> dict[str, str]:
+    masks = {"name": masking.name, "email": masking.email, "phone": masking.phone}
+    return {k: masks[k](v) for k, v in contact.items() if k in masks and v}
