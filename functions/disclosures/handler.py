@@ -1,14 +1,25 @@
 """Disclosures (P3.7, P5): every disclosure to a third party or an authority, recorded."""
 
-from ongpt.api import create_app, entrypoint, not_implemented_yet
+from aws_lambda_powertools.event_handler import Response
+
+from ongpt import services
+from ongpt.api import create_app, entrypoint, idempotent, json_response
+from ongpt.caller import staff_member
+from ongpt.models import DisclosureRecord
 
 app = create_app()
 
-not_implemented_yet(
-    app,
-    [
-        ("POST", "/v1/staff/disclosures"),
-    ],
-)
+
+@app.post("/v1/staff/disclosures")
+def record_disclosure(request: DisclosureRecord) -> Response[str]:
+    staff = staff_member(app.current_event.raw_event)
+    recorded = idempotent(
+        app,
+        "staff/disclosures",
+        request.model_dump(mode="json"),
+        lambda: services.disclosures().record(staff, request),
+    )
+    return json_response(201, recorded)
+
 
 lambda_handler = entrypoint(app)

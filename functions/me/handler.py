@@ -41,12 +41,12 @@ def get_contracts() -> dict[str, Any]:
     return {"contracts": services.contracts().of_customer(caller_id)}
 
 
-not_implemented_yet(
-    app,
-    [
-        ("GET", "/v1/me/export"),
-        ("GET", "/v1/me/disclosures"),
-    ],
-)
+@app.get("/v1/me/disclosures")
+def get_disclosures() -> dict[str, Any]:
+    caller_id = customer_id(app.current_event.raw_event)
+    return {"disclosures": services.disclosures().visible_to_customer(caller_id)}
+
+
+not_implemented_yet(app, [("GET", "/v1/me/export")])
 
 lambda_handler = entrypoint(app)

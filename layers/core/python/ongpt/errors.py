@@ -83,3 +83,8 @@ class TooSoon(ServiceError):
 class Conflict(ServiceError):
     status = 409
     code = "CONFLICT"
+
+
+class ConsentRequired(ServiceError):
+    status = 403
+    code = "CONSENT_REQUIRED"

@@ -152,3 +152,20 @@ class ComplaintFile(Strict):
 class ComplaintUpdate(Strict):
     status: Literal["OPEN", "IN_PROGRESS", "RESOLVED", "REJECTED"]  # a move back is a 409
     resolution: Annotated[str, StringConstraints(strict=True, max_length=2000)] | None = None
+
+
+Slug = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9-]{2,64}$")]
+
+
+class DisclosureRecord(Strict):
+    customer_id: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64)]
+    recipient: Slug
+    legal_basis: Literal["consent", "legal_obligation"]
+    authority_reference: Annotated[str, StringConstraints(strict=True, max_length=200)] | None = (
+        None
+    )
+    data_categories: Annotated[
+        list[Literal["contact", "profile", "contracts", "complaints", "consents"]],
+        Field(min_length=1, max_length=5),
+    ]
+    confidential_until: AwareDatetime | None = None

@@ -14,6 +14,7 @@ from ongpt.contract_store import ContractStore
 from ongpt.contracts import Contracts, dead_letter_sender
 from ongpt.crypto import BlindIndex, DataKeys
 from ongpt.customers import Customers
+from ongpt.disclosures import Disclosures
 from ongpt.edit_store import EditStore
 from ongpt.edits import EditRequests
 from ongpt.notify import Notifier
@@ -134,6 +135,17 @@ def complaints() -> Complaints:
         customers=customer_store(),
         keys=data_keys(),
         notifier=notifier(),
+        audit=audit_log(),
+    )
+
+
+@cache
+def disclosures() -> Disclosures:
+    return Disclosures(
+        dynamodb=client("dynamodb"),
+        table=settings().customers_table,
+        customers=customer_store(),
+        consents=consents(),
         audit=audit_log(),
     )
 

@@ -1,0 +1,91 @@
+"""P3.7, P5: disclosures need consent or a legal obligation; each is audited; the customer sees
+theirs unless an authority's confidentiality order still runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ongpt import disclosures as disclosures_module
+from tests.integration.test_registration import registered
+from tests.support.deployed import Deployed, customer, deployed, staff
+
+
+@pytest.fixture(scope="module")
+def aws(assembly_dir: Path) -> Iterator[Deployed]:
+    with deployed(assembly_dir) as env:
+        yield env
+
+
+def disclose(aws: Deployed, role: str = "Compliance", **body: Any) -> tuple[int, dict[str, Any]]:
+    return aws.call(
+        "disclosures",
+        "POST",
+        "/v1/staff/disclosures",
+        identity=staff(role),
+        body={"recipient": "partner-x", "data_categories": ["contact"], **body},
+    )
+
+
+def seen(aws: Deployed, customer_id: str) -> list[dict[str, Any]]:
+    _, body = aws.call("me", "GET", "/v1/me/disclosures", identity=customer(customer_id))
+    found: list[dict[str, Any]] = body["disclosures"]
+    return found
+
+
+def test_consent_is_required_then_the_disclosure_is_recorded_audited_and_shown(
+    aws: Deployed,
+) -> None:
+    _, cid = registered(aws)
+    status, answer = disclose(aws, customer_id=cid, legal_basis="consent")
+    assert (status, answer["error"]["code"]) == (403, "CONSENT_REQUIRED")
+    aws.call(
+        "me",
+        "PUT",
+        "/v1/me/consents/third_party_sharing:partner-x",
+        body={"granted": True},
+        identity=customer(cid),
+    )
+    status, recorded = disclose(aws, customer_id=cid, legal_basis="consent")
+    assert status == 201
+    assert [d["disclosure_id"] for d in seen(aws, cid)] == [recorded["disclosure_id"]]
+    trail = aws.call(
+        "audit", "GET", "/v1/staff/audit", identity=staff("Admin"), query={"customer_id": cid}
+    )[1]
+    assert "disclosure.record" in {e["action"] for e in trail["entries"]}
+
+
+def test_a_legal_obligation_needs_a_reference_and_can_stay_confidential(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, cid = registered(aws)
+    status, answer = disclose(
+        aws, customer_id=cid, legal_basis="legal_obligation", recipient="police"
+    )
+    assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
+    until = datetime.now(UTC) + timedelta(days=30)
+    status, _ = disclose(
+        aws,
+        customer_id=cid,
+        legal_basis="legal_obligation",
+        recipient="police",
+        authority_reference="CA-2026-17",
+        confidential_until=until.isoformat(),
+    )
+    assert status == 201
+    assert seen(aws, cid) == []
+    monkeypatch.setattr(disclosures_module, "utcnow", lambda: until + timedelta(seconds=1))
+    assert [d["recipient"] for d in seen(aws, cid)] == ["police"]
+
+
+def test_a_disclosure_about_nobody_is_404(aws: Deployed) -> None:
+    assert (
+        disclose(
+            aws, customer_id="nobody", legal_basis="legal_obligation", authority_reference="x"
+        )[0]
+        == 404
+    )
