@@ -1,14 +1,28 @@
 """Web analytics (P1.3): page visits stored apart from, and unlinked to, personal data."""
 
-from ongpt.api import create_app, entrypoint, not_implemented_yet
+from aws_lambda_powertools.event_handler import Response
+
+from ongpt import services
+from ongpt.api import create_app, entrypoint, idempotent, json_response
+from ongpt.models import AnalyticsBatch
 
 app = create_app()
 
-not_implemented_yet(
-    app,
-    [
-        ("POST", "/v1/analytics/events"),
-    ],
-)
+
+@app.post("/v1/analytics/events")
+def accept_events(batch: AnalyticsBatch) -> Response[str]:
+    identity = app.current_event.request_context.identity
+    accepted = idempotent(
+        app,
+        "analytics/events",
+        batch.model_dump(mode="json"),
+        lambda: {
+            "accepted": services.analytics().accept(
+                batch.events, identity.source_ip, identity.user_agent
+            )
+        },
+    )
+    return json_response(202, accepted)
+
 
 lambda_handler = entrypoint(app)

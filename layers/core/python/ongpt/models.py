@@ -169,3 +169,14 @@ class DisclosureRecord(Strict):
         Field(min_length=1, max_length=5),
     ]
     confidential_until: AwareDatetime | None = None
+
+
+class AnalyticsEvent(Strict):
+    page: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=512)]
+    referrer: Annotated[str, StringConstraints(strict=True, max_length=2048)] | None = None
+    search_query: Annotated[str, StringConstraints(strict=True, max_length=256)] | None = None
+    visited_at: AwareDatetime
+
+
+class AnalyticsBatch(Strict):
+    events: Annotated[list[AnalyticsEvent], Field(min_length=1, max_length=25)]

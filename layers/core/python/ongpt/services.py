@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from ongpt.accounts import Accounts
+from ongpt.analytics import Analytics
 from ongpt.announcements import Announcements, queue_sender
 from ongpt.audit import AuditLog
 from ongpt.aws import client
@@ -148,6 +149,11 @@ def disclosures() -> Disclosures:
         consents=consents(),
         audit=audit_log(),
     )
+
+
+@cache
+def analytics() -> Analytics:
+    return Analytics(client("dynamodb"), settings().analytics_table)
 
 
 @cache
