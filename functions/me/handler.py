@@ -3,8 +3,8 @@ disclosures. The customer is who API Gateway says signed the request, never an i
 
 from typing import Any
 
-from ongpt import services
-from ongpt.api import create_app, entrypoint, not_implemented_yet
+from ongpt import export, services
+from ongpt.api import create_app, entrypoint
 from ongpt.caller import customer_id
 from ongpt.models import ConsentChange, Profile
 
@@ -47,6 +47,10 @@ def get_disclosures() -> dict[str, Any]:
     return {"disclosures": services.disclosures().visible_to_customer(caller_id)}
 
 
-not_implemented_yet(app, [("GET", "/v1/me/export")])
+@app.get("/v1/me/export")
+def get_export() -> dict[str, Any]:
+    caller_id = customer_id(app.current_event.raw_event)
+    return export.everything(caller_id)
+
 
 lambda_handler = entrypoint(app)

@@ -6,9 +6,7 @@ Handlers stay thin: ``app = create_app()``, routes that call one domain function
 
 from __future__ import annotations
 
-import inspect
 import json
-import re
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -21,7 +19,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ongpt.caller import caller
 from ongpt.errors import (
     DependencyUnavailable,
-    NotImplementedYet,
     ServiceError,
     ValidationFailed,
 )
@@ -151,20 +148,3 @@ def idempotent(
     event = app.current_event
     who = caller(event.raw_event)
     return once(idempotency_key(event.headers), f"{who.kind}:{who.id}|{scope}", payload, operation)
-
-
-def not_implemented_yet(app: APIGatewayRestResolver, routes: list[tuple[str, str]]) -> None:
-    """Answer 501 ``NOT_IMPLEMENTED`` on contract routes whose feature has not landed yet."""
-    for method, path in routes:
-
-        def _pending(**_path_params: str) -> None:
-            raise NotImplementedYet("This operation is not available yet.")
-
-        # Powertools validates handlers' signatures: declare exactly the route's path parameters.
-        _pending.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-            [
-                inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str)
-                for name in re.findall(r"<(\w+)>", path)
-            ]
-        )
-        app.route(path, method)(_pending)

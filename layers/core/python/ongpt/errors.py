@@ -31,13 +31,6 @@ class NotFound(ServiceError):
     code = "NOT_FOUND"
 
 
-class NotImplementedYet(ServiceError):
-    """A route that the contract defines and a later issue implements."""
-
-    status = 501
-    code = "NOT_IMPLEMENTED"
-
-
 class DependencyUnavailable(ServiceError):
     """An AWS dependency failed after retries; nothing was half-written."""
 

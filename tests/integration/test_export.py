@@ -1,0 +1,94 @@
+"""GDPR arts. 15 and 20: the export holds everything about the caller, and only about them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_registration import registered
+from tests.support.deployed import Deployed, customer, deployed, staff
+
+
+@pytest.fixture(scope="module")
+def aws(assembly_dir: Path) -> Iterator[Deployed]:
+    with deployed(assembly_dir) as env:
+        yield env
+
+
+def test_the_export_holds_every_kind_of_record(aws: Deployed) -> None:
+    body, cid = registered(aws)
+    _, other = registered(aws)
+    me = customer(cid)
+    aws.call(
+        "contracts",
+        "POST",
+        "/v1/staff/contracts",
+        identity=staff("Support"),
+        body={
+            "customer_id": cid,
+            "plan": "Pro",
+            "starts_at": "2026-01-01T00:00:00Z",
+            "expires_at": "2027-01-01T00:00:00Z",
+        },
+    )
+    aws.call(
+        "me",
+        "PUT",
+        "/v1/me/consents/third_party_sharing:partner-x",
+        body={"granted": True},
+        identity=me,
+    )
+    aws.call(
+        "edit_requests",
+        "POST",
+        "/v1/me/edit-requests",
+        identity=me,
+        body={"changes": {"full_name": "Nguyễn Văn Mới"}, "reason": "đổi tên"},
+    )
+    aws.call(
+        "complaints",
+        "POST",
+        "/v1/complaints",
+        identity=me,
+        body={"category": "other", "subject": "Câu hỏi", "message": "Xin chào"},
+    )
+    aws.call(
+        "disclosures",
+        "POST",
+        "/v1/staff/disclosures",
+        identity=staff("Compliance"),
+        body={
+            "customer_id": cid,
+            "recipient": "partner-x",
+            "legal_basis": "consent",
+            "data_categories": ["contact"],
+        },
+    )
+    aws.call(
+        "staff_customers",
+        "GET",
+        f"/v1/staff/customers/{cid}",
+        identity=staff("Support"),
+        query={"purpose": "customer_support"},
+    )
+
+    status, export = aws.call("me", "GET", "/v1/me/export", identity=me)
+    assert status == 200
+    assert export["profile"]["customer_id"] == cid
+    assert export["profile"]["full_name"] == "Nguyễn Văn An"
+    assert {"marketing", "third_party_sharing:partner-x"} <= {
+        c["purpose"] for c in export["consents"]["current"]
+    }
+    assert len(export["consents"]["history"]) >= 5
+    assert export["edit_requests"][0]["reason"] == "đổi tên"
+    assert export["contracts"][0]["plan"] == "Pro"
+    assert export["complaints"][0]["subject"] == "Câu hỏi"
+    assert export["disclosures"][0]["recipient"] == "partner-x"
+    assert any(n["type"] == "contract_confirmation" for n in export["notifications"])
+    reads = [a for a in export["access_log"] if a["action"] == "customer.read"]
+    assert reads[0]["role"] == "support"
+    assert reads[0]["purpose"] == "customer_support"
+    assert other not in str(export)
+    assert body["email"].split("@")[0] in export["profile"]["email"]
