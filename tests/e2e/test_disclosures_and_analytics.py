@@ -88,3 +88,50 @@ def test_a_customers_analytics_share_no_value_with_any_other_table(
             if name not in ("visited_at", "pk", "sk", "expires_at_epoch") and len(text) > 3:
                 assert text not in others, (name, text)
             assert person["customer_id"] not in text
+
+
+def test_the_export_holds_everything_about_the_caller(
+    local_runtime: LocalClient, guest: SignedSession
+) -> None:
+    person, session = signed_in(local_runtime, guest)
+    cid = person["customer_id"]
+    support = staff(local_runtime, "support")
+    support.request(
+        "POST",
+        "/v1/staff/contracts",
+        json_body={
+            "customer_id": cid,
+            "plan": "Pro",
+            "starts_at": "2026-01-01T00:00:00Z",
+            "expires_at": "2028-01-01T00:00:00Z",
+        },
+    )
+    session.request(
+        "PUT", "/v1/me/consents/third_party_sharing:partner-z", json_body={"granted": True}
+    )
+    session.request(
+        "POST",
+        "/v1/me/edit-requests",
+        json_body={"changes": {"full_name": "Tên Mới"}, "reason": "đổi"},
+    )
+    session.request(
+        "POST", "/v1/complaints", json_body={"category": "other", "subject": "Hỏi", "message": "?"}
+    )
+    staff(local_runtime, "compliance").request(
+        "POST",
+        "/v1/staff/disclosures",
+        json_body={
+            "customer_id": cid,
+            "recipient": "partner-z",
+            "legal_basis": "consent",
+            "data_categories": ["contact"],
+        },
+    )
+    support.request("GET", f"/v1/staff/customers/{cid}?purpose=customer_support")
+    export = session.request("GET", "/v1/me/export").json()
+    assert export["profile"]["customer_id"] == cid
+    for section in ("contracts", "edit_requests", "complaints", "notifications"):
+        assert export[section], section
+    assert export["disclosures"][0]["recipient"] == "partner-z"
+    assert "third_party_sharing:partner-z" in {c["purpose"] for c in export["consents"]["current"]}
+    assert ("customer.read", "support") in {(a["action"], a["role"]) for a in export["access_log"]}
