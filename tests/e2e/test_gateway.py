@@ -13,22 +13,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from local.client import LocalClient, SignedSession
-from tests.e2e.conftest import staff, unsigned
+from tests.e2e.conftest import unsigned
 from tests.infra.test_api import API_MD_ROUTES
-
-STAFF_AREAS = {  # API.md, Principals
-    "support": ("customers", "edit-requests", "complaints", "contracts"),
-    "compliance": ("customers", "disclosures", "audit", "complaints"),
-    "admin": (
-        "customers",
-        "edit-requests",
-        "complaints",
-        "contracts",
-        "disclosures",
-        "audit",
-        "announcements",
-    ),
-}
 
 
 def concrete(path: str) -> str:
@@ -123,21 +109,6 @@ def test_a_forged_id_token_gets_no_credentials(
         f"{local_runtime.api_url}/_local/credentials", json={"id_token": forged}, timeout=30
     )
     assert response.status_code == 400
-
-
-def _allowed(role: str, path: str) -> bool:
-    if path == "/v1/policy":
-        return True
-    return any(path.startswith(f"/v1/staff/{area}") for area in STAFF_AREAS[role])
-
-
-@pytest.mark.parametrize("role", sorted(STAFF_AREAS))
-def test_each_staff_role_reaches_exactly_its_routes(local_runtime: LocalClient, role: str) -> None:
-    session = staff(local_runtime, role)
-    for method, path in sorted(API_MD_ROUTES):
-        status = session.request(method, concrete(path), json_body={}).status_code
-        expected_allowed = _allowed(role, path)
-        assert (status != 403) == expected_allowed, (role, method, path, status)
 
 
 def test_the_openapi_document_describes_every_route(local_runtime: LocalClient) -> None:

@@ -1,0 +1,84 @@
+"""P2.2, P2.6, P5: every route of API.md for every principal, against one expected table.
+
+Allowed means the gateway lets the request through to the handler (which may still answer 400
+or 404 for this dummy request); denied means API Gateway's 403 before any handler runs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from botocore.credentials import Credentials
+
+from local.client import LocalClient, SignedSession
+from tests.e2e.conftest import staff, unsigned
+from tests.infra.test_api import API_MD_ROUTES
+
+PRINCIPALS = ("unsigned", "bad-signature", "guest", "customer", "support", "compliance", "admin")
+EVERYONE = {"guest", "customer", "support", "compliance", "admin"}
+PUBLIC = {"guest", "customer"}
+
+
+def allowed(method: str, path: str) -> set[str]:
+    """API.md, Principals: who may invoke ``method path``. Written out, not derived."""
+    if path == "/v1/policy":
+        return EVERYONE
+    if path.startswith(("/v1/registrations", "/v1/complaints", "/v1/analytics")):
+        return PUBLIC
+    if path.startswith("/v1/me"):
+        return {"customer"}
+    area = path.split("/")[3]
+    return {
+        "customers": {"support", "compliance", "admin"},
+        "edit-requests": {"support", "admin"},
+        "complaints": {"support", "compliance", "admin"},
+        "contracts": {"support", "admin"},
+        "disclosures": {"compliance", "admin"},
+        "audit": {"compliance", "admin"},
+        "announcements": {"admin"},
+    }[area]
+
+
+def _sessions(
+    local_runtime: LocalClient, guest: SignedSession, customer: SignedSession
+) -> dict[str, Any]:
+    forged = SignedSession(
+        guest.api_url,
+        guest.region,
+        Credentials(guest.credentials.access_key, "not-the-secret", guest.credentials.token),
+    )
+    return {
+        "bad-signature": forged,
+        "guest": guest,
+        "customer": customer,
+        **{role: staff(local_runtime, role) for role in ("support", "compliance", "admin")},
+    }
+
+
+def test_every_route_for_every_principal(
+    local_runtime: LocalClient,
+    guest: SignedSession,
+    customer: SignedSession,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sessions = _sessions(local_runtime, guest, customer)
+    rows, mismatches = [], []
+    for method, path in sorted(API_MD_ROUTES, key=lambda r: (r[1], r[0])):
+        concrete = re.sub(r"\{\w+\}", "id-1", path)
+        cells = []
+        for principal in PRINCIPALS:
+            if principal == "unsigned":
+                status = unsigned(local_runtime, method, concrete).status_code
+            else:
+                status = sessions[principal].request(method, concrete, json_body={}).status_code
+            passed = status != 403
+            cells.append(f"{status}{'' if passed == (principal in allowed(method, path)) else '!'}")
+            if passed != (principal in allowed(method, path)):
+                mismatches.append((method, path, principal, status))
+        rows.append(f"{method:6} {path:55} " + " ".join(f"{c:>6}" for c in cells))
+    with capsys.disabled():
+        print("\n" + " " * 63 + " ".join(f"{p[:6]:>6}" for p in PRINCIPALS))
+        print("\n".join(rows))
+    assert mismatches == []
