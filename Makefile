@@ -14,7 +14,7 @@ export CDK_HOME := $(CURDIR)/.cache/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help install lint test synth run bench diff deploy clean
+.PHONY: help install lint compliance test synth run bench diff deploy clean
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,7 +35,10 @@ lint: install  ## ruff and mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint  ## lint, then the whole test suite (synth, nag packs, cfn-lint included)
+compliance: install  ## which tests prove each policy clause; fails if a clause has none
+	$(BIN)/pytest --collect-only -qq --clauses
+
+test: lint compliance  ## lint, traceability, then the whole test suite (synth, nag packs, cfn-lint)
 	$(BIN)/pytest
 
 synth: install  ## synthesize into cdk.out (compliance gates on), then cfn-lint it

@@ -11,6 +11,8 @@ import pytest
 
 from app import build_app
 
+pytest_plugins = ["tests.traceability"]
+
 STACK = "OnGptAccounts"
 
 

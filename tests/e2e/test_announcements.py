@@ -7,8 +7,12 @@ import time
 import uuid
 from typing import Any
 
+import pytest
+
 from local.client import LocalClient, SignedSession
 from tests.e2e.conftest import register, sign_in, staff
+
+pytestmark = pytest.mark.clause("P3.3")
 
 
 def post(local_runtime: LocalClient, kind: str) -> str:

@@ -16,6 +16,8 @@ from local.client import LocalClient, SignedSession
 from tests.e2e.conftest import staff, unsigned
 from tests.infra.test_api import API_MD_ROUTES
 
+pytestmark = pytest.mark.clause("P2.2", "P2.6", "P5")
+
 PRINCIPALS = ("unsigned", "bad-signature", "guest", "customer", "support", "compliance", "admin")
 EVERYONE = {"guest", "customer", "support", "compliance", "admin"}
 PUBLIC = {"guest", "customer"}

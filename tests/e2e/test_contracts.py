@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import requests
 
 from local.client import LocalClient, SignedSession
 from tests.e2e.conftest import register, staff
+
+pytestmark = pytest.mark.clause("P3.2", "P3.4")
 
 NOW = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
 

@@ -7,9 +7,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from local.client import LocalClient, SignedSession
 from tests.e2e.conftest import register, sign_in, staff
 from tests.e2e.test_registration import aws_client
+
+pytestmark = pytest.mark.clause("P3.7", "P1.3", "P2.4")
 
 
 def signed_in(

@@ -16,6 +16,8 @@ from local.client import LocalClient, SignedSession
 from tests.e2e.conftest import unsigned
 from tests.infra.test_api import API_MD_ROUTES
 
+pytestmark = pytest.mark.clause("P2.6")
+
 
 def concrete(path: str) -> str:
     return re.sub(r"\{\w+\}", "id-1", path)

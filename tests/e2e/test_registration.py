@@ -14,6 +14,8 @@ from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient, totp_code
 from tests.e2e.conftest import latest_code, register, sign_in
 
+pytestmark = pytest.mark.clause("P1.2", "P2.3", "P2.1")
+
 
 def aws_client(local_runtime: LocalClient, service: str) -> Any:
     config = local_runtime.config

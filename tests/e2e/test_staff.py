@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from local.client import LocalClient, SignedSession
 from tests.e2e.conftest import staff
 from tests.e2e.test_gateway import concrete
 from tests.infra.test_api import API_MD_ROUTES
+
+pytestmark = pytest.mark.clause("P5", "P3.5")
 
 
 def test_guests_are_refused_on_every_staff_route(guest: SignedSession) -> None:

@@ -11,6 +11,8 @@ from infra.catalogue import API_FUNCTIONS
 from infra.compliance import render
 from tests.infra.conftest import resources, role_statements
 
+pytestmark = pytest.mark.clause("P2.2", "P2.6", "P5")
+
 POLICY = {"GET/v1/policy"}
 GUEST = POLICY | {
     "POST/v1/registrations",

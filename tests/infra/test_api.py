@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aws_cdk.assertions import Match, Template
 
 from infra.catalogue import API_FUNCTIONS
 from tests.infra.conftest import api_routes, logical_id, resources
+
+pytestmark = pytest.mark.clause("P2.6", "P2.1")
 
 API_MD_ROUTES = {  # API.md, every /v1 route
     ("GET", "/v1/policy"),

@@ -18,6 +18,8 @@ from infra.compliance import acknowledgements, add_compliance_checks
 from tests.conftest import STACK
 from tests.infra.conftest import logical_id, resources
 
+pytestmark = pytest.mark.clause("P2.4", "P2.1", "P5")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from aws_cdk.assertions import Match, Template
 
 from ongpt import tables
 from tests.infra.conftest import logical_id, resources
+
+pytestmark = pytest.mark.clause("P2.1", "P4")
 
 
 def test_symmetric_keys_rotate_yearly(template_json: dict[str, Any]) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from aws_cdk.assertions import Template
 
 from infra.catalogue import ALL_FUNCTIONS
 from tests.infra.conftest import logical_id, resources, role_statements
+
+pytestmark = pytest.mark.clause("P2.2", "P1.3", "P5", "P2.5")
 
 
 def _functions(template_json: dict[str, Any]) -> dict[str, dict[str, Any]]:

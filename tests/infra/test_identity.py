@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from aws_cdk.assertions import Match, Template
 
 from tests.infra.conftest import resources
+
+pytestmark = pytest.mark.clause("P1.2", "P2.3", "P2.2")
 
 
 def _user_pool(template_json: dict[str, Any]) -> dict[str, Any]:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from infra.catalogue import ALL_FUNCTIONS
 from tests.infra.conftest import resources
+
+pytestmark = pytest.mark.clause("P2.5")
 
 
 def _trail(template_json: dict[str, Any]) -> dict[str, Any]:

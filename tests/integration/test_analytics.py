@@ -12,6 +12,8 @@ import pytest
 from tests.integration.test_registration import registered
 from tests.support.deployed import Deployed, customer, deployed
 
+pytestmark = pytest.mark.clause("P1.3")
+
 EVENT = {
     "page": "/pricing",
     "referrer": "https://www.google.com/search?q=ongpt",

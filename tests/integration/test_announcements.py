@@ -15,6 +15,8 @@ from tests.integration.test_registration import registered
 from tests.support.deployed import Deployed, deployed, staff
 from tests.support.events import FakeLambdaContext
 
+pytestmark = pytest.mark.clause("P3.3")
+
 
 @pytest.fixture(scope="module")
 def aws(assembly_dir: Path) -> Iterator[Deployed]:

@@ -15,6 +15,8 @@ import pytest
 from tests.integration.test_registration import registered
 from tests.support.deployed import Deployed, customer, deployed, guest, staff
 
+pytestmark = pytest.mark.clause("P6.2", "P3.6")
+
 
 @pytest.fixture(scope="module")
 def aws(assembly_dir: Path) -> Iterator[Deployed]:

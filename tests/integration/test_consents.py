@@ -13,6 +13,8 @@ from ongpt import services
 from tests.integration.test_registration import registered
 from tests.support.deployed import Deployed, customer, deployed, staff
 
+pytestmark = pytest.mark.clause("P3.3", "P3.4", "P3.7")
+
 
 @pytest.fixture(scope="module")
 def aws(assembly_dir: Path) -> Iterator[Deployed]:

@@ -18,6 +18,8 @@ from tests.integration.test_registration import e164, registered
 from tests.support.deployed import Deployed, customer, deployed, staff
 from tests.support.events import FakeLambdaContext
 
+pytestmark = pytest.mark.clause("P3.2", "P3.4")
+
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 
 

@@ -14,6 +14,8 @@ from ongpt import disclosures as disclosures_module
 from tests.integration.test_registration import registered
 from tests.support.deployed import Deployed, customer, deployed, staff
 
+pytestmark = pytest.mark.clause("P3.7", "P5")
+
 
 @pytest.fixture(scope="module")
 def aws(assembly_dir: Path) -> Iterator[Deployed]:

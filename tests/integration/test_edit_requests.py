@@ -15,6 +15,8 @@ import pytest
 from tests.integration.test_registration import e164, new_phone, registered
 from tests.support.deployed import Deployed, customer, deployed, staff
 
+pytestmark = pytest.mark.clause("P6.1")
+
 
 @pytest.fixture(scope="module")
 def aws(assembly_dir: Path) -> Iterator[Deployed]:

@@ -10,6 +10,8 @@ import pytest
 from tests.integration.test_registration import registered
 from tests.support.deployed import Deployed, customer, deployed, staff
 
+pytestmark = pytest.mark.clause("P2.4")
+
 
 @pytest.fixture(scope="module")
 def aws(assembly_dir: Path) -> Iterator[Deployed]:

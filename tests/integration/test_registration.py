@@ -19,6 +19,8 @@ from botocore.exceptions import ClientError
 from ongpt import registration as registration_module
 from tests.support.deployed import Deployed, customer, deployed, guest
 
+pytestmark = pytest.mark.clause("P1.1", "P1.2", "P2.1", "P3.1")
+
 NAME = "Nguyễn Văn An"
 PASSWORD = "correct-Horse-battery-9"
 

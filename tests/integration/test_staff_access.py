@@ -16,6 +16,8 @@ from tests.integration.test_registration import e164, registered
 from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, deployed, staff
 
+pytestmark = pytest.mark.clause("P5", "P2.5", "P3.5")
+
 
 @pytest.fixture(scope="module")
 def aws(assembly_dir: Path) -> Iterator[Deployed]:

@@ -6,6 +6,8 @@ import pytest
 
 from ongpt.analytics import browser, referrer_host, truncated_ip
 
+pytestmark = pytest.mark.clause("P1.3")
+
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Safari/537.36"

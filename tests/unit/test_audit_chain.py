@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 
+import pytest
+
 from ongpt import masking
 from ongpt.audit import GENESIS, Entry, verify
+
+pytestmark = pytest.mark.clause("P2.5", "P5")
 
 
 def chain(length: int) -> list[Entry]:

@@ -10,6 +10,8 @@ import pytest
 from ongpt import codes
 from ongpt.crypto import DataKeys, TamperedCiphertext, seal, unseal
 
+pytestmark = pytest.mark.clause("P2.1")
+
 KEY = os.urandom(32)
 
 

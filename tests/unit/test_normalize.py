@@ -6,6 +6,8 @@ import pytest
 
 from ongpt import normalize
 
+pytestmark = pytest.mark.clause("P1.1")
+
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
