@@ -4,19 +4,19 @@ EventBridge Scheduler passes ``{"scheduled_time": ...}``: the run's clock is the
 scheduled for, so a retried or re-run job acts for the same day.
 """
 
-from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ongpt import services
+from ongpt.clock import parse
 from ongpt.telemetry import logger, metrics
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, int]:
-    now = datetime.fromisoformat(str(event["scheduled_time"]).replace("Z", "+00:00"))
+    now = parse(str(event["scheduled_time"]))
     counts = services.contracts().send_reminders(now)
     logger.info("renewal invitations", extra=counts)
     return counts

@@ -19,6 +19,7 @@ from moto import mock_aws
 
 from ongpt.contract_store import ContractStore
 from ongpt.contracts import Contracts, expiry_shard
+from ongpt.customers import Contact
 from ongpt.dynamo import to_item
 from ongpt.notify import Notifier
 from ongpt.tables import CUSTOMERS
@@ -38,13 +39,8 @@ class Recorder:
 
 
 class BenchContracts(Contracts):
-    def _contact(self, customer_id: str) -> dict[str, Any]:
-        return {
-            "customer_id": customer_id,
-            "email": "x@example.com",
-            "phone": "+84967915569",
-            "language": "vi",
-        }
+    def _contact(self, customer_id: str) -> Contact:
+        return Contact(customer_id, "x@example.com", "+84967915569", "vi")
 
 
 def _create_table(dynamodb: Any) -> str:
@@ -123,7 +119,6 @@ def run(total: int) -> tuple[int, float, int]:
         job = BenchContracts(
             store=ContractStore(dynamodb, table),
             customers=unused,
-            keys=unused,
             notifier=cast(Notifier, recorder),
             audit=unused,
             dead_letters=lambda _: None,

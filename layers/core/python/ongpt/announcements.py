@@ -19,7 +19,7 @@ from ongpt.audit import SYSTEM, AuditLog
 from ongpt.caller import Caller
 from ongpt.clock import timestamp, utcnow
 from ongpt.consents import Consents
-from ongpt.crypto import DataKeys, unseal
+from ongpt.customers import Customers
 from ongpt.dynamo import from_item, key, to_item
 from ongpt.errors import DependencyUnavailable
 from ongpt.notify import Kind, Notifier
@@ -32,7 +32,7 @@ class Announcements:
     table: str
     customers: CustomerStore
     consents: Consents
-    keys: DataKeys
+    contacts: Customers
     notifier: Notifier
     audit: AuditLog
     enqueue: Callable[[list[dict[str, Any]]], None]
@@ -84,16 +84,14 @@ class Announcements:
                 continue
             if not self._claim(announcement_id, customer_id):
                 continue
-            record = self.customers.profile(customer_id)
-            if record is None:
+            contact = self.contacts.contact(customer_id)
+            if contact is None:
                 continue
-            data_key = self.keys.open(record["dek"], {"customer_id": customer_id})
-            email = unseal(data_key, customer_id, "email", record["email"])
             try:
                 self.notifier.email(
-                    email,
+                    contact.email,
                     kind,
-                    record.get("language"),
+                    contact.language,
                     customer_id=customer_id,
                     title=announcement["title"],
                     body=announcement["body"],

@@ -13,3 +13,8 @@ def utcnow() -> datetime:
 
 def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(FORMAT)
+
+
+def parse(text: str) -> datetime:
+    """A stored or given RFC 3339 time (``Z`` or an offset) as an aware datetime."""
+    return datetime.fromisoformat(text)

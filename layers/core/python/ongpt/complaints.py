@@ -23,11 +23,11 @@ from ongpt.audit import AuditLog
 from ongpt.caller import Caller
 from ongpt.clock import timestamp, utcnow
 from ongpt.crypto import DataKeys, seal, unseal
+from ongpt.customers import Customers
 from ongpt.dynamo import from_item, key, query_all, to_item
 from ongpt.errors import Conflict, NotFound, ValidationFailed
 from ongpt.models import ComplaintFile
 from ongpt.notify import Kind, Notifier
-from ongpt.stores import CustomerStore
 from ongpt.tables import BY_STATUS
 
 NEXT = {"OPEN": ("IN_PROGRESS",), "IN_PROGRESS": ("RESOLVED", "REJECTED")}
@@ -38,7 +38,7 @@ SEALED = ("subject", "message", "contact")
 class Complaints:
     dynamodb: Any
     table: str
-    customers: CustomerStore
+    customers: Customers
     keys: DataKeys
     notifier: Notifier
     audit: AuditLog
@@ -207,15 +207,13 @@ class Complaints:
         values = {"subject": opened["subject"], "outcome": status.lower(), "resolution": resolution}
         customer_id = record.get("customer_id")
         if customer_id:
-            profile = self.customers.profile(customer_id)
-            if profile is None:
+            account = self.customers.contact(customer_id)
+            if account is None:
                 return
-            data_key = self.keys.open(profile["dek"], {"customer_id": customer_id})
-            email = unseal(data_key, customer_id, "email", profile["email"])
             self.notifier.email(
-                email,
+                account.email,
                 Kind.COMPLAINT_OUTCOME,
-                profile.get("language"),
+                account.language,
                 customer_id=customer_id,
                 **values,
             )

@@ -4,12 +4,12 @@ index, and the reminder markers ``REMINDER#<contract>#<expiry>#<window>#<channel
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ongpt.clock import timestamp
+from ongpt.clock import parse, timestamp
 from ongpt.dynamo import from_item, key, query_all, to_item
 from ongpt.tables import BY_EXPIRY_DAY
 
@@ -106,7 +106,7 @@ class ContractStore:
         self, customer_id: str, contract_id: str, expires_at: str, days: int, channel: str, at: str
     ) -> bool:
         """Whether this run sends the reminder: nobody did, or a run that died claimed it."""
-        stale = timestamp(datetime.fromisoformat(at.replace("Z", "+00:00")) - STALE_CLAIM)
+        stale = timestamp(parse(at) - STALE_CLAIM)
         try:
             self._db.put_item(
                 TableName=self._table,

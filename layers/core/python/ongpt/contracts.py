@@ -25,11 +25,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ongpt.audit import AuditLog
 from ongpt.caller import Caller
-from ongpt.clock import timestamp, utcnow
-from ongpt.crypto import DataKeys, unseal
+from ongpt.clock import parse, timestamp, utcnow
+from ongpt.customers import Contact, Customers
 from ongpt.errors import NotFound, ValidationFailed
 from ongpt.notify import Kind, Notifier
-from ongpt.stores import CustomerStore
 from ongpt.telemetry import logger, metrics
 
 SHARDS = 8
@@ -46,15 +45,10 @@ def due_partitions(day: date) -> list[str]:
     return [f"{day.isoformat()}#{shard}" for shard in range(SHARDS)]
 
 
-def _when(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 @dataclass
 class Contracts:
     store: Any  # ongpt.contract_store.ContractStore
-    customers: CustomerStore
-    keys: DataKeys
+    customers: Customers
     notifier: Notifier
     audit: AuditLog
     dead_letters: Callable[[dict[str, Any]], None]
@@ -103,7 +97,7 @@ class Contracts:
         contract = self.store.find(contract_id)
         if contract is None:
             raise NotFound("No such contract.")
-        if expires_at <= _when(contract["expires_at"]):
+        if expires_at <= parse(contract["expires_at"]):
             raise ValidationFailed(
                 "A renewal must move the expiry later.",
                 [{"field": "expires_at", "message": "after the current expiry"}],
@@ -147,7 +141,7 @@ class Contracts:
     def _remind(self, contract: dict[str, Any], days: int) -> dict[str, int]:
         """One invitation per channel, each claimed before and marked after it is sent."""
         outcome = {"sent": 0, "skipped": 0, "failed": 0}
-        contact: dict[str, Any] | None = None
+        contact: Contact | None = None
         for channel in CHANNELS:
             marker = (
                 contract["customer_id"],
@@ -163,9 +157,9 @@ class Contracts:
                 contact = contact or self._contact(contract["customer_id"])
                 send = self.notifier.email if channel == "email" else self.notifier.sms
                 send(
-                    contact[channel],
+                    contact.email if channel == "email" else contact.phone,
                     Kind.RENEWAL_INVITATION,
-                    contact["language"],
+                    contact.language,
                     customer_id=contract["customer_id"],
                     plan=contract["plan"],
                     expires_on=contract["expires_at"][:10],
@@ -196,23 +190,17 @@ class Contracts:
             outcome["sent"] += 1
         return outcome
 
-    def _contact(self, customer_id: str) -> dict[str, Any]:
-        record = self.customers.profile(customer_id)
-        if record is None:
+    def _contact(self, customer_id: str) -> Contact:
+        contact = self.customers.contact(customer_id)
+        if contact is None:
             raise NotFound("No such customer.")
-        data_key = self.keys.open(record["dek"], {"customer_id": customer_id})
-        return {
-            "customer_id": customer_id,
-            "email": unseal(data_key, customer_id, "email", record["email"]),
-            "phone": unseal(data_key, customer_id, "phone", record["phone"]),
-            "language": record.get("language"),
-        }
+        return contact
 
-    def _tell(self, contact: dict[str, Any], kind: Kind, **values: str) -> None:
+    def _tell(self, contact: Contact, kind: Kind, **values: str) -> None:
         """On every verified channel: both the email and the phone were proven."""
-        common = {"customer_id": contact["customer_id"], **values}
-        self.notifier.email(contact["email"], kind, contact["language"], **common)
-        self.notifier.sms(contact["phone"], kind, contact["language"], **common)
+        common = {"customer_id": contact.customer_id, **values}
+        self.notifier.email(contact.email, kind, contact.language, **common)
+        self.notifier.sms(contact.phone, kind, contact.language, **common)
 
 
 def dead_letter_sender(sqs: Any, queue_url: str) -> Callable[[dict[str, Any]], None]:

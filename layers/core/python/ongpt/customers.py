@@ -11,6 +11,16 @@ from ongpt.registration import SEALED_FIELDS, optional_details
 from ongpt.stores import CustomerStore
 
 
+@dataclass(frozen=True)
+class Contact:
+    """How to reach a customer: both addresses were proven at registration."""
+
+    customer_id: str
+    email: str
+    phone: str
+    language: str | None
+
+
 @dataclass
 class Customers:
     store: CustomerStore
@@ -31,4 +41,17 @@ class Customers:
             status=record["status"],
             created_at=record["created_at"],
             updated_at=record["updated_at"],
+        )
+
+    def contact(self, customer_id: str) -> Contact | None:
+        """The customer's addresses and language, opened only for sending them something."""
+        record = self.store.profile(customer_id)
+        if record is None:
+            return None
+        data_key = self.keys.open(record["dek"], {"customer_id": customer_id})
+        return Contact(
+            customer_id=customer_id,
+            email=unseal(data_key, customer_id, "email", record["email"]),
+            phone=unseal(data_key, customer_id, "phone", record["phone"]),
+            language=record.get("language"),
         )

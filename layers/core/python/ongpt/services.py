@@ -105,8 +105,7 @@ def contracts() -> Contracts:
     config = settings()
     return Contracts(
         store=ContractStore(client("dynamodb"), config.customers_table),
-        customers=customer_store(),
-        keys=data_keys(),
+        customers=customers(),
         notifier=notifier(),
         audit=audit_log(),
         dead_letters=dead_letter_sender(client("sqs"), config.job_dlq_url),
@@ -121,7 +120,7 @@ def announcements() -> Announcements:
         table=config.customers_table,
         customers=customer_store(),
         consents=consents(),
-        keys=data_keys(),
+        contacts=customers(),
         notifier=notifier(),
         audit=audit_log(),
         enqueue=queue_sender(client("sqs"), config.announcement_queue_url),
@@ -133,7 +132,7 @@ def complaints() -> Complaints:
     return Complaints(
         dynamodb=client("dynamodb"),
         table=settings().customers_table,
-        customers=customer_store(),
+        customers=customers(),
         keys=data_keys(),
         notifier=notifier(),
         audit=audit_log(),
