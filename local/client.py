@@ -15,11 +15,28 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import requests.auth
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 CONFIG = Path(".local/config.json")
+
+
+class SigV4RequestAuth(requests.auth.AuthBase):
+    """Signs each prepared request (method, URL, headers, body) with SigV4 for execute-api."""
+
+    def __init__(self, credentials: Credentials, region: str) -> None:
+        self.signer = SigV4Auth(credentials, "execute-api", region)
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        body = request.body.encode() if isinstance(request.body, str) else request.body
+        aws_request = AWSRequest(
+            method=request.method, url=request.url, data=body or b"", headers=request.headers
+        )
+        self.signer.add_auth(aws_request)
+        request.headers.update(dict(aws_request.headers))
+        return request
 
 
 @dataclass
@@ -39,14 +56,17 @@ class SignedSession:
         headers: dict[str, str] | None = None,
     ) -> requests.Response:
         body = b"" if json_body is None else json.dumps(json_body).encode()
-        all_headers = {"Content-Type": "application/json", **(headers or {})}
-        aws_request = AWSRequest(
-            method=method, url=self.api_url + path, data=body, headers=all_headers
-        )
-        SigV4Auth(self.credentials, "execute-api", self.region).add_auth(aws_request)
         return requests.request(
-            method, self.api_url + path, data=body, headers=dict(aws_request.headers), timeout=30
+            method,
+            self.api_url + path,
+            data=body,
+            headers={"Content-Type": "application/json", **(headers or {})},
+            auth=self.auth(),
+            timeout=30,
         )
+
+    def auth(self) -> SigV4RequestAuth:
+        return SigV4RequestAuth(self.credentials, self.region)
 
 
 class LocalClient:

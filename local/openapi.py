@@ -21,6 +21,15 @@ SIGV4 = {
     "description": "AWS Signature Version 4 (service execute-api); see POST /_local/credentials.",
     "x-amazon-apigateway-authtype": "awsSigv4",
 }
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A retry with the same key and body returns the first response (API.md).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+}
+# Powertools documents its own 422 for validation; our handlers answer the contract's 400 instead.
+POWERTOOLS_ONLY = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
 
 def openapi_document(functions: dict[str, Invocable], api_url: str) -> dict[str, Any]:
@@ -38,9 +47,23 @@ def openapi_document(functions: dict[str, Invocable], api_url: str) -> dict[str,
             continue
         part = json.loads(app.get_openapi_json_schema(title="OnGPT Accounts", version="v1"))
         for path, operations in part.get("paths", {}).items():
-            document["paths"].setdefault(path, {}).update(operations)
-        document["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
+            document["paths"].setdefault(path, {}).update(
+                {method: _as_served(method, operation) for method, operation in operations.items()}
+            )
+        for name, schema in part.get("components", {}).get("schemas", {}).items():
+            if document["components"]["schemas"].setdefault(name, schema) != schema:
+                raise ValueError(f"two different models are both called {name!r}")
+    for name in POWERTOOLS_ONLY:
+        document["components"]["schemas"].pop(name, None)
     return document
+
+
+def _as_served(method: str, operation: dict[str, Any]) -> dict[str, Any]:
+    """The operation as the API answers it: no 422, and the Idempotency-Key header on POSTs."""
+    operation["responses"].pop("422", None)
+    if method == "post":
+        operation["parameters"] = [*operation.get("parameters", []), IDEMPOTENCY_KEY]
+    return operation
 
 
 def swagger_page(document: dict[str, Any]) -> str:

@@ -6,13 +6,13 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import audit, services
-from ongpt.api import create_app, entrypoint
+from ongpt.api import create_app, documented, entrypoint
 from ongpt.caller import staff_member
 
 app = create_app()
 
 
-@app.get("/v1/staff/audit")
+@app.get("/v1/staff/audit", responses=documented(200))
 def read_audit(customer_id: Annotated[str, Query(min_length=1, max_length=64)]) -> dict[str, Any]:
     staff_member(app.current_event.raw_event)
     entries = services.audit_log().entries(customer_id)

@@ -6,14 +6,14 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
-from ongpt.api import create_app, entrypoint, idempotent, json_response
+from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import caller, staff_member
 from ongpt.models import ComplaintFile, ComplaintUpdate
 
 app = create_app()
 
 
-@app.post("/v1/complaints")
+@app.post("/v1/complaints", responses=documented(201, None, 409, 413))
 def file_complaint(complaint: ComplaintFile) -> Response[str]:
     who = caller(app.current_event.raw_event)
     filed = idempotent(
@@ -25,7 +25,7 @@ def file_complaint(complaint: ComplaintFile) -> Response[str]:
     return json_response(201, filed)
 
 
-@app.get("/v1/staff/complaints")
+@app.get("/v1/staff/complaints", responses=documented(200))
 def list_complaints(
     status: Annotated[Literal["OPEN", "IN_PROGRESS"], Query()] = "OPEN",
 ) -> dict[str, Any]:
@@ -33,8 +33,8 @@ def list_complaints(
     return {"status": status, "complaints": services.complaints().queue(staff, status)}
 
 
-@app.patch("/v1/staff/complaints/<complaint_id>")
-def update_complaint(complaint_id: str, update: ComplaintUpdate) -> dict[str, Any]:
+@app.patch("/v1/staff/complaints/<complaint_id>", responses=documented(200, None, 404, 409, 413))
+def update_complaint(complaint_id: PathId, update: ComplaintUpdate) -> dict[str, Any]:
     staff = staff_member(app.current_event.raw_event)
     return services.complaints().update(staff, complaint_id, update.status, update.resolution)
 

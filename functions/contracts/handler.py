@@ -5,14 +5,14 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from ongpt import services
-from ongpt.api import create_app, entrypoint, idempotent, json_response
+from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import staff_member
 from ongpt.models import ContractCreate, ContractRenewal
 
 app = create_app()
 
 
-@app.post("/v1/staff/contracts")
+@app.post("/v1/staff/contracts", responses=documented(201, None, 404, 409, 413))
 def create_contract(request: ContractCreate) -> Response[str]:
     staff = staff_member(app.current_event.raw_event)
     created = idempotent(
@@ -24,8 +24,10 @@ def create_contract(request: ContractCreate) -> Response[str]:
     return json_response(201, created)
 
 
-@app.post("/v1/staff/contracts/<contract_id>/renewal")
-def renew_contract(contract_id: str, request: ContractRenewal) -> dict[str, Any]:
+@app.post(
+    "/v1/staff/contracts/<contract_id>/renewal", responses=documented(200, None, 404, 409, 413)
+)
+def renew_contract(contract_id: PathId, request: ContractRenewal) -> dict[str, Any]:
     staff = staff_member(app.current_event.raw_event)
     return idempotent(
         app,

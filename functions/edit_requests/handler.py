@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
-from ongpt.api import create_app, entrypoint, idempotent, json_response
+from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import customer_id, staff_member
 from ongpt.models import Decision, EditRequestCreate, EditVerification
 
@@ -17,7 +17,7 @@ def _event() -> dict[str, Any]:
     return app.current_event.raw_event
 
 
-@app.post("/v1/me/edit-requests")
+@app.post("/v1/me/edit-requests", responses=documented(202, None, 409, 413))
 def create_edit_request(request: EditRequestCreate) -> Response[str]:
     me = customer_id(_event())
     created = idempotent(
@@ -29,20 +29,23 @@ def create_edit_request(request: EditRequestCreate) -> Response[str]:
     return json_response(202, created)
 
 
-@app.get("/v1/me/edit-requests")
+@app.get("/v1/me/edit-requests", responses=documented(200))
 def list_edit_requests() -> dict[str, Any]:
     me = customer_id(_event())
     return {"edit_requests": services.edit_requests().mine(me)}
 
 
-@app.get("/v1/me/edit-requests/<edit_request_id>")
-def get_edit_request(edit_request_id: str) -> dict[str, Any]:
+@app.get("/v1/me/edit-requests/<edit_request_id>", responses=documented(200, None, 404))
+def get_edit_request(edit_request_id: PathId) -> dict[str, Any]:
     me = customer_id(_event())
     return services.edit_requests().one(me, edit_request_id)
 
 
-@app.post("/v1/me/edit-requests/<edit_request_id>/verification")
-def verify_edit_request(edit_request_id: str, proof: EditVerification) -> dict[str, Any]:
+@app.post(
+    "/v1/me/edit-requests/<edit_request_id>/verification",
+    responses=documented(200, None, 404, 409, 410, 413),
+)
+def verify_edit_request(edit_request_id: PathId, proof: EditVerification) -> dict[str, Any]:
     me = customer_id(_event())
     return idempotent(
         app,
@@ -52,8 +55,11 @@ def verify_edit_request(edit_request_id: str, proof: EditVerification) -> dict[s
     )
 
 
-@app.post("/v1/me/edit-requests/<edit_request_id>/withdraw")
-def withdraw_edit_request(edit_request_id: str) -> dict[str, Any]:
+@app.post(
+    "/v1/me/edit-requests/<edit_request_id>/withdraw",
+    responses=documented(200, None, 404, 409, 413),
+)
+def withdraw_edit_request(edit_request_id: PathId) -> dict[str, Any]:
     me = customer_id(_event())
     return idempotent(
         app,
@@ -63,7 +69,7 @@ def withdraw_edit_request(edit_request_id: str) -> dict[str, Any]:
     )
 
 
-@app.get("/v1/staff/edit-requests")
+@app.get("/v1/staff/edit-requests", responses=documented(200))
 def edit_request_queue(
     status: Annotated[Literal["PENDING_REVIEW"], Query()] = "PENDING_REVIEW",
 ) -> dict[str, Any]:
@@ -71,8 +77,11 @@ def edit_request_queue(
     return {"status": status, "edit_requests": services.edit_requests().queue(staff)}
 
 
-@app.post("/v1/staff/edit-requests/<edit_request_id>/decision")
-def decide_edit_request(edit_request_id: str, decision: Decision) -> dict[str, Any]:
+@app.post(
+    "/v1/staff/edit-requests/<edit_request_id>/decision",
+    responses=documented(200, None, 404, 409, 413),
+)
+def decide_edit_request(edit_request_id: PathId, decision: Decision) -> dict[str, Any]:
     staff = staff_member(_event())
     return idempotent(
         app,

@@ -4,50 +4,50 @@ disclosures. The customer is who API Gateway says signed the request, never an i
 from typing import Any
 
 from ongpt import export, services
-from ongpt.api import create_app, entrypoint
+from ongpt.api import PathId, create_app, documented, entrypoint
 from ongpt.caller import customer_id
 from ongpt.models import ConsentChange, Profile
 
 app = create_app()
 
 
-@app.get("/v1/me")
+@app.get("/v1/me", responses=documented(200, Profile, 404))
 def get_me() -> Profile:
     caller_id = customer_id(app.current_event.raw_event)
     return services.customers().profile(caller_id)
 
 
-@app.get("/v1/me/notifications")
+@app.get("/v1/me/notifications", responses=documented(200))
 def get_notifications() -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
     return {"notifications": services.notices().of_customer(caller_id)}
 
 
-@app.get("/v1/me/consents")
+@app.get("/v1/me/consents", responses=documented(200))
 def get_consents() -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
     return {"consents": services.consents().current(caller_id)}
 
 
-@app.put("/v1/me/consents/<purpose>")
-def put_consent(purpose: str, change: ConsentChange) -> dict[str, Any]:
+@app.put("/v1/me/consents/<purpose>", responses=documented(200, None, 404, 413))
+def put_consent(purpose: PathId, change: ConsentChange) -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
     return services.consents().set(caller_id, purpose, change.granted)
 
 
-@app.get("/v1/me/contracts")
+@app.get("/v1/me/contracts", responses=documented(200))
 def get_contracts() -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
     return {"contracts": services.contracts().of_customer(caller_id)}
 
 
-@app.get("/v1/me/disclosures")
+@app.get("/v1/me/disclosures", responses=documented(200))
 def get_disclosures() -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
     return {"disclosures": services.disclosures().visible_to_customer(caller_id)}
 
 
-@app.get("/v1/me/export")
+@app.get("/v1/me/export", responses=documented(200, None, 404))
 def get_export() -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
     return export.everything(caller_id)

@@ -3,18 +3,23 @@
 from aws_lambda_powertools.event_handler import Response
 
 from ongpt import policy, services
-from ongpt.api import create_app, entrypoint, idempotent, json_response
-from ongpt.models import RegistrationRequest, VerificationRequest
+from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
+from ongpt.models import (
+    CustomerCreated,
+    RegistrationAccepted,
+    RegistrationRequest,
+    VerificationRequest,
+)
 
 app = create_app()
 
 
-@app.get("/v1/policy")
+@app.get("/v1/policy", responses=documented(200, policy.PolicyDocument))
 def get_policy() -> policy.PolicyDocument:
     return policy.current()
 
 
-@app.post("/v1/registrations")
+@app.post("/v1/registrations", responses=documented(202, RegistrationAccepted, 409, 413))
 def start_registration(request: RegistrationRequest) -> Response[str]:
     accepted = idempotent(
         app,
@@ -25,8 +30,11 @@ def start_registration(request: RegistrationRequest) -> Response[str]:
     return json_response(202, accepted)
 
 
-@app.post("/v1/registrations/<registration_id>/verification")
-def verify_registration(registration_id: str, request: VerificationRequest) -> Response[str]:
+@app.post(
+    "/v1/registrations/<registration_id>/verification",
+    responses=documented(201, CustomerCreated, 404, 409, 410, 413),
+)
+def verify_registration(registration_id: PathId, request: VerificationRequest) -> Response[str]:
     created = idempotent(
         app,
         f"registrations/{registration_id}/verification",
@@ -36,8 +44,11 @@ def verify_registration(registration_id: str, request: VerificationRequest) -> R
     return json_response(201, created)
 
 
-@app.post("/v1/registrations/<registration_id>/resend")
-def resend_codes(registration_id: str) -> Response[str]:
+@app.post(
+    "/v1/registrations/<registration_id>/resend",
+    responses=documented(202, RegistrationAccepted, 404, 409, 410, 413),
+)
+def resend_codes(registration_id: PathId) -> Response[str]:
     accepted = idempotent(
         app,
         f"registrations/{registration_id}/resend",

@@ -6,14 +6,14 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
-from ongpt.api import create_app, entrypoint
+from ongpt.api import PathId, create_app, documented, entrypoint
 from ongpt.caller import staff_member
 from ongpt.staff import Purpose
 
 app = create_app()
 
 
-@app.get("/v1/staff/customers")
+@app.get("/v1/staff/customers", responses=documented(200, None, 404))
 def lookup_customer(
     email: Annotated[str | None, Query(max_length=254)] = None,
     phone: Annotated[str | None, Query(max_length=32)] = None,
@@ -24,9 +24,9 @@ def lookup_customer(
     return {"customer_id": found}
 
 
-@app.get("/v1/staff/customers/<customer_id>")
+@app.get("/v1/staff/customers/<customer_id>", responses=documented(200, None, 404))
 def read_customer(
-    customer_id: str,
+    customer_id: PathId,
     purpose: Annotated[Purpose, Query()],
     reveal: Annotated[bool, Query()] = False,
 ) -> dict[str, Any]:

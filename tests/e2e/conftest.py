@@ -35,6 +35,13 @@ def _free_port() -> int:
 def local_runtime(
     assembly_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LocalClient]:
+    yield from start_runtime(assembly_dir, tmp_path_factory)
+
+
+def start_runtime(
+    assembly_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalClient]:
+    """A local runtime of its own (``make run``'s server) on free ports, stopped afterwards."""
     workdir = tmp_path_factory.mktemp("local-runtime")
     port, aws_port = _free_port(), _free_port()
     log_path = workdir / "runtime.log"

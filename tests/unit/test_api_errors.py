@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -78,6 +79,25 @@ def test_bodies_over_16_kib_are_rejected_before_parsing() -> None:
     assert body["error"]["fields"] == [
         {"field": "body", "message": f"at most {MAX_BODY_BYTES} bytes"}
     ]
+
+
+def test_base64_bodies_are_read_and_non_utf8_ones_refused() -> None:
+    def encoded(raw: bytes) -> dict[str, Any]:
+        return {
+            **rest_event("POST", "/greetings"),
+            "body": base64.b64encode(raw).decode(),
+            "isBase64Encoded": True,
+        }
+
+    assert call(encoded(b'{"name": "An"}')) == (200, {"hello": "An"})
+    status, body = call(encoded(b"\xff\xfe{"))
+    assert (status, body["error"]["code"]) == (400, "VALIDATION_ERROR")
+    assert body["error"]["fields"] == [{"field": "body", "message": "not UTF-8"}]
+
+
+def test_a_path_the_router_cannot_match_is_a_contract_404() -> None:
+    status, body = call(rest_event("GET", "/nowhere"))
+    assert (status, body["error"]["code"]) == (404, "NOT_FOUND")
 
 
 def test_domain_errors_map_to_their_status_and_code() -> None:

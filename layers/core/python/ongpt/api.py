@@ -6,27 +6,44 @@ Handlers stay thin: ``app = create_app()``, routes that call one domain function
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable
-from typing import Any, cast
+from http import HTTPStatus
+from typing import Annotated, Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel
 
 from ongpt.caller import caller
 from ongpt.errors import (
     DependencyUnavailable,
+    NotFound,
     ServiceError,
     ValidationFailed,
 )
 from ongpt.idempotency import CONFIG as IDEMPOTENCY
 from ongpt.idempotency import idempotency_key, once
+from ongpt.models import ErrorBody, Refusal
 from ongpt.telemetry import logger, metrics
 
 MAX_BODY_BYTES = 16 * 1024
+
+# What any route may answer besides its own errors: bad input, refused (by IAM at the gateway or by
+# the handler), throttled (gateway, WAF or a limit of ours), a dependency down after retries.
+EVERY_ROUTE_ERRORS = (400, 403, 429, 503)
+# API Gateway answers these itself, in its own shape, before any handler runs.
+GATEWAY_STATUSES = (403, 413, 429)
+
+# An identifier or name in a path: opaque, at most 64 characters (longer is a 400, not a lookup).
+PathId = Annotated[str, Path(min_length=1, max_length=64)]
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -60,9 +77,18 @@ def validation_error(exc: RequestValidationError) -> ValidationFailed:
     return ValidationFailed("The request is not valid.", fields)
 
 
-def _too_large(event: dict[str, Any]) -> ValidationFailed | None:
-    """Bodies over 16 KiB are refused before any parsing (API.md, Conventions)."""
-    if len((event.get("body") or "").encode("utf-8")) <= MAX_BODY_BYTES:
+def _unreadable(event: dict[str, Any]) -> ValidationFailed | None:
+    """A body over 16 KiB, or one API Gateway passed base64-encoded that is not UTF-8 text, is
+    refused before any parsing (API.md, Conventions)."""
+    body = event.get("body") or ""
+    try:
+        raw = base64.b64decode(body, validate=True) if event.get("isBase64Encoded") else None
+        text = body if raw is None else raw.decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return ValidationFailed(
+            "The request body is not UTF-8 JSON.", [{"field": "body", "message": "not UTF-8"}]
+        )
+    if len(text.encode("utf-8")) <= MAX_BODY_BYTES:
         return None
     return ValidationFailed(
         "The request body is larger than 16 KiB.",
@@ -85,6 +111,11 @@ def create_app() -> APIGatewayRestResolver:
         logger.error("dependency failed after retries", extra={"aws_error": code})
         return error_response(DependencyUnavailable("Please try again shortly."))
 
+    @app.not_found
+    def _no_route(_exc: Exception) -> Response[str]:
+        # API Gateway matched a route the resolver cannot (e.g. a path id with control characters).
+        return error_response(NotFound("Not found."))
+
     @app.exception_handler(ServiceError)  # type: ignore[untyped-decorator]
     def _service_error(exc: ServiceError) -> Response[str]:
         if exc.status >= 500:
@@ -101,12 +132,12 @@ def entrypoint(app: APIGatewayRestResolver) -> LambdaHandler:
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         IDEMPOTENCY.register_lambda_context(context)
-        too_large = _too_large(event)
-        if too_large is not None:
+        unreadable = _unreadable(event)
+        if unreadable is not None:
             return {
-                "statusCode": too_large.status,
+                "statusCode": unreadable.status,
                 "headers": {"Content-Type": "application/json"},
-                "body": _error_body(too_large),
+                "body": _error_body(unreadable),
                 "isBase64Encoded": False,
             }
         response = app.resolve(event, context)
@@ -128,6 +159,29 @@ def _caller_kind(event: dict[str, Any]) -> str:
         return caller(event).kind
     except ServiceError:
         return "unknown"
+
+
+def documented(
+    status: int, body: type[BaseModel] | None = None, *errors: int
+) -> dict[int, OpenAPIResponse]:
+    """A route's responses for the OpenAPI document: its success (``body``, or any JSON object)
+    and its errors, beyond those of every route, in the contract's error shape."""
+    success: OpenAPIResponse = {
+        "description": "Success",
+        "content": {
+            "application/json": {"model": body} if body else {"schema": {"type": "object"}}
+        },
+    }
+    documented_errors: dict[int, OpenAPIResponse] = {
+        code: {
+            "description": HTTPStatus(code).phrase,
+            "content": {
+                "application/json": {"model": Refusal if code in GATEWAY_STATUSES else ErrorBody}
+            },
+        }
+        for code in sorted({*EVERY_ROUTE_ERRORS, *errors})
+    }
+    return {status: success, **documented_errors}
 
 
 def json_response(status: int, body: Any) -> Response[str]:

@@ -11,6 +11,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    RootModel,
     StrictBool,
     StringConstraints,
     model_validator,
@@ -180,3 +181,24 @@ class AnalyticsEvent(Strict):
 
 class AnalyticsBatch(Strict):
     events: Annotated[list[AnalyticsEvent], Field(min_length=1, max_length=25)]
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z_]*$")]
+    message: str
+    fields: list[FieldError] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error a handler gives (API.md, Conventions)."""
+
+    error: ErrorDetail
+
+
+class Refusal(RootModel[ErrorBody | dict[str, str]]):
+    """A handler's error, or API Gateway's own refusal (``{"message": ...}``) before any handler."""

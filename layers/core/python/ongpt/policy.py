@@ -8,7 +8,7 @@ PRIVACY_POLICY_VERSION = "2024-10"
 TERMS_VERSION = "2024-10"
 
 
-class Purpose(BaseModel):
+class ProcessingPurpose(BaseModel):
     clause: str
     purpose: str
     description: str
@@ -17,32 +17,34 @@ class Purpose(BaseModel):
 class PolicyDocument(BaseModel):
     privacy_policy: str
     terms: str
-    purposes: list[Purpose]
+    purposes: list[ProcessingPurpose]
 
 
 PURPOSES = (
-    Purpose(
+    ProcessingPurpose(
         clause="P3.1",
         purpose="account_access",
         description="Managing and granting access to products and services.",
     ),
-    Purpose(
+    ProcessingPurpose(
         clause="P3.2",
         purpose="contract_delivery",
         description="Confirming and delivering contracts.",
     ),
-    Purpose(
+    ProcessingPurpose(
         clause="P3.3",
         purpose="service_updates",
         description="Communicating updates or changes to products and services.",
     ),
-    Purpose(
+    ProcessingPurpose(
         clause="P3.4",
         purpose="renewal_invitations",
         description="Inviting customers to upgrade or renew when a service nears expiration.",
     ),
-    Purpose(clause="P3.5", purpose="customer_care", description="Customer care and support."),
-    Purpose(
+    ProcessingPurpose(
+        clause="P3.5", purpose="customer_care", description="Customer care and support."
+    ),
+    ProcessingPurpose(
         clause="P3.6",
         purpose="complaint_resolution",
         description="Resolving complaints and disputes.",
