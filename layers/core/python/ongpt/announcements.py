@@ -11,9 +11,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 from ongpt.audit import SYSTEM, AuditLog
 from ongpt.caller import Caller
@@ -22,6 +21,7 @@ from ongpt.consents import Consents
 from ongpt.customers import Customers
 from ongpt.dynamo import from_item, key, to_item
 from ongpt.errors import DependencyUnavailable
+from ongpt.markers import Markers
 from ongpt.notify import Kind, Notifier
 from ongpt.stores import ACTIVE_SHARDS, CustomerStore
 
@@ -35,6 +35,7 @@ class Announcements:
     contacts: Customers
     notifier: Notifier
     audit: AuditLog
+    markers: Markers
     enqueue: Callable[[list[dict[str, Any]]], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
@@ -82,43 +83,29 @@ class Announcements:
                 customer_id, "product_updates"
             ):
                 continue
-            if not self._claim(announcement_id, customer_id):
-                continue
-            contact = self.contacts.contact(customer_id)
-            if contact is None:
-                continue
-            try:
-                self.notifier.email(
-                    contact.email,
-                    kind,
-                    contact.language,
-                    customer_id=customer_id,
-                    title=announcement["title"],
-                    body=announcement["body"],
+            sent += (
+                self.markers.once(
+                    f"CUSTOMER#{customer_id}",
+                    f"DELIVERY#{announcement_id}",
+                    partial(self._send, announcement, kind, customer_id),
                 )
-            except BaseException:
-                self._unclaim(announcement_id, customer_id)  # the retried batch sends it
-                raise
-            sent += 1
+                or 0
+            )
         return sent
 
-    def _claim(self, announcement_id: str, customer_id: str) -> bool:
-        try:
-            self.dynamodb.put_item(
-                TableName=self.table,
-                Item=key(f"CUSTOMER#{customer_id}", f"DELIVERY#{announcement_id}"),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
-
-    def _unclaim(self, announcement_id: str, customer_id: str) -> None:
-        self.dynamodb.delete_item(
-            TableName=self.table, Key=key(f"CUSTOMER#{customer_id}", f"DELIVERY#{announcement_id}")
+    def _send(self, announcement: dict[str, Any], kind: Kind, customer_id: str) -> int:
+        contact = self.contacts.contact(customer_id)
+        if contact is None:
+            return 0
+        self.notifier.email(
+            contact.email,
+            kind,
+            contact.language,
+            customer_id=customer_id,
+            title=announcement["title"],
+            body=announcement["body"],
         )
+        return 1
 
 
 def queue_sender(sqs: Any, queue_url: str) -> Callable[[list[dict[str, Any]]], None]:

@@ -175,7 +175,8 @@ class Contracts:
                         "error": type(error).__name__,
                     },
                 )
-                self.store.mark_reminder(*marker, "FAILED")
+                # Dead-lettered first: if that fails too, the claim stays and goes stale, and a
+                # later run sends it; a FAILED mark means the job's DLQ holds it.
                 self.dead_letters(
                     {
                         "contract_id": contract["contract_id"],
@@ -184,6 +185,7 @@ class Contracts:
                         "expires_at": contract["expires_at"],
                     }
                 )
+                self.store.mark_reminder(*marker, "FAILED")
                 outcome["failed"] += 1
                 continue
             self.store.mark_reminder(*marker, "SENT")

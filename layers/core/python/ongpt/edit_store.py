@@ -113,6 +113,14 @@ class EditStore:
             ),
         }
 
+    def forget(self, customer_id: str, edit_id: str, attribute: str) -> None:
+        self._db.update_item(
+            TableName=self._table,
+            Key=_key(customer_id, edit_id),
+            UpdateExpression="REMOVE #gone",
+            ExpressionAttributeNames={"#gone": attribute},
+        )
+
     def move(
         self,
         customer_id: str,

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from ongpt import codes, masking, normalize
@@ -27,6 +28,7 @@ from ongpt.errors import (
     NotFound,
     TooManyAttempts,
 )
+from ongpt.markers import Markers
 from ongpt.models import EditRequestCreate, EditVerification
 from ongpt.notify import Kind, Notifier
 from ongpt.stores import CustomerStore
@@ -35,6 +37,7 @@ CODE_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 ADDRESSES = ("email", "phone")
 OPEN = ("PENDING_VERIFICATION", "PENDING_REVIEW")
+NOTICES = "notices"  # sealed: the addresses an applied change is to be told to, until it is
 
 
 @dataclass
@@ -46,6 +49,7 @@ class EditRequests:
     notifier: Notifier
     audit: AuditLog
     accounts: Any  # ongpt.accounts.Accounts
+    markers: Markers
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def _profile(self, customer_id: str) -> tuple[dict[str, Any], bytes]:
@@ -201,38 +205,45 @@ class EditRequests:
         return entries
 
     def decide(self, staff: Caller, edit_id: str, approve: bool, note: str) -> dict[str, Any]:
+        """Approve or reject a request under review. The decision is audited before anything
+        changes; approving a request already applied sends what a failed attempt left unsent."""
         customer_id = self.edits.customer_of(edit_id)
         edit = self.edits.get(customer_id, edit_id) if customer_id else None
         if customer_id is None or edit is None:
             raise NotFound("No such edit request.")
-        if edit["status"] != "PENDING_REVIEW":
+        retrying = approve and edit["status"] == "APPLIED"
+        if edit["status"] != "PENDING_REVIEW" and not retrying:
             raise Conflict(f"The request is {edit['status']}.")
-        outcome = "REJECTED"
-        if approve:
-            outcome = self._apply(customer_id, edit, decided_by=staff.id, note=note)
-        now = timestamp(self.clock())
-        if outcome == "REJECTED":
-            self.edits.move(
-                customer_id,
-                edit_id,
-                "PENDING_REVIEW",
-                "REJECTED",
-                now,
-                decided_by=staff.id,
-                note=note,
-            )
         self.audit.append(
             customer_id,
             actor=staff.id,
             role=staff.role or "",
             action=f"edit_request.{'approve' if approve else 'reject'}",
             purpose="customer_support",
-            details={"edit_request_id": edit_id, "outcome": outcome},
+            details={"edit_request_id": edit_id},
         )
+        if retrying:
+            self._tell(customer_id, edit)
+            return {"edit_request_id": edit_id, "status": "APPLIED"}
+        outcome = "REJECTED"
+        if approve:
+            outcome = self._apply(customer_id, edit, decided_by=staff.id, note=note)
+        if outcome == "REJECTED":
+            self.edits.move(
+                customer_id,
+                edit_id,
+                "PENDING_REVIEW",
+                "REJECTED",
+                timestamp(self.clock()),
+                decided_by=staff.id,
+                note=note,
+            )
         return {"edit_request_id": edit_id, "status": outcome}
 
     def _apply(self, customer_id: str, edit: dict[str, Any], *, decided_by: str, note: str) -> str:
-        """Every change at once, or none; ``REJECTED`` when an address belongs to someone else."""
+        """Every change at once, or none; ``REJECTED`` when an address belongs to someone else.
+        The notices to the old and new addresses are kept sealed with the change, so that a
+        retry can finish sending them."""
         profile, data_key = self._profile(customer_id)
         changes = self._changes(customer_id, data_key, edit)
         old = {a: unseal(data_key, customer_id, a, profile[a]) for a in ADDRESSES}
@@ -244,6 +255,16 @@ class EditRequests:
             for name, value in changes.items()
         }
         new_indexes = {a: edit.get(f"new_{a}_index", profile[f"{a}_index"]) for a in ADDRESSES}
+        notices = {
+            "language": profile.get("language"),
+            "to": [["email", e] for e in sorted({old["email"], new["email"]})]
+            + [["sms", p] for p in sorted({old["phone"], new["phone"]})],
+        }
+        decided = {
+            "decided_by": decided_by,
+            "note": note,
+            NOTICES: seal(data_key, customer_id, NOTICES, json.dumps(notices)),
+        }
         moving = new != old
         try:
             if moving:
@@ -262,8 +283,7 @@ class EditRequests:
                         edit["edit_request_id"],
                         "APPLIED",
                         timestamp(self.clock()),
-                        decided_by=decided_by,
-                        note=note,
+                        **decided,
                     )
                 ],
             )
@@ -273,12 +293,32 @@ class EditRequests:
         except BaseException:
             self._restore(customer_id, old, moving)
             raise
-        language = profile.get("language")
-        for address in {old["email"], new["email"]}:
-            self.notifier.email(address, Kind.PROFILE_CHANGED, language, customer_id=customer_id)
-        for number in {old["phone"], new["phone"]}:
-            self.notifier.sms(number, Kind.PROFILE_CHANGED, language, customer_id=customer_id)
+        self._tell(customer_id, {**edit, NOTICES: decided[NOTICES]}, data_key)
         return "APPLIED"
+
+    def _tell(self, customer_id: str, edit: dict[str, Any], data_key: bytes | None = None) -> None:
+        """Each notice of an applied change once (a marker per notice), then forget the
+        addresses they went to."""
+        if NOTICES not in edit:
+            return  # all sent
+        if data_key is None:
+            data_key = self._profile(customer_id)[1]
+        notices = json.loads(unseal(data_key, customer_id, NOTICES, edit[NOTICES]))
+        edit_id = edit["edit_request_id"]
+        for number, (channel, address) in enumerate(notices["to"]):
+            send = self.notifier.email if channel == "email" else self.notifier.sms
+            self.markers.once(
+                f"CUSTOMER#{customer_id}",
+                f"EDITNOTICE#{edit_id}#{number}",  # not NOTICE#: that is the history
+                partial(
+                    send,
+                    address,
+                    Kind.PROFILE_CHANGED,
+                    notices["language"],
+                    customer_id=customer_id,
+                ),
+            )
+        self.edits.forget(customer_id, edit_id, NOTICES)
 
     def _restore(self, customer_id: str, old: dict[str, str], moved: bool) -> None:
         """Put the sign-in addresses back when the profile could not follow them."""

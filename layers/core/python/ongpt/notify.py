@@ -3,6 +3,8 @@ default, en), sent by SES (email, TLS required by the configuration set) or SNS 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
@@ -141,7 +143,9 @@ def template(kind: Kind, language: str | None) -> Template:
 
 
 class History(Protocol):
-    def record(self, customer_id: str, kind: str, channel: str, at: str) -> None: ...
+    def record(self, customer_id: str, kind: str, channel: str, at: str) -> str: ...
+
+    def forget(self, customer_id: str, entry: str) -> None: ...
 
 
 class Notifier:
@@ -154,10 +158,19 @@ class Notifier:
         self._sender, self._configuration_set = sender, configuration_set
         self._history = history
 
-    def _sent(self, customer_id: str | None, kind: Kind, channel: str) -> None:
-        if customer_id is not None:
-            at = timestamp(utcnow())
-            self._history.record(customer_id, kind.value, channel, at)
+    @contextmanager
+    def _recorded(self, customer_id: str | None, kind: Kind, channel: str) -> Iterator[None]:
+        """The history line is written before the send and taken back if the send fails: the
+        history never misses a message that went out, nor keeps one that did not."""
+        if customer_id is None:
+            yield
+            return
+        entry = self._history.record(customer_id, kind.value, channel, timestamp(utcnow()))
+        try:
+            yield
+        except BaseException:
+            self._history.forget(customer_id, entry)
+            raise
 
     def email(
         self,
@@ -169,18 +182,20 @@ class Notifier:
         **values: str,
     ) -> None:
         chosen = template(kind, language)
-        self._ses.send_email(
-            FromEmailAddress=self._sender,
-            Destination={"ToAddresses": [to]},
-            Content={
-                "Simple": {
-                    "Subject": {"Data": chosen.subject.format(**values), "Charset": "UTF-8"},
-                    "Body": {"Text": {"Data": chosen.email.format(**values), "Charset": "UTF-8"}},
-                }
-            },
-            ConfigurationSetName=self._configuration_set,
-        )
-        self._sent(customer_id, kind, "email")
+        with self._recorded(customer_id, kind, "email"):
+            self._ses.send_email(
+                FromEmailAddress=self._sender,
+                Destination={"ToAddresses": [to]},
+                Content={
+                    "Simple": {
+                        "Subject": {"Data": chosen.subject.format(**values), "Charset": "UTF-8"},
+                        "Body": {
+                            "Text": {"Data": chosen.email.format(**values), "Charset": "UTF-8"}
+                        },
+                    }
+                },
+                ConfigurationSetName=self._configuration_set,
+            )
 
     def sms(
         self,
@@ -191,11 +206,11 @@ class Notifier:
         customer_id: str | None = None,
         **values: str,
     ) -> None:
-        self._sns.publish(
-            PhoneNumber=to,
-            Message=template(kind, language).sms.format(**values),
-            MessageAttributes={
-                "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
-            },
-        )
-        self._sent(customer_id, kind, "sms")
+        with self._recorded(customer_id, kind, "sms"):
+            self._sns.publish(
+                PhoneNumber=to,
+                Message=template(kind, language).sms.format(**values),
+                MessageAttributes={
+                    "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
+                },
+            )

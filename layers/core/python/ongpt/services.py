@@ -18,6 +18,7 @@ from ongpt.customers import Customers
 from ongpt.disclosures import Disclosures
 from ongpt.edit_store import EditStore
 from ongpt.edits import EditRequests
+from ongpt.markers import Markers
 from ongpt.notify import Notifier
 from ongpt.registration import Registrations
 from ongpt.settings import settings
@@ -92,7 +93,13 @@ def edit_requests() -> EditRequests:
         notifier=notifier(),
         audit=audit_log(),
         accounts=Accounts(client("cognito-idp"), config.user_pool_id),
+        markers=markers(),
     )
+
+
+@cache
+def markers() -> Markers:
+    return Markers(client("dynamodb"), settings().customers_table)
 
 
 @cache
@@ -123,6 +130,7 @@ def announcements() -> Announcements:
         contacts=customers(),
         notifier=notifier(),
         audit=audit_log(),
+        markers=markers(),
         enqueue=queue_sender(client("sqs"), config.announcement_queue_url),
     )
 

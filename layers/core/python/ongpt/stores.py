@@ -304,19 +304,25 @@ class NoticeLog:
     def __init__(self, dynamodb: Any, table: str) -> None:
         self._db, self._table = dynamodb, table
 
-    def record(self, customer_id: str, kind: str, channel: str, at: str) -> None:
+    def record(self, customer_id: str, kind: str, channel: str, at: str) -> str:
+        """Write one line of the history; its sort key, to ``forget`` it by."""
+        entry = f"NOTICE#{at}#{uuid.uuid4()}"
         self._db.put_item(
             TableName=self._table,
             Item=to_item(
                 {
                     "pk": CUSTOMER.format(customer_id),
-                    "sk": f"NOTICE#{at}#{uuid.uuid4()}",
+                    "sk": entry,
                     "type": kind,
                     "channel": channel,
                     "sent_at": at,
                 }
             ),
         )
+        return entry
+
+    def forget(self, customer_id: str, entry: str) -> None:
+        self._db.delete_item(TableName=self._table, Key=key(CUSTOMER.format(customer_id), entry))
 
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
         found = query_all(

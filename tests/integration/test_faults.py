@@ -1,0 +1,235 @@
+"""Fault injection (issue 8): each AWS call of registration verification, edit approval, the
+expiry job and the announcement worker fails in turn with its service's error (the first call to
+each service also with a timeout). Each time: a clean 503 (or a failed job or batch item, which
+is retried), nothing half-written, and after the retry everything done once, each message sent
+once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+from ongpt.stores import active_shard
+from tests.integration.test_announcements import sqs_event, work
+from tests.integration.test_contracts import contract, reminders, run_job
+from tests.integration.test_edit_requests import code_to, decide, me
+from tests.integration.test_registration import e164, registered, registration, start, verify
+from tests.support.deployed import Deployed, deployed, staff
+from tests.support.faults import CallLog, Fault, calls_of, faults_of
+
+pytestmark = pytest.mark.clause("P2.1", "P3.3", "P3.4", "P4", "P6.1")
+
+
+@pytest.fixture(scope="module")
+def aws(assembly_dir: Path) -> Iterator[Deployed]:
+    with deployed(assembly_dir) as env:
+        yield env
+
+
+def snapshot() -> dict[str, Any]:
+    """Every item of the customers' and registrations' tables, and every Cognito user. (Audit
+    entries are left out: a decision is audited before it is tried, and stays so.)"""
+    dynamodb, cognito = boto3.client("dynamodb"), boto3.client("cognito-idp")
+    tables = {
+        name: sorted(
+            json.dumps(item, sort_keys=True, default=bytes.hex) for item in _scan(dynamodb, name)
+        )
+        for name in dynamodb.list_tables()["TableNames"]
+        if "Customers" in name or "Registrations" in name
+    }
+    users = sorted(
+        json.dumps({"name": user["Username"], "attributes": user["Attributes"]}, sort_keys=True)
+        for pool in cognito.list_user_pools(MaxResults=10)["UserPools"]
+        for user in cognito.list_users(UserPoolId=pool["Id"])["Users"]
+    )
+    return {"tables": tables, "users": users}
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What differs between two snapshots: items (or users) gone and new, per table."""
+    return {
+        f"{part}:{name}": {"gone": sorted(set(old) - set(new)), "new": sorted(set(new) - set(old))}
+        for part in ("tables", "users")
+        for name, old, new in (
+            [(n, before[part][n], after[part].get(n, [])) for n in before[part]]
+            if part == "tables"
+            else [("cognito", before[part], after[part])]
+        )
+        if old != new
+    }
+
+
+def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    return [
+        item
+        for page in dynamodb.get_paginator("scan").paginate(TableName=table)
+        for item in page["Items"]
+    ]
+
+
+def injected(monkeypatch: pytest.MonkeyPatch, fault: Fault, run: Callable[[], Any]) -> Any:
+    with CallLog(fail=fault).installed(monkeypatch) as log:
+        result = run()
+    assert len(log.calls) > fault.call, f"{fault}: the call was never reached"
+    return result
+
+
+def refused(answer: tuple[int, dict[str, Any]], fault: Fault) -> None:
+    status, body = answer
+    assert (status, body.get("error", {}).get("code")) == (503, "SERVICE_UNAVAILABLE"), (
+        f"{fault}: {status} {body}"
+    )
+
+
+def test_verification(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    def begun() -> tuple[dict[str, Any], Callable[[], tuple[int, dict[str, Any]]]]:
+        body = registration()
+        _, accepted = start(aws, body)
+        rid = accepted["registration_id"]
+        return body, lambda: verify(aws, rid, body["email"], e164(body["phone"]))
+
+    _, clean = begun()
+    calls = calls_of(monkeypatch, clean)
+    for fault in faults_of(calls):
+        body, attempt = begun()
+        before, sent = snapshot(), _sent(aws, body["email"], e164(body["phone"]))
+        refused(injected(monkeypatch, fault, attempt), fault)
+        after = snapshot()
+        assert after == before, f"{fault}: left half-written: {changes(before, after)}"
+        status, created = attempt()
+        assert status == 201, f"{fault}: the retry gave {status} {created}"
+        assert _sent(aws, body["email"], e164(body["phone"])) == sent, fault
+    print(f"\nverification: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
+
+
+def test_edit_approval(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    def pending_review() -> tuple[str, dict[str, Any], str]:
+        body, customer_id = registered(aws)
+        new_email = f"moved.{customer_id[:8]}@example.com"
+        status, created = me(
+            aws,
+            customer_id,
+            "POST",
+            "/v1/me/edit-requests",
+            {"changes": {"email": new_email}, "reason": "new job"},
+        )
+        assert status == 202, created
+        edit_id = created["edit_request_id"]
+        status, _ = me(
+            aws,
+            customer_id,
+            "POST",
+            f"/v1/me/edit-requests/{edit_id}/verification",
+            {"email_code": code_to(aws, new_email)},
+        )
+        assert status == 200
+        return edit_id, body, new_email
+
+    edit_id, _, _ = pending_review()
+    calls = calls_of(monkeypatch, lambda: decide(aws, edit_id, "approve"))
+    for fault in faults_of(calls):
+        edit_id, body, new_email = pending_review()
+        addresses = (body["email"], new_email, e164(body["phone"]))
+        before, sent = snapshot(), _sent(aws, *addresses)
+        refused(injected(monkeypatch, fault, partial(decide, aws, edit_id, "approve")), fault)
+        after = snapshot()
+        assert after == before or _approved(aws, edit_id), f"{fault}: {changes(before, after)}"
+        status, decided = decide(aws, edit_id, "approve")
+        assert (status, decided.get("status")) == (200, "APPLIED"), f"{fault}: {decided}"
+        told = _sent(aws, *addresses)
+        assert told == {a: sent[a] + 1 for a in addresses}, f"{fault}: {sent} then {told}"
+    print(f"\nedit approval: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
+
+
+def _approved(aws: Deployed, edit_id: str) -> bool:
+    """Whether the change itself was committed (a fault after it leaves only notices to send)."""
+    return any(
+        item.get("edit_request_id", {}).get("S") == edit_id
+        and item.get("status", {}).get("S") == "APPLIED"
+        for table in boto3.client("dynamodb").list_tables()["TableNames"]
+        if "Customers" in table
+        for item in _scan(boto3.client("dynamodb"), table)
+    )
+
+
+def test_expiry_job(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    body, customer_id = registered(aws)
+    addresses = (body["email"], e164(body["phone"]))
+    day = iter(range(1, 1000))
+
+    def due_today() -> datetime:
+        """A day on which only a new contract of this customer is due (7 days out)."""
+        now = datetime(2027, 1, 1, 2, 0, tzinfo=UTC) + timedelta(days=100 * next(day))
+        expires = now + timedelta(days=7)
+        contract(aws, customer_id, (expires - datetime(2026, 12, 1, 2, 0, tzinfo=UTC)).days)
+        return now
+
+    first = due_today()
+    calls = calls_of(monkeypatch, lambda: run_job(aws, first))
+    for fault in faults_of(calls):
+        now = due_today()
+        before = {a: len(reminders(aws, a)) for a in addresses}
+        with suppress(Exception):  # a failed run: EventBridge Scheduler retries it
+            injected(monkeypatch, fault, partial(run_job, aws, now))
+        run_job(aws, now)  # the retry
+        run_job(aws, now)  # and one more: nothing more is sent
+        dead = _dead_letters(aws)
+        for address in addresses:
+            got = len(reminders(aws, address)) - before[address]
+            assert got == 1 or (got == 0 and dead), f"{fault}: {address} got {got}"
+    print(f"\nexpiry job: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
+
+
+def _dead_letters(aws: Deployed) -> list[dict[str, Any]]:
+    sqs = boto3.client("sqs")
+    url = aws.function("expiry_reminders").environment["JOB_DLQ_URL"]
+    found: list[dict[str, Any]] = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
+        "Messages", []
+    )
+    for message in found:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return found
+
+
+def test_announcement_worker(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    body, customer_id = registered(aws)
+    shard = int(active_shard(customer_id).rsplit("#", 1)[1])
+
+    def posted() -> tuple[str, dict[str, Any]]:
+        title = f"Bảo trì {datetime.now(UTC).isoformat()}"
+        status, answer = aws.call(
+            "announcements",
+            "POST",
+            "/v1/staff/announcements",
+            identity=staff("Admin"),
+            body={"kind": "service_change", "title": title, "body": "Tối nay."},
+        )
+        assert status == 202
+        message = json.dumps({"announcement_id": answer["announcement_id"], "shard": shard})
+        return title, sqs_event(message)
+
+    _, clean = posted()
+    calls = calls_of(monkeypatch, lambda: work(aws, clean))
+    for fault in faults_of(calls):
+        title, event = posted()
+        # The batch's only record failed: Powertools fails the invocation, SQS delivers it again.
+        with suppress(BatchProcessingError):
+            answer = injected(monkeypatch, fault, partial(work, aws, event))
+            assert answer["batchItemFailures"] == [{"itemIdentifier": "m0"}], fault
+        assert work(aws, event)["batchItemFailures"] == [], fault  # SQS delivers it again
+        got = [m for m in aws.messages_to(body["email"]) if title in (m["subject"] or "")]
+        assert len(got) == 1, f"{fault}: {len(got)} messages"
+    print(f"\nannouncement worker: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
+
+
+def _sent(aws: Deployed, *addresses: str) -> dict[str, int]:
+    return {address: len(aws.messages_to(address)) for address in addresses}
