@@ -14,7 +14,7 @@ export CDK_HOME := $(CURDIR)/.cache/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help install lint compliance test synth run bench diff deploy clean
+.PHONY: help install lint compliance test fuzz synth run bench diff deploy clean
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -39,7 +39,10 @@ compliance: install  ## which tests prove each policy clause; fails if a clause 
 	$(BIN)/pytest --collect-only -qq --clauses
 
 test: lint compliance  ## lint, traceability, then the whole test suite (synth, nag packs, cfn-lint)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist worksteal
+
+fuzz: install  ## schemathesis with fresh random examples, FUZZ_EXAMPLES per operation and mode
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/pytest tests/e2e/test_fuzz.py -p no:xdist
 
 synth: install  ## synthesize into cdk.out (compliance gates on), then cfn-lint it
 	$(CDK) synth --quiet
