@@ -10,27 +10,31 @@ from collections import defaultdict
 
 import pytest
 
+# Clause -> (what it says, the GDPR articles and HIPAA 164.312 safeguards it serves).
 CLAUSES = {
-    "P1.1": "Registration requires name, phone, email; other details optional",
-    "P1.2": "Accurate identification before access (verified email and phone)",
-    "P1.3": "Web analytics kept unrelated to other personal information",
-    "P2.1": "Encryption at rest and in transit",
-    "P2.2": "Access management with IAM",
-    "P2.3": "Strong authentication: MFA and OTP",
-    "P2.4": "GDPR and HIPAA compliance",
-    "P2.5": "Monitoring and logging with CloudWatch and CloudTrail",
-    "P2.6": "API requests protected with AWS Signature Version 4",
-    "P3.1": "Use: managing and granting access",
-    "P3.2": "Use: confirming and delivering contracts",
-    "P3.3": "Use: communicating updates or changes",
-    "P3.4": "Use: inviting to upgrade or renew near expiration",
-    "P3.5": "Use: customer care and support",
-    "P3.6": "Use: resolving complaints and disputes",
-    "P3.7": "No sharing with third parties without law or consent",
-    "P4": "Kept while the service operates, and protected",
-    "P5": "Access only by authorised staff who need it; minimised",
-    "P6.1": "Contact changes by a request detailing them",
-    "P6.2": "Complaints can be made and are resolved",
+    "P1.1": ("Registration requires name, phone, email; other details optional", "GDPR 5(1)(c)"),
+    "P1.2": ("Accurate identification before access (verified email and phone)", "HIPAA 312(d)"),
+    "P1.3": ("Web analytics kept unrelated to other personal information", "GDPR 5(1)(b), 25"),
+    "P2.1": ("Encryption at rest and in transit", "GDPR 32(1)(a); HIPAA 312(a)(2)(iv), (e)(2)(ii)"),
+    "P2.2": ("Access management with IAM", "GDPR 32; HIPAA 312(a)(1)"),
+    "P2.3": ("Strong authentication: MFA and OTP", "HIPAA 312(d)"),
+    "P2.4": ("GDPR and HIPAA compliance", "GDPR 5, 25, 32; HIPAA 312 (cdk-nag HIPAA pack)"),
+    "P2.5": ("Monitoring and logging with CloudWatch and CloudTrail", "HIPAA 312(b)"),
+    "P2.6": ("API requests protected with AWS Signature Version 4", "HIPAA 312(c)(1), (e)(1)"),
+    "P3.1": ("Use: managing and granting access", "GDPR 5(1)(b), 6(1)(b)"),
+    "P3.2": ("Use: confirming and delivering contracts", "GDPR 5(1)(b), 6(1)(b)"),
+    "P3.3": ("Use: communicating updates or changes", "GDPR 6(1)(a), 7(3)"),
+    "P3.4": ("Use: inviting to upgrade or renew near expiration", "GDPR 5(1)(b), 6(1)(b)"),
+    "P3.5": ("Use: customer care and support", "GDPR 5(1)(b), 6(1)(b)"),
+    "P3.6": ("Use: resolving complaints and disputes", "GDPR 5(1)(b), 6(1)(b)"),
+    "P3.7": ("No sharing with third parties without law or consent", "GDPR 6(1)(a),(c), 7"),
+    "P4": ("Kept while the service operates, and protected", "GDPR 5(1)(e),(f); HIPAA 312(c)(1)"),
+    "P5": (
+        "Access only by authorised staff who need it; minimised",
+        "GDPR 5(1)(f), 32(4); HIPAA 312(a)(1), (b)",
+    ),
+    "P6.1": ("Contact changes by a request detailing them", "GDPR 16"),
+    "P6.2": ("Complaints can be made and are resolved", "GDPR 12(3)"),
 }
 
 
@@ -61,10 +65,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not session.config.getoption("--clauses"):
         return
     found = proofs(session.items)
-    lines = ["", f"{'clause':7} {'tests':>5}  where", "-" * 100]
-    for clause, title in CLAUSES.items():
+    lines = ["", f"{'clause':7} {'tests':>5}  what; GDPR / HIPAA 164.312; where", "-" * 100]
+    for clause, (title, regulations) in CLAUSES.items():
         modules = sorted({nodeid.split("::")[0] for nodeid in found.get(clause, [])})
-        lines.append(f"{clause:7} {len(found.get(clause, [])):>5}  {title}")
+        lines.append(f"{clause:7} {len(found.get(clause, [])):>5}  {title}; {regulations}")
         lines += [f"{'':15}{module}" for module in modules]
     print("\n".join(lines))
     missing = [clause for clause in CLAUSES if not found.get(clause)]

@@ -17,6 +17,7 @@ from infra import guardrails
 from infra.compliance import acknowledgements, add_compliance_checks
 from tests.conftest import STACK
 from tests.infra.conftest import logical_id, resources
+from tests.traceability import CLAUSES
 
 pytestmark = pytest.mark.clause("P2.4", "P2.1", "P5")
 
@@ -113,3 +114,13 @@ def test_every_acknowledgement_has_a_reason_and_is_in_the_readme(assembly_dir: P
     for rule, reason in found:
         assert len(reason) > 40, rule
         assert reason in readme, f"README does not list {rule}: {reason}"
+
+
+def test_the_readme_maps_every_clause_to_its_regulations() -> None:
+    rows = {
+        cells[0]: cells[1]
+        for line in (ROOT / "README.md").read_text().splitlines()
+        if line.startswith("| P")
+        for cells in [[cell.strip() for cell in line.strip("|").split("|")]]
+    }
+    assert rows == {clause: regulations for clause, (_, regulations) in CLAUSES.items()}
