@@ -9,6 +9,7 @@ rebuilds only when the requirements or the shared code change, and pip's own cac
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -44,12 +45,20 @@ def digest() -> str:
 
 
 def build_layer() -> Path:
-    """The layer folder (``python/...`` inside), rebuilt only when its inputs changed."""
-    stamp = BUILD_DIR / ".digest"
-    wanted = digest()
-    if stamp.exists() and stamp.read_text() == wanted:
-        return BUILD_DIR
+    """The layer folder (``python/...`` inside), rebuilt only when its inputs changed. One
+    process builds at a time (parallel test workers each synthesize); the others wait, then
+    find it built."""
     BUILD_DIR.parent.mkdir(parents=True, exist_ok=True)
+    with (BUILD_DIR.parent / "layer-core.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamp = BUILD_DIR / ".digest"
+        wanted = digest()
+        if not (stamp.exists() and stamp.read_text() == wanted):
+            _build(wanted)
+    return BUILD_DIR
+
+
+def _build(wanted: str) -> None:
     staging = Path(tempfile.mkdtemp(prefix="layer-", dir=BUILD_DIR.parent))
     target = staging / "python"
     subprocess.run(
@@ -86,7 +95,6 @@ def build_layer() -> Path:
     (staging / ".digest").write_text(wanted)
     shutil.rmtree(BUILD_DIR, ignore_errors=True)
     staging.rename(BUILD_DIR)
-    return BUILD_DIR
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Benchmark: the local runtime's start-up and the local gateway's per-request overhead.
+"""Benchmark: the local runtime's start-up, ``GET /v1/me`` requests per second through it, and
+the local gateway's per-request overhead.
 
 Overhead is SigV4 verification, the IAM policy check and building the proxy event, measured as
 the time of ``GET /v1/policy`` through the gateway (in-process WSGI, no sockets) over calling the
@@ -12,22 +13,27 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from statistics import median
 from typing import Any
 
+import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from moto import mock_aws
 from werkzeug.test import Client
 
+from local.client import LocalClient
 from local.gateway import LocalGateway
 from local.lambdas import load_functions
 from local.outbox import Outbox
 from local.principals import Principals
 from local.provision import Provisioner
 from local.template import Template
+from tests.e2e.conftest import register, sign_in
 from tests.support.events import FakeLambdaContext, rest_event
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,8 +46,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def startup_seconds(assembly: Path) -> float:
-    """From process start to the runtime's config being written (it then serves)."""
+@contextmanager
+def served(assembly: Path) -> Iterator[tuple[float, LocalClient]]:
+    """A local runtime in its own process; the seconds from its start to serving, and a client."""
     workdir = ROOT / ".build" / "bench-startup"
     config = workdir / ".local" / "config.json"
     config.unlink(missing_ok=True)
@@ -69,10 +76,29 @@ def startup_seconds(assembly: Path) -> float:
             if process.poll() is not None:
                 raise RuntimeError("the local runtime exited")
             time.sleep(0.05)
-        return time.monotonic() - started
+        took = time.monotonic() - started
+        time.sleep(0.2)  # the file is written just after the server started listening
+        yield took, LocalClient.from_config(config)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def me_per_second(client: LocalClient) -> float:
+    """``GET /v1/me`` over HTTP for a customer who registered and signed in with TOTP; one
+    request signed once and sent REQUESTS times (a SigV4 signature stays valid for minutes), so
+    only the runtime's side is timed."""
+    guest = client.session(principal="guest")
+    details = register(client, guest)
+    tokens = sign_in(client, details["email"], details["password"])["tokens"]
+    customer = client.session(id_token=tokens["IdToken"])
+    prepared = requests.Request("GET", client.api_url + "/v1/me", auth=customer.auth()).prepare()
+    with requests.Session() as session:
+        assert session.send(prepared).status_code == 200
+        started = time.perf_counter()
+        for _ in range(REQUESTS):
+            assert session.send(prepared).status_code == 200
+        return REQUESTS / (time.perf_counter() - started)
 
 
 def _timed(call: Any, repeat: int) -> float:
@@ -121,7 +147,10 @@ def gateway_overhead(assembly: Path) -> tuple[float, float]:
 
 def main() -> None:
     assembly = ROOT / "cdk.out"
-    print(f"local runtime start-up: {startup_seconds(assembly):.2f} s (process start to serving)")
+    with served(assembly) as (startup, client):
+        print(f"local runtime start-up: {startup:.2f} s (process start to serving)")
+        rate = me_per_second(client)
+        print(f"GET /v1/me through the local runtime over HTTP: {rate:.0f} requests/s, one client")
     direct, gateway = gateway_overhead(assembly)
     print(
         f"GET /v1/policy, median of {REQUESTS}: handler direct {direct * 1000:.2f} ms, "

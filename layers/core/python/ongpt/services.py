@@ -1,43 +1,52 @@
-"""The domain services, built from the function's settings on first use and reused warm."""
+"""The domain services, built from the function's settings on first use and reused warm.
+
+Each factory imports its domain module when first called, so that a function loads only what it
+uses: importing every domain here made each handler's cold start pay for all of them."""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-from ongpt.accounts import Accounts
-from ongpt.analytics import Analytics
-from ongpt.announcements import Announcements, queue_sender
-from ongpt.audit import AuditLog
 from ongpt.aws import client
-from ongpt.complaints import Complaints
-from ongpt.consents import Consents
-from ongpt.contract_store import ContractStore
-from ongpt.contracts import Contracts, dead_letter_sender
-from ongpt.crypto import BlindIndex, DataKeys
-from ongpt.customers import Customers
-from ongpt.disclosures import Disclosures
-from ongpt.edit_store import EditStore
-from ongpt.edits import EditRequests
-from ongpt.markers import Markers
-from ongpt.notify import Notifier
-from ongpt.registration import Registrations
 from ongpt.settings import settings
-from ongpt.staff import StaffAccess
-from ongpt.stores import CustomerStore, NoticeLog, RegistrationStore
+
+if TYPE_CHECKING:
+    from ongpt.analytics import Analytics
+    from ongpt.announcements import Announcements
+    from ongpt.audit import AuditLog
+    from ongpt.complaints import Complaints
+    from ongpt.consents import Consents
+    from ongpt.contracts import Contracts
+    from ongpt.crypto import BlindIndex, DataKeys
+    from ongpt.customers import Customers
+    from ongpt.disclosures import Disclosures
+    from ongpt.edits import EditRequests
+    from ongpt.markers import Markers
+    from ongpt.notify import Notifier
+    from ongpt.registration import Registrations
+    from ongpt.staff import StaffAccess
+    from ongpt.stores import CustomerStore, NoticeLog
 
 
 @cache
 def data_keys() -> DataKeys:
+    from ongpt.crypto import DataKeys
+
     return DataKeys(client("kms"), settings().data_key_id)
 
 
 @cache
 def customer_store() -> CustomerStore:
+    from ongpt.stores import CustomerStore
+
     return CustomerStore(client("dynamodb"), settings().customers_table)
 
 
 @cache
 def notifier() -> Notifier:
+    from ongpt.notify import Notifier
+
     config = settings()
     return Notifier(
         client("sesv2"), client("sns"), config.sender_email, config.ses_configuration_set, notices()
@@ -46,11 +55,17 @@ def notifier() -> Notifier:
 
 @cache
 def blind_index() -> BlindIndex:
+    from ongpt.crypto import BlindIndex
+
     return BlindIndex(client("kms"), settings().blind_index_key_id)
 
 
 @cache
 def registrations() -> Registrations:
+    from ongpt.accounts import Accounts
+    from ongpt.registration import Registrations
+    from ongpt.stores import RegistrationStore
+
     config = settings()
     return Registrations(
         registrations=RegistrationStore(client("dynamodb"), config.registrations_table),
@@ -64,16 +79,22 @@ def registrations() -> Registrations:
 
 @cache
 def customers() -> Customers:
+    from ongpt.customers import Customers
+
     return Customers(customer_store(), data_keys())
 
 
 @cache
 def audit_log() -> AuditLog:
+    from ongpt.audit import AuditLog
+
     return AuditLog(client("dynamodb"), settings().audit_table)
 
 
 @cache
 def staff_access() -> StaffAccess:
+    from ongpt.staff import StaffAccess
+
     return StaffAccess(
         customers=customers(),
         store=customer_store(),
@@ -84,6 +105,10 @@ def staff_access() -> StaffAccess:
 
 @cache
 def edit_requests() -> EditRequests:
+    from ongpt.accounts import Accounts
+    from ongpt.edit_store import EditStore
+    from ongpt.edits import EditRequests
+
     config = settings()
     return EditRequests(
         edits=EditStore(client("dynamodb"), config.customers_table),
@@ -99,16 +124,23 @@ def edit_requests() -> EditRequests:
 
 @cache
 def markers() -> Markers:
+    from ongpt.markers import Markers
+
     return Markers(client("dynamodb"), settings().customers_table)
 
 
 @cache
 def consents() -> Consents:
+    from ongpt.consents import Consents
+
     return Consents(customer_store(), audit_log())
 
 
 @cache
 def contracts() -> Contracts:
+    from ongpt.contract_store import ContractStore
+    from ongpt.contracts import Contracts, dead_letter_sender
+
     config = settings()
     return Contracts(
         store=ContractStore(client("dynamodb"), config.customers_table),
@@ -121,6 +153,8 @@ def contracts() -> Contracts:
 
 @cache
 def announcements() -> Announcements:
+    from ongpt.announcements import Announcements, queue_sender
+
     config = settings()
     return Announcements(
         dynamodb=client("dynamodb"),
@@ -137,6 +171,8 @@ def announcements() -> Announcements:
 
 @cache
 def complaints() -> Complaints:
+    from ongpt.complaints import Complaints
+
     return Complaints(
         dynamodb=client("dynamodb"),
         table=settings().customers_table,
@@ -149,6 +185,8 @@ def complaints() -> Complaints:
 
 @cache
 def disclosures() -> Disclosures:
+    from ongpt.disclosures import Disclosures
+
     return Disclosures(
         dynamodb=client("dynamodb"),
         table=settings().customers_table,
@@ -160,9 +198,13 @@ def disclosures() -> Disclosures:
 
 @cache
 def analytics() -> Analytics:
+    from ongpt.analytics import Analytics
+
     return Analytics(client("dynamodb"), settings().analytics_table)
 
 
 @cache
 def notices() -> NoticeLog:
+    from ongpt.stores import NoticeLog
+
     return NoticeLog(client("dynamodb"), settings().customers_table)
