@@ -10,11 +10,15 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ongpt.clock import parse, timestamp
-from ongpt.dynamo import from_item, key, query_all, to_item
+from ongpt.dynamo import from_item, key, pointed_customer, put_with_pointer, query_all, to_item
 from ongpt.tables import BY_EXPIRY_DAY
 
 # A claim older than this was left by a run that died (the job times out after 5 minutes).
 STALE_CLAIM = timedelta(minutes=15)
+
+
+def _pointer(contract_id: str) -> str:
+    return f"CONTRACTREF#{contract_id}"
 
 
 def _key(customer_id: str, contract_id: str) -> dict[str, Any]:
@@ -33,35 +37,14 @@ class ContractStore:
 
     def add(self, values: dict[str, Any]) -> None:
         contract_id, customer_id = values["contract_id"], values["customer_id"]
-        self._db.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": {**_key(customer_id, contract_id), **to_item(values)},
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": {
-                            **key(f"CONTRACTREF#{contract_id}", "POINTER"),
-                            **to_item({"customer_id": customer_id}),
-                        },
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
+        put_with_pointer(
+            self._db, self._table, _key(customer_id, contract_id), values, _pointer(contract_id)
         )
 
     def find(self, contract_id: str) -> dict[str, Any] | None:
-        pointer = self._db.get_item(
-            TableName=self._table, Key=key(f"CONTRACTREF#{contract_id}", "POINTER")
-        ).get("Item")
-        if not pointer:
+        customer_id = pointed_customer(self._db, self._table, _pointer(contract_id))
+        if customer_id is None:
             return None
-        customer_id = from_item(pointer)["customer_id"]
         found = self._db.get_item(
             TableName=self._table, Key=_key(customer_id, contract_id), ConsistentRead=True
         ).get("Item")

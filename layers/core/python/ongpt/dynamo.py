@@ -61,3 +61,40 @@ def count_failure(dynamodb: Any, table: str, item_key: dict[str, Any], limit: in
             return limit
         raise
     return int(updated["Attributes"]["attempts"]["N"])
+
+
+POINTER = "POINTER"
+
+
+def put_with_pointer(
+    dynamodb: Any, table: str, item_key: dict[str, Any], values: dict[str, Any], pointer: str
+) -> None:
+    """Write a new item under its customer and, at once, the item ``(pointer, POINTER)`` naming
+    that customer, for staff who know only the item's id."""
+    dynamodb.transact_write_items(
+        TransactItems=[
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": {**item_key, **to_item(values)},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": {
+                        **key(pointer, POINTER),
+                        **to_item({"customer_id": values["customer_id"]}),
+                    },
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+    )
+
+
+def pointed_customer(dynamodb: Any, table: str, pointer: str) -> str | None:
+    """The customer a pointer item names, if there is one."""
+    found = dynamodb.get_item(TableName=table, Key=key(pointer, POINTER)).get("Item")
+    return str(from_item(found)["customer_id"]) if found else None

@@ -8,11 +8,23 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ongpt.dynamo import count_failure, from_item, key, query_all, to_item
+from ongpt.dynamo import (
+    count_failure,
+    from_item,
+    key,
+    pointed_customer,
+    put_with_pointer,
+    query_all,
+    to_item,
+)
 from ongpt.errors import Conflict
 from ongpt.tables import BY_STATUS
 
 QUEUE = "EDIT#PENDING_REVIEW"
+
+
+def _pointer(edit_id: str) -> str:
+    return f"EDITREQ#{edit_id}"
 
 
 def _key(customer_id: str, edit_id: str) -> dict[str, Any]:
@@ -26,26 +38,12 @@ class EditStore:
     def add(self, values: dict[str, Any]) -> None:
         edit_id, customer_id = values["edit_request_id"], values["customer_id"]
         queued = {"status_key": QUEUE} if values["status"] == "PENDING_REVIEW" else {}
-        self._db.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": {**_key(customer_id, edit_id), **to_item({**values, **queued})},
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": {
-                            **key(f"EDITREQ#{edit_id}", "POINTER"),
-                            **to_item({"customer_id": customer_id}),
-                        },
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
+        put_with_pointer(
+            self._db,
+            self._table,
+            _key(customer_id, edit_id),
+            {**values, **queued},
+            _pointer(edit_id),
         )
 
     def get(self, customer_id: str, edit_id: str) -> dict[str, Any] | None:
@@ -55,10 +53,7 @@ class EditStore:
         return from_item(found) if found else None
 
     def customer_of(self, edit_id: str) -> str | None:
-        found = self._db.get_item(
-            TableName=self._table, Key=key(f"EDITREQ#{edit_id}", "POINTER")
-        ).get("Item")
-        return str(from_item(found)["customer_id"]) if found else None
+        return pointed_customer(self._db, self._table, _pointer(edit_id))
 
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
         return query_all(
