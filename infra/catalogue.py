@@ -28,6 +28,7 @@ class Need(Enum):
     EMAIL = auto()
     SMS = auto()
     ANNOUNCEMENT_QUEUE = auto()
+    REGISTRATION_QUEUE = auto()  # a new registration's codes are sent by a worker
     JOB_DEAD_LETTERS = auto()  # a job's failed items, by id, for a person to look at
 
 
@@ -75,12 +76,13 @@ REGISTRATION = FunctionSpec(
         "POST /v1/registrations/{registration_id}/resend",
     ),
     needs=(
-        *MESSAGING,
+        N.CUSTOMERS_WRITE,
+        N.FIELD_ENCRYPTION,
         N.REGISTRATIONS,
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
-        N.BLIND_INDEX,
         N.COGNITO_SIGN_UP,
+        N.REGISTRATION_QUEUE,
     ),
 )
 ME = FunctionSpec(
@@ -163,6 +165,12 @@ ANNOUNCEMENT_WORKER = FunctionSpec(
     needs=MESSAGING,
     timeout_seconds=60,
 )
+REGISTRATION_CODES = FunctionSpec(
+    "registration_codes",
+    "Codes (or, to an address with an account, a notice) for a new registration, from SQS (P1.2)",
+    needs=(N.CUSTOMERS_READ, N.FIELD_ENCRYPTION, N.EMAIL, N.SMS, N.REGISTRATIONS, N.BLIND_INDEX),
+    timeout_seconds=30,
+)
 EXPIRY_REMINDERS = FunctionSpec(
     "expiry_reminders",
     "Daily renewal invitations 30, 7 and 1 days before expiry (P3.4)",
@@ -182,4 +190,4 @@ API_FUNCTIONS = (
     ANALYTICS,
     AUDIT,
 )
-ALL_FUNCTIONS = (*API_FUNCTIONS, ANNOUNCEMENT_WORKER, EXPIRY_REMINDERS)
+ALL_FUNCTIONS = (*API_FUNCTIONS, REGISTRATION_CODES, ANNOUNCEMENT_WORKER, EXPIRY_REMINDERS)

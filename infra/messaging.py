@@ -12,14 +12,15 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.catalogue import ANNOUNCEMENT_WORKER
+from infra.catalogue import ANNOUNCEMENT_WORKER, REGISTRATION_CODES
 from infra.settings import Settings
 
 MAX_DELIVERY_ATTEMPTS = 5
 
 
 class Messaging(Construct):
-    """SES identity with TLS required, the announcement queue and the dead-letter queues."""
+    """SES identity with TLS required, the registration-code and announcement queues and the
+    dead-letter queues."""
 
     def __init__(
         self, scope: Construct, construct_id: str, *, settings: Settings, key: kms.IKey
@@ -47,6 +48,15 @@ class Messaging(Construct):
             visibility_timeout=Duration.seconds(ANNOUNCEMENT_WORKER.timeout_seconds * 6),
             dead_letter_queue=sqs.DeadLetterQueue(
                 queue=self.announcement_dlq, max_receive_count=MAX_DELIVERY_ATTEMPTS
+            ),
+        )
+        self.registration_code_dlq = self._queue("RegistrationCodeDeadLetters", key)
+        self.registration_codes = self._queue(
+            "RegistrationCodes",
+            key,
+            visibility_timeout=Duration.seconds(REGISTRATION_CODES.timeout_seconds * 6),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.registration_code_dlq, max_receive_count=MAX_DELIVERY_ATTEMPTS
             ),
         )
         self.job_dlq = self._queue("JobDeadLetters", key)

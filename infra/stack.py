@@ -73,11 +73,13 @@ class OnGptAccountsStack(Stack):
         }
         for service in self.functions.values():
             self._provide(service, settings)
-        self.functions[catalogue.ANNOUNCEMENT_WORKER].function.add_event_source(
-            event_sources.SqsEventSource(
-                self.messaging.announcements, batch_size=10, report_batch_item_failures=True
+        for worker, queue in (
+            (catalogue.REGISTRATION_CODES, self.messaging.registration_codes),
+            (catalogue.ANNOUNCEMENT_WORKER, self.messaging.announcements),
+        ):
+            self.functions[worker].function.add_event_source(
+                event_sources.SqsEventSource(queue, batch_size=10, report_batch_item_failures=True)
             )
-        )
 
         self.gateway = Gateway(
             self,
@@ -105,6 +107,7 @@ class OnGptAccountsStack(Stack):
             api=self.gateway.api,
             functions=list(self.functions.values()),
             dead_letter_queues={
+                "RegistrationCode": self.messaging.registration_code_dlq,
                 "Announcement": self.messaging.announcement_dlq,
                 "Job": self.messaging.job_dlq,
             },
@@ -142,6 +145,8 @@ class OnGptAccountsStack(Stack):
                     service.use_email(self.messaging, settings)
                 case Need.SMS:
                     service.use_sms()
+                case Need.REGISTRATION_QUEUE:
+                    service.send_to("REGISTRATION_QUEUE_URL", self.messaging.registration_codes)
                 case Need.ANNOUNCEMENT_QUEUE:
                     service.send_to("ANNOUNCEMENT_QUEUE_URL", self.messaging.announcements)
                 case Need.JOB_DEAD_LETTERS:

@@ -134,8 +134,21 @@ def register(local_runtime: LocalClient, guest: SignedSession, **fields: Any) ->
     return details
 
 
+def arrived(
+    local_runtime: LocalClient, address: str, count: int = 1, timeout: float = 15.0
+) -> list[dict[str, Any]]:
+    """The messages to ``address``, once there are ``count`` (a worker sends registration codes
+    a moment after the request) or the time is up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        messages = local_runtime.outbox(address)
+        if len(messages) >= count or time.monotonic() > deadline:
+            return messages
+        time.sleep(0.1)
+
+
 def latest_code(local_runtime: LocalClient, address: str) -> str:
-    messages = local_runtime.outbox(address)
+    messages = arrived(local_runtime, address)
     assert messages, f"nothing was sent to {address}"
     found = re.search(r"\b(\d{6})\b", messages[-1]["body"])
     assert found, "the last message holds no code"

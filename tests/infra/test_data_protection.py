@@ -71,6 +71,7 @@ def test_field_encryption_is_granted_to_named_roles_with_a_customer_context(
         logical_id(template_json, f"/{name}/Role/Resource")
         for name in (
             "Registration",
+            "RegistrationCodes",
             "Me",
             "EditRequests",
             "StaffCustomers",
@@ -90,7 +91,7 @@ def test_only_lookup_functions_may_compute_blind_indexes(template_json: dict[str
     assert named["Action"] == "kms:GenerateMac"
     assert _named_roles(named) == {
         logical_id(template_json, f"/{name}/Role/Resource")
-        for name in ("Registration", "EditRequests", "StaffCustomers")
+        for name in ("RegistrationCodes", "EditRequests", "StaffCustomers")
     }
 
 

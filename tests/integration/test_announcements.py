@@ -43,9 +43,11 @@ def sqs_event(*bodies: str) -> dict[str, Any]:
     }
 
 
-def work(aws: Deployed, event: dict[str, Any]) -> dict[str, Any]:
-    module = importlib.import_module("functions.announcement_worker.handler")
-    with aws.environment_of("announcement_worker"):
+def work(
+    aws: Deployed, event: dict[str, Any], worker: str = "announcement_worker"
+) -> dict[str, Any]:
+    module = importlib.import_module(f"functions.{worker}.handler")
+    with aws.environment_of(worker):
         return module.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]
 
 

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
 from moto import mock_aws
 
 from local.lambdas import LocalFunction, load_functions, reset_warm_state
 from local.outbox import Outbox
 from local.provision import Provisioner
 from local.template import Resolver, Template
+from local.workers import sqs_event
 from tests.support.events import FakeLambdaContext, rest_event
 
 
@@ -61,14 +63,39 @@ class Deployed:
         identity: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         query: dict[str, str] | None = None,
+        deliver: bool = True,
     ) -> tuple[int, dict[str, Any]]:
-        """Invoke a function's handler as API Gateway would; (status, JSON body)."""
+        """Invoke a function's handler as API Gateway would; (status, JSON body). Codes a
+        registration queued are sent at once, unless ``deliver`` is false."""
         event = rest_event(method, path, body=body, identity=identity or guest(), query=query)
         event["headers"].update(headers or {})
         module = importlib.import_module(f"functions.{name}.handler")
         with self.environment_of(name):
             response = module.lambda_handler(event, FakeLambdaContext())
+            queue = os.environ.get("REGISTRATION_QUEUE_URL")
+        if deliver and queue and response["statusCode"] == 202:  # a sign-up or resend queued
+            self.work_off(queue, "registration_codes")
         return response["statusCode"], json.loads(response["body"] or "null")
+
+    def work_off(self, queue_url: str, worker: str) -> list[dict[str, Any]]:
+        """What Lambda's SQS poller does, at once: every message on the queue to ``worker``, in
+        batches of 10; those it reports failed stay on the queue. The worker's answers."""
+        sqs = boto3.client("sqs")
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+        module = importlib.import_module(f"functions.{worker}.handler")
+        answers = []
+        while found := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
+            event = sqs_event(found, queue_arn["Attributes"]["QueueArn"], self.template.region())
+            with self.environment_of(worker):
+                answer: dict[str, Any] = module.lambda_handler(event, FakeLambdaContext())
+            failed = {failure["itemIdentifier"] for failure in answer["batchItemFailures"]}
+            for message in found:
+                if message["MessageId"] not in failed:
+                    sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            answers.append(answer)
+        return answers
 
     def messages_to(self, address: str) -> list[dict[str, Any]]:
         return self.outbox.messages_to(address)

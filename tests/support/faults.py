@@ -67,11 +67,13 @@ class CallLog:
 
 
 def faults_of(calls: list[str]) -> list[Fault]:
-    """Each call of a clean run fails with its service's error; the first call to each service
-    also times out (botocore raises the same way for every call of a service)."""
+    """Each call of a clean run fails with its service's error, but a run of the same call in a
+    row (a loop over shards) only at its first; the first call to each service also times out
+    (botocore raises the same way for every call of a service)."""
     errors = [
         Fault(position, name, SERVICE_ERRORS[name.split(".")[0]])
         for position, name in enumerate(calls)
+        if position == 0 or calls[position - 1] != name
     ]
     first = {name.split(".")[0]: position for position, name in reversed(list(enumerate(calls)))}
     timeouts = [Fault(position, calls[position], "timeout") for position in sorted(first.values())]

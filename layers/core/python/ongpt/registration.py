@@ -1,8 +1,9 @@
 """Registration (P1.1, P1.2, P2.1, P3.1): sign-up, proof of email and phone, the account.
 
-Start keeps the request sealed under a data key of the registration, computes the blind indexes
-and sends a code to each address, or, to an address that already has an account, a notice to
-its owner instead; the reply is the same either way (no account enumeration). Verification
+Start keeps the request sealed under a data key of the registration and queues it; a worker
+computes the blind indexes and sends a code to each address, or, to an address that already has
+an account, a notice to its owner instead. The reply is the same either way, and so is its time
+(no account enumeration). Verification
 checks both codes, then creates the Cognito user and, in one transaction, the profile sealed
 under the customer's own data key, the address guards and the consents. If the transaction
 fails, the Cognito user is removed again: nothing is left half-made.
@@ -75,20 +76,19 @@ class Registrations:
     keys: DataKeys
     index: BlindIndex
     notifier: Notifier
+    enqueue: Callable[[dict[str, Any]], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())  # late-bound: tests move it
 
     # Start
     def start(self, request: RegistrationRequest) -> RegistrationAccepted:
+        """Seal and keep the request, and queue its codes: the same answer, in the same time,
+        whether or not an address already has an account."""
         versions = (request.consents.privacy_policy, request.consents.terms)
         if versions != (policy.PRIVACY_POLICY_VERSION, policy.TERMS_VERSION):
             raise PolicyVersionMismatch(
                 f"Accept the policy in force: privacy policy {policy.PRIVACY_POLICY_VERSION}, "
                 f"terms {policy.TERMS_VERSION}."
             )
-        email_index = self.index.of("email", normalize.email_key(request.email))
-        phone_index = self.index.of("phone", request.phone)
-        email_taken, phone_taken = self.customers.taken(email_index, phone_index)
-
         registration_id = str(uuid.uuid4())
         data_key, sealed_key = self.keys.new({"registration_id": registration_id})
         now = self.clock()
@@ -98,21 +98,14 @@ class Registrations:
             "phone": request.phone,
             "optional": request.optional.model_dump_json(exclude_none=True),
         }
-        email_code, phone_code = codes.new_code(), codes.new_code()
         self.registrations.add(
             registration_id,
             {
                 **{f: seal(data_key, registration_id, f, values[f]) for f in SEALED_FIELDS},
-                **self._code_hashes(
-                    data_key, registration_id, email_code, phone_code, email_taken, phone_taken
-                ),
                 "status": "PENDING_VERIFICATION",
                 "dek": sealed_key,
-                "email_index": email_index,
-                "phone_index": phone_index,
-                "email_taken": email_taken,
-                "phone_taken": phone_taken,
                 "attempts": 0,
+                "round": 0,
                 "language": request.optional.preferred_language,
                 "consents": request.consents.model_dump(),
                 "created_at": iso(now),
@@ -121,62 +114,70 @@ class Registrations:
                 "expires_at_epoch": int((now + REGISTRATION_LIFETIME).timestamp()),
             },
         )
-        self._send(
-            request.email,
-            request.phone,
-            request.optional.preferred_language,
-            email_code,
-            phone_code,
-            email_taken,
-            phone_taken,
-            notices=True,
-        )
+        # If queueing fails the client gets a 503 and retries; the registration left behind has
+        # no codes, so it can never be verified, and expires.
+        self.enqueue({"registration_id": registration_id, "round": 0, "notices": True})
         return RegistrationAccepted(
             registration_id=registration_id, expires_at=iso(now + CODE_LIFETIME)
         )
 
-    @staticmethod
-    def _code_hashes(
-        data_key: bytes,
-        registration_id: str,
-        email_code: str,
-        phone_code: str,
-        email_taken: bool,
-        phone_taken: bool,
-    ) -> dict[str, str]:
-        """A taken address gets the hash of a code nobody knows: that sign-up never completes."""
-
-        def hashed(channel: str, code: str, taken: bool) -> str:
+    # The codes (the registration_codes worker)
+    def deliver_codes(self, registration_id: str, round_: int, notices: bool) -> None:
+        """Each channel's code of this round, once: claimed with its hash, sent, released if the
+        send fails (the retried message sends it). A taken address gets the hash of a code
+        nobody knows, and at sign-up (``notices``) a notice to its owner instead of a code."""
+        record = self.registrations.get(registration_id)
+        if record is None or record["status"] != "PENDING_VERIFICATION":
+            return
+        data_key = self._data_key(registration_id, record)
+        opened = self._open(data_key, registration_id, record)
+        if "email_index" not in record:
+            record.update(self._find_owners(registration_id, opened))
+        for channel, address in (("email", opened["email"]), ("phone", opened["phone"])):
+            taken = bool(record[f"{channel}_taken"])
+            code = codes.new_code()
             purpose = f"{registration_id}|{channel}"
-            if taken:
-                return codes.unguessable_hash(data_key, purpose)
-            return codes.code_hash(data_key, purpose, code)
+            hashed = (
+                codes.unguessable_hash(data_key, purpose)
+                if taken
+                else codes.code_hash(data_key, purpose, code)
+            )
+            if not self.registrations.claim_code(registration_id, channel, round_, hashed):
+                continue  # sent in this round already
+            try:
+                self._send(channel, address, record.get("language"), code, taken, notices)
+            except BaseException:
+                self.registrations.release_code(registration_id, channel)
+                raise
 
-        return {
-            "email_code": hashed("email", email_code, email_taken),
-            "phone_code": hashed("phone", phone_code, phone_taken),
+    def _find_owners(self, registration_id: str, opened: dict[str, str]) -> dict[str, Any]:
+        """The blind indexes of the addresses and whether an account already has each."""
+        email_index = self.index.of("email", normalize.email_key(opened["email"]))
+        phone_index = self.index.of("phone", opened["phone"])
+        email_taken, phone_taken = self.customers.taken(email_index, phone_index)
+        found = {
+            "email_index": email_index,
+            "phone_index": phone_index,
+            "email_taken": email_taken,
+            "phone_taken": phone_taken,
         }
+        self.registrations.update(registration_id, found)
+        return found
 
     def _send(
         self,
-        email: str,
-        phone: str,
+        channel: str,
+        address: str,
         language: str | None,
-        email_code: str,
-        phone_code: str,
-        email_taken: bool,
-        phone_taken: bool,
-        *,
+        code: str,
+        taken: bool,
         notices: bool,
     ) -> None:
-        if not email_taken:
-            self.notifier.email(email, Kind.REGISTRATION_CODE, language, code=email_code)
+        send = self.notifier.email if channel == "email" else self.notifier.sms
+        if not taken:
+            send(address, Kind.REGISTRATION_CODE, language, code=code)
         elif notices:
-            self.notifier.email(email, Kind.ACCOUNT_EXISTS, language)
-        if not phone_taken:
-            self.notifier.sms(phone, Kind.REGISTRATION_CODE, language, code=phone_code)
-        elif notices:
-            self.notifier.sms(phone, Kind.ACCOUNT_EXISTS, language)
+            send(address, Kind.ACCOUNT_EXISTS, language)
 
     # Resend
     def resend(self, registration_id: str) -> RegistrationAccepted:
@@ -184,42 +185,20 @@ class Registrations:
         now = self.clock()
         if now < datetime.fromisoformat(record["last_sent_at"]) + RESEND_AFTER:
             raise TooSoon("A new code can be sent 60 seconds after the last one.")
-        data_key = self._data_key(registration_id, record)
-        opened = self._open(data_key, registration_id, record)
-        email_code, phone_code = codes.new_code(), codes.new_code()
-        changes = {
-            **self._code_hashes(
-                data_key,
-                registration_id,
-                email_code,
-                phone_code,
-                record["email_taken"],
-                record["phone_taken"],
-            ),
-            "last_sent_at": iso(now),
-            "code_expires_at": iso(now + CODE_LIFETIME),
-        }
+        round_, expires_at = int(record.get("round", 0)) + 1, iso(now + CODE_LIFETIME)
+        changes = {"round": round_, "last_sent_at": iso(now), "code_expires_at": expires_at}
         if not self.registrations.replace_codes(registration_id, changes, record["last_sent_at"]):
             raise TooSoon("A new code was just sent.")
-        self._send(
-            opened["email"],
-            opened["phone"],
-            record.get("language"),
-            email_code,
-            phone_code,
-            record["email_taken"],
-            record["phone_taken"],
-            notices=False,
-        )
-        return RegistrationAccepted(
-            registration_id=registration_id, expires_at=changes["code_expires_at"]
-        )
+        self.enqueue({"registration_id": registration_id, "round": round_, "notices": False})
+        return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
 
     # Verification
     def verify(self, registration_id: str, request: VerificationRequest) -> CustomerCreated:
         record = self._pending(registration_id)
         if self.clock() > datetime.fromisoformat(record["code_expires_at"]):
             raise Expired("The codes have expired; ask for new ones.")
+        if "email_code" not in record or "phone_code" not in record:
+            raise InvalidCode("The codes are on their way; try again in a moment.")
         data_key = self._data_key(registration_id, record)
         email_ok = codes.matches(
             data_key, f"{registration_id}|email", request.email_code, record["email_code"]

@@ -5,8 +5,10 @@ uses: importing every domain here made each handler's cold start pay for all of 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ongpt.aws import client
 from ongpt.settings import settings
@@ -74,7 +76,18 @@ def registrations() -> Registrations:
         keys=data_keys(),
         index=blind_index(),
         notifier=notifier(),
+        enqueue=_sender(config.registration_queue_url),
     )
+
+
+def _sender(queue_url: str) -> Callable[[dict[str, Any]], None]:
+    """Sends one message, as JSON, to the queue."""
+    sqs = client("sqs")
+
+    def send(message: dict[str, Any]) -> None:
+        sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))
+
+    return send
 
 
 @cache

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     ses_configuration_set: str = ""
     job_dlq_url: str = ""
     announcement_queue_url: str = ""
+    registration_queue_url: str = ""
 
 
 @cache

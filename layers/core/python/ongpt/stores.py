@@ -67,7 +67,8 @@ class RegistrationStore:
     def replace_codes(
         self, registration_id: str, changes: dict[str, Any], sent_before: str
     ) -> bool:
-        """New code hashes and times, if nobody resent since ``sent_before``; whether it did."""
+        """A new round of codes and its times, if nobody resent since ``sent_before``; whether
+        it did."""
         names = {f"#{k}": k for k in changes}
         values = {f":{k}": v for k, v in changes.items()}
         try:
@@ -86,6 +87,47 @@ class RegistrationStore:
                 return False
             raise
         return True
+
+    def update(self, registration_id: str, values: dict[str, Any]) -> None:
+        self._db.update_item(
+            TableName=self._table,
+            Key=key(REGISTRATION.format(registration_id)),
+            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
+            ExpressionAttributeNames={f"#{k}": k for k in values},
+            ExpressionAttributeValues=to_item({f":{k}": v for k, v in values.items()}),
+        )
+
+    def claim_code(self, registration_id: str, channel: str, round_: int, hashed: str) -> bool:
+        """Set the channel's code for ``round_`` unless it was set (sent) in that round already."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=key(REGISTRATION.format(registration_id)),
+                UpdateExpression="SET #code = :code, #round = :round",
+                ConditionExpression="#status = :pending AND NOT #round = :round",
+                ExpressionAttributeNames={
+                    "#code": f"{channel}_code",
+                    "#round": f"{channel}_round",
+                    "#status": "status",
+                },
+                ExpressionAttributeValues=to_item(
+                    {":code": hashed, ":round": round_, ":pending": "PENDING_VERIFICATION"}
+                ),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def release_code(self, registration_id: str, channel: str) -> None:
+        """The code of a send that failed: gone, so that the retry sends a new one."""
+        self._db.update_item(
+            TableName=self._table,
+            Key=key(REGISTRATION.format(registration_id)),
+            UpdateExpression="REMOVE #code, #round",
+            ExpressionAttributeNames={"#code": f"{channel}_code", "#round": f"{channel}_round"},
+        )
 
     def completion(self, registration_id: str, completed_at: str, limit: int) -> dict[str, Any]:
         """The transaction item that closes a registration: once, and only if not locked."""
