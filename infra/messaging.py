@@ -12,7 +12,7 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.catalogue import ANNOUNCEMENT_WORKER, REGISTRATION_CODES
+from infra.catalogue import ANNOUNCEMENT_WORKER, REGISTRATION_CODES, FunctionSpec
 from infra.settings import Settings
 
 MAX_DELIVERY_ATTEMPTS = 5
@@ -40,26 +40,30 @@ class Messaging(Construct):
             identity=ses.Identity.domain(settings.sender_domain),
             configuration_set=self.configuration_set,
         )
-        self.announcement_dlq = self._queue("AnnouncementDeadLetters", key)
-        self.announcements = self._queue(
-            "Announcements",
-            key,
-            # Lambda's advice for SQS sources: six times the worker's timeout.
-            visibility_timeout=Duration.seconds(ANNOUNCEMENT_WORKER.timeout_seconds * 6),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.announcement_dlq, max_receive_count=MAX_DELIVERY_ATTEMPTS
-            ),
+        self.announcements, self.announcement_dlq = self._worked_queue(
+            "Announcements", "AnnouncementDeadLetters", key, ANNOUNCEMENT_WORKER
         )
-        self.registration_code_dlq = self._queue("RegistrationCodeDeadLetters", key)
-        self.registration_codes = self._queue(
-            "RegistrationCodes",
-            key,
-            visibility_timeout=Duration.seconds(REGISTRATION_CODES.timeout_seconds * 6),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.registration_code_dlq, max_receive_count=MAX_DELIVERY_ATTEMPTS
-            ),
+        self.registration_codes, self.registration_code_dlq = self._worked_queue(
+            "RegistrationCodes", "RegistrationCodeDeadLetters", key, REGISTRATION_CODES
         )
         self.job_dlq = self._queue("JobDeadLetters", key)
+
+    def _worked_queue(
+        self, construct_id: str, dlq_id: str, key: kms.IKey, worker: FunctionSpec
+    ) -> tuple[sqs.Queue, sqs.Queue]:
+        """A queue a worker function consumes and its dead-letter queue, which takes a message
+        after MAX_DELIVERY_ATTEMPTS. Visibility is six times the worker's timeout (Lambda's
+        advice for SQS sources)."""
+        dead_letters = self._queue(dlq_id, key)
+        queue = self._queue(
+            construct_id,
+            key,
+            visibility_timeout=Duration.seconds(worker.timeout_seconds * 6),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=dead_letters, max_receive_count=MAX_DELIVERY_ATTEMPTS
+            ),
+        )
+        return queue, dead_letters
 
     def _queue(
         self,

@@ -8,21 +8,11 @@ address; each channel's code is sent once per round, also when the batch is retr
 """
 
 import json
-from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ongpt import services
-from ongpt.telemetry import logger
-
-processor = BatchProcessor(event_type=EventType.SQS)
+from ongpt.worker import sqs_worker
 
 
 def deliver(record: SQSRecord) -> None:
@@ -32,8 +22,4 @@ def deliver(record: SQSRecord) -> None:
     )
 
 
-@logger.inject_lambda_context
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=deliver, processor=processor, context=context
-    )
+lambda_handler = sqs_worker(deliver)
