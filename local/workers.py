@@ -45,11 +45,12 @@ class QueuePoller(threading.Thread):
         report_failures: bool,
         outbox: Outbox,
         region: str,
+        wait_seconds: int = 1,
     ) -> None:
         super().__init__(daemon=True, name=f"poll-{function.logical_id}")
         self.sqs, self.queue_url, self.queue_arn = sqs, queue_url, queue_arn
         self.function, self.batch_size, self.report_failures = function, batch_size, report_failures
-        self.outbox, self.region = outbox, region
+        self.outbox, self.region, self.wait_seconds = outbox, region, wait_seconds
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -64,7 +65,7 @@ class QueuePoller(threading.Thread):
         messages = self.sqs.receive_message(
             QueueUrl=self.queue_url,
             MaxNumberOfMessages=self.batch_size,
-            WaitTimeSeconds=1,
+            WaitTimeSeconds=self.wait_seconds,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
@@ -95,6 +96,7 @@ def queue_pollers(
     functions: dict[str, Invocable],
     sqs: Any,
     outbox: Outbox,
+    wait_seconds: int = 1,
 ) -> list[QueuePoller]:
     pollers = []
     for _, props in template.of_type("AWS::Lambda::EventSourceMapping"):
@@ -109,6 +111,7 @@ def queue_pollers(
                 report_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
                 outbox=outbox,
                 region=template.region(),
+                wait_seconds=wait_seconds,
             )
         )
     return pollers

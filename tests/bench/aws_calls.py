@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 
+from local.lambdas import reset_warm_state
 from tests.support.deployed import Deployed, customer, deployed, guest
 from tests.support.events import FakeLambdaContext, rest_event
 
@@ -70,7 +71,8 @@ def measure(assembly: Path) -> dict[str, Counter[str]]:
             results["registration start"] = counter.take()
             # The codes worker, then a fresh registration function: on Lambda the two requests
             # may meet different instances, so verification is counted cold (with Decrypt).
-            aws.work_off(os.environ["REGISTRATION_QUEUE_URL"], "registration_codes")
+            aws.work_off(os.environ["REGISTRATION_QUEUE_URL"])
+            reset_warm_state()
             counter.take()
             rid = accepted["registration_id"]
             body = {

@@ -8,13 +8,7 @@ same handler directly, both in the same run.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -35,53 +29,10 @@ from local.provision import Provisioner
 from local.template import Template
 from tests.e2e.conftest import register, sign_in
 from tests.support.events import FakeLambdaContext, rest_event
+from tests.support.runtime import served
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = 300
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def served(assembly: Path) -> Iterator[tuple[float, LocalClient]]:
-    """A local runtime in its own process; the seconds from its start to serving, and a client."""
-    workdir = ROOT / ".build" / "bench-startup"
-    config = workdir / ".local" / "config.json"
-    config.unlink(missing_ok=True)
-    workdir.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "local.server",
-            "--assembly",
-            str(assembly.resolve()),
-            "--port",
-            str(_free_port()),
-            "--aws-port",
-            str(_free_port()),
-        ],
-        cwd=workdir,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        while not config.exists():
-            if process.poll() is not None:
-                raise RuntimeError("the local runtime exited")
-            time.sleep(0.05)
-        took = time.monotonic() - started
-        time.sleep(0.2)  # the file is written just after the server started listening
-        yield took, LocalClient.from_config(config)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def me_per_second(client: LocalClient) -> float:
@@ -147,7 +98,7 @@ def gateway_overhead(assembly: Path) -> tuple[float, float]:
 
 def main() -> None:
     assembly = ROOT / "cdk.out"
-    with served(assembly) as (startup, client):
+    with served(assembly, ROOT / ".build" / "bench-startup") as (startup, client):
         print(f"local runtime start-up: {startup:.2f} s (process start to serving)")
         rate = me_per_second(client)
         print(f"GET /v1/me through the local runtime over HTTP: {rate:.0f} requests/s, one client")

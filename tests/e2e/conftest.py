@@ -3,12 +3,8 @@ and clients that sign their requests as the principals of API.md."""
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,15 +16,7 @@ import requests
 
 from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient, totp_code
-
-ROOT = Path(__file__).resolve().parents[2]
-STARTUP_SECONDS = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.runtime import served
 
 
 @pytest.fixture(scope="session")
@@ -41,47 +29,9 @@ def local_runtime(
 def start_runtime(
     assembly_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LocalClient]:
-    """A local runtime of its own (``make run``'s server) on free ports, stopped afterwards."""
-    workdir = tmp_path_factory.mktemp("local-runtime")
-    port, aws_port = _free_port(), _free_port()
-    log_path = workdir / "runtime.log"
-    with log_path.open("w") as log:
-        yield from _serve(assembly_dir, workdir, port, aws_port, log_path, log)
-
-
-def _serve(
-    assembly_dir: Path, workdir: Path, port: int, aws_port: int, log_path: Path, log: Any
-) -> Iterator[LocalClient]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "local.server",
-            "--assembly",
-            str(assembly_dir),
-            "--port",
-            str(port),
-            "--aws-port",
-            str(aws_port),
-        ],
-        cwd=workdir,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    config_path = workdir / ".local" / "config.json"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not config_path.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"local runtime did not start:\n{log_path.read_text()}")
-        time.sleep(0.2)
-    time.sleep(0.2)  # the file is written after the HTTP server started listening
-    try:
-        yield LocalClient.from_config(config_path)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    """A local runtime of its own, on free ports, stopped afterwards."""
+    with served(assembly_dir, tmp_path_factory.mktemp("local-runtime")) as (_, client):
+        yield client
 
 
 @pytest.fixture(scope="session")

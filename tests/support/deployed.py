@@ -20,7 +20,7 @@ from local.lambdas import LocalFunction, load_functions, reset_warm_state
 from local.outbox import Outbox
 from local.provision import Provisioner
 from local.template import Resolver, Template
-from local.workers import sqs_event
+from local.workers import QueuePoller, queue_pollers
 from tests.support.events import FakeLambdaContext, rest_event
 
 
@@ -30,6 +30,7 @@ class Deployed:
     resolver: Resolver
     functions: dict[str, Any]  # LocalFunction by logical id
     outbox: Outbox
+    pollers: list[QueuePoller]  # the SQS event sources, polled only when a test says so
 
     def function(self, name: str) -> LocalFunction:
         """The function of ``functions/<name>``."""
@@ -74,28 +75,15 @@ class Deployed:
             response = module.lambda_handler(event, FakeLambdaContext())
             queue = os.environ.get("REGISTRATION_QUEUE_URL")
         if deliver and queue and response["statusCode"] == 202:  # a sign-up or resend queued
-            self.work_off(queue, "registration_codes")
+            self.work_off(queue)
         return response["statusCode"], json.loads(response["body"] or "null")
 
-    def work_off(self, queue_url: str, worker: str) -> list[dict[str, Any]]:
-        """What Lambda's SQS poller does, at once: every message on the queue to ``worker``, in
-        batches of 10; those it reports failed stay on the queue. The worker's answers."""
-        sqs = boto3.client("sqs")
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
-        module = importlib.import_module(f"functions.{worker}.handler")
-        answers = []
-        while found := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
-            "Messages", []
-        ):
-            event = sqs_event(found, queue_arn["Attributes"]["QueueArn"], self.template.region())
-            with self.environment_of(worker):
-                answer: dict[str, Any] = module.lambda_handler(event, FakeLambdaContext())
-            failed = {failure["itemIdentifier"] for failure in answer["batchItemFailures"]}
-            for message in found:
-                if message["MessageId"] not in failed:
-                    sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-            answers.append(answer)
-        return answers
+    def work_off(self, queue_url: str) -> None:
+        """What Lambda's SQS poller does, at once: the queue's messages to its function, batch
+        after batch, until none is left; those it reports failed stay on the queue."""
+        poller = next(p for p in self.pollers if p.queue_url == queue_url)
+        while poller.poll_once():
+            pass
 
     def messages_to(self, address: str) -> list[dict[str, Any]]:
         return self.outbox.messages_to(address)
@@ -132,7 +120,11 @@ def deployed(assembly_dir: Path) -> Iterator[Deployed]:
             template = Template.load(assembly_dir)
             resolver = Provisioner(template, endpoint_url=None).run()
             functions = load_functions(template, resolver, env)
-            yield Deployed(template, resolver, functions, Outbox(template.region()))
+            outbox = Outbox(template.region())
+            pollers = queue_pollers(
+                template, resolver, functions, boto3.client("sqs"), outbox, wait_seconds=0
+            )
+            yield Deployed(template, resolver, functions, outbox, pollers)
     finally:
         os.environ.clear()
         os.environ.update(saved)
