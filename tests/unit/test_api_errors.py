@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ongpt.api import MAX_BODY_BYTES, create_app, entrypoint
+from ongpt.api import MAX_BODY_BYTES, MAX_JSON_DEPTH, create_app, entrypoint, json_depth
 from ongpt.errors import DependencyUnavailable, NotFound
 from tests.support.events import FakeLambdaContext, rest_event
 
@@ -79,6 +79,22 @@ def test_bodies_over_16_kib_are_rejected_before_parsing() -> None:
     assert body["error"]["fields"] == [
         {"field": "body", "message": f"at most {MAX_BODY_BYTES} bytes"}
     ]
+
+
+def test_deeply_nested_json_under_16_kib_is_a_400_not_a_crash() -> None:
+    for nested in ("[" * 5000 + "]" * 5000, '{"a":' * 2000 + "1" + "}" * 2000):
+        assert len(nested) < MAX_BODY_BYTES
+        status, body = call(rest_event("POST", "/greetings", raw_body=nested))
+        assert (status, body["error"]["code"]) == (400, "VALIDATION_ERROR")
+        assert body["error"]["fields"][0]["field"] == "body"
+
+
+def test_json_depth_ignores_brackets_inside_strings() -> None:
+    assert json_depth('{"name": "[[[{{{\\"]]]"}') == 1
+    assert json_depth('{"a": [{"b": []}]}') == 4
+    deep_in_text = '{"name": "' + "[" * (MAX_JSON_DEPTH + 1) + '"}'
+    status, body = call(rest_event("POST", "/greetings", raw_body=deep_in_text))
+    assert (status, body["error"]["fields"][0]["field"]) == (400, "name")  # too long, not too deep
 
 
 def test_base64_bodies_are_read_and_non_utf8_ones_refused() -> None:

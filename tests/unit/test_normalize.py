@@ -38,3 +38,23 @@ def test_email_domains_are_lower_cased_and_keys_compare_case_insensitively() -> 
 def test_names_refuse_control_and_invisible_characters(raw: str) -> None:
     with pytest.raises(ValueError, match="control"):
         normalize.full_name(raw)
+
+
+def test_free_text_is_nfc_and_keeps_line_breaks() -> None:
+    decomposed = "Khie\u0302\u0301u na\u0323i\n\tvề hóa đơn"
+    assert normalize.free_text(decomposed) == "Khiếu nại\n\tvề hóa đơn"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "refund \u202eexe.txt",  # right-to-left override
+        "a \u2066hidden\u2069 b",  # isolates
+        "bell \x07",
+        "null \x00",
+        "escape \x1b[31m",
+    ],
+)
+def test_free_text_refuses_control_and_bidi_control_characters(raw: str) -> None:
+    with pytest.raises(ValueError, match="control characters"):
+        normalize.free_text(raw)

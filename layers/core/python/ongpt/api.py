@@ -35,6 +35,9 @@ from ongpt.models import ErrorBody, Refusal
 from ongpt.telemetry import logger, metrics
 
 MAX_BODY_BYTES = 16 * 1024
+# No request of API.md nests deeper than 4; Python's JSON parser recurses per level and fails
+# (RecursionError) near 1,000, which 16 KiB of brackets reaches.
+MAX_JSON_DEPTH = 32
 
 # What any route may answer besides its own errors: bad input, refused (by IAM at the gateway or by
 # the handler), throttled (gateway, WAF or a limit of ours), a dependency down after retries.
@@ -77,9 +80,30 @@ def validation_error(exc: RequestValidationError) -> ValidationFailed:
     return ValidationFailed("The request is not valid.", fields)
 
 
+def json_depth(text: str) -> int:
+    """How deep arrays and objects nest in ``text``, brackets inside strings not counted."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif in_string:
+            escaped = char == "\\"
+            in_string = char != '"'
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def _unreadable(event: dict[str, Any]) -> ValidationFailed | None:
-    """A body over 16 KiB, or one API Gateway passed base64-encoded that is not UTF-8 text, is
-    refused before any parsing (API.md, Conventions)."""
+    """A body over 16 KiB, one API Gateway passed base64-encoded that is not UTF-8 text, or one
+    nested deeper than any request of API.md is refused before any parsing (API.md,
+    Conventions: never a 5xx for bad input)."""
     body = event.get("body") or ""
     try:
         raw = base64.b64decode(body, validate=True) if event.get("isBase64Encoded") else None
@@ -88,12 +112,17 @@ def _unreadable(event: dict[str, Any]) -> ValidationFailed | None:
         return ValidationFailed(
             "The request body is not UTF-8 JSON.", [{"field": "body", "message": "not UTF-8"}]
         )
-    if len(text.encode("utf-8")) <= MAX_BODY_BYTES:
-        return None
-    return ValidationFailed(
-        "The request body is larger than 16 KiB.",
-        [{"field": "body", "message": f"at most {MAX_BODY_BYTES} bytes"}],
-    )
+    if len(text.encode("utf-8")) > MAX_BODY_BYTES:
+        return ValidationFailed(
+            "The request body is larger than 16 KiB.",
+            [{"field": "body", "message": f"at most {MAX_BODY_BYTES} bytes"}],
+        )
+    if json_depth(text) > MAX_JSON_DEPTH:
+        return ValidationFailed(
+            "The request body nests too deeply.",
+            [{"field": "body", "message": f"at most {MAX_JSON_DEPTH} levels of nesting"}],
+        )
+    return None
 
 
 def create_app() -> APIGatewayRestResolver:

@@ -19,7 +19,9 @@ from pydantic import (
 
 from ongpt import normalize
 
-Text200 = Annotated[str, StringConstraints(strict=True, max_length=200)]
+# What a person types: NFC, no control or bidi-control characters (normalize.free_text).
+FREE_TEXT = AfterValidator(normalize.free_text)
+Text200 = Annotated[str, StringConstraints(strict=True, max_length=200), FREE_TEXT]
 Code = Annotated[str, StringConstraints(strict=True, pattern=r"^\d{6}$")]
 FullName = Annotated[
     str, StringConstraints(strict=True, max_length=400), AfterValidator(normalize.full_name)
@@ -102,7 +104,7 @@ class ProfileChanges(Strict):
 
 class EditRequestCreate(Strict):
     changes: ProfileChanges
-    reason: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=500)]
+    reason: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=500), FREE_TEXT]
 
 
 class EditVerification(Strict):
@@ -112,7 +114,7 @@ class EditVerification(Strict):
 
 class Decision(Strict):
     decision: Literal["approve", "reject"]
-    note: Annotated[str, StringConstraints(strict=True, max_length=500)] = ""
+    note: Annotated[str, StringConstraints(strict=True, max_length=500), FREE_TEXT] = ""
 
 
 class ConsentChange(Strict):
@@ -121,10 +123,12 @@ class ConsentChange(Strict):
 
 class ContractCreate(Strict):
     customer_id: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64)]
-    plan: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64)]
+    plan: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64), FREE_TEXT]
     starts_at: AwareDatetime
     expires_at: AwareDatetime
-    reference: Annotated[str, StringConstraints(strict=True, max_length=100)] | None = None
+    reference: Annotated[str, StringConstraints(strict=True, max_length=100), FREE_TEXT] | None = (
+        None
+    )
 
 
 class ContractRenewal(Strict):
@@ -133,26 +137,30 @@ class ContractRenewal(Strict):
 
 class AnnouncementPost(Strict):
     kind: Literal["product_update", "service_change"]
-    title: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
-    body: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=5000)]
+    title: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200), FREE_TEXT]
+    body: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=5000), FREE_TEXT]
 
 
 class ComplaintContact(Strict):
-    name: Annotated[str, StringConstraints(strict=True, max_length=100)] | None = None
+    name: Annotated[str, StringConstraints(strict=True, max_length=100), FREE_TEXT] | None = None
     email: Email | None = None
     phone: Phone | None = None
 
 
 class ComplaintFile(Strict):
     category: Literal["privacy", "billing", "service", "other"]
-    subject: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
-    message: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=5000)]
+    subject: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200), FREE_TEXT]
+    message: Annotated[
+        str, StringConstraints(strict=True, min_length=1, max_length=5000), FREE_TEXT
+    ]
     contact: ComplaintContact | None = None
 
 
 class ComplaintUpdate(Strict):
     status: Literal["OPEN", "IN_PROGRESS", "RESOLVED", "REJECTED"]  # a move back is a 409
-    resolution: Annotated[str, StringConstraints(strict=True, max_length=2000)] | None = None
+    resolution: (
+        Annotated[str, StringConstraints(strict=True, max_length=2000), FREE_TEXT] | None
+    ) = None
 
 
 Slug = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9-]{2,64}$")]
@@ -162,9 +170,9 @@ class DisclosureRecord(Strict):
     customer_id: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64)]
     recipient: Slug
     legal_basis: Literal["consent", "legal_obligation"]
-    authority_reference: Annotated[str, StringConstraints(strict=True, max_length=200)] | None = (
-        None
-    )
+    authority_reference: (
+        Annotated[str, StringConstraints(strict=True, max_length=200), FREE_TEXT] | None
+    ) = None
     data_categories: Annotated[
         list[Literal["contact", "profile", "contracts", "complaints", "consents"]],
         Field(min_length=1, max_length=5),
@@ -173,9 +181,11 @@ class DisclosureRecord(Strict):
 
 
 class AnalyticsEvent(Strict):
-    page: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=512)]
+    page: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=512), FREE_TEXT]
     referrer: Annotated[str, StringConstraints(strict=True, max_length=2048)] | None = None
-    search_query: Annotated[str, StringConstraints(strict=True, max_length=256)] | None = None
+    search_query: (
+        Annotated[str, StringConstraints(strict=True, max_length=256), FREE_TEXT] | None
+    ) = None
     visited_at: AwareDatetime
 
 

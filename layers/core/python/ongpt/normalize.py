@@ -31,6 +31,21 @@ def full_name(raw: str) -> str:
     return name
 
 
+# Embeddings, overrides and isolates reorder what a reader sees ("Trojan Source", CVE-2021-42574).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LINE_BREAKS_AND_TABS = frozenset("\t\n\r")
+
+
+def free_text(raw: str) -> str:
+    """NFC; line breaks and tabs allowed, other control and bidi-control characters refused."""
+    for char in raw:
+        if char in BIDI_CONTROLS:
+            raise ValueError("may not hold bidirectional control characters")
+        if unicodedata.category(char) == "Cc" and char not in LINE_BREAKS_AND_TABS:
+            raise ValueError("may not hold control characters")
+    return unicodedata.normalize("NFC", raw)
+
+
 def phone(raw: str) -> str:
     """E.164 (``+84967915569``); common formats accepted, no country code means Vietnam."""
     if len(raw) > 32 or re.search(r"[A-Za-z]", raw):
