@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
@@ -17,6 +18,10 @@ MANAGED_RULE_GROUPS = (
     "AWSManagedRulesAmazonIpReputationList",
 )
 MAX_BODY_BYTES = 16 * 1024  # API.md: request bodies are at most 16 KiB
+# WAF logs carry full client addresses, which the analytics table deliberately truncates (P1.3):
+# only requests a rule blocked or counted are logged, under their own key, for 30 days.
+LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+LOGGED_ACTIONS = ("BLOCK", "COUNT")
 REQUESTS_PER_5_MINUTES_PER_IP = 1000
 
 
@@ -64,7 +69,8 @@ def _blocking(
 
 
 class Firewall(Construct):
-    """A regional web ACL associated with the API stage, logging with personal fields redacted."""
+    """A regional web ACL associated with the API stage, logging only what it blocked or counted,
+    personal fields redacted."""
 
     def __init__(
         self, scope: Construct, construct_id: str, *, stage_arn: str, log_key: kms.IKey
@@ -110,7 +116,7 @@ class Firewall(Construct):
             self, "Association", resource_arn=stage_arn, web_acl_arn=self.web_acl.attr_arn
         )
         log_group = encrypted_log_group(
-            self, "Logs", log_key, log_group_name="aws-waf-logs-ongpt-accounts"
+            self, "Logs", log_key, LOG_RETENTION, log_group_name="aws-waf-logs-ongpt-accounts"
         )
         wafv2.CfnLoggingConfiguration(
             self,
@@ -124,7 +130,19 @@ class Firewall(Construct):
                     arn_format=ArnFormat.COLON_RESOURCE_NAME,
                 )
             ],
-            # Query strings carry staff lookups by email or phone; signatures are secrets.
+            logging_filter={
+                "DefaultBehavior": "DROP",
+                "Filters": [
+                    {
+                        "Behavior": "KEEP",
+                        "Requirement": "MEETS_ANY",
+                        "Conditions": [
+                            {"ActionCondition": {"Action": action}} for action in LOGGED_ACTIONS
+                        ],
+                    }
+                ],
+            },
+            # Query strings may carry personal values; signatures are secrets.
             redacted_fields=[
                 wafv2.CfnLoggingConfiguration.FieldToMatchProperty(query_string={}),
                 wafv2.CfnLoggingConfiguration.FieldToMatchProperty(

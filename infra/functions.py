@@ -49,13 +49,17 @@ def shared_layer(scope: Construct) -> lambda_.LayerVersion:
 
 
 def encrypted_log_group(
-    scope: Construct, construct_id: str, key: kms.IKey, **kwargs: object
+    scope: Construct,
+    construct_id: str,
+    key: kms.IKey,
+    retention: logs.RetentionDays = LOG_RETENTION,
+    **kwargs: object,
 ) -> logs.LogGroup:
     return logs.LogGroup(
         scope,
         construct_id,
         encryption_key=key,
-        retention=LOG_RETENTION,
+        retention=retention,
         removal_policy=RemovalPolicy.RETAIN,
         **kwargs,  # type: ignore[arg-type]
     )

@@ -71,6 +71,8 @@ class Keys(Construct):
         self.data = self._symmetric("DataKey", "Customer records and field-level encryption")
         self.analytics = self._symmetric("AnalyticsKey", "Analytics, apart from personal data")
         self.ops = self._symmetric("OpsKey", "Logs, audit trail and alarms")
+        # WAF logs hold client addresses (P1.3): apart from every other log, under their own key.
+        self.firewall_logs = self._symmetric("FirewallLogsKey", "WAF logs of blocked requests")
         self.blind_index = kms.Key(
             self,
             "BlindIndexKey",
@@ -84,7 +86,8 @@ class Keys(Construct):
         )
         for key in (self.data, self.analytics):
             self._allow_via_services(key, "dynamodb", "sqs", "backup")
-        self._allow_logs(self.ops)
+        for key in (self.ops, self.firewall_logs):
+            self._allow_logs(key)
         self.ops.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AlarmsPublishToEncryptedTopic",

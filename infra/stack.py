@@ -86,6 +86,7 @@ class OnGptAccountsStack(Stack):
             "Api",
             functions=[self.functions[spec] for spec in catalogue.API_FUNCTIONS],
             log_key=self.keys.ops,
+            firewall_log_key=self.keys.firewall_logs,
         )
         self.gateway.allow_invoke(self.identity.guest_role, GUEST)
         self.gateway.allow_invoke(self.identity.customer_role, CUSTOMER)

@@ -20,7 +20,7 @@ def test_symmetric_keys_rotate_yearly(template_json: dict[str, Any]) -> None:
         for lid, p in keys.items()
         if p.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
     }
-    assert len(symmetric) == 3
+    assert len(symmetric) == 4  # data, analytics, ops, firewall logs
     for props in symmetric.values():
         assert props["EnableKeyRotation"] is True
         assert props["RotationPeriodInDays"] == 365

@@ -45,7 +45,7 @@ def test_a_signed_in_customers_events_link_to_nothing_else(aws: Deployed) -> Non
         "analytics",
         "POST",
         "/v1/analytics/events",
-        body={"events": [EVENT, {**EVENT, "page": "/docs"}]},
+        body={"events": [EVENT, {**EVENT, "page": "/docs?email=an%40example.com#top"}]},
         identity=identity,
     )
     assert (status, answer) == (202, {"accepted": 2})
@@ -55,6 +55,7 @@ def test_a_signed_in_customers_events_link_to_nothing_else(aws: Deployed) -> Non
     assert {i["ip_network"]["S"] for i in stored} == {"203.0.113.0/24"}
     assert {i["browser_family"]["S"] for i in stored} == {"Firefox"}
     assert {i["referrer_host"]["S"] for i in stored} == {"www.google.com"}
+    assert {i["page"]["S"] for i in stored} == {"/pricing", "/docs"}  # no query, no fragment
     assert all("expires_at_epoch" in i for i in stored)
     # No value of an analytics item appears in the customer records, and no identity in it.
     others = repr(items(aws.function("registration").environment["CUSTOMERS_TABLE"]))

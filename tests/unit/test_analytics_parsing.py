@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ongpt.analytics import browser, referrer_host, truncated_ip
+from ongpt.analytics import browser, page_path, referrer_host, truncated_ip
 
 pytestmark = pytest.mark.clause("P1.3")
 
@@ -55,3 +55,17 @@ def test_only_the_referrer_host_is_kept() -> None:
         referrer_host("https://Search.Example.com/q?email=an@example.com") == "search.example.com"
     )
     assert referrer_host("not a url") is None
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("/pricing", "/pricing"),
+        ("/reset?email=an%40example.com&token=abc", "/reset"),
+        ("/vi/tro-giup#lien-he", "/vi/tro-giup"),
+        ("https://ongpt.vn/account?phone=%2B84967915569", "/account"),
+        ("?q=only-a-query", "/"),
+    ],
+)
+def test_pages_keep_their_path_without_query_or_fragment(page: str, expected: str) -> None:
+    assert page_path(page) == expected

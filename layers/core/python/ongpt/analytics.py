@@ -1,6 +1,7 @@
 """Web analytics (P1.3): kept apart from, and unrelated to, other personal information.
 
-Stored in their own table under their own key: page, referrer host, search text, visit time,
+Stored in their own table under their own key: page path (its query string and fragment, which
+may carry tokens or addresses, dropped), referrer host, search text, visit time,
 browser family and major version, and the IP truncated before storage (IPv4 /24, IPv6 /48).
 Nothing that links to an account, an identity, a key or a session is stored, whoever sends them.
 Items expire after 14 months.
@@ -53,6 +54,11 @@ def truncated_ip(address: str | None) -> str | None:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
+def page_path(page: str) -> str:
+    """The page's path alone: ``/reset?email=an@example.com#x`` -> ``/reset``."""
+    return urlsplit(page).path or "/"
+
+
 def referrer_host(referrer: str | None) -> str | None:
     host = urlsplit(referrer or "").hostname
     return host.lower() if host else None
@@ -81,7 +87,7 @@ class Analytics:
                             {
                                 "pk": f"DAY#{visited[:10]}#{shard}",
                                 "sk": f"{visited}#{uuid.uuid4()}",
-                                "page": event.page,
+                                "page": page_path(event.page),
                                 "referrer_host": referrer_host(event.referrer),
                                 "search_query": event.search_query,
                                 "visited_at": visited,
