@@ -73,6 +73,30 @@ def test_a_contract_is_confirmed_and_listed_for_its_customer_only(aws: Deployed)
     assert aws.call("me", "GET", "/v1/me/contracts", identity=customer(other))[1]["contracts"] == []
 
 
+def test_a_contract_reference_is_sealed(aws: Deployed) -> None:
+    _, cid = registered(aws)
+    reference = "HĐ-2026/Nguyễn Văn An/0967915569"
+    status, created = aws.call(
+        "contracts",
+        "POST",
+        "/v1/staff/contracts",
+        identity=staff("Support"),
+        body={
+            "customer_id": cid,
+            "plan": "Pro",
+            "starts_at": "2026-01-01T00:00:00Z",
+            "expires_at": "2027-01-01T00:00:00Z",
+            "reference": reference,
+        },
+    )
+    assert status == 201
+    table = aws.function("contracts").environment["CUSTOMERS_TABLE"]
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    assert reference not in repr(items)
+    (stored,) = [i for i in items if i.get("contract_id", {}).get("S") == created["contract_id"]]
+    assert stored["reference"]["S"]  # kept, sealed
+
+
 def test_a_contract_for_nobody_or_ending_before_it_starts_is_refused(aws: Deployed) -> None:
     _, cid = registered(aws)
     status, _ = aws.call(

@@ -113,6 +113,34 @@ def test_changes_without_new_addresses_go_straight_to_review(aws: Deployed) -> N
     assert profile(aws, cid)["full_name"] == "Nguyễn Văn Bình"
 
 
+@pytest.mark.parametrize(("decision", "outcome"), [("approve", "APPLIED"), ("reject", "REJECTED")])
+def test_decision_notes_are_sealed_and_shown_to_the_customer(
+    aws: Deployed, decision: str, outcome: str
+) -> None:
+    _, cid = registered(aws)
+    _, created = me(
+        aws,
+        cid,
+        "POST",
+        "/v1/me/edit-requests",
+        {"changes": {"full_name": "Nguyễn Văn Cường"}, "reason": "typo"},
+    )
+    edit_id = created["edit_request_id"]
+    note = f"Đã gọi số 0967 915 {uuid.uuid4().hex[:6]} để xác nhận"
+    status, decided = aws.call(
+        "edit_requests",
+        "POST",
+        f"/v1/staff/edit-requests/{edit_id}/decision",
+        body={"decision": decision, "note": note},
+        identity=staff("Support"),
+    )
+    assert (status, decided["status"]) == (200, outcome)
+    table = aws.function("edit_requests").environment["CUSTOMERS_TABLE"]
+    assert note not in repr(boto3.client("dynamodb").scan(TableName=table)["Items"])
+    status, seen = me(aws, cid, "GET", f"/v1/me/edit-requests/{edit_id}")
+    assert (status, seen["note"]) == (200, note)
+
+
 def test_a_clash_with_another_account_is_rejected_at_review(aws: Deployed) -> None:
     other, _ = registered(aws)
     _, cid = registered(aws)

@@ -72,7 +72,12 @@ class Contracts:
                 "starts_at": timestamp(request.starts_at),
                 "expires_at": timestamp(request.expires_at),
                 "expiry_shard": expiry_shard(contract_id, request.expires_at),
-                "reference": request.reference,
+                # Staff's free text may name people or accounts: sealed like the profile.
+                "reference": self.customers.seal(
+                    request.customer_id, f"contract-reference:{contract_id}", request.reference
+                )
+                if request.reference
+                else None,
                 "created_at": now,
                 "updated_at": now,
             }

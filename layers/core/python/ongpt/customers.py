@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from ongpt.crypto import DataKeys, unseal
+from ongpt.crypto import DataKeys, seal, unseal
 from ongpt.errors import NotFound
 from ongpt.models import Profile
 from ongpt.registration import SEALED_FIELDS, optional_details
@@ -26,11 +27,18 @@ class Customers:
     store: CustomerStore
     keys: DataKeys
 
-    def profile(self, customer_id: str) -> Profile:
+    def _opened(self, customer_id: str) -> tuple[dict[str, Any], bytes] | None:
+        """The customer's record and their data key, or None for no such customer."""
         record = self.store.profile(customer_id)
         if record is None:
+            return None
+        return record, self.keys.open(record["dek"], {"customer_id": customer_id})
+
+    def profile(self, customer_id: str) -> Profile:
+        opened = self._opened(customer_id)
+        if opened is None:
             raise NotFound("No profile.")
-        data_key = self.keys.open(record["dek"], {"customer_id": customer_id})
+        record, data_key = opened
         fields = {f: unseal(data_key, customer_id, f, record[f]) for f in SEALED_FIELDS}
         return Profile(
             customer_id=customer_id,
@@ -43,12 +51,19 @@ class Customers:
             updated_at=record["updated_at"],
         )
 
+    def seal(self, customer_id: str, field: str, value: str) -> str:
+        """``value`` sealed under the customer's data key, for a record kept beside the profile."""
+        opened = self._opened(customer_id)
+        if opened is None:
+            raise NotFound("No such customer.")
+        return seal(opened[1], customer_id, field, value)
+
     def contact(self, customer_id: str) -> Contact | None:
         """The customer's addresses and language, opened only for sending them something."""
-        record = self.store.profile(customer_id)
-        if record is None:
+        opened = self._opened(customer_id)
+        if opened is None:
             return None
-        data_key = self.keys.open(record["dek"], {"customer_id": customer_id})
+        record, data_key = opened
         return Contact(
             customer_id=customer_id,
             email=unseal(data_key, customer_id, "email", record["email"]),

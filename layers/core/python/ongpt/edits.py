@@ -168,7 +168,9 @@ class EditRequests:
             "reason": unseal(data_key, customer_id, f"edit-reason:{eid}", edit["reason"]),
             "created_at": edit["created_at"],
             "updated_at": edit["updated_at"],
-            "note": edit.get("note"),
+            "note": unseal(data_key, customer_id, f"edit-note:{eid}", edit["note"])
+            if "note" in edit
+            else None,
         }
 
     # Staff
@@ -229,6 +231,7 @@ class EditRequests:
         if approve:
             outcome = self._apply(customer_id, edit, decided_by=staff.id, note=note)
         if outcome == "REJECTED":
+            _, data_key = self._profile(customer_id)
             self.edits.move(
                 customer_id,
                 edit_id,
@@ -236,7 +239,7 @@ class EditRequests:
                 "REJECTED",
                 timestamp(self.clock()),
                 decided_by=staff.id,
-                note=note,
+                note=seal(data_key, customer_id, f"edit-note:{edit_id}", note),
             )
         return {"edit_request_id": edit_id, "status": outcome}
 
@@ -262,7 +265,7 @@ class EditRequests:
         }
         decided = {
             "decided_by": decided_by,
-            "note": note,
+            "note": seal(data_key, customer_id, f"edit-note:{edit['edit_request_id']}", note),
             NOTICES: seal(data_key, customer_id, NOTICES, json.dumps(notices)),
         }
         moving = new != old
