@@ -97,10 +97,6 @@ def decide(
 
 
 def is_allowed(
-    statements: list[dict[str, Any]],
-    action: str,
-    resource: str,
-    context: Context | None = None,
-    caller: dict[str, str] | None = None,
+    statements: list[dict[str, Any]], action: str, resource: str, context: Context | None = None
 ) -> bool:
-    return decide(statements, action, resource, context, caller) == "allow"
+    return decide(statements, action, resource, context) == "allow"

@@ -89,7 +89,7 @@ class Principals:
     ) -> None:
         """Refused unless the role's trust policy lets ``caller`` take ``action`` on it."""
         statements = iam.trust_statements(self.template, self.resolver, role_id)
-        if not iam.is_allowed(statements, action, self._role_arn_of(role_id), context, caller):
+        if iam.decide(statements, action, self._role_arn_of(role_id), context, caller) != "allow":
             raise Refused(refusal)
 
     def _session_context(self, role_id: str, session: str, mfa: bool) -> dict[str, str]:

@@ -91,8 +91,9 @@ def test_identity_pool_lets_guests_use_the_basic_flow(template_json: dict[str, A
     assert set(attachment["Roles"]) == {"authenticated", "unauthenticated"}
 
 
-def test_staff_sessions_must_be_named_after_the_staff_member(template: Template) -> None:
-    """P5: the session name is the staff id in the audit log; the caller may not choose it."""
+def test_staff_roles_need_mfa_and_their_own_user_name_as_session_name(template: Template) -> None:
+    """P2.3, P5: the session name is the staff id in the audit log; the caller may not choose
+    another's."""
     for name in ("Support", "Compliance", "Admin"):
         template.has_resource_properties(
             "AWS::IAM::Role",
@@ -103,31 +104,13 @@ def test_staff_sessions_must_be_named_after_the_staff_member(template: Template)
                         Match.object_like(
                             {
                                 "Action": "sts:AssumeRole",
-                                "Condition": Match.object_like(
-                                    {"StringEquals": {"sts:RoleSessionName": "${aws:username}"}}
-                                ),
+                                "Condition": {
+                                    "Bool": {"aws:MultiFactorAuthPresent": "true"},
+                                    "StringEquals": {"sts:RoleSessionName": "${aws:username}"},
+                                },
                             }
                         )
                     ]
-                },
-            },
-        )
-
-
-def test_staff_roles_need_mfa(template: Template) -> None:
-    for name in ("Support", "Compliance", "Admin"):
-        template.has_resource_properties(
-            "AWS::IAM::Role",
-            {
-                "RoleName": name,
-                "AssumeRolePolicyDocument": {
-                    "Statement": Match.array_with(
-                        [
-                            Match.object_like(
-                                {"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}
-                            )
-                        ]
-                    )
                 },
             },
         )

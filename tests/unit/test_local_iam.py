@@ -139,11 +139,9 @@ def test_a_trust_statement_names_who_may_assume_the_role() -> None:
     ]
     role = "arn:aws:iam::123456789012:role/Support"
     alice = {"AWS": "arn:aws:iam::123456789012:user/alice"}
-    assert is_allowed(trust, "sts:AssumeRole", role, {}, alice)
-    assert not is_allowed(
-        trust, "sts:AssumeRole", role, {}, {"AWS": "arn:aws:iam::999999999999:user/eve"}
-    )
-    assert not is_allowed(
-        trust, "sts:AssumeRole", role, {}, {"Federated": "cognito-identity.amazonaws.com"}
-    )
-    assert not is_allowed(trust, "sts:AssumeRoleWithWebIdentity", role, {}, alice)
+    eve = {"AWS": "arn:aws:iam::999999999999:user/eve"}
+    web = {"Federated": "cognito-identity.amazonaws.com"}
+    assert decide(trust, "sts:AssumeRole", role, {}, alice) == "allow"
+    assert decide(trust, "sts:AssumeRole", role, {}, eve) == "implicit deny"
+    assert decide(trust, "sts:AssumeRole", role, {}, web) == "implicit deny"
+    assert decide(trust, "sts:AssumeRoleWithWebIdentity", role, {}, alice) == "implicit deny"
