@@ -3,9 +3,10 @@
 Moto's Cognito identity pool gives everyone the same fake credentials, so the local runtime
 mints its own (``/_local/credentials``) and remembers whose they are. A signature is checked by
 recomputing it as the SigV4 specification says ("Create a canonical request", AWS Signature
-Version 4 for API requests), from the request as it arrived: the path and the raw query string
-decoded and re-encoded with RFC 3986's unreserved characters kept, the headers the client signed,
-and the SHA-256 of the body actually received (a declared ``X-Amz-Content-SHA256`` must match it).
+Version 4 for API requests), from the request as it arrived: the raw path encoded once more,
+the raw query string decoded and re-encoded with RFC 3986's unreserved characters kept, the
+headers the client signed, and the SHA-256 of the body actually received (a declared
+``X-Amz-Content-SHA256`` must match it).
 Any signer that follows the specification (botocore, ``@smithy/signature-v4``, ``aws4fetch``,
 ``awscurl``) is accepted whatever its query holds.
 """
@@ -115,10 +116,10 @@ def _encode(text: str) -> str:
     return quote(text, safe=UNRESERVED)
 
 
-def canonical_uri(path: str) -> str:
-    """The decoded path, dot segments removed, URI-encoded twice (every service but S3)."""
-    once = quote(normalize_url_path(path), safe="/" + UNRESERVED)
-    return quote(once, safe="/" + UNRESERVED)
+def canonical_uri(raw_path: str) -> str:
+    """The path as it arrived (URI-encoded once), dot segments removed, URI-encoded again: every
+    service but S3 encodes path segments twice. A ``:`` or ``@`` may arrive unencoded."""
+    return quote(normalize_url_path(raw_path), safe="/" + UNRESERVED)
 
 
 def canonical_query(raw_query: str) -> str:
@@ -134,20 +135,20 @@ def canonical_query(raw_query: str) -> str:
 
 def canonical_request(
     method: str,
-    path: str,
+    raw_path: str,
     raw_query: str,
     headers: dict[str, str],
     signed_headers: list[str],
     body: bytes,
 ) -> str:
-    """``headers`` with lower-case names; ``path`` decoded; ``raw_query`` as received."""
+    """``headers`` with lower-case names; ``raw_path`` and ``raw_query`` as received."""
     canonical_headers = "".join(
         f"{name}:{' '.join(headers.get(name, '').split())}\n" for name in signed_headers
     )
     return "\n".join(
         [
             method.upper(),
-            canonical_uri(path),
+            canonical_uri(raw_path),
             canonical_query(raw_query),
             canonical_headers,
             ";".join(signed_headers),
@@ -174,7 +175,7 @@ def verify(
     store: CredentialStore,
     *,
     method: str,
-    path: str,
+    raw_path: str,
     raw_query: str,
     headers: dict[str, str],
     body: bytes,
@@ -221,7 +222,7 @@ def verify(
     declared = lower.get("x-amz-content-sha256")
     if declared is not None and declared != hashlib.sha256(body).hexdigest():
         raise AccessDenied(SIGNATURE_MISMATCH)  # API Gateway hashes the body it received
-    canonical = canonical_request(method, path, raw_query, lower, signed_headers, body)
+    canonical = canonical_request(method, raw_path, raw_query, lower, signed_headers, body)
     expected = signature(
         creds.secret_access_key,
         [date, region, SERVICE, "aws4_request"],

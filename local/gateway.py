@@ -174,7 +174,7 @@ class LocalGateway:
                 issued = verify(
                     self.credentials,
                     method=request.method,
-                    path=request.path,
+                    raw_path=request.environ.get("RAW_URI", request.path).partition("?")[0],
                     raw_query=request.query_string.decode("utf-8", "replace"),
                     headers=dict(request.headers),
                     body=body,

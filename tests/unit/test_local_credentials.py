@@ -37,7 +37,7 @@ def _verify(
     return verify(
         store,
         method="POST",
-        path=PATH,
+        raw_path=PATH,
         raw_query=QUERY,
         headers=headers,
         body=body,
@@ -91,7 +91,7 @@ def test_a_changed_query_string_is_refused() -> None:
         verify(
             store,
             method="POST",
-            path=PATH,
+            raw_path=PATH,
             raw_query=QUERY + "&y=2",
             headers=headers,
             body=b"{}",
@@ -118,7 +118,7 @@ def test_a_query_with_at_space_and_vietnamese_is_accepted_as_botocore_clients_si
         return verify(
             store,
             method="GET",
-            path="/v1/staff/audit",
+            raw_path="/v1/staff/audit",
             raw_query=raw_query,
             headers=headers,
             body=b"",
@@ -167,3 +167,24 @@ def test_a_signature_that_leaves_out_the_host_is_refused() -> None:
     headers = {**request.headers, "Authorization": auth, "Host": "127.0.0.1:8080"}
     with pytest.raises(AccessDenied, match="'Host'"):
         _verify(store, headers, b"{}")
+
+
+def test_a_path_is_canonicalised_as_it_arrived_encoded_once_more() -> None:
+    """A ``:`` may arrive unencoded (consent ids) and ``Nguyễn`` percent-encoded: botocore and
+    AWS encode the path as sent once more, so ``%`` becomes ``%25``."""
+    store = CredentialStore()
+    issued = _issue(store)
+    creds = Credentials(issued.access_key_id, issued.secret_access_key, issued.session_token)
+    for raw_path in ("/v1/me/consents/third_party_sharing:partner-x", "/v1/x/Nguy%E1%BB%85n"):
+        request = AWSRequest(method="PUT", url="http://127.0.0.1:8080" + raw_path, data=b"{}")
+        SigV4Auth(creds, "execute-api", REGION).add_auth(request)
+        verified = verify(
+            store,
+            method="PUT",
+            raw_path=raw_path,
+            raw_query="",
+            headers={**request.headers, "Host": "127.0.0.1:8080"},
+            body=b"{}",
+            region=REGION,
+        )
+        assert verified == issued
