@@ -147,12 +147,12 @@ class Principals:
     def guest(self, flow: str = "basic") -> Principal:
         """A new unauthenticated identity: ``basic`` (GetId, GetOpenIdToken, then STS) or
         ``enhanced`` (GetCredentialsForIdentity, scoped down by Cognito's session policy)."""
+        if flow not in ("basic", "enhanced"):
+            raise BadPrincipal('flow is "basic" (the default) or "enhanced"')
         if not self.identity_pool.get("AllowUnauthenticatedIdentities"):
             raise Refused("Unauthenticated access is not supported for this identity pool.")
         if flow == "basic" and not self.identity_pool.get("AllowClassicFlow"):
             raise Refused("Basic (classic) flow is not enabled for this identity pool.")
-        if flow not in ("basic", "enhanced"):
-            raise BadPrincipal('flow is "basic" (the default) or "enhanced"')
         policy = COGNITO_UNAUTHED_IDENTITIES if flow == "enhanced" else None
         return self._cognito(
             self.guest_role, ["unauthenticated"], None, f"guest:{uuid.uuid4()}", policy
