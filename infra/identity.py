@@ -30,9 +30,12 @@ class Identity(Construct):
             sign_in_case_sensitive=False,
             auto_verify=cognito.AutoVerifiedAttrs(email=True, phone=True),
             keep_original=cognito.KeepOriginalAttrs(email=True, phone=True),
+            # Not "required": Cognito lets no app client lose write access to a required
+            # attribute, and customers must not write these (P6.1). The registration API always
+            # sets both (AdminCreateUser, which client write attributes do not limit).
             standard_attributes=cognito.StandardAttributes(
-                email=cognito.StandardAttribute(required=True, mutable=True),
-                phone_number=cognito.StandardAttribute(required=True, mutable=True),
+                email=cognito.StandardAttribute(required=False, mutable=True),
+                phone_number=cognito.StandardAttribute(required=False, mutable=True),
             ),
             mfa=cognito.Mfa.REQUIRED,
             mfa_second_factor=cognito.MfaSecondFactor(sms=True, otp=True),
@@ -69,6 +72,10 @@ class Identity(Construct):
             id_token_validity=Duration.hours(1),
             refresh_token_validity=Duration.days(30),
             supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
+            # Email and phone change only through edit requests (P6.1): review, audit, notices
+            # and the uniqueness guards. Without this list a customer's access token could
+            # UpdateUserAttributes on every standard attribute.
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(locale=True),
         )
         cognito.CfnUserPoolGroup(
             self,
@@ -82,7 +89,10 @@ class Identity(Construct):
             "IdentityPool",
             identity_pool_name="ongpt_accounts",
             allow_unauthenticated_identities=True,  # guests register, complain, send analytics
-            allow_classic_flow=False,
+            # Guests use the basic flow: the enhanced flow scopes unauthenticated credentials
+            # down to AmazonCognitoUnAuthedIdentitiesSessionPolicy, which has no
+            # execute-api:Invoke (API.md, Principals). Customers keep the enhanced flow.
+            allow_classic_flow=True,
             authentication_providers=identitypool.IdentityPoolAuthenticationProviders(
                 user_pools=[
                     identitypool.UserPoolAuthenticationProvider(
@@ -109,14 +119,18 @@ class Identity(Construct):
         self.staff_roles = {name: self._staff_role(name) for name in STAFF_ROLES}
 
     def _staff_role(self, name: str) -> iam.Role:
-        """A role staff assume from the console or SSO, only with MFA (P2.3, P5)."""
+        """A role staff assume from the console or SSO, only with MFA (P2.3, P5), and only under
+        their own IAM user name as the session name: the staff id in the audit log."""
         return iam.Role(
             self,
             f"{name}Role",
             role_name=name,
             description=f"OnGPT Accounts staff: {name}",
             assumed_by=iam.AccountRootPrincipal().with_conditions(
-                {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+                {
+                    "Bool": {"aws:MultiFactorAuthPresent": "true"},
+                    "StringEquals": {"sts:RoleSessionName": "${aws:username}"},
+                }
             ),
             max_session_duration=Duration.hours(8),
         )

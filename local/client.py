@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
 import requests
 import requests.auth
@@ -23,6 +24,19 @@ from botocore.credentials import Credentials
 CONFIG = Path(".local/config.json")
 
 
+def sigv4_query(url: str) -> str:
+    """The URL with each query name and value encoded as SigV4 canonicalises them (RFC 3986
+    unreserved characters kept, all else percent-encoded): botocore signs the query as it finds
+    it in the URL, so the URL sent must already be in that form (``@`` as ``%40``, ...)."""
+    parts = urlsplit(url)
+    pairs = [pair.partition("=") for pair in parts.query.split("&") if pair]
+    query = "&".join(
+        f"{quote(unquote_plus(name), safe='-_.~')}={quote(unquote_plus(value), safe='-_.~')}"
+        for name, _, value in pairs
+    )
+    return urlunsplit(parts._replace(query=query))
+
+
 class SigV4RequestAuth(requests.auth.AuthBase):
     """Signs each prepared request (method, URL, headers, body) with SigV4 for execute-api."""
 
@@ -30,6 +44,7 @@ class SigV4RequestAuth(requests.auth.AuthBase):
         self.signer = SigV4Auth(credentials, "execute-api", region)
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.url = sigv4_query(str(request.url))
         body = request.body.encode() if isinstance(request.body, str) else request.body
         aws_request = AWSRequest(
             method=request.method, url=request.url, data=body or b"", headers=request.headers
@@ -79,7 +94,8 @@ class LocalClient:
         return cls(json.loads(path.read_text()))
 
     def credentials(self, **principal: str) -> Credentials:
-        """``principal="guest"``, ``id_token=...`` or ``staff_role=..., staff_id=...``."""
+        """``principal="guest"`` (the basic flow; ``flow="enhanced"`` for the credentials AWS
+        scopes down), ``id_token=...`` or ``staff_role=..., staff_id=...``."""
         response = requests.post(f"{self.api_url}/_local/credentials", json=principal, timeout=30)
         response.raise_for_status()
         issued = response.json()

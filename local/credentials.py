@@ -2,11 +2,18 @@
 
 Moto's Cognito identity pool gives everyone the same fake credentials, so the local runtime
 mints its own (``/_local/credentials``) and remembers whose they are. A signature is checked by
-recomputing it with botocore's own SigV4 signer over the headers the client signed.
+recomputing it as the SigV4 specification says ("Create a canonical request", AWS Signature
+Version 4 for API requests), from the request as it arrived: the raw path encoded once more,
+the raw query string decoded and re-encoded with RFC 3986's unreserved characters kept, the
+headers the client signed, and the SHA-256 of the body actually received (a declared
+``X-Amz-Content-SHA256`` must match it).
+Any signer that follows the specification (botocore, ``@smithy/signature-v4``, ``aws4fetch``,
+``awscurl``) is accepted whatever its query holds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import string
@@ -14,15 +21,21 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote, unquote_plus
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials as BotoCredentials
+from botocore.utils import normalize_url_path
 
 SERVICE = "execute-api"
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 LIFETIME = timedelta(hours=1)
 AMZ_DATE = "%Y%m%dT%H%M%SZ"
+ALGORITHM = "AWS4-HMAC-SHA256"
+UNRESERVED = "-_.~"  # with letters and digits, never percent-encoded (RFC 3986)
+SIGNATURE_MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. "
+    "Check your AWS Secret Access Key and signing method. Consult the service "
+    "documentation for details."
+)
 
 
 class AccessDenied(Exception):
@@ -40,6 +53,8 @@ class Principal:
     role_logical_id: str
     user_arn: str
     identity: dict[str, Any]
+    session_policy: list[dict[str, Any]] | None = None  # statements; None: no session policy
+    context: dict[str, str] = field(default_factory=dict)  # IAM context keys of the session
 
 
 @dataclass(frozen=True)
@@ -87,7 +102,7 @@ class CredentialStore:
 
 def _parse_authorization(value: str) -> dict[str, str]:
     algorithm, _, rest = value.partition(" ")
-    if algorithm != "AWS4-HMAC-SHA256":
+    if algorithm != ALGORITHM:
         raise AccessDenied("Authorization header requires the AWS4-HMAC-SHA256 algorithm.")
     parts = dict(part.strip().split("=", 1) for part in rest.split(",") if "=" in part)
     if not {"Credential", "SignedHeaders", "Signature"} <= parts.keys():
@@ -97,11 +112,71 @@ def _parse_authorization(value: str) -> dict[str, str]:
     return parts
 
 
+def _encode(text: str) -> str:
+    return quote(text, safe=UNRESERVED)
+
+
+def canonical_uri(raw_path: str) -> str:
+    """The path as it arrived (URI-encoded once), dot segments removed, URI-encoded again: every
+    service but S3 encodes path segments twice. A ``:`` or ``@`` may arrive unencoded."""
+    return quote(normalize_url_path(raw_path), safe="/" + UNRESERVED)
+
+
+def canonical_query(raw_query: str) -> str:
+    """Each name and value decoded then encoded, sorted by name then value. A ``+`` is a space,
+    as AWS reads queries (botocore sends spaces as ``+`` and signs them as ``%20``)."""
+    pairs = []
+    for part in raw_query.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            pairs.append((_encode(unquote_plus(name)), _encode(unquote_plus(value))))
+    return "&".join(f"{name}={value}" for name, value in sorted(pairs))
+
+
+def canonical_request(
+    method: str,
+    raw_path: str,
+    raw_query: str,
+    headers: dict[str, str],
+    signed_headers: list[str],
+    body: bytes,
+) -> str:
+    """``headers`` with lower-case names; ``raw_path`` and ``raw_query`` as received."""
+    canonical_headers = "".join(
+        f"{name}:{' '.join(headers.get(name, '').split())}\n" for name in signed_headers
+    )
+    return "\n".join(
+        [
+            method.upper(),
+            canonical_uri(raw_path),
+            canonical_query(raw_query),
+            canonical_headers,
+            ";".join(signed_headers),
+            hashlib.sha256(body).hexdigest(),
+        ]
+    )
+
+
+def _hmac(key: bytes, message: str) -> bytes:
+    return hmac.new(key, message.encode(), hashlib.sha256).digest()
+
+
+def signature(secret: str, scope: list[str], amz_date: str, canonical: str) -> str:
+    """The hex signature of a canonical request; ``scope`` is date, region, service, terminator."""
+    key = ("AWS4" + secret).encode()
+    for part in scope:
+        key = _hmac(key, part)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    string_to_sign = "\n".join([ALGORITHM, amz_date, "/".join(scope), digest])
+    return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
 def verify(
     store: CredentialStore,
     *,
     method: str,
-    url: str,
+    raw_path: str,
+    raw_query: str,
     headers: dict[str, str],
     body: bytes,
     region: str,
@@ -139,26 +214,21 @@ def verify(
         )
     if not date or signed_at.strftime("%Y%m%d") != date:
         raise AccessDenied("Credential date does not match the X-Amz-Date header.")
-
     signed_headers = auth["SignedHeaders"].split(";")
-    request = AWSRequest(
-        method=method,
-        url=url,
-        data=body,
-        headers={name: lower.get(name, "") for name in signed_headers},
-    )
-    request.context["timestamp"] = lower["x-amz-date"]
-    signer = SigV4Auth(
-        BotoCredentials(creds.access_key_id, creds.secret_access_key, creds.session_token),
-        SERVICE,
-        region,
-    )
-    canonical = signer.canonical_request(request)
-    expected = signer.signature(signer.string_to_sign(request, canonical), request)
-    if not hmac.compare_digest(expected, auth["Signature"]):
+    if "host" not in signed_headers:
         raise AccessDenied(
-            "The request signature we calculated does not match the signature you provided. "
-            "Check your AWS Secret Access Key and signing method. Consult the service "
-            "documentation for details."
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
         )
+    declared = lower.get("x-amz-content-sha256")
+    if declared is not None and declared != hashlib.sha256(body).hexdigest():
+        raise AccessDenied(SIGNATURE_MISMATCH)  # API Gateway hashes the body it received
+    canonical = canonical_request(method, raw_path, raw_query, lower, signed_headers, body)
+    expected = signature(
+        creds.secret_access_key,
+        [date, region, SERVICE, "aws4_request"],
+        lower["x-amz-date"],
+        canonical,
+    )
+    if not hmac.compare_digest(expected, auth["Signature"]):
+        raise AccessDenied(SIGNATURE_MISMATCH)
     return creds

@@ -1,8 +1,10 @@
 """The local API Gateway: the template's routes, SigV4, the callers' IAM policies, proxy events.
 
 Order per request, as API Gateway does it: match a route (unknown: 403 Missing Authentication
-Token), verify the signature, evaluate ``execute-api:Invoke`` against the caller's role, build
-the REST proxy event, call the function. A crashing function is a 502, never a stack trace.
+Token); for a method whose authorization type in the template is ``AWS_IAM``, verify the
+signature and evaluate ``execute-api:Invoke`` against the caller's role and then its session
+policy, if any (a method of type ``NONE`` is served unsigned, as API Gateway would); build the
+REST proxy event, call the function. A crashing function is a 502, never a stack trace.
 """
 
 from __future__ import annotations
@@ -22,16 +24,18 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from local import iam
+from local.conditions import Context
 from local.credentials import AccessDenied, CredentialStore, Issued, verify
 from local.lambdas import Invocable
 from local.openapi import openapi_document, swagger_page
 from local.outbox import Outbox
-from local.principals import BadPrincipal, Principals
+from local.principals import BadPrincipal, Principals, Refused
 from local.template import ACCOUNT_ID, ApiRoute, Resolver, Template
 
 log = logging.getLogger("local.gateway")
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's REST payload limit
+AUTHORIZATION_TYPES = {"AWS_IAM", "NONE"}  # the others (Cognito, Lambda authorizers): unused
 
 
 def _json(status: int, body: Any) -> Response:
@@ -76,6 +80,9 @@ class LocalGateway:
         self.stage = stage["StageName"]
         # Static path segments win over parameters, as in API Gateway.
         self.routes = sorted(template.api_routes(), key=lambda r: (r.path.count("{"), -len(r.path)))
+        unsupported = {r.authorization for r in self.routes} - AUTHORIZATION_TYPES
+        if unsupported:
+            raise ValueError(f"authorization types not modelled locally: {sorted(unsupported)}")
         self.jobs = {
             props["Name"]: Job(
                 props["Target"]["Arn"]["Fn::GetAtt"][0], props["Target"].get("Input", "{}")
@@ -121,6 +128,8 @@ class LocalGateway:
             principal = self.principals.from_request(body)
         except BadPrincipal as exc:
             return _json(400, {"message": str(exc)})
+        except Refused as exc:
+            return _json(403, {"message": str(exc)})
         return _json(200, self.credentials.mint(principal).as_json())
 
     def read_outbox(self, request: Request) -> Response:
@@ -159,18 +168,21 @@ class LocalGateway:
         body = request.get_data(cache=True)
         if len(body) > MAX_PAYLOAD_BYTES:
             return _json(413, {"message": "Request Too Long"})
-        try:
-            issued = verify(
-                self.credentials,
-                method=request.method,
-                url=request.url,
-                headers=dict(request.headers),
-                body=body,
-                region=self.region,
-            )
-            self._authorize(issued, request.method, request.path)
-        except AccessDenied as exc:
-            return _json(403, exc.body)
+        issued = None
+        if route.authorization == "AWS_IAM":
+            try:
+                issued = verify(
+                    self.credentials,
+                    method=request.method,
+                    raw_path=request.environ.get("RAW_URI", request.path).partition("?")[0],
+                    raw_query=request.query_string.decode("utf-8", "replace"),
+                    headers=dict(request.headers),
+                    body=body,
+                    region=self.region,
+                )
+                self._authorize(issued, request)
+            except AccessDenied as exc:
+                return _json(403, exc.body)
         event = self._event(request, route, path_parameters, issued, body)
         try:
             result = self._invoke(route.function_id, event)
@@ -186,25 +198,44 @@ class LocalGateway:
                 return route, match.groupdict()
         return None
 
-    def _authorize(self, issued: Issued, method: str, path: str) -> None:
-        role = issued.principal.role_logical_id
+    def _authorize(self, issued: Issued, request: Request) -> None:
+        """The role's policies must allow the call, then the session policy too (if any); the
+        403 says which refused, in IAM's words."""
+        principal = issued.principal
+        role = principal.role_logical_id
         if role not in self._statements:
             self._statements[role] = iam.role_statements(self.template, self.resolver, role)
         api = f"arn:aws:execute-api:{self.region}:{ACCOUNT_ID}:{self.api_id}"
-        resource = f"{api}/{self.stage}/{method}{path}"
-        if not iam.is_allowed(self._statements[role], "execute-api:Invoke", resource):
-            raise AccessDenied(
-                f"User: {issued.principal.user_arn} is not authorized to perform: "
-                f"execute-api:Invoke on resource: {resource}",
-                key="Message",
-            )
+        resource = f"{api}/{self.stage}/{request.method}{request.path}"
+        now = datetime.now(UTC)
+        context: Context = {
+            **principal.context,
+            "aws:SecureTransport": "true",  # API Gateway serves HTTPS only
+            "aws:SourceIp": request.remote_addr or "",
+            "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws:EpochTime": str(int(now.timestamp())),
+        }
+        denied = (
+            f"User: {principal.user_arn} is not authorized to perform: execute-api:Invoke "
+            f"on resource: {resource}"
+        )
+        policies = [(self._statements[role], "an identity-based policy", "")]
+        if principal.session_policy is not None:
+            because = " because no session policy allows the execute-api:Invoke action"
+            policies.append((principal.session_policy, "a session policy", because))
+        for statements, kind, implicit in policies:
+            decision = iam.decide(statements, "execute-api:Invoke", resource, context)
+            if decision == "explicit deny":
+                raise AccessDenied(f"{denied} with an explicit deny in {kind}", key="Message")
+            if decision == "implicit deny":
+                raise AccessDenied(denied + implicit, key="Message")
 
     def _event(
         self,
         request: Request,
         route: ApiRoute,
         path_parameters: dict[str, str],
-        issued: Issued,
+        issued: Issued | None,
         body: bytes,
     ) -> dict[str, Any]:
         try:
@@ -222,8 +253,8 @@ class LocalGateway:
             "caller": None,
             "user": None,
             "userArn": None,
-            **issued.principal.identity,
-            "accessKey": issued.access_key_id,
+            **(issued.principal.identity if issued else {}),
+            "accessKey": issued.access_key_id if issued else None,
             "sourceIp": request.remote_addr,
             "userAgent": request.headers.get("User-Agent"),
         }

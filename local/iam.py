@@ -1,28 +1,23 @@
-"""Evaluates a role's synthesized IAM policies for one action on one resource, as IAM does:
-an explicit Deny wins, then any Allow, else the implicit deny."""
+"""Evaluates IAM policies for one action on one resource, as IAM does: an explicit Deny wins,
+then any Allow, else the implicit deny. Conditions are evaluated against the request's context
+keys (``local.conditions``); a trust policy's ``Principal`` is matched against the caller."""
 
 from __future__ import annotations
 
-import re
-from functools import cache
-from typing import Any
+from typing import Any, Literal
 
+from local.conditions import Context, matches, wildcard
 from local.template import Resolver, Template
+
+Decision = Literal["allow", "explicit deny", "implicit deny"]
 
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-@cache
-def _pattern(glob: str, case_sensitive: bool) -> re.Pattern[str]:
-    """IAM wildcards: ``*`` any run of characters (``/`` included), ``?`` any one."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob)
-    return re.compile(f"^{regex}$", 0 if case_sensitive else re.IGNORECASE)
-
-
 def _matches(patterns: list[str], value: str, *, case_sensitive: bool) -> bool:
-    return any(_pattern(p, case_sensitive).match(value) for p in patterns)
+    return any(wildcard(p, case_sensitive).match(value) for p in patterns)
 
 
 def role_statements(template: Template, resolver: Resolver, role_id: str) -> list[dict[str, Any]]:
@@ -37,24 +32,71 @@ def role_statements(template: Template, resolver: Resolver, role_id: str) -> lis
     return [resolver.resolve(s) for doc in documents for s in _as_list(doc["Statement"])]
 
 
-def _applies(statement: dict[str, Any], action: str, resource: str) -> bool:
-    if "Condition" in statement:  # not evaluated here: an Allow with conditions never applies
-        return bool(statement["Effect"] == "Deny")
+def trust_statements(template: Template, resolver: Resolver, role_id: str) -> list[dict[str, Any]]:
+    """The statements of the role's trust policy, resolved to local values."""
+    document = template.resources[role_id]["Properties"]["AssumeRolePolicyDocument"]
+    return [resolver.resolve(s) for s in _as_list(document["Statement"])]
+
+
+def _principal_ok(statement: dict[str, Any], caller: dict[str, str] | None) -> bool:
+    """A trust statement's ``Principal``: ``*``, the caller's ARN, its account (``:root``) or
+    its web identity provider (``Federated``)."""
+    if "Principal" not in statement:
+        return True
+    named = statement["Principal"]
+    if named == "*":
+        return True
+    if caller is None:
+        return False
+    for kind, value in caller.items():
+        for candidate in _as_list(named.get(kind, [])):
+            account = value.split(":")[4] if kind == "AWS" else None
+            if candidate in ("*", value) or candidate in (account, f"arn:aws:iam::{account}:root"):
+                return True
+    return False
+
+
+def _applies(
+    statement: dict[str, Any],
+    action: str,
+    resource: str,
+    context: Context,
+    caller: dict[str, str] | None,
+) -> bool:
     if "Action" in statement:
         action_ok = _matches(_as_list(statement["Action"]), action, case_sensitive=False)
     else:
         action_ok = not _matches(_as_list(statement["NotAction"]), action, case_sensitive=False)
     if "Resource" in statement:
         resource_ok = _matches(_as_list(statement["Resource"]), resource, case_sensitive=True)
-    else:
+    elif "NotResource" in statement:
         resource_ok = not _matches(
             _as_list(statement["NotResource"]), resource, case_sensitive=True
         )
-    return action_ok and resource_ok
+    else:  # a trust policy: the resource is the role itself
+        resource_ok = True
+    return (
+        action_ok
+        and resource_ok
+        and _principal_ok(statement, caller)
+        and matches(statement.get("Condition", {}), context)
+    )
 
 
-def is_allowed(statements: list[dict[str, Any]], action: str, resource: str) -> bool:
-    applicable = [s for s in statements if _applies(s, action, resource)]
+def decide(
+    statements: list[dict[str, Any]],
+    action: str,
+    resource: str,
+    context: Context | None = None,
+    caller: dict[str, str] | None = None,
+) -> Decision:
+    applicable = [s for s in statements if _applies(s, action, resource, context or {}, caller)]
     if any(s["Effect"] == "Deny" for s in applicable):
-        return False
-    return any(s["Effect"] == "Allow" for s in applicable)
+        return "explicit deny"
+    return "allow" if any(s["Effect"] == "Allow" for s in applicable) else "implicit deny"
+
+
+def is_allowed(
+    statements: list[dict[str, Any]], action: str, resource: str, context: Context | None = None
+) -> bool:
+    return decide(statements, action, resource, context) == "allow"

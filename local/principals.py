@@ -1,8 +1,13 @@
 """Who may get local credentials, and what API Gateway will tell handlers about them.
 
 Roles come from the template: the identity pool's role attachment (guest, customer) and the
-staff roles by name. A customer proves who they are with a user-pool ID token, whose signature
-is checked against the pool's published keys (moto serves them like Cognito).
+staff roles by name. Each role's trust policy is evaluated as STS would before credentials are
+minted: a guest's or customer's web identity (``cognito-identity.amazonaws.com`` with the pool as
+``aud`` and ``amr``), a staff member as the IAM user of that name assuming the role with MFA.
+Guests get the basic flow by default; the enhanced flow's guest credentials carry the session
+policy Cognito adds (``local.session_policies``), as on AWS. A customer proves who they are with
+a user-pool ID token, whose signature is checked against the pool's published keys (moto serves
+them like Cognito).
 """
 
 from __future__ import annotations
@@ -17,14 +22,23 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from local import iam
+from local.conditions import Context
 from local.credentials import Principal
+from local.session_policies import COGNITO_UNAUTHED_IDENTITIES
 from local.template import ACCOUNT_ID, Resolver, Template
 
-STAFF_ID = re.compile(r"^[\w+=,.@-]{2,64}$")  # an STS role session name
+STAFF_ID = re.compile(r"^[\w+=,.@-]{2,64}$")  # an IAM user name that is also a session name
+COGNITO_IDENTITY = "cognito-identity.amazonaws.com"
+SESSION = "CognitoIdentityCredentials"
 
 
 class BadPrincipal(Exception):
     """The request for credentials names nobody the template knows, or a bad token."""
+
+
+class Refused(Exception):
+    """STS or Cognito would refuse these credentials (a trust policy, the pool's settings)."""
 
 
 def _role_unique_id(role_id: str) -> str:
@@ -41,6 +55,7 @@ class Principals:
         ((_, attachment),) = self.template.of_type("AWS::Cognito::IdentityPoolRoleAttachment")
         roles = attachment["Roles"]
         self.identity_pool_id = self.resolver.resolve(attachment["IdentityPoolId"])
+        ((_, self.identity_pool),) = self.template.of_type("AWS::Cognito::IdentityPool")
         self.guest_role = roles["unauthenticated"]["Fn::GetAtt"][0]
         self.customer_role = roles["authenticated"]["Fn::GetAtt"][0]
         self.staff_roles = {
@@ -61,14 +76,58 @@ class Principals:
     def _role_arn(self, role_id: str, session: str) -> str:
         return f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{self.resolver.refs[role_id]}/{session}"
 
+    def _role_arn_of(self, role_id: str) -> str:
+        return f"arn:aws:iam::{ACCOUNT_ID}:role/{self.resolver.refs[role_id]}"
+
+    def _assume(
+        self,
+        role_id: str,
+        action: str,
+        caller: dict[str, str],
+        context: Context,
+        refusal: str,
+    ) -> None:
+        """Refused unless the role's trust policy lets ``caller`` take ``action`` on it."""
+        statements = iam.trust_statements(self.template, self.resolver, role_id)
+        if iam.decide(statements, action, self._role_arn_of(role_id), context, caller) != "allow":
+            raise Refused(refusal)
+
+    def _session_context(self, role_id: str, session: str, mfa: bool) -> dict[str, str]:
+        """The IAM context keys of requests made with the role's session."""
+        return {
+            "aws:PrincipalArn": self._role_arn_of(role_id),
+            "aws:PrincipalAccount": ACCOUNT_ID,
+            "aws:PrincipalType": "AssumedRole",
+            "aws:userid": f"{_role_unique_id(role_id)}:{session}",
+            "aws:MultiFactorAuthPresent": str(mfa).lower(),
+        }
+
     def _cognito(
-        self, role_id: str, authenticated: bool, provider: str | None, key: str
+        self,
+        role_id: str,
+        amr: list[str],
+        provider: str | None,
+        key: str,
+        session_policy: list[dict[str, Any]] | None = None,
     ) -> Principal:
-        session = "CognitoIdentityCredentials"
+        """Credentials for an identity of the pool: STS ``AssumeRoleWithWebIdentity`` with the
+        identity's OpenID token, whether the caller (basic flow) or Cognito (enhanced) calls it."""
         identity_id = f"{self.template.region()}:{uuid.uuid5(uuid.NAMESPACE_URL, key)}"
+        self._assume(
+            role_id,
+            "sts:AssumeRoleWithWebIdentity",
+            {"Federated": COGNITO_IDENTITY},
+            {
+                f"{COGNITO_IDENTITY}:aud": self.identity_pool_id,
+                f"{COGNITO_IDENTITY}:sub": identity_id,
+                f"{COGNITO_IDENTITY}:amr": amr,
+            },
+            "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+        )
+        authenticated = "authenticated" in amr
         return Principal(
             role_logical_id=role_id,
-            user_arn=self._role_arn(role_id, session),
+            user_arn=self._role_arn(role_id, SESSION),
             identity={
                 "cognitoIdentityPoolId": self.identity_pool_id,
                 "cognitoIdentityId": identity_id,
@@ -76,35 +135,69 @@ class Principals:
                 if authenticated
                 else "unauthenticated",
                 "cognitoAuthenticationProvider": provider,
-                "userArn": self._role_arn(role_id, session),
-                "caller": f"{_role_unique_id(role_id)}:{session}",
-                "user": f"{_role_unique_id(role_id)}:{session}",
+                "userArn": self._role_arn(role_id, SESSION),
+                "caller": f"{_role_unique_id(role_id)}:{SESSION}",
+                "user": f"{_role_unique_id(role_id)}:{SESSION}",
                 "accountId": ACCOUNT_ID,
             },
+            session_policy=session_policy,
+            context=self._session_context(role_id, SESSION, mfa=False),
         )
 
-    def guest(self) -> Principal:
-        return self._cognito(self.guest_role, False, None, f"guest:{uuid.uuid4()}")
+    def guest(self, flow: str = "basic") -> Principal:
+        """A new unauthenticated identity: ``basic`` (GetId, GetOpenIdToken, then STS) or
+        ``enhanced`` (GetCredentialsForIdentity, scoped down by Cognito's session policy)."""
+        if flow not in ("basic", "enhanced"):
+            raise BadPrincipal('flow is "basic" (the default) or "enhanced"')
+        if not self.identity_pool.get("AllowUnauthenticatedIdentities"):
+            raise Refused("Unauthenticated access is not supported for this identity pool.")
+        if flow == "basic" and not self.identity_pool.get("AllowClassicFlow"):
+            raise Refused("Basic (classic) flow is not enabled for this identity pool.")
+        policy = COGNITO_UNAUTHED_IDENTITIES if flow == "enhanced" else None
+        return self._cognito(
+            self.guest_role, ["unauthenticated"], None, f"guest:{uuid.uuid4()}", policy
+        )
 
     def customer(self, id_token: str) -> Principal:
         sub = self._verified_subject(id_token)
         provider_name = f"cognito-idp.{self.template.region()}.amazonaws.com/{self.user_pool_id}"
         provider = f"{provider_name},{provider_name}:CognitoSignIn:{sub}"
-        return self._cognito(self.customer_role, True, provider, f"customer:{sub}")
+        amr = ["authenticated", provider_name, f"{provider_name}:CognitoSignIn:{sub}"]
+        return self._cognito(self.customer_role, amr, provider, f"customer:{sub}")
 
-    def staff(self, role: str, staff_id: str) -> Principal:
+    def staff(self, role: str, staff_id: str, session_name: str | None = None) -> Principal:
+        """IAM user ``staff_id``, signed in with MFA, assumes the role as ``session_name``
+        (their own user name unless given): the trust policy decides, as STS would."""
         role_id = self.staff_roles.get(role.lower())
-        if role_id is None or not STAFF_ID.match(staff_id):
+        session = staff_id if session_name is None else session_name
+        if role_id is None or not (STAFF_ID.match(staff_id) and STAFF_ID.match(session)):
             raise BadPrincipal("unknown staff role or invalid staff_id")
+        user_arn = f"arn:aws:iam::{ACCOUNT_ID}:user/{staff_id}"
+        self._assume(
+            role_id,
+            "sts:AssumeRole",
+            {"AWS": user_arn},
+            {
+                "aws:username": staff_id,
+                "aws:PrincipalArn": user_arn,
+                "aws:PrincipalAccount": ACCOUNT_ID,
+                "aws:PrincipalType": "User",
+                "aws:MultiFactorAuthPresent": "true",
+                "sts:RoleSessionName": session,
+            },
+            f"User: {user_arn} is not authorized to perform: sts:AssumeRole on resource: "
+            f"{self._role_arn_of(role_id)}",
+        )
         return Principal(
             role_logical_id=role_id,
-            user_arn=self._role_arn(role_id, staff_id),
+            user_arn=self._role_arn(role_id, session),
             identity={
-                "userArn": self._role_arn(role_id, staff_id),
-                "caller": f"{_role_unique_id(role_id)}:{staff_id}",
-                "user": f"{_role_unique_id(role_id)}:{staff_id}",
+                "userArn": self._role_arn(role_id, session),
+                "caller": f"{_role_unique_id(role_id)}:{session}",
+                "user": f"{_role_unique_id(role_id)}:{session}",
                 "accountId": ACCOUNT_ID,
             },
+            context=self._session_context(role_id, session, mfa=True),
         )
 
     def _verified_subject(self, id_token: str) -> str:
@@ -125,11 +218,15 @@ class Principals:
 
     def from_request(self, body: dict[str, Any]) -> Principal:
         if body.get("principal") == "guest":
-            return self.guest()
+            return self.guest(str(body.get("flow", "basic")))
         if isinstance(body.get("id_token"), str):
             return self.customer(body["id_token"])
         if isinstance(body.get("staff_role"), str) and isinstance(body.get("staff_id"), str):
-            return self.staff(body["staff_role"], body["staff_id"])
+            session = body.get("session_name")
+            return self.staff(
+                body["staff_role"], body["staff_id"], None if session is None else str(session)
+            )
         raise BadPrincipal(
-            'expected {"principal": "guest"}, {"id_token"} or {"staff_role", "staff_id"}'
+            'expected {"principal": "guest"[, "flow"]}, {"id_token"} or '
+            '{"staff_role", "staff_id"[, "session_name"]}'
         )

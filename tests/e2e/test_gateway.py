@@ -3,8 +3,11 @@ lets each principal reach exactly its routes of API.md (read from the synthesize
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -13,10 +16,13 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from local.client import LocalClient, SignedSession
-from tests.e2e.conftest import unsigned
+from tests.e2e.conftest import register, unsigned
 from tests.infra.test_api import API_MD_ROUTES
 
 pytestmark = pytest.mark.clause("P2.6")
+
+SMITHY_SIGNER = Path(__file__).with_name("sign_with_smithy.mjs")
+QUERY = {"customer_id": "Nguyễn", "email": "an@example.com b"}  # "@", a space, Vietnamese
 
 
 def concrete(path: str) -> str:
@@ -129,3 +135,86 @@ def test_swagger_ui_is_served_without_a_cdn(local_runtime: LocalClient) -> None:
     assert page.status_code == 200
     assert "SwaggerUIBundle" in page.text
     assert "cdn." not in page.text
+
+
+def test_a_guest_gets_basic_flow_credentials_and_registers(local_runtime: LocalClient) -> None:
+    """The default guest credentials are the basic flow's, which the guest role's trust policy
+    and the identity pool (AllowClassicFlow) must both allow; with them a guest registers."""
+    guest = local_runtime.session(principal="guest")
+    details = register(local_runtime, guest)
+    assert details["customer_id"]
+
+
+def test_an_enhanced_flow_guest_credential_is_refused_by_its_session_policy(
+    local_runtime: LocalClient,
+) -> None:
+    """On AWS, Cognito scopes enhanced-flow guests down to a session policy without
+    execute-api:Invoke: the role would allow the call, the session policy does not."""
+    enhanced = local_runtime.session(principal="guest", flow="enhanced")
+    response = enhanced.request("POST", "/v1/complaints", json_body={})
+    assert response.status_code == 403
+    message = response.json()["Message"]
+    assert re.fullmatch(
+        r"User: arn:aws:sts::\d{12}:assumed-role/[^/]+/CognitoIdentityCredentials is not "
+        r"authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:\S+"
+        r"/POST/v1/complaints because no session policy allows the execute-api:Invoke action",
+        message,
+    )
+
+
+def test_staff_may_assume_a_role_only_under_their_own_user_name(
+    local_runtime: LocalClient,
+) -> None:
+    url = f"{local_runtime.api_url}/_local/credentials"
+    own = {"staff_role": "support", "staff_id": "alice", "session_name": "alice"}
+    assert requests.post(url, json=own, timeout=30).status_code == 200
+    response = requests.post(url, json={**own, "session_name": "bob"}, timeout=30)
+    assert response.status_code == 403
+    assert response.json()["message"] == (
+        "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: "
+        "sts:AssumeRole on resource: arn:aws:iam::123456789012:role/Support"
+    )
+
+
+def test_a_query_signed_by_botocore_with_at_space_and_vietnamese_passes(
+    guest: SignedSession,
+) -> None:
+    """As botocore's clients sign: the query passed as params, encoded per SigV4."""
+    request = AWSRequest(method="GET", url=guest.api_url + "/v1/policy", params=QUERY)
+    SigV4Auth(guest.credentials, "execute-api", guest.region).add_auth(request)
+    prepared = request.prepare()
+    response = requests.get(str(prepared.url), headers=dict(prepared.headers), timeout=30)
+    assert response.status_code == 200, response.text
+
+
+def test_a_query_signed_by_the_javascript_sdk_signer_passes(guest: SignedSession) -> None:
+    """@smithy/signature-v4, as a web page signs: the browser sends "@" as is and the space
+    as %20; the signature covers the decoded values encoded per the specification."""
+    url = guest.api_url + "/v1/policy?customer_id=Nguyễn&email=an@example.com b"
+    creds = guest.credentials
+    signed = json.loads(
+        subprocess.run(
+            ["node", str(SMITHY_SIGNER)],
+            input=json.dumps(
+                {
+                    "method": "GET",
+                    "url": url,
+                    "region": guest.region,
+                    "credentials": {
+                        "accessKeyId": creds.access_key,
+                        "secretAccessKey": creds.secret_key,
+                        "sessionToken": creds.token,
+                    },
+                }
+            ),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    )
+    assert "@" in signed["url"]
+    response = requests.get(signed["url"], headers=signed["headers"], timeout=30)
+    assert response.status_code == 200, response.text
+    tampered = signed["url"].replace("Nguy", "Ngu")
+    assert requests.get(tampered, headers=signed["headers"], timeout=30).status_code == 403

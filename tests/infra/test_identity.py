@@ -57,33 +57,60 @@ def test_app_client_is_public_with_srp_password_and_refresh(template_json: dict[
     assert client["PreventUserExistenceErrors"] == "ENABLED"
 
 
+def test_customers_cannot_change_their_email_or_phone_in_cognito(
+    template_json: dict[str, Any],
+) -> None:
+    """P6.1: only the service changes sign-in addresses (edit requests); an app client without
+    WriteAttributes may write every standard attribute with the customer's access token."""
+    (client,) = resources(template_json, "AWS::Cognito::UserPoolClient").values()
+    writable = set(client.get("WriteAttributes", ["<every standard attribute>"]))
+    assert writable.isdisjoint(
+        {
+            "email",
+            "phone_number",
+            "email_verified",
+            "phone_number_verified",
+            "<every standard attribute>",
+        }
+    )
+    required = {a["Name"] for a in _user_pool(template_json)["Schema"] if a.get("Required")}
+    assert required <= writable  # Cognito refuses a client that cannot write a required one
+
+
 def test_customers_group_exists(template: Template) -> None:
     template.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": "customers"})
 
 
-def test_identity_pool_has_guests_and_user_pool_customers(template_json: dict[str, Any]) -> None:
+def test_identity_pool_lets_guests_use_the_basic_flow(template_json: dict[str, Any]) -> None:
+    """The enhanced flow scopes guests down to a session policy without execute-api:Invoke."""
     (pool,) = resources(template_json, "AWS::Cognito::IdentityPool").values()
     assert pool["AllowUnauthenticatedIdentities"] is True
-    assert pool["AllowClassicFlow"] is False
+    assert pool["AllowClassicFlow"] is True
     assert len(pool["CognitoIdentityProviders"]) == 1
     (attachment,) = resources(template_json, "AWS::Cognito::IdentityPoolRoleAttachment").values()
     assert set(attachment["Roles"]) == {"authenticated", "unauthenticated"}
 
 
-def test_staff_roles_need_mfa(template: Template) -> None:
+def test_staff_roles_need_mfa_and_their_own_user_name_as_session_name(template: Template) -> None:
+    """P2.3, P5: the session name is the staff id in the audit log; the caller may not choose
+    another's."""
     for name in ("Support", "Compliance", "Admin"):
         template.has_resource_properties(
             "AWS::IAM::Role",
             {
                 "RoleName": name,
                 "AssumeRolePolicyDocument": {
-                    "Statement": Match.array_with(
-                        [
-                            Match.object_like(
-                                {"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}
-                            )
-                        ]
-                    )
+                    "Statement": [
+                        Match.object_like(
+                            {
+                                "Action": "sts:AssumeRole",
+                                "Condition": {
+                                    "Bool": {"aws:MultiFactorAuthPresent": "true"},
+                                    "StringEquals": {"sts:RoleSessionName": "${aws:username}"},
+                                },
+                            }
+                        )
+                    ]
                 },
             },
         )

@@ -23,7 +23,7 @@ from local.credentials import Issued
 from local.gateway import LocalGateway
 from local.lambdas import load_functions
 from local.outbox import Outbox
-from local.principals import Principals
+from local.principals import Principals, Refused
 from local.provision import Provisioner
 from local.template import Resolver, Template
 from local.workers import QueuePoller
@@ -124,6 +124,67 @@ def test_the_gateway_enforces_the_synthesized_policy_not_a_copy(runtime: Runtime
     changed.credentials = gateway.credentials
     assert signed_call(changed, issued, "POST", "/v1/staff/contracts").status_code == 403
     assert signed_call(changed, issued, "GET", "/v1/staff/complaints").status_code != 403
+
+
+def _changed(template: Template, type_: str, **properties: Any) -> Template:
+    """The template with ``properties`` set on every resource of ``type_``."""
+    body = copy.deepcopy(template.body)
+    for resource in body["Resources"].values():
+        if resource["Type"] == type_:
+            resource["Properties"].update(properties)
+    return replace(template, body=body)
+
+
+def test_a_method_without_aws_iam_would_be_served_unsigned(runtime: Runtime) -> None:
+    """The gateway reads each method's authorization type: if the CDK code dropped AWS_IAM,
+    unsigned requests would reach the handlers, and the end-to-end tests would see it."""
+    gateway = runtime.gateway
+    assert Client(gateway).get("/v1/policy").status_code == 403
+    open_api = LocalGateway(
+        _changed(runtime.template, "AWS::ApiGateway::Method", AuthorizationType="NONE"),
+        runtime.resolver,
+        gateway.functions,
+        gateway.principals,
+        gateway.outbox,
+    )
+    response = Client(open_api).get("/v1/policy")
+    assert response.status_code == 200
+    assert response.get_json()["privacy_policy"] == "2024-10"
+
+
+def test_guests_get_basic_flow_credentials_only_if_the_identity_pool_allows_it(
+    runtime: Runtime,
+) -> None:
+    assert runtime.gateway.principals.guest().role_logical_id
+    classic_off = _changed(runtime.template, "AWS::Cognito::IdentityPool", AllowClassicFlow=False)
+    principals = Principals(classic_off, runtime.resolver, aws_endpoint="http://unused")
+    with pytest.raises(Refused, match="classic"):
+        principals.guest()
+    assert principals.guest(flow="enhanced").session_policy
+
+
+def test_the_guest_role_trust_policy_decides_who_gets_its_credentials(runtime: Runtime) -> None:
+    """STS checks the trust policy's aud: another identity pool's guests are refused."""
+    trust = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                "Condition": {
+                    "StringEquals": {"cognito-identity.amazonaws.com:aud": "another-pool"},
+                },
+            }
+        ]
+    }
+    body = copy.deepcopy(runtime.template.body)
+    guest_role = runtime.gateway.principals.guest_role
+    body["Resources"][guest_role]["Properties"]["AssumeRolePolicyDocument"] = trust
+    principals = Principals(
+        replace(runtime.template, body=body), runtime.resolver, aws_endpoint="http://unused"
+    )
+    with pytest.raises(Refused, match="AssumeRoleWithWebIdentity"):
+        principals.guest()
 
 
 class Worker:
