@@ -17,7 +17,7 @@ from infra.functions import encrypted_log_group
 TRAIL_RETENTION = Duration.days(7 * 365)
 
 
-def _secure_bucket(scope: Construct, construct_id: str, **kwargs: object) -> s3.Bucket:
+def secure_bucket(scope: Construct, construct_id: str, **kwargs: object) -> s3.Bucket:
     return s3.Bucket(
         scope,
         construct_id,
@@ -43,7 +43,7 @@ class AuditTrail(Construct):
         tables: list[dynamodb.ITable],
     ) -> None:
         super().__init__(scope, construct_id)
-        access_logs = _secure_bucket(
+        self.access_logs = access_logs = secure_bucket(
             self,
             "AccessLogs",
             encryption=s3.BucketEncryption.S3_MANAGED,  # S3 server access logs need SSE-S3
@@ -54,7 +54,7 @@ class AuditTrail(Construct):
             "S3 server access logs can be delivered only to buckets encrypted with SSE-S3.",
             *in_all_packs("S3DefaultEncryptionKMS"),
         )
-        bucket = _secure_bucket(
+        bucket = secure_bucket(
             self,
             "Bucket",
             encryption=s3.BucketEncryption.KMS,

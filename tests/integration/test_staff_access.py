@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from ongpt.audit import AuditLog
+from ongpt.audit import AuditLog, ChainKey, verify
 from tests.integration.test_registration import e164, registered
 from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, deployed, staff
@@ -174,12 +174,13 @@ def test_twenty_concurrent_appends_leave_one_valid_chain(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     table = aws.function("audit").environment["AUDIT_TABLE"]
-    log = AuditLog(boto3.client("dynamodb"), table)
+    key = ChainKey(boto3.client("kms"), aws.function("audit").environment["AUDIT_KEY_ID"])
+    log = AuditLog(boto3.client("dynamodb"), table, key)
     subject = "concurrency-subject"
 
     def append(i: int) -> int:
         return (
-            AuditLog(boto3.client("dynamodb"), table)
+            AuditLog(boto3.client("dynamodb"), table, key)
             .append(subject, actor=f"writer-{i}", role="support", action="test.append")
             .sequence
         )
@@ -188,7 +189,5 @@ def test_twenty_concurrent_appends_leave_one_valid_chain(
         sequences = list(pool.map(append, range(20)))
     assert sorted(sequences) == list(range(1, 21))
     entries = log.entries(subject)
-    from ongpt.audit import verify
-
     assert len(entries) == 20
-    assert verify(entries).valid
+    assert verify(entries, keyed=key.valid).valid
