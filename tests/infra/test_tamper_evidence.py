@@ -126,3 +126,14 @@ def test_the_anchor_job_runs_every_hour_and_may_only_add_anchors(
         for action in _as_list(statement["Action"])
     }
     assert s3_actions == {"s3:PutObject"}
+
+
+def test_a_chain_the_job_cannot_verify_raises_an_alarm(template_json: dict[str, Any]) -> None:
+    (alarm,) = [
+        props
+        for props in resources(template_json, "AWS::CloudWatch::Alarm").values()
+        if props.get("MetricName") == "AuditChainsUnverified"
+    ]
+    assert alarm["Namespace"] == "OnGptAccounts"
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "audit_anchors"}]
+    assert alarm["AlarmActions"]

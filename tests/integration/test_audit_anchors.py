@@ -4,6 +4,7 @@ a chain rewritten with every hash recomputed, or cut below its anchor, no longer
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -168,13 +169,18 @@ def test_a_chain_cut_below_its_anchor_is_caught(aws: Deployed) -> None:
     }
 
 
-def test_the_job_does_not_anchor_a_chain_it_cannot_verify(aws: Deployed) -> None:
+def test_the_job_does_not_anchor_a_chain_it_cannot_verify_and_says_so(
+    aws: Deployed, capsys: pytest.CaptureFixture[str]
+) -> None:
     append(aws, "anchor-forged", 2, NOW - timedelta(minutes=5))
     dynamodb, table, found = items(aws, "anchor-forged")
     dynamodb.put_item(TableName=table, Item={**found[1], "mac": {"S": ""}})
     counts = run_anchor_job(aws, NOW)
     assert counts["unverified"] >= 1
     assert anchored(aws, "anchor-forged") == []
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+    (emitted,) = [m for m in metrics if "AuditChainsUnverified" in m]  # what the alarm watches
+    assert emitted["AuditChainsUnverified"] == [counts["unverified"]]
 
 
 def test_entries_are_written_with_their_mac_and_their_day_partition(aws: Deployed) -> None:
