@@ -16,7 +16,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.compliance import acknowledge, in_all_packs
-from infra.trail import secure_bucket
+from infra.trail import logged_kms_bucket
 
 ANCHOR_RETENTION = Duration.days(7 * 365)
 
@@ -28,16 +28,14 @@ class AuditAnchors(Construct):
         self, scope: Construct, construct_id: str, *, key: kms.IKey, access_logs: s3.IBucket
     ) -> None:
         super().__init__(scope, construct_id)
-        self.bucket = secure_bucket(
+        self.bucket = logged_kms_bucket(
             self,
             "Bucket",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=key,
-            bucket_key_enabled=True,
+            key=key,
+            access_logs=access_logs,
+            log_prefix="audit-anchors/",
             object_lock_enabled=True,
             object_lock_default_retention=s3.ObjectLockRetention.compliance(ANCHOR_RETENTION),
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix="audit-anchors/",
         )
         self.key = key
         self.objects = objects = self.bucket.arn_for_objects("*")

@@ -31,6 +31,28 @@ def secure_bucket(scope: Construct, construct_id: str, **kwargs: object) -> s3.B
     )
 
 
+def logged_kms_bucket(
+    scope: Construct,
+    construct_id: str,
+    *,
+    key: kms.IKey,
+    access_logs: s3.IBucket,
+    log_prefix: str,
+    **kwargs: object,
+) -> s3.Bucket:
+    """A secure bucket encrypted under ``key`` (with S3 Bucket Keys), access-logged."""
+    return secure_bucket(
+        scope,
+        construct_id,
+        encryption=s3.BucketEncryption.KMS,
+        encryption_key=key,
+        bucket_key_enabled=True,
+        server_access_logs_bucket=access_logs,
+        server_access_logs_prefix=log_prefix,
+        **kwargs,
+    )
+
+
 class AuditTrail(Construct):
     """The account's trail for this service's resources."""
 
@@ -54,14 +76,12 @@ class AuditTrail(Construct):
             "S3 server access logs can be delivered only to buckets encrypted with SSE-S3.",
             *in_all_packs("S3DefaultEncryptionKMS"),
         )
-        bucket = secure_bucket(
+        bucket = logged_kms_bucket(
             self,
             "Bucket",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=key,
-            bucket_key_enabled=True,
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix="trail-bucket/",
+            key=key,
+            access_logs=access_logs,
+            log_prefix="trail-bucket/",
             lifecycle_rules=[
                 s3.LifecycleRule(
                     transitions=[

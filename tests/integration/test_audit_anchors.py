@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from ongpt.audit import GENESIS, AuditLog, ChainKey, Entry
 from ongpt.clock import timestamp
+from tests.integration.test_staff_access import audit_items
 from tests.support.deployed import Deployed, deployed, staff
 from tests.support.events import FakeLambdaContext
 
@@ -78,17 +79,6 @@ def audit_of(aws: Deployed, subject: str) -> dict[str, Any]:
     return body
 
 
-def items(aws: Deployed, subject: str) -> tuple[Any, str, list[dict[str, Any]]]:
-    dynamodb = boto3.client("dynamodb")
-    table = aws.function("audit").environment["AUDIT_TABLE"]
-    found = dynamodb.query(
-        TableName=table,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"SUBJECT#{subject}"}},
-    )["Items"]
-    return dynamodb, table, found
-
-
 def test_the_job_anchors_the_head_of_each_chain_written_to_once(aws: Deployed) -> None:
     append(aws, "anchor-a", 3, NOW - timedelta(minutes=30))
     append(aws, "anchor-b", 2, NOW - timedelta(minutes=10))
@@ -132,7 +122,7 @@ def test_the_job_reads_the_audit_table_by_query_only(aws: Deployed) -> None:
 def test_a_chain_rewritten_with_every_hash_recomputed_is_caught(aws: Deployed) -> None:
     append(aws, "anchor-rewritten", 4, NOW - timedelta(minutes=5))
     assert audit_of(aws, "anchor-rewritten")["verification"]["valid"] is True
-    dynamodb, table, found = items(aws, "anchor-rewritten")
+    dynamodb, table, found = audit_items(aws, "anchor-rewritten")
     previous = GENESIS
     for item in found:  # rewrite the actor everywhere, recomputing each hash and link
         entry = Entry(
@@ -157,7 +147,7 @@ def test_a_chain_rewritten_with_every_hash_recomputed_is_caught(aws: Deployed) -
 def test_a_chain_cut_below_its_anchor_is_caught(aws: Deployed) -> None:
     append(aws, "anchor-cut", 4, NOW - timedelta(minutes=5))
     run_anchor_job(aws, NOW)
-    dynamodb, table, found = items(aws, "anchor-cut")
+    dynamodb, table, found = audit_items(aws, "anchor-cut")
     for item in found[2:]:
         dynamodb.delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
     body = audit_of(aws, "anchor-cut")
@@ -173,7 +163,7 @@ def test_the_job_does_not_anchor_a_chain_it_cannot_verify_and_says_so(
     aws: Deployed, capsys: pytest.CaptureFixture[str]
 ) -> None:
     append(aws, "anchor-forged", 2, NOW - timedelta(minutes=5))
-    dynamodb, table, found = items(aws, "anchor-forged")
+    dynamodb, table, found = audit_items(aws, "anchor-forged")
     dynamodb.put_item(TableName=table, Item={**found[1], "mac": {"S": ""}})
     counts = run_anchor_job(aws, NOW)
     assert counts["unverified"] >= 1
@@ -185,6 +175,6 @@ def test_the_job_does_not_anchor_a_chain_it_cannot_verify_and_says_so(
 
 def test_entries_are_written_with_their_mac_and_their_day_partition(aws: Deployed) -> None:
     (entry,) = append(aws, "anchor-shape", 1, NOW)
-    _, _, (item,) = items(aws, "anchor-shape")
+    _, _, (item,) = audit_items(aws, "anchor-shape")
     assert item["mac"]["S"] == entry.mac != ""
     assert item["written_day"]["S"].startswith(timestamp(NOW)[:10] + "#")

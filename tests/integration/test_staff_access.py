@@ -133,7 +133,7 @@ def test_every_staff_access_is_in_the_verified_audit_chain(aws: Deployed) -> Non
     assert body["email"] not in str(trail)
 
 
-def _audit_items(aws: Deployed, customer_id: str) -> tuple[Any, str, list[dict[str, Any]]]:
+def audit_items(aws: Deployed, customer_id: str) -> tuple[Any, str, list[dict[str, Any]]]:
     dynamodb = boto3.client("dynamodb")
     table = aws.function("audit").environment["AUDIT_TABLE"]
     items = dynamodb.query(
@@ -148,7 +148,7 @@ def test_an_edited_audit_entry_breaks_the_chain_and_is_named(aws: Deployed) -> N
     _, customer_id = registered(aws)
     for purpose in ("customer_support", "contract_delivery", "complaint_resolution"):
         read(aws, customer_id, purpose=purpose)
-    dynamodb, table, items = _audit_items(aws, customer_id)
+    dynamodb, table, items = audit_items(aws, customer_id)
     dynamodb.update_item(
         TableName=table,
         Key={"pk": items[1]["pk"], "sk": items[1]["sk"]},
@@ -164,7 +164,7 @@ def test_a_deleted_audit_entry_breaks_the_chain_and_is_named(aws: Deployed) -> N
     _, customer_id = registered(aws)
     for purpose in ("customer_support", "contract_delivery", "complaint_resolution"):
         read(aws, customer_id, purpose=purpose)
-    dynamodb, table, items = _audit_items(aws, customer_id)
+    dynamodb, table, items = audit_items(aws, customer_id)
     dynamodb.delete_item(TableName=table, Key={"pk": items[1]["pk"], "sk": items[1]["sk"]})
     verification = audit_of(aws, customer_id)["verification"]
     assert verification["first_bad"] == {"sequence": 2, "reason": "missing"}
