@@ -17,7 +17,7 @@ pytestmark = pytest.mark.clause("P2.5", "P5")
 
 
 def moto(local_runtime: LocalClient, service: str) -> Any:
-    return boto3.client(
+    return boto3.client(  # type: ignore[call-overload]
         service,
         endpoint_url=local_runtime.config["aws_endpoint"],
         region_name=local_runtime.config["region"],
