@@ -80,6 +80,10 @@ class OnGptAccountsStack(Stack):
         }
         for service in self.functions.values():
             self._provide(service, settings)
+        self.data.only_appenders_write(
+            tables.AUDIT,
+            [s.role for s in self.functions.values() if Need.AUDIT_APPEND in s.spec.needs],
+        )
         for worker, queue in (
             (catalogue.REGISTRATION_CODES, self.messaging.registration_codes),
             (catalogue.ANNOUNCEMENT_WORKER, self.messaging.announcements),

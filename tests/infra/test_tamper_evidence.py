@@ -137,3 +137,28 @@ def test_a_chain_the_job_cannot_verify_raises_an_alarm(template_json: dict[str, 
     assert alarm["Namespace"] == "OnGptAccounts"
     assert alarm["Dimensions"] == [{"Name": "service", "Value": "audit_anchors"}]
     assert alarm["AlarmActions"]
+
+
+def test_the_audit_tables_own_policy_lets_only_appenders_put_and_no_one_change_or_delete(
+    template_json: dict[str, Any],
+) -> None:
+    table = resources(template_json, "AWS::DynamoDB::Table")[
+        logical_id(template_json, "/Data/Audit/Resource")
+    ]
+    statements = {s["Sid"]: s for s in table["ResourcePolicy"]["PolicyDocument"]["Statement"]}
+    put = statements["OnlyAppendersPut"]
+    assert (put["Effect"], put["Principal"]) == ("Deny", {"AWS": "*"})
+    assert "dynamodb:PutItem" in put["Action"]
+    excepted = put["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+    assert {arn["Fn::GetAtt"][0] for arn in excepted} == _roles_needing(
+        template_json, Need.AUDIT_APPEND
+    )
+    change = statements["NoOneChangesOrDeletesEntries"]
+    assert (change["Effect"], change["Principal"], change.get("Condition")) == (
+        "Deny",
+        {"AWS": "*"},
+        None,
+    )
+    assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} <= set(
+        change["Action"]
+    )
