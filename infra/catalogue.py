@@ -21,6 +21,8 @@ class Need(Enum):
     ANALYTICS = auto()
     AUDIT_APPEND = auto()  # put, never update or delete
     AUDIT_READ = auto()
+    AUDIT_VERIFY = auto()  # check MACs, read the anchors
+    AUDIT_ANCHOR = auto()  # check MACs, write new anchors (the anchor job)
     FIELD_ENCRYPTION = auto()  # per-customer data keys
     BLIND_INDEX = auto()
     COGNITO_SIGN_UP = auto()
@@ -157,7 +159,7 @@ AUDIT = FunctionSpec(
     "audit",
     "The hash-chained audit log and its verification (P2.5, P5)",
     _routes("GET /v1/staff/audit"),
-    needs=(N.AUDIT_APPEND, N.AUDIT_READ),
+    needs=(N.AUDIT_APPEND, N.AUDIT_READ, N.AUDIT_VERIFY),
 )
 ANNOUNCEMENT_WORKER = FunctionSpec(
     "announcement_worker",
@@ -177,6 +179,13 @@ EXPIRY_REMINDERS = FunctionSpec(
     needs=(*MESSAGING, N.JOB_DEAD_LETTERS),
     timeout_seconds=300,
 )
+AUDIT_ANCHORS = FunctionSpec(
+    "audit_anchors",
+    "Hourly anchors of changed audit chain heads in write-once storage (P2.5, P5)",
+    needs=(N.AUDIT_READ, N.AUDIT_ANCHOR),
+    timeout_seconds=300,
+)
+SCHEDULED_JOBS = (EXPIRY_REMINDERS, AUDIT_ANCHORS)
 
 API_FUNCTIONS = (
     REGISTRATION,
@@ -190,4 +199,4 @@ API_FUNCTIONS = (
     ANALYTICS,
     AUDIT,
 )
-ALL_FUNCTIONS = (*API_FUNCTIONS, REGISTRATION_CODES, ANNOUNCEMENT_WORKER, EXPIRY_REMINDERS)
+ALL_FUNCTIONS = (*API_FUNCTIONS, REGISTRATION_CODES, ANNOUNCEMENT_WORKER, *SCHEDULED_JOBS)

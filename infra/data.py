@@ -6,6 +6,7 @@ from aws_cdk import Duration, RemovalPolicy, Tags
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
@@ -86,6 +87,36 @@ class Data(Construct):
                 sort_key=dynamodb.Attribute(name=index.sort_key, type=_STRING),
             )
         return table
+
+    def only_appenders_write(self, spec: TableSpec, appenders: list[iam.IRole]) -> None:
+        """The table's own policy, for every principal of the account (an administrator too):
+        only the appending functions' roles may put items, no one may change or delete one."""
+        table = self.tables[spec]
+        table.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlyAppendersPut",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["dynamodb:PutItem", "dynamodb:PartiQLInsert"],
+                resources=["*"],  # the table itself: it cannot name its own ARN
+                conditions={"ArnNotEquals": {"aws:PrincipalArn": [r.role_arn for r in appenders]}},
+            )
+        )
+        table.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="NoOneChangesOrDeletesEntries",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=[
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:BatchWriteItem",
+                    "dynamodb:PartiQLUpdate",
+                    "dynamodb:PartiQLDelete",
+                ],
+                resources=["*"],
+            )
+        )
 
     def __getitem__(self, spec: TableSpec) -> dynamodb.Table:
         return self.tables[spec]

@@ -7,6 +7,7 @@ and the environment variable that names the resource, nothing more.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aws_cdk import Arn, ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
@@ -27,6 +28,9 @@ from infra.settings import Settings
 from ongpt import tables
 from ongpt.tables import TableSpec
 from ongpt.telemetry import NAMESPACE
+
+if TYPE_CHECKING:
+    from infra.anchors import AuditAnchors  # which imports this module's log groups via trail
 
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # infra/layer_build.py builds the layer for this version
@@ -161,14 +165,36 @@ class ServiceFunction(Construct):
                 wildcard_resource(self, f"{table.table_arn}/index/*"),
             )
 
-    def append_audit(self, table: dynamodb.Table) -> None:
-        """Append to the audit log: no update, no delete, no batch write (checked by guardrails)."""
+    def append_audit(self, table: dynamodb.Table, keys: Keys) -> None:
+        """Append to the audit log: no update, no delete, no batch write (checked by guardrails),
+        each entry keyed with the audit key."""
         self._env(tables.AUDIT.env_var, table.table_name)
-        table.grant(self.role, *AUDIT_APPEND_ACTIONS)
+        self._env("AUDIT_KEY_ID", keys.audit.key_arn)
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(AUDIT_APPEND_ACTIONS), resources=[table.table_arn])
+        )
         if table.encryption_key is not None:
             table.encryption_key.grant(
                 self.role, "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"
             )
+        keys.allow_audit_mac(self.role, "kms:GenerateMac")
+
+    def use_audit_anchors(self, keys: Keys, anchors: AuditAnchors, *, write: bool) -> None:
+        """Verify audit chains against their anchors, or (the anchor job) write new anchors;
+        either checks entries' MACs, neither makes one."""
+        self._env("AUDIT_KEY_ID", keys.audit.key_arn)
+        self._env("AUDIT_ANCHOR_BUCKET", anchors.bucket.bucket_name)
+        keys.allow_audit_mac(self.role, "kms:VerifyMac")
+        if write:
+            anchors.allow_write(self.role)
+        else:
+            anchors.allow_read(self.role)
+        acknowledge(
+            self,
+            "Audit anchors are objects named by chain and sequence: a chain's are found by "
+            "prefix, and each is written once.",
+            wildcard_resource(self, anchors.objects),
+        )
 
     def use_field_encryption(self, keys: Keys) -> None:
         self._env("DATA_KEY_ID", keys.data.key_arn)

@@ -1,4 +1,5 @@
-"""Scheduled work (P3.4): the daily expiry-reminder run, retried, failures to a DLQ."""
+"""Scheduled work: the daily expiry-reminder run (P3.4) and the hourly audit anchors (P2.5),
+retried, failures to a DLQ."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from infra.compliance import acknowledge, wildcard_resource
 from infra.functions import ServiceFunction
 
 EXPIRY_REMINDERS = "expiry-reminders"
+AUDIT_ANCHORS = "audit-anchors"
 
 
 class Jobs(Construct):
@@ -24,10 +26,11 @@ class Jobs(Construct):
         construct_id: str,
         *,
         expiry_reminders: ServiceFunction,
+        audit_anchors: ServiceFunction,
         dead_letter_queue: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
-        role = iam.Role(
+        self._role = iam.Role(
             self,
             "SchedulerRole",
             assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com").with_conditions(
@@ -36,29 +39,56 @@ class Jobs(Construct):
             description="EventBridge Scheduler: invokes the scheduled jobs",
         )
         acknowledge(
-            role,
-            "The scheduler's role invokes the reminder function, any of its versions.",
-            wildcard_resource(role, f"{expiry_reminders.function.function_arn}:*"),
+            self._role,
+            "The scheduler's role invokes each job's function, any of its versions.",
+            *(
+                wildcard_resource(self._role, f"{job.function.function_arn}:*")
+                for job in (expiry_reminders, audit_anchors)
+            ),
         )
+        self._dead_letter_queue = dead_letter_queue
         self.schedules = {
-            EXPIRY_REMINDERS: scheduler.Schedule(
-                self,
+            EXPIRY_REMINDERS: self._schedule(
                 "ExpiryReminders",
-                schedule_name=EXPIRY_REMINDERS,
-                description="Daily renewal invitations 30, 7 and 1 days before expiry (P3.4)",
-                schedule=scheduler.ScheduleExpression.cron(
+                EXPIRY_REMINDERS,
+                "Daily renewal invitations 30, 7 and 1 days before expiry (P3.4)",
+                scheduler.ScheduleExpression.cron(
                     hour="9", minute="0", time_zone=TimeZone.ASIA_HO_CHI_MINH
                 ),
-                target=targets.LambdaInvoke(
-                    expiry_reminders.function,
-                    role=role,
-                    # The job's clock is the time the run was scheduled for, not when it started.
-                    input=scheduler.ScheduleTargetInput.from_object(
-                        {"scheduled_time": scheduler.ContextAttribute.scheduled_time}
-                    ),
-                    dead_letter_queue=dead_letter_queue,
-                    retry_attempts=3,
-                    max_event_age=Duration.hours(6),
-                ),
-            )
+                expiry_reminders,
+            ),
+            AUDIT_ANCHORS: self._schedule(
+                "AuditAnchors",
+                AUDIT_ANCHORS,
+                "Hourly anchors of changed audit chain heads in write-once storage (P2.5, P5)",
+                scheduler.ScheduleExpression.rate(Duration.hours(1)),
+                audit_anchors,
+            ),
         }
+
+    def _schedule(
+        self,
+        construct_id: str,
+        name: str,
+        description: str,
+        expression: scheduler.ScheduleExpression,
+        job: ServiceFunction,
+    ) -> scheduler.Schedule:
+        return scheduler.Schedule(
+            self,
+            construct_id,
+            schedule_name=name,
+            description=description,
+            schedule=expression,
+            target=targets.LambdaInvoke(
+                job.function,
+                role=self._role,
+                # The job's clock is the time the run was scheduled for, not when it started.
+                input=scheduler.ScheduleTargetInput.from_object(
+                    {"scheduled_time": scheduler.ContextAttribute.scheduled_time}
+                ),
+                dead_letter_queue=self._dead_letter_queue,
+                retry_attempts=3,
+                max_event_age=Duration.hours(6),
+            ),
+        )

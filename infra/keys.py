@@ -4,8 +4,11 @@ granted to named roles, or to services acting for the account (``kms:ViaService`
 - ``data``: customer records at rest (tables, queues, backups) and field-level envelope
   encryption with per-customer data keys (encryption context ``customer_id``).
 - ``blind_index``: HMAC key for blind indexes of email and phone.
+- ``audit``: HMAC key of the audit entries, apart from the blind index's so that its grants are
+  its own: appenders may ``GenerateMac``, verifiers (the audit reader, the anchor job) only
+  ``VerifyMac``.
 - ``analytics``: the analytics table, apart from personal data (P1.3).
-- ``ops``: logs, the CloudTrail trail and its bucket, the alarm topic.
+- ``ops``: logs, the CloudTrail trail and its bucket, the audit anchors' bucket, the alarm topic.
 """
 
 from __future__ import annotations
@@ -73,21 +76,15 @@ class Keys(Construct):
         self.ops = self._symmetric("OpsKey", "Logs, audit trail and alarms")
         # WAF logs hold client addresses (P1.3): apart from every other log, under their own key.
         self.firewall_logs = self._symmetric("FirewallLogsKey", "WAF logs of blocked requests")
-        self.blind_index = kms.Key(
-            self,
-            "BlindIndexKey",
-            description="OnGPT Accounts: HMAC for blind indexes of email and phone",
-            alias="alias/ongpt-accounts/blind-index",
-            key_spec=kms.KeySpec.HMAC_256,
-            key_usage=kms.KeyUsage.GENERATE_VERIFY_MAC,
-            policy=_administered_by_account(),
-            removal_policy=RemovalPolicy.RETAIN,
-            pending_window=Duration.days(30),
+        self.blind_index = self._hmac(
+            "BlindIndexKey", "blind-index", "HMAC for blind indexes of email and phone"
         )
+        self.audit = self._hmac("AuditKey", "audit", "HMAC of audit entries")
         for key in (self.data, self.analytics):
             self._allow_via_services(key, "dynamodb", "sqs", "backup")
         for key in (self.ops, self.firewall_logs):
             self._allow_logs(key)
+        self._allow_via_services(self.ops, "s3")
         self.ops.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AlarmsPublishToEncryptedTopic",
@@ -107,6 +104,19 @@ class Keys(Construct):
             alias=f"alias/ongpt-accounts/{slug}",
             enable_key_rotation=True,
             rotation_period=Duration.days(365),
+            policy=_administered_by_account(),
+            removal_policy=RemovalPolicy.RETAIN,
+            pending_window=Duration.days(30),
+        )
+
+    def _hmac(self, construct_id: str, slug: str, purpose: str) -> kms.Key:
+        return kms.Key(
+            self,
+            construct_id,
+            description=f"OnGPT Accounts: {purpose}",
+            alias=f"alias/ongpt-accounts/{slug}",
+            key_spec=kms.KeySpec.HMAC_256,
+            key_usage=kms.KeyUsage.GENERATE_VERIFY_MAC,
             policy=_administered_by_account(),
             removal_policy=RemovalPolicy.RETAIN,
             pending_window=Duration.days(30),
@@ -174,9 +184,16 @@ class Keys(Construct):
 
     def allow_blind_index(self, role: iam.IRole) -> None:
         """HMAC of normalised email and phone for lookups and uniqueness."""
-        role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["kms:GenerateMac"], resources=[self.blind_index.key_arn])
-        )
-        self.blind_index.add_to_resource_policy(
-            iam.PolicyStatement(principals=[role], actions=["kms:GenerateMac"], resources=["*"])
-        )
+        _allow_mac(self.blind_index, role, "kms:GenerateMac")
+
+    def allow_audit_mac(self, role: iam.IRole, action: str) -> None:
+        """``kms:GenerateMac`` to key new audit entries, ``kms:VerifyMac`` to check them."""
+        _allow_mac(self.audit, role, action)
+
+
+def _allow_mac(key: kms.Key, role: iam.IRole, action: str) -> None:
+    """The role's policy and the key's policy both name the one action."""
+    role.add_to_principal_policy(iam.PolicyStatement(actions=[action], resources=[key.key_arn]))
+    key.add_to_resource_policy(
+        iam.PolicyStatement(principals=[role], actions=[action], resources=["*"])
+    )

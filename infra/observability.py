@@ -13,6 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.functions import ServiceFunction
+from ongpt.telemetry import NAMESPACE
 
 PERIOD = Duration.minutes(5)
 
@@ -68,6 +69,17 @@ class Observability(Construct):
                 ),
                 f"Messages reached the {name} dead-letter queue",
             )
+        self._alarm(
+            "AuditChainsUnverified",
+            cloudwatch.Metric(
+                namespace=NAMESPACE,
+                metric_name="AuditChainsUnverified",
+                dimensions_map={"service": "audit_anchors"},  # Powertools' service dimension
+                period=PERIOD,
+                statistic="Sum",
+            ),
+            "An audit chain failed its MAC or link check and was not anchored: look at it",
+        )
 
         self.dashboard = cloudwatch.Dashboard(
             self, "Dashboard", dashboard_name="OnGptAccounts", default_interval=Duration.hours(24)

@@ -14,6 +14,7 @@ from constructs import Construct
 
 from infra import catalogue
 from infra.access import CUSTOMER, GUEST, STAFF_ROLES
+from infra.anchors import AuditAnchors
 from infra.catalogue import Need
 from infra.compliance import acknowledge, in_all_packs
 from infra.data import Data
@@ -57,6 +58,12 @@ class OnGptAccountsStack(Stack):
         self.data = Data(self, "Data", keys=self.keys)
         self.identity = Identity(self, "Identity", settings=settings)
         self.messaging = Messaging(self, "Messaging", settings=settings, key=self.keys.data)
+        self.trail = AuditTrail(
+            self, "AuditTrail", key=self.keys.ops, tables=list(self.data.tables.values())
+        )
+        self.anchors = AuditAnchors(
+            self, "Anchors", key=self.keys.ops, access_logs=self.trail.access_logs
+        )
 
         layer = shared_layer(self)
         self.functions = {
@@ -66,13 +73,17 @@ class OnGptAccountsStack(Stack):
                 layer=layer,
                 log_key=self.keys.ops,
                 dead_letter_queue=(
-                    self.messaging.job_dlq if spec is catalogue.EXPIRY_REMINDERS else None
+                    self.messaging.job_dlq if spec in catalogue.SCHEDULED_JOBS else None
                 ),
             )
             for spec in catalogue.ALL_FUNCTIONS
         }
         for service in self.functions.values():
             self._provide(service, settings)
+        self.data.only_appenders_write(
+            tables.AUDIT,
+            [s.role for s in self.functions.values() if Need.AUDIT_APPEND in s.spec.needs],
+        )
         for worker, queue in (
             (catalogue.REGISTRATION_CODES, self.messaging.registration_codes),
             (catalogue.ANNOUNCEMENT_WORKER, self.messaging.announcements),
@@ -97,10 +108,8 @@ class OnGptAccountsStack(Stack):
             self,
             "Jobs",
             expiry_reminders=self.functions[catalogue.EXPIRY_REMINDERS],
+            audit_anchors=self.functions[catalogue.AUDIT_ANCHORS],
             dead_letter_queue=self.messaging.job_dlq,
-        )
-        self.trail = AuditTrail(
-            self, "AuditTrail", key=self.keys.ops, tables=list(self.data.tables.values())
         )
         self.observability = Observability(
             self,
@@ -131,9 +140,12 @@ class OnGptAccountsStack(Stack):
                 case Need.ANALYTICS:
                     service.use_table(tables.ANALYTICS, data[tables.ANALYTICS], write=True)
                 case Need.AUDIT_APPEND:
-                    service.append_audit(data[tables.AUDIT])
+                    service.append_audit(data[tables.AUDIT], keys)
                 case Need.AUDIT_READ:
-                    data[tables.AUDIT].grant_read_data(service.role)
+                    service.use_table(tables.AUDIT, data[tables.AUDIT])
+                case Need.AUDIT_VERIFY | Need.AUDIT_ANCHOR:
+                    write = need is Need.AUDIT_ANCHOR
+                    service.use_audit_anchors(keys, self.anchors, write=write)
                 case Need.FIELD_ENCRYPTION:
                     service.use_field_encryption(keys)
                 case Need.BLIND_INDEX:

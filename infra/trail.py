@@ -17,7 +17,7 @@ from infra.functions import encrypted_log_group
 TRAIL_RETENTION = Duration.days(7 * 365)
 
 
-def _secure_bucket(scope: Construct, construct_id: str, **kwargs: object) -> s3.Bucket:
+def secure_bucket(scope: Construct, construct_id: str, **kwargs: object) -> s3.Bucket:
     return s3.Bucket(
         scope,
         construct_id,
@@ -28,6 +28,28 @@ def _secure_bucket(scope: Construct, construct_id: str, **kwargs: object) -> s3.
         object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         removal_policy=RemovalPolicy.RETAIN,
         **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def logged_kms_bucket(
+    scope: Construct,
+    construct_id: str,
+    *,
+    key: kms.IKey,
+    access_logs: s3.IBucket,
+    log_prefix: str,
+    **kwargs: object,
+) -> s3.Bucket:
+    """A secure bucket encrypted under ``key`` (with S3 Bucket Keys), access-logged."""
+    return secure_bucket(
+        scope,
+        construct_id,
+        encryption=s3.BucketEncryption.KMS,
+        encryption_key=key,
+        bucket_key_enabled=True,
+        server_access_logs_bucket=access_logs,
+        server_access_logs_prefix=log_prefix,
+        **kwargs,
     )
 
 
@@ -43,7 +65,7 @@ class AuditTrail(Construct):
         tables: list[dynamodb.ITable],
     ) -> None:
         super().__init__(scope, construct_id)
-        access_logs = _secure_bucket(
+        self.access_logs = access_logs = secure_bucket(
             self,
             "AccessLogs",
             encryption=s3.BucketEncryption.S3_MANAGED,  # S3 server access logs need SSE-S3
@@ -54,14 +76,12 @@ class AuditTrail(Construct):
             "S3 server access logs can be delivered only to buckets encrypted with SSE-S3.",
             *in_all_packs("S3DefaultEncryptionKMS"),
         )
-        bucket = _secure_bucket(
+        bucket = logged_kms_bucket(
             self,
             "Bucket",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=key,
-            bucket_key_enabled=True,
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix="trail-bucket/",
+            key=key,
+            access_logs=access_logs,
+            log_prefix="trail-bucket/",
             lifecycle_rules=[
                 s3.LifecycleRule(
                     transitions=[

@@ -1,9 +1,9 @@
 """Creates in moto what the template declares and the handlers use, by reading the template.
 
-Keys, tables (keys, indexes, TTL), queues (with their redrive), the user pool (username
-attributes, MFA, password policy), its client and groups, the identity pool, the SES identity and
-configuration set. Everything else gets a local name and ARN, so every ``Ref`` and ``Fn::GetAtt``
-a function's environment uses resolves.
+Keys, tables (keys, indexes, TTL), buckets (with their Object Lock default retention), queues
+(with their redrive), the user pool (username attributes, MFA, password policy), its client and
+groups, the identity pool, the SES identity and configuration set. Everything else gets a local
+name and ARN, so every ``Ref`` and ``Fn::GetAtt`` a function's environment uses resolves.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class Provisioner:
         steps = (
             ("AWS::KMS::Key", self._key),
             ("AWS::DynamoDB::Table", self._table),
+            ("AWS::S3::Bucket", self._bucket),
             ("AWS::SQS::Queue", self._queue),
             ("AWS::Cognito::UserPool", self._user_pool),
             ("AWS::Cognito::UserPoolClient", self._user_pool_client),
@@ -89,6 +90,23 @@ class Provisioner:
                 TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"]
             )
         self.resolver.set(logical_id, name, Arn=table["TableArn"])
+
+    def _bucket(self, logical_id: str, props: dict[str, Any]) -> None:
+        """moto keeps Object Lock as S3 does (a locked version cannot be deleted, a default
+        retention applies to new objects) but does not evaluate bucket policies."""
+        s3 = self.client("s3")
+        name = f"{logical_id.lower()[:40]}-{_short_id(6)}"
+        where = {} if self.region == "us-east-1" else {"LocationConstraint": self.region}
+        s3.create_bucket(
+            Bucket=name,
+            CreateBucketConfiguration=where,
+            ObjectLockEnabledForBucket=bool(props.get("ObjectLockEnabled")),
+        )
+        if "ObjectLockConfiguration" in props:
+            s3.put_object_lock_configuration(
+                Bucket=name, ObjectLockConfiguration=props["ObjectLockConfiguration"]
+            )
+        self.resolver.set(logical_id, name, Arn=f"arn:aws:s3:::{name}")
 
     def _queue(self, logical_id: str, props: dict[str, Any]) -> None:
         sqs = self.client("sqs")

@@ -1,11 +1,12 @@
-"""The audit log (P2.5, P5): a customer's entries and the verification of their chain."""
+"""The audit log (P2.5, P5): a customer's entries and the verification of their chain against
+its newest anchor and the audit key."""
 
 from dataclasses import asdict
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from ongpt import audit, services
+from ongpt import services
 from ongpt.api import create_app, documented, entrypoint
 from ongpt.caller import staff_member
 
@@ -18,7 +19,7 @@ def read_audit(customer_id: Annotated[str, Query(min_length=1, max_length=64)]) 
     entries = services.audit_log().entries(customer_id)
     return {
         "entries": [asdict(entry) for entry in entries],
-        "verification": asdict(audit.verify(entries)),
+        "verification": asdict(services.audit_verifier().verify(customer_id, entries)),
     }
 
 

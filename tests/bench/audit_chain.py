@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 from moto import mock_aws
 
-from ongpt.audit import AuditLog, verify
+from ongpt.audit import AuditLog, ChainKey, verify
 from ongpt.tables import AUDIT
 from tests.support.atomic_moto import atomic_writes
 
@@ -34,6 +34,11 @@ def _table(dynamodb: object) -> str:
     return name
 
 
+def _hmac_key(kms: object) -> str:
+    created = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")  # type: ignore[attr-defined]
+    return str(created["KeyMetadata"]["KeyId"])
+
+
 def run(writers: int) -> tuple[float, float, bool]:
     """(conflicts per entry, DynamoDB calls per entry, chain valid) for ``writers`` at once."""
     with mock_aws(), atomic_writes():
@@ -48,7 +53,9 @@ def run(writers: int) -> tuple[float, float, bool]:
                 calls += 1
 
         dynamodb.meta.events.register("before-call", count)
-        log = AuditLog(dynamodb, table)
+        kms = boto3.client("kms", region_name="ap-southeast-1")
+        key = ChainKey(kms, _hmac_key(kms))
+        log = AuditLog(dynamodb, table, key)
         for _ in range(ROUNDS):
             start = threading.Barrier(writers)
 
@@ -61,7 +68,7 @@ def run(writers: int) -> tuple[float, float, bool]:
         entries = log.entries("bench")
         total = ROUNDS * writers
         assert len(entries) == total
-        return log.conflicts / total, (calls - 1) / total, verify(entries).valid
+        return log.conflicts / total, (calls - 1) / total, verify(entries, keyed=key.valid).valid
 
 
 def main() -> None:

@@ -49,13 +49,19 @@ def test_log_groups_are_encrypted_and_expire(template_json: dict[str, Any]) -> N
         assert props["LoggingConfig"]["LogGroup"]["Ref"] in groups
 
 
-def test_the_scheduled_job_has_a_dead_letter_queue(template_json: dict[str, Any]) -> None:
-    job = _functions(template_json)[logical_id(template_json, "/ExpiryReminders/Function/Resource")]
-    assert "TargetArn" in job["DeadLetterConfig"]
-    (schedule,) = resources(template_json, "AWS::Scheduler::Schedule").values()
-    assert schedule["Name"] == "expiry-reminders"
-    assert "Arn" in schedule["Target"]["DeadLetterConfig"]
-    assert schedule["Target"]["RetryPolicy"]["MaximumRetryAttempts"] > 0
+def test_every_scheduled_job_has_retries_and_a_dead_letter_queue(
+    template_json: dict[str, Any],
+) -> None:
+    schedules = resources(template_json, "AWS::Scheduler::Schedule").values()
+    assert {schedule["Name"] for schedule in schedules} == {"expiry-reminders", "audit-anchors"}
+    for schedule in schedules:
+        assert "Arn" in schedule["Target"]["DeadLetterConfig"]
+        assert schedule["Target"]["RetryPolicy"]["MaximumRetryAttempts"] > 0
+    for job in ("/ExpiryReminders/Function/Resource", "/AuditAnchors/Function/Resource"):
+        assert (
+            "TargetArn"
+            in _functions(template_json)[logical_id(template_json, job)]["DeadLetterConfig"]
+        )
 
 
 def test_the_fanout_worker_reports_partial_batch_failures(template: Template) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from ongpt.audit import AuditLog
+from ongpt.audit import AuditLog, ChainKey, verify
 from tests.integration.test_registration import e164, registered
 from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, deployed, staff
@@ -133,7 +133,7 @@ def test_every_staff_access_is_in_the_verified_audit_chain(aws: Deployed) -> Non
     assert body["email"] not in str(trail)
 
 
-def _audit_items(aws: Deployed, customer_id: str) -> tuple[Any, str, list[dict[str, Any]]]:
+def audit_items(aws: Deployed, customer_id: str) -> tuple[Any, str, list[dict[str, Any]]]:
     dynamodb = boto3.client("dynamodb")
     table = aws.function("audit").environment["AUDIT_TABLE"]
     items = dynamodb.query(
@@ -148,7 +148,7 @@ def test_an_edited_audit_entry_breaks_the_chain_and_is_named(aws: Deployed) -> N
     _, customer_id = registered(aws)
     for purpose in ("customer_support", "contract_delivery", "complaint_resolution"):
         read(aws, customer_id, purpose=purpose)
-    dynamodb, table, items = _audit_items(aws, customer_id)
+    dynamodb, table, items = audit_items(aws, customer_id)
     dynamodb.update_item(
         TableName=table,
         Key={"pk": items[1]["pk"], "sk": items[1]["sk"]},
@@ -164,7 +164,7 @@ def test_a_deleted_audit_entry_breaks_the_chain_and_is_named(aws: Deployed) -> N
     _, customer_id = registered(aws)
     for purpose in ("customer_support", "contract_delivery", "complaint_resolution"):
         read(aws, customer_id, purpose=purpose)
-    dynamodb, table, items = _audit_items(aws, customer_id)
+    dynamodb, table, items = audit_items(aws, customer_id)
     dynamodb.delete_item(TableName=table, Key={"pk": items[1]["pk"], "sk": items[1]["sk"]})
     verification = audit_of(aws, customer_id)["verification"]
     assert verification["first_bad"] == {"sequence": 2, "reason": "missing"}
@@ -174,12 +174,13 @@ def test_twenty_concurrent_appends_leave_one_valid_chain(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     table = aws.function("audit").environment["AUDIT_TABLE"]
-    log = AuditLog(boto3.client("dynamodb"), table)
+    key = ChainKey(boto3.client("kms"), aws.function("audit").environment["AUDIT_KEY_ID"])
+    log = AuditLog(boto3.client("dynamodb"), table, key)
     subject = "concurrency-subject"
 
     def append(i: int) -> int:
         return (
-            AuditLog(boto3.client("dynamodb"), table)
+            AuditLog(boto3.client("dynamodb"), table, key)
             .append(subject, actor=f"writer-{i}", role="support", action="test.append")
             .sequence
         )
@@ -188,7 +189,5 @@ def test_twenty_concurrent_appends_leave_one_valid_chain(
         sequences = list(pool.map(append, range(20)))
     assert sorted(sequences) == list(range(1, 21))
     entries = log.entries(subject)
-    from ongpt.audit import verify
-
     assert len(entries) == 20
-    assert verify(entries).valid
+    assert verify(entries, keyed=key.valid).valid

@@ -1,22 +1,49 @@
-"""P2.5: the audit chain's verifier names the first changed, missing or reordered entry."""
+"""P2.5: the audit chain's verifier names the first changed, missing or reordered entry, also
+when the whole chain was rewritten with every hash recomputed, or cut below its anchor."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+import base64
+import hashlib
+import hmac
+from dataclasses import replace
 
 import pytest
 
 from ongpt import masking
-from ongpt.audit import GENESIS, Entry, verify
+from ongpt.audit import GENESIS, Anchor, Entry, verify, verify_extension
 
 pytestmark = pytest.mark.clause("P2.5", "P5")
 
+AUDIT_KEY = b"the audit key, which a rewriter does not hold"
 
-def chain(length: int) -> list[Entry]:
+
+def mac(entry_hash: str, key: bytes = AUDIT_KEY) -> str:
+    return base64.b64encode(hmac.digest(key, bytes.fromhex(entry_hash), hashlib.sha256)).decode()
+
+
+def keyed(entry: Entry) -> bool:
+    """What KMS VerifyMac answers, for the audit key."""
+    return hmac.compare_digest(entry.mac, mac(entry.hash))
+
+
+def chained(drafts: list[Entry], key: bytes | None = AUDIT_KEY) -> list[Entry]:
+    """The drafts linked and hashed in order, as an appender (or a rewriter) would; keyed with
+    ``key``, or left with whatever MAC they had when ``key`` is None."""
     entries: list[Entry] = []
     previous = GENESIS
-    for sequence in range(1, length + 1):
-        draft = Entry(
+    for draft in drafts:
+        linked = replace(draft, prev_hash=previous)
+        entry_hash = linked.computed_hash()
+        entry = replace(linked, hash=entry_hash, mac=mac(entry_hash, key) if key else linked.mac)
+        entries.append(entry)
+        previous = entry.hash
+    return entries
+
+
+def chain(length: int) -> list[Entry]:
+    drafts = [
+        Entry(
             "c1",
             sequence,
             "2026-11-25T00:00:00.000000Z",
@@ -25,16 +52,19 @@ def chain(length: int) -> list[Entry]:
             "customer.read",
             "customer_support",
             {},
-            previous,
+            GENESIS,
         )
-        entry = Entry(**{**asdict(draft), "hash": draft.computed_hash()})
-        entries.append(entry)
-        previous = entry.hash
-    return entries
+        for sequence in range(1, length + 1)
+    ]
+    return chained(drafts)
+
+
+def anchor_of(entry: Entry) -> Anchor:
+    return Anchor(entry.subject, entry.sequence, entry.hash, entry.mac, "2026-11-25T01:00:00Z")
 
 
 def test_an_untouched_chain_is_valid() -> None:
-    result = verify(chain(5))
+    result = verify(chain(5), keyed=keyed)
     assert result.valid
     assert result.checked == 5
 
@@ -42,13 +72,13 @@ def test_an_untouched_chain_is_valid() -> None:
 def test_a_changed_entry_is_named() -> None:
     entries = chain(5)
     entries[2] = replace(entries[2], purpose="legal_request")
-    assert verify(entries).first_bad == {"sequence": 3, "reason": "changed"}
+    assert verify(entries, keyed=keyed).first_bad == {"sequence": 3, "reason": "changed"}
 
 
 def test_a_missing_entry_is_named() -> None:
     entries = chain(5)
     del entries[1]
-    assert verify(entries).first_bad == {"sequence": 2, "reason": "missing"}
+    assert verify(entries, keyed=keyed).first_bad == {"sequence": 2, "reason": "missing"}
 
 
 def test_entries_renumbered_into_another_order_are_caught() -> None:
@@ -60,7 +90,106 @@ def test_entries_renumbered_into_another_order_are_caught() -> None:
         entries[3],
     ]
     resealed = [replace(e, hash=e.computed_hash()) for e in swapped]  # even with hashes redone
-    assert verify(resealed).first_bad == {"sequence": 2, "reason": "out of order"}
+    assert verify(resealed, keyed=keyed).first_bad == {"sequence": 2, "reason": "out of order"}
+
+
+def test_a_chain_rewritten_with_every_hash_recomputed_is_caught_by_its_macs() -> None:
+    entries = chain(8)
+    rewritten = chained([*entries[:2], *(replace(e, actor="mallory") for e in entries[2:])], None)
+    assert [e.hash for e in rewritten[2:]] != [e.hash for e in entries[2:]]
+    result = verify(rewritten, keyed=keyed)
+    assert not result.valid
+    assert result.first_bad == {"sequence": 3, "reason": "changed"}
+
+
+def test_a_rewrite_keyed_with_another_key_is_caught() -> None:
+    entries = chain(5)
+    forged = chained([replace(e, purpose="legal_request") for e in entries], b"another key")
+    assert verify(forged, keyed=keyed).first_bad == {"sequence": 1, "reason": "changed"}
+
+
+def test_a_rewrite_by_a_key_holder_is_caught_at_the_anchor() -> None:
+    entries = chain(6)
+    anchor = anchor_of(entries[3])
+    rewritten = chained([*entries[:1], *(replace(e, actor="mallory") for e in entries[1:])])
+    assert verify(rewritten, keyed=keyed).valid  # the key makes any chain: only the anchor binds
+    result = verify(rewritten, keyed=keyed, anchor=anchor)
+    assert result.first_bad == {"sequence": 4, "reason": "changed"}
+
+
+def test_a_chain_rewritten_below_its_anchor_names_the_first_rewritten_entry() -> None:
+    entries = chain(6)
+    anchor = anchor_of(entries[4])
+    rewritten = chained([*entries[:3], *(replace(e, actor="mallory") for e in entries[3:])], None)
+    result = verify(rewritten, keyed=keyed, anchor=anchor)
+    assert result.first_bad == {"sequence": 4, "reason": "changed"}
+
+
+def test_a_chain_cut_below_its_anchor_is_caught() -> None:
+    entries = chain(6)
+    anchor = anchor_of(entries[4])
+    cut = entries[:3]
+    assert verify(cut, keyed=keyed).valid  # its new head was keyed when it was the head
+    result = verify(cut, keyed=keyed, anchor=anchor)
+    assert not result.valid
+    assert result.first_bad == {"sequence": 4, "reason": "missing"}
+
+
+def test_a_chain_deleted_whole_is_caught_by_its_anchor() -> None:
+    anchor = anchor_of(chain(3)[2])
+    assert verify([], keyed=keyed, anchor=anchor).first_bad == {"sequence": 1, "reason": "missing"}
+
+
+def test_a_chain_grown_past_its_anchor_is_valid() -> None:
+    entries = chain(6)
+    assert verify(entries, keyed=keyed, anchor=anchor_of(entries[2])).valid
+
+
+def test_a_newest_entry_without_a_mac_is_caught() -> None:
+    entries = chain(4)
+    entries[3] = replace(entries[3], mac="")
+    assert verify(entries, keyed=keyed).first_bad == {"sequence": 4, "reason": "changed"}
+
+
+def test_appends_after_a_rewrite_do_not_hide_it() -> None:
+    entries = chain(5)
+    forged = chained([replace(e, actor="mallory") for e in entries], None)
+    honest_append = chained([*forged, replace(entries[0], sequence=6)])[5]  # keyed, links on
+    result = verify([*forged, honest_append], keyed=keyed)
+    assert result.first_bad == {"sequence": 1, "reason": "changed"}
+
+
+def test_kms_is_asked_only_about_the_entries_newer_than_the_anchor() -> None:
+    asked: list[int] = []
+
+    def counted(entry: Entry) -> bool:
+        asked.append(entry.sequence)
+        return keyed(entry)
+
+    entries = chain(64)
+    assert verify(entries, keyed=counted, anchor=anchor_of(entries[60])).valid
+    assert asked == [62, 63, 64]
+
+
+def test_the_anchor_job_checks_that_new_entries_link_on_from_the_anchor_and_are_keyed() -> None:
+    entries = chain(6)
+    anchor = anchor_of(entries[2])
+    assert verify_extension(entries[3:], keyed=keyed, anchor=anchor) is None
+    assert verify_extension(entries, keyed=keyed, anchor=None) is None
+    assert verify_extension(entries[4:], keyed=keyed, anchor=anchor) == {
+        "sequence": 4,
+        "reason": "missing",
+    }
+    forged = chained([replace(e, actor="mallory") for e in entries], None)
+    assert verify_extension(forged[3:], keyed=keyed, anchor=anchor) == {
+        "sequence": 4,
+        "reason": "out of order",
+    }
+    unkeyed = [*entries[3:5], replace(entries[5], mac="")]
+    assert verify_extension(unkeyed, keyed=keyed, anchor=anchor) == {
+        "sequence": 6,
+        "reason": "changed",
+    }
 
 
 def test_masks_keep_enough_to_recognise() -> None:

@@ -1,21 +1,31 @@
-"""The audit log (P2.5, P5): append-only, hash-chained, one chain per subject (customer).
+"""The audit log (P2.5, P5): append-only, hash-chained, keyed, one chain per subject (customer).
 
-Each entry's hash covers its fields and the hash of the entry before it; an entry is written
-with ``attribute_not_exists`` on its sequence number, so concurrent writers never overwrite or
-fork a chain: the loser re-reads the head and appends after it. One chain per customer keeps
-contention to writers about the same customer and lets a customer's history be verified alone.
-Functions may put and read entries, never update or delete them (IAM, checked at synth).
+Each entry's hash is SHA-256 over its fields and the hash of the entry before it, and its
+``mac`` is a KMS HMAC (the audit key, ``GenerateMac``) of that hash. The hash chain binds every
+entry to all before it; the MAC makes a chain that only the key can extend: whoever can write
+the table but not use the key can rewrite a chain and recompute every hash, yet not the MACs.
+One KMS call per append (a few milliseconds, $0.03 per 10,000) buys that. The newest entries can
+still be cut off, leaving a shorter chain whose head was validly keyed once: a scheduled job
+anchors each chain's head outside DynamoDB in write-once storage (``ongpt.anchors``).
+
+An entry is written with ``attribute_not_exists`` on its sequence number, so concurrent writers
+never overwrite or fork a chain: the loser re-reads the head and appends after it. One chain per
+customer keeps contention to writers about the same customer and lets a customer's history be
+verified alone. Functions may put and read entries, never update or delete them (IAM, checked
+at synth); only functions that append may put.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -23,11 +33,14 @@ from botocore.exceptions import ClientError
 from ongpt.clock import timestamp, utcnow
 from ongpt.dynamo import from_item, query_all, to_item
 from ongpt.errors import DependencyUnavailable
+from ongpt.tables import BY_WRITTEN_DAY
 
 GENESIS = "0" * 64
 MAX_TRIES = 30
 MAX_BACKOFF_SECONDS = 0.2  # 30 tries stay well inside a function's timeout
 SYSTEM = "SYSTEM"  # the subject of entries about no one customer
+WRITTEN_DAY_SHARDS = 4  # index partitions per day, so a busy day does not heat one partition
+MAC_ALGORITHM = "HMAC_SHA_256"
 
 
 @dataclass(frozen=True)
@@ -42,11 +55,23 @@ class Entry:
     details: dict[str, Any]
     prev_hash: str
     hash: str = ""
+    mac: str = ""  # base64 KMS HMAC of ``hash``
 
     def computed_hash(self) -> str:
-        fields = {k: v for k, v in asdict(self).items() if k != "hash"}
+        fields = {k: v for k, v in asdict(self).items() if k not in ("hash", "mac")}
         canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A chain's head as anchored outside DynamoDB: its sequence and hash at ``anchored_at``."""
+
+    subject: str
+    sequence: int
+    hash: str
+    mac: str
+    anchored_at: str
 
 
 @dataclass(frozen=True)
@@ -56,35 +81,124 @@ class Verification:
     first_bad: dict[str, Any] | None = None
 
 
-def verify(entries: list[Entry]) -> Verification:
-    """Walk a chain in order: the first changed, missing or reordered entry makes it invalid."""
-    previous_hash = GENESIS
-    for expected, entry in enumerate(entries, start=1):
-        problem = None
-        if entry.sequence != expected:
-            problem = {"sequence": expected, "reason": "missing"}
-        elif entry.computed_hash() != entry.hash:
-            problem = {"sequence": entry.sequence, "reason": "changed"}
-        elif entry.prev_hash != previous_hash:
-            problem = {"sequence": entry.sequence, "reason": "out of order"}
-        if problem:
-            return Verification(False, expected, problem)
-        previous_hash = entry.hash
+class ChainKey:
+    """The audit key (KMS HMAC): appenders key each entry's hash, verifiers check a key."""
+
+    def __init__(self, kms: Any, key_id: str) -> None:
+        self._kms = kms
+        self._key_id = key_id
+
+    def mac(self, entry_hash: str) -> str:
+        mac = self._kms.generate_mac(
+            KeyId=self._key_id, MacAlgorithm=MAC_ALGORITHM, Message=bytes.fromhex(entry_hash)
+        )["Mac"]
+        return base64.b64encode(mac).decode()
+
+    def valid(self, entry: Entry) -> bool:
+        """Whether ``entry.mac`` is the audit key's MAC of its hash (KMS ``VerifyMac``)."""
+        try:
+            message, mac = bytes.fromhex(entry.hash), base64.b64decode(entry.mac, validate=True)
+        except (ValueError, binascii.Error):
+            return False
+        if not mac:
+            return False
+        try:
+            self._kms.verify_mac(
+                KeyId=self._key_id, MacAlgorithm=MAC_ALGORITHM, Message=message, Mac=mac
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "KMSInvalidMacException":
+                return False
+            raise
+        return True
+
+
+def verify(
+    entries: list[Entry], *, keyed: Callable[[Entry], bool], anchor: Anchor | None = None
+) -> Verification:
+    """A chain is valid when every link holds, it reaches its newest anchor with the anchored
+    hash, and each entry newer than the anchor is keyed. The first changed, missing or reordered
+    entry is named.
+
+    Entries up to the anchor are bound by its hash, which the anchor job took only after checking
+    the MAC of every entry since the anchor before; so KMS is asked (``VerifyMac``) about the
+    entries newer than the anchor only, at most about an hour's, unless the chain differs from its
+    anchor: then about every entry up to the first that fails. Checking only the newest entry
+    would not do: an honest append keys a new head that links to whatever chain it finds.
+    """
+    problem = _broken_link(entries, after=None) or (
+        _against_anchor(entries, anchor, keyed) if anchor else None
+    )
+    if problem is None:
+        problem = _first_unkeyed(entries[anchor.sequence if anchor else 0 :], keyed)
+    if problem:
+        return Verification(False, min(problem["sequence"], len(entries)), problem)
     return Verification(True, len(entries))
+
+
+def verify_extension(
+    entries: list[Entry], *, keyed: Callable[[Entry], bool], anchor: Anchor | None
+) -> dict[str, Any] | None:
+    """The first bad entry among those newer than ``anchor`` (all, without one), or None when
+    they link on from the anchored head and each is keyed: what the anchor job checks before it
+    anchors a new head."""
+    return _broken_link(entries, after=anchor) or _first_unkeyed(entries, keyed)
+
+
+def _broken_link(entries: list[Entry], *, after: Anchor | None) -> dict[str, Any] | None:
+    previous_hash = after.hash if after else GENESIS
+    for expected, entry in enumerate(entries, start=after.sequence + 1 if after else 1):
+        if entry.sequence != expected:
+            return {"sequence": expected, "reason": "missing"}
+        if entry.computed_hash() != entry.hash:
+            return {"sequence": entry.sequence, "reason": "changed"}
+        if entry.prev_hash != previous_hash:
+            return {"sequence": entry.sequence, "reason": "out of order"}
+        previous_hash = entry.hash
+    return None
+
+
+def _against_anchor(
+    entries: list[Entry], anchor: Anchor, keyed: Callable[[Entry], bool]
+) -> dict[str, Any] | None:
+    """A chain cut below its anchor misses the entry after its end; one rewritten up to the
+    anchor is named at its first unkeyed entry, or at the anchor if the rewriter held the key."""
+    if len(entries) < anchor.sequence:
+        return {"sequence": len(entries) + 1, "reason": "missing"}
+    if entries[anchor.sequence - 1].hash == anchor.hash:
+        return None
+    return _first_unkeyed(entries[: anchor.sequence], keyed) or {
+        "sequence": anchor.sequence,
+        "reason": "changed",
+    }
+
+
+def _first_unkeyed(entries: list[Entry], keyed: Callable[[Entry], bool]) -> dict[str, Any] | None:
+    for entry in entries:
+        if not keyed(entry):
+            return {"sequence": entry.sequence, "reason": "changed"}
+    return None
 
 
 def _key(subject: str, sequence: int) -> dict[str, Any]:
     return to_item({"pk": f"SUBJECT#{subject}", "sk": f"{sequence:012d}"})
 
 
+def written_day(subject: str, at: str) -> str:
+    """The ``by-written-day`` partition of an entry: its UTC day and the subject's shard."""
+    shard = int(hashlib.sha256(subject.encode()).hexdigest()[:8], 16) % WRITTEN_DAY_SHARDS
+    return f"{at[:10]}#{shard}"
+
+
 @dataclass
 class AuditLog:
     dynamodb: Any
     table: str
+    key: ChainKey
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
     conflicts: int = 0  # lost races, retried (for metrics and the benchmark)
 
-    def _head(self, subject: str) -> Entry | None:
+    def head(self, subject: str) -> Entry | None:
         found = self.dynamodb.query(
             TableName=self.table,
             KeyConditionExpression="pk = :pk",
@@ -106,7 +220,7 @@ class AuditLog:
         details: dict[str, Any] | None = None,
     ) -> Entry:
         for attempt in range(MAX_TRIES):
-            head = self._head(subject)
+            head = self.head(subject)
             draft = Entry(
                 subject=subject,
                 sequence=head.sequence + 1 if head else 1,
@@ -118,7 +232,8 @@ class AuditLog:
                 details=details or {},
                 prev_hash=head.hash if head else GENESIS,
             )
-            entry = Entry(**{**asdict(draft), "hash": draft.computed_hash()})
+            entry_hash = draft.computed_hash()
+            entry = Entry(**{**asdict(draft), "hash": entry_hash, "mac": self.key.mac(entry_hash)})
             try:
                 self.dynamodb.put_item(
                     TableName=self.table,
@@ -134,20 +249,52 @@ class AuditLog:
                 time.sleep(random.uniform(0, backoff))  # noqa: S311 - full jitter
         raise DependencyUnavailable("The audit log is busy; nothing was done.")
 
-    def entries(self, subject: str) -> list[Entry]:
+    def entries(self, subject: str, *, after: int = 0) -> list[Entry]:
+        """The chain in order, or only its entries after sequence number ``after``."""
         found = query_all(
             self.dynamodb,
             TableName=self.table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=to_item({":pk": f"SUBJECT#{subject}"}),
+            KeyConditionExpression="pk = :pk AND sk > :after",
+            ExpressionAttributeValues=to_item(
+                {":pk": f"SUBJECT#{subject}", ":after": f"{after:012d}"}
+            ),
             ConsistentRead=True,
         )
         return [_entry(values) for values in found]
+
+    def subjects_written_since(self, since: datetime, until: datetime) -> Iterator[str]:
+        """Each subject with an entry written at or after ``since``, from the ``by-written-day``
+        index (one query per day and shard, never a Scan); ``until`` is the last day to read."""
+        start, day, last = (
+            timestamp(since),
+            since.astimezone(UTC).date(),
+            until.astimezone(UTC).date(),
+        )
+        seen: set[str] = set()
+        while day <= last:
+            for shard in range(WRITTEN_DAY_SHARDS):
+                found = query_all(
+                    self.dynamodb,
+                    TableName=self.table,
+                    IndexName=BY_WRITTEN_DAY.name,
+                    KeyConditionExpression="written_day = :day AND #at >= :since",
+                    ExpressionAttributeNames={"#at": "at"},
+                    ExpressionAttributeValues=to_item(
+                        {":day": f"{day.isoformat()}#{shard}", ":since": start}
+                    ),
+                    ProjectionExpression="subject",
+                )
+                for values in found:
+                    if values["subject"] not in seen:
+                        seen.add(values["subject"])
+                        yield values["subject"]
+            day += timedelta(days=1)
 
 
 def _attributes(entry: Entry) -> dict[str, Any]:
     values = asdict(entry)
     values["details"] = json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
+    values["written_day"] = written_day(entry.subject, entry.at)
     return values
 
 
@@ -163,4 +310,5 @@ def _entry(values: dict[str, Any]) -> Entry:
         details=json.loads(values.get("details", "{}")),
         prev_hash=values["prev_hash"],
         hash=values["hash"],
+        mac=values.get("mac", ""),
     )

@@ -15,8 +15,9 @@ from ongpt.settings import settings
 
 if TYPE_CHECKING:
     from ongpt.analytics import Analytics
+    from ongpt.anchors import AnchoredVerifier, AnchorJob, Anchors
     from ongpt.announcements import Announcements
-    from ongpt.audit import AuditLog
+    from ongpt.audit import AuditLog, ChainKey
     from ongpt.complaints import Complaints
     from ongpt.consents import Consents
     from ongpt.contracts import Contracts
@@ -98,10 +99,38 @@ def customers() -> Customers:
 
 
 @cache
+def chain_key() -> ChainKey:
+    from ongpt.audit import ChainKey
+
+    return ChainKey(client("kms"), settings().audit_key_id)
+
+
+@cache
 def audit_log() -> AuditLog:
     from ongpt.audit import AuditLog
 
-    return AuditLog(client("dynamodb"), settings().audit_table)
+    return AuditLog(client("dynamodb"), settings().audit_table, chain_key())
+
+
+@cache
+def anchors() -> Anchors:
+    from ongpt.anchors import Anchors
+
+    return Anchors(client("s3"), settings().audit_anchor_bucket)
+
+
+@cache
+def audit_verifier() -> AnchoredVerifier:
+    from ongpt.anchors import AnchoredVerifier
+
+    return AnchoredVerifier(chain_key(), anchors())
+
+
+@cache
+def anchor_job() -> AnchorJob:
+    from ongpt.anchors import AnchorJob
+
+    return AnchorJob(audit_log(), chain_key(), anchors())
 
 
 @cache

@@ -15,6 +15,8 @@ class Settings(BaseSettings):
     customers_table: str = ""
     registrations_table: str = ""
     audit_table: str = ""
+    audit_key_id: str = ""
+    audit_anchor_bucket: str = ""
     analytics_table: str = ""
     idempotency_table: str = ""
     data_key_id: str = ""

@@ -14,7 +14,9 @@ Customers (one table per customer's records, partitioned by customer):
   ``<YYYY-MM-DD>#<shard>``, so the reminder job reads only what is due.
 
 Registrations: ``REGISTRATION#<id>``, pending sign-ups with hashed codes; TTL ``expires_at_epoch``.
-Audit: ``SUBJECT#<customer id>`` / ``<sequence>``: append-only, hash-chained entries.
+Audit: ``SUBJECT#<customer id>`` / ``<sequence>``: append-only, hash-chained, keyed entries.
+- index ``by-written-day`` (``written_day``, ``at``): entries written on a day,
+  ``<YYYY-MM-DD>#<shard>``, so the anchor job finds the chains that changed without a Scan.
 Analytics: ``DAY#<YYYY-MM-DD>#<shard>`` / ``<time>#<id>``: no field links to a person; TTL.
 Idempotency: Powertools' idempotency records (``id``, TTL ``expiration``).
 """
@@ -47,6 +49,7 @@ class TableSpec:
 
 BY_STATUS = Index("by-status", "status_key", "created_at")
 BY_EXPIRY_DAY = Index("by-expiry-day", "expiry_shard", "contract_id")
+BY_WRITTEN_DAY = Index("by-written-day", "written_day", "at")
 
 CUSTOMERS = TableSpec(
     "Customers", "CUSTOMERS_TABLE", "pk", "sk", indexes=(BY_STATUS, BY_EXPIRY_DAY)
@@ -54,7 +57,7 @@ CUSTOMERS = TableSpec(
 REGISTRATIONS = TableSpec(
     "Registrations", "REGISTRATIONS_TABLE", "pk", ttl_attribute="expires_at_epoch"
 )
-AUDIT = TableSpec("Audit", "AUDIT_TABLE", "pk", "sk")
+AUDIT = TableSpec("Audit", "AUDIT_TABLE", "pk", "sk", indexes=(BY_WRITTEN_DAY,))
 ANALYTICS = TableSpec("Analytics", "ANALYTICS_TABLE", "pk", "sk", ttl_attribute="expires_at_epoch")
 IDEMPOTENCY = TableSpec("Idempotency", "IDEMPOTENCY_TABLE", "id", ttl_attribute="expiration")
 

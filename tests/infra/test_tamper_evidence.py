@@ -1,0 +1,164 @@
+"""P2.5, P5: audit entries keyed with a key of their own, chain heads anchored in a write-once
+bucket every hour, and only the appending functions may write the audit table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.catalogue import ALL_FUNCTIONS, Need
+from tests.infra.conftest import logical_id, resources, role_statements
+
+pytestmark = pytest.mark.clause("P2.5", "P5")
+
+WRITES = ("dynamodb:putitem", "dynamodb:updateitem", "dynamodb:deleteitem", "dynamodb:batchwrite")
+
+
+def _role(template_json: dict[str, Any], spec_name: str) -> str:
+    construct = spec_name.title().replace("_", "")
+    return logical_id(template_json, f"/{construct}/Role/Resource")
+
+
+def _roles_needing(template_json: dict[str, Any], *needs: Need) -> set[str]:
+    return {
+        _role(template_json, spec.name)
+        for spec in ALL_FUNCTIONS
+        if any(need in spec.needs for need in needs)
+    }
+
+
+def _anchor_bucket(template_json: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    bucket_id = logical_id(template_json, "/Anchors/Bucket/Resource")
+    return bucket_id, resources(template_json, "AWS::S3::Bucket")[bucket_id]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_the_anchor_bucket_locks_each_anchor_in_compliance_mode_for_seven_years(
+    template_json: dict[str, Any],
+) -> None:
+    _, bucket = _anchor_bucket(template_json)
+    assert bucket["ObjectLockEnabled"] is True
+    retention = bucket["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+    assert retention["Mode"] == "COMPLIANCE"
+    assert retention["Days"] >= 7 * 365
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    (encryption,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert "DestinationBucketName" in bucket["LoggingConfiguration"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+
+
+def test_the_anchor_bucket_refuses_anyone_an_overwrite_a_delete_or_plain_http(
+    template_json: dict[str, Any],
+) -> None:
+    bucket_id, _ = _anchor_bucket(template_json)
+    (policy,) = [
+        props["PolicyDocument"]["Statement"]
+        for props in resources(template_json, "AWS::S3::BucketPolicy").values()
+        if props["Bucket"] == {"Ref": bucket_id}
+    ]
+    denied = {
+        (action, str(statement.get("Condition")))
+        for statement in policy
+        if statement["Effect"] == "Deny" and statement["Principal"] == {"AWS": "*"}
+        for action in _as_list(statement["Action"])
+    }
+    assert ("s3:PutObject", str({"Null": {"s3:if-none-match": "true"}})) in denied
+    assert ("s3:DeleteObject", "None") in denied
+    assert ("s3:DeleteObjectVersion", "None") in denied
+    assert ("s3:*", str({"Bool": {"aws:SecureTransport": "false"}})) in denied
+
+
+def test_audit_entries_are_keyed_with_an_hmac_key_of_their_own(
+    template_json: dict[str, Any],
+) -> None:
+    key_id = logical_id(template_json, "/Keys/AuditKey/Resource")
+    key = resources(template_json, "AWS::KMS::Key")[key_id]
+    assert (key["KeySpec"], key["KeyUsage"]) == ("HMAC_256", "GENERATE_VERIFY_MAC")
+    granted: dict[str, set[str]] = {}
+    for statement in key["KeyPolicy"]["Statement"]:
+        for principal in _as_list(statement["Principal"].get("AWS", [])):
+            if "Fn::GetAtt" in principal:
+                for action in _as_list(statement["Action"]):
+                    granted.setdefault(action, set()).add(principal["Fn::GetAtt"][0])
+    assert granted == {
+        "kms:GenerateMac": _roles_needing(template_json, Need.AUDIT_APPEND),
+        "kms:VerifyMac": {_role(template_json, "audit"), _role(template_json, "audit_anchors")},
+    }
+
+
+def test_only_appending_functions_may_write_the_audit_table(template_json: dict[str, Any]) -> None:
+    table = logical_id(template_json, "/Data/Audit/Resource")
+    writers = set()
+    for role in resources(template_json, "AWS::IAM::Role"):
+        for statement in role_statements(template_json, role):
+            actions = {a.lower() for a in _as_list(statement["Action"])}
+            on_table = table in str(statement["Resource"])
+            if (
+                statement["Effect"] == "Allow"
+                and on_table
+                and any(a.startswith(WRITES) for a in actions)
+            ):
+                writers.add(role)
+    appenders = _roles_needing(template_json, Need.AUDIT_APPEND)
+    assert writers == appenders
+    assert _role(template_json, "audit_anchors") not in writers
+
+
+def test_the_anchor_job_runs_every_hour_and_may_only_add_anchors(
+    template_json: dict[str, Any],
+) -> None:
+    (schedule,) = [
+        props
+        for props in resources(template_json, "AWS::Scheduler::Schedule").values()
+        if props["Name"] == "audit-anchors"
+    ]
+    assert schedule["ScheduleExpression"] == "rate(1 hour)"
+    bucket_id, _ = _anchor_bucket(template_json)
+    s3_actions = {
+        action
+        for statement in role_statements(template_json, _role(template_json, "audit_anchors"))
+        if bucket_id in str(statement["Resource"])
+        for action in _as_list(statement["Action"])
+    }
+    assert s3_actions == {"s3:PutObject"}
+
+
+def test_a_chain_the_job_cannot_verify_raises_an_alarm(template_json: dict[str, Any]) -> None:
+    (alarm,) = [
+        props
+        for props in resources(template_json, "AWS::CloudWatch::Alarm").values()
+        if props.get("MetricName") == "AuditChainsUnverified"
+    ]
+    assert alarm["Namespace"] == "OnGptAccounts"
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "audit_anchors"}]
+    assert alarm["AlarmActions"]
+
+
+def test_the_audit_tables_own_policy_lets_only_appenders_put_and_no_one_change_or_delete(
+    template_json: dict[str, Any],
+) -> None:
+    table = resources(template_json, "AWS::DynamoDB::Table")[
+        logical_id(template_json, "/Data/Audit/Resource")
+    ]
+    statements = {s["Sid"]: s for s in table["ResourcePolicy"]["PolicyDocument"]["Statement"]}
+    put = statements["OnlyAppendersPut"]
+    assert (put["Effect"], put["Principal"]) == ("Deny", {"AWS": "*"})
+    assert "dynamodb:PutItem" in put["Action"]
+    excepted = put["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+    assert {arn["Fn::GetAtt"][0] for arn in excepted} == _roles_needing(
+        template_json, Need.AUDIT_APPEND
+    )
+    change = statements["NoOneChangesOrDeletesEntries"]
+    assert (change["Effect"], change["Principal"], change.get("Condition")) == (
+        "Deny",
+        {"AWS": "*"},
+        None,
+    )
+    assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} <= set(
+        change["Action"]
+    )
