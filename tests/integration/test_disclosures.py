@@ -91,3 +91,40 @@ def test_a_disclosure_about_nobody_is_404(aws: Deployed) -> None:
         )[0]
         == 404
     )
+
+
+def test_a_confidentiality_date_runs_to_the_end_of_that_day_in_utc(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, cid = registered(aws)
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
+    status, _ = disclose(
+        aws,
+        customer_id=cid,
+        legal_basis="legal_obligation",
+        recipient="court",
+        authority_reference="TA-2026-3",
+        confidential_until=day.isoformat(),
+    )
+    assert status == 201
+    midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    monkeypatch.setattr(disclosures_module, "utcnow", lambda: midnight - timedelta(seconds=1))
+    assert seen(aws, cid) == []
+    monkeypatch.setattr(disclosures_module, "utcnow", lambda: midnight)
+    assert [d["recipient"] for d in seen(aws, cid)] == ["court"]
+
+
+@pytest.mark.parametrize("until", ["2026-12-01T10:00:00", "2026-02-30", "01/12/2026", "tomorrow"])
+def test_a_confidentiality_that_is_neither_a_date_nor_a_time_is_400(
+    aws: Deployed, until: str
+) -> None:
+    _, cid = registered(aws)
+    status, answer = disclose(
+        aws,
+        customer_id=cid,
+        legal_basis="legal_obligation",
+        recipient="court",
+        authority_reference="TA-2026-3",
+        confidential_until=until,
+    )
+    assert (status, answer["error"]["fields"][0]["field"]) == (400, "confidential_until")

@@ -193,6 +193,7 @@ def complaints() -> Complaints:
         keys=data_keys(),
         notifier=notifier(),
         audit=audit_log(),
+        markers=markers(),
     )
 
 
