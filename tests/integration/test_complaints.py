@@ -43,14 +43,18 @@ def patch(aws: Deployed, complaint_id: str, body: dict[str, Any]) -> tuple[int, 
     )
 
 
-def queue(aws: Deployed, status: str = "OPEN") -> list[dict[str, Any]]:
-    code, body = aws.call(
+def queue_answer(aws: Deployed, status: str) -> tuple[int, dict[str, Any]]:
+    return aws.call(
         "complaints",
         "GET",
         "/v1/staff/complaints",
         identity=staff("Support"),
         query={"status": status},
     )
+
+
+def queue(aws: Deployed, status: str = "OPEN") -> list[dict[str, Any]]:
+    code, body = queue_answer(aws, status)
     assert code == 200
     return body["complaints"]  # type: ignore[no-any-return]
 
@@ -213,13 +217,7 @@ def test_the_staff_queue_filters_by_every_status_oldest_first(aws: Deployed) -> 
 
 
 def test_an_unknown_queue_status_is_400(aws: Deployed) -> None:
-    status, body = aws.call(
-        "complaints",
-        "GET",
-        "/v1/staff/complaints",
-        identity=staff("Support"),
-        query={"status": "CLOSED"},
-    )
+    status, body = queue_answer(aws, "CLOSED")
     assert (status, body["error"]["code"]) == (400, "VALIDATION_ERROR")
 
 
