@@ -118,8 +118,8 @@ EDIT_REQUESTS = FunctionSpec(
 STAFF_CUSTOMERS = FunctionSpec(
     "staff_customers",
     "Purpose-bound, audited staff reads of customers (P5)",
-    _routes("GET /v1/staff/customers", "GET /v1/staff/customers/{customer_id}"),
-    needs=(N.CUSTOMERS_READ, N.FIELD_ENCRYPTION, N.AUDIT_APPEND, N.BLIND_INDEX),
+    _routes("POST /v1/staff/customers/search", "GET /v1/staff/customers/{customer_id}"),
+    needs=(N.CUSTOMERS_READ, N.FIELD_ENCRYPTION, N.IDEMPOTENCY, N.AUDIT_APPEND, N.BLIND_INDEX),
 )
 CONTRACTS = FunctionSpec(
     "contracts",

@@ -1,7 +1,8 @@
 """A small client of the local runtime: credentials of a principal, then SigV4-signed requests.
 
 python -m local.client --as guest GET /v1/policy
-python -m local.client --as support:alice GET '/v1/staff/customers?email=a@example.com'
+python -m local.client --as support:alice POST /v1/staff/customers/search \
+    '{"email": "a@example.com", "purpose": "customer_support"}'
 python -m local.client --as guest POST /v1/complaints '{"category": "other", ...}'
 """
 

@@ -1,6 +1,6 @@
 """Complaints (P6.2, P3.6): anyone files one; staff move it to a resolution."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from ongpt import services
 from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import caller, staff_member
-from ongpt.models import ComplaintFile, ComplaintUpdate
+from ongpt.models import ComplaintFile, ComplaintStatus, ComplaintUpdate
 
 app = create_app()
 
@@ -27,7 +27,7 @@ def file_complaint(complaint: ComplaintFile) -> Response[str]:
 
 @app.get("/v1/staff/complaints", responses=documented(200))
 def list_complaints(
-    status: Annotated[Literal["OPEN", "IN_PROGRESS"], Query()] = "OPEN",
+    status: Annotated[ComplaintStatus, Query()] = "OPEN",
 ) -> dict[str, Any]:
     staff = staff_member(app.current_event.raw_event)
     return {"status": status, "complaints": services.complaints().queue(staff, status)}

@@ -1,27 +1,27 @@
-"""Staff access to customers (P5): lookup by blind index, masked and purpose-bound reads, each
-written to the audit log."""
+"""Staff access to customers (P5): search by blind index (the address in the body, never in a
+URL) and masked reads, each for a named purpose and written to the audit log first."""
 
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
-from ongpt.api import PathId, create_app, documented, entrypoint
+from ongpt.api import PathId, create_app, documented, entrypoint, idempotent
 from ongpt.caller import staff_member
-from ongpt.staff import Purpose
+from ongpt.models import CustomerFound, CustomerSearch, Purpose
 
 app = create_app()
 
 
-@app.get("/v1/staff/customers", responses=documented(200, None, 404))
-def lookup_customer(
-    email: Annotated[str | None, Query(max_length=254)] = None,
-    phone: Annotated[str | None, Query(max_length=32)] = None,
-    purpose: Annotated[Purpose | None, Query()] = None,
-) -> dict[str, str]:
+@app.post("/v1/staff/customers/search", responses=documented(200, CustomerFound, 404, 409, 413))
+def search_customer(search: CustomerSearch) -> dict[str, str]:
     staff = staff_member(app.current_event.raw_event)
-    found = services.staff_access().lookup(staff, email=email, phone=phone, purpose=purpose)
-    return {"customer_id": found}
+    return idempotent(
+        app,
+        "staff/customers/search",
+        search.model_dump(mode="json"),
+        lambda: services.staff_access().search(staff, search),
+    )
 
 
 @app.get("/v1/staff/customers/<customer_id>", responses=documented(200, None, 404))

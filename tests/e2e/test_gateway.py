@@ -104,7 +104,7 @@ def test_a_guest_reads_the_policy_but_not_a_customer_profile(guest: SignedSessio
 def test_a_customer_signed_in_with_totp_reaches_their_routes(customer: SignedSession) -> None:
     assert customer.request("GET", "/v1/me").status_code != 403
     assert customer.request("GET", "/v1/policy").status_code == 200
-    assert customer.request("GET", "/v1/staff/customers").status_code == 403
+    assert customer.request("POST", "/v1/staff/customers/search", json_body={}).status_code == 403
 
 
 def test_a_forged_id_token_gets_no_credentials(

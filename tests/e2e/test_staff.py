@@ -24,8 +24,12 @@ def test_support_finds_reads_masked_and_the_read_is_audited(
     local_runtime: LocalClient, customer_tokens: dict[str, Any]
 ) -> None:
     support = staff(local_runtime, "support")
-    found = support.request("GET", f"/v1/staff/customers?email={customer_tokens['email'].upper()}")
-    assert found.json() == {"customer_id": customer_tokens["customer_id"]}
+    found = support.request(
+        "POST",
+        "/v1/staff/customers/search",
+        json_body={"email": customer_tokens["email"].upper(), "purpose": "customer_support"},
+    )
+    assert found.json() == {"customer_id": customer_tokens["customer_id"], "status": "ACTIVE"}
     path = f"/v1/staff/customers/{customer_tokens['customer_id']}"
     assert support.request("GET", path).status_code == 400  # no purpose
     masked = support.request("GET", f"{path}?purpose=customer_support").json()
@@ -38,6 +42,19 @@ def test_support_finds_reads_masked_and_the_read_is_audited(
     )
     body = trail.json()
     assert body["verification"]["valid"] is True
-    assert ("customer.read", "support", "support-tester") in {
-        (e["action"], e["role"], e["actor"]) for e in body["entries"]
-    }
+    assert {
+        ("customer.search", "support", "customer_support", "support-tester"),
+        ("customer.read", "support", "customer_support", "support-tester"),
+        ("audit.read", "compliance", None, "compliance-tester"),
+    } <= {(e["action"], e["role"], e["purpose"], e["actor"]) for e in body["entries"]}
+
+
+def test_no_address_travels_in_a_url_the_search_by_query_string_is_gone(
+    local_runtime: LocalClient, customer_tokens: dict[str, Any]
+) -> None:
+    support = staff(local_runtime, "support")
+    response = support.request("GET", f"/v1/staff/customers?email={customer_tokens['email']}")
+    assert response.status_code == 403  # API Gateway's answer for a route it does not have
+    for body in ({"purpose": "customer_support"}, {"email": customer_tokens["email"]}):
+        refused = support.request("POST", "/v1/staff/customers/search", json_body=body)
+        assert refused.status_code == 400

@@ -33,7 +33,7 @@ API_MD_ROUTES = {  # API.md, every /v1 route
     ("GET", "/v1/me/contracts"),
     ("GET", "/v1/me/notifications"),
     ("GET", "/v1/me/disclosures"),
-    ("GET", "/v1/staff/customers"),
+    ("POST", "/v1/staff/customers/search"),
     ("GET", "/v1/staff/customers/{customer_id}"),
     ("GET", "/v1/staff/edit-requests"),
     ("POST", "/v1/staff/edit-requests/{edit_request_id}/decision"),

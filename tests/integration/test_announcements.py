@@ -12,7 +12,7 @@ import pytest
 
 from ongpt.stores import ACTIVE_SHARDS
 from tests.integration.test_registration import registered
-from tests.support.deployed import Deployed, deployed, staff
+from tests.support.deployed import Deployed, customer, deployed, staff
 from tests.support.events import FakeLambdaContext
 
 pytestmark = pytest.mark.clause("P3.3")
@@ -86,3 +86,35 @@ def test_bad_announcements_are_400(aws: Deployed, body: dict[str, Any]) -> None:
         "announcements", "POST", "/v1/staff/announcements", identity=staff("Admin"), body=body
     )
     assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
+
+
+def recipients(aws: Deployed, kind: str) -> int:
+    status, posted = aws.call(
+        "announcements",
+        "POST",
+        "/v1/staff/announcements",
+        identity=staff("Admin"),
+        body={"kind": kind, "title": "t", "body": "b"},
+    )
+    assert status == 202
+    return int(posted["recipients"])
+
+
+def test_recipients_counts_only_the_customers_the_announcement_will_reach(aws: Deployed) -> None:
+    kinds = ("service_change", "product_update")
+    before = {kind: recipients(aws, kind) for kind in kinds}
+    registered(aws)  # product updates granted at sign-up
+    _, withdrawn = registered(aws)
+    status, _ = aws.call(
+        "me",
+        "PUT",
+        "/v1/me/consents/product_updates",
+        body={"granted": False},
+        identity=customer(withdrawn),
+    )
+    assert status == 200
+    after = {kind: recipients(aws, kind) for kind in kinds}
+    assert after == {
+        "service_change": before["service_change"] + 2,
+        "product_update": before["product_update"] + 1,
+    }

@@ -1,5 +1,6 @@
 """P6.2, P3.6: complaints from guests (with a contact) and customers (their account's), a staff
-queue by status, transitions OPEN -> IN_PROGRESS -> RESOLVED | REJECTED, the outcome told."""
+queue for each status, transitions OPEN -> IN_PROGRESS | RESOLVED | REJECTED and IN_PROGRESS ->
+RESOLVED | REJECTED with a resolution, final states final, the outcome told once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
 
 from tests.integration.test_registration import registered
 from tests.support.deployed import Deployed, customer, deployed, guest, staff
@@ -40,14 +43,18 @@ def patch(aws: Deployed, complaint_id: str, body: dict[str, Any]) -> tuple[int, 
     )
 
 
-def queue(aws: Deployed, status: str = "OPEN") -> list[dict[str, Any]]:
-    code, body = aws.call(
+def queue_answer(aws: Deployed, status: str) -> tuple[int, dict[str, Any]]:
+    return aws.call(
         "complaints",
         "GET",
         "/v1/staff/complaints",
         identity=staff("Support"),
         query={"status": status},
     )
+
+
+def queue(aws: Deployed, status: str = "OPEN") -> list[dict[str, Any]]:
+    code, body = queue_answer(aws, status)
     assert code == 200
     return body["complaints"]  # type: ignore[no-any-return]
 
@@ -96,28 +103,122 @@ def test_a_customer_complaint_uses_the_account_contact(aws: Deployed) -> None:
     assert aws.messages_to("ignored@example.com") == []
 
 
+def guest_complaint(aws: Deployed, email: str = "") -> str:
+    contact = {"email": email} if email else {"phone": "0967000222"}
+    status, filed = file(
+        aws, {"category": "other", "subject": "s", "message": "m", "contact": contact}
+    )
+    assert status == 201
+    return str(filed["complaint_id"])
+
+
 @pytest.mark.parametrize(
     ("steps", "bad"),
     [
         ([], {"status": "OPEN"}),
-        ([], {"status": "RESOLVED", "resolution": "x"}),
+        ([{"status": "IN_PROGRESS"}], {"status": "OPEN"}),
+        ([{"status": "IN_PROGRESS"}], {"status": "IN_PROGRESS"}),
+        ([{"status": "RESOLVED", "resolution": "x"}], {"status": "IN_PROGRESS"}),
+        ([{"status": "RESOLVED", "resolution": "x"}], {"status": "REJECTED", "resolution": "y"}),
+        ([{"status": "REJECTED", "resolution": "x"}], {"status": "RESOLVED", "resolution": "y"}),
         (
             [{"status": "IN_PROGRESS"}, {"status": "RESOLVED", "resolution": "x"}],
-            {"status": "IN_PROGRESS"},
+            {"status": "RESOLVED", "resolution": "x"},
         ),
     ],
 )
 def test_invalid_transitions_are_409(
     aws: Deployed, steps: list[dict[str, Any]], bad: dict[str, Any]
 ) -> None:
-    _, filed = file(
-        aws,
-        {"category": "other", "subject": "s", "message": "m", "contact": {"phone": "0967000222"}},
-    )
+    cid = guest_complaint(aws)
     for step in steps:
-        assert patch(aws, filed["complaint_id"], step)[0] == 200
-    status, answer = patch(aws, filed["complaint_id"], bad)
+        assert patch(aws, cid, step)[0] == 200
+    status, answer = patch(aws, cid, bad)
     assert (status, answer["error"]["code"]) == (409, "CONFLICT")
+
+
+@pytest.mark.parametrize("final", ["RESOLVED", "REJECTED"])
+def test_an_open_complaint_may_be_closed_at_once_and_the_outcome_is_told_once(
+    aws: Deployed, final: str
+) -> None:
+    email = f"mot.lan.{uuid.uuid4().hex[:8]}@example.com"
+    cid = guest_complaint(aws, email)
+    assert patch(aws, cid, {"status": final, "resolution": "Xong."}) == (
+        200,
+        {"complaint_id": cid, "status": final},
+    )
+    assert patch(aws, cid, {"status": final, "resolution": "Lần nữa."})[0] == 409
+    told = [m["body"] for m in aws.messages_to(email)]
+    assert len(told) == 1
+    assert "Xong." in told[0]
+
+
+def test_an_outcome_whose_sending_failed_is_sent_by_the_next_patch_and_only_once(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email = f"that.bai.{uuid.uuid4().hex[:8]}@example.com"
+    cid = guest_complaint(aws, email)
+    real = BaseClient._make_api_call  # type: ignore[attr-defined]
+    failures = iter([ClientError({"Error": {"Code": "TooManyRequestsException"}}, "SendEmail")])
+
+    def ses_down_once(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        if operation == "SendEmail":
+            error = next(failures, None)
+            if error is not None:
+                raise error
+        return real(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", ses_down_once)
+    status, _ = patch(aws, cid, {"status": "RESOLVED", "resolution": "Đã xong."})
+    assert status == 503
+    assert aws.messages_to(email) == []
+    for _ in range(2):  # the move is final; the outcome still owed goes with the next PATCH
+        assert patch(aws, cid, {"status": "RESOLVED", "resolution": "Đã xong."})[0] == 409
+    told = [m["body"] for m in aws.messages_to(email)]
+    assert len(told) == 1
+    assert "Đã xong." in told[0]
+
+
+@pytest.mark.parametrize("final", ["RESOLVED", "REJECTED"])
+@pytest.mark.parametrize("before", [[], [{"status": "IN_PROGRESS"}]], ids=["open", "in progress"])
+def test_closing_needs_a_resolution(
+    aws: Deployed, final: str, before: list[dict[str, Any]]
+) -> None:
+    cid = guest_complaint(aws)
+    for step in before:
+        patch(aws, cid, step)
+    for body in ({"status": final}, {"status": final, "resolution": ""}):
+        status, answer = patch(aws, cid, body)
+        assert (status, answer["error"]["fields"][0]["field"]) == (400, "resolution")
+    status, answer = patch(aws, cid, {"status": final, "resolution": "x" * 2001})
+    assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
+
+
+def test_the_staff_queue_filters_by_every_status_oldest_first(aws: Deployed) -> None:
+    moves = {
+        "OPEN": [],
+        "IN_PROGRESS": [{"status": "IN_PROGRESS"}],
+        "RESOLVED": [{"status": "RESOLVED", "resolution": "x"}],
+        "REJECTED": [{"status": "IN_PROGRESS"}, {"status": "REJECTED", "resolution": "y"}],
+    }
+    placed: dict[str, list[str]] = {}
+    for status, steps in moves.items():
+        placed[status] = [guest_complaint(aws), guest_complaint(aws)]
+        for cid in placed[status]:
+            for step in steps:
+                assert patch(aws, cid, step)[0] == 200
+    for status in moves:
+        listed = queue(aws, status)
+        assert {c["status"] for c in listed} == {status}
+        mine = [c["complaint_id"] for c in listed if c["complaint_id"] in placed[status]]
+        assert mine == placed[status]
+        created = [c["created_at"] for c in listed]
+        assert created == sorted(created)
+
+
+def test_an_unknown_queue_status_is_400(aws: Deployed) -> None:
+    status, body = queue_answer(aws, "CLOSED")
+    assert (status, body["error"]["code"]) == (400, "VALIDATION_ERROR")
 
 
 def test_a_guest_without_a_contact_is_refused(aws: Deployed) -> None:

@@ -33,6 +33,20 @@ def disclose(aws: Deployed, role: str = "Compliance", **body: Any) -> tuple[int,
     )
 
 
+def confidential(
+    aws: Deployed, customer_id: str, recipient: str, until: str
+) -> tuple[int, dict[str, Any]]:
+    """A disclosure to an authority under a confidentiality order ``until``."""
+    return disclose(
+        aws,
+        customer_id=customer_id,
+        legal_basis="legal_obligation",
+        recipient=recipient,
+        authority_reference="CA-2026-17",
+        confidential_until=until,
+    )
+
+
 def seen(aws: Deployed, customer_id: str) -> list[dict[str, Any]]:
     _, body = aws.call("me", "GET", "/v1/me/disclosures", identity=customer(customer_id))
     found: list[dict[str, Any]] = body["disclosures"]
@@ -70,14 +84,7 @@ def test_a_legal_obligation_needs_a_reference_and_can_stay_confidential(
     )
     assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
     until = datetime.now(UTC) + timedelta(days=30)
-    status, _ = disclose(
-        aws,
-        customer_id=cid,
-        legal_basis="legal_obligation",
-        recipient="police",
-        authority_reference="CA-2026-17",
-        confidential_until=until.isoformat(),
-    )
+    status, _ = confidential(aws, cid, "police", until.isoformat())
     assert status == 201
     assert seen(aws, cid) == []
     monkeypatch.setattr(disclosures_module, "utcnow", lambda: until + timedelta(seconds=1))
@@ -91,3 +98,26 @@ def test_a_disclosure_about_nobody_is_404(aws: Deployed) -> None:
         )[0]
         == 404
     )
+
+
+def test_a_confidentiality_date_runs_to_the_end_of_that_day_in_utc(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, cid = registered(aws)
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
+    status, _ = confidential(aws, cid, "court", day.isoformat())
+    assert status == 201
+    midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    monkeypatch.setattr(disclosures_module, "utcnow", lambda: midnight - timedelta(seconds=1))
+    assert seen(aws, cid) == []
+    monkeypatch.setattr(disclosures_module, "utcnow", lambda: midnight)
+    assert [d["recipient"] for d in seen(aws, cid)] == ["court"]
+
+
+@pytest.mark.parametrize("until", ["2026-12-01T10:00:00", "2026-02-30", "01/12/2026", "tomorrow"])
+def test_a_confidentiality_that_is_neither_a_date_nor_a_time_is_400(
+    aws: Deployed, until: str
+) -> None:
+    _, cid = registered(aws)
+    status, answer = confidential(aws, cid, "court", until)
+    assert (status, answer["error"]["fields"][0]["field"]) == (400, "confidential_until")

@@ -92,5 +92,26 @@ def test_the_export_holds_every_kind_of_record(aws: Deployed) -> None:
     reads = [a for a in export["access_log"] if a["action"] == "customer.read"]
     assert reads[0]["role"] == "support"
     assert reads[0]["purpose"] == "customer_support"
+    assert {a["role"] for a in export["access_log"]} <= {"support", "compliance", "admin"}
     assert other not in str(export)
     assert body["email"].split("@")[0] in export["profile"]["email"]
+
+
+def test_the_access_log_shows_role_purpose_and_time_never_the_staff_member(aws: Deployed) -> None:
+    _, cid = registered(aws)
+    aws.call(
+        "staff_customers",
+        "GET",
+        f"/v1/staff/customers/{cid}",
+        identity=staff("Compliance", "bob.tran"),
+        query={"purpose": "legal_request"},
+    )
+    aws.call(
+        "me", "PUT", "/v1/me/consents/marketing", body={"granted": True}, identity=customer(cid)
+    )
+    status, export = aws.call("me", "GET", "/v1/me/export", identity=customer(cid))
+    assert status == 200
+    (access,) = export["access_log"]  # the customer's own consent change is not a staff access
+    assert set(access) == {"role", "action", "purpose", "at"}
+    assert (access["role"], access["purpose"]) == ("compliance", "legal_request")
+    assert "bob.tran" not in str(export)

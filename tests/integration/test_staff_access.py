@@ -51,26 +51,82 @@ def audit_of(aws: Deployed, customer_id: str, role: str = "Compliance") -> dict[
     return body
 
 
-def test_lookup_by_exact_email_or_phone_after_normalisation(
+def search(
+    aws: Deployed, body: dict[str, Any], role: str = "Support"
+) -> tuple[int, dict[str, Any]]:
+    return aws.call(
+        "staff_customers", "POST", "/v1/staff/customers/search", identity=staff(role), body=body
+    )
+
+
+def test_search_by_exact_email_or_phone_after_normalisation(
     aws: Deployed, someone: dict[str, Any]
 ) -> None:
-    for query in (
+    for address in (
         {"email": someone["email"].upper()},
         {"phone": someone["phone"]},
         {"phone": someone["e164"]},
     ):
-        status, body = aws.call(
-            "staff_customers", "GET", "/v1/staff/customers", identity=staff("Support"), query=query
-        )
-        assert (status, body) == (200, {"customer_id": someone["customer_id"]})
+        status, body = search(aws, {**address, "purpose": "customer_support"})
+        assert (status, body) == (200, {"customer_id": someone["customer_id"], "status": "ACTIVE"})
+    status, _ = search(aws, {"email": "nobody@example.com", "purpose": "customer_support"})
+    assert status == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"purpose": "customer_support"}, "body"),
+        ({"email": "a@example.com", "phone": "0967915569", "purpose": "legal_request"}, "body"),
+        ({"email": "a@example.com"}, "purpose"),
+        ({"email": "a@example.com", "purpose": "curiosity"}, "purpose"),
+        ({"email": "", "purpose": "customer_support"}, "email"),
+    ],
+    ids=["neither address", "both addresses", "no purpose", "unknown purpose", "empty email"],
+)
+def test_a_search_names_one_address_and_a_purpose(
+    aws: Deployed, body: dict[str, Any], field: str
+) -> None:
+    status, answer = search(aws, body)
+    assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
+    assert answer["error"]["fields"][0]["field"] == field
+
+
+def test_a_search_is_audited_with_its_purpose_and_no_address(aws: Deployed) -> None:
+    body, customer_id = registered(aws)
+    status, _ = search(aws, {"phone": body["phone"], "purpose": "contract_delivery"}, "Admin")
+    assert status == 200
+    (entry,) = [
+        e for e in audit_of(aws, customer_id)["entries"] if e["action"] == "customer.search"
+    ]
+    assert (entry["role"], entry["purpose"], entry["details"]) == (
+        "admin",
+        "contract_delivery",
+        {"by": "phone"},
+    )
+    assert body["phone"] not in str(entry)
+
+
+def test_the_search_by_query_string_is_gone(aws: Deployed, someone: dict[str, Any]) -> None:
     status, _ = aws.call(
         "staff_customers",
         "GET",
         "/v1/staff/customers",
         identity=staff("Support"),
-        query={"email": "nobody@example.com"},
+        query={"email": someone["email"], "purpose": "customer_support"},
     )
     assert status == 404
+
+
+def test_reading_the_audit_log_is_itself_audited(aws: Deployed) -> None:
+    _, customer_id = registered(aws)
+    read(aws, customer_id, purpose="customer_support")
+    first = audit_of(aws, customer_id, "Compliance")
+    second = audit_of(aws, customer_id, "Admin")
+    reads = [(e["action"], e["role"]) for e in second["entries"] if e["action"] == "audit.read"]
+    assert reads == [("audit.read", "compliance"), ("audit.read", "admin")]
+    assert first["entries"][-1]["action"] == "audit.read"  # written before it was returned
+    assert second["verification"]["valid"] is True
 
 
 def test_a_read_is_masked_by_default(aws: Deployed, someone: dict[str, Any]) -> None:

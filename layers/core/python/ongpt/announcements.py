@@ -65,8 +65,19 @@ class Announcements:
         self.enqueue(
             [{"announcement_id": announcement_id, "shard": s} for s in range(ACTIVE_SHARDS)]
         )
-        recipients = sum(len(self.customers.active_in(s)) for s in range(ACTIVE_SHARDS))
+        recipients = sum(
+            self._reaches(Kind(kind), customer_id)
+            for shard in range(ACTIVE_SHARDS)
+            for customer_id in self.customers.active_in(shard)
+        )
         return {"announcement_id": announcement_id, "recipients": recipients}
+
+    def _reaches(self, kind: Kind, customer_id: str) -> bool:
+        """Whether an active customer gets an announcement of this kind: a product update only
+        with their ``product_updates`` consent granted (checked again when it is sent)."""
+        return kind is not Kind.PRODUCT_UPDATE or self.consents.granted(
+            customer_id, "product_updates"
+        )
 
     def deliver(self, announcement_id: str, shard: int) -> int:
         """Send to one shard of active customers; how many were sent now."""
@@ -79,9 +90,7 @@ class Announcements:
         kind = Kind(announcement["kind"])
         sent = 0
         for customer_id in self.customers.active_in(shard):
-            if kind is Kind.PRODUCT_UPDATE and not self.consents.granted(
-                customer_id, "product_updates"
-            ):
+            if not self._reaches(kind, customer_id):
                 continue
             sent += (
                 self.markers.once(

@@ -22,7 +22,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
-from ongpt.caller import caller
+from ongpt import access
+from ongpt.caller import Forbidden, caller
 from ongpt.errors import (
     DependencyUnavailable,
     NotFound,
@@ -125,6 +126,18 @@ def _unreadable(event: dict[str, Any]) -> ValidationFailed | None:
     return None
 
 
+def _not_allowed(event: dict[str, Any]) -> Forbidden | None:
+    """API.md's principal table, checked again before anything else (defence in depth): a caller
+    whose role may not invoke the route gets 403 here even if IAM were mis-scoped."""
+    try:
+        who = caller(event)
+    except Forbidden as refused:
+        return refused
+    if access.allows(who.principal, event.get("httpMethod") or "", event.get("path") or ""):
+        return None
+    return Forbidden("This caller may not use this route.")
+
+
 def create_app() -> APIGatewayRestResolver:
     """A validating REST resolver that answers every failure in the contract's error shape."""
     app = APIGatewayRestResolver(enable_validation=True)
@@ -161,15 +174,16 @@ def entrypoint(app: APIGatewayRestResolver) -> LambdaHandler:
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         IDEMPOTENCY.register_lambda_context(context)
-        unreadable = _unreadable(event)
-        if unreadable is not None:
-            return {
-                "statusCode": unreadable.status,
+        refused = _not_allowed(event) or _unreadable(event)
+        if refused is not None:
+            response = {
+                "statusCode": refused.status,
                 "headers": {"Content-Type": "application/json"},
-                "body": _error_body(unreadable),
+                "body": _error_body(refused),
                 "isBase64Encoded": False,
             }
-        response = app.resolve(event, context)
+        else:
+            response = app.resolve(event, context)
         logger.info(
             "request handled",
             extra={

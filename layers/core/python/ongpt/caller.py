@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ongpt.access import STAFF_ROLES
 from ongpt.errors import ServiceError
 
 _CUSTOMER = re.compile(r":CognitoSignIn:(?P<sub>[0-9a-fA-F-]{36})$")
 _STAFF = re.compile(
     r"^arn:aws:sts::\d{12}:assumed-role/(?P<role>[\w+=,.@-]+)/(?P<session>[\w+=,.@-]+)$"
 )
-STAFF_ROLES = {"Support": "support", "Compliance": "compliance", "Admin": "admin"}
 
 
 class Forbidden(ServiceError):
@@ -25,6 +25,11 @@ class Caller:
     kind: str  # guest | customer | staff
     id: str  # identity id, customer id (the user-pool sub) or staff member
     role: str | None = None  # support | compliance | admin
+
+    @property
+    def principal(self) -> str:
+        """The row of API.md's principal table: guest, customer or the staff member's role."""
+        return self.role or self.kind
 
 
 def caller(event: dict[str, Any]) -> Caller:

@@ -1,8 +1,9 @@
 """Complaints (P6.2, P3.6): anyone may file one, guests with a contact, customers with their
-account's; staff move it OPEN -> IN_PROGRESS -> RESOLVED | REJECTED and the complainant is told.
+account's; staff move it from OPEN to IN_PROGRESS, and from OPEN or IN_PROGRESS to RESOLVED or
+REJECTED (final), with a resolution; the complainant is told the outcome once.
 
 Each complaint is sealed under a data key of its own (encryption context ``complaint_id``):
-a guest has no customer key, and one path serves both. The staff queue is the sparse
+a guest has no customer key, and one path serves both. The staff queue of each status is the
 ``by-status`` index (``COMPLAINT#<status>``, oldest first); a customer's complaints are listed
 through pointers in their partition.
 """
@@ -14,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -26,11 +28,13 @@ from ongpt.crypto import DataKeys, seal, unseal
 from ongpt.customers import Customers
 from ongpt.dynamo import from_item, key, query_all, to_item
 from ongpt.errors import Conflict, NotFound, ValidationFailed
+from ongpt.markers import Markers
 from ongpt.models import ComplaintFile
 from ongpt.notify import Kind, Notifier
 from ongpt.tables import BY_STATUS
 
-NEXT = {"OPEN": ("IN_PROGRESS",), "IN_PROGRESS": ("RESOLVED", "REJECTED")}
+FINAL = ("RESOLVED", "REJECTED")
+NEXT = {"OPEN": ("IN_PROGRESS", *FINAL), "IN_PROGRESS": FINAL}
 SEALED = ("subject", "message", "contact")
 
 
@@ -42,6 +46,7 @@ class Complaints:
     keys: DataKeys
     notifier: Notifier
     audit: AuditLog
+    markers: Markers
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def file(self, who: Caller, complaint: ComplaintFile) -> dict[str, Any]:
@@ -154,9 +159,11 @@ class Complaints:
         self, staff: Caller, complaint_id: str, status: str, resolution: str | None
     ) -> dict[str, Any]:
         record = self._get(complaint_id)
+        if record["status"] in FINAL:
+            self._tell_outcome_once(record)  # still owed if sending failed after the move
         if status not in NEXT.get(record["status"], ()):
             raise Conflict(f"A complaint that is {record['status']} cannot become {status}.")
-        done = status in ("RESOLVED", "REJECTED")
+        done = status in FINAL
         if done and not resolution:
             raise ValidationFailed(
                 "Say how the complaint was resolved.",
@@ -171,11 +178,10 @@ class Complaints:
             ":by": staff.id,
             ":key": f"COMPLAINT#{status}",
         }
-        update = "SET #status = :to, updated_at = :at, handled_by = :by"
-        update += ", resolution = :r REMOVE #key" if done else ", #key = :key"
+        update = "SET #status = :to, #key = :key, updated_at = :at, handled_by = :by"
         if done:
+            update += ", resolution = :r"
             values[":r"] = resolution
-            values.pop(":key")
         try:
             self.dynamodb.update_item(
                 TableName=self.table,
@@ -199,12 +205,23 @@ class Complaints:
                 details={"complaint_id": complaint_id},
             )
         if done:
-            self._tell_outcome(record, status, resolution or "")
+            self._tell_outcome_once({**record, "status": status, "resolution": resolution})
         return {"complaint_id": complaint_id, "status": status}
 
-    def _tell_outcome(self, record: dict[str, Any], status: str, resolution: str) -> None:
+    def _tell_outcome_once(self, record: dict[str, Any]) -> None:
+        """The outcome of a closed complaint to the complainant, once: a marker is claimed
+        before sending and released if the send fails, so the next PATCH sends it."""
+        self.markers.once(
+            f"COMPLAINT#{record['complaint_id']}", "OUTCOME", partial(self._tell_outcome, record)
+        )
+
+    def _tell_outcome(self, record: dict[str, Any]) -> None:
         opened = self._open(record)
-        values = {"subject": opened["subject"], "outcome": status.lower(), "resolution": resolution}
+        values = {
+            "subject": opened["subject"],
+            "outcome": record["status"].lower(),
+            "resolution": record["resolution"],
+        }
         customer_id = record.get("customer_id")
         if customer_id:
             account = self.customers.contact(customer_id)

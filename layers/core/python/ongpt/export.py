@@ -5,21 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from ongpt import services
+from ongpt.access import STAFF_ROLES
 
 
 def everything(customer_id: str) -> dict[str, Any]:
     profile = services.customers().profile(customer_id)  # 404 for no customer
     consents = services.consents()
+    # Each staff access: its role, purpose and time, never who the member of staff was.
     access_log = [
-        {
-            "role": entry.role,
-            "actor": entry.actor,
-            "action": entry.action,
-            "purpose": entry.purpose,
-            "at": entry.at,
-        }
+        {"role": entry.role, "action": entry.action, "purpose": entry.purpose, "at": entry.at}
         for entry in services.audit_log().entries(customer_id)
-        if entry.role != "customer"
+        if entry.role in STAFF_ROLES.values()
     ]
     return {
         "profile": profile.model_dump(mode="json"),

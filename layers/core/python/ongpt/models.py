@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     RootModel,
     StrictBool,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -156,12 +160,32 @@ class ComplaintFile(Strict):
     contact: ComplaintContact | None = None
 
 
+ComplaintStatus = Literal["OPEN", "IN_PROGRESS", "RESOLVED", "REJECTED"]
+
+
 class ComplaintUpdate(Strict):
-    status: Literal["OPEN", "IN_PROGRESS", "RESOLVED", "REJECTED"]  # a move back is a 409
+    status: ComplaintStatus  # a move back, or out of a final state, is a 409
     resolution: (
         Annotated[str, StringConstraints(strict=True, max_length=2000), FREE_TEXT] | None
     ) = None
 
+
+def _end_of_day(value: object) -> object:
+    """A date ``YYYY-MM-DD`` means the end of that day in UTC: hidden until the next midnight.
+    Anything else is left to be validated as an RFC 3339 time."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return datetime.combine(date.fromisoformat(value) + timedelta(days=1), time.min, UTC)
+    return value
+
+
+# An RFC 3339 time, or a date (API.md, disclosures); documented as either.
+ConfidentialUntil = Annotated[
+    AwareDatetime,
+    BeforeValidator(_end_of_day),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}
+    ),
+]
 
 Slug = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9-]{2,64}$")]
 
@@ -177,7 +201,38 @@ class DisclosureRecord(Strict):
         list[Literal["contact", "profile", "contracts", "complaints", "consents"]],
         Field(min_length=1, max_length=5),
     ]
-    confidential_until: AwareDatetime | None = None
+    confidential_until: ConfidentialUntil | None = None
+
+
+class Purpose(StrEnum):
+    """Why a member of staff reads a customer's personal data (API.md, Staff)."""
+
+    CUSTOMER_SUPPORT = "customer_support"
+    CONTRACT_DELIVERY = "contract_delivery"
+    COMPLAINT_RESOLUTION = "complaint_resolution"
+    LEGAL_REQUEST = "legal_request"
+
+
+GivenEmail = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=254)]
+
+
+class CustomerSearch(Strict):
+    """A staff lookup by exact email or phone: in the body, so no address is ever in a URL."""
+
+    email: GivenEmail | None = None
+    phone: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=32)] | None = None
+    purpose: Purpose
+
+    @model_validator(mode="after")
+    def _one_address(self) -> CustomerSearch:
+        if (self.email is None) == (self.phone is None):
+            raise ValueError("give exactly one of email or phone")
+        return self
+
+
+class CustomerFound(BaseModel):
+    customer_id: str
+    status: str
 
 
 class AnalyticsEvent(Strict):

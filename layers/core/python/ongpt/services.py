@@ -222,6 +222,7 @@ def complaints() -> Complaints:
         keys=data_keys(),
         notifier=notifier(),
         audit=audit_log(),
+        markers=markers(),
     )
 
 

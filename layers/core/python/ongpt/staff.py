@@ -4,7 +4,6 @@ only for the roles and purposes allowed, and every access written to the audit l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from ongpt import masking, normalize
@@ -13,14 +12,10 @@ from ongpt.caller import Caller, Forbidden
 from ongpt.crypto import BlindIndex
 from ongpt.customers import Customers
 from ongpt.errors import NotFound
+from ongpt.models import CustomerSearch, Purpose
 from ongpt.stores import CustomerStore
 
-
-class Purpose(StrEnum):
-    CUSTOMER_SUPPORT = "customer_support"
-    CONTRACT_DELIVERY = "contract_delivery"
-    COMPLAINT_RESOLUTION = "complaint_resolution"
-    LEGAL_REQUEST = "legal_request"
+__all__ = ["Purpose", "StaffAccess", "may_reveal"]
 
 
 def may_reveal(role: str | None, purpose: Purpose) -> bool:
@@ -37,32 +32,30 @@ class StaffAccess:
     index: BlindIndex
     audit: AuditLog
 
-    def lookup(
-        self, staff: Caller, *, email: str | None, phone: str | None, purpose: Purpose | None
-    ) -> str:
-        """The customer id of an exact email or phone, after the same normalisation as sign-up."""
-        if (email is None) == (phone is None):
-            raise NotFound("Give exactly one of email or phone.")
+    def search(self, staff: Caller, search: CustomerSearch) -> dict[str, str]:
+        """The customer with an exact email or phone, after the same normalisation as sign-up
+        (email case-insensitive, phone to E.164); the find is audited before it is returned."""
         try:
             kind, value = (
-                ("email", normalize.email_key(email))
-                if email
-                else ("phone", normalize.phone(phone or ""))
+                ("email", normalize.email_key(search.email))
+                if search.email is not None
+                else ("phone", normalize.phone(search.phone or ""))
             )
         except ValueError:
             raise NotFound("No customer has that address.") from None
         customer_id = self.store.owner_of(kind, self.index.of(kind, value))
-        if customer_id is None:
+        record = self.store.profile(customer_id) if customer_id else None
+        if customer_id is None or record is None:
             raise NotFound("No customer has that address.")
         self.audit.append(
             customer_id,
             actor=staff.id,
             role=staff.role or "",
-            action="customer.lookup",
-            purpose=purpose,
+            action="customer.search",
+            purpose=search.purpose,
             details={"by": kind},
         )
-        return customer_id
+        return {"customer_id": customer_id, "status": record["status"]}
 
     def read(
         self, staff: Caller, customer_id: str, *, purpose: Purpose, reveal: bool
