@@ -127,9 +127,7 @@ class EditRequests:
             raise InvalidCode(
                 "The codes are not right.", attempts_remaining=MAX_ATTEMPTS - attempts
             )
-        self.edits.move(
-            customer_id, edit_id, "PENDING_VERIFICATION", "PENDING_REVIEW", timestamp(self.clock())
-        )
+        self.edits.prove(customer_id, edit_id, timestamp(self.clock()), MAX_ATTEMPTS)
         return {"edit_request_id": edit_id, "status": "PENDING_REVIEW"}
 
     def withdraw(self, customer_id: str, edit_id: str) -> dict[str, Any]:
