@@ -143,11 +143,11 @@ class Registrations:
                 else codes.code_hash(data_key, purpose, code)
             )
             if not self.registrations.claim_code(registration_id, channel, round_, hashed):
-                continue  # sent in this round already
+                continue  # sent in this round already, or a newer round was asked for
             try:
                 self._send(channel, address, record.get("language"), code, taken, notices)
             except BaseException:
-                self.registrations.release_code(registration_id, channel)
+                self.registrations.release_code(registration_id, channel, round_)
                 raise
 
     def _find_owners(self, registration_id: str, opened: dict[str, str]) -> dict[str, Any]:
