@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ongpt import services
+from tests.integration.test_disclosures import disclose
 from tests.integration.test_registration import registered
 from tests.support.deployed import Deployed, customer, deployed, staff
 
@@ -79,18 +80,7 @@ def test_a_recipient_of_64_characters_can_be_granted_and_disclosed_to(aws: Deplo
     status, state = put(aws, cid, f"third_party_sharing:{recipient}", {"granted": True})
     assert status == 200, state
     assert consents(aws, cid)[f"third_party_sharing:{recipient}"] is True
-    status, disclosed = aws.call(
-        "disclosures",
-        "POST",
-        "/v1/staff/disclosures",
-        identity=staff("Compliance"),
-        body={
-            "customer_id": cid,
-            "recipient": recipient,
-            "legal_basis": "consent",
-            "data_categories": ["contact"],
-        },
-    )
+    status, disclosed = disclose(aws, customer_id=cid, recipient=recipient, legal_basis="consent")
     assert status == 201, disclosed
 
 

@@ -340,7 +340,7 @@ def test_names_of_any_script_pass(aws: Deployed, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "phone", ["0967.9155.69", "0967 915 569", "+84 967 915 569", "+1 415 555 2671"]
+    "phone", ["0967.9155.69", "0967 915 569", "+84 967 915 569", "(+84) 96-791-5569"]
 )
 def test_common_phone_formats_pass(aws: Deployed, phone: str) -> None:
     assert start(aws, registration(phone=phone))[0] == 202

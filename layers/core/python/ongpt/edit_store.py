@@ -154,7 +154,8 @@ class EditStore:
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            found = from_item(error.response.get("Item") or {})
+            old: dict[str, Any] = error.response.get("Item", {})  # type: ignore[assignment]
+            found = from_item(old)
             if limit is not None and int(found.get("attempts", 0)) >= limit:
                 raise TooManyAttempts("Too many wrong codes: make a new request.") from None
             raise Conflict("The request changed meanwhile.") from None

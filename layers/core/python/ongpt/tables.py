@@ -14,6 +14,8 @@ Customers (one table per customer's records, partitioned by customer):
   ``<YYYY-MM-DD>#<shard>``, so the reminder job reads only what is due.
 
 Registrations: ``REGISTRATION#<id>``, pending sign-ups with hashed codes; TTL ``expires_at_epoch``.
+Also the send counters (``ongpt.send_limits``): ``LIMIT#ADDRESS#<channel>#<hmac>#<window>#<start>``
+and ``LIMIT#CALLER#<sha256>#<window>#<start>``, each with its TTL.
 Audit: ``SUBJECT#<customer id>`` / ``<sequence>``: append-only, hash-chained entries.
 Analytics: ``DAY#<YYYY-MM-DD>#<shard>`` / ``<time>#<id>``: no field links to a person; TTL.
 Idempotency: Powertools' idempotency records (``id``, TTL ``expiration``).
