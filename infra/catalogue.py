@@ -17,6 +17,7 @@ class Need(Enum):
     CUSTOMERS_READ = auto()
     CUSTOMERS_WRITE = auto()
     REGISTRATIONS = auto()
+    SEND_LIMITS = auto()  # counters of codes sent, per address and per caller (Registrations)
     IDEMPOTENCY = auto()  # every function with a POST route (Idempotency-Key)
     ANALYTICS = auto()
     AUDIT_APPEND = auto()  # put, never update or delete
@@ -85,6 +86,7 @@ REGISTRATION = FunctionSpec(
         N.AUDIT_APPEND,
         N.COGNITO_SIGN_UP,
         N.REGISTRATION_QUEUE,
+        N.SEND_LIMITS,
     ),
 )
 ME = FunctionSpec(
@@ -113,7 +115,14 @@ EDIT_REQUESTS = FunctionSpec(
         "GET /v1/staff/edit-requests",
         "POST /v1/staff/edit-requests/{edit_request_id}/decision",
     ),
-    needs=(*MESSAGING, N.IDEMPOTENCY, N.AUDIT_APPEND, N.BLIND_INDEX, N.COGNITO_PROFILE),
+    needs=(
+        *MESSAGING,
+        N.IDEMPOTENCY,
+        N.AUDIT_APPEND,
+        N.BLIND_INDEX,
+        N.COGNITO_PROFILE,
+        N.SEND_LIMITS,
+    ),
 )
 STAFF_CUSTOMERS = FunctionSpec(
     "staff_customers",
@@ -170,7 +179,15 @@ ANNOUNCEMENT_WORKER = FunctionSpec(
 REGISTRATION_CODES = FunctionSpec(
     "registration_codes",
     "Codes (or, to an address with an account, a notice) for a new registration, from SQS (P1.2)",
-    needs=(N.CUSTOMERS_READ, N.FIELD_ENCRYPTION, N.EMAIL, N.SMS, N.REGISTRATIONS, N.BLIND_INDEX),
+    needs=(
+        N.CUSTOMERS_READ,
+        N.FIELD_ENCRYPTION,
+        N.EMAIL,
+        N.SMS,
+        N.REGISTRATIONS,
+        N.BLIND_INDEX,
+        N.SEND_LIMITS,
+    ),
     timeout_seconds=30,
 )
 EXPIRY_REMINDERS = FunctionSpec(

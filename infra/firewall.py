@@ -1,4 +1,5 @@
-"""The WAF web ACL in front of the API: AWS managed rule groups, a body limit, a rate limit."""
+"""The WAF web ACL in front of the API: AWS managed rule groups, a body limit, a rate limit, and a
+tighter one on the routes that send codes by email and SMS."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ MAX_BODY_BYTES = 16 * 1024  # API.md: request bodies are at most 16 KiB
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 LOGGED_ACTIONS = ("BLOCK", "COUNT")
 REQUESTS_PER_5_MINUTES_PER_IP = 1000
+# POSTs to the routes that send codes (sign-up, resend, edit requests; their verifications too).
+# The stage may precede the path (``/prod/v1/...``), so the path is matched as contained.
+SENDING_PATHS = ("/v1/registrations", "/v1/me/edit-requests")
+SENDING_REQUESTS_PER_5_MINUTES_PER_IP = 30
 
 
 def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
@@ -68,6 +73,37 @@ def _blocking(
     )
 
 
+def _matches(field: wafv2.CfnWebACL.FieldToMatchProperty, constraint: str, text: str) -> Any:
+    return wafv2.CfnWebACL.StatementProperty(
+        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+            field_to_match=field,
+            positional_constraint=constraint,
+            search_string=text,
+            text_transformations=[
+                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="LOWERCASE")
+            ],
+        )
+    )
+
+
+def _sending_posts() -> wafv2.CfnWebACL.StatementProperty:
+    """POST requests to a route that sends codes."""
+    path = wafv2.CfnWebACL.FieldToMatchProperty(uri_path={})
+    method = wafv2.CfnWebACL.FieldToMatchProperty(method={})
+    return wafv2.CfnWebACL.StatementProperty(
+        and_statement=wafv2.CfnWebACL.AndStatementProperty(
+            statements=[
+                _matches(method, "EXACTLY", "post"),
+                wafv2.CfnWebACL.StatementProperty(
+                    or_statement=wafv2.CfnWebACL.OrStatementProperty(
+                        statements=[_matches(path, "CONTAINS", p) for p in SENDING_PATHS]
+                    )
+                ),
+            ]
+        )
+    )
+
+
 class Firewall(Construct):
     """A regional web ACL associated with the API stage, logging only what it blocked or counted,
     personal fields redacted."""
@@ -102,6 +138,18 @@ class Firewall(Construct):
                 len(rules),
                 "RatePerIp",
                 wafv2.CfnWebACL.StatementProperty(rate_based_statement=too_many),
+            )
+        )
+        too_many_sends = wafv2.CfnWebACL.RateBasedStatementProperty(
+            aggregate_key_type="IP",
+            limit=SENDING_REQUESTS_PER_5_MINUTES_PER_IP,
+            scope_down_statement=_sending_posts(),
+        )
+        rules.append(
+            _blocking(
+                len(rules),
+                "SendingRatePerIp",
+                wafv2.CfnWebACL.StatementProperty(rate_based_statement=too_many_sends),
             )
         )
         self.web_acl = wafv2.CfnWebACL(

@@ -6,6 +6,7 @@ and the environment variable that names the resource, nothing more.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -164,6 +165,19 @@ class ServiceFunction(Construct):
                 f"Queries on the table's own indexes: {', '.join(i.name for i in spec.indexes)}.",
                 wildcard_resource(self, f"{table.table_arn}/index/*"),
             )
+
+    def count_sends(self, table: dynamodb.Table) -> None:
+        """Raise the counters of codes sent (``ongpt.send_limits``): ``UpdateItem`` only."""
+        self._env("SEND_LIMITS_TABLE", table.table_name)
+        table.grant(self.role, "dynamodb:UpdateItem")
+        if table.encryption_key is not None:
+            table.encryption_key.grant(
+                self.role, "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"
+            )
+
+    def allow_sms_to(self, country_codes: tuple[str, ...]) -> None:
+        """The country calling codes phones are accepted with and SMS is sent to."""
+        self._env("SMS_COUNTRY_CODES", json.dumps(list(country_codes)))
 
     def append_audit(self, table: dynamodb.Table, keys: Keys) -> None:
         """Append to the audit log: no update, no delete, no batch write (checked by guardrails),

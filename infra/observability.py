@@ -16,6 +16,9 @@ from infra.functions import ServiceFunction
 from ongpt.telemetry import NAMESPACE
 
 PERIOD = Duration.minutes(5)
+# SNS's month-to-date SMS charges (AWS/SNS SMSMonthToDateSpentUSD, no dimensions, Maximum): told
+# well before the account's monthly SMS spend limit stops every SMS, codes included.
+SMS_SPEND_ALARM_USD = 50
 
 
 class Observability(Construct):
@@ -61,6 +64,17 @@ class Observability(Construct):
                 fn.metric_throttles(period=PERIOD),
                 f"{service.spec.name} was throttled",
             )
+        self._alarm(
+            "SmsSpend",
+            cloudwatch.Metric(
+                namespace="AWS/SNS",
+                metric_name="SMSMonthToDateSpentUSD",
+                statistic="Maximum",
+                period=PERIOD,
+            ),
+            f"SMS charges this month passed {SMS_SPEND_ALARM_USD} USD",
+            threshold=SMS_SPEND_ALARM_USD,
+        )
         for name, queue in dead_letter_queues.items():
             self._alarm(
                 f"{name}DeadLetters",
@@ -114,13 +128,19 @@ class Observability(Construct):
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24),
         )
 
-    def _alarm(self, construct_id: str, metric: cloudwatch.IMetric, description: str) -> None:
+    def _alarm(
+        self,
+        construct_id: str,
+        metric: cloudwatch.IMetric,
+        description: str,
+        threshold: float = 1,
+    ) -> None:
         alarm = cloudwatch.Alarm(
             self,
             construct_id,
             alarm_description=description,
             metric=metric,
-            threshold=1,
+            threshold=threshold,
             evaluation_periods=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,

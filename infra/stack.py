@@ -128,6 +128,7 @@ class OnGptAccountsStack(Stack):
     def _provide(self, service: ServiceFunction, settings: Settings) -> None:
         """Turn each of the function's needs into its grants and environment, nothing more."""
         data, keys, pool = self.data, self.keys, self.identity.user_pool
+        service.allow_sms_to(settings.sms_country_codes)
         for need in service.spec.needs:
             match need:
                 case Need.CUSTOMERS_READ | Need.CUSTOMERS_WRITE:
@@ -135,6 +136,8 @@ class OnGptAccountsStack(Stack):
                     service.use_table(tables.CUSTOMERS, data[tables.CUSTOMERS], write=write)
                 case Need.REGISTRATIONS:
                     service.use_table(tables.REGISTRATIONS, data[tables.REGISTRATIONS], write=True)
+                case Need.SEND_LIMITS:
+                    service.count_sends(data[tables.REGISTRATIONS])
                 case Need.IDEMPOTENCY:
                     service.use_table(tables.IDEMPOTENCY, data[tables.IDEMPOTENCY], write=True)
                 case Need.ANALYTICS:

@@ -1,14 +1,19 @@
 """The customer's own data (P3.1, GDPR 15/20): profile, export, consents, contracts, notices,
 disclosures. The customer is who API Gateway says signed the request, never an id in input."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from ongpt import export, services
-from ongpt.api import PathId, create_app, documented, entrypoint
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from ongpt import consents, export, services
+from ongpt.api import create_app, documented, entrypoint
 from ongpt.caller import customer_id
 from ongpt.models import ConsentChange, Profile
 
 app = create_app()
+
+# Longer than an opaque id: ``third_party_sharing:`` and a recipient of up to 64 characters.
+Purpose = Annotated[str, Path(min_length=1, max_length=consents.PURPOSE_MAX)]
 
 
 @app.get("/v1/me", responses=documented(200, Profile, 404))
@@ -30,7 +35,7 @@ def get_consents() -> dict[str, Any]:
 
 
 @app.put("/v1/me/consents/<purpose>", responses=documented(200, None, 404, 413))
-def put_consent(purpose: PathId, change: ConsentChange) -> dict[str, Any]:
+def put_consent(purpose: Purpose, change: ConsentChange) -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
     return services.consents().set(caller_id, purpose, change.granted)
 

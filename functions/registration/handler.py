@@ -4,6 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from ongpt import policy, services
 from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
+from ongpt.caller import caller
 from ongpt.models import (
     CustomerCreated,
     RegistrationAccepted,
@@ -12,6 +13,11 @@ from ongpt.models import (
 )
 
 app = create_app()
+
+
+def _caller_id() -> str:
+    """The guest's identity (or the customer) that sends codes: limited per hour."""
+    return caller(app.current_event.raw_event).id
 
 
 @app.get("/v1/policy", responses=documented(200, policy.PolicyDocument))
@@ -25,7 +31,7 @@ def start_registration(request: RegistrationRequest) -> Response[str]:
         app,
         "registrations",
         request.model_dump(mode="json"),
-        lambda: services.registrations().start(request).model_dump(),
+        lambda: services.registrations().start(request, _caller_id()).model_dump(),
     )
     return json_response(202, accepted)
 
@@ -53,7 +59,7 @@ def resend_codes(registration_id: PathId) -> Response[str]:
         app,
         f"registrations/{registration_id}/resend",
         {},
-        lambda: services.registrations().resend(registration_id).model_dump(),
+        lambda: services.registrations().resend(registration_id, _caller_id()).model_dump(),
     )
     return json_response(202, accepted)
 

@@ -126,6 +126,29 @@ def test_waf_has_managed_rules_and_a_rate_limit(template_json: dict[str, Any]) -
     assert any("RateBasedStatement" in s for s in statements)
 
 
+def test_waf_limits_posts_to_the_routes_that_send_codes_more_tightly_per_ip(
+    template_json: dict[str, Any],
+) -> None:
+    (acl,) = resources(template_json, "AWS::WAFv2::WebACL").values()
+    rates = {
+        rule["Name"]: rule["Statement"]["RateBasedStatement"]
+        for rule in acl["Rules"]
+        if "RateBasedStatement" in rule["Statement"]
+    }
+    sending = rates["SendingRatePerIp"]
+    assert sending["AggregateKeyType"] == "IP"
+    assert sending["Limit"] < rates["RatePerIp"]["Limit"]
+    (method, paths) = sending["ScopeDownStatement"]["AndStatement"]["Statements"]
+    assert method["ByteMatchStatement"]["FieldToMatch"] == {"Method": {}}
+    assert method["ByteMatchStatement"]["SearchString"] == "post"
+    searched = {s["ByteMatchStatement"]["SearchString"] for s in paths["OrStatement"]["Statements"]}
+    assert searched == {"/v1/registrations", "/v1/me/edit-requests"}
+    assert all(
+        s["ByteMatchStatement"]["FieldToMatch"] == {"UriPath": {}}
+        for s in paths["OrStatement"]["Statements"]
+    )
+
+
 def test_waf_logs_redact_query_strings_and_signatures(template_json: dict[str, Any]) -> None:
     (logging,) = resources(template_json, "AWS::WAFv2::LoggingConfiguration").values()
     redacted = json.dumps(logging["RedactedFields"]).lower()

@@ -26,6 +26,14 @@ def test_there_is_one_function_per_concern(template_json: dict[str, Any]) -> Non
     assert names == {spec.name for spec in ALL_FUNCTIONS}
 
 
+def test_every_function_knows_the_sms_country_codes_of_the_context(
+    template_json: dict[str, Any],
+) -> None:
+    """cdk.json: ``"sms_country_codes": ["84"]``; phones are checked and SMS sent against it."""
+    for props in _functions(template_json).values():
+        assert json.loads(props["Environment"]["Variables"]["SMS_COUNTRY_CODES"]) == ["84"]
+
+
 def test_functions_run_the_newest_python_on_arm(template_json: dict[str, Any]) -> None:
     for props in _functions(template_json).values():
         assert props["Runtime"] == "python3.14"

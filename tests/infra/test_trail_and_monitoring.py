@@ -83,6 +83,20 @@ def test_alarms_cover_api_errors_functions_and_dead_letters(template_json: dict[
     assert all(a["AlarmActions"] for a in alarms)
 
 
+def test_sms_spend_this_month_is_alarmed_to_the_alarm_topic(template_json: dict[str, Any]) -> None:
+    (alarm,) = [
+        a
+        for a in resources(template_json, "AWS::CloudWatch::Alarm").values()
+        if a.get("MetricName") == "SMSMonthToDateSpentUSD"
+    ]
+    assert (alarm["Namespace"], alarm["Statistic"]) == ("AWS/SNS", "Maximum")
+    assert "Dimensions" not in alarm  # SNS publishes the account's spend without dimensions
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["Threshold"] > 1
+    (topic_id,) = resources(template_json, "AWS::SNS::Topic")
+    assert alarm["AlarmActions"] == [{"Ref": topic_id}]
+
+
 def test_admins_have_a_dashboard(template_json: dict[str, Any]) -> None:
     (dashboard,) = resources(template_json, "AWS::CloudWatch::Dashboard").values()
     assert dashboard["DashboardName"] == "OnGptAccounts"

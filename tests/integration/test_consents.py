@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ongpt import services
+from tests.integration.test_disclosures import disclose
 from tests.integration.test_registration import registered
 from tests.support.deployed import Deployed, customer, deployed, staff
 
@@ -72,12 +73,24 @@ def test_third_party_sharing_is_per_recipient(aws: Deployed) -> None:
     assert "third_party_sharing:partner-y" not in consents(aws, cid)
 
 
+def test_a_recipient_of_64_characters_can_be_granted_and_disclosed_to(aws: Deployed) -> None:
+    _, cid = registered(aws)
+    recipient = "partner-" + "x" * 56  # API.md: recipient slug [a-z0-9-]{2,64}
+    assert len(recipient) == 64
+    status, state = put(aws, cid, f"third_party_sharing:{recipient}", {"granted": True})
+    assert status == 200, state
+    assert consents(aws, cid)[f"third_party_sharing:{recipient}"] is True
+    status, disclosed = disclose(aws, customer_id=cid, recipient=recipient, legal_basis="consent")
+    assert status == 201, disclosed
+
+
 @pytest.mark.parametrize(
     ("purpose", "body"),
     [
         ("privacy_policy", {"granted": False}),
         ("third_party_sharing:X!", {"granted": True}),
         ("third_party_sharing:a", {"granted": True}),
+        ("third_party_sharing:" + "x" * 65, {"granted": True}),
         ("newsletter", {"granted": True}),
         ("marketing", {"granted": "yes"}),
         ("marketing", {}),

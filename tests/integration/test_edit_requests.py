@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,12 @@ from typing import Any
 import boto3
 import pytest
 
+from ongpt import services
+from ongpt.edit_store import EditStore
+from ongpt.errors import ServiceError
+from ongpt.models import EditVerification
 from tests.integration.test_registration import e164, new_phone, registered
+from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, customer, deployed, staff
 
 pytestmark = pytest.mark.clause("P6.1")
@@ -97,6 +103,60 @@ def test_a_new_email_is_proven_reviewed_and_applied_everywhere(aws: Deployed) ->
     ]
     assert any(n["type"] == "profile_changed" and n["channel"] == "email" for n in notices)
     assert all(set(n) == {"type", "channel", "sent_at"} for n in notices)  # never a message body
+
+
+def test_parallel_guesses_count_five_tries_and_a_right_code_after_them_is_refused(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every guess reads the request before any is counted; the right code is checked after five
+    wrong ones were counted. The limit holds because it is part of the conditional write."""
+    _, cid = registered(aws)
+    phone = e164(new_phone())
+    created = me(
+        aws, cid, "POST", "/v1/me/edit-requests", {"changes": {"phone": phone}, "reason": "new"}
+    )[1]
+    eid, right = created["edit_request_id"], code_to(aws, phone)
+    wrong = [f"{(int(right) + i) % 10**6:06d}" for i in range(1, 20)]
+    all_read, five_counted = threading.Barrier(len(wrong) + 1), threading.Event()
+    read, count_failure = EditStore.get, EditStore.count_failure
+
+    def read_together(self: EditStore, customer_id: str, edit_id: str) -> Any:
+        found = read(self, customer_id, edit_id)
+        all_read.wait(timeout=60)
+        if threading.current_thread().name == right:
+            five_counted.wait(timeout=60)
+        return found
+
+    def counted(self: EditStore, *args: Any) -> int:
+        attempts = count_failure(self, *args)
+        if attempts >= 5:
+            five_counted.set()
+        return attempts
+
+    monkeypatch.setattr(EditStore, "get", read_together)
+    monkeypatch.setattr(EditStore, "count_failure", counted)
+    outcomes: dict[str, str] = {}
+    with aws.environment_of("edit_requests"), atomic_writes(monkeypatch):
+        edits = services.edit_requests()
+
+        def guess() -> None:
+            code = threading.current_thread().name
+            try:
+                outcomes[code] = edits.verify(cid, eid, EditVerification(phone_code=code))["status"]
+            except ServiceError as error:
+                outcomes[code] = error.code
+
+        threads = [threading.Thread(target=guess, name=code) for code in [*wrong, right]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        monkeypatch.setattr(EditStore, "get", read)
+        stored = edits.edits.get(cid, eid)
+    assert stored is not None
+    assert (stored["attempts"], stored["status"]) == (5, "PENDING_VERIFICATION")
+    assert outcomes[right] == "TOO_MANY_ATTEMPTS"
+    assert {outcomes[code] for code in wrong} == {"INVALID_CODE"}
 
 
 def test_changes_without_new_addresses_go_straight_to_review(aws: Deployed) -> None:

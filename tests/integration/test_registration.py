@@ -17,6 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ongpt import registration as registration_module
+from ongpt import services
 from tests.support.deployed import Deployed, customer, deployed, guest
 
 pytestmark = pytest.mark.clause("P1.1", "P1.2", "P2.1", "P3.1")
@@ -171,6 +172,42 @@ def test_resend_waits_60_seconds_and_replaces_the_codes(
     assert verify(aws, rid, body["email"], e164(body["phone"]))[0] == 201
 
 
+def test_a_late_message_of_an_older_round_neither_sends_nor_replaces_the_newer_code(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = registration()
+    rid = start(aws, body)[1]["registration_id"]
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    monkeypatch.setattr(registration_module, "utcnow", lambda: later)
+    assert aws.call("registration", "POST", f"/v1/registrations/{rid}/resend")[0] == 202
+    sent = len(aws.messages_to(body["email"]))
+    with aws.environment_of("registration_codes"):
+        services.registrations().deliver_codes(rid, 0, True)  # round 0's message, again, late
+    assert len(aws.messages_to(body["email"])) == sent
+    assert verify(aws, rid, body["email"], e164(body["phone"]))[0] == 201
+
+
+def test_a_failed_send_of_an_older_round_keeps_the_code_a_newer_round_sent(aws: Deployed) -> None:
+    """Round 0's email fails after a resend's round 1 was sent meanwhile: taking back round 0's
+    claim must not take round 1's code with it."""
+    body = registration()
+    rid = start(aws, body, deliver=False)[1]["registration_id"]
+    with aws.environment_of("registration_codes"):
+        codes = services.registrations()
+        send = codes.notifier.email
+
+        def resent_meanwhile_then_failed(*args: Any, **kwargs: Any) -> None:
+            codes.notifier.email = send  # type: ignore[method-assign]
+            codes.registrations.update(rid, {"round": 1})  # what a resend does
+            codes.deliver_codes(rid, 1, False)
+            raise ConnectionError("SES timed out")
+
+        codes.notifier.email = resent_meanwhile_then_failed  # type: ignore[method-assign]
+        with pytest.raises(ConnectionError):
+            codes.deliver_codes(rid, 0, True)
+    assert verify(aws, rid, body["email"], e164(body["phone"]))[0] == 201
+
+
 def test_a_weak_password_is_refused_and_the_codes_stay_good(aws: Deployed) -> None:
     body = registration()
     _, accepted = start(aws, body)
@@ -303,7 +340,7 @@ def test_names_of_any_script_pass(aws: Deployed, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "phone", ["0967.9155.69", "0967 915 569", "+84 967 915 569", "+1 415 555 2671"]
+    "phone", ["0967.9155.69", "0967 915 569", "+84 967 915 569", "(+84) 96-791-5569"]
 )
 def test_common_phone_formats_pass(aws: Deployed, phone: str) -> None:
     assert start(aws, registration(phone=phone))[0] == 202

@@ -15,7 +15,11 @@ from ongpt.errors import NotFound, ValidationFailed
 from ongpt.stores import CustomerStore
 
 CHANGEABLE = ("marketing", "product_updates")
-THIRD_PARTY = re.compile(r"^third_party_sharing:[a-z0-9-]{2,64}$")
+THIRD_PARTY_PREFIX = "third_party_sharing:"
+RECIPIENT_MAX = 64  # API.md: recipient slug [a-z0-9-]{2,64}
+THIRD_PARTY = re.compile(rf"^{THIRD_PARTY_PREFIX}[a-z0-9-]{{2,{RECIPIENT_MAX}}}$")
+# The longest purpose in a path: a third party's, with a recipient of the greatest length.
+PURPOSE_MAX = len(THIRD_PARTY_PREFIX) + RECIPIENT_MAX
 
 
 def check_purpose(purpose: str) -> str:

@@ -17,7 +17,7 @@ from ongpt.dynamo import (
     query_all,
     to_item,
 )
-from ongpt.errors import Conflict
+from ongpt.errors import Conflict, TooManyAttempts
 from ongpt.tables import BY_STATUS
 
 QUEUE = "EDIT#PENDING_REVIEW"
@@ -84,8 +84,12 @@ class EditStore:
         to_status: str,
         at: str,
         extra: dict[str, Any],
+        attempts_below: int | None = None,
     ) -> dict[str, Any]:
         values = {"status": to_status, "updated_at": at, **extra}
+        condition, limit = "#status = :from", {}
+        if attempts_below is not None:
+            condition, limit = condition + " AND attempts < :limit", {":limit": attempts_below}
         sets = [f"#{k} = :{k}" for k in values]
         if to_status == "PENDING_REVIEW":
             values["status_key"] = QUEUE
@@ -97,14 +101,14 @@ class EditStore:
             "TableName": self._table,
             "Key": _key(customer_id, edit_id),
             "UpdateExpression": update,
-            "ConditionExpression": "#status = :from",
+            "ConditionExpression": condition,
             "ExpressionAttributeNames": {
                 **{f"#{k}": k for k in values},
                 "#status_key": "status_key",
                 "#status": "status",
             },
             "ExpressionAttributeValues": to_item(
-                {**{f":{k}": v for k, v in values.items()}, ":from": from_status}
+                {**{f":{k}": v for k, v in values.items()}, ":from": from_status, **limit}
             ),
         }
 
@@ -125,14 +129,36 @@ class EditStore:
         at: str,
         **extra: Any,
     ) -> None:
+        self._write(self._transition(customer_id, edit_id, from_status, to_status, at, extra))
+
+    def prove(self, customer_id: str, edit_id: str, at: str, limit: int) -> None:
+        """Verified: to review, only while fewer than ``limit`` wrong tries are counted. The
+        limit is part of the conditional write, so that a right guess among many parallel ones
+        cannot pass once the limit is reached (as a registration's completion does)."""
+        self._write(
+            self._transition(
+                customer_id,
+                edit_id,
+                "PENDING_VERIFICATION",
+                "PENDING_REVIEW",
+                at,
+                {},
+                attempts_below=limit,
+            ),
+            limit=limit,
+        )
+
+    def _write(self, update: dict[str, Any], limit: int | None = None) -> None:
         try:
-            self._db.update_item(
-                **self._transition(customer_id, edit_id, from_status, to_status, at, extra)
-            )
+            self._db.update_item(**update, ReturnValuesOnConditionCheckFailure="ALL_OLD")
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Conflict("The request changed meanwhile.") from None
-            raise
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            old: dict[str, Any] = error.response.get("Item", {})  # type: ignore[assignment]
+            found = from_item(old)
+            if limit is not None and int(found.get("attempts", 0)) >= limit:
+                raise TooManyAttempts("Too many wrong codes: make a new request.") from None
+            raise Conflict("The request changed meanwhile.") from None
 
     def decision(
         self, customer_id: str, edit_id: str, status: str, at: str, **extra: Any

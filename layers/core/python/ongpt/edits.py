@@ -31,6 +31,7 @@ from ongpt.errors import (
 from ongpt.markers import Markers
 from ongpt.models import EditRequestCreate, EditVerification
 from ongpt.notify import Kind, Notifier
+from ongpt.send_limits import SendLimits
 from ongpt.stores import CustomerStore
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -50,6 +51,7 @@ class EditRequests:
     audit: AuditLog
     accounts: Any  # ongpt.accounts.Accounts
     markers: Markers
+    limits: SendLimits
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def _profile(self, customer_id: str) -> tuple[dict[str, Any], bytes]:
@@ -87,24 +89,29 @@ class EditRequests:
         if "phone" in changes:
             values["new_phone_index"] = self.index.of("phone", changes["phone"])
         self.edits.add(values)
-        language = profile.get("language")
-        if "email" in sent:
-            self.notifier.email(
-                changes["email"],
-                Kind.CHANGE_CODE,
-                language,
-                code=sent["email"],
-                customer_id=customer_id,
-            )
-        if "phone" in sent:
-            self.notifier.sms(
-                changes["phone"],
-                Kind.CHANGE_CODE,
-                language,
-                code=sent["phone"],
-                customer_id=customer_id,
-            )
+        if sent and self.limits.by_caller(customer_id):
+            self._send_codes(customer_id, profile.get("language"), values, changes, sent)
         return {"edit_request_id": edit_id, "status": values["status"]}
+
+    def _send_codes(
+        self,
+        customer_id: str,
+        language: str | None,
+        values: dict[str, Any],
+        changes: dict[str, Any],
+        sent: dict[str, str],
+    ) -> None:
+        """A code to each new address, but none over the address's limit."""
+        for address, code in sent.items():
+            if self.limits.to_address(address, values[f"new_{address}_index"]):
+                send = self.notifier.email if address == "email" else self.notifier.sms
+                send(
+                    changes[address],
+                    Kind.CHANGE_CODE,
+                    language,
+                    code=code,
+                    customer_id=customer_id,
+                )
 
     def verify(self, customer_id: str, edit_id: str, proof: EditVerification) -> dict[str, Any]:
         edit = self._own(customer_id, edit_id)
@@ -127,9 +134,7 @@ class EditRequests:
             raise InvalidCode(
                 "The codes are not right.", attempts_remaining=MAX_ATTEMPTS - attempts
             )
-        self.edits.move(
-            customer_id, edit_id, "PENDING_VERIFICATION", "PENDING_REVIEW", timestamp(self.clock())
-        )
+        self.edits.prove(customer_id, edit_id, timestamp(self.clock()), MAX_ATTEMPTS)
         return {"edit_request_id": edit_id, "status": "PENDING_REVIEW"}
 
     def withdraw(self, customer_id: str, edit_id: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from ongpt import normalize
+from ongpt.settings import settings
 
 # What a person types: NFC, no control or bidi-control characters (normalize.free_text).
 FREE_TEXT = AfterValidator(normalize.free_text)
@@ -30,9 +31,18 @@ Code = Annotated[str, StringConstraints(strict=True, pattern=r"^\d{6}$")]
 FullName = Annotated[
     str, StringConstraints(strict=True, max_length=400), AfterValidator(normalize.full_name)
 ]
-Phone = Annotated[
-    str, StringConstraints(strict=True, max_length=32), AfterValidator(normalize.phone)
-]
+
+
+def _sms_phone(raw: str) -> str:
+    """A phone we can send codes to: normalised, with one of the allowed country codes."""
+    number = normalize.phone(raw)
+    allowed = settings().sms_country_codes
+    if not normalize.in_countries(number, allowed):
+        raise ValueError("must have country code " + " or ".join(f"+{c}" for c in allowed))
+    return number
+
+
+Phone = Annotated[str, StringConstraints(strict=True, max_length=32), AfterValidator(_sms_phone)]
 Email = Annotated[
     str, StringConstraints(strict=True, max_length=254), AfterValidator(normalize.email)
 ]

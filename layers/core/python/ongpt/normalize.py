@@ -59,6 +59,11 @@ def phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def in_countries(e164: str, country_codes: tuple[str, ...]) -> bool:
+    """Whether an E.164 number has one of the country calling codes (``"84"``: Vietnam)."""
+    return str(phonenumbers.parse(e164).country_code) in country_codes
+
+
 def email(raw: str) -> str:
     """The address as given, its domain lower-cased; the syntax checked without DNS."""
     if len(raw) > EMAIL_MAX:

@@ -1,5 +1,6 @@
 """Every message to a customer goes through here: one template per kind and language (vi by
-default, en), sent by SES (email, TLS required by the configuration set) or SNS (SMS)."""
+default, en), sent by SES (email, TLS required by the configuration set) or SNS (SMS, only to
+the allowed country codes)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
+from ongpt import normalize
 from ongpt.clock import timestamp, utcnow
+from ongpt.send_limits import limited
 
 DEFAULT_LANGUAGE = "vi"
 
@@ -152,11 +155,18 @@ class Notifier:
     """Sends, and records in the customer's history what was sent to them (never the text)."""
 
     def __init__(
-        self, ses: Any, sns: Any, sender: str, configuration_set: str, history: History
+        self,
+        ses: Any,
+        sns: Any,
+        sender: str,
+        configuration_set: str,
+        history: History,
+        sms_country_codes: tuple[str, ...],
     ) -> None:
         self._ses, self._sns = ses, sns
         self._sender, self._configuration_set = sender, configuration_set
         self._history = history
+        self._sms_country_codes = sms_country_codes
 
     @contextmanager
     def _recorded(self, customer_id: str | None, kind: Kind, channel: str) -> Iterator[None]:
@@ -206,6 +216,11 @@ class Notifier:
         customer_id: str | None = None,
         **values: str,
     ) -> None:
+        """Nothing goes to a number outside the allowed country codes (inputs are checked too;
+        this holds also for numbers kept from before a change of the list)."""
+        if not normalize.in_countries(to, self._sms_country_codes):
+            limited("country", "sms")
+            return
         with self._recorded(customer_id, kind, "sms"):
             self._sns.publish(
                 PhoneNumber=to,

@@ -3,7 +3,8 @@
 Start keeps the request sealed under a data key of the registration and queues it; a worker
 computes the blind indexes and sends a code to each address, or, to an address that already has
 an account, a notice to its owner instead. The reply is the same either way, and so is its time
-(no account enumeration). Verification
+(no account enumeration). Nothing is sent over a caller's or an address's limit
+(``ongpt.send_limits``), with the same reply. Verification
 checks both codes, then creates the Cognito user and, in one transaction, the profile sealed
 under the customer's own data key, the address guards and the consents. If the transaction
 fails, the Cognito user is removed again: nothing is left half-made.
@@ -42,6 +43,7 @@ from ongpt.models import (
     VerificationRequest,
 )
 from ongpt.notify import Kind, Notifier
+from ongpt.send_limits import SendLimits
 from ongpt.stores import CustomerStore, RegistrationStore, active_shard
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -76,22 +78,27 @@ class Registrations:
     keys: DataKeys
     index: BlindIndex
     notifier: Notifier
+    limits: SendLimits
     enqueue: Callable[[dict[str, Any]], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())  # late-bound: tests move it
 
     # Start
-    def start(self, request: RegistrationRequest) -> RegistrationAccepted:
+    def start(self, request: RegistrationRequest, caller_id: str) -> RegistrationAccepted:
         """Seal and keep the request, and queue its codes: the same answer, in the same time,
-        whether or not an address already has an account."""
+        whether or not an address already has an account; over the caller's limit, the same
+        answer and nothing kept or sent."""
         versions = (request.consents.privacy_policy, request.consents.terms)
         if versions != (policy.PRIVACY_POLICY_VERSION, policy.TERMS_VERSION):
             raise PolicyVersionMismatch(
                 f"Accept the policy in force: privacy policy {policy.PRIVACY_POLICY_VERSION}, "
                 f"terms {policy.TERMS_VERSION}."
             )
-        registration_id = str(uuid.uuid4())
+        registration_id, now = str(uuid.uuid4()), self.clock()
+        if not self.limits.by_caller(caller_id):
+            return RegistrationAccepted(
+                registration_id=registration_id, expires_at=iso(now + CODE_LIFETIME)
+            )
         data_key, sealed_key = self.keys.new({"registration_id": registration_id})
-        now = self.clock()
         values = {
             "full_name": request.full_name,
             "email": request.email,
@@ -143,11 +150,11 @@ class Registrations:
                 else codes.code_hash(data_key, purpose, code)
             )
             if not self.registrations.claim_code(registration_id, channel, round_, hashed):
-                continue  # sent in this round already
+                continue  # sent in this round already, or a newer round was asked for
             try:
-                self._send(channel, address, record.get("language"), code, taken, notices)
+                self._send(channel, address, record, code, notices)
             except BaseException:
-                self.registrations.release_code(registration_id, channel)
+                self.registrations.release_code(registration_id, channel, round_)
                 raise
 
     def _find_owners(self, registration_id: str, opened: dict[str, str]) -> dict[str, Any]:
@@ -165,27 +172,31 @@ class Registrations:
         return found
 
     def _send(
-        self,
-        channel: str,
-        address: str,
-        language: str | None,
-        code: str,
-        taken: bool,
-        notices: bool,
+        self, channel: str, address: str, record: dict[str, Any], code: str, notices: bool
     ) -> None:
+        """The code, or to a taken address at sign-up the notice; nothing over the address's
+        limit."""
+        taken, language = bool(record[f"{channel}_taken"]), record.get("language")
+        if taken and not notices:
+            return
+        if not self.limits.to_address(channel, record[f"{channel}_index"]):
+            return
         send = self.notifier.email if channel == "email" else self.notifier.sms
-        if not taken:
-            send(address, Kind.REGISTRATION_CODE, language, code=code)
-        elif notices:
+        if taken:
             send(address, Kind.ACCOUNT_EXISTS, language)
+        else:
+            send(address, Kind.REGISTRATION_CODE, language, code=code)
 
     # Resend
-    def resend(self, registration_id: str) -> RegistrationAccepted:
+    def resend(self, registration_id: str, caller_id: str) -> RegistrationAccepted:
+        """A new round of codes; over the caller's limit, the same answer and nothing sent."""
         record = self._pending(registration_id)
         now = self.clock()
         if now < datetime.fromisoformat(record["last_sent_at"]) + RESEND_AFTER:
             raise TooSoon("A new code can be sent 60 seconds after the last one.")
         round_, expires_at = int(record.get("round", 0)) + 1, iso(now + CODE_LIFETIME)
+        if not self.limits.by_caller(caller_id):
+            return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
         changes = {"round": round_, "last_sent_at": iso(now), "code_expires_at": expires_at}
         if not self.registrations.replace_codes(registration_id, changes, record["last_sent_at"]):
             raise TooSoon("A new code was just sent.")

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ongpt.markers import Markers
     from ongpt.notify import Notifier
     from ongpt.registration import Registrations
+    from ongpt.send_limits import SendLimits
     from ongpt.staff import StaffAccess
     from ongpt.stores import CustomerStore, NoticeLog
 
@@ -52,8 +53,20 @@ def notifier() -> Notifier:
 
     config = settings()
     return Notifier(
-        client("sesv2"), client("sns"), config.sender_email, config.ses_configuration_set, notices()
+        client("sesv2"),
+        client("sns"),
+        config.sender_email,
+        config.ses_configuration_set,
+        notices(),
+        config.sms_country_codes,
     )
+
+
+@cache
+def send_limits() -> SendLimits:
+    from ongpt.send_limits import SendLimits
+
+    return SendLimits(client("dynamodb"), settings().send_limits_table)
 
 
 @cache
@@ -77,6 +90,7 @@ def registrations() -> Registrations:
         keys=data_keys(),
         index=blind_index(),
         notifier=notifier(),
+        limits=send_limits(),
         enqueue=_sender(config.registration_queue_url),
     )
 
@@ -161,6 +175,7 @@ def edit_requests() -> EditRequests:
         audit=audit_log(),
         accounts=Accounts(client("cognito-idp"), config.user_pool_id),
         markers=markers(),
+        limits=send_limits(),
     )
 
 

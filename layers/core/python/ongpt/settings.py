@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     job_dlq_url: str = ""
     announcement_queue_url: str = ""
     registration_queue_url: str = ""
+    send_limits_table: str = ""
+    sms_country_codes: tuple[str, ...] = ("84",)  # JSON in the environment, e.g. ["84"]
 
 
 @cache

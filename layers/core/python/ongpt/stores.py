@@ -98,16 +98,22 @@ class RegistrationStore:
         )
 
     def claim_code(self, registration_id: str, channel: str, round_: int, hashed: str) -> bool:
-        """Set the channel's code for ``round_`` unless it was set (sent) in that round already."""
+        """Set the channel's code for ``round_`` if that is the registration's current round and
+        its code was not set in it yet: a late message of an older round never replaces a newer
+        code."""
         try:
             self._db.update_item(
                 TableName=self._table,
                 Key=key(REGISTRATION.format(registration_id)),
                 UpdateExpression="SET #code = :code, #round = :round",
-                ConditionExpression="#status = :pending AND NOT #round = :round",
+                ConditionExpression=(
+                    "#status = :pending AND #current = :round"
+                    " AND (attribute_not_exists(#round) OR #round < :round)"
+                ),
                 ExpressionAttributeNames={
                     "#code": f"{channel}_code",
                     "#round": f"{channel}_round",
+                    "#current": "round",
                     "#status": "status",
                 },
                 ExpressionAttributeValues=to_item(
@@ -120,14 +126,21 @@ class RegistrationStore:
             raise
         return True
 
-    def release_code(self, registration_id: str, channel: str) -> None:
-        """The code of a send that failed: gone, so that the retry sends a new one."""
-        self._db.update_item(
-            TableName=self._table,
-            Key=key(REGISTRATION.format(registration_id)),
-            UpdateExpression="REMOVE #code, #round",
-            ExpressionAttributeNames={"#code": f"{channel}_code", "#round": f"{channel}_round"},
-        )
+    def release_code(self, registration_id: str, channel: str, round_: int) -> None:
+        """The code of a send that failed: gone, so that the retry sends a new one; unless a
+        newer round set it meanwhile."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=key(REGISTRATION.format(registration_id)),
+                UpdateExpression="REMOVE #code, #round",
+                ConditionExpression="#round = :round",
+                ExpressionAttributeNames={"#code": f"{channel}_code", "#round": f"{channel}_round"},
+                ExpressionAttributeValues=to_item({":round": round_}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     def completion(self, registration_id: str, completed_at: str, limit: int) -> dict[str, Any]:
         """The transaction item that closes a registration: once, and only if not locked."""

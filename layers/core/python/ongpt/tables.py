@@ -14,6 +14,8 @@ Customers (one table per customer's records, partitioned by customer):
   ``<YYYY-MM-DD>#<shard>``, so the reminder job reads only what is due.
 
 Registrations: ``REGISTRATION#<id>``, pending sign-ups with hashed codes; TTL ``expires_at_epoch``.
+Also the send counters (``ongpt.send_limits``): ``LIMIT#ADDRESS#<channel>#<hmac>#<window>#<start>``
+and ``LIMIT#CALLER#<sha256>#<window>#<start>``, each with its TTL.
 Audit: ``SUBJECT#<customer id>`` / ``<sequence>``: append-only, hash-chained, keyed entries.
 - index ``by-written-day`` (``written_day``, ``at``): entries written on a day,
   ``<YYYY-MM-DD>#<shard>``, so the anchor job finds the chains that changed without a Scan.
