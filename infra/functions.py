@@ -6,7 +6,9 @@ and the environment variable that names the resource, nothing more.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import Arn, ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
@@ -18,21 +20,31 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.catalogue import FunctionSpec
-from infra.compliance import acknowledge, in_all_packs, wildcard_action, wildcard_resource
+from infra.catalogue import DataKeys, FunctionSpec, Items
+from infra.compliance import acknowledge, in_all_packs, wildcard_resource
 from infra.keys import Keys
 from infra.layer_build import build_layer
 from infra.messaging import Messaging
 from infra.settings import Settings
-from ongpt import tables
-from ongpt.tables import TableSpec
+from ongpt import idempotency, tables
 from ongpt.telemetry import NAMESPACE
 
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # infra/layer_build.py builds the layer for this version
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
-AUDIT_APPEND_ACTIONS = ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query")
+AUDIT_APPEND_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
+IDEMPOTENCY_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+DYNAMODB_WRITES = {
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+}
+DYNAMODB_KEY_READ = ("kms:Decrypt", "kms:DescribeKey")
+DYNAMODB_KEY_WRITE = (*DYNAMODB_KEY_READ, "kms:Encrypt", "kms:GenerateDataKey")
+# What Lambda's SQS poller calls with the function's role (Lambda developer guide, SQS).
+SQS_EVENT_SOURCE_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 
 
 def shared_layer(scope: Construct) -> lambda_.LayerVersion:
@@ -137,38 +149,40 @@ class ServiceFunction(Construct):
     def _env(self, name: str, value: str) -> None:
         self.function.add_environment(name, value)
 
-    def use_table(self, spec: TableSpec, table: dynamodb.ITable, *, write: bool = False) -> None:
-        self._env(spec.env_var, table.table_name)
-        if write:
-            table.grant_read_write_data(self.role)
-            acknowledge(
-                self,
-                "CDK's data grant on a table encrypted with a customer-managed key; the key "
-                "policy honours these only through DynamoDB (kms:ViaService).",
-                wildcard_action("kms:GenerateDataKey*"),
-                wildcard_action("kms:ReEncrypt*"),
-            )
-        else:
-            table.grant_read_data(self.role)
-        if spec.indexes:
-            acknowledge(
-                self,
-                f"Queries on the table's own indexes: {', '.join(i.name for i in spec.indexes)}.",
-                wildcard_resource(self, f"{table.table_arn}/index/*"),
-            )
+    def use_items(self, need: Items, table: dynamodb.ITable) -> None:
+        """Exactly these actions on the table's items, and queries of these indexes only."""
+        self._env(need.table.env_var, table.table_name)
+        actions = [f"dynamodb:{action}" for action in need.actions]
+        for resource, granted in (
+            (table.table_arn, actions),
+            *(
+                (f"{table.table_arn}/index/{index.name}", ["dynamodb:Query"])
+                for index in need.queries
+            ),
+        ):
+            if granted:
+                self._allow(granted, resource)
+        writes = any(action in DYNAMODB_WRITES for action in actions)
+        self._key_through("dynamodb", table.encryption_key, write=writes)
 
-    def append_audit(self, table: dynamodb.Table) -> None:
-        """Append to the audit log: no update, no delete, no batch write (checked by guardrails)."""
+    def use_idempotency(self, table: dynamodb.ITable) -> None:
+        """Its own idempotency records only: their keys start with the function's name."""
+        self._env(tables.IDEMPOTENCY.env_var, table.table_name)
+        leading = {"dynamodb:LeadingKeys": [idempotency.key_pattern(self.spec.name)]}
+        self._allow(IDEMPOTENCY_ACTIONS, table.table_arn, {"ForAllValues:StringLike": leading})
+        self._key_through("dynamodb", table.encryption_key, write=True)
+
+    def append_audit(self, table: dynamodb.ITable) -> None:
+        """Append to the audit log after reading the chain's head: no update, no delete, no
+        batch write (checked by guardrails)."""
         self._env(tables.AUDIT.env_var, table.table_name)
-        table.grant(self.role, *AUDIT_APPEND_ACTIONS)
-        if table.encryption_key is not None:
-            table.encryption_key.grant(
-                self.role, "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"
-            )
+        self._allow(AUDIT_APPEND_ACTIONS, table.table_arn)
+        self._key_through("dynamodb", table.encryption_key, write=True)
 
-    def use_field_encryption(self, keys: Keys) -> None:
+    def use_data_keys(self, keys: Keys, need: DataKeys) -> None:
         self._env("DATA_KEY_ID", keys.data.key_arn)
-        keys.allow_field_encryption(self.role)
+        keys.allow_data_keys(self.role, "kms:GenerateDataKey", need.makes)
+        keys.allow_data_keys(self.role, "kms:Decrypt", need.opens)
 
     def use_blind_index(self, keys: Keys) -> None:
         self._env("BLIND_INDEX_KEY_ID", keys.blind_index.key_arn)
@@ -218,4 +232,36 @@ class ServiceFunction(Construct):
 
     def send_to(self, env_var: str, queue: sqs.IQueue) -> None:
         self._env(env_var, queue.queue_url)
-        queue.grant_send_messages(self.role)
+        self._allow(["sqs:SendMessage"], queue.queue_arn)
+        self._key_through("sqs", queue.encryption_master_key, "kms:GenerateDataKey", "kms:Decrypt")
+
+    def consume(self, queue: sqs.IQueue) -> None:
+        """Lambda polls the queue with the function's role and hands it batches of 10, taking
+        back only the messages the function reports failed."""
+        self.function.add_event_source_mapping(
+            "Queue",
+            event_source_arn=queue.queue_arn,
+            batch_size=10,
+            report_batch_item_failures=True,
+        )
+        self._allow(SQS_EVENT_SOURCE_ACTIONS, queue.queue_arn)
+        self._key_through("sqs", queue.encryption_master_key, "kms:Decrypt")
+
+    def _allow(
+        self, actions: Sequence[str], resource: str, conditions: dict[str, Any] | None = None
+    ) -> None:
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(actions), resources=[resource], conditions=conditions)
+        )
+
+    def _key_through(
+        self, service: str, key: kms.IKey | None, *actions: str, write: bool = False
+    ) -> None:
+        """What the service does with the resource's key on the caller's behalf, only through it:
+        DynamoDB decrypts a table's key to read, and encrypts under it to write; SQS makes a
+        data key to send and opens it to send or receive."""
+        if key is None:
+            return
+        actions = actions or (DYNAMODB_KEY_WRITE if write else DYNAMODB_KEY_READ)
+        via = f"{service}.{Stack.of(self).region}.amazonaws.com"
+        self._allow(actions, key.key_arn, {"StringEquals": {"kms:ViaService": via}})
