@@ -25,6 +25,14 @@ from infra.compliance import acknowledge, in_all_packs, wildcard_resource
 from infra.keys import Keys
 from infra.layer_build import build_layer
 from infra.messaging import Messaging
+from infra.service_access import (
+    DYNAMODB_KEY_READ,
+    DYNAMODB_KEY_WRITE,
+    DYNAMODB_WRITES,
+    SQS_CONSUMER_KEY,
+    SQS_EVENT_SOURCE,
+    SQS_PRODUCER_KEY,
+)
 from infra.settings import Settings
 from ongpt import idempotency, tables
 from ongpt.telemetry import NAMESPACE
@@ -35,16 +43,6 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 AUDIT_APPEND_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
 IDEMPOTENCY_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
-DYNAMODB_WRITES = {
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
-}
-DYNAMODB_KEY_READ = ("kms:Decrypt", "kms:DescribeKey")
-DYNAMODB_KEY_WRITE = (*DYNAMODB_KEY_READ, "kms:Encrypt", "kms:GenerateDataKey")
-# What Lambda's SQS poller calls with the function's role (Lambda developer guide, SQS).
-SQS_EVENT_SOURCE_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 
 
 def shared_layer(scope: Construct) -> lambda_.LayerVersion:
@@ -233,7 +231,7 @@ class ServiceFunction(Construct):
     def send_to(self, env_var: str, queue: sqs.IQueue) -> None:
         self._env(env_var, queue.queue_url)
         self._allow(["sqs:SendMessage"], queue.queue_arn)
-        self._key_through("sqs", queue.encryption_master_key, "kms:GenerateDataKey", "kms:Decrypt")
+        self._key_through("sqs", queue.encryption_master_key, *SQS_PRODUCER_KEY)
 
     def consume(self, queue: sqs.IQueue) -> None:
         """Lambda polls the queue with the function's role and hands it batches of 10, taking
@@ -244,8 +242,8 @@ class ServiceFunction(Construct):
             batch_size=10,
             report_batch_item_failures=True,
         )
-        self._allow(SQS_EVENT_SOURCE_ACTIONS, queue.queue_arn)
-        self._key_through("sqs", queue.encryption_master_key, "kms:Decrypt")
+        self._allow(SQS_EVENT_SOURCE, queue.queue_arn)
+        self._key_through("sqs", queue.encryption_master_key, *SQS_CONSUMER_KEY)
 
     def _allow(
         self, actions: Sequence[str], resource: str, conditions: dict[str, Any] | None = None

@@ -20,7 +20,8 @@ import pytest
 
 from infra import catalogue
 from ongpt import registration as registration_module
-from tests.integration.test_contracts import contract, run_job
+from tests.integration.test_consents import put as put_consent
+from tests.integration.test_contracts import contract, new_contract, run_job
 from tests.integration.test_edit_requests import code_to, decide, me
 from tests.integration.test_registration import (
     e164,
@@ -97,8 +98,7 @@ def _me(aws: Deployed, _rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
     who = customer(cid)
     for path in ("", "/export", "/consents", "/contracts", "/notifications", "/disclosures"):
         assert aws.call("me", "GET", f"/v1/me{path}", identity=who)[0] == 200, path
-    put = aws.call("me", "PUT", "/v1/me/consents/marketing", body={"granted": True}, identity=who)
-    assert put[0] == 200
+    assert put_consent(aws, cid, "marketing", {"granted": True})[0] == 200
 
 
 def _edit_requests(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
@@ -173,12 +173,7 @@ def _contracts(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None
         "POST",
         "/v1/staff/contracts",
         identity=staff("Support"),
-        body={
-            "customer_id": cid,
-            "plan": "Pro",
-            "starts_at": "2026-01-01T00:00:00Z",
-            "expires_at": "2027-06-01T00:00:00Z",
-        },
+        body=new_contract(cid, 180),
     )
     assert created[0] == 201, created
     contract_id = contract(aws, cid, 200)
@@ -212,6 +207,10 @@ def _announcements(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> 
     assert cid
 
 
+def guest_complaint(contact: dict[str, str]) -> dict[str, Any]:
+    return {"category": "privacy", "subject": "Dữ liệu", "message": "Xin xoá.", "contact": contact}
+
+
 def _complaints(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
     _, cid = registered(aws)
     email = f"khach.{uuid.uuid4().hex[:8]}@example.com"
@@ -223,12 +222,7 @@ def _complaints(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> Non
         "POST",
         "/v1/complaints",
         identity=guest(),
-        body={
-            "category": "privacy",
-            "subject": "Dữ liệu",
-            "message": "Xin xoá.",
-            "contact": {"name": "Khách", "email": email},
-        },
+        body=guest_complaint({"name": "Khách", "email": email}),
     )
     assert filed[0] == 201, filed
     by_phone = aws.call(  # answered by SMS
@@ -236,12 +230,7 @@ def _complaints(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> Non
         "POST",
         "/v1/complaints",
         identity=guest(),
-        body={
-            "category": "privacy",
-            "subject": "Dữ liệu",
-            "message": "Xin xoá.",
-            "contact": {"name": "Khách", "phone": new_phone()},
-        },
+        body=guest_complaint({"name": "Khách", "phone": new_phone()}),
     )
     assert by_phone[0] == 201, by_phone
     mine = aws.call(
@@ -271,13 +260,7 @@ def _complaints(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> Non
 
 def _disclosures(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
     _, cid = registered(aws)
-    aws.call(
-        "me",
-        "PUT",
-        "/v1/me/consents/third_party_sharing:partner-x",
-        body={"granted": True},
-        identity=customer(cid),
-    )
+    assert put_consent(aws, cid, "third_party_sharing:partner-x", {"granted": True})[0] == 200
     disclosed = retried(
         aws,
         rec,

@@ -22,6 +22,7 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from infra import service_access as by_services
 from local.template import Resolver, Template
 from tests.support.faults import SERVICE_ERRORS
 
@@ -34,23 +35,9 @@ TRANSACT_ACTIONS = {
     "ConditionCheck": "dynamodb:ConditionCheckItem",
     "Get": "dynamodb:GetItem",
 }
-DYNAMODB_WRITES = {
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
-}
-# DynamoDB opens a table's customer-managed key with the caller's rights (kms:ViaService): to read
-# it decrypts the table key, to write it also encrypts under it.
-DYNAMODB_KEY_READ = ("kms:Decrypt", "kms:DescribeKey")
-DYNAMODB_KEY_WRITE = (*DYNAMODB_KEY_READ, "kms:Encrypt", "kms:GenerateDataKey")
-# SQS with SSE-KMS: a producer needs GenerateDataKey and Decrypt, a consumer Decrypt.
-SQS_PRODUCER_KEY = ("kms:GenerateDataKey", "kms:Decrypt")
-# What Lambda's SQS poller calls with the function's role (Lambda developer guide).
-SQS_EVENT_SOURCE = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 LOG_WRITES = ("logs:CreateLogStream", "logs:PutLogEvents")
 XRAY_WRITES = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
-CONDITION_KEYS = (  # condition keys a grant's qualifier may name; any other fails the check
+CONDITION_KEYS = (  # the condition keys the check evaluates; a policy with any other fails it
     "kms:EncryptionContextKeys",
     "kms:ViaService",
     "dynamodb:LeadingKeys",
@@ -184,7 +171,7 @@ class Resources:
             case "sqs":  # a batch is authorised as its single action (SQS developer guide)
                 arn, key = self.queues[params["QueueUrl"]]
                 action = f"sqs:{operation.removesuffix('Batch')}"
-                return [Use(action, arn), *self._via("sqs", key, SQS_PRODUCER_KEY)]
+                return [Use(action, arn), *self._via("sqs", key, by_services.SQS_PRODUCER_KEY)]
             case "cognito-idp":
                 pool = params["UserPoolId"]
                 return [
@@ -230,7 +217,11 @@ class Resources:
         item = request.get("Key") or request.get("Item") or {}
         leading = next(iter(item.get(hash_key, {}).values()), None)
         context = (("dynamodb:LeadingKeys", str(leading)),) if leading is not None else ()
-        key_actions = DYNAMODB_KEY_WRITE if action in DYNAMODB_WRITES else DYNAMODB_KEY_READ
+        key_actions = (
+            by_services.DYNAMODB_KEY_WRITE
+            if action in by_services.DYNAMODB_WRITES
+            else by_services.DYNAMODB_KEY_READ
+        )
         return [Use(action, arn, context), *self._via("dynamodb", key, key_actions)]
 
     def _via(self, service: str, key: str | None, actions: tuple[str, ...]) -> list[Use]:
@@ -260,12 +251,12 @@ class Resources:
         for _, mapping in self.template.of_type("AWS::Lambda::EventSourceMapping"):
             if mapping["FunctionName"] == {"Ref": function_id}:
                 queue = self.resolver.resolve(mapping["EventSourceArn"])
-                uses += self._queue_uses(queue, SQS_EVENT_SOURCE, consumer=True)
+                uses += self._queue_uses(queue, by_services.SQS_EVENT_SOURCE, consumer=True)
         return uses
 
     def _queue_uses(self, arn: str, actions: tuple[str, ...], consumer: bool = False) -> list[Use]:
         key = next(k for a, k in self.queues.values() if a == arn)
-        key_actions = ("kms:Decrypt",) if consumer else SQS_PRODUCER_KEY
+        key_actions = by_services.SQS_CONSUMER_KEY if consumer else by_services.SQS_PRODUCER_KEY
         return [Use(action, arn) for action in actions] + self._via("sqs", key, key_actions)
 
     # -- what the role allows ---------------------------------------------------------------------
