@@ -151,15 +151,10 @@ class ServiceFunction(Construct):
         """Exactly these actions on the table's items, and queries of these indexes only."""
         self._env(need.table.env_var, table.table_name)
         actions = [f"dynamodb:{action}" for action in need.actions]
-        for resource, granted in (
-            (table.table_arn, actions),
-            *(
-                (f"{table.table_arn}/index/{index.name}", ["dynamodb:Query"])
-                for index in need.queries
-            ),
-        ):
-            if granted:
-                self._allow(granted, resource)
+        if actions:
+            self._allow(actions, table.table_arn)
+        for index in need.queries:
+            self._allow(["dynamodb:Query"], f"{table.table_arn}/index/{index.name}")
         writes = any(action in DYNAMODB_WRITES for action in actions)
         self._key_through("dynamodb", table.encryption_key, write=writes)
 
