@@ -2,7 +2,8 @@
 
 Paths use API Gateway's ``{param}`` syntax; each handler declares the same routes with
 Powertools' ``<param>`` syntax (a test keeps the two in step). ``needs`` is the whole of a
-function's access: the stack turns each need into IAM grants and an environment variable.
+function's access, exactly what its code calls (``tests/integration/test_least_privilege.py``
+proves it): the stack turns each need into IAM grants and an environment variable.
 """
 
 from __future__ import annotations
@@ -10,21 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, auto
 
+from ongpt import tables
+from ongpt.tables import BY_EXPIRY_DAY, BY_STATUS, BY_WRITTEN_DAY, Index, TableSpec
+
 
 class Need(Enum):
     """One dependency a function may have."""
 
-    CUSTOMERS_READ = auto()
-    CUSTOMERS_WRITE = auto()
-    REGISTRATIONS = auto()
+    IDEMPOTENCY = auto()  # every function with a POST route (Idempotency-Key), its own records
+    AUDIT_APPEND = auto()  # put after reading the chain's head, never update or delete
     SEND_LIMITS = auto()  # counters of codes sent, per address and per caller (Registrations)
-    IDEMPOTENCY = auto()  # every function with a POST route (Idempotency-Key)
-    ANALYTICS = auto()
-    AUDIT_APPEND = auto()  # put, never update or delete
-    AUDIT_READ = auto()
     AUDIT_VERIFY = auto()  # check MACs, read the anchors
     AUDIT_ANCHOR = auto()  # check MACs, write new anchors (the anchor job)
-    FIELD_ENCRYPTION = auto()  # per-customer data keys
     BLIND_INDEX = auto()
     COGNITO_SIGN_UP = auto()
     COGNITO_PROFILE = auto()
@@ -35,9 +33,38 @@ class Need(Enum):
     JOB_DEAD_LETTERS = auto()  # a job's failed items, by id, for a person to look at
 
 
+@dataclass(frozen=True)
+class Items:
+    """The DynamoDB actions a function calls on one table's items, and the indexes it queries."""
+
+    table: TableSpec
+    actions: tuple[str, ...]  # "GetItem", "Query"... (DynamoDB authorises a transaction's items
+    queries: tuple[Index, ...] = ()  # as their own actions, a batch as its batch action)
+
+
+@dataclass(frozen=True)
+class DataKeys:
+    """Per-owner data keys of field encryption, by the encryption context's key (the owner type):
+    the owners whose new data keys a function makes, and those whose keys it opens."""
+
+    makes: tuple[str, ...] = ()
+    opens: tuple[str, ...] = ()
+
+
+def items(table: TableSpec, *actions: str, queries: tuple[Index, ...] = ()) -> Items:
+    return Items(table, actions, queries)
+
+
 N = Need
-# What a function that sends customers messages needs: contacts, decrypted, and the channels.
-MESSAGING = (N.CUSTOMERS_WRITE, N.FIELD_ENCRYPTION, N.EMAIL, N.SMS)
+CUSTOMER_DATA = DataKeys(opens=("customer_id",))
+# What a function that sends customers messages needs: their contacts, decrypted, a history line
+# per message (taken back if the send fails), and the channels.
+MESSAGING = (
+    items(tables.CUSTOMERS, "GetItem", "PutItem", "DeleteItem"),
+    CUSTOMER_DATA,
+    N.EMAIL,
+    N.SMS,
+)
 
 # Actions on a resource that take no body; every other POST, PUT and PATCH takes a JSON object.
 BODYLESS_ACTIONS = ("/resend", "/withdraw")
@@ -60,7 +87,7 @@ class FunctionSpec:
     name: str
     description: str
     routes: tuple[Route, ...] = ()
-    needs: tuple[Need, ...] = ()
+    needs: tuple[Need | Items | DataKeys, ...] = ()
     timeout_seconds: int = 10
     memory_mb: int = 512
 
@@ -79,11 +106,10 @@ REGISTRATION = FunctionSpec(
         "POST /v1/registrations/{registration_id}/resend",
     ),
     needs=(
-        N.CUSTOMERS_WRITE,
-        N.FIELD_ENCRYPTION,
-        N.REGISTRATIONS,
+        items(tables.CUSTOMERS, "GetItem", "PutItem"),
+        items(tables.REGISTRATIONS, "GetItem", "PutItem", "UpdateItem"),
+        DataKeys(makes=("customer_id", "registration_id"), opens=("registration_id",)),
         N.IDEMPOTENCY,
-        N.AUDIT_APPEND,
         N.COGNITO_SIGN_UP,
         N.REGISTRATION_QUEUE,
         N.SEND_LIMITS,
@@ -101,7 +127,7 @@ ME = FunctionSpec(
         "GET /v1/me/notifications",
         "GET /v1/me/disclosures",
     ),
-    needs=(N.CUSTOMERS_WRITE, N.FIELD_ENCRYPTION, N.AUDIT_APPEND, N.AUDIT_READ),
+    needs=(items(tables.CUSTOMERS, "GetItem", "PutItem", "Query"), CUSTOMER_DATA, N.AUDIT_APPEND),
 )
 EDIT_REQUESTS = FunctionSpec(
     "edit_requests",
@@ -117,6 +143,7 @@ EDIT_REQUESTS = FunctionSpec(
     ),
     needs=(
         *MESSAGING,
+        items(tables.CUSTOMERS, "UpdateItem", "Query", queries=(BY_STATUS,)),
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
         N.BLIND_INDEX,
@@ -128,19 +155,30 @@ STAFF_CUSTOMERS = FunctionSpec(
     "staff_customers",
     "Purpose-bound, audited staff reads of customers (P5)",
     _routes("POST /v1/staff/customers/search", "GET /v1/staff/customers/{customer_id}"),
-    needs=(N.CUSTOMERS_READ, N.FIELD_ENCRYPTION, N.IDEMPOTENCY, N.AUDIT_APPEND, N.BLIND_INDEX),
+    needs=(
+        items(tables.CUSTOMERS, "GetItem"),
+        CUSTOMER_DATA,
+        N.IDEMPOTENCY,
+        N.AUDIT_APPEND,
+        N.BLIND_INDEX,
+    ),
 )
 CONTRACTS = FunctionSpec(
     "contracts",
     "Contracts and their confirmations (P3.2)",
     _routes("POST /v1/staff/contracts", "POST /v1/staff/contracts/{contract_id}/renewal"),
-    needs=(*MESSAGING, N.IDEMPOTENCY, N.AUDIT_APPEND),
+    needs=(*MESSAGING, items(tables.CUSTOMERS, "UpdateItem"), N.IDEMPOTENCY, N.AUDIT_APPEND),
 )
 ANNOUNCEMENTS = FunctionSpec(
     "announcements",
     "Announcements of updates and changes (P3.3)",
     _routes("POST /v1/staff/announcements"),
-    needs=(N.CUSTOMERS_WRITE, N.IDEMPOTENCY, N.AUDIT_APPEND, N.ANNOUNCEMENT_QUEUE),
+    needs=(
+        items(tables.CUSTOMERS, "PutItem", queries=(BY_STATUS,)),
+        N.IDEMPOTENCY,
+        N.AUDIT_APPEND,
+        N.ANNOUNCEMENT_QUEUE,
+    ),
 )
 COMPLAINTS = FunctionSpec(
     "complaints",
@@ -150,41 +188,51 @@ COMPLAINTS = FunctionSpec(
         "GET /v1/staff/complaints",
         "PATCH /v1/staff/complaints/{complaint_id}",
     ),
-    needs=(*MESSAGING, N.IDEMPOTENCY, N.AUDIT_APPEND),
+    needs=(
+        *MESSAGING,
+        items(tables.CUSTOMERS, "UpdateItem", queries=(BY_STATUS,)),
+        DataKeys(makes=("complaint_id",), opens=("complaint_id",)),  # a guest has no customer key
+        N.IDEMPOTENCY,
+        N.AUDIT_APPEND,
+    ),
 )
 DISCLOSURES = FunctionSpec(
     "disclosures",
     "Disclosures to third parties and authorities (P3.7)",
     _routes("POST /v1/staff/disclosures"),
-    needs=(N.CUSTOMERS_WRITE, N.IDEMPOTENCY, N.AUDIT_APPEND),
+    needs=(items(tables.CUSTOMERS, "GetItem", "PutItem", "Query"), N.IDEMPOTENCY, N.AUDIT_APPEND),
 )
 ANALYTICS = FunctionSpec(
     "analytics",
     "Web analytics kept apart from personal data (P1.3)",
     _routes("POST /v1/analytics/events"),
-    needs=(N.ANALYTICS, N.IDEMPOTENCY),
+    needs=(items(tables.ANALYTICS, "BatchWriteItem"), N.IDEMPOTENCY),
 )
 AUDIT = FunctionSpec(
     "audit",
     "The hash-chained audit log and its verification (P2.5, P5)",
     _routes("GET /v1/staff/audit"),
-    needs=(N.AUDIT_APPEND, N.AUDIT_READ, N.AUDIT_VERIFY),
+    needs=(N.AUDIT_APPEND, N.AUDIT_VERIFY),
 )
 ANNOUNCEMENT_WORKER = FunctionSpec(
     "announcement_worker",
     "Fan-out of announcements from SQS (P3.3)",
-    needs=MESSAGING,
+    needs=(  # by email only
+        items(tables.CUSTOMERS, "GetItem", "PutItem", "DeleteItem", queries=(BY_STATUS,)),
+        CUSTOMER_DATA,
+        N.EMAIL,
+    ),
     timeout_seconds=60,
 )
 REGISTRATION_CODES = FunctionSpec(
     "registration_codes",
     "Codes (or, to an address with an account, a notice) for a new registration, from SQS (P1.2)",
     needs=(
-        N.CUSTOMERS_READ,
-        N.FIELD_ENCRYPTION,
+        items(tables.CUSTOMERS, "BatchGetItem"),  # the address guards
+        items(tables.REGISTRATIONS, "GetItem", "UpdateItem"),
+        DataKeys(opens=("registration_id",)),
         N.EMAIL,
         N.SMS,
-        N.REGISTRATIONS,
         N.BLIND_INDEX,
         N.SEND_LIMITS,
     ),
@@ -193,13 +241,17 @@ REGISTRATION_CODES = FunctionSpec(
 EXPIRY_REMINDERS = FunctionSpec(
     "expiry_reminders",
     "Daily renewal invitations 30, 7 and 1 days before expiry (P3.4)",
-    needs=(*MESSAGING, N.JOB_DEAD_LETTERS),
+    needs=(
+        *MESSAGING,
+        items(tables.CUSTOMERS, "UpdateItem", queries=(BY_EXPIRY_DAY,)),
+        N.JOB_DEAD_LETTERS,
+    ),
     timeout_seconds=300,
 )
 AUDIT_ANCHORS = FunctionSpec(
     "audit_anchors",
     "Hourly anchors of changed audit chain heads in write-once storage (P2.5, P5)",
-    needs=(N.AUDIT_READ, N.AUDIT_ANCHOR),
+    needs=(items(tables.AUDIT, "Query", queries=(BY_WRITTEN_DAY,)), N.AUDIT_ANCHOR),
     timeout_seconds=300,
 )
 SCHEDULED_JOBS = (EXPIRY_REMINDERS, AUDIT_ANCHORS)

@@ -7,8 +7,9 @@ and the environment variable that names the resource, nothing more.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import Arn, ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
@@ -20,14 +21,21 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.catalogue import FunctionSpec
-from infra.compliance import acknowledge, in_all_packs, wildcard_action, wildcard_resource
+from infra.catalogue import DataKeys, FunctionSpec, Items
+from infra.compliance import acknowledge, in_all_packs, wildcard_resource
 from infra.keys import Keys
 from infra.layer_build import build_layer
 from infra.messaging import Messaging
+from infra.service_access import (
+    DYNAMODB_KEY_READ,
+    DYNAMODB_KEY_WRITE,
+    DYNAMODB_WRITES,
+    SQS_CONSUMER_KEY,
+    SQS_EVENT_SOURCE,
+    SQS_PRODUCER_KEY,
+)
 from infra.settings import Settings
-from ongpt import tables
-from ongpt.tables import TableSpec
+from ongpt import idempotency, tables
 from ongpt.telemetry import NAMESPACE
 
 if TYPE_CHECKING:
@@ -37,7 +45,8 @@ FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # infra/layer_build.py builds the layer for this version
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
-AUDIT_APPEND_ACTIONS = ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query")
+AUDIT_APPEND_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
+IDEMPOTENCY_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 
 
 def shared_layer(scope: Construct) -> lambda_.LayerVersion:
@@ -135,7 +144,11 @@ class ServiceFunction(Construct):
             "X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions.",
             wildcard_resource(self, "*"),
         )
-        if dead_letter_queue is None:
+        if dead_letter_queue is not None:
+            # Lambda sends a failed asynchronous event there with this role (CDK grants
+            # SendMessage); the queue is encrypted, so SQS also uses its key for the role.
+            self._key_through("sqs", dead_letter_queue.encryption_master_key, *SQS_PRODUCER_KEY)
+        else:
             acknowledge(
                 self,
                 "Invoked synchronously (API Gateway) or by an SQS event source whose queue has "
@@ -146,51 +159,41 @@ class ServiceFunction(Construct):
     def _env(self, name: str, value: str) -> None:
         self.function.add_environment(name, value)
 
-    def use_table(self, spec: TableSpec, table: dynamodb.ITable, *, write: bool = False) -> None:
-        self._env(spec.env_var, table.table_name)
-        if write:
-            table.grant_read_write_data(self.role)
-            acknowledge(
-                self,
-                "CDK's data grant on a table encrypted with a customer-managed key; the key "
-                "policy honours these only through DynamoDB (kms:ViaService).",
-                wildcard_action("kms:GenerateDataKey*"),
-                wildcard_action("kms:ReEncrypt*"),
-            )
-        else:
-            table.grant_read_data(self.role)
-        if spec.indexes:
-            acknowledge(
-                self,
-                f"Queries on the table's own indexes: {', '.join(i.name for i in spec.indexes)}.",
-                wildcard_resource(self, f"{table.table_arn}/index/*"),
-            )
+    def use_items(self, need: Items, table: dynamodb.ITable) -> None:
+        """Exactly these actions on the table's items, and queries of these indexes only."""
+        self._env(need.table.env_var, table.table_name)
+        actions = [f"dynamodb:{action}" for action in need.actions]
+        if actions:
+            self._allow(actions, table.table_arn)
+        for index in need.queries:
+            self._allow(["dynamodb:Query"], f"{table.table_arn}/index/{index.name}")
+        writes = any(action in DYNAMODB_WRITES for action in actions)
+        self._key_through("dynamodb", table.encryption_key, write=writes)
 
-    def count_sends(self, table: dynamodb.Table) -> None:
+    def use_idempotency(self, table: dynamodb.ITable) -> None:
+        """Its own idempotency records only: their keys start with the function's name."""
+        self._env(tables.IDEMPOTENCY.env_var, table.table_name)
+        leading = {"dynamodb:LeadingKeys": [idempotency.key_pattern(self.spec.name)]}
+        self._allow(IDEMPOTENCY_ACTIONS, table.table_arn, {"ForAllValues:StringLike": leading})
+        self._key_through("dynamodb", table.encryption_key, write=True)
+
+    def count_sends(self, table: dynamodb.ITable) -> None:
         """Raise the counters of codes sent (``ongpt.send_limits``): ``UpdateItem`` only."""
         self._env("SEND_LIMITS_TABLE", table.table_name)
-        table.grant(self.role, "dynamodb:UpdateItem")
-        if table.encryption_key is not None:
-            table.encryption_key.grant(
-                self.role, "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"
-            )
+        self._allow(["dynamodb:UpdateItem"], table.table_arn)
+        self._key_through("dynamodb", table.encryption_key, write=True)
 
     def allow_sms_to(self, country_codes: tuple[str, ...]) -> None:
         """The country calling codes phones are accepted with and SMS is sent to."""
         self._env("SMS_COUNTRY_CODES", json.dumps(list(country_codes)))
 
-    def append_audit(self, table: dynamodb.Table, keys: Keys) -> None:
-        """Append to the audit log: no update, no delete, no batch write (checked by guardrails),
-        each entry keyed with the audit key."""
+    def append_audit(self, table: dynamodb.ITable, keys: Keys) -> None:
+        """Append to the audit log after reading the chain's head: no update, no delete, no
+        batch write (checked by guardrails), each entry keyed with the audit key."""
         self._env(tables.AUDIT.env_var, table.table_name)
         self._env("AUDIT_KEY_ID", keys.audit.key_arn)
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement(actions=list(AUDIT_APPEND_ACTIONS), resources=[table.table_arn])
-        )
-        if table.encryption_key is not None:
-            table.encryption_key.grant(
-                self.role, "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"
-            )
+        self._allow(AUDIT_APPEND_ACTIONS, table.table_arn)
+        self._key_through("dynamodb", table.encryption_key, write=True)
         keys.allow_audit_mac(self.role, "kms:GenerateMac")
 
     def use_audit_anchors(self, keys: Keys, anchors: AuditAnchors, *, write: bool) -> None:
@@ -199,10 +202,9 @@ class ServiceFunction(Construct):
         self._env("AUDIT_KEY_ID", keys.audit.key_arn)
         self._env("AUDIT_ANCHOR_BUCKET", anchors.bucket.bucket_name)
         keys.allow_audit_mac(self.role, "kms:VerifyMac")
+        anchors.allow_read(self.role)  # the job, too, verifies from a chain's newest anchor
         if write:
             anchors.allow_write(self.role)
-        else:
-            anchors.allow_read(self.role)
         acknowledge(
             self,
             "Audit anchors are objects named by chain and sequence: a chain's are found by "
@@ -210,9 +212,10 @@ class ServiceFunction(Construct):
             wildcard_resource(self, anchors.objects),
         )
 
-    def use_field_encryption(self, keys: Keys) -> None:
+    def use_data_keys(self, keys: Keys, need: DataKeys) -> None:
         self._env("DATA_KEY_ID", keys.data.key_arn)
-        keys.allow_field_encryption(self.role)
+        keys.allow_data_keys(self.role, "kms:GenerateDataKey", need.makes)
+        keys.allow_data_keys(self.role, "kms:Decrypt", need.opens)
 
     def use_blind_index(self, keys: Keys) -> None:
         self._env("BLIND_INDEX_KEY_ID", keys.blind_index.key_arn)
@@ -262,4 +265,36 @@ class ServiceFunction(Construct):
 
     def send_to(self, env_var: str, queue: sqs.IQueue) -> None:
         self._env(env_var, queue.queue_url)
-        queue.grant_send_messages(self.role)
+        self._allow(["sqs:SendMessage"], queue.queue_arn)
+        self._key_through("sqs", queue.encryption_master_key, *SQS_PRODUCER_KEY)
+
+    def consume(self, queue: sqs.IQueue) -> None:
+        """Lambda polls the queue with the function's role and hands it batches of 10, taking
+        back only the messages the function reports failed."""
+        self.function.add_event_source_mapping(
+            "Queue",
+            event_source_arn=queue.queue_arn,
+            batch_size=10,
+            report_batch_item_failures=True,
+        )
+        self._allow(SQS_EVENT_SOURCE, queue.queue_arn)
+        self._key_through("sqs", queue.encryption_master_key, *SQS_CONSUMER_KEY)
+
+    def _allow(
+        self, actions: Sequence[str], resource: str, conditions: dict[str, Any] | None = None
+    ) -> None:
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(actions), resources=[resource], conditions=conditions)
+        )
+
+    def _key_through(
+        self, service: str, key: kms.IKey | None, *actions: str, write: bool = False
+    ) -> None:
+        """What the service does with the resource's key on the caller's behalf, only through it:
+        DynamoDB decrypts a table's key to read, and encrypts under it to write; SQS makes a
+        data key to send and opens it to send or receive."""
+        if key is None:
+            return
+        actions = actions or (DYNAMODB_KEY_WRITE if write else DYNAMODB_KEY_READ)
+        via = f"{service}.{Stack.of(self).region}.amazonaws.com"
+        self._allow(actions, key.key_arn, {"StringEquals": {"kms:ViaService": via}})

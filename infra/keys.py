@@ -13,6 +13,8 @@ granted to named roles, or to services acting for the account (``kms:ViaService`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -160,25 +162,26 @@ class Keys(Construct):
             )
         )
 
-    def allow_field_encryption(self, role: iam.IRole) -> None:
-        """Data keys of one owner each: the encryption context must name a customer, the
-        registration that will become one, or a complaint (a guest's), so CloudTrail shows whose
-        data was opened (P2.1)."""
-        statement = iam.PolicyStatement(
-            actions=["kms:GenerateDataKey", "kms:Decrypt"],
-            resources=[self.data.key_arn],
-            conditions={
-                "Null": {"kms:EncryptionContextKeys": "false"},
-                "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": DATA_KEY_OWNERS},
-            },
+    def allow_data_keys(self, role: iam.IRole, action: str, owners: Sequence[str]) -> None:
+        """Data keys of these owner types only: the encryption context must name one owner (a
+        customer, the registration that will become one, or a complaint), so CloudTrail shows
+        whose data was opened (P2.1), and a function opens only the owner types it serves."""
+        if not owners:
+            return
+        unknown = set(owners) - set(DATA_KEY_OWNERS)
+        assert not unknown, f"not an owner type of data keys: {unknown}"
+        conditions = {
+            "Null": {"kms:EncryptionContextKeys": "false"},
+            "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": list(owners)},
+        }
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=[action], resources=[self.data.key_arn], conditions=conditions
+            )
         )
-        role.add_to_principal_policy(statement)
         self.data.add_to_resource_policy(
             iam.PolicyStatement(
-                principals=[role],
-                actions=statement.actions,
-                resources=["*"],
-                conditions=statement.conditions,
+                principals=[role], actions=[action], resources=["*"], conditions=conditions
             )
         )
 

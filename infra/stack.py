@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import assert_never
 
 from aws_cdk import Stack
-from aws_cdk import aws_lambda_event_sources as event_sources
 from constructs import Construct
 
 from infra import catalogue
 from infra.access import CUSTOMER, GUEST, STAFF_ROLES
 from infra.anchors import AuditAnchors
-from infra.catalogue import Need
+from infra.catalogue import DataKeys, Items, Need
 from infra.compliance import acknowledge, in_all_packs
 from infra.data import Data
 from infra.functions import ServiceFunction, shared_layer
@@ -32,15 +31,10 @@ from ongpt import tables
 COGNITO_SIGN_UP = (
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminSetUserPassword",
-    "cognito-idp:AdminAddUserToGroup",
-    "cognito-idp:AdminGetUser",
-    "cognito-idp:AdminDeleteUser",
+    "cognito-idp:AdminGetUser",  # a sign-in left by an attempt that died is taken over
+    "cognito-idp:AdminDeleteUser",  # the sign-in is removed if its profile cannot be written
 )
-COGNITO_PROFILE_CHANGE = (
-    "cognito-idp:AdminGetUser",
-    "cognito-idp:AdminUpdateUserAttributes",
-    "cognito-idp:AdminUserGlobalSignOut",
-)
+COGNITO_PROFILE_CHANGE = ("cognito-idp:AdminUpdateUserAttributes",)
 
 
 class OnGptAccountsStack(Stack):
@@ -88,9 +82,7 @@ class OnGptAccountsStack(Stack):
             (catalogue.REGISTRATION_CODES, self.messaging.registration_codes),
             (catalogue.ANNOUNCEMENT_WORKER, self.messaging.announcements),
         ):
-            self.functions[worker].function.add_event_source(
-                event_sources.SqsEventSource(queue, batch_size=10, report_batch_item_failures=True)
-            )
+            self.functions[worker].consume(queue)
 
         self.gateway = Gateway(
             self,
@@ -131,26 +123,19 @@ class OnGptAccountsStack(Stack):
         service.allow_sms_to(settings.sms_country_codes)
         for need in service.spec.needs:
             match need:
-                case Need.CUSTOMERS_READ | Need.CUSTOMERS_WRITE:
-                    write = need is Need.CUSTOMERS_WRITE
-                    service.use_table(tables.CUSTOMERS, data[tables.CUSTOMERS], write=write)
-                case Need.REGISTRATIONS:
-                    service.use_table(tables.REGISTRATIONS, data[tables.REGISTRATIONS], write=True)
+                case Items():
+                    service.use_items(need, data[need.table])
+                case DataKeys():
+                    service.use_data_keys(keys, need)
                 case Need.SEND_LIMITS:
                     service.count_sends(data[tables.REGISTRATIONS])
                 case Need.IDEMPOTENCY:
-                    service.use_table(tables.IDEMPOTENCY, data[tables.IDEMPOTENCY], write=True)
-                case Need.ANALYTICS:
-                    service.use_table(tables.ANALYTICS, data[tables.ANALYTICS], write=True)
+                    service.use_idempotency(data[tables.IDEMPOTENCY])
                 case Need.AUDIT_APPEND:
                     service.append_audit(data[tables.AUDIT], keys)
-                case Need.AUDIT_READ:
-                    service.use_table(tables.AUDIT, data[tables.AUDIT])
                 case Need.AUDIT_VERIFY | Need.AUDIT_ANCHOR:
                     write = need is Need.AUDIT_ANCHOR
                     service.use_audit_anchors(keys, self.anchors, write=write)
-                case Need.FIELD_ENCRYPTION:
-                    service.use_field_encryption(keys)
                 case Need.BLIND_INDEX:
                     service.use_blind_index(keys)
                 case Need.COGNITO_SIGN_UP:

@@ -31,3 +31,18 @@ def template_path(assembly_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def template_json(template_path: Path) -> dict[str, Any]:
     return json.loads(template_path.read_text())  # type: ignore[no-any-return]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """What the least-privilege test recorded: per function, the AWS actions its code used."""
+    reports = terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+    used = sorted(
+        str(value)
+        for report in reports
+        for name, value in getattr(report, "user_properties", [])
+        if name == "least_privilege"
+    )
+    if used:
+        terminalreporter.write_sep("-", "least privilege: the AWS actions each function used")
+        for line in used:
+            terminalreporter.write_line(line)

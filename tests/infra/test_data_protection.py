@@ -53,35 +53,44 @@ def _named_roles(statement: dict[str, Any]) -> set[str]:
     return {p["Fn::GetAtt"][0] for p in principals if "Fn::GetAtt" in p}
 
 
-def test_field_encryption_is_granted_to_named_roles_with_a_customer_context(
+CUSTOMER_READERS = (
+    "Me",
+    "EditRequests",
+    "StaffCustomers",
+    "Contracts",
+    "Complaints",
+    "AnnouncementWorker",
+    "ExpiryReminders",
+)
+DATA_KEY_USERS = {  # (action, owner type): the functions that may, and no other
+    ("kms:Decrypt", "customer_id"): CUSTOMER_READERS,
+    ("kms:Decrypt", "registration_id"): ("Registration", "RegistrationCodes"),
+    ("kms:Decrypt", "complaint_id"): ("Complaints",),
+    ("kms:GenerateDataKey", "customer_id"): ("Registration",),
+    ("kms:GenerateDataKey", "registration_id"): ("Registration",),
+    ("kms:GenerateDataKey", "complaint_id"): ("Complaints",),
+}
+
+
+def test_data_keys_of_each_owner_type_go_only_to_the_functions_that_serve_it(
     template_json: dict[str, Any],
 ) -> None:
     key_id = logical_id(template_json, "/Keys/DataKey/Resource")
     statements = _statements(resources(template_json, "AWS::KMS::Key")[key_id])
-    named = [s for s in statements if _named_roles(s)]
-    assert [s["Condition"] for s in named] == [
-        {
-            "Null": {"kms:EncryptionContextKeys": "false"},
-            "ForAllValues:StringEquals": {
-                "kms:EncryptionContextKeys": ["customer_id", "registration_id", "complaint_id"]
-            },
-        }
-    ]
-    roles = {
-        logical_id(template_json, f"/{name}/Role/Resource")
-        for name in (
-            "Registration",
-            "RegistrationCodes",
-            "Me",
-            "EditRequests",
-            "StaffCustomers",
-            "Contracts",
-            "Complaints",
-            "AnnouncementWorker",
-            "ExpiryReminders",
-        )
+    granted: dict[tuple[str, str], set[str]] = {}
+    for statement in (s for s in statements if _named_roles(s)):
+        condition = statement["Condition"]
+        assert condition["Null"] == {"kms:EncryptionContextKeys": "false"}
+        owners = condition["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"]
+        actions = statement["Action"]
+        for action in actions if isinstance(actions, list) else [actions]:
+            for owner in owners if isinstance(owners, list) else [owners]:
+                granted.setdefault((action, owner), set()).update(_named_roles(statement))
+    expected = {
+        grant: {logical_id(template_json, f"/{name}/Role/Resource") for name in names}
+        for grant, names in DATA_KEY_USERS.items()
     }
-    assert _named_roles(named[0]) == roles
+    assert granted == expected
 
 
 def test_only_lookup_functions_may_compute_blind_indexes(template_json: dict[str, Any]) -> None:

@@ -29,19 +29,23 @@ def aws(assembly_dir: Path) -> Iterator[Deployed]:
         yield env
 
 
+def new_contract(customer_id: str, days: int, plan: str = "Pro") -> dict[str, Any]:
+    """The body of a contract for the customer, expiring ``days`` after ``NOW``."""
+    return {
+        "customer_id": customer_id,
+        "plan": plan,
+        "starts_at": "2026-01-01T00:00:00Z",
+        "expires_at": (NOW + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
 def contract(aws: Deployed, customer_id: str, days: int, plan: str = "Pro") -> str:
-    expires = NOW + timedelta(days=days)
     status, body = aws.call(
         "contracts",
         "POST",
         "/v1/staff/contracts",
         identity=staff("Support"),
-        body={
-            "customer_id": customer_id,
-            "plan": plan,
-            "starts_at": "2026-01-01T00:00:00Z",
-            "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        },
+        body=new_contract(customer_id, days, plan),
     )
     assert status == 201, body
     return str(body["contract_id"])

@@ -2,7 +2,8 @@
 
 The key is scoped to the caller and the route, so two callers choosing the same key never see
 each other's responses; a retry with the same key and body returns the first response, the same
-key with another body is refused.
+key with another body is refused. A record's key starts with the function's name, the prefix its
+role is limited to (``dynamodb:LeadingKeys``): no function can read or overwrite another's.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ class InProgress(ServiceError):
     code = "REQUEST_IN_PROGRESS"
 
 
+def key_pattern(function: str) -> str:
+    """The keys of a function's records (Powertools: ``<key_prefix>#<hash>``), as IAM matches."""
+    return f"{function}#*"
+
+
 @cache
 def _persistence() -> DynamoDBPersistenceLayer:
     return DynamoDBPersistenceLayer(table_name=settings().idempotency_table)
@@ -77,7 +83,10 @@ def once(
         return operation()
 
     @idempotent_function(  # type: ignore[untyped-decorator]
-        data_keyword_argument="request", persistence_store=_persistence(), config=CONFIG
+        data_keyword_argument="request",
+        persistence_store=_persistence(),
+        config=CONFIG,
+        key_prefix=settings().powertools_service_name,
     )
     def _run(request: dict[str, Any]) -> dict[str, Any]:  # noqa: ARG001 - the idempotency data
         return operation()

@@ -12,6 +12,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(frozen=True)
 
+    powertools_service_name: str = ""  # the function's name
     customers_table: str = ""
     registrations_table: str = ""
     audit_table: str = ""
