@@ -79,7 +79,10 @@ def test_a_guest_complaint_is_queued_resolved_and_answered(
     assert patch(aws, cid, {"status": "IN_PROGRESS"})[1]["status"] == "IN_PROGRESS"
     assert cid not in [c["complaint_id"] for c in queue(aws)]
     assert patch(aws, cid, {"status": "RESOLVED", "resolution": "Đã xoá."})[0] == 200
-    assert "Đã xoá." in aws.messages_to(email)[-1]["body"]
+    told = aws.messages_to(email)[-1]["body"]
+    assert "Đã xoá." in told
+    assert cid[:8].upper() in told  # named by its reference ...
+    assert "Dữ liệu của tôi" not in told  # ... never by the subject a guest wrote
     assert email not in every_log_line.getvalue()
     assert "0967915569" not in every_log_line.getvalue()
 
@@ -101,6 +104,9 @@ def test_a_customer_complaint_uses_the_account_contact(aws: Deployed) -> None:
     patch(aws, filed["complaint_id"], {"status": "REJECTED", "resolution": "Đúng giá."})
     assert "Đúng giá." in aws.messages_to(body["email"])[-1]["body"]
     assert aws.messages_to("ignored@example.com") == []
+    _, export = aws.call("me", "GET", "/v1/me/export", identity=customer(customer_id))
+    (mine,) = export["complaints"]
+    assert (mine["status"], mine["resolution"]) == ("REJECTED", "Đúng giá.")  # opened for them
 
 
 def guest_complaint(aws: Deployed, email: str = "") -> str:
@@ -226,8 +232,8 @@ def test_a_guest_without_a_contact_is_refused(aws: Deployed) -> None:
     assert (status, answer["error"]["fields"][0]["field"]) == (400, "contact")
 
 
-def test_complaint_text_is_not_stored_in_the_clear(aws: Deployed) -> None:
-    file(
+def test_complaint_text_and_its_resolution_are_not_stored_in_the_clear(aws: Deployed) -> None:
+    _, filed = file(
         aws,
         {
             "category": "service",
@@ -236,8 +242,11 @@ def test_complaint_text_is_not_stored_in_the_clear(aws: Deployed) -> None:
             "contact": {"email": "cham@example.com"},
         },
     )
+    resolution = "Đã gọi lại anh Bình ở số 0967 915 569"
+    assert patch(aws, filed["complaint_id"], {"status": "RESOLVED", "resolution": resolution})[0]
     dynamodb = boto3.client("dynamodb")
     table = aws.function("complaints").environment["CUSTOMERS_TABLE"]
     dumped = repr(dynamodb.scan(TableName=table)["Items"])
-    for value in ("Chậm quá", "Trang tải rất chậm", "cham@example.com"):
+    for value in ("Chậm quá", "Trang tải rất chậm", "cham@example.com", resolution):
         assert value not in dumped
+    assert resolution in aws.messages_to("cham@example.com")[-1]["body"]

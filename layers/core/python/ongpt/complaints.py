@@ -3,7 +3,10 @@ account's; staff move it from OPEN to IN_PROGRESS, and from OPEN or IN_PROGRESS 
 REJECTED (final), with a resolution; the complainant is told the outcome once.
 
 Each complaint is sealed under a data key of its own (encryption context ``complaint_id``):
-a guest has no customer key, and one path serves both. The staff queue of each status is the
+a guest has no customer key, and one path serves both. Its resolution, staff's free text, is
+sealed under the same key when the complaint is closed. The outcome notice names the complaint
+by its reference and date, never by the subject a guest wrote (which would let anyone make the
+service mail their text to any address). The staff queue of each status is the
 ``by-status`` index (``COMPLAINT#<status>``, oldest first); a customer's complaints are listed
 through pointers in their partition.
 """
@@ -36,6 +39,7 @@ from ongpt.tables import BY_STATUS
 FINAL = ("RESOLVED", "REJECTED")
 NEXT = {"OPEN": ("IN_PROGRESS", *FINAL), "IN_PROGRESS": FINAL}
 SEALED = ("subject", "message", "contact")
+RESOLUTION = "resolution"  # sealed too, once there is one
 
 
 @dataclass
@@ -116,7 +120,9 @@ class Complaints:
     def _open(self, record: dict[str, Any]) -> dict[str, Any]:
         cid = record["complaint_id"]
         data_key = self.keys.open(record["dek"], {"complaint_id": cid})
-        opened = {f: unseal(data_key, cid, f, record[f]) for f in SEALED}
+        opened = {
+            f: unseal(data_key, cid, f, record[f]) for f in (*SEALED, RESOLUTION) if f in record
+        }
         opened["contact"] = json.loads(opened["contact"])
         return opened
 
@@ -180,8 +186,9 @@ class Complaints:
         }
         update = "SET #status = :to, #key = :key, updated_at = :at, handled_by = :by"
         if done:
+            data_key = self.keys.open(record["dek"], {"complaint_id": complaint_id})
             update += ", resolution = :r"
-            values[":r"] = resolution
+            values[":r"] = seal(data_key, complaint_id, RESOLUTION, resolution or "")
         try:
             self.dynamodb.update_item(
                 TableName=self.table,
@@ -205,7 +212,7 @@ class Complaints:
                 details={"complaint_id": complaint_id},
             )
         if done:
-            self._tell_outcome_once({**record, "status": status, "resolution": resolution})
+            self._tell_outcome_once({**record, "status": status, RESOLUTION: values[":r"]})
         return {"complaint_id": complaint_id, "status": status}
 
     def _tell_outcome_once(self, record: dict[str, Any]) -> None:
@@ -218,9 +225,10 @@ class Complaints:
     def _tell_outcome(self, record: dict[str, Any]) -> None:
         opened = self._open(record)
         values = {
-            "subject": opened["subject"],
+            "reference": record["complaint_id"][:8].upper(),
+            "filed_on": record["created_at"][:10],
             "outcome": record["status"].lower(),
-            "resolution": record["resolution"],
+            "resolution": opened[RESOLUTION],
         }
         customer_id = record.get("customer_id")
         if customer_id:
@@ -261,7 +269,7 @@ class Complaints:
                     "status": record["status"],
                     "subject": opened["subject"],
                     "created_at": record["created_at"],
-                    "resolution": record.get("resolution"),
+                    "resolution": opened.get(RESOLUTION),
                 }
             )
         return listed

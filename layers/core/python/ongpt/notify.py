@@ -123,12 +123,14 @@ TEMPLATES: dict[tuple[Kind, str], Template] = {
     ),
     (Kind.COMPLAINT_OUTCOME, "vi"): Template(
         subject="Khiếu nại của bạn đã được xử lý",
-        email='Khiếu nại "{subject}" của bạn đã được xử lý: {outcome}.\n\n{resolution}',
+        email="Khiếu nại {reference} bạn gửi ngày {filed_on} đã được xử lý: {outcome}.\n\n"
+        "{resolution}",
         sms="OnGPT: khieu nai cua ban da duoc xu ly ({outcome}). Xem email de biet chi tiet.",
     ),
     (Kind.COMPLAINT_OUTCOME, "en"): Template(
         subject="Your complaint has been handled",
-        email='Your complaint "{subject}" has been handled: {outcome}.\n\n{resolution}',
+        email="Your complaint {reference} of {filed_on} has been handled: {outcome}.\n\n"
+        "{resolution}",
         sms="OnGPT: your complaint was handled ({outcome}). See your email for details.",
     ),
     **{
