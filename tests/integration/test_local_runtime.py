@@ -148,8 +148,10 @@ def test_a_method_without_aws_iam_would_be_served_unsigned(runtime: Runtime) -> 
         gateway.outbox,
     )
     response = Client(open_api).get("/v1/policy")
-    assert response.status_code == 200
-    assert response.get_json()["privacy_policy"] == "2024-10"
+    # It reached the handler, which refuses a caller API Gateway names nobody (API.md's principal
+    # table, checked again by every function): the function's error, not the gateway's.
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "FORBIDDEN"
 
 
 def test_guests_get_basic_flow_credentials_only_if_the_identity_pool_allows_it(
