@@ -80,18 +80,9 @@ def test_a_contract_is_confirmed_and_listed_for_its_customer_only(aws: Deployed)
 def test_a_contract_reference_is_sealed(aws: Deployed) -> None:
     _, cid = registered(aws)
     reference = "HĐ-2026/Nguyễn Văn An/0967915569"
+    body = {**new_contract(cid, 100), "reference": reference}
     status, created = aws.call(
-        "contracts",
-        "POST",
-        "/v1/staff/contracts",
-        identity=staff("Support"),
-        body={
-            "customer_id": cid,
-            "plan": "Pro",
-            "starts_at": "2026-01-01T00:00:00Z",
-            "expires_at": "2027-01-01T00:00:00Z",
-            "reference": reference,
-        },
+        "contracts", "POST", "/v1/staff/contracts", identity=staff("Support"), body=body
     )
     assert status == 201
     table = aws.function("contracts").environment["CUSTOMERS_TABLE"]
