@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -34,3 +36,16 @@ def test_no_test_module_imports_another() -> None:
         if module.startswith("tests.") and TEST_MODULE.search(module)
     ]
     assert found == []
+
+
+def test_unit_tests_neither_synthesize_nor_import_the_cdk() -> None:
+    """``make unit`` takes seconds: collecting the unit tests loads no CDK (seconds to import)."""
+    probe = (
+        "import sys, pytest\n"
+        "code = pytest.main(['--collect-only', '-q', '-p', 'no:cacheprovider', 'tests/unit'])\n"
+        "sys.exit(code or ('aws_cdk' in sys.modules and 99))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=TESTS.parent, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
