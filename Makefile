@@ -14,10 +14,10 @@ export CDK_HOME := $(CURDIR)/.cache/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help install lint compliance test fuzz synth run bench diff deploy clean
+.PHONY: help install lint compliance test unit integration e2e infra fuzz synth run bench diff deploy clean
 
 help:  ## this list
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt layers/core/requirements.txt layers/core/pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -40,6 +40,20 @@ compliance: install  ## which tests prove each policy clause; fails if a clause 
 
 test: lint compliance  ## lint, traceability, then the whole test suite (synth, nag packs, cfn-lint)
 	$(BIN)/pytest -n 2 --dist worksteal
+
+# The tiers of the suite, one at a time (make test runs them all). Each integration module builds
+# its own moto world, so a module stays on one worker; e2e and infra share the session's synthesis.
+unit: install  ## unit tests only: no synthesis, no moto, seconds
+	$(BIN)/pytest tests/unit
+
+integration: install  ## the functions in-process over moto (a world per module)
+	$(BIN)/pytest tests/integration -n 2 --dist loadfile
+
+e2e: install  ## signed requests through the local runtime (synth, moto server, local gateway)
+	$(BIN)/pytest tests/e2e -n 2 --dist worksteal
+
+infra: install  ## the synthesized template: compliance packs, guardrails, resources
+	$(BIN)/pytest tests/infra
 
 fuzz: install  ## schemathesis with fresh random examples, FUZZ_EXAMPLES per operation and mode
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/pytest tests/e2e/test_fuzz.py -p no:xdist

@@ -1,5 +1,6 @@
 """One synthesis of the whole app per test session, shared by infra and end-to-end tests; the
-compliance gates run as part of it."""
+compliance gates run as part of it. Only a test that asks for it synthesizes (unit tests do not
+even import the CDK)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from typing import Any
 
 import pytest
 
-from app import build_app
-
 pytest_plugins = ["tests.traceability"]
 
 STACK = "OnGptAccounts"
@@ -18,6 +17,8 @@ STACK = "OnGptAccounts"
 
 @pytest.fixture(scope="session")
 def assembly_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from app import build_app  # the CDK takes seconds to import
+
     outdir = tmp_path_factory.mktemp("cdk.out")
     build_app(outdir=str(outdir)).synth()  # raises if any compliance finding is unacknowledged
     return outdir

@@ -6,7 +6,6 @@ or 404 for this dummy request); denied means API Gateway's 403 before any handle
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -14,33 +13,11 @@ from botocore.credentials import Credentials
 
 from local.client import LocalClient, SignedSession
 from tests.e2e.conftest import staff, unsigned
-from tests.infra.test_api import API_MD_ROUTES
+from tests.support.api_md import API_MD_ROUTES, allowed, concrete
 
 pytestmark = pytest.mark.clause("P2.2", "P2.6", "P5")
 
 PRINCIPALS = ("unsigned", "bad-signature", "guest", "customer", "support", "compliance", "admin")
-EVERYONE = {"guest", "customer", "support", "compliance", "admin"}
-PUBLIC = {"guest", "customer"}
-
-
-def allowed(method: str, path: str) -> set[str]:
-    """API.md, Principals: who may invoke ``method path``. Written out, not derived."""
-    if path == "/v1/policy":
-        return EVERYONE
-    if path.startswith(("/v1/registrations", "/v1/complaints", "/v1/analytics")):
-        return PUBLIC
-    if path.startswith("/v1/me"):
-        return {"customer"}
-    area = path.split("/")[3]
-    return {
-        "customers": {"support", "compliance", "admin"},
-        "edit-requests": {"support", "admin"},
-        "complaints": {"support", "compliance", "admin"},
-        "contracts": {"support", "admin"},
-        "disclosures": {"compliance", "admin"},
-        "audit": {"compliance", "admin"},
-        "announcements": {"admin"},
-    }[area]
 
 
 def _sessions(
@@ -68,13 +45,13 @@ def test_every_route_for_every_principal(
     sessions = _sessions(local_runtime, guest, customer)
     rows, mismatches = [], []
     for method, path in sorted(API_MD_ROUTES, key=lambda r: (r[1], r[0])):
-        concrete = re.sub(r"\{\w+\}", "id-1", path)
+        url = concrete(path)
         cells = []
         for principal in PRINCIPALS:
             if principal == "unsigned":
-                status = unsigned(local_runtime, method, concrete).status_code
+                status = unsigned(local_runtime, method, url).status_code
             else:
-                status = sessions[principal].request(method, concrete, json_body={}).status_code
+                status = sessions[principal].request(method, url, json_body={}).status_code
             passed = status != 403
             cells.append(f"{status}{'' if passed == (principal in allowed(method, path)) else '!'}")
             if passed != (principal in allowed(method, path)):

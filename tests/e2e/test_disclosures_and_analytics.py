@@ -11,7 +11,7 @@ import pytest
 
 from local.client import LocalClient, SignedSession
 from tests.e2e.conftest import register, sign_in, staff
-from tests.e2e.test_registration import aws_client
+from tests.support.runtime import aws_client
 
 pytestmark = pytest.mark.clause("P3.7", "P1.3", "P2.4")
 

@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from local.client import LocalClient, SignedSession
 from tests.e2e.conftest import register, sign_in, start_runtime
-from tests.infra.test_api import API_MD_ROUTES
+from tests.support.api_md import API_MD_ROUTES
 
 pytestmark = pytest.mark.clause("P2.6", "P4")
 

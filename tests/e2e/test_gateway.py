@@ -17,16 +17,12 @@ from botocore.credentials import Credentials
 
 from local.client import LocalClient, SignedSession
 from tests.e2e.conftest import register, unsigned
-from tests.infra.test_api import API_MD_ROUTES
+from tests.support.api_md import API_MD_ROUTES
 
 pytestmark = pytest.mark.clause("P2.6")
 
 SMITHY_SIGNER = Path(__file__).with_name("sign_with_smithy.mjs")
 QUERY = {"customer_id": "Nguyễn", "email": "an@example.com b"}  # "@", a space, Vietnamese
-
-
-def concrete(path: str) -> str:
-    return re.sub(r"\{\w+\}", "id-1", path)
 
 
 def test_unsigned_requests_are_refused(local_runtime: LocalClient) -> None:

@@ -9,25 +9,14 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
 import pytest
 
 from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient, totp_code
 from tests.e2e.conftest import arrived, latest_code, register, sign_in
+from tests.support.runtime import aws_client
 
 pytestmark = pytest.mark.clause("P1.2", "P2.3", "P2.1")
-
-
-def aws_client(local_runtime: LocalClient, service: str) -> Any:
-    config = local_runtime.config
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        region_name=config["region"],
-        endpoint_url=config["aws_endpoint"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
 
 
 def test_a_guest_registers_signs_in_with_totp_and_reads_their_profile(

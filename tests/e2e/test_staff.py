@@ -8,8 +8,7 @@ import pytest
 
 from local.client import LocalClient, SignedSession
 from tests.e2e.conftest import staff
-from tests.e2e.test_gateway import concrete
-from tests.infra.test_api import API_MD_ROUTES
+from tests.support.api_md import API_MD_ROUTES, concrete
 
 pytestmark = pytest.mark.clause("P5", "P3.5")
 

@@ -11,40 +11,9 @@ from aws_cdk.assertions import Match, Template
 
 from infra.catalogue import API_FUNCTIONS
 from tests.infra.conftest import api_routes, logical_id, resources
+from tests.support.api_md import API_MD_ROUTES
 
 pytestmark = pytest.mark.clause("P2.6", "P2.1")
-
-API_MD_ROUTES = {  # API.md, every /v1 route
-    ("GET", "/v1/policy"),
-    ("POST", "/v1/registrations"),
-    ("POST", "/v1/registrations/{registration_id}/verification"),
-    ("POST", "/v1/registrations/{registration_id}/resend"),
-    ("POST", "/v1/analytics/events"),
-    ("POST", "/v1/complaints"),
-    ("GET", "/v1/me"),
-    ("GET", "/v1/me/export"),
-    ("GET", "/v1/me/consents"),
-    ("PUT", "/v1/me/consents/{purpose}"),
-    ("POST", "/v1/me/edit-requests"),
-    ("POST", "/v1/me/edit-requests/{edit_request_id}/verification"),
-    ("POST", "/v1/me/edit-requests/{edit_request_id}/withdraw"),
-    ("GET", "/v1/me/edit-requests"),
-    ("GET", "/v1/me/edit-requests/{edit_request_id}"),
-    ("GET", "/v1/me/contracts"),
-    ("GET", "/v1/me/notifications"),
-    ("GET", "/v1/me/disclosures"),
-    ("POST", "/v1/staff/customers/search"),
-    ("GET", "/v1/staff/customers/{customer_id}"),
-    ("GET", "/v1/staff/edit-requests"),
-    ("POST", "/v1/staff/edit-requests/{edit_request_id}/decision"),
-    ("POST", "/v1/staff/contracts"),
-    ("POST", "/v1/staff/contracts/{contract_id}/renewal"),
-    ("POST", "/v1/staff/announcements"),
-    ("GET", "/v1/staff/complaints"),
-    ("PATCH", "/v1/staff/complaints/{complaint_id}"),
-    ("POST", "/v1/staff/disclosures"),
-    ("GET", "/v1/staff/audit"),
-}
 
 
 def test_the_api_has_exactly_the_contract_routes(template_path: Path) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from ongpt import telemetry
+from tests.support.deployed import Deployed, deployed
 
 
 @pytest.fixture
@@ -24,3 +26,10 @@ def every_log_line(caplog: pytest.LogCaptureFixture) -> Iterator[io.StringIO]:
     finally:
         telemetry.logger.removeHandler(handler)  # type: ignore[attr-defined]
         lines.write(caplog.text)
+
+
+@pytest.fixture(scope="module")
+def aws(assembly_dir: Path) -> Iterator[Deployed]:
+    """The stack over moto, a world of its own for each test module."""
+    with deployed(assembly_dir) as env:
+        yield env

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
-from tests.integration.test_registration import registered
-from tests.support.deployed import Deployed, customer, deployed
+from tests.support.deployed import Deployed, customer
+from tests.support.journeys import registered
 
 pytestmark = pytest.mark.clause("P1.3")
 
@@ -20,12 +18,6 @@ EVENT = {
     "search_query": "gpt vi",
     "visited_at": "2026-11-25T10:00:00Z",
 }
-
-
-@pytest.fixture(scope="module")
-def aws(assembly_dir: Path) -> Iterator[Deployed]:
-    with deployed(assembly_dir) as env:
-        yield env
 
 
 def items(table: str) -> list[dict[str, Any]]:

@@ -2,53 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ongpt.stores import ACTIVE_SHARDS
-from tests.integration.test_registration import registered
-from tests.support.deployed import Deployed, customer, deployed, staff
-from tests.support.events import FakeLambdaContext
+from tests.support.deployed import Deployed, customer, staff
+from tests.support.events import sqs_event
+from tests.support.jobs import work
+from tests.support.journeys import registered
 
 pytestmark = pytest.mark.clause("P3.3")
-
-
-@pytest.fixture(scope="module")
-def aws(assembly_dir: Path) -> Iterator[Deployed]:
-    with deployed(assembly_dir) as env:
-        yield env
-
-
-def sqs_event(*bodies: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": f"m{i}",
-                "receiptHandle": f"r{i}",
-                "body": body,
-                "attributes": {},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:ap-southeast-1:123456789012:q",
-                "awsRegion": "ap-southeast-1",
-            }
-            for i, body in enumerate(bodies)
-        ]
-    }
-
-
-def work(
-    aws: Deployed, event: dict[str, Any], worker: str = "announcement_worker"
-) -> dict[str, Any]:
-    module = importlib.import_module(f"functions.{worker}.handler")
-    with aws.environment_of(worker):
-        return module.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]
 
 
 def test_a_bad_message_fails_alone_and_a_retry_sends_nothing_twice(aws: Deployed) -> None:

@@ -3,11 +3,8 @@ a chain rewritten with every hash recomputed, or cut below its anchor, no longer
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -16,19 +13,13 @@ from botocore.exceptions import ClientError
 
 from ongpt.audit import GENESIS, AuditLog, ChainKey, Entry
 from ongpt.clock import timestamp
-from tests.integration.test_staff_access import audit_items
-from tests.support.deployed import Deployed, deployed, staff
-from tests.support.events import FakeLambdaContext
+from tests.support.deployed import Deployed, staff
+from tests.support.jobs import run_anchor_job
+from tests.support.journeys import audit_items
 
 pytestmark = pytest.mark.clause("P2.5", "P5")
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def aws(assembly_dir: Path) -> Iterator[Deployed]:
-    with deployed(assembly_dir) as env:
-        yield env
 
 
 def audit_log(aws: Deployed, at: datetime) -> AuditLog:
@@ -44,21 +35,6 @@ def append(aws: Deployed, subject: str, count: int, at: datetime) -> list[Entry]
         log.append(subject, actor="alice", role="support", action="customer.read")
         for _ in range(count)
     ]
-
-
-def run_anchor_job(aws: Deployed, now: datetime, record: list[str] | None = None) -> Any:
-    """The scheduled job as EventBridge Scheduler invokes it; the DynamoDB operations it makes
-    are added to ``record``."""
-    module = importlib.import_module("functions.audit_anchors.handler")
-    with aws.environment_of("audit_anchors"):
-        from ongpt.aws import client
-
-        if record is not None:
-            client("dynamodb").meta.events.register(
-                "before-call.dynamodb", lambda model, **_: record.append(model.name)
-            )
-        event = {"scheduled_time": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
-        return module.lambda_handler(event, FakeLambdaContext())
 
 
 def anchor_bucket(aws: Deployed) -> str:

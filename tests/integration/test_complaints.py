@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -15,16 +13,10 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from tests.integration.test_registration import registered
-from tests.support.deployed import Deployed, customer, deployed, guest, staff
+from tests.support.deployed import Deployed, customer, guest, staff
+from tests.support.journeys import registered
 
 pytestmark = pytest.mark.clause("P6.2", "P3.6")
-
-
-@pytest.fixture(scope="module")
-def aws(assembly_dir: Path) -> Iterator[Deployed]:
-    with deployed(assembly_dir) as env:
-        yield env
 
 
 def file(

@@ -3,36 +3,21 @@ withdraw, the history kept, every change audited."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ongpt import services
-from tests.integration.test_disclosures import disclose
-from tests.integration.test_registration import registered
-from tests.support.deployed import Deployed, customer, deployed, staff
+from tests.support.deployed import Deployed, customer, staff
+from tests.support.journeys import disclose, put_consent, registered
 
 pytestmark = pytest.mark.clause("P3.3", "P3.4", "P3.7")
-
-
-@pytest.fixture(scope="module")
-def aws(assembly_dir: Path) -> Iterator[Deployed]:
-    with deployed(assembly_dir) as env:
-        yield env
 
 
 def consents(aws: Deployed, customer_id: str) -> dict[str, Any]:
     status, body = aws.call("me", "GET", "/v1/me/consents", identity=customer(customer_id))
     assert status == 200
     return {c["purpose"]: c["granted"] for c in body["consents"]}
-
-
-def put(aws: Deployed, customer_id: str, purpose: str, body: Any) -> tuple[int, dict[str, Any]]:
-    return aws.call(
-        "me", "PUT", f"/v1/me/consents/{purpose}", body=body, identity=customer(customer_id)
-    )
 
 
 def test_registration_records_the_consents_given(aws: Deployed) -> None:
@@ -47,10 +32,10 @@ def test_registration_records_the_consents_given(aws: Deployed) -> None:
 
 def test_granting_and_withdrawing_are_one_call_each_with_history_and_audit(aws: Deployed) -> None:
     _, cid = registered(aws)
-    status, state = put(aws, cid, "marketing", {"granted": True})
+    status, state = put_consent(aws, cid, "marketing", {"granted": True})
     assert (status, state["purpose"], state["granted"]) == (200, "marketing", True)
     assert consents(aws, cid)["marketing"] is True
-    assert put(aws, cid, "marketing", {"granted": False})[0] == 200
+    assert put_consent(aws, cid, "marketing", {"granted": False})[0] == 200
     assert consents(aws, cid)["marketing"] is False
     with aws.environment_of("me"):
         history = [
@@ -68,7 +53,7 @@ def test_granting_and_withdrawing_are_one_call_each_with_history_and_audit(aws: 
 
 def test_third_party_sharing_is_per_recipient(aws: Deployed) -> None:
     _, cid = registered(aws)
-    assert put(aws, cid, "third_party_sharing:partner-x", {"granted": True})[0] == 200
+    assert put_consent(aws, cid, "third_party_sharing:partner-x", {"granted": True})[0] == 200
     assert consents(aws, cid)["third_party_sharing:partner-x"] is True
     assert "third_party_sharing:partner-y" not in consents(aws, cid)
 
@@ -77,7 +62,7 @@ def test_a_recipient_of_64_characters_can_be_granted_and_disclosed_to(aws: Deplo
     _, cid = registered(aws)
     recipient = "partner-" + "x" * 56  # API.md: recipient slug [a-z0-9-]{2,64}
     assert len(recipient) == 64
-    status, state = put(aws, cid, f"third_party_sharing:{recipient}", {"granted": True})
+    status, state = put_consent(aws, cid, f"third_party_sharing:{recipient}", {"granted": True})
     assert status == 200, state
     assert consents(aws, cid)[f"third_party_sharing:{recipient}"] is True
     status, disclosed = disclose(aws, customer_id=cid, recipient=recipient, legal_basis="consent")
@@ -99,12 +84,12 @@ def test_a_recipient_of_64_characters_can_be_granted_and_disclosed_to(aws: Deplo
 )
 def test_bad_consent_changes_are_400(aws: Deployed, purpose: str, body: Any) -> None:
     _, cid = registered(aws)
-    status, answer = put(aws, cid, purpose, body)
+    status, answer = put_consent(aws, cid, purpose, body)
     assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
 
 
 def test_a_customer_changes_only_their_own_consents(aws: Deployed) -> None:
     _, a = registered(aws)
     _, b = registered(aws)
-    put(aws, a, "marketing", {"granted": True})
+    put_consent(aws, a, "marketing", {"granted": True})
     assert consents(aws, b)["marketing"] is False

@@ -3,10 +3,7 @@ each once, read from the expiry-day index, surviving a run that died half-way.""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -14,56 +11,18 @@ import pytest
 
 from ongpt import contracts as contracts_module
 from ongpt import notify
-from tests.integration.test_registration import e164, registered
-from tests.support.deployed import Deployed, customer, deployed, staff
-from tests.support.events import FakeLambdaContext
+from tests.support.deployed import Deployed, customer, staff
+from tests.support.jobs import run_job
+from tests.support.journeys import (
+    CONTRACTS_NOW,
+    contract,
+    e164,
+    new_contract,
+    registered,
+    reminders,
+)
 
 pytestmark = pytest.mark.clause("P3.2", "P3.4")
-
-NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def aws(assembly_dir: Path) -> Iterator[Deployed]:
-    with deployed(assembly_dir) as env:
-        yield env
-
-
-def new_contract(customer_id: str, days: int, plan: str = "Pro") -> dict[str, Any]:
-    """The body of a contract for the customer, expiring ``days`` after ``NOW``."""
-    return {
-        "customer_id": customer_id,
-        "plan": plan,
-        "starts_at": "2026-01-01T00:00:00Z",
-        "expires_at": (NOW + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-
-
-def contract(aws: Deployed, customer_id: str, days: int, plan: str = "Pro") -> str:
-    status, body = aws.call(
-        "contracts",
-        "POST",
-        "/v1/staff/contracts",
-        identity=staff("Support"),
-        body=new_contract(customer_id, days, plan),
-    )
-    assert status == 201, body
-    return str(body["contract_id"])
-
-
-def run_job(aws: Deployed, now: datetime) -> dict[str, int]:
-    module = importlib.import_module("functions.expiry_reminders.handler")
-    with aws.environment_of("expiry_reminders"):
-        event = {"scheduled_time": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
-        return module.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]
-
-
-def reminders(aws: Deployed, address: str) -> list[dict[str, Any]]:
-    return [
-        m
-        for m in aws.messages_to(address)
-        if "hết hạn" in (m["subject"] or m["body"]) or "het han" in m["body"]
-    ]
 
 
 def test_a_contract_is_confirmed_and_listed_for_its_customer_only(aws: Deployed) -> None:
@@ -125,11 +84,11 @@ def test_a_contract_for_nobody_or_ending_before_it_starts_is_refused(aws: Deploy
 def test_reminders_go_once_per_window_on_both_channels(aws: Deployed) -> None:
     body, cid = registered(aws)
     contract(aws, cid, 7)
-    first = run_job(aws, NOW)
+    first = run_job(aws, CONTRACTS_NOW)
     assert first["sent"] >= 1
     assert len(reminders(aws, body["email"])) == 1
     assert len(reminders(aws, e164(body["phone"]))) == 1
-    again = run_job(aws, NOW)
+    again = run_job(aws, CONTRACTS_NOW)
     assert again["sent"] == 0
     assert len(reminders(aws, body["email"])) == 1
 
@@ -137,9 +96,9 @@ def test_reminders_go_once_per_window_on_both_channels(aws: Deployed) -> None:
 def test_a_contract_20_days_out_is_reminded_13_days_later(aws: Deployed) -> None:
     body, cid = registered(aws)
     contract(aws, cid, 20)
-    run_job(aws, NOW)
+    run_job(aws, CONTRACTS_NOW)
     assert reminders(aws, body["email"]) == []
-    run_job(aws, NOW + timedelta(days=13))
+    run_job(aws, CONTRACTS_NOW + timedelta(days=13))
     assert len(reminders(aws, body["email"])) == 1
     assert "7" in reminders(aws, body["email"])[0]["body"]
 
@@ -147,9 +106,9 @@ def test_a_contract_20_days_out_is_reminded_13_days_later(aws: Deployed) -> None
 def test_a_renewal_moves_the_expiry_and_rearms_the_reminders(aws: Deployed) -> None:
     body, cid = registered(aws)
     contract_id = contract(aws, cid, 30)
-    run_job(aws, NOW)
+    run_job(aws, CONTRACTS_NOW)
     assert len(reminders(aws, body["email"])) == 1
-    new_expiry = (NOW + timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    new_expiry = (CONTRACTS_NOW + timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
     status, renewed = aws.call(
         "contracts",
         "POST",
@@ -158,7 +117,7 @@ def test_a_renewal_moves_the_expiry_and_rearms_the_reminders(aws: Deployed) -> N
         body={"expires_at": new_expiry},
     )
     assert (status, renewed["expires_at"][:10]) == (200, new_expiry[:10])
-    run_job(aws, NOW + timedelta(days=30))
+    run_job(aws, CONTRACTS_NOW + timedelta(days=30))
     assert len(reminders(aws, body["email"])) == 2
 
 
@@ -168,7 +127,7 @@ def test_a_run_that_dies_half_way_is_finished_by_the_next_without_duplicates(
     people = [registered(aws) for _ in range(4)]
     for _, cid in people:
         contract(aws, cid, 1, plan="Crash")
-    day = NOW - timedelta(days=2)  # a day no other test's contracts are due
+    day = CONTRACTS_NOW - timedelta(days=2)  # a day no other test's contracts are due
     for _, cid in people:
         contract(aws, cid, -1, plan="Crash")
     sends = 0
@@ -197,7 +156,7 @@ def test_a_failed_send_goes_to_the_dead_letter_queue_and_the_rest_go_on(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (a, a_id), (b, b_id) = registered(aws), registered(aws)
-    day = NOW + timedelta(days=200)
+    day = CONTRACTS_NOW + timedelta(days=200)
     contract(aws, a_id, 200 + 7)
     contract(aws, b_id, 200 + 7)
     original = notify.Notifier.email

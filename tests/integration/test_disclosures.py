@@ -3,34 +3,16 @@ theirs unless an authority's confidentiality order still runs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ongpt import disclosures as disclosures_module
-from tests.integration.test_registration import registered
-from tests.support.deployed import Deployed, customer, deployed, staff
+from tests.support.deployed import Deployed, customer, staff
+from tests.support.journeys import disclose, registered
 
 pytestmark = pytest.mark.clause("P3.7", "P5")
-
-
-@pytest.fixture(scope="module")
-def aws(assembly_dir: Path) -> Iterator[Deployed]:
-    with deployed(assembly_dir) as env:
-        yield env
-
-
-def disclose(aws: Deployed, role: str = "Compliance", **body: Any) -> tuple[int, dict[str, Any]]:
-    return aws.call(
-        "disclosures",
-        "POST",
-        "/v1/staff/disclosures",
-        identity=staff(role),
-        body={"recipient": "partner-x", "data_categories": ["contact"], **body},
-    )
 
 
 def confidential(

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import io
-import re
 import threading
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -17,39 +14,11 @@ from ongpt import services
 from ongpt.edit_store import EditStore
 from ongpt.errors import ServiceError
 from ongpt.models import EditVerification
-from tests.integration.test_registration import e164, new_phone, registered
 from tests.support.atomic_moto import atomic_writes
-from tests.support.deployed import Deployed, customer, deployed, staff
+from tests.support.deployed import Deployed, customer, staff
+from tests.support.journeys import code_to, decide, e164, me, new_phone, registered
 
 pytestmark = pytest.mark.clause("P6.1")
-
-
-@pytest.fixture(scope="module")
-def aws(assembly_dir: Path) -> Iterator[Deployed]:
-    with deployed(assembly_dir) as env:
-        yield env
-
-
-def me(
-    aws: Deployed, customer_id: str, method: str, path: str, body: Any = None
-) -> tuple[int, dict[str, Any]]:
-    return aws.call("edit_requests", method, path, body=body, identity=customer(customer_id))
-
-
-def code_to(aws: Deployed, address: str) -> str:
-    found = re.search(r"\b(\d{6})\b", aws.messages_to(address)[-1]["body"])
-    assert found
-    return found.group(1)
-
-
-def decide(aws: Deployed, edit_id: str, decision: str) -> tuple[int, dict[str, Any]]:
-    return aws.call(
-        "edit_requests",
-        "POST",
-        f"/v1/staff/edit-requests/{edit_id}/decision",
-        body={"decision": decision, "note": "checked"},
-        identity=staff("Support"),
-    )
 
 
 def rename(aws: Deployed, customer_id: str, full_name: str) -> str:

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from tests.integration.test_registration import registered
-from tests.support.deployed import Deployed, customer, deployed, staff
+from tests.support.deployed import Deployed, customer, staff
+from tests.support.journeys import registered
 
 pytestmark = pytest.mark.clause("P2.4")
-
-
-@pytest.fixture(scope="module")
-def aws(assembly_dir: Path) -> Iterator[Deployed]:
-    with deployed(assembly_dir) as env:
-        yield env
 
 
 def test_the_export_holds_every_kind_of_record(aws: Deployed) -> None:

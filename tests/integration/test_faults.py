@@ -8,11 +8,10 @@ everything done once, each message sent once."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -20,20 +19,25 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from ongpt.stores import active_shard
-from tests.integration.test_announcements import sqs_event, work
-from tests.integration.test_contracts import contract, reminders, run_job
-from tests.integration.test_edit_requests import code_to, decide, me
-from tests.integration.test_registration import e164, registered, registration, start, verify
-from tests.support.deployed import Deployed, deployed, staff
+from tests.support.deployed import Deployed, staff
+from tests.support.events import sqs_event
 from tests.support.faults import CallLog, Fault, calls_of, faults_of
+from tests.support.jobs import run_job, work
+from tests.support.journeys import (
+    CONTRACTS_NOW,
+    code_to,
+    contract,
+    decide,
+    e164,
+    me,
+    registered,
+    registration,
+    reminders,
+    start,
+    verify,
+)
 
 pytestmark = pytest.mark.clause("P2.1", "P3.3", "P3.4", "P4", "P6.1")
-
-
-@pytest.fixture(scope="module")
-def aws(assembly_dir: Path) -> Iterator[Deployed]:
-    with deployed(assembly_dir) as env:
-        yield env
 
 
 def snapshot() -> dict[str, Any]:
@@ -195,7 +199,7 @@ def test_expiry_job(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
         """A day on which only a new contract of this customer is due (7 days out)."""
         now = datetime(2027, 1, 1, 2, 0, tzinfo=UTC) + timedelta(days=100 * next(day))
         expires = now + timedelta(days=7)
-        contract(aws, customer_id, (expires - datetime(2026, 12, 1, 2, 0, tzinfo=UTC)).days)
+        contract(aws, customer_id, (expires - CONTRACTS_NOW).days)
         return now
 
     first = due_today()

@@ -15,7 +15,7 @@ from botocore.exceptions import EndpointConnectionError
 from infra.catalogue import API_FUNCTIONS, FunctionSpec, Route
 from local.lambdas import reset_warm_state
 from ongpt import services
-from tests.e2e.test_authorization_matrix import allowed
+from tests.support.api_md import allowed, concrete
 from tests.support.deployed import customer, guest, staff
 from tests.support.events import FakeLambdaContext, rest_event
 
@@ -23,10 +23,6 @@ from tests.support.events import FakeLambdaContext, rest_event
 def invoke(spec: FunctionSpec, event: dict[str, Any]) -> dict[str, Any]:
     handler = importlib.import_module(f"functions.{spec.name}.handler")
     return handler.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]
-
-
-def concrete(route: Route) -> str:
-    return re.sub(r"\{[a-z_]+\}", "id-1", route.path)
 
 
 def permitted(route: Route) -> dict[str, Any]:
@@ -64,7 +60,7 @@ def test_the_function_serves_its_route(spec: FunctionSpec, route: Route) -> None
     """Routed to a handler that reads its path parameters: never 404 or 405, and a 400 is about
     the body, not a path parameter the route failed to bind."""
     body: dict[str, Any] | None = {} if route.has_body else None
-    event = rest_event(route.method, concrete(route), body=body, identity=permitted(route))
+    event = rest_event(route.method, concrete(route.path), body=body, identity=permitted(route))
     response = invoke(spec, event)
     status, error = response["statusCode"], json.loads(response["body"]).get("error", {})
     assert status in (200, 400, 503), (status, error)
@@ -78,7 +74,7 @@ def test_the_function_serves_no_other_route(spec: FunctionSpec) -> None:
     others = [r for s in API_FUNCTIONS if s is not spec for r in s.routes]
     for route in others:
         response = invoke(
-            spec, rest_event(route.method, concrete(route), identity=permitted(route))
+            spec, rest_event(route.method, concrete(route.path), identity=permitted(route))
         )
         assert response["statusCode"] in (404, 405), (spec.name, route)
 

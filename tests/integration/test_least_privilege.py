@@ -20,19 +20,23 @@ import pytest
 
 from infra import catalogue
 from ongpt import registration as registration_module
-from tests.integration.test_audit_anchors import run_anchor_job
-from tests.integration.test_consents import put as put_consent
-from tests.integration.test_contracts import contract, new_contract, run_job
-from tests.integration.test_edit_requests import code_to, decide, me
-from tests.integration.test_registration import (
+from tests.support.deployed import Deployed, customer, deployed, guest, staff
+from tests.support.jobs import run_anchor_job, run_job
+from tests.support.journeys import (
+    CONTRACTS_NOW,
+    code_to,
+    contract,
+    decide,
     e164,
+    me,
+    new_contract,
     new_phone,
+    put_consent,
     registered,
     registration,
     start,
     verify,
 )
-from tests.support.deployed import Deployed, customer, deployed, guest, staff
 from tests.support.least_privilege import Comparison, Recorder, Resources
 
 pytestmark = pytest.mark.clause("P2.2")
@@ -324,7 +328,7 @@ def _audit_and_anchors(aws: Deployed, _rec: Recorder, _patch: pytest.MonkeyPatch
 def _expiry_reminders(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
     _, cid = registered(aws)
     now = datetime(2027, 1, 1, 2, 0, tzinfo=UTC)
-    contract(aws, cid, (now + timedelta(days=7) - datetime(2026, 12, 1, 2, 0, tzinfo=UTC)).days)
+    contract(aws, cid, (now + timedelta(days=7) - CONTRACTS_NOW).days)
     with rec.failing("sesv2.SendEmail"):  # the failed send goes to the job's DLQ
         run_job(aws, now)
     run_job(aws, now)

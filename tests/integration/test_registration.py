@@ -4,12 +4,9 @@ P2.3, P3.1): codes, lockout, expiry, reuse, resend, enumeration, idempotency, at
 from __future__ import annotations
 
 import io
-import random
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -18,80 +15,19 @@ from botocore.exceptions import ClientError
 
 from ongpt import registration as registration_module
 from ongpt import services
-from tests.support.deployed import Deployed, customer, deployed, guest
+from tests.support.deployed import Deployed, customer, guest
+from tests.support.journeys import (
+    NAME,
+    PASSWORD,
+    code_to,
+    e164,
+    registered,
+    registration,
+    start,
+    verify,
+)
 
 pytestmark = pytest.mark.clause("P1.1", "P1.2", "P2.1", "P3.1")
-
-NAME = "Nguyễn Văn An"
-PASSWORD = "correct-Horse-battery-9"
-
-
-@pytest.fixture(scope="module")
-def aws(assembly_dir: Path) -> Iterator[Deployed]:
-    with deployed(assembly_dir) as env:
-        yield env
-
-
-def new_phone() -> str:
-    return f"0967{random.randint(0, 999_999):06d}"  # noqa: S311 - test data
-
-
-def e164(local: str) -> str:
-    return "+84" + local[1:]
-
-
-def registration(
-    email: str | None = None, phone: str | None = None, **changes: Any
-) -> dict[str, Any]:
-    body = {
-        "full_name": NAME,
-        "phone": new_phone() if phone is None else phone,
-        "email": f"an.{uuid.uuid4().hex[:10]}@Example.com" if email is None else email,
-        "optional": {"company": "OnGPT", "preferred_language": "vi"},
-        "consents": {
-            "privacy_policy": "2024-10",
-            "terms": "2024-10",
-            "marketing": False,
-            "product_updates": True,
-        },
-    }
-    body.update(changes)
-    return body
-
-
-def start(aws: Deployed, body: dict[str, Any], **kwargs: Any) -> tuple[int, dict[str, Any]]:
-    return aws.call("registration", "POST", "/v1/registrations", body=body, **kwargs)
-
-
-def latest_code(aws: Deployed, address: str) -> str:
-    messages = aws.messages_to(address)
-    assert messages, f"nothing was sent to {address}"
-    found = re.search(r"\b(\d{6})\b", messages[-1]["body"])
-    assert found, messages[-1]["body"]
-    return found.group(1)
-
-
-def verify(
-    aws: Deployed, registration_id: str, email: str, phone: str, **overrides: str
-) -> tuple[int, dict[str, Any]]:
-    body = {
-        "email_code": latest_code(aws, email),
-        "phone_code": latest_code(aws, phone),
-        "password": PASSWORD,
-        **overrides,
-    }
-    return aws.call(
-        "registration", "POST", f"/v1/registrations/{registration_id}/verification", body=body
-    )
-
-
-def registered(aws: Deployed) -> tuple[dict[str, Any], str]:
-    body = registration()
-    status, accepted = start(aws, body)
-    assert status == 202
-    status, created = verify(aws, accepted["registration_id"], body["email"], e164(body["phone"]))
-    assert status == 201, created
-    return body, created["customer_id"]
 
 
 def test_a_guest_registers_verifies_and_reads_their_profile(aws: Deployed) -> None:
@@ -154,7 +90,7 @@ def test_resend_waits_60_seconds_and_replaces_the_codes(
     body = registration()
     _, accepted = start(aws, body)
     rid = accepted["registration_id"]
-    first = latest_code(aws, body["email"])
+    first = code_to(aws, body["email"])
     status, answer = aws.call("registration", "POST", f"/v1/registrations/{rid}/resend")
     assert (status, answer["error"]["code"]) == (429, "TOO_MANY_REQUESTS")
 
@@ -164,11 +100,11 @@ def test_resend_waits_60_seconds_and_replaces_the_codes(
     assert len(aws.messages_to(body["email"])) == 2
     old = {
         "email_code": first,
-        "phone_code": latest_code(aws, e164(body["phone"])),
+        "phone_code": code_to(aws, e164(body["phone"])),
         "password": PASSWORD,
     }
     status, _ = aws.call("registration", "POST", f"/v1/registrations/{rid}/verification", body=old)
-    assert status == 400 or first == latest_code(aws, body["email"])
+    assert status == 400 or first == code_to(aws, body["email"])
     assert verify(aws, rid, body["email"], e164(body["phone"]))[0] == 201
 
 
@@ -225,7 +161,7 @@ def test_a_taken_email_in_other_letters_gets_a_notice_and_never_completes(aws: D
     notice = aws.messages_to(owner["email"])[-1]
     assert "đã thuộc về một tài khoản" in notice["body"]
     assert not re.search(r"\b\d{6}\b", notice["body"])
-    phone_code = latest_code(aws, e164(again["phone"]))
+    phone_code = code_to(aws, e164(again["phone"]))
     for guess in ("000000", "123456"):
         answer = aws.call(
             "registration",

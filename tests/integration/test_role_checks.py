@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from infra.catalogue import API_FUNCTIONS, FunctionSpec, Route
-from tests.e2e.test_authorization_matrix import allowed
-from tests.integration.test_handler_routes import concrete
+from tests.support.api_md import allowed, concrete
 from tests.support.deployed import customer, guest, staff
 from tests.support.events import FakeLambdaContext, rest_event
 
@@ -38,7 +37,7 @@ REFUSED = [
 def handle(spec: FunctionSpec, route: Route, identity: dict[str, Any]) -> tuple[int, Any]:
     """The handler's answer to a valid-looking call (an empty JSON body where one is taken)."""
     event = rest_event(
-        route.method, concrete(route), body={} if route.has_body else None, identity=identity
+        route.method, concrete(route.path), body={} if route.has_body else None, identity=identity
     )
     response = importlib.import_module(f"functions.{spec.name}.handler").lambda_handler(
         event, FakeLambdaContext()

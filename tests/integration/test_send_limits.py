@@ -6,9 +6,7 @@ values."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,17 +14,10 @@ import pytest
 from ongpt import send_limits
 from ongpt.notify import Kind, Notifier
 from ongpt.stores import NoticeLog
-from tests.integration.test_edit_requests import me
-from tests.integration.test_registration import e164, new_phone, registered, registration, start
-from tests.support.deployed import Deployed, deployed, guest
+from tests.support.deployed import Deployed, guest
+from tests.support.journeys import e164, me, new_phone, registered, registration, start
 
 pytestmark = pytest.mark.clause("P1.2")
-
-
-@pytest.fixture(scope="module")
-def aws(assembly_dir: Path) -> Iterator[Deployed]:
-    with deployed(assembly_dir) as env:
-        yield env
 
 
 def test_sign_ups_to_one_phone_send_it_three_codes_an_hour_and_ten_a_day(

@@ -3,26 +3,18 @@ purpose allow more, and every access is in the customer's verifiable audit chain
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
 from ongpt.audit import AuditLog, ChainKey, verify
-from tests.integration.test_registration import e164, registered
 from tests.support.atomic_moto import atomic_writes
-from tests.support.deployed import Deployed, deployed, staff
+from tests.support.deployed import Deployed, staff
+from tests.support.journeys import audit_items, e164, registered
 
 pytestmark = pytest.mark.clause("P5", "P2.5", "P3.5")
-
-
-@pytest.fixture(scope="module")
-def aws(assembly_dir: Path) -> Iterator[Deployed]:
-    with deployed(assembly_dir) as env:
-        yield env
 
 
 @pytest.fixture(scope="module")
@@ -187,17 +179,6 @@ def test_every_staff_access_is_in_the_verified_audit_chain(aws: Deployed) -> Non
     assert ("customer.reveal", "admin", "contract_delivery", "alice") in actions
     assert trail["verification"] == {"valid": True, "checked": len(actions), "first_bad": None}
     assert body["email"] not in str(trail)
-
-
-def audit_items(aws: Deployed, customer_id: str) -> tuple[Any, str, list[dict[str, Any]]]:
-    dynamodb = boto3.client("dynamodb")
-    table = aws.function("audit").environment["AUDIT_TABLE"]
-    items = dynamodb.query(
-        TableName=table,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"SUBJECT#{customer_id}"}},
-    )["Items"]
-    return dynamodb, table, items
 
 
 def test_an_edited_audit_entry_breaks_the_chain_and_is_named(aws: Deployed) -> None:

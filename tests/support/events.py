@@ -1,4 +1,4 @@
-"""API Gateway REST proxy events and a Lambda context, as Lambda would pass them."""
+"""API Gateway REST proxy and SQS events and a Lambda context, as Lambda would pass them."""
 
 from __future__ import annotations
 
@@ -50,4 +50,24 @@ def rest_event(
         },
         "body": text,
         "isBase64Encoded": False,
+    }
+
+
+def sqs_event(*bodies: str) -> dict[str, Any]:
+    """An SQS event source's batch of ``bodies``, their message ids ``m0``, ``m1``, ..."""
+    return {
+        "Records": [
+            {
+                "messageId": f"m{i}",
+                "receiptHandle": f"r{i}",
+                "body": body,
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:ap-southeast-1:123456789012:q",
+                "awsRegion": "ap-southeast-1",
+            }
+            for i, body in enumerate(bodies)
+        ]
     }

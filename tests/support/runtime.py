@@ -10,6 +10,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import boto3
 
 from local.client import LocalClient
 
@@ -66,3 +69,15 @@ def served(assembly_dir: Path, workdir: Path) -> Iterator[tuple[float, LocalClie
             except subprocess.TimeoutExpired:  # a loaded machine; it holds nothing worth keeping
                 process.kill()
                 process.wait()
+
+
+def aws_client(local_runtime: LocalClient, service: str) -> Any:
+    """A boto3 client of the runtime's moto server, to look at what the functions stored."""
+    config = local_runtime.config
+    return boto3.client(  # type: ignore[call-overload]
+        service,
+        region_name=config["region"],
+        endpoint_url=config["aws_endpoint"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )

@@ -1,0 +1,45 @@
+"""The scheduled jobs and queue workers, invoked in-process as EventBridge Scheduler and SQS
+invoke them, each with its function's environment."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import datetime
+from typing import Any
+
+from tests.support.deployed import Deployed
+from tests.support.events import FakeLambdaContext
+
+
+def scheduled(now: datetime) -> dict[str, str]:
+    return {"scheduled_time": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def run_job(aws: Deployed, now: datetime) -> dict[str, int]:
+    """The expiry reminders job, run at ``now``: its counts."""
+    module = importlib.import_module("functions.expiry_reminders.handler")
+    with aws.environment_of("expiry_reminders"):
+        return module.lambda_handler(scheduled(now), FakeLambdaContext())  # type: ignore[no-any-return]
+
+
+def run_anchor_job(aws: Deployed, now: datetime, record: list[str] | None = None) -> Any:
+    """The audit anchors job, run at ``now``; the DynamoDB operations it makes are added to
+    ``record``."""
+    module = importlib.import_module("functions.audit_anchors.handler")
+    with aws.environment_of("audit_anchors"):
+        from ongpt.aws import client
+
+        if record is not None:
+            client("dynamodb").meta.events.register(
+                "before-call.dynamodb", lambda model, **_: record.append(model.name)
+            )
+        return module.lambda_handler(scheduled(now), FakeLambdaContext())
+
+
+def work(
+    aws: Deployed, event: dict[str, Any], worker: str = "announcement_worker"
+) -> dict[str, Any]:
+    """The queue ``worker`` given an SQS ``event``: its batch answer."""
+    module = importlib.import_module(f"functions.{worker}.handler")
+    with aws.environment_of(worker):
+        return module.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]
