@@ -8,6 +8,7 @@ import json
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.telemetry import logger
 from ongpt.worker import sqs_worker
 
@@ -18,4 +19,6 @@ def deliver(record: SQSRecord) -> None:
     logger.info("announcement delivered", extra={"shard": message["shard"], "sent": sent})
 
 
-lambda_handler = sqs_worker(deliver)
+# The environment variables it needs besides every function's, checked at cold start.
+ENVIRONMENT = (env.CUSTOMERS_TABLE, env.DATA_KEY_ID, env.SENDER_EMAIL, env.SES_CONFIGURATION_SET)
+lambda_handler = sqs_worker(deliver, ENVIRONMENT)

@@ -3,6 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.api import create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import staff_member
 from ongpt.models import AnnouncementPost
@@ -22,4 +23,12 @@ def post_announcement(request: AnnouncementPost) -> Response[str]:
     return json_response(202, posted)
 
 
-lambda_handler = entrypoint(app)
+# The environment variables it needs besides every function's, checked at cold start.
+ENVIRONMENT = (
+    env.CUSTOMERS_TABLE,
+    env.IDEMPOTENCY_TABLE,
+    env.AUDIT_TABLE,
+    env.AUDIT_KEY_ID,
+    env.ANNOUNCEMENT_QUEUE_URL,
+)
+lambda_handler = entrypoint(app, ENVIRONMENT)

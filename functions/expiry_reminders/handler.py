@@ -9,8 +9,19 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.clock import parse
 from ongpt.telemetry import logger, metrics
+
+# The environment variables it needs besides every function's, checked at cold start.
+ENVIRONMENT = (
+    env.CUSTOMERS_TABLE,
+    env.DATA_KEY_ID,
+    env.SENDER_EMAIL,
+    env.SES_CONFIGURATION_SET,
+    env.JOB_DLQ_URL,
+)
+env.require(ENVIRONMENT)
 
 
 @logger.inject_lambda_context

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from ongpt import consents, export, services
+from ongpt import settings as env
 from ongpt.api import create_app, documented, entrypoint
 from ongpt.caller import customer_id
 from ongpt.models import ConsentChange, Profile
@@ -58,4 +59,6 @@ def get_export() -> dict[str, Any]:
     return export.everything(caller_id)
 
 
-lambda_handler = entrypoint(app)
+# The environment variables it needs besides every function's, checked at cold start.
+ENVIRONMENT = (env.CUSTOMERS_TABLE, env.DATA_KEY_ID, env.AUDIT_TABLE, env.AUDIT_KEY_ID)
+lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -46,8 +46,8 @@ def sqs_event(*bodies: str) -> dict[str, Any]:
 def work(
     aws: Deployed, event: dict[str, Any], worker: str = "announcement_worker"
 ) -> dict[str, Any]:
-    module = importlib.import_module(f"functions.{worker}.handler")
     with aws.environment_of(worker):
+        module = importlib.import_module(f"functions.{worker}.handler")
         return module.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]
 
 

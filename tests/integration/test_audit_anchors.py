@@ -49,8 +49,8 @@ def append(aws: Deployed, subject: str, count: int, at: datetime) -> list[Entry]
 def run_anchor_job(aws: Deployed, now: datetime, record: list[str] | None = None) -> Any:
     """The scheduled job as EventBridge Scheduler invokes it; the DynamoDB operations it makes
     are added to ``record``."""
-    module = importlib.import_module("functions.audit_anchors.handler")
     with aws.environment_of("audit_anchors"):
+        module = importlib.import_module("functions.audit_anchors.handler")
         from ongpt.aws import client
 
         if record is not None:

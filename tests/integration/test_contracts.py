@@ -52,8 +52,8 @@ def contract(aws: Deployed, customer_id: str, days: int, plan: str = "Pro") -> s
 
 
 def run_job(aws: Deployed, now: datetime) -> dict[str, int]:
-    module = importlib.import_module("functions.expiry_reminders.handler")
     with aws.environment_of("expiry_reminders"):
+        module = importlib.import_module("functions.expiry_reminders.handler")
         event = {"scheduled_time": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
         return module.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]
 

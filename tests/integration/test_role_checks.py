@@ -4,7 +4,6 @@ input is read, even if IAM were mis-scoped and let the request through."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import uuid
 from typing import Any
@@ -16,6 +15,7 @@ from tests.e2e.test_authorization_matrix import allowed
 from tests.integration.test_handler_routes import concrete
 from tests.support.deployed import customer, guest, staff
 from tests.support.events import FakeLambdaContext, rest_event
+from tests.support.handlers import warm_handler
 
 pytestmark = pytest.mark.clause("P2.2", "P5")
 
@@ -40,9 +40,7 @@ def handle(spec: FunctionSpec, route: Route, identity: dict[str, Any]) -> tuple[
     event = rest_event(
         route.method, concrete(route), body={} if route.has_body else None, identity=identity
     )
-    response = importlib.import_module(f"functions.{spec.name}.handler").lambda_handler(
-        event, FakeLambdaContext()
-    )
+    response = warm_handler(spec.name).lambda_handler(event, FakeLambdaContext())
     return response["statusCode"], json.loads(response["body"])
 
 

@@ -70,8 +70,8 @@ class Deployed:
         registration queued are sent at once, unless ``deliver`` is false."""
         event = rest_event(method, path, body=body, identity=identity or guest(), query=query)
         event["headers"].update(headers or {})
-        module = importlib.import_module(f"functions.{name}.handler")
-        with self.environment_of(name):
+        with self.environment_of(name):  # its cold start, the first time, checks its variables
+            module = importlib.import_module(f"functions.{name}.handler")
             response = module.lambda_handler(event, FakeLambdaContext())
             queue = os.environ.get("REGISTRATION_QUEUE_URL")
         if deliver and queue and response["statusCode"] == 202:  # a sign-up or resend queued
