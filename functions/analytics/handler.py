@@ -26,6 +26,5 @@ def accept_events(batch: AnalyticsBatch) -> Response[str]:
     return json_response(202, accepted)
 
 
-# The environment variables it needs besides every function's, checked at cold start.
 ENVIRONMENT = (env.ANALYTICS_TABLE, env.IDEMPOTENCY_TABLE)
 lambda_handler = entrypoint(app, ENVIRONMENT)

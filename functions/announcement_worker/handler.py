@@ -19,6 +19,5 @@ def deliver(record: SQSRecord) -> None:
     logger.info("announcement delivered", extra={"shard": message["shard"], "sent": sent})
 
 
-# The environment variables it needs besides every function's, checked at cold start.
-ENVIRONMENT = (env.CUSTOMERS_TABLE, env.DATA_KEY_ID, env.SENDER_EMAIL, env.SES_CONFIGURATION_SET)
+ENVIRONMENT = env.MESSAGING
 lambda_handler = sqs_worker(deliver, ENVIRONMENT)

@@ -23,12 +23,10 @@ def post_announcement(request: AnnouncementPost) -> Response[str]:
     return json_response(202, posted)
 
 
-# The environment variables it needs besides every function's, checked at cold start.
 ENVIRONMENT = (
     env.CUSTOMERS_TABLE,
     env.IDEMPOTENCY_TABLE,
-    env.AUDIT_TABLE,
-    env.AUDIT_KEY_ID,
+    *env.AUDIT_APPEND,
     env.ANNOUNCEMENT_QUEUE_URL,
 )
 lambda_handler = entrypoint(app, ENVIRONMENT)

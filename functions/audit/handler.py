@@ -27,6 +27,5 @@ def read_audit(customer_id: Annotated[str, Query(min_length=1, max_length=64)]) 
     }
 
 
-# The environment variables it needs besides every function's, checked at cold start.
-ENVIRONMENT = (env.AUDIT_TABLE, env.AUDIT_KEY_ID, env.AUDIT_ANCHOR_BUCKET)
+ENVIRONMENT = (*env.AUDIT_APPEND, env.AUDIT_ANCHOR_BUCKET)
 lambda_handler = entrypoint(app, ENVIRONMENT)

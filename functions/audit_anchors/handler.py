@@ -14,7 +14,6 @@ from ongpt import settings as env
 from ongpt.clock import parse
 from ongpt.telemetry import logger, metrics
 
-# The environment variables it needs besides every function's, checked at cold start.
 ENVIRONMENT = (env.AUDIT_TABLE, env.AUDIT_KEY_ID, env.AUDIT_ANCHOR_BUCKET)
 env.require(ENVIRONMENT)
 

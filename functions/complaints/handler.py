@@ -40,14 +40,5 @@ def update_complaint(complaint_id: PathId, update: ComplaintUpdate) -> dict[str,
     return services.complaints().update(staff, complaint_id, update.status, update.resolution)
 
 
-# The environment variables it needs besides every function's, checked at cold start.
-ENVIRONMENT = (
-    env.CUSTOMERS_TABLE,
-    env.DATA_KEY_ID,
-    env.SENDER_EMAIL,
-    env.SES_CONFIGURATION_SET,
-    env.IDEMPOTENCY_TABLE,
-    env.AUDIT_TABLE,
-    env.AUDIT_KEY_ID,
-)
+ENVIRONMENT = (*env.MESSAGING, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)
 lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -38,14 +38,5 @@ def renew_contract(contract_id: PathId, request: ContractRenewal) -> dict[str, A
     )
 
 
-# The environment variables it needs besides every function's, checked at cold start.
-ENVIRONMENT = (
-    env.CUSTOMERS_TABLE,
-    env.DATA_KEY_ID,
-    env.SENDER_EMAIL,
-    env.SES_CONFIGURATION_SET,
-    env.IDEMPOTENCY_TABLE,
-    env.AUDIT_TABLE,
-    env.AUDIT_KEY_ID,
-)
+ENVIRONMENT = (*env.MESSAGING, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)
 lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -23,6 +23,5 @@ def record_disclosure(request: DisclosureRecord) -> Response[str]:
     return json_response(201, recorded)
 
 
-# The environment variables it needs besides every function's, checked at cold start.
-ENVIRONMENT = (env.CUSTOMERS_TABLE, env.IDEMPOTENCY_TABLE, env.AUDIT_TABLE, env.AUDIT_KEY_ID)
+ENVIRONMENT = (env.CUSTOMERS_TABLE, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)
 lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -94,15 +94,10 @@ def decide_edit_request(edit_request_id: PathId, decision: Decision) -> dict[str
     )
 
 
-# The environment variables it needs besides every function's, checked at cold start.
 ENVIRONMENT = (
-    env.CUSTOMERS_TABLE,
-    env.DATA_KEY_ID,
-    env.SENDER_EMAIL,
-    env.SES_CONFIGURATION_SET,
+    *env.MESSAGING,
     env.IDEMPOTENCY_TABLE,
-    env.AUDIT_TABLE,
-    env.AUDIT_KEY_ID,
+    *env.AUDIT_APPEND,
     env.BLIND_INDEX_KEY_ID,
     env.USER_POOL_ID,
     env.SEND_LIMITS_TABLE,

@@ -13,14 +13,7 @@ from ongpt import settings as env
 from ongpt.clock import parse
 from ongpt.telemetry import logger, metrics
 
-# The environment variables it needs besides every function's, checked at cold start.
-ENVIRONMENT = (
-    env.CUSTOMERS_TABLE,
-    env.DATA_KEY_ID,
-    env.SENDER_EMAIL,
-    env.SES_CONFIGURATION_SET,
-    env.JOB_DLQ_URL,
-)
+ENVIRONMENT = (*env.MESSAGING, env.JOB_DLQ_URL)
 env.require(ENVIRONMENT)
 
 

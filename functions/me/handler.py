@@ -59,6 +59,5 @@ def get_export() -> dict[str, Any]:
     return export.everything(caller_id)
 
 
-# The environment variables it needs besides every function's, checked at cold start.
-ENVIRONMENT = (env.CUSTOMERS_TABLE, env.DATA_KEY_ID, env.AUDIT_TABLE, env.AUDIT_KEY_ID)
+ENVIRONMENT = (env.CUSTOMERS_TABLE, env.DATA_KEY_ID, *env.AUDIT_APPEND)
 lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -65,7 +65,6 @@ def resend_codes(registration_id: PathId) -> Response[str]:
     return json_response(202, accepted)
 
 
-# The environment variables it needs besides every function's, checked at cold start.
 ENVIRONMENT = (
     env.CUSTOMERS_TABLE,
     env.REGISTRATIONS_TABLE,

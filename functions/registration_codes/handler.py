@@ -23,13 +23,11 @@ def deliver(record: SQSRecord) -> None:
     )
 
 
-# The environment variables it needs besides every function's, checked at cold start.
 ENVIRONMENT = (
     env.CUSTOMERS_TABLE,
     env.REGISTRATIONS_TABLE,
     env.DATA_KEY_ID,
-    env.SENDER_EMAIL,
-    env.SES_CONFIGURATION_SET,
+    *env.EMAIL,
     env.BLIND_INDEX_KEY_ID,
     env.SEND_LIMITS_TABLE,
 )

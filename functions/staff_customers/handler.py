@@ -35,13 +35,11 @@ def read_customer(
     return services.staff_access().read(staff, customer_id, purpose=purpose, reveal=reveal)
 
 
-# The environment variables it needs besides every function's, checked at cold start.
 ENVIRONMENT = (
     env.CUSTOMERS_TABLE,
     env.DATA_KEY_ID,
     env.IDEMPOTENCY_TABLE,
-    env.AUDIT_TABLE,
-    env.AUDIT_KEY_ID,
+    *env.AUDIT_APPEND,
     env.BLIND_INDEX_KEY_ID,
 )
 lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -23,7 +23,7 @@ class MisconfiguredFunction(RuntimeError):
     """The function's environment lacks a variable it needs, or holds one it cannot read."""
 
 
-def _text(raw: str) -> str:
+def _as_is(raw: str) -> str:
     return raw
 
 
@@ -52,7 +52,7 @@ class Variable(Generic[T_co]):
 
 
 def text(name: str, meaning: str) -> Variable[str]:
-    return Variable(name, meaning, _text)
+    return Variable(name, meaning, _as_is)
 
 
 SERVICE_NAME = text("POWERTOOLS_SERVICE_NAME", "the function's name (logs, idempotency keys)")
@@ -77,6 +77,11 @@ REGISTRATION_QUEUE_URL = text("REGISTRATION_QUEUE_URL", "the queue of registrati
 ANNOUNCEMENT_QUEUE_URL = text("ANNOUNCEMENT_QUEUE_URL", "the queue of announcement shards")
 JOB_DLQ_URL = text("JOB_DLQ_URL", "the dead-letter queue of scheduled jobs' failed items")
 
+# What a need of the catalogue (infra/catalogue.py) gives a function.
+EMAIL = (SENDER_EMAIL, SES_CONFIGURATION_SET)
+AUDIT_APPEND = (AUDIT_TABLE, AUDIT_KEY_ID)
+MESSAGING = (CUSTOMERS_TABLE, DATA_KEY_ID, *EMAIL)  # catalogue.MESSAGING
+
 # What the stack gives every function.
 EVERY_FUNCTION: tuple[Variable[object], ...] = (SERVICE_NAME, METRICS_NAMESPACE, SMS_COUNTRY_CODES)
 
@@ -98,23 +103,7 @@ def require(variables: Sequence[Variable[object]]) -> None:
         raise MisconfiguredFunction("; ".join(problems))
 
 
-# Every variable the stack may give a function.
-ALL_VARIABLES: tuple[Variable[object], ...] = (
-    *EVERY_FUNCTION,
-    CUSTOMERS_TABLE,
-    REGISTRATIONS_TABLE,
-    AUDIT_TABLE,
-    ANALYTICS_TABLE,
-    IDEMPOTENCY_TABLE,
-    SEND_LIMITS_TABLE,
-    AUDIT_KEY_ID,
-    AUDIT_ANCHOR_BUCKET,
-    DATA_KEY_ID,
-    BLIND_INDEX_KEY_ID,
-    USER_POOL_ID,
-    SENDER_EMAIL,
-    SES_CONFIGURATION_SET,
-    REGISTRATION_QUEUE_URL,
-    ANNOUNCEMENT_QUEUE_URL,
-    JOB_DLQ_URL,
+# Every variable the stack may give a function: those declared above.
+ALL_VARIABLES: tuple[Variable[object], ...] = tuple(
+    value for value in dict(globals()).values() if isinstance(value, Variable)
 )
