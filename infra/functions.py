@@ -36,6 +36,7 @@ from infra.service_access import (
 )
 from infra.settings import Settings
 from ongpt import idempotency, tables
+from ongpt import settings as env
 from ongpt.telemetry import NAMESPACE
 
 if TYPE_CHECKING:
@@ -122,8 +123,8 @@ class ServiceFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             dead_letter_queue=dead_letter_queue,
             environment={
-                "POWERTOOLS_SERVICE_NAME": spec.name,
-                "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
+                env.SERVICE_NAME.name: spec.name,
+                env.METRICS_NAMESPACE.name: NAMESPACE,
             },
         )
         acknowledge(
@@ -156,8 +157,8 @@ class ServiceFunction(Construct):
                 *in_all_packs("LambdaDLQ"),
             )
 
-    def _env(self, name: str, value: str) -> None:
-        self.function.add_environment(name, value)
+    def _env(self, variable: env.Variable[object], value: str) -> None:
+        self.function.add_environment(variable.name, value)
 
     def use_items(self, need: Items, table: dynamodb.ITable) -> None:
         """Exactly these actions on the table's items, and queries of these indexes only."""
@@ -179,19 +180,19 @@ class ServiceFunction(Construct):
 
     def count_sends(self, table: dynamodb.ITable) -> None:
         """Raise the counters of codes sent (``ongpt.send_limits``): ``UpdateItem`` only."""
-        self._env("SEND_LIMITS_TABLE", table.table_name)
+        self._env(env.SEND_LIMITS_TABLE, table.table_name)
         self._allow(["dynamodb:UpdateItem"], table.table_arn)
         self._key_through("dynamodb", table.encryption_key, write=True)
 
     def allow_sms_to(self, country_codes: tuple[str, ...]) -> None:
         """The country calling codes phones are accepted with and SMS is sent to."""
-        self._env("SMS_COUNTRY_CODES", json.dumps(list(country_codes)))
+        self._env(env.SMS_COUNTRY_CODES, json.dumps(list(country_codes)))
 
     def append_audit(self, table: dynamodb.ITable, keys: Keys) -> None:
         """Append to the audit log after reading the chain's head: no update, no delete, no
         batch write (checked by guardrails), each entry keyed with the audit key."""
         self._env(tables.AUDIT.env_var, table.table_name)
-        self._env("AUDIT_KEY_ID", keys.audit.key_arn)
+        self._env(env.AUDIT_KEY_ID, keys.audit.key_arn)
         self._allow(AUDIT_APPEND_ACTIONS, table.table_arn)
         self._key_through("dynamodb", table.encryption_key, write=True)
         keys.allow_audit_mac(self.role, "kms:GenerateMac")
@@ -199,8 +200,8 @@ class ServiceFunction(Construct):
     def use_audit_anchors(self, keys: Keys, anchors: AuditAnchors, *, write: bool) -> None:
         """Verify audit chains against their anchors, or (the anchor job) write new anchors;
         either checks entries' MACs, neither makes one."""
-        self._env("AUDIT_KEY_ID", keys.audit.key_arn)
-        self._env("AUDIT_ANCHOR_BUCKET", anchors.bucket.bucket_name)
+        self._env(env.AUDIT_KEY_ID, keys.audit.key_arn)
+        self._env(env.AUDIT_ANCHOR_BUCKET, anchors.bucket.bucket_name)
         keys.allow_audit_mac(self.role, "kms:VerifyMac")
         anchors.allow_read(self.role)  # the job, too, verifies from a chain's newest anchor
         if write:
@@ -213,22 +214,22 @@ class ServiceFunction(Construct):
         )
 
     def use_data_keys(self, keys: Keys, need: DataKeys) -> None:
-        self._env("DATA_KEY_ID", keys.data.key_arn)
+        self._env(env.DATA_KEY_ID, keys.data.key_arn)
         keys.allow_data_keys(self.role, "kms:GenerateDataKey", need.makes)
         keys.allow_data_keys(self.role, "kms:Decrypt", need.opens)
 
     def use_blind_index(self, keys: Keys) -> None:
-        self._env("BLIND_INDEX_KEY_ID", keys.blind_index.key_arn)
+        self._env(env.BLIND_INDEX_KEY_ID, keys.blind_index.key_arn)
         keys.allow_blind_index(self.role)
 
     def use_user_pool(self, pool: cognito.IUserPool, *actions: str) -> None:
-        self._env("USER_POOL_ID", pool.user_pool_id)
+        self._env(env.USER_POOL_ID, pool.user_pool_id)
         pool.grant(self.role, *actions)
 
     def use_email(self, messaging: Messaging, settings: Settings) -> None:
         stack = Stack.of(self)
-        self._env("SENDER_EMAIL", settings.sender_email)
-        self._env("SES_CONFIGURATION_SET", messaging.configuration_set.configuration_set_name)
+        self._env(env.SENDER_EMAIL, settings.sender_email)
+        self._env(env.SES_CONFIGURATION_SET, messaging.configuration_set.configuration_set_name)
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["ses:SendEmail"],
@@ -263,8 +264,8 @@ class ServiceFunction(Construct):
             wildcard_resource(self, "*"),
         )
 
-    def send_to(self, env_var: str, queue: sqs.IQueue) -> None:
-        self._env(env_var, queue.queue_url)
+    def send_to(self, variable: env.Variable[str], queue: sqs.IQueue) -> None:
+        self._env(variable, queue.queue_url)
         self._allow(["sqs:SendMessage"], queue.queue_arn)
         self._key_through("sqs", queue.encryption_master_key, *SQS_PRODUCER_KEY)
 

@@ -26,6 +26,7 @@ from infra.messaging import Messaging
 from infra.observability import Observability
 from infra.settings import Settings
 from infra.trail import AuditTrail
+from ongpt import settings as env
 from ongpt import tables
 
 COGNITO_SIGN_UP = (
@@ -147,10 +148,10 @@ class OnGptAccountsStack(Stack):
                 case Need.SMS:
                     service.use_sms()
                 case Need.REGISTRATION_QUEUE:
-                    service.send_to("REGISTRATION_QUEUE_URL", self.messaging.registration_codes)
+                    service.send_to(env.REGISTRATION_QUEUE_URL, self.messaging.registration_codes)
                 case Need.ANNOUNCEMENT_QUEUE:
-                    service.send_to("ANNOUNCEMENT_QUEUE_URL", self.messaging.announcements)
+                    service.send_to(env.ANNOUNCEMENT_QUEUE_URL, self.messaging.announcements)
                 case Need.JOB_DEAD_LETTERS:
-                    service.send_to("JOB_DLQ_URL", self.messaging.job_dlq)
+                    service.send_to(env.JOB_DLQ_URL, self.messaging.job_dlq)
                 case _:
                     assert_never(need)

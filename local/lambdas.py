@@ -85,16 +85,19 @@ class LocalFunction:
     _module: ModuleType | None = None
 
     def module(self) -> ModuleType:
-        if self._module is None:
-            spec = importlib.util.spec_from_file_location(
-                f"lambda_{self.logical_id}", self.handler_file
-            )
-            assert spec is not None
-            assert spec.loader is not None
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            self._module = module
-        return self._module
+        """The handler's module, imported (its cold start) with the function's environment; one
+        that fails to initialise is imported again next time, as Lambda retries an init error."""
+        with _INVOKE_LOCK, _environment(self.environment):
+            if self._module is None:
+                spec = importlib.util.spec_from_file_location(
+                    f"lambda_{self.logical_id}", self.handler_file
+                )
+                assert spec is not None
+                assert spec.loader is not None
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                self._module = module
+            return self._module
 
     def invoke(self, event: dict[str, Any]) -> Any:
         with _INVOKE_LOCK, _environment(self.environment):

@@ -3,6 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.api import create_app, documented, entrypoint, idempotent, json_response
 from ongpt.models import AnalyticsBatch
 
@@ -25,4 +26,5 @@ def accept_events(batch: AnalyticsBatch) -> Response[str]:
     return json_response(202, accepted)
 
 
-lambda_handler = entrypoint(app)
+ENVIRONMENT = (env.ANALYTICS_TABLE, env.IDEMPOTENCY_TABLE)
+lambda_handler = entrypoint(app, ENVIRONMENT)

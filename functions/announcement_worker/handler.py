@@ -8,6 +8,7 @@ import json
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.telemetry import logger
 from ongpt.worker import sqs_worker
 
@@ -18,4 +19,5 @@ def deliver(record: SQSRecord) -> None:
     logger.info("announcement delivered", extra={"shard": message["shard"], "sent": sent})
 
 
-lambda_handler = sqs_worker(deliver)
+ENVIRONMENT = env.MESSAGING
+lambda_handler = sqs_worker(deliver, ENVIRONMENT)

@@ -3,6 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.api import create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import staff_member
 from ongpt.models import AnnouncementPost
@@ -22,4 +23,10 @@ def post_announcement(request: AnnouncementPost) -> Response[str]:
     return json_response(202, posted)
 
 
-lambda_handler = entrypoint(app)
+ENVIRONMENT = (
+    env.CUSTOMERS_TABLE,
+    env.IDEMPOTENCY_TABLE,
+    *env.AUDIT_APPEND,
+    env.ANNOUNCEMENT_QUEUE_URL,
+)
+lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.api import create_app, documented, entrypoint
 from ongpt.caller import staff_member
 
@@ -26,4 +27,5 @@ def read_audit(customer_id: Annotated[str, Query(min_length=1, max_length=64)]) 
     }
 
 
-lambda_handler = entrypoint(app)
+ENVIRONMENT = (*env.AUDIT_APPEND, env.AUDIT_ANCHOR_BUCKET)
+lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import caller, staff_member
 from ongpt.models import ComplaintFile, ComplaintStatus, ComplaintUpdate
@@ -39,4 +40,5 @@ def update_complaint(complaint_id: PathId, update: ComplaintUpdate) -> dict[str,
     return services.complaints().update(staff, complaint_id, update.status, update.resolution)
 
 
-lambda_handler = entrypoint(app)
+ENVIRONMENT = (*env.MESSAGING, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)
+lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -5,6 +5,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import staff_member
 from ongpt.models import ContractCreate, ContractRenewal
@@ -37,4 +38,5 @@ def renew_contract(contract_id: PathId, request: ContractRenewal) -> dict[str, A
     )
 
 
-lambda_handler = entrypoint(app)
+ENVIRONMENT = (*env.MESSAGING, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)
+lambda_handler = entrypoint(app, ENVIRONMENT)

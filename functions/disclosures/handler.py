@@ -3,6 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.api import create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import staff_member
 from ongpt.models import DisclosureRecord
@@ -22,4 +23,5 @@ def record_disclosure(request: DisclosureRecord) -> Response[str]:
     return json_response(201, recorded)
 
 
-lambda_handler = entrypoint(app)
+ENVIRONMENT = (env.CUSTOMERS_TABLE, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)
+lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import customer_id, staff_member
 from ongpt.models import Decision, EditRequestCreate, EditVerification
@@ -93,4 +94,12 @@ def decide_edit_request(edit_request_id: PathId, decision: Decision) -> dict[str
     )
 
 
-lambda_handler = entrypoint(app)
+ENVIRONMENT = (
+    *env.MESSAGING,
+    env.IDEMPOTENCY_TABLE,
+    *env.AUDIT_APPEND,
+    env.BLIND_INDEX_KEY_ID,
+    env.USER_POOL_ID,
+    env.SEND_LIMITS_TABLE,
+)
+lambda_handler = entrypoint(app, ENVIRONMENT)

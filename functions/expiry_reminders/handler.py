@@ -9,8 +9,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.clock import parse
 from ongpt.telemetry import logger, metrics
+
+ENVIRONMENT = (*env.MESSAGING, env.JOB_DLQ_URL)
+env.require(ENVIRONMENT)
 
 
 @logger.inject_lambda_context

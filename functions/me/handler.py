@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from ongpt import consents, export, services
+from ongpt import settings as env
 from ongpt.api import create_app, documented, entrypoint
 from ongpt.caller import customer_id
 from ongpt.models import ConsentChange, Profile
@@ -58,4 +59,5 @@ def get_export() -> dict[str, Any]:
     return export.everything(caller_id)
 
 
-lambda_handler = entrypoint(app)
+ENVIRONMENT = (env.CUSTOMERS_TABLE, env.DATA_KEY_ID, *env.AUDIT_APPEND)
+lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -3,6 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from ongpt import policy, services
+from ongpt import settings as env
 from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import caller
 from ongpt.models import (
@@ -64,4 +65,13 @@ def resend_codes(registration_id: PathId) -> Response[str]:
     return json_response(202, accepted)
 
 
-lambda_handler = entrypoint(app)
+ENVIRONMENT = (
+    env.CUSTOMERS_TABLE,
+    env.REGISTRATIONS_TABLE,
+    env.DATA_KEY_ID,
+    env.IDEMPOTENCY_TABLE,
+    env.USER_POOL_ID,
+    env.REGISTRATION_QUEUE_URL,
+    env.SEND_LIMITS_TABLE,
+)
+lambda_handler = entrypoint(app, ENVIRONMENT)

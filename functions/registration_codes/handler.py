@@ -12,6 +12,7 @@ import json
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.worker import sqs_worker
 
 
@@ -22,4 +23,12 @@ def deliver(record: SQSRecord) -> None:
     )
 
 
-lambda_handler = sqs_worker(deliver)
+ENVIRONMENT = (
+    env.CUSTOMERS_TABLE,
+    env.REGISTRATIONS_TABLE,
+    env.DATA_KEY_ID,
+    *env.EMAIL,
+    env.BLIND_INDEX_KEY_ID,
+    env.SEND_LIMITS_TABLE,
+)
+lambda_handler = sqs_worker(deliver, ENVIRONMENT)

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
+from ongpt import settings as env
 from ongpt.api import PathId, create_app, documented, entrypoint, idempotent
 from ongpt.caller import staff_member
 from ongpt.models import CustomerFound, CustomerSearch, Purpose
@@ -34,4 +35,11 @@ def read_customer(
     return services.staff_access().read(staff, customer_id, purpose=purpose, reveal=reveal)
 
 
-lambda_handler = entrypoint(app)
+ENVIRONMENT = (
+    env.CUSTOMERS_TABLE,
+    env.DATA_KEY_ID,
+    env.IDEMPOTENCY_TABLE,
+    *env.AUDIT_APPEND,
+    env.BLIND_INDEX_KEY_ID,
+)
+lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -9,7 +9,9 @@ import pytest
 from aws_cdk.assertions import Template
 
 from infra.catalogue import ALL_FUNCTIONS
+from ongpt import settings as env
 from tests.infra.conftest import logical_id, resources, role_statements
+from tests.support.handlers import cold_start
 
 pytestmark = pytest.mark.clause("P2.2", "P1.3", "P5", "P2.5")
 
@@ -24,6 +26,18 @@ def test_there_is_one_function_per_concern(template_json: dict[str, Any]) -> Non
         for props in _functions(template_json).values()
     }
     assert names == {spec.name for spec in ALL_FUNCTIONS}
+
+
+def test_each_function_is_given_exactly_the_variables_its_code_checks(
+    template_json: dict[str, Any],
+) -> None:
+    """The names the stack sets are those its handler's cold start requires: none missing (the
+    import would fail, naming it), none more."""
+    for props in _functions(template_json).values():
+        given = props["Environment"]["Variables"]
+        module = cold_start(given[env.SERVICE_NAME.name], given)
+        required = {variable.name for variable in (*env.EVERY_FUNCTION, *module.ENVIRONMENT)}
+        assert set(given) == required, given[env.SERVICE_NAME.name]
 
 
 def test_every_function_knows_the_sms_country_codes_of_the_context(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import uuid
@@ -18,10 +17,11 @@ from ongpt import services
 from tests.support.api_md import allowed, concrete
 from tests.support.deployed import customer, guest, staff
 from tests.support.events import FakeLambdaContext, rest_event
+from tests.support.handlers import warm_handler
 
 
 def invoke(spec: FunctionSpec, event: dict[str, Any]) -> dict[str, Any]:
-    handler = importlib.import_module(f"functions.{spec.name}.handler")
+    handler = warm_handler(spec.name)
     return handler.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]
 
 

@@ -4,7 +4,6 @@ input is read, even if IAM were mis-scoped and let the request through."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import uuid
 from typing import Any
@@ -15,6 +14,7 @@ from infra.catalogue import API_FUNCTIONS, FunctionSpec, Route
 from tests.support.api_md import allowed, concrete
 from tests.support.deployed import customer, guest, staff
 from tests.support.events import FakeLambdaContext, rest_event
+from tests.support.handlers import warm_handler
 
 pytestmark = pytest.mark.clause("P2.2", "P5")
 
@@ -39,9 +39,7 @@ def handle(spec: FunctionSpec, route: Route, identity: dict[str, Any]) -> tuple[
     event = rest_event(
         route.method, concrete(route.path), body={} if route.has_body else None, identity=identity
     )
-    response = importlib.import_module(f"functions.{spec.name}.handler").lambda_handler(
-        event, FakeLambdaContext()
-    )
+    response = warm_handler(spec.name).lambda_handler(event, FakeLambdaContext())
     return response["statusCode"], json.loads(response["body"])
 
 

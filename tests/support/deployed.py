@@ -21,6 +21,7 @@ from local.outbox import Outbox
 from local.provision import Provisioner
 from local.template import Resolver, Template
 from local.workers import QueuePoller, queue_pollers
+from ongpt import settings as env
 from tests.support.events import FakeLambdaContext, rest_event
 
 
@@ -37,7 +38,7 @@ class Deployed:
         for function in self.functions.values():
             if (
                 isinstance(function, LocalFunction)
-                and function.environment.get("POWERTOOLS_SERVICE_NAME") == name
+                and function.environment.get(env.SERVICE_NAME.name) == name
             ):
                 return function
         raise KeyError(name)
@@ -70,10 +71,10 @@ class Deployed:
         registration queued are sent at once, unless ``deliver`` is false."""
         event = rest_event(method, path, body=body, identity=identity or guest(), query=query)
         event["headers"].update(headers or {})
-        module = importlib.import_module(f"functions.{name}.handler")
-        with self.environment_of(name):
+        with self.environment_of(name):  # its cold start, the first time, checks its variables
+            module = importlib.import_module(f"functions.{name}.handler")
             response = module.lambda_handler(event, FakeLambdaContext())
-            queue = os.environ.get("REGISTRATION_QUEUE_URL")
+            queue = os.environ.get(env.REGISTRATION_QUEUE_URL.name)
         if deliver and queue and response["statusCode"] == 202:  # a sign-up or resend queued
             self.work_off(queue)
         return response["statusCode"], json.loads(response["body"] or "null")

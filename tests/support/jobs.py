@@ -17,16 +17,18 @@ def scheduled(now: datetime) -> dict[str, str]:
 
 def run_job(aws: Deployed, now: datetime) -> dict[str, int]:
     """The expiry reminders job, run at ``now``: its counts."""
-    module = importlib.import_module("functions.expiry_reminders.handler")
-    with aws.environment_of("expiry_reminders"):
+    with aws.environment_of(
+        "expiry_reminders"
+    ):  # a handler checks its environment as it is imported
+        module = importlib.import_module("functions.expiry_reminders.handler")
         return module.lambda_handler(scheduled(now), FakeLambdaContext())  # type: ignore[no-any-return]
 
 
 def run_anchor_job(aws: Deployed, now: datetime, record: list[str] | None = None) -> Any:
     """The audit anchors job, run at ``now``; the DynamoDB operations it makes are added to
     ``record``."""
-    module = importlib.import_module("functions.audit_anchors.handler")
-    with aws.environment_of("audit_anchors"):
+    with aws.environment_of("audit_anchors"):  # a handler checks its environment as it is imported
+        module = importlib.import_module("functions.audit_anchors.handler")
         from ongpt.aws import client
 
         if record is not None:
@@ -40,6 +42,6 @@ def work(
     aws: Deployed, event: dict[str, Any], worker: str = "announcement_worker"
 ) -> dict[str, Any]:
     """The queue ``worker`` given an SQS ``event``: its batch answer."""
-    module = importlib.import_module(f"functions.{worker}.handler")
-    with aws.environment_of(worker):
+    with aws.environment_of(worker):  # a handler checks its environment as it is imported
+        module = importlib.import_module(f"functions.{worker}.handler")
         return module.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import uuid
 from typing import Any
+from unittest import mock
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,7 +40,14 @@ def down() -> None:
     raise DependencyUnavailable("Try again later.")
 
 
-handler = entrypoint(app)
+# What the stack gives every function, which every entry point checks at cold start.
+EVERY_FUNCTION = {
+    "POWERTOOLS_SERVICE_NAME": "greetings",
+    "POWERTOOLS_METRICS_NAMESPACE": "Tests",
+    "SMS_COUNTRY_CODES": '["84"]',
+}
+with mock.patch.dict(os.environ, EVERY_FUNCTION):
+    handler = entrypoint(app, ())
 
 
 def call(event: dict[str, Any]) -> tuple[int, dict[str, Any]]:

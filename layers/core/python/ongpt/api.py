@@ -1,7 +1,7 @@
 """The HTTP layer shared by every API function: resolver, error mapping, entry point.
 
 Handlers stay thin: ``app = create_app()``, routes that call one domain function, and
-``lambda_handler = entrypoint(app)``.
+``lambda_handler = entrypoint(app, ENVIRONMENT)``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Annotated, Any, cast
 
@@ -33,6 +33,7 @@ from ongpt.errors import (
 from ongpt.idempotency import CONFIG as IDEMPOTENCY
 from ongpt.idempotency import idempotency_key, once
 from ongpt.models import ErrorBody, Refusal
+from ongpt.settings import Variable, require
 from ongpt.telemetry import logger, metrics
 
 MAX_BODY_BYTES = 16 * 1024
@@ -167,8 +168,12 @@ def create_app() -> APIGatewayRestResolver:
     return app
 
 
-def entrypoint(app: APIGatewayRestResolver) -> LambdaHandler:
-    """The Lambda handler for ``app``: correlation id, cold-start metric, flushed metrics."""
+def entrypoint(
+    app: APIGatewayRestResolver, environment: Sequence[Variable[object]]
+) -> LambdaHandler:
+    """The Lambda handler for ``app``: correlation id, cold-start metric, flushed metrics. Fails
+    at once (the function's initialisation) if ``environment`` is incomplete."""
+    require(environment)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @metrics.log_metrics(capture_cold_start_metric=True)

@@ -25,7 +25,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from ongpt.errors import ServiceError, ValidationFailed
-from ongpt.settings import settings
+from ongpt.settings import IDEMPOTENCY_TABLE, SERVICE_NAME
 
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 64
@@ -54,7 +54,7 @@ def key_pattern(function: str) -> str:
 
 @cache
 def _persistence() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=settings().idempotency_table)
+    return DynamoDBPersistenceLayer(table_name=IDEMPOTENCY_TABLE.value())
 
 
 def idempotency_key(headers: dict[str, str]) -> str | None:
@@ -86,7 +86,7 @@ def once(
         data_keyword_argument="request",
         persistence_store=_persistence(),
         config=CONFIG,
-        key_prefix=settings().powertools_service_name,
+        key_prefix=SERVICE_NAME.value(),
     )
     def _run(request: dict[str, Any]) -> dict[str, Any]:  # noqa: ARG001 - the idempotency data
         return operation()

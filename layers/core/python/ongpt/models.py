@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from ongpt import normalize
-from ongpt.settings import settings
+from ongpt.settings import SMS_COUNTRY_CODES
 
 # What a person types: NFC, no control or bidi-control characters (normalize.free_text).
 FREE_TEXT = AfterValidator(normalize.free_text)
@@ -36,7 +36,7 @@ FullName = Annotated[
 def _sms_phone(raw: str) -> str:
     """A phone we can send codes to: normalised, with one of the allowed country codes."""
     number = normalize.phone(raw)
-    allowed = settings().sms_country_codes
+    allowed = SMS_COUNTRY_CODES.value()
     if not normalize.in_countries(number, allowed):
         raise ValueError("must have country code " + " or ".join(f"+{c}" for c in allowed))
     return number

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from ongpt import settings as env
 from ongpt.aws import client
-from ongpt.settings import settings
 
 if TYPE_CHECKING:
     from ongpt.analytics import Analytics
@@ -37,28 +37,27 @@ if TYPE_CHECKING:
 def data_keys() -> DataKeys:
     from ongpt.crypto import DataKeys
 
-    return DataKeys(client("kms"), settings().data_key_id)
+    return DataKeys(client("kms"), env.DATA_KEY_ID.value())
 
 
 @cache
 def customer_store() -> CustomerStore:
     from ongpt.stores import CustomerStore
 
-    return CustomerStore(client("dynamodb"), settings().customers_table)
+    return CustomerStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
 
 
 @cache
 def notifier() -> Notifier:
     from ongpt.notify import Notifier
 
-    config = settings()
     return Notifier(
         client("sesv2"),
         client("sns"),
-        config.sender_email,
-        config.ses_configuration_set,
+        env.SENDER_EMAIL.value(),
+        env.SES_CONFIGURATION_SET.value(),
         notices(),
-        config.sms_country_codes,
+        env.SMS_COUNTRY_CODES.value(),
     )
 
 
@@ -66,14 +65,14 @@ def notifier() -> Notifier:
 def send_limits() -> SendLimits:
     from ongpt.send_limits import SendLimits
 
-    return SendLimits(client("dynamodb"), settings().send_limits_table)
+    return SendLimits(client("dynamodb"), env.SEND_LIMITS_TABLE.value())
 
 
 @cache
 def blind_index() -> BlindIndex:
     from ongpt.crypto import BlindIndex
 
-    return BlindIndex(client("kms"), settings().blind_index_key_id)
+    return BlindIndex(client("kms"), env.BLIND_INDEX_KEY_ID.value())
 
 
 @cache
@@ -82,16 +81,15 @@ def registrations() -> Registrations:
     from ongpt.registration import Registrations
     from ongpt.stores import RegistrationStore
 
-    config = settings()
     return Registrations(
-        registrations=RegistrationStore(client("dynamodb"), config.registrations_table),
+        registrations=RegistrationStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value()),
         customers=customer_store(),
-        accounts=Accounts(client("cognito-idp"), config.user_pool_id),
+        accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
         keys=data_keys(),
         index=blind_index(),
         notifier=notifier(),
         limits=send_limits(),
-        enqueue=_sender(config.registration_queue_url),
+        enqueue=_sender(env.REGISTRATION_QUEUE_URL.value()),
     )
 
 
@@ -116,21 +114,21 @@ def customers() -> Customers:
 def chain_key() -> ChainKey:
     from ongpt.audit import ChainKey
 
-    return ChainKey(client("kms"), settings().audit_key_id)
+    return ChainKey(client("kms"), env.AUDIT_KEY_ID.value())
 
 
 @cache
 def audit_log() -> AuditLog:
     from ongpt.audit import AuditLog
 
-    return AuditLog(client("dynamodb"), settings().audit_table, chain_key())
+    return AuditLog(client("dynamodb"), env.AUDIT_TABLE.value(), chain_key())
 
 
 @cache
 def anchors() -> Anchors:
     from ongpt.anchors import Anchors
 
-    return Anchors(client("s3"), settings().audit_anchor_bucket)
+    return Anchors(client("s3"), env.AUDIT_ANCHOR_BUCKET.value())
 
 
 @cache
@@ -165,15 +163,14 @@ def edit_requests() -> EditRequests:
     from ongpt.edit_store import EditStore
     from ongpt.edits import EditRequests
 
-    config = settings()
     return EditRequests(
-        edits=EditStore(client("dynamodb"), config.customers_table),
+        edits=EditStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
         customers=customer_store(),
         keys=data_keys(),
         index=blind_index(),
         notifier=notifier(),
         audit=audit_log(),
-        accounts=Accounts(client("cognito-idp"), config.user_pool_id),
+        accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
         markers=markers(),
         limits=send_limits(),
     )
@@ -183,7 +180,7 @@ def edit_requests() -> EditRequests:
 def markers() -> Markers:
     from ongpt.markers import Markers
 
-    return Markers(client("dynamodb"), settings().customers_table)
+    return Markers(client("dynamodb"), env.CUSTOMERS_TABLE.value())
 
 
 @cache
@@ -198,13 +195,12 @@ def contracts() -> Contracts:
     from ongpt.contract_store import ContractStore
     from ongpt.contracts import Contracts, dead_letter_sender
 
-    config = settings()
     return Contracts(
-        store=ContractStore(client("dynamodb"), config.customers_table),
+        store=ContractStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
         customers=customers(),
         notifier=notifier(),
         audit=audit_log(),
-        dead_letters=dead_letter_sender(client("sqs"), config.job_dlq_url),
+        dead_letters=dead_letter_sender(client("sqs"), env.JOB_DLQ_URL.value()),
     )
 
 
@@ -212,17 +208,16 @@ def contracts() -> Contracts:
 def announcements() -> Announcements:
     from ongpt.announcements import Announcements, queue_sender
 
-    config = settings()
     return Announcements(
         dynamodb=client("dynamodb"),
-        table=config.customers_table,
+        table=env.CUSTOMERS_TABLE.value(),
         customers=customer_store(),
         consents=consents(),
         contacts=customers(),
         notifier=notifier(),
         audit=audit_log(),
         markers=markers(),
-        enqueue=queue_sender(client("sqs"), config.announcement_queue_url),
+        enqueue=queue_sender(client("sqs"), env.ANNOUNCEMENT_QUEUE_URL.value()),
     )
 
 
@@ -232,7 +227,7 @@ def complaints() -> Complaints:
 
     return Complaints(
         dynamodb=client("dynamodb"),
-        table=settings().customers_table,
+        table=env.CUSTOMERS_TABLE.value(),
         customers=customers(),
         keys=data_keys(),
         notifier=notifier(),
@@ -247,7 +242,7 @@ def disclosures() -> Disclosures:
 
     return Disclosures(
         dynamodb=client("dynamodb"),
-        table=settings().customers_table,
+        table=env.CUSTOMERS_TABLE.value(),
         customers=customer_store(),
         consents=consents(),
         audit=audit_log(),
@@ -258,11 +253,11 @@ def disclosures() -> Disclosures:
 def analytics() -> Analytics:
     from ongpt.analytics import Analytics
 
-    return Analytics(client("dynamodb"), settings().analytics_table)
+    return Analytics(client("dynamodb"), env.ANALYTICS_TABLE.value())
 
 
 @cache
 def notices() -> NoticeLog:
     from ongpt.stores import NoticeLog
 
-    return NoticeLog(client("dynamodb"), settings().customers_table)
+    return NoticeLog(client("dynamodb"), env.CUSTOMERS_TABLE.value())

@@ -1,37 +1,109 @@
-"""The function's configuration, from the environment the stack gives it, read once on first use."""
+"""The environment variables the stack gives functions: one declaration each, used by the stack to
+set them and by each function to check, at cold start, those it needs.
+
+A function's entry point calls ``require`` with the variables it needs besides ``EVERY_FUNCTION``:
+one missing or malformed fails the function's initialisation, naming the variable, never its value,
+instead of answering 503 per request. A variable a function was not given reads as empty: it names
+a dependency that function never calls (``tests/integration/test_least_privilege.py``).
+"""
 
 from __future__ import annotations
 
-from functools import cache
+import json
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-
-class Settings(BaseSettings):
-    """Names of what a function may touch, from the environment variables of the same names."""
-
-    model_config = SettingsConfigDict(frozen=True)
-
-    powertools_service_name: str = ""  # the function's name
-    customers_table: str = ""
-    registrations_table: str = ""
-    audit_table: str = ""
-    audit_key_id: str = ""
-    audit_anchor_bucket: str = ""
-    analytics_table: str = ""
-    idempotency_table: str = ""
-    data_key_id: str = ""
-    blind_index_key_id: str = ""
-    user_pool_id: str = ""
-    sender_email: str = ""
-    ses_configuration_set: str = ""
-    job_dlq_url: str = ""
-    announcement_queue_url: str = ""
-    registration_queue_url: str = ""
-    send_limits_table: str = ""
-    sms_country_codes: tuple[str, ...] = ("84",)  # JSON in the environment, e.g. ["84"]
+T_co = TypeVar("T_co", covariant=True)
 
 
-@cache
-def settings() -> Settings:
-    return Settings()
+class MisconfiguredFunction(RuntimeError):
+    """The function's environment lacks a variable it needs, or holds one it cannot read."""
+
+
+def _as_is(raw: str) -> str:
+    return raw
+
+
+def _country_codes(raw: str) -> tuple[str, ...]:
+    """JSON, e.g. ``["84"]``: country calling codes without ``+``."""
+    if not raw:
+        return ()
+    codes = json.loads(raw)
+    if not isinstance(codes, list) or not all(
+        isinstance(code, str) and re.fullmatch(r"[1-9]\d{0,2}", code) for code in codes
+    ):
+        raise ValueError("not a JSON list of country calling codes")
+    return tuple(codes)
+
+
+@dataclass(frozen=True)
+class Variable(Generic[T_co]):
+    """One environment variable: its name, what it holds, and how its text is read."""
+
+    name: str
+    meaning: str
+    parse: Callable[[str], T_co]
+
+    def value(self) -> T_co:
+        return self.parse(os.environ.get(self.name, ""))
+
+
+def text(name: str, meaning: str) -> Variable[str]:
+    return Variable(name, meaning, _as_is)
+
+
+SERVICE_NAME = text("POWERTOOLS_SERVICE_NAME", "the function's name (logs, idempotency keys)")
+METRICS_NAMESPACE = text("POWERTOOLS_METRICS_NAMESPACE", "the namespace of its metrics")
+SMS_COUNTRY_CODES = Variable(
+    "SMS_COUNTRY_CODES", "country calling codes phones are accepted with", _country_codes
+)
+CUSTOMERS_TABLE = text("CUSTOMERS_TABLE", "the customers table's name")
+REGISTRATIONS_TABLE = text("REGISTRATIONS_TABLE", "the registrations table's name")
+AUDIT_TABLE = text("AUDIT_TABLE", "the audit table's name")
+ANALYTICS_TABLE = text("ANALYTICS_TABLE", "the analytics table's name")
+IDEMPOTENCY_TABLE = text("IDEMPOTENCY_TABLE", "the idempotency table's name")
+SEND_LIMITS_TABLE = text("SEND_LIMITS_TABLE", "the table of send counters (registrations')")
+AUDIT_KEY_ID = text("AUDIT_KEY_ID", "the HMAC key of the audit chains")
+AUDIT_ANCHOR_BUCKET = text("AUDIT_ANCHOR_BUCKET", "the write-once bucket of audit anchors")
+DATA_KEY_ID = text("DATA_KEY_ID", "the key of field encryption's data keys")
+BLIND_INDEX_KEY_ID = text("BLIND_INDEX_KEY_ID", "the HMAC key of blind indexes")
+USER_POOL_ID = text("USER_POOL_ID", "the Cognito user pool")
+SENDER_EMAIL = text("SENDER_EMAIL", "the address email is sent from")
+SES_CONFIGURATION_SET = text("SES_CONFIGURATION_SET", "the SES configuration set of sends")
+REGISTRATION_QUEUE_URL = text("REGISTRATION_QUEUE_URL", "the queue of registrations' codes")
+ANNOUNCEMENT_QUEUE_URL = text("ANNOUNCEMENT_QUEUE_URL", "the queue of announcement shards")
+JOB_DLQ_URL = text("JOB_DLQ_URL", "the dead-letter queue of scheduled jobs' failed items")
+
+# What a need of the catalogue (infra/catalogue.py) gives a function.
+EMAIL = (SENDER_EMAIL, SES_CONFIGURATION_SET)
+AUDIT_APPEND = (AUDIT_TABLE, AUDIT_KEY_ID)
+MESSAGING = (CUSTOMERS_TABLE, DATA_KEY_ID, *EMAIL)  # catalogue.MESSAGING
+
+# What the stack gives every function.
+EVERY_FUNCTION: tuple[Variable[object], ...] = (SERVICE_NAME, METRICS_NAMESPACE, SMS_COUNTRY_CODES)
+
+
+def require(variables: Sequence[Variable[object]]) -> None:
+    """At cold start: fail, naming each one, if a variable the function needs is unset, empty or
+    malformed (its value is never shown: it may be a secret one day)."""
+    problems = []
+    for variable in (*EVERY_FUNCTION, *variables):
+        raw = os.environ.get(variable.name, "")
+        if not raw:
+            problems.append(f"{variable.name} ({variable.meaning}) is not set")
+            continue
+        try:
+            variable.parse(raw)
+        except ValueError:
+            problems.append(f"{variable.name} ({variable.meaning}) is malformed")
+    if problems:
+        raise MisconfiguredFunction("; ".join(problems))
+
+
+# Every variable the stack may give a function: those declared above.
+ALL_VARIABLES: tuple[Variable[object], ...] = tuple(
+    value for value in dict(globals()).values() if isinstance(value, Variable)
+)

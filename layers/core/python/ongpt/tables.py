@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ongpt import settings as env
+
 
 @dataclass(frozen=True)
 class Index:
@@ -42,7 +44,7 @@ class TableSpec:
     """One table: its construct id, the environment variable holding its name, its keys."""
 
     construct_id: str
-    env_var: str
+    env_var: env.Variable[str]
     partition_key: str
     sort_key: str | None = None
     indexes: tuple[Index, ...] = ()
@@ -54,13 +56,15 @@ BY_EXPIRY_DAY = Index("by-expiry-day", "expiry_shard", "contract_id")
 BY_WRITTEN_DAY = Index("by-written-day", "written_day", "at")
 
 CUSTOMERS = TableSpec(
-    "Customers", "CUSTOMERS_TABLE", "pk", "sk", indexes=(BY_STATUS, BY_EXPIRY_DAY)
+    "Customers", env.CUSTOMERS_TABLE, "pk", "sk", indexes=(BY_STATUS, BY_EXPIRY_DAY)
 )
 REGISTRATIONS = TableSpec(
-    "Registrations", "REGISTRATIONS_TABLE", "pk", ttl_attribute="expires_at_epoch"
+    "Registrations", env.REGISTRATIONS_TABLE, "pk", ttl_attribute="expires_at_epoch"
 )
-AUDIT = TableSpec("Audit", "AUDIT_TABLE", "pk", "sk", indexes=(BY_WRITTEN_DAY,))
-ANALYTICS = TableSpec("Analytics", "ANALYTICS_TABLE", "pk", "sk", ttl_attribute="expires_at_epoch")
-IDEMPOTENCY = TableSpec("Idempotency", "IDEMPOTENCY_TABLE", "id", ttl_attribute="expiration")
+AUDIT = TableSpec("Audit", env.AUDIT_TABLE, "pk", "sk", indexes=(BY_WRITTEN_DAY,))
+ANALYTICS = TableSpec(
+    "Analytics", env.ANALYTICS_TABLE, "pk", "sk", ttl_attribute="expires_at_epoch"
+)
+IDEMPOTENCY = TableSpec("Idempotency", env.IDEMPOTENCY_TABLE, "id", ttl_attribute="expiration")
 
 ALL_TABLES = (CUSTOMERS, REGISTRATIONS, AUDIT, ANALYTICS, IDEMPOTENCY)

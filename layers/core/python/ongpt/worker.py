@@ -3,7 +3,7 @@ records that failed return to the queue (``ReportBatchItemFailures``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -15,13 +15,18 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ongpt.settings import Variable, require
 from ongpt.telemetry import logger
 
 SqsHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 
 
-def sqs_worker(handle: Callable[[SQSRecord], None]) -> SqsHandler:
-    """The Lambda handler that gives each record of a batch to ``handle``."""
+def sqs_worker(
+    handle: Callable[[SQSRecord], None], environment: Sequence[Variable[object]]
+) -> SqsHandler:
+    """The Lambda handler that gives each record of a batch to ``handle``. Fails at once (the
+    function's initialisation) if ``environment`` is incomplete."""
+    require(environment)
     processor = BatchProcessor(event_type=EventType.SQS)
 
     @logger.inject_lambda_context
