@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from ongpt import normalize
+from ongpt.audit import Entry, Verification
 from ongpt.settings import settings
 
 # What a person types: NFC, no control or bidi-control characters (normalize.free_text).
@@ -451,29 +452,11 @@ class CustomerView(BaseModel):
     masked: bool
 
 
-class AuditEntry(BaseModel):
-    subject: str
-    sequence: int
-    at: str
-    actor: str
-    role: str
-    action: str
-    purpose: str | None
-    details: dict[str, Any]
-    prev_hash: str
-    hash: str
-    mac: str
-
-
-class ChainVerification(BaseModel):
-    valid: bool
-    checked: int
-    first_bad: dict[str, Any] | None = None
-
-
 class AuditRead(BaseModel):
-    entries: list[AuditEntry]
-    verification: ChainVerification
+    """A customer's audit entries and the verification of their chain."""
+
+    entries: list[Entry]
+    verification: Verification
 
 
 class ConsentsHeld(BaseModel):
