@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any
 
 from werkzeug.exceptions import HTTPException
@@ -153,10 +154,13 @@ class LocalGateway:
         return _json(200, result)
 
     def openapi(self, request: Request) -> Response:
-        return _json(200, openapi_document(self.functions, request.host_url.rstrip("/")))
+        return _json(200, openapi_document(self._handlers(), request.host_url.rstrip("/")))
+
+    def _handlers(self) -> list[ModuleType]:
+        return [function.module() for function in self.functions.values()]
 
     def docs(self, request: Request) -> Response:
-        document = openapi_document(self.functions, request.host_url.rstrip("/"))
+        document = openapi_document(self._handlers(), request.host_url.rstrip("/"))
         return Response(swagger_page(document), mimetype="text/html")
 
     # /v1

@@ -1,18 +1,29 @@
 """The API's OpenAPI document, merged from the handlers' own Powertools resolvers, and Swagger UI
-with the assets Powertools ships (no CDN needed)."""
+with the assets Powertools ships (no CDN needed).
+
+``python -m local.openapi`` rewrites the committed document, ``docs/openapi.json``, from the
+handlers' source; a test fails while it differs, so a contract change is a visible diff.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
+from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import aws_lambda_powertools.event_handler as event_handler
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 
-from local.lambdas import Invocable
+from local.placeholders import placeholder_environment
 
+ROOT = Path(__file__).resolve().parent.parent
+COMMITTED = ROOT / "docs" / "openapi.json"
+COMMITTED_SERVER = "http://127.0.0.1:8080"  # make run's default address (API.md)
 SWAGGER_ASSETS = Path(event_handler.__file__).parent / "openapi" / "swagger_ui"
 SIGV4 = {
     "type": "apiKey",
@@ -32,7 +43,7 @@ IDEMPOTENCY_KEY = {
 POWERTOOLS_ONLY = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
 
-def openapi_document(functions: dict[str, Invocable], api_url: str) -> dict[str, Any]:
+def openapi_document(handlers: Iterable[ModuleType], api_url: str) -> dict[str, Any]:
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "OnGPT Accounts", "version": "v1"},
@@ -41,8 +52,8 @@ def openapi_document(functions: dict[str, Invocable], api_url: str) -> dict[str,
         "components": {"schemas": {}, "securitySchemes": {"sigv4": SIGV4}},
         "security": [{"sigv4": []}],
     }
-    for function in functions.values():
-        app = getattr(function.module(), "app", None)
+    for handler in handlers:
+        app = getattr(handler, "app", None)
         if not isinstance(app, APIGatewayRestResolver):
             continue
         part = json.loads(app.get_openapi_json_schema(title="OnGPT Accounts", version="v1"))
@@ -71,3 +82,28 @@ def swagger_page(document: dict[str, Any]) -> str:
     js = (SWAGGER_ASSETS / "swagger-ui-bundle.min.js").read_text()
     css = (SWAGGER_ASSETS / "swagger-ui.min.css").read_text()
     return generate_swagger_html(spec, js, css, swagger_base_url="", oauth2_config=None)
+
+
+def source_handlers() -> list[ModuleType]:
+    """Every function's handler module, loaded from ``functions/`` as the synth packages it."""
+    modules = []
+    for path in sorted((ROOT / "functions").glob("*/handler.py")):
+        spec = importlib.util.spec_from_file_location(f"lambda_{path.parent.name}", path)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        with placeholder_environment():  # each handler checks its variables as it is imported
+            spec.loader.exec_module(module)
+        modules.append(module)
+    return modules
+
+
+def committed_text() -> str:
+    """The document as committed: a fixed server address, sorted keys, one line per value."""
+    document = openapi_document(source_handlers(), COMMITTED_SERVER)
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    COMMITTED.write_text(committed_text(), encoding="utf-8")
+    print(f"wrote {COMMITTED.relative_to(ROOT)}", file=sys.stderr)

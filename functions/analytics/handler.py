@@ -5,12 +5,12 @@ from aws_lambda_powertools.event_handler import Response
 from ongpt import services
 from ongpt import settings as env
 from ongpt.api import create_app, documented, entrypoint, idempotent, json_response
-from ongpt.models import AnalyticsBatch
+from ongpt.models import AnalyticsBatch, EventsAccepted
 
 app = create_app()
 
 
-@app.post("/v1/analytics/events", responses=documented(202, None, 409, 413))
+@app.post("/v1/analytics/events", responses=documented(202, EventsAccepted, 409, 413))
 def accept_events(batch: AnalyticsBatch) -> Response[str]:
     identity = app.current_event.request_context.identity
     accepted = idempotent(

@@ -6,12 +6,12 @@ from ongpt import services
 from ongpt import settings as env
 from ongpt.api import create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import staff_member
-from ongpt.models import AnnouncementPost
+from ongpt.models import AnnouncementAccepted, AnnouncementPost
 
 app = create_app()
 
 
-@app.post("/v1/staff/announcements", responses=documented(202, None, 409, 413))
+@app.post("/v1/staff/announcements", responses=documented(202, AnnouncementAccepted, 409, 413))
 def post_announcement(request: AnnouncementPost) -> Response[str]:
     staff = staff_member(app.current_event.raw_event)
     posted = idempotent(

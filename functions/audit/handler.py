@@ -10,11 +10,12 @@ from ongpt import services
 from ongpt import settings as env
 from ongpt.api import create_app, documented, entrypoint
 from ongpt.caller import staff_member
+from ongpt.models import AuditRead
 
 app = create_app()
 
 
-@app.get("/v1/staff/audit", responses=documented(200))
+@app.get("/v1/staff/audit", responses=documented(200, AuditRead))
 def read_audit(customer_id: Annotated[str, Query(min_length=1, max_length=64)]) -> dict[str, Any]:
     staff = staff_member(app.current_event.raw_event)
     log = services.audit_log()

@@ -9,12 +9,18 @@ from ongpt import services
 from ongpt import settings as env
 from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import caller, staff_member
-from ongpt.models import ComplaintFile, ComplaintStatus, ComplaintUpdate
+from ongpt.models import (
+    ComplaintFile,
+    ComplaintQueue,
+    ComplaintState,
+    ComplaintStatus,
+    ComplaintUpdate,
+)
 
 app = create_app()
 
 
-@app.post("/v1/complaints", responses=documented(201, None, 409, 413))
+@app.post("/v1/complaints", responses=documented(201, ComplaintState, 409, 413))
 def file_complaint(complaint: ComplaintFile) -> Response[str]:
     who = caller(app.current_event.raw_event)
     filed = idempotent(
@@ -26,7 +32,7 @@ def file_complaint(complaint: ComplaintFile) -> Response[str]:
     return json_response(201, filed)
 
 
-@app.get("/v1/staff/complaints", responses=documented(200))
+@app.get("/v1/staff/complaints", responses=documented(200, ComplaintQueue))
 def list_complaints(
     status: Annotated[ComplaintStatus, Query()] = "OPEN",
 ) -> dict[str, Any]:
@@ -34,7 +40,10 @@ def list_complaints(
     return {"status": status, "complaints": services.complaints().queue(staff, status)}
 
 
-@app.patch("/v1/staff/complaints/<complaint_id>", responses=documented(200, None, 404, 409, 413))
+@app.patch(
+    "/v1/staff/complaints/<complaint_id>",
+    responses=documented(200, ComplaintState, 404, 409, 413),
+)
 def update_complaint(complaint_id: PathId, update: ComplaintUpdate) -> dict[str, Any]:
     staff = staff_member(app.current_event.raw_event)
     return services.complaints().update(staff, complaint_id, update.status, update.resolution)

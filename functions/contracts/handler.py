@@ -8,12 +8,12 @@ from ongpt import services
 from ongpt import settings as env
 from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import staff_member
-from ongpt.models import ContractCreate, ContractRenewal
+from ongpt.models import ContractCreate, ContractCreated, ContractRenewal, ContractRenewed
 
 app = create_app()
 
 
-@app.post("/v1/staff/contracts", responses=documented(201, None, 404, 409, 413))
+@app.post("/v1/staff/contracts", responses=documented(201, ContractCreated, 404, 409, 413))
 def create_contract(request: ContractCreate) -> Response[str]:
     staff = staff_member(app.current_event.raw_event)
     created = idempotent(
@@ -26,7 +26,8 @@ def create_contract(request: ContractCreate) -> Response[str]:
 
 
 @app.post(
-    "/v1/staff/contracts/<contract_id>/renewal", responses=documented(200, None, 404, 409, 413)
+    "/v1/staff/contracts/<contract_id>/renewal",
+    responses=documented(200, ContractRenewed, 404, 409, 413),
 )
 def renew_contract(contract_id: PathId, request: ContractRenewal) -> dict[str, Any]:
     staff = staff_member(app.current_event.raw_event)

@@ -6,12 +6,12 @@ from ongpt import services
 from ongpt import settings as env
 from ongpt.api import create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import staff_member
-from ongpt.models import DisclosureRecord
+from ongpt.models import DisclosureRecord, DisclosureRecorded
 
 app = create_app()
 
 
-@app.post("/v1/staff/disclosures", responses=documented(201, None, 404, 409, 413))
+@app.post("/v1/staff/disclosures", responses=documented(201, DisclosureRecorded, 404, 409, 413))
 def record_disclosure(request: DisclosureRecord) -> Response[str]:
     staff = staff_member(app.current_event.raw_event)
     recorded = idempotent(

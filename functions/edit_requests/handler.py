@@ -9,7 +9,15 @@ from ongpt import services
 from ongpt import settings as env
 from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
 from ongpt.caller import customer_id, staff_member
-from ongpt.models import Decision, EditRequestCreate, EditVerification
+from ongpt.models import (
+    Decision,
+    EditRequest,
+    EditRequestCreate,
+    EditRequestList,
+    EditRequestQueue,
+    EditRequestState,
+    EditVerification,
+)
 
 app = create_app()
 
@@ -18,7 +26,7 @@ def _event() -> dict[str, Any]:
     return app.current_event.raw_event
 
 
-@app.post("/v1/me/edit-requests", responses=documented(202, None, 409, 413))
+@app.post("/v1/me/edit-requests", responses=documented(202, EditRequestState, 409, 413))
 def create_edit_request(request: EditRequestCreate) -> Response[str]:
     me = customer_id(_event())
     created = idempotent(
@@ -30,13 +38,13 @@ def create_edit_request(request: EditRequestCreate) -> Response[str]:
     return json_response(202, created)
 
 
-@app.get("/v1/me/edit-requests", responses=documented(200))
+@app.get("/v1/me/edit-requests", responses=documented(200, EditRequestList))
 def list_edit_requests() -> dict[str, Any]:
     me = customer_id(_event())
     return {"edit_requests": services.edit_requests().mine(me)}
 
 
-@app.get("/v1/me/edit-requests/<edit_request_id>", responses=documented(200, None, 404))
+@app.get("/v1/me/edit-requests/<edit_request_id>", responses=documented(200, EditRequest, 404))
 def get_edit_request(edit_request_id: PathId) -> dict[str, Any]:
     me = customer_id(_event())
     return services.edit_requests().one(me, edit_request_id)
@@ -44,7 +52,7 @@ def get_edit_request(edit_request_id: PathId) -> dict[str, Any]:
 
 @app.post(
     "/v1/me/edit-requests/<edit_request_id>/verification",
-    responses=documented(200, None, 404, 409, 410, 413),
+    responses=documented(200, EditRequestState, 404, 409, 410, 413),
 )
 def verify_edit_request(edit_request_id: PathId, proof: EditVerification) -> dict[str, Any]:
     me = customer_id(_event())
@@ -58,7 +66,7 @@ def verify_edit_request(edit_request_id: PathId, proof: EditVerification) -> dic
 
 @app.post(
     "/v1/me/edit-requests/<edit_request_id>/withdraw",
-    responses=documented(200, None, 404, 409, 413),
+    responses=documented(200, EditRequestState, 404, 409, 413),
 )
 def withdraw_edit_request(edit_request_id: PathId) -> dict[str, Any]:
     me = customer_id(_event())
@@ -70,7 +78,7 @@ def withdraw_edit_request(edit_request_id: PathId) -> dict[str, Any]:
     )
 
 
-@app.get("/v1/staff/edit-requests", responses=documented(200))
+@app.get("/v1/staff/edit-requests", responses=documented(200, EditRequestQueue))
 def edit_request_queue(
     status: Annotated[Literal["PENDING_REVIEW"], Query()] = "PENDING_REVIEW",
 ) -> dict[str, Any]:
@@ -80,7 +88,7 @@ def edit_request_queue(
 
 @app.post(
     "/v1/staff/edit-requests/<edit_request_id>/decision",
-    responses=documented(200, None, 404, 409, 413),
+    responses=documented(200, EditRequestState, 404, 409, 413),
 )
 def decide_edit_request(edit_request_id: PathId, decision: Decision) -> dict[str, Any]:
     staff = staff_member(_event())

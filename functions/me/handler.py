@@ -9,7 +9,16 @@ from ongpt import consents, export, services
 from ongpt import settings as env
 from ongpt.api import create_app, documented, entrypoint
 from ongpt.caller import customer_id
-from ongpt.models import ConsentChange, Profile
+from ongpt.models import (
+    Consent,
+    ConsentChange,
+    ConsentList,
+    ContractList,
+    DisclosureList,
+    Export,
+    NotificationList,
+    Profile,
+)
 
 app = create_app()
 
@@ -23,37 +32,37 @@ def get_me() -> Profile:
     return services.customers().profile(caller_id)
 
 
-@app.get("/v1/me/notifications", responses=documented(200))
+@app.get("/v1/me/notifications", responses=documented(200, NotificationList))
 def get_notifications() -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
     return {"notifications": services.notices().of_customer(caller_id)}
 
 
-@app.get("/v1/me/consents", responses=documented(200))
+@app.get("/v1/me/consents", responses=documented(200, ConsentList))
 def get_consents() -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
     return {"consents": services.consents().current(caller_id)}
 
 
-@app.put("/v1/me/consents/<purpose>", responses=documented(200, None, 404, 413))
+@app.put("/v1/me/consents/<purpose>", responses=documented(200, Consent, 404, 413))
 def put_consent(purpose: Purpose, change: ConsentChange) -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
     return services.consents().set(caller_id, purpose, change.granted)
 
 
-@app.get("/v1/me/contracts", responses=documented(200))
+@app.get("/v1/me/contracts", responses=documented(200, ContractList))
 def get_contracts() -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
     return {"contracts": services.contracts().of_customer(caller_id)}
 
 
-@app.get("/v1/me/disclosures", responses=documented(200))
+@app.get("/v1/me/disclosures", responses=documented(200, DisclosureList))
 def get_disclosures() -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
     return {"disclosures": services.disclosures().visible_to_customer(caller_id)}
 
 
-@app.get("/v1/me/export", responses=documented(200, None, 404))
+@app.get("/v1/me/export", responses=documented(200, Export, 404))
 def get_export() -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
     return export.everything(caller_id)

@@ -9,7 +9,7 @@ from ongpt import services
 from ongpt import settings as env
 from ongpt.api import PathId, create_app, documented, entrypoint, idempotent
 from ongpt.caller import staff_member
-from ongpt.models import CustomerFound, CustomerSearch, Purpose
+from ongpt.models import CustomerFound, CustomerSearch, CustomerView, Purpose
 
 app = create_app()
 
@@ -25,7 +25,7 @@ def search_customer(search: CustomerSearch) -> dict[str, str]:
     )
 
 
-@app.get("/v1/staff/customers/<customer_id>", responses=documented(200, None, 404))
+@app.get("/v1/staff/customers/<customer_id>", responses=documented(200, CustomerView, 404))
 def read_customer(
     customer_id: PathId,
     purpose: Annotated[Purpose, Query()],

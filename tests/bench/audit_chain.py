@@ -12,6 +12,7 @@ from moto import mock_aws
 
 from ongpt.audit import AuditLog, ChainKey, verify
 from ongpt.tables import AUDIT
+from tests.bench import quiet
 from tests.support.atomic_moto import atomic_writes
 
 ROUNDS = 5
@@ -82,4 +83,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    quiet()
     main()

@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 
 from local.lambdas import reset_warm_state
+from tests.bench import quiet
 from tests.support.deployed import Deployed, customer, deployed, guest
 from tests.support.events import FakeLambdaContext, rest_event
 
@@ -108,4 +109,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    quiet()
     main()

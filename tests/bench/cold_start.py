@@ -17,6 +17,7 @@ from statistics import median
 
 from infra.catalogue import ALL_FUNCTIONS
 from infra.layer_build import build_layer
+from tests.bench import quiet
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = 5
@@ -66,4 +67,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    quiet()
     main()

@@ -23,6 +23,7 @@ from ongpt.customers import Contact
 from ongpt.dynamo import to_item
 from ongpt.notify import Notifier
 from ongpt.tables import CUSTOMERS
+from tests.bench import quiet
 
 NOW = datetime(2027, 1, 1, 2, 0, tzinfo=UTC)
 DUE = 1_000
@@ -143,4 +144,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    quiet()
     main()

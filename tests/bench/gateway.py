@@ -27,7 +27,9 @@ from local.outbox import Outbox
 from local.principals import Principals
 from local.provision import Provisioner
 from local.template import Template
+from tests.bench import quiet
 from tests.e2e.conftest import register, sign_in
+from tests.support.deployed import guest
 from tests.support.events import FakeLambdaContext, rest_event
 from tests.support.runtime import served
 
@@ -78,7 +80,7 @@ def gateway_overhead(assembly: Path) -> tuple[float, float]:
         )
         route = next(r for r in gateway.routes if r.path == "/v1/policy")
         handler = functions[route.function_id].module().lambda_handler
-        event = rest_event("GET", "/v1/policy")
+        event = rest_event("GET", "/v1/policy", identity=guest())  # handlers refuse nameless
 
         issued = gateway.credentials.mint(gateway.principals.guest())
         request = AWSRequest(method="GET", url="http://localhost/v1/policy", data=b"")
@@ -111,4 +113,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    quiet()
     main()

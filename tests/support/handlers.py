@@ -5,31 +5,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
-from unittest import mock
 
-from ongpt import settings as env
+from local.placeholders import placeholder_environment
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
-SAMPLES = {env.SMS_COUNTRY_CODES.name: '["84"]'}
-
-
-@contextmanager
-def placeholder_environment(
-    names: Iterable[str], values: Mapping[str, str] | None = None
-) -> Iterator[None]:
-    """Exactly ``names`` of the stack's variables set, each to ``values``' or a placeholder."""
-    given = {**SAMPLES, **(values or {})}
-    variables = {name: given.get(name, f"placeholder-{name.lower()}") for name in names}
-    with mock.patch.dict(os.environ, variables):
-        for variable in env.ALL_VARIABLES:
-            if variable.name not in variables:
-                os.environ.pop(variable.name, None)
-        yield
 
 
 def cold_start(
@@ -50,5 +32,5 @@ def cold_start(
 
 def warm_handler(function: str) -> ModuleType:
     """The function's handler module, imported once (every variable set for its cold start)."""
-    with placeholder_environment(variable.name for variable in env.ALL_VARIABLES):
+    with placeholder_environment():
         return importlib.import_module(f"functions.{function}.handler")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from local.lambdas import LocalFunction
+from local.placeholders import SAMPLES
 from ongpt import settings as env
-from tests.support.handlers import FUNCTIONS_DIR, SAMPLES
+from tests.support.handlers import FUNCTIONS_DIR
 
 ARN = "arn:aws:lambda:ap-southeast-1:123456789012:function:me"
 

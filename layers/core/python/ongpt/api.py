@@ -209,16 +209,12 @@ def _caller_kind(event: dict[str, Any]) -> str:
         return "unknown"
 
 
-def documented(
-    status: int, body: type[BaseModel] | None = None, *errors: int
-) -> dict[int, OpenAPIResponse]:
-    """A route's responses for the OpenAPI document: its success (``body``, or any JSON object)
-    and its errors, beyond those of every route, in the contract's error shape."""
+def documented(status: int, body: type[BaseModel], *errors: int) -> dict[int, OpenAPIResponse]:
+    """A route's responses for the OpenAPI document: its success (``body``) and its errors,
+    beyond those of every route, in the contract's error shape."""
     success: OpenAPIResponse = {
         "description": "Success",
-        "content": {
-            "application/json": {"model": body} if body else {"schema": {"type": "object"}}
-        },
+        "content": {"application/json": {"model": body}},
     }
     documented_errors: dict[int, OpenAPIResponse] = {
         code: {

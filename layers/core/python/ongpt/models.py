@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from ongpt import normalize
+from ongpt.audit import Entry, Verification
 from ongpt.settings import SMS_COUNTRY_CODES
 
 # What a person types: NFC, no control or bidi-control characters (normalize.free_text).
@@ -277,3 +278,209 @@ class ErrorBody(BaseModel):
 
 class Refusal(RootModel[ErrorBody | dict[str, str]]):
     """A handler's error, or API Gateway's own refusal (``{"message": ...}``) before any handler."""
+
+
+# Responses (API.md): what each route answers with 2xx, for the OpenAPI document. Handlers may
+# return plain dicts of these shapes; times are RFC 3339 strings as stored.
+EditRequestStatus = Literal[
+    "PENDING_VERIFICATION", "PENDING_REVIEW", "WITHDRAWN", "APPLIED", "REJECTED"
+]
+
+
+class Consent(BaseModel):
+    """A purpose's current state; ``version`` only for the policy and terms accepted."""
+
+    purpose: str
+    granted: bool
+    updated_at: str
+    version: str | None = None
+
+
+class ConsentList(BaseModel):
+    consents: list[Consent]
+
+
+class ConsentChangeRecord(BaseModel):
+    purpose: str
+    granted: bool
+    version: str | None
+    updated_at: str
+    source: str | None
+
+
+class Notification(BaseModel):
+    type: str
+    channel: Literal["email", "sms"]
+    sent_at: str
+
+
+class NotificationList(BaseModel):
+    notifications: list[Notification]
+
+
+class ContractSummary(BaseModel):
+    contract_id: str
+    plan: str
+    status: str
+    starts_at: str
+    expires_at: str
+
+
+class ContractList(BaseModel):
+    contracts: list[ContractSummary]
+
+
+class ContractCreated(BaseModel):
+    contract_id: str
+    status: Literal["ACTIVE"]
+
+
+class ContractRenewed(ContractCreated):
+    expires_at: str
+
+
+class Disclosure(BaseModel):
+    disclosure_id: str
+    recipient: str
+    legal_basis: Literal["consent", "legal_obligation"]
+    authority_reference: str | None
+    data_categories: list[str]
+    recorded_at: str
+
+
+class DisclosureList(BaseModel):
+    disclosures: list[Disclosure]
+
+
+class DisclosureRecorded(BaseModel):
+    disclosure_id: str
+
+
+class RequestedChanges(BaseModel):
+    """An edit request's changes as the customer sent them."""
+
+    full_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    optional: dict[str, str | None] | None = None
+
+
+class EditRequestState(BaseModel):
+    edit_request_id: str
+    status: EditRequestStatus
+
+
+class EditRequest(EditRequestState):
+    changes: RequestedChanges
+    reason: str
+    created_at: str
+    updated_at: str
+    note: str | None
+
+
+class EditRequestList(BaseModel):
+    edit_requests: list[EditRequest]
+
+
+class MaskedChange(BaseModel):
+    old: str | None
+    new: str | None
+
+
+class QueuedEditRequest(BaseModel):
+    """An edit request awaiting review, its old and new values masked."""
+
+    edit_request_id: str
+    customer_id: str
+    created_at: str
+    changes: dict[str, MaskedChange]
+
+
+class EditRequestQueue(BaseModel):
+    status: Literal["PENDING_REVIEW"]
+    edit_requests: list[QueuedEditRequest]
+
+
+class ComplaintState(BaseModel):
+    complaint_id: str
+    status: ComplaintStatus
+
+
+class QueuedComplaint(ComplaintState):
+    """A complaint in the staff queue; its contact masked."""
+
+    category: str
+    created_at: str
+    customer_id: str | None
+    subject: str
+    message: str
+    contact: dict[str, str]
+
+
+class ComplaintQueue(BaseModel):
+    status: ComplaintStatus
+    complaints: list[QueuedComplaint]
+
+
+class OwnComplaint(ComplaintState):
+    category: str
+    subject: str
+    created_at: str
+    resolution: str | None
+
+
+class AnnouncementAccepted(BaseModel):
+    announcement_id: str
+    recipients: int
+
+
+class EventsAccepted(BaseModel):
+    accepted: int
+
+
+class CustomerView(BaseModel):
+    """A customer's profile as staff read it: masked, or with ``reveal`` the clear values."""
+
+    customer_id: str
+    full_name: str
+    email: str
+    phone: str
+    optional: dict[str, str | None]
+    status: str
+    created_at: str
+    updated_at: str
+    masked: bool
+
+
+class AuditRead(BaseModel):
+    """A customer's audit entries and the verification of their chain."""
+
+    entries: list[Entry]
+    verification: Verification
+
+
+class ConsentsHeld(BaseModel):
+    current: list[Consent]
+    history: list[ConsentChangeRecord]
+
+
+class StaffAccess(BaseModel):
+    """A staff access to the customer's data: role, purpose and time, never who."""
+
+    role: str
+    action: str
+    purpose: str | None
+    at: str
+
+
+class Export(BaseModel):
+    """Everything held about the customer (API.md, ``GET /v1/me/export``)."""
+
+    profile: Profile
+    consents: ConsentsHeld
+    edit_requests: list[EditRequest]
+    contracts: list[ContractSummary]
+    notifications: list[Notification]
+    complaints: list[OwnComplaint]
+    disclosures: list[Disclosure]
+    access_log: list[StaffAccess]
