@@ -1,11 +1,11 @@
 """Who may invoke what, for the roles' IAM policies: API.md's principal table from the shared
-package (``ongpt.access``), which the handlers check too. The local gateway evaluates the
+package (``ongpt.platform.access``), which the handlers check too. The local gateway evaluates the
 synthesized policies, not this table."""
 
 from __future__ import annotations
 
-from ongpt.access import CUSTOMER, GUEST, PRINCIPALS, Pattern
-from ongpt.access import STAFF_ROLES as STAFF_PRINCIPALS
+from ongpt.platform.access import CUSTOMER, GUEST, PRINCIPALS, Pattern
+from ongpt.platform.access import STAFF_ROLES as STAFF_PRINCIPALS
 
 __all__ = ["CUSTOMER", "GUEST", "STAFF_ROLES", "Pattern"]
 

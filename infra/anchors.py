@@ -4,7 +4,7 @@ S3 Object Lock in compliance mode: no one, the account's root included, can dele
 an object version, or shorten its retention, before the retention ends. The bucket policy adds
 what Object Lock leaves open: a new version over a key (a put without ``If-None-Match``) and a
 delete marker that would hide the newest anchor. Versioned, KMS-encrypted, TLS only,
-access-logged. See ``ongpt.anchors``.
+access-logged. See ``ongpt.audit.anchors``.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, auto
 
-from ongpt import tables
-from ongpt.tables import BY_EXPIRY_DAY, BY_STATUS, BY_WRITTEN_DAY, Index, TableSpec
+from ongpt.storage import tables
+from ongpt.storage.tables import BY_EXPIRY_DAY, BY_STATUS, BY_WRITTEN_DAY, Index, TableSpec
 
 
 class Need(Enum):

@@ -1,4 +1,4 @@
-"""DynamoDB tables (keys and indexes from ``ongpt.tables``) and their backups (P2.1, P4)."""
+"""DynamoDB tables (keys and indexes from ``ongpt.storage.tables``) and their backups (P2.1, P4)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from constructs import Construct
 from infra.compliance import acknowledge
 from infra.guardrails import APPEND_ONLY_TAG
 from infra.keys import Keys
-from ongpt import tables
-from ongpt.tables import TableSpec
+from ongpt.storage import tables
+from ongpt.storage.tables import TableSpec
 
 _STRING = dynamodb.AttributeType.STRING
 

@@ -35,9 +35,10 @@ from infra.service_access import (
     SQS_PRODUCER_KEY,
 )
 from infra.settings import Settings
-from ongpt import idempotency, tables
-from ongpt import settings as env
-from ongpt.telemetry import NAMESPACE
+from ongpt.platform import idempotency
+from ongpt.platform import settings as env
+from ongpt.platform.telemetry import NAMESPACE
+from ongpt.storage import tables
 
 if TYPE_CHECKING:
     from infra.anchors import AuditAnchors  # which imports this module's log groups via trail
@@ -179,7 +180,7 @@ class ServiceFunction(Construct):
         self._key_through("dynamodb", table.encryption_key, write=True)
 
     def count_sends(self, table: dynamodb.ITable) -> None:
-        """Raise the counters of codes sent (``ongpt.send_limits``): ``UpdateItem`` only."""
+        """Raise the counters of codes sent (``ongpt.notify.send_limits``): ``UpdateItem`` only."""
         self._env(env.SEND_LIMITS_TABLE, table.table_name)
         self._allow(["dynamodb:UpdateItem"], table.table_arn)
         self._key_through("dynamodb", table.encryption_key, write=True)

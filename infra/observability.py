@@ -13,7 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.functions import ServiceFunction
-from ongpt.telemetry import NAMESPACE
+from ongpt.platform.telemetry import NAMESPACE
 
 PERIOD = Duration.minutes(5)
 # SNS's month-to-date SMS charges (AWS/SNS SMSMonthToDateSpentUSD, no dimensions, Maximum): told

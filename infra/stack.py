@@ -26,8 +26,8 @@ from infra.messaging import Messaging
 from infra.observability import Observability
 from infra.settings import Settings
 from infra.trail import AuditTrail
-from ongpt import settings as env
-from ongpt import tables
+from ongpt.platform import settings as env
+from ongpt.storage import tables
 
 COGNITO_SIGN_UP = (
     "cognito-idp:AdminCreateUser",

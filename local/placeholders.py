@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from unittest import mock
 
-from ongpt import settings as env
+from ongpt.platform import settings as env
 
 SAMPLES = {env.SMS_COUNTRY_CODES.name: '["84"]'}
 

@@ -3,9 +3,9 @@
 from aws_lambda_powertools.event_handler import Response
 
 from ongpt import services
-from ongpt import settings as env
-from ongpt.api import create_app, documented, entrypoint, idempotent, json_response
-from ongpt.models import AnalyticsBatch, EventsAccepted
+from ongpt.analytics.models import AnalyticsBatch, EventsAccepted
+from ongpt.platform import settings as env
+from ongpt.platform.api import create_app, documented, entrypoint, idempotent, json_response
 
 app = create_app()
 

@@ -8,9 +8,9 @@ import json
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from ongpt import services
-from ongpt import settings as env
-from ongpt.telemetry import logger
-from ongpt.worker import sqs_worker
+from ongpt.platform import settings as env
+from ongpt.platform.telemetry import logger
+from ongpt.platform.worker import sqs_worker
 
 
 def deliver(record: SQSRecord) -> None:

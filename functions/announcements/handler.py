@@ -3,10 +3,10 @@
 from aws_lambda_powertools.event_handler import Response
 
 from ongpt import services
-from ongpt import settings as env
-from ongpt.api import create_app, documented, entrypoint, idempotent, json_response
-from ongpt.caller import staff_member
-from ongpt.models import AnnouncementAccepted, AnnouncementPost
+from ongpt.announcements.models import AnnouncementAccepted, AnnouncementPost
+from ongpt.platform import settings as env
+from ongpt.platform.api import create_app, documented, entrypoint, idempotent, json_response
+from ongpt.platform.caller import staff_member
 
 app = create_app()
 

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
-from ongpt import settings as env
-from ongpt.api import create_app, documented, entrypoint
-from ongpt.caller import staff_member
-from ongpt.models import AuditRead
+from ongpt.audit.models import AuditRead
+from ongpt.platform import settings as env
+from ongpt.platform.api import create_app, documented, entrypoint
+from ongpt.platform.caller import staff_member
 
 app = create_app()
 

@@ -10,9 +10,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ongpt import services
-from ongpt import settings as env
-from ongpt.clock import parse
-from ongpt.telemetry import logger, metrics
+from ongpt.platform import settings as env
+from ongpt.platform.clock import parse
+from ongpt.platform.telemetry import logger, metrics
 
 ENVIRONMENT = (env.AUDIT_TABLE, env.AUDIT_KEY_ID, env.AUDIT_ANCHOR_BUCKET)
 env.require(ENVIRONMENT)

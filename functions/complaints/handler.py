@@ -6,16 +6,16 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
-from ongpt import settings as env
-from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
-from ongpt.caller import caller, staff_member
-from ongpt.models import (
+from ongpt.complaints.models import (
     ComplaintFile,
     ComplaintQueue,
     ComplaintState,
     ComplaintStatus,
     ComplaintUpdate,
 )
+from ongpt.platform import settings as env
+from ongpt.platform.api import PathId, create_app, documented, entrypoint, idempotent, json_response
+from ongpt.platform.caller import caller, staff_member
 
 app = create_app()
 

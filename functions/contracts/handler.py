@@ -5,10 +5,10 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from ongpt import services
-from ongpt import settings as env
-from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
-from ongpt.caller import staff_member
-from ongpt.models import ContractCreate, ContractCreated, ContractRenewal, ContractRenewed
+from ongpt.contracts.models import ContractCreate, ContractCreated, ContractRenewal, ContractRenewed
+from ongpt.platform import settings as env
+from ongpt.platform.api import PathId, create_app, documented, entrypoint, idempotent, json_response
+from ongpt.platform.caller import staff_member
 
 app = create_app()
 

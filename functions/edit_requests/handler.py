@@ -6,10 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
-from ongpt import settings as env
-from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
-from ongpt.caller import customer_id, staff_member
-from ongpt.models import (
+from ongpt.edits.models import (
     Decision,
     EditRequest,
     EditRequestCreate,
@@ -18,6 +15,9 @@ from ongpt.models import (
     EditRequestState,
     EditVerification,
 )
+from ongpt.platform import settings as env
+from ongpt.platform.api import PathId, create_app, documented, entrypoint, idempotent, json_response
+from ongpt.platform.caller import customer_id, staff_member
 
 app = create_app()
 

@@ -9,9 +9,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ongpt import services
-from ongpt import settings as env
-from ongpt.clock import parse
-from ongpt.telemetry import logger, metrics
+from ongpt.platform import settings as env
+from ongpt.platform.clock import parse
+from ongpt.platform.telemetry import logger, metrics
 
 ENVIRONMENT = (*env.MESSAGING, env.JOB_DLQ_URL)
 env.require(ENVIRONMENT)

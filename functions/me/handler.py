@@ -5,20 +5,17 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from ongpt import consents, export, services
-from ongpt import settings as env
-from ongpt.api import create_app, documented, entrypoint
-from ongpt.caller import customer_id
-from ongpt.models import (
-    Consent,
-    ConsentChange,
-    ConsentList,
-    ContractList,
-    DisclosureList,
-    Export,
-    NotificationList,
-    Profile,
-)
+from ongpt import services
+from ongpt.consents import service as consents
+from ongpt.consents.models import Consent, ConsentChange, ConsentList
+from ongpt.contracts.models import ContractList
+from ongpt.customers import export
+from ongpt.customers.models import Export, Profile
+from ongpt.disclosures.models import DisclosureList
+from ongpt.notify.models import NotificationList
+from ongpt.platform import settings as env
+from ongpt.platform.api import create_app, documented, entrypoint
+from ongpt.platform.caller import customer_id
 
 app = create_app()
 

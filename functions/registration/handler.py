@@ -2,11 +2,12 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from ongpt import policy, services
-from ongpt import settings as env
-from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
-from ongpt.caller import caller
-from ongpt.models import (
+from ongpt import services
+from ongpt.consents import policy
+from ongpt.platform import settings as env
+from ongpt.platform.api import PathId, create_app, documented, entrypoint, idempotent, json_response
+from ongpt.platform.caller import caller
+from ongpt.registration.models import (
     CustomerCreated,
     RegistrationAccepted,
     RegistrationRequest,

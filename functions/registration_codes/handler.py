@@ -12,8 +12,8 @@ import json
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from ongpt import services
-from ongpt import settings as env
-from ongpt.worker import sqs_worker
+from ongpt.platform import settings as env
+from ongpt.platform.worker import sqs_worker
 
 
 def deliver(record: SQSRecord) -> None:

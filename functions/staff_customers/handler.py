@@ -6,10 +6,10 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
-from ongpt import settings as env
-from ongpt.api import PathId, create_app, documented, entrypoint, idempotent
-from ongpt.caller import staff_member
-from ongpt.models import CustomerFound, CustomerSearch, CustomerView, Purpose
+from ongpt.platform import settings as env
+from ongpt.platform.api import PathId, create_app, documented, entrypoint, idempotent
+from ongpt.platform.caller import staff_member
+from ongpt.staff.models import CustomerFound, CustomerSearch, CustomerView, Purpose
 
 app = create_app()
 

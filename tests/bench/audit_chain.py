@@ -10,8 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 from moto import mock_aws
 
-from ongpt.audit import AuditLog, ChainKey, verify
-from ongpt.tables import AUDIT
+from ongpt.audit.service import ChainKey, verify
+from ongpt.audit.store import AuditLog
+from ongpt.storage.tables import AUDIT
 from tests.bench import quiet
 from tests.support.atomic_moto import atomic_writes
 

@@ -17,12 +17,12 @@ from typing import Any, cast
 import boto3
 from moto import mock_aws
 
-from ongpt.contract_store import ContractStore
-from ongpt.contracts import Contracts, expiry_shard
-from ongpt.customers import Contact
-from ongpt.dynamo import to_item
-from ongpt.notify import Notifier
-from ongpt.tables import CUSTOMERS
+from ongpt.contracts.service import Contracts, expiry_shard
+from ongpt.contracts.store import ContractStore
+from ongpt.customers.service import Contact
+from ongpt.notify.delivery import Notifier
+from ongpt.storage.dynamo import to_item
+from ongpt.storage.tables import CUSTOMERS
 from tests.bench import quiet
 
 NOW = datetime(2027, 1, 1, 2, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from ongpt import tables
+from ongpt.storage import tables
 from tests.infra.conftest import logical_id, resources
 
 pytestmark = pytest.mark.clause("P2.1", "P4")

@@ -9,7 +9,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from infra.catalogue import ALL_FUNCTIONS
-from ongpt import settings as env
+from ongpt.platform import settings as env
 from tests.infra.conftest import logical_id, resources, role_statements
 from tests.support.handlers import cold_start
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ongpt import telemetry
+from ongpt.platform import telemetry
 from tests.support.deployed import Deployed, deployed
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ongpt.stores import ACTIVE_SHARDS
+from ongpt.customers.store import ACTIVE_SHARDS
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.events import sqs_event
 from tests.support.jobs import work

@@ -11,8 +11,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from ongpt.audit import GENESIS, AuditLog, ChainKey, Entry
-from ongpt.clock import timestamp
+from ongpt.audit.service import GENESIS, ChainKey, Entry
+from ongpt.audit.store import AuditLog
+from ongpt.platform.clock import timestamp
 from tests.support.deployed import Deployed, staff
 from tests.support.jobs import run_anchor_job
 from tests.support.journeys import audit_items

@@ -9,8 +9,8 @@ from typing import Any
 import boto3
 import pytest
 
-from ongpt import contracts as contracts_module
-from ongpt import notify
+from ongpt.contracts import service as contracts_module
+from ongpt.notify import delivery as notify
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.jobs import run_job
 from tests.support.journeys import (

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ongpt import disclosures as disclosures_module
+from ongpt.disclosures import service as disclosures_module
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.journeys import disclose, registered
 

@@ -11,9 +11,9 @@ import boto3
 import pytest
 
 from ongpt import services
-from ongpt.edit_store import EditStore
-from ongpt.errors import ServiceError
-from ongpt.models import EditVerification
+from ongpt.edits.models import EditVerification
+from ongpt.edits.store import EditStore
+from ongpt.platform.errors import ServiceError
 from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.journeys import code_to, decide, e164, me, new_phone, registered

@@ -18,7 +18,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from ongpt.stores import active_shard
+from ongpt.customers.store import active_shard
 from tests.support.deployed import Deployed, staff
 from tests.support.events import sqs_event
 from tests.support.faults import CallLog, Fault, calls_of, faults_of

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from infra import catalogue
-from ongpt import registration as registration_module
+from ongpt.registration import service as registration_module
 from tests.support.deployed import Deployed, customer, deployed, guest, staff
 from tests.support.jobs import run_anchor_job, run_job
 from tests.support.journeys import (

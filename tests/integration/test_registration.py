@@ -13,8 +13,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from ongpt import registration as registration_module
 from ongpt import services
+from ongpt.registration import service as registration_module
 from tests.support.deployed import Deployed, customer, guest
 from tests.support.journeys import (
     NAME,
@@ -211,7 +211,7 @@ def test_a_failure_after_the_sign_in_was_made_leaves_nothing_behind(
             {"Error": {"Code": "ProvisionedThroughputExceededException"}}, "TransactWriteItems"
         )
 
-    monkeypatch.setattr("ongpt.stores.CustomerStore.create", fail)
+    monkeypatch.setattr("ongpt.customers.store.CustomerStore.create", fail)
     status, answer = verify(aws, rid, body["email"], e164(body["phone"]))
     assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
     pool = aws.function("registration").environment["USER_POOL_ID"]

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from ongpt import send_limits
-from ongpt.notify import Kind, Notifier
-from ongpt.stores import NoticeLog
+from ongpt.notify import send_limits
+from ongpt.notify.delivery import Kind, Notifier
+from ongpt.notify.store import NoticeLog
 from tests.support.deployed import Deployed, guest
 from tests.support.journeys import e164, me, new_phone, registered, registration, start
 

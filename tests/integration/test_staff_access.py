@@ -9,7 +9,8 @@ from typing import Any
 import boto3
 import pytest
 
-from ongpt.audit import AuditLog, ChainKey, verify
+from ongpt.audit.service import ChainKey, verify
+from ongpt.audit.store import AuditLog
 from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, staff
 from tests.support.journeys import audit_items, e164, registered

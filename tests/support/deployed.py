@@ -21,7 +21,7 @@ from local.outbox import Outbox
 from local.provision import Provisioner
 from local.template import Resolver, Template
 from local.workers import QueuePoller, queue_pollers
-from ongpt import settings as env
+from ongpt.platform import settings as env
 from tests.support.events import FakeLambdaContext, rest_event
 
 

@@ -29,7 +29,7 @@ def run_anchor_job(aws: Deployed, now: datetime, record: list[str] | None = None
     ``record``."""
     with aws.environment_of("audit_anchors"):  # a handler checks its environment as it is imported
         module = importlib.import_module("functions.audit_anchors.handler")
-        from ongpt.aws import client
+        from ongpt.platform.aws import client
 
         if record is not None:
             client("dynamodb").meta.events.register(

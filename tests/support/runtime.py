@@ -17,6 +17,7 @@ import boto3
 from local.client import LocalClient
 
 ROOT = Path(__file__).resolve().parents[2]
+LAYER = Path("layers/core/python")
 STARTUP_SECONDS = 60
 STOP_SECONDS = 10
 
@@ -50,7 +51,8 @@ def served(assembly_dir: Path, workdir: Path) -> Iterator[tuple[float, LocalClie
                 str(free_port()),
             ],
             cwd=workdir,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            # This tree's shared package, whichever tree the venv's editable install points at.
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / LAYER)])},
             stdout=log,
             stderr=subprocess.STDOUT,
         )

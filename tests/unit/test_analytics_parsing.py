@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ongpt.analytics import browser, page_path, referrer_host, truncated_ip
+from ongpt.analytics.service import browser, page_path, referrer_host, truncated_ip
 
 pytestmark = pytest.mark.clause("P1.3")
 

@@ -11,8 +11,8 @@ from unittest import mock
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ongpt.api import MAX_BODY_BYTES, MAX_JSON_DEPTH, create_app, entrypoint, json_depth
-from ongpt.errors import DependencyUnavailable, NotFound
+from ongpt.platform.api import MAX_BODY_BYTES, MAX_JSON_DEPTH, create_app, entrypoint, json_depth
+from ongpt.platform.errors import DependencyUnavailable, NotFound
 from tests.support.deployed import customer
 from tests.support.events import FakeLambdaContext, rest_event
 

@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import pytest
 
-from ongpt import masking
-from ongpt.audit import GENESIS, Anchor, Entry, verify, verify_extension
+from ongpt.audit.service import GENESIS, Anchor, Entry, verify, verify_extension
+from ongpt.security import masking
 
 pytestmark = pytest.mark.clause("P2.5", "P5")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from ongpt import codes
-from ongpt.crypto import DataKeys, TamperedCiphertext, seal, unseal
+from ongpt.security import codes
+from ongpt.security.crypto import DataKeys, TamperedCiphertext, seal, unseal
 
 pytestmark = pytest.mark.clause("P2.1")
 

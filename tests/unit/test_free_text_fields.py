@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from ongpt import models
+from ongpt.analytics.models import AnalyticsEvent
+from ongpt.announcements.models import AnnouncementPost
+from ongpt.complaints.models import ComplaintFile, ComplaintUpdate
+from ongpt.contracts.models import ContractCreate
+from ongpt.disclosures.models import DisclosureRecord
+from ongpt.edits.models import Decision, EditRequestCreate
 
 pytestmark = pytest.mark.clause("P4")
 
@@ -16,29 +21,29 @@ NOW = "2026-12-01T00:00:00Z"
 # One valid body per request model with free text, and the free-text fields it holds.
 VALID: list[tuple[type[BaseModel], dict[str, Any], tuple[str, ...]]] = [
     (
-        models.ComplaintFile,
+        ComplaintFile,
         {"category": "other", "subject": "s", "message": "m", "contact": {"name": "n"}},
         ("subject", "message", "contact.name"),
     ),
-    (models.ComplaintUpdate, {"status": "RESOLVED", "resolution": "r"}, ("resolution",)),
+    (ComplaintUpdate, {"status": "RESOLVED", "resolution": "r"}, ("resolution",)),
     (
-        models.EditRequestCreate,
+        EditRequestCreate,
         {"changes": {"optional": {"company": "c", "address": "a"}}, "reason": "r"},
         ("reason", "changes.optional.company", "changes.optional.address"),
     ),
-    (models.Decision, {"decision": "reject", "note": "n"}, ("note",)),
+    (Decision, {"decision": "reject", "note": "n"}, ("note",)),
     (
-        models.ContractCreate,
+        ContractCreate,
         {"customer_id": "c", "plan": "p", "starts_at": NOW, "expires_at": NOW, "reference": "r"},
         ("plan", "reference"),
     ),
     (
-        models.AnnouncementPost,
+        AnnouncementPost,
         {"kind": "service_change", "title": "t", "body": "b"},
         ("title", "body"),
     ),
     (
-        models.DisclosureRecord,
+        DisclosureRecord,
         {
             "customer_id": "c",
             "recipient": "an-authority",
@@ -49,7 +54,7 @@ VALID: list[tuple[type[BaseModel], dict[str, Any], tuple[str, ...]]] = [
         ("authority_reference",),
     ),
     (
-        models.AnalyticsEvent,
+        AnalyticsEvent,
         {"page": "/p", "search_query": "q", "visited_at": NOW},
         ("page", "search_query"),
     ),

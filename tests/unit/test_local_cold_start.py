@@ -7,7 +7,7 @@ import pytest
 
 from local.lambdas import LocalFunction
 from local.placeholders import SAMPLES
-from ongpt import settings as env
+from ongpt.platform import settings as env
 from tests.support.handlers import FUNCTIONS_DIR
 
 ARN = "arn:aws:lambda:ap-southeast-1:123456789012:function:me"

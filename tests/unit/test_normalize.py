@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ongpt import normalize
+from ongpt.security import normalize
 
 pytestmark = pytest.mark.clause("P1.1")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from infra.catalogue import ALL_FUNCTIONS, FunctionSpec
-from ongpt import settings as env
+from ongpt.platform import settings as env
 from tests.support.handlers import cold_start
 
 EVERYTHING = [variable.name for variable in env.ALL_VARIABLES]

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ongpt import normalize
-from ongpt.consents import CHANGEABLE, THIRD_PARTY, check_purpose
-from ongpt.errors import ValidationFailed
+from ongpt.consents.service import CHANGEABLE, THIRD_PARTY, check_purpose
+from ongpt.platform.errors import ValidationFailed
+from ongpt.security import normalize
 
 pytestmark = pytest.mark.clause("P1.1", "P3.7")
 # Fixed examples in make test, so CI is repeatable; widen max_examples to explore further.

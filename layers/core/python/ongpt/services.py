@@ -10,46 +10,48 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ongpt import settings as env
-from ongpt.aws import client
+from ongpt.platform import settings as env
+from ongpt.platform.aws import client
 
 if TYPE_CHECKING:
-    from ongpt.analytics import Analytics
-    from ongpt.anchors import AnchoredVerifier, AnchorJob, Anchors
-    from ongpt.announcements import Announcements
-    from ongpt.audit import AuditLog, ChainKey
-    from ongpt.complaints import Complaints
-    from ongpt.consents import Consents
-    from ongpt.contracts import Contracts
-    from ongpt.crypto import BlindIndex, DataKeys
-    from ongpt.customers import Customers
-    from ongpt.disclosures import Disclosures
-    from ongpt.edits import EditRequests
-    from ongpt.markers import Markers
-    from ongpt.notify import Notifier
-    from ongpt.registration import Registrations
-    from ongpt.send_limits import SendLimits
-    from ongpt.staff import StaffAccess
-    from ongpt.stores import CustomerStore, NoticeLog
+    from ongpt.analytics.service import Analytics
+    from ongpt.announcements.service import Announcements
+    from ongpt.audit.anchors import AnchoredVerifier, AnchorJob, Anchors
+    from ongpt.audit.service import ChainKey
+    from ongpt.audit.store import AuditLog
+    from ongpt.complaints.service import Complaints
+    from ongpt.consents.service import Consents
+    from ongpt.contracts.service import Contracts
+    from ongpt.customers.service import Customers
+    from ongpt.customers.store import CustomerStore
+    from ongpt.disclosures.service import Disclosures
+    from ongpt.edits.service import EditRequests
+    from ongpt.notify.delivery import Notifier
+    from ongpt.notify.send_limits import SendLimits
+    from ongpt.notify.store import NoticeLog
+    from ongpt.registration.service import Registrations
+    from ongpt.security.crypto import BlindIndex, DataKeys
+    from ongpt.staff.service import StaffAccess
+    from ongpt.storage.markers import Markers
 
 
 @cache
 def data_keys() -> DataKeys:
-    from ongpt.crypto import DataKeys
+    from ongpt.security.crypto import DataKeys
 
     return DataKeys(client("kms"), env.DATA_KEY_ID.value())
 
 
 @cache
 def customer_store() -> CustomerStore:
-    from ongpt.stores import CustomerStore
+    from ongpt.customers.store import CustomerStore
 
     return CustomerStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
 
 
 @cache
 def notifier() -> Notifier:
-    from ongpt.notify import Notifier
+    from ongpt.notify.delivery import Notifier
 
     return Notifier(
         client("sesv2"),
@@ -63,23 +65,23 @@ def notifier() -> Notifier:
 
 @cache
 def send_limits() -> SendLimits:
-    from ongpt.send_limits import SendLimits
+    from ongpt.notify.send_limits import SendLimits
 
     return SendLimits(client("dynamodb"), env.SEND_LIMITS_TABLE.value())
 
 
 @cache
 def blind_index() -> BlindIndex:
-    from ongpt.crypto import BlindIndex
+    from ongpt.security.crypto import BlindIndex
 
     return BlindIndex(client("kms"), env.BLIND_INDEX_KEY_ID.value())
 
 
 @cache
 def registrations() -> Registrations:
-    from ongpt.accounts import Accounts
-    from ongpt.registration import Registrations
-    from ongpt.stores import RegistrationStore
+    from ongpt.customers.accounts import Accounts
+    from ongpt.registration.service import Registrations
+    from ongpt.registration.store import RegistrationStore
 
     return Registrations(
         registrations=RegistrationStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value()),
@@ -105,49 +107,49 @@ def _sender(queue_url: str) -> Callable[[dict[str, Any]], None]:
 
 @cache
 def customers() -> Customers:
-    from ongpt.customers import Customers
+    from ongpt.customers.service import Customers
 
     return Customers(customer_store(), data_keys())
 
 
 @cache
 def chain_key() -> ChainKey:
-    from ongpt.audit import ChainKey
+    from ongpt.audit.service import ChainKey
 
     return ChainKey(client("kms"), env.AUDIT_KEY_ID.value())
 
 
 @cache
 def audit_log() -> AuditLog:
-    from ongpt.audit import AuditLog
+    from ongpt.audit.store import AuditLog
 
     return AuditLog(client("dynamodb"), env.AUDIT_TABLE.value(), chain_key())
 
 
 @cache
 def anchors() -> Anchors:
-    from ongpt.anchors import Anchors
+    from ongpt.audit.anchors import Anchors
 
     return Anchors(client("s3"), env.AUDIT_ANCHOR_BUCKET.value())
 
 
 @cache
 def audit_verifier() -> AnchoredVerifier:
-    from ongpt.anchors import AnchoredVerifier
+    from ongpt.audit.anchors import AnchoredVerifier
 
     return AnchoredVerifier(chain_key(), anchors())
 
 
 @cache
 def anchor_job() -> AnchorJob:
-    from ongpt.anchors import AnchorJob
+    from ongpt.audit.anchors import AnchorJob
 
     return AnchorJob(audit_log(), chain_key(), anchors())
 
 
 @cache
 def staff_access() -> StaffAccess:
-    from ongpt.staff import StaffAccess
+    from ongpt.staff.service import StaffAccess
 
     return StaffAccess(
         customers=customers(),
@@ -159,9 +161,9 @@ def staff_access() -> StaffAccess:
 
 @cache
 def edit_requests() -> EditRequests:
-    from ongpt.accounts import Accounts
-    from ongpt.edit_store import EditStore
-    from ongpt.edits import EditRequests
+    from ongpt.customers.accounts import Accounts
+    from ongpt.edits.service import EditRequests
+    from ongpt.edits.store import EditStore
 
     return EditRequests(
         edits=EditStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
@@ -178,22 +180,22 @@ def edit_requests() -> EditRequests:
 
 @cache
 def markers() -> Markers:
-    from ongpt.markers import Markers
+    from ongpt.storage.markers import Markers
 
     return Markers(client("dynamodb"), env.CUSTOMERS_TABLE.value())
 
 
 @cache
 def consents() -> Consents:
-    from ongpt.consents import Consents
+    from ongpt.consents.service import Consents
 
     return Consents(customer_store(), audit_log())
 
 
 @cache
 def contracts() -> Contracts:
-    from ongpt.contract_store import ContractStore
-    from ongpt.contracts import Contracts, dead_letter_sender
+    from ongpt.contracts.service import Contracts, dead_letter_sender
+    from ongpt.contracts.store import ContractStore
 
     return Contracts(
         store=ContractStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
@@ -206,7 +208,7 @@ def contracts() -> Contracts:
 
 @cache
 def announcements() -> Announcements:
-    from ongpt.announcements import Announcements, queue_sender
+    from ongpt.announcements.service import Announcements, queue_sender
 
     return Announcements(
         dynamodb=client("dynamodb"),
@@ -223,7 +225,7 @@ def announcements() -> Announcements:
 
 @cache
 def complaints() -> Complaints:
-    from ongpt.complaints import Complaints
+    from ongpt.complaints.service import Complaints
 
     return Complaints(
         dynamodb=client("dynamodb"),
@@ -238,7 +240,7 @@ def complaints() -> Complaints:
 
 @cache
 def disclosures() -> Disclosures:
-    from ongpt.disclosures import Disclosures
+    from ongpt.disclosures.service import Disclosures
 
     return Disclosures(
         dynamodb=client("dynamodb"),
@@ -251,13 +253,13 @@ def disclosures() -> Disclosures:
 
 @cache
 def analytics() -> Analytics:
-    from ongpt.analytics import Analytics
+    from ongpt.analytics.service import Analytics
 
     return Analytics(client("dynamodb"), env.ANALYTICS_TABLE.value())
 
 
 @cache
 def notices() -> NoticeLog:
-    from ongpt.stores import NoticeLog
+    from ongpt.notify.store import NoticeLog
 
     return NoticeLog(client("dynamodb"), env.CUSTOMERS_TABLE.value())

@@ -1,0 +1,1 @@
+"""Anonymous product analytics, kept apart from personal data (P4)."""

@@ -1,0 +1,1 @@
+"""Announcements to customers who consented (P3.4)."""

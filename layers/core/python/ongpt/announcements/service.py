@@ -1,0 +1,132 @@
+"""Announcements (P3.3): staff post one; the fan-out goes through SQS, one message per shard of
+active customers, carrying ids only (never addresses). The worker reads contacts itself and
+sends by email: a ``service_change`` to every active customer, a ``product_update`` only to those
+whose ``product_updates`` consent is granted when it is sent. A delivery marker per customer
+makes a retried batch send nothing twice."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from ongpt.audit.service import SYSTEM
+from ongpt.audit.store import AuditLog
+from ongpt.consents.service import Consents
+from ongpt.customers.service import Customers
+from ongpt.customers.store import ACTIVE_SHARDS, CustomerStore
+from ongpt.notify.delivery import Kind, Notifier
+from ongpt.platform.caller import Caller
+from ongpt.platform.clock import timestamp, utcnow
+from ongpt.platform.errors import DependencyUnavailable
+from ongpt.storage.dynamo import from_item, key, to_item
+from ongpt.storage.markers import Markers
+
+
+@dataclass
+class Announcements:
+    dynamodb: Any
+    table: str
+    customers: CustomerStore
+    consents: Consents
+    contacts: Customers
+    notifier: Notifier
+    audit: AuditLog
+    markers: Markers
+    enqueue: Callable[[list[dict[str, Any]]], None]
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
+
+    def post(self, staff: Caller, kind: str, title: str, body: str) -> dict[str, Any]:
+        announcement_id = str(uuid.uuid4())
+        self.dynamodb.put_item(
+            TableName=self.table,
+            Item=to_item(
+                {
+                    "pk": f"ANNOUNCEMENT#{announcement_id}",
+                    "sk": "ANNOUNCEMENT",
+                    "kind": kind,
+                    "title": title,
+                    "body": body,
+                    "posted_by": staff.id,
+                    "posted_at": timestamp(self.clock()),
+                }
+            ),
+        )
+        self.audit.append(
+            SYSTEM,
+            actor=staff.id,
+            role=staff.role or "",
+            action="announcement.post",
+            details={"announcement_id": announcement_id, "kind": kind},
+        )
+        self.enqueue(
+            [{"announcement_id": announcement_id, "shard": s} for s in range(ACTIVE_SHARDS)]
+        )
+        recipients = sum(
+            self._reaches(Kind(kind), customer_id)
+            for shard in range(ACTIVE_SHARDS)
+            for customer_id in self.customers.active_in(shard)
+        )
+        return {"announcement_id": announcement_id, "recipients": recipients}
+
+    def _reaches(self, kind: Kind, customer_id: str) -> bool:
+        """Whether an active customer gets an announcement of this kind: a product update only
+        with their ``product_updates`` consent granted (checked again when it is sent)."""
+        return kind is not Kind.PRODUCT_UPDATE or self.consents.granted(
+            customer_id, "product_updates"
+        )
+
+    def deliver(self, announcement_id: str, shard: int) -> int:
+        """Send to one shard of active customers; how many were sent now."""
+        found = self.dynamodb.get_item(
+            TableName=self.table, Key=key(f"ANNOUNCEMENT#{announcement_id}", "ANNOUNCEMENT")
+        ).get("Item")
+        if not found:
+            return 0
+        announcement = from_item(found)
+        kind = Kind(announcement["kind"])
+        sent = 0
+        for customer_id in self.customers.active_in(shard):
+            if not self._reaches(kind, customer_id):
+                continue
+            sent += (
+                self.markers.once(
+                    f"CUSTOMER#{customer_id}",
+                    f"DELIVERY#{announcement_id}",
+                    partial(self._send, announcement, kind, customer_id),
+                )
+                or 0
+            )
+        return sent
+
+    def _send(self, announcement: dict[str, Any], kind: Kind, customer_id: str) -> int:
+        contact = self.contacts.contact(customer_id)
+        if contact is None:
+            return 0
+        self.notifier.email(
+            contact.email,
+            kind,
+            contact.language,
+            customer_id=customer_id,
+            title=announcement["title"],
+            body=announcement["body"],
+        )
+        return 1
+
+
+def queue_sender(sqs: Any, queue_url: str) -> Callable[[list[dict[str, Any]]], None]:
+    def send(messages: list[dict[str, Any]]) -> None:
+        for start in range(0, len(messages), 10):
+            batch = messages[start : start + 10]
+            answer = sqs.send_message_batch(
+                QueueUrl=queue_url,
+                Entries=[{"Id": str(i), "MessageBody": json.dumps(m)} for i, m in enumerate(batch)],
+            )
+            if answer.get("Failed"):
+                raise DependencyUnavailable("The announcement could not be queued in full.")
+
+    return send

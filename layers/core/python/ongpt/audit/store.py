@@ -1,0 +1,158 @@
+"""The audit table: appends under a condition, reads by chain and by day."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ongpt.audit.service import GENESIS, ChainKey, Entry
+from ongpt.platform.clock import timestamp, utcnow
+from ongpt.platform.errors import DependencyUnavailable
+from ongpt.storage.dynamo import from_item, query_all, to_item
+from ongpt.storage.tables import BY_WRITTEN_DAY
+
+MAX_TRIES = 30
+MAX_BACKOFF_SECONDS = 0.2  # 30 tries stay well inside a function's timeout
+WRITTEN_DAY_SHARDS = 4  # index partitions per day, so a busy day does not heat one partition
+
+
+def _key(subject: str, sequence: int) -> dict[str, Any]:
+    return to_item({"pk": f"SUBJECT#{subject}", "sk": f"{sequence:012d}"})
+
+
+def written_day(subject: str, at: str) -> str:
+    """The ``by-written-day`` partition of an entry: its UTC day and the subject's shard."""
+    shard = int(hashlib.sha256(subject.encode()).hexdigest()[:8], 16) % WRITTEN_DAY_SHARDS
+    return f"{at[:10]}#{shard}"
+
+
+@dataclass
+class AuditLog:
+    dynamodb: Any
+    table: str
+    key: ChainKey
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
+    conflicts: int = 0  # lost races, retried (for metrics and the benchmark)
+
+    def head(self, subject: str) -> Entry | None:
+        found = self.dynamodb.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": f"SUBJECT#{subject}"}),
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )["Items"]
+        return _entry(from_item(found[0])) if found else None
+
+    def append(
+        self,
+        subject: str,
+        *,
+        actor: str,
+        role: str,
+        action: str,
+        purpose: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Entry:
+        for attempt in range(MAX_TRIES):
+            head = self.head(subject)
+            draft = Entry(
+                subject=subject,
+                sequence=head.sequence + 1 if head else 1,
+                at=timestamp(self.clock()),
+                actor=actor,
+                role=role,
+                action=action,
+                purpose=purpose,
+                details=details or {},
+                prev_hash=head.hash if head else GENESIS,
+            )
+            entry_hash = draft.computed_hash()
+            entry = Entry(**{**asdict(draft), "hash": entry_hash, "mac": self.key.mac(entry_hash)})
+            try:
+                self.dynamodb.put_item(
+                    TableName=self.table,
+                    Item={**_key(subject, entry.sequence), **to_item(_attributes(entry))},
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+                return entry
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                self.conflicts += 1
+                backoff = min(MAX_BACKOFF_SECONDS, 0.005 * 2**attempt)
+                time.sleep(random.uniform(0, backoff))  # noqa: S311 - full jitter
+        raise DependencyUnavailable("The audit log is busy; nothing was done.")
+
+    def entries(self, subject: str, *, after: int = 0) -> list[Entry]:
+        """The chain in order, or only its entries after sequence number ``after``."""
+        found = query_all(
+            self.dynamodb,
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND sk > :after",
+            ExpressionAttributeValues=to_item(
+                {":pk": f"SUBJECT#{subject}", ":after": f"{after:012d}"}
+            ),
+            ConsistentRead=True,
+        )
+        return [_entry(values) for values in found]
+
+    def subjects_written_since(self, since: datetime, until: datetime) -> Iterator[str]:
+        """Each subject with an entry written at or after ``since``, from the ``by-written-day``
+        index (one query per day and shard, never a Scan); ``until`` is the last day to read."""
+        start, day, last = (
+            timestamp(since),
+            since.astimezone(UTC).date(),
+            until.astimezone(UTC).date(),
+        )
+        seen: set[str] = set()
+        while day <= last:
+            for shard in range(WRITTEN_DAY_SHARDS):
+                found = query_all(
+                    self.dynamodb,
+                    TableName=self.table,
+                    IndexName=BY_WRITTEN_DAY.name,
+                    KeyConditionExpression="written_day = :day AND #at >= :since",
+                    ExpressionAttributeNames={"#at": "at"},
+                    ExpressionAttributeValues=to_item(
+                        {":day": f"{day.isoformat()}#{shard}", ":since": start}
+                    ),
+                    ProjectionExpression="subject",
+                )
+                for values in found:
+                    if values["subject"] not in seen:
+                        seen.add(values["subject"])
+                        yield values["subject"]
+            day += timedelta(days=1)
+
+
+def _attributes(entry: Entry) -> dict[str, Any]:
+    values = asdict(entry)
+    values["details"] = json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
+    values["written_day"] = written_day(entry.subject, entry.at)
+    return values
+
+
+def _entry(values: dict[str, Any]) -> Entry:
+    return Entry(
+        subject=values["subject"],
+        sequence=int(values["sequence"]),
+        at=values["at"],
+        actor=values["actor"],
+        role=values["role"],
+        action=values["action"],
+        purpose=values.get("purpose"),
+        details=json.loads(values.get("details", "{}")),
+        prev_hash=values["prev_hash"],
+        hash=values["hash"],
+        mac=values.get("mac", ""),
+    )

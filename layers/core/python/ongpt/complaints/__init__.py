@@ -1,0 +1,1 @@
+"""Complaints and their resolution (P6.2)."""

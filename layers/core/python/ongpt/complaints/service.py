@@ -1,0 +1,287 @@
+"""Complaints (P6.2, P3.6): anyone may file one, guests with a contact, customers with their
+account's; staff move it from OPEN to IN_PROGRESS, and from OPEN or IN_PROGRESS to RESOLVED or
+REJECTED (final), with a resolution; the complainant is told the outcome once.
+
+Each complaint is sealed under a data key of its own (encryption context ``complaint_id``):
+a guest has no customer key, and one path serves both. Its resolution, staff's free text, is
+sealed under the same key when the complaint is closed. The outcome notice names the complaint
+by its reference and date, never by the subject a guest wrote (which would let anyone make the
+service mail their text to any address). The staff queue of each status is the
+``by-status`` index (``COMPLAINT#<status>``, oldest first); a customer's complaints are listed
+through pointers in their partition.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ongpt.audit.store import AuditLog
+from ongpt.complaints.models import ComplaintFile
+from ongpt.customers.service import Customers
+from ongpt.notify.delivery import Kind, Notifier
+from ongpt.platform.caller import Caller
+from ongpt.platform.clock import timestamp, utcnow
+from ongpt.platform.errors import Conflict, NotFound, ValidationFailed
+from ongpt.security import masking
+from ongpt.security.crypto import DataKeys, seal, unseal
+from ongpt.storage.dynamo import from_item, key, query_all, to_item
+from ongpt.storage.markers import Markers
+from ongpt.storage.tables import BY_STATUS
+
+FINAL = ("RESOLVED", "REJECTED")
+NEXT = {"OPEN": ("IN_PROGRESS", *FINAL), "IN_PROGRESS": FINAL}
+SEALED = ("subject", "message", "contact")
+RESOLUTION = "resolution"  # sealed too, once there is one
+
+
+@dataclass
+class Complaints:
+    dynamodb: Any
+    table: str
+    customers: Customers
+    keys: DataKeys
+    notifier: Notifier
+    audit: AuditLog
+    markers: Markers
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
+
+    def file(self, who: Caller, complaint: ComplaintFile) -> dict[str, Any]:
+        customer_id = who.id if who.kind == "customer" else None
+        if customer_id:
+            contact: dict[str, Any] = {}  # the account's, read when the outcome is sent
+        else:
+            contact = (complaint.contact or _no_contact()).model_dump(exclude_none=True)
+            if not (contact.get("email") or contact.get("phone")):
+                _no_contact()
+        complaint_id = str(uuid.uuid4())
+        context = {"complaint_id": complaint_id}
+        data_key, sealed_key = self.keys.new(context)
+        values = {
+            "subject": complaint.subject,
+            "message": complaint.message,
+            "contact": json.dumps(contact, ensure_ascii=False),
+        }
+        now = timestamp(self.clock())
+        items = [
+            {
+                "pk": f"COMPLAINT#{complaint_id}",
+                "sk": "COMPLAINT",
+                "complaint_id": complaint_id,
+                "category": complaint.category,
+                "status": "OPEN",
+                "status_key": "COMPLAINT#OPEN",
+                "customer_id": customer_id,
+                "created_at": now,
+                "updated_at": now,
+                "dek": sealed_key,
+                **{f: seal(data_key, complaint_id, f, values[f]) for f in SEALED},
+            }
+        ]
+        if customer_id:
+            items.append(
+                {
+                    "pk": f"CUSTOMER#{customer_id}",
+                    "sk": f"COMPLAINT#{complaint_id}",
+                    "complaint_id": complaint_id,
+                }
+            )
+        self.dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": to_item(item),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+                for item in items
+            ]
+        )
+        return {"complaint_id": complaint_id, "status": "OPEN"}
+
+    def _get(self, complaint_id: str) -> dict[str, Any]:
+        found = self.dynamodb.get_item(
+            TableName=self.table,
+            Key=key(f"COMPLAINT#{complaint_id}", "COMPLAINT"),
+            ConsistentRead=True,
+        ).get("Item")
+        if not found:
+            raise NotFound("No such complaint.")
+        return from_item(found)
+
+    def _open(self, record: dict[str, Any]) -> dict[str, Any]:
+        cid = record["complaint_id"]
+        data_key = self.keys.open(record["dek"], {"complaint_id": cid})
+        opened = {
+            f: unseal(data_key, cid, f, record[f]) for f in (*SEALED, RESOLUTION) if f in record
+        }
+        opened["contact"] = json.loads(opened["contact"])
+        return opened
+
+    def queue(self, staff: Caller, status: str) -> list[dict[str, Any]]:
+        """Complaints in a state, oldest first: the text to resolve them, the contact masked."""
+        found = query_all(
+            self.dynamodb,
+            TableName=self.table,
+            IndexName=BY_STATUS.name,
+            KeyConditionExpression="status_key = :s",
+            ExpressionAttributeValues=to_item({":s": f"COMPLAINT#{status}"}),
+        )
+        listed = []
+        for record in found:
+            opened = self._open(record)
+            if record.get("customer_id"):
+                self.audit.append(
+                    record["customer_id"],
+                    actor=staff.id,
+                    role=staff.role or "",
+                    action="complaint.read",
+                    purpose="complaint_resolution",
+                    details={"complaint_id": record["complaint_id"]},
+                )
+            listed.append(
+                {
+                    "complaint_id": record["complaint_id"],
+                    "category": record["category"],
+                    "status": record["status"],
+                    "created_at": record["created_at"],
+                    "customer_id": record.get("customer_id"),
+                    "subject": opened["subject"],
+                    "message": opened["message"],
+                    "contact": _masked(opened["contact"]),
+                }
+            )
+        return listed
+
+    def update(
+        self, staff: Caller, complaint_id: str, status: str, resolution: str | None
+    ) -> dict[str, Any]:
+        record = self._get(complaint_id)
+        if record["status"] in FINAL:
+            self._tell_outcome_once(record)  # still owed if sending failed after the move
+        if status not in NEXT.get(record["status"], ()):
+            raise Conflict(f"A complaint that is {record['status']} cannot become {status}.")
+        done = status in FINAL
+        if done and not resolution:
+            raise ValidationFailed(
+                "Say how the complaint was resolved.",
+                [{"field": "resolution", "message": "required to close"}],
+            )
+        now = timestamp(self.clock())
+        names = {"#status": "status", "#key": "status_key"}
+        values: dict[str, Any] = {
+            ":to": status,
+            ":from": record["status"],
+            ":at": now,
+            ":by": staff.id,
+            ":key": f"COMPLAINT#{status}",
+        }
+        update = "SET #status = :to, #key = :key, updated_at = :at, handled_by = :by"
+        if done:
+            data_key = self.keys.open(record["dek"], {"complaint_id": complaint_id})
+            update += ", resolution = :r"
+            values[":r"] = seal(data_key, complaint_id, RESOLUTION, resolution or "")
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table,
+                Key=key(f"COMPLAINT#{complaint_id}", "COMPLAINT"),
+                UpdateExpression=update,
+                ConditionExpression="#status = :from",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict("The complaint changed meanwhile.") from None
+            raise
+        if record.get("customer_id"):
+            self.audit.append(
+                record["customer_id"],
+                actor=staff.id,
+                role=staff.role or "",
+                action=f"complaint.{status.lower()}",
+                purpose="complaint_resolution",
+                details={"complaint_id": complaint_id},
+            )
+        if done:
+            self._tell_outcome_once({**record, "status": status, RESOLUTION: values[":r"]})
+        return {"complaint_id": complaint_id, "status": status}
+
+    def _tell_outcome_once(self, record: dict[str, Any]) -> None:
+        """The outcome of a closed complaint to the complainant, once: a marker is claimed
+        before sending and released if the send fails, so the next PATCH sends it."""
+        self.markers.once(
+            f"COMPLAINT#{record['complaint_id']}", "OUTCOME", partial(self._tell_outcome, record)
+        )
+
+    def _tell_outcome(self, record: dict[str, Any]) -> None:
+        opened = self._open(record)
+        values = {
+            "reference": record["complaint_id"][:8].upper(),
+            "filed_on": record["created_at"][:10],
+            "outcome": record["status"].lower(),
+            "resolution": opened[RESOLUTION],
+        }
+        customer_id = record.get("customer_id")
+        if customer_id:
+            account = self.customers.contact(customer_id)
+            if account is None:
+                return
+            self.notifier.email(
+                account.email,
+                Kind.COMPLAINT_OUTCOME,
+                account.language,
+                customer_id=customer_id,
+                **values,
+            )
+            return
+        contact = opened["contact"]
+        if contact.get("email"):
+            self.notifier.email(contact["email"], Kind.COMPLAINT_OUTCOME, None, **values)
+        else:
+            self.notifier.sms(contact["phone"], Kind.COMPLAINT_OUTCOME, None, **values)
+
+    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
+        pointers = query_all(
+            self.dynamodb,
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :c)",
+            ExpressionAttributeValues=to_item(
+                {":pk": f"CUSTOMER#{customer_id}", ":c": "COMPLAINT#"}
+            ),
+        )
+        listed = []
+        for pointer in pointers:
+            record = self._get(pointer["complaint_id"])
+            opened = self._open(record)
+            listed.append(
+                {
+                    "complaint_id": record["complaint_id"],
+                    "category": record["category"],
+                    "status": record["status"],
+                    "subject": opened["subject"],
+                    "created_at": record["created_at"],
+                    "resolution": opened.get(RESOLUTION),
+                }
+            )
+        return listed
+
+
+def _no_contact() -> Any:
+    raise ValidationFailed(
+        "A guest must leave an email or a phone to be answered.",
+        [{"field": "contact", "message": "email or phone required"}],
+    )
+
+
+def _masked(contact: dict[str, str]) -> dict[str, str]:
+    masks = {"name": masking.name, "email": masking.email, "phone": masking.phone}
+    return {k: masks[k](v) for k, v in contact.items() if k in masks and v}

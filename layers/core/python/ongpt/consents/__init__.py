@@ -1,0 +1,1 @@
+"""The policy in force and the customer's consents (P3)."""

@@ -1,0 +1,71 @@
+"""Consents (P3.3, P3.4, P3.7, GDPR art. 7): the current state per purpose and its history, kept
+append-only; withdrawing is one call, like granting. Every change is audited."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ongpt.audit.store import AuditLog
+from ongpt.customers.store import CustomerStore
+from ongpt.platform.clock import timestamp, utcnow
+from ongpt.platform.errors import NotFound, ValidationFailed
+
+CHANGEABLE = ("marketing", "product_updates")
+THIRD_PARTY_PREFIX = "third_party_sharing:"
+RECIPIENT_MAX = 64  # API.md: recipient slug [a-z0-9-]{2,64}
+THIRD_PARTY = re.compile(rf"^{THIRD_PARTY_PREFIX}[a-z0-9-]{{2,{RECIPIENT_MAX}}}$")
+# The longest purpose in a path: a third party's, with a recipient of the greatest length.
+PURPOSE_MAX = len(THIRD_PARTY_PREFIX) + RECIPIENT_MAX
+
+
+def check_purpose(purpose: str) -> str:
+    if purpose in CHANGEABLE or THIRD_PARTY.match(purpose):
+        return purpose
+    raise ValidationFailed(
+        "Unknown purpose.",
+        [
+            {
+                "field": "purpose",
+                "message": "marketing, product_updates or third_party_sharing:<recipient>",
+            }
+        ],
+    )
+
+
+@dataclass
+class Consents:
+    store: CustomerStore
+    audit: AuditLog
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
+
+    def current(self, customer_id: str) -> list[dict[str, Any]]:
+        return [
+            {k: v for k, v in c.items() if k in ("purpose", "granted", "version", "updated_at")}
+            for c in self.store.consents(customer_id)
+        ]
+
+    def granted(self, customer_id: str, purpose: str) -> bool:
+        return any(c["purpose"] == purpose and c["granted"] for c in self.current(customer_id))
+
+    def set(self, customer_id: str, purpose: str, granted: bool) -> dict[str, Any]:
+        check_purpose(purpose)
+        if self.store.profile(customer_id) is None:
+            raise NotFound("No profile.")
+        at = timestamp(self.clock())
+        state = {"purpose": purpose, "granted": granted, "updated_at": at, "source": "customer"}
+        self.store.record_consent(customer_id, state)
+        self.audit.append(
+            customer_id,
+            actor=customer_id,
+            role="customer",
+            action="consent.grant" if granted else "consent.withdraw",
+            details={"purpose": purpose},
+        )
+        return {"purpose": purpose, "granted": granted, "updated_at": at}
+
+    def history(self, customer_id: str) -> list[dict[str, Any]]:
+        return self.store.consent_history(customer_id)

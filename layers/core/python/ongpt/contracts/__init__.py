@@ -1,0 +1,1 @@
+"""Contracts, their confirmations and renewal reminders (P6.1)."""

@@ -1,0 +1,48 @@
+"""Bodies of the contract routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    StringConstraints,
+)
+
+from ongpt.platform.models import FREE_TEXT, Strict
+
+
+class ContractCreate(Strict):
+    customer_id: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64)]
+    plan: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=64), FREE_TEXT]
+    starts_at: AwareDatetime
+    expires_at: AwareDatetime
+    reference: Annotated[str, StringConstraints(strict=True, max_length=100), FREE_TEXT] | None = (
+        None
+    )
+
+
+class ContractRenewal(Strict):
+    expires_at: AwareDatetime
+
+
+class ContractSummary(BaseModel):
+    contract_id: str
+    plan: str
+    status: str
+    starts_at: str
+    expires_at: str
+
+
+class ContractList(BaseModel):
+    contracts: list[ContractSummary]
+
+
+class ContractCreated(BaseModel):
+    contract_id: str
+    status: Literal["ACTIVE"]
+
+
+class ContractRenewed(ContractCreated):
+    expires_at: str

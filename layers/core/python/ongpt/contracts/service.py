@@ -1,0 +1,217 @@
+"""Contracts (P3.2) and renewal invitations (P3.4).
+
+A contract lives in its customer's partition and carries ``expiry_shard`` =
+``<expiry day>#<shard>`` for the ``by-expiry-day`` index, so the daily job reads only the
+contracts due in its windows (30, 7 and 1 days ahead), never a scan, and no day is one hot
+partition. Each (contract, expiry, window, channel) has a marker, claimed conditionally
+before sending and marked sent after: a re-run the same day sends nothing twice, and a run that
+died half-way sends the rest (only a death between a send and its mark would repeat it). A
+send that fails after retries is marked failed and its ids (never addresses) go to the job's
+dead-letter queue; it never stops the other reminders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ongpt.audit.store import AuditLog
+from ongpt.customers.service import Contact, Customers
+from ongpt.notify.delivery import Kind, Notifier
+from ongpt.platform.caller import Caller
+from ongpt.platform.clock import parse, timestamp, utcnow
+from ongpt.platform.errors import NotFound, ValidationFailed
+from ongpt.platform.telemetry import logger, metrics
+
+SHARDS = 8
+WINDOWS = (30, 7, 1)
+CHANNELS = ("email", "phone")  # both were proven at registration
+
+
+def expiry_shard(contract_id: str, expires_at: datetime) -> str:
+    shard = int(hashlib.sha256(contract_id.encode()).hexdigest(), 16) % SHARDS
+    return f"{expires_at.date().isoformat()}#{shard}"
+
+
+def due_partitions(day: date) -> list[str]:
+    return [f"{day.isoformat()}#{shard}" for shard in range(SHARDS)]
+
+
+@dataclass
+class Contracts:
+    store: Any  # ongpt.contract_store.ContractStore
+    customers: Customers
+    notifier: Notifier
+    audit: AuditLog
+    dead_letters: Callable[[dict[str, Any]], None]
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
+
+    def create(self, staff: Caller, request: Any) -> dict[str, Any]:
+        if request.expires_at <= request.starts_at:
+            raise ValidationFailed(
+                "The contract must end after it starts.",
+                [{"field": "expires_at", "message": "after starts_at"}],
+            )
+        contact = self._contact(request.customer_id)
+        contract_id = str(uuid.uuid4())
+        now = timestamp(self.clock())
+        self.store.add(
+            {
+                "contract_id": contract_id,
+                "customer_id": request.customer_id,
+                "plan": request.plan,
+                "status": "ACTIVE",
+                "starts_at": timestamp(request.starts_at),
+                "expires_at": timestamp(request.expires_at),
+                "expiry_shard": expiry_shard(contract_id, request.expires_at),
+                # Staff's free text may name people or accounts: sealed like the profile.
+                "reference": self.customers.seal(
+                    request.customer_id, f"contract-reference:{contract_id}", request.reference
+                )
+                if request.reference
+                else None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        self.audit.append(
+            request.customer_id,
+            actor=staff.id,
+            role=staff.role or "",
+            action="contract.create",
+            purpose="contract_delivery",
+            details={"contract_id": contract_id},
+        )
+        self._tell(
+            contact,
+            Kind.CONTRACT_CONFIRMATION,
+            plan=request.plan,
+            expires_on=request.expires_at.date().isoformat(),
+        )
+        return {"contract_id": contract_id, "status": "ACTIVE"}
+
+    def renew(self, staff: Caller, contract_id: str, expires_at: datetime) -> dict[str, Any]:
+        contract = self.store.find(contract_id)
+        if contract is None:
+            raise NotFound("No such contract.")
+        if expires_at <= parse(contract["expires_at"]):
+            raise ValidationFailed(
+                "A renewal must move the expiry later.",
+                [{"field": "expires_at", "message": "after the current expiry"}],
+            )
+        self.store.renew(
+            contract["customer_id"],
+            contract_id,
+            timestamp(expires_at),
+            expiry_shard(contract_id, expires_at),
+            timestamp(self.clock()),
+        )
+        self.audit.append(
+            contract["customer_id"],
+            actor=staff.id,
+            role=staff.role or "",
+            action="contract.renew",
+            purpose="contract_delivery",
+            details={"contract_id": contract_id},
+        )
+        return {"contract_id": contract_id, "status": "ACTIVE", "expires_at": timestamp(expires_at)}
+
+    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
+        fields = ("contract_id", "plan", "status", "starts_at", "expires_at")
+        return [{k: c[k] for k in fields} for c in self.store.of_customer(customer_id)]
+
+    # The daily job
+    def send_reminders(self, now: datetime) -> dict[str, int]:
+        counts = {"due": 0, "sent": 0, "skipped": 0, "failed": 0}
+        for days in WINDOWS:
+            day = (now + timedelta(days=days)).date()
+            for contract in self.store.due_on(due_partitions(day)):
+                if contract["status"] != "ACTIVE":
+                    continue
+                counts["due"] += 1
+                for name, value in self._remind(contract, days).items():
+                    counts[name] += value
+        for name, value in counts.items():
+            metrics.add_metric(name=f"Reminders{name.title()}", unit=MetricUnit.Count, value=value)
+        return counts
+
+    def _remind(self, contract: dict[str, Any], days: int) -> dict[str, int]:
+        """One invitation per channel, each claimed before and marked after it is sent."""
+        outcome = {"sent": 0, "skipped": 0, "failed": 0}
+        contact: Contact | None = None
+        for channel in CHANNELS:
+            marker = (
+                contract["customer_id"],
+                contract["contract_id"],
+                contract["expires_at"],
+                days,
+                channel,
+            )
+            if not self.store.claim_reminder(*marker, timestamp(self.clock())):
+                outcome["skipped"] += 1
+                continue
+            try:
+                contact = contact or self._contact(contract["customer_id"])
+                send = self.notifier.email if channel == "email" else self.notifier.sms
+                send(
+                    contact.email if channel == "email" else contact.phone,
+                    Kind.RENEWAL_INVITATION,
+                    contact.language,
+                    customer_id=contract["customer_id"],
+                    plan=contract["plan"],
+                    expires_on=contract["expires_at"][:10],
+                    days=str(days),
+                )
+            except (ClientError, BotoCoreError, NotFound) as error:
+                logger.warning(
+                    "renewal invitation failed",
+                    extra={
+                        "contract_id": contract["contract_id"],
+                        "window": days,
+                        "channel": channel,
+                        "error": type(error).__name__,
+                    },
+                )
+                # Dead-lettered first: if that fails too, the claim stays and goes stale, and a
+                # later run sends it; a FAILED mark means the job's DLQ holds it.
+                self.dead_letters(
+                    {
+                        "contract_id": contract["contract_id"],
+                        "window_days": days,
+                        "channel": channel,
+                        "expires_at": contract["expires_at"],
+                    }
+                )
+                self.store.mark_reminder(*marker, "FAILED")
+                outcome["failed"] += 1
+                continue
+            self.store.mark_reminder(*marker, "SENT")
+            outcome["sent"] += 1
+        return outcome
+
+    def _contact(self, customer_id: str) -> Contact:
+        contact = self.customers.contact(customer_id)
+        if contact is None:
+            raise NotFound("No such customer.")
+        return contact
+
+    def _tell(self, contact: Contact, kind: Kind, **values: str) -> None:
+        """On every verified channel: both the email and the phone were proven."""
+        common = {"customer_id": contact.customer_id, **values}
+        self.notifier.email(contact.email, kind, contact.language, **common)
+        self.notifier.sms(contact.phone, kind, contact.language, **common)
+
+
+def dead_letter_sender(sqs: Any, queue_url: str) -> Callable[[dict[str, Any]], None]:
+    def send(body: dict[str, Any]) -> None:
+        sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(body))
+
+    return send

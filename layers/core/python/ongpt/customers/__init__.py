@@ -1,0 +1,1 @@
+"""The customer: profile, sign-in identity (Cognito) and the export."""

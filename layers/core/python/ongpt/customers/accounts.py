@@ -1,0 +1,101 @@
+"""The customer's sign-in identity in the Cognito user pool (P1.2, P2.3)."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ongpt.platform.errors import AlreadyRegistered, WeakPassword
+
+
+def _temporary_password() -> str:
+    """Never used to sign in: replaced at once by the customer's own password."""
+    alphabet = string.ascii_letters + string.digits
+    return "Tmp-" + "".join(secrets.choice(alphabet) for _ in range(28)) + "9a!"
+
+
+class Accounts:
+    def __init__(self, idp: Any, user_pool_id: str) -> None:
+        self._idp, self._pool = idp, user_pool_id
+
+    def create(self, email: str, phone: str, password: str) -> str:
+        """A confirmed user, email and phone verified, with a permanent password; its sub."""
+        try:
+            user = self._idp.admin_create_user(
+                UserPoolId=self._pool,
+                Username=email,
+                UserAttributes=_proven(email, phone),
+                TemporaryPassword=_temporary_password(),
+                MessageAction="SUPPRESS",
+            )["User"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] in (
+                "UsernameExistsException",
+                "AliasExistsException",
+            ):
+                raise AlreadyRegistered(
+                    "The email address or phone number is already registered."
+                ) from None
+            raise
+        sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+        try:
+            self.set_password(email, password)
+        except BaseException:
+            self.delete(email)
+            raise
+        return str(sub)
+
+    def set_password(self, email: str, password: str) -> None:
+        try:
+            self._idp.admin_set_user_password(
+                UserPoolId=self._pool, Username=email, Password=password, Permanent=True
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "InvalidPasswordException":
+                raise WeakPassword("The password does not meet the password policy.") from None
+            raise
+
+    def find(self, email: str) -> dict[str, Any] | None:
+        """The user's attributes (``sub``, ``phone_number``...) and ``created_at``, if any."""
+        try:
+            user = self._idp.admin_get_user(UserPoolId=self._pool, Username=email)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "UserNotFoundException":
+                return None
+            raise
+        return {
+            **{a["Name"]: a["Value"] for a in user["UserAttributes"]},
+            "created_at": user["UserCreateDate"],
+        }
+
+    def change_addresses(self, customer_id: str, *, email: str, phone: str) -> None:
+        """The new email and phone sign in (verified: proven by codes); the old ones no longer."""
+        try:
+            self._idp.admin_update_user_attributes(
+                UserPoolId=self._pool,
+                Username=customer_id,
+                UserAttributes=_proven(email, phone),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] in (
+                "AliasExistsException",
+                "UsernameExistsException",
+            ):
+                raise AlreadyRegistered("The address belongs to another account.") from None
+            raise
+
+    def delete(self, email: str) -> None:
+        self._idp.admin_delete_user(UserPoolId=self._pool, Username=email)
+
+
+def _proven(email: str, phone: str) -> list[dict[str, str]]:
+    """The sign-in addresses, both marked verified: each was proven by a code."""
+    return [
+        {"Name": "email", "Value": email},
+        {"Name": "email_verified", "Value": "true"},
+        {"Name": "phone_number", "Value": phone},
+        {"Name": "phone_number_verified", "Value": "true"},
+    ]

@@ -1,0 +1,40 @@
+"""The customer's own profile and export, as the API answers them."""
+
+from __future__ import annotations
+
+from pydantic import (
+    BaseModel,
+)
+
+from ongpt.complaints.models import OwnComplaint
+from ongpt.consents.models import ConsentsHeld
+from ongpt.contracts.models import ContractSummary
+from ongpt.disclosures.models import Disclosure
+from ongpt.edits.models import EditRequest
+from ongpt.notify.models import Notification
+from ongpt.registration.models import OptionalDetails
+from ongpt.staff.models import StaffAccess
+
+
+class Profile(BaseModel):
+    customer_id: str
+    full_name: str
+    email: str
+    phone: str
+    optional: OptionalDetails
+    status: str
+    created_at: str
+    updated_at: str
+
+
+class Export(BaseModel):
+    """Everything held about the customer (API.md, ``GET /v1/me/export``)."""
+
+    profile: Profile
+    consents: ConsentsHeld
+    edit_requests: list[EditRequest]
+    contracts: list[ContractSummary]
+    notifications: list[Notification]
+    complaints: list[OwnComplaint]
+    disclosures: list[Disclosure]
+    access_log: list[StaffAccess]

@@ -1,0 +1,72 @@
+"""The customer's own profile (P3.1): read by the customer, decrypted for them only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ongpt.customers.models import Profile
+from ongpt.customers.store import CustomerStore
+from ongpt.platform.errors import NotFound
+from ongpt.registration.service import SEALED_FIELDS, optional_details
+from ongpt.security.crypto import DataKeys, seal, unseal
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How to reach a customer: both addresses were proven at registration."""
+
+    customer_id: str
+    email: str
+    phone: str
+    language: str | None
+
+
+@dataclass
+class Customers:
+    store: CustomerStore
+    keys: DataKeys
+
+    def _opened(self, customer_id: str) -> tuple[dict[str, Any], bytes] | None:
+        """The customer's record and their data key, or None for no such customer."""
+        record = self.store.profile(customer_id)
+        if record is None:
+            return None
+        return record, self.keys.open(record["dek"], {"customer_id": customer_id})
+
+    def profile(self, customer_id: str) -> Profile:
+        opened = self._opened(customer_id)
+        if opened is None:
+            raise NotFound("No profile.")
+        record, data_key = opened
+        fields = {f: unseal(data_key, customer_id, f, record[f]) for f in SEALED_FIELDS}
+        return Profile(
+            customer_id=customer_id,
+            full_name=fields["full_name"],
+            email=fields["email"],
+            phone=fields["phone"],
+            optional=optional_details(fields["optional"]),
+            status=record["status"],
+            created_at=record["created_at"],
+            updated_at=record["updated_at"],
+        )
+
+    def seal(self, customer_id: str, field: str, value: str) -> str:
+        """``value`` sealed under the customer's data key, for a record kept beside the profile."""
+        opened = self._opened(customer_id)
+        if opened is None:
+            raise NotFound("No such customer.")
+        return seal(opened[1], customer_id, field, value)
+
+    def contact(self, customer_id: str) -> Contact | None:
+        """The customer's addresses and language, opened only for sending them something."""
+        opened = self._opened(customer_id)
+        if opened is None:
+            return None
+        record, data_key = opened
+        return Contact(
+            customer_id=customer_id,
+            email=unseal(data_key, customer_id, "email", record["email"]),
+            phone=unseal(data_key, customer_id, "phone", record["phone"]),
+            language=record.get("language"),
+        )

@@ -1,0 +1,101 @@
+"""Disclosures (P3.7, P5): every disclosure of a customer's data to a third party or an authority
+is recorded and audited. On the basis of consent, the customer's current
+``third_party_sharing:<recipient>`` consent is required; a legal obligation needs the authority's
+reference. Customers see their disclosures, except while an authority's confidentiality order
+runs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ongpt.audit.store import AuditLog
+from ongpt.consents.service import Consents
+from ongpt.customers.store import CustomerStore
+from ongpt.disclosures.models import DisclosureRecord
+from ongpt.platform.caller import Caller
+from ongpt.platform.clock import timestamp, utcnow
+from ongpt.platform.errors import ConsentRequired, NotFound, ValidationFailed
+from ongpt.storage.dynamo import query_all, to_item
+
+FIELDS = (
+    "disclosure_id",
+    "recipient",
+    "legal_basis",
+    "authority_reference",
+    "data_categories",
+    "recorded_at",
+)
+
+
+@dataclass
+class Disclosures:
+    dynamodb: Any
+    table: str
+    customers: CustomerStore
+    consents: Consents
+    audit: AuditLog
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
+
+    def record(self, staff: Caller, request: DisclosureRecord) -> dict[str, Any]:
+        if request.legal_basis == "legal_obligation" and not request.authority_reference:
+            raise ValidationFailed(
+                "A legal obligation needs the authority's reference.",
+                [{"field": "authority_reference", "message": "required"}],
+            )
+        if self.customers.profile(request.customer_id) is None:
+            raise NotFound("No such customer.")
+        consent = f"third_party_sharing:{request.recipient}"
+        if request.legal_basis == "consent" and not self.consents.granted(
+            request.customer_id, consent
+        ):
+            raise ConsentRequired(f"The customer has not consented to {consent}.")
+        disclosure_id = str(uuid.uuid4())
+        now = timestamp(self.clock())
+        self.dynamodb.put_item(
+            TableName=self.table,
+            Item=to_item(
+                {
+                    "pk": f"CUSTOMER#{request.customer_id}",
+                    "sk": f"DISCLOSURE#{now}#{disclosure_id}",
+                    "disclosure_id": disclosure_id,
+                    "recipient": request.recipient,
+                    "legal_basis": request.legal_basis,
+                    "authority_reference": request.authority_reference,
+                    "data_categories": list(request.data_categories),
+                    "recorded_by": staff.id,
+                    "recorded_at": now,
+                    "confidential_until": timestamp(request.confidential_until)
+                    if request.confidential_until
+                    else None,
+                }
+            ),
+        )
+        self.audit.append(
+            request.customer_id,
+            actor=staff.id,
+            role=staff.role or "",
+            action="disclosure.record",
+            purpose="legal_request" if request.legal_basis == "legal_obligation" else None,
+            details={"disclosure_id": disclosure_id, "recipient": request.recipient},
+        )
+        return {"disclosure_id": disclosure_id}
+
+    def visible_to_customer(self, customer_id: str) -> list[dict[str, Any]]:
+        now = timestamp(self.clock())
+        found = query_all(
+            self.dynamodb,
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :d)",
+            ExpressionAttributeValues=to_item(
+                {":pk": f"CUSTOMER#{customer_id}", ":d": "DISCLOSURE#"}
+            ),
+        )
+        return [
+            {k: item.get(k) for k in FIELDS}
+            for item in found
+            if not item.get("confidential_until") or item["confidential_until"] <= now
+        ]

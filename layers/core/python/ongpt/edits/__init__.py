@@ -1,0 +1,1 @@
+"""Requests to change contact details: verified, reviewed, applied (P3.2)."""

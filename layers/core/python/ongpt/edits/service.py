@@ -1,0 +1,345 @@
+"""Edit requests (P6.1): a customer asks, with a reason, to change contact details; a new email or
+phone is first proven with codes sent to it; staff approve or reject. Approval applies every
+change at once: the sealed profile, the address guards (a clash with another account rejects
+the request) and the Cognito attributes, so the new email signs in and the old one no longer
+does. The customer is told on the old and the new addresses."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from ongpt.audit.store import AuditLog
+from ongpt.customers.store import CustomerStore
+from ongpt.edits.models import EditRequestCreate, EditVerification
+from ongpt.edits.store import EditStore
+from ongpt.notify.delivery import Kind, Notifier
+from ongpt.notify.send_limits import SendLimits
+from ongpt.platform.caller import Caller
+from ongpt.platform.clock import timestamp, utcnow
+from ongpt.platform.errors import (
+    AlreadyRegistered,
+    Conflict,
+    Expired,
+    InvalidCode,
+    NotFound,
+    TooManyAttempts,
+)
+from ongpt.security import codes, masking, normalize
+from ongpt.security.crypto import BlindIndex, DataKeys, seal, unseal
+from ongpt.storage.markers import Markers
+
+CODE_LIFETIME = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+ADDRESSES = ("email", "phone")
+OPEN = ("PENDING_VERIFICATION", "PENDING_REVIEW")
+NOTICES = "notices"  # sealed: the addresses an applied change is to be told to, until it is
+
+
+@dataclass
+class EditRequests:
+    edits: EditStore
+    customers: CustomerStore
+    keys: DataKeys
+    index: BlindIndex
+    notifier: Notifier
+    audit: AuditLog
+    accounts: Any  # ongpt.accounts.Accounts
+    markers: Markers
+    limits: SendLimits
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
+
+    def _profile(self, customer_id: str) -> tuple[dict[str, Any], bytes]:
+        record = self.customers.profile(customer_id)
+        if record is None:
+            raise NotFound("No profile.")
+        return record, self.keys.open(record["dek"], {"customer_id": customer_id})
+
+    # The customer
+    def create(self, customer_id: str, request: EditRequestCreate) -> dict[str, Any]:
+        profile, data_key = self._profile(customer_id)
+        edit_id = str(uuid.uuid4())
+        changes = request.changes.model_dump(mode="json", exclude_none=True)
+        now = self.clock()
+        new_addresses = {a: changes[a] for a in ADDRESSES if a in changes}
+        sent = {a: codes.new_code() for a in new_addresses}
+        values: dict[str, Any] = {
+            "edit_request_id": edit_id,
+            "customer_id": customer_id,
+            "status": "PENDING_VERIFICATION" if new_addresses else "PENDING_REVIEW",
+            "changes": seal(data_key, customer_id, f"edit:{edit_id}", json.dumps(changes)),
+            "reason": seal(data_key, customer_id, f"edit-reason:{edit_id}", request.reason),
+            "attempts": 0,
+            "created_at": timestamp(now),
+            "updated_at": timestamp(now),
+            "code_expires_at": timestamp(now + CODE_LIFETIME),
+            **{
+                f"{a}_code": codes.code_hash(data_key, f"{edit_id}|{a}", c) for a, c in sent.items()
+            },
+        }
+        if "email" in changes:
+            values["new_email_index"] = self.index.of(
+                "email", normalize.email_key(changes["email"])
+            )
+        if "phone" in changes:
+            values["new_phone_index"] = self.index.of("phone", changes["phone"])
+        self.edits.add(values)
+        if sent and self.limits.by_caller(customer_id):
+            self._send_codes(customer_id, profile.get("language"), values, changes, sent)
+        return {"edit_request_id": edit_id, "status": values["status"]}
+
+    def _send_codes(
+        self,
+        customer_id: str,
+        language: str | None,
+        values: dict[str, Any],
+        changes: dict[str, Any],
+        sent: dict[str, str],
+    ) -> None:
+        """A code to each new address, but none over the address's limit."""
+        for address, code in sent.items():
+            if self.limits.to_address(address, values[f"new_{address}_index"]):
+                send = self.notifier.email if address == "email" else self.notifier.sms
+                send(
+                    changes[address],
+                    Kind.CHANGE_CODE,
+                    language,
+                    code=code,
+                    customer_id=customer_id,
+                )
+
+    def verify(self, customer_id: str, edit_id: str, proof: EditVerification) -> dict[str, Any]:
+        edit = self._own(customer_id, edit_id)
+        if edit["status"] != "PENDING_VERIFICATION":
+            raise Conflict(f"The request is {edit['status']}.")
+        if edit["attempts"] >= MAX_ATTEMPTS:
+            raise TooManyAttempts("Too many wrong codes: make a new request.")
+        if self.clock() > datetime.fromisoformat(edit["code_expires_at"]):
+            raise Expired("The codes have expired; make a new request.")
+        _, data_key = self._profile(customer_id)
+        given = {"email": proof.email_code, "phone": proof.phone_code}
+        right = all(
+            given[a] is not None
+            and codes.matches(data_key, f"{edit_id}|{a}", str(given[a]), edit[f"{a}_code"])
+            for a in ADDRESSES
+            if f"{a}_code" in edit
+        )
+        if not right:
+            attempts = self.edits.count_failure(customer_id, edit_id, MAX_ATTEMPTS)
+            raise InvalidCode(
+                "The codes are not right.", attempts_remaining=MAX_ATTEMPTS - attempts
+            )
+        self.edits.prove(customer_id, edit_id, timestamp(self.clock()), MAX_ATTEMPTS)
+        return {"edit_request_id": edit_id, "status": "PENDING_REVIEW"}
+
+    def withdraw(self, customer_id: str, edit_id: str) -> dict[str, Any]:
+        edit = self._own(customer_id, edit_id)
+        if edit["status"] not in OPEN:
+            raise Conflict(f"The request is {edit['status']}.")
+        self.edits.move(customer_id, edit_id, edit["status"], "WITHDRAWN", timestamp(self.clock()))
+        return {"edit_request_id": edit_id, "status": "WITHDRAWN"}
+
+    def mine(self, customer_id: str) -> list[dict[str, Any]]:
+        _, data_key = self._profile(customer_id)
+        return [self._view(customer_id, data_key, e) for e in self.edits.of_customer(customer_id)]
+
+    def one(self, customer_id: str, edit_id: str) -> dict[str, Any]:
+        edit = self._own(customer_id, edit_id)
+        _, data_key = self._profile(customer_id)
+        return self._view(customer_id, data_key, edit)
+
+    def _own(self, customer_id: str, edit_id: str) -> dict[str, Any]:
+        edit = self.edits.get(customer_id, edit_id)
+        if edit is None:  # another customer's request is simply not there
+            raise NotFound("No such edit request.")
+        return edit
+
+    @staticmethod
+    def _changes(customer_id: str, data_key: bytes, edit: dict[str, Any]) -> dict[str, Any]:
+        eid = edit["edit_request_id"]
+        return json.loads(unseal(data_key, customer_id, f"edit:{eid}", edit["changes"]))  # type: ignore[no-any-return]
+
+    def _view(self, customer_id: str, data_key: bytes, edit: dict[str, Any]) -> dict[str, Any]:
+        eid = edit["edit_request_id"]
+        return {
+            "edit_request_id": eid,
+            "status": edit["status"],
+            "changes": self._changes(customer_id, data_key, edit),
+            "reason": unseal(data_key, customer_id, f"edit-reason:{eid}", edit["reason"]),
+            "created_at": edit["created_at"],
+            "updated_at": edit["updated_at"],
+            "note": unseal(data_key, customer_id, f"edit-note:{eid}", edit["note"])
+            if "note" in edit
+            else None,
+        }
+
+    # Staff
+    def queue(self, staff: Caller) -> list[dict[str, Any]]:
+        """Requests awaiting review, oldest first, old and new values masked; each view audited."""
+        entries = []
+        for edit in self.edits.pending_review():
+            customer_id = edit["customer_id"]
+            profile, data_key = self._profile(customer_id)
+            old = {
+                f: unseal(data_key, customer_id, f, profile[f])
+                for f in ("full_name", "email", "phone")
+            }
+            new = self._changes(customer_id, data_key, edit)
+            self.audit.append(
+                customer_id,
+                actor=staff.id,
+                role=staff.role or "",
+                action="edit_request.view",
+                purpose="customer_support",
+                details={"edit_request_id": edit["edit_request_id"]},
+            )
+            entries.append(
+                {
+                    "edit_request_id": edit["edit_request_id"],
+                    "customer_id": customer_id,
+                    "created_at": edit["created_at"],
+                    "changes": {
+                        name: {"old": _mask(name, old.get(name)), "new": _mask(name, value)}
+                        for name, value in new.items()
+                    },
+                }
+            )
+        return entries
+
+    def decide(self, staff: Caller, edit_id: str, approve: bool, note: str) -> dict[str, Any]:
+        """Approve or reject a request under review. The decision is audited before anything
+        changes; approving a request already applied sends what a failed attempt left unsent."""
+        customer_id = self.edits.customer_of(edit_id)
+        edit = self.edits.get(customer_id, edit_id) if customer_id else None
+        if customer_id is None or edit is None:
+            raise NotFound("No such edit request.")
+        retrying = approve and edit["status"] == "APPLIED"
+        if edit["status"] != "PENDING_REVIEW" and not retrying:
+            raise Conflict(f"The request is {edit['status']}.")
+        self.audit.append(
+            customer_id,
+            actor=staff.id,
+            role=staff.role or "",
+            action=f"edit_request.{'approve' if approve else 'reject'}",
+            purpose="customer_support",
+            details={"edit_request_id": edit_id},
+        )
+        if retrying:
+            self._tell(customer_id, edit)
+            return {"edit_request_id": edit_id, "status": "APPLIED"}
+        outcome = "REJECTED"
+        if approve:
+            outcome = self._apply(customer_id, edit, decided_by=staff.id, note=note)
+        if outcome == "REJECTED":
+            _, data_key = self._profile(customer_id)
+            self.edits.move(
+                customer_id,
+                edit_id,
+                "PENDING_REVIEW",
+                "REJECTED",
+                timestamp(self.clock()),
+                decided_by=staff.id,
+                note=seal(data_key, customer_id, f"edit-note:{edit_id}", note),
+            )
+        return {"edit_request_id": edit_id, "status": outcome}
+
+    def _apply(self, customer_id: str, edit: dict[str, Any], *, decided_by: str, note: str) -> str:
+        """Every change at once, or none; ``REJECTED`` when an address belongs to someone else.
+        The notices to the old and new addresses are kept sealed with the change, so that a
+        retry can finish sending them."""
+        profile, data_key = self._profile(customer_id)
+        changes = self._changes(customer_id, data_key, edit)
+        old = {a: unseal(data_key, customer_id, a, profile[a]) for a in ADDRESSES}
+        new = {a: changes.get(a, old[a]) for a in ADDRESSES}
+        sealed = {
+            name: seal(
+                data_key, customer_id, name, json.dumps(value) if name == "optional" else value
+            )
+            for name, value in changes.items()
+        }
+        new_indexes = {a: edit.get(f"new_{a}_index", profile[f"{a}_index"]) for a in ADDRESSES}
+        notices = {
+            "language": profile.get("language"),
+            "to": [["email", e] for e in sorted({old["email"], new["email"]})]
+            + [["sms", p] for p in sorted({old["phone"], new["phone"]})],
+        }
+        decided = {
+            "decided_by": decided_by,
+            "note": seal(data_key, customer_id, f"edit-note:{edit['edit_request_id']}", note),
+            NOTICES: seal(data_key, customer_id, NOTICES, json.dumps(notices)),
+        }
+        moving = new != old
+        try:
+            if moving:
+                self.accounts.change_addresses(customer_id, email=new["email"], phone=new["phone"])
+        except AlreadyRegistered:
+            return "REJECTED"
+        try:
+            self.customers.apply(
+                customer_id,
+                sealed=sealed,
+                old_indexes={a: profile[f"{a}_index"] for a in ADDRESSES},
+                new_indexes=new_indexes,
+                also=[
+                    self.edits.decision(
+                        customer_id,
+                        edit["edit_request_id"],
+                        "APPLIED",
+                        timestamp(self.clock()),
+                        **decided,
+                    )
+                ],
+            )
+        except AlreadyRegistered:
+            self._restore(customer_id, old, moving)
+            return "REJECTED"
+        except BaseException:
+            self._restore(customer_id, old, moving)
+            raise
+        self._tell(customer_id, {**edit, NOTICES: decided[NOTICES]}, data_key)
+        return "APPLIED"
+
+    def _tell(self, customer_id: str, edit: dict[str, Any], data_key: bytes | None = None) -> None:
+        """Each notice of an applied change once (a marker per notice), then forget the
+        addresses they went to."""
+        if NOTICES not in edit:
+            return  # all sent
+        if data_key is None:
+            data_key = self._profile(customer_id)[1]
+        notices = json.loads(unseal(data_key, customer_id, NOTICES, edit[NOTICES]))
+        edit_id = edit["edit_request_id"]
+        for number, (channel, address) in enumerate(notices["to"]):
+            send = self.notifier.email if channel == "email" else self.notifier.sms
+            self.markers.once(
+                f"CUSTOMER#{customer_id}",
+                f"EDITNOTICE#{edit_id}#{number}",  # not NOTICE#: that is the history
+                partial(
+                    send,
+                    address,
+                    Kind.PROFILE_CHANGED,
+                    notices["language"],
+                    customer_id=customer_id,
+                ),
+            )
+        self.edits.forget(customer_id, edit_id, NOTICES)
+
+    def _restore(self, customer_id: str, old: dict[str, str], moved: bool) -> None:
+        """Put the sign-in addresses back when the profile could not follow them."""
+        if moved:
+            self.accounts.change_addresses(customer_id, email=old["email"], phone=old["phone"])
+
+
+def _mask(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    masks: dict[str, Callable[[str], str]] = {
+        "full_name": masking.name,
+        "email": masking.email,
+        "phone": masking.phone,
+    }
+    return masks[name](value) if name in masks else "***"

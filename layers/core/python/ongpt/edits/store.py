@@ -1,0 +1,169 @@
+"""DynamoDB access for edit requests: ``CUSTOMER#<id>`` / ``EDIT#<id>``, a pointer
+``EDITREQ#<id>`` / ``POINTER`` for staff who know only the request's id, and the sparse staff
+queue (index ``by-status``, ``EDIT#PENDING_REVIEW``, oldest first)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ongpt.platform.errors import Conflict, TooManyAttempts
+from ongpt.storage.dynamo import (
+    count_failure,
+    from_item,
+    key,
+    pointed_customer,
+    put_with_pointer,
+    query_all,
+    to_item,
+)
+from ongpt.storage.tables import BY_STATUS
+
+QUEUE = "EDIT#PENDING_REVIEW"
+
+
+def _pointer(edit_id: str) -> str:
+    return f"EDITREQ#{edit_id}"
+
+
+def _key(customer_id: str, edit_id: str) -> dict[str, Any]:
+    return key(f"CUSTOMER#{customer_id}", f"EDIT#{edit_id}")
+
+
+class EditStore:
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db, self._table = dynamodb, table
+
+    def add(self, values: dict[str, Any]) -> None:
+        edit_id, customer_id = values["edit_request_id"], values["customer_id"]
+        queued = {"status_key": QUEUE} if values["status"] == "PENDING_REVIEW" else {}
+        put_with_pointer(
+            self._db,
+            self._table,
+            _key(customer_id, edit_id),
+            {**values, **queued},
+            _pointer(edit_id),
+        )
+
+    def get(self, customer_id: str, edit_id: str) -> dict[str, Any] | None:
+        found = self._db.get_item(
+            TableName=self._table, Key=_key(customer_id, edit_id), ConsistentRead=True
+        ).get("Item")
+        return from_item(found) if found else None
+
+    def customer_of(self, edit_id: str) -> str | None:
+        return pointed_customer(self._db, self._table, _pointer(edit_id))
+
+    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
+        return query_all(
+            self._db,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :edit)",
+            ExpressionAttributeValues=to_item({":pk": f"CUSTOMER#{customer_id}", ":edit": "EDIT#"}),
+        )
+
+    def pending_review(self) -> list[dict[str, Any]]:
+        return query_all(
+            self._db,
+            TableName=self._table,
+            IndexName=BY_STATUS.name,
+            KeyConditionExpression="status_key = :queue",
+            ExpressionAttributeValues=to_item({":queue": QUEUE}),
+            ScanIndexForward=True,
+        )
+
+    def count_failure(self, customer_id: str, edit_id: str, limit: int) -> int:
+        return count_failure(self._db, self._table, _key(customer_id, edit_id), limit)
+
+    def _transition(
+        self,
+        customer_id: str,
+        edit_id: str,
+        from_status: str,
+        to_status: str,
+        at: str,
+        extra: dict[str, Any],
+        attempts_below: int | None = None,
+    ) -> dict[str, Any]:
+        values = {"status": to_status, "updated_at": at, **extra}
+        condition, limit = "#status = :from", {}
+        if attempts_below is not None:
+            condition, limit = condition + " AND attempts < :limit", {":limit": attempts_below}
+        sets = [f"#{k} = :{k}" for k in values]
+        if to_status == "PENDING_REVIEW":
+            values["status_key"] = QUEUE
+            sets.append("#status_key = :status_key")
+            update = "SET " + ", ".join(sets)
+        else:
+            update = "SET " + ", ".join(sets) + " REMOVE #status_key"
+        return {
+            "TableName": self._table,
+            "Key": _key(customer_id, edit_id),
+            "UpdateExpression": update,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {
+                **{f"#{k}": k for k in values},
+                "#status_key": "status_key",
+                "#status": "status",
+            },
+            "ExpressionAttributeValues": to_item(
+                {**{f":{k}": v for k, v in values.items()}, ":from": from_status, **limit}
+            ),
+        }
+
+    def forget(self, customer_id: str, edit_id: str, attribute: str) -> None:
+        self._db.update_item(
+            TableName=self._table,
+            Key=_key(customer_id, edit_id),
+            UpdateExpression="REMOVE #gone",
+            ExpressionAttributeNames={"#gone": attribute},
+        )
+
+    def move(
+        self,
+        customer_id: str,
+        edit_id: str,
+        from_status: str,
+        to_status: str,
+        at: str,
+        **extra: Any,
+    ) -> None:
+        self._write(self._transition(customer_id, edit_id, from_status, to_status, at, extra))
+
+    def prove(self, customer_id: str, edit_id: str, at: str, limit: int) -> None:
+        """Verified: to review, only while fewer than ``limit`` wrong tries are counted. The
+        limit is part of the conditional write, so that a right guess among many parallel ones
+        cannot pass once the limit is reached (as a registration's completion does)."""
+        self._write(
+            self._transition(
+                customer_id,
+                edit_id,
+                "PENDING_VERIFICATION",
+                "PENDING_REVIEW",
+                at,
+                {},
+                attempts_below=limit,
+            ),
+            limit=limit,
+        )
+
+    def _write(self, update: dict[str, Any], limit: int | None = None) -> None:
+        try:
+            self._db.update_item(**update, ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            old: dict[str, Any] = error.response.get("Item", {})  # type: ignore[assignment]
+            found = from_item(old)
+            if limit is not None and int(found.get("attempts", 0)) >= limit:
+                raise TooManyAttempts("Too many wrong codes: make a new request.") from None
+            raise Conflict("The request changed meanwhile.") from None
+
+    def decision(
+        self, customer_id: str, edit_id: str, status: str, at: str, **extra: Any
+    ) -> dict[str, Any]:
+        """The transaction item that closes a reviewed request."""
+        return {
+            "Update": self._transition(customer_id, edit_id, "PENDING_REVIEW", status, at, extra)
+        }

@@ -1,0 +1,103 @@
+"""Limits on what the service sends to addresses it has not proven (no SMS or email pumping).
+
+Per address: codes and notices to one email or phone, at most 3 an hour and 10 a day, counted by
+the address's blind index, never the address. Per caller (a guest's identity, a customer): at
+most 100 requests an hour that send codes (a person needs a few; a guest can get a new identity
+at will, so the WAF's per-IP rule and the per-address limits are what stop pumping). Each
+counter is an item of the Registrations table for one window, raised with ``ADD`` under a
+condition (all windows in one transaction) and removed by its TTL. Over a limit nothing is
+sent, the answer is the same, and the hit is the metric ``CodeSendsLimited`` (dimensions: which
+limit and channel, never a personal value).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from botocore.exceptions import ClientError
+
+from ongpt.platform.clock import utcnow
+from ongpt.platform.telemetry import NAMESPACE
+from ongpt.storage.dynamo import cancelled_because_of_conditions, key, to_item
+
+HOUR, DAY = 3600, 86400
+
+
+@dataclass(frozen=True)
+class Window:
+    name: str
+    seconds: int
+    limit: int
+
+
+PER_ADDRESS = (Window("hour", HOUR, 3), Window("day", DAY, 10))
+PER_CALLER = (Window("hour", HOUR, 100),)
+
+
+def limited(limit: str, channel: str) -> None:
+    """One ``CodeSendsLimited`` data point: what was limited, on which channel."""
+    with single_metric(
+        name="CodeSendsLimited", unit=MetricUnit.Count, value=1, namespace=NAMESPACE
+    ) as metric:
+        metric.add_dimension(name="limit", value=limit)
+        metric.add_dimension(name="channel", value=channel)
+
+
+class SendLimits:
+    def __init__(
+        self, dynamodb: Any, table: str, clock: Callable[[], datetime] = lambda: utcnow()
+    ) -> None:
+        self._db, self._table, self._clock = dynamodb, table, clock
+
+    def to_address(self, channel: str, blind_index: str) -> bool:
+        """Count one message to the address (``email`` or ``phone`` and its blind index);
+        whether it may be sent."""
+        return self._take(f"ADDRESS#{channel}#{blind_index}", PER_ADDRESS, "address", channel)
+
+    def by_caller(self, caller_id: str) -> bool:
+        """Count one request that sends codes; whether the caller may make it. The id is kept
+        only as a hash."""
+        hashed = hashlib.sha256(caller_id.encode()).hexdigest()
+        return self._take(f"CALLER#{hashed}", PER_CALLER, "caller", "any")
+
+    def _take(self, subject: str, windows: tuple[Window, ...], limit: str, channel: str) -> bool:
+        now = int(self._clock().timestamp())
+        counters = []
+        for window in windows:
+            start = now - now % window.seconds
+            counters.append(
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": key(f"LIMIT#{subject}#{window.name}#{start}"),
+                        "UpdateExpression": "ADD #count :one SET #expires = :expires",
+                        "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
+                        "ExpressionAttributeNames": {
+                            "#count": "count",
+                            "#expires": "expires_at_epoch",
+                        },
+                        "ExpressionAttributeValues": to_item(
+                            {
+                                ":one": 1,
+                                ":limit": window.limit,
+                                ":expires": start + window.seconds,
+                            }
+                        ),
+                    }
+                }
+            )
+        try:
+            self._db.transact_write_items(TransactItems=counters)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException" or not any(
+                cancelled_because_of_conditions(error)
+            ):
+                raise
+            limited(limit, channel)
+            return False
+        return True

@@ -1,0 +1,54 @@
+"""Bodies of the registration routes (API.md, Registration)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
+
+from ongpt.platform.models import Code, Email, FullName, Language, Phone, Strict, Text200
+
+
+class OptionalDetails(Strict):
+    company: Text200 | None = None
+    address: Text200 | None = None
+    date_of_birth: date | None = None
+    preferred_language: Language | None = None
+
+
+class RegistrationConsents(Strict):
+    privacy_policy: Annotated[str, StringConstraints(strict=True, max_length=20)]
+    terms: Annotated[str, StringConstraints(strict=True, max_length=20)]
+    marketing: StrictBool = False
+    product_updates: StrictBool = False
+
+
+class RegistrationRequest(Strict):
+    full_name: FullName
+    phone: Phone
+    email: Email
+    optional: OptionalDetails = Field(default_factory=OptionalDetails)
+    consents: RegistrationConsents
+
+
+class RegistrationAccepted(BaseModel):
+    registration_id: str
+    status: Literal["PENDING_VERIFICATION"] = "PENDING_VERIFICATION"
+    expires_at: str
+
+
+class VerificationRequest(Strict):
+    email_code: Code
+    phone_code: Code
+    password: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=256)]
+
+
+class CustomerCreated(BaseModel):
+    customer_id: str
+    status: Literal["ACTIVE"] = "ACTIVE"

@@ -1,0 +1,322 @@
+"""Registration (P1.1, P1.2, P2.1, P3.1): sign-up, proof of email and phone, the account.
+
+Start keeps the request sealed under a data key of the registration and queues it; a worker
+computes the blind indexes and sends a code to each address, or, to an address that already has
+an account, a notice to its owner instead. The reply is the same either way, and so is its time
+(no account enumeration). Nothing is sent over a caller's or an address's limit
+(``ongpt.notify.send_limits``), with the same reply. Verification
+checks both codes, then creates the Cognito user and, in one transaction, the profile sealed
+under the customer's own data key, the address guards and the consents. If the transaction
+fails, the Cognito user is removed again: nothing is left half-made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from ongpt.consents import policy
+from ongpt.customers.accounts import Accounts
+from ongpt.customers.store import CustomerStore, active_shard
+from ongpt.notify.delivery import Kind, Notifier
+from ongpt.notify.send_limits import SendLimits
+from ongpt.platform.clock import timestamp as iso
+from ongpt.platform.clock import utcnow
+from ongpt.platform.errors import (
+    AlreadyRegistered,
+    Expired,
+    InvalidCode,
+    NotFound,
+    PolicyVersionMismatch,
+    TooManyAttempts,
+    TooSoon,
+    WeakPassword,
+)
+from ongpt.registration.models import (
+    CustomerCreated,
+    OptionalDetails,
+    RegistrationAccepted,
+    RegistrationRequest,
+    VerificationRequest,
+)
+from ongpt.registration.store import RegistrationStore
+from ongpt.security import codes, normalize
+from ongpt.security.crypto import BlindIndex, DataKeys, seal, unseal
+
+CODE_LIFETIME = timedelta(minutes=10)
+REGISTRATION_LIFETIME = timedelta(days=1)
+RESEND_AFTER = timedelta(seconds=60)
+# A sign-in left by a crashed attempt is taken over only once it is this old, never while a
+# concurrent verification of the same address may still be writing its profile.
+TAKEOVER_AFTER = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+PASSWORD_RULES = (
+    (r".{12,}", "at least 12 characters"),
+    (r"[a-z]", "a lower-case letter"),
+    (r"[A-Z]", "an upper-case letter"),
+    (r"\d", "a digit"),
+    (r"[^A-Za-z0-9]", "a symbol"),
+)
+SEALED_FIELDS = ("full_name", "email", "phone", "optional")
+
+
+def check_password(password: str) -> None:
+    """The user pool's password policy, checked before anything is created."""
+    missing = [rule for pattern, rule in PASSWORD_RULES if not re.search(pattern, password)]
+    if missing:
+        raise WeakPassword("The password needs " + ", ".join(missing) + ".")
+
+
+@dataclass
+class Registrations:
+    registrations: RegistrationStore
+    customers: CustomerStore
+    accounts: Accounts
+    keys: DataKeys
+    index: BlindIndex
+    notifier: Notifier
+    limits: SendLimits
+    enqueue: Callable[[dict[str, Any]], None]
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())  # late-bound: tests move it
+
+    # Start
+    def start(self, request: RegistrationRequest, caller_id: str) -> RegistrationAccepted:
+        """Seal and keep the request, and queue its codes: the same answer, in the same time,
+        whether or not an address already has an account; over the caller's limit, the same
+        answer and nothing kept or sent."""
+        versions = (request.consents.privacy_policy, request.consents.terms)
+        if versions != (policy.PRIVACY_POLICY_VERSION, policy.TERMS_VERSION):
+            raise PolicyVersionMismatch(
+                f"Accept the policy in force: privacy policy {policy.PRIVACY_POLICY_VERSION}, "
+                f"terms {policy.TERMS_VERSION}."
+            )
+        registration_id, now = str(uuid.uuid4()), self.clock()
+        if not self.limits.by_caller(caller_id):
+            return RegistrationAccepted(
+                registration_id=registration_id, expires_at=iso(now + CODE_LIFETIME)
+            )
+        data_key, sealed_key = self.keys.new({"registration_id": registration_id})
+        values = {
+            "full_name": request.full_name,
+            "email": request.email,
+            "phone": request.phone,
+            "optional": request.optional.model_dump_json(exclude_none=True),
+        }
+        self.registrations.add(
+            registration_id,
+            {
+                **{f: seal(data_key, registration_id, f, values[f]) for f in SEALED_FIELDS},
+                "status": "PENDING_VERIFICATION",
+                "dek": sealed_key,
+                "attempts": 0,
+                "round": 0,
+                "language": request.optional.preferred_language,
+                "consents": request.consents.model_dump(),
+                "created_at": iso(now),
+                "last_sent_at": iso(now),
+                "code_expires_at": iso(now + CODE_LIFETIME),
+                "expires_at_epoch": int((now + REGISTRATION_LIFETIME).timestamp()),
+            },
+        )
+        # If queueing fails the client gets a 503 and retries; the registration left behind has
+        # no codes, so it can never be verified, and expires.
+        self.enqueue({"registration_id": registration_id, "round": 0, "notices": True})
+        return RegistrationAccepted(
+            registration_id=registration_id, expires_at=iso(now + CODE_LIFETIME)
+        )
+
+    # The codes (the registration_codes worker)
+    def deliver_codes(self, registration_id: str, round_: int, notices: bool) -> None:
+        """Each channel's code of this round, once: claimed with its hash, sent, released if the
+        send fails (the retried message sends it). A taken address gets the hash of a code
+        nobody knows, and at sign-up (``notices``) a notice to its owner instead of a code."""
+        record = self.registrations.get(registration_id)
+        if record is None or record["status"] != "PENDING_VERIFICATION":
+            return
+        data_key = self._data_key(registration_id, record)
+        opened = self._open(data_key, registration_id, record)
+        if "email_index" not in record:
+            record.update(self._find_owners(registration_id, opened))
+        for channel, address in (("email", opened["email"]), ("phone", opened["phone"])):
+            taken = bool(record[f"{channel}_taken"])
+            code = codes.new_code()
+            purpose = f"{registration_id}|{channel}"
+            hashed = (
+                codes.unguessable_hash(data_key, purpose)
+                if taken
+                else codes.code_hash(data_key, purpose, code)
+            )
+            if not self.registrations.claim_code(registration_id, channel, round_, hashed):
+                continue  # sent in this round already, or a newer round was asked for
+            try:
+                self._send(channel, address, record, code, notices)
+            except BaseException:
+                self.registrations.release_code(registration_id, channel, round_)
+                raise
+
+    def _find_owners(self, registration_id: str, opened: dict[str, str]) -> dict[str, Any]:
+        """The blind indexes of the addresses and whether an account already has each."""
+        email_index = self.index.of("email", normalize.email_key(opened["email"]))
+        phone_index = self.index.of("phone", opened["phone"])
+        email_taken, phone_taken = self.customers.taken(email_index, phone_index)
+        found = {
+            "email_index": email_index,
+            "phone_index": phone_index,
+            "email_taken": email_taken,
+            "phone_taken": phone_taken,
+        }
+        self.registrations.update(registration_id, found)
+        return found
+
+    def _send(
+        self, channel: str, address: str, record: dict[str, Any], code: str, notices: bool
+    ) -> None:
+        """The code, or to a taken address at sign-up the notice; nothing over the address's
+        limit."""
+        taken, language = bool(record[f"{channel}_taken"]), record.get("language")
+        if taken and not notices:
+            return
+        if not self.limits.to_address(channel, record[f"{channel}_index"]):
+            return
+        send = self.notifier.email if channel == "email" else self.notifier.sms
+        if taken:
+            send(address, Kind.ACCOUNT_EXISTS, language)
+        else:
+            send(address, Kind.REGISTRATION_CODE, language, code=code)
+
+    # Resend
+    def resend(self, registration_id: str, caller_id: str) -> RegistrationAccepted:
+        """A new round of codes; over the caller's limit, the same answer and nothing sent."""
+        record = self._pending(registration_id)
+        now = self.clock()
+        if now < datetime.fromisoformat(record["last_sent_at"]) + RESEND_AFTER:
+            raise TooSoon("A new code can be sent 60 seconds after the last one.")
+        round_, expires_at = int(record.get("round", 0)) + 1, iso(now + CODE_LIFETIME)
+        if not self.limits.by_caller(caller_id):
+            return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
+        changes = {"round": round_, "last_sent_at": iso(now), "code_expires_at": expires_at}
+        if not self.registrations.replace_codes(registration_id, changes, record["last_sent_at"]):
+            raise TooSoon("A new code was just sent.")
+        self.enqueue({"registration_id": registration_id, "round": round_, "notices": False})
+        return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
+
+    # Verification
+    def verify(self, registration_id: str, request: VerificationRequest) -> CustomerCreated:
+        record = self._pending(registration_id)
+        if self.clock() > datetime.fromisoformat(record["code_expires_at"]):
+            raise Expired("The codes have expired; ask for new ones.")
+        if "email_code" not in record or "phone_code" not in record:
+            raise InvalidCode("The codes are on their way; try again in a moment.")
+        data_key = self._data_key(registration_id, record)
+        email_ok = codes.matches(
+            data_key, f"{registration_id}|email", request.email_code, record["email_code"]
+        )
+        phone_ok = codes.matches(
+            data_key, f"{registration_id}|phone", request.phone_code, record["phone_code"]
+        )
+        if not (email_ok and phone_ok):
+            attempts = self.registrations.count_failure(registration_id, MAX_ATTEMPTS)
+            raise InvalidCode(
+                "The codes are not right.", attempts_remaining=max(0, MAX_ATTEMPTS - attempts)
+            )
+        check_password(request.password)
+        opened = self._open(data_key, registration_id, record)
+        customer_id = self._claim_sign_in(opened, record, request.password)
+        try:
+            self._create_customer(customer_id, registration_id, opened, record)
+        except BaseException:
+            # Remove the sign-in unless a concurrent verification completed with it.
+            if self.customers.owner_of("email", record["email_index"]) != customer_id:
+                self.accounts.delete(opened["email"])
+            raise
+        return CustomerCreated(customer_id=customer_id)
+
+    def _claim_sign_in(self, opened: dict[str, str], record: dict[str, Any], password: str) -> str:
+        """The new Cognito user's sub. A user left by an attempt that died before its profile
+        was written (no guard names it) belongs to this proven address: it is taken over."""
+        try:
+            return self.accounts.create(opened["email"], opened["phone"], password)
+        except AlreadyRegistered:
+            left = self.accounts.find(opened["email"])
+            if (
+                left is None
+                or left["phone_number"] != opened["phone"]
+                or self.clock() - left["created_at"] < TAKEOVER_AFTER
+                or self.customers.owner_of("email", record["email_index"]) is not None
+            ):
+                raise
+            self.accounts.set_password(opened["email"], password)
+            return str(left["sub"])
+
+    def _create_customer(
+        self, customer_id: str, registration_id: str, opened: dict[str, str], record: dict[str, Any]
+    ) -> None:
+        data_key, sealed_key = self.keys.new({"customer_id": customer_id})
+        now = iso(self.clock())
+        profile = {
+            **{f: seal(data_key, customer_id, f, opened[f]) for f in SEALED_FIELDS},
+            "dek": sealed_key,
+            "email_index": record["email_index"],
+            "phone_index": record["phone_index"],
+            "status": "ACTIVE",
+            "status_key": active_shard(customer_id),
+            "language": record.get("language"),
+            "created_at": now,
+            "updated_at": now,
+        }
+        self.customers.create(
+            customer_id,
+            profile,
+            guards={"email": record["email_index"], "phone": record["phone_index"]},
+            records=consent_records(record["consents"], now),
+            also=[self.registrations.completion(registration_id, now, MAX_ATTEMPTS)],
+        )
+
+    # Helpers
+    def _pending(self, registration_id: str) -> dict[str, Any]:
+        record = self.registrations.get(registration_id)
+        if record is None:
+            raise NotFound("No such registration.")
+        if record["status"] == "COMPLETED":
+            raise AlreadyRegistered("This registration is already complete.")
+        if record["attempts"] >= MAX_ATTEMPTS:
+            raise TooManyAttempts("Too many wrong codes: register again.")
+        return record
+
+    def _data_key(self, registration_id: str, record: dict[str, Any]) -> bytes:
+        return self.keys.open(record["dek"], {"registration_id": registration_id})
+
+    @staticmethod
+    def _open(data_key: bytes, owner: str, record: dict[str, Any]) -> dict[str, str]:
+        return {f: unseal(data_key, owner, f, record[f]) for f in SEALED_FIELDS}
+
+
+def consent_records(consents: dict[str, Any], at: str) -> list[dict[str, Any]]:
+    """The consents given at registration: the current state of each purpose and its history."""
+    states = {
+        "privacy_policy": (True, consents["privacy_policy"]),
+        "terms": (True, consents["terms"]),
+        "marketing": (bool(consents["marketing"]), None),
+        "product_updates": (bool(consents["product_updates"]), None),
+    }
+    records = []
+    for purpose, (granted, version) in states.items():
+        state = {
+            "purpose": purpose,
+            "granted": granted,
+            "version": version,
+            "updated_at": at,
+            "source": "registration",
+        }
+        records.append({"sk": f"CONSENT#{purpose}", **state})
+        records.append({"sk": f"CONSENT#{purpose}#{at}", **state})
+    return records
+
+
+def optional_details(sealed_json: str) -> OptionalDetails:
+    return OptionalDetails.model_validate(json.loads(sealed_json))

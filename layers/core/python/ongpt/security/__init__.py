@@ -1,0 +1,1 @@
+"""Crypto (envelope encryption, blind index), one-time codes, masking and input normalisation."""

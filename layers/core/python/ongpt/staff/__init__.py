@@ -1,0 +1,1 @@
+"""Staff reads of customer data: purpose-bound, masked, audited (P5)."""

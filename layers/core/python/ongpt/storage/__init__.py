@@ -1,0 +1,1 @@
+"""DynamoDB underneath every store: item conversion, conditions, transactions, tables, markers."""

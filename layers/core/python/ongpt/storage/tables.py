@@ -1,0 +1,71 @@
+"""The DynamoDB tables: names, keys, indexes and TTL, shared by the CDK app, code and tests.
+
+Every key attribute is a string. Items (``pk`` / ``sk``) by table:
+
+Customers (one table per customer's records, partitioned by customer):
+- ``CUSTOMER#<id>`` / ``PROFILE``: the profile, personal fields encrypted per customer.
+- ``EMAIL#<hmac>`` / ``GUARD`` and ``PHONE#<hmac>`` / ``GUARD``: uniqueness guards by blind index.
+- ``CUSTOMER#<id>`` / ``CONSENT#<purpose>``: current consent; ``CONSENT#<purpose>#<time>``: history.
+- ``CUSTOMER#<id>`` / ``EDIT#<id>``, ``CONTRACT#<id>``, ``NOTICE#<time>#<id>``,
+  ``COMPLAINT#<id>``, ``DISCLOSURE#<time>#<id>``.
+- index ``by-status`` (``status_key``, ``created_at``): the staff queues, e.g.
+  ``EDIT#PENDING_REVIEW`` and ``COMPLAINT#OPEN``, oldest first.
+- index ``by-expiry-day`` (``expiry_shard``, ``contract_id``): contracts due on a day,
+  ``<YYYY-MM-DD>#<shard>``, so the reminder job reads only what is due.
+
+Registrations: ``REGISTRATION#<id>``, pending sign-ups with hashed codes; TTL ``expires_at_epoch``.
+Also the send counters (``ongpt.notify.send_limits``):
+``LIMIT#ADDRESS#<channel>#<hmac>#<window>#<start>``
+and ``LIMIT#CALLER#<sha256>#<window>#<start>``, each with its TTL.
+Audit: ``SUBJECT#<customer id>`` / ``<sequence>``: append-only, hash-chained, keyed entries.
+- index ``by-written-day`` (``written_day``, ``at``): entries written on a day,
+  ``<YYYY-MM-DD>#<shard>``, so the anchor job finds the chains that changed without a Scan.
+Analytics: ``DAY#<YYYY-MM-DD>#<shard>`` / ``<time>#<id>``: no field links to a person; TTL.
+Idempotency: Powertools' idempotency records (``id``, TTL ``expiration``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ongpt.platform import settings as env
+
+
+@dataclass(frozen=True)
+class Index:
+    """A global secondary index projecting all attributes."""
+
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table: its construct id, the environment variable holding its name, its keys."""
+
+    construct_id: str
+    env_var: env.Variable[str]
+    partition_key: str
+    sort_key: str | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+
+
+BY_STATUS = Index("by-status", "status_key", "created_at")
+BY_EXPIRY_DAY = Index("by-expiry-day", "expiry_shard", "contract_id")
+BY_WRITTEN_DAY = Index("by-written-day", "written_day", "at")
+
+CUSTOMERS = TableSpec(
+    "Customers", env.CUSTOMERS_TABLE, "pk", "sk", indexes=(BY_STATUS, BY_EXPIRY_DAY)
+)
+REGISTRATIONS = TableSpec(
+    "Registrations", env.REGISTRATIONS_TABLE, "pk", ttl_attribute="expires_at_epoch"
+)
+AUDIT = TableSpec("Audit", env.AUDIT_TABLE, "pk", "sk", indexes=(BY_WRITTEN_DAY,))
+ANALYTICS = TableSpec(
+    "Analytics", env.ANALYTICS_TABLE, "pk", "sk", ttl_attribute="expires_at_epoch"
+)
+IDEMPOTENCY = TableSpec("Idempotency", env.IDEMPOTENCY_TABLE, "id", ttl_attribute="expiration")
+
+ALL_TABLES = (CUSTOMERS, REGISTRATIONS, AUDIT, ANALYTICS, IDEMPOTENCY)
