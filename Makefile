@@ -14,7 +14,7 @@ export CDK_HOME := $(CURDIR)/.cache/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help install lint compliance test unit integration e2e infra fuzz synth run bench diff deploy clean
+.PHONY: help install lint style types compliance test unit integration e2e infra fuzz synth run bench diff deploy clean
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,16 +30,25 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(BIN)/.installed node_modules/.installed  ## create .venv and node_modules, install pinned packages
 
-lint: install  ## ruff and mypy
+lint: style types  ## ruff and mypy
+
+style: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+types: install
 	$(BIN)/mypy
 
 compliance: install  ## which tests prove each policy clause; fails if a clause has none
 	$(BIN)/pytest --collect-only -qq --clauses
 
-test: lint compliance  ## lint, traceability, then the whole test suite (synth, nag packs, cfn-lint)
-	$(BIN)/pytest -n 2 --dist worksteal
+# mypy (two minutes cold, mostly the CDK's stubs) runs beside the suite, whose two workers leave
+# a core idle for much of the run; make fails if either fails.
+test: style compliance  ## lint, traceability, then the whole test suite (synth, nag packs, cfn-lint)
+	$(BIN)/mypy > .mypy.log 2>&1 & types=$$!; \
+	$(BIN)/pytest -n 2 --dist worksteal; tests=$$?; \
+	wait $$types; typed=$$?; cat .mypy.log; rm -f .mypy.log; \
+	exit $$(( tests != 0 || typed != 0 ))
 
 # The tiers of the suite, one at a time (make test runs them all). Each integration module builds
 # its own moto world, so a module stays on one worker; e2e and infra share the session's synthesis.
