@@ -11,73 +11,67 @@ class ServiceError(Exception):
     status: ClassVar[int] = 400
     code: ClassVar[str] = "BAD_REQUEST"
 
+    def __init_subclass__(cls, *, status: int | None = None, code: str | None = None) -> None:
+        """``class NotFound(ServiceError, status=404, code="NOT_FOUND")``: the status and code."""
+        super().__init_subclass__()
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
+
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
 
 
-class ValidationFailed(ServiceError):
-    status = 400
-    code = "VALIDATION_ERROR"
+class ValidationFailed(ServiceError, status=400, code="VALIDATION_ERROR"):
+    """Malformed JSON, wrong types, unknown fields, over-long values: ``fields`` says which."""
 
     def __init__(self, message: str, fields: list[dict[str, str]]) -> None:
         super().__init__(message)
         self.fields = fields
 
 
-class NotFound(ServiceError):
-    status = 404
-    code = "NOT_FOUND"
+class NotFound(ServiceError, status=404, code="NOT_FOUND"):
+    """No such resource, or another customer's (never 403: its existence is not told)."""
 
 
-class DependencyUnavailable(ServiceError):
+class DependencyUnavailable(ServiceError, status=503, code="SERVICE_UNAVAILABLE"):
     """An AWS dependency failed after retries; nothing was half-written."""
 
-    status = 503
-    code = "SERVICE_UNAVAILABLE"
+
+class PolicyVersionMismatch(ServiceError, status=400, code="POLICY_VERSION_MISMATCH"):
+    """The consent names a privacy policy version other than the one in force."""
 
 
-class PolicyVersionMismatch(ServiceError):
-    status = 400
-    code = "POLICY_VERSION_MISMATCH"
+class InvalidCode(ServiceError, status=400, code="INVALID_CODE"):
+    """A wrong one-time code; the details say how many tries remain."""
 
 
-class InvalidCode(ServiceError):
-    status = 400
-    code = "INVALID_CODE"
+class WeakPassword(ServiceError, status=400, code="WEAK_PASSWORD"):
+    """The password does not meet the user pool's policy."""
 
 
-class WeakPassword(ServiceError):
-    status = 400
-    code = "WEAK_PASSWORD"
+class Expired(ServiceError, status=410, code="EXPIRED"):
+    """The codes' ten minutes are over."""
 
 
-class Expired(ServiceError):
-    status = 410
-    code = "EXPIRED"
+class AlreadyRegistered(ServiceError, status=409, code="ALREADY_REGISTERED"):
+    """The address belongs to an account, or the registration is already complete."""
 
 
-class AlreadyRegistered(ServiceError):
-    status = 409
-    code = "ALREADY_REGISTERED"
+class TooManyAttempts(ServiceError, status=429, code="TOO_MANY_ATTEMPTS"):
+    """Five wrong codes locked it."""
 
 
-class TooManyAttempts(ServiceError):
-    status = 429
-    code = "TOO_MANY_ATTEMPTS"
+class TooSoon(ServiceError, status=429, code="TOO_MANY_REQUESTS"):
+    """Asked again within the wait (a resend within 60 seconds)."""
 
 
-class TooSoon(ServiceError):
-    status = 429
-    code = "TOO_MANY_REQUESTS"
+class Conflict(ServiceError, status=409, code="CONFLICT"):
+    """The resource's state does not allow the change (a final complaint, a decided request)."""
 
 
-class Conflict(ServiceError):
-    status = 409
-    code = "CONFLICT"
-
-
-class ConsentRequired(ServiceError):
-    status = 403
-    code = "CONSENT_REQUIRED"
+class ConsentRequired(ServiceError, status=403, code="CONSENT_REQUIRED"):
+    """Sharing with a third party the customer has not consented to."""
