@@ -32,7 +32,7 @@ def get_me() -> Profile:
 @app.get("/v1/me/notifications", responses=documented(200, NotificationList))
 def get_notifications() -> dict[str, Any]:
     caller_id = customer_id(app.current_event.raw_event)
-    return {"notifications": services.notices().of_customer(caller_id)}
+    return {"notifications": services.notice_store().of_customer(caller_id)}
 
 
 @app.get("/v1/me/consents", responses=documented(200, ConsentList))

@@ -118,10 +118,10 @@ def run(total: int) -> tuple[int, float, int]:
         recorder = Recorder()
         unused: Any = None  # contacts come from BenchContracts._contact; nothing is audited
         job = BenchContracts(
-            store=ContractStore(dynamodb, table),
+            contract_store=ContractStore(dynamodb, table),
             customers=unused,
             notifier=cast(Notifier, recorder),
-            audit=unused,
+            audit_log=unused,
             dead_letters=lambda _: None,
         )
         started = time.perf_counter()

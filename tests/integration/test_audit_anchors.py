@@ -11,7 +11,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from ongpt.audit.service import GENESIS, ChainKey, Entry
+from ongpt.audit.chain_key import ChainKey
+from ongpt.audit.service import GENESIS, Entry
 from ongpt.audit.store import AuditLog
 from ongpt.platform.clock import timestamp
 from tests.support.deployed import Deployed, staff

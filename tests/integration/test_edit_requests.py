@@ -129,7 +129,7 @@ def test_parallel_guesses_count_five_tries_and_a_right_code_after_them_is_refuse
         for thread in threads:
             thread.join(timeout=120)
         monkeypatch.setattr(EditStore, "get", read)
-        stored = edits.edits.get(cid, eid)
+        stored = edits.edit_store.get(cid, eid)
     assert stored is not None
     assert (stored["attempts"], stored["status"]) == (5, "PENDING_VERIFICATION")
     assert outcomes[right] == "TOO_MANY_ATTEMPTS"

@@ -134,7 +134,7 @@ def test_a_failed_send_of_an_older_round_keeps_the_code_a_newer_round_sent(aws: 
 
         def resent_meanwhile_then_failed(*args: Any, **kwargs: Any) -> None:
             codes.notifier.email = send  # type: ignore[method-assign]
-            codes.registrations.update(rid, {"round": 1})  # what a resend does
+            codes.registration_store.update(rid, {"round": 1})  # what a resend does
             codes.deliver_codes(rid, 1, False)
             raise ConnectionError("SES timed out")
 

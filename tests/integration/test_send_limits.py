@@ -13,7 +13,7 @@ import pytest
 
 from ongpt.notify import send_limits
 from ongpt.notify.delivery import Kind, Notifier
-from ongpt.notify.store import NoticeLog
+from ongpt.notify.store import NoticeStore
 from tests.support.deployed import Deployed, guest
 from tests.support.journeys import e164, me, new_phone, registered, registration, start
 
@@ -25,10 +25,11 @@ def test_sign_ups_to_one_phone_send_it_three_codes_an_hour_and_ten_a_day(
 ) -> None:
     phone = new_phone()
     sent = []
-    # Four hours inside one UTC day, whatever the time now: the daily window is the calendar day.
-    one_am = datetime.now(UTC).replace(hour=1, minute=0, second=0, microsecond=0)
+    # Four hours of one UTC day: from 21:00 UTC on, "now + 3 hours" would be the next day,
+    # whose daily window starts afresh.
+    day_start = datetime.now(UTC).replace(hour=1, minute=0, second=0, microsecond=0)
     for hour in range(4):
-        later = one_am + timedelta(hours=hour)
+        later = day_start + timedelta(hours=hour)
         monkeypatch.setattr(send_limits, "utcnow", lambda at=later: at)
         for _ in range(5):
             status, _ = start(aws, registration(phone=phone))
@@ -108,7 +109,7 @@ def test_the_sender_refuses_sms_outside_the_allowed_country_codes(
         Sns(),
         "no-reply@ongpt.vn",
         "set",
-        history=NoticeLog(None, "unused"),  # no customer: no history
+        notice_store=NoticeStore(None, "unused"),  # no customer: no history
         sms_country_codes=("84",),
     )
     notifier.sms("+14155552671", Kind.REGISTRATION_CODE, "en", code="123456")

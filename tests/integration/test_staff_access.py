@@ -9,7 +9,8 @@ from typing import Any
 import boto3
 import pytest
 
-from ongpt.audit.service import ChainKey, verify
+from ongpt.audit.chain_key import ChainKey
+from ongpt.audit.service import verify
 from ongpt.audit.store import AuditLog
 from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, staff

@@ -16,9 +16,9 @@ from ongpt.platform.aws import client
 if TYPE_CHECKING:
     from ongpt.analytics.service import Analytics
     from ongpt.announcements.service import Announcements
-    from ongpt.audit.anchors import AnchoredVerifier, AnchorJob, Anchors
-    from ongpt.audit.service import ChainKey
-    from ongpt.audit.store import AuditLog
+    from ongpt.audit.anchors import AnchoredVerifier, AnchorJob
+    from ongpt.audit.chain_key import ChainKey
+    from ongpt.audit.store import AnchorStore, AuditLog
     from ongpt.complaints.service import Complaints
     from ongpt.consents.service import Consents
     from ongpt.contracts.service import Contracts
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ongpt.edits.service import EditRequests
     from ongpt.notify.delivery import Notifier
     from ongpt.notify.send_limits import SendLimits
-    from ongpt.notify.store import NoticeLog
+    from ongpt.notify.store import NoticeStore
     from ongpt.registration.service import Registrations
     from ongpt.security.crypto import BlindIndex, DataKeys
     from ongpt.staff.service import StaffAccess
@@ -58,7 +58,7 @@ def notifier() -> Notifier:
         client("sns"),
         env.SENDER_EMAIL.value(),
         env.SES_CONFIGURATION_SET.value(),
-        notices(),
+        notice_store(),
         env.SMS_COUNTRY_CODES.value(),
     )
 
@@ -66,8 +66,9 @@ def notifier() -> Notifier:
 @cache
 def send_limits() -> SendLimits:
     from ongpt.notify.send_limits import SendLimits
+    from ongpt.notify.store import SendCounters
 
-    return SendLimits(client("dynamodb"), env.SEND_LIMITS_TABLE.value())
+    return SendLimits(SendCounters(client("dynamodb"), env.SEND_LIMITS_TABLE.value()))
 
 
 @cache
@@ -84,13 +85,13 @@ def registrations() -> Registrations:
     from ongpt.registration.store import RegistrationStore
 
     return Registrations(
-        registrations=RegistrationStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value()),
-        customers=customer_store(),
+        registration_store=RegistrationStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value()),
+        customer_store=customer_store(),
         accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
-        keys=data_keys(),
-        index=blind_index(),
+        data_keys=data_keys(),
+        blind_index=blind_index(),
         notifier=notifier(),
-        limits=send_limits(),
+        send_limits=send_limits(),
         enqueue=_sender(env.REGISTRATION_QUEUE_URL.value()),
     )
 
@@ -109,12 +110,12 @@ def _sender(queue_url: str) -> Callable[[dict[str, Any]], None]:
 def customers() -> Customers:
     from ongpt.customers.service import Customers
 
-    return Customers(customer_store(), data_keys())
+    return Customers(customer_store=customer_store(), data_keys=data_keys())
 
 
 @cache
 def chain_key() -> ChainKey:
-    from ongpt.audit.service import ChainKey
+    from ongpt.audit.chain_key import ChainKey
 
     return ChainKey(client("kms"), env.AUDIT_KEY_ID.value())
 
@@ -127,24 +128,24 @@ def audit_log() -> AuditLog:
 
 
 @cache
-def anchors() -> Anchors:
-    from ongpt.audit.anchors import Anchors
+def anchor_store() -> AnchorStore:
+    from ongpt.audit.store import AnchorStore
 
-    return Anchors(client("s3"), env.AUDIT_ANCHOR_BUCKET.value())
+    return AnchorStore(client("s3"), env.AUDIT_ANCHOR_BUCKET.value())
 
 
 @cache
 def audit_verifier() -> AnchoredVerifier:
     from ongpt.audit.anchors import AnchoredVerifier
 
-    return AnchoredVerifier(chain_key(), anchors())
+    return AnchoredVerifier(chain_key(), anchor_store())
 
 
 @cache
 def anchor_job() -> AnchorJob:
     from ongpt.audit.anchors import AnchorJob
 
-    return AnchorJob(audit_log(), chain_key(), anchors())
+    return AnchorJob(audit_log(), chain_key(), anchor_store())
 
 
 @cache
@@ -153,9 +154,9 @@ def staff_access() -> StaffAccess:
 
     return StaffAccess(
         customers=customers(),
-        store=customer_store(),
-        index=blind_index(),
-        audit=audit_log(),
+        customer_store=customer_store(),
+        blind_index=blind_index(),
+        audit_log=audit_log(),
     )
 
 
@@ -166,15 +167,15 @@ def edit_requests() -> EditRequests:
     from ongpt.edits.store import EditStore
 
     return EditRequests(
-        edits=EditStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
-        customers=customer_store(),
-        keys=data_keys(),
-        index=blind_index(),
+        edit_store=EditStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
+        customer_store=customer_store(),
+        data_keys=data_keys(),
+        blind_index=blind_index(),
         notifier=notifier(),
-        audit=audit_log(),
+        audit_log=audit_log(),
         accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
         markers=markers(),
-        limits=send_limits(),
+        send_limits=send_limits(),
     )
 
 
@@ -188,8 +189,13 @@ def markers() -> Markers:
 @cache
 def consents() -> Consents:
     from ongpt.consents.service import Consents
+    from ongpt.consents.store import ConsentStore
 
-    return Consents(customer_store(), audit_log())
+    return Consents(
+        consent_store=ConsentStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
+        customer_store=customer_store(),
+        audit_log=audit_log(),
+    )
 
 
 @cache
@@ -198,10 +204,10 @@ def contracts() -> Contracts:
     from ongpt.contracts.store import ContractStore
 
     return Contracts(
-        store=ContractStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
+        contract_store=ContractStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
         customers=customers(),
         notifier=notifier(),
-        audit=audit_log(),
+        audit_log=audit_log(),
         dead_letters=dead_letter_sender(client("sqs"), env.JOB_DLQ_URL.value()),
     )
 
@@ -209,15 +215,15 @@ def contracts() -> Contracts:
 @cache
 def announcements() -> Announcements:
     from ongpt.announcements.service import Announcements, queue_sender
+    from ongpt.announcements.store import AnnouncementStore
 
     return Announcements(
-        dynamodb=client("dynamodb"),
-        table=env.CUSTOMERS_TABLE.value(),
-        customers=customer_store(),
+        announcement_store=AnnouncementStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
+        customer_store=customer_store(),
         consents=consents(),
-        contacts=customers(),
+        customers=customers(),
         notifier=notifier(),
-        audit=audit_log(),
+        audit_log=audit_log(),
         markers=markers(),
         enqueue=queue_sender(client("sqs"), env.ANNOUNCEMENT_QUEUE_URL.value()),
     )
@@ -226,14 +232,14 @@ def announcements() -> Announcements:
 @cache
 def complaints() -> Complaints:
     from ongpt.complaints.service import Complaints
+    from ongpt.complaints.store import ComplaintStore
 
     return Complaints(
-        dynamodb=client("dynamodb"),
-        table=env.CUSTOMERS_TABLE.value(),
+        complaint_store=ComplaintStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
         customers=customers(),
-        keys=data_keys(),
+        data_keys=data_keys(),
         notifier=notifier(),
-        audit=audit_log(),
+        audit_log=audit_log(),
         markers=markers(),
     )
 
@@ -241,25 +247,26 @@ def complaints() -> Complaints:
 @cache
 def disclosures() -> Disclosures:
     from ongpt.disclosures.service import Disclosures
+    from ongpt.disclosures.store import DisclosureStore
 
     return Disclosures(
-        dynamodb=client("dynamodb"),
-        table=env.CUSTOMERS_TABLE.value(),
-        customers=customer_store(),
+        disclosure_store=DisclosureStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
+        customer_store=customer_store(),
         consents=consents(),
-        audit=audit_log(),
+        audit_log=audit_log(),
     )
 
 
 @cache
 def analytics() -> Analytics:
     from ongpt.analytics.service import Analytics
+    from ongpt.analytics.store import AnalyticsStore
 
-    return Analytics(client("dynamodb"), env.ANALYTICS_TABLE.value())
+    return Analytics(AnalyticsStore(client("dynamodb"), env.ANALYTICS_TABLE.value()))
 
 
 @cache
-def notices() -> NoticeLog:
-    from ongpt.notify.store import NoticeLog
+def notice_store() -> NoticeStore:
+    from ongpt.notify.store import NoticeStore
 
-    return NoticeLog(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+    return NoticeStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())

@@ -10,22 +10,17 @@ Items expire after 14 months.
 from __future__ import annotations
 
 import ipaddress
-import random
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from ongpt.analytics.models import AnalyticsEvent
+from ongpt.analytics.store import AnalyticsStore
 from ongpt.platform.clock import timestamp, utcnow
-from ongpt.storage.dynamo import to_item
 
 RETENTION = timedelta(days=426)  # 14 months
-SHARDS = 8
-WRITE_TRIES = 5
 BROWSERS = (  # order matters: Edge and Opera also say Chrome, Chrome also says Safari
     ("Edge", re.compile(r"Edg(?:e|A|iOS)?/(\d+)")),
     ("Opera", re.compile(r"OPR/(\d+)")),
@@ -66,8 +61,7 @@ def referrer_host(referrer: str | None) -> str | None:
 
 @dataclass
 class Analytics:
-    dynamodb: Any
-    table: str
+    analytics_store: AnalyticsStore
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def accept(
@@ -76,33 +70,19 @@ class Analytics:
         family, major = browser(user_agent)
         network = truncated_ip(source_ip)
         expires = int((self.clock() + RETENTION).timestamp())
-        items = []
-        for event in events:
-            visited = timestamp(event.visited_at)
-            shard = random.randrange(SHARDS)  # noqa: S311 - spreads writes, not a secret
-            items.append(
+        self.analytics_store.add_all(
+            [
                 {
-                    "PutRequest": {
-                        "Item": to_item(
-                            {
-                                "pk": f"DAY#{visited[:10]}#{shard}",
-                                "sk": f"{visited}#{uuid.uuid4()}",
-                                "page": page_path(event.page),
-                                "referrer_host": referrer_host(event.referrer),
-                                "search_query": event.search_query,
-                                "visited_at": visited,
-                                "browser_family": family,
-                                "browser_major": major,
-                                "ip_network": network,
-                                "expires_at_epoch": expires,
-                            }
-                        )
-                    }
+                    "page": page_path(event.page),
+                    "referrer_host": referrer_host(event.referrer),
+                    "search_query": event.search_query,
+                    "visited_at": timestamp(event.visited_at),
+                    "browser_family": family,
+                    "browser_major": major,
+                    "ip_network": network,
+                    "expires_at_epoch": expires,
                 }
-            )
-        pending = {self.table: items}
-        while pending:  # unprocessed items are retried until stored
-            pending = (
-                self.dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-            )
-        return len(items)
+                for event in events
+            ]
+        )
+        return len(events)

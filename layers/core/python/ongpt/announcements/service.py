@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from ongpt.announcements.store import AnnouncementStore
 from ongpt.audit.service import SYSTEM
 from ongpt.audit.store import AuditLog
 from ongpt.consents.service import Consents
@@ -23,40 +24,34 @@ from ongpt.notify.delivery import Kind, Notifier
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import DependencyUnavailable
-from ongpt.storage.dynamo import from_item, key, to_item
 from ongpt.storage.markers import Markers
 
 
 @dataclass
 class Announcements:
-    dynamodb: Any
-    table: str
-    customers: CustomerStore
+    announcement_store: AnnouncementStore
+    customer_store: CustomerStore
     consents: Consents
-    contacts: Customers
+    customers: Customers
     notifier: Notifier
-    audit: AuditLog
+    audit_log: AuditLog
     markers: Markers
     enqueue: Callable[[list[dict[str, Any]]], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def post(self, staff: Caller, kind: str, title: str, body: str) -> dict[str, Any]:
         announcement_id = str(uuid.uuid4())
-        self.dynamodb.put_item(
-            TableName=self.table,
-            Item=to_item(
-                {
-                    "pk": f"ANNOUNCEMENT#{announcement_id}",
-                    "sk": "ANNOUNCEMENT",
-                    "kind": kind,
-                    "title": title,
-                    "body": body,
-                    "posted_by": staff.id,
-                    "posted_at": timestamp(self.clock()),
-                }
-            ),
+        self.announcement_store.add(
+            announcement_id,
+            {
+                "kind": kind,
+                "title": title,
+                "body": body,
+                "posted_by": staff.id,
+                "posted_at": timestamp(self.clock()),
+            },
         )
-        self.audit.append(
+        self.audit_log.append(
             SYSTEM,
             actor=staff.id,
             role=staff.role or "",
@@ -69,7 +64,7 @@ class Announcements:
         recipients = sum(
             self._reaches(Kind(kind), customer_id)
             for shard in range(ACTIVE_SHARDS)
-            for customer_id in self.customers.active_in(shard)
+            for customer_id in self.customer_store.active_in(shard)
         )
         return {"announcement_id": announcement_id, "recipients": recipients}
 
@@ -82,15 +77,12 @@ class Announcements:
 
     def deliver(self, announcement_id: str, shard: int) -> int:
         """Send to one shard of active customers; how many were sent now."""
-        found = self.dynamodb.get_item(
-            TableName=self.table, Key=key(f"ANNOUNCEMENT#{announcement_id}", "ANNOUNCEMENT")
-        ).get("Item")
-        if not found:
+        announcement = self.announcement_store.get(announcement_id)
+        if announcement is None:
             return 0
-        announcement = from_item(found)
         kind = Kind(announcement["kind"])
         sent = 0
-        for customer_id in self.customers.active_in(shard):
+        for customer_id in self.customer_store.active_in(shard):
             if not self._reaches(kind, customer_id):
                 continue
             sent += (
@@ -104,7 +96,7 @@ class Announcements:
         return sent
 
     def _send(self, announcement: dict[str, Any], kind: Kind, customer_id: str) -> int:
-        contact = self.contacts.contact(customer_id)
+        contact = self.customers.contact(customer_id)
         if contact is None:
             return 0
         self.notifier.email(

@@ -16,19 +16,14 @@ at synth); only functions that append may put."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 GENESIS = "0" * 64
 SYSTEM = "SYSTEM"  # the subject of entries about no one customer
-MAC_ALGORITHM = "HMAC_SHA_256"
 
 
 @dataclass(frozen=True)
@@ -67,38 +62,6 @@ class Verification:
     valid: bool
     checked: int
     first_bad: dict[str, Any] | None = None
-
-
-class ChainKey:
-    """The audit key (KMS HMAC): appenders key each entry's hash, verifiers check a key."""
-
-    def __init__(self, kms: Any, key_id: str) -> None:
-        self._kms = kms
-        self._key_id = key_id
-
-    def mac(self, entry_hash: str) -> str:
-        mac = self._kms.generate_mac(
-            KeyId=self._key_id, MacAlgorithm=MAC_ALGORITHM, Message=bytes.fromhex(entry_hash)
-        )["Mac"]
-        return base64.b64encode(mac).decode()
-
-    def valid(self, entry: Entry) -> bool:
-        """Whether ``entry.mac`` is the audit key's MAC of its hash (KMS ``VerifyMac``)."""
-        try:
-            message, mac = bytes.fromhex(entry.hash), base64.b64decode(entry.mac, validate=True)
-        except (ValueError, binascii.Error):
-            return False
-        if not mac:
-            return False
-        try:
-            self._kms.verify_mac(
-                KeyId=self._key_id, MacAlgorithm=MAC_ALGORITHM, Message=message, Mac=mac
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "KMSInvalidMacException":
-                return False
-            raise
-        return True
 
 
 def verify(

@@ -1,4 +1,5 @@
-"""The audit table: appends under a condition, reads by chain and by day."""
+"""The audit table (appends under a condition, reads by chain and by day) and the anchor bucket
+(``ongpt.audit.anchors``)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
-from ongpt.audit.service import GENESIS, ChainKey, Entry
+from ongpt.audit.chain_key import ChainKey
+from ongpt.audit.service import GENESIS, Anchor, Entry
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import DependencyUnavailable
+from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import from_item, query_all, to_item
 from ongpt.storage.tables import BY_WRITTEN_DAY
 
 MAX_TRIES = 30
 MAX_BACKOFF_SECONDS = 0.2  # 30 tries stay well inside a function's timeout
 WRITTEN_DAY_SHARDS = 4  # index partitions per day, so a busy day does not heat one partition
+SEQUENCE_CEILING = 10**12  # sequences stay below; anchor keys sort newest first
 
 
 def _key(subject: str, sequence: int) -> dict[str, Any]:
@@ -38,10 +43,11 @@ def written_day(subject: str, at: str) -> str:
 class AuditLog:
     dynamodb: Any
     table: str
-    key: ChainKey
+    chain_key: ChainKey
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
     conflicts: int = 0  # lost races, retried (for metrics and the benchmark)
 
+    @tracer.capture_method
     def head(self, subject: str) -> Entry | None:
         found = self.dynamodb.query(
             TableName=self.table,
@@ -53,6 +59,7 @@ class AuditLog:
         )["Items"]
         return _entry(from_item(found[0])) if found else None
 
+    @tracer.capture_method
     def append(
         self,
         subject: str,
@@ -77,7 +84,9 @@ class AuditLog:
                 prev_hash=head.hash if head else GENESIS,
             )
             entry_hash = draft.computed_hash()
-            entry = Entry(**{**asdict(draft), "hash": entry_hash, "mac": self.key.mac(entry_hash)})
+            entry = Entry(
+                **{**asdict(draft), "hash": entry_hash, "mac": self.chain_key.mac(entry_hash)}
+            )
             try:
                 self.dynamodb.put_item(
                     TableName=self.table,
@@ -93,6 +102,7 @@ class AuditLog:
                 time.sleep(random.uniform(0, backoff))  # noqa: S311 - full jitter
         raise DependencyUnavailable("The audit log is busy; nothing was done.")
 
+    @tracer.capture_method
     def entries(self, subject: str, *, after: int = 0) -> list[Entry]:
         """The chain in order, or only its entries after sequence number ``after``."""
         found = query_all(
@@ -106,6 +116,7 @@ class AuditLog:
         )
         return [_entry(values) for values in found]
 
+    @tracer.capture_method
     def subjects_written_since(self, since: datetime, until: datetime) -> Iterator[str]:
         """Each subject with an entry written at or after ``since``, from the ``by-written-day``
         index (one query per day and shard, never a Scan); ``until`` is the last day to read."""
@@ -133,6 +144,49 @@ class AuditLog:
                         seen.add(values["subject"])
                         yield values["subject"]
             day += timedelta(days=1)
+
+
+def _prefix(subject: str) -> str:
+    return f"{quote(subject, safe='')}/"
+
+
+def _object_key(subject: str, sequence: int) -> str:
+    return f"{_prefix(subject)}{SEQUENCE_CEILING - sequence:012d}.json"
+
+
+class AnchorStore:
+    """The anchor bucket: one write-once object per anchored head, named
+    ``<subject>/<10^12 - sequence>.json``, so a subject's newest anchor is the first its prefix
+    lists (one ``ListObjectsV2`` of one key)."""
+
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+
+    @tracer.capture_method
+    def latest(self, subject: str) -> Anchor | None:
+        listed = self._s3.list_objects_v2(Bucket=self._bucket, Prefix=_prefix(subject), MaxKeys=1)
+        if not listed.get("Contents"):
+            return None
+        body = self._s3.get_object(Bucket=self._bucket, Key=listed["Contents"][0]["Key"])["Body"]
+        return Anchor(**json.loads(body.read()))
+
+    @tracer.capture_method
+    def put(self, anchor: Anchor) -> bool:
+        """Write the anchor once; False if that head was anchored already."""
+        try:
+            self._s3.put_object(
+                Bucket=self._bucket,
+                Key=_object_key(anchor.subject, anchor.sequence),
+                Body=json.dumps(asdict(anchor)).encode(),
+                ContentType="application/json",
+                IfNoneMatch="*",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "PreconditionFailed":
+                return False
+            raise
+        return True
 
 
 def _attributes(entry: Entry) -> dict[str, Any]:

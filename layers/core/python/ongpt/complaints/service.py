@@ -21,10 +21,9 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from ongpt.audit.store import AuditLog
 from ongpt.complaints.models import ComplaintFile
+from ongpt.complaints.store import ComplaintStore
 from ongpt.customers.service import Customers
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.platform.caller import Caller
@@ -32,9 +31,7 @@ from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import Conflict, NotFound, ValidationFailed
 from ongpt.security import masking
 from ongpt.security.crypto import DataKeys, seal, unseal
-from ongpt.storage.dynamo import from_item, key, query_all, to_item
 from ongpt.storage.markers import Markers
-from ongpt.storage.tables import BY_STATUS
 
 FINAL = ("RESOLVED", "REJECTED")
 NEXT = {"OPEN": ("IN_PROGRESS", *FINAL), "IN_PROGRESS": FINAL}
@@ -44,12 +41,11 @@ RESOLUTION = "resolution"  # sealed too, once there is one
 
 @dataclass
 class Complaints:
-    dynamodb: Any
-    table: str
+    complaint_store: ComplaintStore
     customers: Customers
-    keys: DataKeys
+    data_keys: DataKeys
     notifier: Notifier
-    audit: AuditLog
+    audit_log: AuditLog
     markers: Markers
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
@@ -63,63 +59,36 @@ class Complaints:
                 _no_contact()
         complaint_id = str(uuid.uuid4())
         context = {"complaint_id": complaint_id}
-        data_key, sealed_key = self.keys.new(context)
+        data_key, sealed_key = self.data_keys.new(context)
         values = {
             "subject": complaint.subject,
             "message": complaint.message,
             "contact": json.dumps(contact, ensure_ascii=False),
         }
         now = timestamp(self.clock())
-        items = [
+        self.complaint_store.add(
             {
-                "pk": f"COMPLAINT#{complaint_id}",
-                "sk": "COMPLAINT",
                 "complaint_id": complaint_id,
                 "category": complaint.category,
                 "status": "OPEN",
-                "status_key": "COMPLAINT#OPEN",
                 "customer_id": customer_id,
                 "created_at": now,
                 "updated_at": now,
                 "dek": sealed_key,
                 **{f: seal(data_key, complaint_id, f, values[f]) for f in SEALED},
             }
-        ]
-        if customer_id:
-            items.append(
-                {
-                    "pk": f"CUSTOMER#{customer_id}",
-                    "sk": f"COMPLAINT#{complaint_id}",
-                    "complaint_id": complaint_id,
-                }
-            )
-        self.dynamodb.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": self.table,
-                        "Item": to_item(item),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                }
-                for item in items
-            ]
         )
         return {"complaint_id": complaint_id, "status": "OPEN"}
 
     def _get(self, complaint_id: str) -> dict[str, Any]:
-        found = self.dynamodb.get_item(
-            TableName=self.table,
-            Key=key(f"COMPLAINT#{complaint_id}", "COMPLAINT"),
-            ConsistentRead=True,
-        ).get("Item")
-        if not found:
+        found = self.complaint_store.get(complaint_id)
+        if found is None:
             raise NotFound("No such complaint.")
-        return from_item(found)
+        return found
 
     def _open(self, record: dict[str, Any]) -> dict[str, Any]:
         cid = record["complaint_id"]
-        data_key = self.keys.open(record["dek"], {"complaint_id": cid})
+        data_key = self.data_keys.open(record["dek"], {"complaint_id": cid})
         opened = {
             f: unseal(data_key, cid, f, record[f]) for f in (*SEALED, RESOLUTION) if f in record
         }
@@ -128,18 +97,11 @@ class Complaints:
 
     def queue(self, staff: Caller, status: str) -> list[dict[str, Any]]:
         """Complaints in a state, oldest first: the text to resolve them, the contact masked."""
-        found = query_all(
-            self.dynamodb,
-            TableName=self.table,
-            IndexName=BY_STATUS.name,
-            KeyConditionExpression="status_key = :s",
-            ExpressionAttributeValues=to_item({":s": f"COMPLAINT#{status}"}),
-        )
         listed = []
-        for record in found:
+        for record in self.complaint_store.in_status(status):
             opened = self._open(record)
             if record.get("customer_id"):
-                self.audit.append(
+                self.audit_log.append(
                     record["customer_id"],
                     actor=staff.id,
                     role=staff.role or "",
@@ -175,35 +137,17 @@ class Complaints:
                 "Say how the complaint was resolved.",
                 [{"field": "resolution", "message": "required to close"}],
             )
-        now = timestamp(self.clock())
-        names = {"#status": "status", "#key": "status_key"}
-        values: dict[str, Any] = {
-            ":to": status,
-            ":from": record["status"],
-            ":at": now,
-            ":by": staff.id,
-            ":key": f"COMPLAINT#{status}",
+        changes: dict[str, Any] = {
+            "status": status,
+            "updated_at": timestamp(self.clock()),
+            "handled_by": staff.id,
         }
-        update = "SET #status = :to, #key = :key, updated_at = :at, handled_by = :by"
         if done:
-            data_key = self.keys.open(record["dek"], {"complaint_id": complaint_id})
-            update += ", resolution = :r"
-            values[":r"] = seal(data_key, complaint_id, RESOLUTION, resolution or "")
-        try:
-            self.dynamodb.update_item(
-                TableName=self.table,
-                Key=key(f"COMPLAINT#{complaint_id}", "COMPLAINT"),
-                UpdateExpression=update,
-                ConditionExpression="#status = :from",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_item(values),
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Conflict("The complaint changed meanwhile.") from None
-            raise
+            data_key = self.data_keys.open(record["dek"], {"complaint_id": complaint_id})
+            changes[RESOLUTION] = seal(data_key, complaint_id, RESOLUTION, resolution or "")
+        self.complaint_store.move(complaint_id, record["status"], changes)
         if record.get("customer_id"):
-            self.audit.append(
+            self.audit_log.append(
                 record["customer_id"],
                 actor=staff.id,
                 role=staff.role or "",
@@ -212,7 +156,7 @@ class Complaints:
                 details={"complaint_id": complaint_id},
             )
         if done:
-            self._tell_outcome_once({**record, "status": status, RESOLUTION: values[":r"]})
+            self._tell_outcome_once({**record, **changes})
         return {"complaint_id": complaint_id, "status": status}
 
     def _tell_outcome_once(self, record: dict[str, Any]) -> None:
@@ -250,17 +194,9 @@ class Complaints:
             self.notifier.sms(contact["phone"], Kind.COMPLAINT_OUTCOME, None, **values)
 
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
-        pointers = query_all(
-            self.dynamodb,
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :c)",
-            ExpressionAttributeValues=to_item(
-                {":pk": f"CUSTOMER#{customer_id}", ":c": "COMPLAINT#"}
-            ),
-        )
         listed = []
-        for pointer in pointers:
-            record = self._get(pointer["complaint_id"])
+        for complaint_id in self.complaint_store.ids_of_customer(customer_id):
+            record = self._get(complaint_id)
             opened = self._open(record)
             listed.append(
                 {

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ongpt.audit.store import AuditLog
+from ongpt.consents.store import ConsentStore
 from ongpt.customers.store import CustomerStore
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import NotFound, ValidationFailed
@@ -38,14 +39,15 @@ def check_purpose(purpose: str) -> str:
 
 @dataclass
 class Consents:
-    store: CustomerStore
-    audit: AuditLog
+    consent_store: ConsentStore
+    customer_store: CustomerStore
+    audit_log: AuditLog
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def current(self, customer_id: str) -> list[dict[str, Any]]:
         return [
             {k: v for k, v in c.items() if k in ("purpose", "granted", "version", "updated_at")}
-            for c in self.store.consents(customer_id)
+            for c in self.consent_store.current(customer_id)
         ]
 
     def granted(self, customer_id: str, purpose: str) -> bool:
@@ -53,12 +55,12 @@ class Consents:
 
     def set(self, customer_id: str, purpose: str, granted: bool) -> dict[str, Any]:
         check_purpose(purpose)
-        if self.store.profile(customer_id) is None:
+        if self.customer_store.profile(customer_id) is None:
             raise NotFound("No profile.")
         at = timestamp(self.clock())
         state = {"purpose": purpose, "granted": granted, "updated_at": at, "source": "customer"}
-        self.store.record_consent(customer_id, state)
-        self.audit.append(
+        self.consent_store.record(customer_id, state)
+        self.audit_log.append(
             customer_id,
             actor=customer_id,
             role="customer",
@@ -68,4 +70,4 @@ class Consents:
         return {"purpose": purpose, "granted": granted, "updated_at": at}
 
     def history(self, customer_id: str) -> list[dict[str, Any]]:
-        return self.store.consent_history(customer_id)
+        return self.consent_store.history(customer_id)

@@ -21,14 +21,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from botocore.exceptions import BotoCoreError, ClientError
 
 from ongpt.audit.store import AuditLog
+from ongpt.contracts.models import ContractCreate
+from ongpt.contracts.store import ContractStore
 from ongpt.customers.service import Contact, Customers
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import parse, timestamp, utcnow
-from ongpt.platform.errors import NotFound, ValidationFailed
+from ongpt.platform.errors import DEPENDENCY_FAILURES, NotFound, ValidationFailed
 from ongpt.platform.telemetry import logger, metrics
 
 SHARDS = 8
@@ -47,14 +48,14 @@ def due_partitions(day: date) -> list[str]:
 
 @dataclass
 class Contracts:
-    store: Any  # ongpt.contract_store.ContractStore
+    contract_store: ContractStore
     customers: Customers
     notifier: Notifier
-    audit: AuditLog
+    audit_log: AuditLog
     dead_letters: Callable[[dict[str, Any]], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
-    def create(self, staff: Caller, request: Any) -> dict[str, Any]:
+    def create(self, staff: Caller, request: ContractCreate) -> dict[str, Any]:
         if request.expires_at <= request.starts_at:
             raise ValidationFailed(
                 "The contract must end after it starts.",
@@ -63,7 +64,7 @@ class Contracts:
         contact = self._contact(request.customer_id)
         contract_id = str(uuid.uuid4())
         now = timestamp(self.clock())
-        self.store.add(
+        self.contract_store.add(
             {
                 "contract_id": contract_id,
                 "customer_id": request.customer_id,
@@ -82,7 +83,7 @@ class Contracts:
                 "updated_at": now,
             }
         )
-        self.audit.append(
+        self.audit_log.append(
             request.customer_id,
             actor=staff.id,
             role=staff.role or "",
@@ -99,7 +100,7 @@ class Contracts:
         return {"contract_id": contract_id, "status": "ACTIVE"}
 
     def renew(self, staff: Caller, contract_id: str, expires_at: datetime) -> dict[str, Any]:
-        contract = self.store.find(contract_id)
+        contract = self.contract_store.find(contract_id)
         if contract is None:
             raise NotFound("No such contract.")
         if expires_at <= parse(contract["expires_at"]):
@@ -107,14 +108,14 @@ class Contracts:
                 "A renewal must move the expiry later.",
                 [{"field": "expires_at", "message": "after the current expiry"}],
             )
-        self.store.renew(
+        self.contract_store.renew(
             contract["customer_id"],
             contract_id,
             timestamp(expires_at),
             expiry_shard(contract_id, expires_at),
             timestamp(self.clock()),
         )
-        self.audit.append(
+        self.audit_log.append(
             contract["customer_id"],
             actor=staff.id,
             role=staff.role or "",
@@ -126,14 +127,14 @@ class Contracts:
 
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
         fields = ("contract_id", "plan", "status", "starts_at", "expires_at")
-        return [{k: c[k] for k in fields} for c in self.store.of_customer(customer_id)]
+        return [{k: c[k] for k in fields} for c in self.contract_store.of_customer(customer_id)]
 
     # The daily job
     def send_reminders(self, now: datetime) -> dict[str, int]:
         counts = {"due": 0, "sent": 0, "skipped": 0, "failed": 0}
         for days in WINDOWS:
             day = (now + timedelta(days=days)).date()
-            for contract in self.store.due_on(due_partitions(day)):
+            for contract in self.contract_store.due_on(due_partitions(day)):
                 if contract["status"] != "ACTIVE":
                     continue
                 counts["due"] += 1
@@ -155,7 +156,7 @@ class Contracts:
                 days,
                 channel,
             )
-            if not self.store.claim_reminder(*marker, timestamp(self.clock())):
+            if not self.contract_store.claim_reminder(*marker, timestamp(self.clock())):
                 outcome["skipped"] += 1
                 continue
             try:
@@ -170,7 +171,7 @@ class Contracts:
                     expires_on=contract["expires_at"][:10],
                     days=str(days),
                 )
-            except (ClientError, BotoCoreError, NotFound) as error:
+            except (*DEPENDENCY_FAILURES, NotFound) as error:
                 logger.warning(
                     "renewal invitation failed",
                     extra={
@@ -190,10 +191,10 @@ class Contracts:
                         "expires_at": contract["expires_at"],
                     }
                 )
-                self.store.mark_reminder(*marker, "FAILED")
+                self.contract_store.mark_reminder(*marker, "FAILED")
                 outcome["failed"] += 1
                 continue
-            self.store.mark_reminder(*marker, "SENT")
+            self.contract_store.mark_reminder(*marker, "SENT")
             outcome["sent"] += 1
         return outcome
 

@@ -10,6 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ongpt.platform.clock import parse, timestamp
+from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     from_item,
     key,
@@ -42,12 +43,14 @@ class ContractStore:
     def __init__(self, dynamodb: Any, table: str) -> None:
         self._db, self._table = dynamodb, table
 
+    @tracer.capture_method
     def add(self, values: dict[str, Any]) -> None:
         contract_id, customer_id = values["contract_id"], values["customer_id"]
         put_with_pointer(
             self._db, self._table, _key(customer_id, contract_id), values, _pointer(contract_id)
         )
 
+    @tracer.capture_method
     def find(self, contract_id: str) -> dict[str, Any] | None:
         customer_id = pointed_customer(self._db, self._table, _pointer(contract_id))
         if customer_id is None:
@@ -57,6 +60,7 @@ class ContractStore:
         ).get("Item")
         return from_item(found) if found else None
 
+    @tracer.capture_method
     def renew(
         self, customer_id: str, contract_id: str, expires_at: str, shard: str, at: str
     ) -> None:
@@ -68,6 +72,7 @@ class ContractStore:
             ExpressionAttributeValues=to_item({":e": expires_at, ":s": shard, ":at": at}),
         )
 
+    @tracer.capture_method
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
         return query_all(
             self._db,
@@ -78,6 +83,7 @@ class ContractStore:
             ),
         )
 
+    @tracer.capture_method
     def due_on(self, partitions: list[str]) -> list[dict[str, Any]]:
         """The contracts whose expiry day is these index partitions (one per shard)."""
         return [
@@ -92,6 +98,7 @@ class ContractStore:
             )
         ]
 
+    @tracer.capture_method
     def claim_reminder(
         self, customer_id: str, contract_id: str, expires_at: str, days: int, channel: str, at: str
     ) -> bool:
@@ -116,6 +123,7 @@ class ContractStore:
             raise
         return True
 
+    @tracer.capture_method
     def mark_reminder(
         self,
         customer_id: str,

@@ -25,7 +25,7 @@ def everything(customer_id: str) -> dict[str, Any]:
         },
         "edit_requests": services.edit_requests().mine(customer_id),
         "contracts": services.contracts().of_customer(customer_id),
-        "notifications": services.notices().of_customer(customer_id),
+        "notifications": services.notice_store().of_customer(customer_id),
         "complaints": services.complaints().of_customer(customer_id),
         "disclosures": services.disclosures().visible_to_customer(customer_id),
         "access_log": access_log,

@@ -13,7 +13,7 @@ from ongpt.disclosures.models import Disclosure
 from ongpt.edits.models import EditRequest
 from ongpt.notify.models import Notification
 from ongpt.registration.models import OptionalDetails
-from ongpt.staff.models import StaffAccess
+from ongpt.staff.models import AccessLogEntry
 
 
 class Profile(BaseModel):
@@ -37,4 +37,4 @@ class Export(BaseModel):
     notifications: list[Notification]
     complaints: list[OwnComplaint]
     disclosures: list[Disclosure]
-    access_log: list[StaffAccess]
+    access_log: list[AccessLogEntry]

@@ -24,15 +24,15 @@ class Contact:
 
 @dataclass
 class Customers:
-    store: CustomerStore
-    keys: DataKeys
+    customer_store: CustomerStore
+    data_keys: DataKeys
 
     def _opened(self, customer_id: str) -> tuple[dict[str, Any], bytes] | None:
         """The customer's record and their data key, or None for no such customer."""
-        record = self.store.profile(customer_id)
+        record = self.customer_store.profile(customer_id)
         if record is None:
             return None
-        return record, self.keys.open(record["dek"], {"customer_id": customer_id})
+        return record, self.data_keys.open(record["dek"], {"customer_id": customer_id})
 
     def profile(self, customer_id: str) -> Profile:
         opened = self._opened(customer_id)

@@ -9,6 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ongpt.platform.errors import AlreadyRegistered
+from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     cancelled_because_of_conditions,
     from_item,
@@ -41,6 +42,7 @@ class CustomerStore:
     def __init__(self, dynamodb: Any, table: str) -> None:
         self._db, self._table = dynamodb, table
 
+    @tracer.capture_method
     def taken(self, email_index: str, phone_index: str) -> tuple[bool, bool]:
         """Whether each address already belongs to an account."""
         keys = [guard_key("email", email_index), guard_key("phone", phone_index)]
@@ -50,12 +52,14 @@ class CustomerStore:
         present = {from_item(item)["pk"] for item in found}
         return f"EMAIL#{email_index}" in present, f"PHONE#{phone_index}" in present
 
+    @tracer.capture_method
     def owner_of(self, kind: str, index: str) -> str | None:
         found = self._db.get_item(
             TableName=self._table, Key=guard_key(kind, index), ConsistentRead=True
         ).get("Item")
         return str(from_item(found)["customer_id"]) if found else None
 
+    @tracer.capture_method
     def create(
         self,
         customer_id: str,
@@ -100,12 +104,14 @@ class CustomerStore:
                 ) from None
             raise
 
+    @tracer.capture_method
     def profile(self, customer_id: str) -> dict[str, Any] | None:
         found = self._db.get_item(
             TableName=self._table, Key=key(CUSTOMER.format(customer_id), PROFILE)
         ).get("Item")
         return from_item(found) if found else None
 
+    @tracer.capture_method
     def apply(
         self,
         customer_id: str,
@@ -169,51 +175,7 @@ class CustomerStore:
                 raise AlreadyRegistered("An address belongs to another account.") from None
             raise
 
-    def _consent_items(self, customer_id: str) -> list[dict[str, Any]]:
-        return query_all(
-            self._db,
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :consent)",
-            ExpressionAttributeValues=to_item(
-                {":pk": CUSTOMER.format(customer_id), ":consent": "CONSENT#"}
-            ),
-            ConsistentRead=True,
-        )
-
-    def consents(self, customer_id: str) -> list[dict[str, Any]]:
-        """The current state of each purpose (``CONSENT#<purpose>``)."""
-        return [i for i in self._consent_items(customer_id) if i["sk"].count("#") == 1]
-
-    def consent_history(self, customer_id: str) -> list[dict[str, Any]]:
-        """Every change, oldest first (``CONSENT#<purpose>#<time>``)."""
-        changes = [i for i in self._consent_items(customer_id) if i["sk"].count("#") == 2]
-        fields = ("purpose", "granted", "version", "updated_at", "source")
-        return sorted(
-            ({k: c.get(k) for k in fields} for c in changes), key=lambda c: str(c["updated_at"])
-        )
-
-    def record_consent(self, customer_id: str, state: dict[str, Any]) -> None:
-        """The new state and its history entry, together."""
-        pk = CUSTOMER.format(customer_id)
-        purpose, at = state["purpose"], state["updated_at"]
-        self._db.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}", **state}),
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}#{at}", **state}),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
-
+    @tracer.capture_method
     def active_in(self, shard: int) -> list[str]:
         """The ids of the active customers of one shard (index ``by-status``)."""
         found = query_all(

@@ -16,10 +16,10 @@ from ongpt.audit.store import AuditLog
 from ongpt.consents.service import Consents
 from ongpt.customers.store import CustomerStore
 from ongpt.disclosures.models import DisclosureRecord
+from ongpt.disclosures.store import DisclosureStore
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import ConsentRequired, NotFound, ValidationFailed
-from ongpt.storage.dynamo import query_all, to_item
 
 FIELDS = (
     "disclosure_id",
@@ -33,11 +33,10 @@ FIELDS = (
 
 @dataclass
 class Disclosures:
-    dynamodb: Any
-    table: str
-    customers: CustomerStore
+    disclosure_store: DisclosureStore
+    customer_store: CustomerStore
     consents: Consents
-    audit: AuditLog
+    audit_log: AuditLog
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def record(self, staff: Caller, request: DisclosureRecord) -> dict[str, Any]:
@@ -46,7 +45,7 @@ class Disclosures:
                 "A legal obligation needs the authority's reference.",
                 [{"field": "authority_reference", "message": "required"}],
             )
-        if self.customers.profile(request.customer_id) is None:
+        if self.customer_store.profile(request.customer_id) is None:
             raise NotFound("No such customer.")
         consent = f"third_party_sharing:{request.recipient}"
         if request.legal_basis == "consent" and not self.consents.granted(
@@ -55,26 +54,22 @@ class Disclosures:
             raise ConsentRequired(f"The customer has not consented to {consent}.")
         disclosure_id = str(uuid.uuid4())
         now = timestamp(self.clock())
-        self.dynamodb.put_item(
-            TableName=self.table,
-            Item=to_item(
-                {
-                    "pk": f"CUSTOMER#{request.customer_id}",
-                    "sk": f"DISCLOSURE#{now}#{disclosure_id}",
-                    "disclosure_id": disclosure_id,
-                    "recipient": request.recipient,
-                    "legal_basis": request.legal_basis,
-                    "authority_reference": request.authority_reference,
-                    "data_categories": list(request.data_categories),
-                    "recorded_by": staff.id,
-                    "recorded_at": now,
-                    "confidential_until": timestamp(request.confidential_until)
-                    if request.confidential_until
-                    else None,
-                }
-            ),
+        self.disclosure_store.add(
+            request.customer_id,
+            {
+                "disclosure_id": disclosure_id,
+                "recipient": request.recipient,
+                "legal_basis": request.legal_basis,
+                "authority_reference": request.authority_reference,
+                "data_categories": list(request.data_categories),
+                "recorded_by": staff.id,
+                "recorded_at": now,
+                "confidential_until": timestamp(request.confidential_until)
+                if request.confidential_until
+                else None,
+            },
         )
-        self.audit.append(
+        self.audit_log.append(
             request.customer_id,
             actor=staff.id,
             role=staff.role or "",
@@ -86,16 +81,8 @@ class Disclosures:
 
     def visible_to_customer(self, customer_id: str) -> list[dict[str, Any]]:
         now = timestamp(self.clock())
-        found = query_all(
-            self.dynamodb,
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :d)",
-            ExpressionAttributeValues=to_item(
-                {":pk": f"CUSTOMER#{customer_id}", ":d": "DISCLOSURE#"}
-            ),
-        )
         return [
             {k: item.get(k) for k in FIELDS}
-            for item in found
+            for item in self.disclosure_store.of_customer(customer_id)
             if not item.get("confidential_until") or item["confidential_until"] <= now
         ]

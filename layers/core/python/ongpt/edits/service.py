@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from ongpt.audit.store import AuditLog
+from ongpt.customers.accounts import Accounts
 from ongpt.customers.store import CustomerStore
 from ongpt.edits.models import EditRequestCreate, EditVerification
 from ongpt.edits.store import EditStore
@@ -43,22 +44,22 @@ NOTICES = "notices"  # sealed: the addresses an applied change is to be told to,
 
 @dataclass
 class EditRequests:
-    edits: EditStore
-    customers: CustomerStore
-    keys: DataKeys
-    index: BlindIndex
+    edit_store: EditStore
+    customer_store: CustomerStore
+    data_keys: DataKeys
+    blind_index: BlindIndex
     notifier: Notifier
-    audit: AuditLog
-    accounts: Any  # ongpt.accounts.Accounts
+    audit_log: AuditLog
+    accounts: Accounts
     markers: Markers
-    limits: SendLimits
+    send_limits: SendLimits
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def _profile(self, customer_id: str) -> tuple[dict[str, Any], bytes]:
-        record = self.customers.profile(customer_id)
+        record = self.customer_store.profile(customer_id)
         if record is None:
             raise NotFound("No profile.")
-        return record, self.keys.open(record["dek"], {"customer_id": customer_id})
+        return record, self.data_keys.open(record["dek"], {"customer_id": customer_id})
 
     # The customer
     def create(self, customer_id: str, request: EditRequestCreate) -> dict[str, Any]:
@@ -83,13 +84,13 @@ class EditRequests:
             },
         }
         if "email" in changes:
-            values["new_email_index"] = self.index.of(
+            values["new_email_index"] = self.blind_index.of(
                 "email", normalize.email_key(changes["email"])
             )
         if "phone" in changes:
-            values["new_phone_index"] = self.index.of("phone", changes["phone"])
-        self.edits.add(values)
-        if sent and self.limits.by_caller(customer_id):
+            values["new_phone_index"] = self.blind_index.of("phone", changes["phone"])
+        self.edit_store.add(values)
+        if sent and self.send_limits.by_caller(customer_id):
             self._send_codes(customer_id, profile.get("language"), values, changes, sent)
         return {"edit_request_id": edit_id, "status": values["status"]}
 
@@ -103,7 +104,7 @@ class EditRequests:
     ) -> None:
         """A code to each new address, but none over the address's limit."""
         for address, code in sent.items():
-            if self.limits.to_address(address, values[f"new_{address}_index"]):
+            if self.send_limits.to_address(address, values[f"new_{address}_index"]):
                 send = self.notifier.email if address == "email" else self.notifier.sms
                 send(
                     changes[address],
@@ -130,23 +131,27 @@ class EditRequests:
             if f"{a}_code" in edit
         )
         if not right:
-            attempts = self.edits.count_failure(customer_id, edit_id, MAX_ATTEMPTS)
+            attempts = self.edit_store.count_failure(customer_id, edit_id, MAX_ATTEMPTS)
             raise InvalidCode(
                 "The codes are not right.", attempts_remaining=MAX_ATTEMPTS - attempts
             )
-        self.edits.prove(customer_id, edit_id, timestamp(self.clock()), MAX_ATTEMPTS)
+        self.edit_store.prove(customer_id, edit_id, timestamp(self.clock()), MAX_ATTEMPTS)
         return {"edit_request_id": edit_id, "status": "PENDING_REVIEW"}
 
     def withdraw(self, customer_id: str, edit_id: str) -> dict[str, Any]:
         edit = self._own(customer_id, edit_id)
         if edit["status"] not in OPEN:
             raise Conflict(f"The request is {edit['status']}.")
-        self.edits.move(customer_id, edit_id, edit["status"], "WITHDRAWN", timestamp(self.clock()))
+        self.edit_store.move(
+            customer_id, edit_id, edit["status"], "WITHDRAWN", timestamp(self.clock())
+        )
         return {"edit_request_id": edit_id, "status": "WITHDRAWN"}
 
     def mine(self, customer_id: str) -> list[dict[str, Any]]:
         _, data_key = self._profile(customer_id)
-        return [self._view(customer_id, data_key, e) for e in self.edits.of_customer(customer_id)]
+        return [
+            self._view(customer_id, data_key, e) for e in self.edit_store.of_customer(customer_id)
+        ]
 
     def one(self, customer_id: str, edit_id: str) -> dict[str, Any]:
         edit = self._own(customer_id, edit_id)
@@ -154,7 +159,7 @@ class EditRequests:
         return self._view(customer_id, data_key, edit)
 
     def _own(self, customer_id: str, edit_id: str) -> dict[str, Any]:
-        edit = self.edits.get(customer_id, edit_id)
+        edit = self.edit_store.get(customer_id, edit_id)
         if edit is None:  # another customer's request is simply not there
             raise NotFound("No such edit request.")
         return edit
@@ -182,7 +187,7 @@ class EditRequests:
     def queue(self, staff: Caller) -> list[dict[str, Any]]:
         """Requests awaiting review, oldest first, old and new values masked; each view audited."""
         entries = []
-        for edit in self.edits.pending_review():
+        for edit in self.edit_store.pending_review():
             customer_id = edit["customer_id"]
             profile, data_key = self._profile(customer_id)
             old = {
@@ -190,7 +195,7 @@ class EditRequests:
                 for f in ("full_name", "email", "phone")
             }
             new = self._changes(customer_id, data_key, edit)
-            self.audit.append(
+            self.audit_log.append(
                 customer_id,
                 actor=staff.id,
                 role=staff.role or "",
@@ -214,14 +219,14 @@ class EditRequests:
     def decide(self, staff: Caller, edit_id: str, approve: bool, note: str) -> dict[str, Any]:
         """Approve or reject a request under review. The decision is audited before anything
         changes; approving a request already applied sends what a failed attempt left unsent."""
-        customer_id = self.edits.customer_of(edit_id)
-        edit = self.edits.get(customer_id, edit_id) if customer_id else None
+        customer_id = self.edit_store.customer_of(edit_id)
+        edit = self.edit_store.get(customer_id, edit_id) if customer_id else None
         if customer_id is None or edit is None:
             raise NotFound("No such edit request.")
         retrying = approve and edit["status"] == "APPLIED"
         if edit["status"] != "PENDING_REVIEW" and not retrying:
             raise Conflict(f"The request is {edit['status']}.")
-        self.audit.append(
+        self.audit_log.append(
             customer_id,
             actor=staff.id,
             role=staff.role or "",
@@ -237,7 +242,7 @@ class EditRequests:
             outcome = self._apply(customer_id, edit, decided_by=staff.id, note=note)
         if outcome == "REJECTED":
             _, data_key = self._profile(customer_id)
-            self.edits.move(
+            self.edit_store.move(
                 customer_id,
                 edit_id,
                 "PENDING_REVIEW",
@@ -280,13 +285,13 @@ class EditRequests:
         except AlreadyRegistered:
             return "REJECTED"
         try:
-            self.customers.apply(
+            self.customer_store.apply(
                 customer_id,
                 sealed=sealed,
                 old_indexes={a: profile[f"{a}_index"] for a in ADDRESSES},
                 new_indexes=new_indexes,
                 also=[
-                    self.edits.decision(
+                    self.edit_store.decision(
                         customer_id,
                         edit["edit_request_id"],
                         "APPLIED",
@@ -326,7 +331,7 @@ class EditRequests:
                     customer_id=customer_id,
                 ),
             )
-        self.edits.forget(customer_id, edit_id, NOTICES)
+        self.edit_store.forget(customer_id, edit_id, NOTICES)
 
     def _restore(self, customer_id: str, old: dict[str, str], moved: bool) -> None:
         """Put the sign-in addresses back when the profile could not follow them."""

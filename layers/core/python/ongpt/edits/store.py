@@ -9,6 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ongpt.platform.errors import Conflict, TooManyAttempts
+from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     count_failure,
     from_item,
@@ -35,6 +36,7 @@ class EditStore:
     def __init__(self, dynamodb: Any, table: str) -> None:
         self._db, self._table = dynamodb, table
 
+    @tracer.capture_method
     def add(self, values: dict[str, Any]) -> None:
         edit_id, customer_id = values["edit_request_id"], values["customer_id"]
         queued = {"status_key": QUEUE} if values["status"] == "PENDING_REVIEW" else {}
@@ -46,15 +48,18 @@ class EditStore:
             _pointer(edit_id),
         )
 
+    @tracer.capture_method
     def get(self, customer_id: str, edit_id: str) -> dict[str, Any] | None:
         found = self._db.get_item(
             TableName=self._table, Key=_key(customer_id, edit_id), ConsistentRead=True
         ).get("Item")
         return from_item(found) if found else None
 
+    @tracer.capture_method
     def customer_of(self, edit_id: str) -> str | None:
         return pointed_customer(self._db, self._table, _pointer(edit_id))
 
+    @tracer.capture_method
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
         return query_all(
             self._db,
@@ -63,6 +68,7 @@ class EditStore:
             ExpressionAttributeValues=to_item({":pk": f"CUSTOMER#{customer_id}", ":edit": "EDIT#"}),
         )
 
+    @tracer.capture_method
     def pending_review(self) -> list[dict[str, Any]]:
         return query_all(
             self._db,
@@ -73,6 +79,7 @@ class EditStore:
             ScanIndexForward=True,
         )
 
+    @tracer.capture_method
     def count_failure(self, customer_id: str, edit_id: str, limit: int) -> int:
         return count_failure(self._db, self._table, _key(customer_id, edit_id), limit)
 
@@ -112,6 +119,7 @@ class EditStore:
             ),
         }
 
+    @tracer.capture_method
     def forget(self, customer_id: str, edit_id: str, attribute: str) -> None:
         self._db.update_item(
             TableName=self._table,
@@ -120,6 +128,7 @@ class EditStore:
             ExpressionAttributeNames={"#gone": attribute},
         )
 
+    @tracer.capture_method
     def move(
         self,
         customer_id: str,
@@ -131,6 +140,7 @@ class EditStore:
     ) -> None:
         self._write(self._transition(customer_id, edit_id, from_status, to_status, at, extra))
 
+    @tracer.capture_method
     def prove(self, customer_id: str, edit_id: str, at: str, limit: int) -> None:
         """Verified: to review, only while fewer than ``limit`` wrong tries are counted. The
         limit is part of the conditional write, so that a right guess among many parallel ones

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from ongpt.notify.send_limits import limited
+from ongpt.notify.store import NoticeStore
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.security import normalize
 
@@ -147,12 +148,6 @@ def template(kind: Kind, language: str | None) -> Template:
     )
 
 
-class History(Protocol):
-    def record(self, customer_id: str, kind: str, channel: str, at: str) -> str: ...
-
-    def forget(self, customer_id: str, entry: str) -> None: ...
-
-
 class Notifier:
     """Sends, and records in the customer's history what was sent to them (never the text)."""
 
@@ -162,12 +157,12 @@ class Notifier:
         sns: Any,
         sender: str,
         configuration_set: str,
-        history: History,
+        notice_store: NoticeStore,
         sms_country_codes: tuple[str, ...],
     ) -> None:
         self._ses, self._sns = ses, sns
         self._sender, self._configuration_set = sender, configuration_set
-        self._history = history
+        self._notice_store = notice_store
         self._sms_country_codes = sms_country_codes
 
     @contextmanager
@@ -177,11 +172,11 @@ class Notifier:
         if customer_id is None:
             yield
             return
-        entry = self._history.record(customer_id, kind.value, channel, timestamp(utcnow()))
+        entry = self._notice_store.record(customer_id, kind.value, channel, timestamp(utcnow()))
         try:
             yield
         except BaseException:
-            self._history.forget(customer_id, entry)
+            self._notice_store.forget(customer_id, entry)
             raise
 
     def email(

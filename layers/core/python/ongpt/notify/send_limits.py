@@ -16,14 +16,12 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from botocore.exceptions import ClientError
 
+from ongpt.notify.store import Counter, SendCounters
 from ongpt.platform.clock import utcnow
 from ongpt.platform.telemetry import NAMESPACE
-from ongpt.storage.dynamo import cancelled_because_of_conditions, key, to_item
 
 HOUR, DAY = 3600, 86400
 
@@ -50,9 +48,9 @@ def limited(limit: str, channel: str) -> None:
 
 class SendLimits:
     def __init__(
-        self, dynamodb: Any, table: str, clock: Callable[[], datetime] = lambda: utcnow()
+        self, send_counters: SendCounters, clock: Callable[[], datetime] = lambda: utcnow()
     ) -> None:
-        self._db, self._table, self._clock = dynamodb, table, clock
+        self._send_counters, self._clock = send_counters, clock
 
     def to_address(self, channel: str, blind_index: str) -> bool:
         """Count one message to the address (``email`` or ``phone`` and its blind index);
@@ -71,33 +69,9 @@ class SendLimits:
         for window in windows:
             start = now - now % window.seconds
             counters.append(
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": key(f"LIMIT#{subject}#{window.name}#{start}"),
-                        "UpdateExpression": "ADD #count :one SET #expires = :expires",
-                        "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
-                        "ExpressionAttributeNames": {
-                            "#count": "count",
-                            "#expires": "expires_at_epoch",
-                        },
-                        "ExpressionAttributeValues": to_item(
-                            {
-                                ":one": 1,
-                                ":limit": window.limit,
-                                ":expires": start + window.seconds,
-                            }
-                        ),
-                    }
-                }
+                Counter(f"{subject}#{window.name}#{start}", window.limit, start + window.seconds)
             )
-        try:
-            self._db.transact_write_items(TransactItems=counters)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException" or not any(
-                cancelled_because_of_conditions(error)
-            ):
-                raise
-            limited(limit, channel)
-            return False
-        return True
+        if self._send_counters.take(counters):
+            return True
+        limited(limit, channel)
+        return False

@@ -1,24 +1,32 @@
-"""The log of notices sent to each customer (``GET /v1/me/notifications``)."""
+"""DynamoDB access for notices: the log of notices sent to each customer
+(``GET /v1/me/notifications``), and the send counters of ``ongpt.notify.send_limits`` in the
+Registrations table (``LIMIT#<subject>#<window>#<start>``, each with its TTL)."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from ongpt.customers.store import CUSTOMER
+from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
+    cancelled_because_of_conditions,
     key,
     query_all,
     to_item,
 )
 
 
-class NoticeLog:
+class NoticeStore:
     """What was sent to a customer (type, channel, time), never the message: codes stay secret."""
 
     def __init__(self, dynamodb: Any, table: str) -> None:
         self._db, self._table = dynamodb, table
 
+    @tracer.capture_method
     def record(self, customer_id: str, kind: str, channel: str, at: str) -> str:
         """Write one line of the history; its sort key, to ``forget`` it by."""
         entry = f"NOTICE#{at}#{uuid.uuid4()}"
@@ -36,9 +44,11 @@ class NoticeLog:
         )
         return entry
 
+    @tracer.capture_method
     def forget(self, customer_id: str, entry: str) -> None:
         self._db.delete_item(TableName=self._table, Key=key(CUSTOMER.format(customer_id), entry))
 
+    @tracer.capture_method
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
         found = query_all(
             self._db,
@@ -49,3 +59,47 @@ class NoticeLog:
             ),
         )
         return [{k: item[k] for k in ("type", "channel", "sent_at")} for item in found]
+
+
+@dataclass(frozen=True)
+class Counter:
+    """One window's count of sends to a subject: at most ``limit``, gone after ``expires_at``
+    (epoch seconds)."""
+
+    name: str
+    limit: int
+    expires_at: int
+
+
+class SendCounters:
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db, self._table = dynamodb, table
+
+    @tracer.capture_method
+    def take(self, counters: list[Counter]) -> bool:
+        """One more on every counter, all in one transaction, unless one is at its limit; whether
+        they were counted."""
+        updates = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": key(f"LIMIT#{counter.name}"),
+                    "UpdateExpression": "ADD #count :one SET #expires = :expires",
+                    "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
+                    "ExpressionAttributeNames": {"#count": "count", "#expires": "expires_at_epoch"},
+                    "ExpressionAttributeValues": to_item(
+                        {":one": 1, ":limit": counter.limit, ":expires": counter.expires_at}
+                    ),
+                }
+            }
+            for counter in counters
+        ]
+        try:
+            self._db.transact_write_items(TransactItems=updates)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException" or not any(
+                cancelled_because_of_conditions(error)
+            ):
+                raise
+            return False
+        return True

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+# What an AWS call raises when it failed after the SDK's retries: the API answers 503 for these,
+# and a job that must go on past one failed delivery catches them without naming botocore.
+DEPENDENCY_FAILURES = (ClientError, BotoCoreError)
+
 
 class ServiceError(Exception):
     """A failure the client is told about, with a stable code (API.md, Conventions)."""

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ongpt.consents import policy
+from ongpt.consents.store import consent_records
 from ongpt.customers.accounts import Accounts
 from ongpt.customers.store import CustomerStore, active_shard
 from ongpt.notify.delivery import Kind, Notifier
@@ -74,13 +75,13 @@ def check_password(password: str) -> None:
 
 @dataclass
 class Registrations:
-    registrations: RegistrationStore
-    customers: CustomerStore
+    registration_store: RegistrationStore
+    customer_store: CustomerStore
     accounts: Accounts
-    keys: DataKeys
-    index: BlindIndex
+    data_keys: DataKeys
+    blind_index: BlindIndex
     notifier: Notifier
-    limits: SendLimits
+    send_limits: SendLimits
     enqueue: Callable[[dict[str, Any]], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())  # late-bound: tests move it
 
@@ -96,18 +97,18 @@ class Registrations:
                 f"terms {policy.TERMS_VERSION}."
             )
         registration_id, now = str(uuid.uuid4()), self.clock()
-        if not self.limits.by_caller(caller_id):
+        if not self.send_limits.by_caller(caller_id):
             return RegistrationAccepted(
                 registration_id=registration_id, expires_at=iso(now + CODE_LIFETIME)
             )
-        data_key, sealed_key = self.keys.new({"registration_id": registration_id})
+        data_key, sealed_key = self.data_keys.new({"registration_id": registration_id})
         values = {
             "full_name": request.full_name,
             "email": request.email,
             "phone": request.phone,
             "optional": request.optional.model_dump_json(exclude_none=True),
         }
-        self.registrations.add(
+        self.registration_store.add(
             registration_id,
             {
                 **{f: seal(data_key, registration_id, f, values[f]) for f in SEALED_FIELDS},
@@ -135,7 +136,7 @@ class Registrations:
         """Each channel's code of this round, once: claimed with its hash, sent, released if the
         send fails (the retried message sends it). A taken address gets the hash of a code
         nobody knows, and at sign-up (``notices``) a notice to its owner instead of a code."""
-        record = self.registrations.get(registration_id)
+        record = self.registration_store.get(registration_id)
         if record is None or record["status"] != "PENDING_VERIFICATION":
             return
         data_key = self._data_key(registration_id, record)
@@ -151,26 +152,26 @@ class Registrations:
                 if taken
                 else codes.code_hash(data_key, purpose, code)
             )
-            if not self.registrations.claim_code(registration_id, channel, round_, hashed):
+            if not self.registration_store.claim_code(registration_id, channel, round_, hashed):
                 continue  # sent in this round already, or a newer round was asked for
             try:
                 self._send(channel, address, record, code, notices)
             except BaseException:
-                self.registrations.release_code(registration_id, channel, round_)
+                self.registration_store.release_code(registration_id, channel, round_)
                 raise
 
     def _find_owners(self, registration_id: str, opened: dict[str, str]) -> dict[str, Any]:
         """The blind indexes of the addresses and whether an account already has each."""
-        email_index = self.index.of("email", normalize.email_key(opened["email"]))
-        phone_index = self.index.of("phone", opened["phone"])
-        email_taken, phone_taken = self.customers.taken(email_index, phone_index)
+        email_index = self.blind_index.of("email", normalize.email_key(opened["email"]))
+        phone_index = self.blind_index.of("phone", opened["phone"])
+        email_taken, phone_taken = self.customer_store.taken(email_index, phone_index)
         found = {
             "email_index": email_index,
             "phone_index": phone_index,
             "email_taken": email_taken,
             "phone_taken": phone_taken,
         }
-        self.registrations.update(registration_id, found)
+        self.registration_store.update(registration_id, found)
         return found
 
     def _send(
@@ -181,7 +182,7 @@ class Registrations:
         taken, language = bool(record[f"{channel}_taken"]), record.get("language")
         if taken and not notices:
             return
-        if not self.limits.to_address(channel, record[f"{channel}_index"]):
+        if not self.send_limits.to_address(channel, record[f"{channel}_index"]):
             return
         send = self.notifier.email if channel == "email" else self.notifier.sms
         if taken:
@@ -197,10 +198,12 @@ class Registrations:
         if now < datetime.fromisoformat(record["last_sent_at"]) + RESEND_AFTER:
             raise TooSoon("A new code can be sent 60 seconds after the last one.")
         round_, expires_at = int(record.get("round", 0)) + 1, iso(now + CODE_LIFETIME)
-        if not self.limits.by_caller(caller_id):
+        if not self.send_limits.by_caller(caller_id):
             return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
         changes = {"round": round_, "last_sent_at": iso(now), "code_expires_at": expires_at}
-        if not self.registrations.replace_codes(registration_id, changes, record["last_sent_at"]):
+        if not self.registration_store.replace_codes(
+            registration_id, changes, record["last_sent_at"]
+        ):
             raise TooSoon("A new code was just sent.")
         self.enqueue({"registration_id": registration_id, "round": round_, "notices": False})
         return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
@@ -220,7 +223,7 @@ class Registrations:
             data_key, f"{registration_id}|phone", request.phone_code, record["phone_code"]
         )
         if not (email_ok and phone_ok):
-            attempts = self.registrations.count_failure(registration_id, MAX_ATTEMPTS)
+            attempts = self.registration_store.count_failure(registration_id, MAX_ATTEMPTS)
             raise InvalidCode(
                 "The codes are not right.", attempts_remaining=max(0, MAX_ATTEMPTS - attempts)
             )
@@ -231,7 +234,7 @@ class Registrations:
             self._create_customer(customer_id, registration_id, opened, record)
         except BaseException:
             # Remove the sign-in unless a concurrent verification completed with it.
-            if self.customers.owner_of("email", record["email_index"]) != customer_id:
+            if self.customer_store.owner_of("email", record["email_index"]) != customer_id:
                 self.accounts.delete(opened["email"])
             raise
         return CustomerCreated(customer_id=customer_id)
@@ -247,7 +250,7 @@ class Registrations:
                 left is None
                 or left["phone_number"] != opened["phone"]
                 or self.clock() - left["created_at"] < TAKEOVER_AFTER
-                or self.customers.owner_of("email", record["email_index"]) is not None
+                or self.customer_store.owner_of("email", record["email_index"]) is not None
             ):
                 raise
             self.accounts.set_password(opened["email"], password)
@@ -256,7 +259,7 @@ class Registrations:
     def _create_customer(
         self, customer_id: str, registration_id: str, opened: dict[str, str], record: dict[str, Any]
     ) -> None:
-        data_key, sealed_key = self.keys.new({"customer_id": customer_id})
+        data_key, sealed_key = self.data_keys.new({"customer_id": customer_id})
         now = iso(self.clock())
         profile = {
             **{f: seal(data_key, customer_id, f, opened[f]) for f in SEALED_FIELDS},
@@ -269,17 +272,17 @@ class Registrations:
             "created_at": now,
             "updated_at": now,
         }
-        self.customers.create(
+        self.customer_store.create(
             customer_id,
             profile,
             guards={"email": record["email_index"], "phone": record["phone_index"]},
             records=consent_records(record["consents"], now),
-            also=[self.registrations.completion(registration_id, now, MAX_ATTEMPTS)],
+            also=[self.registration_store.completion(registration_id, now, MAX_ATTEMPTS)],
         )
 
     # Helpers
     def _pending(self, registration_id: str) -> dict[str, Any]:
-        record = self.registrations.get(registration_id)
+        record = self.registration_store.get(registration_id)
         if record is None:
             raise NotFound("No such registration.")
         if record["status"] == "COMPLETED":
@@ -289,33 +292,11 @@ class Registrations:
         return record
 
     def _data_key(self, registration_id: str, record: dict[str, Any]) -> bytes:
-        return self.keys.open(record["dek"], {"registration_id": registration_id})
+        return self.data_keys.open(record["dek"], {"registration_id": registration_id})
 
     @staticmethod
     def _open(data_key: bytes, owner: str, record: dict[str, Any]) -> dict[str, str]:
         return {f: unseal(data_key, owner, f, record[f]) for f in SEALED_FIELDS}
-
-
-def consent_records(consents: dict[str, Any], at: str) -> list[dict[str, Any]]:
-    """The consents given at registration: the current state of each purpose and its history."""
-    states = {
-        "privacy_policy": (True, consents["privacy_policy"]),
-        "terms": (True, consents["terms"]),
-        "marketing": (bool(consents["marketing"]), None),
-        "product_updates": (bool(consents["product_updates"]), None),
-    }
-    records = []
-    for purpose, (granted, version) in states.items():
-        state = {
-            "purpose": purpose,
-            "granted": granted,
-            "version": version,
-            "updated_at": at,
-            "source": "registration",
-        }
-        records.append({"sk": f"CONSENT#{purpose}", **state})
-        records.append({"sk": f"CONSENT#{purpose}#{at}", **state})
-    return records
 
 
 def optional_details(sealed_json: str) -> OptionalDetails:

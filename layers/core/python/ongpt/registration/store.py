@@ -6,6 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     count_failure,
     from_item,
@@ -20,6 +21,7 @@ class RegistrationStore:
     def __init__(self, dynamodb: Any, table: str) -> None:
         self._db, self._table = dynamodb, table
 
+    @tracer.capture_method
     def add(self, registration_id: str, values: dict[str, Any]) -> None:
         self._db.put_item(
             TableName=self._table,
@@ -27,6 +29,7 @@ class RegistrationStore:
             ConditionExpression="attribute_not_exists(pk)",
         )
 
+    @tracer.capture_method
     def get(self, registration_id: str) -> dict[str, Any] | None:
         found = self._db.get_item(
             TableName=self._table,
@@ -35,12 +38,14 @@ class RegistrationStore:
         ).get("Item")
         return from_item(found) if found else None
 
+    @tracer.capture_method
     def count_failure(self, registration_id: str, limit: int) -> int:
         """One more wrong try; the new count. Never past ``limit``."""
         return count_failure(
             self._db, self._table, key(REGISTRATION.format(registration_id)), limit
         )
 
+    @tracer.capture_method
     def replace_codes(
         self, registration_id: str, changes: dict[str, Any], sent_before: str
     ) -> bool:
@@ -65,6 +70,7 @@ class RegistrationStore:
             raise
         return True
 
+    @tracer.capture_method
     def update(self, registration_id: str, values: dict[str, Any]) -> None:
         self._db.update_item(
             TableName=self._table,
@@ -74,6 +80,7 @@ class RegistrationStore:
             ExpressionAttributeValues=to_item({f":{k}": v for k, v in values.items()}),
         )
 
+    @tracer.capture_method
     def claim_code(self, registration_id: str, channel: str, round_: int, hashed: str) -> bool:
         """Set the channel's code for ``round_`` if that is the registration's current round and
         its code was not set in it yet: a late message of an older round never replaces a newer
@@ -103,6 +110,7 @@ class RegistrationStore:
             raise
         return True
 
+    @tracer.capture_method
     def release_code(self, registration_id: str, channel: str, round_: int) -> None:
         """The code of a send that failed: gone, so that the retry sends a new one; unless a
         newer round set it meanwhile."""

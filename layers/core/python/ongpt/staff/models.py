@@ -59,7 +59,7 @@ class CustomerView(BaseModel):
     masked: bool
 
 
-class StaffAccess(BaseModel):
+class AccessLogEntry(BaseModel):
     """A staff access to the customer's data: role, purpose and time, never who."""
 
     role: str

@@ -28,9 +28,9 @@ def may_reveal(role: str | None, purpose: Purpose) -> bool:
 @dataclass
 class StaffAccess:
     customers: Customers
-    store: CustomerStore
-    index: BlindIndex
-    audit: AuditLog
+    customer_store: CustomerStore
+    blind_index: BlindIndex
+    audit_log: AuditLog
 
     def search(self, staff: Caller, search: CustomerSearch) -> dict[str, str]:
         """The customer with an exact email or phone, after the same normalisation as sign-up
@@ -43,11 +43,11 @@ class StaffAccess:
             )
         except ValueError:
             raise NotFound("No customer has that address.") from None
-        customer_id = self.store.owner_of(kind, self.index.of(kind, value))
-        record = self.store.profile(customer_id) if customer_id else None
+        customer_id = self.customer_store.owner_of(kind, self.blind_index.of(kind, value))
+        record = self.customer_store.profile(customer_id) if customer_id else None
         if customer_id is None or record is None:
             raise NotFound("No customer has that address.")
-        self.audit.append(
+        self.audit_log.append(
             customer_id,
             actor=staff.id,
             role=staff.role or "",
@@ -64,7 +64,7 @@ class StaffAccess:
             raise Forbidden("This role may not see clear values for this purpose.")
         profile = self.customers.profile(customer_id).model_dump(mode="json")
         # Recorded before anything is returned: no audit entry, no data.
-        self.audit.append(
+        self.audit_log.append(
             customer_id,
             actor=staff.id,
             role=staff.role or "",

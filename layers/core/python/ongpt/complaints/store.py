@@ -1,0 +1,106 @@
+"""DynamoDB access for complaints: ``COMPLAINT#<id>`` / ``COMPLAINT``, the staff queue of each
+status (index ``by-status``, ``COMPLAINT#<status>``, oldest first), and a pointer
+``CUSTOMER#<id>`` / ``COMPLAINT#<id>`` in a customer's partition for each of their complaints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ongpt.platform.errors import Conflict
+from ongpt.platform.telemetry import tracer
+from ongpt.storage.dynamo import from_item, key, query_all, to_item
+from ongpt.storage.tables import BY_STATUS
+
+
+def _key(complaint_id: str) -> dict[str, Any]:
+    return key(f"COMPLAINT#{complaint_id}", "COMPLAINT")
+
+
+def _queue(status: str) -> str:
+    return f"COMPLAINT#{status}"
+
+
+class ComplaintStore:
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db, self._table = dynamodb, table
+
+    @tracer.capture_method
+    def add(self, record: dict[str, Any]) -> None:
+        """The complaint and, for a customer's, its pointer in their partition: both or none."""
+        complaint_id, customer_id = record["complaint_id"], record.get("customer_id")
+        items = [
+            {
+                **_key(complaint_id),
+                **to_item({**record, "status_key": _queue(record["status"])}),
+            }
+        ]
+        if customer_id:
+            items.append(
+                key(f"CUSTOMER#{customer_id}", f"COMPLAINT#{complaint_id}")
+                | to_item({"complaint_id": complaint_id})
+            )
+        self._db.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": item,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+                for item in items
+            ]
+        )
+
+    @tracer.capture_method
+    def get(self, complaint_id: str) -> dict[str, Any] | None:
+        found = self._db.get_item(
+            TableName=self._table, Key=_key(complaint_id), ConsistentRead=True
+        ).get("Item")
+        return from_item(found) if found else None
+
+    @tracer.capture_method
+    def in_status(self, status: str) -> list[dict[str, Any]]:
+        """The complaints in a state, oldest first."""
+        return query_all(
+            self._db,
+            TableName=self._table,
+            IndexName=BY_STATUS.name,
+            KeyConditionExpression="status_key = :s",
+            ExpressionAttributeValues=to_item({":s": _queue(status)}),
+        )
+
+    @tracer.capture_method
+    def move(self, complaint_id: str, from_status: str, changes: dict[str, Any]) -> None:
+        """``changes`` (``status`` among them) if the complaint is still ``from_status``;
+        ``Conflict`` if it moved meanwhile."""
+        values = {**changes, "status_key": _queue(changes["status"])}
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=_key(complaint_id),
+                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
+                ConditionExpression="#status = :from",
+                ExpressionAttributeNames={f"#{k}": k for k in values},
+                ExpressionAttributeValues=to_item(
+                    {**{f":{k}": v for k, v in values.items()}, ":from": from_status}
+                ),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict("The complaint changed meanwhile.") from None
+            raise
+
+    @tracer.capture_method
+    def ids_of_customer(self, customer_id: str) -> list[str]:
+        pointers = query_all(
+            self._db,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :c)",
+            ExpressionAttributeValues=to_item(
+                {":pk": f"CUSTOMER#{customer_id}", ":c": "COMPLAINT#"}
+            ),
+        )
+        return [str(pointer["complaint_id"]) for pointer in pointers]

@@ -1,0 +1,241 @@
+"""In-memory stores and gateways with the real ones' interfaces, for testing services' rules
+without moto or AWS (unit tier) and wherever a test needs a store it can look into.
+
+Each fake subclasses what it stands for, keeps its state in plain attributes a test may read,
+and raises the same domain errors as the real store where the rule depends on them."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from botocore.exceptions import ClientError
+
+from ongpt.audit.service import Entry
+from ongpt.audit.store import AuditLog
+from ongpt.complaints.store import ComplaintStore
+from ongpt.consents.store import ConsentStore
+from ongpt.contracts.store import ContractStore
+from ongpt.customers.store import CustomerStore
+from ongpt.notify.delivery import Kind, Notifier
+from ongpt.platform.errors import Conflict
+from ongpt.security.crypto import DataKeys, seal
+from ongpt.storage.markers import Markers
+
+T = TypeVar("T")
+
+
+class FakeDataKeys(DataKeys):
+    """Data keys made locally; opening checks the context the key was made for, as KMS does."""
+
+    def __init__(self) -> None:
+        self.made: dict[bytes, tuple[bytes, str]] = {}
+
+    def new(self, context: dict[str, str]) -> tuple[bytes, bytes]:
+        plaintext, sealed = os.urandom(32), os.urandom(16)
+        self.made[sealed] = (plaintext, json.dumps(context, sort_keys=True))
+        return plaintext, sealed
+
+    def open(self, encrypted: bytes, context: dict[str, str]) -> bytes:
+        plaintext, made_for = self.made[encrypted]
+        assert made_for == json.dumps(context, sort_keys=True), "wrong encryption context"
+        return plaintext
+
+
+class FakeCustomerStore(CustomerStore):
+    def __init__(self) -> None:
+        self.profiles: dict[str, dict[str, Any]] = {}
+
+    def profile(self, customer_id: str) -> dict[str, Any] | None:
+        return self.profiles.get(customer_id)
+
+
+def a_customer(
+    customer_store: FakeCustomerStore,
+    data_keys: FakeDataKeys,
+    customer_id: str = "c-1",
+    *,
+    full_name: str = "Nguyễn Văn An",
+    email: str = "an.nguyen@example.com",
+    phone: str = "+84967915569",
+    language: str | None = "vi",
+) -> str:
+    """A customer's profile sealed as registration seals it; their id."""
+    data_key, sealed_key = data_keys.new({"customer_id": customer_id})
+    fields = {"full_name": full_name, "email": email, "phone": phone, "optional": "{}"}
+    customer_store.profiles[customer_id] = {
+        **{f: seal(data_key, customer_id, f, v) for f, v in fields.items()},
+        "dek": sealed_key,
+        "status": "ACTIVE",
+        "language": language,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+    }
+    return customer_id
+
+
+class FakeConsentStore(ConsentStore):
+    def __init__(self) -> None:
+        self.states: dict[tuple[str, str], dict[str, Any]] = {}
+        self.changes: list[tuple[str, dict[str, Any]]] = []
+
+    def current(self, customer_id: str) -> list[dict[str, Any]]:
+        return [s for (c, _), s in self.states.items() if c == customer_id]
+
+    def history(self, customer_id: str) -> list[dict[str, Any]]:
+        return [s for c, s in self.changes if c == customer_id]
+
+    def record(self, customer_id: str, state: dict[str, Any]) -> None:
+        self.states[(customer_id, state["purpose"])] = state
+        self.changes.append((customer_id, state))
+
+
+class FakeComplaintStore(ComplaintStore):
+    def __init__(self) -> None:
+        self.complaints: dict[str, dict[str, Any]] = {}
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.complaints[record["complaint_id"]] = dict(record)
+
+    def get(self, complaint_id: str) -> dict[str, Any] | None:
+        found = self.complaints.get(complaint_id)
+        return dict(found) if found else None
+
+    def in_status(self, status: str) -> list[dict[str, Any]]:
+        found = [dict(c) for c in self.complaints.values() if c["status"] == status]
+        return sorted(found, key=lambda c: str(c["created_at"]))
+
+    def move(self, complaint_id: str, from_status: str, changes: dict[str, Any]) -> None:
+        if self.complaints[complaint_id]["status"] != from_status:
+            raise Conflict("The complaint changed meanwhile.")
+        self.complaints[complaint_id].update(changes)
+
+    def ids_of_customer(self, customer_id: str) -> list[str]:
+        return [k for k, c in self.complaints.items() if c.get("customer_id") == customer_id]
+
+
+class FakeContractStore(ContractStore):
+    def __init__(self) -> None:
+        self.contracts: dict[str, dict[str, Any]] = {}
+        self.reminders: dict[tuple[str, str, str, int, str], str] = {}
+        self.partitions_read: list[str] = []
+
+    def add(self, values: dict[str, Any]) -> None:
+        self.contracts[values["contract_id"]] = dict(values)
+
+    def find(self, contract_id: str) -> dict[str, Any] | None:
+        return self.contracts.get(contract_id)
+
+    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
+        return [c for c in self.contracts.values() if c["customer_id"] == customer_id]
+
+    def due_on(self, partitions: list[str]) -> list[dict[str, Any]]:
+        self.partitions_read += partitions
+        return [c for c in self.contracts.values() if c["expiry_shard"] in partitions]
+
+    def claim_reminder(
+        self, customer_id: str, contract_id: str, expires_at: str, days: int, channel: str, at: str
+    ) -> bool:
+        marker = (customer_id, contract_id, expires_at, days, channel)
+        if marker in self.reminders:
+            return False
+        self.reminders[marker] = "CLAIMED"
+        return True
+
+    def mark_reminder(
+        self,
+        customer_id: str,
+        contract_id: str,
+        expires_at: str,
+        days: int,
+        channel: str,
+        state: str,
+    ) -> None:
+        self.reminders[(customer_id, contract_id, expires_at, days, channel)] = state
+
+
+class FakeAuditLog(AuditLog):
+    """Appends kept in order, unchained: the chain's own rules are tested on their own."""
+
+    def __init__(self) -> None:
+        self.appended: list[dict[str, Any]] = []
+
+    def append(
+        self,
+        subject: str,
+        *,
+        actor: str,
+        role: str,
+        action: str,
+        purpose: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Entry:
+        self.appended.append(
+            {"subject": subject, "actor": actor, "role": role, "action": action, "purpose": purpose}
+        )
+        sequence = len(self.appended)
+        return Entry(subject, sequence, "", actor, role, action, purpose, details or {}, "")
+
+    def actions(self) -> list[str]:
+        return [entry["action"] for entry in self.appended]
+
+
+class FakeMarkers(Markers):
+    def __init__(self) -> None:
+        self.done: set[tuple[str, str]] = set()
+
+    def once(self, pk: str, sk: str, work: Callable[[], T]) -> T | None:
+        if (pk, sk) in self.done:
+            return None
+        self.done.add((pk, sk))
+        try:
+            return work()
+        except BaseException:
+            self.done.discard((pk, sk))
+            raise
+
+
+@dataclass(frozen=True)
+class Sent:
+    channel: str
+    to: str
+    kind: Kind
+    values: dict[str, str]
+
+
+class FakeNotifier(Notifier):
+    """Records what would be sent; ``failing`` addresses raise as a refused send would."""
+
+    def __init__(self) -> None:
+        self.sent: list[Sent] = []
+        self.failing: set[str] = set()
+
+    def _send(self, channel: str, to: str, kind: Kind, values: dict[str, str]) -> None:
+        if to in self.failing:  # as SES or SNS refuses after the SDK's retries
+            raise ClientError({"Error": {"Code": "Throttling"}}, f"send {channel}")
+        self.sent.append(Sent(channel, to, kind, values))
+
+    def email(
+        self,
+        to: str,
+        kind: Kind,
+        language: str | None,
+        *,
+        customer_id: str | None = None,
+        **values: str,
+    ) -> None:
+        self._send("email", to, kind, values)
+
+    def sms(
+        self,
+        to: str,
+        kind: Kind,
+        language: str | None,
+        *,
+        customer_id: str | None = None,
+        **values: str,
+    ) -> None:
+        self._send("sms", to, kind, values)

@@ -1,0 +1,138 @@
+"""The complaint state machine (P6.2, P3.6) over in-memory stores: which moves are allowed, what
+closing needs, and that the complainant hears the outcome once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from ongpt.complaints.models import ComplaintContact, ComplaintFile
+from ongpt.complaints.service import Complaints
+from ongpt.customers.service import Customers
+from ongpt.notify.delivery import Kind
+from ongpt.platform.caller import Caller
+from ongpt.platform.errors import Conflict, ValidationFailed
+from tests.support.fakes import (
+    FakeAuditLog,
+    FakeComplaintStore,
+    FakeCustomerStore,
+    FakeDataKeys,
+    FakeMarkers,
+    FakeNotifier,
+    a_customer,
+)
+
+GUEST = Caller(kind="guest", id="g-1")
+SUPPORT = Caller(kind="staff", id="alice", role="support")
+
+
+@pytest.fixture
+def notifier() -> FakeNotifier:
+    return FakeNotifier()
+
+
+@pytest.fixture
+def complaints(notifier: FakeNotifier) -> Complaints:
+    data_keys, customer_store = FakeDataKeys(), FakeCustomerStore()
+    a_customer(customer_store, data_keys, "c-1", email="an@example.com")
+    return Complaints(
+        complaint_store=FakeComplaintStore(),
+        customers=Customers(customer_store=customer_store, data_keys=data_keys),
+        data_keys=data_keys,
+        notifier=notifier,
+        audit_log=FakeAuditLog(),
+        markers=FakeMarkers(),
+        clock=lambda: datetime(2026, 3, 1, tzinfo=UTC),
+    )
+
+
+def _filed(complaints: Complaints, who: Caller = GUEST) -> str:
+    complaint = ComplaintFile(
+        category="privacy",
+        subject="Data",
+        message="Why was I emailed?",
+        contact=ComplaintContact(email="guest@example.com") if who.kind == "guest" else None,
+    )
+    return str(complaints.file(who, complaint)["complaint_id"])
+
+
+@pytest.mark.clause("P3.6", "P6.2")
+@pytest.mark.parametrize(
+    ("path", "refused"),
+    [
+        (["IN_PROGRESS"], "OPEN"),
+        (["IN_PROGRESS"], "IN_PROGRESS"),
+        (["RESOLVED"], "IN_PROGRESS"),
+        (["REJECTED"], "RESOLVED"),
+    ],
+)
+def test_a_move_back_or_out_of_a_final_state_is_a_conflict(
+    complaints: Complaints, path: list[str], refused: str
+) -> None:
+    complaint_id = _filed(complaints)
+    for status in path:
+        complaints.update(SUPPORT, complaint_id, status, "Answered by email.")
+    with pytest.raises(Conflict):
+        complaints.update(SUPPORT, complaint_id, refused, "Again.")
+
+
+@pytest.mark.clause("P3.6")
+def test_closing_needs_a_resolution_and_changes_nothing_without_one(
+    complaints: Complaints,
+) -> None:
+    complaint_id = _filed(complaints)
+    with pytest.raises(ValidationFailed):
+        complaints.update(SUPPORT, complaint_id, "RESOLVED", None)
+    assert complaints.update(SUPPORT, complaint_id, "IN_PROGRESS", None)["status"] == "IN_PROGRESS"
+
+
+@pytest.mark.clause("P6.2")
+def test_the_guest_hears_the_outcome_once_by_the_contact_they_gave(
+    complaints: Complaints, notifier: FakeNotifier
+) -> None:
+    complaint_id = _filed(complaints)
+    complaints.update(SUPPORT, complaint_id, "RESOLVED", "We removed you from the list.")
+    with pytest.raises(Conflict):
+        complaints.update(SUPPORT, complaint_id, "REJECTED", "Later.")
+    assert [(s.to, s.kind) for s in notifier.sent] == [
+        ("guest@example.com", Kind.COMPLAINT_OUTCOME)
+    ]
+    assert notifier.sent[0].values["resolution"] == "We removed you from the list."
+    assert "Data" not in notifier.sent[0].values.values()  # never the guest's own subject
+
+
+@pytest.mark.clause("P6.2")
+def test_an_outcome_that_failed_to_send_goes_with_the_next_patch(
+    complaints: Complaints, notifier: FakeNotifier
+) -> None:
+    complaint_id = _filed(complaints)
+    notifier.failing.add("guest@example.com")
+    with pytest.raises(Exception, match="Throttling"):
+        complaints.update(SUPPORT, complaint_id, "REJECTED", "Not ours to answer.")
+    notifier.failing.clear()
+    with pytest.raises(Conflict):  # the move committed; the notice is what was owed
+        complaints.update(SUPPORT, complaint_id, "RESOLVED", "Again.")
+    assert [s.to for s in notifier.sent] == ["guest@example.com"]
+
+
+@pytest.mark.clause("P3.6")
+def test_staff_read_customers_complaints_audited_and_contacts_masked(
+    complaints: Complaints,
+) -> None:
+    _filed(complaints)
+    _filed(complaints, Caller(kind="customer", id="c-1"))
+    queue = complaints.queue(SUPPORT, "OPEN")
+    assert [c["contact"] for c in queue] == [{"email": "g***@example.com"}, {}]
+    audit = complaints.audit_log
+    assert isinstance(audit, FakeAuditLog)
+    assert [(e["subject"], e["action"]) for e in audit.appended] == [("c-1", "complaint.read")]
+
+
+@pytest.mark.clause("P6.2")
+def test_a_guest_without_contact_is_refused_and_nothing_is_kept(complaints: Complaints) -> None:
+    with pytest.raises(ValidationFailed):
+        complaints.file(GUEST, ComplaintFile(category="other", subject="x", message="y"))
+    store = complaints.complaint_store
+    assert isinstance(store, FakeComplaintStore)
+    assert store.complaints == {}

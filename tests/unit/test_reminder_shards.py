@@ -1,0 +1,93 @@
+"""Renewal invitations (P3.4) over an in-memory contract store: the job reads only the expiry
+partitions of its windows, sends each invitation once, and a failed send goes to the dead-letter
+queue without stopping the rest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from ongpt.contracts.service import SHARDS, WINDOWS, Contracts, due_partitions, expiry_shard
+from ongpt.customers.service import Customers
+from tests.support.fakes import (
+    FakeAuditLog,
+    FakeContractStore,
+    FakeCustomerStore,
+    FakeDataKeys,
+    FakeNotifier,
+    a_customer,
+)
+
+NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+
+
+def _job(dead_letters: list[dict[str, Any]]) -> tuple[Contracts, FakeContractStore, FakeNotifier]:
+    data_keys, customer_store = FakeDataKeys(), FakeCustomerStore()
+    a_customer(customer_store, data_keys, "c-1", email="an@example.com", phone="+84967915569")
+    contract_store, notifier = FakeContractStore(), FakeNotifier()
+    contracts = Contracts(
+        contract_store=contract_store,
+        customers=Customers(customer_store=customer_store, data_keys=data_keys),
+        notifier=notifier,
+        audit_log=FakeAuditLog(),
+        dead_letters=dead_letters.append,
+        clock=lambda: NOW,
+    )
+    return contracts, contract_store, notifier
+
+
+def _contract(store: FakeContractStore, contract_id: str, expires_at: datetime) -> None:
+    store.add(
+        {
+            "contract_id": contract_id,
+            "customer_id": "c-1",
+            "plan": "pro",
+            "status": "ACTIVE",
+            "expires_at": expires_at.isoformat(),
+            "expiry_shard": expiry_shard(contract_id, expires_at),
+        }
+    )
+
+
+def test_a_contract_is_in_one_of_its_days_shards() -> None:
+    expires = datetime(2026, 4, 1, 9, tzinfo=UTC)
+    shards = {expiry_shard(f"k-{n}", expires) for n in range(200)}
+    assert shards == set(due_partitions(expires.date()))
+    assert len(shards) == SHARDS
+
+
+@pytest.mark.clause("P3.4")
+def test_the_job_reads_only_its_windows_and_invites_once_per_channel() -> None:
+    dead: list[dict[str, Any]] = []
+    contracts, store, notifier = _job(dead)
+    _contract(store, "due-in-7", NOW + timedelta(days=7))
+    _contract(store, "due-in-10", NOW + timedelta(days=10))
+    counts = contracts.send_reminders(NOW)
+    again = contracts.send_reminders(NOW)  # a re-run the same day
+    assert (counts["sent"], again["sent"], again["skipped"]) == (2, 0, 2)
+    assert [(s.channel, s.values["days"]) for s in notifier.sent] == [("email", "7"), ("sms", "7")]
+    windows = {(NOW + timedelta(days=d)).date() for d in WINDOWS}
+    assert set(store.partitions_read) == {p for day in windows for p in due_partitions(day)}
+    assert dead == []
+
+
+@pytest.mark.clause("P3.4")
+def test_a_failed_invitation_is_dead_lettered_by_id_and_the_rest_still_go() -> None:
+    dead: list[dict[str, Any]] = []
+    contracts, store, notifier = _job(dead)
+    notifier.failing.add("an@example.com")
+    _contract(store, "due-in-1", NOW + timedelta(days=1))
+    counts = contracts.send_reminders(NOW)
+    assert (counts["failed"], counts["sent"]) == (1, 1)
+    assert [s.channel for s in notifier.sent] == ["sms"]
+    assert dead == [
+        {
+            "contract_id": "due-in-1",
+            "window_days": 1,
+            "channel": "email",
+            "expires_at": (NOW + timedelta(days=1)).isoformat(),
+        }
+    ]
+    assert "FAILED" in store.reminders.values()
