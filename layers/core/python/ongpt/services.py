@@ -26,12 +26,14 @@ if TYPE_CHECKING:
     from ongpt.customers.store import CustomerStore
     from ongpt.disclosures.service import Disclosures
     from ongpt.edits.service import EditRequests
+    from ongpt.erasure.service import Erasure
     from ongpt.notify.delivery import Notifier
     from ongpt.notify.send_limits import SendLimits
     from ongpt.notify.store import NoticeLog
     from ongpt.registration.service import Registrations
     from ongpt.security.crypto import BlindIndex, DataKeys
     from ongpt.staff.service import StaffAccess
+    from ongpt.storage.key_store import KeyStore
     from ongpt.storage.markers import Markers
 
 
@@ -40,6 +42,13 @@ def data_keys() -> DataKeys:
     from ongpt.security.crypto import DataKeys
 
     return DataKeys(client("kms"), env.DATA_KEY_ID.value())
+
+
+@cache
+def key_store() -> KeyStore:
+    from ongpt.storage.key_store import KeyStore
+
+    return KeyStore(client("dynamodb"), env.DATA_KEYS_TABLE.value(), data_keys())
 
 
 @cache
@@ -88,6 +97,7 @@ def registrations() -> Registrations:
         customers=customer_store(),
         accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
         keys=data_keys(),
+        key_store=key_store(),
         index=blind_index(),
         notifier=notifier(),
         limits=send_limits(),
@@ -109,7 +119,7 @@ def _sender(queue_url: str) -> Callable[[dict[str, Any]], None]:
 def customers() -> Customers:
     from ongpt.customers.service import Customers
 
-    return Customers(customer_store(), data_keys())
+    return Customers(customer_store(), key_store())
 
 
 @cache
@@ -168,7 +178,7 @@ def edit_requests() -> EditRequests:
     return EditRequests(
         edits=EditStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
         customers=customer_store(),
-        keys=data_keys(),
+        keys=key_store(),
         index=blind_index(),
         notifier=notifier(),
         audit=audit_log(),
@@ -263,3 +273,21 @@ def notices() -> NoticeLog:
     from ongpt.notify.store import NoticeLog
 
     return NoticeLog(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+
+
+@cache
+def erasure() -> Erasure:
+    from ongpt.customers.accounts import Accounts
+    from ongpt.erasure.service import Erasure
+    from ongpt.erasure.store import ErasureStore
+
+    store = ErasureStore(
+        client("dynamodb"), env.CUSTOMERS_TABLE.value(), env.ERASURES_TABLE.value()
+    )
+    return Erasure(
+        due=store,  # until the lifecycle area's closure store answers it
+        store=store,
+        keys=key_store(),
+        accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
+        audit=audit_log(),
+    )

@@ -31,7 +31,8 @@ from ongpt.platform.errors import (
     TooManyAttempts,
 )
 from ongpt.security import codes, masking, normalize
-from ongpt.security.crypto import BlindIndex, DataKeys, seal, unseal
+from ongpt.security.crypto import BlindIndex, seal, unseal
+from ongpt.storage.key_store import KeyStore
 from ongpt.storage.markers import Markers
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -45,7 +46,7 @@ NOTICES = "notices"  # sealed: the addresses an applied change is to be told to,
 class EditRequests:
     edits: EditStore
     customers: CustomerStore
-    keys: DataKeys
+    keys: KeyStore
     index: BlindIndex
     notifier: Notifier
     audit: AuditLog
@@ -58,7 +59,7 @@ class EditRequests:
         record = self.customers.profile(customer_id)
         if record is None:
             raise NotFound("No profile.")
-        return record, self.keys.open(record["dek"], {"customer_id": customer_id})
+        return record, self.keys.open({"customer_id": customer_id})
 
     # The customer
     def create(self, customer_id: str, request: EditRequestCreate) -> dict[str, Any]:

@@ -58,6 +58,13 @@ class Expired(ServiceError):
     code = "EXPIRED"
 
 
+class Erased(ServiceError):
+    """The customer's account was erased (API.md, Erasure): nothing of theirs can be read."""
+
+    status = 410
+    code = "ERASED"
+
+
 class AlreadyRegistered(ServiceError):
     status = 409
     code = "ALREADY_REGISTERED"

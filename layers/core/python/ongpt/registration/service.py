@@ -47,6 +47,7 @@ from ongpt.registration.models import (
 from ongpt.registration.store import RegistrationStore
 from ongpt.security import codes, normalize
 from ongpt.security.crypto import BlindIndex, DataKeys, seal, unseal
+from ongpt.storage.key_store import KeyStore
 
 CODE_LIFETIME = timedelta(minutes=10)
 REGISTRATION_LIFETIME = timedelta(days=1)
@@ -77,7 +78,8 @@ class Registrations:
     registrations: RegistrationStore
     customers: CustomerStore
     accounts: Accounts
-    keys: DataKeys
+    keys: DataKeys  # the registration's own key, kept in its item for its day
+    key_store: KeyStore  # the customer's key, kept apart so that erasure can destroy it
     index: BlindIndex
     notifier: Notifier
     limits: SendLimits
@@ -256,11 +258,10 @@ class Registrations:
     def _create_customer(
         self, customer_id: str, registration_id: str, opened: dict[str, str], record: dict[str, Any]
     ) -> None:
-        data_key, sealed_key = self.keys.new({"customer_id": customer_id})
+        data_key, key_item = self.key_store.new({"customer_id": customer_id})
         now = iso(self.clock())
         profile = {
             **{f: seal(data_key, customer_id, f, opened[f]) for f in SEALED_FIELDS},
-            "dek": sealed_key,
             "email_index": record["email_index"],
             "phone_index": record["phone_index"],
             "status": "ACTIVE",
@@ -274,7 +275,7 @@ class Registrations:
             profile,
             guards={"email": record["email_index"], "phone": record["phone_index"]},
             records=consent_records(record["consents"], now),
-            also=[self.registrations.completion(registration_id, now, MAX_ATTEMPTS)],
+            also=[key_item, self.registrations.completion(registration_id, now, MAX_ATTEMPTS)],
         )
 
     # Helpers
