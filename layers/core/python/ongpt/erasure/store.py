@@ -144,9 +144,13 @@ class ErasureStore:
                 "TableName": self._table,
                 "Key": key(CUSTOMER.format(customer_id), PROFILE),
                 "UpdateExpression": "SET #status = :erased, erased_at = if_not_exists("
-                "erased_at, :at), updated_at = :at REMOVE status_key, " + ", ".join(PERSONAL),
+                "erased_at, :at), updated_at = :at REMOVE status_key, "
+                + ", ".join(f"#{name}" for name in PERSONAL),
                 "ConditionExpression": "attribute_exists(pk)",
-                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeNames": {
+                    "#status": "status",
+                    **{f"#{name}": name for name in PERSONAL},
+                },
                 "ExpressionAttributeValues": to_item({":erased": "ERASED", ":at": at}),
             }
         }
