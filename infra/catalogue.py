@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from enum import Enum, auto
 
 from ongpt.storage import tables
-from ongpt.storage.tables import BY_EXPIRY_DAY, BY_STATUS, BY_WRITTEN_DAY, Index, TableSpec
+from ongpt.storage.tables import (
+    BY_EXPIRY_DAY,
+    BY_MONTH,
+    BY_STATUS,
+    BY_WRITTEN_DAY,
+    Index,
+    TableSpec,
+)
 
 
 class Need(Enum):
@@ -265,7 +272,7 @@ ERASURE = FunctionSpec(
             tables.CUSTOMERS, "GetItem", "Query", "UpdateItem", "DeleteItem", queries=(BY_STATUS,)
         ),
         items(tables.DATA_KEYS, "DeleteItem"),
-        items(tables.ERASURES, "PutItem", "UpdateItem"),
+        items(tables.ERASURES, "PutItem", "UpdateItem", queries=(BY_MONTH,)),  # the ledger
         N.AUDIT_APPEND,
         N.COGNITO_DELETE,
     ),
