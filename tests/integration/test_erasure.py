@@ -92,6 +92,12 @@ def _staff_read(aws: Deployed, customer_id: str) -> tuple[int, dict[str, Any]]:
     )
 
 
+def _audit(aws: Deployed, customer_id: str) -> dict[str, Any]:
+    """The customer's audit chain and its verification, as Admin reads it."""
+    query = {"customer_id": customer_id}
+    return aws.call("audit", "GET", "/v1/staff/audit", identity=staff("Admin"), query=query)[1]
+
+
 def _erased_everywhere(aws: Deployed, customer_id: str, before: dict[str, Any]) -> None:
     """What erasure promises, checked against the tables and ``before``, their copy taken before
     the erasure: nothing of the customer's opens or is found, and their chain verifies."""
@@ -108,13 +114,7 @@ def _erased_everywhere(aws: Deployed, customer_id: str, before: dict[str, Any]) 
     assert not _cognito_user(aws, customer_id)
     status, answer = _staff_read(aws, customer_id)
     assert (status, answer["error"]["code"]) == (410, "ERASED")
-    trail = aws.call(
-        "audit",
-        "GET",
-        "/v1/staff/audit",
-        identity=staff("Admin"),
-        query={"customer_id": customer_id},
-    )[1]
+    trail = _audit(aws, customer_id)
     assert trail["verification"]["valid"] is True
     assert trail["entries"][-2]["action"] == "customer.erased"  # then the audit read itself
 
@@ -188,13 +188,7 @@ def test_a_fault_at_any_aws_call_of_the_erasure_is_finished_by_the_next_run(
         assert len(log.calls) > fault.call, f"{fault}: the call was never reached"
         assert run_erasure(aws, NOW)["erased"] <= 1, fault
         _erased_everywhere(aws, customer_id, before)
-        chain = aws.call(
-            "audit",
-            "GET",
-            "/v1/staff/audit",
-            identity=staff("Admin"),
-            query={"customer_id": customer_id},
-        )[1]["entries"]
+        chain = _audit(aws, customer_id)["entries"]
         assert [e["action"] for e in chain].count("customer.erased") == 1, fault
     print(f"\nerasure: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
 
