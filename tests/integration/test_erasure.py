@@ -48,7 +48,7 @@ def _profile(aws: Deployed, customer_id: str) -> dict[str, Any]:
         TableName=_table(aws),
         Key={"pk": {"S": f"CUSTOMER#{customer_id}"}, "sk": {"S": "PROFILE"}},
     )
-    return found["Item"]  # type: ignore[no-any-return]
+    return dict(found["Item"])
 
 
 def _closed_customer(
