@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from enum import Enum, auto
 
 from ongpt.storage import tables
-from ongpt.storage.tables import BY_EXPIRY_DAY, BY_STATUS, BY_WRITTEN_DAY, Index, TableSpec
+from ongpt.storage.tables import (
+    BY_EXPIRY_DAY,
+    BY_MONTH,
+    BY_STATUS,
+    BY_WRITTEN_DAY,
+    Index,
+    TableSpec,
+)
 
 
 class Need(Enum):
@@ -26,6 +33,7 @@ class Need(Enum):
     BLIND_INDEX = auto()
     COGNITO_SIGN_UP = auto()
     COGNITO_PROFILE = auto()
+    COGNITO_DELETE = auto()  # the erasure deletes the customer's sign-in
     EMAIL = auto()
     SMS = auto()
     ANNOUNCEMENT_QUEUE = auto()
@@ -56,12 +64,13 @@ def items(table: TableSpec, *actions: str, queries: tuple[Index, ...] = ()) -> I
 
 
 N = Need
-CUSTOMER_DATA = DataKeys(opens=("customer_id",))
+# Opening a customer's sealed values: their data key from the key store, unwrapped by KMS.
+CUSTOMER_DATA = (DataKeys(opens=("customer_id",)), Items(tables.DATA_KEYS, ("GetItem",)))
 # What a function that sends customers messages needs: their contacts, decrypted, a history line
 # per message (taken back if the send fails), and the channels.
 MESSAGING = (
     items(tables.CUSTOMERS, "GetItem", "PutItem", "DeleteItem"),
-    CUSTOMER_DATA,
+    *CUSTOMER_DATA,
     N.EMAIL,
     N.SMS,
 )
@@ -108,6 +117,7 @@ REGISTRATION = FunctionSpec(
     needs=(
         items(tables.CUSTOMERS, "GetItem", "PutItem"),
         items(tables.REGISTRATIONS, "GetItem", "PutItem", "UpdateItem"),
+        items(tables.DATA_KEYS, "PutItem"),  # the customer's key, in the profile's transaction
         DataKeys(makes=("customer_id", "registration_id"), opens=("registration_id",)),
         N.IDEMPOTENCY,
         N.COGNITO_SIGN_UP,
@@ -127,7 +137,7 @@ ME = FunctionSpec(
         "GET /v1/me/notifications",
         "GET /v1/me/disclosures",
     ),
-    needs=(items(tables.CUSTOMERS, "GetItem", "PutItem", "Query"), CUSTOMER_DATA, N.AUDIT_APPEND),
+    needs=(items(tables.CUSTOMERS, "GetItem", "PutItem", "Query"), *CUSTOMER_DATA, N.AUDIT_APPEND),
 )
 EDIT_REQUESTS = FunctionSpec(
     "edit_requests",
@@ -157,7 +167,7 @@ STAFF_CUSTOMERS = FunctionSpec(
     _routes("POST /v1/staff/customers/search", "GET /v1/staff/customers/{customer_id}"),
     needs=(
         items(tables.CUSTOMERS, "GetItem"),
-        CUSTOMER_DATA,
+        *CUSTOMER_DATA,
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
         N.BLIND_INDEX,
@@ -219,7 +229,7 @@ ANNOUNCEMENT_WORKER = FunctionSpec(
     "Fan-out of announcements from SQS (P3.3)",
     needs=(  # by email only
         items(tables.CUSTOMERS, "GetItem", "PutItem", "DeleteItem", queries=(BY_STATUS,)),
-        CUSTOMER_DATA,
+        *CUSTOMER_DATA,
         N.EMAIL,
     ),
     timeout_seconds=60,
@@ -254,7 +264,21 @@ AUDIT_ANCHORS = FunctionSpec(
     needs=(items(tables.AUDIT, "Query", queries=(BY_WRITTEN_DAY,)), N.AUDIT_ANCHOR),
     timeout_seconds=300,
 )
-SCHEDULED_JOBS = (EXPIRY_REMINDERS, AUDIT_ANCHORS)
+ERASURE = FunctionSpec(
+    "erasure",
+    "Daily erasure of accounts closed past their grace period, by crypto-shredding (GDPR 17)",
+    needs=(
+        items(
+            tables.CUSTOMERS, "GetItem", "Query", "UpdateItem", "DeleteItem", queries=(BY_STATUS,)
+        ),
+        items(tables.DATA_KEYS, "DeleteItem"),
+        items(tables.ERASURES, "PutItem", "UpdateItem", queries=(BY_MONTH,)),  # the ledger
+        N.AUDIT_APPEND,
+        N.COGNITO_DELETE,
+    ),
+    timeout_seconds=900,
+)
+SCHEDULED_JOBS = (EXPIRY_REMINDERS, AUDIT_ANCHORS, ERASURE)
 
 API_FUNCTIONS = (
     REGISTRATION,

@@ -10,7 +10,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from infra.compliance import acknowledge
+from infra.compliance import acknowledge, in_all_packs
 from infra.guardrails import APPEND_ONLY_TAG
 from infra.keys import Keys
 from ongpt.storage import tables
@@ -55,7 +55,11 @@ class Data(Construct):
         )
         selection = plan.add_selection(
             "Tables",
-            resources=[backup.BackupResource.from_dynamo_db_table(t) for t in self.tables.values()],
+            resources=[
+                backup.BackupResource.from_dynamo_db_table(table)
+                for spec, table in self.tables.items()
+                if spec.backed_up
+            ],
         )
         acknowledge(
             selection,
@@ -74,12 +78,20 @@ class Data(Construct):
             encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
             encryption_key=key,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
+                point_in_time_recovery_enabled=True, recovery_period_in_days=spec.recovery_days
             ),
             deletion_protection=True,
             time_to_live_attribute=spec.ttl_attribute,
             removal_policy=RemovalPolicy.RETAIN,
         )
+        if not spec.backed_up:
+            acknowledge(
+                table,
+                "Kept out of backups on purpose: it holds the data keys that erasure destroys "
+                "(or sign-ups that live a day), so that no backup can open an erased value; its "
+                f"point-in-time recovery keeps {spec.recovery_days} days.",
+                *in_all_packs("DynamoDBInBackupPlan"),
+            )
         for index in spec.indexes:
             table.add_global_secondary_index(
                 index_name=index.name,

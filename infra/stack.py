@@ -102,6 +102,7 @@ class OnGptAccountsStack(Stack):
             "Jobs",
             expiry_reminders=self.functions[catalogue.EXPIRY_REMINDERS],
             audit_anchors=self.functions[catalogue.AUDIT_ANCHORS],
+            erasure=self.functions[catalogue.ERASURE],
             dead_letter_queue=self.messaging.job_dlq,
         )
         self.observability = Observability(
@@ -143,6 +144,8 @@ class OnGptAccountsStack(Stack):
                     service.use_user_pool(pool, *COGNITO_SIGN_UP)
                 case Need.COGNITO_PROFILE:
                     service.use_user_pool(pool, *COGNITO_PROFILE_CHANGE)
+                case Need.COGNITO_DELETE:
+                    service.use_user_pool(pool, "cognito-idp:AdminDeleteUser")
                 case Need.EMAIL:
                     service.use_email(self.messaging, settings)
                 case Need.SMS:

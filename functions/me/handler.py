@@ -65,5 +65,5 @@ def get_export() -> dict[str, Any]:
     return export.everything(caller_id)
 
 
-ENVIRONMENT = (env.CUSTOMERS_TABLE, env.DATA_KEY_ID, *env.AUDIT_APPEND)
+ENVIRONMENT = (env.CUSTOMERS_TABLE, *env.CUSTOMER_KEYS, *env.AUDIT_APPEND)
 lambda_handler = entrypoint(app, ENVIRONMENT)

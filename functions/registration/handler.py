@@ -69,7 +69,7 @@ def resend_codes(registration_id: PathId) -> Response[str]:
 ENVIRONMENT = (
     env.CUSTOMERS_TABLE,
     env.REGISTRATIONS_TABLE,
-    env.DATA_KEY_ID,
+    *env.CUSTOMER_KEYS,
     env.IDEMPOTENCY_TABLE,
     env.USER_POOL_ID,
     env.REGISTRATION_QUEUE_URL,

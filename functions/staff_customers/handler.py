@@ -25,7 +25,7 @@ def search_customer(search: CustomerSearch) -> dict[str, str]:
     )
 
 
-@app.get("/v1/staff/customers/<customer_id>", responses=documented(200, CustomerView, 404))
+@app.get("/v1/staff/customers/<customer_id>", responses=documented(200, CustomerView, 404, 410))
 def read_customer(
     customer_id: PathId,
     purpose: Annotated[Purpose, Query()],
@@ -37,7 +37,7 @@ def read_customer(
 
 ENVIRONMENT = (
     env.CUSTOMERS_TABLE,
-    env.DATA_KEY_ID,
+    *env.CUSTOMER_KEYS,
     env.IDEMPOTENCY_TABLE,
     *env.AUDIT_APPEND,
     env.BLIND_INDEX_KEY_ID,

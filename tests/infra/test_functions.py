@@ -77,11 +77,19 @@ def test_every_scheduled_job_has_retries_and_a_dead_letter_queue(
     template_json: dict[str, Any],
 ) -> None:
     schedules = resources(template_json, "AWS::Scheduler::Schedule").values()
-    assert {schedule["Name"] for schedule in schedules} == {"expiry-reminders", "audit-anchors"}
+    assert {schedule["Name"] for schedule in schedules} == {
+        "expiry-reminders",
+        "audit-anchors",
+        "erasure",
+    }
     for schedule in schedules:
         assert "Arn" in schedule["Target"]["DeadLetterConfig"]
         assert schedule["Target"]["RetryPolicy"]["MaximumRetryAttempts"] > 0
-    for job in ("/ExpiryReminders/Function/Resource", "/AuditAnchors/Function/Resource"):
+    for job in (
+        "/ExpiryReminders/Function/Resource",
+        "/AuditAnchors/Function/Resource",
+        "/Erasure/Function/Resource",
+    ):
         assert (
             "TargetArn"
             in _functions(template_json)[logical_id(template_json, job)]["DeadLetterConfig"]

@@ -10,18 +10,21 @@ names it.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from infra import catalogue
 from ongpt.registration import service as registration_module
 from tests.support.deployed import Deployed, customer, deployed, guest, staff
-from tests.support.jobs import run_anchor_job, run_job
+from tests.support.erasure import close
+from tests.support.jobs import run_anchor_job, run_erasure, run_job
 from tests.support.journeys import (
     CONTRACTS_NOW,
     code_to,
@@ -334,6 +337,19 @@ def _expiry_reminders(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) 
     run_job(aws, now)
 
 
+def _erasure(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
+    """An account past its grace period is erased; a failed run is finished by the next."""
+    now = datetime(2027, 6, 1, 20, 0, tzinfo=UTC)
+    table = aws.function("erasure").environment["CUSTOMERS_TABLE"]
+    for _ in range(2):
+        _, cid = registered(aws)
+        close(boto3.client("dynamodb"), table, cid, now - timedelta(days=1))
+    with rec.failing("dynamodb.TransactWriteItems"), contextlib.suppress(Exception):
+        run_erasure(aws, now)
+    assert run_erasure(aws, now)["erased"] >= 1
+    assert run_erasure(aws, now, replay_since="2027-06-01T00:00:00Z")["replayed"] >= 1
+
+
 # Each journey exercises one function or two (a route and the worker it queues for); a function
 # no journey reaches shows every grant it has as unused.
 JOURNEYS: tuple[Journey, ...] = (
@@ -349,6 +365,7 @@ JOURNEYS: tuple[Journey, ...] = (
     _analytics,
     _audit_and_anchors,
     _expiry_reminders,
+    _erasure,
 )
 FUNCTIONS = [spec.name for spec in catalogue.ALL_FUNCTIONS]
 

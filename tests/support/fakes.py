@@ -23,6 +23,7 @@ from ongpt.customers.store import CustomerStore
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.platform.errors import Conflict
 from ongpt.security.crypto import DataKeys, seal
+from ongpt.storage.key_store import KeyGone, KeyStore, owner_key
 from ongpt.storage.markers import Markers
 
 T = TypeVar("T")
@@ -45,6 +46,22 @@ class FakeDataKeys(DataKeys):
         return plaintext
 
 
+class FakeKeyStore(KeyStore):
+    """Each owner's data key in a dict: the key store with its items' plaintext."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, bytes] = {}
+
+    def new(self, context: dict[str, str]) -> tuple[bytes, dict[str, Any]]:
+        self.keys[owner_key(context)] = plaintext = os.urandom(32)
+        return plaintext, {"Put": {"pk": owner_key(context)}}
+
+    def open(self, context: dict[str, str]) -> bytes:
+        if owner_key(context) not in self.keys:
+            raise KeyGone(owner_key(context))
+        return self.keys[owner_key(context)]
+
+
 class FakeCustomerStore(CustomerStore):
     def __init__(self) -> None:
         self.profiles: dict[str, dict[str, Any]] = {}
@@ -55,7 +72,7 @@ class FakeCustomerStore(CustomerStore):
 
 def a_customer(
     customer_store: FakeCustomerStore,
-    data_keys: FakeDataKeys,
+    key_store: FakeKeyStore,
     customer_id: str = "c-1",
     *,
     full_name: str = "Nguyễn Văn An",
@@ -64,11 +81,10 @@ def a_customer(
     language: str | None = "vi",
 ) -> str:
     """A customer's profile sealed as registration seals it; their id."""
-    data_key, sealed_key = data_keys.new({"customer_id": customer_id})
+    data_key, _ = key_store.new({"customer_id": customer_id})
     fields = {"full_name": full_name, "email": email, "phone": phone, "optional": "{}"}
     customer_store.profiles[customer_id] = {
         **{f: seal(data_key, customer_id, f, v) for f, v in fields.items()},
-        "dek": sealed_key,
         "status": "ACTIVE",
         "language": language,
         "created_at": "2026-01-01T00:00:00Z",

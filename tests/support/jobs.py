@@ -24,6 +24,13 @@ def run_job(aws: Deployed, now: datetime) -> dict[str, int]:
         return module.lambda_handler(scheduled(now), FakeLambdaContext())  # type: ignore[no-any-return]
 
 
+def run_erasure(aws: Deployed, now: datetime, **more: str) -> dict[str, int]:
+    """The erasure job, run at ``now`` (``replay_since=...`` after a restore): its counts."""
+    with aws.environment_of("erasure"):  # a handler checks its environment as it is imported
+        module = importlib.import_module("functions.erasure.handler")
+        return module.lambda_handler({**scheduled(now), **more}, FakeLambdaContext())  # type: ignore[no-any-return]
+
+
 def run_anchor_job(aws: Deployed, now: datetime, record: list[str] | None = None) -> Any:
     """The audit anchors job, run at ``now``; the DynamoDB operations it makes are added to
     ``record``."""

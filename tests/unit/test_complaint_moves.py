@@ -18,6 +18,7 @@ from tests.support.fakes import (
     FakeComplaintStore,
     FakeCustomerStore,
     FakeDataKeys,
+    FakeKeyStore,
     FakeMarkers,
     FakeNotifier,
     a_customer,
@@ -34,11 +35,11 @@ def notifier() -> FakeNotifier:
 
 @pytest.fixture
 def complaints(notifier: FakeNotifier) -> Complaints:
-    data_keys, customer_store = FakeDataKeys(), FakeCustomerStore()
-    a_customer(customer_store, data_keys, "c-1", email="an@example.com")
+    data_keys, key_store, customer_store = FakeDataKeys(), FakeKeyStore(), FakeCustomerStore()
+    a_customer(customer_store, key_store, "c-1", email="an@example.com")
     return Complaints(
         complaint_store=FakeComplaintStore(),
-        customers=Customers(customer_store=customer_store, data_keys=data_keys),
+        customers=Customers(customer_store=customer_store, key_store=key_store),
         data_keys=data_keys,
         notifier=notifier,
         audit_log=FakeAuditLog(),

@@ -13,14 +13,14 @@ from tests.support.fakes import (
     FakeAuditLog,
     FakeConsentStore,
     FakeCustomerStore,
-    FakeDataKeys,
+    FakeKeyStore,
     a_customer,
 )
 
 
 def _consents() -> tuple[Consents, FakeAuditLog]:
     customer_store, audit_log = FakeCustomerStore(), FakeAuditLog()
-    a_customer(customer_store, FakeDataKeys(), "c-1")
+    a_customer(customer_store, FakeKeyStore(), "c-1")
     times = iter(datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=n) for n in range(10))
     consents = Consents(
         consent_store=FakeConsentStore(),

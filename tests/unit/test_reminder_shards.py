@@ -15,7 +15,7 @@ from tests.support.fakes import (
     FakeAuditLog,
     FakeContractStore,
     FakeCustomerStore,
-    FakeDataKeys,
+    FakeKeyStore,
     FakeNotifier,
     a_customer,
 )
@@ -24,12 +24,12 @@ NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 
 
 def _job(dead_letters: list[dict[str, Any]]) -> tuple[Contracts, FakeContractStore, FakeNotifier]:
-    data_keys, customer_store = FakeDataKeys(), FakeCustomerStore()
-    a_customer(customer_store, data_keys, "c-1", email="an@example.com", phone="+84967915569")
+    key_store, customer_store = FakeKeyStore(), FakeCustomerStore()
+    a_customer(customer_store, key_store, "c-1", email="an@example.com", phone="+84967915569")
     contract_store, notifier = FakeContractStore(), FakeNotifier()
     contracts = Contracts(
         contract_store=contract_store,
-        customers=Customers(customer_store=customer_store, data_keys=data_keys),
+        customers=Customers(customer_store=customer_store, key_store=key_store),
         notifier=notifier,
         audit_log=FakeAuditLog(),
         dead_letters=dead_letters.append,

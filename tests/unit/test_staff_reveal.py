@@ -11,14 +11,14 @@ from ongpt.security import masking
 from ongpt.security.crypto import BlindIndex
 from ongpt.staff.models import Purpose
 from ongpt.staff.service import StaffAccess, may_reveal
-from tests.support.fakes import FakeAuditLog, FakeCustomerStore, FakeDataKeys, a_customer
+from tests.support.fakes import FakeAuditLog, FakeCustomerStore, FakeKeyStore, a_customer
 
 
 def _staff_access() -> tuple[StaffAccess, FakeAuditLog]:
-    data_keys, customer_store, audit_log = FakeDataKeys(), FakeCustomerStore(), FakeAuditLog()
-    a_customer(customer_store, data_keys, "c-1")
+    key_store, customer_store, audit_log = FakeKeyStore(), FakeCustomerStore(), FakeAuditLog()
+    a_customer(customer_store, key_store, "c-1")
     staff_access = StaffAccess(
-        customers=Customers(customer_store=customer_store, data_keys=data_keys),
+        customers=Customers(customer_store=customer_store, key_store=key_store),
         customer_store=customer_store,
         blind_index=BlindIndex(None, "unused"),  # no search here
         audit_log=audit_log,

@@ -26,12 +26,14 @@ if TYPE_CHECKING:
     from ongpt.customers.store import CustomerStore
     from ongpt.disclosures.service import Disclosures
     from ongpt.edits.service import EditRequests
+    from ongpt.erasure.service import Erasure
     from ongpt.notify.delivery import Notifier
     from ongpt.notify.send_limits import SendLimits
     from ongpt.notify.store import NoticeStore
     from ongpt.registration.service import Registrations
     from ongpt.security.crypto import BlindIndex, DataKeys
     from ongpt.staff.service import StaffAccess
+    from ongpt.storage.key_store import KeyStore
     from ongpt.storage.markers import Markers
 
 
@@ -40,6 +42,13 @@ def data_keys() -> DataKeys:
     from ongpt.security.crypto import DataKeys
 
     return DataKeys(client("kms"), env.DATA_KEY_ID.value())
+
+
+@cache
+def key_store() -> KeyStore:
+    from ongpt.storage.key_store import KeyStore
+
+    return KeyStore(client("dynamodb"), env.DATA_KEYS_TABLE.value(), data_keys())
 
 
 @cache
@@ -89,6 +98,7 @@ def registrations() -> Registrations:
         customer_store=customer_store(),
         accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
         data_keys=data_keys(),
+        key_store=key_store(),
         blind_index=blind_index(),
         notifier=notifier(),
         send_limits=send_limits(),
@@ -110,7 +120,7 @@ def _sender(queue_url: str) -> Callable[[dict[str, Any]], None]:
 def customers() -> Customers:
     from ongpt.customers.service import Customers
 
-    return Customers(customer_store=customer_store(), data_keys=data_keys())
+    return Customers(customer_store=customer_store(), key_store=key_store())
 
 
 @cache
@@ -169,7 +179,7 @@ def edit_requests() -> EditRequests:
     return EditRequests(
         edit_store=EditStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
         customer_store=customer_store(),
-        data_keys=data_keys(),
+        key_store=key_store(),
         blind_index=blind_index(),
         notifier=notifier(),
         audit_log=audit_log(),
@@ -270,3 +280,21 @@ def notice_store() -> NoticeStore:
     from ongpt.notify.store import NoticeStore
 
     return NoticeStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+
+
+@cache
+def erasure() -> Erasure:
+    from ongpt.customers.accounts import Accounts
+    from ongpt.erasure.service import Erasure
+    from ongpt.erasure.store import ErasureStore
+
+    erasure_store = ErasureStore(
+        client("dynamodb"), env.CUSTOMERS_TABLE.value(), env.ERASURES_TABLE.value()
+    )
+    return Erasure(
+        due=erasure_store,  # until the lifecycle area's closure store answers it
+        erasure_store=erasure_store,
+        key_store=key_store(),
+        accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
+        audit_log=audit_log(),
+    )

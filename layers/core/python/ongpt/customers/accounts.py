@@ -90,6 +90,14 @@ class Accounts:
     def delete(self, email: str) -> None:
         self._idp.admin_delete_user(UserPoolId=self._pool, Username=email)
 
+    def remove(self, customer_id: str) -> None:
+        """The customer's sign-in is gone (erasure): deleted now, or already."""
+        try:
+            self._idp.admin_delete_user(UserPoolId=self._pool, Username=customer_id)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "UserNotFoundException":
+                raise
+
 
 def _proven(email: str, phone: str) -> list[dict[str, str]]:
     """The sign-in addresses, both marked verified: each was proven by a code."""

@@ -9,7 +9,10 @@ from ongpt.customers.models import Profile
 from ongpt.customers.store import CustomerStore
 from ongpt.platform.errors import NotFound
 from ongpt.registration.service import SEALED_FIELDS, optional_details
-from ongpt.security.crypto import DataKeys, seal, unseal
+from ongpt.security.crypto import seal, unseal
+from ongpt.storage.key_store import KeyStore
+
+ERASED = "ERASED"  # the status of an erased account: no personal value, no data key
 
 
 @dataclass(frozen=True)
@@ -25,14 +28,15 @@ class Contact:
 @dataclass
 class Customers:
     customer_store: CustomerStore
-    data_keys: DataKeys
+    key_store: KeyStore
 
     def _opened(self, customer_id: str) -> tuple[dict[str, Any], bytes] | None:
-        """The customer's record and their data key, or None for no such customer."""
+        """The customer's record and their data key (from the key store), or None for no such
+        customer or an erased one."""
         record = self.customer_store.profile(customer_id)
-        if record is None:
+        if record is None or record["status"] == ERASED:
             return None
-        return record, self.data_keys.open(record["dek"], {"customer_id": customer_id})
+        return record, self.key_store.open({"customer_id": customer_id})
 
     def profile(self, customer_id: str) -> Profile:
         opened = self._opened(customer_id)

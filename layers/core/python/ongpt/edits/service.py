@@ -32,7 +32,8 @@ from ongpt.platform.errors import (
     TooManyAttempts,
 )
 from ongpt.security import codes, masking, normalize
-from ongpt.security.crypto import BlindIndex, DataKeys, seal, unseal
+from ongpt.security.crypto import BlindIndex, seal, unseal
+from ongpt.storage.key_store import KeyStore
 from ongpt.storage.markers import Markers
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -46,7 +47,7 @@ NOTICES = "notices"  # sealed: the addresses an applied change is to be told to,
 class EditRequests:
     edit_store: EditStore
     customer_store: CustomerStore
-    data_keys: DataKeys
+    key_store: KeyStore
     blind_index: BlindIndex
     notifier: Notifier
     audit_log: AuditLog
@@ -59,7 +60,7 @@ class EditRequests:
         record = self.customer_store.profile(customer_id)
         if record is None:
             raise NotFound("No profile.")
-        return record, self.data_keys.open(record["dek"], {"customer_id": customer_id})
+        return record, self.key_store.open({"customer_id": customer_id})
 
     # The customer
     def create(self, customer_id: str, request: EditRequestCreate) -> dict[str, Any]:

@@ -71,6 +71,10 @@ class TooManyAttempts(ServiceError, status=429, code="TOO_MANY_ATTEMPTS"):
     """Five wrong codes locked it."""
 
 
+class Erased(ServiceError, status=410, code="ERASED"):
+    """The customer's account was erased (API.md, Erasure): nothing of theirs can be read."""
+
+
 class TooSoon(ServiceError, status=429, code="TOO_MANY_REQUESTS"):
     """Asked again within the wait (a resend within 60 seconds)."""
 

@@ -65,6 +65,8 @@ REGISTRATIONS_TABLE = text("REGISTRATIONS_TABLE", "the registrations table's nam
 AUDIT_TABLE = text("AUDIT_TABLE", "the audit table's name")
 ANALYTICS_TABLE = text("ANALYTICS_TABLE", "the analytics table's name")
 IDEMPOTENCY_TABLE = text("IDEMPOTENCY_TABLE", "the idempotency table's name")
+DATA_KEYS_TABLE = text("DATA_KEYS_TABLE", "the key store: customers' wrapped data keys")
+ERASURES_TABLE = text("ERASURES_TABLE", "the erasure ledger's table")
 SEND_LIMITS_TABLE = text("SEND_LIMITS_TABLE", "the table of send counters (registrations')")
 AUDIT_KEY_ID = text("AUDIT_KEY_ID", "the HMAC key of the audit chains")
 AUDIT_ANCHOR_BUCKET = text("AUDIT_ANCHOR_BUCKET", "the write-once bucket of audit anchors")
@@ -80,7 +82,8 @@ JOB_DLQ_URL = text("JOB_DLQ_URL", "the dead-letter queue of scheduled jobs' fail
 # What a need of the catalogue (infra/catalogue.py) gives a function.
 EMAIL = (SENDER_EMAIL, SES_CONFIGURATION_SET)
 AUDIT_APPEND = (AUDIT_TABLE, AUDIT_KEY_ID)
-MESSAGING = (CUSTOMERS_TABLE, DATA_KEY_ID, *EMAIL)  # catalogue.MESSAGING
+CUSTOMER_KEYS = (DATA_KEY_ID, DATA_KEYS_TABLE)  # catalogue.CUSTOMER_DATA: the key store
+MESSAGING = (CUSTOMERS_TABLE, *CUSTOMER_KEYS, *EMAIL)  # catalogue.MESSAGING
 
 # What the stack gives every function.
 EVERY_FUNCTION: tuple[Variable[object], ...] = (SERVICE_NAME, METRICS_NAMESPACE, SMS_COUNTRY_CODES)

@@ -48,6 +48,7 @@ from ongpt.registration.models import (
 from ongpt.registration.store import RegistrationStore
 from ongpt.security import codes, normalize
 from ongpt.security.crypto import BlindIndex, DataKeys, seal, unseal
+from ongpt.storage.key_store import KeyStore
 
 CODE_LIFETIME = timedelta(minutes=10)
 REGISTRATION_LIFETIME = timedelta(days=1)
@@ -78,7 +79,8 @@ class Registrations:
     registration_store: RegistrationStore
     customer_store: CustomerStore
     accounts: Accounts
-    data_keys: DataKeys
+    data_keys: DataKeys  # the registration's own key, kept in its item for its day
+    key_store: KeyStore  # the customer's key, kept apart so that erasure can destroy it
     blind_index: BlindIndex
     notifier: Notifier
     send_limits: SendLimits
@@ -259,11 +261,10 @@ class Registrations:
     def _create_customer(
         self, customer_id: str, registration_id: str, opened: dict[str, str], record: dict[str, Any]
     ) -> None:
-        data_key, sealed_key = self.data_keys.new({"customer_id": customer_id})
+        data_key, key_item = self.key_store.new({"customer_id": customer_id})
         now = iso(self.clock())
         profile = {
             **{f: seal(data_key, customer_id, f, opened[f]) for f in SEALED_FIELDS},
-            "dek": sealed_key,
             "email_index": record["email_index"],
             "phone_index": record["phone_index"],
             "status": "ACTIVE",
@@ -277,7 +278,7 @@ class Registrations:
             profile,
             guards={"email": record["email_index"], "phone": record["phone_index"]},
             records=consent_records(record["consents"], now),
-            also=[self.registration_store.completion(registration_id, now, MAX_ATTEMPTS)],
+            also=[key_item, self.registration_store.completion(registration_id, now, MAX_ATTEMPTS)],
         )
 
     # Helpers

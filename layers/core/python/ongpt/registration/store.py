@@ -15,6 +15,8 @@ from ongpt.storage.dynamo import (
 )
 
 REGISTRATION = "REGISTRATION#{}"
+# What a completed registration no longer keeps (it is gone a day later, by TTL).
+COMPLETED_REMOVES = ("full_name", "email", "phone", "optional", "dek", "email_index", "phone_index")
 
 
 class RegistrationStore:
@@ -128,12 +130,14 @@ class RegistrationStore:
                 raise
 
     def completion(self, registration_id: str, completed_at: str, limit: int) -> dict[str, Any]:
-        """The transaction item that closes a registration: once, and only if not locked."""
+        """The transaction item that closes a registration: once, and only if not locked. Its
+        sealed values, their key and the blind indexes go: the profile holds them now."""
         return {
             "Update": {
                 "TableName": self._table,
                 "Key": key(REGISTRATION.format(registration_id)),
-                "UpdateExpression": "SET #status = :done, completed_at = :at",
+                "UpdateExpression": "SET #status = :done, completed_at = :at REMOVE "
+                + ", ".join(COMPLETED_REMOVES),
                 "ConditionExpression": "#status = :pending AND attempts < :limit",
                 "ExpressionAttributeNames": {"#status": "status"},
                 "ExpressionAttributeValues": to_item(

@@ -22,6 +22,13 @@ Audit: ``SUBJECT#<customer id>`` / ``<sequence>``: append-only, hash-chained, ke
   ``<YYYY-MM-DD>#<shard>``, so the anchor job finds the chains that changed without a Scan.
 Analytics: ``DAY#<YYYY-MM-DD>#<shard>`` / ``<time>#<id>``: no field links to a person; TTL.
 Idempotency: Powertools' idempotency records (``id``, TTL ``expiration``).
+DataKeys (the key store, ``ongpt.storage.key_store``): ``<owner type>#<id>`` / the owner's data
+key wrapped by the data CMK, one item per owner. Erasing the item erases every value sealed under
+it, in the tables and their backups; so this table keeps a short point-in-time recovery period
+and no backups (``recovery_days``, ``backed_up``), which bound how long an erased key survives.
+Erasures (the ledger, ``ongpt.erasure.store``): ``<customer id>``: when its erasure started and
+ended (ids and times only), kept and backed up so that a restore can replay the erasures since;
+index ``by-month`` (``month``, ``started_at``).
 """
 
 from __future__ import annotations
@@ -50,17 +57,29 @@ class TableSpec:
     sort_key: str | None = None
     indexes: tuple[Index, ...] = ()
     ttl_attribute: str | None = None
+    recovery_days: int = 35  # point-in-time recovery period (DynamoDB: 1 to 35 days)
+    backed_up: bool = True  # in the AWS Backup plan (daily for 35 days, monthly for a year)
 
 
 BY_STATUS = Index("by-status", "status_key", "created_at")
 BY_EXPIRY_DAY = Index("by-expiry-day", "expiry_shard", "contract_id")
 BY_WRITTEN_DAY = Index("by-written-day", "written_day", "at")
+BY_MONTH = Index("by-month", "month", "started_at")
+
+# How long a destroyed data key can still be restored: the bound on every erased value.
+KEY_STORE_RECOVERY_DAYS = 7
 
 CUSTOMERS = TableSpec(
     "Customers", env.CUSTOMERS_TABLE, "pk", "sk", indexes=(BY_STATUS, BY_EXPIRY_DAY)
 )
+# Pending sign-ups live a day: no backups, and the key store's short recovery period.
 REGISTRATIONS = TableSpec(
-    "Registrations", env.REGISTRATIONS_TABLE, "pk", ttl_attribute="expires_at_epoch"
+    "Registrations",
+    env.REGISTRATIONS_TABLE,
+    "pk",
+    ttl_attribute="expires_at_epoch",
+    recovery_days=KEY_STORE_RECOVERY_DAYS,
+    backed_up=False,
 )
 AUDIT = TableSpec("Audit", env.AUDIT_TABLE, "pk", "sk", indexes=(BY_WRITTEN_DAY,))
 ANALYTICS = TableSpec(
@@ -68,4 +87,13 @@ ANALYTICS = TableSpec(
 )
 IDEMPOTENCY = TableSpec("Idempotency", env.IDEMPOTENCY_TABLE, "id", ttl_attribute="expiration")
 
-ALL_TABLES = (CUSTOMERS, REGISTRATIONS, AUDIT, ANALYTICS, IDEMPOTENCY)
+DATA_KEYS = TableSpec(
+    "DataKeys",
+    env.DATA_KEYS_TABLE,
+    "pk",
+    recovery_days=KEY_STORE_RECOVERY_DAYS,
+    backed_up=False,
+)
+ERASURES = TableSpec("Erasures", env.ERASURES_TABLE, "customer_id", indexes=(BY_MONTH,))
+
+ALL_TABLES = (CUSTOMERS, REGISTRATIONS, AUDIT, ANALYTICS, IDEMPOTENCY, DATA_KEYS, ERASURES)

@@ -1,0 +1,166 @@
+"""DynamoDB access of the erasure: the accounts due, their holds, their personal records, the
+final transaction, and the erasure ledger (keys in ``ongpt.storage.tables``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ongpt.customers.store import CUSTOMER, PROFILE, guard_key
+from ongpt.platform.clock import timestamp
+from ongpt.storage.dynamo import from_item, key, query_all, to_item
+from ongpt.storage.tables import BY_MONTH, BY_STATUS
+
+CLOSING = "CUSTOMER#CLOSING"  # the ``by-status`` partition of accounts in their grace period
+# The customer's records that erasure deletes; contracts, disclosures, complaints and legal holds
+# stay under the opaque id (what the law makes us keep, with no contact).
+DELETED = ("CONSENT#", "NOTICE#", "EDIT#")
+EDIT_POINTER = "EDITREQ#{}"
+# What the erased profile no longer holds: every personal value and the keys that find it.
+PERSONAL = ("full_name", "email", "phone", "optional", "email_index", "phone_index", "language")
+
+
+def _conditional_failed(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+class ErasureStore:
+    def __init__(self, dynamodb: Any, customers_table: str, ledger_table: str) -> None:
+        self._db, self._table, self._ledger = dynamodb, customers_table, ledger_table
+
+    # Which accounts are due: the closure state as the lifecycle area writes it.
+    def due_for_erasure(self, now: datetime) -> list[str]:
+        """Accounts ``CLOSING`` whose ``erase_after`` has passed (index ``by-status``)."""
+        found = query_all(
+            self._db,
+            TableName=self._table,
+            IndexName=BY_STATUS.name,
+            KeyConditionExpression="status_key = :closing",
+            FilterExpression="erase_after <= :now",
+            ExpressionAttributeValues=to_item({":closing": CLOSING, ":now": timestamp(now)}),
+            ProjectionExpression="pk",
+        )
+        return [str(item["pk"]).removeprefix("CUSTOMER#") for item in found]
+
+    def has_active_hold(self, customer_id: str) -> bool:
+        """Whether a legal hold (``HOLD#<id>`` in the customer's partition) is still active."""
+        found = query_all(
+            self._db,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :hold)",
+            FilterExpression="#status = :active",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=to_item(
+                {":pk": CUSTOMER.format(customer_id), ":hold": "HOLD#", ":active": "ACTIVE"}
+            ),
+            ConsistentRead=True,
+        )
+        return bool(found)
+
+    # The ledger: ids and times only.
+    def begin(self, customer_id: str, at: str) -> None:
+        """The ledger's entry, before anything is erased: a restore replays even an erasure
+        that died half-way. Written once; a resumed erasure keeps its first time."""
+        try:
+            self._db.put_item(
+                TableName=self._ledger,
+                Item=to_item({"customer_id": customer_id, "started_at": at, "month": at[:7]}),
+                ConditionExpression="attribute_not_exists(customer_id)",
+            )
+        except ClientError as error:
+            if not _conditional_failed(error):
+                raise
+
+    def started_since(self, since: datetime, until: datetime) -> Iterator[str]:
+        """The customers whose erasure started at or after ``since`` (index ``by-month``, one
+        query per month up to ``until``'s)."""
+        year, month = since.astimezone(UTC).year, since.astimezone(UTC).month
+        last = until.astimezone(UTC).strftime("%Y-%m")
+        while (current := f"{year:04d}-{month:02d}") <= last:
+            for item in query_all(
+                self._db,
+                TableName=self._ledger,
+                IndexName=BY_MONTH.name,
+                KeyConditionExpression="#month = :month AND started_at >= :since",
+                ExpressionAttributeNames={"#month": "month"},
+                ExpressionAttributeValues=to_item({":month": current, ":since": timestamp(since)}),
+                ProjectionExpression="customer_id",
+            ):
+                yield str(item["customer_id"])
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+    # The customer's records.
+    def profile(self, customer_id: str) -> dict[str, Any] | None:
+        found = self._db.get_item(
+            TableName=self._table,
+            Key=key(CUSTOMER.format(customer_id), PROFILE),
+            ConsistentRead=True,
+        ).get("Item")
+        return from_item(found) if found else None
+
+    def delete_personal_records(self, customer_id: str) -> int:
+        """Consents with their history, notices and edit requests with their pointers: deleted
+        (a delete of what is gone does nothing). How many were found."""
+        found = query_all(
+            self._db,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": CUSTOMER.format(customer_id)}),
+            ProjectionExpression="pk, sk, edit_request_id",
+            ConsistentRead=True,
+        )
+        doomed = [item for item in found if str(item["sk"]).startswith(DELETED)]
+        for item in doomed:
+            if "edit_request_id" in item:
+                pointer = EDIT_POINTER.format(item["edit_request_id"])
+                self._db.delete_item(TableName=self._table, Key=key(pointer, "POINTER"))
+            self._db.delete_item(TableName=self._table, Key=key(item["pk"], item["sk"]))
+        return len(doomed)
+
+    def finish(
+        self, customer_id: str, profile: dict[str, Any], at: str, also: list[dict[str, Any]]
+    ) -> None:
+        """In one transaction: the address guards removed (the addresses may register again), the
+        profile left with its status ``ERASED`` and no personal value, the ledger's entry ended,
+        and ``also`` (the data key's destruction)."""
+        me = to_item({":me": customer_id})
+        guards = [
+            {
+                "Delete": {
+                    "TableName": self._table,
+                    "Key": guard_key(kind, profile[f"{kind}_index"]),
+                    "ConditionExpression": "attribute_not_exists(pk) OR customer_id = :me",
+                    "ExpressionAttributeValues": me,
+                }
+            }
+            for kind in ("email", "phone")
+            if f"{kind}_index" in profile
+        ]
+        erased = {
+            "Update": {
+                "TableName": self._table,
+                "Key": key(CUSTOMER.format(customer_id), PROFILE),
+                "UpdateExpression": "SET #status = :erased, erased_at = if_not_exists("
+                "erased_at, :at), updated_at = :at REMOVE status_key, "
+                + ", ".join(f"#{name}" for name in PERSONAL),
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeNames": {
+                    "#status": "status",
+                    **{f"#{name}": name for name in PERSONAL},
+                },
+                "ExpressionAttributeValues": to_item({":erased": "ERASED", ":at": at}),
+            }
+        }
+        ended = {
+            "Update": {
+                "TableName": self._ledger,
+                "Key": to_item({"customer_id": customer_id}),
+                "UpdateExpression": "SET erased_at = if_not_exists(erased_at, :at)",
+                "ConditionExpression": "attribute_exists(customer_id)",
+                "ExpressionAttributeValues": to_item({":at": at}),
+            }
+        }
+        self._db.transact_write_items(TransactItems=[*guards, erased, ended, *also])

@@ -1,0 +1,59 @@
+"""The key store (issue 15): each owner's data key, wrapped by the data CMK, in a table of its own.
+
+Values are sealed under their owner's data key (``ongpt.security.crypto``) wherever they are kept;
+the key itself is kept only here. Deleting an owner's key item is erasing every value sealed under
+it, in the live tables and in every backup of them: the wrapped key is needed to open them, and
+this table keeps no backups and a short point-in-time recovery period
+(``tables.KEY_STORE_RECOVERY_DAYS``), so that after that many days no copy of the key is left.
+
+Owners are named by their encryption context, e.g. ``{"customer_id": "..."}``: the item key is
+``customer_id#<id>``. A key is written once, in the same transaction as the first value sealed
+under it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ongpt.security.crypto import DataKeys
+from ongpt.storage.dynamo import from_item, to_item
+
+
+class KeyGone(LookupError):
+    """The owner's data key is not in the key store: never made, or destroyed by erasure."""
+
+
+def owner_key(context: dict[str, str]) -> str:
+    ((kind, owner),) = context.items()
+    return f"{kind}#{owner}"
+
+
+class KeyStore:
+    def __init__(self, dynamodb: Any, table: str, keys: DataKeys) -> None:
+        self._db, self._table, self._keys = dynamodb, table, keys
+
+    def new(self, context: dict[str, str]) -> tuple[bytes, dict[str, Any]]:
+        """A fresh data key for the owner, and the transaction item that keeps it (only if the
+        owner has none yet)."""
+        plaintext, wrapped = self._keys.new(context)
+        put = {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item({"pk": owner_key(context), "wrapped": wrapped}),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+        return plaintext, put
+
+    def open(self, context: dict[str, str]) -> bytes:
+        """The owner's data key; ``KeyGone`` if it was destroyed (or never made)."""
+        found = self._db.get_item(
+            TableName=self._table, Key=to_item({"pk": owner_key(context)})
+        ).get("Item")
+        if not found:
+            raise KeyGone(owner_key(context))
+        return self._keys.open(from_item(found)["wrapped"], context)
+
+    def destroy(self, context: dict[str, str]) -> dict[str, Any]:
+        """The transaction item that deletes the owner's key: crypto-shredding (idempotent)."""
+        return {"Delete": {"TableName": self._table, "Key": to_item({"pk": owner_key(context)})}}

@@ -1,0 +1,213 @@
+"""Erasure (API.md, *Erasure*; issue 15), in-process over moto: an account closed past its grace
+period with no active hold is crypto-shredded, resumably and once; a restore is erased again
+from the ledger."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.support.deployed import Deployed, customer, staff
+from tests.support.erasure import (
+    backed_up,
+    close,
+    dumped,
+    every_item,
+    hold,
+    keys_that_open,
+)
+from tests.support.faults import CallLog, calls_of, faults_of
+from tests.support.jobs import run_erasure
+from tests.support.journeys import (
+    NAME,
+    contract,
+    e164,
+    me,
+    put_consent,
+    registered,
+    start,
+    verify,
+)
+
+pytestmark = pytest.mark.clause("P2.1", "P4")
+
+NOW = datetime(2027, 3, 1, 20, 0, tzinfo=UTC)
+
+
+def _table(aws: Deployed) -> str:
+    return aws.function("erasure").environment["CUSTOMERS_TABLE"]
+
+
+def _profile(aws: Deployed, customer_id: str) -> dict[str, Any]:
+    found = boto3.client("dynamodb").get_item(
+        TableName=_table(aws),
+        Key={"pk": {"S": f"CUSTOMER#{customer_id}"}, "sk": {"S": "PROFILE"}},
+    )
+    return dict(found["Item"])
+
+
+def _closed_customer(
+    aws: Deployed, days_ago: int = 1, *, records: bool = True
+) -> tuple[dict[str, Any], str]:
+    """A customer (with an edit request, a contract, a complaint and notices unless not
+    ``records``), closed with ``erase_after`` ``days_ago`` days before ``NOW``."""
+    body, customer_id = registered(aws)
+    if not records:
+        close(boto3.client("dynamodb"), _table(aws), customer_id, NOW - timedelta(days=days_ago))
+        return body, customer_id
+    assert put_consent(aws, customer_id, "marketing", {"granted": True})[0] == 200
+    edit = {"changes": {"full_name": "Nguyễn Văn Bình"}, "reason": "Tên mới"}
+    assert me(aws, customer_id, "POST", "/v1/me/edit-requests", edit)[0] == 202
+    contract(aws, customer_id, 200)
+    complaint = {"category": "service", "subject": "Hoá đơn", "message": "Sai."}
+    filed = aws.call(
+        "complaints", "POST", "/v1/complaints", body=complaint, identity=customer(customer_id)
+    )
+    assert filed[0] == 201
+    close(boto3.client("dynamodb"), _table(aws), customer_id, NOW - timedelta(days=days_ago))
+    return body, customer_id
+
+
+def _cognito_user(aws: Deployed, customer_id: str) -> bool:
+    pool = aws.function("registration").environment["USER_POOL_ID"]
+    try:
+        boto3.client("cognito-idp").admin_get_user(UserPoolId=pool, Username=customer_id)
+    except ClientError as error:
+        return error.response["Error"]["Code"] != "UserNotFoundException"
+    return True
+
+
+def _staff_read(aws: Deployed, customer_id: str) -> tuple[int, dict[str, Any]]:
+    return aws.call(
+        "staff_customers",
+        "GET",
+        f"/v1/staff/customers/{customer_id}",
+        identity=staff("Support"),
+        query={"purpose": "customer_support"},
+    )
+
+
+def _audit(aws: Deployed, customer_id: str) -> dict[str, Any]:
+    """The customer's audit chain and its verification, as Admin reads it."""
+    query = {"customer_id": customer_id}
+    return aws.call("audit", "GET", "/v1/staff/audit", identity=staff("Admin"), query=query)[1]
+
+
+def _erased_everywhere(aws: Deployed, customer_id: str, before: dict[str, Any]) -> None:
+    """What erasure promises, checked against the tables and ``before``, their copy taken before
+    the erasure: nothing of the customer's opens or is found, and their chain verifies."""
+    dynamodb, kms = boto3.client("dynamodb"), boto3.client("kms")
+    profile = before["profile"]
+    now = every_item(dynamodb, at=NOW)
+    assert keys_that_open(kms, now, customer_id) == 0
+    assert keys_that_open(kms, backed_up(before["tables"]), customer_id) == 0  # a backup's copy
+    text = dumped(now)
+    for attribute in ("full_name", "email", "phone", "optional", "email_index", "phone_index"):
+        assert profile[attribute]["S"] not in text, attribute  # sealed values and guard tokens
+    left = [i["sk"]["S"] for i in now[_table(aws)] if i["pk"]["S"] == f"CUSTOMER#{customer_id}"]
+    assert not [sk for sk in left if sk.startswith(("CONSENT#", "NOTICE#", "EDIT#"))]
+    assert not _cognito_user(aws, customer_id)
+    status, answer = _staff_read(aws, customer_id)
+    assert (status, answer["error"]["code"]) == (410, "ERASED")
+    trail = _audit(aws, customer_id)
+    assert trail["verification"]["valid"] is True
+    assert trail["entries"][-2]["action"] == "customer.erased"  # then the audit read itself
+
+
+def _copy(aws: Deployed, customer_id: str) -> dict[str, Any]:
+    dynamodb, kms = boto3.client("dynamodb"), boto3.client("kms")
+    tables = every_item(dynamodb)
+    assert keys_that_open(kms, tables, customer_id) == 1  # the key store's, until erasure
+    assert keys_that_open(kms, backed_up(tables), customer_id) == 0  # no backup holds a key
+    return {"tables": tables, "profile": _profile(aws, customer_id)}
+
+
+def test_an_account_closed_past_its_grace_period_is_erased_and_no_copy_opens(
+    aws: Deployed,
+) -> None:
+    body, customer_id = _closed_customer(aws)
+    before = _copy(aws, customer_id)
+
+    assert run_erasure(aws, NOW) == {"erased": 1, "held": 0}
+
+    _erased_everywhere(aws, customer_id, before)
+    kept = [i for i in every_item(boto3.client("dynamodb"))[_table(aws)] if customer_id in str(i)]
+    assert {i["sk"]["S"].split("#")[0] for i in kept} >= {"PROFILE", "CONTRACT", "COMPLAINT"}
+    # The same email and phone may register again.
+    again = {**body, "email": body["email"].lower()}
+    _, accepted = start(aws, again)
+    status, created = verify(aws, accepted["registration_id"], again["email"], e164(body["phone"]))
+    assert status == 201, created
+    assert (
+        aws.call("me", "GET", "/v1/me", identity=customer(created["customer_id"]))[1]["full_name"]
+        == NAME
+    )
+
+
+def test_running_the_job_again_erases_sends_and_changes_nothing(aws: Deployed) -> None:
+    body, _ = _closed_customer(aws)
+    run_erasure(aws, NOW)
+    dynamodb = boto3.client("dynamodb")
+    after_first, sent = dumped(every_item(dynamodb)), len(aws.messages_to(body["email"]))
+    assert run_erasure(aws, NOW + timedelta(days=1)) == {"erased": 0, "held": 0}
+    assert dumped(every_item(dynamodb)) == after_first
+    assert len(aws.messages_to(body["email"])) == sent
+
+
+def test_an_account_still_in_its_grace_period_or_held_is_not_erased(aws: Deployed) -> None:
+    dynamodb = boto3.client("dynamodb")
+    _, not_yet = _closed_customer(aws, days_ago=-1)  # erase_after is tomorrow
+    _, held = _closed_customer(aws)
+    hold(dynamodb, _table(aws), held)
+    assert run_erasure(aws, NOW) == {"erased": 0, "held": 1}
+    for customer_id in (not_yet, held):
+        assert _profile(aws, customer_id)["status"]["S"] == "CLOSING"
+        assert _cognito_user(aws, customer_id)
+        assert _staff_read(aws, customer_id)[0] == 200
+    hold(dynamodb, _table(aws), held, status="RELEASED")
+    assert run_erasure(aws, NOW) == {"erased": 1, "held": 0}
+    assert _profile(aws, held)["status"]["S"] == "ERASED"
+
+
+def test_a_fault_at_any_aws_call_of_the_erasure_is_finished_by_the_next_run(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, first = _closed_customer(aws, records=False)
+    calls = calls_of(monkeypatch, lambda: run_erasure(aws, NOW))
+    assert _profile(aws, first)["status"]["S"] == "ERASED"
+    for fault in faults_of(calls):
+        _, customer_id = _closed_customer(aws, records=False)
+        before = _copy(aws, customer_id)
+        with suppress(Exception), CallLog(fail=fault).installed(monkeypatch) as log:
+            run_erasure(aws, NOW)  # fails: EventBridge Scheduler retries, or tomorrow's run
+        assert len(log.calls) > fault.call, f"{fault}: the call was never reached"
+        assert run_erasure(aws, NOW)["erased"] <= 1, fault
+        _erased_everywhere(aws, customer_id, before)
+        chain = _audit(aws, customer_id)["entries"]
+        assert [e["action"] for e in chain].count("customer.erased") == 1, fault
+    print(f"\nerasure: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
+
+
+def test_a_restore_from_before_the_erasure_is_erased_again_from_the_ledger(aws: Deployed) -> None:
+    """The customers' table restored to a point before the erasure (its items put back) brings
+    back the guards and the stripped profile, never the key: replaying the ledger from the
+    restore point erases it all again."""
+    dynamodb = boto3.client("dynamodb")
+    _, customer_id = _closed_customer(aws)
+    before = _copy(aws, customer_id)
+    run_erasure(aws, NOW)
+    table = _table(aws)
+    for item in before["tables"][table]:
+        dynamodb.put_item(TableName=table, Item=item)  # the restore
+    assert _profile(aws, customer_id)["status"]["S"] == "CLOSING"
+
+    replayed = run_erasure(aws, NOW + timedelta(days=2), replay_since="2027-02-28T00:00:00Z")
+
+    assert replayed["replayed"] >= 1
+    assert _profile(aws, customer_id)["status"]["S"] == "ERASED"
+    _erased_everywhere(aws, customer_id, before)
