@@ -18,6 +18,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
+from ongpt.contracts.models import ReminderDeadLetter
 from ongpt.customers.store import active_shard
 from tests.support.deployed import Deployed, staff
 from tests.support.events import sqs_event
@@ -218,15 +219,14 @@ def test_expiry_job(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     print(f"\nexpiry job: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
 
 
-def _dead_letters(aws: Deployed) -> list[dict[str, Any]]:
+def _dead_letters(aws: Deployed) -> list[ReminderDeadLetter]:
+    """The reminders the job dead-lettered, taken off its DLQ: each body is the job's model."""
     sqs = boto3.client("sqs")
     url = aws.function("expiry_reminders").environment["JOB_DLQ_URL"]
-    found: list[dict[str, Any]] = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
-        "Messages", []
-    )
+    found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
     for message in found:
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return found
+    return [ReminderDeadLetter.model_validate_json(m["Body"]) for m in found]
 
 
 def test_announcement_worker(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
