@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -17,6 +17,11 @@ from ongpt.notify.store import NoticeLog
 from tests.support.deployed import Deployed, guest
 from tests.support.journeys import e164, me, new_phone, registered, registration, start
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_sesv2.client import SESV2Client
+    from mypy_boto3_sns.client import SNSClient
+
 pytestmark = pytest.mark.clause("P1.2")
 
 
@@ -25,8 +30,10 @@ def test_sign_ups_to_one_phone_send_it_three_codes_an_hour_and_ten_a_day(
 ) -> None:
     phone = new_phone()
     sent = []
+    # Four hours of one day: from now, they could cross midnight, where the daily count starts anew.
+    morning = datetime.now(UTC).replace(hour=1, minute=0, second=0, microsecond=0)
     for hour in range(4):
-        later = datetime.now(UTC) + timedelta(hours=hour)
+        later = morning + timedelta(hours=hour)
         monkeypatch.setattr(send_limits, "utcnow", lambda at=later: at)
         for _ in range(5):
             status, _ = start(aws, registration(phone=phone))
@@ -102,11 +109,11 @@ def test_the_sender_refuses_sms_outside_the_allowed_country_codes(
             published.append(message)
 
     notifier = Notifier(
-        None,
-        Sns(),
+        cast("SESV2Client", None),  # no email is sent
+        cast("SNSClient", Sns()),
         "no-reply@ongpt.vn",
         "set",
-        history=NoticeLog(None, "unused"),  # no customer: no history
+        history=NoticeLog(cast("DynamoDBClient", None), "unused"),  # no customer: no history
         sms_country_codes=("84",),
     )
     notifier.sms("+14155552671", Kind.REGISTRATION_CODE, "en", code="123456")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
 from ongpt.security import codes
 from ongpt.security.crypto import DataKeys, TamperedCiphertext, seal, unseal
+
+if TYPE_CHECKING:
+    from mypy_boto3_kms.client import KMSClient
 
 pytestmark = pytest.mark.clause("P2.1")
 
@@ -54,7 +57,7 @@ class FakeKms:
 
 def test_data_keys_are_opened_once_while_warm_per_owner() -> None:
     kms = FakeKms()
-    keys = DataKeys(kms, "key")
+    keys = DataKeys(cast("KMSClient", kms), "key")
     blob = os.urandom(64)
     keys.open(blob, {"customer_id": "a"})
     keys.open(blob, {"customer_id": "a"})
@@ -64,7 +67,7 @@ def test_data_keys_are_opened_once_while_warm_per_owner() -> None:
 
 
 def test_the_key_cache_is_bounded() -> None:
-    keys = DataKeys(FakeKms(), "key")
+    keys = DataKeys(cast("KMSClient", FakeKms()), "key")
     for i in range(1000):
         keys.open(os.urandom(64), {"customer_id": str(i)})
     assert len(keys._cache) <= 256

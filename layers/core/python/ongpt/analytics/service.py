@@ -13,15 +13,19 @@ import ipaddress
 import random
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ongpt.analytics.models import AnalyticsEvent
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.storage.dynamo import to_item
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import WriteRequestOutputTypeDef, WriteRequestTypeDef
 
 RETENTION = timedelta(days=426)  # 14 months
 SHARDS = 8
@@ -66,7 +70,7 @@ def referrer_host(referrer: str | None) -> str | None:
 
 @dataclass
 class Analytics:
-    dynamodb: Any
+    dynamodb: DynamoDBClient
     table: str
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
@@ -76,7 +80,7 @@ class Analytics:
         family, major = browser(user_agent)
         network = truncated_ip(source_ip)
         expires = int((self.clock() + RETENTION).timestamp())
-        items = []
+        items: list[WriteRequestTypeDef] = []
         for event in events:
             visited = timestamp(event.visited_at)
             shard = random.randrange(SHARDS)  # noqa: S311 - spreads writes, not a secret
@@ -100,7 +104,9 @@ class Analytics:
                     }
                 }
             )
-        pending = {self.table: items}
+        pending: Mapping[str, Sequence[WriteRequestTypeDef | WriteRequestOutputTypeDef]] = {
+            self.table: items
+        }
         while pending:  # unprocessed items are retried until stored
             pending = (
                 self.dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}

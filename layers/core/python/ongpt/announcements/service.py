@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ongpt.announcements.models import ShardMessage
 from ongpt.audit.service import SYSTEM
@@ -25,10 +25,13 @@ from ongpt.platform.clock import timestamp, utcnow
 from ongpt.storage.dynamo import from_item, key, to_item
 from ongpt.storage.markers import Markers
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
 
 @dataclass
 class Announcements:
-    dynamodb: Any
+    dynamodb: DynamoDBClient
     table: str
     customers: CustomerStore
     consents: Consents

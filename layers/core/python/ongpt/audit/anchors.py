@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from botocore.exceptions import ClientError
@@ -29,6 +29,9 @@ from ongpt.audit.service import Anchor, ChainKey, Entry, Verification, verify, v
 from ongpt.audit.store import AuditLog
 from ongpt.platform.clock import timestamp
 from ongpt.platform.telemetry import logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.client import S3Client
 
 LOOKBACK = timedelta(hours=2)  # the hourly run reads one hour more: a late entry or a failed run
 SEQUENCE_CEILING = 10**12  # sequences stay below; keys sort newest first
@@ -45,7 +48,7 @@ def _object_key(subject: str, sequence: int) -> str:
 class Anchors:
     """The anchor bucket: one write-once object per anchored head."""
 
-    def __init__(self, s3: Any, bucket: str) -> None:
+    def __init__(self, s3: S3Client, bucket: str) -> None:
         self._s3 = s3
         self._bucket = bucket
 

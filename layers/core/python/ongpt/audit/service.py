@@ -22,13 +22,17 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+if TYPE_CHECKING:
+    from mypy_boto3_kms.client import KMSClient
+    from mypy_boto3_kms.literals import MacAlgorithmSpecType
+
 GENESIS = "0" * 64
 SYSTEM = "SYSTEM"  # the subject of entries about no one customer
-MAC_ALGORITHM = "HMAC_SHA_256"
+MAC_ALGORITHM: MacAlgorithmSpecType = "HMAC_SHA_256"
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ class Verification:
 class ChainKey:
     """The audit key (KMS HMAC): appenders key each entry's hash, verifiers check a key."""
 
-    def __init__(self, kms: Any, key_id: str) -> None:
+    def __init__(self, kms: KMSClient, key_id: str) -> None:
         self._kms = kms
         self._key_id = key_id
 

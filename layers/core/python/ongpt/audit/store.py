@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -18,6 +18,9 @@ from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import DependencyUnavailable
 from ongpt.storage.dynamo import from_item, query_all, to_item
 from ongpt.storage.tables import BY_WRITTEN_DAY
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 MAX_TRIES = 30
 MAX_BACKOFF_SECONDS = 0.2  # 30 tries stay well inside a function's timeout
@@ -36,7 +39,7 @@ def written_day(subject: str, at: str) -> str:
 
 @dataclass
 class AuditLog:
-    dynamodb: Any
+    dynamodb: DynamoDBClient
     table: str
     key: ChainKey
     clock: Callable[[], datetime] = field(default=lambda: utcnow())

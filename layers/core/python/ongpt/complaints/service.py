@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from botocore.exceptions import ClientError
 
@@ -36,6 +36,9 @@ from ongpt.storage.dynamo import from_item, key, query_all, to_item
 from ongpt.storage.markers import Markers
 from ongpt.storage.tables import BY_STATUS
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
 FINAL = ("RESOLVED", "REJECTED")
 NEXT = {"OPEN": ("IN_PROGRESS", *FINAL), "IN_PROGRESS": FINAL}
 SEALED = ("subject", "message", "contact")
@@ -44,7 +47,7 @@ RESOLUTION = "resolution"  # sealed too, once there is one
 
 @dataclass
 class Complaints:
-    dynamodb: Any
+    dynamodb: DynamoDBClient
     table: str
     customers: Customers
     keys: DataKeys
@@ -275,7 +278,7 @@ class Complaints:
         return listed
 
 
-def _no_contact() -> Any:
+def _no_contact() -> NoReturn:
     raise ValidationFailed(
         "A guest must leave an email or a phone to be answered.",
         [{"field": "contact", "message": "email or phone required"}],

@@ -23,7 +23,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ongpt.audit.store import AuditLog
-from ongpt.contracts.models import Channel, ReminderDeadLetter
+from ongpt.contracts.models import Channel, ContractCreate, ReminderDeadLetter
+from ongpt.contracts.store import ContractStore
 from ongpt.customers.service import Contact, Customers
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.platform.caller import Caller
@@ -47,14 +48,14 @@ def due_partitions(day: date) -> list[str]:
 
 @dataclass
 class Contracts:
-    store: Any  # ongpt.contract_store.ContractStore
+    store: ContractStore
     customers: Customers
     notifier: Notifier
     audit: AuditLog
     dead_letters: Callable[[ReminderDeadLetter], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
-    def create(self, staff: Caller, request: Any) -> dict[str, Any]:
+    def create(self, staff: Caller, request: ContractCreate) -> dict[str, Any]:
         if request.expires_at <= request.starts_at:
             raise ValidationFailed(
                 "The contract must end after it starts.",

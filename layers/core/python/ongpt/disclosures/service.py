@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ongpt.audit.store import AuditLog
 from ongpt.consents.service import Consents
@@ -20,6 +20,9 @@ from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import ConsentRequired, NotFound, ValidationFailed
 from ongpt.storage.dynamo import query_all, to_item
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 FIELDS = (
     "disclosure_id",
@@ -33,7 +36,7 @@ FIELDS = (
 
 @dataclass
 class Disclosures:
-    dynamodb: Any
+    dynamodb: DynamoDBClient
     table: str
     customers: CustomerStore
     consents: Consents

@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from ongpt.audit.store import AuditLog
+from ongpt.customers.accounts import Accounts
 from ongpt.customers.store import CustomerStore
 from ongpt.edits.models import EditRequestCreate, EditVerification
 from ongpt.edits.store import EditStore
@@ -49,7 +50,7 @@ class EditRequests:
     index: BlindIndex
     notifier: Notifier
     audit: AuditLog
-    accounts: Any  # ongpt.accounts.Accounts
+    accounts: Accounts
     markers: Markers
     limits: SendLimits
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
@@ -334,7 +335,7 @@ class EditRequests:
             self.accounts.change_addresses(customer_id, email=old["email"], phone=old["phone"])
 
 
-def _mask(name: str, value: Any) -> Any:
+def _mask(name: str, value: str | None) -> str | None:
     if value is None:
         return None
     masks: dict[str, Callable[[str], str]] = {

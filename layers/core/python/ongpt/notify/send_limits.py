@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from botocore.exceptions import ClientError
@@ -24,6 +24,10 @@ from botocore.exceptions import ClientError
 from ongpt.platform.clock import utcnow
 from ongpt.platform.telemetry import NAMESPACE
 from ongpt.storage.dynamo import cancelled_because_of_conditions, key, to_item
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 HOUR, DAY = 3600, 86400
 
@@ -50,7 +54,7 @@ def limited(limit: str, channel: str) -> None:
 
 class SendLimits:
     def __init__(
-        self, dynamodb: Any, table: str, clock: Callable[[], datetime] = lambda: utcnow()
+        self, dynamodb: DynamoDBClient, table: str, clock: Callable[[], datetime] = lambda: utcnow()
     ) -> None:
         self._db, self._table, self._clock = dynamodb, table, clock
 
@@ -67,7 +71,7 @@ class SendLimits:
 
     def _take(self, subject: str, windows: tuple[Window, ...], limit: str, channel: str) -> bool:
         now = int(self._clock().timestamp())
-        counters = []
+        counters: list[TransactWriteItemTypeDef] = []
         for window in windows:
             start = now - now % window.seconds
             counters.append(

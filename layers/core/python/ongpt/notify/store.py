@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ongpt.customers.store import CUSTOMER
 from ongpt.storage.dynamo import (
@@ -12,11 +12,14 @@ from ongpt.storage.dynamo import (
     to_item,
 )
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
 
 class NoticeLog:
     """What was sent to a customer (type, channel, time), never the message: codes stay secret."""
 
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
     def record(self, customer_id: str, kind: str, channel: str, at: str) -> str:

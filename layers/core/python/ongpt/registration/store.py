@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -13,11 +13,15 @@ from ongpt.storage.dynamo import (
     to_item,
 )
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
 REGISTRATION = "REGISTRATION#{}"
 
 
 class RegistrationStore:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
     def add(self, registration_id: str, values: dict[str, Any]) -> None:
@@ -119,7 +123,9 @@ class RegistrationStore:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
 
-    def completion(self, registration_id: str, completed_at: str, limit: int) -> dict[str, Any]:
+    def completion(
+        self, registration_id: str, completed_at: str, limit: int
+    ) -> TransactWriteItemTypeDef:
         """The transaction item that closes a registration: once, and only if not locked."""
         return {
             "Update": {
