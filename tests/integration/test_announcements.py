@@ -13,9 +13,8 @@ from tests.support.events import sqs_event
 from tests.support.jobs import work
 from tests.support.journeys import registered
 
-pytestmark = pytest.mark.clause("P3.3")
 
-
+@pytest.mark.clause("P3.3")
 def test_a_bad_message_fails_alone_and_a_retry_sends_nothing_twice(aws: Deployed) -> None:
     body, _ = registered(aws)
     status, posted = aws.call(
@@ -37,6 +36,7 @@ def test_a_bad_message_fails_alone_and_a_retry_sends_nothing_twice(aws: Deployed
     assert len(got) == 1
 
 
+@pytest.mark.clause("P3.3")
 @pytest.mark.parametrize(
     "body",
     [
@@ -65,6 +65,7 @@ def recipients(aws: Deployed, kind: str) -> int:
     return int(posted["recipients"])
 
 
+@pytest.mark.clause("P3.3")
 def test_recipients_counts_only_the_customers_the_announcement_will_reach(aws: Deployed) -> None:
     kinds = ("service_change", "product_update")
     before = {kind: recipients(aws, kind) for kind in kinds}

@@ -38,8 +38,6 @@ from tests.support.journeys import (
     verify,
 )
 
-pytestmark = pytest.mark.clause("P2.1", "P3.3", "P3.4", "P4", "P6.1")
-
 
 def snapshot() -> dict[str, Any]:
     """Every item of the customers' and registrations' tables, and every Cognito user. (Audit
@@ -96,6 +94,7 @@ def refused(answer: tuple[int, dict[str, Any]], fault: Fault) -> None:
     )
 
 
+@pytest.mark.clause("P2.1", "P4")
 def test_verification(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     def begun() -> tuple[dict[str, Any], Callable[[], tuple[int, dict[str, Any]]]]:
         body = registration()
@@ -117,6 +116,7 @@ def test_verification(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     print(f"\nverification: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
 
 
+@pytest.mark.clause("P1.2", "P4")
 def test_registration_codes_worker(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     def queued() -> tuple[dict[str, Any], dict[str, Any]]:
         body = registration()
@@ -141,6 +141,7 @@ def test_registration_codes_worker(aws: Deployed, monkeypatch: pytest.MonkeyPatc
     print(f"\nregistration codes: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
 
 
+@pytest.mark.clause("P2.1", "P4", "P6.1")
 def test_edit_approval(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     def pending_review() -> tuple[str, dict[str, Any], str]:
         body, customer_id = registered(aws)
@@ -191,6 +192,7 @@ def _approved(aws: Deployed, edit_id: str) -> bool:
     )
 
 
+@pytest.mark.clause("P3.4", "P4")
 def test_expiry_job(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     body, customer_id = registered(aws)
     addresses = (body["email"], e164(body["phone"]))
@@ -229,6 +231,7 @@ def _dead_letters(aws: Deployed) -> list[ReminderDeadLetter]:
     return [ReminderDeadLetter.model_validate_json(m["Body"]) for m in found]
 
 
+@pytest.mark.clause("P3.3", "P4")
 def test_announcement_worker(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     body, customer_id = registered(aws)
     shard = int(active_shard(customer_id).rsplit("#", 1)[1])

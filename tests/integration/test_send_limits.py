@@ -22,9 +22,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2.client import SESV2Client
     from mypy_boto3_sns.client import SNSClient
 
-pytestmark = pytest.mark.clause("P1.2")
 
-
+@pytest.mark.clause("P1.2")
 def test_sign_ups_to_one_phone_send_it_three_codes_an_hour_and_ten_a_day(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -53,6 +52,7 @@ def five_an_hour(monkeypatch: pytest.MonkeyPatch) -> int:
     return 5
 
 
+@pytest.mark.clause("P1.2")
 def test_a_caller_over_its_hourly_limit_sends_nothing(aws: Deployed, five_an_hour: int) -> None:
     caller = guest()
     emails = [f"an.{uuid.uuid4().hex[:10]}@example.com" for _ in range(five_an_hour + 2)]
@@ -65,6 +65,7 @@ def test_a_caller_over_its_hourly_limit_sends_nothing(aws: Deployed, five_an_hou
     assert aws.messages_to(other["email"])  # another caller is not held back
 
 
+@pytest.mark.clause("P1.2")
 def test_edit_requests_send_a_new_phone_three_codes_an_hour(aws: Deployed) -> None:
     _, cid = registered(aws)
     phone = e164(new_phone())
@@ -76,6 +77,7 @@ def test_edit_requests_send_a_new_phone_three_codes_an_hour(aws: Deployed) -> No
     assert len(aws.messages_to(phone)) == 3
 
 
+@pytest.mark.clause("P1.2")
 def test_a_customer_over_the_hourly_limit_of_code_sends_sends_nothing(
     aws: Deployed, five_an_hour: int
 ) -> None:
@@ -87,6 +89,7 @@ def test_a_customer_over_the_hourly_limit_of_code_sends_sends_nothing(
     assert [bool(aws.messages_to(email)) for email in emails] == [True] * five_an_hour + [False]
 
 
+@pytest.mark.clause("P1.2")
 @pytest.mark.parametrize("phone", ["+14155552671", "+44 20 7946 0958", "+65 6123 4567"])
 def test_a_phone_outside_the_allowed_country_codes_is_refused_as_bad_input(
     aws: Deployed, phone: str
@@ -98,6 +101,7 @@ def test_a_phone_outside_the_allowed_country_codes_is_refused_as_bad_input(
     assert aws.messages_to(phone.replace(" ", "")) == []
 
 
+@pytest.mark.clause("P1.2")
 def test_the_sender_refuses_sms_outside_the_allowed_country_codes(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

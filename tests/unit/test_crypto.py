@@ -13,17 +13,18 @@ from ongpt.security.crypto import DataKeys, TamperedCiphertext, seal, unseal
 if TYPE_CHECKING:
     from mypy_boto3_kms.client import KMSClient
 
-pytestmark = pytest.mark.clause("P2.1")
 
 KEY = os.urandom(32)
 
 
+@pytest.mark.clause("P2.1")
 def test_a_sealed_field_opens_with_its_key_owner_and_field() -> None:
     token = seal(KEY, "customer-1", "full_name", "Nguyễn Văn An")
     assert "Nguyễn" not in token
     assert unseal(KEY, "customer-1", "full_name", token) == "Nguyễn Văn An"
 
 
+@pytest.mark.clause("P2.1")
 @pytest.mark.parametrize(
     ("key", "owner", "field"),
     [
@@ -39,6 +40,7 @@ def test_a_sealed_field_does_not_open_elsewhere(key: bytes, owner: str, field: s
         unseal(key, owner, field, token)
 
 
+@pytest.mark.clause("P2.1")
 def test_each_seal_uses_a_fresh_nonce() -> None:
     assert seal(KEY, "c", "f", "same") != seal(KEY, "c", "f", "same")
 
@@ -55,6 +57,7 @@ class FakeKms:
         return {"Plaintext": b"k" * 32}
 
 
+@pytest.mark.clause("P2.1")
 def test_data_keys_are_opened_once_while_warm_per_owner() -> None:
     kms = FakeKms()
     keys = DataKeys(cast("KMSClient", kms), "key")
@@ -66,6 +69,7 @@ def test_data_keys_are_opened_once_while_warm_per_owner() -> None:
     assert kms.decrypts == 2
 
 
+@pytest.mark.clause("P2.1")
 def test_the_key_cache_is_bounded() -> None:
     keys = DataKeys(cast("KMSClient", FakeKms()), "key")
     for i in range(1000):
@@ -73,6 +77,7 @@ def test_the_key_cache_is_bounded() -> None:
     assert len(keys._cache) <= 256
 
 
+@pytest.mark.clause("P1.2", "P2.1")
 def test_codes_are_six_digits_and_checked_by_keyed_hash() -> None:
     code = codes.new_code()
     assert len(code) == 6
