@@ -15,10 +15,10 @@ from pydantic import BaseModel
 from local.workers import sqs_event as lambda_event
 from ongpt.customers.store import ACTIVE_SHARDS
 from ongpt.platform import settings as env
-from tests.support.deployed import Deployed, staff
+from tests.support.deployed import Deployed
 from tests.support.events import sqs_event
 from tests.support.jobs import work
-from tests.support.journeys import e164, registered, registration, start
+from tests.support.journeys import announce, e164, registered, registration, start
 
 
 def bodies(aws: Deployed, worker: str, model: str, records: list[dict[str, Any]]) -> list[Any]:
@@ -61,20 +61,13 @@ def test_a_sign_up_queues_a_message_its_codes_worker_parses(aws: Deployed) -> No
 
 @pytest.mark.clause("P3.3")
 def test_an_announcement_queues_messages_its_worker_parses(aws: Deployed) -> None:
-    status, posted = aws.call(
-        "announcements",
-        "POST",
-        "/v1/staff/announcements",
-        identity=staff("Admin"),
-        body={"kind": "service_change", "title": "Bảo trì", "body": "Tối nay."},
-    )
-    assert status == 202
+    announcement_id = announce(aws, "Bảo trì")
     records = []
     while batch := queued(aws, "announcements", env.ANNOUNCEMENT_QUEUE_URL):
         records += batch
     messages = bodies(aws, "announcement_worker", "ShardRecord", records)
     assert sorted((m.announcement_id, m.shard) for m in messages) == [
-        (posted["announcement_id"], shard) for shard in range(ACTIVE_SHARDS)
+        (announcement_id, shard) for shard in range(ACTIVE_SHARDS)
     ]
 
 
@@ -113,23 +106,15 @@ def test_a_codes_message_of_the_wrong_shape_fails_alone(aws: Deployed) -> None:
 @pytest.mark.clause("P3.3")
 def test_an_announcement_message_of_the_wrong_shape_fails_alone(aws: Deployed) -> None:
     body, _ = registered(aws)
-    status, posted = aws.call(
-        "announcements",
-        "POST",
-        "/v1/staff/announcements",
-        identity=staff("Admin"),
-        body={"kind": "service_change", "title": "Sửa chữa", "body": "Tối nay."},
-    )
-    assert status == 202
+    announcement_id = announce(aws, "Sửa chữa")
     while queued(aws, "announcements", env.ANNOUNCEMENT_QUEUE_URL):
         pass  # delivered here instead
     good = [
-        json.dumps({"announcement_id": posted["announcement_id"], "shard": s})
-        for s in range(ACTIVE_SHARDS)
+        json.dumps({"announcement_id": announcement_id, "shard": s}) for s in range(ACTIVE_SHARDS)
     ]
     malformed = [
-        json.dumps({"announcement_id": posted["announcement_id"]}),
-        json.dumps({"announcement_id": posted["announcement_id"], "shard": "0"}),
+        json.dumps({"announcement_id": announcement_id}),
+        json.dumps({"announcement_id": announcement_id, "shard": "0"}),
         json.dumps({"announcement_id": 7, "shard": 0}),
     ]
     answer = work(aws, sqs_event(*malformed, *good))
