@@ -38,11 +38,12 @@ class UserPoolClient:
         )
 
     def _password_auth(self, username: str, password: str) -> dict[str, Any]:
-        return self.idp.initiate_auth(  # type: ignore[no-any-return]
+        answer = self.idp.initiate_auth(
             ClientId=self.client_id,
             AuthFlow="USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": username, "PASSWORD": password},
         )
+        return dict[str, Any](answer)
 
     def enrol_totp(self, username: str, password: str) -> str:
         """Set up an authenticator app as the user's MFA; returns its secret."""
@@ -77,4 +78,4 @@ class UserPoolClient:
             Session=challenge["Session"],
             ChallengeResponses={"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": code},
         )
-        return answer["AuthenticationResult"]  # type: ignore[no-any-return]
+        return dict[str, Any](answer["AuthenticationResult"])

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["tests.traceability"]
+from tests.support.synthesized import STACK
 
-STACK = "OnGptAccounts"
+pytest_plugins = ["tests.traceability"]
 
 
 @pytest.fixture(scope="session")

@@ -3,21 +3,25 @@
 Each message names an announcement and a shard of active customers, never an address.
 """
 
-import json
-
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.parser.types import Json
 
 from ongpt import services
+from ongpt.announcements.models import ShardMessage
 from ongpt.platform import settings as env
 from ongpt.platform.telemetry import logger
 from ongpt.platform.worker import sqs_worker
 
 
-def deliver(record: SQSRecord) -> None:
-    message = json.loads(record.body)
-    sent = services.announcements().deliver(str(message["announcement_id"]), int(message["shard"]))
-    logger.info("announcement delivered", extra={"shard": message["shard"], "sent": sent})
+class ShardRecord(SqsRecordModel):
+    body: Json[ShardMessage]  # the JSON string, parsed
+
+
+def deliver(record: ShardRecord) -> None:
+    message = record.body
+    sent = services.announcements().deliver(message.announcement_id, message.shard)
+    logger.info("announcement delivered", extra={"shard": message.shard, "sent": sent})
 
 
 ENVIRONMENT = env.MESSAGING
-lambda_handler = sqs_worker(deliver, ENVIRONMENT)
+lambda_handler = sqs_worker(deliver, ShardRecord, ENVIRONMENT)

@@ -7,20 +7,22 @@ Each message names a registration and a round (0 at sign-up, one more per resend
 address; each channel's code is sent once per round, also when the batch is retried.
 """
 
-import json
-
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.parser.types import Json
 
 from ongpt import services
 from ongpt.platform import settings as env
 from ongpt.platform.worker import sqs_worker
+from ongpt.registration.models import CodesMessage
 
 
-def deliver(record: SQSRecord) -> None:
-    message = json.loads(record.body)
-    services.registrations().deliver_codes(
-        str(message["registration_id"]), int(message["round"]), bool(message["notices"])
-    )
+class CodesRecord(SqsRecordModel):
+    body: Json[CodesMessage]  # the JSON string, parsed
+
+
+def deliver(record: CodesRecord) -> None:
+    message = record.body
+    services.registrations().deliver_codes(message.registration_id, message.round, message.notices)
 
 
 ENVIRONMENT = (
@@ -31,4 +33,4 @@ ENVIRONMENT = (
     env.BLIND_INDEX_KEY_ID,
     env.SEND_LIMITS_TABLE,
 )
-lambda_handler = sqs_worker(deliver, ENVIRONMENT)
+lambda_handler = sqs_worker(deliver, CodesRecord, ENVIRONMENT)

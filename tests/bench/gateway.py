@@ -28,10 +28,10 @@ from local.principals import Principals
 from local.provision import Provisioner
 from local.template import Template
 from tests.bench import quiet
-from tests.e2e.conftest import register, sign_in
 from tests.support.deployed import guest
 from tests.support.events import FakeLambdaContext, rest_event
 from tests.support.runtime import served
+from tests.support.signed import register, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = 300

@@ -10,9 +10,7 @@ from typing import Any
 import pytest
 
 from local.client import LocalClient, SignedSession
-from tests.e2e.conftest import register, sign_in, staff
-
-pytestmark = pytest.mark.clause("P3.3")
+from tests.support.signed import register, sign_in, staff
 
 
 def post(local_runtime: LocalClient, kind: str) -> tuple[str, int]:
@@ -44,6 +42,7 @@ def customer_session(
     return details, local_runtime.session(id_token=tokens["IdToken"])
 
 
+@pytest.mark.clause("P3.3")
 def test_product_updates_follow_consent_at_send_time_and_service_changes_reach_all(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:

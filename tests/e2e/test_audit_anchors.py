@@ -11,9 +11,7 @@ import pytest
 import requests
 
 from local.client import LocalClient, SignedSession
-from tests.e2e.conftest import register, staff
-
-pytestmark = pytest.mark.clause("P2.5", "P5")
+from tests.support.signed import register, staff
 
 
 def moto(local_runtime: LocalClient, service: str) -> Any:
@@ -32,6 +30,7 @@ def audit_table(local_runtime: LocalClient) -> str:
     return str(table)
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_chain_cut_below_its_anchor_is_caught_through_the_api(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:

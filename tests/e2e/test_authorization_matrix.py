@@ -12,10 +12,8 @@ import pytest
 from botocore.credentials import Credentials
 
 from local.client import LocalClient, SignedSession
-from tests.e2e.conftest import staff, unsigned
 from tests.support.api_md import API_MD_ROUTES, allowed, concrete
-
-pytestmark = pytest.mark.clause("P2.2", "P2.6", "P5")
+from tests.support.signed import staff, unsigned
 
 PRINCIPALS = ("unsigned", "bad-signature", "guest", "customer", "support", "compliance", "admin")
 
@@ -36,6 +34,7 @@ def _sessions(
     }
 
 
+@pytest.mark.clause("P2.2", "P2.6", "P5")
 def test_every_route_for_every_principal(
     local_runtime: LocalClient,
     guest: SignedSession,

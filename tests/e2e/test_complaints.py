@@ -8,11 +8,10 @@ import uuid
 import pytest
 
 from local.client import LocalClient, SignedSession
-from tests.e2e.conftest import register, sign_in, staff
-
-pytestmark = pytest.mark.clause("P6.2", "P3.6")
+from tests.support.signed import register, sign_in, staff
 
 
+@pytest.mark.clause("P6.2", "P3.6")
 def test_complaints_from_guest_and_customer_are_resolved_and_answered(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:

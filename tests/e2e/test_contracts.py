@@ -9,9 +9,7 @@ import pytest
 import requests
 
 from local.client import LocalClient, SignedSession
-from tests.e2e.conftest import register, staff
-
-pytestmark = pytest.mark.clause("P3.2", "P3.4")
+from tests.support.signed import register, staff
 
 NOW = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
 
@@ -33,6 +31,7 @@ def invitations(local_runtime: LocalClient, address: str) -> int:
     )
 
 
+@pytest.mark.clause("P3.4")
 def test_a_contract_expiring_in_7_days_gets_one_invitation_per_channel(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:
@@ -77,6 +76,7 @@ def renewal_invitations(local_runtime: LocalClient, address: str, days: int) -> 
     return sum(f"({days} " in m["body"] for m in local_runtime.outbox(address))
 
 
+@pytest.mark.clause("P3.4")
 def test_20_days_out_waits_13_days_and_30_days_out_is_invited_at_once(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:

@@ -10,10 +10,8 @@ from typing import Any
 import pytest
 
 from local.client import LocalClient, SignedSession
-from tests.e2e.conftest import register, sign_in, staff
 from tests.support.runtime import aws_client
-
-pytestmark = pytest.mark.clause("P3.7", "P1.3", "P2.4")
+from tests.support.signed import register, sign_in, staff
 
 
 def signed_in(
@@ -24,6 +22,7 @@ def signed_in(
     return person, local_runtime.session(id_token=tokens["IdToken"])
 
 
+@pytest.mark.clause("P3.7")
 def test_disclosures_follow_consent_and_confidentiality(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:
@@ -61,6 +60,7 @@ def test_disclosures_follow_consent_and_confidentiality(
     assert shown == {"partner-x", "cong-an"}
 
 
+@pytest.mark.clause("P1.3")
 def test_a_customers_analytics_share_no_value_with_any_other_table(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:
@@ -94,6 +94,7 @@ def test_a_customers_analytics_share_no_value_with_any_other_table(
             assert person["customer_id"] not in text
 
 
+@pytest.mark.clause("P2.4")
 def test_the_export_holds_everything_about_the_caller(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:

@@ -9,11 +9,10 @@ import pytest
 
 from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient, totp_code
-from tests.e2e.conftest import latest_code, register, sign_in, staff
-
-pytestmark = pytest.mark.clause("P6.1", "P2.3")
+from tests.support.signed import latest_code, register, sign_in, staff
 
 
+@pytest.mark.clause("P6.1", "P2.3")
 def test_an_email_change_from_request_to_sign_in(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:

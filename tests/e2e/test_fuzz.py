@@ -28,10 +28,9 @@ from schemathesis.openapi import from_dict
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from local.client import LocalClient, SignedSession
-from tests.e2e.conftest import register, sign_in, start_runtime
 from tests.support.api_md import API_MD_ROUTES
-
-pytestmark = pytest.mark.clause("P2.6", "P4")
+from tests.support.runtime import start_runtime
+from tests.support.signed import register, sign_in
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 CHECKS = [
@@ -82,6 +81,7 @@ def _signer(path: str) -> str:
 
 # Schemathesis' own pytest loader reads a private attribute pytest 9.2 no longer has; its
 # strategies under Hypothesis are the same generation, one test per operation.
+@pytest.mark.clause("P2.6", "P4")
 @pytest.mark.parametrize(
     ("method", "path"),
     [pytest.param(*route, id=" ".join(route)) for route in sorted(API_MD_ROUTES)],

@@ -16,21 +16,21 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from local.client import LocalClient, SignedSession
-from tests.e2e.conftest import register, unsigned
 from tests.support.api_md import API_MD_ROUTES
-
-pytestmark = pytest.mark.clause("P2.6")
+from tests.support.signed import register, unsigned
 
 SMITHY_SIGNER = Path(__file__).with_name("sign_with_smithy.mjs")
 QUERY = {"customer_id": "Nguyễn", "email": "an@example.com b"}  # "@", a space, Vietnamese
 
 
+@pytest.mark.clause("P2.6")
 def test_unsigned_requests_are_refused(local_runtime: LocalClient) -> None:
     response = unsigned(local_runtime, "GET", "/v1/policy")
     assert response.status_code == 403
     assert response.json() == {"message": "Missing Authentication Token"}
 
 
+@pytest.mark.clause("P2.2")
 def test_unknown_routes_are_refused_like_api_gateway(guest: SignedSession) -> None:
     response = guest.request("GET", "/v1/nothing-here")
     assert response.status_code == 403
@@ -55,6 +55,7 @@ def _send(request: AWSRequest, body: bytes) -> requests.Response:
     )
 
 
+@pytest.mark.clause("P2.6")
 def test_a_wrong_secret_is_refused(guest: SignedSession) -> None:
     request = _signed(guest, "GET", "/v1/policy", b"", "not-the-secret")
     response = _send(request, b"")
@@ -62,6 +63,7 @@ def test_a_wrong_secret_is_refused(guest: SignedSession) -> None:
     assert "signature we calculated does not match" in response.json()["message"]
 
 
+@pytest.mark.clause("P2.6")
 def test_a_body_changed_after_signing_is_refused(guest: SignedSession) -> None:
     body = b'{"category": "other"}'
     request = _signed(guest, "POST", "/v1/complaints", body, guest.credentials.secret_key)
@@ -71,6 +73,7 @@ def test_a_body_changed_after_signing_is_refused(guest: SignedSession) -> None:
     assert "signature we calculated does not match" in response.json()["message"]
 
 
+@pytest.mark.clause("P2.6")
 def test_an_expired_signature_is_refused(
     guest: SignedSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -81,6 +84,7 @@ def test_an_expired_signature_is_refused(
     assert response.json()["message"].startswith("Signature expired")
 
 
+@pytest.mark.clause("P2.6")
 def test_unknown_credentials_are_refused(local_runtime: LocalClient) -> None:
     stranger = SignedSession(
         local_runtime.api_url, local_runtime.config["region"], Credentials("ASIAUNKNOWN", "x", "y")
@@ -90,6 +94,7 @@ def test_unknown_credentials_are_refused(local_runtime: LocalClient) -> None:
     assert response.json()["message"] == "The security token included in the request is invalid."
 
 
+@pytest.mark.clause("P2.2")
 def test_a_guest_reads_the_policy_but_not_a_customer_profile(guest: SignedSession) -> None:
     assert guest.request("GET", "/v1/policy").json()["privacy_policy"] == "2024-10"
     response = guest.request("GET", "/v1/me")
@@ -97,12 +102,14 @@ def test_a_guest_reads_the_policy_but_not_a_customer_profile(guest: SignedSessio
     assert "is not authorized to perform: execute-api:Invoke" in response.json()["Message"]
 
 
+@pytest.mark.clause("P2.3", "P2.6")
 def test_a_customer_signed_in_with_totp_reaches_their_routes(customer: SignedSession) -> None:
     assert customer.request("GET", "/v1/me").status_code != 403
     assert customer.request("GET", "/v1/policy").status_code == 200
     assert customer.request("POST", "/v1/staff/customers/search", json_body={}).status_code == 403
 
 
+@pytest.mark.clause("P2.2")
 def test_a_forged_id_token_gets_no_credentials(
     local_runtime: LocalClient, customer_tokens: dict[str, object]
 ) -> None:
@@ -133,6 +140,7 @@ def test_swagger_ui_is_served_without_a_cdn(local_runtime: LocalClient) -> None:
     assert "cdn." not in page.text
 
 
+@pytest.mark.clause("P2.2")
 def test_a_guest_gets_basic_flow_credentials_and_registers(local_runtime: LocalClient) -> None:
     """The default guest credentials are the basic flow's, which the guest role's trust policy
     and the identity pool (AllowClassicFlow) must both allow; with them a guest registers."""
@@ -141,6 +149,7 @@ def test_a_guest_gets_basic_flow_credentials_and_registers(local_runtime: LocalC
     assert details["customer_id"]
 
 
+@pytest.mark.clause("P2.2")
 def test_an_enhanced_flow_guest_credential_is_refused_by_its_session_policy(
     local_runtime: LocalClient,
 ) -> None:
@@ -158,6 +167,7 @@ def test_an_enhanced_flow_guest_credential_is_refused_by_its_session_policy(
     )
 
 
+@pytest.mark.clause("P2.2", "P5")
 def test_staff_may_assume_a_role_only_under_their_own_user_name(
     local_runtime: LocalClient,
 ) -> None:
@@ -172,6 +182,7 @@ def test_staff_may_assume_a_role_only_under_their_own_user_name(
     )
 
 
+@pytest.mark.clause("P2.6")
 def test_a_query_signed_by_botocore_with_at_space_and_vietnamese_passes(
     guest: SignedSession,
 ) -> None:
@@ -183,6 +194,7 @@ def test_a_query_signed_by_botocore_with_at_space_and_vietnamese_passes(
     assert response.status_code == 200, response.text
 
 
+@pytest.mark.clause("P2.6")
 def test_a_query_signed_by_the_javascript_sdk_signer_passes(guest: SignedSession) -> None:
     """@smithy/signature-v4, as a web page signs: the browser sends "@" as is and the space
     as %20; the signature covers the decoded values encoded per the specification."""

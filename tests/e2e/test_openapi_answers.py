@@ -13,7 +13,7 @@ from referencing.jsonschema import DRAFT202012
 
 from local.client import LocalClient, SignedSession
 from local.openapi import COMMITTED
-from tests.e2e.conftest import staff
+from tests.support.signed import staff
 
 DOCUMENT: dict[str, Any] = json.loads(COMMITTED.read_text(encoding="utf-8"))
 REGISTRY = Registry().with_resource("urn:openapi", DRAFT202012.create_resource(DOCUMENT))

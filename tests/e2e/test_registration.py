@@ -13,12 +13,11 @@ import pytest
 
 from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient, totp_code
-from tests.e2e.conftest import arrived, latest_code, register, sign_in
 from tests.support.runtime import aws_client
+from tests.support.signed import arrived, latest_code, register, sign_in
 
-pytestmark = pytest.mark.clause("P1.2", "P2.3", "P2.1")
 
-
+@pytest.mark.clause("P1.2", "P2.3", "P3.1")
 def test_a_guest_registers_signs_in_with_totp_and_reads_their_profile(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:
@@ -32,6 +31,7 @@ def test_a_guest_registers_signs_in_with_totp_and_reads_their_profile(
     assert profile["customer_id"] == details["customer_id"]
 
 
+@pytest.mark.clause("P2.3")
 def test_a_wrong_totp_code_does_not_sign_in(
     local_runtime: LocalClient, customer_tokens: dict[str, Any]
 ) -> None:
@@ -42,6 +42,7 @@ def test_a_wrong_totp_code_does_not_sign_in(
         pool.sign_in(customer_tokens["email"], customer_tokens["password"], wrong)
 
 
+@pytest.mark.clause("P1.2")
 def test_the_same_email_in_other_letters_gets_a_notice_and_can_never_verify(
     local_runtime: LocalClient, guest: SignedSession, customer_tokens: dict[str, Any]
 ) -> None:
@@ -72,6 +73,7 @@ def test_the_same_email_in_other_letters_gets_a_notice_and_can_never_verify(
     assert answer.json()["error"]["code"] == "INVALID_CODE"
 
 
+@pytest.mark.clause("P1.2")
 def test_fifty_verifications_racing_for_one_email_make_one_account(
     local_runtime: LocalClient,
 ) -> None:
@@ -129,6 +131,7 @@ def _code(body: str) -> str:
     return found.group(1)
 
 
+@pytest.mark.clause("P1.2")
 def test_twenty_sign_ups_to_one_phone_in_a_minute_send_it_at_most_three_sms(
     local_runtime: LocalClient,
 ) -> None:
@@ -152,6 +155,7 @@ def test_twenty_sign_ups_to_one_phone_in_a_minute_send_it_at_most_three_sms(
     assert len(local_runtime.outbox("+84" + local[1:])) == 3
 
 
+@pytest.mark.clause("P1.2")
 def test_a_phone_outside_the_allowed_country_codes_is_400_on_phone(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:
@@ -170,6 +174,7 @@ def test_a_phone_outside_the_allowed_country_codes_is_400_on_phone(
     assert local_runtime.outbox("+14155552671") == []
 
 
+@pytest.mark.clause("P2.1")
 def test_no_table_holds_plaintext_personal_data(
     local_runtime: LocalClient, customer_tokens: dict[str, Any]
 ) -> None:

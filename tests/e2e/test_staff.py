@@ -7,18 +7,18 @@ from typing import Any
 import pytest
 
 from local.client import LocalClient, SignedSession
-from tests.e2e.conftest import staff
 from tests.support.api_md import API_MD_ROUTES, concrete
+from tests.support.signed import staff
 
-pytestmark = pytest.mark.clause("P5", "P3.5")
 
-
+@pytest.mark.clause("P5")
 def test_guests_are_refused_on_every_staff_route(guest: SignedSession) -> None:
     for method, path in API_MD_ROUTES:
         if path.startswith("/v1/staff"):
             assert guest.request(method, concrete(path), json_body={}).status_code == 403, path
 
 
+@pytest.mark.clause("P5", "P3.5")
 def test_support_finds_reads_masked_and_the_read_is_audited(
     local_runtime: LocalClient, customer_tokens: dict[str, Any]
 ) -> None:
@@ -48,6 +48,7 @@ def test_support_finds_reads_masked_and_the_read_is_audited(
     } <= {(e["action"], e["role"], e["purpose"], e["actor"]) for e in body["entries"]}
 
 
+@pytest.mark.clause("P5")
 def test_no_address_travels_in_a_url_the_search_by_query_string_is_gone(
     local_runtime: LocalClient, customer_tokens: dict[str, Any]
 ) -> None:

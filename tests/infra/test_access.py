@@ -9,9 +9,7 @@ import pytest
 
 from infra.catalogue import API_FUNCTIONS
 from infra.compliance import render
-from tests.infra.conftest import resources, role_statements
-
-pytestmark = pytest.mark.clause("P2.2", "P2.6", "P5")
+from tests.support.synthesized import resources, role_statements
 
 POLICY = {"GET/v1/policy"}
 GUEST = POLICY | {
@@ -60,11 +58,13 @@ def invocable(template_json: dict[str, Any], principal: str) -> set[str]:
     return patterns
 
 
+@pytest.mark.clause("P2.2", "P5")
 @pytest.mark.parametrize("principal", sorted(EXPECTED))
 def test_role_may_invoke_exactly_its_routes(template_json: dict[str, Any], principal: str) -> None:
     assert invocable(template_json, principal) == EXPECTED[principal]
 
 
+@pytest.mark.clause("P2.2")
 def test_guests_reach_no_customer_or_staff_route(template_json: dict[str, Any]) -> None:
     routes = {f"{r.method}/{r.path.lstrip('/')}" for f in API_FUNCTIONS for r in f.routes}
     patterns = invocable(template_json, "guest")
@@ -73,6 +73,7 @@ def test_guests_reach_no_customer_or_staff_route(template_json: dict[str, Any]) 
     assert not {r for r in reachable if "/v1/me" in r or "/v1/staff" in r}
 
 
+@pytest.mark.clause("P5")
 def test_support_cannot_reach_audit_disclosures_or_announcements(
     template_json: dict[str, Any],
 ) -> None:

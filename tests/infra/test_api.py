@@ -10,16 +10,15 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from infra.catalogue import API_FUNCTIONS
-from tests.infra.conftest import api_routes, logical_id, resources
 from tests.support.api_md import API_MD_ROUTES
-
-pytestmark = pytest.mark.clause("P2.6", "P2.1")
+from tests.support.synthesized import api_routes, logical_id, resources
 
 
 def test_the_api_has_exactly_the_contract_routes(template_path: Path) -> None:
     assert {(r.method, r.path) for r in api_routes(template_path)} == API_MD_ROUTES
 
 
+@pytest.mark.clause("P2.6")
 def test_every_method_requires_sigv4(template_path: Path) -> None:
     for route in api_routes(template_path):
         assert route.authorization == "AWS_IAM", route
@@ -37,6 +36,7 @@ def test_each_route_is_served_by_its_function(
             assert served_by[(route.method, route.path)] == function, route
 
 
+@pytest.mark.clause("P4")
 def test_every_method_is_validated_and_bodies_must_be_json_objects(
     template_path: Path, template_json: dict[str, Any]
 ) -> None:
@@ -62,6 +62,7 @@ def test_validation_failures_use_the_contract_error_shape(template: Template) ->
     )
 
 
+@pytest.mark.clause("P2.5")
 def test_stage_logs_access_throttles_and_traces(template_json: dict[str, Any]) -> None:
     (stage,) = resources(template_json, "AWS::ApiGateway::Stage").values()
     assert stage["TracingEnabled"] is True
@@ -75,6 +76,7 @@ def test_stage_logs_access_throttles_and_traces(template_json: dict[str, Any]) -
     assert settings["DataTraceEnabled"] is False
 
 
+@pytest.mark.clause("P2.6")
 def test_waf_protects_the_stage(template_json: dict[str, Any]) -> None:
     (association,) = resources(template_json, "AWS::WAFv2::WebACLAssociation").values()
     (acl_id,) = resources(template_json, "AWS::WAFv2::WebACL")
@@ -83,6 +85,7 @@ def test_waf_protects_the_stage(template_json: dict[str, Any]) -> None:
     assert stage_id in json.dumps(association["ResourceArn"])
 
 
+@pytest.mark.clause("P2.6")
 def test_waf_has_managed_rules_and_a_rate_limit(template_json: dict[str, Any]) -> None:
     (acl,) = resources(template_json, "AWS::WAFv2::WebACL").values()
     statements = [rule["Statement"] for rule in acl["Rules"]]
@@ -95,6 +98,7 @@ def test_waf_has_managed_rules_and_a_rate_limit(template_json: dict[str, Any]) -
     assert any("RateBasedStatement" in s for s in statements)
 
 
+@pytest.mark.clause("P1.2")
 def test_waf_limits_posts_to_the_routes_that_send_codes_more_tightly_per_ip(
     template_json: dict[str, Any],
 ) -> None:
@@ -118,6 +122,7 @@ def test_waf_limits_posts_to_the_routes_that_send_codes_more_tightly_per_ip(
     )
 
 
+@pytest.mark.clause("P2.6")
 def test_waf_logs_redact_query_strings_and_signatures(template_json: dict[str, Any]) -> None:
     (logging,) = resources(template_json, "AWS::WAFv2::LoggingConfiguration").values()
     redacted = json.dumps(logging["RedactedFields"]).lower()

@@ -15,15 +15,13 @@ from aws_cdk import aws_dynamodb as dynamodb
 
 from infra import guardrails
 from infra.compliance import acknowledgements, add_compliance_checks
-from tests.conftest import STACK
-from tests.infra.conftest import logical_id, resources
+from tests.support.synthesized import STACK, logical_id, resources
 from tests.traceability import CLAUSES
-
-pytestmark = pytest.mark.clause("P2.4", "P2.1", "P5")
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.clause("P2.4")
 def test_an_unacknowledged_finding_fails_synthesis(tmp_path: Path) -> None:
     app = App(outdir=str(tmp_path))
     stack = Stack(app, "Bad")
@@ -40,6 +38,7 @@ def test_an_unacknowledged_finding_fails_synthesis(tmp_path: Path) -> None:
         assert rule in report
 
 
+@pytest.mark.clause("P2.4")
 def test_the_stack_has_no_guardrail_finding(template_json: dict[str, Any]) -> None:
     assert guardrails.check_template(template_json) == []
 
@@ -48,6 +47,7 @@ def _rules(template_json: dict[str, Any]) -> set[str]:
     return {finding.rule for finding in guardrails.check_template(template_json)}
 
 
+@pytest.mark.clause("P2.1")
 def test_guardrail_catches_a_table_without_the_cmk(template_json: dict[str, Any]) -> None:
     broken = copy.deepcopy(template_json)
     table = broken["Resources"][logical_id(broken, "/Data/Audit/Resource")]["Properties"]
@@ -55,6 +55,7 @@ def test_guardrail_catches_a_table_without_the_cmk(template_json: dict[str, Any]
     assert _rules(broken) == {"OnGpt-TableCmk"}
 
 
+@pytest.mark.clause("P2.6")
 def test_guardrail_catches_a_method_without_sigv4(template_json: dict[str, Any]) -> None:
     broken = copy.deepcopy(template_json)
     method = next(iter(resources(broken, "AWS::ApiGateway::Method").values()))
@@ -67,6 +68,7 @@ def _first_function_policy(template_json: dict[str, Any]) -> dict[str, Any]:
     return template_json["Resources"][policy_id]["Properties"]["PolicyDocument"]  # type: ignore[no-any-return]
 
 
+@pytest.mark.clause("P2.2")
 def test_guardrail_catches_a_service_wide_action(template_json: dict[str, Any]) -> None:
     broken = copy.deepcopy(template_json)
     _first_function_policy(broken)["Statement"].append(
@@ -75,6 +77,7 @@ def test_guardrail_catches_a_service_wide_action(template_json: dict[str, Any]) 
     assert _rules(broken) == {"OnGpt-NoWildcardAction"}
 
 
+@pytest.mark.clause("P5")
 def test_guardrail_catches_an_audit_update(template_json: dict[str, Any]) -> None:
     broken = copy.deepcopy(template_json)
     audit = logical_id(broken, "/Data/Audit/Resource")
@@ -88,6 +91,7 @@ def test_guardrail_catches_an_audit_update(template_json: dict[str, Any]) -> Non
     assert _rules(broken) == {"OnGpt-AuditAppendOnly"}
 
 
+@pytest.mark.clause("P5")
 def test_the_audit_table_is_marked_append_only(template_json: dict[str, Any]) -> None:
     audit = resources(template_json, "AWS::DynamoDB::Table")[
         logical_id(template_json, "/Data/Audit/Resource")
@@ -95,6 +99,7 @@ def test_the_audit_table_is_marked_append_only(template_json: dict[str, Any]) ->
     assert {"Key": guardrails.APPEND_ONLY_TAG, "Value": "true"} in audit["Tags"]
 
 
+@pytest.mark.clause("P2.4")
 def test_cfn_lint_finds_nothing(template_path: Path) -> None:
     result = subprocess.run(
         [str(Path(sys.executable).parent / "cfn-lint"), str(template_path)],
@@ -106,6 +111,7 @@ def test_cfn_lint_finds_nothing(template_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.clause("P2.4")
 def test_every_acknowledgement_has_a_reason_and_is_in_the_readme(assembly_dir: Path) -> None:
     metadata = json.loads((assembly_dir / f"{STACK}.metadata.json").read_text())
     found = acknowledgements(metadata)
@@ -116,6 +122,7 @@ def test_every_acknowledgement_has_a_reason_and_is_in_the_readme(assembly_dir: P
         assert reason in readme, f"README does not list {rule}: {reason}"
 
 
+@pytest.mark.clause("P2.4")
 def test_the_readme_maps_every_clause_to_its_regulations() -> None:
     rows = {
         cells[0]: cells[1]

@@ -8,11 +8,10 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from ongpt.storage import tables
-from tests.infra.conftest import logical_id, resources
-
-pytestmark = pytest.mark.clause("P2.1", "P4")
+from tests.support.synthesized import logical_id, resources
 
 
+@pytest.mark.clause("P2.1")
 def test_symmetric_keys_rotate_yearly(template_json: dict[str, Any]) -> None:
     keys = resources(template_json, "AWS::KMS::Key")
     symmetric = {
@@ -26,6 +25,7 @@ def test_symmetric_keys_rotate_yearly(template_json: dict[str, Any]) -> None:
         assert props["RotationPeriodInDays"] == 365
 
 
+@pytest.mark.clause("P2.1")
 def test_blind_index_key_is_an_hmac_key(template: Template) -> None:
     template.has_resource_properties(
         "AWS::KMS::Key", {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}
@@ -36,6 +36,7 @@ def _statements(key_props: dict[str, Any]) -> list[dict[str, Any]]:
     return key_props["KeyPolicy"]["Statement"]  # type: ignore[no-any-return]
 
 
+@pytest.mark.clause("P2.1")
 def test_key_policies_give_the_account_administration_not_use(
     template_json: dict[str, Any],
 ) -> None:
@@ -72,6 +73,7 @@ DATA_KEY_USERS = {  # (action, owner type): the functions that may, and no other
 }
 
 
+@pytest.mark.clause("P2.1")
 def test_data_keys_of_each_owner_type_go_only_to_the_functions_that_serve_it(
     template_json: dict[str, Any],
 ) -> None:
@@ -93,6 +95,7 @@ def test_data_keys_of_each_owner_type_go_only_to_the_functions_that_serve_it(
     assert granted == expected
 
 
+@pytest.mark.clause("P2.1")
 def test_only_lookup_functions_may_compute_blind_indexes(template_json: dict[str, Any]) -> None:
     key_id = logical_id(template_json, "/Keys/BlindIndexKey/Resource")
     statements = _statements(resources(template_json, "AWS::KMS::Key")[key_id])
@@ -104,6 +107,7 @@ def test_only_lookup_functions_may_compute_blind_indexes(template_json: dict[str
     }
 
 
+@pytest.mark.clause("P2.1")
 def test_every_table_is_encrypted_with_a_customer_managed_key(
     template_json: dict[str, Any],
 ) -> None:
@@ -117,6 +121,7 @@ def test_every_table_is_encrypted_with_a_customer_managed_key(
         assert sse["KMSMasterKeyId"]["Fn::GetAtt"][0] in keys
 
 
+@pytest.mark.clause("P2.1")
 def test_analytics_has_its_own_key(template_json: dict[str, Any]) -> None:
     found = resources(template_json, "AWS::DynamoDB::Table")
     analytics = found[logical_id(template_json, "/Data/Analytics/Resource")]
@@ -127,6 +132,7 @@ def test_analytics_has_its_own_key(template_json: dict[str, Any]) -> None:
     )
 
 
+@pytest.mark.clause("P2.1", "P4")
 def test_every_table_has_pitr_and_deletion_protection(template_json: dict[str, Any]) -> None:
     """35 days of point-in-time recovery, but only the key store's short period where a copy
     could hold a data key or a pending sign-up's values (the bound on erased values)."""
@@ -142,6 +148,7 @@ def test_every_table_has_pitr_and_deletion_protection(template_json: dict[str, A
     assert tables.KEY_STORE_RECOVERY_DAYS == 7
 
 
+@pytest.mark.clause("P4")
 def test_tables_are_retained_when_the_stack_goes(template_json: dict[str, Any]) -> None:
     for lid in resources(template_json, "AWS::DynamoDB::Table"):
         assert template_json["Resources"][lid]["DeletionPolicy"] == "Retain"
@@ -181,6 +188,7 @@ def test_staff_queue_and_due_contracts_have_indexes(template: Template) -> None:
     )
 
 
+@pytest.mark.clause("P2.1", "P4")
 def test_every_table_but_the_key_store_and_sign_ups_is_backed_up(
     template_json: dict[str, Any],
 ) -> None:

@@ -10,16 +10,15 @@ from aws_cdk.assertions import Template
 
 from infra.catalogue import ALL_FUNCTIONS
 from ongpt.platform import settings as env
-from tests.infra.conftest import logical_id, resources, role_statements
 from tests.support.handlers import cold_start
-
-pytestmark = pytest.mark.clause("P2.2", "P1.3", "P5", "P2.5")
+from tests.support.synthesized import logical_id, resources, role_statements
 
 
 def _functions(template_json: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return resources(template_json, "AWS::Lambda::Function")
 
 
+@pytest.mark.clause("P2.2")
 def test_there_is_one_function_per_concern(template_json: dict[str, Any]) -> None:
     names = {
         props["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
@@ -56,11 +55,13 @@ def test_functions_run_the_newest_python_on_arm(template_json: dict[str, Any]) -
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
 
 
+@pytest.mark.clause("P2.2")
 def test_each_function_has_a_role_of_its_own(template_json: dict[str, Any]) -> None:
     roles = [props["Role"]["Fn::GetAtt"][0] for props in _functions(template_json).values()]
     assert len(set(roles)) == len(roles)
 
 
+@pytest.mark.clause("P2.5")
 def test_log_groups_are_encrypted_and_expire(template_json: dict[str, Any]) -> None:
     groups = resources(template_json, "AWS::Logs::LogGroup")
     assert groups
@@ -73,6 +74,7 @@ def test_log_groups_are_encrypted_and_expire(template_json: dict[str, Any]) -> N
         assert props["LoggingConfig"]["LogGroup"]["Ref"] in groups
 
 
+@pytest.mark.clause("P2.5")
 def test_every_scheduled_job_has_retries_and_a_dead_letter_queue(
     template_json: dict[str, Any],
 ) -> None:
@@ -96,12 +98,14 @@ def test_every_scheduled_job_has_retries_and_a_dead_letter_queue(
         )
 
 
+@pytest.mark.clause("P3.3")
 def test_the_fanout_worker_reports_partial_batch_failures(template: Template) -> None:
     template.has_resource_properties(
         "AWS::Lambda::EventSourceMapping", {"FunctionResponseTypes": ["ReportBatchItemFailures"]}
     )
 
 
+@pytest.mark.clause("P2.5")
 def test_queues_are_encrypted_with_a_cmk_and_have_dead_letters(
     template_json: dict[str, Any],
 ) -> None:
@@ -112,6 +116,7 @@ def test_queues_are_encrypted_with_a_cmk_and_have_dead_letters(
     assert announcements["RedrivePolicy"]["maxReceiveCount"] == 5
 
 
+@pytest.mark.clause("P1.3", "P2.2")
 def test_analytics_function_touches_no_personal_data(template_json: dict[str, Any]) -> None:
     role = logical_id(template_json, "/Analytics/Role/Resource")
     text = json.dumps(role_statements(template_json, role))
@@ -127,6 +132,7 @@ def test_analytics_function_touches_no_personal_data(template_json: dict[str, An
     assert "CUSTOMERS_TABLE" not in env["Environment"]["Variables"]
 
 
+@pytest.mark.clause("P5", "P2.2")
 def test_no_function_may_change_or_delete_audit_entries(template_json: dict[str, Any]) -> None:
     audit = logical_id(template_json, "/Data/Audit/Resource")
     forbidden = {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}

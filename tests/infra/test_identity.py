@@ -7,9 +7,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from tests.infra.conftest import resources
-
-pytestmark = pytest.mark.clause("P1.2", "P2.3", "P2.2")
+from tests.support.synthesized import resources
 
 
 def _user_pool(template_json: dict[str, Any]) -> dict[str, Any]:
@@ -17,12 +15,14 @@ def _user_pool(template_json: dict[str, Any]) -> dict[str, Any]:
     return pool
 
 
+@pytest.mark.clause("P2.3")
 def test_mfa_is_required_with_totp_and_sms(template_json: dict[str, Any]) -> None:
     pool = _user_pool(template_json)
     assert pool["MfaConfiguration"] == "ON"
     assert set(pool["EnabledMfas"]) == {"SOFTWARE_TOKEN_MFA", "SMS_MFA"}
 
 
+@pytest.mark.clause("P1.2")
 def test_email_and_phone_are_usernames_case_insensitively(template_json: dict[str, Any]) -> None:
     pool = _user_pool(template_json)
     assert set(pool["UsernameAttributes"]) == {"email", "phone_number"}
@@ -30,6 +30,7 @@ def test_email_and_phone_are_usernames_case_insensitively(template_json: dict[st
     assert pool["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True}
 
 
+@pytest.mark.clause("P2.3")
 def test_password_policy_is_strong(template_json: dict[str, Any]) -> None:
     policy = _user_pool(template_json)["Policies"]["PasswordPolicy"]
     assert policy["MinimumLength"] >= 12
@@ -39,6 +40,7 @@ def test_password_policy_is_strong(template_json: dict[str, Any]) -> None:
     )
 
 
+@pytest.mark.clause("P2.3")
 def test_threat_protection_is_enforced(template_json: dict[str, Any]) -> None:
     pool = _user_pool(template_json)
     assert pool["UserPoolAddOns"]["AdvancedSecurityMode"] == "ENFORCED"
@@ -46,6 +48,7 @@ def test_threat_protection_is_enforced(template_json: dict[str, Any]) -> None:
     assert pool["DeletionProtection"] == "ACTIVE"
 
 
+@pytest.mark.clause("P2.3")
 def test_app_client_is_public_with_srp_password_and_refresh(template_json: dict[str, Any]) -> None:
     (client,) = resources(template_json, "AWS::Cognito::UserPoolClient").values()
     assert client["GenerateSecret"] is False
@@ -57,6 +60,7 @@ def test_app_client_is_public_with_srp_password_and_refresh(template_json: dict[
     assert client["PreventUserExistenceErrors"] == "ENABLED"
 
 
+@pytest.mark.clause("P1.2")
 def test_customers_cannot_change_their_email_or_phone_in_cognito(
     template_json: dict[str, Any],
 ) -> None:
@@ -77,10 +81,12 @@ def test_customers_cannot_change_their_email_or_phone_in_cognito(
     assert required <= writable  # Cognito refuses a client that cannot write a required one
 
 
+@pytest.mark.clause("P2.2")
 def test_customers_group_exists(template: Template) -> None:
     template.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": "customers"})
 
 
+@pytest.mark.clause("P2.2")
 def test_identity_pool_lets_guests_use_the_basic_flow(template_json: dict[str, Any]) -> None:
     """The enhanced flow scopes guests down to a session policy without execute-api:Invoke."""
     (pool,) = resources(template_json, "AWS::Cognito::IdentityPool").values()
@@ -91,6 +97,7 @@ def test_identity_pool_lets_guests_use_the_basic_flow(template_json: dict[str, A
     assert set(attachment["Roles"]) == {"authenticated", "unauthenticated"}
 
 
+@pytest.mark.clause("P2.2", "P2.3")
 def test_staff_roles_need_mfa_and_their_own_user_name_as_session_name(template: Template) -> None:
     """P2.3, P5: the session name is the staff id in the audit log; the caller may not choose
     another's."""

@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.infra.conftest import resources
-
-pytestmark = pytest.mark.clause("P1.3")
+from tests.support.synthesized import resources
 
 
+@pytest.mark.clause("P1.3")
 def test_access_logs_keep_neither_the_client_address_nor_the_identity_id(
     template_json: dict[str, Any],
 ) -> None:
@@ -30,6 +29,7 @@ def _waf_log_group(template_json: dict[str, Any]) -> dict[str, Any]:
     return group
 
 
+@pytest.mark.clause("P1.3")
 def test_waf_logs_keep_only_blocked_or_counted_requests(template_json: dict[str, Any]) -> None:
     (logging,) = resources(template_json, "AWS::WAFv2::LoggingConfiguration").values()
     assert logging["LoggingFilter"]["DefaultBehavior"] == "DROP"
@@ -39,6 +39,7 @@ def test_waf_logs_keep_only_blocked_or_counted_requests(template_json: dict[str,
     assert actions == {"BLOCK", "COUNT"}
 
 
+@pytest.mark.clause("P1.3")
 def test_waf_logs_have_their_own_key_and_a_short_retention(template_json: dict[str, Any]) -> None:
     waf = _waf_log_group(template_json)
     assert waf["RetentionInDays"] <= 30

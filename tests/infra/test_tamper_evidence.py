@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 
 from infra.catalogue import ALL_FUNCTIONS, Need
-from tests.infra.conftest import logical_id, resources, role_statements
-
-pytestmark = pytest.mark.clause("P2.5", "P5")
+from tests.support.synthesized import logical_id, resources, role_statements
 
 WRITES = ("dynamodb:putitem", "dynamodb:updateitem", "dynamodb:deleteitem", "dynamodb:batchwrite")
 
@@ -37,6 +35,7 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_the_anchor_bucket_locks_each_anchor_in_compliance_mode_for_seven_years(
     template_json: dict[str, Any],
 ) -> None:
@@ -52,6 +51,7 @@ def test_the_anchor_bucket_locks_each_anchor_in_compliance_mode_for_seven_years(
     assert all(bucket["PublicAccessBlockConfiguration"].values())
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_the_anchor_bucket_refuses_anyone_an_overwrite_a_delete_or_plain_http(
     template_json: dict[str, Any],
 ) -> None:
@@ -73,6 +73,7 @@ def test_the_anchor_bucket_refuses_anyone_an_overwrite_a_delete_or_plain_http(
     assert ("s3:*", str({"Bool": {"aws:SecureTransport": "false"}})) in denied
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_audit_entries_are_keyed_with_an_hmac_key_of_their_own(
     template_json: dict[str, Any],
 ) -> None:
@@ -91,6 +92,7 @@ def test_audit_entries_are_keyed_with_an_hmac_key_of_their_own(
     }
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_only_appending_functions_may_write_the_audit_table(template_json: dict[str, Any]) -> None:
     table = logical_id(template_json, "/Data/Audit/Resource")
     writers = set()
@@ -109,6 +111,7 @@ def test_only_appending_functions_may_write_the_audit_table(template_json: dict[
     assert _role(template_json, "audit_anchors") not in writers
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_the_anchor_job_runs_every_hour_and_may_only_add_anchors(
     template_json: dict[str, Any],
 ) -> None:
@@ -129,6 +132,7 @@ def test_the_anchor_job_runs_every_hour_and_may_only_add_anchors(
     assert s3_actions == {"s3:ListBucket", "s3:GetObject", "s3:PutObject"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_chain_the_job_cannot_verify_raises_an_alarm(template_json: dict[str, Any]) -> None:
     (alarm,) = [
         props
@@ -140,6 +144,7 @@ def test_a_chain_the_job_cannot_verify_raises_an_alarm(template_json: dict[str, 
     assert alarm["AlarmActions"]
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_the_audit_tables_own_policy_lets_only_appenders_put_and_no_one_change_or_delete(
     template_json: dict[str, Any],
 ) -> None:

@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 
 from infra.catalogue import ALL_FUNCTIONS
-from tests.infra.conftest import resources
-
-pytestmark = pytest.mark.clause("P2.5")
+from tests.support.synthesized import resources
 
 
 def _trail(template_json: dict[str, Any]) -> dict[str, Any]:
@@ -18,6 +16,7 @@ def _trail(template_json: dict[str, Any]) -> dict[str, Any]:
     return trail
 
 
+@pytest.mark.clause("P2.5")
 def test_trail_validates_log_files_and_is_encrypted(template_json: dict[str, Any]) -> None:
     trail = _trail(template_json)
     assert trail["EnableLogFileValidation"] is True
@@ -26,6 +25,7 @@ def test_trail_validates_log_files_and_is_encrypted(template_json: dict[str, Any
     assert "CloudWatchLogsLogGroupArn" in trail
 
 
+@pytest.mark.clause("P2.5")
 def test_trail_records_data_events_of_every_table(template_json: dict[str, Any]) -> None:
     selectors = _trail(template_json)["AdvancedEventSelectors"]
     data = [
@@ -40,6 +40,7 @@ def test_trail_records_data_events_of_every_table(template_json: dict[str, Any])
     assert recorded == set(resources(template_json, "AWS::DynamoDB::Table"))
 
 
+@pytest.mark.clause("P2.5")
 def test_trail_records_all_management_events_including_kms(template_json: dict[str, Any]) -> None:
     selectors = _trail(template_json)["AdvancedEventSelectors"]
     management = [
@@ -51,6 +52,7 @@ def test_trail_records_all_management_events_including_kms(template_json: dict[s
     assert len(selector["FieldSelectors"]) == 1  # no eventSource exclusion: KMS calls are kept
 
 
+@pytest.mark.clause("P2.5")
 def test_trail_bucket_is_versioned_logged_and_tls_only(template_json: dict[str, Any]) -> None:
     trail_bucket = _trail(template_json)["S3BucketName"]["Ref"]
     bucket = resources(template_json, "AWS::S3::Bucket")[trail_bucket]
@@ -73,6 +75,7 @@ def test_trail_bucket_is_versioned_logged_and_tls_only(template_json: dict[str, 
     assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in denies)
 
 
+@pytest.mark.clause("P2.5")
 def test_alarms_cover_api_errors_functions_and_dead_letters(template_json: dict[str, Any]) -> None:
     alarms = resources(template_json, "AWS::CloudWatch::Alarm").values()
     metrics = [(a.get("Namespace"), a.get("MetricName")) for a in alarms]
@@ -83,6 +86,7 @@ def test_alarms_cover_api_errors_functions_and_dead_letters(template_json: dict[
     assert all(a["AlarmActions"] for a in alarms)
 
 
+@pytest.mark.clause("P2.5")
 def test_sms_spend_this_month_is_alarmed_to_the_alarm_topic(template_json: dict[str, Any]) -> None:
     (alarm,) = [
         a
@@ -97,6 +101,7 @@ def test_sms_spend_this_month_is_alarmed_to_the_alarm_topic(template_json: dict[
     assert alarm["AlarmActions"] == [{"Ref": topic_id}]
 
 
+@pytest.mark.clause("P2.5")
 def test_admins_have_a_dashboard(template_json: dict[str, Any]) -> None:
     (dashboard,) = resources(template_json, "AWS::CloudWatch::Dashboard").values()
     assert dashboard["DashboardName"] == "OnGptAccounts"

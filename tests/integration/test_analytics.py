@@ -10,8 +10,6 @@ import pytest
 from tests.support.deployed import Deployed, customer
 from tests.support.journeys import registered
 
-pytestmark = pytest.mark.clause("P1.3")
-
 EVENT = {
     "page": "/pricing",
     "referrer": "https://www.google.com/search?q=ongpt",
@@ -21,9 +19,11 @@ EVENT = {
 
 
 def items(table: str) -> list[dict[str, Any]]:
-    return boto3.client("dynamodb").scan(TableName=table)["Items"]  # type: ignore[no-any-return]
+    found: list[dict[str, Any]] = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    return found
 
 
+@pytest.mark.clause("P1.3")
 def test_a_signed_in_customers_events_link_to_nothing_else(aws: Deployed) -> None:
     _, customer_id = registered(aws)
     identity = {
@@ -66,6 +66,7 @@ def test_a_signed_in_customers_events_link_to_nothing_else(aws: Deployed) -> Non
                 assert str(text) not in others, text
 
 
+@pytest.mark.clause("P1.3")
 @pytest.mark.parametrize(
     "body",
     [

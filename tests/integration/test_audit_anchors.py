@@ -19,8 +19,6 @@ from tests.support.deployed import Deployed, staff
 from tests.support.jobs import run_anchor_job
 from tests.support.journeys import audit_items
 
-pytestmark = pytest.mark.clause("P2.5", "P5")
-
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
@@ -57,6 +55,7 @@ def audit_of(aws: Deployed, subject: str) -> dict[str, Any]:
     return body
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_the_job_anchors_the_head_of_each_chain_written_to_once(aws: Deployed) -> None:
     append(aws, "anchor-a", 3, NOW - timedelta(minutes=30))
     append(aws, "anchor-b", 2, NOW - timedelta(minutes=10))
@@ -74,6 +73,7 @@ def test_the_job_anchors_the_head_of_each_chain_written_to_once(aws: Deployed) -
     assert len(anchored(aws, "anchor-a")) == 2
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_an_anchor_is_locked_in_compliance_mode_for_seven_years(aws: Deployed) -> None:
     append(aws, "anchor-locked", 1, NOW - timedelta(minutes=5))
     run_anchor_job(aws, NOW)
@@ -89,6 +89,7 @@ def test_an_anchor_is_locked_in_compliance_mode_for_seven_years(aws: Deployed) -
         s3.put_object(Bucket=anchor_bucket(aws), Key=key, Body=b"{}", IfNoneMatch="*")
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_the_job_reads_the_audit_table_by_query_only(aws: Deployed) -> None:
     append(aws, "anchor-queries", 2, NOW - timedelta(minutes=5))
     operations: list[str] = []
@@ -97,6 +98,7 @@ def test_the_job_reads_the_audit_table_by_query_only(aws: Deployed) -> None:
     assert set(operations) == {"Query"}  # no Scan, no write of any kind
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_chain_rewritten_with_every_hash_recomputed_is_caught(aws: Deployed) -> None:
     append(aws, "anchor-rewritten", 4, NOW - timedelta(minutes=5))
     assert audit_of(aws, "anchor-rewritten")["verification"]["valid"] is True
@@ -122,6 +124,7 @@ def test_a_chain_rewritten_with_every_hash_recomputed_is_caught(aws: Deployed) -
     assert verification["first_bad"] == {"sequence": 1, "reason": "changed"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_chain_cut_below_its_anchor_is_caught(aws: Deployed) -> None:
     append(aws, "anchor-cut", 4, NOW - timedelta(minutes=5))
     run_anchor_job(aws, NOW)
@@ -137,6 +140,7 @@ def test_a_chain_cut_below_its_anchor_is_caught(aws: Deployed) -> None:
     }
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_the_job_does_not_anchor_a_chain_it_cannot_verify_and_says_so(
     aws: Deployed, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -151,6 +155,7 @@ def test_the_job_does_not_anchor_a_chain_it_cannot_verify_and_says_so(
     assert emitted["AuditChainsUnverified"] == [counts["unverified"]]
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_entries_are_written_with_their_mac_and_their_day_partition(aws: Deployed) -> None:
     (entry,) = append(aws, "anchor-shape", 1, NOW)
     _, _, (item,) = audit_items(aws, "anchor-shape")

@@ -16,8 +16,6 @@ from botocore.exceptions import ClientError
 from tests.support.deployed import Deployed, customer, guest, staff
 from tests.support.journeys import registered
 
-pytestmark = pytest.mark.clause("P6.2", "P3.6")
-
 
 def file(
     aws: Deployed, body: dict[str, Any], identity: dict[str, Any] | None = None
@@ -51,6 +49,7 @@ def queue(aws: Deployed, status: str = "OPEN") -> list[dict[str, Any]]:
     return body["complaints"]  # type: ignore[no-any-return]
 
 
+@pytest.mark.clause("P6.2", "P3.6")
 def test_a_guest_complaint_is_queued_resolved_and_answered(
     aws: Deployed, every_log_line: io.StringIO
 ) -> None:
@@ -79,6 +78,7 @@ def test_a_guest_complaint_is_queued_resolved_and_answered(
     assert "0967915569" not in every_log_line.getvalue()
 
 
+@pytest.mark.clause("P6.2", "P3.6")
 def test_a_customer_complaint_uses_the_account_contact(aws: Deployed) -> None:
     body, customer_id = registered(aws)
     status, filed = file(
@@ -110,6 +110,7 @@ def guest_complaint(aws: Deployed, email: str = "") -> str:
     return str(filed["complaint_id"])
 
 
+@pytest.mark.clause("P6.2", "P3.6")
 @pytest.mark.parametrize(
     ("steps", "bad"),
     [
@@ -135,6 +136,7 @@ def test_invalid_transitions_are_409(
     assert (status, answer["error"]["code"]) == (409, "CONFLICT")
 
 
+@pytest.mark.clause("P6.2", "P3.6")
 @pytest.mark.parametrize("final", ["RESOLVED", "REJECTED"])
 def test_an_open_complaint_may_be_closed_at_once_and_the_outcome_is_told_once(
     aws: Deployed, final: str
@@ -151,6 +153,7 @@ def test_an_open_complaint_may_be_closed_at_once_and_the_outcome_is_told_once(
     assert "Xong." in told[0]
 
 
+@pytest.mark.clause("P6.2", "P3.6")
 def test_an_outcome_whose_sending_failed_is_sent_by_the_next_patch_and_only_once(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -177,6 +180,7 @@ def test_an_outcome_whose_sending_failed_is_sent_by_the_next_patch_and_only_once
     assert "Đã xong." in told[0]
 
 
+@pytest.mark.clause("P6.2", "P3.6")
 @pytest.mark.parametrize("final", ["RESOLVED", "REJECTED"])
 @pytest.mark.parametrize("before", [[], [{"status": "IN_PROGRESS"}]], ids=["open", "in progress"])
 def test_closing_needs_a_resolution(
@@ -192,6 +196,7 @@ def test_closing_needs_a_resolution(
     assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
 
 
+@pytest.mark.clause("P6.2", "P3.6")
 def test_the_staff_queue_filters_by_every_status_oldest_first(aws: Deployed) -> None:
     moves = {
         "OPEN": [],
@@ -214,16 +219,19 @@ def test_the_staff_queue_filters_by_every_status_oldest_first(aws: Deployed) -> 
         assert created == sorted(created)
 
 
+@pytest.mark.clause("P6.2", "P3.6")
 def test_an_unknown_queue_status_is_400(aws: Deployed) -> None:
     status, body = queue_answer(aws, "CLOSED")
     assert (status, body["error"]["code"]) == (400, "VALIDATION_ERROR")
 
 
+@pytest.mark.clause("P6.2", "P3.6")
 def test_a_guest_without_a_contact_is_refused(aws: Deployed) -> None:
     status, answer = file(aws, {"category": "other", "subject": "s", "message": "m"})
     assert (status, answer["error"]["fields"][0]["field"]) == (400, "contact")
 
 
+@pytest.mark.clause("P2.1", "P6.2")
 def test_complaint_text_and_its_resolution_are_not_stored_in_the_clear(aws: Deployed) -> None:
     _, filed = file(
         aws,

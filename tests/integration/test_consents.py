@@ -11,8 +11,6 @@ from ongpt import services
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.journeys import disclose, put_consent, registered
 
-pytestmark = pytest.mark.clause("P3.3", "P3.4", "P3.7")
-
 
 def consents(aws: Deployed, customer_id: str) -> dict[str, Any]:
     status, body = aws.call("me", "GET", "/v1/me/consents", identity=customer(customer_id))
@@ -20,6 +18,7 @@ def consents(aws: Deployed, customer_id: str) -> dict[str, Any]:
     return {c["purpose"]: c["granted"] for c in body["consents"]}
 
 
+@pytest.mark.clause("P3.3", "P3.7")
 def test_registration_records_the_consents_given(aws: Deployed) -> None:
     _, cid = registered(aws)
     assert consents(aws, cid) == {
@@ -30,6 +29,7 @@ def test_registration_records_the_consents_given(aws: Deployed) -> None:
     }
 
 
+@pytest.mark.clause("P3.3", "P3.7")
 def test_granting_and_withdrawing_are_one_call_each_with_history_and_audit(aws: Deployed) -> None:
     _, cid = registered(aws)
     status, state = put_consent(aws, cid, "marketing", {"granted": True})
@@ -51,6 +51,7 @@ def test_granting_and_withdrawing_are_one_call_each_with_history_and_audit(aws: 
     ]
 
 
+@pytest.mark.clause("P3.7")
 def test_third_party_sharing_is_per_recipient(aws: Deployed) -> None:
     _, cid = registered(aws)
     assert put_consent(aws, cid, "third_party_sharing:partner-x", {"granted": True})[0] == 200
@@ -58,6 +59,7 @@ def test_third_party_sharing_is_per_recipient(aws: Deployed) -> None:
     assert "third_party_sharing:partner-y" not in consents(aws, cid)
 
 
+@pytest.mark.clause("P3.7")
 def test_a_recipient_of_64_characters_can_be_granted_and_disclosed_to(aws: Deployed) -> None:
     _, cid = registered(aws)
     recipient = "partner-" + "x" * 56  # API.md: recipient slug [a-z0-9-]{2,64}
@@ -69,6 +71,7 @@ def test_a_recipient_of_64_characters_can_be_granted_and_disclosed_to(aws: Deplo
     assert status == 201, disclosed
 
 
+@pytest.mark.clause("P3.7")
 @pytest.mark.parametrize(
     ("purpose", "body"),
     [
@@ -88,6 +91,7 @@ def test_bad_consent_changes_are_400(aws: Deployed, purpose: str, body: Any) -> 
     assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
 
 
+@pytest.mark.clause("P3.7", "P3.3")
 def test_a_customer_changes_only_their_own_consents(aws: Deployed) -> None:
     _, a = registered(aws)
     _, b = registered(aws)

@@ -22,9 +22,8 @@ from tests.support.journeys import (
     reminders,
 )
 
-pytestmark = pytest.mark.clause("P3.2", "P3.4")
 
-
+@pytest.mark.clause("P3.2")
 def test_a_contract_is_confirmed_and_listed_for_its_customer_only(aws: Deployed) -> None:
     body, cid = registered(aws)
     _, other = registered(aws)
@@ -36,6 +35,7 @@ def test_a_contract_is_confirmed_and_listed_for_its_customer_only(aws: Deployed)
     assert aws.call("me", "GET", "/v1/me/contracts", identity=customer(other))[1]["contracts"] == []
 
 
+@pytest.mark.clause("P3.2", "P2.1")
 def test_a_contract_reference_is_sealed(aws: Deployed) -> None:
     _, cid = registered(aws)
     reference = "HĐ-2026/Nguyễn Văn An/0967915569"
@@ -51,6 +51,7 @@ def test_a_contract_reference_is_sealed(aws: Deployed) -> None:
     assert stored["reference"]["S"]  # kept, sealed
 
 
+@pytest.mark.clause("P3.2")
 def test_a_contract_for_nobody_or_ending_before_it_starts_is_refused(aws: Deployed) -> None:
     _, cid = registered(aws)
     status, _ = aws.call(
@@ -81,6 +82,7 @@ def test_a_contract_for_nobody_or_ending_before_it_starts_is_refused(aws: Deploy
     assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
 
 
+@pytest.mark.clause("P3.4")
 def test_reminders_go_once_per_window_on_both_channels(aws: Deployed) -> None:
     body, cid = registered(aws)
     contract(aws, cid, 7)
@@ -93,6 +95,7 @@ def test_reminders_go_once_per_window_on_both_channels(aws: Deployed) -> None:
     assert len(reminders(aws, body["email"])) == 1
 
 
+@pytest.mark.clause("P3.4")
 def test_a_contract_20_days_out_is_reminded_13_days_later(aws: Deployed) -> None:
     body, cid = registered(aws)
     contract(aws, cid, 20)
@@ -103,6 +106,7 @@ def test_a_contract_20_days_out_is_reminded_13_days_later(aws: Deployed) -> None
     assert "7" in reminders(aws, body["email"])[0]["body"]
 
 
+@pytest.mark.clause("P3.4")
 def test_a_renewal_moves_the_expiry_and_rearms_the_reminders(aws: Deployed) -> None:
     body, cid = registered(aws)
     contract_id = contract(aws, cid, 30)
@@ -121,6 +125,7 @@ def test_a_renewal_moves_the_expiry_and_rearms_the_reminders(aws: Deployed) -> N
     assert len(reminders(aws, body["email"])) == 2
 
 
+@pytest.mark.clause("P3.4")
 def test_a_run_that_dies_half_way_is_finished_by_the_next_without_duplicates(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -152,6 +157,7 @@ def test_a_run_that_dies_half_way_is_finished_by_the_next_without_duplicates(
         assert len(reminders(aws, body["email"])) == 1, body["email"]
 
 
+@pytest.mark.clause("P3.4")
 def test_a_failed_send_goes_to_the_dead_letter_queue_and_the_rest_go_on(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,8 +12,6 @@ from ongpt.disclosures import service as disclosures_module
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.journeys import disclose, registered
 
-pytestmark = pytest.mark.clause("P3.7", "P5")
-
 
 def confidential(
     aws: Deployed, customer_id: str, recipient: str, until: str
@@ -35,6 +33,7 @@ def seen(aws: Deployed, customer_id: str) -> list[dict[str, Any]]:
     return found
 
 
+@pytest.mark.clause("P3.7", "P5")
 def test_consent_is_required_then_the_disclosure_is_recorded_audited_and_shown(
     aws: Deployed,
 ) -> None:
@@ -57,6 +56,7 @@ def test_consent_is_required_then_the_disclosure_is_recorded_audited_and_shown(
     assert "disclosure.record" in {e["action"] for e in trail["entries"]}
 
 
+@pytest.mark.clause("P3.7", "P5")
 def test_a_legal_obligation_needs_a_reference_and_can_stay_confidential(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -73,6 +73,7 @@ def test_a_legal_obligation_needs_a_reference_and_can_stay_confidential(
     assert [d["recipient"] for d in seen(aws, cid)] == ["police"]
 
 
+@pytest.mark.clause("P3.7")
 def test_a_disclosure_about_nobody_is_404(aws: Deployed) -> None:
     assert (
         disclose(
@@ -82,6 +83,7 @@ def test_a_disclosure_about_nobody_is_404(aws: Deployed) -> None:
     )
 
 
+@pytest.mark.clause("P3.7")
 def test_a_confidentiality_date_runs_to_the_end_of_that_day_in_utc(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -96,6 +98,7 @@ def test_a_confidentiality_date_runs_to_the_end_of_that_day_in_utc(
     assert [d["recipient"] for d in seen(aws, cid)] == ["court"]
 
 
+@pytest.mark.clause("P3.7")
 @pytest.mark.parametrize("until", ["2026-12-01T10:00:00", "2026-02-30", "01/12/2026", "tomorrow"])
 def test_a_confidentiality_that_is_neither_a_date_nor_a_time_is_400(
     aws: Deployed, until: str

@@ -18,8 +18,6 @@ from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.journeys import code_to, decide, e164, me, new_phone, registered
 
-pytestmark = pytest.mark.clause("P6.1")
-
 
 def rename(aws: Deployed, customer_id: str, full_name: str) -> str:
     """A request to change only the name (straight to review); its id."""
@@ -35,6 +33,7 @@ def profile(aws: Deployed, customer_id: str) -> dict[str, Any]:
     return body
 
 
+@pytest.mark.clause("P6.1")
 def test_a_new_email_is_proven_reviewed_and_applied_everywhere(aws: Deployed) -> None:
     body, cid = registered(aws)
     new_email = f"new.{uuid.uuid4().hex[:8]}@example.com"
@@ -82,6 +81,7 @@ def test_a_new_email_is_proven_reviewed_and_applied_everywhere(aws: Deployed) ->
     assert all(set(n) == {"type", "channel", "sent_at"} for n in notices)  # never a message body
 
 
+@pytest.mark.clause("P6.1")
 def test_parallel_guesses_count_five_tries_and_a_right_code_after_them_is_refused(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -136,6 +136,7 @@ def test_parallel_guesses_count_five_tries_and_a_right_code_after_them_is_refuse
     assert {outcomes[code] for code in wrong} == {"INVALID_CODE"}
 
 
+@pytest.mark.clause("P6.1")
 def test_changes_without_new_addresses_go_straight_to_review(aws: Deployed) -> None:
     _, cid = registered(aws)
     status, created = me(
@@ -150,6 +151,7 @@ def test_changes_without_new_addresses_go_straight_to_review(aws: Deployed) -> N
     assert profile(aws, cid)["full_name"] == "Nguyễn Văn Bình"
 
 
+@pytest.mark.clause("P6.1")
 @pytest.mark.parametrize(("decision", "outcome"), [("approve", "APPLIED"), ("reject", "REJECTED")])
 def test_decision_notes_are_sealed_and_shown_to_the_customer(
     aws: Deployed, decision: str, outcome: str
@@ -171,6 +173,7 @@ def test_decision_notes_are_sealed_and_shown_to_the_customer(
     assert (status, seen["note"]) == (200, note)
 
 
+@pytest.mark.clause("P6.1")
 def test_a_clash_with_another_account_is_rejected_at_review(aws: Deployed) -> None:
     other, _ = registered(aws)
     _, cid = registered(aws)
@@ -195,6 +198,7 @@ def test_a_clash_with_another_account_is_rejected_at_review(aws: Deployed) -> No
     assert profile(aws, cid)["phone"] != e164(other["phone"])
 
 
+@pytest.mark.clause("P6.1")
 def test_customers_see_and_withdraw_only_their_own_requests(aws: Deployed) -> None:
     _, a = registered(aws)
     _, b = registered(aws)
@@ -217,6 +221,7 @@ def test_customers_see_and_withdraw_only_their_own_requests(aws: Deployed) -> No
     assert me(aws, a, "POST", f"/v1/me/edit-requests/{eid}/withdraw")[0] == 409
 
 
+@pytest.mark.clause("P6.1")
 def test_the_decision_and_the_queue_views_are_audited(aws: Deployed) -> None:
     _, cid = registered(aws)
     edit_id = rename(aws, cid, "Lê Thị Hoa")
@@ -231,6 +236,7 @@ def test_the_decision_and_the_queue_views_are_audited(aws: Deployed) -> None:
     assert trail["verification"]["valid"] is True
 
 
+@pytest.mark.clause("P6.1")
 @pytest.mark.parametrize(
     "body",
     [
@@ -247,6 +253,7 @@ def test_bad_edit_requests_are_400(aws: Deployed, body: dict[str, Any]) -> None:
     assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
 
 
+@pytest.mark.clause("P6.1")
 def test_no_personal_value_of_an_edit_reaches_a_log_line(
     aws: Deployed, every_log_line: io.StringIO
 ) -> None:

@@ -34,8 +34,6 @@ from tests.support.journeys import (
     verify,
 )
 
-pytestmark = pytest.mark.clause("P2.1", "P4")
-
 NOW = datetime(2027, 3, 1, 20, 0, tzinfo=UTC)
 
 
@@ -127,6 +125,7 @@ def _copy(aws: Deployed, customer_id: str) -> dict[str, Any]:
     return {"tables": tables, "profile": _profile(aws, customer_id)}
 
 
+@pytest.mark.clause("P2.1", "P2.4", "P4")
 def test_an_account_closed_past_its_grace_period_is_erased_and_no_copy_opens(
     aws: Deployed,
 ) -> None:
@@ -149,6 +148,7 @@ def test_an_account_closed_past_its_grace_period_is_erased_and_no_copy_opens(
     )
 
 
+@pytest.mark.clause("P2.4")
 def test_running_the_job_again_erases_sends_and_changes_nothing(aws: Deployed) -> None:
     body, _ = _closed_customer(aws)
     run_erasure(aws, NOW)
@@ -159,6 +159,7 @@ def test_running_the_job_again_erases_sends_and_changes_nothing(aws: Deployed) -
     assert len(aws.messages_to(body["email"])) == sent
 
 
+@pytest.mark.clause("P2.4", "P4")
 def test_an_account_still_in_its_grace_period_or_held_is_not_erased(aws: Deployed) -> None:
     dynamodb = boto3.client("dynamodb")
     _, not_yet = _closed_customer(aws, days_ago=-1)  # erase_after is tomorrow
@@ -174,6 +175,7 @@ def test_an_account_still_in_its_grace_period_or_held_is_not_erased(aws: Deploye
     assert _profile(aws, held)["status"]["S"] == "ERASED"
 
 
+@pytest.mark.clause("P2.4")
 def test_a_fault_at_any_aws_call_of_the_erasure_is_finished_by_the_next_run(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -193,6 +195,7 @@ def test_a_fault_at_any_aws_call_of_the_erasure_is_finished_by_the_next_run(
     print(f"\nerasure: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
 
 
+@pytest.mark.clause("P2.4", "P4")
 def test_a_restore_from_before_the_erasure_is_erased_again_from_the_ledger(aws: Deployed) -> None:
     """The customers' table restored to a point before the erasure (its items put back) brings
     back the guards and the stripped profile, never the key: replaying the ledger from the

@@ -7,9 +7,8 @@ import pytest
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.journeys import registered
 
-pytestmark = pytest.mark.clause("P2.4")
 
-
+@pytest.mark.clause("P2.4")
 def test_the_export_holds_every_kind_of_record(aws: Deployed) -> None:
     body, cid = registered(aws)
     _, other = registered(aws)
@@ -88,6 +87,7 @@ def test_the_export_holds_every_kind_of_record(aws: Deployed) -> None:
     assert body["email"].split("@")[0] in export["profile"]["email"]
 
 
+@pytest.mark.clause("P2.4")
 def test_the_access_log_shows_role_purpose_and_time_never_the_staff_member(aws: Deployed) -> None:
     _, cid = registered(aws)
     aws.call(

@@ -18,6 +18,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
+from ongpt.contracts.models import ReminderDeadLetter
 from ongpt.customers.store import active_shard
 from tests.support.deployed import Deployed, staff
 from tests.support.events import sqs_event
@@ -36,8 +37,6 @@ from tests.support.journeys import (
     start,
     verify,
 )
-
-pytestmark = pytest.mark.clause("P2.1", "P3.3", "P3.4", "P4", "P6.1")
 
 
 def snapshot() -> dict[str, Any]:
@@ -95,6 +94,7 @@ def refused(answer: tuple[int, dict[str, Any]], fault: Fault) -> None:
     )
 
 
+@pytest.mark.clause("P2.1", "P4")
 def test_verification(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     def begun() -> tuple[dict[str, Any], Callable[[], tuple[int, dict[str, Any]]]]:
         body = registration()
@@ -116,6 +116,7 @@ def test_verification(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     print(f"\nverification: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
 
 
+@pytest.mark.clause("P1.2", "P4")
 def test_registration_codes_worker(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     def queued() -> tuple[dict[str, Any], dict[str, Any]]:
         body = registration()
@@ -140,6 +141,7 @@ def test_registration_codes_worker(aws: Deployed, monkeypatch: pytest.MonkeyPatc
     print(f"\nregistration codes: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
 
 
+@pytest.mark.clause("P2.1", "P4", "P6.1")
 def test_edit_approval(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     def pending_review() -> tuple[str, dict[str, Any], str]:
         body, customer_id = registered(aws)
@@ -190,6 +192,7 @@ def _approved(aws: Deployed, edit_id: str) -> bool:
     )
 
 
+@pytest.mark.clause("P3.4", "P4")
 def test_expiry_job(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     body, customer_id = registered(aws)
     addresses = (body["email"], e164(body["phone"]))
@@ -218,17 +221,17 @@ def test_expiry_job(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     print(f"\nexpiry job: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
 
 
-def _dead_letters(aws: Deployed) -> list[dict[str, Any]]:
+def _dead_letters(aws: Deployed) -> list[ReminderDeadLetter]:
+    """The reminders the job dead-lettered, taken off its DLQ: each body is the job's model."""
     sqs = boto3.client("sqs")
     url = aws.function("expiry_reminders").environment["JOB_DLQ_URL"]
-    found: list[dict[str, Any]] = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
-        "Messages", []
-    )
+    found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
     for message in found:
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return found
+    return [ReminderDeadLetter.model_validate_json(m["Body"]) for m in found]
 
 
+@pytest.mark.clause("P3.3", "P4")
 def test_announcement_worker(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     body, customer_id = registered(aws)
     shard = int(active_shard(customer_id).rsplit("#", 1)[1])

@@ -42,8 +42,6 @@ from tests.support.journeys import (
 )
 from tests.support.least_privilege import Comparison, Recorder, Resources
 
-pytestmark = pytest.mark.clause("P2.2")
-
 Journey = Callable[[Deployed, Recorder, pytest.MonkeyPatch], None]
 
 
@@ -390,6 +388,7 @@ def comparison(aws: Deployed, recorder: Recorder, name: str) -> Comparison:
     return Comparison(uses, recorder.resources.grants(role_id))
 
 
+@pytest.mark.clause("P2.2")
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_each_function_is_allowed_exactly_the_actions_it_calls(
     recorded: tuple[Deployed, Recorder], name: str, record_property: Callable[[str, Any], None]

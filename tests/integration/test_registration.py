@@ -27,9 +27,8 @@ from tests.support.journeys import (
     verify,
 )
 
-pytestmark = pytest.mark.clause("P1.1", "P1.2", "P2.1", "P3.1")
 
-
+@pytest.mark.clause("P1.1", "P1.2", "P3.1")
 def test_a_guest_registers_verifies_and_reads_their_profile(aws: Deployed) -> None:
     body = registration(phone="0967.9155.69")
     status, accepted = start(aws, body)
@@ -54,6 +53,7 @@ def test_a_guest_registers_verifies_and_reads_their_profile(aws: Deployed) -> No
     assert attributes["email_verified"] == attributes["phone_number_verified"] == "true"
 
 
+@pytest.mark.clause("P1.2")
 def test_a_wrong_code_says_how_many_tries_remain_and_five_lock(aws: Deployed) -> None:
     body = registration()
     _, accepted = start(aws, body)
@@ -66,6 +66,7 @@ def test_a_wrong_code_says_how_many_tries_remain_and_five_lock(aws: Deployed) ->
     assert (status, answer["error"]["code"]) == (429, "TOO_MANY_ATTEMPTS")
 
 
+@pytest.mark.clause("P1.2")
 def test_codes_expire_after_ten_minutes(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
     body = registration()
     _, accepted = start(aws, body)
@@ -75,6 +76,7 @@ def test_codes_expire_after_ten_minutes(aws: Deployed, monkeypatch: pytest.Monke
     assert (status, answer["error"]["code"]) == (410, "EXPIRED")
 
 
+@pytest.mark.clause("P1.2")
 def test_a_code_works_once(aws: Deployed) -> None:
     body = registration()
     _, accepted = start(aws, body)
@@ -84,6 +86,7 @@ def test_a_code_works_once(aws: Deployed) -> None:
     assert (status, answer["error"]["code"]) == (409, "ALREADY_REGISTERED")
 
 
+@pytest.mark.clause("P1.2")
 def test_resend_waits_60_seconds_and_replaces_the_codes(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,6 +111,7 @@ def test_resend_waits_60_seconds_and_replaces_the_codes(
     assert verify(aws, rid, body["email"], e164(body["phone"]))[0] == 201
 
 
+@pytest.mark.clause("P1.2")
 def test_a_late_message_of_an_older_round_neither_sends_nor_replaces_the_newer_code(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -123,6 +127,7 @@ def test_a_late_message_of_an_older_round_neither_sends_nor_replaces_the_newer_c
     assert verify(aws, rid, body["email"], e164(body["phone"]))[0] == 201
 
 
+@pytest.mark.clause("P1.2")
 def test_a_failed_send_of_an_older_round_keeps_the_code_a_newer_round_sent(aws: Deployed) -> None:
     """Round 0's email fails after a resend's round 1 was sent meanwhile: taking back round 0's
     claim must not take round 1's code with it."""
@@ -144,6 +149,7 @@ def test_a_failed_send_of_an_older_round_keeps_the_code_a_newer_round_sent(aws: 
     assert verify(aws, rid, body["email"], e164(body["phone"]))[0] == 201
 
 
+@pytest.mark.clause("P1.2", "P2.3")
 def test_a_weak_password_is_refused_and_the_codes_stay_good(aws: Deployed) -> None:
     body = registration()
     _, accepted = start(aws, body)
@@ -153,6 +159,7 @@ def test_a_weak_password_is_refused_and_the_codes_stay_good(aws: Deployed) -> No
     assert verify(aws, rid, body["email"], e164(body["phone"]))[0] == 201
 
 
+@pytest.mark.clause("P1.2")
 def test_a_taken_email_in_other_letters_gets_a_notice_and_never_completes(aws: Deployed) -> None:
     owner, _ = registered(aws)
     again = registration(email=owner["email"].upper())
@@ -172,6 +179,7 @@ def test_a_taken_email_in_other_letters_gets_a_notice_and_never_completes(aws: D
         assert answer[1]["error"]["code"] == "INVALID_CODE"
 
 
+@pytest.mark.clause("P1.1")
 def test_the_policy_in_force_must_be_accepted(aws: Deployed) -> None:
     consents = {
         "privacy_policy": "2023-01",
@@ -183,6 +191,7 @@ def test_the_policy_in_force_must_be_accepted(aws: Deployed) -> None:
     assert (status, answer["error"]["code"]) == (400, "POLICY_VERSION_MISMATCH")
 
 
+@pytest.mark.clause("P1.2", "P4")
 def test_an_idempotent_retry_returns_the_first_response_and_sends_nothing_twice(
     aws: Deployed,
 ) -> None:
@@ -199,6 +208,7 @@ def test_an_idempotent_retry_returns_the_first_response_and_sends_nothing_twice(
     assert stranger[1]["registration_id"] != first[1]["registration_id"]
 
 
+@pytest.mark.clause("P1.2", "P4")
 def test_a_failure_after_the_sign_in_was_made_leaves_nothing_behind(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -258,6 +268,7 @@ BAD_INPUTS = [
 ]
 
 
+@pytest.mark.clause("P1.1")
 @pytest.mark.parametrize(
     ("field", "value"), BAD_INPUTS, ids=[f"{f}-{i}" for i, (f, _) in enumerate(BAD_INPUTS)]
 )
@@ -268,6 +279,7 @@ def test_bad_input_is_a_400_naming_the_field(aws: Deployed, field: str, value: A
     assert any(f["field"].split(".")[0] == field for f in answer["error"]["fields"]), answer
 
 
+@pytest.mark.clause("P1.1")
 @pytest.mark.parametrize(
     "name", ["Nguyễn Văn An", "Đặng Thị Ánh", "O'Brien-Smith", "Dr. Jane Doe", "李小龍"]
 )
@@ -275,6 +287,7 @@ def test_names_of_any_script_pass(aws: Deployed, name: str) -> None:
     assert start(aws, registration(full_name=name))[0] == 202
 
 
+@pytest.mark.clause("P1.1")
 @pytest.mark.parametrize(
     "phone", ["0967.9155.69", "0967 915 569", "+84 967 915 569", "(+84) 96-791-5569"]
 )
@@ -282,6 +295,7 @@ def test_common_phone_formats_pass(aws: Deployed, phone: str) -> None:
     assert start(aws, registration(phone=phone))[0] == 202
 
 
+@pytest.mark.clause("P2.1", "P2.5")
 def test_no_personal_value_reaches_a_log_line(aws: Deployed, every_log_line: io.StringIO) -> None:
     body = registration(full_name="Đặng Thị Ánh")
     _, accepted = start(aws, body)
@@ -304,6 +318,7 @@ def test_no_personal_value_reaches_a_log_line(aws: Deployed, every_log_line: io.
         assert value not in logged
 
 
+@pytest.mark.clause("P2.1")
 def test_no_table_holds_a_plaintext_name_email_or_phone(aws: Deployed) -> None:
     body, _ = registered(aws)
     dynamodb = boto3.client("dynamodb")

@@ -16,8 +16,6 @@ from tests.support.deployed import customer, guest, staff
 from tests.support.events import FakeLambdaContext, rest_event
 from tests.support.handlers import warm_handler
 
-pytestmark = pytest.mark.clause("P2.2", "P5")
-
 IDENTITIES: dict[str, dict[str, Any]] = {
     "guest": guest(),
     "customer": customer(str(uuid.uuid4())),
@@ -43,6 +41,7 @@ def handle(spec: FunctionSpec, route: Route, identity: dict[str, Any]) -> tuple[
     return response["statusCode"], json.loads(response["body"])
 
 
+@pytest.mark.clause("P2.2", "P5")
 @pytest.mark.parametrize(
     ("spec", "route", "principal"),
     REFUSED,
@@ -55,6 +54,7 @@ def test_a_caller_outside_the_table_gets_403_from_the_handler(
     assert (status, body["error"]["code"]) == (403, "FORBIDDEN")
 
 
+@pytest.mark.clause("P2.2", "P5")
 @pytest.mark.parametrize("spec", API_FUNCTIONS, ids=[s.name for s in API_FUNCTIONS])
 def test_a_role_that_is_not_in_the_table_gets_403_on_every_route(spec: FunctionSpec) -> None:
     stranger = staff("Marketing", "mallory")  # an IAM role of the account, not a staff role

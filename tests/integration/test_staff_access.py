@@ -16,8 +16,6 @@ from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, staff
 from tests.support.journeys import audit_items, e164, registered
 
-pytestmark = pytest.mark.clause("P5", "P2.5", "P3.5")
-
 
 @pytest.fixture(scope="module")
 def someone(aws: Deployed) -> dict[str, Any]:
@@ -53,6 +51,7 @@ def search(
     )
 
 
+@pytest.mark.clause("P5")
 def test_search_by_exact_email_or_phone_after_normalisation(
     aws: Deployed, someone: dict[str, Any]
 ) -> None:
@@ -67,6 +66,7 @@ def test_search_by_exact_email_or_phone_after_normalisation(
     assert status == 404
 
 
+@pytest.mark.clause("P5", "P3.5")
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -86,6 +86,7 @@ def test_a_search_names_one_address_and_a_purpose(
     assert answer["error"]["fields"][0]["field"] == field
 
 
+@pytest.mark.clause("P5", "P2.5")
 def test_a_search_is_audited_with_its_purpose_and_no_address(aws: Deployed) -> None:
     body, customer_id = registered(aws)
     status, _ = search(aws, {"phone": body["phone"], "purpose": "contract_delivery"}, "Admin")
@@ -101,6 +102,7 @@ def test_a_search_is_audited_with_its_purpose_and_no_address(aws: Deployed) -> N
     assert body["phone"] not in str(entry)
 
 
+@pytest.mark.clause("P5")
 def test_the_search_by_query_string_is_gone(aws: Deployed, someone: dict[str, Any]) -> None:
     status, _ = aws.call(
         "staff_customers",
@@ -112,6 +114,7 @@ def test_the_search_by_query_string_is_gone(aws: Deployed, someone: dict[str, An
     assert status == 404
 
 
+@pytest.mark.clause("P5", "P2.5")
 def test_reading_the_audit_log_is_itself_audited(aws: Deployed) -> None:
     _, customer_id = registered(aws)
     read(aws, customer_id, purpose="customer_support")
@@ -123,6 +126,7 @@ def test_reading_the_audit_log_is_itself_audited(aws: Deployed) -> None:
     assert second["verification"]["valid"] is True
 
 
+@pytest.mark.clause("P5")
 def test_a_read_is_masked_by_default(aws: Deployed, someone: dict[str, Any]) -> None:
     status, body = read(aws, someone["customer_id"], purpose="customer_support")
     assert status == 200
@@ -132,6 +136,7 @@ def test_a_read_is_masked_by_default(aws: Deployed, someone: dict[str, Any]) -> 
     assert body["masked"] is True
 
 
+@pytest.mark.clause("P5", "P3.5")
 def test_support_may_reveal_compliance_only_for_a_legal_request(
     aws: Deployed, someone: dict[str, Any]
 ) -> None:
@@ -147,6 +152,7 @@ def test_support_may_reveal_compliance_only_for_a_legal_request(
     assert (status, body["full_name"]) == (200, "Nguyễn Văn An")
 
 
+@pytest.mark.clause("P5", "P3.5")
 @pytest.mark.parametrize(
     "query", [{}, {"purpose": "curiosity"}], ids=["no purpose", "unknown purpose"]
 )
@@ -158,6 +164,7 @@ def test_a_read_without_a_valid_purpose_is_refused(
     assert body["error"]["fields"][0]["field"] == "purpose"
 
 
+@pytest.mark.clause("P5")
 def test_a_customer_cannot_use_staff_routes(aws: Deployed, someone: dict[str, Any]) -> None:
     from tests.support.deployed import customer
 
@@ -171,6 +178,7 @@ def test_a_customer_cannot_use_staff_routes(aws: Deployed, someone: dict[str, An
     assert (status, body["error"]["code"]) == (403, "FORBIDDEN")
 
 
+@pytest.mark.clause("P5", "P2.5")
 def test_every_staff_access_is_in_the_verified_audit_chain(aws: Deployed) -> None:
     body, customer_id = registered(aws)
     read(aws, customer_id, purpose="customer_support")
@@ -183,6 +191,7 @@ def test_every_staff_access_is_in_the_verified_audit_chain(aws: Deployed) -> Non
     assert body["email"] not in str(trail)
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_an_edited_audit_entry_breaks_the_chain_and_is_named(aws: Deployed) -> None:
     _, customer_id = registered(aws)
     for purpose in ("customer_support", "contract_delivery", "complaint_resolution"):
@@ -199,6 +208,7 @@ def test_an_edited_audit_entry_breaks_the_chain_and_is_named(aws: Deployed) -> N
     assert verification["first_bad"] == {"sequence": 2, "reason": "changed"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_deleted_audit_entry_breaks_the_chain_and_is_named(aws: Deployed) -> None:
     _, customer_id = registered(aws)
     for purpose in ("customer_support", "contract_delivery", "complaint_resolution"):
@@ -209,6 +219,7 @@ def test_a_deleted_audit_entry_breaks_the_chain_and_is_named(aws: Deployed) -> N
     assert verification["first_bad"] == {"sequence": 2, "reason": "missing"}
 
 
+@pytest.mark.clause("P2.5")
 def test_twenty_concurrent_appends_leave_one_valid_chain(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -54,14 +54,20 @@ def rest_event(
 
 
 def sqs_event(*bodies: str) -> dict[str, Any]:
-    """An SQS event source's batch of ``bodies``, their message ids ``m0``, ``m1``, ..."""
+    """An SQS event source's batch of ``bodies``, their message ids ``m0``, ``m1``, ..., with the
+    attributes Lambda always gives (Powertools' ``SqsRecordModel`` requires them)."""
     return {
         "Records": [
             {
                 "messageId": f"m{i}",
                 "receiptHandle": f"r{i}",
                 "body": body,
-                "attributes": {},
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1767225600000",
+                    "SenderId": "AROAEXAMPLE:sender",
+                    "ApproximateFirstReceiveTimestamp": "1767225600001",
+                },
                 "messageAttributes": {},
                 "md5OfBody": "",
                 "eventSource": "aws:sqs",

@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -25,6 +25,9 @@ from ongpt.platform.errors import Conflict
 from ongpt.security.crypto import DataKeys, seal
 from ongpt.storage.key_store import KeyGone, KeyStore, owner_key
 from ongpt.storage.markers import Markers
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 T = TypeVar("T")
 
@@ -52,9 +55,9 @@ class FakeKeyStore(KeyStore):
     def __init__(self) -> None:
         self.keys: dict[str, bytes] = {}
 
-    def new(self, context: dict[str, str]) -> tuple[bytes, dict[str, Any]]:
+    def new(self, context: dict[str, str]) -> tuple[bytes, TransactWriteItemTypeDef]:
         self.keys[owner_key(context)] = plaintext = os.urandom(32)
-        return plaintext, {"Put": {"pk": owner_key(context)}}
+        return plaintext, {"Put": {"TableName": "keys", "Item": {"pk": {"S": owner_key(context)}}}}
 
     def open(self, context: dict[str, str]) -> bytes:
         if owner_key(context) not in self.keys:

@@ -119,6 +119,19 @@ def disclose(aws: Deployed, role: str = "Compliance", **body: Any) -> tuple[int,
     )
 
 
+def announce(aws: Deployed, title: str, kind: str = "service_change") -> str:
+    """An announcement posted by an admin (queued, not yet delivered): its id."""
+    status, posted = aws.call(
+        "announcements",
+        "POST",
+        "/v1/staff/announcements",
+        identity=staff("Admin"),
+        body={"kind": kind, "title": title, "body": "Tối nay."},
+    )
+    assert status == 202, posted
+    return str(posted["announcement_id"])
+
+
 def new_contract(customer_id: str, days: int, plan: str = "Pro") -> dict[str, Any]:
     """The body of a contract for the customer, expiring ``days`` after ``CONTRACTS_NOW``."""
     return {

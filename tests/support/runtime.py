@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 
 from local.client import LocalClient
 
@@ -71,6 +72,14 @@ def served(assembly_dir: Path, workdir: Path) -> Iterator[tuple[float, LocalClie
             except subprocess.TimeoutExpired:  # a loaded machine; it holds nothing worth keeping
                 process.kill()
                 process.wait()
+
+
+def start_runtime(
+    assembly_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalClient]:
+    """A local runtime of its own, on free ports, stopped afterwards."""
+    with served(assembly_dir, tmp_path_factory.mktemp("local-runtime")) as (_, client):
+        yield client
 
 
 def aws_client(local_runtime: LocalClient, service: str) -> Any:

@@ -6,8 +6,6 @@ import pytest
 
 from ongpt.analytics.service import browser, page_path, referrer_host, truncated_ip
 
-pytestmark = pytest.mark.clause("P1.3")
-
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Safari/537.36"
@@ -20,6 +18,7 @@ SAFARI = (
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
 
+@pytest.mark.clause("P1.3")
 @pytest.mark.parametrize(
     ("agent", "expected"),
     [
@@ -37,6 +36,7 @@ def test_browser_family_and_major_version(
     assert browser(agent) == expected
 
 
+@pytest.mark.clause("P1.3")
 @pytest.mark.parametrize(
     ("address", "network"),
     [
@@ -50,6 +50,7 @@ def test_ips_are_truncated_to_their_network(address: str | None, network: str | 
     assert truncated_ip(address) == network
 
 
+@pytest.mark.clause("P1.3")
 def test_only_the_referrer_host_is_kept() -> None:
     assert (
         referrer_host("https://Search.Example.com/q?email=an@example.com") == "search.example.com"
@@ -57,6 +58,7 @@ def test_only_the_referrer_host_is_kept() -> None:
     assert referrer_host("not a url") is None
 
 
+@pytest.mark.clause("P1.3")
 @pytest.mark.parametrize(
     ("page", "expected"),
     [

@@ -13,8 +13,6 @@ import pytest
 from ongpt.audit.service import GENESIS, Anchor, Entry, verify, verify_extension
 from ongpt.security import masking
 
-pytestmark = pytest.mark.clause("P2.5", "P5")
-
 AUDIT_KEY = b"the audit key, which a rewriter does not hold"
 
 
@@ -63,24 +61,28 @@ def anchor_of(entry: Entry) -> Anchor:
     return Anchor(entry.subject, entry.sequence, entry.hash, entry.mac, "2026-11-25T01:00:00Z")
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_an_untouched_chain_is_valid() -> None:
     result = verify(chain(5), keyed=keyed)
     assert result.valid
     assert result.checked == 5
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_changed_entry_is_named() -> None:
     entries = chain(5)
     entries[2] = replace(entries[2], purpose="legal_request")
     assert verify(entries, keyed=keyed).first_bad == {"sequence": 3, "reason": "changed"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_missing_entry_is_named() -> None:
     entries = chain(5)
     del entries[1]
     assert verify(entries, keyed=keyed).first_bad == {"sequence": 2, "reason": "missing"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_entries_renumbered_into_another_order_are_caught() -> None:
     entries = chain(4)
     swapped = [
@@ -93,6 +95,7 @@ def test_entries_renumbered_into_another_order_are_caught() -> None:
     assert verify(resealed, keyed=keyed).first_bad == {"sequence": 2, "reason": "out of order"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_chain_rewritten_with_every_hash_recomputed_is_caught_by_its_macs() -> None:
     entries = chain(8)
     rewritten = chained([*entries[:2], *(replace(e, actor="mallory") for e in entries[2:])], None)
@@ -102,12 +105,14 @@ def test_a_chain_rewritten_with_every_hash_recomputed_is_caught_by_its_macs() ->
     assert result.first_bad == {"sequence": 3, "reason": "changed"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_rewrite_keyed_with_another_key_is_caught() -> None:
     entries = chain(5)
     forged = chained([replace(e, purpose="legal_request") for e in entries], b"another key")
     assert verify(forged, keyed=keyed).first_bad == {"sequence": 1, "reason": "changed"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_rewrite_by_a_key_holder_is_caught_at_the_anchor() -> None:
     entries = chain(6)
     anchor = anchor_of(entries[3])
@@ -117,6 +122,7 @@ def test_a_rewrite_by_a_key_holder_is_caught_at_the_anchor() -> None:
     assert result.first_bad == {"sequence": 4, "reason": "changed"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_chain_rewritten_below_its_anchor_names_the_first_rewritten_entry() -> None:
     entries = chain(6)
     anchor = anchor_of(entries[4])
@@ -125,6 +131,7 @@ def test_a_chain_rewritten_below_its_anchor_names_the_first_rewritten_entry() ->
     assert result.first_bad == {"sequence": 4, "reason": "changed"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_chain_cut_below_its_anchor_is_caught() -> None:
     entries = chain(6)
     anchor = anchor_of(entries[4])
@@ -135,22 +142,26 @@ def test_a_chain_cut_below_its_anchor_is_caught() -> None:
     assert result.first_bad == {"sequence": 4, "reason": "missing"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_chain_deleted_whole_is_caught_by_its_anchor() -> None:
     anchor = anchor_of(chain(3)[2])
     assert verify([], keyed=keyed, anchor=anchor).first_bad == {"sequence": 1, "reason": "missing"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_chain_grown_past_its_anchor_is_valid() -> None:
     entries = chain(6)
     assert verify(entries, keyed=keyed, anchor=anchor_of(entries[2])).valid
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_a_newest_entry_without_a_mac_is_caught() -> None:
     entries = chain(4)
     entries[3] = replace(entries[3], mac="")
     assert verify(entries, keyed=keyed).first_bad == {"sequence": 4, "reason": "changed"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_appends_after_a_rewrite_do_not_hide_it() -> None:
     entries = chain(5)
     forged = chained([replace(e, actor="mallory") for e in entries], None)
@@ -159,6 +170,7 @@ def test_appends_after_a_rewrite_do_not_hide_it() -> None:
     assert result.first_bad == {"sequence": 1, "reason": "changed"}
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_kms_is_asked_only_about_the_entries_newer_than_the_anchor() -> None:
     asked: list[int] = []
 
@@ -171,6 +183,7 @@ def test_kms_is_asked_only_about_the_entries_newer_than_the_anchor() -> None:
     assert asked == [62, 63, 64]
 
 
+@pytest.mark.clause("P2.5", "P5")
 def test_the_anchor_job_checks_that_new_entries_link_on_from_the_anchor_and_are_keyed() -> None:
     entries = chain(6)
     anchor = anchor_of(entries[2])
@@ -192,6 +205,7 @@ def test_the_anchor_job_checks_that_new_entries_link_on_from_the_anchor_and_are_
     }
 
 
+@pytest.mark.clause("P5")
 def test_masks_keep_enough_to_recognise() -> None:
     assert masking.name("Nguyễn Văn An") == "N*** V** A*"
     assert masking.email("an.nguyen@example.com") == "a***@example.com"

@@ -6,9 +6,8 @@ import pytest
 
 from ongpt.security import normalize
 
-pytestmark = pytest.mark.clause("P1.1")
 
-
+@pytest.mark.clause("P1.1")
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
@@ -22,11 +21,13 @@ def test_phones_become_e164(raw: str, expected: str) -> None:
     assert normalize.phone(raw) == expected
 
 
+@pytest.mark.clause("P1.1")
 def test_names_are_nfc_trimmed_and_folded() -> None:
     decomposed = "Nguye\u0302\u0303n  Va\u0306n An "
     assert normalize.full_name(decomposed) == "Nguyễn Văn An"
 
 
+@pytest.mark.clause("P1.1")
 def test_email_domains_are_lower_cased_and_keys_compare_case_insensitively() -> None:
     assert normalize.email("An.Nguyen@Example.COM") == "An.Nguyen@example.com"
     assert normalize.email_key("An.Nguyen@Example.COM") == normalize.email_key(
@@ -34,17 +35,20 @@ def test_email_domains_are_lower_cased_and_keys_compare_case_insensitively() -> 
     )
 
 
+@pytest.mark.clause("P1.1")
 @pytest.mark.parametrize("raw", ["Nguyễn\tAn", "An\u200b", "An\u0007"])
 def test_names_refuse_control_and_invisible_characters(raw: str) -> None:
     with pytest.raises(ValueError, match="control"):
         normalize.full_name(raw)
 
 
+@pytest.mark.clause("P4")
 def test_free_text_is_nfc_and_keeps_line_breaks() -> None:
     decomposed = "Khie\u0302\u0301u na\u0323i\n\tvề hóa đơn"
     assert normalize.free_text(decomposed) == "Khiếu nại\n\tvề hóa đơn"
 
 
+@pytest.mark.clause("P4")
 @pytest.mark.parametrize(
     "raw",
     [

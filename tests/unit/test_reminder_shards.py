@@ -5,10 +5,10 @@ queue without stopping the rest."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
+from ongpt.contracts.models import ReminderDeadLetter
 from ongpt.contracts.service import SHARDS, WINDOWS, Contracts, due_partitions, expiry_shard
 from ongpt.customers.service import Customers
 from tests.support.fakes import (
@@ -23,7 +23,9 @@ from tests.support.fakes import (
 NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 
 
-def _job(dead_letters: list[dict[str, Any]]) -> tuple[Contracts, FakeContractStore, FakeNotifier]:
+def _job(
+    dead_letters: list[ReminderDeadLetter],
+) -> tuple[Contracts, FakeContractStore, FakeNotifier]:
     key_store, customer_store = FakeKeyStore(), FakeCustomerStore()
     a_customer(customer_store, key_store, "c-1", email="an@example.com", phone="+84967915569")
     contract_store, notifier = FakeContractStore(), FakeNotifier()
@@ -60,7 +62,7 @@ def test_a_contract_is_in_one_of_its_days_shards() -> None:
 
 @pytest.mark.clause("P3.4")
 def test_the_job_reads_only_its_windows_and_invites_once_per_channel() -> None:
-    dead: list[dict[str, Any]] = []
+    dead: list[ReminderDeadLetter] = []
     contracts, store, notifier = _job(dead)
     _contract(store, "due-in-7", NOW + timedelta(days=7))
     _contract(store, "due-in-10", NOW + timedelta(days=10))
@@ -75,14 +77,14 @@ def test_the_job_reads_only_its_windows_and_invites_once_per_channel() -> None:
 
 @pytest.mark.clause("P3.4")
 def test_a_failed_invitation_is_dead_lettered_by_id_and_the_rest_still_go() -> None:
-    dead: list[dict[str, Any]] = []
+    dead: list[ReminderDeadLetter] = []
     contracts, store, notifier = _job(dead)
     notifier.failing.add("an@example.com")
     _contract(store, "due-in-1", NOW + timedelta(days=1))
     counts = contracts.send_reminders(NOW)
     assert (counts["failed"], counts["sent"]) == (1, 1)
     assert [s.channel for s in notifier.sent] == ["sms"]
-    assert dead == [
+    assert [letter.model_dump(mode="json") for letter in dead] == [
         {
             "contract_id": "due-in-1",
             "window_days": 1,

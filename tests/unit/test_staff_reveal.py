@@ -3,6 +3,8 @@ purposes allowed, and the access audited before anything is returned."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import pytest
 
 from ongpt.customers.service import Customers
@@ -13,6 +15,9 @@ from ongpt.staff.models import Purpose
 from ongpt.staff.service import StaffAccess, may_reveal
 from tests.support.fakes import FakeAuditLog, FakeCustomerStore, FakeKeyStore, a_customer
 
+if TYPE_CHECKING:
+    from mypy_boto3_kms.client import KMSClient
+
 
 def _staff_access() -> tuple[StaffAccess, FakeAuditLog]:
     key_store, customer_store, audit_log = FakeKeyStore(), FakeCustomerStore(), FakeAuditLog()
@@ -20,7 +25,7 @@ def _staff_access() -> tuple[StaffAccess, FakeAuditLog]:
     staff_access = StaffAccess(
         customers=Customers(customer_store=customer_store, key_store=key_store),
         customer_store=customer_store,
-        blind_index=BlindIndex(None, "unused"),  # no search here
+        blind_index=BlindIndex(cast("KMSClient", None), "unused"),  # no search here
         audit_log=audit_log,
     )
     return staff_access, audit_log

@@ -1,6 +1,6 @@
-"""The tests' own layout: a test module imports shared fixtures from conftest.py files and
-helpers from ``tests/support``, never from another test module (whose tests it would tie
-itself to, and which a tier run on its own might not collect)."""
+"""The tests' own layout: fixtures are shared by conftest.py files (pytest finds them by name),
+helpers by ``tests/support``; no module imports a test module (whose tests it would tie itself
+to, and which a tier run on its own might not collect) or a conftest."""
 
 from __future__ import annotations
 
@@ -34,6 +34,32 @@ def test_no_test_module_imports_another() -> None:
         for path in sorted(TESTS.rglob("*.py"))
         for module in imported_modules(path)
         if module.startswith("tests.") and TEST_MODULE.search(module)
+    ]
+    assert found == []
+
+
+def test_nothing_imports_from_a_conftest() -> None:
+    """Fixtures come from conftest.py files by name, helpers from ``tests/support``: a module
+    importing a conftest would tie itself to another tier's fixtures and plugins."""
+    found = [
+        f"{path.relative_to(TESTS)} imports {module}"
+        for path in sorted(TESTS.rglob("*.py"))
+        for module in imported_modules(path)
+        if module.startswith("tests.") and re.search(r"(^|\.)conftest(\.|$)", module)
+    ]
+    assert found == []
+
+
+def test_clause_marks_are_on_tests_not_on_modules() -> None:
+    """A policy clause mark says which tests prove the clause (``make compliance``): on a whole
+    module it would claim the module's every test."""
+    found = [
+        str(path.relative_to(TESTS))
+        for path in sorted(TESTS.rglob("*.py"))
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
+        and "mark.clause" in ast.unparse(node.value)
     ]
     assert found == []
 

@@ -13,7 +13,6 @@ from ongpt.consents.service import CHANGEABLE, THIRD_PARTY, check_purpose
 from ongpt.platform.errors import ValidationFailed
 from ongpt.security import normalize
 
-pytestmark = pytest.mark.clause("P1.1", "P3.7")
 # Fixed examples in make test, so CI is repeatable; widen max_examples to explore further.
 EXAMPLES = settings(max_examples=300, deadline=None, derandomize=True)
 
@@ -21,6 +20,7 @@ letters = st.characters(categories=("Lu", "Ll", "Lo"))
 names = st.lists(st.text(letters, min_size=1, max_size=12), min_size=1, max_size=4).map(" ".join)
 
 
+@pytest.mark.clause("P1.1")
 @EXAMPLES
 @given(names)
 def test_names_of_letters_are_accepted_and_stable(name: str) -> None:
@@ -31,6 +31,7 @@ def test_names_of_letters_are_accepted_and_stable(name: str) -> None:
     assert once == unicodedata.normalize("NFC", once)
 
 
+@pytest.mark.clause("P1.1")
 @EXAMPLES
 @given(st.text(max_size=120))
 def test_any_text_is_a_name_or_a_value_error(text: str) -> None:
@@ -41,6 +42,7 @@ def test_any_text_is_a_name_or_a_value_error(text: str) -> None:
     assert not any(c.isdigit() or unicodedata.category(c).startswith("C") for c in name)
 
 
+@pytest.mark.clause("P1.1")
 @EXAMPLES
 @given(st.integers(min_value=0, max_value=999_999), st.sampled_from([" ", ".", "-", ""]))
 def test_vietnamese_mobiles_in_any_grouping_become_one_e164(last: int, sep: str) -> None:
@@ -50,6 +52,7 @@ def test_vietnamese_mobiles_in_any_grouping_become_one_e164(last: int, sep: str)
     assert normalize.phone("+84 " + digits[1:]) == "+84" + digits[1:]
 
 
+@pytest.mark.clause("P1.1")
 @EXAMPLES
 @given(st.text(max_size=40))
 def test_any_text_is_a_phone_or_a_value_error(text: str) -> None:
@@ -61,6 +64,7 @@ def test_any_text_is_a_phone_or_a_value_error(text: str) -> None:
     assert e164[1:].isdigit()
 
 
+@pytest.mark.clause("P1.1")
 @EXAMPLES
 @given(st.text(max_size=300))
 def test_any_text_is_an_email_or_a_value_error(text: str) -> None:
@@ -71,6 +75,7 @@ def test_any_text_is_an_email_or_a_value_error(text: str) -> None:
     assert normalize.email(address) == address  # the stored form is already normal
 
 
+@pytest.mark.clause("P3.7")
 @EXAMPLES
 @given(st.text(max_size=90))
 def test_any_purpose_is_known_or_a_validation_error(text: str) -> None:

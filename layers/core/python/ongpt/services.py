@@ -5,13 +5,12 @@ uses: importing every domain here made each handler's cold start pay for all of 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ongpt.platform import settings as env
 from ongpt.platform.aws import client
+from ongpt.platform.queues import batch_sender, sender
 
 if TYPE_CHECKING:
     from ongpt.analytics.service import Analytics
@@ -102,18 +101,8 @@ def registrations() -> Registrations:
         blind_index=blind_index(),
         notifier=notifier(),
         send_limits=send_limits(),
-        enqueue=_sender(env.REGISTRATION_QUEUE_URL.value()),
+        enqueue=sender(client("sqs"), env.REGISTRATION_QUEUE_URL.value()),
     )
-
-
-def _sender(queue_url: str) -> Callable[[dict[str, Any]], None]:
-    """Sends one message, as JSON, to the queue."""
-    sqs = client("sqs")
-
-    def send(message: dict[str, Any]) -> None:
-        sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))
-
-    return send
 
 
 @cache
@@ -210,7 +199,7 @@ def consents() -> Consents:
 
 @cache
 def contracts() -> Contracts:
-    from ongpt.contracts.service import Contracts, dead_letter_sender
+    from ongpt.contracts.service import Contracts
     from ongpt.contracts.store import ContractStore
 
     return Contracts(
@@ -218,13 +207,13 @@ def contracts() -> Contracts:
         customers=customers(),
         notifier=notifier(),
         audit_log=audit_log(),
-        dead_letters=dead_letter_sender(client("sqs"), env.JOB_DLQ_URL.value()),
+        dead_letters=sender(client("sqs"), env.JOB_DLQ_URL.value()),
     )
 
 
 @cache
 def announcements() -> Announcements:
-    from ongpt.announcements.service import Announcements, queue_sender
+    from ongpt.announcements.service import Announcements
     from ongpt.announcements.store import AnnouncementStore
 
     return Announcements(
@@ -235,7 +224,7 @@ def announcements() -> Announcements:
         notifier=notifier(),
         audit_log=audit_log(),
         markers=markers(),
-        enqueue=queue_sender(client("sqs"), env.ANNOUNCEMENT_QUEUE_URL.value()),
+        enqueue=batch_sender(client("sqs"), env.ANNOUNCEMENT_QUEUE_URL.value()),
     )
 
 

@@ -6,10 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    NonNegativeInt,
     StringConstraints,
 )
 
 from ongpt.platform.models import FREE_TEXT, Strict
+from ongpt.platform.queues import Message
 
 
 class AnnouncementPost(Strict):
@@ -21,3 +23,11 @@ class AnnouncementPost(Strict):
 class AnnouncementAccepted(BaseModel):
     announcement_id: str
     recipients: int
+
+
+class ShardMessage(Message):
+    """The announcement queue's message: an announcement and one shard of active customers to
+    send it to, never an address."""
+
+    announcement_id: str
+    shard: NonNegativeInt

@@ -6,14 +6,14 @@ makes a retried batch send nothing twice."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ongpt.announcements.models import ShardMessage
 from ongpt.announcements.store import AnnouncementStore
 from ongpt.audit.service import SYSTEM
 from ongpt.audit.store import AuditLog
@@ -23,8 +23,10 @@ from ongpt.customers.store import ACTIVE_SHARDS, CustomerStore
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
-from ongpt.platform.errors import DependencyUnavailable
 from ongpt.storage.markers import Markers
+
+if TYPE_CHECKING:
+    pass
 
 
 @dataclass
@@ -36,7 +38,7 @@ class Announcements:
     notifier: Notifier
     audit_log: AuditLog
     markers: Markers
-    enqueue: Callable[[list[dict[str, Any]]], None]
+    enqueue: Callable[[list[ShardMessage]], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def post(self, staff: Caller, kind: str, title: str, body: str) -> dict[str, Any]:
@@ -59,7 +61,7 @@ class Announcements:
             details={"announcement_id": announcement_id, "kind": kind},
         )
         self.enqueue(
-            [{"announcement_id": announcement_id, "shard": s} for s in range(ACTIVE_SHARDS)]
+            [ShardMessage(announcement_id=announcement_id, shard=s) for s in range(ACTIVE_SHARDS)]
         )
         recipients = sum(
             self._reaches(Kind(kind), customer_id)
@@ -108,17 +110,3 @@ class Announcements:
             body=announcement["body"],
         )
         return 1
-
-
-def queue_sender(sqs: Any, queue_url: str) -> Callable[[list[dict[str, Any]]], None]:
-    def send(messages: list[dict[str, Any]]) -> None:
-        for start in range(0, len(messages), 10):
-            batch = messages[start : start + 10]
-            answer = sqs.send_message_batch(
-                QueueUrl=queue_url,
-                Entries=[{"Id": str(i), "MessageBody": json.dumps(m)} for i, m in enumerate(batch)],
-            )
-            if answer.get("Failed"):
-                raise DependencyUnavailable("The announcement could not be queued in full.")
-
-    return send

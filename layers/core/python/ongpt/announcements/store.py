@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import from_item, key, to_item
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 
 def _key(announcement_id: str) -> dict[str, Any]:
@@ -13,7 +16,7 @@ def _key(announcement_id: str) -> dict[str, Any]:
 
 
 class AnnouncementStore:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
     @tracer.capture_method

@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from ongpt.audit.service import Entry
 from ongpt.platform.telemetry import tracer
 
-MAC_ALGORITHM = "HMAC_SHA_256"
+if TYPE_CHECKING:
+    from mypy_boto3_kms.client import KMSClient
+    from mypy_boto3_kms.literals import MacAlgorithmSpecType
+
+MAC_ALGORITHM: MacAlgorithmSpecType = "HMAC_SHA_256"
 
 
 class ChainKey:
     """The audit key (KMS HMAC): appenders key each entry's hash, verifiers check a key."""
 
-    def __init__(self, kms: Any, key_id: str) -> None:
+    def __init__(self, kms: KMSClient, key_id: str) -> None:
         self._kms = kms
         self._key_id = key_id
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from botocore.exceptions import ClientError
@@ -22,6 +22,10 @@ from ongpt.platform.errors import DependencyUnavailable
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import from_item, query_all, to_item
 from ongpt.storage.tables import BY_WRITTEN_DAY
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_s3.client import S3Client
 
 MAX_TRIES = 30
 MAX_BACKOFF_SECONDS = 0.2  # 30 tries stay well inside a function's timeout
@@ -41,7 +45,7 @@ def written_day(subject: str, at: str) -> str:
 
 @dataclass
 class AuditLog:
-    dynamodb: Any
+    dynamodb: DynamoDBClient
     table: str
     chain_key: ChainKey
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
@@ -159,7 +163,7 @@ class AnchorStore:
     ``<subject>/<10^12 - sequence>.json``, so a subject's newest anchor is the first its prefix
     lists (one ``ListObjectsV2`` of one key)."""
 
-    def __init__(self, s3: Any, bucket: str) -> None:
+    def __init__(self, s3: S3Client, bucket: str) -> None:
         self._s3 = s3
         self._bucket = bucket
 

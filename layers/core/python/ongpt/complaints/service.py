@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ongpt.audit.store import AuditLog
 from ongpt.complaints.models import ComplaintFile
@@ -32,6 +32,9 @@ from ongpt.platform.errors import Conflict, NotFound, ValidationFailed
 from ongpt.security import masking
 from ongpt.security.crypto import DataKeys, seal, unseal
 from ongpt.storage.markers import Markers
+
+if TYPE_CHECKING:
+    pass
 
 FINAL = ("RESOLVED", "REJECTED")
 NEXT = {"OPEN": ("IN_PROGRESS", *FINAL), "IN_PROGRESS": FINAL}
@@ -211,7 +214,7 @@ class Complaints:
         return listed
 
 
-def _no_contact() -> Any:
+def _no_contact() -> NoReturn:
     raise ValidationFailed(
         "A guest must leave an email or a phone to be answered.",
         [{"field": "contact", "message": "email or phone required"}],

@@ -4,7 +4,7 @@ status (index ``by-status``, ``COMPLAINT#<status>``, oldest first), and a pointe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -12,6 +12,9 @@ from ongpt.platform.errors import Conflict
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import from_item, key, query_all, to_item
 from ongpt.storage.tables import BY_STATUS
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 
 def _key(complaint_id: str) -> dict[str, Any]:
@@ -23,7 +26,7 @@ def _queue(status: str) -> str:
 
 
 class ComplaintStore:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
     @tracer.capture_method

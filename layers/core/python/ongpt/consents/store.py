@@ -4,10 +4,13 @@ append-only)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import query_all, to_item
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 
 def _partition(customer_id: str) -> str:
@@ -15,7 +18,7 @@ def _partition(customer_id: str) -> str:
 
 
 class ConsentStore:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
     def _consent_items(self, customer_id: str) -> list[dict[str, Any]]:

@@ -7,10 +7,12 @@ from typing import Annotated, Literal
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    PositiveInt,
     StringConstraints,
 )
 
 from ongpt.platform.models import FREE_TEXT, Strict
+from ongpt.platform.queues import Message
 
 
 class ContractCreate(Strict):
@@ -45,4 +47,16 @@ class ContractCreated(BaseModel):
 
 
 class ContractRenewed(ContractCreated):
+    expires_at: str
+
+
+Channel = Literal["email", "phone"]  # a contract's reminders go to both
+
+
+class ReminderDeadLetter(Message):
+    """What the expiry job puts on its dead-letter queue for an invitation it could not send."""
+
+    contract_id: str
+    window_days: PositiveInt
+    channel: Channel
     expires_at: str

@@ -13,7 +13,6 @@ dead-letter queue; it never stops the other reminders.
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from ongpt.audit.store import AuditLog
-from ongpt.contracts.models import ContractCreate
+from ongpt.contracts.models import Channel, ContractCreate, ReminderDeadLetter
 from ongpt.contracts.store import ContractStore
 from ongpt.customers.service import Contact, Customers
 from ongpt.notify.delivery import Kind, Notifier
@@ -34,7 +33,7 @@ from ongpt.platform.telemetry import logger, metrics
 
 SHARDS = 8
 WINDOWS = (30, 7, 1)
-CHANNELS = ("email", "phone")  # both were proven at registration
+CHANNELS: tuple[Channel, ...] = ("email", "phone")  # both were proven at registration
 
 
 def expiry_shard(contract_id: str, expires_at: datetime) -> str:
@@ -52,7 +51,7 @@ class Contracts:
     customers: Customers
     notifier: Notifier
     audit_log: AuditLog
-    dead_letters: Callable[[dict[str, Any]], None]
+    dead_letters: Callable[[ReminderDeadLetter], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def create(self, staff: Caller, request: ContractCreate) -> dict[str, Any]:
@@ -184,12 +183,12 @@ class Contracts:
                 # Dead-lettered first: if that fails too, the claim stays and goes stale, and a
                 # later run sends it; a FAILED mark means the job's DLQ holds it.
                 self.dead_letters(
-                    {
-                        "contract_id": contract["contract_id"],
-                        "window_days": days,
-                        "channel": channel,
-                        "expires_at": contract["expires_at"],
-                    }
+                    ReminderDeadLetter(
+                        contract_id=contract["contract_id"],
+                        window_days=days,
+                        channel=channel,
+                        expires_at=contract["expires_at"],
+                    )
                 )
                 self.contract_store.mark_reminder(*marker, "FAILED")
                 outcome["failed"] += 1
@@ -209,10 +208,3 @@ class Contracts:
         common = {"customer_id": contact.customer_id, **values}
         self.notifier.email(contact.email, kind, contact.language, **common)
         self.notifier.sms(contact.phone, kind, contact.language, **common)
-
-
-def dead_letter_sender(sqs: Any, queue_url: str) -> Callable[[dict[str, Any]], None]:
-    def send(body: dict[str, Any]) -> None:
-        sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(body))
-
-    return send

@@ -5,7 +5,7 @@ index, and the reminder markers ``REMINDER#<contract>#<expiry>#<window>#<channel
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -20,6 +20,9 @@ from ongpt.storage.dynamo import (
     to_item,
 )
 from ongpt.storage.tables import BY_EXPIRY_DAY
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 # A claim older than this was left by a run that died (the job times out after 5 minutes).
 STALE_CLAIM = timedelta(minutes=15)
@@ -40,7 +43,7 @@ def _marker(
 
 
 class ContractStore:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
     @tracer.capture_method

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import secrets
 import string
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from ongpt.platform.errors import AlreadyRegistered, WeakPassword
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp.client import CognitoIdentityProviderClient
+    from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
 
 
 def _temporary_password() -> str:
@@ -18,7 +22,7 @@ def _temporary_password() -> str:
 
 
 class Accounts:
-    def __init__(self, idp: Any, user_pool_id: str) -> None:
+    def __init__(self, idp: CognitoIdentityProviderClient, user_pool_id: str) -> None:
         self._idp, self._pool = idp, user_pool_id
 
     def create(self, email: str, phone: str, password: str) -> str:
@@ -99,7 +103,7 @@ class Accounts:
                 raise
 
 
-def _proven(email: str, phone: str) -> list[dict[str, str]]:
+def _proven(email: str, phone: str) -> list[AttributeTypeTypeDef]:
     """The sign-in addresses, both marked verified: each was proven by a code."""
     return [
         {"Name": "email", "Value": email},

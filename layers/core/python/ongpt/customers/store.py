@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -18,6 +19,10 @@ from ongpt.storage.dynamo import (
     to_item,
 )
 from ongpt.storage.tables import BY_STATUS
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
 
 CUSTOMER = "CUSTOMER#{}"
 GUARD = "GUARD"
@@ -33,13 +38,13 @@ def active_shard(customer_id: str) -> str:
     return f"CUSTOMER#ACTIVE#{shard}"
 
 
-def guard_key(kind: str, index: str) -> dict[str, Any]:
+def guard_key(kind: str, index: str) -> dict[str, AttributeValueTypeDef]:
     """The uniqueness guard of an address: ``EMAIL#<hmac>`` or ``PHONE#<hmac>``."""
     return key(f"{kind.upper()}#{index}", GUARD)
 
 
 class CustomerStore:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
     @tracer.capture_method
@@ -66,13 +71,13 @@ class CustomerStore:
         profile: dict[str, Any],
         guards: dict[str, str],
         records: list[dict[str, Any]],
-        also: list[dict[str, Any]],
+        also: Sequence[TransactWriteItemTypeDef],
     ) -> None:
         """Profile, address guards, records and ``also`` in one transaction, or nothing.
 
         Raises ``AlreadyRegistered`` when an address was taken meanwhile."""
         pk = CUSTOMER.format(customer_id)
-        guard_puts = [
+        guard_puts: list[TransactWriteItemTypeDef] = [
             {
                 "Put": {
                     "TableName": self._table,
@@ -82,7 +87,7 @@ class CustomerStore:
             }
             for kind, index in guards.items()
         ]
-        puts = [
+        puts: list[TransactWriteItemTypeDef] = [
             {
                 "Put": {
                     "TableName": self._table,
@@ -119,12 +124,12 @@ class CustomerStore:
         sealed: dict[str, str],
         old_indexes: dict[str, str],
         new_indexes: dict[str, str],
-        also: list[dict[str, Any]],
+        also: Sequence[TransactWriteItemTypeDef],
     ) -> None:
         """New sealed fields and address guards in one transaction, if the profile still has the
         addresses it had. Raises ``AlreadyRegistered`` when a new address is someone else's."""
         values = {**sealed, **{f"{a}_index": i for a, i in new_indexes.items()}}
-        profile_update = {
+        profile_update: TransactWriteItemTypeDef = {
             "Update": {
                 "TableName": self._table,
                 "Key": key(CUSTOMER.format(customer_id), PROFILE),
@@ -140,7 +145,7 @@ class CustomerStore:
                 ),
             }
         }
-        moves: list[dict[str, Any]] = []
+        moves: list[TransactWriteItemTypeDef] = []
         new_guard_positions = []
         for kind, new in new_indexes.items():
             if new == old_indexes[kind]:

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ongpt.audit.store import AuditLog
 from ongpt.consents.service import Consents
@@ -20,6 +20,9 @@ from ongpt.disclosures.store import DisclosureStore
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import ConsentRequired, NotFound, ValidationFailed
+
+if TYPE_CHECKING:
+    pass
 
 FIELDS = (
     "disclosure_id",

@@ -340,7 +340,7 @@ class EditRequests:
             self.accounts.change_addresses(customer_id, email=old["email"], phone=old["phone"])
 
 
-def _mask(name: str, value: Any) -> Any:
+def _mask(name: str, value: str | None) -> str | None:
     if value is None:
         return None
     masks: dict[str, Callable[[str], str]] = {

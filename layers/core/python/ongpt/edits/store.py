@@ -4,7 +4,7 @@ queue (index ``by-status``, ``EDIT#PENDING_REVIEW``, oldest first)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -21,6 +21,14 @@ from ongpt.storage.dynamo import (
 )
 from ongpt.storage.tables import BY_STATUS
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        TransactWriteItemTypeDef,
+        UpdateTypeDef,
+    )
+
 QUEUE = "EDIT#PENDING_REVIEW"
 
 
@@ -28,12 +36,12 @@ def _pointer(edit_id: str) -> str:
     return f"EDITREQ#{edit_id}"
 
 
-def _key(customer_id: str, edit_id: str) -> dict[str, Any]:
+def _key(customer_id: str, edit_id: str) -> dict[str, AttributeValueTypeDef]:
     return key(f"CUSTOMER#{customer_id}", f"EDIT#{edit_id}")
 
 
 class EditStore:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
     @tracer.capture_method
@@ -92,7 +100,7 @@ class EditStore:
         at: str,
         extra: dict[str, Any],
         attempts_below: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> UpdateTypeDef:
         values = {"status": to_status, "updated_at": at, **extra}
         condition, limit = "#status = :from", {}
         if attempts_below is not None:
@@ -158,9 +166,9 @@ class EditStore:
             limit=limit,
         )
 
-    def _write(self, update: dict[str, Any], limit: int | None = None) -> None:
+    def _write(self, update: UpdateTypeDef, limit: int | None = None) -> None:
         try:
-            self._db.update_item(**update, ReturnValuesOnConditionCheckFailure="ALL_OLD")
+            self._db.update_item(**update | {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"})
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
@@ -172,7 +180,7 @@ class EditStore:
 
     def decision(
         self, customer_id: str, edit_id: str, status: str, at: str, **extra: Any
-    ) -> dict[str, Any]:
+    ) -> TransactWriteItemTypeDef:
         """The transaction item that closes a reviewed request."""
         return {
             "Update": self._transition(customer_id, edit_id, "PENDING_REVIEW", status, at, extra)

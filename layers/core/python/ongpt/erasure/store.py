@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -13,6 +13,10 @@ from ongpt.customers.store import CUSTOMER, PROFILE, guard_key
 from ongpt.platform.clock import timestamp
 from ongpt.storage.dynamo import from_item, key, query_all, to_item
 from ongpt.storage.tables import BY_MONTH, BY_STATUS
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 CLOSING = "CUSTOMER#CLOSING"  # the ``by-status`` partition of accounts in their grace period
 # The customer's records that erasure deletes; contracts, disclosures, complaints and legal holds
@@ -28,7 +32,7 @@ def _conditional_failed(error: ClientError) -> bool:
 
 
 class ErasureStore:
-    def __init__(self, dynamodb: Any, customers_table: str, ledger_table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, customers_table: str, ledger_table: str) -> None:
         self._db, self._table, self._ledger = dynamodb, customers_table, ledger_table
 
     # Which accounts are due: the closure state as the lifecycle area writes it.
@@ -121,13 +125,17 @@ class ErasureStore:
         return len(doomed)
 
     def finish(
-        self, customer_id: str, profile: dict[str, Any], at: str, also: list[dict[str, Any]]
+        self,
+        customer_id: str,
+        profile: dict[str, Any],
+        at: str,
+        also: list[TransactWriteItemTypeDef],
     ) -> None:
         """In one transaction: the address guards removed (the addresses may register again), the
         profile left with its status ``ERASED`` and no personal value, the ledger's entry ended,
         and ``also`` (the data key's destruction)."""
         me = to_item({":me": customer_id})
-        guards = [
+        guards: list[TransactWriteItemTypeDef] = [
             {
                 "Delete": {
                     "TableName": self._table,
@@ -139,7 +147,7 @@ class ErasureStore:
             for kind in ("email", "phone")
             if f"{kind}_index" in profile
         ]
-        erased = {
+        erased: TransactWriteItemTypeDef = {
             "Update": {
                 "TableName": self._table,
                 "Key": key(CUSTOMER.format(customer_id), PROFILE),
@@ -154,7 +162,7 @@ class ErasureStore:
                 "ExpressionAttributeValues": to_item({":erased": "ERASED", ":at": at}),
             }
         }
-        ended = {
+        ended: TransactWriteItemTypeDef = {
             "Update": {
                 "TableName": self._ledger,
                 "Key": to_item({"customer_id": customer_id}),

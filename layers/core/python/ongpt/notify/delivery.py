@@ -8,12 +8,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ongpt.notify.send_limits import limited
 from ongpt.notify.store import NoticeStore
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.security import normalize
+
+if TYPE_CHECKING:
+    from mypy_boto3_sesv2.client import SESV2Client
+    from mypy_boto3_sns.client import SNSClient
 
 DEFAULT_LANGUAGE = "vi"
 
@@ -153,8 +157,8 @@ class Notifier:
 
     def __init__(
         self,
-        ses: Any,
-        sns: Any,
+        ses: SESV2Client,
+        sns: SNSClient,
         sender: str,
         configuration_set: str,
         notice_store: NoticeStore,

@@ -16,12 +16,16 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from ongpt.notify.store import Counter, SendCounters
 from ongpt.platform.clock import utcnow
 from ongpt.platform.telemetry import NAMESPACE
+
+if TYPE_CHECKING:
+    pass
 
 HOUR, DAY = 3600, 86400
 
@@ -65,7 +69,7 @@ class SendLimits:
 
     def _take(self, subject: str, windows: tuple[Window, ...], limit: str, channel: str) -> bool:
         now = int(self._clock().timestamp())
-        counters = []
+        counters: list[Counter] = []
         for window in windows:
             start = now - now % window.seconds
             counters.append(

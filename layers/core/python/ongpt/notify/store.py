@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -19,11 +19,15 @@ from ongpt.storage.dynamo import (
     to_item,
 )
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
 
 class NoticeStore:
     """What was sent to a customer (type, channel, time), never the message: codes stay secret."""
 
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
     @tracer.capture_method
@@ -72,14 +76,14 @@ class Counter:
 
 
 class SendCounters:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
     @tracer.capture_method
     def take(self, counters: list[Counter]) -> bool:
         """One more on every counter, all in one transaction, unless one is at its limit; whether
         they were counted."""
-        updates = [
+        updates: list[TransactWriteItemTypeDef] = [
             {
                 "Update": {
                     "TableName": self._table,

@@ -8,11 +8,13 @@ from typing import Annotated, Literal
 from pydantic import (
     BaseModel,
     Field,
+    NonNegativeInt,
     StrictBool,
     StringConstraints,
 )
 
 from ongpt.platform.models import Code, Email, FullName, Language, Phone, Strict, Text200
+from ongpt.platform.queues import Message
 
 
 class OptionalDetails(Strict):
@@ -52,3 +54,12 @@ class VerificationRequest(Strict):
 class CustomerCreated(BaseModel):
     customer_id: str
     status: Literal["ACTIVE"] = "ACTIVE"
+
+
+class CodesMessage(Message):
+    """The registration codes queue's message: a registration and its round (0 at sign-up, one
+    more per resend), never an address; ``notices`` when an address taken gets a notice."""
+
+    registration_id: str
+    round: NonNegativeInt
+    notices: bool

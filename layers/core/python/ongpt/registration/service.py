@@ -39,6 +39,7 @@ from ongpt.platform.errors import (
     WeakPassword,
 )
 from ongpt.registration.models import (
+    CodesMessage,
     CustomerCreated,
     OptionalDetails,
     RegistrationAccepted,
@@ -84,7 +85,7 @@ class Registrations:
     blind_index: BlindIndex
     notifier: Notifier
     send_limits: SendLimits
-    enqueue: Callable[[dict[str, Any]], None]
+    enqueue: Callable[[CodesMessage], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())  # late-bound: tests move it
 
     # Start
@@ -128,7 +129,7 @@ class Registrations:
         )
         # If queueing fails the client gets a 503 and retries; the registration left behind has
         # no codes, so it can never be verified, and expires.
-        self.enqueue({"registration_id": registration_id, "round": 0, "notices": True})
+        self.enqueue(CodesMessage(registration_id=registration_id, round=0, notices=True))
         return RegistrationAccepted(
             registration_id=registration_id, expires_at=iso(now + CODE_LIFETIME)
         )
@@ -207,7 +208,7 @@ class Registrations:
             registration_id, changes, record["last_sent_at"]
         ):
             raise TooSoon("A new code was just sent.")
-        self.enqueue({"registration_id": registration_id, "round": round_, "notices": False})
+        self.enqueue(CodesMessage(registration_id=registration_id, round=round_, notices=False))
         return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
 
     # Verification

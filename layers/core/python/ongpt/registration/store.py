@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -14,13 +14,17 @@ from ongpt.storage.dynamo import (
     to_item,
 )
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
 REGISTRATION = "REGISTRATION#{}"
 # What a completed registration no longer keeps (it is gone a day later, by TTL).
 COMPLETED_REMOVES = ("full_name", "email", "phone", "optional", "dek", "email_index", "phone_index")
 
 
 class RegistrationStore:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
     @tracer.capture_method
@@ -129,7 +133,9 @@ class RegistrationStore:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
 
-    def completion(self, registration_id: str, completed_at: str, limit: int) -> dict[str, Any]:
+    def completion(
+        self, registration_id: str, completed_at: str, limit: int
+    ) -> TransactWriteItemTypeDef:
         """The transaction item that closes a registration: once, and only if not locked. Its
         sealed values, their key and the blind indexes go: the profile holds them now."""
         return {

@@ -13,11 +13,14 @@ from __future__ import annotations
 import base64
 import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cachetools import TTLCache
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+if TYPE_CHECKING:
+    from mypy_boto3_kms.client import KMSClient
 
 FORMAT = "v1"  # AES-256-GCM, 96-bit random nonce
 NONCE_BYTES = 12
@@ -54,7 +57,7 @@ def unseal(key: bytes, owner: str, field: str, token: str) -> str:
 class DataKeys:
     """Per-owner data keys under the data CMK; the encryption context names the owner."""
 
-    def __init__(self, kms: Any, key_id: str) -> None:
+    def __init__(self, kms: KMSClient, key_id: str) -> None:
         self._kms = kms
         self._key_id = key_id
         self._cache: TTLCache[tuple[bytes, str], bytes] = TTLCache(
@@ -93,7 +96,7 @@ class DataKeys:
 class BlindIndex:
     """Keyed, one-way tokens of normalised values, e.g. ``email:an.nguyen@example.com``."""
 
-    def __init__(self, kms: Any, key_id: str) -> None:
+    def __init__(self, kms: KMSClient, key_id: str) -> None:
         self._kms = kms
         self._key_id = key_id
 

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Unpack
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 
-def to_item(values: dict[str, Any]) -> dict[str, Any]:
+def to_item(values: Mapping[str, Any]) -> dict[str, AttributeValueTypeDef]:
     return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
 
 
-def from_item(item: dict[str, Any]) -> dict[str, Any]:
+def from_item(item: Mapping[str, AttributeValueTypeDef]) -> dict[str, Any]:
     plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
     return {k: _bytes(v) if isinstance(v, Binary) else v for k, v in plain.items()}
 
@@ -24,17 +29,19 @@ def _bytes(value: Binary) -> bytes:
     return bytes(value.value)  # type: ignore[attr-defined]  # missing from the boto3 stubs
 
 
-def key(pk: str, sk: str | None = None) -> dict[str, Any]:
+def key(pk: str, sk: str | None = None) -> dict[str, AttributeValueTypeDef]:
     return to_item({"pk": pk, "sk": sk})
 
 
-def cancelled_because_of_conditions(error: Any) -> list[bool]:
+def cancelled_because_of_conditions(error: ClientError) -> list[bool]:
     """For a cancelled transaction: which of its items failed their condition."""
     reasons = error.response.get("CancellationReasons", [])
     return [reason.get("Code") == "ConditionalCheckFailed" for reason in reasons]
 
 
-def query_all(dynamodb: Any, **kwargs: Any) -> list[dict[str, Any]]:
+def query_all(
+    dynamodb: DynamoDBClient, **kwargs: Unpack[QueryInputTypeDef]
+) -> list[dict[str, Any]]:
     """Every item a query matches, page after page, as plain values."""
     items: list[dict[str, Any]] = []
     while True:
@@ -45,7 +52,9 @@ def query_all(dynamodb: Any, **kwargs: Any) -> list[dict[str, Any]]:
         kwargs = {**kwargs, "ExclusiveStartKey": page["LastEvaluatedKey"]}
 
 
-def count_failure(dynamodb: Any, table: str, item_key: dict[str, Any], limit: int) -> int:
+def count_failure(
+    dynamodb: DynamoDBClient, table: str, item_key: dict[str, Any], limit: int
+) -> int:
     """Add one to the item's ``attempts``, never past ``limit``; the new count."""
     try:
         updated = dynamodb.update_item(
@@ -67,7 +76,11 @@ POINTER = "POINTER"
 
 
 def put_with_pointer(
-    dynamodb: Any, table: str, item_key: dict[str, Any], values: dict[str, Any], pointer: str
+    dynamodb: DynamoDBClient,
+    table: str,
+    item_key: dict[str, Any],
+    values: dict[str, Any],
+    pointer: str,
 ) -> None:
     """Write a new item under its customer and, at once, the item ``(pointer, POINTER)`` naming
     that customer, for staff who know only the item's id."""
@@ -94,7 +107,7 @@ def put_with_pointer(
     )
 
 
-def pointed_customer(dynamodb: Any, table: str, pointer: str) -> str | None:
+def pointed_customer(dynamodb: DynamoDBClient, table: str, pointer: str) -> str | None:
     """The customer a pointer item names, if there is one."""
     found = dynamodb.get_item(TableName=table, Key=key(pointer, POINTER)).get("Item")
     return str(from_item(found)["customer_id"]) if found else None

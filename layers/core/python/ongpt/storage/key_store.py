@@ -13,10 +13,14 @@ under it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ongpt.security.crypto import DataKeys
 from ongpt.storage.dynamo import from_item, to_item
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
 class KeyGone(LookupError):
@@ -29,14 +33,14 @@ def owner_key(context: dict[str, str]) -> str:
 
 
 class KeyStore:
-    def __init__(self, dynamodb: Any, table: str, keys: DataKeys) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str, keys: DataKeys) -> None:
         self._db, self._table, self._keys = dynamodb, table, keys
 
-    def new(self, context: dict[str, str]) -> tuple[bytes, dict[str, Any]]:
+    def new(self, context: dict[str, str]) -> tuple[bytes, TransactWriteItemTypeDef]:
         """A fresh data key for the owner, and the transaction item that keeps it (only if the
         owner has none yet)."""
         plaintext, wrapped = self._keys.new(context)
-        put = {
+        put: TransactWriteItemTypeDef = {
             "Put": {
                 "TableName": self._table,
                 "Item": to_item({"pk": owner_key(context), "wrapped": wrapped}),
@@ -54,6 +58,6 @@ class KeyStore:
             raise KeyGone(owner_key(context))
         return self._keys.open(from_item(found)["wrapped"], context)
 
-    def destroy(self, context: dict[str, str]) -> dict[str, Any]:
+    def destroy(self, context: dict[str, str]) -> TransactWriteItemTypeDef:
         """The transaction item that deletes the owner's key: crypto-shredding (idempotent)."""
         return {"Delete": {"TableName": self._table, "Key": to_item({"pk": owner_key(context)})}}

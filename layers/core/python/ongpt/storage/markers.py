@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from botocore.exceptions import ClientError
 
 from ongpt.storage.dynamo import key
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 T = TypeVar("T")
 
 
 @dataclass
 class Markers:
-    dynamodb: Any
+    dynamodb: DynamoDBClient
     table: str
 
     def once(self, pk: str, sk: str, work: Callable[[], T]) -> T | None:
