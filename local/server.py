@@ -1,4 +1,5 @@
-"""``make run``: moto, the template's resources in it, the local API Gateway, the queue workers.
+"""``make run``: moto, the template's resources in it, the local API Gateway, each function in
+execution environments of its own (``local/pool.py``), the event source pollers.
 
 python -m local.server [--assembly cdk.out] [--port 8080] [--aws-port 5000]
 """
@@ -16,12 +17,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
 from local.gateway import LocalGateway
 from local.lambdas import load_functions
+from local.moto_host import moto_server
 from local.outbox import Outbox
+from local.pool import FunctionPool, pooled
 from local.principals import Principals
 from local.provision import Provisioner
 from local.template import Template
@@ -57,18 +59,19 @@ class LocalRuntime:
         self.aws_endpoint = f"http://{host}:{aws_port}"
         self.api_url = f"http://{host}:{port}"
         os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"  # real TOTP checks
-        self.moto = ThreadedMotoServer(ip_address=host, port=aws_port, verbose=False)
+        self.moto = moto_server(host, aws_port)
         self.host, self.port = host, port
         self.http: Any = None
         self.pollers: list[Any] = []
+        self.functions: dict[str, FunctionPool] = {}
 
     def start(self) -> dict[str, Any]:
         self.moto.start()
         os.environ.update(aws_environment(self.aws_endpoint, self.region))
         provisioner = Provisioner(self.template, self.aws_endpoint)
         resolver = provisioner.run()
-        functions = load_functions(
-            self.template, resolver, aws_environment(self.aws_endpoint, self.region)
+        self.functions = functions = pooled(
+            load_functions(self.template, resolver, aws_environment(self.aws_endpoint, self.region))
         )
         outbox = Outbox(self.region)
         principals = Principals(self.template, resolver, self.aws_endpoint)
@@ -97,6 +100,8 @@ class LocalRuntime:
             poller.stopping.set()
         if self.http is not None:
             self.http.shutdown()
+        for function in self.functions.values():
+            function.stop()
         self.moto.stop()
 
 
