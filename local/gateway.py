@@ -69,7 +69,7 @@ class LocalGateway:
     ) -> None:
         self.template = template
         self.resolver = resolver
-        self.functions = functions
+        self.functions: dict[str, Invocable] = dict(functions)
         self.principals = principals
         self.outbox = outbox
         self.region = template.region()

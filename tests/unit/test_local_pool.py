@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,10 +60,10 @@ def pool(tmp_path: Path) -> Iterator[FunctionPool]:
     pool.stop()
 
 
-def concurrently(pool: FunctionPool, events: list[dict[str, object]]) -> list[dict[str, object]]:
+def concurrently(pool: FunctionPool, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     start = threading.Barrier(len(events))
 
-    def invoke(event: dict[str, object]) -> dict[str, object]:
+    def invoke(event: dict[str, Any]) -> dict[str, Any]:
         start.wait()
         return pool.invoke(event)  # type: ignore[no-any-return]
 
