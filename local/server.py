@@ -26,6 +26,7 @@ from local.outbox import Outbox
 from local.pool import FunctionPool, pooled
 from local.principals import Principals
 from local.provision import Provisioner
+from local.streams import StreamPoller, stream_mappings
 from local.template import Template
 from local.workers import queue_pollers
 
@@ -76,9 +77,14 @@ class LocalRuntime:
         outbox = Outbox(self.region)
         principals = Principals(self.template, resolver, self.aws_endpoint)
         gateway = LocalGateway(self.template, resolver, functions, principals, outbox)
-        self.pollers = queue_pollers(
-            self.template, resolver, functions, provisioner.client("sqs"), outbox
-        )
+        sqs, streams = provisioner.client("sqs"), provisioner.client("dynamodbstreams")
+        self.pollers = [
+            *queue_pollers(self.template, resolver, functions, sqs, outbox),
+            *(
+                StreamPoller(mapping, streams, sqs, outbox, self.region)
+                for mapping in stream_mappings(self.template, resolver, functions)
+            ),
+        ]
         for poller in self.pollers:
             poller.start()
         self.http = make_server(self.host, self.port, gateway, threaded=True)

@@ -102,6 +102,8 @@ def queue_pollers(
     pollers = []
     for _, props in template.of_type("AWS::Lambda::EventSourceMapping"):
         queue_id = props["EventSourceArn"]["Fn::GetAtt"][0]
+        if template.resources[queue_id]["Type"] != "AWS::SQS::Queue":
+            continue  # a table's stream: local/streams.py
         pollers.append(
             QueuePoller(
                 sqs,
