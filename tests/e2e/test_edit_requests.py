@@ -20,27 +20,31 @@ from tests.support.runtime import aws_client, overlap, serving
 pytestmark = pytest.mark.clause("P6.1", "P2.3")
 
 
-def test_an_email_change_from_request_to_sign_in(
-    local_runtime: LocalClient, guest: SignedSession
-) -> None:
-    a = register(local_runtime, guest)
-    signed_in = sign_in(local_runtime, a["email"], a["password"])
-    customer_a = local_runtime.session(id_token=signed_in["tokens"]["IdToken"])
-    new_email = f"an.moi.{uuid.uuid4().hex[:8]}@example.com"
-
-    created = customer_a.request(
-        "POST",
-        "/v1/me/edit-requests",
-        json_body={"changes": {"email": new_email}, "reason": "Địa chỉ mới"},
+def _requesting(local_runtime: LocalClient, guest: SignedSession, email: str) -> dict[str, Any]:
+    """A new customer whose verified request to take ``email`` awaits review."""
+    details = register(local_runtime, guest)
+    signed_in = sign_in(local_runtime, details["email"], details["password"])
+    session = local_runtime.session(id_token=signed_in["tokens"]["IdToken"])
+    created = session.request(
+        "POST", "/v1/me/edit-requests", json_body={"changes": {"email": email}, "reason": "mới"}
     )
     assert created.status_code == 202
     edit_id = created.json()["edit_request_id"]
-    verified = customer_a.request(
+    verified = session.request(
         "POST",
         f"/v1/me/edit-requests/{edit_id}/verification",
-        json_body={"email_code": latest_code(local_runtime, new_email)},
+        json_body={"email_code": latest_code(local_runtime, email)},
     )
     assert verified.json()["status"] == "PENDING_REVIEW"
+    return {**details, **signed_in, "session": session, "edit_id": edit_id}
+
+
+def test_an_email_change_from_request_to_sign_in(
+    local_runtime: LocalClient, guest: SignedSession
+) -> None:
+    new_email = f"an.moi.{uuid.uuid4().hex[:8]}@example.com"
+    a = _requesting(local_runtime, guest, new_email)
+    edit_id = a["edit_id"]
 
     b = register(local_runtime, guest)
     customer_b = local_runtime.session(
@@ -60,11 +64,11 @@ def test_an_email_change_from_request_to_sign_in(
     assert decided.json()["status"] == "APPLIED"
 
     pool = UserPoolClient(local_runtime.config)
-    tokens = pool.sign_in(new_email, a["password"], totp_code(signed_in["secret"]))
+    tokens = pool.sign_in(new_email, a["password"], totp_code(a["secret"]))
     me = local_runtime.session(id_token=tokens["IdToken"]).request("GET", "/v1/me").json()
     assert me["email"] == new_email
     with pytest.raises(Exception, match=r"NotAuthorized|UserNotFound"):
-        pool.sign_in(a["email"], a["password"], totp_code(signed_in["secret"]))
+        pool.sign_in(a["email"], a["password"], totp_code(a["secret"]))
     for address in (a["email"], new_email):
         assert any("đã được duyệt" in m["body"] for m in local_runtime.outbox(address))
 
@@ -75,25 +79,6 @@ def test_an_email_change_from_request_to_sign_in(
     )
     assert {"edit_request.view", "edit_request.approve"} <= {e["action"] for e in trail["entries"]}
     assert trail["verification"]["valid"] is True
-
-
-def _requesting(local_runtime: LocalClient, guest: SignedSession, email: str) -> dict[str, Any]:
-    """A new customer whose verified request to take ``email`` awaits review."""
-    details = register(local_runtime, guest)
-    tokens = sign_in(local_runtime, details["email"], details["password"])["tokens"]
-    session = local_runtime.session(id_token=tokens["IdToken"])
-    created = session.request(
-        "POST", "/v1/me/edit-requests", json_body={"changes": {"email": email}, "reason": "mới"}
-    )
-    assert created.status_code == 202
-    edit_id = created.json()["edit_request_id"]
-    verified = session.request(
-        "POST",
-        f"/v1/me/edit-requests/{edit_id}/verification",
-        json_body={"email_code": latest_code(local_runtime, email)},
-    )
-    assert verified.json()["status"] == "PENDING_REVIEW"
-    return {**details, "session": session, "edit_id": edit_id}
 
 
 def test_twenty_concurrent_approvals_of_two_clashing_requests_leave_one_owner_everywhere(
