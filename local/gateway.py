@@ -12,9 +12,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import traceback
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import ModuleType
@@ -30,6 +29,7 @@ from local.credentials import AccessDenied, CredentialStore, Issued, verify
 from local.lambdas import Invocable
 from local.openapi import openapi_document, swagger_page
 from local.outbox import Outbox
+from local.pool import described
 from local.principals import BadPrincipal, Principals, Refused
 from local.template import ACCOUNT_ID, ApiRoute, Resolver, Template
 
@@ -47,8 +47,7 @@ def _json(status: int, body: Any) -> Response:
 
 def _log_failure(function_id: str, exc: BaseException) -> None:
     """Where a function failed, without the exception's message: it may hold personal data."""
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    log.error("function %s failed with %s\n%s", function_id, type(exc).__name__, frames)
+    log.error("function %s failed with %s\n%s", function_id, *described(exc))
 
 
 @dataclass
@@ -64,13 +63,13 @@ class LocalGateway:
         self,
         template: Template,
         resolver: Resolver,
-        functions: dict[str, Invocable],
+        functions: Mapping[str, Invocable],
         principals: Principals,
         outbox: Outbox,
     ) -> None:
         self.template = template
         self.resolver = resolver
-        self.functions = functions
+        self.functions: dict[str, Invocable] = dict(functions)
         self.principals = principals
         self.outbox = outbox
         self.region = template.region()
@@ -96,6 +95,7 @@ class LocalGateway:
                 Rule("/_local/credentials", methods=["POST"], endpoint=self.issue_credentials),
                 Rule("/_local/outbox", methods=["GET"], endpoint=self.read_outbox),
                 Rule("/_local/jobs/<name>", methods=["POST"], endpoint=self.run_job),
+                Rule("/_local/concurrency", methods=["GET", "DELETE"], endpoint=self.concurrency),
                 Rule("/_local/openapi.json", methods=["GET"], endpoint=self.openapi),
                 Rule("/_local/docs", methods=["GET"], endpoint=self.docs),
             ]
@@ -150,8 +150,24 @@ class LocalGateway:
             result = self._invoke(job.function_id, event)
         except Exception as exc:  # the job failed as Lambda would report it
             _log_failure(job.function_id, exc)
-            return _json(502, {"errorType": type(exc).__name__})
+            return _json(502, {"errorType": described(exc)[0]})
         return _json(200, result)
+
+    def concurrency(self, request: Request) -> Response:
+        """Per function: invocations running now and the most at once (since the last DELETE,
+        which starts a new measure); how the race tests show that they raced."""
+        if request.method == "DELETE":
+            for function in self.functions.values():
+                function.in_flight.reset()
+        return _json(
+            200,
+            {
+                "functions": {
+                    logical_id: {"in_flight": f.in_flight.now, "peak": f.in_flight.peak}
+                    for logical_id, f in self.functions.items()
+                }
+            },
+        )
 
     def openapi(self, request: Request) -> Response:
         return _json(200, openapi_document(self._handlers(), request.host_url.rstrip("/")))

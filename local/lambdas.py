@@ -1,8 +1,11 @@
-"""Runs the real handlers in-process with the environment the template gives each function.
+"""The template's functions, and how to run one in this process.
 
 A function's code is its synthesized asset folder; the layer's packages are this virtualenv's
-(the layer asset holds arm64 wheels). The process environment is swapped for each invocation,
-so invocations run one at a time, each seeing exactly its own function's variables.
+(the layer asset holds arm64 wheels). ``make run`` gives each function worker processes of its
+own (``local/pool.py``); ``LocalFunction.invoke`` runs the handler in *this* process instead, for
+the integration tier, whose moto lives in-process: there the process environment is swapped for
+each invocation, so those invocations run one at a time, each seeing exactly its own function's
+variables, and the shared package's warm caches are reset whenever the function changes.
 """
 
 from __future__ import annotations
@@ -36,6 +39,39 @@ def reset_warm_state() -> None:
                 value.cache_clear()
 
 
+class InFlight:
+    """How many invocations of one function are running now, and the most seen at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.now = 0
+        self.peak = 0
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            self.now -= 1
+
+    def reset(self) -> None:
+        """Start a new measure: the peak from now on."""
+        with self._lock:
+            self.peak = self.now
+
+
+def import_handler(logical_id: str, handler_file: str) -> ModuleType:
+    """A function's handler module, imported from its file: its cold start."""
+    spec = importlib.util.spec_from_file_location(f"lambda_{logical_id}", handler_file)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @dataclass
 class LambdaContext:
     function_name: str
@@ -67,6 +103,7 @@ class Invocable(Protocol):
     """What the gateway and the workers need of a function."""
 
     logical_id: str
+    in_flight: InFlight
 
     def invoke(self, event: dict[str, Any]) -> Any: ...
 
@@ -82,25 +119,20 @@ class LocalFunction:
     memory_mb: int
     timeout_seconds: int
     arn: str
+    reserved_concurrency: int | None = None  # at most this many environments, if the template says
     _module: ModuleType | None = None
+    in_flight: InFlight = field(default_factory=InFlight)
 
     def module(self) -> ModuleType:
         """The handler's module, imported (its cold start) with the function's environment; one
         that fails to initialise is imported again next time, as Lambda retries an init error."""
         with _INVOKE_LOCK, _environment(self.environment):
             if self._module is None:
-                spec = importlib.util.spec_from_file_location(
-                    f"lambda_{self.logical_id}", self.handler_file
-                )
-                assert spec is not None
-                assert spec.loader is not None
-                module = importlib.util.module_from_spec(spec)
-                spec.loader.exec_module(module)
-                self._module = module
+                self._module = import_handler(self.logical_id, self.handler_file)
             return self._module
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        with _INVOKE_LOCK, _environment(self.environment):
+        with _INVOKE_LOCK, _environment(self.environment), self.in_flight:
             if _last_invoked[0] != self.logical_id:
                 reset_warm_state()
                 _last_invoked[0] = self.logical_id
@@ -111,9 +143,9 @@ class LocalFunction:
 
 def load_functions(
     template: Template, resolver: Resolver, aws_environment: dict[str, str]
-) -> dict[str, Invocable]:
+) -> dict[str, LocalFunction]:
     """Every ``AWS::Lambda::Function`` of the template, keyed by logical id."""
-    functions: dict[str, Invocable] = {}
+    functions: dict[str, LocalFunction] = {}
     for logical_id, props in template.of_type("AWS::Lambda::Function"):
         module, _, name = props["Handler"].rpartition(".")
         variables = resolver.resolve(props.get("Environment", {}).get("Variables", {}))
@@ -130,5 +162,6 @@ def load_functions(
             memory_mb=props.get("MemorySize", 128),
             timeout_seconds=props.get("Timeout", 3),
             arn=resolver.attributes[(logical_id, "Arn")],
+            reserved_concurrency=props.get("ReservedConcurrentExecutions"),
         )
     return functions

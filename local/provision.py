@@ -84,12 +84,16 @@ class Provisioner:
         }
         if props.get("GlobalSecondaryIndexes"):
             args["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if "StreamSpecification" in props:
+            view = props["StreamSpecification"]["StreamViewType"]
+            args["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view}
         table = dynamodb.create_table(**args)["TableDescription"]
         if "TimeToLiveSpecification" in props:
             dynamodb.update_time_to_live(
                 TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"]
             )
-        self.resolver.set(logical_id, name, Arn=table["TableArn"])
+        stream = {"StreamArn": table["LatestStreamArn"]} if "LatestStreamArn" in table else {}
+        self.resolver.set(logical_id, name, Arn=table["TableArn"], **stream)
 
     def _bucket(self, logical_id: str, props: dict[str, Any]) -> None:
         """moto keeps Object Lock as S3 does (a locked version cannot be deleted, a default

@@ -1,4 +1,5 @@
-"""``make run``: moto, the template's resources in it, the local API Gateway, the queue workers.
+"""``make run``: moto, the template's resources in it, the local API Gateway, each function in
+execution environments of its own (``local/pool.py``), the event source pollers.
 
 python -m local.server [--assembly cdk.out] [--port 8080] [--aws-port 5000]
 """
@@ -16,14 +17,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
 from local.gateway import LocalGateway
 from local.lambdas import load_functions
+from local.moto_host import moto_server
 from local.outbox import Outbox
+from local.pool import FunctionPool, pooled
 from local.principals import Principals
 from local.provision import Provisioner
+from local.streams import StreamPoller, stream_mappings
 from local.template import Template
 from local.workers import queue_pollers
 
@@ -57,25 +60,31 @@ class LocalRuntime:
         self.aws_endpoint = f"http://{host}:{aws_port}"
         self.api_url = f"http://{host}:{port}"
         os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"  # real TOTP checks
-        self.moto = ThreadedMotoServer(ip_address=host, port=aws_port, verbose=False)
+        self.moto = moto_server(host, aws_port)
         self.host, self.port = host, port
         self.http: Any = None
         self.pollers: list[Any] = []
+        self.functions: dict[str, FunctionPool] = {}
 
     def start(self) -> dict[str, Any]:
         self.moto.start()
         os.environ.update(aws_environment(self.aws_endpoint, self.region))
         provisioner = Provisioner(self.template, self.aws_endpoint)
         resolver = provisioner.run()
-        functions = load_functions(
-            self.template, resolver, aws_environment(self.aws_endpoint, self.region)
+        self.functions = functions = pooled(
+            load_functions(self.template, resolver, aws_environment(self.aws_endpoint, self.region))
         )
         outbox = Outbox(self.region)
         principals = Principals(self.template, resolver, self.aws_endpoint)
         gateway = LocalGateway(self.template, resolver, functions, principals, outbox)
-        self.pollers = queue_pollers(
-            self.template, resolver, functions, provisioner.client("sqs"), outbox
-        )
+        sqs, streams = provisioner.client("sqs"), provisioner.client("dynamodbstreams")
+        self.pollers = [
+            *queue_pollers(self.template, resolver, functions, sqs, outbox),
+            *(
+                StreamPoller(mapping, streams, sqs, outbox, self.region)
+                for mapping in stream_mappings(self.template, resolver, functions)
+            ),
+        ]
         for poller in self.pollers:
             poller.start()
         self.http = make_server(self.host, self.port, gateway, threaded=True)
@@ -97,6 +106,8 @@ class LocalRuntime:
             poller.stopping.set()
         if self.http is not None:
             self.http.shutdown()
+        for function in self.functions.values():
+            function.stop()
         self.moto.stop()
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from local.lambdas import Invocable
 from local.outbox import Outbox
+from local.pool import described
 from local.template import Resolver, Template
 
 log = logging.getLogger("local.workers")
@@ -79,9 +81,8 @@ class QueuePoller(threading.Thread):
             else:
                 failed = set()
         except Exception as exc:  # the whole batch returns to the queue, as with Lambda
-            log.error(
-                "function %s failed on a batch: %s", self.function.logical_id, type(exc).__name__
-            )
+            error_type, _ = described(exc)
+            log.error("function %s failed on a batch: %s", self.function.logical_id, error_type)
         finally:
             self.outbox.observe()
         done = [m for m in messages if m["MessageId"] not in failed]
@@ -93,7 +94,7 @@ class QueuePoller(threading.Thread):
 def queue_pollers(
     template: Template,
     resolver: Resolver,
-    functions: dict[str, Invocable],
+    functions: Mapping[str, Invocable],
     sqs: Any,
     outbox: Outbox,
     wait_seconds: int = 1,
@@ -101,6 +102,8 @@ def queue_pollers(
     pollers = []
     for _, props in template.of_type("AWS::Lambda::EventSourceMapping"):
         queue_id = props["EventSourceArn"]["Fn::GetAtt"][0]
+        if template.resources[queue_id]["Type"] != "AWS::SQS::Queue":
+            continue  # a table's stream: local/streams.py
         pollers.append(
             QueuePoller(
                 sqs,

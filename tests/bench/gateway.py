@@ -1,5 +1,5 @@
-"""Benchmark: the local runtime's start-up, ``GET /v1/me`` requests per second through it, and
-the local gateway's per-request overhead.
+"""Benchmark: the local runtime's start-up and the local gateway's per-request overhead (the
+runtime under load: ``tests/bench/load.py``).
 
 Overhead is SigV4 verification, the IAM policy check and building the proxy event, measured as
 the time of ``GET /v1/policy`` through the gateway (in-process WSGI, no sockets) over calling the
@@ -13,14 +13,12 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from moto import mock_aws
 from werkzeug.test import Client
 
-from local.client import LocalClient
 from local.gateway import LocalGateway
 from local.lambdas import load_functions
 from local.outbox import Outbox
@@ -31,27 +29,9 @@ from tests.bench import quiet
 from tests.support.deployed import guest
 from tests.support.events import FakeLambdaContext, rest_event
 from tests.support.runtime import served
-from tests.support.signed import register, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = 300
-
-
-def me_per_second(client: LocalClient) -> float:
-    """``GET /v1/me`` over HTTP for a customer who registered and signed in with TOTP; one
-    request signed once and sent REQUESTS times (a SigV4 signature stays valid for minutes), so
-    only the runtime's side is timed."""
-    guest = client.session(principal="guest")
-    details = register(client, guest)
-    tokens = sign_in(client, details["email"], details["password"])["tokens"]
-    customer = client.session(id_token=tokens["IdToken"])
-    prepared = requests.Request("GET", client.api_url + "/v1/me", auth=customer.auth()).prepare()
-    with requests.Session() as session:
-        assert session.send(prepared).status_code == 200
-        started = time.perf_counter()
-        for _ in range(REQUESTS):
-            assert session.send(prepared).status_code == 200
-        return REQUESTS / (time.perf_counter() - started)
 
 
 def _timed(call: Any, repeat: int) -> float:
@@ -100,10 +80,8 @@ def gateway_overhead(assembly: Path) -> tuple[float, float]:
 
 def main() -> None:
     assembly = ROOT / "cdk.out"
-    with served(assembly, ROOT / ".build" / "bench-startup") as (startup, client):
+    with served(assembly, ROOT / ".build" / "bench-startup") as (startup, _):
         print(f"local runtime start-up: {startup:.2f} s (process start to serving)")
-        rate = me_per_second(client)
-        print(f"GET /v1/me through the local runtime over HTTP: {rate:.0f} requests/s, one client")
     direct, gateway = gateway_overhead(assembly)
     print(
         f"GET /v1/policy, median of {REQUESTS}: handler direct {direct * 1000:.2f} ms, "

@@ -3,37 +3,47 @@ email signs in with TOTP and the old one no longer does; both addresses were tol
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient, totp_code
+from tests.support.runtime import aws_client, overlap, serving
 from tests.support.signed import latest_code, register, sign_in, staff
+
+
+def _requesting(local_runtime: LocalClient, guest: SignedSession, email: str) -> dict[str, Any]:
+    """A new customer whose verified request to take ``email`` awaits review."""
+    details = register(local_runtime, guest)
+    signed_in = sign_in(local_runtime, details["email"], details["password"])
+    session = local_runtime.session(id_token=signed_in["tokens"]["IdToken"])
+    created = session.request(
+        "POST", "/v1/me/edit-requests", json_body={"changes": {"email": email}, "reason": "mới"}
+    )
+    assert created.status_code == 202
+    edit_id = created.json()["edit_request_id"]
+    verified = session.request(
+        "POST",
+        f"/v1/me/edit-requests/{edit_id}/verification",
+        json_body={"email_code": latest_code(local_runtime, email)},
+    )
+    assert verified.json()["status"] == "PENDING_REVIEW"
+    return {**details, **signed_in, "session": session, "edit_id": edit_id}
 
 
 @pytest.mark.clause("P6.1", "P2.3")
 def test_an_email_change_from_request_to_sign_in(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:
-    a = register(local_runtime, guest)
-    signed_in = sign_in(local_runtime, a["email"], a["password"])
-    customer_a = local_runtime.session(id_token=signed_in["tokens"]["IdToken"])
     new_email = f"an.moi.{uuid.uuid4().hex[:8]}@example.com"
-
-    created = customer_a.request(
-        "POST",
-        "/v1/me/edit-requests",
-        json_body={"changes": {"email": new_email}, "reason": "Địa chỉ mới"},
-    )
-    assert created.status_code == 202
-    edit_id = created.json()["edit_request_id"]
-    verified = customer_a.request(
-        "POST",
-        f"/v1/me/edit-requests/{edit_id}/verification",
-        json_body={"email_code": latest_code(local_runtime, new_email)},
-    )
-    assert verified.json()["status"] == "PENDING_REVIEW"
+    a = _requesting(local_runtime, guest, new_email)
+    edit_id = a["edit_id"]
 
     b = register(local_runtime, guest)
     customer_b = local_runtime.session(
@@ -53,11 +63,11 @@ def test_an_email_change_from_request_to_sign_in(
     assert decided.json()["status"] == "APPLIED"
 
     pool = UserPoolClient(local_runtime.config)
-    tokens = pool.sign_in(new_email, a["password"], totp_code(signed_in["secret"]))
+    tokens = pool.sign_in(new_email, a["password"], totp_code(a["secret"]))
     me = local_runtime.session(id_token=tokens["IdToken"]).request("GET", "/v1/me").json()
     assert me["email"] == new_email
     with pytest.raises(Exception, match=r"NotAuthorized|UserNotFound"):
-        pool.sign_in(a["email"], a["password"], totp_code(signed_in["secret"]))
+        pool.sign_in(a["email"], a["password"], totp_code(a["secret"]))
     for address in (a["email"], new_email):
         assert any("đã được duyệt" in m["body"] for m in local_runtime.outbox(address))
 
@@ -68,3 +78,54 @@ def test_an_email_change_from_request_to_sign_in(
     )
     assert {"edit_request.view", "edit_request.approve"} <= {e["action"] for e in trail["entries"]}
     assert trail["verification"]["valid"] is True
+
+
+@pytest.mark.clause("P6.1", "P2.3")
+def test_twenty_concurrent_approvals_of_two_clashing_requests_leave_one_owner_everywhere(
+    local_runtime: LocalClient, guest: SignedSession, assembly_dir: Path
+) -> None:
+    wanted = f"tranh.{uuid.uuid4().hex[:8]}@example.com"
+    a, b = (_requesting(local_runtime, guest, wanted) for _ in range(2))
+    support = staff(local_runtime, "support")
+    start = threading.Barrier(20)
+
+    def approve(customer: dict[str, Any]) -> requests.Response:
+        start.wait()
+        return support.request(
+            "POST",
+            f"/v1/staff/edit-requests/{customer['edit_id']}/decision",
+            json_body={"decision": "approve", "note": "ok"},
+        )
+
+    with overlap(local_runtime) as peak, ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(approve, [a, b] * 10))
+    decision = "/v1/staff/edit-requests/{edit_request_id}/decision"
+    assert peak[serving(assembly_dir, "POST", decision)] > 1
+    assert {answer.status_code for answer in answers} <= {200, 409}
+    final = {
+        c["customer_id"]: c["session"].request("GET", f"/v1/me/edit-requests/{c['edit_id']}")
+        for c in (a, b)
+    }
+    statuses = sorted(answer.json()["status"] for answer in final.values())
+    assert statuses == ["APPLIED", "REJECTED"]
+    owner, other = (a, b) if final[a["customer_id"]].json()["status"] == "APPLIED" else (b, a)
+    assert owner["session"].request("GET", "/v1/me").json()["email"] == wanted
+    assert other["session"].request("GET", "/v1/me").json()["email"] == other["email"]
+    cognito = aws_client(local_runtime, "cognito-idp")
+    pool_id = local_runtime.config["user_pool_id"]
+    holders = cognito.list_users(UserPoolId=pool_id, Filter=f'email = "{wanted}"')["Users"]
+    assert [_attributes(u)["sub"] for u in holders] == [owner["customer_id"]]
+    (kept,) = cognito.list_users(UserPoolId=pool_id, Filter=f'sub = "{other["customer_id"]}"')[
+        "Users"
+    ]
+    assert _attributes(kept)["email"] == other["email"]
+    found = support.request(
+        "POST",
+        "/v1/staff/customers/search",
+        json_body={"email": wanted, "purpose": "customer_support"},
+    )
+    assert found.json()["customer_id"] == owner["customer_id"]  # the uniqueness guard agrees
+
+
+def _attributes(user: dict[str, Any]) -> dict[str, str]:
+    return {a["Name"]: a["Value"] for a in user["Attributes"]}

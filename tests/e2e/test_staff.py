@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from local.client import LocalClient, SignedSession
 from tests.support.api_md import API_MD_ROUTES, concrete
-from tests.support.signed import staff
+from tests.support.runtime import overlap, serving
+from tests.support.signed import register, staff
 
 
 @pytest.mark.clause("P5")
@@ -58,3 +62,31 @@ def test_no_address_travels_in_a_url_the_search_by_query_string_is_gone(
     for body in ({"purpose": "customer_support"}, {"email": customer_tokens["email"]}):
         refused = support.request("POST", "/v1/staff/customers/search", json_body=body)
         assert refused.status_code == 400
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_twenty_concurrent_reads_append_to_one_valid_chain_and_really_overlap(
+    local_runtime: LocalClient, guest: SignedSession, assembly_dir: Path
+) -> None:
+    customer_id = register(local_runtime, guest)["customer_id"]
+    support = staff(local_runtime, "support")
+    path = f"/v1/staff/customers/{customer_id}?purpose=customer_support"
+    start = threading.Barrier(20)
+
+    def read(_: int) -> int:
+        start.wait()
+        return support.request("GET", path).status_code
+
+    with overlap(local_runtime) as peak, ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(read, range(20)))
+    assert statuses == [200] * 20
+    assert peak[serving(assembly_dir, "GET", "/v1/staff/customers/{customer_id}")] > 1
+    trail = (
+        staff(local_runtime, "compliance")
+        .request("GET", f"/v1/staff/audit?customer_id={customer_id}")
+        .json()
+    )
+    reads = [e for e in trail["entries"] if e["action"] == "customer.read"]
+    assert len(reads) == 20
+    assert trail["verification"]["valid"] is True
+    assert trail["verification"]["checked"] == len(trail["entries"])

@@ -21,7 +21,7 @@ from werkzeug.test import Client
 
 from local.credentials import Issued
 from local.gateway import LocalGateway
-from local.lambdas import load_functions
+from local.lambdas import InFlight, load_functions
 from local.outbox import Outbox
 from local.principals import Principals, Refused
 from local.provision import Provisioner
@@ -66,6 +66,7 @@ PHONE = "+84967915569"
 
 class Crashing:
     logical_id = "Crashing"
+    in_flight = InFlight()
 
     def module(self) -> ModuleType:
         return ModuleType("crashing")
@@ -193,6 +194,7 @@ class Worker:
     """A function that fails the messages whose body says so."""
 
     logical_id = "Worker"
+    in_flight = InFlight()
 
     def module(self) -> ModuleType:
         return ModuleType("worker")

@@ -14,13 +14,23 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
+from botocore.config import Config
 
 from local.client import LocalClient
+from local.template import Template
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYER = Path("layers/core/python")
 STARTUP_SECONDS = 60
 STOP_SECONDS = 10
+
+
+def python_path() -> str:
+    """This tree and its shared package first (whichever checkout the virtualenv's editable
+    install points at), then what the caller's PYTHONPATH adds."""
+    extra = filter(None, [os.environ.get("PYTHONPATH")])
+    return os.pathsep.join([str(ROOT), str(ROOT / LAYER), *extra])
 
 
 def free_port() -> int:
@@ -52,8 +62,7 @@ def served(assembly_dir: Path, workdir: Path) -> Iterator[tuple[float, LocalClie
                 str(free_port()),
             ],
             cwd=workdir,
-            # This tree's shared package, whichever tree the venv's editable install points at.
-            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / LAYER)])},
+            env={**os.environ, "PYTHONPATH": python_path()},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -82,13 +91,31 @@ def start_runtime(
         yield client
 
 
-def aws_client(local_runtime: LocalClient, service: str) -> Any:
+@contextmanager
+def overlap(local_runtime: LocalClient) -> Iterator[dict[str, int]]:
+    """The most invocations of each function (by logical id) that ran at once in the block:
+    how a race test shows that its requests raced."""
+    url = f"{local_runtime.api_url}/_local/concurrency"
+    requests.delete(url, timeout=30).raise_for_status()
+    peaks: dict[str, int] = {}
+    yield peaks
+    functions = requests.get(url, timeout=30).json()["functions"]
+    peaks.update({logical_id: f["peak"] for logical_id, f in functions.items()})
+
+
+def serving(assembly_dir: Path, method: str, path: str) -> str:
+    """The logical id of the function behind a route (``/v1/x/{id}`` as in the template)."""
+    routes = Template.load(assembly_dir).api_routes()
+    return next(r.function_id for r in routes if (r.method, r.path) == (method, path))
+
+
+def aws_client(local_runtime: LocalClient, service: str, config: Config | None = None) -> Any:
     """A boto3 client of the runtime's moto server, to look at what the functions stored."""
-    config = local_runtime.config
     return boto3.client(  # type: ignore[call-overload]
         service,
-        region_name=config["region"],
-        endpoint_url=config["aws_endpoint"],
+        region_name=local_runtime.config["region"],
+        endpoint_url=local_runtime.config["aws_endpoint"],
         aws_access_key_id="local",
         aws_secret_access_key="local",
+        config=config,
     )

@@ -1,0 +1,46 @@
+"""moto in server mode as the runtime hosts it: one server that every function's environments
+call at the same time, with DynamoDB's atomicity.
+
+Moto difference: its DynamoDB evaluates a write's condition and then writes, without a lock, so
+two concurrent ``attribute_not_exists`` puts of one key can both succeed; and a transaction that
+fails restores copies of its tables taken when it began, undoing writes that other requests
+made meanwhile. DynamoDB makes each conditional write and each transaction atomic. Here every
+DynamoDB and DynamoDB Streams request is handled one at a time inside the server (each takes
+about a millisecond); other services' requests run concurrently.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from moto.dynamodb.responses import DynamoHandler
+from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+_DYNAMODB = threading.RLock()
+SERIALISED = (DynamoHandler, DynamoDBStreamsHandler)
+
+
+def _one_at_a_time(call_action: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    @wraps(call_action)
+    def serialised(self: Any) -> Any:
+        with _DYNAMODB:
+            return call_action(self)
+
+    serialised.one_at_a_time = True  # type: ignore[attr-defined]
+    return serialised
+
+
+def serialise_dynamodb() -> None:
+    """Handle DynamoDB's requests one at a time in this process's moto (once is enough)."""
+    for handler in SERIALISED:
+        if not getattr(handler.call_action, "one_at_a_time", False):
+            handler.call_action = _one_at_a_time(handler.call_action)  # type: ignore[method-assign]
+
+
+def moto_server(host: str, port: int) -> ThreadedMotoServer:
+    serialise_dynamodb()
+    return ThreadedMotoServer(ip_address=host, port=port, verbose=False)

@@ -1,0 +1,86 @@
+"""The local runtime's moto keeps DynamoDB's atomicity while function environments call it at
+once (``local/moto_host.py``): without it, moto answers concurrent transactions with 500s (it
+copies whole tables while other requests change them) and may let two conditional writes pass."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from local.client import LocalClient
+from tests.support.runtime import aws_client
+
+WRITERS = 10
+ROUNDS = 3
+FILLER = 600  # moto copies a table per transaction: a table of some size makes the copy slow
+
+
+def _dynamodb(local_runtime: LocalClient) -> Any:
+    no_retries = Config(retries={"mode": "standard", "max_attempts": 1})  # see every failure
+    return aws_client(local_runtime, "dynamodb", no_retries)
+
+
+def _filled_table(dynamodb: Any) -> str:
+    name = f"race-{uuid.uuid4().hex[:8]}"
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for first in range(0, FILLER, 25):
+        dynamodb.batch_write_item(
+            RequestItems={
+                name: [
+                    {"PutRequest": {"Item": {"pk": {"S": f"filler-{i}"}, "v": {"S": "x" * 200}}}}
+                    for i in range(first, first + 25)
+                ]
+            }
+        )
+    return name
+
+
+def test_concurrent_conditional_transactions_each_commit_whole_and_only_one_wins(
+    local_runtime: LocalClient,
+) -> None:
+    clients = [_dynamodb(local_runtime) for _ in range(WRITERS)]
+    table = _filled_table(clients[0])
+    for round_ in range(ROUNDS):
+        start = threading.Barrier(WRITERS)
+
+        def claim(writer: int, round_: int = round_, start: threading.Barrier = start) -> str:
+            start.wait()
+            try:
+                clients[writer].transact_write_items(
+                    TransactItems=[
+                        {
+                            "Put": {
+                                "TableName": table,
+                                "Item": {"pk": {"S": f"claim-{round_}"}, "by": {"S": str(writer)}},
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                            }
+                        },
+                        {"Put": {"TableName": table, "Item": {"pk": {"S": f"{round_}-{writer}"}}}},
+                    ]
+                )
+            except ClientError as error:
+                return str(error.response["Error"]["Code"])
+            return "won"
+
+        with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+            outcomes = list(pool.map(claim, range(WRITERS)))
+        assert sorted(set(outcomes)) == ["TransactionCanceledException", "won"]
+        assert outcomes.count("won") == 1
+        winner = str(outcomes.index("won"))
+        claimed = clients[0].get_item(TableName=table, Key={"pk": {"S": f"claim-{round_}"}})
+        assert claimed["Item"]["by"]["S"] == winner
+        written = [
+            "Item" in clients[0].get_item(TableName=table, Key={"pk": {"S": f"{round_}-{w}"}})
+            for w in range(WRITERS)
+        ]
+        assert written == [outcome == "won" for outcome in outcomes]  # nothing half-written
