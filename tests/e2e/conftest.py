@@ -126,3 +126,17 @@ def customer(local_runtime: LocalClient, customer_tokens: dict[str, Any]) -> Sig
 
 def unsigned(local_runtime: LocalClient, method: str, path: str) -> requests.Response:
     return requests.request(method, local_runtime.api_url + path, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session; a clear failure when it is not installed."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import launch_options
+
+    options = launch_options()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(**options)
+        yield chromium
+        chromium.close()

@@ -21,6 +21,10 @@ STARTUP_SECONDS = 60
 STOP_SECONDS = 10
 
 
+def _python_path() -> list[str]:
+    return [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -48,9 +52,12 @@ def served(assembly_dir: Path, workdir: Path) -> Iterator[tuple[float, LocalClie
                 str(free_port()),
                 "--aws-port",
                 str(free_port()),
+                "--web-port",
+                str(free_port()),
             ],
             cwd=workdir,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            # This tree first, then the caller's path (a work tree may name its own ``ongpt``).
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *_python_path()])},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
