@@ -19,6 +19,8 @@ from local.cognito import totp_code
 from tests.e2e.conftest import latest_code
 from tests.support.browser import accessibility_violations, screenshot
 
+pytestmark = pytest.mark.clause("P2.3", "P2.6")
+
 PASSWORD = "correct-Horse-battery-9"
 PHONE_SIZE = {"width": 390, "height": 844}
 

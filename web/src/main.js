@@ -242,13 +242,19 @@ async function complain() {
 }
 
 // Customer pages
+const OPTIONAL_LABELS = {
+  company: 'company', address: 'address', date_of_birth: 'dateOfBirth', preferred_language: 'preferredLanguage',
+};
+
 async function me() {
   const profile = await state.api.call('GET', '/v1/me');
   const rows = [
     [t('fullName'), profile.full_name],
     [t('email'), profile.email],
     [t('phone'), profile.phone],
-    ...Object.entries(profile.optional || {}).map(([key, value]) => [key, value]),
+    ...Object.entries(profile.optional || {})
+      .filter(([key, value]) => value && OPTIONAL_LABELS[key])
+      .map(([key, value]) => [t(OPTIONAL_LABELS[key]).replace(/ \(.*\)$/, ''), value]),
     [t('status'), profile.status],
     [t('createdAt'), when(profile.created_at)],
     [t('updatedAt'), when(profile.updated_at)],
