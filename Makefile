@@ -83,8 +83,9 @@ bench: synth  ## benchmarks, printed as ratios against baselines measured in the
 diff: synth  ## compare with what is deployed (needs AWS credentials)
 	$(CDK) diff
 
-deploy: synth  ## deploy the stack (needs AWS credentials and a bootstrapped account)
+deploy: synth  ## deploy the stack, then publish the privacy centre (AWS credentials, bootstrapped account)
 	$(CDK) deploy
+	$(BIN)/python -m infra.publish_site
 
 clean:  ## remove build output (keeps .venv and caches)
 	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache web/dist

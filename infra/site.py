@@ -1,8 +1,8 @@
 """The privacy centre (web/) deployed: a private bucket behind CloudFront with origin access
 control, HTTPS only, strict security headers (infra/site_policy.py), and the page's config.json
 answered at the edge from the stack's own values (a CloudFront Function), so nothing in the
-bundle names a pool, a region or the API. Uploading web/dist to the bucket after a deployment
-is not automated yet (the outputs name the bucket and the distribution)."""
+bundle names a pool, a region or the API. ``python -m infra.publish_site`` uploads web/dist
+after a deployment."""
 
 from __future__ import annotations
 
@@ -123,9 +123,12 @@ class Site(Construct):
             ),
         )
         self.origin = f"https://{self.distribution.distribution_domain_name}"
-        CfnOutput(self, "Url", value=self.origin, description="The privacy centre")
-        CfnOutput(self, "BucketName", value=self.bucket.bucket_name)
-        CfnOutput(self, "DistributionId", value=self.distribution.distribution_id)
+        for name, value in (
+            ("SiteUrl", self.origin),
+            ("SiteBucketName", self.bucket.bucket_name),  # read by infra/publish_site.py
+            ("SiteDistributionId", self.distribution.distribution_id),
+        ):
+            CfnOutput(self, name, value=value).override_logical_id(name)
         acknowledge(
             self.bucket,
             "The bucket holds only the page's public code (no personal data); CloudFront's origin "
