@@ -44,7 +44,9 @@ def test_publish_uploads_the_build_with_content_types_and_invalidates_the_cache(
     (tmp_path / "app.js").write_text("export {};")
     (tmp_path / "style.css").write_text("body{}")
     s3 = boto3.client("s3", region_name=REGION)
-    s3.create_bucket(Bucket="site", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.create_bucket(
+        Bucket="site", CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"}
+    )
     cloudfront = boto3.client("cloudfront", region_name=REGION)
     distribution = _distribution(cloudfront)
 
