@@ -14,7 +14,7 @@ export CDK_HOME := $(CURDIR)/.cache/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help install lint style types compliance test unit integration e2e infra fuzz synth run bench diff deploy clean
+.PHONY: help chromium install lint style types compliance test unit integration e2e infra fuzz synth run bench diff deploy clean
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,7 +28,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(BIN)/.installed node_modules/.installed  ## create .venv and node_modules, install pinned packages
+# The privacy centre: its own pinned packages (web/package-lock.json), bundled into web/dist.
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/dist/index.html: web/node_modules/.installed web/build.mjs $(wildcard web/src/*)
+	cd web && npm run --silent build
+
+install: $(BIN)/.installed node_modules/.installed web/dist/index.html  ## create .venv and node_modules, install pinned packages, build the page
 
 lint: style types  ## ruff and mypy
 
@@ -42,9 +50,13 @@ types: install
 compliance: install  ## which tests prove each policy clause; fails if a clause has none
 	$(BIN)/pytest --collect-only -qq --clauses
 
+# The browser tests drive Debian's chromium; its absence is an error, never a skipped test.
+chromium:
+	@command -v $${CHROMIUM:-chromium} >/dev/null || { echo "Chromium is missing: the browser tests need Debian's chromium package (apt-get install chromium; see README, Prerequisites)." >&2; exit 1; }
+
 # mypy (two minutes cold, mostly the CDK's stubs) runs beside the suite, whose two workers leave
 # a core idle for much of the run; make fails if either fails.
-test: style compliance  ## lint, traceability, then the whole test suite (synth, nag packs, cfn-lint)
+test: style compliance chromium  ## lint, traceability, then the whole test suite (synth, nag packs, cfn-lint, browser)
 	$(BIN)/mypy > .mypy.log 2>&1 & types=$$!; \
 	$(BIN)/pytest -n 2 --dist worksteal; tests=$$?; \
 	wait $$types; typed=$$?; cat .mypy.log; rm -f .mypy.log; \
@@ -58,7 +70,7 @@ unit: install  ## unit tests only: no synthesis, no moto, seconds
 integration: install  ## the functions in-process over moto (a world per module)
 	$(BIN)/pytest tests/integration -n 2 --dist loadfile
 
-e2e: install  ## signed requests through the local runtime (synth, moto server, local gateway)
+e2e: install chromium  ## signed requests through the local runtime (synth, moto server, local gateway), the page in Chromium
 	$(BIN)/pytest tests/e2e -n 2 --dist worksteal
 
 infra: install  ## the synthesized template: compliance packs, guardrails, resources
@@ -71,7 +83,7 @@ synth: install  ## synthesize into cdk.out (compliance gates on), then cfn-lint 
 	$(CDK) synth --quiet
 	$(BIN)/cfn-lint
 
-run: synth  ## serve the whole API locally (moto + local API Gateway); PORT, AWS_PORT
+run: synth  ## serve the whole API and the privacy centre locally (moto + local API Gateway); PORT, AWS_PORT, WEB_PORT
 	$(BIN)/python -m local.server
 
 bench: synth  ## benchmarks, printed as ratios against baselines measured in the same run
@@ -80,8 +92,9 @@ bench: synth  ## benchmarks, printed as ratios against baselines measured in the
 diff: synth  ## compare with what is deployed (needs AWS credentials)
 	$(CDK) diff
 
-deploy: synth  ## deploy the stack (needs AWS credentials and a bootstrapped account)
+deploy: synth  ## deploy the stack, then publish the privacy centre (AWS credentials, bootstrapped account)
 	$(CDK) deploy
+	$(BIN)/python -m infra.publish_site
 
 clean:  ## remove build output (keeps .venv and caches)
-	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache web/dist

@@ -25,6 +25,7 @@ from infra.keys import Keys
 from infra.messaging import Messaging
 from infra.observability import Observability
 from infra.settings import Settings
+from infra.site import Site
 from infra.trail import AuditTrail
 from ongpt.platform import settings as env
 from ongpt.storage import tables
@@ -96,6 +97,14 @@ class OnGptAccountsStack(Stack):
         self.gateway.allow_invoke(self.identity.customer_role, CUSTOMER)
         for name, patterns in STAFF_ROLES.items():
             self.gateway.allow_invoke(self.identity.staff_roles[name], patterns)
+
+        self.site = Site(
+            self,
+            "Site",
+            api=self.gateway.api,
+            identity=self.identity,
+            access_logs=self.trail.access_logs,
+        )
 
         self.jobs = Jobs(
             self,

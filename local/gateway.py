@@ -25,13 +25,16 @@ from werkzeug.wrappers import Request, Response
 
 from local import iam
 from local.conditions import Context
+from local.cors import Cors
 from local.credentials import AccessDenied, CredentialStore, Issued, verify
+from local.identity_front import FrontError, IdentityFront, sts_error
 from local.lambdas import Invocable
 from local.openapi import openapi_document, swagger_page
 from local.outbox import Outbox
 from local.pool import described
 from local.principals import BadPrincipal, Principals, Refused
 from local.template import ACCOUNT_ID, ApiRoute, Resolver, Template
+from local.user_pool_front import UserPoolFront
 
 log = logging.getLogger("local.gateway")
 
@@ -66,14 +69,20 @@ class LocalGateway:
         functions: Mapping[str, Invocable],
         principals: Principals,
         outbox: Outbox,
+        cors: Cors | None = None,
     ) -> None:
         self.template = template
+        self.cors = cors or Cors(None)
         self.resolver = resolver
         self.functions: dict[str, Invocable] = dict(functions)
         self.principals = principals
         self.outbox = outbox
         self.region = template.region()
         self.credentials = CredentialStore()
+        self.identity_front = IdentityFront(principals, self.credentials, self.region)
+        self.user_pool_front = UserPoolFront(
+            principals.aws_endpoint, self.region, principals.user_pool_id
+        )
         ((rest_api_id, _),) = template.of_type("AWS::ApiGateway::RestApi")
         self.api_id = resolver.refs[rest_api_id]
         ((_, stage),) = template.of_type("AWS::ApiGateway::Stage")
@@ -98,6 +107,20 @@ class LocalGateway:
                 Rule("/_local/concurrency", methods=["GET", "DELETE"], endpoint=self.concurrency),
                 Rule("/_local/openapi.json", methods=["GET"], endpoint=self.openapi),
                 Rule("/_local/docs", methods=["GET"], endpoint=self.docs),
+                # The AWS SDKs post to the endpoint's root, "/" appended.
+                *[
+                    Rule(
+                        f"/_local/aws/{service}/",
+                        methods=["POST"],
+                        endpoint=endpoint,
+                        strict_slashes=False,
+                    )
+                    for service, endpoint in (
+                        ("cognito-idp", self.user_pool),
+                        ("cognito-identity", self.identity),
+                        ("sts", self.sts),
+                    )
+                ],
             ]
         )
 
@@ -106,11 +129,13 @@ class LocalGateway:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         request = Request(environ)
-        if request.path.startswith("/_local/"):
+        if self.cors.is_preflight(request):
+            response = self.cors.preflight(request)
+        elif request.path.startswith("/_local/"):
             response = self._local(request)
         else:
             response = self._api(request)
-        return response(environ, start_response)
+        return self.cors.allow(request, response)(environ, start_response)
 
     # /_local
     def _local(self, request: Request) -> Response:
@@ -178,6 +203,36 @@ class LocalGateway:
     def docs(self, request: Request) -> Response:
         document = openapi_document(self._handlers(), request.host_url.rstrip("/"))
         return Response(swagger_page(document), mimetype="text/html")
+
+    def user_pool(self, request: Request) -> Response:
+        """The user pool's endpoint for browsers (``local.user_pool_front``)."""
+        body = request.get_json(force=True, silent=True)
+        answer = self.user_pool_front.call(
+            request.headers.get("X-Amz-Target", ""), body if isinstance(body, dict) else {}
+        )
+        return Response(
+            json.dumps(answer.body), status=answer.status, mimetype="application/x-amz-json-1.1"
+        )
+
+    def identity(self, request: Request) -> Response:
+        """The identity pool's endpoint for browsers (``local.identity_front``)."""
+        body = request.get_json(force=True, silent=True)
+        try:
+            answer = self.identity_front.call(
+                request.headers.get("X-Amz-Target", ""), body if isinstance(body, dict) else {}
+            )
+        except FrontError as exc:
+            answer = {"__type": exc.code, "message": exc.message}
+            return Response(json.dumps(answer), exc.status, mimetype="application/x-amz-json-1.1")
+        return Response(json.dumps(answer), mimetype="application/x-amz-json-1.1")
+
+    def sts(self, request: Request) -> Response:
+        """STS's ``AssumeRoleWithWebIdentity`` for browsers (``local.identity_front``)."""
+        try:
+            answer = self.identity_front.assume_role_with_web_identity(request.form.to_dict())
+        except FrontError as exc:
+            return Response(sts_error(exc), exc.status, mimetype="text/xml")
+        return Response(answer, mimetype="text/xml")
 
     # /v1
     def _api(self, request: Request) -> Response:

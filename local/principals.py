@@ -102,6 +102,13 @@ class Principals:
             "aws:MultiFactorAuthPresent": str(mfa).lower(),
         }
 
+    def identity_id(self, key: str) -> str:
+        """The identity pool's id for the identity named ``key``."""
+        return f"{self.template.region()}:{uuid.uuid5(uuid.NAMESPACE_URL, key)}"
+
+    def guest_role_arn(self) -> str:
+        return self._role_arn_of(self.guest_role)
+
     def _cognito(
         self,
         role_id: str,
@@ -112,7 +119,7 @@ class Principals:
     ) -> Principal:
         """Credentials for an identity of the pool: STS ``AssumeRoleWithWebIdentity`` with the
         identity's OpenID token, whether the caller (basic flow) or Cognito (enhanced) calls it."""
-        identity_id = f"{self.template.region()}:{uuid.uuid5(uuid.NAMESPACE_URL, key)}"
+        identity_id = self.identity_id(key)
         self._assume(
             role_id,
             "sts:AssumeRoleWithWebIdentity",
@@ -144,9 +151,10 @@ class Principals:
             context=self._session_context(role_id, SESSION, mfa=False),
         )
 
-    def guest(self, flow: str = "basic") -> Principal:
-        """A new unauthenticated identity: ``basic`` (GetId, GetOpenIdToken, then STS) or
-        ``enhanced`` (GetCredentialsForIdentity, scoped down by Cognito's session policy)."""
+    def guest(self, flow: str = "basic", key: str | None = None) -> Principal:
+        """An unauthenticated identity (``key`` names it; a new one if None): ``basic`` (GetId,
+        GetOpenIdToken, then STS) or ``enhanced`` (GetCredentialsForIdentity, scoped down by
+        Cognito's session policy)."""
         if flow not in ("basic", "enhanced"):
             raise BadPrincipal('flow is "basic" (the default) or "enhanced"')
         if not self.identity_pool.get("AllowUnauthenticatedIdentities"):
@@ -155,7 +163,7 @@ class Principals:
             raise Refused("Basic (classic) flow is not enabled for this identity pool.")
         policy = COGNITO_UNAUTHED_IDENTITIES if flow == "enhanced" else None
         return self._cognito(
-            self.guest_role, ["unauthenticated"], None, f"guest:{uuid.uuid4()}", policy
+            self.guest_role, ["unauthenticated"], None, key or f"guest:{uuid.uuid4()}", policy
         )
 
     def customer(self, id_token: str) -> Principal:

@@ -1,7 +1,7 @@
 """``make run``: moto, the template's resources in it, the local API Gateway, each function in
 execution environments of its own (``local/pool.py``), the event source pollers.
 
-python -m local.server [--assembly cdk.out] [--port 8080] [--aws-port 5000]
+python -m local.server [--assembly cdk.out] [--port 8080] [--aws-port 5000] [--web-port 8081]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
+from local.cors import Cors
 from local.gateway import LocalGateway
 from local.lambdas import load_functions
 from local.moto_host import moto_server
@@ -26,6 +27,7 @@ from local.outbox import Outbox
 from local.pool import FunctionPool, pooled
 from local.principals import Principals
 from local.provision import Provisioner
+from local.site import Site, page_config
 from local.streams import StreamPoller, stream_mappings
 from local.template import Template
 from local.workers import queue_pollers
@@ -54,15 +56,19 @@ def aws_environment(endpoint: str, region: str) -> dict[str, str]:
 class LocalRuntime:
     """Everything ``make run`` serves, started and stopped together."""
 
-    def __init__(self, assembly: Path, port: int, aws_port: int, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, assembly: Path, port: int, aws_port: int, web_port: int, host: str = "127.0.0.1"
+    ) -> None:
         self.template = Template.load(assembly)
         self.region = self.template.region()
         self.aws_endpoint = f"http://{host}:{aws_port}"
         self.api_url = f"http://{host}:{port}"
+        self.web_url = f"http://{host}:{web_port}"
         os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"  # real TOTP checks
         self.moto = moto_server(host, aws_port)
-        self.host, self.port = host, port
+        self.host, self.port, self.web_port = host, port, web_port
         self.http: Any = None
+        self.site: Any = None
         self.pollers: list[Any] = []
         self.functions: dict[str, FunctionPool] = {}
 
@@ -76,7 +82,9 @@ class LocalRuntime:
         )
         outbox = Outbox(self.region)
         principals = Principals(self.template, resolver, self.aws_endpoint)
-        gateway = LocalGateway(self.template, resolver, functions, principals, outbox)
+        gateway = LocalGateway(
+            self.template, resolver, functions, principals, outbox, Cors(self.web_url)
+        )
         sqs, streams = provisioner.client("sqs"), provisioner.client("dynamodbstreams")
         self.pollers = [
             *queue_pollers(self.template, resolver, functions, sqs, outbox),
@@ -89,14 +97,18 @@ class LocalRuntime:
             poller.start()
         self.http = make_server(self.host, self.port, gateway, threaded=True)
         threading.Thread(target=self.http.serve_forever, daemon=True).start()
-        config = {
+        config: dict[str, Any] = {
             "region": self.region,
             "api_url": self.api_url,
             "aws_endpoint": self.aws_endpoint,
             "user_pool_id": principals.user_pool_id,
             "user_pool_client_id": principals.client_id,
             "identity_pool_id": principals.identity_pool_id,
+            "web_url": self.web_url,
         }
+        site = Site(page_config(config, principals.guest_role_arn()))
+        self.site = make_server(self.host, self.web_port, site, threaded=True)
+        threading.Thread(target=self.site.serve_forever, daemon=True).start()
         CONFIG_PATH.parent.mkdir(exist_ok=True)
         CONFIG_PATH.write_text(json.dumps(config, indent=2) + "\n")
         return config
@@ -104,8 +116,9 @@ class LocalRuntime:
     def stop(self) -> None:
         for poller in self.pollers:
             poller.stopping.set()
-        if self.http is not None:
-            self.http.shutdown()
+        for server in (self.http, self.site):
+            if server is not None:
+                server.shutdown()
         for function in self.functions.values():
             function.stop()
         self.moto.stop()
@@ -116,15 +129,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assembly", type=Path, default=Path("cdk.out"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     parser.add_argument("--aws-port", type=int, default=int(os.environ.get("AWS_PORT", "5000")))
+    parser.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", "8081")))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     started = time.monotonic()
-    runtime = LocalRuntime(args.assembly, args.port, args.aws_port)
+    runtime = LocalRuntime(args.assembly, args.port, args.aws_port, args.web_port)
     config = runtime.start()
     print(
         f"OnGPT Accounts API on {config['api_url']} (AWS services, moto: {config['aws_endpoint']})"
     )
+    print(f"The privacy centre (web page) on {config['web_url']}")
     print(f"Ready in {time.monotonic() - started:.1f}s; config in {CONFIG_PATH}. Ctrl-C stops.")
     print(TRY_IT, flush=True)
     stop = threading.Event()

@@ -37,3 +37,17 @@ def customer_tokens(local_runtime: LocalClient, guest: SignedSession) -> dict[st
 @pytest.fixture(scope="session")
 def customer(local_runtime: LocalClient, customer_tokens: dict[str, Any]) -> SignedSession:
     return local_runtime.session(id_token=customer_tokens["tokens"]["IdToken"])
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session; a clear failure when it is not installed."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import launch_options
+
+    options = launch_options()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(**options)
+        yield chromium
+        chromium.close()

@@ -60,6 +60,8 @@ def served(assembly_dir: Path, workdir: Path) -> Iterator[tuple[float, LocalClie
                 str(free_port()),
                 "--aws-port",
                 str(free_port()),
+                "--web-port",
+                str(free_port()),
             ],
             cwd=workdir,
             env={**os.environ, "PYTHONPATH": python_path()},

@@ -1,0 +1,100 @@
+"""The user pool's endpoint for browsers: moto's cognito-idp, with SRP checked as Cognito does.
+
+Every call is passed to moto unchanged but two: ``InitiateAuth`` with ``USER_SRP_AUTH`` and the
+``PASSWORD_VERIFIER`` answer. Moto difference: moto accepts any password proof there
+(``local.srp``), so this front runs the server side of SRP itself with the user's password from
+moto's store (moto runs in this process), refuses a wrong proof with Cognito's
+``NotAuthorizedException``, and passes a right one on to moto, which then asks for MFA (or its
+set-up) as Cognito would.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from moto.cognitoidp.models import cognitoidp_backends
+
+from local.srp import Challenge
+from local.template import ACCOUNT_ID
+
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+WRONG_PASSWORD = {"__type": "NotAuthorizedException", "message": "Incorrect username or password."}
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any]
+
+
+@dataclass
+class UserPoolFront:
+    aws_endpoint: str
+    region: str
+    user_pool_id: str
+    rounds: dict[str, tuple[Challenge, str]] = field(default_factory=dict)  # block: (srp, moto's)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def call(self, target: str, body: dict[str, Any]) -> Answer:
+        operation = target.removeprefix(TARGET_PREFIX)
+        if operation == "InitiateAuth" and body.get("AuthFlow") == "USER_SRP_AUTH":
+            return self._start_srp(body)
+        if operation == "RespondToAuthChallenge" and body.get("ChallengeName") == (
+            "PASSWORD_VERIFIER"
+        ):
+            return self._verify_srp(body)
+        return self._moto(target, body)
+
+    def _moto(self, target: str, body: dict[str, Any]) -> Answer:
+        """Moto dispatches an unsigned call by its target to us-east-1: a credential scope names
+        the pool's region (moto does not check the signature)."""
+        scope = f"local/20260101/{self.region}/cognito-idp/aws4_request"
+        answer = requests.post(
+            self.aws_endpoint + "/",
+            data=json.dumps(body),
+            headers={
+                "X-Amz-Target": target,
+                "Content-Type": "application/x-amz-json-1.1",
+                "Authorization": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, "
+                "Signature=0",
+            },
+            timeout=30,
+        )
+        return Answer(answer.status_code, answer.json() if answer.content else {})
+
+    def _start_srp(self, body: dict[str, Any]) -> Answer:
+        started = self._moto(TARGET_PREFIX + "InitiateAuth", body)
+        if started.status != 200:
+            return started
+        parameters = started.body["ChallengeParameters"]
+        pool = cognitoidp_backends[ACCOUNT_ID][self.region].user_pools[self.user_pool_id]
+        user = pool._get_user(parameters["USER_ID_FOR_SRP"])
+        srp_a = str(body.get("AuthParameters", {}).get("SRP_A", ""))
+        try:
+            challenge = Challenge.start(
+                self.user_pool_id, parameters["USER_ID_FOR_SRP"], user.password or "", srp_a
+            )
+        except ValueError:
+            return Answer(400, {"__type": "InvalidParameterException", "message": "SRP_A"})
+        with self.lock:
+            self.rounds[challenge.secret_block] = (challenge, parameters["SECRET_BLOCK"])
+        return Answer(
+            200, {**started.body, "ChallengeParameters": {**parameters, **challenge.parameters()}}
+        )
+
+    def _verify_srp(self, body: dict[str, Any]) -> Answer:
+        responses = dict(body.get("ChallengeResponses") or {})
+        with self.lock:
+            found = self.rounds.pop(str(responses.get("PASSWORD_CLAIM_SECRET_BLOCK")), None)
+        if found is None or not found[0].proven(
+            str(responses.get("TIMESTAMP", "")), str(responses.get("PASSWORD_CLAIM_SIGNATURE", ""))
+        ):
+            return Answer(400, WRONG_PASSWORD)
+        responses["PASSWORD_CLAIM_SECRET_BLOCK"] = found[1]  # moto keys its session by its block
+        return self._moto(
+            TARGET_PREFIX + "RespondToAuthChallenge", {**body, "ChallengeResponses": responses}
+        )
