@@ -254,7 +254,13 @@ AUDIT_ANCHORS = FunctionSpec(
     needs=(items(tables.AUDIT, "Query", queries=(BY_WRITTEN_DAY,)), N.AUDIT_ANCHOR),
     timeout_seconds=300,
 )
-SCHEDULED_JOBS = (EXPIRY_REMINDERS, AUDIT_ANCHORS)
+AUDIT_VERIFICATION = FunctionSpec(
+    "audit_verification",
+    "Daily verification of every audit chain written to since the last run (P2.5, P5)",
+    needs=(items(tables.AUDIT, "Query", queries=(BY_WRITTEN_DAY,)), N.AUDIT_VERIFY),
+    timeout_seconds=900,
+)
+SCHEDULED_JOBS = (EXPIRY_REMINDERS, AUDIT_ANCHORS, AUDIT_VERIFICATION)
 
 API_FUNCTIONS = (
     REGISTRATION,

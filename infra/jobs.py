@@ -1,5 +1,5 @@
-"""Scheduled work: the daily expiry-reminder run (P3.4) and the hourly audit anchors (P2.5),
-retried, failures to a DLQ."""
+"""Scheduled work: the daily expiry-reminder run (P3.4), the hourly audit anchors and the daily
+audit verification (P2.5), retried, failures to a DLQ."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from infra.functions import ServiceFunction
 
 EXPIRY_REMINDERS = "expiry-reminders"
 AUDIT_ANCHORS = "audit-anchors"
+AUDIT_VERIFICATION = "audit-verification"
 
 
 class Jobs(Construct):
@@ -27,6 +28,7 @@ class Jobs(Construct):
         *,
         expiry_reminders: ServiceFunction,
         audit_anchors: ServiceFunction,
+        audit_verification: ServiceFunction,
         dead_letter_queue: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -43,7 +45,7 @@ class Jobs(Construct):
             "The scheduler's role invokes each job's function, any of its versions.",
             *(
                 wildcard_resource(self._role, f"{job.function.function_arn}:*")
-                for job in (expiry_reminders, audit_anchors)
+                for job in (expiry_reminders, audit_anchors, audit_verification)
             ),
         )
         self._dead_letter_queue = dead_letter_queue
@@ -63,6 +65,15 @@ class Jobs(Construct):
                 "Hourly anchors of changed audit chain heads in write-once storage (P2.5, P5)",
                 scheduler.ScheduleExpression.rate(Duration.hours(1)),
                 audit_anchors,
+            ),
+            AUDIT_VERIFICATION: self._schedule(
+                "AuditVerification",
+                AUDIT_VERIFICATION,
+                "Daily verification of the audit chains written to since the last run (P2.5, P5)",
+                scheduler.ScheduleExpression.cron(
+                    hour="3", minute="30", time_zone=TimeZone.ASIA_HO_CHI_MINH
+                ),
+                audit_verification,
             ),
         }
 

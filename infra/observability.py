@@ -94,6 +94,17 @@ class Observability(Construct):
             ),
             "An audit chain failed its MAC or link check and was not anchored: look at it",
         )
+        self._alarm(
+            "AuditChainsBroken",
+            cloudwatch.Metric(
+                namespace=NAMESPACE,
+                metric_name="AuditChainsBroken",
+                dimensions_map={"service": "audit_verification"},
+                period=Duration.days(1),
+                statistic="Sum",
+            ),
+            "The daily audit verification found a changed, missing or reordered entry",
+        )
 
         self.dashboard = cloudwatch.Dashboard(
             self, "Dashboard", dashboard_name="OnGptAccounts", default_interval=Duration.hours(24)

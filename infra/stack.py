@@ -102,6 +102,7 @@ class OnGptAccountsStack(Stack):
             "Jobs",
             expiry_reminders=self.functions[catalogue.EXPIRY_REMINDERS],
             audit_anchors=self.functions[catalogue.AUDIT_ANCHORS],
+            audit_verification=self.functions[catalogue.AUDIT_VERIFICATION],
             dead_letter_queue=self.messaging.job_dlq,
         )
         self.observability = Observability(

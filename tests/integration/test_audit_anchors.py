@@ -11,8 +11,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from ongpt.audit import GENESIS, AuditLog, ChainKey, Entry
+from ongpt.audit import GENESIS, Entry
 from ongpt.clock import timestamp
+from tests.support.audit import append
 from tests.support.deployed import Deployed, staff
 from tests.support.jobs import run_anchor_job
 from tests.support.journeys import audit_items
@@ -20,21 +21,6 @@ from tests.support.journeys import audit_items
 pytestmark = pytest.mark.clause("P2.5", "P5")
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-
-
-def audit_log(aws: Deployed, at: datetime) -> AuditLog:
-    """The audit log as an appending function has it, its clock at ``at``."""
-    environment = aws.function("audit").environment
-    key = ChainKey(boto3.client("kms"), environment["AUDIT_KEY_ID"])
-    return AuditLog(boto3.client("dynamodb"), environment["AUDIT_TABLE"], key, clock=lambda: at)
-
-
-def append(aws: Deployed, subject: str, count: int, at: datetime) -> list[Entry]:
-    log = audit_log(aws, at)
-    return [
-        log.append(subject, actor="alice", role="support", action="customer.read")
-        for _ in range(count)
-    ]
 
 
 def anchor_bucket(aws: Deployed) -> str:

@@ -24,11 +24,13 @@ def run_job(aws: Deployed, now: datetime) -> dict[str, int]:
         return module.lambda_handler(scheduled(now), FakeLambdaContext())  # type: ignore[no-any-return]
 
 
-def run_anchor_job(aws: Deployed, now: datetime, record: list[str] | None = None) -> Any:
-    """The audit anchors job, run at ``now``; the DynamoDB operations it makes are added to
-    ``record``."""
-    with aws.environment_of("audit_anchors"):  # a handler checks its environment as it is imported
-        module = importlib.import_module("functions.audit_anchors.handler")
+def run_scheduled(
+    aws: Deployed, function: str, now: datetime, record: list[str] | None = None
+) -> Any:
+    """The scheduled ``function`` (its folder name), run at ``now``: its answer. The DynamoDB
+    operations it makes are added to ``record``."""
+    with aws.environment_of(function):  # a handler checks its environment as it is imported
+        module = importlib.import_module(f"functions.{function}.handler")
         from ongpt.aws import client
 
         if record is not None:
@@ -36,6 +38,11 @@ def run_anchor_job(aws: Deployed, now: datetime, record: list[str] | None = None
                 "before-call.dynamodb", lambda model, **_: record.append(model.name)
             )
         return module.lambda_handler(scheduled(now), FakeLambdaContext())
+
+
+def run_anchor_job(aws: Deployed, now: datetime, record: list[str] | None = None) -> Any:
+    """The audit anchors job, run at ``now``."""
+    return run_scheduled(aws, "audit_anchors", now, record)
 
 
 def work(
