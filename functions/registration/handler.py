@@ -5,6 +5,7 @@ from aws_lambda_powertools.event_handler import Response
 from ongpt import policy, services
 from ongpt import settings as env
 from ongpt.api import PathId, create_app, documented, entrypoint, idempotent, json_response
+from ongpt.business_metrics import moved
 from ongpt.caller import caller
 from ongpt.models import (
     CustomerCreated,
@@ -32,7 +33,9 @@ def start_registration(request: RegistrationRequest) -> Response[str]:
         app,
         "registrations",
         request.model_dump(mode="json"),
-        lambda: services.registrations().start(request, _caller_id()).model_dump(),
+        lambda: moved(
+            "Registrations", services.registrations().start(request, _caller_id()).model_dump()
+        ),
     )
     return json_response(202, accepted)
 
@@ -46,7 +49,9 @@ def verify_registration(registration_id: PathId, request: VerificationRequest) -
         app,
         f"registrations/{registration_id}/verification",
         {"email_code": request.email_code, "phone_code": request.phone_code},  # not the password
-        lambda: services.registrations().verify(registration_id, request).model_dump(),
+        lambda: moved(
+            "Registrations", services.registrations().verify(registration_id, request).model_dump()
+        ),
     )
     return json_response(201, created)
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from ongpt import codes, normalize, policy
 from ongpt.accounts import Accounts
+from ongpt.business_metrics import count
 from ongpt.clock import timestamp as iso
 from ongpt.clock import utcnow
 from ongpt.crypto import BlindIndex, DataKeys, seal, unseal
@@ -186,6 +187,7 @@ class Registrations:
             send(address, Kind.ACCOUNT_EXISTS, language)
         else:
             send(address, Kind.REGISTRATION_CODE, language, code=code)
+            count("CodesSent", channel=channel)
 
     # Resend
     def resend(self, registration_id: str, caller_id: str) -> RegistrationAccepted:
