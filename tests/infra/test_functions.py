@@ -77,7 +77,11 @@ def test_every_scheduled_job_has_retries_and_a_dead_letter_queue(
     template_json: dict[str, Any],
 ) -> None:
     schedules = resources(template_json, "AWS::Scheduler::Schedule").values()
-    assert {schedule["Name"] for schedule in schedules} == {"expiry-reminders", "audit-anchors"}
+    assert {schedule["Name"] for schedule in schedules} == {
+        "expiry-reminders",
+        "audit-anchors",
+        "audit-verification",
+    }
     for schedule in schedules:
         assert "Arn" in schedule["Target"]["DeadLetterConfig"]
         assert schedule["Target"]["RetryPolicy"]["MaximumRetryAttempts"] > 0
