@@ -18,7 +18,6 @@ from local.client import LocalClient, SignedSession
 from ongpt.access import allows
 from ongpt_staff.commands import COMMANDS, Command
 from ongpt_staff.main import main
-from tests.e2e.conftest import staff
 
 pytestmark = pytest.mark.clause("P5", "P2.2")
 
@@ -94,30 +93,21 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(
+    cli: Cli,
     local_runtime: LocalClient,
     guest: SignedSession,
     customer: SignedSession,
     customer_tokens: dict[str, Any],
 ) -> World:
-    created = staff(local_runtime, "support").request(
-        "POST",
-        "/v1/staff/contracts",
-        json_body={
-            "customer_id": customer_tokens["customer_id"],
-            "plan": "pro",
-            "starts_at": "2026-12-01T00:00:00Z",
-            "expires_at": "2027-12-01T00:00:00Z",
-        },
+    customer_id = customer_tokens["customer_id"]
+    created = cli(
+        "support",
+        *("contracts", "create", "--customer-id", customer_id, "--plan", "pro", "--json"),
+        *("--starts-at", "2026-12-01T00:00:00Z", "--expires-at", "2027-12-01T00:00:00Z"),
     )
-    assert created.status_code == 201, created.text
-    return World(
-        local_runtime,
-        guest,
-        customer,
-        customer_tokens["customer_id"],
-        customer_tokens["email"],
-        created.json()["contract_id"],
-    )
+    assert created.code == 0, created.err
+    contract_id = json.loads(created.out)["contract_id"]
+    return World(local_runtime, guest, customer, customer_id, customer_tokens["email"], contract_id)
 
 
 # The arguments of each command for a request that the API accepts from a role it allows.

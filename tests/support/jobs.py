@@ -40,9 +40,16 @@ def run_scheduled(
         return module.lambda_handler(scheduled(now), FakeLambdaContext())
 
 
-def run_anchor_job(aws: Deployed, now: datetime, record: list[str] | None = None) -> Any:
-    """The audit anchors job, run at ``now``."""
-    return run_scheduled(aws, "audit_anchors", now, record)
+def dynamodb_operations(aws: Deployed, function: str, now: datetime) -> set[str]:
+    """The DynamoDB operations the scheduled ``function`` makes when run at ``now``."""
+    operations: list[str] = []
+    run_scheduled(aws, function, now, record=operations)
+    return set(operations)
+
+
+def run_anchor_job(aws: Deployed, now: datetime) -> Any:
+    """The audit anchors job, run at ``now``: its counts."""
+    return run_scheduled(aws, "audit_anchors", now)
 
 
 def work(
