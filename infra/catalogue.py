@@ -278,7 +278,13 @@ ERASURE = FunctionSpec(
     ),
     timeout_seconds=900,
 )
-SCHEDULED_JOBS = (EXPIRY_REMINDERS, AUDIT_ANCHORS, ERASURE)
+AUDIT_VERIFICATION = FunctionSpec(
+    "audit_verification",
+    "Daily verification of every audit chain written to since the last run (P2.5, P5)",
+    needs=(items(tables.AUDIT, "Query", queries=(BY_WRITTEN_DAY,)), N.AUDIT_VERIFY),
+    timeout_seconds=900,
+)
+SCHEDULED_JOBS = (EXPIRY_REMINDERS, AUDIT_ANCHORS, ERASURE, AUDIT_VERIFICATION)
 
 API_FUNCTIONS = (
     REGISTRATION,

@@ -56,7 +56,7 @@ class Gateway(Construct):
         firewall_log_key: kms.IKey,
     ) -> None:
         super().__init__(scope, construct_id)
-        access_logs = encrypted_log_group(self, "AccessLogs", log_key)
+        self.access_logs = access_logs = encrypted_log_group(self, "AccessLogs", log_key)
         self.api = apigw.RestApi(
             self,
             "RestApi",

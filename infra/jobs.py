@@ -1,5 +1,5 @@
-"""Scheduled work: the daily expiry-reminder run (P3.4), the hourly audit anchors (P2.5) and the
-daily erasure (GDPR 17), retried, failures to a DLQ."""
+"""Scheduled work: the daily expiry-reminder run (P3.4), the hourly audit anchors and the daily
+audit verification (P2.5), the daily erasure (GDPR 17), retried, failures to a DLQ."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from infra.functions import ServiceFunction
 EXPIRY_REMINDERS = "expiry-reminders"
 AUDIT_ANCHORS = "audit-anchors"
 ERASURE = "erasure"
+AUDIT_VERIFICATION = "audit-verification"
 
 
 class Jobs(Construct):
@@ -29,6 +30,7 @@ class Jobs(Construct):
         expiry_reminders: ServiceFunction,
         audit_anchors: ServiceFunction,
         erasure: ServiceFunction,
+        audit_verification: ServiceFunction,
         dead_letter_queue: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -45,7 +47,7 @@ class Jobs(Construct):
             "The scheduler's role invokes each job's function, any of its versions.",
             *(
                 wildcard_resource(self._role, f"{job.function.function_arn}:*")
-                for job in (expiry_reminders, audit_anchors, erasure)
+                for job in (expiry_reminders, audit_anchors, erasure, audit_verification)
             ),
         )
         self._dead_letter_queue = dead_letter_queue
@@ -74,6 +76,15 @@ class Jobs(Construct):
                     hour="3", minute="0", time_zone=TimeZone.ASIA_HO_CHI_MINH
                 ),
                 erasure,
+            ),
+            AUDIT_VERIFICATION: self._schedule(
+                "AuditVerification",
+                AUDIT_VERIFICATION,
+                "Daily verification of the audit chains written to since the last run (P2.5, P5)",
+                scheduler.ScheduleExpression.cron(
+                    hour="3", minute="30", time_zone=TimeZone.ASIA_HO_CHI_MINH
+                ),
+                audit_verification,
             ),
         }
 

@@ -1,18 +1,24 @@
-"""Monitoring (P2.5): alarms to an encrypted topic and one dashboard admins open in the console."""
+"""Monitoring (P2.5): alarms to an encrypted topic (operational ones here, security ones in
+``infra/security_alarms.py``) and one dashboard admins open in the console, operational figures
+beside business ones (``infra/business_figures.py``)."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.business_figures import business_widgets
 from infra.functions import ServiceFunction
+from infra.security_alarms import add_security_alarms
 from ongpt.platform.telemetry import NAMESPACE
 
 PERIOD = Duration.minutes(5)
@@ -22,7 +28,8 @@ SMS_SPEND_ALARM_USD = 50
 
 
 class Observability(Construct):
-    """Alarms on API 5xx, function errors and throttles, dead letters; the admin dashboard."""
+    """Alarms on API 5xx, function errors and throttles, dead letters, audit chains and security
+    events; the admin dashboard."""
 
     def __init__(
         self,
@@ -30,6 +37,9 @@ class Observability(Construct):
         construct_id: str,
         *,
         api: apigw.RestApi,
+        access_logs: logs.ILogGroup,
+        trail_logs: logs.ILogGroup,
+        audit_table: dynamodb.ITable,
         functions: list[ServiceFunction],
         dead_letter_queues: dict[str, sqs.IQueue],
         key: kms.IKey,
@@ -47,24 +57,24 @@ class Observability(Construct):
             self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
         self.alarms: list[cloudwatch.Alarm] = []
 
-        self._alarm(
+        self.alarm(
             "Api5xx",
             api.metric_server_error(period=PERIOD, statistic="Sum"),
             "The API answered with a 5xx",
         )
         for service in functions:
             fn = service.function
-            self._alarm(
+            self.alarm(
                 f"{service.node.id}Errors",
                 fn.metric_errors(period=PERIOD),
                 f"{service.spec.name} failed",
             )
-            self._alarm(
+            self.alarm(
                 f"{service.node.id}Throttles",
                 fn.metric_throttles(period=PERIOD),
                 f"{service.spec.name} was throttled",
             )
-        self._alarm(
+        self.alarm(
             "SmsSpend",
             cloudwatch.Metric(
                 namespace="AWS/SNS",
@@ -76,14 +86,14 @@ class Observability(Construct):
             threshold=SMS_SPEND_ALARM_USD,
         )
         for name, queue in dead_letter_queues.items():
-            self._alarm(
+            self.alarm(
                 f"{name}DeadLetters",
                 queue.metric_approximate_number_of_messages_visible(
                     period=PERIOD, statistic="Maximum"
                 ),
                 f"Messages reached the {name} dead-letter queue",
             )
-        self._alarm(
+        self.alarm(
             "AuditChainsUnverified",
             cloudwatch.Metric(
                 namespace=NAMESPACE,
@@ -93,6 +103,25 @@ class Observability(Construct):
                 statistic="Sum",
             ),
             "An audit chain failed its MAC or link check and was not anchored: look at it",
+        )
+        self.alarm(
+            "AuditChainsBroken",
+            cloudwatch.Metric(
+                namespace=NAMESPACE,
+                metric_name="AuditChainsBroken",
+                dimensions_map={"service": "audit_verification"},
+                period=Duration.days(1),
+                statistic="Sum",
+            ),
+            "The daily audit verification found a changed, missing or reordered entry",
+        )
+
+        add_security_alarms(
+            self,
+            self.alarm,
+            trail_logs=trail_logs,
+            access_logs=access_logs,
+            audit_table=audit_table,
         )
 
         self.dashboard = cloudwatch.Dashboard(
@@ -127,23 +156,33 @@ class Observability(Construct):
             ),
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24),
         )
+        self.dashboard.add_widgets(*business_widgets())
 
-    def _alarm(
+    def alarm(
         self,
         construct_id: str,
         metric: cloudwatch.IMetric,
         description: str,
         threshold: float = 1,
-    ) -> None:
+        *,
+        comparison: cloudwatch.ComparisonOperator = (
+            cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+        ),
+        missing: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
+    ) -> cloudwatch.Alarm:
+        """An alarm to the topic, named ``<stack>-<construct_id>``: the runbook's entry for it is
+        ``construct_id`` (``docs/runbooks.md``)."""
         alarm = cloudwatch.Alarm(
             self,
             construct_id,
-            alarm_description=description,
+            alarm_name=f"{Stack.of(self).stack_name}-{construct_id}",
+            alarm_description=f"{description} (runbook: docs/runbooks.md, {construct_id})",
             metric=metric,
             threshold=threshold,
             evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            comparison_operator=comparison,
+            treat_missing_data=missing,
         )
         alarm.add_alarm_action(actions.SnsAction(self.topic))
         self.alarms.append(alarm)
+        return alarm

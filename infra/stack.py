@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from aws_cdk import Stack
+from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from infra import catalogue
@@ -112,12 +112,16 @@ class OnGptAccountsStack(Stack):
             expiry_reminders=self.functions[catalogue.EXPIRY_REMINDERS],
             audit_anchors=self.functions[catalogue.AUDIT_ANCHORS],
             erasure=self.functions[catalogue.ERASURE],
+            audit_verification=self.functions[catalogue.AUDIT_VERIFICATION],
             dead_letter_queue=self.messaging.job_dlq,
         )
         self.observability = Observability(
             self,
             "Observability",
             api=self.gateway.api,
+            access_logs=self.gateway.access_logs,
+            trail_logs=self.trail.log_group,
+            audit_table=self.data[tables.AUDIT],
             functions=list(self.functions.values()),
             dead_letter_queues={
                 "RegistrationCode": self.messaging.registration_code_dlq,
@@ -127,6 +131,7 @@ class OnGptAccountsStack(Stack):
             key=self.keys.ops,
             alarm_email=settings.alarm_email,
         )
+        CfnOutput(self, "ApiUrl", value=self.gateway.api.url, description="The API (ongpt-staff)")
 
     def _provide(self, service: ServiceFunction, settings: Settings) -> None:
         """Turn each of the function's needs into its grants and environment, nothing more."""

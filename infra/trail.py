@@ -102,6 +102,7 @@ class AuditTrail(Construct):
             "digests are validated and the trail also goes to CloudWatch Logs.",
             *in_all_packs("S3BucketReplicationEnabled"),
         )
+        self.log_group = encrypted_log_group(self, "Logs", key)
         self.trail = cloudtrail.Trail(
             self,
             "Trail",
@@ -111,7 +112,7 @@ class AuditTrail(Construct):
             include_global_service_events=True,
             is_multi_region_trail=True,
             send_to_cloud_watch_logs=True,
-            cloud_watch_log_group=encrypted_log_group(self, "Logs", key),
+            cloud_watch_log_group=self.log_group,
         )
         cfn_trail = self.trail.node.default_child
         assert isinstance(cfn_trail, cloudtrail.CfnTrail)

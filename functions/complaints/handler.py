@@ -15,6 +15,7 @@ from ongpt.complaints.models import (
 )
 from ongpt.platform import settings as env
 from ongpt.platform.api import PathId, create_app, documented, entrypoint, idempotent, json_response
+from ongpt.platform.business_metrics import moved, queue_seen
 from ongpt.platform.caller import caller, staff_member
 
 app = create_app()
@@ -27,7 +28,7 @@ def file_complaint(complaint: ComplaintFile) -> Response[str]:
         app,
         "complaints",
         complaint.model_dump(mode="json"),
-        lambda: services.complaints().file(who, complaint),
+        lambda: moved("Complaints", services.complaints().file(who, complaint)),
     )
     return json_response(201, filed)
 
@@ -37,7 +38,9 @@ def list_complaints(
     status: Annotated[ComplaintStatus, Query()] = "OPEN",
 ) -> dict[str, Any]:
     staff = staff_member(app.current_event.raw_event)
-    return {"status": status, "complaints": services.complaints().queue(staff, status)}
+    queue = services.complaints().queue(staff, status)
+    queue_seen("complaints", status, (item["created_at"] for item in queue))
+    return {"status": status, "complaints": queue}
 
 
 @app.patch(
@@ -46,7 +49,10 @@ def list_complaints(
 )
 def update_complaint(complaint_id: PathId, update: ComplaintUpdate) -> dict[str, Any]:
     staff = staff_member(app.current_event.raw_event)
-    return services.complaints().update(staff, complaint_id, update.status, update.resolution)
+    return moved(
+        "Complaints",
+        services.complaints().update(staff, complaint_id, update.status, update.resolution),
+    )
 
 
 ENVIRONMENT = (*env.MESSAGING, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)

@@ -17,6 +17,7 @@ from ongpt.edits.models import (
 )
 from ongpt.platform import settings as env
 from ongpt.platform.api import PathId, create_app, documented, entrypoint, idempotent, json_response
+from ongpt.platform.business_metrics import moved, queue_seen
 from ongpt.platform.caller import customer_id, staff_member
 
 app = create_app()
@@ -33,7 +34,7 @@ def create_edit_request(request: EditRequestCreate) -> Response[str]:
         app,
         "me/edit-requests",
         request.model_dump(mode="json"),
-        lambda: services.edit_requests().create(me, request),
+        lambda: moved("EditRequests", services.edit_requests().create(me, request)),
     )
     return json_response(202, created)
 
@@ -60,7 +61,7 @@ def verify_edit_request(edit_request_id: PathId, proof: EditVerification) -> dic
         app,
         f"me/edit-requests/{edit_request_id}/verification",
         proof.model_dump(mode="json"),
-        lambda: services.edit_requests().verify(me, edit_request_id, proof),
+        lambda: moved("EditRequests", services.edit_requests().verify(me, edit_request_id, proof)),
     )
 
 
@@ -74,7 +75,7 @@ def withdraw_edit_request(edit_request_id: PathId) -> dict[str, Any]:
         app,
         f"me/edit-requests/{edit_request_id}/withdraw",
         {},
-        lambda: services.edit_requests().withdraw(me, edit_request_id),
+        lambda: moved("EditRequests", services.edit_requests().withdraw(me, edit_request_id)),
     )
 
 
@@ -83,7 +84,9 @@ def edit_request_queue(
     status: Annotated[Literal["PENDING_REVIEW"], Query()] = "PENDING_REVIEW",
 ) -> dict[str, Any]:
     staff = staff_member(_event())
-    return {"status": status, "edit_requests": services.edit_requests().queue(staff)}
+    queue = services.edit_requests().queue(staff)
+    queue_seen("edit-requests", status, (item["created_at"] for item in queue))
+    return {"status": status, "edit_requests": queue}
 
 
 @app.post(
@@ -96,8 +99,11 @@ def decide_edit_request(edit_request_id: PathId, decision: Decision) -> dict[str
         app,
         f"staff/edit-requests/{edit_request_id}/decision",
         decision.model_dump(mode="json"),
-        lambda: services.edit_requests().decide(
-            staff, edit_request_id, decision.decision == "approve", decision.note
+        lambda: moved(
+            "EditRequests",
+            services.edit_requests().decide(
+                staff, edit_request_id, decision.decision == "approve", decision.note
+            ),
         ),
     )
 

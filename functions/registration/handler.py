@@ -6,6 +6,7 @@ from ongpt import services
 from ongpt.consents import policy
 from ongpt.platform import settings as env
 from ongpt.platform.api import PathId, create_app, documented, entrypoint, idempotent, json_response
+from ongpt.platform.business_metrics import moved
 from ongpt.platform.caller import caller
 from ongpt.registration.models import (
     CustomerCreated,
@@ -33,7 +34,9 @@ def start_registration(request: RegistrationRequest) -> Response[str]:
         app,
         "registrations",
         request.model_dump(mode="json"),
-        lambda: services.registrations().start(request, _caller_id()).model_dump(),
+        lambda: moved(
+            "Registrations", services.registrations().start(request, _caller_id()).model_dump()
+        ),
     )
     return json_response(202, accepted)
 
@@ -47,7 +50,9 @@ def verify_registration(registration_id: PathId, request: VerificationRequest) -
         app,
         f"registrations/{registration_id}/verification",
         {"email_code": request.email_code, "phone_code": request.phone_code},  # not the password
-        lambda: services.registrations().verify(registration_id, request).model_dump(),
+        lambda: moved(
+            "Registrations", services.registrations().verify(registration_id, request).model_dump()
+        ),
     )
     return json_response(201, created)
 

@@ -1,5 +1,6 @@
 """P2.5, P5 through the local runtime: the audit-anchors job anchors a customer's chain in the
-Object Lock bucket, and a chain then cut below its anchor no longer verifies."""
+Object Lock bucket, and a chain then cut below its anchor no longer verifies, neither in the
+audit read nor in the daily verification job."""
 
 from __future__ import annotations
 
@@ -63,3 +64,8 @@ def test_a_chain_cut_below_its_anchor_is_caught_through_the_api(
         "sequence": len(after["entries"]) + 1,
         "reason": "missing",
     }
+    verified = requests.post(
+        f"{local_runtime.api_url}/_local/jobs/audit-verification", json={"now": now}, timeout=60
+    )
+    assert verified.status_code == 200, verified.text
+    assert customer_id in verified.json()["broken_chains"]  # the daily job finds it too

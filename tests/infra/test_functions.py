@@ -83,6 +83,7 @@ def test_every_scheduled_job_has_retries_and_a_dead_letter_queue(
         "expiry-reminders",
         "audit-anchors",
         "erasure",
+        "audit-verification",
     }
     for schedule in schedules:
         assert "Arn" in schedule["Target"]["DeadLetterConfig"]

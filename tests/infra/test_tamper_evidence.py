@@ -88,7 +88,9 @@ def test_audit_entries_are_keyed_with_an_hmac_key_of_their_own(
                     granted.setdefault(action, set()).add(principal["Fn::GetAtt"][0])
     assert granted == {
         "kms:GenerateMac": _roles_needing(template_json, Need.AUDIT_APPEND),
-        "kms:VerifyMac": {_role(template_json, "audit"), _role(template_json, "audit_anchors")},
+        "kms:VerifyMac": {
+            _role(template_json, name) for name in ("audit", "audit_anchors", "audit_verification")
+        },
     }
 
 
@@ -109,6 +111,7 @@ def test_only_appending_functions_may_write_the_audit_table(template_json: dict[
     appenders = _roles_needing(template_json, Need.AUDIT_APPEND)
     assert writers == appenders
     assert _role(template_json, "audit_anchors") not in writers
+    assert _role(template_json, "audit_verification") not in writers
 
 
 @pytest.mark.clause("P2.5", "P5")

@@ -24,7 +24,7 @@ from infra import catalogue
 from ongpt.registration import service as registration_module
 from tests.support.deployed import Deployed, customer, deployed, guest, staff
 from tests.support.erasure import close
-from tests.support.jobs import run_anchor_job, run_erasure, run_job
+from tests.support.jobs import run_anchor_job, run_erasure, run_job, run_scheduled
 from tests.support.journeys import (
     CONTRACTS_NOW,
     code_to,
@@ -308,7 +308,8 @@ def _analytics(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None
 
 def _audit_and_anchors(aws: Deployed, _rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
     """A chain is anchored by the job, grows, is anchored again from its anchor, then is read
-    and verified against its anchor (twice: the read is an entry newer than the anchor)."""
+    and verified against its anchor (twice: the read is an entry newer than the anchor), and by
+    the daily verification."""
     _, cid = registered(aws)
     read = {"purpose": "customer_support"}
     path = f"/v1/staff/customers/{cid}"
@@ -324,6 +325,7 @@ def _audit_and_anchors(aws: Deployed, _rec: Recorder, _patch: pytest.MonkeyPatch
         )
         assert trail[0] == 200
         assert trail[1]["verification"]["valid"] is True
+    assert run_scheduled(aws, "audit_verification", datetime.now(UTC))["verified"] >= 1
 
 
 def _expiry_reminders(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:

@@ -24,25 +24,38 @@ def run_job(aws: Deployed, now: datetime) -> dict[str, int]:
         return module.lambda_handler(scheduled(now), FakeLambdaContext())  # type: ignore[no-any-return]
 
 
-def run_erasure(aws: Deployed, now: datetime, **more: str) -> dict[str, int]:
-    """The erasure job, run at ``now`` (``replay_since=...`` after a restore): its counts."""
-    with aws.environment_of("erasure"):  # a handler checks its environment as it is imported
-        module = importlib.import_module("functions.erasure.handler")
-        return module.lambda_handler({**scheduled(now), **more}, FakeLambdaContext())  # type: ignore[no-any-return]
-
-
-def run_anchor_job(aws: Deployed, now: datetime, record: list[str] | None = None) -> Any:
-    """The audit anchors job, run at ``now``; the DynamoDB operations it makes are added to
+def run_scheduled(
+    aws: Deployed, function: str, now: datetime, record: list[str] | None = None, **more: str
+) -> Any:
+    """The scheduled ``function`` (its folder name), run at ``now`` with ``more`` in its event
+    (the erasure's ``replay_since``): its answer. The DynamoDB operations it makes are added to
     ``record``."""
-    with aws.environment_of("audit_anchors"):  # a handler checks its environment as it is imported
-        module = importlib.import_module("functions.audit_anchors.handler")
+    with aws.environment_of(function):  # a handler checks its environment as it is imported
+        module = importlib.import_module(f"functions.{function}.handler")
         from ongpt.platform.aws import client
 
         if record is not None:
             client("dynamodb").meta.events.register(
                 "before-call.dynamodb", lambda model, **_: record.append(model.name)
             )
-        return module.lambda_handler(scheduled(now), FakeLambdaContext())
+        return module.lambda_handler({**scheduled(now), **more}, FakeLambdaContext())
+
+
+def dynamodb_operations(aws: Deployed, function: str, now: datetime) -> set[str]:
+    """The DynamoDB operations the scheduled ``function`` makes when run at ``now``."""
+    operations: list[str] = []
+    run_scheduled(aws, function, now, record=operations)
+    return set(operations)
+
+
+def run_erasure(aws: Deployed, now: datetime, **more: str) -> dict[str, int]:
+    """The erasure job, run at ``now`` (``replay_since=...`` after a restore): its counts."""
+    return run_scheduled(aws, "erasure", now, None, **more)  # type: ignore[no-any-return]
+
+
+def run_anchor_job(aws: Deployed, now: datetime) -> Any:
+    """The audit anchors job, run at ``now``: its counts."""
+    return run_scheduled(aws, "audit_anchors", now)
 
 
 def work(

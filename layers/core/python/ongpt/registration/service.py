@@ -26,6 +26,7 @@ from ongpt.customers.accounts import Accounts
 from ongpt.customers.store import CustomerStore, active_shard
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.send_limits import SendLimits
+from ongpt.platform.business_metrics import count
 from ongpt.platform.clock import timestamp as iso
 from ongpt.platform.clock import utcnow
 from ongpt.platform.errors import (
@@ -192,6 +193,7 @@ class Registrations:
             send(address, Kind.ACCOUNT_EXISTS, language)
         else:
             send(address, Kind.REGISTRATION_CODE, language, code=code)
+            count("CodesSent", channel=channel)
 
     # Resend
     def resend(self, registration_id: str, caller_id: str) -> RegistrationAccepted:

@@ -1,0 +1,48 @@
+"""Business figures for the admins' dashboard (``infra/observability.py``), emitted by the code
+that knows them, each a CloudWatch metric of the ``OnGptAccounts`` namespace with only the
+dimensions named here (no personal value, no id):
+
+- ``Registrations``, ``EditRequests``, ``Complaints`` (``status``): one per move into a status,
+  counted where the move is made (inside the idempotent call, so a replayed answer is not);
+- ``CodesSent`` (``channel``): registration codes sent (those held back: ``CodeSendsLimited``);
+- ``QueueLength`` and ``QueueOldestAgeHours`` (``queue``, ``status``): a staff queue as staff
+  last read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from ongpt.platform.clock import utcnow
+from ongpt.platform.telemetry import NAMESPACE
+
+State = TypeVar("State", bound=dict[str, Any])
+
+
+def count(
+    name: str, value: float = 1, unit: MetricUnit = MetricUnit.Count, **dimensions: str
+) -> None:
+    with single_metric(name=name, unit=unit, value=value, namespace=NAMESPACE) as metric:
+        for key, dimension in dimensions.items():
+            metric.add_dimension(name=key, value=dimension)
+
+
+def moved(name: str, state: State) -> State:
+    """Count ``state`` (an answer with a ``status``) as one move into that status; returns it."""
+    count(name, status=str(state["status"]))
+    return state
+
+
+def queue_seen(
+    queue: str, status: str, created: Iterable[str], now: datetime | None = None
+) -> None:
+    """How long a staff queue is, and how old its oldest item (RFC 3339 ``created_at``)."""
+    times = [datetime.fromisoformat(at.replace("Z", "+00:00")) for at in created]
+    oldest = (now or utcnow()) - min(times) if times else None
+    count("QueueLength", len(times), queue=queue, status=status)
+    hours = oldest.total_seconds() / 3600 if oldest else 0
+    count("QueueOldestAgeHours", hours, MetricUnit.NoUnit, queue=queue, status=status)
