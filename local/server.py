@@ -19,6 +19,7 @@ from typing import Any
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
+from local import cognito_rules
 from local.gateway import LocalGateway
 from local.lambdas import load_functions
 from local.outbox import Outbox
@@ -57,6 +58,7 @@ class LocalRuntime:
         self.aws_endpoint = f"http://{host}:{aws_port}"
         self.api_url = f"http://{host}:{port}"
         os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"  # real TOTP checks
+        cognito_rules.install()  # sign-out, MFA reset and SMS MFA as on AWS
         self.moto = ThreadedMotoServer(ip_address=host, port=aws_port, verbose=False)
         self.host, self.port = host, port
         self.http: Any = None

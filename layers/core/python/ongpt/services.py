@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from ongpt.customers.store import CustomerStore
     from ongpt.disclosures.service import Disclosures
     from ongpt.edits.service import EditRequests
+    from ongpt.lifecycle.recovery import Recoveries, RecoveryCodes
+    from ongpt.lifecycle.service import AccountLifecycle
     from ongpt.notify.delivery import Notifier
     from ongpt.notify.send_limits import SendLimits
     from ongpt.notify.store import NoticeLog
@@ -174,6 +176,60 @@ def edit_requests() -> EditRequests:
         audit=audit_log(),
         accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
         markers=markers(),
+        limits=send_limits(),
+    )
+
+
+@cache
+def account_lifecycle() -> AccountLifecycle:
+    from ongpt.customers.accounts import Accounts
+    from ongpt.edits.store import EditStore
+    from ongpt.lifecycle.service import AccountLifecycle
+    from ongpt.lifecycle.store import LifecycleStore
+
+    return AccountLifecycle(
+        store=LifecycleStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
+        customers=customers(),
+        profiles=customer_store(),
+        edits=EditStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
+        accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
+        notifier=notifier(),
+        markers=markers(),
+        audit=audit_log(),
+    )
+
+
+@cache
+def recoveries() -> Recoveries:
+    from ongpt.customers.accounts import Accounts
+    from ongpt.lifecycle.recovery import Recoveries
+    from ongpt.lifecycle.store import RecoveryStore
+
+    return Recoveries(
+        recoveries=RecoveryStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value()),
+        profiles=customer_store(),
+        customers=customers(),
+        keys=data_keys(),
+        index=blind_index(),
+        notifier=notifier(),
+        limits=send_limits(),
+        accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
+        markers=markers(),
+        enqueue=_sender(env.RECOVERY_QUEUE_URL.value()),
+    )
+
+
+@cache
+def recovery_codes() -> RecoveryCodes:
+    from ongpt.lifecycle.recovery import RecoveryCodes
+    from ongpt.lifecycle.store import RecoveryStore
+
+    return RecoveryCodes(
+        recoveries=RecoveryStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value()),
+        profiles=customer_store(),
+        customers=customers(),
+        keys=data_keys(),
+        notifier=notifier(),
         limits=send_limits(),
     )
 
