@@ -1,9 +1,11 @@
 """Moto's Cognito user pools made to behave as AWS does where the account lifecycle relies on
 it (installed once, in the runtime's process, before moto serves):
 
-- **Global sign-out by sub.** AWS revokes every refresh token of the user however they are
-  named; moto compares the name given to ``AdminUserGlobalSignOut`` with the one given at sign-in
-  (an email), so a sign-out by the user's sub revoked nothing. Here both are resolved to the user.
+- **Tokens belong to the user.** AWS binds tokens to the user (its username, a GUID where the
+  email is the sign-in name): a refresh token outlives a change of email, and
+  ``AdminUserGlobalSignOut`` by the user's sub revokes it. Moto keeps the name given at sign-in
+  (the email) and compares names: a sign-out by sub revoked nothing, and a refresh after a change
+  of email failed with an internal error. Here tokens are issued to the user's username.
 - **ID tokens after sign-out.** AWS revokes refresh tokens, and access tokens for Cognito's own
   APIs; an identity pool with ``ServerSideTokenCheck`` (CDK's default, ours) also refuses the
   user's ID tokens in ``GetId``; other ID and access token checks (signature and expiry only)
@@ -45,6 +47,17 @@ _installed = False
 
 def _user(pool: Any, username: str) -> Any:
     return pool._get_user(username)
+
+
+def _issued_to_user(issue: Any) -> Any:
+    """A token-issuing method of a pool, issuing to the user's username whatever name is given."""
+
+    @wraps(issue)
+    def issued(pool: Any, client_id: str, username: str, *args: Any, **kwargs: Any) -> Any:
+        user = _user(pool, username)
+        return issue(pool, client_id, user.username if user else username, *args, **kwargs)
+
+    return issued
 
 
 def _sign_out(pool: Any, username: str) -> None:
@@ -97,7 +110,10 @@ def install() -> None:
         return
     _installed = True
     backend = models.CognitoIdpBackend
-    models.CognitoIdpUserPool.sign_out = _sign_out  # type: ignore[method-assign,assignment]
+    pool = models.CognitoIdpUserPool
+    pool.sign_out = _sign_out  # type: ignore[method-assign,assignment]
+    for name in ("create_refresh_token", "create_access_token", "create_id_token"):
+        setattr(pool, name, _issued_to_user(getattr(pool, name)))
 
     for name in ("initiate_auth", "admin_initiate_auth"):
         original = getattr(backend, name)
