@@ -194,25 +194,27 @@ class CustomerStore:
 
     def record_consent(self, customer_id: str, state: dict[str, Any]) -> None:
         """The new state and its history entry, together."""
+        self._db.transact_write_items(TransactItems=self.consent_change(customer_id, state))
+
+    def consent_change(self, customer_id: str, state: dict[str, Any]) -> list[dict[str, Any]]:
+        """The transaction items of a consent's new state and its history entry."""
         pk = CUSTOMER.format(customer_id)
         purpose, at = state["purpose"], state["updated_at"]
-        self._db.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}", **state}),
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}#{at}", **state}),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
+        return [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}", **state}),
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}#{at}", **state}),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
 
     def active_in(self, shard: int) -> list[str]:
         """The ids of the active customers of one shard (index ``by-status``)."""

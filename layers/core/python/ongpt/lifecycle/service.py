@@ -112,7 +112,7 @@ class AccountLifecycle:
                     "updated_at": at,
                     "source": "closure",
                 }
-                items += self.store.consent_withdrawal(customer_id, state)
+                items += self.profiles.consent_change(customer_id, state)
         return items
 
     def _tell_closing(self, customer_id: str, record: dict[str, Any]) -> None:
@@ -139,6 +139,19 @@ class AccountLifecycle:
                 ),
             )
 
+    def _audit(
+        self, staff: Caller, customer_id: str, action: str, purpose: str, **details: str
+    ) -> None:
+        """A staff member's change, audited before it is made."""
+        self.audit.append(
+            customer_id,
+            actor=staff.id,
+            role=staff.role or "",
+            action=action,
+            purpose=purpose,
+            details=details,
+        )
+
     # Reactivation
     def reactivate(self, staff: Caller, customer_id: str, purpose: str, note: str) -> Reactivated:
         """``ACTIVE`` again while ``CLOSING`` (withdrawn consents stay withdrawn); 409 otherwise.
@@ -146,13 +159,7 @@ class AccountLifecycle:
         record = self._profile(customer_id)
         if record["status"] != "CLOSING":
             raise Conflict(f"The account is {record['status']}, not CLOSING.")
-        self.audit.append(
-            customer_id,
-            actor=staff.id,
-            role=staff.role or "",
-            action="account.reactivate",
-            purpose=purpose,
-        )
+        self._audit(staff, customer_id, "account.reactivate", purpose)
         self.accounts.enable(customer_id)
         try:
             reopened = self.store.reopen(
@@ -173,14 +180,7 @@ class AccountLifecycle:
         closure). Audited before it is written."""
         self._profile(request.customer_id)
         customer_id, hold_id = request.customer_id, str(uuid.uuid4())
-        self.audit.append(
-            customer_id,
-            actor=staff.id,
-            role=staff.role or "",
-            action="legal_hold.place",
-            purpose="legal_request",
-            details={"hold_id": hold_id},
-        )
+        self._audit(staff, customer_id, "legal_hold.place", "legal_request", hold_id=hold_id)
         self.store.add_hold(
             {
                 "hold_id": hold_id,
@@ -204,14 +204,7 @@ class AccountLifecycle:
         if hold["status"] != "ACTIVE":
             raise Conflict("The hold is already released.")
         customer_id = hold["customer_id"]
-        self.audit.append(
-            customer_id,
-            actor=staff.id,
-            role=staff.role or "",
-            action="legal_hold.release",
-            purpose="legal_request",
-            details={"hold_id": hold_id},
-        )
+        self._audit(staff, customer_id, "legal_hold.release", "legal_request", hold_id=hold_id)
         released = self.store.release_hold(
             customer_id,
             hold_id,
@@ -228,13 +221,7 @@ class AccountLifecycle:
     def holds(self, staff: Caller, customer_id: str) -> list[LegalHold]:
         """The customer's holds, active and released; the read is audited."""
         self._profile(customer_id)
-        self.audit.append(
-            customer_id,
-            actor=staff.id,
-            role=staff.role or "",
-            action="legal_hold.list",
-            purpose="legal_request",
-        )
+        self._audit(staff, customer_id, "legal_hold.list", "legal_request")
         views = []
         for hold in self.store.holds_of(customer_id):
             hid = hold["hold_id"]

@@ -119,25 +119,6 @@ class LifecycleStore:
             raise
         return True
 
-    def consent_withdrawal(self, customer_id: str, state: dict[str, Any]) -> list[dict[str, Any]]:
-        """The transaction items of a consent's new state and its history entry."""
-        pk, purpose, at = CUSTOMER.format(customer_id), state["purpose"], state["updated_at"]
-        return [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}", **state}),
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}#{at}", **state}),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-        ]
-
     def due_for_erasure(self, now: datetime) -> list[str]:
         """The ids of the ``CLOSING`` customers whose grace period ended at or before ``now``
         (index ``by-status``, partition ``CUSTOMER#CLOSING``: closing accounts only)."""
