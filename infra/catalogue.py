@@ -34,10 +34,12 @@ class Need(Enum):
     COGNITO_SIGN_UP = auto()
     COGNITO_PROFILE = auto()
     COGNITO_DELETE = auto()  # the erasure deletes the customer's sign-in
+    COGNITO_ACCOUNT = auto()  # sign-out everywhere, disable/enable, password, MFA reset
     EMAIL = auto()
     SMS = auto()
     ANNOUNCEMENT_QUEUE = auto()
     REGISTRATION_QUEUE = auto()  # a new registration's codes are sent by a worker
+    RECOVERY_QUEUE = auto()  # so are a recovery's
     JOB_DEAD_LETTERS = auto()  # a job's failed items, by id, for a person to look at
 
 
@@ -76,7 +78,7 @@ MESSAGING = (
 )
 
 # Actions on a resource that take no body; every other POST, PUT and PATCH takes a JSON object.
-BODYLESS_ACTIONS = ("/resend", "/withdraw")
+BODYLESS_ACTIONS = ("/resend", "/withdraw", "/sign-out")
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,32 @@ DISCLOSURES = FunctionSpec(
     _routes("POST /v1/staff/disclosures"),
     needs=(items(tables.CUSTOMERS, "GetItem", "PutItem", "Query"), N.IDEMPOTENCY, N.AUDIT_APPEND),
 )
+ACCOUNT_LIFECYCLE = FunctionSpec(
+    "account_lifecycle",
+    "Sign-out, recovery, closure and reactivation, legal holds (API.md, Account lifecycle)",
+    _routes(
+        "POST /v1/me/sign-out",
+        "POST /v1/me/closure",
+        "POST /v1/recoveries",
+        "POST /v1/recoveries/{recovery_id}/resend",
+        "POST /v1/recoveries/{recovery_id}/verification",
+        "POST /v1/staff/accounts/{customer_id}/reactivation",
+        "POST /v1/staff/legal-holds",
+        "GET /v1/staff/legal-holds",
+        "POST /v1/staff/legal-holds/{hold_id}/release",
+    ),
+    needs=(
+        *MESSAGING,
+        items(tables.CUSTOMERS, "UpdateItem", "Query"),
+        items(tables.REGISTRATIONS, "GetItem", "PutItem", "UpdateItem"),
+        N.IDEMPOTENCY,
+        N.AUDIT_APPEND,
+        N.BLIND_INDEX,
+        N.COGNITO_ACCOUNT,
+        N.RECOVERY_QUEUE,
+        N.SEND_LIMITS,
+    ),
+)
 ANALYTICS = FunctionSpec(
     "analytics",
     "Web analytics kept apart from personal data (P1.3)",
@@ -244,6 +272,19 @@ REGISTRATION_CODES = FunctionSpec(
         N.EMAIL,
         N.SMS,
         N.BLIND_INDEX,
+        N.SEND_LIMITS,
+    ),
+    timeout_seconds=30,
+)
+RECOVERY_CODES = FunctionSpec(
+    "recovery_codes",
+    "Codes for an account recovery whose addresses are one active account's, from SQS",
+    needs=(
+        items(tables.CUSTOMERS, "GetItem"),  # the address guards and the profile
+        items(tables.REGISTRATIONS, "GetItem", "UpdateItem"),
+        *CUSTOMER_DATA,
+        N.EMAIL,
+        N.SMS,
         N.SEND_LIMITS,
     ),
     timeout_seconds=30,
@@ -297,5 +338,7 @@ API_FUNCTIONS = (
     DISCLOSURES,
     ANALYTICS,
     AUDIT,
+    ACCOUNT_LIFECYCLE,
 )
-ALL_FUNCTIONS = (*API_FUNCTIONS, REGISTRATION_CODES, ANNOUNCEMENT_WORKER, *SCHEDULED_JOBS)
+WORKERS = (REGISTRATION_CODES, RECOVERY_CODES, ANNOUNCEMENT_WORKER)
+ALL_FUNCTIONS = (*API_FUNCTIONS, *WORKERS, *SCHEDULED_JOBS)

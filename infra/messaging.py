@@ -12,15 +12,15 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.catalogue import ANNOUNCEMENT_WORKER, REGISTRATION_CODES, FunctionSpec
+from infra.catalogue import ANNOUNCEMENT_WORKER, RECOVERY_CODES, REGISTRATION_CODES, FunctionSpec
 from infra.settings import Settings
 
 MAX_DELIVERY_ATTEMPTS = 5
 
 
 class Messaging(Construct):
-    """SES identity with TLS required, the registration-code and announcement queues and the
-    dead-letter queues."""
+    """SES identity with TLS required, the registration-code, recovery-code and announcement
+    queues and the dead-letter queues."""
 
     def __init__(
         self, scope: Construct, construct_id: str, *, settings: Settings, key: kms.IKey
@@ -45,6 +45,9 @@ class Messaging(Construct):
         )
         self.registration_codes, self.registration_code_dlq = self._worked_queue(
             "RegistrationCodes", "RegistrationCodeDeadLetters", key, REGISTRATION_CODES
+        )
+        self.recovery_codes, self.recovery_code_dlq = self._worked_queue(
+            "RecoveryCodes", "RecoveryCodeDeadLetters", key, RECOVERY_CODES
         )
         self.job_dlq = self._queue("JobDeadLetters", key)
 

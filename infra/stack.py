@@ -36,7 +36,17 @@ COGNITO_SIGN_UP = (
     "cognito-idp:AdminGetUser",  # a sign-in left by an attempt that died is taken over
     "cognito-idp:AdminDeleteUser",  # the sign-in is removed if its profile cannot be written
 )
-COGNITO_PROFILE_CHANGE = ("cognito-idp:AdminUpdateUserAttributes",)
+COGNITO_PROFILE_CHANGE = (
+    "cognito-idp:AdminUpdateUserAttributes",
+    "cognito-idp:AdminUserGlobalSignOut",  # every session ends once the addresses moved
+)
+COGNITO_ACCOUNT = (
+    "cognito-idp:AdminUserGlobalSignOut",
+    "cognito-idp:AdminDisableUser",
+    "cognito-idp:AdminEnableUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminSetUserMFAPreference",
+)
 
 
 class OnGptAccountsStack(Stack):
@@ -82,6 +92,7 @@ class OnGptAccountsStack(Stack):
         )
         for worker, queue in (
             (catalogue.REGISTRATION_CODES, self.messaging.registration_codes),
+            (catalogue.RECOVERY_CODES, self.messaging.recovery_codes),
             (catalogue.ANNOUNCEMENT_WORKER, self.messaging.announcements),
         ):
             self.functions[worker].consume(queue)
@@ -125,6 +136,7 @@ class OnGptAccountsStack(Stack):
             functions=list(self.functions.values()),
             dead_letter_queues={
                 "RegistrationCode": self.messaging.registration_code_dlq,
+                "RecoveryCode": self.messaging.recovery_code_dlq,
                 "Announcement": self.messaging.announcement_dlq,
                 "Job": self.messaging.job_dlq,
             },
@@ -160,12 +172,16 @@ class OnGptAccountsStack(Stack):
                     service.use_user_pool(pool, *COGNITO_PROFILE_CHANGE)
                 case Need.COGNITO_DELETE:
                     service.use_user_pool(pool, "cognito-idp:AdminDeleteUser")
+                case Need.COGNITO_ACCOUNT:
+                    service.use_user_pool(pool, *COGNITO_ACCOUNT)
                 case Need.EMAIL:
                     service.use_email(self.messaging, settings)
                 case Need.SMS:
                     service.use_sms()
                 case Need.REGISTRATION_QUEUE:
                     service.send_to(env.REGISTRATION_QUEUE_URL, self.messaging.registration_codes)
+                case Need.RECOVERY_QUEUE:
+                    service.send_to(env.RECOVERY_QUEUE_URL, self.messaging.recovery_codes)
                 case Need.ANNOUNCEMENT_QUEUE:
                     service.send_to(env.ANNOUNCEMENT_QUEUE_URL, self.messaging.announcements)
                 case Need.JOB_DEAD_LETTERS:

@@ -22,7 +22,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from local import iam
+from local import cognito_rules, iam
 from local.conditions import Context
 from local.credentials import Principal
 from local.session_policies import COGNITO_UNAUTHED_IDENTITIES
@@ -168,6 +168,9 @@ class Principals:
 
     def customer(self, id_token: str) -> Principal:
         sub = self._verified_subject(id_token)
+        if not cognito_rules.id_token_active(self.template.region(), self.user_pool_id, id_token):
+            # The identity pool's server-side token check (local/cognito_rules.py).
+            raise Refused("Invalid login token. Token is revoked or its user is disabled.")
         provider_name = f"cognito-idp.{self.template.region()}.amazonaws.com/{self.user_pool_id}"
         provider = f"{provider_name},{provider_name}:CognitoSignIn:{sub}"
         amr = ["authenticated", provider_name, f"{provider_name}:CognitoSignIn:{sub}"]

@@ -19,6 +19,7 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
+from local import cognito_rules
 from local.cors import Cors
 from local.gateway import LocalGateway
 from local.lambdas import load_functions
@@ -65,6 +66,7 @@ class LocalRuntime:
         self.api_url = f"http://{host}:{port}"
         self.web_url = f"http://{host}:{web_port}"
         os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"  # real TOTP checks
+        cognito_rules.install()  # sign-out, MFA reset and SMS MFA as on AWS
         self.moto = moto_server(host, aws_port)
         self.host, self.port, self.web_port = host, port, web_port
         self.http: Any = None

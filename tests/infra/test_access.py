@@ -15,6 +15,8 @@ POLICY = {"GET/v1/policy"}
 GUEST = POLICY | {
     "POST/v1/registrations",
     "POST/v1/registrations/*",
+    "POST/v1/recoveries",
+    "POST/v1/recoveries/*",
     "POST/v1/complaints",
     "POST/v1/analytics/events",
 }
@@ -28,8 +30,8 @@ def staff(*areas: str) -> set[str]:
 EXPECTED = {
     "guest": GUEST,
     "customer": GUEST | {"*/v1/me", "*/v1/me/*"},
-    "Support": staff("customers", "edit-requests", "complaints", "contracts"),
-    "Compliance": staff("customers", "disclosures", "audit", "complaints"),
+    "Support": staff("customers", "accounts", "edit-requests", "complaints", "contracts"),
+    "Compliance": staff("customers", "disclosures", "legal-holds", "audit", "complaints"),
     "Admin": POLICY | {"*/v1/staff/*"},
 }
 

@@ -46,7 +46,8 @@ def test_every_method_is_validated_and_bodies_must_be_json_objects(
         props = methods[route.logical_id]
         assert props["RequestValidatorId"] == {"Ref": validator_id}
         takes_body = route.method in ("PUT", "PATCH") or (
-            route.method == "POST" and not route.path.endswith(("/resend", "/withdraw"))
+            route.method == "POST"
+            and not route.path.endswith(("/resend", "/withdraw", "/sign-out"))
         )
         assert ("RequestModels" in props) == takes_body, route
 

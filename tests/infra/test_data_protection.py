@@ -62,6 +62,8 @@ CUSTOMER_READERS = (
     "Complaints",
     "AnnouncementWorker",
     "ExpiryReminders",
+    "AccountLifecycle",  # seals hold reasons and notes, checks recovery codes, tells customers
+    "RecoveryCodes",
 )
 DATA_KEY_USERS = {  # (action, owner type): the functions that may, and no other
     ("kms:Decrypt", "customer_id"): CUSTOMER_READERS,
@@ -103,7 +105,7 @@ def test_only_lookup_functions_may_compute_blind_indexes(template_json: dict[str
     assert named["Action"] == "kms:GenerateMac"
     assert _named_roles(named) == {
         logical_id(template_json, f"/{name}/Role/Resource")
-        for name in ("RegistrationCodes", "EditRequests", "StaffCustomers")
+        for name in ("RegistrationCodes", "EditRequests", "StaffCustomers", "AccountLifecycle")
     }
 
 

@@ -1,5 +1,5 @@
 """Fault injection (issue 8): each AWS call of registration verification, the registration codes
-worker, edit approval, the expiry job and the announcement worker fails in turn with its
+worker, edit approval, the expiry job, the announcement worker and a closure fails in turn with its
 service's error (the first call to each service also with a timeout; of a run of the same call,
 the first). Each time: a clean 503
 (or a failed job or batch item, which is retried), nothing half-written, and after the retry
@@ -31,12 +31,14 @@ from tests.support.journeys import (
     decide,
     e164,
     me,
+    put_consent,
     registered,
     registration,
     reminders,
     start,
     verify,
 )
+from tests.support.lifecycle import close, cognito_user, reactivate
 
 
 def snapshot() -> dict[str, Any]:
@@ -51,7 +53,10 @@ def snapshot() -> dict[str, Any]:
         if "Customers" in name or "Registrations" in name
     }
     users = sorted(
-        json.dumps({"name": user["Username"], "attributes": user["Attributes"]}, sort_keys=True)
+        json.dumps(
+            {"name": user["Username"], "attributes": user["Attributes"], "on": user["Enabled"]},
+            sort_keys=True,
+        )
         for pool in cognito.list_user_pools(MaxResults=10)["UserPools"]
         for user in cognito.list_users(UserPoolId=pool["Id"])["Users"]
     )
@@ -261,6 +266,52 @@ def test_announcement_worker(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> 
         got = [m for m in aws.messages_to(body["email"]) if title in (m["subject"] or "")]
         assert len(got) == 1, f"{fault}: {len(got)} messages"
     print(f"\nannouncement worker: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
+
+
+def test_closure(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A closing customer with consents and an open edit request; each fault leaves the account
+    as it was (or, after the closure committed, its notices to send), and the retry with the
+    same Idempotency-Key closes it, each address told once."""
+
+    body, customer_id = registered(aws)  # closed, then reopened by Support for the next fault
+    attempts = iter(range(1000))
+
+    def active() -> tuple[dict[str, Any], str, Callable[[], tuple[int, dict[str, Any]]]]:
+        if _closing(customer_id):
+            assert reactivate(aws, customer_id)[0] == 200
+        assert put_consent(aws, customer_id, "marketing", {"granted": True})[0] == 200
+        change = {"changes": {"full_name": "Lê Văn Bình"}, "reason": "typo"}
+        assert me(aws, customer_id, "POST", "/v1/me/edit-requests", change)[0] == 202
+        key = {"Idempotency-Key": f"close-{next(attempts)}"}
+        return body, customer_id, partial(close, aws, customer_id, headers=key)
+
+    _, _, clean = active()
+    calls = calls_of(monkeypatch, clean)
+    for fault in faults_of(calls):
+        _, _, attempt = active()
+        addresses = (body["email"].lower(), e164(body["phone"]))
+        before, sent = snapshot(), _sent(aws, *addresses)
+        refused(injected(monkeypatch, fault, attempt), fault)
+        after = snapshot()
+        assert after == before or _closing(customer_id), f"{fault}: {changes(before, after)}"
+        status, closing = attempt()
+        if closing.get("error", {}).get("code") == "REQUEST_IN_PROGRESS":
+            # The idempotency record's own completion failed: it stays in progress until the
+            # function's timeout, after which the retry runs again (here: without the key).
+            status, closing = close(aws, customer_id)
+        assert (status, closing.get("status")) == (202, "CLOSING"), f"{fault}: {closing}"
+        assert _closing(customer_id), fault
+        assert cognito_user(aws, customer_id)["Enabled"] is False, fault
+        told = _sent(aws, *addresses)
+        assert told == {a: sent[a] + 1 for a in addresses}, f"{fault}: {sent} then {told}"
+    print(f"\nclosure: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")
+
+
+def _closing(customer_id: str) -> bool:
+    dynamodb = boto3.client("dynamodb")
+    table = next(t for t in dynamodb.list_tables()["TableNames"] if "Customers" in t)
+    key = {"pk": {"S": f"CUSTOMER#{customer_id}"}, "sk": {"S": "PROFILE"}}
+    return bool(dynamodb.get_item(TableName=table, Key=key)["Item"]["status"]["S"] == "CLOSING")
 
 
 def _sent(aws: Deployed, *addresses: str) -> dict[str, int]:

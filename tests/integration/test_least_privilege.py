@@ -21,6 +21,7 @@ import boto3
 import pytest
 
 from infra import catalogue
+from ongpt.lifecycle import recovery as recovery_module
 from ongpt.registration import service as registration_module
 from tests.support.deployed import Deployed, customer, deployed, guest, staff
 from tests.support.erasure import close
@@ -41,6 +42,15 @@ from tests.support.journeys import (
     verify,
 )
 from tests.support.least_privilege import Comparison, Recorder, Resources
+from tests.support.lifecycle import (
+    LIFECYCLE,
+    holds,
+    lifecycle,
+    place_hold,
+    reactivate,
+    start_recovery,
+    verify_recovery,
+)
 
 Journey = Callable[[Deployed, Recorder, pytest.MonkeyPatch], None]
 
@@ -350,6 +360,49 @@ def _erasure(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
     assert run_erasure(aws, now, replay_since="2027-06-01T00:00:00Z")["replayed"] >= 1
 
 
+def _account_lifecycle(aws: Deployed, rec: Recorder, patch: pytest.MonkeyPatch) -> None:
+    """Sign-out, closure (a notice fails: its marker and history line are taken back, the retry
+    sends it), reactivation, holds; a recovery whose code fails to send once, resent, verified."""
+    body, cid = registered(aws)
+    who = customer(cid)
+    assert lifecycle(aws, "POST", "/v1/me/sign-out", who)[0] == 204
+    me(
+        aws,
+        cid,
+        "POST",
+        "/v1/me/edit-requests",
+        {"changes": {"full_name": "Lê Bình"}, "reason": "x"},
+    )
+    closed = retried(
+        aws, rec, "sesv2.SendEmail", LIFECYCLE, "POST", "/v1/me/closure", body={}, identity=who
+    )
+    assert closed[0] == 202, closed
+    assert reactivate(aws, cid)[0] == 200
+    status, hold = place_hold(aws, cid)
+    assert status == 201, hold
+    assert holds(aws, cid)[0] == 200
+    release = f"/v1/staff/legal-holds/{hold['hold_id']}/release"
+    assert lifecycle(aws, "POST", release, staff("Admin"), {"note": "x"})[0] == 200
+    queue = aws.function(LIFECYCLE).environment["RECOVERY_QUEUE_URL"]
+    with rec.failing("sesv2.SendEmail"):  # the worker releases the code; the retry sends it
+        status, started = start_recovery(aws, body["email"], body["phone"], deliver=False)
+        aws.work_off(queue)
+    aws.work_off(queue)
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    patch.setattr(recovery_module, "utcnow", lambda: later)
+    resend = f"/v1/recoveries/{started['recovery_id']}/resend"
+    assert lifecycle(aws, "POST", resend, guest())[0] == 202
+    recovered = verify_recovery(
+        aws,
+        started["recovery_id"],
+        body["email"].lower(),
+        body["phone"],
+        new_password="another-Horse-battery-7",
+        reset_mfa=True,
+    )
+    assert recovered[0] == 200, recovered
+
+
 # Each journey exercises one function or two (a route and the worker it queues for); a function
 # no journey reaches shows every grant it has as unused.
 JOURNEYS: tuple[Journey, ...] = (
@@ -366,6 +419,7 @@ JOURNEYS: tuple[Journey, ...] = (
     _audit_and_anchors,
     _expiry_reminders,
     _erasure,
+    _account_lifecycle,
 )
 FUNCTIONS = [spec.name for spec in catalogue.ALL_FUNCTIONS]
 

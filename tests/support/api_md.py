@@ -35,6 +35,15 @@ API_MD_ROUTES = {  # API.md, every /v1 route
     ("PATCH", "/v1/staff/complaints/{complaint_id}"),
     ("POST", "/v1/staff/disclosures"),
     ("GET", "/v1/staff/audit"),
+    ("POST", "/v1/me/sign-out"),
+    ("POST", "/v1/me/closure"),
+    ("POST", "/v1/recoveries"),
+    ("POST", "/v1/recoveries/{recovery_id}/resend"),
+    ("POST", "/v1/recoveries/{recovery_id}/verification"),
+    ("POST", "/v1/staff/accounts/{customer_id}/reactivation"),
+    ("POST", "/v1/staff/legal-holds"),
+    ("GET", "/v1/staff/legal-holds"),
+    ("POST", "/v1/staff/legal-holds/{hold_id}/release"),
 }
 
 
@@ -46,13 +55,15 @@ def allowed(method: str, path: str) -> set[str]:
     """API.md, Principals: who may invoke ``method path``. Written out, not derived."""
     if path == "/v1/policy":
         return EVERYONE
-    if path.startswith(("/v1/registrations", "/v1/complaints", "/v1/analytics")):
+    if path.startswith(("/v1/registrations", "/v1/recoveries", "/v1/complaints", "/v1/analytics")):
         return PUBLIC
     if path.startswith("/v1/me"):
         return {"customer"}
     area = path.split("/")[3]
     return {
         "customers": {"support", "compliance", "admin"},
+        "accounts": {"support", "admin"},
+        "legal-holds": {"compliance", "admin"},
         "edit-requests": {"support", "admin"},
         "complaints": {"support", "compliance", "admin"},
         "contracts": {"support", "admin"},

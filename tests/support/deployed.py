@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from local import cognito_rules
 from local.lambdas import LocalFunction, load_functions, reset_warm_state
 from local.outbox import Outbox
 from local.provision import Provisioner
@@ -68,14 +69,16 @@ class Deployed:
         deliver: bool = True,
     ) -> tuple[int, dict[str, Any]]:
         """Invoke a function's handler as API Gateway would; (status, JSON body). Codes a
-        registration queued are sent at once, unless ``deliver`` is false."""
+        registration or a recovery queued are sent at once, unless ``deliver`` is false."""
         event = rest_event(method, path, body=body, identity=identity or guest(), query=query)
         event["headers"].update(headers or {})
         with self.environment_of(name):  # its cold start, the first time, checks its variables
             module = importlib.import_module(f"functions.{name}.handler")
             response = module.lambda_handler(event, FakeLambdaContext())
-            queue = os.environ.get(env.REGISTRATION_QUEUE_URL.name)
-        if deliver and queue and response["statusCode"] == 202:  # a sign-up or resend queued
+            queue = os.environ.get(env.REGISTRATION_QUEUE_URL.name) or os.environ.get(
+                env.RECOVERY_QUEUE_URL.name
+            )
+        if deliver and queue and response["statusCode"] == 202:  # codes queued
             self.work_off(queue)
         return response["statusCode"], json.loads(response["body"] or "null")
 
@@ -116,6 +119,7 @@ def deployed(assembly_dir: Path) -> Iterator[Deployed]:
     }
     saved = dict(os.environ)
     os.environ.update(env)
+    cognito_rules.install()  # Cognito as on AWS where the lifecycle relies on it
     try:
         with mock_aws():
             template = Template.load(assembly_dir)

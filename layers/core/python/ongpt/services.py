@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from ongpt.disclosures.service import Disclosures
     from ongpt.edits.service import EditRequests
     from ongpt.erasure.service import Erasure
+    from ongpt.lifecycle.recovery import Recoveries, RecoveryCodes
+    from ongpt.lifecycle.service import AccountLifecycle
+    from ongpt.lifecycle.store import LifecycleStore
     from ongpt.notify.delivery import Notifier
     from ongpt.notify.send_limits import SendLimits
     from ongpt.notify.store import NoticeStore
@@ -179,6 +182,61 @@ def edit_requests() -> EditRequests:
 
 
 @cache
+def account_lifecycle() -> AccountLifecycle:
+    from ongpt.consents.store import ConsentStore
+    from ongpt.customers.accounts import Accounts
+    from ongpt.edits.store import EditStore
+    from ongpt.lifecycle.service import AccountLifecycle
+
+    return AccountLifecycle(
+        lifecycle_store=lifecycle_store(),
+        customers=customers(),
+        customer_store=customer_store(),
+        consent_store=ConsentStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
+        edit_store=EditStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
+        accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
+        notifier=notifier(),
+        markers=markers(),
+        audit_log=audit_log(),
+    )
+
+
+@cache
+def recoveries() -> Recoveries:
+    from ongpt.customers.accounts import Accounts
+    from ongpt.lifecycle.recovery import Recoveries
+    from ongpt.lifecycle.store import RecoveryStore
+
+    return Recoveries(
+        recovery_store=RecoveryStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value()),
+        customer_store=customer_store(),
+        customers=customers(),
+        key_store=key_store(),
+        blind_index=blind_index(),
+        notifier=notifier(),
+        send_limits=send_limits(),
+        accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
+        markers=markers(),
+        enqueue=sender(client("sqs"), env.RECOVERY_QUEUE_URL.value()),
+    )
+
+
+@cache
+def recovery_codes() -> RecoveryCodes:
+    from ongpt.lifecycle.recovery import RecoveryCodes
+    from ongpt.lifecycle.store import RecoveryStore
+
+    return RecoveryCodes(
+        recovery_store=RecoveryStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value()),
+        customer_store=customer_store(),
+        customers=customers(),
+        key_store=key_store(),
+        notifier=notifier(),
+        send_limits=send_limits(),
+    )
+
+
+@cache
 def markers() -> Markers:
     from ongpt.storage.markers import Markers
 
@@ -281,9 +339,16 @@ def erasure() -> Erasure:
         client("dynamodb"), env.CUSTOMERS_TABLE.value(), env.ERASURES_TABLE.value()
     )
     return Erasure(
-        due=erasure_store,  # until the lifecycle area's closure store answers it
+        due=lifecycle_store(),
         erasure_store=erasure_store,
         key_store=key_store(),
         accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
         audit_log=audit_log(),
     )
+
+
+@cache
+def lifecycle_store() -> LifecycleStore:
+    from ongpt.lifecycle.store import LifecycleStore
+
+    return LifecycleStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())

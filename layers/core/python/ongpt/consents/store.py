@@ -11,6 +11,7 @@ from ongpt.storage.dynamo import query_all, to_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
 def _partition(customer_id: str) -> str:
@@ -49,25 +50,28 @@ class ConsentStore:
     @tracer.capture_method
     def record(self, customer_id: str, state: dict[str, Any]) -> None:
         """The new state and its history entry, together."""
+        self._db.transact_write_items(TransactItems=self.change(customer_id, state))
+
+    def change(self, customer_id: str, state: dict[str, Any]) -> list[TransactWriteItemTypeDef]:
+        """The transaction items of a consent's new state and its history entry (for a write
+        that changes more, e.g. a closure)."""
         pk = _partition(customer_id)
         purpose, at = state["purpose"], state["updated_at"]
-        self._db.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}", **state}),
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}#{at}", **state}),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
+        return [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}", **state}),
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item({"pk": pk, "sk": f"CONSENT#{purpose}#{at}", **state}),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
 
 
 def consent_records(consents: dict[str, Any], at: str) -> list[dict[str, Any]]:

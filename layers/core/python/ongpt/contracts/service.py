@@ -136,6 +136,8 @@ class Contracts:
             for contract in self.contract_store.due_on(due_partitions(day)):
                 if contract["status"] != "ACTIVE":
                     continue
+                if not self.customers.is_active(contract["customer_id"]):
+                    continue  # a closing account gets no renewal invitations
                 counts["due"] += 1
                 for name, value in self._remind(contract, days).items():
                     counts[name] += value

@@ -52,10 +52,11 @@ class Accounts:
             raise
         return str(sub)
 
-    def set_password(self, email: str, password: str) -> None:
+    def set_password(self, username: str, password: str) -> None:
+        """``username``: the email or the customer's id (the user's sub)."""
         try:
             self._idp.admin_set_user_password(
-                UserPoolId=self._pool, Username=email, Password=password, Permanent=True
+                UserPoolId=self._pool, Username=username, Password=password, Permanent=True
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "InvalidPasswordException":
@@ -90,6 +91,29 @@ class Accounts:
             ):
                 raise AlreadyRegistered("The address belongs to another account.") from None
             raise
+
+    def sign_out_everywhere(self, customer_id: str) -> None:
+        """Every refresh token of the customer revoked (Cognito global sign-out). Access and ID
+        tokens already issued stay valid until they expire (an hour); the identity pool, which
+        checks tokens server-side, refuses the ID tokens at once."""
+        self._idp.admin_user_global_sign_out(UserPoolId=self._pool, Username=customer_id)
+
+    def disable(self, customer_id: str) -> None:
+        """No sign-in, nor refresh, until enabled again."""
+        self._idp.admin_disable_user(UserPoolId=self._pool, Username=customer_id)
+
+    def enable(self, customer_id: str) -> None:
+        self._idp.admin_enable_user(UserPoolId=self._pool, Username=customer_id)
+
+    def remove_authenticator(self, customer_id: str) -> None:
+        """The authenticator app no longer completes MFA: the next sign-in is by SMS, which
+        may enrol a new app."""
+        self._idp.admin_set_user_mfa_preference(
+            UserPoolId=self._pool,
+            Username=customer_id,
+            SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
+            SMSMfaSettings={"Enabled": True, "PreferredMfa": True},
+        )
 
     def delete(self, email: str) -> None:
         self._idp.admin_delete_user(UserPoolId=self._pool, Username=email)

@@ -38,6 +38,11 @@ class Customers:
             return None
         return record, self.key_store.open({"customer_id": customer_id})
 
+    def is_active(self, customer_id: str) -> bool:
+        """Whether the account is ``ACTIVE`` (not closing, not erased): read without opening."""
+        record = self.customer_store.profile(customer_id)
+        return record is not None and record["status"] == "ACTIVE"
+
     def profile(self, customer_id: str) -> Profile:
         opened = self._opened(customer_id)
         if opened is None:
@@ -61,6 +66,13 @@ class Customers:
         if opened is None:
             raise NotFound("No such customer.")
         return seal(opened[1], customer_id, field, value)
+
+    def unseal(self, customer_id: str, field: str, sealed: str) -> str:
+        """A value ``seal`` sealed for the customer."""
+        opened = self._opened(customer_id)
+        if opened is None:
+            raise NotFound("No such customer.")
+        return unseal(opened[1], customer_id, field, sealed)
 
     def contact(self, customer_id: str) -> Contact | None:
         """The customer's addresses and language, opened only for sending them something."""

@@ -2,7 +2,8 @@
 phone is first proven with codes sent to it; staff approve or reject. Approval applies every
 change at once: the sealed profile, the address guards (a clash with another account rejects
 the request) and the Cognito attributes, so the new email signs in and the old one no longer
-does. The customer is told on the old and the new addresses."""
+does, and every session of the customer is signed out. The customer is told on the old and the
+new addresses."""
 
 from __future__ import annotations
 
@@ -236,6 +237,7 @@ class EditRequests:
             details={"edit_request_id": edit_id},
         )
         if retrying:
+            self.accounts.sign_out_everywhere(customer_id)  # if the first attempt failed before
             self._tell(customer_id, edit)
             return {"edit_request_id": edit_id, "status": "APPLIED"}
         outcome = "REJECTED"
@@ -307,6 +309,8 @@ class EditRequests:
         except BaseException:
             self._restore(customer_id, old, moving)
             raise
+        if moving:  # sessions begun with the old addresses end
+            self.accounts.sign_out_everywhere(customer_id)
         self._tell(customer_id, {**edit, NOTICES: decided[NOTICES]}, data_key)
         return "APPLIED"
 

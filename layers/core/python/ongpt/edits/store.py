@@ -178,6 +178,12 @@ class EditStore:
                 raise TooManyAttempts("Too many wrong codes: make a new request.") from None
             raise Conflict("The request changed meanwhile.") from None
 
+    def withdrawal(
+        self, customer_id: str, edit_id: str, from_status: str, at: str
+    ) -> TransactWriteItemTypeDef:
+        """The transaction item that withdraws an open request (at the account's closure)."""
+        return {"Update": self._transition(customer_id, edit_id, from_status, "WITHDRAWN", at, {})}
+
     def decision(
         self, customer_id: str, edit_id: str, status: str, at: str, **extra: Any
     ) -> TransactWriteItemTypeDef:

@@ -37,7 +37,7 @@ class Due(Protocol):
 
     def due_for_erasure(self, now: datetime) -> Iterable[str]: ...
 
-    def has_active_hold(self, customer_id: str) -> bool: ...
+    def has_active_hold(self, customer_id: str, now: datetime) -> bool: ...
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Erasure:
         """Erase every account due at ``now`` and not held; the counts."""
         counts = {"erased": 0, "held": 0}
         for customer_id in self.due.due_for_erasure(now):
-            if self.due.has_active_hold(customer_id):
+            if self.due.has_active_hold(customer_id, now):
                 counts["held"] += 1
                 continue
             self.erase(customer_id, now)

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from ongpt.customers.store import CUSTOMER, PROFILE, guard_key
 from ongpt.platform.clock import timestamp
 from ongpt.storage.dynamo import from_item, key, query_all, to_item
-from ongpt.storage.tables import BY_MONTH, BY_STATUS
+from ongpt.storage.tables import BY_MONTH
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -34,35 +34,6 @@ def _conditional_failed(error: ClientError) -> bool:
 class ErasureStore:
     def __init__(self, dynamodb: DynamoDBClient, customers_table: str, ledger_table: str) -> None:
         self._db, self._table, self._ledger = dynamodb, customers_table, ledger_table
-
-    # Which accounts are due: the closure state as the lifecycle area writes it.
-    def due_for_erasure(self, now: datetime) -> list[str]:
-        """Accounts ``CLOSING`` whose ``erase_after`` has passed (index ``by-status``)."""
-        found = query_all(
-            self._db,
-            TableName=self._table,
-            IndexName=BY_STATUS.name,
-            KeyConditionExpression="status_key = :closing",
-            FilterExpression="erase_after <= :now",
-            ExpressionAttributeValues=to_item({":closing": CLOSING, ":now": timestamp(now)}),
-            ProjectionExpression="pk",
-        )
-        return [str(item["pk"]).removeprefix("CUSTOMER#") for item in found]
-
-    def has_active_hold(self, customer_id: str) -> bool:
-        """Whether a legal hold (``HOLD#<id>`` in the customer's partition) is still active."""
-        found = query_all(
-            self._db,
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :hold)",
-            FilterExpression="#status = :active",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=to_item(
-                {":pk": CUSTOMER.format(customer_id), ":hold": "HOLD#", ":active": "ACTIVE"}
-            ),
-            ConsistentRead=True,
-        )
-        return bool(found)
 
     # The ledger: ids and times only.
     def begin(self, customer_id: str, at: str) -> None:

@@ -32,6 +32,9 @@ class Kind(StrEnum):
     COMPLAINT_OUTCOME = "complaint_outcome"
     PRODUCT_UPDATE = "product_update"
     SERVICE_CHANGE = "service_change"
+    RECOVERY_CODE = "recovery_code"
+    ACCOUNT_RECOVERED = "account_recovered"
+    ACCOUNT_CLOSING = "account_closing"
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,59 @@ TEMPLATES: dict[tuple[Kind, str], Template] = {
         email="Your complaint {reference} of {filed_on} has been handled: {outcome}.\n\n"
         "{resolution}",
         sms="OnGPT: your complaint was handled ({outcome}). See your email for details.",
+    ),
+    (Kind.RECOVERY_CODE, "vi"): Template(
+        subject="Mã khôi phục tài khoản OnGPT",
+        email=(
+            "Mã khôi phục tài khoản của bạn là {code}. Mã có hiệu lực trong 10 phút.\n\n"
+            "Nếu bạn không yêu cầu khôi phục, hãy bỏ qua thư này: không có gì thay đổi."
+        ),
+        sms="OnGPT: ma khoi phuc tai khoan cua ban la {code}, hieu luc 10 phut. Khong chia se.",
+    ),
+    (Kind.RECOVERY_CODE, "en"): Template(
+        subject="Your OnGPT account recovery code",
+        email=(
+            "Your account recovery code is {code}. It is valid for 10 minutes.\n\n"
+            "If you did not ask to recover your account, ignore this message: nothing changes."
+        ),
+        sms="OnGPT: your account recovery code is {code}, valid for 10 minutes. Do not share it.",
+    ),
+    (Kind.ACCOUNT_RECOVERED, "vi"): Template(
+        subject="Tài khoản OnGPT của bạn đã được khôi phục",
+        email=(
+            "Mật khẩu hoặc ứng dụng xác thực của tài khoản vừa được đặt lại, và mọi phiên "
+            "đăng nhập đã bị đăng xuất.\n\n"
+            "Nếu không phải bạn, hãy liên hệ bộ phận hỗ trợ của OnGPT ngay."
+        ),
+        sms="OnGPT: tai khoan cua ban vua duoc khoi phuc. Neu khong phai ban, hay lien he ho tro.",
+    ),
+    (Kind.ACCOUNT_RECOVERED, "en"): Template(
+        subject="Your OnGPT account was recovered",
+        email=(
+            "The password or the authenticator app of your account was just reset, and every "
+            "session was signed out.\n\n"
+            "If this was not you, contact OnGPT support at once."
+        ),
+        sms="OnGPT: your account was just recovered. If this was not you, contact support.",
+    ),
+    (Kind.ACCOUNT_CLOSING, "vi"): Template(
+        subject="Tài khoản OnGPT của bạn đang được đóng",
+        email=(
+            "Tài khoản của bạn đã được đóng theo yêu cầu và sẽ bị xoá vĩnh viễn sau {erase_on}.\n\n"
+            "Muốn giữ lại tài khoản? Hãy liên hệ bộ phận hỗ trợ của OnGPT trước ngày đó để mở lại."
+        ),
+        sms=(
+            "OnGPT: tai khoan da dong, se bi xoa sau {erase_on}. "
+            "Lien he ho tro truoc ngay do de mo lai."
+        ),
+    ),
+    (Kind.ACCOUNT_CLOSING, "en"): Template(
+        subject="Your OnGPT account is closing",
+        email=(
+            "Your account was closed as you asked and will be erased for good after {erase_on}."
+            "\n\nWant to keep it? Contact OnGPT support before then to reopen it."
+        ),
+        sms="OnGPT: account closed, erased after {erase_on}. Contact support before then to undo.",
     ),
     **{
         (kind, language): Template(subject="OnGPT: {title}", email="{body}", sms="OnGPT: {title}")

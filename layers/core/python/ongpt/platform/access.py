@@ -27,12 +27,14 @@ GUEST: tuple[Pattern, ...] = (
     *POLICY,
     ("POST", "/v1/registrations"),
     ("POST", "/v1/registrations/*"),
+    ("POST", "/v1/recoveries"),
+    ("POST", "/v1/recoveries/*"),
     ("POST", "/v1/complaints"),
     ("POST", "/v1/analytics/events"),
 )
 CUSTOMER: tuple[Pattern, ...] = GUEST + _subtree("/v1/me")
-SUPPORT = _staff("customers", "edit-requests", "complaints", "contracts")
-COMPLIANCE = _staff("customers", "disclosures", "audit", "complaints")
+SUPPORT = _staff("customers", "accounts", "edit-requests", "complaints", "contracts")
+COMPLIANCE = _staff("customers", "disclosures", "legal-holds", "audit", "complaints")
 ADMIN: tuple[Pattern, ...] = (*POLICY, ("*", "/v1/staff/*"))
 
 PRINCIPALS: dict[str, tuple[Pattern, ...]] = {

@@ -21,10 +21,11 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 
-from ongpt.platform.errors import ServiceError, ValidationFailed
+from ongpt.platform.errors import DependencyUnavailable, ServiceError, ValidationFailed
 from ongpt.platform.settings import IDEMPOTENCY_TABLE, SERVICE_NAME
 
 HEADER = "idempotency-key"
@@ -98,3 +99,6 @@ def once(
         raise KeyReused("This Idempotency-Key was used with another request.") from None
     except IdempotencyAlreadyInProgressError:
         raise InProgress("A request with this Idempotency-Key is in progress.") from None
+    except IdempotencyPersistenceLayerError:
+        # The idempotency table failed after retries: a 503 like any dependency, not a 5xx crash.
+        raise DependencyUnavailable("Please try again shortly.") from None

@@ -76,6 +76,7 @@ USER_POOL_ID = text("USER_POOL_ID", "the Cognito user pool")
 SENDER_EMAIL = text("SENDER_EMAIL", "the address email is sent from")
 SES_CONFIGURATION_SET = text("SES_CONFIGURATION_SET", "the SES configuration set of sends")
 REGISTRATION_QUEUE_URL = text("REGISTRATION_QUEUE_URL", "the queue of registrations' codes")
+RECOVERY_QUEUE_URL = text("RECOVERY_QUEUE_URL", "the queue of recoveries' codes")
 ANNOUNCEMENT_QUEUE_URL = text("ANNOUNCEMENT_QUEUE_URL", "the queue of announcement shards")
 JOB_DLQ_URL = text("JOB_DLQ_URL", "the dead-letter queue of scheduled jobs' failed items")
 

@@ -7,13 +7,16 @@ Customers (one table per customer's records, partitioned by customer):
 - ``EMAIL#<hmac>`` / ``GUARD`` and ``PHONE#<hmac>`` / ``GUARD``: uniqueness guards by blind index.
 - ``CUSTOMER#<id>`` / ``CONSENT#<purpose>``: current consent; ``CONSENT#<purpose>#<time>``: history.
 - ``CUSTOMER#<id>`` / ``EDIT#<id>``, ``CONTRACT#<id>``, ``NOTICE#<time>#<id>``,
-  ``COMPLAINT#<id>``, ``DISCLOSURE#<time>#<id>``.
+  ``COMPLAINT#<id>``, ``DISCLOSURE#<time>#<id>``, ``HOLD#<id>`` (legal holds; pointer
+  ``LEGALHOLD#<id>`` / ``POINTER``).
 - index ``by-status`` (``status_key``, ``created_at``): the staff queues, e.g.
-  ``EDIT#PENDING_REVIEW`` and ``COMPLAINT#OPEN``, oldest first.
+  ``EDIT#PENDING_REVIEW`` and ``COMPLAINT#OPEN``, oldest first; active customers by shard,
+  ``CUSTOMER#ACTIVE#<n>``, and closing ones, ``CUSTOMER#CLOSING`` (the erasure job's).
 - index ``by-expiry-day`` (``expiry_shard``, ``contract_id``): contracts due on a day,
   ``<YYYY-MM-DD>#<shard>``, so the reminder job reads only what is due.
 
-Registrations: ``REGISTRATION#<id>``, pending sign-ups with hashed codes; TTL ``expires_at_epoch``.
+Registrations: ``REGISTRATION#<id>``, pending sign-ups with hashed codes, and ``RECOVERY#<id>``,
+account recoveries (blind indexes of the pair, hashed codes); TTL ``expires_at_epoch``.
 Also the send counters (``ongpt.notify.send_limits``):
 ``LIMIT#ADDRESS#<channel>#<hmac>#<window>#<start>``
 and ``LIMIT#CALLER#<sha256>#<window>#<start>``, each with its TTL.

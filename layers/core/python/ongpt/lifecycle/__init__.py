@@ -1,0 +1,1 @@
+"""Account lifecycle: sign-out, recovery, closure and reactivation, legal holds."""

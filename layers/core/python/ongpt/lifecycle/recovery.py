@@ -1,0 +1,236 @@
+"""Recovery of a lost password or authenticator app (API.md, Recovery), for a guest who proves
+both addresses of an account with codes, as at registration (``ongpt.security.codes``, the
+rounds of ``ongpt.storage.code_rounds``, ``ongpt.notify.send_limits``).
+
+The request only counts the caller, computes the blind indexes, keeps them and queues the
+codes: the same calls, answer and time whether or not the addresses belong to one ``ACTIVE``
+account. The ``recovery_codes`` worker looks the pair up and sends a code to each address of a
+match; otherwise nothing is sent, and the verification can only fail as a wrong code does.
+Verification sets the new password (same policy) and/or removes the authenticator app (SMS MFA
+preferred), signs the customer out everywhere and tells both addresses, each once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from ongpt.customers.accounts import Accounts
+from ongpt.customers.service import Customers
+from ongpt.customers.store import CustomerStore
+from ongpt.lifecycle.models import (
+    Recovered,
+    RecoveryAccepted,
+    RecoveryCodesMessage,
+    RecoveryRequest,
+    RecoveryVerification,
+)
+from ongpt.lifecycle.store import RecoveryStore
+from ongpt.notify.delivery import Kind, Notifier
+from ongpt.notify.send_limits import SendLimits
+from ongpt.platform.clock import timestamp as iso
+from ongpt.platform.clock import utcnow
+from ongpt.platform.errors import Conflict, Expired, InvalidCode, NotFound, TooManyAttempts, TooSoon
+from ongpt.registration.service import CODE_LIFETIME, MAX_ATTEMPTS, RESEND_AFTER, check_password
+from ongpt.security import codes, normalize
+from ongpt.security.crypto import BlindIndex
+from ongpt.storage.code_rounds import PENDING
+from ongpt.storage.key_store import KeyGone, KeyStore
+from ongpt.storage.markers import Markers
+
+RECOVERY_LIFETIME = timedelta(days=1)
+CHANNELS = ("email", "phone")
+
+
+@dataclass
+class Recoveries:
+    recovery_store: RecoveryStore
+    customer_store: CustomerStore
+    customers: Customers
+    key_store: KeyStore
+    blind_index: BlindIndex
+    notifier: Notifier
+    send_limits: SendLimits
+    accounts: Accounts
+    markers: Markers
+    enqueue: Callable[[RecoveryCodesMessage], None]
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
+
+    def _data_key(self, customer_id: str) -> bytes:
+        return customer_key(self.key_store, customer_id)
+
+    # Start
+    def start(self, request: RecoveryRequest, caller_id: str) -> RecoveryAccepted:
+        """Keep the pair's blind indexes and queue the codes, match or not; over the caller's
+        limit, the same answer and nothing kept or sent."""
+        recovery_id, now = str(uuid.uuid4()), self.clock()
+        accepted = RecoveryAccepted(recovery_id=recovery_id, expires_at=iso(now + CODE_LIFETIME))
+        if not self.send_limits.by_caller(caller_id):
+            return accepted
+        self.recovery_store.add(
+            recovery_id,
+            {
+                "status": PENDING,
+                "email_index": self.blind_index.of("email", normalize.email_key(request.email)),
+                "phone_index": self.blind_index.of("phone", request.phone),
+                "attempts": 0,
+                "round": 0,
+                "created_at": iso(now),
+                "last_sent_at": iso(now),
+                "code_expires_at": accepted.expires_at,
+                "expires_at_epoch": int((now + RECOVERY_LIFETIME).timestamp()),
+            },
+        )
+        self.enqueue(RecoveryCodesMessage(recovery_id=recovery_id, round=0))
+        return accepted
+
+    # Resend
+    def resend(self, recovery_id: str, caller_id: str) -> RecoveryAccepted:
+        """A new round of codes; over the caller's limit, the same answer and nothing sent."""
+        record = self._pending(recovery_id)
+        now = self.clock()
+        if now < datetime.fromisoformat(record["last_sent_at"]) + RESEND_AFTER:
+            raise TooSoon("A new code can be sent 60 seconds after the last one.")
+        round_, expires_at = int(record["round"]) + 1, iso(now + CODE_LIFETIME)
+        accepted = RecoveryAccepted(recovery_id=recovery_id, expires_at=expires_at)
+        if not self.send_limits.by_caller(caller_id):
+            return accepted
+        changes = {"round": round_, "last_sent_at": iso(now), "code_expires_at": expires_at}
+        if not self.recovery_store.replace_codes(recovery_id, changes, record["last_sent_at"]):
+            raise TooSoon("A new code was just sent.")
+        self.enqueue(RecoveryCodesMessage(recovery_id=recovery_id, round=round_))
+        return accepted
+
+    # Verification
+    def verify(self, recovery_id: str, request: RecoveryVerification) -> Recovered:
+        record = self.recovery_store.get(recovery_id)
+        if record is None:
+            raise NotFound("No such recovery.")
+        if record["status"] == "RECOVERED" and self._codes_match(recovery_id, record, request):
+            self._tell(recovery_id, record["customer_id"])  # what a failed attempt left
+            return Recovered()
+        record = self._pending(recovery_id)
+        if self.clock() > datetime.fromisoformat(record["code_expires_at"]):
+            raise Expired("The codes have expired; ask for new ones.")
+        if not self._codes_match(recovery_id, record, request):
+            # No match (or no codes yet) fails as a wrong code does: the same answer.
+            attempts = self.recovery_store.count_failure(recovery_id, MAX_ATTEMPTS)
+            raise InvalidCode(
+                "The codes are not right.", attempts_remaining=max(0, MAX_ATTEMPTS - attempts)
+            )
+        if request.new_password is not None:
+            check_password(request.new_password)
+        customer_id = record["customer_id"]
+        profile = self.customer_store.profile(customer_id)
+        if profile is None or profile["status"] != "ACTIVE":
+            raise Conflict("The account is no longer active.")
+        if request.new_password is not None:
+            self.accounts.set_password(customer_id, request.new_password)
+        if request.reset_mfa:
+            self.accounts.remove_authenticator(customer_id)
+        self.accounts.sign_out_everywhere(customer_id)
+        if not self.recovery_store.complete(recovery_id, iso(self.clock()), MAX_ATTEMPTS):
+            raise TooManyAttempts("Too many wrong codes: start a new recovery.")
+        self._tell(recovery_id, customer_id)
+        return Recovered()
+
+    def _codes_match(
+        self, recovery_id: str, record: dict[str, Any], request: RecoveryVerification
+    ) -> bool:
+        if not all(k in record for k in ("customer_id", "email_code", "phone_code")):
+            return False
+        data_key = self._data_key(record["customer_id"])
+        return codes.matches(
+            data_key, f"{recovery_id}|email", request.email_code, record["email_code"]
+        ) & codes.matches(
+            data_key, f"{recovery_id}|phone", request.phone_code, record["phone_code"]
+        )
+
+    def _tell(self, recovery_id: str, customer_id: str) -> None:
+        """Both addresses, each once per recovery."""
+        contact = self.customers.contact(customer_id)
+        if contact is None:
+            return
+        for channel, send, address in (
+            ("email", self.notifier.email, contact.email),
+            ("sms", self.notifier.sms, contact.phone),
+        ):
+            self.markers.once(
+                f"CUSTOMER#{customer_id}",
+                f"RECOVERNOTICE#{recovery_id}#{channel}",
+                partial(
+                    send, address, Kind.ACCOUNT_RECOVERED, contact.language, customer_id=customer_id
+                ),
+            )
+
+    # Helpers
+    def _pending(self, recovery_id: str) -> dict[str, Any]:
+        record = self.recovery_store.get(recovery_id)
+        if record is None:
+            raise NotFound("No such recovery.")
+        if record["status"] != PENDING:
+            raise Conflict("This recovery is already complete.")
+        if record["attempts"] >= MAX_ATTEMPTS:
+            raise TooManyAttempts("Too many wrong codes: start a new recovery.")
+        return record
+
+
+def customer_key(key_store: KeyStore, customer_id: str) -> bytes:
+    """The customer's data key, opened: the codes' hash key derives from it."""
+    try:
+        return key_store.open({"customer_id": customer_id})
+    except KeyGone:
+        raise NotFound("No such customer.") from None
+
+
+@dataclass
+class RecoveryCodes:
+    """The ``recovery_codes`` worker's part."""
+
+    recovery_store: RecoveryStore
+    customer_store: CustomerStore
+    customers: Customers
+    key_store: KeyStore
+    notifier: Notifier
+    send_limits: SendLimits
+
+    # The codes (the recovery_codes worker)
+    def deliver(self, recovery_id: str, round_: int) -> None:
+        """For a pair that is one ``ACTIVE`` account's, each channel's code of this round once:
+        claimed with its hash, sent, released if the send fails. Otherwise nothing."""
+        record = self.recovery_store.get(recovery_id)
+        if record is None or record["status"] != PENDING:
+            return
+        customer_id = self._owner(record)
+        if customer_id is None:
+            return
+        if record.get("customer_id") != customer_id:
+            self.recovery_store.update(recovery_id, {"customer_id": customer_id})
+        contact = self.customers.contact(customer_id)
+        if contact is None:
+            return
+        data_key = customer_key(self.key_store, customer_id)
+        for channel, address in (("email", contact.email), ("phone", contact.phone)):
+            code = codes.new_code()
+            hashed = codes.code_hash(data_key, f"{recovery_id}|{channel}", code)
+            if not self.recovery_store.claim_code(recovery_id, channel, round_, hashed):
+                continue  # sent in this round already, or a newer round was asked for
+            try:
+                if self.send_limits.to_address(channel, record[f"{channel}_index"]):
+                    send = self.notifier.email if channel == "email" else self.notifier.sms
+                    send(address, Kind.RECOVERY_CODE, contact.language, code=code)
+            except BaseException:
+                self.recovery_store.release_code(recovery_id, channel, round_)
+                raise
+
+    def _owner(self, record: dict[str, Any]) -> str | None:
+        """The customer both addresses belong to, if the account is ``ACTIVE``."""
+        owner = self.customer_store.owner_of("email", record["email_index"])
+        if owner is None or self.customer_store.owner_of("phone", record["phone_index"]) != owner:
+            return None
+        profile = self.customer_store.profile(owner)
+        return owner if profile is not None and profile["status"] == "ACTIVE" else None

@@ -1,0 +1,201 @@
+"""DynamoDB access for the account lifecycle (keys in ``ongpt.storage.tables``).
+
+Closure lives on the profile (``CUSTOMER#<id>`` / ``PROFILE``): ``status`` ``CLOSING``,
+``closed_at``, ``erase_after``, and ``status_key`` ``CUSTOMER#CLOSING`` instead of the active
+shard, so the announcements' ``by-status`` reads no longer find the customer and the erasure job
+finds the closing ones (``due_for_erasure``). Legal holds are ``CUSTOMER#<id>`` / ``HOLD#<id>``
+(``status`` ``ACTIVE`` or ``RELEASED``, optional ``until``), with a pointer
+``LEGALHOLD#<id>`` / ``POINTER`` for staff who know only the hold's id. Recoveries are
+``RECOVERY#<id>`` in the Registrations table (``ongpt.storage.code_rounds``), with a TTL.
+
+For the erasure job: ``LifecycleStore.due_for_erasure(now)`` lists the ids of ``CLOSING``
+customers whose ``erase_after`` has passed, and ``has_active_hold(customer_id, now)`` says
+whether one of their holds stops the erasure.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from ongpt.customers.store import CUSTOMER, PROFILE, active_shard
+from ongpt.platform.clock import timestamp
+from ongpt.platform.errors import Conflict
+from ongpt.storage.code_rounds import CodeRounds
+from ongpt.storage.dynamo import (
+    cancelled_because_of_conditions,
+    from_item,
+    key,
+    pointed_customer,
+    put_with_pointer,
+    query_all,
+    to_item,
+)
+from ongpt.storage.tables import BY_STATUS
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+CLOSING_KEY = "CUSTOMER#CLOSING"
+HOLD = "HOLD#"
+RECOVERY = "RECOVERY#{}"
+
+
+def _hold_pointer(hold_id: str) -> str:
+    return f"LEGALHOLD#{hold_id}"
+
+
+class RecoveryStore(CodeRounds):
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
+        super().__init__(dynamodb, table, RECOVERY)
+
+    def complete(self, recovery_id: str, at: str, limit: int) -> bool:
+        """``RECOVERED``, once, and only if not locked; whether it was."""
+        try:
+            self._db.transact_write_items(
+                TransactItems=[self.finish(recovery_id, "RECOVERED", at, limit)]
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+
+class LifecycleStore:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
+        self._db, self._table = dynamodb, table
+
+    # Closure and reactivation
+    def close(
+        self, customer_id: str, values: dict[str, Any], also: list[TransactWriteItemTypeDef]
+    ) -> bool:
+        """The profile to ``CLOSING`` with ``values`` (``closed_at``, ``erase_after``...) and
+        ``also`` in one transaction, if the customer is ``ACTIVE``; whether it was."""
+        changes = {**values, "status": "CLOSING", "status_key": CLOSING_KEY}
+        return self._move(customer_id, "ACTIVE", changes, (), also)
+
+    def reopen(self, customer_id: str, at: str, sealed_note: str) -> bool:
+        """The profile back to ``ACTIVE`` (and its announcement shard), with the staff's note
+        sealed, if it is ``CLOSING``; whether it was."""
+        changes = {
+            "status": "ACTIVE",
+            "status_key": active_shard(customer_id),
+            "updated_at": at,
+            "reactivation_note": sealed_note,
+        }
+        return self._move(customer_id, "CLOSING", changes, ("erase_after", "closed_at"), [])
+
+    def _move(
+        self,
+        customer_id: str,
+        from_status: str,
+        changes: dict[str, Any],
+        removed: tuple[str, ...],
+        also: list[TransactWriteItemTypeDef],
+    ) -> bool:
+        update = "SET " + ", ".join(f"#{k} = :{k}" for k in changes)
+        if removed:
+            update += " REMOVE " + ", ".join(f"#{k}" for k in removed)
+        profile: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self._table,
+                "Key": key(CUSTOMER.format(customer_id), PROFILE),
+                "UpdateExpression": update,
+                "ConditionExpression": "#status = :from",
+                "ExpressionAttributeNames": {f"#{k}": k for k in (*changes, *removed)},
+                "ExpressionAttributeValues": to_item(
+                    {**{f":{k}": v for k, v in changes.items()}, ":from": from_status}
+                ),
+            }
+        }
+        try:
+            self._db.transact_write_items(TransactItems=[profile, *also])
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            failed = cancelled_because_of_conditions(error)
+            if failed and failed[0]:
+                return False
+            if any(failed):
+                raise Conflict("The account changed meanwhile; try again.") from None
+            raise
+        return True
+
+    def due_for_erasure(self, now: datetime) -> list[str]:
+        """The ids of the ``CLOSING`` customers whose grace period ended at or before ``now``
+        (index ``by-status``, partition ``CUSTOMER#CLOSING``: closing accounts only)."""
+        found = query_all(
+            self._db,
+            TableName=self._table,
+            IndexName=BY_STATUS.name,
+            KeyConditionExpression="status_key = :closing",
+            FilterExpression="erase_after <= :now",
+            ExpressionAttributeValues=to_item({":closing": CLOSING_KEY, ":now": timestamp(now)}),
+            ProjectionExpression="pk",
+        )
+        return [str(item["pk"]).removeprefix("CUSTOMER#") for item in found]
+
+    # Legal holds
+    def add_hold(self, values: dict[str, Any]) -> None:
+        put_with_pointer(
+            self._db,
+            self._table,
+            key(CUSTOMER.format(values["customer_id"]), HOLD + values["hold_id"]),
+            values,
+            _hold_pointer(values["hold_id"]),
+        )
+
+    def hold(self, hold_id: str) -> dict[str, Any] | None:
+        customer_id = pointed_customer(self._db, self._table, _hold_pointer(hold_id))
+        if customer_id is None:
+            return None
+        found = self._db.get_item(
+            TableName=self._table,
+            Key=key(CUSTOMER.format(customer_id), HOLD + hold_id),
+            ConsistentRead=True,
+        ).get("Item")
+        return from_item(found) if found else None
+
+    def release_hold(self, customer_id: str, hold_id: str, values: dict[str, Any]) -> bool:
+        """The hold ``RELEASED`` with ``values``, if it was active; whether it was."""
+        changes = {**values, "status": "RELEASED"}
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=key(CUSTOMER.format(customer_id), HOLD + hold_id),
+                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in changes),
+                ConditionExpression="#status = :active",
+                ExpressionAttributeNames={f"#{k}": k for k in changes},
+                ExpressionAttributeValues=to_item(
+                    {**{f":{k}": v for k, v in changes.items()}, ":active": "ACTIVE"}
+                ),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def holds_of(self, customer_id: str) -> list[dict[str, Any]]:
+        """Every hold of the customer, active and released, oldest first."""
+        holds = query_all(
+            self._db,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :hold)",
+            ExpressionAttributeValues=to_item({":pk": CUSTOMER.format(customer_id), ":hold": HOLD}),
+            ConsistentRead=True,
+        )
+        return sorted(holds, key=lambda h: str(h["created_at"]))
+
+    def has_active_hold(self, customer_id: str, now: datetime) -> bool:
+        """Whether a hold of the customer is active at ``now``: not released, and its ``until``
+        (if any) not passed. Such a hold stops the erasure, never a closure."""
+        at = timestamp(now)
+        return any(
+            h["status"] == "ACTIVE" and (h.get("until") is None or str(h["until"]) > at)
+            for h in self.holds_of(customer_id)
+        )

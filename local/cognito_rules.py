@@ -1,0 +1,158 @@
+"""Moto's Cognito user pools made to behave as AWS does where the account lifecycle relies on
+it (installed once, in the runtime's process, before moto serves):
+
+- **Tokens belong to the user.** AWS binds tokens to the user (its username, a GUID where the
+  email is the sign-in name): a refresh token outlives a change of email, and
+  ``AdminUserGlobalSignOut`` by the user's sub revokes it. Moto keeps the name given at sign-in
+  (the email) and compares names: a sign-out by sub revoked nothing, and a refresh after a change
+  of email failed with an internal error. Here tokens are issued to the user's username.
+- **ID tokens after sign-out.** AWS revokes refresh tokens, and access tokens for Cognito's own
+  APIs; an identity pool with ``ServerSideTokenCheck`` (CDK's default, ours) also refuses the
+  user's ID tokens in ``GetId``; other ID and access token checks (signature and expiry only)
+  accept them until they expire, an hour at most. Moto forgets refresh and access tokens only:
+  here the ID tokens too, and ``/_local/credentials`` accepts only an ID token the pool still
+  knows, of an enabled user (``id_token_active``), as the server-side check does.
+- **Removing the authenticator app** (``AdminSetUserMFAPreference``, software token disabled):
+  AWS no longer asks for a TOTP code; moto still does for anyone who once verified a token in a
+  pool where MFA is required. Here the verified token is forgotten, as the app is.
+- **SMS MFA.** AWS texts a code to the user's phone and checks it; moto sends nothing and
+  accepts any code. Here a code is texted (through moto's SNS, so the outbox shows it) and
+  checked.
+- **One answer per challenge.** AWS refuses an answer to another challenge than the session's
+  (a TOTP code where an SMS code was asked); moto accepts any.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import uuid
+from functools import wraps
+from typing import Any
+
+from moto.cognitoidp import models
+from moto.cognitoidp.exceptions import CodeMismatchException, NotAuthorizedError
+from moto.sns.models import sns_backends
+
+from local.template import ACCOUNT_ID
+
+# The user pool's SMS authentication message is one text for every customer: both languages.
+SMS_MFA_MESSAGE = "OnGPT: ma dang nhap cua ban la {code}. Your OnGPT sign-in code is {code}."
+
+_issued: dict[str, str] = {}  # session -> the challenge it was given
+_sms_codes: dict[str, str] = {}  # session -> the SMS code texted for it
+_lock = threading.Lock()
+_installed = False
+
+
+def _user(pool: Any, username: str) -> Any:
+    return pool._get_user(username)
+
+
+def _issued_to_user(issue: Any) -> Any:
+    """A token-issuing method of a pool, issuing to the user's username whatever name is given."""
+
+    @wraps(issue)
+    def issued(pool: Any, client_id: str, username: str, *args: Any, **kwargs: Any) -> Any:
+        user = _user(pool, username)
+        return issue(pool, client_id, user.username if user else username, *args, **kwargs)
+
+    return issued
+
+
+def _sign_out(pool: Any, username: str) -> None:
+    """Every refresh, access and ID token of the user, however named, forgotten."""
+    user = _user(pool, username)
+    for store in (pool.access_tokens, pool.id_tokens):
+        for token, (_, name) in list(store.items()):
+            if _user(pool, name) is user:
+                del store[token]
+    for token, held in list(pool.refresh_tokens.items()):
+        if held is not None and _user(pool, held[1]) is user:
+            pool.refresh_tokens[token] = None
+
+
+def _text_code(backend: Any, session: str) -> None:
+    """An SMS MFA challenge: a code to the user's phone, as Cognito's SMS role sends it."""
+    username, pool = backend.sessions[session]
+    user = _user(pool, username)
+    phone = next(a["Value"] for a in user.attributes if a["Name"] == "phone_number")
+    code = f"{secrets.randbelow(10**6):06d}"
+    with _lock:
+        _sms_codes[session] = code
+    sns = sns_backends[ACCOUNT_ID][backend.region_name]
+    sns.sms_messages[str(uuid.uuid4())] = (phone, SMS_MFA_MESSAGE.format(code=code))
+
+
+def _remember(backend: Any, answer: dict[str, Any]) -> dict[str, Any]:
+    challenge, session = answer.get("ChallengeName"), answer.get("Session")
+    if challenge and session:
+        with _lock:
+            _issued[session] = challenge
+        if challenge == "SMS_MFA":
+            _text_code(backend, session)
+    return answer
+
+
+def _check_answer(session: str, challenge: str, responses: dict[str, str]) -> None:
+    with _lock:
+        issued, texted = _issued.get(session), _sms_codes.get(session)
+    if issued is not None and issued != challenge:
+        raise NotAuthorizedError("Invalid session for the user.")
+    if challenge == "SMS_MFA" and responses.get("SMS_MFA_CODE") != texted:
+        raise CodeMismatchException("Invalid code or auth state for the user.")
+
+
+def install() -> None:
+    """Patch moto's Cognito backend once (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    backend = models.CognitoIdpBackend
+    pool = models.CognitoIdpUserPool
+    pool.sign_out = _sign_out  # type: ignore[method-assign,assignment]
+    for name in ("create_refresh_token", "create_access_token", "create_id_token"):
+        setattr(pool, name, _issued_to_user(getattr(pool, name)))
+
+    for name in ("initiate_auth", "admin_initiate_auth"):
+        original = getattr(backend, name)
+
+        def started(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            return _remember(self, _original(self, *args, **kwargs))
+
+        setattr(backend, name, wraps(original)(started))
+
+    respond = backend.respond_to_auth_challenge
+
+    @wraps(respond)
+    def answered(
+        self: Any, session: str, client_id: str, challenge: str, responses: dict[str, str]
+    ) -> Any:
+        _check_answer(session, challenge, responses)
+        return _remember(self, respond(self, session, client_id, challenge, responses))
+
+    set_preference = backend.admin_set_user_mfa_preference
+
+    @wraps(set_preference)
+    def preferred(
+        self: Any, pool_id: str, username: str, software: dict[str, bool], sms: dict[str, bool]
+    ) -> None:
+        set_preference(self, pool_id, username, software, sms)
+        if software and not software.get("Enabled"):
+            self.admin_get_user(pool_id, username).token_verified = False
+
+    for name, patched in (
+        ("respond_to_auth_challenge", answered),
+        ("admin_set_user_mfa_preference", preferred),
+    ):
+        setattr(backend, name, patched)
+
+
+def id_token_active(region: str, pool_id: str, id_token: str) -> bool:
+    """Whether the pool still honours the ID token: not signed out, its user enabled (the
+    identity pool's server-side token check)."""
+    pool = models.cognitoidp_backends[ACCOUNT_ID][region].user_pools.get(pool_id)
+    if pool is None or id_token not in pool.id_tokens:
+        return False
+    return bool(_user(pool, pool.id_tokens[id_token][1]).enabled)
