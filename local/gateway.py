@@ -370,7 +370,10 @@ class LocalGateway:
     def _response(result: dict[str, Any]) -> Response:
         body = result.get("body") or ""
         data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
-        response = Response(data, status=int(result.get("statusCode", 200)))
+        # A Lambda proxy answer without a Content-Type gets application/json from API Gateway.
+        response = Response(
+            data, status=int(result.get("statusCode", 200)), content_type="application/json"
+        )
         for name, value in (result.get("headers") or {}).items():
             response.headers[name] = str(value)
         for name, values in (result.get("multiValueHeaders") or {}).items():

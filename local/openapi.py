@@ -70,8 +70,10 @@ def openapi_document(handlers: Iterable[ModuleType], api_url: str) -> dict[str, 
 
 
 def _as_served(method: str, operation: dict[str, Any]) -> dict[str, Any]:
-    """The operation as the API answers it: no 422, and the Idempotency-Key header on POSTs."""
+    """The operation as the API answers it: no 422, no body with a 204 (Powertools documents the
+    route's return annotation there too), and the Idempotency-Key header on POSTs."""
     operation["responses"].pop("422", None)
+    operation["responses"].get("204", {}).pop("content", None)
     if method == "post":
         operation["parameters"] = [*operation.get("parameters", []), IDEMPOTENCY_KEY]
     return operation

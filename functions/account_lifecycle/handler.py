@@ -54,10 +54,15 @@ def _caller_id() -> str:
 
 # The customer
 @app.post("/v1/me/sign-out", responses=SIGNED_OUT)
-def sign_out() -> Response[str]:
+def sign_out() -> Response[None]:
     who = customer_id(app.current_event.raw_event)
-    services.account_lifecycle().sign_out(who)
-    return Response(status_code=204, body="")
+
+    def signed_out() -> dict[str, Any]:
+        services.account_lifecycle().sign_out(who)
+        return {}
+
+    idempotent(app, "sign-out", {}, signed_out)  # a retry signs out again: same answer
+    return Response(status_code=204, body=None)  # no body, so no Content-Type
 
 
 @app.post("/v1/me/closure", responses=documented(202, Closing, 404, 409, 413))

@@ -28,13 +28,16 @@ def close(dynamodb: Any, table: str, customer_id: str, erase_after: datetime) ->
 
 
 def hold(dynamodb: Any, table: str, customer_id: str, status: str = "ACTIVE") -> None:
-    """A legal hold on the customer (``ACTIVE``, or ``RELEASED``)."""
+    """A legal hold on the customer (``ACTIVE``, or ``RELEASED``), as the lifecycle store keeps
+    it (``ongpt.lifecycle.store``), without an ``until``."""
     dynamodb.put_item(
         TableName=table,
         Item={
             "pk": {"S": f"CUSTOMER#{customer_id}"},
             "sk": {"S": "HOLD#h1"},
+            "hold_id": {"S": "h1"},
             "status": {"S": status},
+            "created_at": {"S": "2026-01-01T00:00:00Z"},
         },
     )
 
