@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ongpt.platform.settings import Variable, require
-from ongpt.platform.telemetry import logger
+from ongpt.platform.telemetry import logger, traced
 
 SqsHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 
@@ -30,6 +30,7 @@ def sqs_worker(
     processor = BatchProcessor(event_type=EventType.SQS)
 
     @logger.inject_lambda_context
+    @traced
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         return process_partial_response(
             event=event, record_handler=handle, processor=processor, context=context
