@@ -4,7 +4,7 @@ records that failed return to the queue (``ReportBatchItemFailures``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -36,4 +36,4 @@ def sqs_worker(
             event=event, record_handler=handle, processor=processor, context=context
         )
 
-    return lambda_handler
+    return cast(SqsHandler, lambda_handler)
