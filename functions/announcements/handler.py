@@ -1,26 +1,19 @@
 """Announcements (P3.3): staff post them; the fan-out worker delivers them."""
 
-from aws_lambda_powertools.event_handler import Response
+from typing import Any
 
 from ongpt import services
 from ongpt.announcements.models import AnnouncementAccepted, AnnouncementPost
 from ongpt.platform import settings as env
-from ongpt.platform.api import create_app, documented, entrypoint, idempotent, json_response
-from ongpt.platform.caller import staff_member
+from ongpt.platform.api import create_app, documented, entrypoint
 
 app = create_app()
 
 
 @app.post("/v1/staff/announcements", responses=documented(202, AnnouncementAccepted, 409, 413))
-def post_announcement(request: AnnouncementPost) -> Response[str]:
-    staff = staff_member(app.current_event.raw_event)
-    posted = idempotent(
-        app,
-        "staff/announcements",
-        request.model_dump(mode="json"),
-        lambda: services.announcements().post(staff, request.kind, request.title, request.body),
-    )
-    return json_response(202, posted)
+@app.idempotent
+def post_announcement(request: AnnouncementPost) -> tuple[dict[str, Any], int]:
+    return services.announcements().post(app.staff, request.kind, request.title, request.body), 202
 
 
 ENVIRONMENT = (

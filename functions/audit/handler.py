@@ -10,14 +10,13 @@ from ongpt import services
 from ongpt.audit.models import AuditRead
 from ongpt.platform import settings as env
 from ongpt.platform.api import create_app, documented, entrypoint
-from ongpt.platform.caller import staff_member
 
 app = create_app()
 
 
 @app.get("/v1/staff/audit", responses=documented(200, AuditRead))
 def read_audit(customer_id: Annotated[str, Query(min_length=1, max_length=64)]) -> dict[str, Any]:
-    staff = staff_member(app.current_event.raw_event)
+    staff = app.staff
     log = services.audit_log()
     if log.entries(customer_id):  # a customer's chain: this read joins it before it is returned
         log.append(customer_id, actor=staff.id, role=staff.role or "", action="audit.read")

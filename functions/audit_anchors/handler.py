@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from ongpt import services
 from ongpt.platform import settings as env
 from ongpt.platform.clock import parse
-from ongpt.platform.telemetry import logger, metrics
+from ongpt.platform.telemetry import logger, metrics, traced
 
 ENVIRONMENT = (env.AUDIT_TABLE, env.AUDIT_KEY_ID, env.AUDIT_ANCHOR_BUCKET)
 env.require(ENVIRONMENT)
@@ -20,6 +20,7 @@ env.require(ENVIRONMENT)
 
 @logger.inject_lambda_context
 @metrics.log_metrics
+@traced
 def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, int]:
     counts = services.anchor_job().run(parse(str(event["scheduled_time"])))
     metrics.add_metric(

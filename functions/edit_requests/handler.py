@@ -2,7 +2,6 @@
 
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
@@ -16,75 +15,53 @@ from ongpt.edits.models import (
     EditVerification,
 )
 from ongpt.platform import settings as env
-from ongpt.platform.api import PathId, create_app, documented, entrypoint, idempotent, json_response
+from ongpt.platform.api import PathId, create_app, documented, entrypoint
 from ongpt.platform.business_metrics import moved, queue_seen
-from ongpt.platform.caller import customer_id, staff_member
 
 app = create_app()
 
 
-def _event() -> dict[str, Any]:
-    return app.current_event.raw_event
-
-
 @app.post("/v1/me/edit-requests", responses=documented(202, EditRequestState, 409, 413))
-def create_edit_request(request: EditRequestCreate) -> Response[str]:
-    me = customer_id(_event())
-    created = idempotent(
-        app,
-        "me/edit-requests",
-        request.model_dump(mode="json"),
-        lambda: moved("EditRequests", services.edit_requests().create(me, request)),
-    )
-    return json_response(202, created)
+@app.idempotent
+def create_edit_request(request: EditRequestCreate) -> tuple[dict[str, Any], int]:
+    return moved("EditRequests", services.edit_requests().create(app.customer_id, request)), 202
 
 
 @app.get("/v1/me/edit-requests", responses=documented(200, EditRequestList))
 def list_edit_requests() -> dict[str, Any]:
-    me = customer_id(_event())
-    return {"edit_requests": services.edit_requests().mine(me)}
+    return {"edit_requests": services.edit_requests().mine(app.customer_id)}
 
 
 @app.get("/v1/me/edit-requests/<edit_request_id>", responses=documented(200, EditRequest, 404))
 def get_edit_request(edit_request_id: PathId) -> dict[str, Any]:
-    me = customer_id(_event())
-    return services.edit_requests().one(me, edit_request_id)
+    return services.edit_requests().one(app.customer_id, edit_request_id)
 
 
 @app.post(
     "/v1/me/edit-requests/<edit_request_id>/verification",
     responses=documented(200, EditRequestState, 404, 409, 410, 413),
 )
+@app.idempotent
 def verify_edit_request(edit_request_id: PathId, proof: EditVerification) -> dict[str, Any]:
-    me = customer_id(_event())
-    return idempotent(
-        app,
-        f"me/edit-requests/{edit_request_id}/verification",
-        proof.model_dump(mode="json"),
-        lambda: moved("EditRequests", services.edit_requests().verify(me, edit_request_id, proof)),
-    )
+    edits = services.edit_requests()
+    return moved("EditRequests", edits.verify(app.customer_id, edit_request_id, proof))
 
 
 @app.post(
     "/v1/me/edit-requests/<edit_request_id>/withdraw",
     responses=documented(200, EditRequestState, 404, 409, 413),
 )
+@app.idempotent
 def withdraw_edit_request(edit_request_id: PathId) -> dict[str, Any]:
-    me = customer_id(_event())
-    return idempotent(
-        app,
-        f"me/edit-requests/{edit_request_id}/withdraw",
-        {},
-        lambda: moved("EditRequests", services.edit_requests().withdraw(me, edit_request_id)),
-    )
+    edits = services.edit_requests()
+    return moved("EditRequests", edits.withdraw(app.customer_id, edit_request_id))
 
 
 @app.get("/v1/staff/edit-requests", responses=documented(200, EditRequestQueue))
 def edit_request_queue(
     status: Annotated[Literal["PENDING_REVIEW"], Query()] = "PENDING_REVIEW",
 ) -> dict[str, Any]:
-    staff = staff_member(_event())
-    queue = services.edit_requests().queue(staff)
+    queue = services.edit_requests().queue(app.staff)
     queue_seen("edit-requests", status, (item["created_at"] for item in queue))
     return {"status": status, "edit_requests": queue}
 
@@ -93,19 +70,11 @@ def edit_request_queue(
     "/v1/staff/edit-requests/<edit_request_id>/decision",
     responses=documented(200, EditRequestState, 404, 409, 413),
 )
+@app.idempotent
 def decide_edit_request(edit_request_id: PathId, decision: Decision) -> dict[str, Any]:
-    staff = staff_member(_event())
-    return idempotent(
-        app,
-        f"staff/edit-requests/{edit_request_id}/decision",
-        decision.model_dump(mode="json"),
-        lambda: moved(
-            "EditRequests",
-            services.edit_requests().decide(
-                staff, edit_request_id, decision.decision == "approve", decision.note
-            ),
-        ),
-    )
+    approve = decision.decision == "approve"
+    edits = services.edit_requests()
+    return moved("EditRequests", edits.decide(app.staff, edit_request_id, approve, decision.note))
 
 
 ENVIRONMENT = (

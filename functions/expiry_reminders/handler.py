@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from ongpt import services
 from ongpt.platform import settings as env
 from ongpt.platform.clock import parse
-from ongpt.platform.telemetry import logger, metrics
+from ongpt.platform.telemetry import logger, metrics, traced
 
 ENVIRONMENT = (*env.MESSAGING, env.JOB_DLQ_URL)
 env.require(ENVIRONMENT)
@@ -19,6 +19,7 @@ env.require(ENVIRONMENT)
 
 @logger.inject_lambda_context
 @metrics.log_metrics
+@traced
 def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, int]:
     now = parse(str(event["scheduled_time"]))
     counts = services.contracts().send_reminders(now)

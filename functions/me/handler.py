@@ -6,8 +6,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from ongpt import services
-from ongpt.consents import service as consents
-from ongpt.consents.models import Consent, ConsentChange, ConsentList
+from ongpt.consents.models import PURPOSE_MAX, Consent, ConsentChange, ConsentList
 from ongpt.contracts.models import ContractList
 from ongpt.customers import export
 from ongpt.customers.models import Export, Profile
@@ -15,54 +14,46 @@ from ongpt.disclosures.models import DisclosureList
 from ongpt.notify.models import NotificationList
 from ongpt.platform import settings as env
 from ongpt.platform.api import create_app, documented, entrypoint
-from ongpt.platform.caller import customer_id
 
 app = create_app()
 
 # Longer than an opaque id: ``third_party_sharing:`` and a recipient of up to 64 characters.
-Purpose = Annotated[str, Path(min_length=1, max_length=consents.PURPOSE_MAX)]
+Purpose = Annotated[str, Path(min_length=1, max_length=PURPOSE_MAX)]
 
 
 @app.get("/v1/me", responses=documented(200, Profile, 404))
 def get_me() -> Profile:
-    caller_id = customer_id(app.current_event.raw_event)
-    return services.customers().profile(caller_id)
+    return services.customers().profile(app.customer_id)
 
 
 @app.get("/v1/me/notifications", responses=documented(200, NotificationList))
 def get_notifications() -> dict[str, Any]:
-    caller_id = customer_id(app.current_event.raw_event)
-    return {"notifications": services.notice_store().of_customer(caller_id)}
+    return {"notifications": services.notice_store().of_customer(app.customer_id)}
 
 
 @app.get("/v1/me/consents", responses=documented(200, ConsentList))
 def get_consents() -> dict[str, Any]:
-    caller_id = customer_id(app.current_event.raw_event)
-    return {"consents": services.consents().current(caller_id)}
+    return {"consents": services.consents().current(app.customer_id)}
 
 
 @app.put("/v1/me/consents/<purpose>", responses=documented(200, Consent, 404, 413))
 def put_consent(purpose: Purpose, change: ConsentChange) -> dict[str, Any]:
-    caller_id = customer_id(app.current_event.raw_event)
-    return services.consents().set(caller_id, purpose, change.granted)
+    return services.consents().set(app.customer_id, purpose, change.granted)
 
 
 @app.get("/v1/me/contracts", responses=documented(200, ContractList))
 def get_contracts() -> dict[str, Any]:
-    caller_id = customer_id(app.current_event.raw_event)
-    return {"contracts": services.contracts().of_customer(caller_id)}
+    return {"contracts": services.contracts().of_customer(app.customer_id)}
 
 
 @app.get("/v1/me/disclosures", responses=documented(200, DisclosureList))
 def get_disclosures() -> dict[str, Any]:
-    caller_id = customer_id(app.current_event.raw_event)
-    return {"disclosures": services.disclosures().visible_to_customer(caller_id)}
+    return {"disclosures": services.disclosures().visible_to_customer(app.customer_id)}
 
 
 @app.get("/v1/me/export", responses=documented(200, Export, 404))
 def get_export() -> dict[str, Any]:
-    caller_id = customer_id(app.current_event.raw_event)
-    return export.everything(caller_id)
+    return export.everything(app.customer_id)
 
 
 ENVIRONMENT = (env.CUSTOMERS_TABLE, *env.CUSTOMER_KEYS, *env.AUDIT_APPEND)

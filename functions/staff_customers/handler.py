@@ -7,22 +7,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
 from ongpt.platform import settings as env
-from ongpt.platform.api import PathId, create_app, documented, entrypoint, idempotent
-from ongpt.platform.caller import staff_member
+from ongpt.platform.api import PathId, create_app, documented, entrypoint
 from ongpt.staff.models import CustomerFound, CustomerSearch, CustomerView, Purpose
 
 app = create_app()
 
 
 @app.post("/v1/staff/customers/search", responses=documented(200, CustomerFound, 404, 409, 413))
+@app.idempotent
 def search_customer(search: CustomerSearch) -> dict[str, str]:
-    staff = staff_member(app.current_event.raw_event)
-    return idempotent(
-        app,
-        "staff/customers/search",
-        search.model_dump(mode="json"),
-        lambda: services.staff_access().search(staff, search),
-    )
+    return services.staff_access().search(app.staff, search)
 
 
 @app.get("/v1/staff/customers/<customer_id>", responses=documented(200, CustomerView, 404, 410))
@@ -31,8 +25,7 @@ def read_customer(
     purpose: Annotated[Purpose, Query()],
     reveal: Annotated[bool, Query()] = False,
 ) -> dict[str, Any]:
-    staff = staff_member(app.current_event.raw_event)
-    return services.staff_access().read(staff, customer_id, purpose=purpose, reveal=reveal)
+    return services.staff_access().read(app.staff, customer_id, purpose=purpose, reveal=reveal)
 
 
 ENVIRONMENT = (

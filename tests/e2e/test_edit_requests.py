@@ -129,3 +129,31 @@ def test_twenty_concurrent_approvals_of_two_clashing_requests_leave_one_owner_ev
 
 def _attributes(user: dict[str, Any]) -> dict[str, str]:
     return {a["Name"]: a["Value"] for a in user["Attributes"]}
+
+
+@pytest.mark.clause("P2.2")
+def test_a_decision_key_reused_for_another_request_decides_that_request(
+    local_runtime: LocalClient, customer: SignedSession
+) -> None:
+    """The Idempotency-Key is scoped to the path's id as well as to the caller and the route: the
+    same key and body for another edit request is that request's decision, not a replay."""
+    ids = []
+    for name in ("Nguyễn Văn Một", "Nguyễn Văn Hai"):
+        body = {"changes": {"full_name": name}, "reason": "typo"}
+        created = customer.request("POST", "/v1/me/edit-requests", json_body=body)
+        assert created.json()["status"] == "PENDING_REVIEW"
+        ids.append(created.json()["edit_request_id"])
+    support = staff(local_runtime, "support")
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    decision = {"decision": "reject", "note": "not needed"}
+
+    def decide(edit_id: str) -> tuple[int, dict[str, str]]:
+        path = f"/v1/staff/edit-requests/{edit_id}/decision"
+        answer = support.request("POST", path, json_body=decision, headers=key)
+        return answer.status_code, answer.json()
+
+    first, second = ids
+    assert decide(first) == (200, {"edit_request_id": first, "status": "REJECTED"})
+    assert decide(second) == (200, {"edit_request_id": second, "status": "REJECTED"})
+    assert customer.request("GET", f"/v1/me/edit-requests/{second}").json()["status"] == "REJECTED"
+    assert decide(first) == (200, {"edit_request_id": first, "status": "REJECTED"})  # a replay

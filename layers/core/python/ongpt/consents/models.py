@@ -9,6 +9,11 @@ from pydantic import (
 
 from ongpt.platform.models import Strict
 
+THIRD_PARTY_PREFIX = "third_party_sharing:"
+RECIPIENT_MAX = 64  # API.md: recipient slug [a-z0-9-]{2,64}
+# The longest purpose in a path: a third party's, with a recipient of the greatest length.
+PURPOSE_MAX = len(THIRD_PARTY_PREFIX) + RECIPIENT_MAX
+
 
 class ConsentChange(Strict):
     granted: StrictBool

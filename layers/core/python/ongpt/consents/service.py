@@ -10,17 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from ongpt.audit.store import AuditLog
+from ongpt.consents.models import RECIPIENT_MAX, THIRD_PARTY_PREFIX
 from ongpt.consents.store import ConsentStore
 from ongpt.customers.store import CustomerStore
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import NotFound, ValidationFailed
 
 CHANGEABLE = ("marketing", "product_updates")
-THIRD_PARTY_PREFIX = "third_party_sharing:"
-RECIPIENT_MAX = 64  # API.md: recipient slug [a-z0-9-]{2,64}
 THIRD_PARTY = re.compile(rf"^{THIRD_PARTY_PREFIX}[a-z0-9-]{{2,{RECIPIENT_MAX}}}$")
-# The longest purpose in a path: a third party's, with a recipient of the greatest length.
-PURPOSE_MAX = len(THIRD_PARTY_PREFIX) + RECIPIENT_MAX
 
 
 def check_purpose(purpose: str) -> str:

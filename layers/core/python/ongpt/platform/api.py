@@ -1,6 +1,6 @@
 """The HTTP layer shared by every API function: resolver, error mapping, entry point.
 
-Handlers stay thin: ``app = create_app()``, routes that call one domain function, and
+Handlers stay thin: ``app = create_app()``, routes that are one call into a service, and
 ``lambda_handler = entrypoint(app, ENVIRONMENT)``.
 """
 
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, ParamSpec, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -22,19 +23,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
-from ongpt.platform import access
-from ongpt.platform.caller import Forbidden, caller
+from ongpt.platform import access, idempotency
+from ongpt.platform.caller import Caller, Forbidden, caller
 from ongpt.platform.errors import (
     DependencyUnavailable,
     NotFound,
     ServiceError,
     ValidationFailed,
 )
-from ongpt.platform.idempotency import CONFIG as IDEMPOTENCY
-from ongpt.platform.idempotency import idempotency_key, once
 from ongpt.platform.models import ErrorBody, Refusal
 from ongpt.platform.settings import Variable, require
-from ongpt.platform.telemetry import logger, metrics
+from ongpt.platform.telemetry import logger, metrics, traced
 
 MAX_BODY_BYTES = 16 * 1024
 # No request of API.md nests deeper than 4; Python's JSON parser recurses per level and fails
@@ -51,6 +50,12 @@ GATEWAY_STATUSES = (403, 413, 429)
 PathId = Annotated[str, Path(min_length=1, max_length=64)]
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+# What a route answers: a body (its status 200), or a body and its status.
+Body = dict[str, Any] | BaseModel
+Answer = Body | tuple[Body, int]
+P = ParamSpec("P")
+# The routing context's key of the caller, admitted by the entry point before the route runs.
+CALLER = "caller"
 
 
 def _error_body(error: ServiceError) -> str:
@@ -127,21 +132,73 @@ def _unreadable(event: dict[str, Any]) -> ValidationFailed | None:
     return None
 
 
-def _not_allowed(event: dict[str, Any]) -> Forbidden | None:
+def _not_allowed(who: Caller, event: dict[str, Any]) -> Forbidden | None:
     """API.md's principal table, checked again before anything else (defence in depth): a caller
     whose role may not invoke the route gets 403 here even if IAM were mis-scoped."""
-    try:
-        who = caller(event)
-    except Forbidden as refused:
-        return refused
     if access.allows(who.principal, event.get("httpMethod") or "", event.get("path") or ""):
         return None
     return Forbidden("This caller may not use this route.")
 
 
-def create_app() -> APIGatewayRestResolver:
+class Api(APIGatewayRestResolver):
+    """The resolver of an API function. Its routes find the caller, identified and admitted once
+    per request by the entry point, in ``app.caller`` (or ``app.staff``, ``app.customer_id``), and
+    a POST route is made idempotent with ``@app.idempotent``."""
+
+    def admit(self, who: Caller) -> None:
+        """Hands the admitted caller to this request's routes, in Powertools' routing context
+        (cleared after each request)."""
+        self.append_context(**{CALLER: who})  # type: ignore[no-untyped-call]
+
+    @property
+    def caller(self) -> Caller:
+        return cast(Caller, self.context[CALLER])
+
+    @property
+    def staff(self) -> Caller:
+        """The member of staff calling (API.md's table admits only staff to staff routes)."""
+        if self.caller.kind != "staff":
+            raise Forbidden("Only staff may do this.")
+        return self.caller
+
+    @property
+    def customer_id(self) -> str:
+        """The signed-in customer calling: who API Gateway says signed, never an id in input."""
+        if self.caller.kind != "customer":
+            raise Forbidden("Only a signed-in customer may do this.")
+        return self.caller.id
+
+    def idempotent(self, route: Callable[P, Answer]) -> Callable[P, Answer]:
+        """``route`` run once per ``Idempotency-Key`` (when the client sends one), caller, route
+        template and path parameters: a retry with the same key and body gets the first answer,
+        the same key with another body 409 (API.md, Conventions)."""
+
+        @functools.wraps(route)
+        def once_per_key(*args: P.args, **kwargs: P.kwargs) -> Answer:
+            event = self.current_event
+            scope = idempotency.scope(
+                self.caller, event.http_method, event.resource, event.path_parameters
+            )
+            key = idempotency.idempotency_key(event.headers)
+            first = idempotency.once(
+                key, scope, kwargs, lambda: _recorded(route(*args, **kwargs)), self.lambda_context
+            )
+            return first["body"], first["status"]
+
+        return cast(Callable[P, Answer], once_per_key)
+
+
+def _recorded(answer: Answer) -> dict[str, Any]:
+    """A route's answer as the idempotency record keeps it: JSON, its status beside its body."""
+    body, status = answer if isinstance(answer, tuple) else (answer, HTTPStatus.OK)
+    if isinstance(body, BaseModel):
+        body = body.model_dump(mode="json")
+    return {"status": int(status), "body": body}
+
+
+def create_app() -> Api:
     """A validating REST resolver that answers every failure in the contract's error shape."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = Api(enable_validation=True)
 
     # Powertools' decorators are untyped; the handlers' signatures are checked here.
     @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
@@ -168,33 +225,26 @@ def create_app() -> APIGatewayRestResolver:
     return app
 
 
-def entrypoint(
-    app: APIGatewayRestResolver, environment: Sequence[Variable[object]]
-) -> LambdaHandler:
-    """The Lambda handler for ``app``: correlation id, cold-start metric, flushed metrics. Fails
-    at once (the function's initialisation) if ``environment`` is incomplete."""
+def entrypoint(app: Api, environment: Sequence[Variable[object]]) -> LambdaHandler:
+    """The Lambda handler for ``app``: correlation id, cold-start metric, flushed metrics, a trace.
+    Fails at once (the function's initialisation) if ``environment`` is incomplete.
+
+    The caller is identified and admitted, and the body checked for size and depth, before the
+    resolver reads any input: Powertools runs its request validation before any middleware of
+    the resolver, so a middleware would answer a refused caller's bad body with 400, not 403."""
     require(environment)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @metrics.log_metrics(capture_cold_start_metric=True)
+    @traced
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        IDEMPOTENCY.register_lambda_context(context)
-        refused = _not_allowed(event) or _unreadable(event)
-        if refused is not None:
-            response = {
-                "statusCode": refused.status,
-                "headers": {"Content-Type": "application/json"},
-                "body": _error_body(refused),
-                "isBase64Encoded": False,
-            }
-        else:
-            response = app.resolve(event, context)
+        response, caller_kind = _answer(app, event, context)
         logger.info(
             "request handled",
             extra={
                 "route": f"{event.get('httpMethod')} {event.get('resource')}",
                 "status": response["statusCode"],
-                "caller_kind": _caller_kind(event),
+                "caller_kind": caller_kind,
             },
         )
         return response
@@ -202,11 +252,26 @@ def entrypoint(
     return cast(LambdaHandler, lambda_handler)
 
 
-def _caller_kind(event: dict[str, Any]) -> str:
+def _answer(app: Api, event: dict[str, Any], context: LambdaContext) -> tuple[dict[str, Any], str]:
+    """The response to ``event``, and the kind of caller it came from."""
     try:
-        return caller(event).kind
-    except ServiceError:
-        return "unknown"
+        who = caller(event)
+    except Forbidden as unidentified:
+        return _refusal(unidentified), "unknown"
+    refused = _not_allowed(who, event) or _unreadable(event)
+    if refused is not None:
+        return _refusal(refused), who.kind
+    app.admit(who)
+    return app.resolve(event, context), who.kind
+
+
+def _refusal(error: ServiceError) -> dict[str, Any]:
+    return {
+        "statusCode": error.status,
+        "headers": {"Content-Type": "application/json"},
+        "body": _error_body(error),
+        "isBase64Encoded": False,
+    }
 
 
 def documented(status: int, body: type[BaseModel], *errors: int) -> dict[int, OpenAPIResponse]:
@@ -226,23 +291,3 @@ def documented(status: int, body: type[BaseModel], *errors: int) -> dict[int, Op
         for code in sorted({*EVERY_ROUTE_ERRORS, *errors})
     }
     return {status: success, **documented_errors}
-
-
-def json_response(status: int, body: Any) -> Response[str]:
-    return Response(
-        status_code=status,
-        content_type="application/json",
-        body=json.dumps(body, ensure_ascii=False),
-    )
-
-
-def idempotent(
-    app: APIGatewayRestResolver,
-    scope: str,
-    payload: Any,
-    operation: Callable[[], dict[str, Any]],
-) -> dict[str, Any]:
-    """Run a POST once per caller, route and ``Idempotency-Key`` (when the client sends one)."""
-    event = app.current_event
-    who = caller(event.raw_event)
-    return once(idempotency_key(event.headers), f"{who.kind}:{who.id}|{scope}", payload, operation)

@@ -16,11 +16,12 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from pydantic import BaseModel
 
 from ongpt.platform.clock import utcnow
 from ongpt.platform.telemetry import NAMESPACE
 
-State = TypeVar("State", bound=dict[str, Any])
+State = TypeVar("State", bound=dict[str, Any] | BaseModel)
 
 
 def count(
@@ -33,7 +34,8 @@ def count(
 
 def moved(name: str, state: State) -> State:
     """Count ``state`` (an answer with a ``status``) as one move into that status; returns it."""
-    count(name, status=str(state["status"]))
+    status = state["status"] if isinstance(state, dict) else state.model_dump()["status"]
+    count(name, status=str(status))
     return state
 
 

@@ -45,17 +45,3 @@ def caller(event: dict[str, Any]) -> Caller:
     if identity.get("cognitoIdentityId"):
         return Caller("guest", identity["cognitoIdentityId"])
     raise Forbidden("The caller could not be identified.")
-
-
-def staff_member(event: dict[str, Any]) -> Caller:
-    who = caller(event)
-    if who.kind != "staff":
-        raise Forbidden("Only staff may do this.")
-    return who
-
-
-def customer_id(event: dict[str, Any]) -> str:
-    who = caller(event)
-    if who.kind != "customer":
-        raise Forbidden("Only a signed-in customer may do this.")
-    return who.id

@@ -1,41 +1,39 @@
 """``Idempotency-Key`` on POST routes (API.md, Conventions), with Powertools' idempotency utility.
 
-The key is scoped to the caller and the route, so two callers choosing the same key never see
-each other's responses; a retry with the same key and body returns the first response, the same
-key with another body is refused. A record's key starts with the function's name, the prefix its
-role is limited to (``dynamodb:LeadingKeys``): no function can read or overwrite another's.
+The key is scoped to the caller, the route template and its path parameters, so two callers
+choosing the same key never see each other's answers, nor one request another route's or another
+resource's; a retry with the same key and body returns the first answer, the same key with another
+body is refused. A record's key starts with the function's name, the prefix its role is limited to
+(``dynamodb:LeadingKeys``): no function can read or overwrite another's. Powertools' utility is
+imported on the first request that sends a key, not at cold start.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
+from pydantic import BaseModel
 
 from ongpt.platform.errors import DependencyUnavailable, ServiceError, ValidationFailed
 from ongpt.platform.settings import IDEMPOTENCY_TABLE, SERVICE_NAME
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+    )
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from ongpt.platform.caller import Caller
+
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 64
-CONFIG = IdempotencyConfig(
-    event_key_jmespath="[scope, key]",
-    payload_validation_jmespath="payload",
-    expires_after_seconds=24 * 3600,
-    raise_on_no_idempotency_key=True,
-)
+# Never part of what a record keeps, not even digested: a retry need not repeat it.
+SECRET_FIELDS = frozenset({"password"})
 
 
 class KeyReused(ServiceError):
@@ -54,11 +52,25 @@ def key_pattern(function: str) -> str:
 
 
 @cache
+def _config() -> IdempotencyConfig:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+    return IdempotencyConfig(
+        event_key_jmespath="[scope, key]",
+        payload_validation_jmespath="payload",
+        expires_after_seconds=24 * 3600,
+        raise_on_no_idempotency_key=True,
+    )
+
+
+@cache
 def _persistence() -> DynamoDBPersistenceLayer:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
     return DynamoDBPersistenceLayer(table_name=IDEMPOTENCY_TABLE.value())
 
 
-def idempotency_key(headers: dict[str, str]) -> str | None:
+def idempotency_key(headers: Mapping[str, str] | None) -> str | None:
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     key = lowered.get(HEADER)
     if key is not None and not 1 <= len(key) <= MAX_KEY_LENGTH:
@@ -69,31 +81,60 @@ def idempotency_key(headers: dict[str, str]) -> str | None:
     return key
 
 
-def _digest(scope: str, key: str, payload: Any) -> str:
+def scope(who: Caller, method: str, template: str, path: Mapping[str, str] | None) -> str:
+    """Whose key it is and for what: the caller, the route template and its path parameters."""
+    parameters = json.dumps(dict(path or {}), sort_keys=True, ensure_ascii=False)
+    return f"{who.kind}:{who.id}|{method} {template}|{parameters}"
+
+
+def _as_json(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """A route's arguments as a retry must repeat them: its bodies as JSON, secrets left out."""
+    return {
+        name: value.model_dump(mode="json", exclude=set(SECRET_FIELDS))
+        if isinstance(value, BaseModel)
+        else value
+        for name, value in arguments.items()
+    }
+
+
+def _digest(scope: str, key: str, arguments: Mapping[str, Any]) -> str:
     """What is stored to tell a retry from another request: a digest keyed by the caller's own
     key and scope, so the personal data in a body cannot be recovered by guessing."""
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    canonical = json.dumps(_as_json(arguments), sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(f"{scope}|{key}|{canonical}".encode()).hexdigest()
 
 
 def once(
-    key: str | None, scope: str, payload: Any, operation: Callable[[], dict[str, Any]]
+    key: str | None,
+    scope: str,
+    arguments: Mapping[str, Any],
+    operation: Callable[[], dict[str, Any]],
+    context: LambdaContext,
 ) -> dict[str, Any]:
-    """``operation()``, or the result it gave for the same key, scope and payload."""
+    """``operation()``, or the result it gave for the same key, scope and arguments."""
     if key is None:
         return operation()
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
+    config = _config()
+    config.register_lambda_context(context)
 
     @idempotent_function(  # type: ignore[untyped-decorator]
         data_keyword_argument="request",
         persistence_store=_persistence(),
-        config=CONFIG,
+        config=config,
         key_prefix=SERVICE_NAME.value(),
     )
     def _run(request: dict[str, Any]) -> dict[str, Any]:  # noqa: ARG001 - the idempotency data
         return operation()
 
     try:
-        request = {"scope": scope, "key": key, "payload": _digest(scope, key, payload)}
+        request = {"scope": scope, "key": key, "payload": _digest(scope, key, arguments)}
         return _run(request=request)  # type: ignore[no-any-return]
     except IdempotencyValidationError:
         raise KeyReused("This Idempotency-Key was used with another request.") from None

@@ -8,7 +8,7 @@ is a failed record, and the others of its batch are still handled."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ongpt.platform.settings import Variable, require
-from ongpt.platform.telemetry import logger
+from ongpt.platform.telemetry import logger, traced
 
 SqsHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 Record = TypeVar("Record", bound=SqsRecordModel)
@@ -38,9 +38,10 @@ def sqs_worker(
     processor = BatchProcessor(event_type=EventType.SQS, model=record)
 
     @logger.inject_lambda_context
+    @traced
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         return process_partial_response(
             event=event, record_handler=handle, processor=processor, context=context
         )
 
-    return lambda_handler
+    return cast(SqsHandler, lambda_handler)

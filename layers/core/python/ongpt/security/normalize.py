@@ -1,13 +1,13 @@
 """Normalisation of what identifies a person (API.md, Registration): one form for storage, one for
-lookup and uniqueness. Raises ``ValueError`` with a message fit for the client, never the value."""
+lookup and uniqueness. Raises ``ValueError`` with a message fit for the client, never the value.
+
+``phonenumbers`` and ``email_validator`` are imported by the first check that needs them, not at a
+function's cold start (most requests never check a phone or an address)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 
 DEFAULT_REGION = "VN"  # a number without country code is Vietnamese
 NAME_MAX = 100
@@ -50,6 +50,8 @@ def phone(raw: str) -> str:
     """E.164 (``+84967915569``); common formats accepted, no country code means Vietnam."""
     if len(raw) > 32 or re.search(r"[A-Za-z]", raw):
         raise ValueError("is not a phone number")
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(raw, DEFAULT_REGION)
     except phonenumbers.NumberParseException:
@@ -61,6 +63,8 @@ def phone(raw: str) -> str:
 
 def in_countries(e164: str, country_codes: tuple[str, ...]) -> bool:
     """Whether an E.164 number has one of the country calling codes (``"84"``: Vietnam)."""
+    import phonenumbers
+
     return str(phonenumbers.parse(e164).country_code) in country_codes
 
 
@@ -68,6 +72,8 @@ def email(raw: str) -> str:
     """The address as given, its domain lower-cased; the syntax checked without DNS."""
     if len(raw) > EMAIL_MAX:
         raise ValueError(f"must be at most {EMAIL_MAX} characters")
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         checked = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError:
