@@ -53,10 +53,9 @@ class Announcements:
                 "posted_at": timestamp(self.clock()),
             },
         )
-        self.audit_log.append(
+        self.audit_log.append_by(
+            staff,
             SYSTEM,
-            actor=staff.id,
-            role=staff.role or "",
             action="announcement.post",
             details={"announcement_id": announcement_id, "kind": kind},
         )

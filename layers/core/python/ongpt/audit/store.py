@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_s3.client import S3Client
 
+    from ongpt.platform.caller import Caller
+
 MAX_TRIES = 30
 MAX_BACKOFF_SECONDS = 0.2  # 30 tries stay well inside a function's timeout
 WRITTEN_DAY_SHARDS = 4  # index partitions per day, so a busy day does not heat one partition
@@ -64,6 +66,25 @@ class AuditLog:
         return _entry(from_item(found[0])) if found else None
 
     @tracer.capture_method
+    def append_by(
+        self,
+        staff: Caller,
+        subject: str,
+        *,
+        action: str,
+        purpose: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Entry:
+        """``append`` of what a member of staff does: their id and role as the actor."""
+        return self.append(
+            subject,
+            actor=staff.id,
+            role=staff.role or "",
+            action=action,
+            purpose=purpose,
+            details=details,
+        )
+
     def append(
         self,
         subject: str,

@@ -104,10 +104,9 @@ class Complaints:
         for record in self.complaint_store.in_status(status):
             opened = self._open(record)
             if record.get("customer_id"):
-                self.audit_log.append(
+                self.audit_log.append_by(
+                    staff,
                     record["customer_id"],
-                    actor=staff.id,
-                    role=staff.role or "",
                     action="complaint.read",
                     purpose="complaint_resolution",
                     details={"complaint_id": record["complaint_id"]},
@@ -150,10 +149,9 @@ class Complaints:
             changes[RESOLUTION] = seal(data_key, complaint_id, RESOLUTION, resolution or "")
         self.complaint_store.move(complaint_id, record["status"], changes)
         if record.get("customer_id"):
-            self.audit_log.append(
+            self.audit_log.append_by(
+                staff,
                 record["customer_id"],
-                actor=staff.id,
-                role=staff.role or "",
                 action=f"complaint.{status.lower()}",
                 purpose="complaint_resolution",
                 details={"complaint_id": complaint_id},

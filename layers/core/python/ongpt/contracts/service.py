@@ -82,10 +82,9 @@ class Contracts:
                 "updated_at": now,
             }
         )
-        self.audit_log.append(
+        self.audit_log.append_by(
+            staff,
             request.customer_id,
-            actor=staff.id,
-            role=staff.role or "",
             action="contract.create",
             purpose="contract_delivery",
             details={"contract_id": contract_id},
@@ -114,10 +113,9 @@ class Contracts:
             expiry_shard(contract_id, expires_at),
             timestamp(self.clock()),
         )
-        self.audit_log.append(
+        self.audit_log.append_by(
+            staff,
             contract["customer_id"],
-            actor=staff.id,
-            role=staff.role or "",
             action="contract.renew",
             purpose="contract_delivery",
             details={"contract_id": contract_id},

@@ -72,10 +72,9 @@ class Disclosures:
                 else None,
             },
         )
-        self.audit_log.append(
+        self.audit_log.append_by(
+            staff,
             request.customer_id,
-            actor=staff.id,
-            role=staff.role or "",
             action="disclosure.record",
             purpose="legal_request" if request.legal_basis == "legal_obligation" else None,
             details={"disclosure_id": disclosure_id, "recipient": request.recipient},

@@ -197,10 +197,9 @@ class EditRequests:
                 for f in ("full_name", "email", "phone")
             }
             new = self._changes(customer_id, data_key, edit)
-            self.audit_log.append(
+            self.audit_log.append_by(
+                staff,
                 customer_id,
-                actor=staff.id,
-                role=staff.role or "",
                 action="edit_request.view",
                 purpose="customer_support",
                 details={"edit_request_id": edit["edit_request_id"]},
@@ -228,10 +227,9 @@ class EditRequests:
         retrying = approve and edit["status"] == "APPLIED"
         if edit["status"] != "PENDING_REVIEW" and not retrying:
             raise Conflict(f"The request is {edit['status']}.")
-        self.audit_log.append(
+        self.audit_log.append_by(
+            staff,
             customer_id,
-            actor=staff.id,
-            role=staff.role or "",
             action=f"edit_request.{'approve' if approve else 'reject'}",
             purpose="customer_support",
             details={"edit_request_id": edit_id},

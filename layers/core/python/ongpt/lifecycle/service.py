@@ -152,10 +152,9 @@ class AccountLifecycle:
         self, staff: Caller, customer_id: str, action: str, purpose: str, **details: str
     ) -> None:
         """A staff member's change, audited before it is made."""
-        self.audit_log.append(
+        self.audit_log.append_by(
+            staff,
             customer_id,
-            actor=staff.id,
-            role=staff.role or "",
             action=action,
             purpose=purpose,
             details=details,

@@ -47,10 +47,9 @@ class StaffAccess:
         record = self.customer_store.profile(customer_id) if customer_id else None
         if customer_id is None or record is None:
             raise NotFound("No customer has that address.")
-        self.audit_log.append(
+        self.audit_log.append_by(
+            staff,
             customer_id,
-            actor=staff.id,
-            role=staff.role or "",
             action="customer.search",
             purpose=search.purpose,
             details={"by": kind},
@@ -67,10 +66,9 @@ class StaffAccess:
             raise Erased("This customer's account was erased.")
         profile = self.customers.profile(customer_id).model_dump(mode="json")
         # Recorded before anything is returned: no audit entry, no data.
-        self.audit_log.append(
+        self.audit_log.append_by(
+            staff,
             customer_id,
-            actor=staff.id,
-            role=staff.role or "",
             action="customer.reveal" if reveal else "customer.read",
             purpose=purpose,
         )
