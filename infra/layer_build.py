@@ -29,8 +29,10 @@ PLATFORM = "manylinux2014_aarch64"  # must match the Lambda architecture (arm64)
 
 def _inputs() -> list[Path]:
     requirements = LAYER_SOURCE / "requirements.txt"
-    package = sorted(
-        p for p in (LAYER_SOURCE / "python").rglob("*.py") if "__pycache__" not in p.parts
+    package = sorted(  # its data files too (the message templates)
+        p
+        for p in (LAYER_SOURCE / "python" / "ongpt").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
     )
     return [requirements, *package]
 

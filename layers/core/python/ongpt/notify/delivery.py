@@ -1,13 +1,16 @@
 """Every message to a customer goes through here: one template per kind and language (vi by
-default, en), sent by SES (email, TLS required by the configuration set) or SNS (SMS, only to
-the allowed country codes)."""
+default, en; the texts are ``templates.toml``), sent by SES (email, TLS required by the
+configuration set) or SNS (SMS, only to the allowed country codes)."""
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ongpt.notify.send_limits import limited
@@ -44,167 +47,25 @@ class Template:
     sms: str
 
 
-TEMPLATES: dict[tuple[Kind, str], Template] = {
-    (Kind.REGISTRATION_CODE, "vi"): Template(
-        subject="Mã xác minh OnGPT của bạn",
-        email=(
-            "Mã xác minh của bạn là {code}. Mã có hiệu lực trong 10 phút.\n\n"
-            "Nếu bạn không đăng ký tài khoản OnGPT, hãy bỏ qua thư này."
-        ),
-        sms="OnGPT: ma xac minh cua ban la {code}, hieu luc 10 phut. Khong chia se ma nay.",
-    ),
-    (Kind.REGISTRATION_CODE, "en"): Template(
-        subject="Your OnGPT verification code",
-        email=(
-            "Your verification code is {code}. It is valid for 10 minutes.\n\n"
-            "If you did not sign up for OnGPT, you can ignore this message."
-        ),
-        sms="OnGPT: your verification code is {code}, valid for 10 minutes. Do not share it.",
-    ),
-    (Kind.ACCOUNT_EXISTS, "vi"): Template(
-        subject="Có người đăng ký OnGPT bằng địa chỉ của bạn",
-        email=(
-            "Ai đó vừa đăng ký OnGPT bằng địa chỉ này, nhưng địa chỉ đã thuộc về một tài khoản.\n\n"
-            "Nếu đó là bạn, hãy đăng nhập. Nếu không, bạn không cần làm gì."
-        ),
-        sms="OnGPT: co nguoi vua dang ky bang so nay, nhung so da thuoc ve mot tai khoan.",
-    ),
-    (Kind.ACCOUNT_EXISTS, "en"): Template(
-        subject="Someone signed up for OnGPT with your address",
-        email=(
-            "Someone just signed up for OnGPT with this address, which already belongs to an "
-            "account.\n\nIf it was you, sign in instead. If not, there is nothing to do."
-        ),
-        sms="OnGPT: someone tried to sign up with this number, which already has an account.",
-    ),
-    (Kind.CHANGE_CODE, "vi"): Template(
-        subject="Xác minh địa chỉ mới cho tài khoản OnGPT",
-        email="Mã xác minh địa chỉ mới của bạn là {code}. Mã có hiệu lực trong 10 phút.",
-        sms="OnGPT: ma xac minh so dien thoai moi cua ban la {code}, hieu luc 10 phut.",
-    ),
-    (Kind.CHANGE_CODE, "en"): Template(
-        subject="Confirm the new address of your OnGPT account",
-        email="The code to confirm your new address is {code}. It is valid for 10 minutes.",
-        sms="OnGPT: the code to confirm your new number is {code}, valid for 10 minutes.",
-    ),
-    (Kind.PROFILE_CHANGED, "vi"): Template(
-        subject="Thông tin liên hệ OnGPT của bạn đã được thay đổi",
-        email=(
-            "Yêu cầu thay đổi thông tin liên hệ của bạn đã được duyệt và áp dụng.\n\n"
-            "Nếu bạn không yêu cầu thay đổi này, hãy liên hệ bộ phận hỗ trợ của OnGPT ngay."
-        ),
-        sms=(
-            "OnGPT: thong tin lien he cua ban da duoc thay doi. "
-            "Neu khong phai ban, hay lien he ho tro."
-        ),
-    ),
-    (Kind.PROFILE_CHANGED, "en"): Template(
-        subject="Your OnGPT contact details were changed",
-        email=(
-            "Your request to change your contact details was approved and applied.\n\n"
-            "If you did not ask for this, contact OnGPT support at once."
-        ),
-        sms="OnGPT: your contact details were changed. If this was not you, contact support.",
-    ),
-    (Kind.CONTRACT_CONFIRMATION, "vi"): Template(
-        subject="Xác nhận hợp đồng OnGPT",
-        email="Hợp đồng gói {plan} của bạn đã được kích hoạt, hiệu lực đến {expires_on}.",
-        sms="OnGPT: hop dong goi {plan} cua ban da kich hoat, hieu luc den {expires_on}.",
-    ),
-    (Kind.CONTRACT_CONFIRMATION, "en"): Template(
-        subject="Your OnGPT contract is confirmed",
-        email="Your {plan} contract is active until {expires_on}.",
-        sms="OnGPT: your {plan} contract is active until {expires_on}.",
-    ),
-    (Kind.RENEWAL_INVITATION, "vi"): Template(
-        subject="Gói OnGPT của bạn sắp hết hạn",
-        email=(
-            "Gói {plan} của bạn hết hạn vào {expires_on} ({days} ngày nữa). "
-            "Hãy gia hạn để tiếp tục sử dụng."
-        ),
-        sms="OnGPT: goi {plan} het han ngay {expires_on} ({days} ngay nua). Hay gia han.",
-    ),
-    (Kind.RENEWAL_INVITATION, "en"): Template(
-        subject="Your OnGPT plan expires soon",
-        email="Your {plan} plan expires on {expires_on} (in {days} days). Renew to keep it.",
-        sms="OnGPT: your {plan} plan expires on {expires_on} (in {days} days). Renew to keep it.",
-    ),
-    (Kind.COMPLAINT_OUTCOME, "vi"): Template(
-        subject="Khiếu nại của bạn đã được xử lý",
-        email="Khiếu nại {reference} bạn gửi ngày {filed_on} đã được xử lý: {outcome}.\n\n"
-        "{resolution}",
-        sms="OnGPT: khieu nai cua ban da duoc xu ly ({outcome}). Xem email de biet chi tiet.",
-    ),
-    (Kind.COMPLAINT_OUTCOME, "en"): Template(
-        subject="Your complaint has been handled",
-        email="Your complaint {reference} of {filed_on} has been handled: {outcome}.\n\n"
-        "{resolution}",
-        sms="OnGPT: your complaint was handled ({outcome}). See your email for details.",
-    ),
-    (Kind.RECOVERY_CODE, "vi"): Template(
-        subject="Mã khôi phục tài khoản OnGPT",
-        email=(
-            "Mã khôi phục tài khoản của bạn là {code}. Mã có hiệu lực trong 10 phút.\n\n"
-            "Nếu bạn không yêu cầu khôi phục, hãy bỏ qua thư này: không có gì thay đổi."
-        ),
-        sms="OnGPT: ma khoi phuc tai khoan cua ban la {code}, hieu luc 10 phut. Khong chia se.",
-    ),
-    (Kind.RECOVERY_CODE, "en"): Template(
-        subject="Your OnGPT account recovery code",
-        email=(
-            "Your account recovery code is {code}. It is valid for 10 minutes.\n\n"
-            "If you did not ask to recover your account, ignore this message: nothing changes."
-        ),
-        sms="OnGPT: your account recovery code is {code}, valid for 10 minutes. Do not share it.",
-    ),
-    (Kind.ACCOUNT_RECOVERED, "vi"): Template(
-        subject="Tài khoản OnGPT của bạn đã được khôi phục",
-        email=(
-            "Mật khẩu hoặc ứng dụng xác thực của tài khoản vừa được đặt lại, và mọi phiên "
-            "đăng nhập đã bị đăng xuất.\n\n"
-            "Nếu không phải bạn, hãy liên hệ bộ phận hỗ trợ của OnGPT ngay."
-        ),
-        sms="OnGPT: tai khoan cua ban vua duoc khoi phuc. Neu khong phai ban, hay lien he ho tro.",
-    ),
-    (Kind.ACCOUNT_RECOVERED, "en"): Template(
-        subject="Your OnGPT account was recovered",
-        email=(
-            "The password or the authenticator app of your account was just reset, and every "
-            "session was signed out.\n\n"
-            "If this was not you, contact OnGPT support at once."
-        ),
-        sms="OnGPT: your account was just recovered. If this was not you, contact support.",
-    ),
-    (Kind.ACCOUNT_CLOSING, "vi"): Template(
-        subject="Tài khoản OnGPT của bạn đang được đóng",
-        email=(
-            "Tài khoản của bạn đã được đóng theo yêu cầu và sẽ bị xoá vĩnh viễn sau {erase_on}.\n\n"
-            "Muốn giữ lại tài khoản? Hãy liên hệ bộ phận hỗ trợ của OnGPT trước ngày đó để mở lại."
-        ),
-        sms=(
-            "OnGPT: tai khoan da dong, se bi xoa sau {erase_on}. "
-            "Lien he ho tro truoc ngay do de mo lai."
-        ),
-    ),
-    (Kind.ACCOUNT_CLOSING, "en"): Template(
-        subject="Your OnGPT account is closing",
-        email=(
-            "Your account was closed as you asked and will be erased for good after {erase_on}."
-            "\n\nWant to keep it? Contact OnGPT support before then to reopen it."
-        ),
-        sms="OnGPT: account closed, erased after {erase_on}. Contact support before then to undo.",
-    ),
-    **{
-        (kind, language): Template(subject="OnGPT: {title}", email="{body}", sms="OnGPT: {title}")
-        for kind in (Kind.PRODUCT_UPDATE, Kind.SERVICE_CHANGE)
-        for language in ("vi", "en")
-    },
-}
+TEMPLATES_FILE = Path(__file__).with_name("templates.toml")
+
+
+@cache
+def _templates() -> dict[tuple[Kind, str], Template]:
+    """The texts of ``templates.toml``, read on first use: one table per kind and language."""
+    tables = tomllib.loads(TEMPLATES_FILE.read_text(encoding="utf-8"))
+    return {
+        (Kind(kind), language): Template(**texts)
+        for kind, languages in tables.items()
+        for language, texts in languages.items()
+    }
 
 
 def template(kind: Kind, language: str | None) -> Template:
+    """The template of ``kind`` in ``language``, or in Vietnamese if there is none in it."""
+    templates = _templates()
     return (
-        TEMPLATES.get((kind, language or DEFAULT_LANGUAGE)) or TEMPLATES[(kind, DEFAULT_LANGUAGE)]
+        templates.get((kind, language or DEFAULT_LANGUAGE)) or templates[(kind, DEFAULT_LANGUAGE)]
     )
 
 
