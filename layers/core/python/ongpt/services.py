@@ -1,12 +1,18 @@
-"""The domain services, built from the function's settings on first use and reused warm.
+"""The composition root: every key, client, store and service a function uses, built from the
+function's settings on first use and reused warm.
 
-Each factory imports its domain module when first called, so that a function loads only what it
-uses: importing every domain here made each handler's cold start pay for all of them."""
+One factory per dependency, named as every constructor parameter that takes it (one name per
+concept: a ``CustomerStore`` is ``customer_store`` everywhere). A service is ``_wired``: each of
+its parameters filled by the factory of that name, so each dependency is built in one place.
+Each factory imports its module when first called, so that a function loads only what it uses:
+importing every domain here made each handler's cold start pay for all of them."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ongpt.platform import settings as env
 from ongpt.platform.aws import client
@@ -14,29 +20,57 @@ from ongpt.platform.queues import batch_sender, sender
 
 if TYPE_CHECKING:
     from ongpt.analytics.service import Analytics
+    from ongpt.analytics.store import AnalyticsStore
     from ongpt.announcements.service import Announcements
+    from ongpt.announcements.store import AnnouncementStore
     from ongpt.audit.anchors import AnchoredVerifier, AnchorJob
     from ongpt.audit.chain_key import ChainKey
     from ongpt.audit.store import AnchorStore, AuditLog
     from ongpt.complaints.service import Complaints
+    from ongpt.complaints.store import ComplaintStore
     from ongpt.consents.service import Consents
+    from ongpt.consents.store import ConsentStore
     from ongpt.contracts.service import Contracts
+    from ongpt.contracts.store import ContractStore
+    from ongpt.customers.accounts import Accounts
     from ongpt.customers.service import Customers
     from ongpt.customers.store import CustomerStore
     from ongpt.disclosures.service import Disclosures
+    from ongpt.disclosures.store import DisclosureStore
     from ongpt.edits.service import EditRequests
+    from ongpt.edits.store import EditStore
     from ongpt.erasure.service import Erasure
+    from ongpt.erasure.store import ErasureStore
     from ongpt.lifecycle.recovery import Recoveries, RecoveryCodes
     from ongpt.lifecycle.service import AccountLifecycle
-    from ongpt.lifecycle.store import LifecycleStore
+    from ongpt.lifecycle.store import LifecycleStore, RecoveryStore
     from ongpt.notify.delivery import Notifier
     from ongpt.notify.send_limits import SendLimits
     from ongpt.notify.store import NoticeStore
     from ongpt.registration.service import Registrations
+    from ongpt.registration.store import RegistrationStore
     from ongpt.security.crypto import BlindIndex, DataKeys
     from ongpt.staff.service import StaffAccess
     from ongpt.storage.key_store import KeyStore
     from ongpt.storage.markers import Markers
+
+T = TypeVar("T")
+
+
+def _wired(service: Callable[..., T], **given: object) -> T:
+    """``service`` built with each parameter from the factory of its name here, but those
+    ``given`` and those with a default (a clock); a parameter with neither is a ``KeyError``."""
+    factories = globals()
+    return service(
+        **{
+            name: given[name] if name in given else factories[name]()
+            for name, parameter in inspect.signature(service).parameters.items()
+            if name in given or parameter.default is inspect.Parameter.empty
+        }
+    )
+
+
+# Keys, clients and senders
 
 
 @cache
@@ -54,10 +88,24 @@ def key_store() -> KeyStore:
 
 
 @cache
-def customer_store() -> CustomerStore:
-    from ongpt.customers.store import CustomerStore
+def blind_index() -> BlindIndex:
+    from ongpt.security.crypto import BlindIndex
 
-    return CustomerStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+    return BlindIndex(client("kms"), env.BLIND_INDEX_KEY_ID.value())
+
+
+@cache
+def chain_key() -> ChainKey:
+    from ongpt.audit.chain_key import ChainKey
+
+    return ChainKey(client("kms"), env.AUDIT_KEY_ID.value())
+
+
+@cache
+def accounts() -> Accounts:
+    from ongpt.customers.accounts import Accounts
+
+    return Accounts(client("cognito-idp"), env.USER_POOL_ID.value())
 
 
 @cache
@@ -82,44 +130,105 @@ def send_limits() -> SendLimits:
     return SendLimits(SendCounters(client("dynamodb"), env.SEND_LIMITS_TABLE.value()))
 
 
-@cache
-def blind_index() -> BlindIndex:
-    from ongpt.security.crypto import BlindIndex
-
-    return BlindIndex(client("kms"), env.BLIND_INDEX_KEY_ID.value())
+# Stores: each area's table access
 
 
 @cache
-def registrations() -> Registrations:
-    from ongpt.customers.accounts import Accounts
-    from ongpt.registration.service import Registrations
+def customer_store() -> CustomerStore:
+    from ongpt.customers.store import CustomerStore
+
+    return CustomerStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+
+
+@cache
+def registration_store() -> RegistrationStore:
     from ongpt.registration.store import RegistrationStore
 
-    return Registrations(
-        registration_store=RegistrationStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value()),
-        customer_store=customer_store(),
-        accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
-        data_keys=data_keys(),
-        key_store=key_store(),
-        blind_index=blind_index(),
-        notifier=notifier(),
-        send_limits=send_limits(),
-        enqueue=sender(client("sqs"), env.REGISTRATION_QUEUE_URL.value()),
-    )
+    return RegistrationStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value())
 
 
 @cache
-def customers() -> Customers:
-    from ongpt.customers.service import Customers
+def recovery_store() -> RecoveryStore:
+    from ongpt.lifecycle.store import RecoveryStore
 
-    return Customers(customer_store=customer_store(), key_store=key_store())
+    return RecoveryStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value())
 
 
 @cache
-def chain_key() -> ChainKey:
-    from ongpt.audit.chain_key import ChainKey
+def lifecycle_store() -> LifecycleStore:
+    from ongpt.lifecycle.store import LifecycleStore
 
-    return ChainKey(client("kms"), env.AUDIT_KEY_ID.value())
+    return LifecycleStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+
+
+@cache
+def consent_store() -> ConsentStore:
+    from ongpt.consents.store import ConsentStore
+
+    return ConsentStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+
+
+@cache
+def edit_store() -> EditStore:
+    from ongpt.edits.store import EditStore
+
+    return EditStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+
+
+@cache
+def contract_store() -> ContractStore:
+    from ongpt.contracts.store import ContractStore
+
+    return ContractStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+
+
+@cache
+def announcement_store() -> AnnouncementStore:
+    from ongpt.announcements.store import AnnouncementStore
+
+    return AnnouncementStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+
+
+@cache
+def complaint_store() -> ComplaintStore:
+    from ongpt.complaints.store import ComplaintStore
+
+    return ComplaintStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+
+
+@cache
+def disclosure_store() -> DisclosureStore:
+    from ongpt.disclosures.store import DisclosureStore
+
+    return DisclosureStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+
+
+@cache
+def notice_store() -> NoticeStore:
+    from ongpt.notify.store import NoticeStore
+
+    return NoticeStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+
+
+@cache
+def markers() -> Markers:
+    from ongpt.storage.markers import Markers
+
+    return Markers(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+
+
+@cache
+def analytics_store() -> AnalyticsStore:
+    from ongpt.analytics.store import AnalyticsStore
+
+    return AnalyticsStore(client("dynamodb"), env.ANALYTICS_TABLE.value())
+
+
+@cache
+def erasure_store() -> ErasureStore:
+    from ongpt.erasure.store import ErasureStore
+
+    return ErasureStore(client("dynamodb"), env.CUSTOMERS_TABLE.value(), env.ERASURES_TABLE.value())
 
 
 @cache
@@ -136,219 +245,118 @@ def anchor_store() -> AnchorStore:
     return AnchorStore(client("s3"), env.AUDIT_ANCHOR_BUCKET.value())
 
 
-@cache
-def audit_verifier() -> AnchoredVerifier:
-    from ongpt.audit.anchors import AnchoredVerifier
-
-    return AnchoredVerifier(chain_key(), anchor_store())
+# Services
 
 
 @cache
-def anchor_job() -> AnchorJob:
-    from ongpt.audit.anchors import AnchorJob
+def registrations() -> Registrations:
+    from ongpt.registration.service import Registrations
 
-    return AnchorJob(audit_log(), chain_key(), anchor_store())
+    return _wired(Registrations, enqueue=sender(client("sqs"), env.REGISTRATION_QUEUE_URL.value()))
+
+
+@cache
+def customers() -> Customers:
+    from ongpt.customers.service import Customers
+
+    return _wired(Customers)
 
 
 @cache
 def staff_access() -> StaffAccess:
     from ongpt.staff.service import StaffAccess
 
-    return StaffAccess(
-        customers=customers(),
-        customer_store=customer_store(),
-        blind_index=blind_index(),
-        audit_log=audit_log(),
-    )
+    return _wired(StaffAccess)
 
 
 @cache
 def edit_requests() -> EditRequests:
-    from ongpt.customers.accounts import Accounts
     from ongpt.edits.service import EditRequests
-    from ongpt.edits.store import EditStore
 
-    return EditRequests(
-        edit_store=EditStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
-        customer_store=customer_store(),
-        key_store=key_store(),
-        blind_index=blind_index(),
-        notifier=notifier(),
-        audit_log=audit_log(),
-        accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
-        markers=markers(),
-        send_limits=send_limits(),
-    )
+    return _wired(EditRequests)
 
 
 @cache
 def account_lifecycle() -> AccountLifecycle:
-    from ongpt.consents.store import ConsentStore
-    from ongpt.customers.accounts import Accounts
-    from ongpt.edits.store import EditStore
     from ongpt.lifecycle.service import AccountLifecycle
 
-    return AccountLifecycle(
-        lifecycle_store=lifecycle_store(),
-        customers=customers(),
-        customer_store=customer_store(),
-        consent_store=ConsentStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
-        edit_store=EditStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
-        accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
-        notifier=notifier(),
-        markers=markers(),
-        audit_log=audit_log(),
-    )
+    return _wired(AccountLifecycle)
 
 
 @cache
 def recoveries() -> Recoveries:
-    from ongpt.customers.accounts import Accounts
     from ongpt.lifecycle.recovery import Recoveries
-    from ongpt.lifecycle.store import RecoveryStore
 
-    return Recoveries(
-        recovery_store=RecoveryStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value()),
-        customer_store=customer_store(),
-        customers=customers(),
-        key_store=key_store(),
-        blind_index=blind_index(),
-        notifier=notifier(),
-        send_limits=send_limits(),
-        accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
-        markers=markers(),
-        enqueue=sender(client("sqs"), env.RECOVERY_QUEUE_URL.value()),
-    )
+    return _wired(Recoveries, enqueue=sender(client("sqs"), env.RECOVERY_QUEUE_URL.value()))
 
 
 @cache
 def recovery_codes() -> RecoveryCodes:
     from ongpt.lifecycle.recovery import RecoveryCodes
-    from ongpt.lifecycle.store import RecoveryStore
 
-    return RecoveryCodes(
-        recovery_store=RecoveryStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value()),
-        customer_store=customer_store(),
-        customers=customers(),
-        key_store=key_store(),
-        notifier=notifier(),
-        send_limits=send_limits(),
-    )
-
-
-@cache
-def markers() -> Markers:
-    from ongpt.storage.markers import Markers
-
-    return Markers(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+    return _wired(RecoveryCodes)
 
 
 @cache
 def consents() -> Consents:
     from ongpt.consents.service import Consents
-    from ongpt.consents.store import ConsentStore
 
-    return Consents(
-        consent_store=ConsentStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
-        customer_store=customer_store(),
-        audit_log=audit_log(),
-    )
+    return _wired(Consents)
 
 
 @cache
 def contracts() -> Contracts:
     from ongpt.contracts.service import Contracts
-    from ongpt.contracts.store import ContractStore
 
-    return Contracts(
-        contract_store=ContractStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
-        customers=customers(),
-        notifier=notifier(),
-        audit_log=audit_log(),
-        dead_letters=sender(client("sqs"), env.JOB_DLQ_URL.value()),
-    )
+    return _wired(Contracts, dead_letters=sender(client("sqs"), env.JOB_DLQ_URL.value()))
 
 
 @cache
 def announcements() -> Announcements:
     from ongpt.announcements.service import Announcements
-    from ongpt.announcements.store import AnnouncementStore
 
-    return Announcements(
-        announcement_store=AnnouncementStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
-        customer_store=customer_store(),
-        consents=consents(),
-        customers=customers(),
-        notifier=notifier(),
-        audit_log=audit_log(),
-        markers=markers(),
-        enqueue=batch_sender(client("sqs"), env.ANNOUNCEMENT_QUEUE_URL.value()),
+    return _wired(
+        Announcements, enqueue=batch_sender(client("sqs"), env.ANNOUNCEMENT_QUEUE_URL.value())
     )
 
 
 @cache
 def complaints() -> Complaints:
     from ongpt.complaints.service import Complaints
-    from ongpt.complaints.store import ComplaintStore
 
-    return Complaints(
-        complaint_store=ComplaintStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
-        customers=customers(),
-        data_keys=data_keys(),
-        notifier=notifier(),
-        audit_log=audit_log(),
-        markers=markers(),
-    )
+    return _wired(Complaints)
 
 
 @cache
 def disclosures() -> Disclosures:
     from ongpt.disclosures.service import Disclosures
-    from ongpt.disclosures.store import DisclosureStore
 
-    return Disclosures(
-        disclosure_store=DisclosureStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
-        customer_store=customer_store(),
-        consents=consents(),
-        audit_log=audit_log(),
-    )
+    return _wired(Disclosures)
 
 
 @cache
 def analytics() -> Analytics:
     from ongpt.analytics.service import Analytics
-    from ongpt.analytics.store import AnalyticsStore
 
-    return Analytics(AnalyticsStore(client("dynamodb"), env.ANALYTICS_TABLE.value()))
-
-
-@cache
-def notice_store() -> NoticeStore:
-    from ongpt.notify.store import NoticeStore
-
-    return NoticeStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+    return _wired(Analytics)
 
 
 @cache
 def erasure() -> Erasure:
-    from ongpt.customers.accounts import Accounts
     from ongpt.erasure.service import Erasure
-    from ongpt.erasure.store import ErasureStore
 
-    erasure_store = ErasureStore(
-        client("dynamodb"), env.CUSTOMERS_TABLE.value(), env.ERASURES_TABLE.value()
-    )
-    return Erasure(
-        due=lifecycle_store(),
-        erasure_store=erasure_store,
-        key_store=key_store(),
-        accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
-        audit_log=audit_log(),
-    )
+    return _wired(Erasure, due=lifecycle_store())
 
 
 @cache
-def lifecycle_store() -> LifecycleStore:
-    from ongpt.lifecycle.store import LifecycleStore
+def audit_verifier() -> AnchoredVerifier:
+    from ongpt.audit.anchors import AnchoredVerifier
 
-    return LifecycleStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
+    return _wired(AnchoredVerifier)
+
+
+@cache
+def anchor_job() -> AnchorJob:
+    from ongpt.audit.anchors import AnchorJob
+
+    return _wired(AnchorJob)
