@@ -18,7 +18,7 @@ from ongpt.audit.service import Entry
 from ongpt.audit.store import AuditLog
 from ongpt.complaints.store import ComplaintStore
 from ongpt.consents.store import ConsentStore
-from ongpt.contracts.store import ContractStore
+from ongpt.contracts.store import ContractStore, Reminder
 from ongpt.customers.store import CustomerStore
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.platform.errors import Conflict
@@ -139,7 +139,7 @@ class FakeComplaintStore(ComplaintStore):
 class FakeContractStore(ContractStore):
     def __init__(self) -> None:
         self.contracts: dict[str, dict[str, Any]] = {}
-        self.reminders: dict[tuple[str, str, str, int, str], str] = {}
+        self.reminders: dict[Reminder, str] = {}
         self.partitions_read: list[str] = []
 
     def add(self, values: dict[str, Any]) -> None:
@@ -155,25 +155,14 @@ class FakeContractStore(ContractStore):
         self.partitions_read += partitions
         return [c for c in self.contracts.values() if c["expiry_shard"] in partitions]
 
-    def claim_reminder(
-        self, customer_id: str, contract_id: str, expires_at: str, days: int, channel: str, at: str
-    ) -> bool:
-        marker = (customer_id, contract_id, expires_at, days, channel)
-        if marker in self.reminders:
+    def claim_reminder(self, reminder: Reminder, at: str) -> bool:
+        if reminder in self.reminders:
             return False
-        self.reminders[marker] = "CLAIMED"
+        self.reminders[reminder] = "CLAIMED"
         return True
 
-    def mark_reminder(
-        self,
-        customer_id: str,
-        contract_id: str,
-        expires_at: str,
-        days: int,
-        channel: str,
-        state: str,
-    ) -> None:
-        self.reminders[(customer_id, contract_id, expires_at, days, channel)] = state
+    def mark_reminder(self, reminder: Reminder, state: str) -> None:
+        self.reminders[reminder] = state
 
 
 class FakeAuditLog(AuditLog):

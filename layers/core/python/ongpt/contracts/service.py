@@ -23,7 +23,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from ongpt.audit.store import AuditLog
 from ongpt.contracts.models import Channel, ContractCreate, ReminderDeadLetter
-from ongpt.contracts.store import ContractStore
+from ongpt.contracts.store import ContractStore, Reminder
 from ongpt.customers.service import Contact, Customers
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.platform.caller import Caller
@@ -148,14 +148,14 @@ class Contracts:
         outcome = {"sent": 0, "skipped": 0, "failed": 0}
         contact: Contact | None = None
         for channel in CHANNELS:
-            marker = (
-                contract["customer_id"],
-                contract["contract_id"],
-                contract["expires_at"],
-                days,
-                channel,
+            reminder = Reminder(
+                customer_id=contract["customer_id"],
+                contract_id=contract["contract_id"],
+                expires_at=contract["expires_at"],
+                days=days,
+                channel=channel,
             )
-            if not self.contract_store.claim_reminder(*marker, timestamp(self.clock())):
+            if not self.contract_store.claim_reminder(reminder, timestamp(self.clock())):
                 outcome["skipped"] += 1
                 continue
             try:
@@ -190,10 +190,10 @@ class Contracts:
                         expires_at=contract["expires_at"],
                     )
                 )
-                self.contract_store.mark_reminder(*marker, "FAILED")
+                self.contract_store.mark_reminder(reminder, "FAILED")
                 outcome["failed"] += 1
                 continue
-            self.contract_store.mark_reminder(*marker, "SENT")
+            self.contract_store.mark_reminder(reminder, "SENT")
             outcome["sent"] += 1
         return outcome
 

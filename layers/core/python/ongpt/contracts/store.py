@@ -4,6 +4,7 @@ index, and the reminder markers ``REMINDER#<contract>#<expiry>#<window>#<channel
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -36,10 +37,20 @@ def _key(customer_id: str, contract_id: str) -> dict[str, Any]:
     return key(f"CUSTOMER#{customer_id}", f"CONTRACT#{contract_id}")
 
 
-def _marker(
-    customer_id: str, contract_id: str, expires_at: str, days: int, channel: str
-) -> dict[str, Any]:
-    return key(f"CUSTOMER#{customer_id}", f"REMINDER#{contract_id}#{expires_at}#{days}#{channel}")
+@dataclass(frozen=True)
+class Reminder:
+    """One renewal invitation: a contract's expiry, a window before it (days), a channel."""
+
+    customer_id: str
+    contract_id: str
+    expires_at: str
+    days: int
+    channel: str
+
+
+def _marker(reminder: Reminder) -> dict[str, Any]:
+    what = f"{reminder.contract_id}#{reminder.expires_at}#{reminder.days}#{reminder.channel}"
+    return key(f"CUSTOMER#{reminder.customer_id}", f"REMINDER#{what}")
 
 
 class ContractStore:
@@ -102,16 +113,14 @@ class ContractStore:
         ]
 
     @tracer.capture_method
-    def claim_reminder(
-        self, customer_id: str, contract_id: str, expires_at: str, days: int, channel: str, at: str
-    ) -> bool:
+    def claim_reminder(self, reminder: Reminder, at: str) -> bool:
         """Whether this run sends the reminder: nobody did, or a run that died claimed it."""
         stale = timestamp(parse(at) - STALE_CLAIM)
         try:
             self._db.put_item(
                 TableName=self._table,
                 Item={
-                    **_marker(customer_id, contract_id, expires_at, days, channel),
+                    **_marker(reminder),
                     **to_item({"state": "CLAIMED", "claimed_at": at}),
                 },
                 ConditionExpression=(
@@ -127,18 +136,10 @@ class ContractStore:
         return True
 
     @tracer.capture_method
-    def mark_reminder(
-        self,
-        customer_id: str,
-        contract_id: str,
-        expires_at: str,
-        days: int,
-        channel: str,
-        state: str,
-    ) -> None:
+    def mark_reminder(self, reminder: Reminder, state: str) -> None:
         self._db.update_item(
             TableName=self._table,
-            Key=_marker(customer_id, contract_id, expires_at, days, channel),
+            Key=_marker(reminder),
             UpdateExpression="SET #state = :state",
             ExpressionAttributeNames={"#state": "state"},
             ExpressionAttributeValues=to_item({":state": state}),
