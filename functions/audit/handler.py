@@ -1,7 +1,6 @@
 """The audit log (P2.5, P5): a customer's entries and the verification of their chain against
 its newest anchor and the audit key; reading them is itself an entry of the chain."""
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -16,15 +15,7 @@ app = create_app()
 
 @app.get("/v1/staff/audit", responses=documented(200, AuditRead))
 def read_audit(customer_id: Annotated[str, Query(min_length=1, max_length=64)]) -> dict[str, Any]:
-    staff = app.staff
-    log = services.audit_log()
-    if log.entries(customer_id):  # a customer's chain: this read joins it before it is returned
-        log.append(customer_id, actor=staff.id, role=staff.role or "", action="audit.read")
-    entries = log.entries(customer_id)
-    return {
-        "entries": [asdict(entry) for entry in entries],
-        "verification": asdict(services.audit_verifier().verify(customer_id, entries)),
-    }
+    return services.audit_reader().read(app.staff, customer_id)
 
 
 ENVIRONMENT = (*env.AUDIT_APPEND, env.AUDIT_ANCHOR_BUCKET)

@@ -6,16 +6,18 @@ and raises the same domain errors as the real store where the rule depends on th
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore.exceptions import ClientError
 
-from ongpt.audit.service import Entry
-from ongpt.audit.store import AuditLog
+from ongpt.audit.chain_key import ChainKey
+from ongpt.audit.service import Anchor, Entry
+from ongpt.audit.store import AnchorStore, AuditLog
 from ongpt.complaints.store import ComplaintStore
 from ongpt.consents.store import ConsentStore
 from ongpt.contracts.store import ContractStore, Reminder
@@ -27,6 +29,7 @@ from ongpt.storage.key_store import KeyGone, KeyStore, owner_key
 from ongpt.storage.markers import Markers
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 T = TypeVar("T")
@@ -165,30 +168,53 @@ class FakeContractStore(ContractStore):
         self.reminders[reminder] = state
 
 
-class FakeAuditLog(AuditLog):
-    """Appends kept in order, unchained: the chain's own rules are tested on their own."""
+class FakeChainKey(ChainKey):
+    """The audit key as a local HMAC (KMS's own answers are tested through moto)."""
 
     def __init__(self) -> None:
-        self.appended: list[dict[str, Any]] = []
+        self._key = os.urandom(32)
 
-    def append(
-        self,
-        subject: str,
-        *,
-        actor: str,
-        role: str,
-        action: str,
-        purpose: str | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> Entry:
-        self.appended.append(
-            {"subject": subject, "actor": actor, "role": role, "action": action, "purpose": purpose}
-        )
-        sequence = len(self.appended)
-        return Entry(subject, sequence, "", actor, role, action, purpose, details or {}, "")
+    def mac(self, entry_hash: str) -> str:
+        return hmac.new(self._key, bytes.fromhex(entry_hash), "sha256").hexdigest()
+
+    def valid(self, entry: Entry) -> bool:
+        return hmac.compare_digest(entry.mac, self.mac(entry.hash))
+
+
+class FakeAuditLog(AuditLog):
+    """The real chain (``AuditLog.append``), its entries kept in memory in the order written."""
+
+    def __init__(self) -> None:
+        super().__init__(cast("DynamoDBClient", None), "", FakeChainKey())
+        self.appended: list[Entry] = []
+
+    def head(self, subject: str) -> Entry | None:
+        return next((e for e in reversed(self.appended) if e.subject == subject), None)
+
+    def entries(self, subject: str, *, after: int = 0) -> list[Entry]:
+        return [e for e in self.appended if e.subject == subject and e.sequence > after]
+
+    def write_once(self, entry: Entry) -> bool:
+        self.appended.append(entry)
+        return True
 
     def actions(self) -> list[str]:
-        return [entry["action"] for entry in self.appended]
+        return [entry.action for entry in self.appended]
+
+
+class FakeAnchorStore(AnchorStore):
+    """Anchors kept in memory, each head once."""
+
+    def __init__(self) -> None:
+        self.anchors: dict[str, list[Anchor]] = {}
+
+    def latest(self, subject: str) -> Anchor | None:
+        anchors = self.anchors.get(subject)
+        return anchors[-1] if anchors else None
+
+    def put(self, anchor: Anchor) -> bool:
+        self.anchors.setdefault(anchor.subject, []).append(anchor)
+        return True
 
 
 class FakeMarkers(Markers):

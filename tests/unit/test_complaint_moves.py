@@ -127,7 +127,7 @@ def test_staff_read_customers_complaints_audited_and_contacts_masked(
     assert [c["contact"] for c in queue] == [{"email": "g***@example.com"}, {}]
     audit = complaints.audit_log
     assert isinstance(audit, FakeAuditLog)
-    assert [(e["subject"], e["action"]) for e in audit.appended] == [("c-1", "complaint.read")]
+    assert [(e.subject, e.action) for e in audit.appended] == [("c-1", "complaint.read")]
 
 
 @pytest.mark.clause("P6.2")

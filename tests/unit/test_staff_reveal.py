@@ -58,7 +58,7 @@ def test_a_read_is_masked_by_default_and_audited() -> None:
         "+84******569",
         True,
     )
-    assert [(e["action"], e["purpose"]) for e in audit_log.appended] == [
+    assert [(e.action, e.purpose) for e in audit_log.appended] == [
         ("customer.read", "customer_support")
     ]
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ongpt.announcements.store import AnnouncementStore
     from ongpt.audit.anchors import AnchoredVerifier, AnchorJob
     from ongpt.audit.chain_key import ChainKey
+    from ongpt.audit.service import AuditReader
     from ongpt.audit.store import AnchorStore, AuditLog
     from ongpt.complaints.service import Complaints
     from ongpt.complaints.store import ComplaintStore
@@ -353,6 +354,13 @@ def audit_verifier() -> AnchoredVerifier:
     from ongpt.audit.anchors import AnchoredVerifier
 
     return _wired(AnchoredVerifier)
+
+
+@cache
+def audit_reader() -> AuditReader:
+    from ongpt.audit.service import AuditReader
+
+    return _wired(AuditReader)
 
 
 @cache

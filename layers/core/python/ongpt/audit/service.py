@@ -20,7 +20,12 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ongpt.audit.anchors import AnchoredVerifier
+    from ongpt.audit.store import AuditLog
+    from ongpt.platform.caller import Caller
 
 GENESIS = "0" * 64
 SYSTEM = "SYSTEM"  # the subject of entries about no one customer
@@ -129,3 +134,22 @@ def _first_unkeyed(entries: list[Entry], keyed: Callable[[Entry], bool]) -> dict
         if not keyed(entry):
             return {"sequence": entry.sequence, "reason": "changed"}
     return None
+
+
+@dataclass
+class AuditReader:
+    """Staff's reads of a customer's chain (``GET /v1/staff/audit``), each itself audited."""
+
+    audit_log: AuditLog
+    audit_verifier: AnchoredVerifier
+
+    def read(self, staff: Caller, customer_id: str) -> dict[str, Any]:
+        """The chain, verified against its newest anchor. A customer's chain is joined by this
+        read's entry before it is returned; an id without a chain gets none."""
+        if self.audit_log.entries(customer_id):
+            self.audit_log.append_by(staff, customer_id, action="audit.read")
+        entries = self.audit_log.entries(customer_id)
+        return {
+            "entries": [asdict(entry) for entry in entries],
+            "verification": asdict(self.audit_verifier.verify(customer_id, entries)),
+        }

@@ -112,20 +112,27 @@ class AuditLog:
             entry = Entry(
                 **{**asdict(draft), "hash": entry_hash, "mac": self.chain_key.mac(entry_hash)}
             )
-            try:
-                self.dynamodb.put_item(
-                    TableName=self.table,
-                    Item={**_key(subject, entry.sequence), **to_item(_attributes(entry))},
-                    ConditionExpression="attribute_not_exists(pk)",
-                )
+            if self.write_once(entry):
                 return entry
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
-                self.conflicts += 1
-                backoff = min(MAX_BACKOFF_SECONDS, 0.005 * 2**attempt)
-                time.sleep(random.uniform(0, backoff))  # noqa: S311 - full jitter
+            self.conflicts += 1
+            backoff = min(MAX_BACKOFF_SECONDS, 0.005 * 2**attempt)
+            time.sleep(random.uniform(0, backoff))  # noqa: S311 - full jitter
         raise DependencyUnavailable("The audit log is busy; nothing was done.")
+
+    @tracer.capture_method
+    def write_once(self, entry: Entry) -> bool:
+        """Writes ``entry`` unless its sequence is taken (another append won): False then."""
+        try:
+            self.dynamodb.put_item(
+                TableName=self.table,
+                Item={**_key(entry.subject, entry.sequence), **to_item(_attributes(entry))},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
 
     @tracer.capture_method
     def entries(self, subject: str, *, after: int = 0) -> list[Entry]:

@@ -1,0 +1,53 @@
+"""Reading a customer's audit chain (GET /v1/staff/audit) is itself an entry of it (P5), written
+before the chain is returned, and the chain comes back verified against its newest anchor."""
+
+from __future__ import annotations
+
+import pytest
+
+from ongpt.audit.anchors import AnchoredVerifier
+from ongpt.audit.service import Anchor, AuditReader
+from ongpt.platform.caller import Caller
+from tests.support.fakes import FakeAnchorStore, FakeAuditLog
+
+COMPLIANCE = Caller(kind="staff", id="carol", role="compliance")
+
+
+def _reader() -> tuple[AuditReader, FakeAuditLog, FakeAnchorStore]:
+    audit_log, anchor_store = FakeAuditLog(), FakeAnchorStore()
+    verifier = AnchoredVerifier(audit_log.chain_key, anchor_store)
+    return AuditReader(audit_log, verifier), audit_log, anchor_store
+
+
+@pytest.mark.clause("P5")
+def test_a_read_is_audited_by_its_reader_before_the_chain_is_returned() -> None:
+    reader, audit_log, _ = _reader()
+    audit_log.append("c-1", actor="alice", role="support", action="customer.read")
+    read = reader.read(COMPLIANCE, "c-1")
+    assert [(e["actor"], e["role"], e["action"]) for e in read["entries"]] == [
+        ("alice", "support", "customer.read"),
+        ("carol", "compliance", "audit.read"),
+    ]
+    assert read["verification"] == {"valid": True, "checked": 2, "first_bad": None}
+
+
+def test_an_id_without_a_chain_is_answered_empty_and_nothing_is_written() -> None:
+    reader, audit_log, _ = _reader()
+    assert reader.read(COMPLIANCE, "nobody") == {
+        "entries": [],
+        "verification": {"valid": True, "checked": 0, "first_bad": None},
+    }
+    assert audit_log.appended == []
+
+
+@pytest.mark.clause("P2.5")
+def test_a_chain_cut_at_its_anchor_reads_as_broken_though_the_read_extends_it() -> None:
+    reader, audit_log, anchor_store = _reader()
+    for _ in range(2):
+        second = audit_log.append("c-1", actor="alice", role="support", action="customer.read")
+    anchor_store.put(Anchor("c-1", second.sequence, second.hash, second.mac, second.at))
+    audit_log.appended.remove(second)
+    verification = reader.read(COMPLIANCE, "c-1")["verification"]
+    assert verification["valid"] is False
+    assert verification["first_bad"] == {"sequence": 2, "reason": "changed"}  # not the anchored
+    assert audit_log.head("c-1") != second
