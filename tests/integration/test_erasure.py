@@ -112,6 +112,8 @@ def _erased_everywhere(aws: Deployed, customer_id: str, before: dict[str, Any]) 
     assert not _cognito_user(aws, customer_id)
     status, answer = _staff_read(aws, customer_id)
     assert (status, answer["error"]["code"]) == (410, "ERASED")
+    status, answer = aws.call("me", "GET", "/v1/me", identity=customer(customer_id))
+    assert (status, answer["error"]["code"]) == (410, "ERASED")  # credentials from before
     trail = _audit(aws, customer_id)
     assert trail["verification"]["valid"] is True
     assert trail["entries"][-2]["action"] == "customer.erased"  # then the audit read itself

@@ -60,6 +60,11 @@ def customer_store() -> CustomerStore:
     return CustomerStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
 
 
+def account_status(customer_id: str) -> str | None:
+    """The status of a customer's account, by which the API admits customers (``create_app``)."""
+    return customer_store().status(customer_id)
+
+
 @cache
 def notifier() -> Notifier:
     from ongpt.notify.delivery import Notifier
@@ -217,6 +222,7 @@ def recoveries() -> Recoveries:
         send_limits=send_limits(),
         accounts=Accounts(client("cognito-idp"), env.USER_POOL_ID.value()),
         markers=markers(),
+        audit_log=audit_log(),
         enqueue=sender(client("sqs"), env.RECOVERY_QUEUE_URL.value()),
     )
 
