@@ -32,7 +32,7 @@ from ongpt.platform.api import PathId, create_app, documented, entrypoint
 from ongpt.platform.idempotency import idempotency_key
 from ongpt.platform.models import ErrorBody
 
-app = create_app()
+app = create_app(account_status=services.account_status)
 # 204: no body; the errors as every route documents them.
 SIGNED_OUT: dict[int, OpenAPIResponse] = {
     **documented(204, ErrorBody, 404),

@@ -16,7 +16,7 @@ from ongpt.platform import settings as env
 from ongpt.platform.api import PathId, create_app, documented, entrypoint
 from ongpt.platform.business_metrics import moved, queue_seen
 
-app = create_app()
+app = create_app(account_status=services.account_status)
 
 
 @app.post("/v1/complaints", responses=documented(201, ComplaintState, 409, 413))

@@ -15,7 +15,7 @@ from ongpt.notify.models import NotificationList
 from ongpt.platform import settings as env
 from ongpt.platform.api import create_app, documented, entrypoint
 
-app = create_app()
+app = create_app(account_status=services.account_status)
 
 # Longer than an opaque id: ``third_party_sharing:`` and a recipient of up to 64 characters.
 Purpose = Annotated[str, Path(min_length=1, max_length=PURPOSE_MAX)]

@@ -44,7 +44,8 @@ def test_every_route_for_every_principal(
     customer = local_runtime.session(id_token=tokens["IdToken"])
     sessions = _sessions(local_runtime, guest, customer)
     rows, mismatches = [], []
-    for method, path in sorted(API_MD_ROUTES, key=lambda r: (r[1], r[0])):
+    # The closure last: a closing account's holder is refused the other customer routes.
+    for method, path in sorted(API_MD_ROUTES, key=lambda r: (r[1] == "/v1/me/closure", r[1], r[0])):
         url = concrete(path)
         cells = []
         for principal in PRINCIPALS:

@@ -55,9 +55,12 @@ def principals(fuzz_runtime: LocalClient) -> dict[str, SignedSession]:
     guest = fuzz_runtime.session(principal="guest")
     details = register(fuzz_runtime, guest)
     tokens = sign_in(fuzz_runtime, details["email"], details["password"])["tokens"]
+    leaving = register(fuzz_runtime, guest)
+    leaving_tokens = sign_in(fuzz_runtime, leaving["email"], leaving["password"])["tokens"]
     return {
         "guest": guest,
         "customer": fuzz_runtime.session(id_token=tokens["IdToken"]),
+        "leaving": fuzz_runtime.session(id_token=leaving_tokens["IdToken"]),
         "admin": fuzz_runtime.session(staff_role="admin", staff_id="fuzzer"),
     }
 
@@ -71,9 +74,12 @@ def api_schema(fuzz_runtime: LocalClient) -> OpenApiSchema:
 
 
 def _signer(path: str) -> str:
-    """Who may call ``path`` (API.md): staff routes as Admin, ``/v1/me`` as a customer."""
+    """Who may call ``path`` (API.md): staff routes as Admin, ``/v1/me`` as a customer, the
+    closure as a customer of its own (a closing account is refused the other routes)."""
     if path.startswith("/v1/staff"):
         return "admin"
+    if path == "/v1/me/closure":
+        return "leaving"
     if path.startswith("/v1/me"):
         return "customer"
     return "guest"

@@ -4,9 +4,11 @@ by staff, legal holds; the functions in-process over moto (one world for all).""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -47,6 +49,27 @@ NEW_PASSWORD = "another-Horse-battery-7"
 
 def actions(aws: Deployed, customer_id: str) -> list[str]:
     return [item["action"]["S"] for item in audit_items(aws, customer_id)[2]]
+
+
+def partition(aws: Deployed, customer_id: str) -> list[dict[str, Any]]:
+    """The customer's items in the Customers table, as stored (a closing customer may no longer
+    read them through the API)."""
+    return list(
+        boto3.client("dynamodb").query(
+            TableName=aws.function("me").environment["CUSTOMERS_TABLE"],
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"CUSTOMER#{customer_id}"}},
+        )["Items"]
+    )
+
+
+def consents_stored(aws: Deployed, customer_id: str) -> dict[str, bool]:
+    """The customer's current consents, as stored."""
+    return {
+        item["sk"]["S"].removeprefix("CONSENT#"): item["granted"]["BOOL"]
+        for item in partition(aws, customer_id)
+        if item["sk"]["S"].count("#") == 1 and item["sk"]["S"].startswith("CONSENT#")
+    }
 
 
 def consents(aws: Deployed, customer_id: str) -> dict[str, bool]:
@@ -90,14 +113,12 @@ def test_closure_stops_sign_in_consents_edits_and_messages_and_repeats_the_same(
         password_sign_in(aws, body["email"].lower(), PASSWORD)
     with pytest.raises(ClientError, match="NotAuthorized"):
         refresh(aws, tokens["RefreshToken"])
-    assert consents(aws, cid)["marketing"] is False
-    assert consents(aws, cid)["product_updates"] is False
-    _, exported = aws.call("me", "GET", "/v1/me/export", identity=customer(cid))
-    withdrawn = [c for c in exported["consents"]["history"] if c["source"] == "closure"]
-    assert {c["purpose"] for c in withdrawn} == {"marketing", "product_updates"}
-    assert me(aws, cid, "GET", f"/v1/me/edit-requests/{edit['edit_request_id']}")[1]["status"] == (
-        "WITHDRAWN"
-    )
+    assert consents_stored(aws, cid)["marketing"] is False
+    assert consents_stored(aws, cid)["product_updates"] is False
+    records = {item["sk"]["S"]: item for item in partition(aws, cid)}
+    withdrawn = [r for r in records.values() if r.get("source", {}).get("S") == "closure"]
+    assert {r["sk"]["S"].split("#")[1] for r in withdrawn} == {"marketing", "product_updates"}
+    assert records[f"EDIT#{edit['edit_request_id']}"]["status"]["S"] == "WITHDRAWN"
     told = {
         a: [m for m in aws.messages_to(a) if closing["erase_after"][:10] in m["body"]]
         for a in addresses
@@ -359,3 +380,57 @@ def test_an_unknown_recovery_is_404(aws: Deployed) -> None:
     body = {"email_code": "123456", "phone_code": "123456", "reset_mfa": True}
     assert lifecycle(aws, "POST", "/v1/recoveries/nothing/verification", guest(), body)[0] == 404
     assert lifecycle(aws, "POST", "/v1/recoveries/nothing/resend", guest())[0] == 404
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_a_completed_recovery_is_audited_once_as_the_customer_with_no_personal_value(
+    aws: Deployed,
+) -> None:
+    body, cid = registered(aws)
+    email, phone = body["email"].lower(), e164(body["phone"])
+    _, started = start_recovery(aws, body["email"], body["phone"])
+    path = f"/v1/recoveries/{started['recovery_id']}/verification"
+    proof = {"email_code": code_to(aws, email), "phone_code": code_to(aws, phone)}
+    request = {**proof, "new_password": NEW_PASSWORD, "reset_mfa": False}
+    assert lifecycle(aws, "POST", path, guest(), request)[0] == 200
+    assert lifecycle(aws, "POST", path, guest(), request)[0] == 200  # a retry: nothing twice
+
+    _, _, items = audit_items(aws, cid)
+    recovered = [i for i in items if i["action"]["S"] == "account.recover"]
+    assert len(recovered) == 1
+    entry = recovered[0]
+    assert (entry["actor"]["S"], entry["role"]["S"]) == (cid, "customer")
+    text = str(entry)
+    assert not [v for v in (email, phone, body["full_name"], NEW_PASSWORD) if v in text]
+    assert json.loads(entry["details"]["S"]) == {
+        "recovery_id": started["recovery_id"],
+        "new_password": True,
+        "reset_mfa": False,
+    }
+
+
+@pytest.mark.clause("P2.2", "P3.1")
+def test_a_closing_customer_may_only_close_again_or_sign_out_until_reactivated(
+    aws: Deployed,
+) -> None:
+    """Credentials issued before a closure live up to an hour: the handlers refuse them."""
+    _, cid = registered(aws)
+    who = customer(cid)
+    assert close(aws, cid)[0] == 202
+    edit = {"changes": {"full_name": "Nguyễn Văn Bình"}, "reason": "typo"}
+    complaint = {"category": "service", "subject": "Hoá đơn", "message": "Sai."}
+    refused = [
+        aws.call("me", "GET", "/v1/me", identity=who),
+        aws.call("me", "GET", "/v1/me/export", identity=who),
+        aws.call("me", "PUT", "/v1/me/consents/marketing", body={"granted": True}, identity=who),
+        me(aws, cid, "POST", "/v1/me/edit-requests", edit),
+        aws.call("complaints", "POST", "/v1/complaints", body=complaint, identity=who),
+    ]
+    assert {(status, body["error"]["code"]) for status, body in refused} == {
+        (403, "ACCOUNT_CLOSING")
+    }
+    assert consents_stored(aws, cid)["marketing"] is False  # the refused grant changed nothing
+    assert close(aws, cid)[0] == 202
+    assert lifecycle(aws, "POST", "/v1/me/sign-out", who)[0] == 204
+    assert reactivate(aws, cid)[0] == 200
+    assert aws.call("me", "GET", "/v1/me", identity=who)[0] == 200

@@ -112,6 +112,8 @@ def _erased_everywhere(aws: Deployed, customer_id: str, before: dict[str, Any]) 
     assert not _cognito_user(aws, customer_id)
     status, answer = _staff_read(aws, customer_id)
     assert (status, answer["error"]["code"]) == (410, "ERASED")
+    status, answer = aws.call("me", "GET", "/v1/me", identity=customer(customer_id))
+    assert (status, answer["error"]["code"]) == (410, "ERASED")  # credentials from before
     trail = _audit(aws, customer_id)
     assert trail["verification"]["valid"] is True
     assert trail["entries"][-2]["action"] == "customer.erased"  # then the audit read itself
@@ -214,3 +216,38 @@ def test_a_restore_from_before_the_erasure_is_erased_again_from_the_ledger(aws: 
     assert replayed["replayed"] >= 1
     assert _profile(aws, customer_id)["status"]["S"] == "ERASED"
     _erased_everywhere(aws, customer_id, before)
+
+
+@pytest.mark.clause("P2.4", "P6.2")
+def test_the_complaints_of_an_erased_customer_lose_their_text_and_key_and_leave_the_queues(
+    aws: Deployed,
+) -> None:
+    _, customer_id = _closed_customer(aws)
+    dynamodb = boto3.client("dynamodb")
+    pointer = next(
+        i
+        for i in every_item(dynamodb)[_table(aws)]
+        if i["pk"]["S"] == f"CUSTOMER#{customer_id}" and i["sk"]["S"].startswith("COMPLAINT#")
+    )
+    complaint_id = pointer["complaint_id"]["S"]
+    complaint_key = {"pk": {"S": f"COMPLAINT#{complaint_id}"}, "sk": {"S": "COMPLAINT"}}
+    before = dynamodb.get_item(TableName=_table(aws), Key=complaint_key)["Item"]
+    assert {"dek", "subject", "message", "contact"} <= set(before)
+
+    run_erasure(aws, NOW)
+
+    after = dynamodb.get_item(TableName=_table(aws), Key=complaint_key)["Item"]
+    assert not {"dek", "subject", "message", "contact", "resolution", "status_key"} & set(after)
+    assert (after["status"]["S"], after["status_at_erasure"]["S"]) == ("ERASED", "OPEN")
+    assert after["category"]["S"] == "service"
+    support, open_ones = staff("Support"), {"status": "OPEN"}
+    queue = aws.call("complaints", "GET", "/v1/staff/complaints", identity=support, query=open_ones)
+    assert complaint_id not in [c["complaint_id"] for c in queue[1]["complaints"]]
+    status, _ = aws.call(
+        "complaints",
+        "PATCH",
+        f"/v1/staff/complaints/{complaint_id}",
+        identity=support,
+        body={"status": "RESOLVED", "resolution": "Đã hoàn tiền."},
+    )
+    assert status == 409

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+import boto3
 import pytest
 
 from ongpt.notify import send_limits
@@ -128,3 +129,24 @@ def test_the_sender_refuses_sms_outside_the_allowed_country_codes(
     metrics = capsys.readouterr().out
     assert '"CodeSendsLimited"' in metrics
     assert "4155552671" not in metrics
+
+
+@pytest.mark.clause("P1.2", "P4")
+def test_each_send_counter_expires_when_its_window_ends(aws: Deployed) -> None:
+    """The README's retention row: a counter (an address's blind index, a caller's hash) is kept
+    for its window, an hour or a UTC day, and no longer."""
+    start(aws, registration())
+    table = aws.function("registration").environment["REGISTRATIONS_TABLE"]
+    counters = [
+        item
+        for page in boto3.client("dynamodb").get_paginator("scan").paginate(TableName=table)
+        for item in page["Items"]
+        if item["pk"]["S"].startswith("LIMIT#")
+    ]
+    windows = {"hour": 3600, "day": 86400}
+    assert {c["pk"]["S"].split("#")[-2] for c in counters} == set(windows)
+    for counter in counters:
+        window, window_start = counter["pk"]["S"].split("#")[-2:]
+        expires = int(counter["expires_at_epoch"]["N"])
+        assert expires == int(window_start) + windows[window]
+        assert expires - datetime.now(UTC).timestamp() <= windows[window]

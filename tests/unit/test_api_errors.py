@@ -22,7 +22,7 @@ class Greeting(BaseModel):
     name: str = Field(max_length=10)
 
 
-app = create_app()
+app = create_app(account_status=lambda _customer_id: "ACTIVE")  # admission: test_admission.py
 
 
 @app.post("/v1/me/greetings")

@@ -109,6 +109,11 @@ def accounts() -> Accounts:
     return Accounts(client("cognito-idp"), env.USER_POOL_ID.value())
 
 
+def account_status(customer_id: str) -> str | None:
+    """The status of a customer's account, by which the API admits customers (``create_app``)."""
+    return customer_store().status(customer_id)
+
+
 @cache
 def notifier() -> Notifier:
     from ongpt.notify.delivery import Notifier

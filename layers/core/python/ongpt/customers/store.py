@@ -117,6 +117,18 @@ class CustomerStore:
         return from_item(found) if found else None
 
     @tracer.capture_method
+    def status(self, customer_id: str) -> str | None:
+        """The account's status alone, read consistently (a closure takes effect at once)."""
+        found = self._db.get_item(
+            TableName=self._table,
+            Key=key(CUSTOMER.format(customer_id), PROFILE),
+            ProjectionExpression="#status",
+            ExpressionAttributeNames={"#status": "status"},
+            ConsistentRead=True,
+        ).get("Item")
+        return str(from_item(found)["status"]) if found else None
+
+    @tracer.capture_method
     def apply(
         self,
         customer_id: str,

@@ -22,6 +22,10 @@ CLOSING = "CUSTOMER#CLOSING"  # the ``by-status`` partition of accounts in their
 # The customer's records that erasure deletes; contracts, disclosures, complaints and legal holds
 # stay under the opaque id (what the law makes us keep, with no contact).
 DELETED = ("CONSENT#", "NOTICE#", "EDIT#")
+COMPLAINT_POINTER = "COMPLAINT#"
+# What an erased customer's complaint no longer holds: its sealed text and contact, the key they
+# are sealed under (kept in the item), and its place in the staff queues.
+COMPLAINT_SEALED = ("dek", "subject", "message", "contact", "resolution", "status_key")
 EDIT_POINTER = "EDITREQ#{}"
 # What the erased profile no longer holds: every personal value and the keys that find it.
 PERSONAL = ("full_name", "email", "phone", "optional", "email_index", "phone_index", "language")
@@ -78,13 +82,14 @@ class ErasureStore:
 
     def delete_personal_records(self, customer_id: str) -> int:
         """Consents with their history, notices and edit requests with their pointers: deleted
-        (a delete of what is gone does nothing). How many were found."""
+        (a delete of what is gone does nothing); complaints shredded (``shred_complaint``). How
+        many were found."""
         found = query_all(
             self._db,
             TableName=self._table,
             KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues=to_item({":pk": CUSTOMER.format(customer_id)}),
-            ProjectionExpression="pk, sk, edit_request_id",
+            ProjectionExpression="pk, sk, edit_request_id, complaint_id",
             ConsistentRead=True,
         )
         doomed = [item for item in found if str(item["sk"]).startswith(DELETED)]
@@ -93,7 +98,34 @@ class ErasureStore:
                 pointer = EDIT_POINTER.format(item["edit_request_id"])
                 self._db.delete_item(TableName=self._table, Key=key(pointer, "POINTER"))
             self._db.delete_item(TableName=self._table, Key=key(item["pk"], item["sk"]))
-        return len(doomed)
+        complaints = [
+            str(i["complaint_id"]) for i in found if str(i["sk"]).startswith(COMPLAINT_POINTER)
+        ]
+        for complaint_id in complaints:
+            self.shred_complaint(complaint_id)
+        return len(doomed) + len(complaints)
+
+    def shred_complaint(self, complaint_id: str) -> None:
+        """The customer's complaint kept with its category and times only: its sealed text and
+        contact and its own data key removed, status ``ERASED`` (out of the staff queues, no move
+        allowed; the status it had kept as ``status_at_erasure``). Idempotent."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=key(f"COMPLAINT#{complaint_id}", "COMPLAINT"),
+                UpdateExpression="SET status_at_erasure = if_not_exists(status_at_erasure, "
+                "#status), #status = :erased REMOVE "
+                + ", ".join(f"#{name}" for name in COMPLAINT_SEALED),
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={
+                    "#status": "status",
+                    **{f"#{name}": name for name in COMPLAINT_SEALED},
+                },
+                ExpressionAttributeValues=to_item({":erased": "ERASED"}),
+            )
+        except ClientError as error:
+            if not _conditional_failed(error):  # a pointer without its complaint: nothing to do
+                raise
 
     def finish(
         self,

@@ -7,7 +7,8 @@ codes: the same calls, answer and time whether or not the addresses belong to on
 account. The ``recovery_codes`` worker looks the pair up and sends a code to each address of a
 match; otherwise nothing is sent, and the verification can only fail as a wrong code does.
 Verification sets the new password (same policy) and/or removes the authenticator app (SMS MFA
-preferred), signs the customer out everywhere and tells both addresses, each once.
+preferred), signs the customer out everywhere, then appends ``account.recover`` to the customer's
+audit chain (what was reset, no personal value) and tells both addresses, each once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from ongpt.audit.store import AuditLog
 from ongpt.customers.accounts import Accounts
 from ongpt.customers.service import Customers
 from ongpt.customers.store import CustomerStore
@@ -43,6 +45,7 @@ from ongpt.storage.key_store import KeyGone, KeyStore
 from ongpt.storage.markers import Markers
 
 RECOVERY_LIFETIME = timedelta(days=1)
+RECOVERED_ACTION = "account.recover"
 CHANNELS = ("email", "phone")
 
 
@@ -57,6 +60,7 @@ class Recoveries:
     send_limits: SendLimits
     accounts: Accounts
     markers: Markers
+    audit_log: AuditLog
     enqueue: Callable[[RecoveryCodesMessage], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
@@ -111,8 +115,8 @@ class Recoveries:
         if record is None:
             raise NotFound("No such recovery.")
         if record["status"] == "RECOVERED" and self._codes_match(recovery_id, record, request):
-            self._tell(recovery_id, record["customer_id"])  # what a failed attempt left
-            return Recovered()
+            self._recorded(recovery_id, record["customer_id"], request)  # what a failed attempt
+            return Recovered()  # left
         record = self._pending(recovery_id)
         if self.clock() > datetime.fromisoformat(record["code_expires_at"]):
             raise Expired("The codes have expired; ask for new ones.")
@@ -135,8 +139,29 @@ class Recoveries:
         self.accounts.sign_out_everywhere(customer_id)
         if not self.recovery_store.complete(recovery_id, iso(self.clock()), MAX_ATTEMPTS):
             raise TooManyAttempts("Too many wrong codes: start a new recovery.")
-        self._tell(recovery_id, customer_id)
+        self._recorded(recovery_id, customer_id, request)
         return Recovered()
+
+    def _recorded(self, recovery_id: str, customer_id: str, request: RecoveryVerification) -> None:
+        """The completed recovery in the customer's audit chain, then told to both addresses;
+        each once per recovery (a marker each), so a retry finishes what a failure left."""
+        self.markers.once(
+            f"CUSTOMER#{customer_id}",
+            f"RECOVERAUDIT#{recovery_id}",
+            partial(
+                self.audit_log.append,
+                customer_id,
+                actor=customer_id,
+                role="customer",
+                action=RECOVERED_ACTION,
+                details={
+                    "recovery_id": recovery_id,
+                    "new_password": request.new_password is not None,
+                    "reset_mfa": request.reset_mfa,
+                },
+            ),
+        )
+        self._tell(recovery_id, customer_id)
 
     def _codes_match(
         self, recovery_id: str, record: dict[str, Any], request: RecoveryVerification

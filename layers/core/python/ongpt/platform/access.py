@@ -44,6 +44,14 @@ PRINCIPALS: dict[str, tuple[Pattern, ...]] = {
     "compliance": COMPLIANCE,
     "admin": ADMIN,
 }
+# The routes on which a customer acts as the account's holder (their data, their requests, a
+# complaint filed under the account): refused once the account is closing or erased, whatever
+# credentials the caller still holds (API.md, Closure: sign-in disabled, sessions revoked; the
+# identity pool's credentials live up to an hour). A closing account may still repeat its closure
+# and sign out.
+AS_ACCOUNT_HOLDER: tuple[Pattern, ...] = (*_subtree("/v1/me"), ("POST", "/v1/complaints"))
+WHILE_CLOSING: tuple[Pattern, ...] = (("POST", "/v1/me/closure"), ("POST", "/v1/me/sign-out"))
+
 # The IAM role names of staff (API.md) and the principal each is.
 STAFF_ROLES: dict[str, str] = {"Support": "support", "Compliance": "compliance", "Admin": "admin"}
 
@@ -53,9 +61,14 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
 
 
-def allows(principal: str, method: str, path: str) -> bool:
-    """Whether the table lets ``principal`` invoke ``method path`` (an unknown principal: no)."""
+def matches(patterns: tuple[Pattern, ...], method: str, path: str) -> bool:
+    """Whether ``method path`` is one of ``patterns``."""
     return any(
         _compiled(want_method).fullmatch(method) and _compiled(want_path).fullmatch(path)
-        for want_method, want_path in PRINCIPALS.get(principal, ())
+        for want_method, want_path in patterns
     )
+
+
+def allows(principal: str, method: str, path: str) -> bool:
+    """Whether the table lets ``principal`` invoke ``method path`` (an unknown principal: no)."""
+    return matches(PRINCIPALS.get(principal, ()), method, path)

@@ -26,7 +26,10 @@ from pydantic import BaseModel
 from ongpt.platform import access, idempotency
 from ongpt.platform.caller import Caller, Forbidden, caller
 from ongpt.platform.errors import (
+    DEPENDENCY_FAILURES,
+    AccountClosing,
     DependencyUnavailable,
+    Erased,
     NotFound,
     ServiceError,
     ValidationFailed,
@@ -50,6 +53,8 @@ GATEWAY_STATUSES = (403, 413, 429)
 PathId = Annotated[str, Path(min_length=1, max_length=64)]
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+# The status of a customer's account (``ACTIVE``, ``CLOSING``, ``ERASED``), None if none is kept.
+AccountStatus = Callable[[str], str | None]
 # What a route answers: a body (its status 200), or a body and its status.
 Body = dict[str, Any] | BaseModel
 Answer = Body | tuple[Body, int]
@@ -140,10 +145,48 @@ def _not_allowed(who: Caller, event: dict[str, Any]) -> Forbidden | None:
     return Forbidden("This caller may not use this route.")
 
 
+def _not_in_standing(app: Api, who: Caller, event: dict[str, Any]) -> ServiceError | None:
+    """A customer acting as the account's holder is refused once the account is closing (403
+    ``ACCOUNT_CLOSING``, but for repeating the closure and signing out) or erased (410
+    ``ERASED``): sign-out does not revoke identity-pool credentials already issued, which live up
+    to an hour. One read of the account's status; a function without a reader refuses."""
+    method, path = event.get("httpMethod") or "", event.get("path") or ""
+    if who.kind != "customer" or not access.matches(access.AS_ACCOUNT_HOLDER, method, path):
+        return None
+    if app.account_status is None:
+        return Forbidden("This function cannot check the caller's account.")
+    try:
+        status = app.account_status(who.id)
+    except DEPENDENCY_FAILURES as failure:
+        return _dependency_unavailable(failure)
+    if status == "ERASED":
+        return Erased("The account was erased.")
+    if status == "CLOSING" and not access.matches(access.WHILE_CLOSING, method, path):
+        return AccountClosing("The account is closing; Support can reactivate it.")
+    return None
+
+
+def _dependency_unavailable(failure: ClientError | BotoCoreError) -> DependencyUnavailable:
+    """An AWS call that failed after the SDK's retries, logged by its error code only."""
+    code = (
+        failure.response["Error"]["Code"]
+        if isinstance(failure, ClientError)
+        else type(failure).__name__
+    )
+    logger.error("dependency failed after retries", extra={"aws_error": code})
+    return DependencyUnavailable("Please try again shortly.")
+
+
 class Api(APIGatewayRestResolver):
     """The resolver of an API function. Its routes find the caller, identified and admitted once
     per request by the entry point, in ``app.caller`` (or ``app.staff``, ``app.customer_id``), and
-    a POST route is made idempotent with ``@app.idempotent``."""
+    a POST route is made idempotent with ``@app.idempotent``. ``account_status`` reads a
+    customer's account status, for a function serving routes on which customers act as the
+    account's holder (``access.AS_ACCOUNT_HOLDER``)."""
+
+    def __init__(self, account_status: AccountStatus | None = None) -> None:
+        super().__init__(enable_validation=True)
+        self.account_status = account_status
 
     def admit(self, who: Caller) -> None:
         """Hands the admitted caller to this request's routes, in Powertools' routing context
@@ -196,9 +239,10 @@ def _recorded(answer: Answer) -> dict[str, Any]:
     return {"status": int(status), "body": body}
 
 
-def create_app() -> Api:
-    """A validating REST resolver that answers every failure in the contract's error shape."""
-    app = Api(enable_validation=True)
+def create_app(account_status: AccountStatus | None = None) -> Api:
+    """A validating REST resolver that answers every failure in the contract's error shape;
+    ``account_status`` for a function that serves customers as account holders (see ``Api``)."""
+    app = Api(account_status)
 
     # Powertools' decorators are untyped; the handlers' signatures are checked here.
     @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
@@ -207,9 +251,7 @@ def create_app() -> Api:
 
     @app.exception_handler([ClientError, BotoCoreError])  # type: ignore[untyped-decorator]
     def _dependency_failed(exc: ClientError | BotoCoreError) -> Response[str]:
-        code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else type(exc).__name__
-        logger.error("dependency failed after retries", extra={"aws_error": code})
-        return error_response(DependencyUnavailable("Please try again shortly."))
+        return error_response(_dependency_unavailable(exc))
 
     @app.not_found
     def _no_route(_exc: Exception) -> Response[str]:
@@ -258,7 +300,7 @@ def _answer(app: Api, event: dict[str, Any], context: LambdaContext) -> tuple[di
         who = caller(event)
     except Forbidden as unidentified:
         return _refusal(unidentified), "unknown"
-    refused = _not_allowed(who, event) or _unreadable(event)
+    refused = _not_allowed(who, event) or _not_in_standing(app, who, event) or _unreadable(event)
     if refused is not None:
         return _refusal(refused), who.kind
     app.admit(who)

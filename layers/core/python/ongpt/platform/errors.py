@@ -75,6 +75,11 @@ class Erased(ServiceError, status=410, code="ERASED"):
     """The customer's account was erased (API.md, Erasure): nothing of theirs can be read."""
 
 
+class AccountClosing(ServiceError, status=403, code="ACCOUNT_CLOSING"):
+    """The customer closed the account (API.md, Closure): credentials issued before it may only
+    repeat the closure or sign out, until Support reactivates it."""
+
+
 class TooSoon(ServiceError, status=429, code="TOO_MANY_REQUESTS"):
     """Asked again within the wait (a resend within 60 seconds)."""
 

@@ -1,0 +1,129 @@
+"""Issue 15's erasure journey through the local runtime (API.md, Account lifecycle): a customer
+who signed in with TOTP closes, is refused sign-in, is reactivated by Support, signs in again and
+closes again; a legal hold keeps the account past ``erase_after``; once released, the erasure job
+leaves nothing of theirs that can be read, in the tables or in a copy taken before, and the same
+addresses may register again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+from local.client import LocalClient, SignedSession
+from local.cognito import UserPoolClient, totp_code
+from tests.support.erasure import backed_up, dumped, every_item, keys_that_open
+from tests.support.runtime import aws_client
+from tests.support.signed import register, sign_in, staff
+
+
+def _erasure_job(local_runtime: LocalClient, now: str) -> dict[str, Any]:
+    answer = requests.post(
+        f"{local_runtime.api_url}/_local/jobs/erasure", json={"now": now}, timeout=120
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def _staff_read(local_runtime: LocalClient, customer_id: str) -> requests.Response:
+    return staff(local_runtime, "support").request(
+        "GET", f"/v1/staff/customers/{customer_id}?purpose=customer_support"
+    )
+
+
+def _cognito_user_exists(local_runtime: LocalClient, customer_id: str) -> bool:
+    idp = aws_client(local_runtime, "cognito-idp")
+    try:
+        idp.admin_get_user(UserPoolId=local_runtime.config["user_pool_id"], Username=customer_id)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "UserNotFoundException":
+            return False
+        raise
+    return True
+
+
+def _signed_in_again(local_runtime: LocalClient, details: dict[str, Any]) -> SignedSession:
+    pool = UserPoolClient(local_runtime.config)
+    tokens = pool.sign_in(details["email"], details["password"], totp_code(details["secret"]))
+    return local_runtime.session(id_token=tokens["IdToken"])
+
+
+def _sent(local_runtime: LocalClient, details: dict[str, Any]) -> int:
+    return sum(len(local_runtime.outbox(a)) for a in (details["email"], details["e164"]))
+
+
+@pytest.mark.clause("P2.1", "P2.4", "P4")
+def test_a_closed_account_is_held_then_erased_so_that_no_copy_opens_and_its_addresses_are_free(
+    local_runtime: LocalClient, guest: SignedSession
+) -> None:
+    details = register(local_runtime, guest)
+    details.update(sign_in(local_runtime, details["email"], details["password"]))
+    customer_id, pool = details["customer_id"], UserPoolClient(local_runtime.config)
+    me = local_runtime.session(id_token=details["tokens"]["IdToken"])
+
+    # Closed, sign-in refused; reactivated by Support, signed in again; closed again.
+    assert me.request("POST", "/v1/me/closure", json_body={}).status_code == 202
+    with pytest.raises(Exception, match="NotAuthorized"):
+        pool.sign_in(details["email"], details["password"], totp_code(details["secret"]))
+    reactivation = {"purpose": "customer_support", "note": "Khách đổi ý"}
+    reopened = staff(local_runtime, "support").request(
+        "POST", f"/v1/staff/accounts/{customer_id}/reactivation", json_body=reactivation
+    )
+    assert reopened.status_code == 200
+    me = _signed_in_again(local_runtime, details)
+    assert me.request("GET", "/v1/me").json()["status"] == "ACTIVE"
+    closing = me.request("POST", "/v1/me/closure", json_body={"reason": "Chuyển đi"}).json()
+    erase_after = closing["erase_after"]
+    refused = me.request("GET", "/v1/me")  # credentials from before the closure
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "ACCOUNT_CLOSING")
+
+    # A legal hold keeps the account past its grace period.
+    compliance = staff(local_runtime, "compliance")
+    hold = {"customer_id": customer_id, "authority_reference": "BCA-2027/9", "reason": "Điều tra"}
+    hold_id = compliance.request("POST", "/v1/staff/legal-holds", json_body=hold).json()["hold_id"]
+    _erasure_job(local_runtime, erase_after)
+    assert _staff_read(local_runtime, customer_id).json()["status"] == "CLOSING"
+    assert _cognito_user_exists(local_runtime, customer_id)
+    released = compliance.request(
+        "POST", f"/v1/staff/legal-holds/{hold_id}/release", json_body={"note": "Xong"}
+    )
+    assert released.status_code == 200
+
+    # Erased: nothing of theirs is found or opens, in the tables or a copy taken before.
+    dynamodb, kms = aws_client(local_runtime, "dynamodb"), aws_client(local_runtime, "kms")
+    before = every_item(dynamodb)
+    assert keys_that_open(kms, before, customer_id) == 1  # the key store's, until the erasure
+    _erasure_job(local_runtime, erase_after)
+    assert not _cognito_user_exists(local_runtime, customer_id)
+    read = _staff_read(local_runtime, customer_id)
+    assert (read.status_code, read.json()["error"]["code"]) == (410, "ERASED")
+    assert me.request("GET", "/v1/me").status_code == 410
+    after = every_item(dynamodb)
+    assert keys_that_open(kms, after, customer_id) == 0
+    assert keys_that_open(kms, backed_up(before), customer_id) == 0
+    profile_before = next(
+        item
+        for item in before[next(t for t in before if "Customers" in t)]
+        if item["pk"]["S"] == f"CUSTOMER#{customer_id}" and item["sk"]["S"] == "PROFILE"
+    )
+    text = dumped(after)
+    values = [details[k] for k in ("email", "e164", "full_name")] + [
+        profile_before[a]["S"]
+        for a in ("full_name", "email", "phone", "email_index", "phone_index")
+    ]
+    assert [v for v in values if v in text] == []
+    trail = compliance.request("GET", f"/v1/staff/audit?customer_id={customer_id}").json()
+    assert trail["verification"]["valid"] is True
+    assert "customer.erased" in [entry["action"] for entry in trail["entries"]]
+
+    # The job again: nothing sent, nothing changed.
+    settled, sent = dumped(every_item(dynamodb)), _sent(local_runtime, details)
+    _erasure_job(local_runtime, erase_after)
+    assert dumped(every_item(dynamodb)) == settled
+    assert _sent(local_runtime, details) == sent
+
+    # The same email and phone register again.
+    again = register(local_runtime, guest, email=details["email"], phone=details["phone"])
+    assert again["customer_id"] != customer_id

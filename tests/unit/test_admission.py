@@ -1,0 +1,104 @@
+"""Admission by the account's status (API.md, Closure and Erasure): credentials issued before a
+closure (identity-pool credentials live up to an hour) act on the account no more."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from typing import Any
+from unittest import mock
+
+import pytest
+from botocore.exceptions import ClientError
+
+from ongpt.platform.api import AccountStatus, create_app, entrypoint
+from tests.support.deployed import customer, guest
+from tests.support.events import FakeLambdaContext, rest_event
+
+EVERY_FUNCTION = {
+    "POWERTOOLS_SERVICE_NAME": "admission",
+    "POWERTOOLS_METRICS_NAMESPACE": "Tests",
+    "SMS_COUNTRY_CODES": '["84"]',
+}
+STATUSES: dict[str, str] = {}
+READS: list[str] = []
+
+
+def _read(customer_id: str) -> str | None:
+    READS.append(customer_id)
+    if STATUSES.get(customer_id) == "UNREADABLE":
+        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "GetItem")
+    return STATUSES.get(customer_id)
+
+
+def _handler(account_status: AccountStatus | None) -> Any:
+    app = create_app(account_status=account_status)
+    for method, path in (
+        ("GET", "/v1/me"),
+        ("POST", "/v1/me/closure"),
+        ("POST", "/v1/me/sign-out"),
+        ("POST", "/v1/complaints"),
+        ("GET", "/v1/policy"),
+    ):
+        app.route(path, method)(lambda: {"reached": True})
+    with mock.patch.dict(os.environ, EVERY_FUNCTION):
+        return entrypoint(app, ())
+
+
+HANDLER = _handler(_read)
+
+
+def call(
+    method: str, path: str, status: str | None, handler: Any = HANDLER, as_customer: bool = True
+) -> tuple[int, dict[str, Any]]:
+    customer_id = str(uuid.uuid4())
+    if status is not None:
+        STATUSES[customer_id] = status
+    event = rest_event(method, path, body={} if method == "POST" else None)
+    event["requestContext"]["identity"].update(customer(customer_id) if as_customer else guest())
+    response = handler(event, FakeLambdaContext())
+    return response["statusCode"], json.loads(response["body"])
+
+
+def code(answer: tuple[int, dict[str, Any]]) -> tuple[int, str]:
+    return answer[0], answer[1].get("error", {}).get("code", "")
+
+
+@pytest.mark.clause("P2.2", "P3.1")
+@pytest.mark.parametrize("route", [("GET", "/v1/me"), ("POST", "/v1/complaints")])
+def test_a_closing_customer_is_refused_what_an_account_holder_does(route: tuple[str, str]) -> None:
+    assert code(call(*route, "CLOSING")) == (403, "ACCOUNT_CLOSING")
+    assert call(*route, "ACTIVE") == (200, {"reached": True})
+
+
+@pytest.mark.clause("P2.2")
+@pytest.mark.parametrize("path", ["/v1/me/closure", "/v1/me/sign-out"])
+def test_a_closing_customer_may_still_close_again_and_sign_out(path: str) -> None:
+    assert call("POST", path, "CLOSING") == (200, {"reached": True})
+
+
+@pytest.mark.clause("P2.2", "P2.4")
+@pytest.mark.parametrize("route", [("GET", "/v1/me"), ("POST", "/v1/me/closure")])
+def test_an_erased_customer_gets_410_everywhere_as_the_account_holder(
+    route: tuple[str, str],
+) -> None:
+    assert code(call(*route, "ERASED")) == (410, "ERASED")
+
+
+@pytest.mark.clause("P2.2")
+def test_routes_that_act_on_no_account_read_no_status() -> None:
+    READS.clear()
+    assert call("GET", "/v1/policy", "CLOSING")[0] == 200
+    assert call("POST", "/v1/complaints", None, as_customer=False)[0] == 200  # a guest's complaint
+    assert READS == []
+
+
+@pytest.mark.clause("P4")
+def test_a_status_that_cannot_be_read_is_a_503_and_the_route_is_not_reached() -> None:
+    assert code(call("GET", "/v1/me", "UNREADABLE")) == (503, "SERVICE_UNAVAILABLE")
+
+
+@pytest.mark.clause("P2.2")
+def test_a_function_serving_account_holders_without_a_status_reader_refuses_them() -> None:
+    assert code(call("GET", "/v1/me", "ACTIVE", handler=_handler(None))) == (403, "FORBIDDEN")
