@@ -2,7 +2,7 @@
 (``ongpt/business_metrics.py``, the send limits, the daily jobs), beside the operational ones.
 
 Powertools adds the emitting function as the ``service`` dimension; each figure is drawn from
-the function that knows it. Erasures due and done join here with the erasure job (issue 15).
+the function that knows it.
 """
 
 from __future__ import annotations
@@ -56,7 +56,11 @@ def business_widgets() -> list[cloudwatch.IWidget]:
         _graph(
             "Codes sent and limited",
             *(
-                figure("CodesSent", "registration_codes", f"sent by {c}", channel=c)
+                figure("CodesSent", service, f"{codes} codes by {c}", channel=c)
+                for service, codes in (
+                    ("registration_codes", "sign-up"),
+                    ("edit_requests", "change"),
+                )
                 for c in ("email", "phone")
             ),
             cloudwatch.MathExpression(
@@ -91,6 +95,13 @@ def business_widgets() -> list[cloudwatch.IWidget]:
             *(
                 figure(f"Reminders{n}", "expiry_reminders", n.lower())
                 for n in ("Due", "Sent", "Failed")
+            ),
+        ),
+        _graph(
+            "Erasures due and done (daily job)",
+            *(
+                figure(f"Erasures{n}", "erasure", label)
+                for n, label in (("Due", "due"), ("Done", "done"), ("Held", "held by a legal hold"))
             ),
         ),
     ]

@@ -1,9 +1,5 @@
 """The commands: one per staff route of API.md, declared as data. A new route is one more
-``Command`` here (its arguments say where each goes: path, query or body).
-
-Not yet here because their routes do not exist yet (issue 15): ``legal-holds create|release|list``
-and ``accounts reactivate``.
-"""
+``Command`` here (its arguments say where each goes: path, query or body)."""
 
 from __future__ import annotations
 
@@ -226,6 +222,58 @@ COMMANDS: tuple[Command, ...] = (
         "ongpt-staff --role compliance disclosures create --customer-id ID --recipient police-hn "
         "--legal-basis legal_obligation --authority-reference 'CV 123/2026' "
         "--data-categories contact",
+    ),
+    Command(
+        "accounts",
+        "reactivate",
+        "reactivate closing accounts",
+        "POST",
+        "/v1/staff/accounts/{customer_id}/reactivation",
+        (
+            Arg("customer_id", "the closing customer's id", where="path"),
+            PURPOSE,
+            Arg("note", "why (sealed, kept with the account)", required=True),
+        ),
+        "ongpt-staff --role support accounts reactivate CUSTOMER_ID --purpose customer_support "
+        "--note 'Khách đổi ý'",
+    ),
+    Command(
+        "legal-holds",
+        "place",
+        "place legal holds",
+        "POST",
+        "/v1/staff/legal-holds",
+        (
+            CUSTOMER_ID,
+            Arg("authority_reference", "the authority's reference", required=True),
+            Arg("reason", "why (sealed under the customer's key)", required=True),
+            Arg("until", "the hold ends at this date or time (optional)"),
+        ),
+        "ongpt-staff --role compliance legal-holds place --customer-id ID "
+        "--authority-reference 'TA-7/2026' --reason 'Vụ án đang điều tra'",
+    ),
+    Command(
+        "legal-holds",
+        "list",
+        "see legal holds",
+        "GET",
+        "/v1/staff/legal-holds",
+        (Arg("customer_id", "the customer's id", where="query", required=True, positional=True),),
+        "ongpt-staff --role compliance legal-holds list CUSTOMER_ID",
+        rows="holds",
+        columns=("hold_id", "status", "created_at", "until", "authority_reference", "reason"),
+    ),
+    Command(
+        "legal-holds",
+        "release",
+        "release legal holds",
+        "POST",
+        "/v1/staff/legal-holds/{hold_id}/release",
+        (
+            Arg("hold_id", "the hold's id", where="path"),
+            Arg("note", "why it ends (sealed)", required=True),
+        ),
+        "ongpt-staff --role compliance legal-holds release HOLD_ID --note 'Vụ án đã xong'",
     ),
     Command(
         "audit",

@@ -3,6 +3,9 @@
 EventBridge Scheduler passes ``{"scheduled_time": ...}``: the run's clock is the time it was
 scheduled for. After a restore from backup, an operator invokes it with
 ``{"scheduled_time": <now>, "replay_since": <the restore point>}`` (docs/restore.md).
+
+The admins' dashboard shows each run's ``ErasuresDue`` (accounts past their grace period),
+``ErasuresDone`` and ``ErasuresHeld`` (due, but under a legal hold).
 """
 
 from typing import Any
@@ -33,6 +36,8 @@ def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, 
         counts = services.erasure().replay(parse(str(event["replay_since"])), now)
     else:
         counts = services.erasure().run(now)
-        metrics.add_metric(name="AccountsErased", unit=MetricUnit.Count, value=counts["erased"])
+        erased, held = counts["erased"], counts["held"]
+        for name, value in (("Due", erased + held), ("Done", erased), ("Held", held)):
+            metrics.add_metric(name=f"Erasures{name}", unit=MetricUnit.Count, value=value)
     logger.info("erasure", extra=counts)
     return counts

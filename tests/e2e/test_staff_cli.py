@@ -18,6 +18,7 @@ from local.client import LocalClient, SignedSession
 from ongpt.platform.access import allows
 from ongpt_staff.commands import COMMANDS, Command
 from ongpt_staff.main import main
+from tests.support.signed import register, sign_in, staff
 
 ROLES = ("support", "compliance", "admin")
 
@@ -50,7 +51,8 @@ def cli(local_runtime: LocalClient, tmp_path_factory: pytest.TempPathFactory) ->
 
 @dataclass
 class World:
-    """What the commands act on: a customer, and fresh requests and complaints on demand."""
+    """What the commands act on: a customer, and fresh requests, complaints, holds and a closing
+    account on demand."""
 
     local_runtime: LocalClient
     guest: SignedSession
@@ -58,6 +60,8 @@ class World:
     customer_id: str
     email: str
     contract_id: str
+    leaver: SignedSession  # a customer of this module's own, who closes their account at will
+    leaver_id: str
     renewals: int = 0
 
     def later_expiry(self) -> str:
@@ -88,6 +92,26 @@ class World:
         assert filed.status_code == 201, filed.text
         return str(filed.json()["complaint_id"])
 
+    def closing(self) -> str:
+        """The leaver's account, closed (again, after a reactivation): its id."""
+        closed = self.leaver.request("POST", "/v1/me/closure", json_body={})
+        assert closed.status_code == 202, closed.text
+        return self.leaver_id
+
+    def hold(self) -> str:
+        """A new active legal hold on the customer, placed by Compliance: its id."""
+        placed = staff(self.local_runtime, "compliance").request(
+            "POST",
+            "/v1/staff/legal-holds",
+            json_body={
+                "customer_id": self.customer_id,
+                "authority_reference": "TA-7",
+                "reason": "Vụ án",
+            },
+        )
+        assert placed.status_code == 201, placed.text
+        return str(placed.json()["hold_id"])
+
 
 @pytest.fixture(scope="module")
 def world(
@@ -105,7 +129,18 @@ def world(
     )
     assert created.code == 0, created.err
     contract_id = json.loads(created.out)["contract_id"]
-    return World(local_runtime, guest, customer, customer_id, customer_tokens["email"], contract_id)
+    leaver = register(local_runtime, guest)
+    leaver_tokens = sign_in(local_runtime, leaver["email"], leaver["password"])
+    return World(
+        local_runtime,
+        guest,
+        customer,
+        customer_id,
+        customer_tokens["email"],
+        contract_id,
+        local_runtime.session(id_token=leaver_tokens["tokens"]["IdToken"]),
+        leaver["customer_id"],
+    )
 
 
 # The arguments of each command for a request that the API accepts from a role it allows.
@@ -129,6 +164,15 @@ ARGUMENTS: dict[str, Callable[[World], list[str]]] = {
         *("--legal-basis", "legal_obligation", "--authority-reference", "CV 123/2026"),
         *("--data-categories", "contact", "--data-categories", "profile"),
     ],
+    "accounts reactivate": lambda w: [
+        *(w.closing(), "--purpose", "customer_support", "--note", "Khách đổi ý"),
+    ],
+    "legal-holds place": lambda w: [
+        *("--customer-id", w.customer_id, "--authority-reference", "TA-7/2026"),
+        *("--reason", "Vụ án đang điều tra", "--until", "2027-06-30"),
+    ],
+    "legal-holds list": lambda w: [w.customer_id],
+    "legal-holds release": lambda w: [w.hold(), "--note", "Vụ án đã xong"],
     "audit show": lambda w: [w.customer_id],
 }
 
@@ -241,3 +285,37 @@ def test_a_missing_local_runtime_is_a_clear_error(tmp_path: Path) -> None:
         )
     assert code == 1
     assert "make run" in err.getvalue()
+
+
+@pytest.mark.clause("P5", "P2.2")
+def test_legal_holds_placed_and_released_are_listed_with_their_status(
+    cli: Cli, world: World
+) -> None:
+    placed = cli(
+        "compliance",
+        *("legal-holds", "place", "--customer-id", world.customer_id, "--json"),
+        *("--authority-reference", "VKS-12/2026", "--reason", "Điều tra"),
+    )
+    assert placed.code == 0, placed.err
+    hold_id = json.loads(placed.out)["hold_id"]
+    released = cli("admin", "legal-holds", "release", hold_id, "--note", "Đã xong")
+    assert released.code == 0, released.err
+    again = cli("admin", "legal-holds", "release", hold_id, "--note", "Đã xong")
+    assert again.code == 1
+    assert again.err.startswith("409 CONFLICT")
+    listed = cli("compliance", "legal-holds", "list", world.customer_id)
+    assert listed.code == 0, listed.err
+    header, _, *rows = listed.out.splitlines()
+    assert header.split()[:3] == ["hold_id", "status", "created_at"]
+    assert [row.split()[1] for row in rows if row.startswith(hold_id)] == ["RELEASED"]
+
+
+@pytest.mark.clause("P5", "P2.2")
+def test_reactivating_an_account_that_is_not_closing_is_a_conflict(cli: Cli, world: World) -> None:
+    ran = cli(
+        "support",
+        *("accounts", "reactivate", world.customer_id, "--purpose", "customer_support"),
+        *("--note", "Nhầm"),
+    )
+    assert ran.code == 1
+    assert ran.err.startswith("409 CONFLICT")

@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.support.deployed import Deployed, guest, staff
-from tests.support.journeys import e164, registered
+from tests.support.erasure import close, hold
+from tests.support.jobs import run_erasure
+from tests.support.journeys import e164, me, new_phone, registered
+
+Figure = tuple[str, tuple[tuple[str, str], ...]]  # a metric's name and dimensions (sorted)
 
 
-def emitted(output: str) -> Counter[tuple[str, tuple[tuple[str, str], ...]]]:
-    """Each metric emitted, with its dimensions (sorted), and how many times."""
-    found: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+def _each_value(output: str) -> Iterator[tuple[Figure, float]]:
+    """Every value of every metric in the EMF lines of ``output``."""
     for line in output.splitlines():
         if '"_aws"' not in line:
             continue
@@ -25,8 +31,22 @@ def emitted(output: str) -> Counter[tuple[str, tuple[tuple[str, str], ...]]]:
                 sorted((d, str(blob[d])) for group in directive["Dimensions"] for d in group)
             )
             for metric in directive["Metrics"]:
-                found[(metric["Name"], dimensions)] += 1
-    return found
+                values = blob[metric["Name"]]
+                for value in values if isinstance(values, list) else [values]:
+                    yield (metric["Name"], dimensions), float(value)
+
+
+def emitted(output: str) -> Counter[Figure]:
+    """Each metric emitted, with its dimensions (sorted), and how many times."""
+    return Counter(figure for figure, _ in _each_value(output))
+
+
+def totals(output: str) -> dict[Figure, float]:
+    """Each metric emitted, with its dimensions (sorted), and the sum of its values."""
+    summed: dict[Figure, float] = {}
+    for figure, value in _each_value(output):
+        summed[figure] = summed.get(figure, 0) + value
+    return summed
 
 
 @pytest.mark.clause("P2.5")
@@ -71,3 +91,39 @@ def test_complaints_by_status_and_the_open_queue_with_its_oldest_age(
     queue = (("queue", "complaints"), complaints, ("status", "OPEN"))
     assert figures[("QueueLength", queue)] == 1
     assert figures[("QueueOldestAgeHours", queue)] == 1
+
+
+@pytest.mark.clause("P2.5")
+def test_edit_request_codes_are_counted_as_codes_sent(
+    aws: Deployed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, customer_id = registered(aws)
+    capsys.readouterr()
+    email, phone = f"moi.{customer_id[:8]}@example.com", new_phone()
+    change = {"changes": {"email": email, "phone": phone}, "reason": "Đổi số"}
+    assert me(aws, customer_id, "POST", "/v1/me/edit-requests", change)[0] == 202
+    assert [len(aws.messages_to(a)) for a in (email, e164(phone))] == [1, 1]
+    figures = emitted(capsys.readouterr().out)
+    edits = ("service", "edit_requests")
+    assert figures[("CodesSent", (("channel", "email"), edits))] == 1
+    assert figures[("CodesSent", (("channel", "phone"), edits))] == 1
+
+
+@pytest.mark.clause("P2.5")
+def test_the_erasure_job_counts_erasures_due_done_and_held(
+    aws: Deployed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = datetime(2027, 3, 1, 20, 0, tzinfo=UTC)
+    dynamodb = boto3.client("dynamodb")
+    table = aws.function("erasure").environment["CUSTOMERS_TABLE"]
+    closed = [registered(aws)[1] for _ in range(3)]
+    for customer_id in closed:
+        close(dynamodb, table, customer_id, now - timedelta(days=1))
+    hold(dynamodb, table, closed[0])
+    capsys.readouterr()
+    assert run_erasure(aws, now) == {"erased": 2, "held": 1}
+    # By name: the job's figures go through the shared Powertools ``Metrics``, whose ``service``
+    # dimension is the function's name in Lambda but, in this one process, whichever function
+    # imported it first.
+    figures = {name: value for (name, _), value in totals(capsys.readouterr().out).items()}
+    assert (figures["ErasuresDue"], figures["ErasuresDone"], figures["ErasuresHeld"]) == (3, 2, 1)

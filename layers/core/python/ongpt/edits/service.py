@@ -22,6 +22,7 @@ from ongpt.edits.models import EditRequestCreate, EditVerification
 from ongpt.edits.store import EditStore
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.send_limits import SendLimits
+from ongpt.platform.business_metrics import count
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import (
@@ -115,6 +116,7 @@ class EditRequests:
                     code=code,
                     customer_id=customer_id,
                 )
+                count("CodesSent", channel=address)
 
     def verify(self, customer_id: str, edit_id: str, proof: EditVerification) -> dict[str, Any]:
         edit = self._own(customer_id, edit_id)
