@@ -1,11 +1,11 @@
-// The privacy centre: guest pages (register, sign in, complain) and the customer's pages.
+// The privacy centre: guest pages (register, sign in, recover, complain) and the customer's pages.
 import { Api, ApiError } from './aws.js';
 import { SignIn } from './auth.js';
 import { TEXT } from './i18n.js';
 import { qrCode } from './qr.js';
 import { checkbox, field, form, h, showErrors, table } from './ui.js';
 
-const state = { lang: 'vi', api: null, auth: null, config: null, customer: false, pending: {} };
+const state = { lang: 'vi', api: null, auth: null, config: null, customer: false, email: '', pending: {} };
 const t = (key) => TEXT[state.lang][key] ?? key;
 const view = () => document.getElementById('view');
 
@@ -101,14 +101,31 @@ async function register() {
   );
 }
 
+const CODE = { inputmode: 'numeric', autocomplete: 'one-time-code', required: true, maxlength: 6 };
+const codeFields = () => [field('email_code', t('emailCode'), CODE), field('phone_code', t('phoneCode'), CODE)];
+
+// "Send the codes again" (POST .../resend), its outcome announced next to it.
+function resendButton(path) {
+  const status = h('p', { role: 'status' });
+  const resend = async () => {
+    try {
+      await state.api.call('POST', path, {});
+      status.textContent = t('resent');
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  };
+  return [h('button', { type: 'button', class: 'secondary', onclick: resend }, t('resend')), status];
+}
+
+const differ = (target, name) =>
+  showErrors(target, { fields: [{ field: name, message: t('passwordsDiffer') }] });
+
 async function verifyRegistration() {
   const id = state.pending.registration;
   if (!id) return go('#/register');
   const submit = async (data, target) => {
-    if (data.password !== data.password_repeat) {
-      showErrors(target, { fields: [{ field: 'password_repeat', message: t('passwordsDiffer') }] });
-      return;
-    }
+    if (data.password !== data.password_repeat) return differ(target, 'password_repeat');
     try {
       await state.api.call('POST', `/v1/registrations/${id}/verification`, {
         email_code: data.email_code,
@@ -122,45 +139,104 @@ async function verifyRegistration() {
       fail(target, error);
     }
   };
-  const status = h('p', { role: 'status' });
-  const resend = async () => {
-    try {
-      await state.api.call('POST', `/v1/registrations/${id}/resend`, {});
-      status.textContent = t('resent');
-    } catch (error) {
-      status.textContent = error.message;
-    }
-  };
-  const code = { inputmode: 'numeric', autocomplete: 'one-time-code', required: true, maxlength: 6 };
   render(
     t('verify'),
     h('p', {}, t('codesSent')),
     form(
       submit,
       t('verify'),
-      field('email_code', t('emailCode'), code),
-      field('phone_code', t('phoneCode'), code),
+      ...codeFields(),
       field('password', t('password'), { type: 'password', autocomplete: 'new-password', required: true }),
       field('password_repeat', t('passwordRepeat'), { type: 'password', autocomplete: 'new-password', required: true }),
     ),
-    h('button', { type: 'button', class: 'secondary', onclick: resend }, t('resend')),
-    status,
+    resendButton(`/v1/registrations/${id}/resend`),
   );
 }
 
+// Recovery (API.md, Account lifecycle): both addresses, then both codes and what to recover.
+async function recover() {
+  const submit = async (data, target) => {
+    try {
+      const started = await state.api.call('POST', '/v1/recoveries', { email: data.email, phone: data.phone });
+      state.pending.recovery = started.recovery_id;
+      go('#/recover/verify');
+    } catch (error) {
+      fail(target, error);
+    }
+  };
+  render(
+    t('recover'),
+    h('p', {}, t('recoverHelp')),
+    form(
+      submit,
+      t('continue'),
+      field('email', t('email'), { type: 'email', autocomplete: 'email', required: true }),
+      field('phone', t('phone'), { type: 'tel', autocomplete: 'tel', required: true }),
+    ),
+  );
+}
+
+async function verifyRecovery() {
+  const id = state.pending.recovery;
+  if (!id) return go('#/recover');
+  const submit = async (data, target) => {
+    if (!data.new_password && !data.reset_mfa) {
+      return showErrors(target, { fields: [{ field: 'new_password', message: t('recoverNothing') }] });
+    }
+    if (data.new_password !== data.new_password_repeat) return differ(target, 'new_password_repeat');
+    const body = { email_code: data.email_code, phone_code: data.phone_code, reset_mfa: data.reset_mfa };
+    if (data.new_password) body.new_password = data.new_password;
+    try {
+      await state.api.call('POST', `/v1/recoveries/${id}/verification`, body);
+      delete state.pending.recovery;
+      state.flash = t('recovered');
+      go('#/sign-in');
+    } catch (error) {
+      fail(target, error);
+    }
+  };
+  render(
+    t('recoverVerify'),
+    h('p', {}, t('codesSent')),
+    form(
+      submit,
+      t('verify'),
+      ...codeFields(),
+      field('new_password', t('newPassword'), { type: 'password', autocomplete: 'new-password' }),
+      field('new_password_repeat', t('newPasswordRepeat'), { type: 'password', autocomplete: 'new-password' }),
+      checkbox('reset_mfa', t('resetMfa')),
+    ),
+    resendButton(`/v1/recoveries/${id}/resend`),
+  );
+}
+
+// An authenticator app's enrolment: its QR code (drawn in the page), its key, a form for its code.
+function enrolment(secret, onsubmit) {
+  const uri = `otpauth://totp/OnGPT:${encodeURIComponent(state.email)}?secret=${secret}&issuer=OnGPT`;
+  return [
+    h('p', {}, t('mfaSetupHelp')),
+    qrCode(uri, t('mfaSetup')),
+    h('p', {}, `${t('secretKey')}: `, h('code', { id: 'totp-secret' }, secret)),
+    form(onsubmit, t('verify'), field('code', t('totpCode'), CODE)),
+  ];
+}
+
 async function signIn() {
-  const signedIn = (idToken) => {
-    state.api.signedIn(idToken);
+  const signedIn = (session) => {
+    state.api.signedIn(session);
     state.customer = true;
     renderNav();
     go('#/me');
   };
-  let email = '';
   const step = async (outcome, target) => {
     if (outcome.done) return signedIn(outcome.done);
     if (outcome.error) {
-      const wrong = outcome.error.code === 'NotAuthorizedException';
-      return showErrors(target, { message: wrong ? t('wrongPassword') : outcome.error.message });
+      const { code, message } = outcome.error;
+      const disabled = message === 'User is disabled.'; // Cognito's words for a closed account
+      const wrong = code === 'NotAuthorizedException';
+      return showErrors(target, {
+        message: disabled ? t('accountDisabled') : wrong ? t('wrongPassword') : message,
+      });
     }
     if (outcome.setup) return enrol(outcome.setup);
     return mfa(outcome.totp ? 'totp' : 'sms');
@@ -171,30 +247,19 @@ async function signIn() {
       form(
         async (data, target) => step(await state.auth.answer(data.code, kind), target),
         t('verify'),
-        field('code', t(kind === 'totp' ? 'totpCode' : 'smsCode'), {
-          inputmode: 'numeric', autocomplete: 'one-time-code', required: true, maxlength: 6,
-        }),
+        field('code', t(kind === 'totp' ? 'totpCode' : 'smsCode'), CODE),
       ),
     );
-  const enrol = (secret) => {
-    const uri = `otpauth://totp/OnGPT:${encodeURIComponent(email)}?secret=${secret}&issuer=OnGPT`;
+  const enrol = (secret) =>
     render(
       t('mfaSetup'),
-      h('p', {}, t('mfaSetupHelp')),
-      qrCode(uri, t('mfaSetup')),
-      h('p', {}, `${t('secretKey')}: `, h('code', { id: 'totp-secret' }, secret)),
-      form(
-        async (data, target) => step(await state.auth.enrol(data.code), target),
-        t('verify'),
-        field('code', t('totpCode'), { inputmode: 'numeric', autocomplete: 'one-time-code', required: true, maxlength: 6 }),
-      ),
+      enrolment(secret, async (data, target) => step(await state.auth.enrol(data.code), target)),
     );
-  };
   render(
     t('signIn'),
     form(
       async (data, target) => {
-        email = data.email;
+        state.email = data.email;
         await step(await state.auth.start(data.email, data.password), target);
       },
       t('signIn'),
@@ -396,29 +461,88 @@ async function exportPage() {
   render(t('export'), h('p', {}, t('exportHelp')), h('button', { type: 'button', onclick: download }, t('download')), status);
 }
 
-function signOut() {
-  // Ends this browser's session. Signing out everywhere (POST /v1/me/sign-out) comes with the
-  // account-lifecycle routes.
+// The customer's authenticator app: enrol one when there is none (after a recovery removed it).
+async function security() {
+  if (await state.auth.hasAuthenticatorApp()) return render(t('security'), h('p', {}, t('appEnrolled')));
+  const status = h('p', { role: 'status' });
+  const finish = async (data, target) => {
+    try {
+      await state.auth.finishEnrolment(data.code);
+    } catch (error) {
+      return showErrors(target, { fields: [{ field: 'code', message: error.message }] });
+    }
+    state.flash = t('appAdded');
+    await security();
+  };
+  const begin = async () => {
+    try {
+      render(t('mfaSetup'), enrolment(await state.auth.startEnrolment(), finish));
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  };
+  render(t('security'), h('p', {}, t('noApp')), h('button', { type: 'button', onclick: begin }, t('startEnrolment')), status);
+}
+
+// Closure (API.md): what it does, the customer's confirmation, then the date of erasure.
+async function closure() {
+  const submit = async (data, target) => {
+    if (!data.confirm) return showErrors(target, { fields: [{ field: 'confirm', message: t('required') }] });
+    try {
+      const closing = await state.api.call('POST', '/v1/me/closure', data.reason ? { reason: data.reason } : {});
+      endSession(`${t('closed')} ${when(closing.erase_after)}`);
+    } catch (error) {
+      fail(target, error);
+    }
+  };
+  render(
+    t('closure'),
+    h('p', {}, t('closureHelp')),
+    form(
+      submit,
+      t('closeAccount'),
+      field('reason', t('closureReason'), { multiline: true, maxlength: 2000 }),
+      checkbox('confirm', t('closureConfirm')),
+    ),
+  );
+}
+
+// Signs out everywhere (every refresh token revoked), then drops this browser's session.
+async function signOut() {
+  try {
+    await state.api.call('POST', '/v1/me/sign-out');
+    endSession(t('signedOut'));
+  } catch (error) {
+    endSession(`${t('signOutFailed')} ${error.message}`);
+  }
+}
+
+function endSession(message) {
   state.auth.signOut();
   state.api.signedOut();
   state.customer = false;
   renderNav();
-  state.flash = t('signedOut');
+  state.flash = message;
   if (window.location.hash === '#/') route();
   else go('#/');
 }
 
-const GUEST = { '#/': home, '#/register': register, '#/register/verify': verifyRegistration, '#/sign-in': signIn, '#/complain': complain };
+const GUEST = {
+  '#/': home, '#/register': register, '#/register/verify': verifyRegistration, '#/sign-in': signIn,
+  '#/recover': recover, '#/recover/verify': verifyRecovery, '#/complain': complain,
+};
 const CUSTOMER = {
   '#/me': me, '#/edits': edits, '#/consents': consents, '#/contracts': contracts,
   '#/notifications': notifications, '#/disclosures': disclosures, '#/export': exportPage, '#/complain': complain,
+  '#/security': security, '#/closure': closure,
 };
 
 function renderNav() {
   const links = state.customer
     ? [['#/me', 'myData'], ['#/edits', 'edits'], ['#/consents', 'consents'], ['#/contracts', 'contracts'],
-       ['#/notifications', 'notifications'], ['#/disclosures', 'disclosures'], ['#/export', 'export'], ['#/complain', 'complain']]
-    : [['#/', 'home'], ['#/register', 'register'], ['#/sign-in', 'signIn'], ['#/complain', 'complain']];
+       ['#/notifications', 'notifications'], ['#/disclosures', 'disclosures'], ['#/export', 'export'], ['#/complain', 'complain'],
+       ['#/security', 'security'], ['#/closure', 'closure']]
+    : [['#/', 'home'], ['#/register', 'register'], ['#/sign-in', 'signIn'], ['#/recover', 'recover'], ['#/complain', 'complain']];
   const items = links.map(([href, key]) => h('li', {}, h('a', { href }, t(key))));
   if (state.customer) items.push(h('li', {}, h('button', { type: 'button', class: 'link', onclick: signOut }, t('signOut'))));
   document.getElementById('nav').replaceChildren(h('ul', {}, items));
