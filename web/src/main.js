@@ -54,13 +54,10 @@ async function register() {
       showErrors(target, { fields: missing.map((name) => ({ field: name, message: t('required') })) });
       return;
     }
-    try {
-      const started = await state.api.call('POST', '/v1/registrations', body);
+    await posted(target, '/v1/registrations', body, (started) => {
       state.pending.registration = started.registration_id;
       go('#/register/verify');
-    } catch (error) {
-      fail(target, error);
-    }
+    });
   };
   render(
     t('register'),
@@ -102,7 +99,15 @@ async function register() {
 }
 
 const CODE = { inputmode: 'numeric', autocomplete: 'one-time-code', required: true, maxlength: 6 };
-const codeFields = () => [field('email_code', t('emailCode'), CODE), field('phone_code', t('phoneCode'), CODE)];
+
+// Where the two codes sent are entered, with `fields` besides them, and "send the codes again".
+const codesPage = (title, submit, resendPath, ...fields) =>
+  render(
+    title,
+    h('p', {}, t('codesSent')),
+    form(submit, t('verify'), field('email_code', t('emailCode'), CODE), field('phone_code', t('phoneCode'), CODE), ...fields),
+    resendButton(resendPath),
+  );
 
 // "Send the codes again" (POST .../resend), its outcome announced next to it.
 function resendButton(path) {
@@ -118,6 +123,24 @@ function resendButton(path) {
   return [h('button', { type: 'button', class: 'secondary', onclick: resend }, t('resend')), status];
 }
 
+// A form's POST: its errors shown on the form, else `then` with the answer.
+async function posted(target, path, body, then) {
+  let answer;
+  try {
+    answer = await state.api.call('POST', path, body);
+  } catch (error) {
+    return fail(target, error);
+  }
+  return then(answer);
+}
+
+// Both codes proved a pending registration or recovery: on to sign in.
+const proven = (pending, message) => () => {
+  delete state.pending[pending];
+  state.flash = message;
+  go('#/sign-in');
+};
+
 const differ = (target, name) =>
   showErrors(target, { fields: [{ field: name, message: t('passwordsDiffer') }] });
 
@@ -126,43 +149,25 @@ async function verifyRegistration() {
   if (!id) return go('#/register');
   const submit = async (data, target) => {
     if (data.password !== data.password_repeat) return differ(target, 'password_repeat');
-    try {
-      await state.api.call('POST', `/v1/registrations/${id}/verification`, {
-        email_code: data.email_code,
-        phone_code: data.phone_code,
-        password: data.password,
-      });
-      delete state.pending.registration;
-      state.flash = t('registered');
-      go('#/sign-in');
-    } catch (error) {
-      fail(target, error);
-    }
+    const body = { email_code: data.email_code, phone_code: data.phone_code, password: data.password };
+    await posted(target, `/v1/registrations/${id}/verification`, body, proven('registration', t('registered')));
   };
-  render(
+  codesPage(
     t('verify'),
-    h('p', {}, t('codesSent')),
-    form(
-      submit,
-      t('verify'),
-      ...codeFields(),
-      field('password', t('password'), { type: 'password', autocomplete: 'new-password', required: true }),
-      field('password_repeat', t('passwordRepeat'), { type: 'password', autocomplete: 'new-password', required: true }),
-    ),
-    resendButton(`/v1/registrations/${id}/resend`),
+    submit,
+    `/v1/registrations/${id}/resend`,
+    field('password', t('password'), { type: 'password', autocomplete: 'new-password', required: true }),
+    field('password_repeat', t('passwordRepeat'), { type: 'password', autocomplete: 'new-password', required: true }),
   );
 }
 
 // Recovery (API.md, Account lifecycle): both addresses, then both codes and what to recover.
 async function recover() {
   const submit = async (data, target) => {
-    try {
-      const started = await state.api.call('POST', '/v1/recoveries', { email: data.email, phone: data.phone });
+    await posted(target, '/v1/recoveries', { email: data.email, phone: data.phone }, (started) => {
       state.pending.recovery = started.recovery_id;
       go('#/recover/verify');
-    } catch (error) {
-      fail(target, error);
-    }
+    });
   };
   render(
     t('recover'),
@@ -186,27 +191,15 @@ async function verifyRecovery() {
     if (data.new_password !== data.new_password_repeat) return differ(target, 'new_password_repeat');
     const body = { email_code: data.email_code, phone_code: data.phone_code, reset_mfa: data.reset_mfa };
     if (data.new_password) body.new_password = data.new_password;
-    try {
-      await state.api.call('POST', `/v1/recoveries/${id}/verification`, body);
-      delete state.pending.recovery;
-      state.flash = t('recovered');
-      go('#/sign-in');
-    } catch (error) {
-      fail(target, error);
-    }
+    await posted(target, `/v1/recoveries/${id}/verification`, body, proven('recovery', t('recovered')));
   };
-  render(
+  codesPage(
     t('recoverVerify'),
-    h('p', {}, t('codesSent')),
-    form(
-      submit,
-      t('verify'),
-      ...codeFields(),
-      field('new_password', t('newPassword'), { type: 'password', autocomplete: 'new-password' }),
-      field('new_password_repeat', t('newPasswordRepeat'), { type: 'password', autocomplete: 'new-password' }),
-      checkbox('reset_mfa', t('resetMfa')),
-    ),
-    resendButton(`/v1/recoveries/${id}/resend`),
+    submit,
+    `/v1/recoveries/${id}/resend`,
+    field('new_password', t('newPassword'), { type: 'password', autocomplete: 'new-password' }),
+    field('new_password_repeat', t('newPasswordRepeat'), { type: 'password', autocomplete: 'new-password' }),
+    checkbox('reset_mfa', t('resetMfa')),
   );
 }
 
@@ -340,7 +333,7 @@ async function consents() {
   render(
     t('consents'),
     table(
-      [t('purpose'), t('status'), t('updatedAt'), ''],
+      [t('purpose'), t('status'), t('updatedAt'), t('action')],
       list.map((consent) => [
         t(consent.purpose),
         t(consent.granted ? 'granted' : 'withdrawn'),
@@ -394,7 +387,7 @@ async function edits() {
     t('edits'),
     list.length
       ? table(
-          [t('createdAt'), t('status'), ''],
+          [t('createdAt'), t('status'), t('action')],
           list.map((request) => [
             when(request.created_at),
             request.status,
