@@ -12,6 +12,7 @@ from constructs import Construct
 
 from infra.access import Pattern
 from infra.compliance import acknowledge, in_all_packs, wildcard_resource
+from infra.cors import allow_site
 from infra.firewall import Firewall
 from infra.functions import ServiceFunction, encrypted_log_group
 
@@ -56,6 +57,7 @@ class Gateway(Construct):
         firewall_log_key: kms.IKey,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.functions = functions
         self.access_logs = access_logs = encrypted_log_group(self, "AccessLogs", log_key)
         self.api = apigw.RestApi(
             self,
@@ -91,16 +93,18 @@ class Gateway(Construct):
                 schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT
             ),
         )
-        for response_type in (
-            apigw.ResponseType.BAD_REQUEST_BODY,
-            apigw.ResponseType.BAD_REQUEST_PARAMETERS,
-        ):
+        self.validation_responses = [
             self.api.add_gateway_response(
                 response_type.response_type,
                 type=response_type,
                 status_code="400",
                 templates={"application/json": VALIDATION_ERROR_BODY},
             )
+            for response_type in (
+                apigw.ResponseType.BAD_REQUEST_BODY,
+                apigw.ResponseType.BAD_REQUEST_PARAMETERS,
+            )
+        ]
         for service in functions:
             integration = apigw.LambdaIntegration(service.function, allow_test_invoke=False)
             for route in service.spec.routes:
@@ -142,6 +146,10 @@ class Gateway(Construct):
             stage_arn=self.api.deployment_stage.stage_arn,
             log_key=firewall_log_key,
         )
+
+    def allow_site(self, origin: str) -> None:
+        """Let the privacy centre at ``origin`` call the API from a browser (infra/cors.py)."""
+        allow_site(self.api, self.functions, origin, self.validation_responses)
 
     def allow_invoke(self, role: iam.IRole, patterns: tuple[Pattern, ...]) -> None:
         """Let ``role`` invoke the routes matching ``patterns`` (API.md, Principals)."""

@@ -1,7 +1,9 @@
 """Our own synth-time checks, where cdk-nag has none. Each reads the synthesized template:
 
 - ``OnGpt-TableCmk``: every DynamoDB table is encrypted with a customer-managed key of the stack.
-- ``OnGpt-MethodIam``: every API method requires AWS_IAM (SigV4) authorization (P2.6).
+- ``OnGpt-MethodIam``: every API method requires AWS_IAM (SigV4) authorization (P2.6), but a CORS
+  preflight: ``OPTIONS`` answered by API Gateway itself (a MOCK integration), which browsers send
+  unsigned and which reaches no function (infra/cors.py).
 - ``OnGpt-NoWildcardAction``: no policy statement allows ``*`` or ``service:*`` actions.
 - ``OnGpt-AuditAppendOnly``: nothing may update or delete items of a table tagged append-only.
 """
@@ -116,11 +118,17 @@ def table_cmk(template: Template) -> list[Finding]:
     return findings
 
 
+def _preflight(method: dict[str, Any]) -> bool:
+    return method.get("HttpMethod") == "OPTIONS" and method.get("Integration", {}).get("Type") == (
+        "MOCK"
+    )
+
+
 def method_iam(template: Template) -> list[Finding]:
     return [
         Finding("OnGpt-MethodIam", logical_id, "Properties/AuthorizationType")
         for logical_id, props in _resources(template, "AWS::ApiGateway::Method")
-        if props.get("AuthorizationType") != "AWS_IAM"
+        if props.get("AuthorizationType") != "AWS_IAM" and not _preflight(props)
     ]
 
 

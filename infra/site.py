@@ -16,6 +16,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.compliance import acknowledge, in_all_packs
+from infra.gateway import STAGE
 from infra.identity import Identity
 from infra.site_policy import aws_endpoints, content_security_policy
 from infra.trail import secure_bucket
@@ -85,7 +86,9 @@ class Site(Construct):
         )
         config = {
             "region": region,
-            "api_url": api.url,
+            # Not api.url: that names the stage, which depends on every method, CORS preflights
+            # with this site's origin included (a cycle).
+            "api_url": f"{api_origin}/{STAGE}/",
             "user_pool_id": identity.user_pool.user_pool_id,
             "user_pool_client_id": identity.client.user_pool_client_id,
             "identity_pool_id": identity.identity_pool.identity_pool_id,

@@ -1,12 +1,30 @@
 """The privacy centre's security headers, the same for CloudFront (infra/site.py) and the local
 runtime (local/site.py): scripts, styles and images only from the site itself, calls only to the
-site (its config.json), the API and Cognito's endpoints; no framing, no referrer."""
+site (its config.json), the API and Cognito's endpoints; no framing, no referrer. And what the
+API's CORS lets the site's origin send (infra/cors.py, local/cors.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 REFERRER_POLICY = "no-referrer"
+
+# A signed call's headers (SigV4 and the AWS SDK's), the body's type and the Idempotency-Key.
+CORS_ALLOWED_HEADERS = (
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "x-amz-content-sha256",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-target",
+    "x-amz-user-agent",
+    "amz-sdk-invocation-id",
+    "amz-sdk-request",
+    "cache-control",
+)
+CORS_ALLOWED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+CORS_MAX_AGE_SECONDS = 600
 
 
 def aws_endpoints(region: str) -> list[str]:

@@ -116,6 +116,7 @@ class OnGptAccountsStack(Stack):
             identity=self.identity,
             access_logs=self.trail.access_logs,
         )
+        self.gateway.allow_site(self.site.origin)
 
         self.jobs = Jobs(
             self,

@@ -18,6 +18,9 @@ it (installed once, in the runtime's process, before moto serves):
 - **SMS MFA.** AWS texts a code to the user's phone and checks it; moto sends nothing and
   accepts any code. Here a code is texted (through moto's SNS, so the outbox shows it) and
   checked.
+- **SMS before an app's set-up.** AWS asks a user whose SMS MFA is enabled (after a recovery
+  removed the app) for an SMS code at sign-in; moto's SRP path (``PASSWORD_VERIFIER``) asks
+  anyone without a verified software token to set one up (``MFA_SETUP``). Here it asks for SMS.
 - **One answer per challenge.** AWS refuses an answer to another challenge than the session's
   (a TOTP code where an SMS code was asked); moto accepts any.
 """
@@ -94,6 +97,15 @@ def _remember(backend: Any, answer: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
+def _sms_before_set_up(backend: Any, answer: dict[str, Any]) -> dict[str, Any]:
+    if answer.get("ChallengeName") != "MFA_SETUP" or answer.get("Session") not in backend.sessions:
+        return answer
+    username, pool = backend.sessions[answer["Session"]]
+    if not _user(pool, username).sms_mfa_enabled:
+        return answer
+    return {**answer, "ChallengeName": "SMS_MFA", "ChallengeParameters": {}}
+
+
 def _check_answer(session: str, challenge: str, responses: dict[str, str]) -> None:
     with _lock:
         issued, texted = _issued.get(session), _sms_codes.get(session)
@@ -130,7 +142,8 @@ def install() -> None:
         self: Any, session: str, client_id: str, challenge: str, responses: dict[str, str]
     ) -> Any:
         _check_answer(session, challenge, responses)
-        return _remember(self, respond(self, session, client_id, challenge, responses))
+        answer = respond(self, session, client_id, challenge, responses)
+        return _remember(self, _sms_before_set_up(self, answer))
 
     set_preference = backend.admin_set_user_mfa_preference
 

@@ -1,10 +1,12 @@
 """CORS for the privacy centre's origin, as the deployed API answers it.
 
-Deployed, the API allows only the site's CloudFront origin: API Gateway answers the preflight
-(``OPTIONS``, unsigned, as browsers send it) and adds ``Access-Control-Allow-Origin`` to its own
-errors (gateway responses), the functions to theirs. Locally the site's origin is the local one
-(``make run`` serves the page on its own port), and the same rule holds for the ``/_local/aws``
-endpoints the page signs in with. Any other origin gets no CORS headers: the browser refuses.
+Deployed (infra/cors.py), the API allows only the site's CloudFront origin: API Gateway answers
+the preflight (``OPTIONS``, unsigned, as browsers send it) and adds ``Access-Control-Allow-Origin``
+to its own errors (gateway responses), the functions to theirs (``SITE_ORIGIN``). Locally the
+site's origin is the local one (``make run`` serves the page on its own port, and gives the
+functions that origin as ``SITE_ORIGIN``); this gateway adds the headers to its own answers only,
+and to the ``/_local/aws`` endpoints the page signs in with. Any other origin gets no CORS
+headers: the browser refuses.
 """
 
 from __future__ import annotations
@@ -13,13 +15,11 @@ from dataclasses import dataclass
 
 from werkzeug.wrappers import Request, Response
 
-ALLOWED_HEADERS = (
-    "authorization,content-type,idempotency-key,x-amz-content-sha256,x-amz-date,"
-    "x-amz-security-token,x-amz-target,x-amz-user-agent,amz-sdk-invocation-id,amz-sdk-request,"
-    "cache-control"
-)
-ALLOWED_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
-MAX_AGE_SECONDS = "600"
+from infra.site_policy import CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS
+
+ALLOWED_HEADERS = ",".join(CORS_ALLOWED_HEADERS)
+ALLOWED_METHODS = ",".join(CORS_ALLOWED_METHODS)
+MAX_AGE_SECONDS = str(CORS_MAX_AGE_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,10 @@ class Job:
     input_template: str
 
 
+class FunctionAnswer(Response):
+    """A function's proxy answer, passed on as it is: API Gateway adds no CORS header to it."""
+
+
 class LocalGateway:
     """A WSGI application serving ``/v1`` as API Gateway would and the ``/_local`` routes."""
 
@@ -135,7 +139,9 @@ class LocalGateway:
             response = self._local(request)
         else:
             response = self._api(request)
-        return self.cors.allow(request, response)(environ, start_response)
+        if not isinstance(response, FunctionAnswer):  # a function's answer has its own CORS
+            response = self.cors.allow(request, response)
+        return response(environ, start_response)
 
     # /_local
     def _local(self, request: Request) -> Response:
@@ -371,7 +377,7 @@ class LocalGateway:
         body = result.get("body") or ""
         data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
         # A Lambda proxy answer without a Content-Type gets application/json from API Gateway.
-        response = Response(
+        response = FunctionAnswer(
             data, status=int(result.get("statusCode", 200)), content_type="application/json"
         )
         for name, value in (result.get("headers") or {}).items():

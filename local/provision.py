@@ -53,6 +53,7 @@ class Provisioner:
             ("AWS::IAM::Role", self._role),
             ("AWS::Lambda::Function", self._function),
             ("AWS::ApiGateway::RestApi", self._rest_api),
+            ("AWS::CloudFront::Distribution", self._distribution),
         )
         for type_, create in steps:
             for logical_id, props in self.template.of_type(type_):
@@ -64,6 +65,11 @@ class Provisioner:
                     logical_id, logical_id, Arn=_arn(self.region, "local", logical_id)
                 )
         return self.resolver
+
+    def _distribution(self, logical_id: str, _props: dict[str, Any]) -> None:
+        """Not served locally (local/site.py serves the page): a domain name is enough."""
+        domain = f"{logical_id.lower()}.cloudfront.net"
+        self.resolver.set(logical_id, logical_id, DomainName=domain)
 
     def _key(self, logical_id: str, props: dict[str, Any]) -> None:
         key = self.client("kms").create_key(

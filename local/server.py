@@ -32,6 +32,7 @@ from local.site import Site, page_config
 from local.streams import StreamPoller, stream_mappings
 from local.template import Template
 from local.workers import queue_pollers
+from ongpt.platform import settings as env
 
 CONFIG_PATH = Path(".local/config.json")
 
@@ -79,9 +80,13 @@ class LocalRuntime:
         os.environ.update(aws_environment(self.aws_endpoint, self.region))
         provisioner = Provisioner(self.template, self.aws_endpoint)
         resolver = provisioner.run()
-        self.functions = functions = pooled(
-            load_functions(self.template, resolver, aws_environment(self.aws_endpoint, self.region))
+        local_functions = load_functions(
+            self.template, resolver, aws_environment(self.aws_endpoint, self.region)
         )
+        for function in local_functions.values():  # the page is served here, not by CloudFront
+            if env.SITE_ORIGIN.name in function.environment:
+                function.environment[env.SITE_ORIGIN.name] = self.web_url
+        self.functions = functions = pooled(local_functions)
         outbox = Outbox(self.region)
         principals = Principals(self.template, resolver, self.aws_endpoint)
         gateway = LocalGateway(

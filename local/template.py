@@ -65,7 +65,8 @@ class Template:
         return match.group(1) if match else "ap-southeast-1"
 
     def api_routes(self) -> list[ApiRoute]:
-        """Every ``AWS::ApiGateway::Method``: its method, path template and function."""
+        """Every ``AWS::ApiGateway::Method`` served by a function: its method, path template and
+        function (CORS preflights are API Gateway's own MOCK answers: ``local/cors.py``)."""
         api_resources = dict(self.of_type("AWS::ApiGateway::Resource"))
 
         def path_of(ref: dict[str, Any]) -> str:
@@ -83,6 +84,7 @@ class Template:
                 function_id=_function_of(props["Integration"]["Uri"]),
             )
             for logical_id, props in self.of_type("AWS::ApiGateway::Method")
+            if props["Integration"].get("Type") != "MOCK"
         ]
 
     def asset_dir(self, logical_id: str) -> Path:

@@ -1,5 +1,7 @@
 """The privacy centre in headless Chromium against the local runtime: a customer's whole journey
-and a guest's complaint on a phone-sized screen, each page checked by axe-core, with no
+(signing out everywhere at the end), a recovery followed by a new authenticator app and the
+account's closure, and a guest's complaint on a phone-sized screen, each page checked by axe-core,
+with no
 Content-Security-Policy violation, every step's screenshot under .build/screenshots."""
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
-from local.client import LocalClient
+from local.client import LocalClient, SignedSession
 from local.cognito import totp_code
 from tests.support.browser import accessibility_violations, screenshot
-from tests.support.signed import latest_code
+from tests.support.signed import arrived, latest_code, register, sign_in
 
 PASSWORD = "correct-Horse-battery-9"
+NEW_PASSWORD = "another-Horse-battery-7"
 PHONE_SIZE = {"width": 390, "height": 844}
 
 
@@ -32,7 +36,9 @@ class Visit:
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.accessibility: dict[str, list[dict[str, Any]]] = {}
+        self.id_tokens: list[str] = []  # the user pool ID tokens the page signed in with
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("request", self._seen)
         self.page.on(
             "console",
             lambda message: (
@@ -43,6 +49,11 @@ class Visit:
         )
         self.page.goto(web_url)
         self.page.wait_for_selector("body[data-ready=true]")
+
+    def _seen(self, request: Any) -> None:
+        if "cognito-identity" in request.url and request.method == "POST":
+            logins = (request.post_data_json or {}).get("Logins") or {}
+            self.id_tokens += [token for token in logins.values() if token not in self.id_tokens]
 
     def step(self, name: str) -> None:
         """The page is settled: check its accessibility and take its screenshot."""
@@ -170,13 +181,27 @@ def test_a_customer_registers_signs_in_with_totp_and_uses_every_page(
     assert page.get_attribute("html", "lang") == "en"
     page.click("#language")
 
-    page.click("nav >> text=Đăng xuất")
+    id_token = site.id_tokens[-1]  # the one the page got its credentials with
+    assert _credentials_for(local_runtime, id_token) == 200
+    with page.expect_response("**/v1/me/sign-out") as signed_out:
+        page.click("nav >> text=Đăng xuất")
+    assert signed_out.value.status == 204
+    assert signed_out.value.request.headers.get("idempotency-key")
     page.wait_for_selector("main >> text=Bạn đã đăng xuất")
     assert page.locator("nav >> text=Dữ liệu của tôi").count() == 0
+    assert _credentials_for(local_runtime, id_token) == 403  # revoked everywhere, not just here
     site.step("14-signed-out")
 
     assert site.problems == []
     assert {page: found for page, found in site.accessibility.items() if found} == {}
+
+
+def _credentials_for(local_runtime: LocalClient, id_token: str) -> int:
+    """The status the identity pool's server-side token check answers for ``id_token``."""
+    answer = requests.post(
+        f"{local_runtime.api_url}/_local/credentials", json={"id_token": id_token}, timeout=30
+    )
+    return answer.status_code
 
 
 def _export(site: Visit, tmp_path: Path) -> dict[str, Any]:
@@ -217,5 +242,89 @@ def test_a_guest_complains_with_the_keyboard_on_a_phone_sized_screen(visit: Any)
     assert re.search(r"Đã nhận khiếu nại\. Mã khiếu nại: \S+", str(page.text_content("main")))
     site.step("21-complaint-filed-phone")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert site.problems == []
+    assert {page: found for page, found in site.accessibility.items() if found} == {}
+
+
+@pytest.mark.clause("P1.2", "P2.3")
+def test_a_customer_recovers_with_both_codes_enrols_a_new_app_and_closes_the_account(
+    visit: Any, local_runtime: LocalClient, guest: SignedSession
+) -> None:
+    customer = register(local_runtime, guest)
+    email, phone = customer["email"], customer["e164"]
+    sign_in(local_runtime, email, customer["password"])  # an authenticator app, then lost
+    site = visit()
+    page = site.page
+    page.click("nav >> text=Khôi phục tài khoản")
+    page.fill("#f-email", email)
+    page.fill("#f-phone", phone)
+    site.step("30-recovery")
+    page.click("#language")  # the same page in English
+    assert site.heading() == "Recover my account"
+    site.step("30-recovery-en")
+    page.click("#language")
+    before = {address: len(local_runtime.outbox(address)) for address in (email, phone)}
+    page.fill("#f-email", email)
+    page.fill("#f-phone", phone)
+    site.submit()
+    page.wait_for_selector("#f-email_code")
+    arrived(local_runtime, email, before[email] + 1)
+    arrived(local_runtime, phone, before[phone] + 1)
+    page.fill("#f-email_code", latest_code(local_runtime, email))
+    page.fill("#f-phone_code", latest_code(local_runtime, phone))
+    site.submit()  # neither a new password nor the app removed: said next to the password
+    page.wait_for_selector("#f-new_password[aria-invalid=true]")
+    assert page.text_content("#f-new_password-error")
+    page.fill("#f-new_password", NEW_PASSWORD)
+    page.fill("#f-new_password_repeat", NEW_PASSWORD)
+    page.focus("#f-reset_mfa")
+    page.keyboard.press("Space")
+    site.step("31-recovery-codes")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("main >> text=Tài khoản đã được khôi phục")
+
+    sms_before = len(local_runtime.outbox(phone))
+    page.fill("#f-email", email)
+    page.fill("#f-password", NEW_PASSWORD)
+    site.submit()
+    page.wait_for_selector("#f-code, main .form-error:not(:empty)")
+    assert site.heading() == "Mã SMS", page.text_content("main")  # the app removed: MFA by SMS
+    arrived(local_runtime, phone, sms_before + 1)
+    page.fill("#f-code", latest_code(local_runtime, phone))
+    site.submit()
+    page.wait_for_selector("dl.profile")
+
+    page.click("nav >> text=Bảo mật đăng nhập")
+    page.wait_for_selector("main >> text=Bạn chưa có ứng dụng xác thực")
+    site.step("32-security-no-app")
+    page.click("main button")
+    page.wait_for_selector("#totp-secret")
+    assert page.locator("svg.qr path").count() == 1
+    site.step("33-security-enrolment")
+    page.fill("#f-code", totp_code(str(page.text_content("#totp-secret"))))
+    site.submit()
+    page.wait_for_selector("main >> text=Ứng dụng xác thực đã được thiết lập")
+
+    page.click("nav >> text=Đóng tài khoản")
+    page.wait_for_selector("#f-confirm")
+    page.fill("#f-reason", "Tôi không dùng nữa")
+    site.submit()  # not confirmed: nothing is closed, the box says why
+    page.wait_for_selector("#f-confirm[aria-invalid=true]")
+    site.step("34-closure")
+    page.focus("#f-confirm")
+    page.keyboard.press("Space")
+    with page.expect_response("**/v1/me/closure") as closed:
+        page.keyboard.press("Enter")
+    erase_after = closed.value.json()["erase_after"]
+    page.wait_for_selector("main >> text=Tài khoản của bạn đang được đóng")
+    assert erase_after[:4] in str(page.text_content("main .notice"))
+    site.step("35-closed")
+
+    page.click("nav >> text=Đăng nhập")
+    page.fill("#f-email", email)
+    page.fill("#f-password", NEW_PASSWORD)
+    site.submit()
+    assert "đã bị đóng" in _field_error(site)  # sign-in refused
+    assert page.locator("nav >> text=Dữ liệu của tôi").count() == 0
     assert site.problems == []
     assert {page: found for page, found in site.accessibility.items() if found} == {}

@@ -59,8 +59,19 @@ def test_guardrail_catches_a_table_without_the_cmk(template_json: dict[str, Any]
 @pytest.mark.clause("P2.6")
 def test_guardrail_catches_a_method_without_sigv4(template_json: dict[str, Any]) -> None:
     broken = copy.deepcopy(template_json)
-    method = next(iter(resources(broken, "AWS::ApiGateway::Method").values()))
+    methods = resources(broken, "AWS::ApiGateway::Method").values()
+    method = next(m for m in methods if m["HttpMethod"] != "OPTIONS")
     method["AuthorizationType"] = "NONE"
+    assert _rules(broken) == {"OnGpt-MethodIam"}
+
+
+@pytest.mark.clause("P2.6")
+def test_guardrail_lets_only_mock_preflights_go_unsigned(template_json: dict[str, Any]) -> None:
+    """An unsigned OPTIONS method that reaches a function is caught like any other."""
+    broken = copy.deepcopy(template_json)
+    methods = resources(broken, "AWS::ApiGateway::Method").values()
+    signed = next(m for m in methods if m["HttpMethod"] != "OPTIONS")
+    signed.update(HttpMethod="OPTIONS", AuthorizationType="NONE")
     assert _rules(broken) == {"OnGpt-MethodIam"}
 
 

@@ -35,7 +35,8 @@ def test_each_function_is_given_exactly_the_variables_its_code_checks(
     for props in _functions(template_json).values():
         given = props["Environment"]["Variables"]
         module = cold_start(given[env.SERVICE_NAME.name], given)
-        required = {variable.name for variable in (*env.EVERY_FUNCTION, *module.ENVIRONMENT)}
+        api = env.EVERY_API_FUNCTION if hasattr(module, "app") else ()
+        required = {variable.name for variable in (*env.EVERY_FUNCTION, *api, *module.ENVIRONMENT)}
         assert set(given) == required, given[env.SERVICE_NAME.name]
 
 

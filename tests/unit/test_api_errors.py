@@ -45,6 +45,7 @@ EVERY_FUNCTION = {
     "POWERTOOLS_SERVICE_NAME": "greetings",
     "POWERTOOLS_METRICS_NAMESPACE": "Tests",
     "SMS_COUNTRY_CODES": '["84"]',
+    "SITE_ORIGIN": "https://site.example",  # and every API function
 }
 with mock.patch.dict(os.environ, EVERY_FUNCTION):
     handler = entrypoint(app, ())
@@ -148,3 +149,21 @@ def test_validation_errors_never_echo_the_value(capsys: Any) -> None:
     assert status == 400
     assert secret not in json.dumps(body)
     assert secret not in capsys.readouterr().out
+
+
+def test_answers_name_the_site_origin_and_no_other() -> None:
+    """API Gateway passes a function's answer as it is: the function itself names the one origin a
+    browser may read it from (SITE_ORIGIN, the privacy centre's)."""
+
+    def cors_headers(origin: str) -> dict[str, str]:
+        event = rest_event("POST", "/v1/me/greetings", body={"name": "An"})
+        event["headers"] = {**(event.get("headers") or {}), "origin": origin}
+        event["requestContext"]["identity"].update(customer(str(uuid.uuid4())))
+        with mock.patch.dict(os.environ, EVERY_FUNCTION):
+            headers = handler(event, FakeLambdaContext()).get("headers") or {}  # type: ignore[arg-type]
+        return {k: v for k, v in headers.items() if k.startswith("Access-Control")}
+
+    assert cors_headers("https://site.example") == {
+        "Access-Control-Allow-Origin": "https://site.example"
+    }
+    assert cors_headers("https://elsewhere.example") == {}

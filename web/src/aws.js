@@ -27,18 +27,19 @@ export class Api {
       region: config.region,
       endpoint: config.cognito_identity_endpoint,
     });
-    this.idToken = null;
+    this.session = null;
     this.cached = null;
   }
 
-  // Guests: the basic flow (GetId, GetOpenIdToken, STS); customers: the enhanced flow.
-  signedIn(idToken) {
-    this.idToken = idToken;
+  // Guests: the basic flow (GetId, GetOpenIdToken, STS); customers (a Session, ./session.js,
+  // whose ID token is renewed before it expires): the enhanced flow.
+  signedIn(session) {
+    this.session = session;
     this.cached = null;
   }
 
   signedOut() {
-    this.idToken = null;
+    this.session = null;
     this.cached = null;
   }
 
@@ -48,12 +49,14 @@ export class Api {
 
   async credentials() {
     if (this.cached && this.cached.expiration - Date.now() > REFRESH_MARGIN_MS) return this.cached;
-    this.cached = this.idToken ? await this.customerCredentials() : await this.guestCredentials();
+    this.cached = this.session
+      ? await this.customerCredentials(await this.session.idToken())
+      : await this.guestCredentials();
     return this.cached;
   }
 
-  async customerCredentials() {
-    const Logins = { [this.provider]: this.idToken };
+  async customerCredentials(idToken) {
+    const Logins = { [this.provider]: idToken };
     const { IdentityId } = await this.identity.send(
       new GetIdCommand({ IdentityPoolId: this.config.identity_pool_id, Logins }),
     );
@@ -89,12 +92,14 @@ export class Api {
     };
   }
 
-  // One API call, signed with SigV4 (service execute-api); the JSON answer, or an ApiError.
+  // One API call, signed with SigV4 (service execute-api); the JSON answer (null for 204), or an
+  // ApiError. A POST carries a fresh Idempotency-Key (API.md, Conventions).
   async call(method, path, body, query = {}) {
     const url = new URL(this.config.api_url.replace(/\/$/, '') + path);
     const text = body === undefined ? undefined : JSON.stringify(body);
     const headers = { host: url.host };
     if (text !== undefined) headers['content-type'] = 'application/json';
+    if (method === 'POST') headers['idempotency-key'] = crypto.randomUUID();
     const signer = new SignatureV4({
       service: 'execute-api',
       region: this.config.region,

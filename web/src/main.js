@@ -1,11 +1,11 @@
-// The privacy centre: guest pages (register, sign in, complain) and the customer's pages.
+// The privacy centre: guest pages (register, sign in, recover, complain) and the customer's pages.
 import { Api, ApiError } from './aws.js';
 import { SignIn } from './auth.js';
 import { TEXT } from './i18n.js';
 import { qrCode } from './qr.js';
 import { checkbox, field, form, h, showErrors, table } from './ui.js';
 
-const state = { lang: 'vi', api: null, auth: null, config: null, customer: false, pending: {} };
+const state = { lang: 'vi', api: null, auth: null, config: null, customer: false, email: '', pending: {} };
 const t = (key) => TEXT[state.lang][key] ?? key;
 const view = () => document.getElementById('view');
 
@@ -54,13 +54,10 @@ async function register() {
       showErrors(target, { fields: missing.map((name) => ({ field: name, message: t('required') })) });
       return;
     }
-    try {
-      const started = await state.api.call('POST', '/v1/registrations', body);
+    await posted(target, '/v1/registrations', body, (started) => {
       state.pending.registration = started.registration_id;
       go('#/register/verify');
-    } catch (error) {
-      fail(target, error);
-    }
+    });
   };
   render(
     t('register'),
@@ -101,66 +98,138 @@ async function register() {
   );
 }
 
-async function verifyRegistration() {
-  const id = state.pending.registration;
-  if (!id) return go('#/register');
-  const submit = async (data, target) => {
-    if (data.password !== data.password_repeat) {
-      showErrors(target, { fields: [{ field: 'password_repeat', message: t('passwordsDiffer') }] });
-      return;
-    }
-    try {
-      await state.api.call('POST', `/v1/registrations/${id}/verification`, {
-        email_code: data.email_code,
-        phone_code: data.phone_code,
-        password: data.password,
-      });
-      delete state.pending.registration;
-      state.flash = t('registered');
-      go('#/sign-in');
-    } catch (error) {
-      fail(target, error);
-    }
-  };
+const CODE = { inputmode: 'numeric', autocomplete: 'one-time-code', required: true, maxlength: 6 };
+
+// Where the two codes sent are entered, with `fields` besides them, and "send the codes again".
+const codesPage = (title, submit, resendPath, ...fields) =>
+  render(
+    title,
+    h('p', {}, t('codesSent')),
+    form(submit, t('verify'), field('email_code', t('emailCode'), CODE), field('phone_code', t('phoneCode'), CODE), ...fields),
+    resendButton(resendPath),
+  );
+
+// "Send the codes again" (POST .../resend), its outcome announced next to it.
+function resendButton(path) {
   const status = h('p', { role: 'status' });
   const resend = async () => {
     try {
-      await state.api.call('POST', `/v1/registrations/${id}/resend`, {});
+      await state.api.call('POST', path, {});
       status.textContent = t('resent');
     } catch (error) {
       status.textContent = error.message;
     }
   };
-  const code = { inputmode: 'numeric', autocomplete: 'one-time-code', required: true, maxlength: 6 };
-  render(
+  return [h('button', { type: 'button', class: 'secondary', onclick: resend }, t('resend')), status];
+}
+
+// A form's POST: its errors shown on the form, else `then` with the answer.
+async function posted(target, path, body, then) {
+  let answer;
+  try {
+    answer = await state.api.call('POST', path, body);
+  } catch (error) {
+    return fail(target, error);
+  }
+  return then(answer);
+}
+
+// Both codes proved a pending registration or recovery: on to sign in.
+const proven = (pending, message) => () => {
+  delete state.pending[pending];
+  state.flash = message;
+  go('#/sign-in');
+};
+
+const differ = (target, name) =>
+  showErrors(target, { fields: [{ field: name, message: t('passwordsDiffer') }] });
+
+async function verifyRegistration() {
+  const id = state.pending.registration;
+  if (!id) return go('#/register');
+  const submit = async (data, target) => {
+    if (data.password !== data.password_repeat) return differ(target, 'password_repeat');
+    const body = { email_code: data.email_code, phone_code: data.phone_code, password: data.password };
+    await posted(target, `/v1/registrations/${id}/verification`, body, proven('registration', t('registered')));
+  };
+  codesPage(
     t('verify'),
-    h('p', {}, t('codesSent')),
-    form(
-      submit,
-      t('verify'),
-      field('email_code', t('emailCode'), code),
-      field('phone_code', t('phoneCode'), code),
-      field('password', t('password'), { type: 'password', autocomplete: 'new-password', required: true }),
-      field('password_repeat', t('passwordRepeat'), { type: 'password', autocomplete: 'new-password', required: true }),
-    ),
-    h('button', { type: 'button', class: 'secondary', onclick: resend }, t('resend')),
-    status,
+    submit,
+    `/v1/registrations/${id}/resend`,
+    field('password', t('password'), { type: 'password', autocomplete: 'new-password', required: true }),
+    field('password_repeat', t('passwordRepeat'), { type: 'password', autocomplete: 'new-password', required: true }),
   );
 }
 
+// Recovery (API.md, Account lifecycle): both addresses, then both codes and what to recover.
+async function recover() {
+  const submit = async (data, target) => {
+    await posted(target, '/v1/recoveries', { email: data.email, phone: data.phone }, (started) => {
+      state.pending.recovery = started.recovery_id;
+      go('#/recover/verify');
+    });
+  };
+  render(
+    t('recover'),
+    h('p', {}, t('recoverHelp')),
+    form(
+      submit,
+      t('continue'),
+      field('email', t('email'), { type: 'email', autocomplete: 'email', required: true }),
+      field('phone', t('phone'), { type: 'tel', autocomplete: 'tel', required: true }),
+    ),
+  );
+}
+
+async function verifyRecovery() {
+  const id = state.pending.recovery;
+  if (!id) return go('#/recover');
+  const submit = async (data, target) => {
+    if (!data.new_password && !data.reset_mfa) {
+      return showErrors(target, { fields: [{ field: 'new_password', message: t('recoverNothing') }] });
+    }
+    if (data.new_password !== data.new_password_repeat) return differ(target, 'new_password_repeat');
+    const body = { email_code: data.email_code, phone_code: data.phone_code, reset_mfa: data.reset_mfa };
+    if (data.new_password) body.new_password = data.new_password;
+    await posted(target, `/v1/recoveries/${id}/verification`, body, proven('recovery', t('recovered')));
+  };
+  codesPage(
+    t('recoverVerify'),
+    submit,
+    `/v1/recoveries/${id}/resend`,
+    field('new_password', t('newPassword'), { type: 'password', autocomplete: 'new-password' }),
+    field('new_password_repeat', t('newPasswordRepeat'), { type: 'password', autocomplete: 'new-password' }),
+    checkbox('reset_mfa', t('resetMfa')),
+  );
+}
+
+// An authenticator app's enrolment: its QR code (drawn in the page), its key, a form for its code.
+function enrolment(secret, onsubmit) {
+  const uri = `otpauth://totp/OnGPT:${encodeURIComponent(state.email)}?secret=${secret}&issuer=OnGPT`;
+  return [
+    h('p', {}, t('mfaSetupHelp')),
+    qrCode(uri, t('mfaSetup')),
+    h('p', {}, `${t('secretKey')}: `, h('code', { id: 'totp-secret' }, secret)),
+    form(onsubmit, t('verify'), field('code', t('totpCode'), CODE)),
+  ];
+}
+
 async function signIn() {
-  const signedIn = (idToken) => {
-    state.api.signedIn(idToken);
+  const signedIn = (session) => {
+    state.api.signedIn(session);
     state.customer = true;
     renderNav();
     go('#/me');
   };
-  let email = '';
   const step = async (outcome, target) => {
     if (outcome.done) return signedIn(outcome.done);
     if (outcome.error) {
-      const wrong = outcome.error.code === 'NotAuthorizedException';
-      return showErrors(target, { message: wrong ? t('wrongPassword') : outcome.error.message });
+      const { code, message } = outcome.error;
+      const disabled = message === 'User is disabled.'; // Cognito's words for a closed account
+      const wrong = code === 'NotAuthorizedException';
+      return showErrors(target, {
+        message: disabled ? t('accountDisabled') : wrong ? t('wrongPassword') : message,
+      });
     }
     if (outcome.setup) return enrol(outcome.setup);
     return mfa(outcome.totp ? 'totp' : 'sms');
@@ -171,30 +240,19 @@ async function signIn() {
       form(
         async (data, target) => step(await state.auth.answer(data.code, kind), target),
         t('verify'),
-        field('code', t(kind === 'totp' ? 'totpCode' : 'smsCode'), {
-          inputmode: 'numeric', autocomplete: 'one-time-code', required: true, maxlength: 6,
-        }),
+        field('code', t(kind === 'totp' ? 'totpCode' : 'smsCode'), CODE),
       ),
     );
-  const enrol = (secret) => {
-    const uri = `otpauth://totp/OnGPT:${encodeURIComponent(email)}?secret=${secret}&issuer=OnGPT`;
+  const enrol = (secret) =>
     render(
       t('mfaSetup'),
-      h('p', {}, t('mfaSetupHelp')),
-      qrCode(uri, t('mfaSetup')),
-      h('p', {}, `${t('secretKey')}: `, h('code', { id: 'totp-secret' }, secret)),
-      form(
-        async (data, target) => step(await state.auth.enrol(data.code), target),
-        t('verify'),
-        field('code', t('totpCode'), { inputmode: 'numeric', autocomplete: 'one-time-code', required: true, maxlength: 6 }),
-      ),
+      enrolment(secret, async (data, target) => step(await state.auth.enrol(data.code), target)),
     );
-  };
   render(
     t('signIn'),
     form(
       async (data, target) => {
-        email = data.email;
+        state.email = data.email;
         await step(await state.auth.start(data.email, data.password), target);
       },
       t('signIn'),
@@ -275,7 +333,7 @@ async function consents() {
   render(
     t('consents'),
     table(
-      [t('purpose'), t('status'), t('updatedAt'), ''],
+      [t('purpose'), t('status'), t('updatedAt'), t('action')],
       list.map((consent) => [
         t(consent.purpose),
         t(consent.granted ? 'granted' : 'withdrawn'),
@@ -329,7 +387,7 @@ async function edits() {
     t('edits'),
     list.length
       ? table(
-          [t('createdAt'), t('status'), ''],
+          [t('createdAt'), t('status'), t('action')],
           list.map((request) => [
             when(request.created_at),
             request.status,
@@ -396,29 +454,88 @@ async function exportPage() {
   render(t('export'), h('p', {}, t('exportHelp')), h('button', { type: 'button', onclick: download }, t('download')), status);
 }
 
-function signOut() {
-  // Ends this browser's session. Signing out everywhere (POST /v1/me/sign-out) comes with the
-  // account-lifecycle routes.
+// The customer's authenticator app: enrol one when there is none (after a recovery removed it).
+async function security() {
+  if (await state.auth.hasAuthenticatorApp()) return render(t('security'), h('p', {}, t('appEnrolled')));
+  const status = h('p', { role: 'status' });
+  const finish = async (data, target) => {
+    try {
+      await state.auth.finishEnrolment(data.code);
+    } catch (error) {
+      return showErrors(target, { fields: [{ field: 'code', message: error.message }] });
+    }
+    state.flash = t('appAdded');
+    await security();
+  };
+  const begin = async () => {
+    try {
+      render(t('mfaSetup'), enrolment(await state.auth.startEnrolment(), finish));
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  };
+  render(t('security'), h('p', {}, t('noApp')), h('button', { type: 'button', onclick: begin }, t('startEnrolment')), status);
+}
+
+// Closure (API.md): what it does, the customer's confirmation, then the date of erasure.
+async function closure() {
+  const submit = async (data, target) => {
+    if (!data.confirm) return showErrors(target, { fields: [{ field: 'confirm', message: t('required') }] });
+    try {
+      const closing = await state.api.call('POST', '/v1/me/closure', data.reason ? { reason: data.reason } : {});
+      endSession(`${t('closed')} ${when(closing.erase_after)}`);
+    } catch (error) {
+      fail(target, error);
+    }
+  };
+  render(
+    t('closure'),
+    h('p', {}, t('closureHelp')),
+    form(
+      submit,
+      t('closeAccount'),
+      field('reason', t('closureReason'), { multiline: true, maxlength: 2000 }),
+      checkbox('confirm', t('closureConfirm')),
+    ),
+  );
+}
+
+// Signs out everywhere (every refresh token revoked), then drops this browser's session.
+async function signOut() {
+  try {
+    await state.api.call('POST', '/v1/me/sign-out');
+    endSession(t('signedOut'));
+  } catch (error) {
+    endSession(`${t('signOutFailed')} ${error.message}`);
+  }
+}
+
+function endSession(message) {
   state.auth.signOut();
   state.api.signedOut();
   state.customer = false;
   renderNav();
-  state.flash = t('signedOut');
+  state.flash = message;
   if (window.location.hash === '#/') route();
   else go('#/');
 }
 
-const GUEST = { '#/': home, '#/register': register, '#/register/verify': verifyRegistration, '#/sign-in': signIn, '#/complain': complain };
+const GUEST = {
+  '#/': home, '#/register': register, '#/register/verify': verifyRegistration, '#/sign-in': signIn,
+  '#/recover': recover, '#/recover/verify': verifyRecovery, '#/complain': complain,
+};
 const CUSTOMER = {
   '#/me': me, '#/edits': edits, '#/consents': consents, '#/contracts': contracts,
   '#/notifications': notifications, '#/disclosures': disclosures, '#/export': exportPage, '#/complain': complain,
+  '#/security': security, '#/closure': closure,
 };
 
 function renderNav() {
   const links = state.customer
     ? [['#/me', 'myData'], ['#/edits', 'edits'], ['#/consents', 'consents'], ['#/contracts', 'contracts'],
-       ['#/notifications', 'notifications'], ['#/disclosures', 'disclosures'], ['#/export', 'export'], ['#/complain', 'complain']]
-    : [['#/', 'home'], ['#/register', 'register'], ['#/sign-in', 'signIn'], ['#/complain', 'complain']];
+       ['#/notifications', 'notifications'], ['#/disclosures', 'disclosures'], ['#/export', 'export'], ['#/complain', 'complain'],
+       ['#/security', 'security'], ['#/closure', 'closure']]
+    : [['#/', 'home'], ['#/register', 'register'], ['#/sign-in', 'signIn'], ['#/recover', 'recover'], ['#/complain', 'complain']];
   const items = links.map(([href, key]) => h('li', {}, h('a', { href }, t(key))));
   if (state.customer) items.push(h('li', {}, h('button', { type: 'button', class: 'link', onclick: signOut }, t('signOut'))));
   document.getElementById('nav').replaceChildren(h('ul', {}, items));

@@ -35,7 +35,7 @@ from ongpt.platform.errors import (
     ValidationFailed,
 )
 from ongpt.platform.models import ErrorBody, Refusal
-from ongpt.platform.settings import Variable, require
+from ongpt.platform.settings import EVERY_API_FUNCTION, SITE_ORIGIN, Variable, require
 from ongpt.platform.telemetry import logger, metrics, traced
 
 MAX_BODY_BYTES = 16 * 1024
@@ -274,13 +274,14 @@ def entrypoint(app: Api, environment: Sequence[Variable[object]]) -> LambdaHandl
     The caller is identified and admitted, and the body checked for size and depth, before the
     resolver reads any input: Powertools runs its request validation before any middleware of
     the resolver, so a middleware would answer a refused caller's bad body with 400, not 403."""
-    require(environment)
+    require((*EVERY_API_FUNCTION, *environment))
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @metrics.log_metrics(capture_cold_start_metric=True)
     @traced
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         response, caller_kind = _answer(app, event, context)
+        _allow_site(event, response)
         logger.info(
             "request handled",
             extra={
@@ -292,6 +293,17 @@ def entrypoint(app: Api, environment: Sequence[Variable[object]]) -> LambdaHandl
         return response
 
     return cast(LambdaHandler, lambda_handler)
+
+
+def _allow_site(event: dict[str, Any], response: dict[str, Any]) -> None:
+    """CORS: API Gateway passes a proxy answer as it is, so the function lets the privacy centre's
+    origin (``SITE_ORIGIN``, infra/cors.py), and no other, read it."""
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    origin = headers.get("origin")
+    if origin and origin == SITE_ORIGIN.value():
+        response.setdefault("headers", {}).update(
+            {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+        )
 
 
 def _answer(app: Api, event: dict[str, Any], context: LambdaContext) -> tuple[dict[str, Any], str]:

@@ -78,6 +78,7 @@ SES_CONFIGURATION_SET = text("SES_CONFIGURATION_SET", "the SES configuration set
 REGISTRATION_QUEUE_URL = text("REGISTRATION_QUEUE_URL", "the queue of registrations' codes")
 RECOVERY_QUEUE_URL = text("RECOVERY_QUEUE_URL", "the queue of recoveries' codes")
 ANNOUNCEMENT_QUEUE_URL = text("ANNOUNCEMENT_QUEUE_URL", "the queue of announcement shards")
+SITE_ORIGIN = text("SITE_ORIGIN", "the privacy centre's origin, the one browsers may call from")
 JOB_DLQ_URL = text("JOB_DLQ_URL", "the dead-letter queue of scheduled jobs' failed items")
 
 # What a need of the catalogue (infra/catalogue.py) gives a function.
@@ -86,8 +87,9 @@ AUDIT_APPEND = (AUDIT_TABLE, AUDIT_KEY_ID)
 CUSTOMER_KEYS = (DATA_KEY_ID, DATA_KEYS_TABLE)  # catalogue.CUSTOMER_DATA: the key store
 MESSAGING = (CUSTOMERS_TABLE, *CUSTOMER_KEYS, *EMAIL)  # catalogue.MESSAGING
 
-# What the stack gives every function.
+# What the stack gives every function, and every API function besides (infra/cors.py).
 EVERY_FUNCTION: tuple[Variable[object], ...] = (SERVICE_NAME, METRICS_NAMESPACE, SMS_COUNTRY_CODES)
+EVERY_API_FUNCTION: tuple[Variable[object], ...] = (SITE_ORIGIN,)
 
 
 def require(variables: Sequence[Variable[object]]) -> None:
