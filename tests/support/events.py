@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
+
+from ongpt.platform.api import Api, LambdaHandler, entrypoint
+
+
+def api_entrypoint(app: Api, service: str) -> LambdaHandler:
+    """``app``'s entry point built with what the stack gives every API function (each entry
+    point checks it at cold start)."""
+    every_api_function = {
+        "POWERTOOLS_SERVICE_NAME": service,
+        "POWERTOOLS_METRICS_NAMESPACE": "Tests",
+        "SMS_COUNTRY_CODES": '["84"]',
+        "SITE_ORIGIN": "https://site.example",
+    }
+    with mock.patch.dict(os.environ, every_api_function):
+        return entrypoint(app, ())
 
 
 @dataclass

@@ -4,23 +4,16 @@ closure (identity-pool credentials live up to an hour) act on the account no mor
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from typing import Any
-from unittest import mock
 
 import pytest
 from botocore.exceptions import ClientError
 
-from ongpt.platform.api import AccountStatus, create_app, entrypoint
+from ongpt.platform.api import AccountStatus, create_app
 from tests.support.deployed import customer, guest
-from tests.support.events import FakeLambdaContext, rest_event
+from tests.support.events import FakeLambdaContext, api_entrypoint, rest_event
 
-EVERY_FUNCTION = {
-    "POWERTOOLS_SERVICE_NAME": "admission",
-    "POWERTOOLS_METRICS_NAMESPACE": "Tests",
-    "SMS_COUNTRY_CODES": '["84"]',
-}
 STATUSES: dict[str, str] = {}
 READS: list[str] = []
 
@@ -42,8 +35,7 @@ def _handler(account_status: AccountStatus | None) -> Any:
         ("GET", "/v1/policy"),
     ):
         app.route(path, method)(lambda: {"reached": True})
-    with mock.patch.dict(os.environ, EVERY_FUNCTION):
-        return entrypoint(app, ())
+    return api_entrypoint(app, "admission")
 
 
 HANDLER = _handler(_read)

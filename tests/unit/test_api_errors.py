@@ -11,10 +11,10 @@ from unittest import mock
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ongpt.platform.api import MAX_BODY_BYTES, MAX_JSON_DEPTH, create_app, entrypoint, json_depth
+from ongpt.platform.api import MAX_BODY_BYTES, MAX_JSON_DEPTH, create_app, json_depth
 from ongpt.platform.errors import DependencyUnavailable, NotFound
 from tests.support.deployed import customer
-from tests.support.events import FakeLambdaContext, rest_event
+from tests.support.events import FakeLambdaContext, api_entrypoint, rest_event
 
 
 class Greeting(BaseModel):
@@ -40,15 +40,7 @@ def down() -> None:
     raise DependencyUnavailable("Try again later.")
 
 
-# What the stack gives every function, which every entry point checks at cold start.
-EVERY_FUNCTION = {
-    "POWERTOOLS_SERVICE_NAME": "greetings",
-    "POWERTOOLS_METRICS_NAMESPACE": "Tests",
-    "SMS_COUNTRY_CODES": '["84"]',
-    "SITE_ORIGIN": "https://site.example",  # and every API function
-}
-with mock.patch.dict(os.environ, EVERY_FUNCTION):
-    handler = entrypoint(app, ())
+handler = api_entrypoint(app, "greetings")
 
 
 def call(event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -159,7 +151,7 @@ def test_answers_name_the_site_origin_and_no_other() -> None:
         event = rest_event("POST", "/v1/me/greetings", body={"name": "An"})
         event["headers"] = {**(event.get("headers") or {}), "origin": origin}
         event["requestContext"]["identity"].update(customer(str(uuid.uuid4())))
-        with mock.patch.dict(os.environ, EVERY_FUNCTION):
+        with mock.patch.dict(os.environ, {"SITE_ORIGIN": "https://site.example"}):
             headers = handler(event, FakeLambdaContext()).get("headers") or {}  # type: ignore[arg-type]
         return {k: v for k, v in headers.items() if k.startswith("Access-Control")}
 
