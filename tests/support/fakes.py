@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,6 +25,7 @@ from ongpt.platform.errors import Conflict
 from ongpt.security.crypto import DataKeys, seal
 from ongpt.storage.key_store import KeyGone, KeyStore, owner_key
 from ongpt.storage.markers import Markers
+from ongpt.storage.outbox import Notice, Outbox
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -139,7 +140,6 @@ class FakeComplaintStore(ComplaintStore):
 class FakeContractStore(ContractStore):
     def __init__(self) -> None:
         self.contracts: dict[str, dict[str, Any]] = {}
-        self.reminders: dict[tuple[str, str, str, int, str], str] = {}
         self.partitions_read: list[str] = []
 
     def add(self, values: dict[str, Any]) -> None:
@@ -155,26 +155,6 @@ class FakeContractStore(ContractStore):
         self.partitions_read += partitions
         return [c for c in self.contracts.values() if c["expiry_shard"] in partitions]
 
-    def claim_reminder(
-        self, customer_id: str, contract_id: str, expires_at: str, days: int, channel: str, at: str
-    ) -> bool:
-        marker = (customer_id, contract_id, expires_at, days, channel)
-        if marker in self.reminders:
-            return False
-        self.reminders[marker] = "CLAIMED"
-        return True
-
-    def mark_reminder(
-        self,
-        customer_id: str,
-        contract_id: str,
-        expires_at: str,
-        days: int,
-        channel: str,
-        state: str,
-    ) -> None:
-        self.reminders[(customer_id, contract_id, expires_at, days, channel)] = state
-
 
 class FakeAuditLog(AuditLog):
     """Appends kept in order, unchained: the chain's own rules are tested on their own."""
@@ -182,7 +162,7 @@ class FakeAuditLog(AuditLog):
     def __init__(self) -> None:
         self.appended: list[dict[str, Any]] = []
 
-    def append(
+    def commit(
         self,
         subject: str,
         *,
@@ -191,6 +171,7 @@ class FakeAuditLog(AuditLog):
         action: str,
         purpose: str | None = None,
         details: dict[str, Any] | None = None,
+        along: Sequence[TransactWriteItemTypeDef] = (),
     ) -> Entry:
         self.appended.append(
             {"subject": subject, "actor": actor, "role": role, "action": action, "purpose": purpose}
@@ -200,6 +181,31 @@ class FakeAuditLog(AuditLog):
 
     def actions(self) -> list[str]:
         return [entry["action"] for entry in self.appended]
+
+
+class FakeOutbox(Outbox):
+    """Notices enqueued, by id, once each; enqueuing to a ``failing`` address raises as a
+    refused write would. ``items`` counts as enqueued: the fake audit log always commits."""
+
+    def __init__(self) -> None:
+        self.enqueued: dict[str, Notice] = {}
+        self.failing: set[str] = set()
+
+    def items(self, notices: Sequence[Notice]) -> list[TransactWriteItemTypeDef]:
+        for notice in notices:
+            if notice.to in self.failing:
+                raise ClientError({"Error": {"Code": "InternalServerError"}}, "TransactWriteItems")
+        self.enqueued.update((notice.notice_id, notice) for notice in notices)
+        return []
+
+    def enqueue(self, notices: Sequence[Notice]) -> bool:
+        if any(notice.notice_id in self.enqueued for notice in notices):
+            return False
+        self.items(notices)
+        return True
+
+    def sent(self) -> list[Notice]:
+        return list(self.enqueued.values())
 
 
 class FakeMarkers(Markers):
@@ -256,5 +262,6 @@ class FakeNotifier(Notifier):
         *,
         customer_id: str | None = None,
         **values: str,
-    ) -> None:
+    ) -> bool:
         self._send("sms", to, kind, values)
+        return True

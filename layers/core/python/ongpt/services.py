@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ongpt.lifecycle.service import AccountLifecycle
     from ongpt.lifecycle.store import LifecycleStore
     from ongpt.notify.delivery import Notifier
+    from ongpt.notify.dispatch import NoticeDelivery
     from ongpt.notify.send_limits import SendLimits
     from ongpt.notify.store import NoticeStore
     from ongpt.registration.service import Registrations
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from ongpt.staff.service import StaffAccess
     from ongpt.storage.key_store import KeyStore
     from ongpt.storage.markers import Markers
+    from ongpt.storage.outbox import Outbox
 
 
 @cache
@@ -72,6 +74,20 @@ def notifier() -> Notifier:
         notice_store(),
         env.SMS_COUNTRY_CODES.value(),
     )
+
+
+@cache
+def outbox() -> Outbox:
+    from ongpt.storage.outbox import Outbox
+
+    return Outbox(client("dynamodb"), env.OUTBOX_TABLE.value(), key_store(), data_keys())
+
+
+@cache
+def notice_delivery() -> NoticeDelivery:
+    from ongpt.notify.dispatch import NoticeDelivery
+
+    return NoticeDelivery(outbox=outbox(), notifier=notifier(), notice_store=notice_store())
 
 
 @cache
@@ -263,7 +279,7 @@ def contracts() -> Contracts:
     return Contracts(
         contract_store=ContractStore(client("dynamodb"), env.CUSTOMERS_TABLE.value()),
         customers=customers(),
-        notifier=notifier(),
+        outbox=outbox(),
         audit_log=audit_log(),
         dead_letters=sender(client("sqs"), env.JOB_DLQ_URL.value()),
     )
