@@ -77,6 +77,10 @@ MESSAGING = (
     N.SMS,
 )
 
+# What a function that tells customers of its changes needs: notices sealed under the customer's
+# data key, put into the outbox in the change's transaction (the delivery worker sends them).
+NOTICES = (items(tables.OUTBOX, "PutItem"), items(tables.CUSTOMERS, "GetItem"), *CUSTOMER_DATA)
+
 # Actions on a resource that take no body; every other POST, PUT and PATCH takes a JSON object.
 BODYLESS_ACTIONS = ("/resend", "/withdraw", "/sign-out")
 
@@ -179,7 +183,12 @@ CONTRACTS = FunctionSpec(
     "contracts",
     "Contracts and their confirmations (P3.2)",
     _routes("POST /v1/staff/contracts", "POST /v1/staff/contracts/{contract_id}/renewal"),
-    needs=(*MESSAGING, items(tables.CUSTOMERS, "UpdateItem"), N.IDEMPOTENCY, N.AUDIT_APPEND),
+    needs=(
+        *NOTICES,
+        items(tables.CUSTOMERS, "PutItem", "UpdateItem"),
+        N.IDEMPOTENCY,
+        N.AUDIT_APPEND,
+    ),
 )
 ANNOUNCEMENTS = FunctionSpec(
     "announcements",
@@ -292,12 +301,20 @@ RECOVERY_CODES = FunctionSpec(
 EXPIRY_REMINDERS = FunctionSpec(
     "expiry_reminders",
     "Daily renewal invitations 30, 7 and 1 days before expiry (P3.4)",
-    needs=(
-        *MESSAGING,
-        items(tables.CUSTOMERS, "UpdateItem", queries=(BY_EXPIRY_DAY,)),
-        N.JOB_DEAD_LETTERS,
-    ),
+    needs=(*NOTICES, items(tables.CUSTOMERS, queries=(BY_EXPIRY_DAY,)), N.JOB_DEAD_LETTERS),
     timeout_seconds=300,
+)
+NOTICE_DELIVERY = FunctionSpec(
+    "notice_delivery",
+    "Delivery of the outbox's notices, once each, from the Outbox table's stream",
+    needs=(
+        items(tables.OUTBOX, "GetItem", "UpdateItem"),  # claim, release, mark
+        items(tables.CUSTOMERS, "PutItem"),  # the history line, with the mark
+        *CUSTOMER_DATA,
+        N.EMAIL,
+        N.SMS,
+    ),
+    timeout_seconds=30,
 )
 AUDIT_ANCHORS = FunctionSpec(
     "audit_anchors",
@@ -340,5 +357,5 @@ API_FUNCTIONS = (
     AUDIT,
     ACCOUNT_LIFECYCLE,
 )
-WORKERS = (REGISTRATION_CODES, RECOVERY_CODES, ANNOUNCEMENT_WORKER)
+WORKERS = (REGISTRATION_CODES, RECOVERY_CODES, ANNOUNCEMENT_WORKER, NOTICE_DELIVERY)
 ALL_FUNCTIONS = (*API_FUNCTIONS, *WORKERS, *SCHEDULED_JOBS)

@@ -82,6 +82,7 @@ class Data(Construct):
             ),
             deletion_protection=True,
             time_to_live_attribute=spec.ttl_attribute,
+            stream=dynamodb.StreamViewType[spec.stream] if spec.stream else None,
             removal_policy=RemovalPolicy.RETAIN,
         )
         if not spec.backed_up:

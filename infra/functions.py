@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import jsii
 from aws_cdk import Arn, ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
@@ -33,6 +34,7 @@ from infra.service_access import (
     SQS_CONSUMER_KEY,
     SQS_EVENT_SOURCE,
     SQS_PRODUCER_KEY,
+    STREAM_EVENT_SOURCE,
 )
 from infra.settings import Settings
 from ongpt.platform import idempotency
@@ -42,6 +44,21 @@ from ongpt.storage import tables
 
 if TYPE_CHECKING:
     from infra.anchors import AuditAnchors  # which imports this module's log groups via trail
+
+
+@jsii.implements(lambda_.IEventSourceDlq)
+class _QueueDestination:
+    """An SQS queue as a stream mapping's ``OnFailure`` destination, granted by the function
+    itself (CDK's ``SqsDlq`` would grant ``kms:ReEncrypt*``, a wildcard our guardrails refuse)."""
+
+    def __init__(self, queue: sqs.IQueue) -> None:
+        self.queue = queue
+
+    def bind(
+        self, _target: lambda_.IEventSourceMapping, _handler: lambda_.IFunction
+    ) -> lambda_.DlqDestinationConfig:
+        return lambda_.DlqDestinationConfig(destination=self.queue.queue_arn)
+
 
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # infra/layer_build.py builds the layer for this version
@@ -281,6 +298,32 @@ class ServiceFunction(Construct):
         )
         self._allow(SQS_EVENT_SOURCE, queue.queue_arn)
         self._key_through("sqs", queue.encryption_master_key, *SQS_CONSUMER_KEY)
+
+    def consume_stream(
+        self, table: dynamodb.ITable, dead_letters: sqs.IQueue, *, retries: int
+    ) -> None:
+        """Lambda reads the table's stream with the function's role: new items only, batches
+        of 10 in order, taking back only the records the function reports failed; a batch still
+        failing after ``retries`` retries is recorded (ids, not contents) on ``dead_letters``."""
+        stream = table.table_stream_arn
+        assert stream is not None, "the table has no stream"
+        self.function.add_event_source_mapping(
+            "Stream",
+            event_source_arn=stream,
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=10,
+            report_batch_item_failures=True,
+            retry_attempts=retries,
+            bisect_batch_on_error=False,
+            filters=[
+                lambda_.FilterCriteria.filter({"eventName": lambda_.FilterRule.is_equal("INSERT")})
+            ],
+            on_failure=_QueueDestination(dead_letters),
+        )
+        self._allow(STREAM_EVENT_SOURCE, stream)
+        self._key_through("dynamodb", table.encryption_key)
+        self._allow(["sqs:SendMessage"], dead_letters.queue_arn)
+        self._key_through("sqs", dead_letters.encryption_master_key, *SQS_PRODUCER_KEY)
 
     def _allow(
         self, actions: Sequence[str], resource: str, conditions: dict[str, Any] | None = None

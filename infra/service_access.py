@@ -18,3 +18,11 @@ SQS_PRODUCER_KEY = ("kms:GenerateDataKey", "kms:Decrypt")
 SQS_CONSUMER_KEY = ("kms:Decrypt",)
 # What Lambda's SQS poller calls with the function's role (Lambda developer guide, SQS).
 SQS_EVENT_SOURCE = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+# What Lambda's DynamoDB Streams poller calls with the function's role (DynamoDB developer guide,
+# "IAM policy to allow a Lambda function to access DynamoDB stream records").
+STREAM_EVENT_SOURCE = (
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+)

@@ -22,7 +22,7 @@ from infra.gateway import Gateway
 from infra.identity import Identity
 from infra.jobs import Jobs
 from infra.keys import Keys
-from infra.messaging import Messaging
+from infra.messaging import MAX_DELIVERY_ATTEMPTS, Messaging
 from infra.observability import Observability
 from infra.settings import Settings
 from infra.site import Site
@@ -96,6 +96,9 @@ class OnGptAccountsStack(Stack):
             (catalogue.ANNOUNCEMENT_WORKER, self.messaging.announcements),
         ):
             self.functions[worker].consume(queue)
+        self.functions[catalogue.NOTICE_DELIVERY].consume_stream(
+            self.data[tables.OUTBOX], self.messaging.notice_dlq, retries=MAX_DELIVERY_ATTEMPTS
+        )
 
         self.gateway = Gateway(
             self,
@@ -140,6 +143,7 @@ class OnGptAccountsStack(Stack):
                 "RecoveryCode": self.messaging.recovery_code_dlq,
                 "Announcement": self.messaging.announcement_dlq,
                 "Job": self.messaging.job_dlq,
+                "Notice": self.messaging.notice_dlq,
             },
             key=self.keys.ops,
             alarm_email=settings.alarm_email,

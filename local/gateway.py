@@ -81,6 +81,8 @@ class LocalGateway:
         self.functions: dict[str, Invocable] = dict(functions)
         self.principals = principals
         self.outbox = outbox
+        # What to wait for before reading the outbox: the runtime's event sources (server.py).
+        self.settle: Callable[[], object] = lambda: None
         self.region = template.region()
         self.credentials = CredentialStore()
         self.identity_front = IdentityFront(principals, self.credentials, self.region)
@@ -168,6 +170,7 @@ class LocalGateway:
         to = request.args.get("to", "")
         if not to:
             return _json(400, {"message": "give ?to=<email or E.164 phone>"})
+        self.settle()  # what the last requests caused, sent first (bounded)
         return _json(200, {"messages": self.outbox.messages_to(to)})
 
     def run_job(self, request: Request, name: str) -> Response:

@@ -20,6 +20,8 @@ from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
+from local.moto_streams import keep_stream_shards
+
 _DYNAMODB = threading.RLock()
 SERIALISED = (DynamoHandler, DynamoDBStreamsHandler)
 
@@ -43,4 +45,5 @@ def serialise_dynamodb() -> None:
 
 def moto_server(host: str, port: int) -> ThreadedMotoServer:
     serialise_dynamodb()
+    keep_stream_shards()
     return ThreadedMotoServer(ip_address=host, port=port, verbose=False)

@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from local.outbox import Outbox
 from local.pool import FunctionPool, pooled
 from local.principals import Principals
 from local.provision import Provisioner
+from local.settling import settle
 from local.site import Site, page_config
 from local.streams import StreamPoller, stream_mappings
 from local.template import Template
@@ -102,6 +104,7 @@ class LocalRuntime:
         ]
         for poller in self.pollers:
             poller.start()
+        gateway.settle = partial(settle, self.pollers)
         self.http = make_server(self.host, self.port, gateway, threaded=True)
         threading.Thread(target=self.http.serve_forever, daemon=True).start()
         config: dict[str, Any] = {

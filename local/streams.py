@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -90,6 +91,11 @@ class StreamPoller(threading.Thread):
         self.outbox, self.region, self.wait_seconds = outbox, region, wait_seconds
         self.retry_pause_seconds = retry_pause_seconds
         self.stopping = threading.Event()
+        self.nudged = threading.Event()  # wakes an idle poller at once (``settle``)
+        self.invocations = 0
+        self._polls = self._quiet_poll = 0  # polls begun; the last that found no record
+        self._saw_records = False
+        self._progress = threading.Condition()
         self._iterators: dict[str, str] = {}  # shard id -> where its next batch starts
         self._attempts: dict[str, int] = {}  # shard id -> failed tries of the batch at hand
         for shard in self._shards():  # LATEST means: from when the mapping was created
@@ -99,7 +105,8 @@ class StreamPoller(threading.Thread):
         while not self.stopping.is_set():
             try:
                 if not self.poll_once():
-                    self.stopping.wait(self.wait_seconds)
+                    self.nudged.wait(self.wait_seconds)
+                    self.nudged.clear()
             except Exception:
                 log.exception("polling %s failed", self.mapping.stream_arn)
                 self.stopping.wait(self.retry_pause_seconds)
@@ -119,12 +126,29 @@ class StreamPoller(threading.Thread):
     def poll_once(self) -> int:
         """One batch from each shard that has records; how many records were settled (done,
         skipped by the filters or discarded)."""
+        with self._progress:
+            self._polls += 1
+            number, self._saw_records = self._polls, False
         settled = 0
         for shard in self._shards():
             if shard not in self._iterators:  # a new shard: from its start
                 self._iterators[shard] = self._iterator(shard, "TRIM_HORIZON")
             settled += self._batch(shard)
+        with self._progress:
+            if not self._saw_records:
+                self._quiet_poll = number
+                self._progress.notify_all()
         return settled
+
+    def settle(self, deadline: float) -> bool:
+        """Wait until a poll begun after this call finds no record (False if ``deadline``, a
+        ``time.monotonic()``, comes first)."""
+        with self._progress:
+            wanted = self._polls + 1
+            self.nudged.set()
+            return self._progress.wait_for(
+                lambda: self._quiet_poll >= wanted, timeout=max(0.0, deadline - time.monotonic())
+            )
 
     def _batch(self, shard: str) -> int:
         answer = self.streams.get_records(
@@ -133,6 +157,7 @@ class StreamPoller(threading.Thread):
         records = answer["Records"]
         if not records:
             return 0
+        self._saw_records = True
         shaped = [lambda_record(r, self.mapping.stream_arn, self.region) for r in records]
         wanted = [r for r in shaped if self.mapping.wanted(r)]
         failed_at = self._invoke(wanted) if wanted else None
@@ -154,6 +179,7 @@ class StreamPoller(threading.Thread):
     def _invoke(self, records: list[dict[str, Any]]) -> str | None:
         """None if the batch succeeded, else the sequence number to retry from."""
         first = records[0]["dynamodb"]["SequenceNumber"]
+        self.invocations += 1
         try:
             result = self.mapping.function.invoke({"Records": records})
         except Exception as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -54,6 +55,7 @@ class QueuePoller(threading.Thread):
         self.function, self.batch_size, self.report_failures = function, batch_size, report_failures
         self.outbox, self.region, self.wait_seconds = outbox, region, wait_seconds
         self.stopping = threading.Event()
+        self.invocations = 0
 
     def run(self) -> None:
         while not self.stopping.is_set():
@@ -74,6 +76,7 @@ class QueuePoller(threading.Thread):
         if not messages:
             return 0
         failed: set[str] = {m["MessageId"] for m in messages}
+        self.invocations += 1
         try:
             result = self.function.invoke(sqs_event(messages, self.queue_arn, self.region))
             if self.report_failures and isinstance(result, dict):
@@ -89,6 +92,23 @@ class QueuePoller(threading.Thread):
         for message in done:
             self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return len(done)
+
+    def settle(self, deadline: float) -> bool:
+        """Wait until the queue holds no message, visible or in flight (False if ``deadline``,
+        a ``time.monotonic()``, comes first)."""
+        while True:
+            counts = self.sqs.get_queue_attributes(
+                QueueUrl=self.queue_url,
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                ],
+            )["Attributes"]
+            if not any(int(n) for n in counts.values()):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
 
 
 def queue_pollers(

@@ -25,5 +25,5 @@ def renew_contract(contract_id: PathId, request: ContractRenewal) -> dict[str, A
     return services.contracts().renew(app.staff, contract_id, request.expires_at)
 
 
-ENVIRONMENT = (*env.MESSAGING, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)
+ENVIRONMENT = (*env.NOTICES, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)
 lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -13,7 +13,7 @@ from ongpt.platform import settings as env
 from ongpt.platform.clock import parse
 from ongpt.platform.telemetry import logger, metrics, traced
 
-ENVIRONMENT = (*env.MESSAGING, env.JOB_DLQ_URL)
+ENVIRONMENT = (*env.NOTICES, env.JOB_DLQ_URL)
 env.require(ENVIRONMENT)
 
 

@@ -62,6 +62,7 @@ CUSTOMER_READERS = (
     "Complaints",
     "AnnouncementWorker",
     "ExpiryReminders",
+    "NoticeDelivery",  # opens the notices sealed under the customer's key
     "AccountLifecycle",  # seals hold reasons and notes, checks recovery codes, tells customers
     "RecoveryCodes",
 )

@@ -3,14 +3,14 @@ each once, read from the expiry-day index, surviving a run that died half-way.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import boto3
 import pytest
 
-from ongpt.contracts import service as contracts_module
-from ongpt.notify import delivery as notify
+from ongpt.storage.outbox import Notice, Outbox
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.jobs import run_job
 from tests.support.journeys import (
@@ -130,51 +130,48 @@ def test_a_run_that_dies_half_way_is_finished_by_the_next_without_duplicates(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     people = [registered(aws) for _ in range(4)]
-    for _, cid in people:
-        contract(aws, cid, 1, plan="Crash")
     day = CONTRACTS_NOW - timedelta(days=2)  # a day no other test's contracts are due
     for _, cid in people:
         contract(aws, cid, -1, plan="Crash")
-    sends = 0
-    original = notify.Notifier.sms
+    enqueued = 0
+    original = Outbox.enqueue
 
-    def dying_sms(self: notify.Notifier, *args: Any, **kwargs: Any) -> None:
-        nonlocal sends
-        if sends == 2:
+    def dying_enqueue(self: Outbox, notices: Any) -> bool:
+        nonlocal enqueued
+        if enqueued == 3:
             raise SystemExit("the function was killed")  # not an AWS error: the run dies
-        sends += 1
-        original(self, *args, **kwargs)
+        enqueued += 1
+        return original(self, notices)
 
-    monkeypatch.setattr(notify.Notifier, "sms", dying_sms)
+    monkeypatch.setattr(Outbox, "enqueue", dying_enqueue)
     with pytest.raises(SystemExit):
         run_job(aws, day)
     monkeypatch.undo()
-    stale = datetime.now(UTC) + timedelta(minutes=20)  # the dead run's claims have gone stale
-    monkeypatch.setattr(contracts_module, "utcnow", lambda: stale)
-    run_job(aws, day)
+    finished = run_job(aws, day)
+    assert (finished["sent"], finished["skipped"]) == (5, 3)
     for body, _ in people:
         assert len(reminders(aws, e164(body["phone"]))) == 1, body["phone"]
         assert len(reminders(aws, body["email"])) == 1, body["email"]
 
 
 @pytest.mark.clause("P3.4")
-def test_a_failed_send_goes_to_the_dead_letter_queue_and_the_rest_go_on(
+def test_an_invitation_not_enqueued_goes_to_the_dead_letter_queue_and_the_rest_go_on(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (a, a_id), (b, b_id) = registered(aws), registered(aws)
     day = CONTRACTS_NOW + timedelta(days=200)
     contract(aws, a_id, 200 + 7)
     contract(aws, b_id, 200 + 7)
-    original = notify.Notifier.email
+    original = Outbox.enqueue
 
-    def failing_for_a(self: notify.Notifier, to: str, *args: Any, **kwargs: Any) -> None:
-        if to == a["email"].replace("Example.com", "example.com"):
-            raise boto3.client("ses").exceptions.MessageRejected(
-                {"Error": {"Code": "MessageRejected"}}, "SendEmail"
+    def failing_for_a(self: Outbox, notices: Sequence[Notice]) -> bool:
+        if notices[0].to == a["email"].replace("Example.com", "example.com"):
+            raise boto3.client("dynamodb").exceptions.InternalServerError(
+                {"Error": {"Code": "InternalServerError"}}, "TransactWriteItems"
             )
-        original(self, to, *args, **kwargs)
+        return original(self, notices)
 
-    monkeypatch.setattr(notify.Notifier, "email", failing_for_a)
+    monkeypatch.setattr(Outbox, "enqueue", failing_for_a)
     counts = run_job(aws, day)
     assert (counts["sent"], counts["failed"]) == (3, 1)  # b's email and SMS, a's SMS
     assert len(reminders(aws, b["email"])) == 1

@@ -188,10 +188,10 @@ def _staff_customers(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -
 
 def _contracts(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
     _, cid = registered(aws)
-    created = retried(  # the failed confirmation's history line is taken back
+    created = retried(  # the transaction of contract, audit entry and notices fails once
         aws,
         rec,
-        "sesv2.SendEmail",
+        "dynamodb.TransactWriteItems",
         "contracts",
         "POST",
         "/v1/staff/contracts",
@@ -342,9 +342,18 @@ def _expiry_reminders(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) 
     _, cid = registered(aws)
     now = datetime(2027, 1, 1, 2, 0, tzinfo=UTC)
     contract(aws, cid, (now + timedelta(days=7) - CONTRACTS_NOW).days)
-    with rec.failing("sesv2.SendEmail"):  # the failed send goes to the job's DLQ
+    with rec.failing("dynamodb.TransactWriteItems"):  # not enqueued: to the job's DLQ
         run_job(aws, now)
     run_job(aws, now)
+
+
+def _notice_delivery(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
+    """A send fails: its claim is released and the stream retries the batch from it, where the
+    notice already sent is found done (read, not sent again)."""
+    _, cid = registered(aws)
+    with rec.failing("sesv2.SendEmail"):
+        contract(aws, cid, 100)
+    aws.deliver_notices()
 
 
 def _erasure(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
@@ -418,6 +427,7 @@ JOURNEYS: tuple[Journey, ...] = (
     _analytics,
     _audit_and_anchors,
     _expiry_reminders,
+    _notice_delivery,
     _erasure,
     _account_lifecycle,
 )

@@ -12,7 +12,6 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
 from moto import mock_aws
 
 from local.lambdas import InFlight
@@ -20,6 +19,7 @@ from local.outbox import Outbox
 from local.provision import Provisioner
 from local.streams import StreamPoller, stream_mappings
 from local.template import Resolver, Template
+from tests.support.deployed import streams_client
 
 REGION = "ap-southeast-1"
 OUTBOX_KEY = [{"AttributeName": "pk", "KeyType": "HASH"}]
@@ -103,12 +103,6 @@ class World:
             QueueUrl=self.resolver.refs["Discarded"], MaxNumberOfMessages=10
         ).get("Messages", [])
         return [json.loads(m["Body"]) for m in messages]
-
-
-def streams_client() -> Any:
-    """Moto difference: botocore sends Streams calls to the account's endpoint named in the
-    stream ARN (``<account>.streams-ddb.<region>``), which moto in-process does not serve."""
-    return boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
 
 
 @pytest.fixture

@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from moto import mock_aws
 
 from local import cognito_rules
 from local.lambdas import LocalFunction, load_functions, reset_warm_state
+from local.moto_streams import keep_stream_shards
 from local.outbox import Outbox
 from local.provision import Provisioner
+from local.streams import StreamPoller, stream_mappings
 from local.template import Resolver, Template
 from local.workers import QueuePoller, queue_pollers
 from ongpt.platform import settings as env
@@ -33,6 +36,7 @@ class Deployed:
     functions: dict[str, Any]  # LocalFunction by logical id
     outbox: Outbox
     pollers: list[QueuePoller]  # the SQS event sources, polled only when a test says so
+    streams: list[StreamPoller]  # the table streams' (the outbox's), polled after each call
 
     def function(self, name: str) -> LocalFunction:
         """The function of ``functions/<name>``."""
@@ -80,7 +84,17 @@ class Deployed:
             )
         if deliver and queue and response["statusCode"] == 202:  # codes queued
             self.work_off(queue)
+        if deliver:
+            self.deliver_notices()
         return response["statusCode"], json.loads(response["body"] or "null")
+
+    def deliver_notices(self) -> None:
+        """What Lambda's stream poller does, at once: the outbox's new items to the delivery
+        worker, batch after batch, until the streams have nothing new or only failed records
+        (retried at the next call, as Lambda retries them)."""
+        for poller in self.streams:
+            while poller.poll_once():
+                pass
 
     def work_off(self, queue_url: str) -> None:
         """What Lambda's SQS poller does, at once: the queue's messages to its function, batch
@@ -88,6 +102,7 @@ class Deployed:
         poller = next(p for p in self.pollers if p.queue_url == queue_url)
         while poller.poll_once():
             pass
+        self.deliver_notices()
 
     def messages_to(self, address: str) -> list[dict[str, Any]]:
         return self.outbox.messages_to(address)
@@ -120,19 +135,29 @@ def deployed(assembly_dir: Path) -> Iterator[Deployed]:
     saved = dict(os.environ)
     os.environ.update(env)
     cognito_rules.install()  # Cognito as on AWS where the lifecycle relies on it
+    keep_stream_shards()  # a failed transaction leaves the outbox's stream readable
     try:
         with mock_aws():
             template = Template.load(assembly_dir)
             resolver = Provisioner(template, endpoint_url=None).run()
             functions = load_functions(template, resolver, env)
             outbox = Outbox(template.region())
-            pollers = queue_pollers(
-                template, resolver, functions, boto3.client("sqs"), outbox, wait_seconds=0
-            )
-            yield Deployed(template, resolver, functions, outbox, pollers)
+            sqs = boto3.client("sqs")
+            pollers = queue_pollers(template, resolver, functions, sqs, outbox, wait_seconds=0)
+            streams = [
+                StreamPoller(mapping, streams_client(), sqs, outbox, template.region(), 0, 0)
+                for mapping in stream_mappings(template, resolver, functions)
+            ]
+            yield Deployed(template, resolver, functions, outbox, pollers, streams)
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def streams_client() -> Any:
+    """Moto difference: botocore sends Streams calls to the account's endpoint named in the
+    stream ARN (``<account>.streams-ddb.<region>``), which moto in-process does not serve."""
+    return boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
 
 
 def staff(role: str, staff_id: str = "alice") -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -20,13 +20,14 @@ from ongpt.audit.service import Anchor, Entry
 from ongpt.audit.store import AnchorStore, AuditLog
 from ongpt.complaints.store import ComplaintStore
 from ongpt.consents.store import ConsentStore
-from ongpt.contracts.store import ContractStore, Reminder
+from ongpt.contracts.store import ContractStore
 from ongpt.customers.store import CustomerStore
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.platform.errors import Conflict
 from ongpt.security.crypto import DataKeys, seal
 from ongpt.storage.key_store import KeyGone, KeyStore, owner_key
 from ongpt.storage.markers import Markers
+from ongpt.storage.outbox import Notice, Outbox
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -142,7 +143,6 @@ class FakeComplaintStore(ComplaintStore):
 class FakeContractStore(ContractStore):
     def __init__(self) -> None:
         self.contracts: dict[str, dict[str, Any]] = {}
-        self.reminders: dict[Reminder, str] = {}
         self.partitions_read: list[str] = []
 
     def add(self, values: dict[str, Any]) -> None:
@@ -157,15 +157,6 @@ class FakeContractStore(ContractStore):
     def due_on(self, partitions: list[str]) -> list[dict[str, Any]]:
         self.partitions_read += partitions
         return [c for c in self.contracts.values() if c["expiry_shard"] in partitions]
-
-    def claim_reminder(self, reminder: Reminder, at: str) -> bool:
-        if reminder in self.reminders:
-            return False
-        self.reminders[reminder] = "CLAIMED"
-        return True
-
-    def mark_reminder(self, reminder: Reminder, state: str) -> None:
-        self.reminders[reminder] = state
 
 
 class FakeChainKey(ChainKey):
@@ -194,7 +185,7 @@ class FakeAuditLog(AuditLog):
     def entries(self, subject: str, *, after: int = 0) -> list[Entry]:
         return [e for e in self.appended if e.subject == subject and e.sequence > after]
 
-    def write_once(self, entry: Entry) -> bool:
+    def write_once(self, entry: Entry, along: Sequence[TransactWriteItemTypeDef] = ()) -> bool:
         self.appended.append(entry)
         return True
 
@@ -215,6 +206,31 @@ class FakeAnchorStore(AnchorStore):
     def put(self, anchor: Anchor) -> bool:
         self.anchors.setdefault(anchor.subject, []).append(anchor)
         return True
+
+
+class FakeOutbox(Outbox):
+    """Notices enqueued, by id, once each; enqueuing to a ``failing`` address raises as a
+    refused write would. ``items`` counts as enqueued: the fake audit log always commits."""
+
+    def __init__(self) -> None:
+        self.enqueued: dict[str, Notice] = {}
+        self.failing: set[str] = set()
+
+    def items(self, notices: Sequence[Notice]) -> list[TransactWriteItemTypeDef]:
+        for notice in notices:
+            if notice.to in self.failing:
+                raise ClientError({"Error": {"Code": "InternalServerError"}}, "TransactWriteItems")
+        self.enqueued.update((notice.notice_id, notice) for notice in notices)
+        return []
+
+    def enqueue(self, notices: Sequence[Notice]) -> bool:
+        if any(notice.notice_id in self.enqueued for notice in notices):
+            return False
+        self.items(notices)
+        return True
+
+    def sent(self) -> list[Notice]:
+        return list(self.enqueued.values())
 
 
 class FakeMarkers(Markers):
@@ -271,5 +287,6 @@ class FakeNotifier(Notifier):
         *,
         customer_id: str | None = None,
         **values: str,
-    ) -> None:
+    ) -> bool:
         self._send("sms", to, kind, values)
+        return True

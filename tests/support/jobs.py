@@ -16,12 +16,15 @@ def scheduled(now: datetime) -> dict[str, str]:
 
 
 def run_job(aws: Deployed, now: datetime) -> dict[str, int]:
-    """The expiry reminders job, run at ``now``: its counts."""
+    """The expiry reminders job, run at ``now``, and the notices it enqueued delivered: its
+    counts."""
     with aws.environment_of(
         "expiry_reminders"
     ):  # a handler checks its environment as it is imported
         module = importlib.import_module("functions.expiry_reminders.handler")
-        return module.lambda_handler(scheduled(now), FakeLambdaContext())  # type: ignore[no-any-return]
+        counts: dict[str, int] = module.lambda_handler(scheduled(now), FakeLambdaContext())
+    aws.deliver_notices()
+    return counts
 
 
 def run_scheduled(
@@ -38,7 +41,9 @@ def run_scheduled(
             client("dynamodb").meta.events.register(
                 "before-call.dynamodb", lambda model, **_: record.append(model.name)
             )
-        return module.lambda_handler({**scheduled(now), **more}, FakeLambdaContext())
+        answer = module.lambda_handler({**scheduled(now), **more}, FakeLambdaContext())
+    aws.deliver_notices()
+    return answer
 
 
 def dynamodb_operations(aws: Deployed, function: str, now: datetime) -> set[str]:

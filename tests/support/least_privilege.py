@@ -269,8 +269,22 @@ class Resources:
             uses += self._queue_uses(self.resolver.resolve(dead_letters), ("sqs:SendMessage",))
         for _, mapping in self.template.of_type("AWS::Lambda::EventSourceMapping"):
             if mapping["FunctionName"] == {"Ref": function_id}:
-                queue = self.resolver.resolve(mapping["EventSourceArn"])
-                uses += self._queue_uses(queue, by_services.SQS_EVENT_SOURCE, consumer=True)
+                uses += self._event_source_uses(mapping)
+        return uses
+
+    def _event_source_uses(self, mapping: dict[str, Any]) -> list[Use]:
+        """A queue's poller receives and deletes; a table stream's reads the stream (opening the
+        table's key through DynamoDB) and records a failed batch on its OnFailure queue."""
+        source = self.resolver.resolve(mapping["EventSourceArn"])
+        table_id, attribute = mapping["EventSourceArn"]["Fn::GetAtt"]
+        if attribute != "StreamArn":
+            return self._queue_uses(source, by_services.SQS_EVENT_SOURCE, consumer=True)
+        _, key, _ = self.tables[self.resolver.refs[table_id]]
+        uses = [Use(action, source) for action in by_services.STREAM_EVENT_SOURCE]
+        uses += self._via("dynamodb", key, by_services.DYNAMODB_KEY_READ)
+        failures = mapping.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        if failures:
+            uses += self._queue_uses(self.resolver.resolve(failures), ("sqs:SendMessage",))
         return uses
 
     def _queue_uses(self, arn: str, actions: tuple[str, ...], consumer: bool = False) -> list[Use]:

@@ -1,6 +1,6 @@
 """Renewal invitations (P3.4) over an in-memory contract store: the job reads only the expiry
-partitions of its windows, sends each invitation once, and a failed send goes to the dead-letter
-queue without stopping the rest."""
+partitions of its windows, enqueues each invitation once, and one it cannot enqueue goes to the
+dead-letter queue without stopping the rest."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.support.fakes import (
     FakeContractStore,
     FakeCustomerStore,
     FakeKeyStore,
-    FakeNotifier,
+    FakeOutbox,
     a_customer,
 )
 
@@ -25,19 +25,19 @@ NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 
 def _job(
     dead_letters: list[ReminderDeadLetter],
-) -> tuple[Contracts, FakeContractStore, FakeNotifier]:
+) -> tuple[Contracts, FakeContractStore, FakeOutbox]:
     key_store, customer_store = FakeKeyStore(), FakeCustomerStore()
     a_customer(customer_store, key_store, "c-1", email="an@example.com", phone="+84967915569")
-    contract_store, notifier = FakeContractStore(), FakeNotifier()
+    contract_store, outbox = FakeContractStore(), FakeOutbox()
     contracts = Contracts(
         contract_store=contract_store,
         customers=Customers(customer_store=customer_store, key_store=key_store),
-        notifier=notifier,
+        outbox=outbox,
         audit_log=FakeAuditLog(),
         dead_letters=dead_letters.append,
         clock=lambda: NOW,
     )
-    return contracts, contract_store, notifier
+    return contracts, contract_store, outbox
 
 
 def _contract(store: FakeContractStore, contract_id: str, expires_at: datetime) -> None:
@@ -63,13 +63,13 @@ def test_a_contract_is_in_one_of_its_days_shards() -> None:
 @pytest.mark.clause("P3.4")
 def test_the_job_reads_only_its_windows_and_invites_once_per_channel() -> None:
     dead: list[ReminderDeadLetter] = []
-    contracts, store, notifier = _job(dead)
+    contracts, store, outbox = _job(dead)
     _contract(store, "due-in-7", NOW + timedelta(days=7))
     _contract(store, "due-in-10", NOW + timedelta(days=10))
     counts = contracts.send_reminders(NOW)
     again = contracts.send_reminders(NOW)  # a re-run the same day
     assert (counts["sent"], again["sent"], again["skipped"]) == (2, 0, 2)
-    assert [(s.channel, s.values["days"]) for s in notifier.sent] == [("email", "7"), ("sms", "7")]
+    assert [(n.channel, n.values["days"]) for n in outbox.sent()] == [("email", "7"), ("sms", "7")]
     windows = {(NOW + timedelta(days=d)).date() for d in WINDOWS}
     assert set(store.partitions_read) == {p for day in windows for p in due_partitions(day)}
     assert dead == []
@@ -78,12 +78,12 @@ def test_the_job_reads_only_its_windows_and_invites_once_per_channel() -> None:
 @pytest.mark.clause("P3.4")
 def test_a_failed_invitation_is_dead_lettered_by_id_and_the_rest_still_go() -> None:
     dead: list[ReminderDeadLetter] = []
-    contracts, store, notifier = _job(dead)
-    notifier.failing.add("an@example.com")
+    contracts, store, outbox = _job(dead)
+    outbox.failing.add("an@example.com")
     _contract(store, "due-in-1", NOW + timedelta(days=1))
     counts = contracts.send_reminders(NOW)
     assert (counts["failed"], counts["sent"]) == (1, 1)
-    assert [s.channel for s in notifier.sent] == ["sms"]
+    assert [n.channel for n in outbox.sent()] == ["sms"]
     assert [letter.model_dump(mode="json") for letter in dead] == [
         {
             "contract_id": "due-in-1",
@@ -92,4 +92,6 @@ def test_a_failed_invitation_is_dead_lettered_by_id_and_the_rest_still_go() -> N
             "expires_at": (NOW + timedelta(days=1)).isoformat(),
         }
     ]
-    assert "FAILED" in store.reminders.values()
+    outbox.failing.clear()  # the next run enqueues what this one could not, and only that
+    again = contracts.send_reminders(NOW)
+    assert (again["sent"], again["skipped"]) == (1, 1)

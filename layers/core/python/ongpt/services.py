@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from ongpt.lifecycle.service import AccountLifecycle
     from ongpt.lifecycle.store import LifecycleStore, RecoveryStore
     from ongpt.notify.delivery import Notifier
+    from ongpt.notify.dispatch import NoticeDelivery
     from ongpt.notify.send_limits import SendLimits
     from ongpt.notify.store import NoticeStore
     from ongpt.registration.service import Registrations
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from ongpt.staff.service import StaffAccess
     from ongpt.storage.key_store import KeyStore
     from ongpt.storage.markers import Markers
+    from ongpt.storage.outbox import Outbox
 
 T = TypeVar("T")
 
@@ -217,6 +219,13 @@ def notice_store() -> NoticeStore:
 
 
 @cache
+def outbox() -> Outbox:
+    from ongpt.storage.outbox import Outbox
+
+    return Outbox(client("dynamodb"), env.OUTBOX_TABLE.value(), key_store(), data_keys())
+
+
+@cache
 def markers() -> Markers:
     from ongpt.storage.markers import Markers
 
@@ -366,6 +375,13 @@ def audit_reader() -> AuditReader:
     from ongpt.audit.service import AuditReader
 
     return _wired(AuditReader)
+
+
+@cache
+def notice_delivery() -> NoticeDelivery:
+    from ongpt.notify.dispatch import NoticeDelivery
+
+    return _wired(NoticeDelivery)
 
 
 @cache

@@ -7,7 +7,7 @@ import hashlib
 import json
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,11 +20,12 @@ from ongpt.audit.service import GENESIS, Anchor, Entry
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import DependencyUnavailable
 from ongpt.platform.telemetry import tracer
-from ongpt.storage.dynamo import from_item, query_all, to_item
+from ongpt.storage.dynamo import TransactionConflict, from_item, query_all, to_item, transact
 from ongpt.storage.tables import BY_WRITTEN_DAY
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import PutTypeDef, TransactWriteItemTypeDef
     from mypy_boto3_s3.client import S3Client
 
     from ongpt.platform.caller import Caller
@@ -74,6 +75,7 @@ class AuditLog:
         action: str,
         purpose: str | None = None,
         details: dict[str, Any] | None = None,
+        along: Sequence[TransactWriteItemTypeDef] = (),
     ) -> Entry:
         """``append`` of what a member of staff does: their id and role as the actor."""
         return self.append(
@@ -83,6 +85,7 @@ class AuditLog:
             action=action,
             purpose=purpose,
             details=details,
+            along=along,
         )
 
     def append(
@@ -94,42 +97,70 @@ class AuditLog:
         action: str,
         purpose: str | None = None,
         details: dict[str, Any] | None = None,
+        along: Sequence[TransactWriteItemTypeDef] = (),
     ) -> Entry:
+        """The items ``along`` (a state change, its outbox items) and the next entry of the
+        subject's chain in one transaction: all or nothing.
+
+        The entry is put under ``attribute_not_exists`` on its sequence number: when only that
+        condition failed, another writer took the sequence, and the whole transaction is tried
+        again after the new head. ``TransactionConflict`` (positions in ``along``) when items
+        of ``along`` failed theirs: the caller says what that means."""
         for attempt in range(MAX_TRIES):
-            head = self.head(subject)
-            draft = Entry(
-                subject=subject,
-                sequence=head.sequence + 1 if head else 1,
-                at=timestamp(self.clock()),
-                actor=actor,
-                role=role,
-                action=action,
-                purpose=purpose,
-                details=details or {},
-                prev_hash=head.hash if head else GENESIS,
-            )
-            entry_hash = draft.computed_hash()
-            entry = Entry(
-                **{**asdict(draft), "hash": entry_hash, "mac": self.chain_key.mac(entry_hash)}
-            )
-            if self.write_once(entry):
+            entry = self._next(subject, actor, role, action, purpose, details or {})
+            if self.write_once(entry, along):
                 return entry
             self.conflicts += 1
             backoff = min(MAX_BACKOFF_SECONDS, 0.005 * 2**attempt)
             time.sleep(random.uniform(0, backoff))  # noqa: S311 - full jitter
         raise DependencyUnavailable("The audit log is busy; nothing was done.")
 
+    def _next(
+        self,
+        subject: str,
+        actor: str,
+        role: str,
+        action: str,
+        purpose: str | None,
+        details: dict[str, Any],
+    ) -> Entry:
+        """The entry after the chain's head, hashed and keyed."""
+        head = self.head(subject)
+        draft = Entry(
+            subject=subject,
+            sequence=head.sequence + 1 if head else 1,
+            at=timestamp(self.clock()),
+            actor=actor,
+            role=role,
+            action=action,
+            purpose=purpose,
+            details=details,
+            prev_hash=head.hash if head else GENESIS,
+        )
+        entry_hash = draft.computed_hash()
+        return Entry(**{**asdict(draft), "hash": entry_hash, "mac": self.chain_key.mac(entry_hash)})
+
     @tracer.capture_method
-    def write_once(self, entry: Entry) -> bool:
-        """Writes ``entry`` unless its sequence is taken (another append won): False then."""
+    def write_once(self, entry: Entry, along: Sequence[TransactWriteItemTypeDef] = ()) -> bool:
+        """Writes ``entry`` with ``along`` unless its sequence is taken (another writer won):
+        False then. Alone, the entry is one ``PutItem`` (a transaction costs twice the write
+        units)."""
+        put: PutTypeDef = {
+            "TableName": self.table,
+            "Item": {**_key(entry.subject, entry.sequence), **to_item(_attributes(entry))},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
         try:
-            self.dynamodb.put_item(
-                TableName=self.table,
-                Item={**_key(entry.subject, entry.sequence), **to_item(_attributes(entry))},
-                ConditionExpression="attribute_not_exists(pk)",
-            )
+            if along:
+                transact(self.dynamodb, [*along, {"Put": put}])
+            else:
+                self.dynamodb.put_item(**put)
+        except TransactionConflict as conflict:
+            if conflict.failed != (len(along),):
+                raise TransactionConflict(conflict.failed) from None
+            return False
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not _lost_race(error):
                 raise
             return False
         return True
@@ -176,6 +207,17 @@ class AuditLog:
                         seen.add(values["subject"])
                         yield values["subject"]
             day += timedelta(days=1)
+
+
+def _lost_race(error: ClientError) -> bool:
+    """A put of the entry that lost its sequence to another writer, or a transaction that
+    DynamoDB cancelled because another one was writing the same items at once."""
+    code = error.response["Error"]["Code"]
+    reasons = error.response.get("CancellationReasons", [])
+    return code == "ConditionalCheckFailedException" or (
+        code == "TransactionCanceledException"
+        and any(reason.get("Code") == "TransactionConflict" for reason in reasons)
+    )
 
 
 def _prefix(subject: str) -> str:

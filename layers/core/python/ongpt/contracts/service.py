@@ -1,13 +1,15 @@
 """Contracts (P3.2) and renewal invitations (P3.4).
 
+A contract is written with its audit entry and its confirmations (outbox notices, one per
+channel) in one transaction: a failure leaves nothing, and a retry creates no second contract.
+
 A contract lives in its customer's partition and carries ``expiry_shard`` =
 ``<expiry day>#<shard>`` for the ``by-expiry-day`` index, so the daily job reads only the
 contracts due in its windows (30, 7 and 1 days ahead), never a scan, and no day is one hot
-partition. Each (contract, expiry, window, channel) has a marker, claimed conditionally
-before sending and marked sent after: a re-run the same day sends nothing twice, and a run that
-died half-way sends the rest (only a death between a send and its mark would repeat it). A
-send that fails after retries is marked failed and its ids (never addresses) go to the job's
-dead-letter queue; it never stops the other reminders.
+partition. Each (contract, expiry, window, channel) is one outbox notice whose id is derived
+from them: a re-run the same day enqueues nothing twice, and a run that died half-way enqueues
+the rest. An invitation that cannot be enqueued goes by its ids (never addresses) to the job's
+dead-letter queue; it never stops the other reminders. The delivery worker sends each once.
 """
 
 from __future__ import annotations
@@ -23,17 +25,22 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from ongpt.audit.store import AuditLog
 from ongpt.contracts.models import Channel, ContractCreate, ReminderDeadLetter
-from ongpt.contracts.store import ContractStore, Reminder
+from ongpt.contracts.store import ContractStore
 from ongpt.customers.service import Contact, Customers
-from ongpt.notify.delivery import Kind, Notifier
+from ongpt.notify.delivery import Kind
+from ongpt.notify.notices import BOTH, to_customer
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import parse, timestamp, utcnow
 from ongpt.platform.errors import DEPENDENCY_FAILURES, NotFound, ValidationFailed
 from ongpt.platform.telemetry import logger, metrics
+from ongpt.storage.dynamo import TransactionConflict
+from ongpt.storage.outbox import Channel as NoticeChannel
+from ongpt.storage.outbox import Outbox
 
 SHARDS = 8
 WINDOWS = (30, 7, 1)
-CHANNELS: tuple[Channel, ...] = ("email", "phone")  # both were proven at registration
+# The contract's channel (as dead letters name it) and the outbox's: both proven at registration.
+CHANNELS: dict[Channel, NoticeChannel] = {"email": "email", "phone": "sms"}
 
 
 def expiry_shard(contract_id: str, expires_at: datetime) -> str:
@@ -49,7 +56,7 @@ def due_partitions(day: date) -> list[str]:
 class Contracts:
     contract_store: ContractStore
     customers: Customers
-    notifier: Notifier
+    outbox: Outbox
     audit_log: AuditLog
     dead_letters: Callable[[ReminderDeadLetter], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
@@ -63,7 +70,7 @@ class Contracts:
         contact = self._contact(request.customer_id)
         contract_id = str(uuid.uuid4())
         now = timestamp(self.clock())
-        self.contract_store.add(
+        contract = self.contract_store.adding(
             {
                 "contract_id": contract_id,
                 "customer_id": request.customer_id,
@@ -82,18 +89,21 @@ class Contracts:
                 "updated_at": now,
             }
         )
+        confirmations = to_customer(
+            contact,
+            f"contract:{contract_id}",
+            Kind.CONTRACT_CONFIRMATION,
+            BOTH,
+            plan=request.plan,
+            expires_on=request.expires_at.date().isoformat(),
+        )
         self.audit_log.append_by(
             staff,
             request.customer_id,
             action="contract.create",
             purpose="contract_delivery",
             details={"contract_id": contract_id},
-        )
-        self._tell(
-            contact,
-            Kind.CONTRACT_CONFIRMATION,
-            plan=request.plan,
-            expires_on=request.expires_at.date().isoformat(),
+            along=[*contract, *self.outbox.items(confirmations)],
         )
         return {"contract_id": contract_id, "status": "ACTIVE"}
 
@@ -106,20 +116,24 @@ class Contracts:
                 "A renewal must move the expiry later.",
                 [{"field": "expires_at", "message": "after the current expiry"}],
             )
-        self.contract_store.renew(
+        renewal = self.contract_store.renewing(
             contract["customer_id"],
             contract_id,
             timestamp(expires_at),
             expiry_shard(contract_id, expires_at),
             timestamp(self.clock()),
         )
-        self.audit_log.append_by(
-            staff,
-            contract["customer_id"],
-            action="contract.renew",
-            purpose="contract_delivery",
-            details={"contract_id": contract_id},
-        )
+        try:
+            self.audit_log.append_by(
+                staff,
+                contract["customer_id"],
+                action="contract.renew",
+                purpose="contract_delivery",
+                details={"contract_id": contract_id},
+                along=[renewal],
+            )
+        except TransactionConflict:
+            raise NotFound("No such contract.") from None
         return {"contract_id": contract_id, "status": "ACTIVE", "expires_at": timestamp(expires_at)}
 
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
@@ -144,32 +158,24 @@ class Contracts:
         return counts
 
     def _remind(self, contract: dict[str, Any], days: int) -> dict[str, int]:
-        """One invitation per channel, each claimed before and marked after it is sent."""
+        """One invitation per channel into the outbox, unless a run enqueued it before."""
         outcome = {"sent": 0, "skipped": 0, "failed": 0}
         contact: Contact | None = None
-        for channel in CHANNELS:
-            reminder = Reminder(
-                customer_id=contract["customer_id"],
-                contract_id=contract["contract_id"],
-                expires_at=contract["expires_at"],
-                days=days,
-                channel=channel,
-            )
-            if not self.contract_store.claim_reminder(reminder, timestamp(self.clock())):
-                outcome["skipped"] += 1
-                continue
+        for channel, sent_by in CHANNELS.items():
             try:
                 contact = contact or self._contact(contract["customer_id"])
-                send = self.notifier.email if channel == "email" else self.notifier.sms
-                send(
-                    contact.email if channel == "email" else contact.phone,
+                invitation = to_customer(
+                    contact,
+                    f"renewal:{contract['contract_id']}:{contract['expires_at']}:{days}",
                     Kind.RENEWAL_INVITATION,
-                    contact.language,
-                    customer_id=contract["customer_id"],
+                    (sent_by,),
                     plan=contract["plan"],
                     expires_on=contract["expires_at"][:10],
                     days=str(days),
                 )
+                if not self.outbox.enqueue(invitation):
+                    outcome["skipped"] += 1
+                    continue
             except (*DEPENDENCY_FAILURES, NotFound) as error:
                 logger.warning(
                     "renewal invitation failed",
@@ -180,8 +186,6 @@ class Contracts:
                         "error": type(error).__name__,
                     },
                 )
-                # Dead-lettered first: if that fails too, the claim stays and goes stale, and a
-                # later run sends it; a FAILED mark means the job's DLQ holds it.
                 self.dead_letters(
                     ReminderDeadLetter(
                         contract_id=contract["contract_id"],
@@ -190,10 +194,8 @@ class Contracts:
                         expires_at=contract["expires_at"],
                     )
                 )
-                self.contract_store.mark_reminder(reminder, "FAILED")
                 outcome["failed"] += 1
                 continue
-            self.contract_store.mark_reminder(reminder, "SENT")
             outcome["sent"] += 1
         return outcome
 
@@ -202,9 +204,3 @@ class Contracts:
         if contact is None:
             raise NotFound("No such customer.")
         return contact
-
-    def _tell(self, contact: Contact, kind: Kind, **values: str) -> None:
-        """On every verified channel: both the email and the phone were proven."""
-        common = {"customer_id": contact.customer_id, **values}
-        self.notifier.email(contact.email, kind, contact.language, **common)
-        self.notifier.sms(contact.phone, kind, contact.language, **common)

@@ -133,12 +133,12 @@ class Notifier:
         *,
         customer_id: str | None = None,
         **values: str,
-    ) -> None:
+    ) -> bool:
         """Nothing goes to a number outside the allowed country codes (inputs are checked too;
-        this holds also for numbers kept from before a change of the list)."""
+        this holds also for numbers kept from before a change of the list): False then."""
         if not normalize.in_countries(to, self._sms_country_codes):
             limited("country", "sms")
-            return
+            return False
         with self._recorded(customer_id, kind, "sms"):
             self._sns.publish(
                 PhoneNumber=to,
@@ -147,3 +147,14 @@ class Notifier:
                     "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
                 },
             )
+        return True
+
+    def send(
+        self, channel: str, to: str, kind: Kind, language: str | None, values: dict[str, str]
+    ) -> bool:
+        """A notice from the outbox, on its channel; whether it went (the delivery worker
+        records it in the history with its mark)."""
+        if channel == "sms":
+            return self.sms(to, kind, language, **values)
+        self.email(to, kind, language, **values)
+        return True

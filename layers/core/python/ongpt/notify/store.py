@@ -48,6 +48,26 @@ class NoticeStore:
         )
         return entry
 
+    def line(
+        self, customer_id: str, kind: str, channel: str, at: str, notice_id: str
+    ) -> TransactWriteItemTypeDef:
+        """The history line of an outbox notice sent at ``at``, for the transaction that marks
+        it sent."""
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item(
+                    {
+                        "pk": CUSTOMER.format(customer_id),
+                        "sk": f"NOTICE#{at}#{notice_id}",
+                        "type": kind,
+                        "channel": channel,
+                        "sent_at": at,
+                    }
+                ),
+            }
+        }
+
     @tracer.capture_method
     def forget(self, customer_id: str, entry: str) -> None:
         self._db.delete_item(TableName=self._table, Key=key(CUSTOMER.format(customer_id), entry))

@@ -67,6 +67,7 @@ ANALYTICS_TABLE = text("ANALYTICS_TABLE", "the analytics table's name")
 IDEMPOTENCY_TABLE = text("IDEMPOTENCY_TABLE", "the idempotency table's name")
 DATA_KEYS_TABLE = text("DATA_KEYS_TABLE", "the key store: customers' wrapped data keys")
 ERASURES_TABLE = text("ERASURES_TABLE", "the erasure ledger's table")
+OUTBOX_TABLE = text("OUTBOX_TABLE", "the outbox: notices to send, sealed")
 SEND_LIMITS_TABLE = text("SEND_LIMITS_TABLE", "the table of send counters (registrations')")
 AUDIT_KEY_ID = text("AUDIT_KEY_ID", "the HMAC key of the audit chains")
 AUDIT_ANCHOR_BUCKET = text("AUDIT_ANCHOR_BUCKET", "the write-once bucket of audit anchors")
@@ -86,6 +87,7 @@ EMAIL = (SENDER_EMAIL, SES_CONFIGURATION_SET)
 AUDIT_APPEND = (AUDIT_TABLE, AUDIT_KEY_ID)
 CUSTOMER_KEYS = (DATA_KEY_ID, DATA_KEYS_TABLE)  # catalogue.CUSTOMER_DATA: the key store
 MESSAGING = (CUSTOMERS_TABLE, *CUSTOMER_KEYS, *EMAIL)  # catalogue.MESSAGING
+NOTICES = (CUSTOMERS_TABLE, *CUSTOMER_KEYS, OUTBOX_TABLE)  # catalogue.NOTICES: into the outbox
 
 # What the stack gives every function, and every API function besides (infra/cors.py).
 EVERY_FUNCTION: tuple[Variable[object], ...] = (SERVICE_NAME, METRICS_NAMESPACE, SMS_COUNTRY_CODES)

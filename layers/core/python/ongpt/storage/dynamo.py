@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Unpack
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
@@ -10,7 +10,11 @@ from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        QueryInputTypeDef,
+        TransactWriteItemTypeDef,
+    )
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -37,6 +41,27 @@ def cancelled_because_of_conditions(error: ClientError) -> list[bool]:
     """For a cancelled transaction: which of its items failed their condition."""
     reasons = error.response.get("CancellationReasons", [])
     return [reason.get("Code") == "ConditionalCheckFailed" for reason in reasons]
+
+
+class TransactionConflict(Exception):
+    """A transaction was cancelled because items failed their conditions: ``failed`` holds
+    their positions in it. Nothing of it was written."""
+
+    def __init__(self, failed: Sequence[int]) -> None:
+        super().__init__(f"conditions failed at {list(failed)}")
+        self.failed = tuple(failed)
+
+
+def transact(dynamodb: DynamoDBClient, items: Sequence[TransactWriteItemTypeDef]) -> None:
+    """Write ``items`` in one ``TransactWriteItems`` (all or nothing; DynamoDB takes up to 100
+    items of 400 KB each, 4 MB in all); ``TransactionConflict`` if conditions failed."""
+    try:
+        dynamodb.transact_write_items(TransactItems=list(items))
+    except ClientError as error:
+        failed = [i for i, hit in enumerate(cancelled_because_of_conditions(error)) if hit]
+        if error.response["Error"]["Code"] != "TransactionCanceledException" or not failed:
+            raise
+        raise TransactionConflict(failed) from error
 
 
 def query_all(
@@ -84,27 +109,32 @@ def put_with_pointer(
 ) -> None:
     """Write a new item under its customer and, at once, the item ``(pointer, POINTER)`` naming
     that customer, for staff who know only the item's id."""
-    dynamodb.transact_write_items(
-        TransactItems=[
-            {
-                "Put": {
-                    "TableName": table,
-                    "Item": {**item_key, **to_item(values)},
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": table,
-                    "Item": {
-                        **key(pointer, POINTER),
-                        **to_item({"customer_id": values["customer_id"]}),
-                    },
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            },
-        ]
-    )
+    dynamodb.transact_write_items(TransactItems=with_pointer(table, item_key, values, pointer))
+
+
+def with_pointer(
+    table: str, item_key: dict[str, Any], values: dict[str, Any], pointer: str
+) -> list[TransactWriteItemTypeDef]:
+    """The transaction items of ``put_with_pointer``, for a larger transaction."""
+    return [
+        {
+            "Put": {
+                "TableName": table,
+                "Item": {**item_key, **to_item(values)},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        },
+        {
+            "Put": {
+                "TableName": table,
+                "Item": {
+                    **key(pointer, POINTER),
+                    **to_item({"customer_id": values["customer_id"]}),
+                },
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        },
+    ]
 
 
 def pointed_customer(dynamodb: DynamoDBClient, table: str, pointer: str) -> str | None:

@@ -29,6 +29,10 @@ DataKeys (the key store, ``ongpt.storage.key_store``): ``<owner type>#<id>`` / t
 key wrapped by the data CMK, one item per owner. Erasing the item erases every value sealed under
 it, in the tables and their backups; so this table keeps a short point-in-time recovery period
 and no backups (``recovery_days``, ``backed_up``), which bound how long an erased key survives.
+Outbox (``ongpt.storage.outbox``): ``<notice id>``: a notice to send, its recipient and values
+sealed under its owner's data key, written in the transaction of the change it tells of; its
+stream (new images) feeds the delivery worker, which claims, sends and marks it; TTL
+``expires_at_epoch``.
 Erasures (the ledger, ``ongpt.erasure.store``): ``<customer id>``: when its erasure started and
 ended (ids and times only), kept and backed up so that a restore can replay the erasures since;
 index ``by-month`` (``month``, ``started_at``).
@@ -62,6 +66,7 @@ class TableSpec:
     ttl_attribute: str | None = None
     recovery_days: int = 35  # point-in-time recovery period (DynamoDB: 1 to 35 days)
     backed_up: bool = True  # in the AWS Backup plan (daily for 35 days, monthly for a year)
+    stream: str | None = None  # the view type of its DynamoDB stream, if it has one
 
 
 BY_STATUS = Index("by-status", "status_key", "created_at")
@@ -99,4 +104,17 @@ DATA_KEYS = TableSpec(
 )
 ERASURES = TableSpec("Erasures", env.ERASURES_TABLE, "customer_id", indexes=(BY_MONTH,))
 
-ALL_TABLES = (CUSTOMERS, REGISTRATIONS, AUDIT, ANALYTICS, IDEMPOTENCY, DATA_KEYS, ERASURES)
+OUTBOX = TableSpec(
+    "Outbox", env.OUTBOX_TABLE, "notice_id", ttl_attribute="expires_at_epoch", stream="NEW_IMAGE"
+)
+
+ALL_TABLES = (
+    CUSTOMERS,
+    REGISTRATIONS,
+    AUDIT,
+    ANALYTICS,
+    IDEMPOTENCY,
+    DATA_KEYS,
+    ERASURES,
+    OUTBOX,
+)

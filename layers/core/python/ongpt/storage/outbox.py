@@ -1,0 +1,229 @@
+"""The outbox (DESIGN.md, "One shape for every write"): notices to send, written as items of the
+transaction of the change they tell of, so that a change commits with its notices or not at all.
+
+A notice's id is derived from what it is about (the business id and event), its kind and its
+channel: a replayed write cannot enqueue it twice (its put is conditional). Its recipient and
+template values are personal data: they are sealed under the owner's data key (a customer's,
+from the key store; a guest's, e.g. a complaint's, kept wrapped in the item), so neither the
+item nor its stream record holds them in clear, and a notice of an erased customer can no longer
+be opened. The delivery worker (``ongpt.notify.dispatch``) reads the table's stream and moves
+each item ``PENDING`` -> ``CLAIMED`` -> ``SENT`` (or ``DROPPED``, ``REFUSED``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from botocore.exceptions import ClientError
+
+from ongpt.platform.clock import parse, timestamp, utcnow
+from ongpt.platform.telemetry import tracer
+from ongpt.security.crypto import DataKeys, seal, unseal
+from ongpt.storage.dynamo import TransactionConflict, from_item, to_item, transact
+from ongpt.storage.key_store import KeyStore
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+KEPT = timedelta(days=14)  # then TTL removes the item (its REMOVE record is filtered out)
+# A claim older than this was left by an invocation that died (the worker times out before).
+STALE_CLAIM = timedelta(seconds=60)
+PENDING, CLAIMED, SENT = "PENDING", "CLAIMED", "SENT"
+DROPPED = "DROPPED"  # its owner's key is gone (erased): it can never be opened
+REFUSED = "REFUSED"  # the sender refused the address (an SMS country not allowed)
+Channel = Literal["email", "sms"]
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose data key seals a notice: a customer's (``{"customer_id": id}``, from the key store),
+    or one kept wrapped with its record (``wrapped``), e.g. a guest's complaint's."""
+
+    context: Mapping[str, str]
+    wrapped: bytes | None = None
+
+    @property
+    def id(self) -> str:
+        ((_, owner),) = self.context.items()
+        return owner
+
+
+def customer(customer_id: str) -> Owner:
+    return Owner({"customer_id": customer_id})
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message to send: ``about`` names the change it tells of (e.g. ``contract:<id>``)."""
+
+    about: str
+    kind: str
+    channel: Channel
+    to: str
+    language: str | None
+    values: Mapping[str, str]
+    owner: Owner
+
+    @property
+    def notice_id(self) -> str:
+        return hashlib.sha256(f"{self.about}|{self.kind}|{self.channel}".encode()).hexdigest()
+
+    @property
+    def customer_id(self) -> str | None:
+        """The customer whose notice history records it, if the owner is one."""
+        return self.owner.context.get("customer_id")
+
+
+class ClaimHeld(Exception):
+    """Another delivery holds a live claim on the notice: try again later."""
+
+
+def _field(notice_id: str) -> str:
+    return f"notice:{notice_id}"
+
+
+@dataclass
+class Outbox:
+    dynamodb: DynamoDBClient
+    table: str
+    key_store: KeyStore
+    data_keys: DataKeys
+    clock: Callable[[], datetime] = field(default=lambda: utcnow())
+
+    def _key(self, owner: Owner) -> bytes:
+        context = dict(owner.context)
+        if owner.wrapped is not None:
+            return self.data_keys.open(owner.wrapped, context)
+        return self.key_store.open(context)
+
+    def items(self, notices: Sequence[Notice]) -> list[TransactWriteItemTypeDef]:
+        """The puts that enqueue ``notices``, for the transaction of the change they tell of;
+        each fails its condition if that notice was enqueued before."""
+        now = self.clock()
+        return [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": to_item(self._values(notice, now)),
+                    "ConditionExpression": "attribute_not_exists(notice_id)",
+                }
+            }
+            for notice in notices
+        ]
+
+    def _values(self, notice: Notice, now: datetime) -> dict[str, Any]:
+        secret = json.dumps({"to": notice.to, "values": dict(notice.values)}, ensure_ascii=False)
+        owner = notice.owner
+        return {
+            "notice_id": notice.notice_id,
+            "kind": notice.kind,
+            "channel": notice.channel,
+            "language": notice.language,
+            "customer_id": notice.customer_id,
+            "owner": json.dumps(dict(owner.context), sort_keys=True),
+            "wrapped": owner.wrapped,
+            "sealed": seal(self._key(owner), owner.id, _field(notice.notice_id), secret),
+            "state": PENDING,
+            "created_at": timestamp(now),
+            "expires_at_epoch": int((now + KEPT).timestamp()),
+        }
+
+    @tracer.capture_method
+    def enqueue(self, notices: Sequence[Notice]) -> bool:
+        """The notices alone, in one transaction; False if they were enqueued before (a change
+        enqueues all its notices at once, so either all or none of them were)."""
+        try:
+            transact(self.dynamodb, self.items(notices))
+        except TransactionConflict:
+            return False
+        return True
+
+    # The delivery worker's side
+    @tracer.capture_method
+    def claim(self, notice_id: str, at: str) -> dict[str, Any] | None:
+        """Take the notice to send it: its item, or None if it needs nothing more (sent,
+        dropped, refused, or gone). ``ClaimHeld`` while another delivery's claim is live; a claim
+        older than ``STALE_CLAIM`` was left by a delivery that died and is taken over."""
+        stale = timestamp(parse(at) - STALE_CLAIM)
+        try:
+            claimed = self.dynamodb.update_item(
+                TableName=self.table,
+                Key=to_item({"notice_id": notice_id}),
+                UpdateExpression="SET #state = :claimed, claimed_at = :at",
+                ConditionExpression=(
+                    "#state = :pending OR (#state = :claimed AND claimed_at < :stale)"
+                ),
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues=to_item(
+                    {":claimed": CLAIMED, ":pending": PENDING, ":at": at, ":stale": stale}
+                ),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            found = self.dynamodb.get_item(
+                TableName=self.table, Key=to_item({"notice_id": notice_id}), ConsistentRead=True
+            ).get("Item")
+            if found and from_item(found)["state"] == CLAIMED:
+                raise ClaimHeld(notice_id) from None
+            return None
+        return from_item(claimed["Attributes"])
+
+    def open(self, item: dict[str, Any]) -> tuple[str, dict[str, str]]:
+        """The recipient and template values of a notice; ``KeyGone`` if its owner was erased."""
+        owner = Owner(json.loads(item["owner"]), item.get("wrapped"))
+        secret = json.loads(
+            unseal(self._key(owner), owner.id, _field(item["notice_id"]), item["sealed"])
+        )
+        return secret["to"], secret["values"]
+
+    @tracer.capture_method
+    def release(self, notice_id: str, claimed_at: str) -> None:
+        """Give up a claim (the send failed), so that the next delivery sends it."""
+        self.dynamodb.update_item(
+            TableName=self.table,
+            Key=to_item({"notice_id": notice_id}),
+            UpdateExpression="SET #state = :pending REMOVE claimed_at",
+            ConditionExpression="#state = :claimed AND claimed_at = :mine",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=to_item(
+                {":pending": PENDING, ":claimed": CLAIMED, ":mine": claimed_at}
+            ),
+        )
+
+    @tracer.capture_method
+    def finish(
+        self,
+        notice_id: str,
+        claimed_at: str,
+        state: str,
+        at: str,
+        also: Sequence[TransactWriteItemTypeDef] = (),
+    ) -> None:
+        """Mark the claimed notice ``state`` at ``at``, with ``also`` (its history line) in the
+        same transaction; ``TransactionConflict`` if the claim was taken over meanwhile."""
+        transact(
+            self.dynamodb,
+            [
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": to_item({"notice_id": notice_id}),
+                        "UpdateExpression": "SET #state = :state, finished_at = :at",
+                        "ConditionExpression": "#state = :claimed AND claimed_at = :mine",
+                        "ExpressionAttributeNames": {"#state": "state"},
+                        "ExpressionAttributeValues": to_item(
+                            {":state": state, ":at": at, ":claimed": CLAIMED, ":mine": claimed_at}
+                        ),
+                    }
+                },
+                *also,
+            ],
+        )

@@ -1,0 +1,116 @@
+"""One shape for every write (issue 14): a change, its audit entry and its notices commit in one
+transaction or not at all; the delivery worker sends each notice from the outbox's stream, retries
+a failed send, and never sends again a notice marked sent. Its guarantee: at least once, and
+twice only if a delivery died between the provider's acceptance and the mark and its claim then
+went stale (``ongpt.notify.dispatch``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+from ongpt.notify import dispatch
+from ongpt.notify.delivery import Notifier
+from ongpt.storage.outbox import STALE_CLAIM, Outbox
+from tests.support.deployed import Deployed, customer, staff
+from tests.support.journeys import audit_items, contract, e164, new_contract, registered
+
+
+def _confirmations(aws: Deployed, address: str) -> list[dict[str, Any]]:
+    return [m for m in aws.messages_to(address) if m["body"].startswith(("Hợp đồng", "OnGPT: hop"))]
+
+
+def _outbox(aws: Deployed) -> list[dict[str, Any]]:
+    table = aws.function("notice_delivery").environment["OUTBOX_TABLE"]
+    return boto3.client("dynamodb").scan(TableName=table)["Items"]
+
+
+@pytest.mark.clause("P3.2", "P4")
+def test_a_write_whose_transaction_fails_leaves_no_contract_no_entry_and_no_notice(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, cid = registered(aws)
+    entries_before, outbox_before = audit_items(aws, cid)[2], len(_outbox(aws))
+    real = vars(BaseClient)["_make_api_call"]  # private to botocore
+
+    def refusing_transactions(client: BaseClient, operation: str, params: Any) -> Any:
+        if operation == "TransactWriteItems":  # as DynamoDB fails after the SDK's retries
+            raise ClientError({"Error": {"Code": "InternalServerError"}}, operation)
+        return real(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", refusing_transactions)
+    request = new_contract(cid, 100)
+    status, answer = aws.call(
+        "contracts", "POST", "/v1/staff/contracts", identity=staff("Support"), body=request
+    )
+    monkeypatch.undo()
+    assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    assert aws.call("me", "GET", "/v1/me/contracts", identity=customer(cid))[1]["contracts"] == []
+    assert audit_items(aws, cid)[2] == entries_before
+    assert len(_outbox(aws)) == outbox_before
+    assert _confirmations(aws, body["email"]) == []
+    status, _ = aws.call(
+        "contracts", "POST", "/v1/staff/contracts", identity=staff("Support"), body=request
+    )
+    assert status == 201
+    assert (
+        len(aws.call("me", "GET", "/v1/me/contracts", identity=customer(cid))[1]["contracts"]) == 1
+    )
+    assert len(_confirmations(aws, body["email"])) == 1
+
+
+@pytest.mark.clause("P3.2")
+def test_a_failed_send_is_retried_from_the_stream_and_sent_once(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, cid = registered(aws)
+    original, failures = Notifier.send, list[str]()
+
+    def failing_once(self: Notifier, channel: str, *args: Any) -> bool:
+        if channel == "email" and not failures:
+            failures.append(channel)
+            raise ClientError({"Error": {"Code": "TooManyRequestsException"}}, "SendEmail")
+        return original(self, channel, *args)
+
+    monkeypatch.setattr(Notifier, "send", failing_once)
+    contract(aws, cid, 100)  # its notices are delivered after the call: the email fails
+    assert _confirmations(aws, body["email"]) == []
+    aws.deliver_notices()  # the stream's retry
+    assert len(_confirmations(aws, body["email"])) == 1
+    assert len(_confirmations(aws, e164(body["phone"]))) == 1
+    aws.deliver_notices()
+    assert len(_confirmations(aws, body["email"])) == 1
+
+
+@pytest.mark.clause("P3.2")
+def test_a_delivery_that_died_after_sending_sends_nothing_more_while_its_claim_is_live(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, cid = registered(aws)
+    original, deaths = Outbox.finish, list[int]()
+
+    def dying_after_the_send(self: Outbox, *args: Any, **kwargs: Any) -> None:
+        if not deaths:
+            deaths.append(1)
+            raise SystemExit("the function was killed after the provider took the message")
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Outbox, "finish", dying_after_the_send)
+    with pytest.raises(SystemExit):
+        contract(aws, cid, 100)
+    monkeypatch.undo()
+    aws.deliver_notices()  # retried at once: the claim is live, so it waits
+    assert len(_confirmations(aws, body["email"])) == 1
+    mine = [i for i in _outbox(aws) if i.get("customer_id", {}).get("S") == cid]
+    assert {i["channel"]["S"]: i["state"]["S"] for i in mine} == {"email": "CLAIMED", "sms": "SENT"}
+    later = datetime.now(UTC) + STALE_CLAIM + timedelta(seconds=1)
+    monkeypatch.setattr(dispatch, "utcnow", lambda: later)
+    aws.deliver_notices()  # the stale claim is taken over: the documented duplicate
+    assert len(_confirmations(aws, body["email"])) == 2
+    aws.deliver_notices()
+    assert len(_confirmations(aws, body["email"])) == 2  # marked sent now: never again
