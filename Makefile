@@ -19,9 +19,11 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
+# --no-compile: compiling every module of site-packages costs a minute of CPU (aws-cdk-lib alone is
+# 180 MB of Python); Python compiles, once, only the modules that are imported.
 $(BIN)/.installed: requirements.txt requirements-dev.txt layers/core/requirements.txt layers/core/pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-compile -r requirements-dev.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -36,7 +38,10 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 web/dist/index.html: web/node_modules/.installed web/build.mjs $(wildcard web/src/*)
 	cd web && npm run --silent build
 
-install: $(BIN)/.installed node_modules/.installed web/dist/index.html  ## create .venv and node_modules, install pinned packages, build the page
+# The three installs are independent: on a fresh clone they run at once; up to date, none runs.
+install:  ## create .venv and node_modules, install pinned packages, build the page
+	@$(MAKE) --no-print-directory -j3 $(BIN)/.installed node_modules/.installed web/node_modules/.installed
+	@$(MAKE) --no-print-directory web/dist/index.html
 
 lint: style types  ## ruff and mypy
 

@@ -4,7 +4,10 @@ even import the CDK)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +20,19 @@ pytest_plugins = ["tests.traceability"]
 
 @pytest.fixture(scope="session")
 def assembly_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from app import build_app  # the CDK takes seconds to import
+    """The synthesized app. Parallel workers (xdist) share one synthesis: the first to ask
+    synthesizes while the others wait, then all read it (nothing writes to it afterwards)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # this run's root
+    outdir = shared / "cdk.out"
+    with (shared / "cdk.out.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not outdir.exists():  # a synthesis that failed left nothing: this worker tries again
+            from app import build_app  # the CDK takes seconds to import
 
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    build_app(outdir=str(outdir)).synth()  # raises if any compliance finding is unacknowledged
+            staging = Path(tempfile.mkdtemp(prefix="cdk.out-", dir=shared))
+            build_app(outdir=str(staging)).synth()  # raises on any unacknowledged finding
+            staging.rename(outdir)
     return outdir
 
 

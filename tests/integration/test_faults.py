@@ -17,7 +17,10 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from moto.cognitoidp.models import cognitoidp_backends
+from moto.dynamodb.models import dynamodb_backends
 
+from local.template import ACCOUNT_ID
 from ongpt.contracts.models import ReminderDeadLetter
 from ongpt.customers.store import active_shard
 from tests.support.deployed import Deployed, staff
@@ -40,27 +43,39 @@ from tests.support.journeys import (
 )
 from tests.support.lifecycle import close, cognito_user, reactivate
 
+REGION = "ap-southeast-1"  # tests/support/deployed.py
+
 
 def snapshot() -> dict[str, Any]:
     """Every item of the customers' and registrations' tables, and every Cognito user. (Audit
-    entries are left out: a decision is audited before it is tried, and stays so.)"""
-    dynamodb, cognito = boto3.client("dynamodb"), boto3.client("cognito-idp")
+    entries are left out: a decision is audited before it is tried, and stays so.)
+
+    Read from moto's backends in this process, as a Scan and ListUsers would answer: through
+    botocore, whole-table reads cost more with every fault, as each fault's journey adds a
+    customer."""
     tables = {
         name: sorted(
-            json.dumps(item, sort_keys=True, default=bytes.hex) for item in _scan(dynamodb, name)
+            json.dumps(item.to_json()["Attributes"], sort_keys=True, default=bytes.hex)
+            for item in items
         )
-        for name in dynamodb.list_tables()["TableNames"]
+        for name, items in _tables().items()
         if "Customers" in name or "Registrations" in name
     }
     users = sorted(
         json.dumps(
-            {"name": user["Username"], "attributes": user["Attributes"], "on": user["Enabled"]},
+            {"name": user.username, "attributes": user.attributes, "on": user.enabled},
             sort_keys=True,
         )
-        for pool in cognito.list_user_pools(MaxResults=10)["UserPools"]
-        for user in cognito.list_users(UserPoolId=pool["Id"])["Users"]
+        for pool in cognitoidp_backends[ACCOUNT_ID][REGION].user_pools.values()
+        for user in pool.users.values()
     )
     return {"tables": tables, "users": users}
+
+
+def _tables() -> dict[str, list[Any]]:
+    """Each table's items, as moto holds them."""
+    backend = dynamodb_backends[ACCOUNT_ID][REGION]
+    return {name: table.all_items() for name, table in backend.tables.items()}
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -75,14 +90,6 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
         )
         if old != new
     }
-
-
-def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
-    return [
-        item
-        for page in dynamodb.get_paginator("scan").paginate(TableName=table)
-        for item in page["Items"]
-    ]
 
 
 def injected(monkeypatch: pytest.MonkeyPatch, fault: Fault, run: Callable[[], Any]) -> Any:
@@ -188,12 +195,12 @@ def test_edit_approval(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _approved(aws: Deployed, edit_id: str) -> bool:
     """Whether the change itself was committed (a fault after it leaves only notices to send)."""
+    wanted = {"edit_request_id": {"S": edit_id}, "status": {"S": "APPLIED"}}
     return any(
-        item.get("edit_request_id", {}).get("S") == edit_id
-        and item.get("status", {}).get("S") == "APPLIED"
-        for table in boto3.client("dynamodb").list_tables()["TableNames"]
-        if "Customers" in table
-        for item in _scan(boto3.client("dynamodb"), table)
+        wanted.items() <= item.to_json()["Attributes"].items()
+        for name, items in _tables().items()
+        if "Customers" in name
+        for item in items
     )
 
 
