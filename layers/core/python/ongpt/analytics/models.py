@@ -6,12 +6,11 @@ from typing import Annotated
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
     Field,
     StringConstraints,
 )
 
-from ongpt.platform.models import FREE_TEXT, Strict
+from ongpt.platform.models import FREE_TEXT, Model, Strict
 
 
 class AnalyticsEvent(Strict):
@@ -27,5 +26,5 @@ class AnalyticsBatch(Strict):
     events: Annotated[list[AnalyticsEvent], Field(min_length=1, max_length=25)]
 
 
-class EventsAccepted(BaseModel):
+class EventsAccepted(Model):
     accepted: int

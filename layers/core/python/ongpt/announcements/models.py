@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     NonNegativeInt,
     StringConstraints,
 )
 
-from ongpt.platform.models import FREE_TEXT, Strict
+from ongpt.platform.models import FREE_TEXT, Model, Strict
 from ongpt.platform.queues import Message
 
 
@@ -20,7 +19,7 @@ class AnnouncementPost(Strict):
     body: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=5000), FREE_TEXT]
 
 
-class AnnouncementAccepted(BaseModel):
+class AnnouncementAccepted(Model):
     announcement_id: str
     recipients: int
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import (
-    BaseModel,
-)
-
 from ongpt.audit.service import Entry, Verification
+from ongpt.platform.models import Model
 
 
-class AuditRead(BaseModel):
+class AuditRead(Model):
     """A customer's audit entries and the verification of their chain."""
 
     entries: list[Entry]

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     StringConstraints,
 )
 
-from ongpt.platform.models import FREE_TEXT, Email, Phone, Strict
+from ongpt.platform.models import FREE_TEXT, Email, Model, Phone, Strict
 
 
 class ComplaintContact(Strict):
@@ -37,7 +36,7 @@ class ComplaintUpdate(Strict):
     ) = None
 
 
-class ComplaintState(BaseModel):
+class ComplaintState(Model):
     complaint_id: str
     status: ComplaintStatus
 
@@ -53,7 +52,7 @@ class QueuedComplaint(ComplaintState):
     contact: dict[str, str]
 
 
-class ComplaintQueue(BaseModel):
+class ComplaintQueue(Model):
     status: ComplaintStatus
     complaints: list[QueuedComplaint]
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pydantic import (
-    BaseModel,
     StrictBool,
 )
 
-from ongpt.platform.models import Strict
+from ongpt.platform.models import Model, Strict
 
 THIRD_PARTY_PREFIX = "third_party_sharing:"
 RECIPIENT_MAX = 64  # API.md: recipient slug [a-z0-9-]{2,64}
@@ -19,7 +18,7 @@ class ConsentChange(Strict):
     granted: StrictBool
 
 
-class Consent(BaseModel):
+class Consent(Model):
     """A purpose's current state; ``version`` only for the policy and terms accepted."""
 
     purpose: str
@@ -28,11 +27,11 @@ class Consent(BaseModel):
     version: str | None = None
 
 
-class ConsentList(BaseModel):
+class ConsentList(Model):
     consents: list[Consent]
 
 
-class ConsentChangeRecord(BaseModel):
+class ConsentChangeRecord(Model):
     purpose: str
     granted: bool
     version: str | None
@@ -40,6 +39,6 @@ class ConsentChangeRecord(BaseModel):
     source: str | None
 
 
-class ConsentsHeld(BaseModel):
+class ConsentsHeld(Model):
     current: list[Consent]
     history: list[ConsentChangeRecord]

@@ -6,12 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
     PositiveInt,
     StringConstraints,
 )
 
-from ongpt.platform.models import FREE_TEXT, Strict
+from ongpt.platform.models import FREE_TEXT, Model, Strict
 from ongpt.platform.queues import Message
 
 
@@ -29,7 +28,7 @@ class ContractRenewal(Strict):
     expires_at: AwareDatetime
 
 
-class ContractSummary(BaseModel):
+class ContractSummary(Model):
     contract_id: str
     plan: str
     status: str
@@ -37,11 +36,11 @@ class ContractSummary(BaseModel):
     expires_at: str
 
 
-class ContractList(BaseModel):
+class ContractList(Model):
     contracts: list[ContractSummary]
 
 
-class ContractCreated(BaseModel):
+class ContractCreated(Model):
     contract_id: str
     status: Literal["ACTIVE"]
 

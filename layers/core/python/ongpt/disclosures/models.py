@@ -8,14 +8,13 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
     BeforeValidator,
     Field,
     StringConstraints,
     WithJsonSchema,
 )
 
-from ongpt.platform.models import FREE_TEXT, Strict
+from ongpt.platform.models import FREE_TEXT, Model, Strict
 
 
 def _end_of_day(value: object) -> object:
@@ -52,7 +51,7 @@ class DisclosureRecord(Strict):
     confidential_until: ConfidentialUntil | None = None
 
 
-class Disclosure(BaseModel):
+class Disclosure(Model):
     disclosure_id: str
     recipient: str
     legal_basis: Literal["consent", "legal_obligation"]
@@ -61,9 +60,9 @@ class Disclosure(BaseModel):
     recorded_at: str
 
 
-class DisclosureList(BaseModel):
+class DisclosureList(Model):
     disclosures: list[Disclosure]
 
 
-class DisclosureRecorded(BaseModel):
+class DisclosureRecorded(Model):
     disclosure_id: str

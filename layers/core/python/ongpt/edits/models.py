@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     StringConstraints,
     model_validator,
 )
 
-from ongpt.platform.models import FREE_TEXT, Code, Email, FullName, Phone, Strict
+from ongpt.platform.models import FREE_TEXT, Code, Email, FullName, Model, Phone, Strict
 from ongpt.registration.models import OptionalDetails
 
 
@@ -49,7 +48,7 @@ EditRequestStatus = Literal[
 ]
 
 
-class RequestedChanges(BaseModel):
+class RequestedChanges(Model):
     """An edit request's changes as the customer sent them."""
 
     full_name: str | None = None
@@ -58,7 +57,7 @@ class RequestedChanges(BaseModel):
     optional: dict[str, str | None] | None = None
 
 
-class EditRequestState(BaseModel):
+class EditRequestState(Model):
     edit_request_id: str
     status: EditRequestStatus
 
@@ -71,16 +70,16 @@ class EditRequest(EditRequestState):
     note: str | None
 
 
-class EditRequestList(BaseModel):
+class EditRequestList(Model):
     edit_requests: list[EditRequest]
 
 
-class MaskedChange(BaseModel):
+class MaskedChange(Model):
     old: str | None
     new: str | None
 
 
-class QueuedEditRequest(BaseModel):
+class QueuedEditRequest(Model):
     """An edit request awaiting review, its old and new values masked."""
 
     edit_request_id: str
@@ -89,6 +88,6 @@ class QueuedEditRequest(BaseModel):
     changes: dict[str, MaskedChange]
 
 
-class EditRequestQueue(BaseModel):
+class EditRequestQueue(Model):
     status: Literal["PENDING_REVIEW"]
     edit_requests: list[QueuedEditRequest]

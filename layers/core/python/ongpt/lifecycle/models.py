@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, NonNegativeInt, StrictBool, StringConstraints, model_validator
+from pydantic import NonNegativeInt, StrictBool, StringConstraints, model_validator
 
 from ongpt.disclosures.models import ConfidentialUntil
-from ongpt.platform.models import FREE_TEXT, Code, Email, Phone, Strict
+from ongpt.platform.models import FREE_TEXT, Code, Email, Model, Phone, Strict
 from ongpt.platform.queues import Message
 from ongpt.staff.models import Purpose
 
@@ -21,7 +21,7 @@ class RecoveryRequest(Strict):
     phone: Phone
 
 
-class RecoveryAccepted(BaseModel):
+class RecoveryAccepted(Model):
     recovery_id: str
     expires_at: str
 
@@ -39,7 +39,7 @@ class RecoveryVerification(Strict):
         return self
 
 
-class Recovered(BaseModel):
+class Recovered(Model):
     status: Literal["RECOVERED"] = "RECOVERED"
 
 
@@ -47,7 +47,7 @@ class ClosureRequest(Strict):
     reason: Note | None = None
 
 
-class Closing(BaseModel):
+class Closing(Model):
     status: Literal["CLOSING"] = "CLOSING"
     erase_after: str
 
@@ -57,7 +57,7 @@ class Reactivation(Strict):
     note: Note
 
 
-class Reactivated(BaseModel):
+class Reactivated(Model):
     status: Literal["ACTIVE"] = "ACTIVE"
 
 
@@ -70,7 +70,7 @@ class HoldRequest(Strict):
     until: ConfidentialUntil | None = None  # a date means the end of that day in UTC
 
 
-class HoldCreated(BaseModel):
+class HoldCreated(Model):
     hold_id: str
 
 
@@ -78,12 +78,12 @@ class HoldRelease(Strict):
     note: Note
 
 
-class HoldReleased(BaseModel):
+class HoldReleased(Model):
     hold_id: str
     status: Literal["RELEASED"] = "RELEASED"
 
 
-class LegalHold(BaseModel):
+class LegalHold(Model):
     hold_id: str
     customer_id: str
     authority_reference: str
@@ -95,7 +95,7 @@ class LegalHold(BaseModel):
     release_note: str | None = None
 
 
-class LegalHoldList(BaseModel):
+class LegalHoldList(Model):
     holds: list[LegalHold]
 
 

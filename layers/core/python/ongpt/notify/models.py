@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import (
-    BaseModel,
-)
+from ongpt.platform.models import Model
 
 
-class Notification(BaseModel):
+class Notification(Model):
     type: str
     channel: Literal["email", "sms"]
     sent_at: str
 
 
-class NotificationList(BaseModel):
+class NotificationList(Model):
     notifications: list[Notification]

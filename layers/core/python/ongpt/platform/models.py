@@ -41,22 +41,30 @@ Email = Annotated[
 Language = Literal["vi", "en"]
 
 
-class Strict(BaseModel):
+class Model(BaseModel):
+    """A body or message whose validator is built when first used (``defer_build``), not when
+    its module is imported: a function's cold start builds no schema of a route not yet asked
+    for (pydantic 2 builds one per class by default)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Strict(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class FieldError(BaseModel):
+class FieldError(Model):
     field: str
     message: str
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Model):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z_]*$")]
     message: str
     fields: list[FieldError] | None = None
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     """Every error a handler gives (API.md, Conventions)."""
 
     error: ErrorDetail

@@ -6,14 +6,13 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     Field,
     NonNegativeInt,
     StrictBool,
     StringConstraints,
 )
 
-from ongpt.platform.models import Code, Email, FullName, Language, Phone, Strict, Text200
+from ongpt.platform.models import Code, Email, FullName, Language, Model, Phone, Strict, Text200
 from ongpt.platform.queues import Message
 
 
@@ -39,7 +38,7 @@ class RegistrationRequest(Strict):
     consents: RegistrationConsents
 
 
-class RegistrationAccepted(BaseModel):
+class RegistrationAccepted(Model):
     registration_id: str
     status: Literal["PENDING_VERIFICATION"] = "PENDING_VERIFICATION"
     expires_at: str
@@ -51,7 +50,7 @@ class VerificationRequest(Strict):
     password: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=256)]
 
 
-class CustomerCreated(BaseModel):
+class CustomerCreated(Model):
     customer_id: str
     status: Literal["ACTIVE"] = "ACTIVE"
 

@@ -6,12 +6,11 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
-    BaseModel,
     StringConstraints,
     model_validator,
 )
 
-from ongpt.platform.models import Strict
+from ongpt.platform.models import Model, Strict
 
 
 class Purpose(StrEnum):
@@ -40,12 +39,12 @@ class CustomerSearch(Strict):
         return self
 
 
-class CustomerFound(BaseModel):
+class CustomerFound(Model):
     customer_id: str
     status: str
 
 
-class CustomerView(BaseModel):
+class CustomerView(Model):
     """A customer's profile as staff read it: masked, or with ``reveal`` the clear values."""
 
     customer_id: str
@@ -59,7 +58,7 @@ class CustomerView(BaseModel):
     masked: bool
 
 
-class AccessLogEntry(BaseModel):
+class AccessLogEntry(Model):
     """A staff access to the customer's data: role, purpose and time, never who."""
 
     role: str
