@@ -6,11 +6,12 @@ from typing import Annotated
 
 from pydantic import (
     AwareDatetime,
+    BaseModel,
     Field,
     StringConstraints,
 )
 
-from ongpt.platform.models import FREE_TEXT, Model, Strict
+from ongpt.platform.models import FREE_TEXT, Strict
 
 
 class AnalyticsEvent(Strict):
@@ -26,5 +27,5 @@ class AnalyticsBatch(Strict):
     events: Annotated[list[AnalyticsEvent], Field(min_length=1, max_length=25)]
 
 
-class EventsAccepted(Model):
+class EventsAccepted(BaseModel):
     accepted: int

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
+    BaseModel,
     NonNegativeInt,
     StringConstraints,
 )
 
-from ongpt.platform.models import FREE_TEXT, Model, Strict
+from ongpt.platform.models import FREE_TEXT, Strict
 from ongpt.platform.queues import Message
 
 
@@ -19,7 +20,7 @@ class AnnouncementPost(Strict):
     body: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=5000), FREE_TEXT]
 
 
-class AnnouncementAccepted(Model):
+class AnnouncementAccepted(BaseModel):
     announcement_id: str
     recipients: int
 

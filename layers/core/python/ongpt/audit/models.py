@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pydantic import (
+    BaseModel,
+)
+
 from ongpt.audit.service import Entry, Verification
-from ongpt.platform.models import Model
 
 
-class AuditRead(Model):
+class AuditRead(BaseModel):
     """A customer's audit entries and the verification of their chain."""
 
     entries: list[Entry]

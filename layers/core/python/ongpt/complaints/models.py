@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
+    BaseModel,
     StringConstraints,
 )
 
-from ongpt.platform.models import FREE_TEXT, Email, Model, Phone, Strict
+from ongpt.platform.models import FREE_TEXT, Email, Phone, Strict
 
 
 class ComplaintContact(Strict):
@@ -36,7 +37,7 @@ class ComplaintUpdate(Strict):
     ) = None
 
 
-class ComplaintState(Model):
+class ComplaintState(BaseModel):
     complaint_id: str
     status: ComplaintStatus
 
@@ -52,7 +53,7 @@ class QueuedComplaint(ComplaintState):
     contact: dict[str, str]
 
 
-class ComplaintQueue(Model):
+class ComplaintQueue(BaseModel):
     status: ComplaintStatus
     complaints: list[QueuedComplaint]
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pydantic import (
+    BaseModel,
     StrictBool,
 )
 
-from ongpt.platform.models import Model, Strict
+from ongpt.platform.models import Strict
 
 THIRD_PARTY_PREFIX = "third_party_sharing:"
 RECIPIENT_MAX = 64  # API.md: recipient slug [a-z0-9-]{2,64}
@@ -18,7 +19,7 @@ class ConsentChange(Strict):
     granted: StrictBool
 
 
-class Consent(Model):
+class Consent(BaseModel):
     """A purpose's current state; ``version`` only for the policy and terms accepted."""
 
     purpose: str
@@ -27,11 +28,11 @@ class Consent(Model):
     version: str | None = None
 
 
-class ConsentList(Model):
+class ConsentList(BaseModel):
     consents: list[Consent]
 
 
-class ConsentChangeRecord(Model):
+class ConsentChangeRecord(BaseModel):
     purpose: str
     granted: bool
     version: str | None
@@ -39,6 +40,6 @@ class ConsentChangeRecord(Model):
     source: str | None
 
 
-class ConsentsHeld(Model):
+class ConsentsHeld(BaseModel):
     current: list[Consent]
     history: list[ConsentChangeRecord]

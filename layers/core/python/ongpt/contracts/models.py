@@ -6,11 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AwareDatetime,
+    BaseModel,
     PositiveInt,
     StringConstraints,
 )
 
-from ongpt.platform.models import FREE_TEXT, Model, Strict
+from ongpt.platform.models import FREE_TEXT, Strict
 from ongpt.platform.queues import Message
 
 
@@ -28,7 +29,7 @@ class ContractRenewal(Strict):
     expires_at: AwareDatetime
 
 
-class ContractSummary(Model):
+class ContractSummary(BaseModel):
     contract_id: str
     plan: str
     status: str
@@ -36,11 +37,11 @@ class ContractSummary(Model):
     expires_at: str
 
 
-class ContractList(Model):
+class ContractList(BaseModel):
     contracts: list[ContractSummary]
 
 
-class ContractCreated(Model):
+class ContractCreated(BaseModel):
     contract_id: str
     status: Literal["ACTIVE"]
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from pydantic import (
+    BaseModel,
+)
+
 from ongpt.complaints.models import OwnComplaint
 from ongpt.consents.models import ConsentsHeld
 from ongpt.contracts.models import ContractSummary
 from ongpt.disclosures.models import Disclosure
 from ongpt.edits.models import EditRequest
 from ongpt.notify.models import Notification
-from ongpt.platform.models import Model
 from ongpt.registration.models import OptionalDetails
 from ongpt.staff.models import AccessLogEntry
 
 
-class Profile(Model):
+class Profile(BaseModel):
     customer_id: str
     full_name: str
     email: str
@@ -24,7 +27,7 @@ class Profile(Model):
     updated_at: str
 
 
-class Export(Model):
+class Export(BaseModel):
     """Everything held about the customer (API.md, ``GET /v1/me/export``)."""
 
     profile: Profile

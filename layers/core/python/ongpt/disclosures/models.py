@@ -8,13 +8,14 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AwareDatetime,
+    BaseModel,
     BeforeValidator,
     Field,
     StringConstraints,
     WithJsonSchema,
 )
 
-from ongpt.platform.models import FREE_TEXT, Model, Strict
+from ongpt.platform.models import FREE_TEXT, Strict
 
 
 def _end_of_day(value: object) -> object:
@@ -51,7 +52,7 @@ class DisclosureRecord(Strict):
     confidential_until: ConfidentialUntil | None = None
 
 
-class Disclosure(Model):
+class Disclosure(BaseModel):
     disclosure_id: str
     recipient: str
     legal_basis: Literal["consent", "legal_obligation"]
@@ -60,9 +61,9 @@ class Disclosure(Model):
     recorded_at: str
 
 
-class DisclosureList(Model):
+class DisclosureList(BaseModel):
     disclosures: list[Disclosure]
 
 
-class DisclosureRecorded(Model):
+class DisclosureRecorded(BaseModel):
     disclosure_id: str

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
+    BaseModel,
     StringConstraints,
     model_validator,
 )
 
-from ongpt.platform.models import FREE_TEXT, Code, Email, FullName, Model, Phone, Strict
+from ongpt.platform.models import FREE_TEXT, Code, Email, FullName, Phone, Strict
 from ongpt.registration.models import OptionalDetails
 
 
@@ -48,7 +49,7 @@ EditRequestStatus = Literal[
 ]
 
 
-class RequestedChanges(Model):
+class RequestedChanges(BaseModel):
     """An edit request's changes as the customer sent them."""
 
     full_name: str | None = None
@@ -57,7 +58,7 @@ class RequestedChanges(Model):
     optional: dict[str, str | None] | None = None
 
 
-class EditRequestState(Model):
+class EditRequestState(BaseModel):
     edit_request_id: str
     status: EditRequestStatus
 
@@ -70,16 +71,16 @@ class EditRequest(EditRequestState):
     note: str | None
 
 
-class EditRequestList(Model):
+class EditRequestList(BaseModel):
     edit_requests: list[EditRequest]
 
 
-class MaskedChange(Model):
+class MaskedChange(BaseModel):
     old: str | None
     new: str | None
 
 
-class QueuedEditRequest(Model):
+class QueuedEditRequest(BaseModel):
     """An edit request awaiting review, its old and new values masked."""
 
     edit_request_id: str
@@ -88,6 +89,6 @@ class QueuedEditRequest(Model):
     changes: dict[str, MaskedChange]
 
 
-class EditRequestQueue(Model):
+class EditRequestQueue(BaseModel):
     status: Literal["PENDING_REVIEW"]
     edit_requests: list[QueuedEditRequest]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import NonNegativeInt, StrictBool, StringConstraints, model_validator
+from pydantic import BaseModel, NonNegativeInt, StrictBool, StringConstraints, model_validator
 
 from ongpt.disclosures.models import ConfidentialUntil
-from ongpt.platform.models import FREE_TEXT, Code, Email, Model, Phone, Strict
+from ongpt.platform.models import FREE_TEXT, Code, Email, Phone, Strict
 from ongpt.platform.queues import Message
 from ongpt.staff.models import Purpose
 
@@ -21,7 +21,7 @@ class RecoveryRequest(Strict):
     phone: Phone
 
 
-class RecoveryAccepted(Model):
+class RecoveryAccepted(BaseModel):
     recovery_id: str
     expires_at: str
 
@@ -39,7 +39,7 @@ class RecoveryVerification(Strict):
         return self
 
 
-class Recovered(Model):
+class Recovered(BaseModel):
     status: Literal["RECOVERED"] = "RECOVERED"
 
 
@@ -47,7 +47,7 @@ class ClosureRequest(Strict):
     reason: Note | None = None
 
 
-class Closing(Model):
+class Closing(BaseModel):
     status: Literal["CLOSING"] = "CLOSING"
     erase_after: str
 
@@ -57,7 +57,7 @@ class Reactivation(Strict):
     note: Note
 
 
-class Reactivated(Model):
+class Reactivated(BaseModel):
     status: Literal["ACTIVE"] = "ACTIVE"
 
 
@@ -70,7 +70,7 @@ class HoldRequest(Strict):
     until: ConfidentialUntil | None = None  # a date means the end of that day in UTC
 
 
-class HoldCreated(Model):
+class HoldCreated(BaseModel):
     hold_id: str
 
 
@@ -78,12 +78,12 @@ class HoldRelease(Strict):
     note: Note
 
 
-class HoldReleased(Model):
+class HoldReleased(BaseModel):
     hold_id: str
     status: Literal["RELEASED"] = "RELEASED"
 
 
-class LegalHold(Model):
+class LegalHold(BaseModel):
     hold_id: str
     customer_id: str
     authority_reference: str
@@ -95,7 +95,7 @@ class LegalHold(Model):
     release_note: str | None = None
 
 
-class LegalHoldList(Model):
+class LegalHoldList(BaseModel):
     holds: list[LegalHold]
 
 

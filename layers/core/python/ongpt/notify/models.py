@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ongpt.platform.models import Model
+from pydantic import (
+    BaseModel,
+)
 
 
-class Notification(Model):
+class Notification(BaseModel):
     type: str
     channel: Literal["email", "sms"]
     sent_at: str
 
 
-class NotificationList(Model):
+class NotificationList(BaseModel):
     notifications: list[Notification]

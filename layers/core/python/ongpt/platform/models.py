@@ -41,30 +41,22 @@ Email = Annotated[
 Language = Literal["vi", "en"]
 
 
-class Model(BaseModel):
-    """A body or message whose validator is built when first used (``defer_build``), not when
-    its module is imported: a function's cold start builds no schema of a route not yet asked
-    for (pydantic 2 builds one per class by default)."""
-
-    model_config = ConfigDict(defer_build=True)
-
-
-class Strict(Model):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class FieldError(Model):
+class FieldError(BaseModel):
     field: str
     message: str
 
 
-class ErrorDetail(Model):
+class ErrorDetail(BaseModel):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z_]*$")]
     message: str
     fields: list[FieldError] | None = None
 
 
-class ErrorBody(Model):
+class ErrorBody(BaseModel):
     """Every error a handler gives (API.md, Conventions)."""
 
     error: ErrorDetail

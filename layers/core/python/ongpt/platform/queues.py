@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from ongpt.platform.errors import DependencyUnavailable
-from ongpt.platform.models import Model
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
 BATCH_LIMIT = 10  # entries in one SendMessageBatch
 
 
-class Message(Model):
+class Message(BaseModel):
     """A queue message's body: JSON types as sent, nothing coerced. Unknown fields are ignored,
     so a sender may add one before its workers read it."""
 

@@ -6,13 +6,14 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (
+    BaseModel,
     Field,
     NonNegativeInt,
     StrictBool,
     StringConstraints,
 )
 
-from ongpt.platform.models import Code, Email, FullName, Language, Model, Phone, Strict, Text200
+from ongpt.platform.models import Code, Email, FullName, Language, Phone, Strict, Text200
 from ongpt.platform.queues import Message
 
 
@@ -38,7 +39,7 @@ class RegistrationRequest(Strict):
     consents: RegistrationConsents
 
 
-class RegistrationAccepted(Model):
+class RegistrationAccepted(BaseModel):
     registration_id: str
     status: Literal["PENDING_VERIFICATION"] = "PENDING_VERIFICATION"
     expires_at: str
@@ -50,7 +51,7 @@ class VerificationRequest(Strict):
     password: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=256)]
 
 
-class CustomerCreated(Model):
+class CustomerCreated(BaseModel):
     customer_id: str
     status: Literal["ACTIVE"] = "ACTIVE"
 

@@ -6,11 +6,12 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
+    BaseModel,
     StringConstraints,
     model_validator,
 )
 
-from ongpt.platform.models import Model, Strict
+from ongpt.platform.models import Strict
 
 
 class Purpose(StrEnum):
@@ -39,12 +40,12 @@ class CustomerSearch(Strict):
         return self
 
 
-class CustomerFound(Model):
+class CustomerFound(BaseModel):
     customer_id: str
     status: str
 
 
-class CustomerView(Model):
+class CustomerView(BaseModel):
     """A customer's profile as staff read it: masked, or with ``reveal`` the clear values."""
 
     customer_id: str
@@ -58,7 +59,7 @@ class CustomerView(Model):
     masked: bool
 
 
-class AccessLogEntry(Model):
+class AccessLogEntry(BaseModel):
     """A staff access to the customer's data: role, purpose and time, never who."""
 
     role: str
