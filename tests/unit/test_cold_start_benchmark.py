@@ -17,13 +17,9 @@ WHERE_FROM = "import ongpt.platform.errors as m; print(m.__file__, m.__cached__)
 def test_the_benchmark_imports_this_trees_layer_from_its_own_bytecode(tmp_path: Path) -> None:
     environment = _environment(str(tmp_path))
     for _ in range(2):  # the first run compiles, the next imports what it compiled
-        found = subprocess.run(
-            [sys.executable, "-c", WHERE_FROM],
-            capture_output=True,
-            text=True,
-            env=environment,
-            check=True,
-        ).stdout.split()
+        found = subprocess.check_output(
+            [sys.executable, "-c", WHERE_FROM], env=environment, text=True
+        ).split()
     source, cached = found
     assert Path(source).is_relative_to(LAYER_SOURCE / "python")
     assert Path(cached).is_relative_to(tmp_path)
