@@ -71,6 +71,9 @@ def _build(wanted: str) -> None:
             "install",
             "--quiet",
             "--disable-pip-version-check",
+            # No bytecode: pip would write this interpreter's (3.11); Lambda runs 3.14, whose
+            # bytecode only a 3.14 interpreter can write, so the layer ships sources only.
+            "--no-compile",
             "--requirement",
             str(LAYER_SOURCE / "requirements.txt"),
             "--target",
@@ -92,7 +95,7 @@ def _build(wanted: str) -> None:
         target / "ongpt",
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
     )
-    for cache in target.rglob("__pycache__"):
+    for cache in target.rglob("__pycache__"):  # any a wheel itself ships
         shutil.rmtree(cache)
     (staging / ".digest").write_text(wanted)
     shutil.rmtree(BUILD_DIR, ignore_errors=True)
