@@ -10,9 +10,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from infra.catalogue import API_FUNCTIONS, FunctionSpec
+from ongpt.platform import access
 from ongpt.platform.api import AccountStatus, create_app
 from tests.support.deployed import customer, guest
 from tests.support.events import FakeLambdaContext, api_entrypoint, rest_event
+from tests.support.handlers import warm_handler
 
 STATUSES: dict[str, str] = {}
 READS: list[str] = []
@@ -92,5 +95,10 @@ def test_a_status_that_cannot_be_read_is_a_503_and_the_route_is_not_reached() ->
 
 
 @pytest.mark.clause("P2.2")
-def test_a_function_serving_account_holders_without_a_status_reader_refuses_them() -> None:
-    assert code(call("GET", "/v1/me", "ACTIVE", handler=_handler(None))) == (403, "FORBIDDEN")
+@pytest.mark.parametrize("spec", API_FUNCTIONS, ids=lambda spec: spec.name)
+def test_every_function_serving_account_holders_reads_their_account_status(
+    spec: FunctionSpec,
+) -> None:
+    serves = any(access.matches(access.AS_ACCOUNT_HOLDER, r.method, r.path) for r in spec.routes)
+    app = warm_handler(spec.name).app
+    assert (app.account_status is not None) == serves, spec.name

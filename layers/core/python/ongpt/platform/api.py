@@ -10,6 +10,7 @@ import base64
 import binascii
 import functools
 import json
+import re
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Annotated, Any, ParamSpec, cast
@@ -149,12 +150,12 @@ def _not_in_standing(app: Api, who: Caller, event: dict[str, Any]) -> ServiceErr
     """A customer acting as the account's holder is refused once the account is closing (403
     ``ACCOUNT_CLOSING``, but for repeating the closure and signing out) or erased (410
     ``ERASED``): sign-out does not revoke identity-pool credentials already issued, which live up
-    to an hour. One read of the account's status; a function without a reader refuses."""
+    to an hour. One read of the account's status."""
     method, path = event.get("httpMethod") or "", event.get("path") or ""
     if who.kind != "customer" or not access.matches(access.AS_ACCOUNT_HOLDER, method, path):
         return None
-    if app.account_status is None:
-        return Forbidden("This function cannot check the caller's account.")
+    if app.account_status is None or not app.serves(method, path):
+        return None  # serves no such route: the resolver answers 404 (API Gateway never asks)
     try:
         status = app.account_status(who.id)
     except DEPENDENCY_FAILURES as failure:
@@ -185,8 +186,18 @@ class Api(APIGatewayRestResolver):
     account's holder (``access.AS_ACCOUNT_HOLDER``)."""
 
     def __init__(self, account_status: AccountStatus | None = None) -> None:
+        self._served: list[tuple[str, re.Pattern[str]]] = []
         super().__init__(enable_validation=True)
         self.account_status = account_status
+
+    def _create_route_key(self, item: str, rule: str) -> None:
+        """Powertools' record of a new route, also kept as a pattern of paths for ``serves``."""
+        super()._create_route_key(item, rule)
+        self._served.append((item, re.compile(re.sub(r"<\w+>", "[^/]+", rule))))
+
+    def serves(self, method: str, path: str) -> bool:
+        """Whether a route of this resolver answers ``method path``."""
+        return any(m == method and rule.fullmatch(path) for m, rule in self._served)
 
     def admit(self, who: Caller) -> None:
         """Hands the admitted caller to this request's routes, in Powertools' routing context
