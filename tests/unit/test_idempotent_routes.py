@@ -7,7 +7,7 @@ before the idempotency wrapped it."""
 # registered function, whose globals are ``ongpt.platform.api``'s, where ``Noted`` is not defined.
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
@@ -20,6 +20,7 @@ from tests.support.events import FakeLambdaContext, api_entrypoint, rest_event
 
 # Signing out twice is the same as once: the key is checked, nothing is recorded (API.md).
 NOT_RECORDED = ["POST /v1/me/sign-out"]
+Record = dict[str, Any]  # an answer as the idempotency record keeps it
 
 
 class Noted(BaseModel):
@@ -48,25 +49,18 @@ def _not_idempotent_posts(app: Api) -> list[str]:
     ]
 
 
-class FirstAnswers:
-    """``idempotency.once`` without its table: the first result kept per key and scope."""
-
-    def __init__(self) -> None:
-        self.kept: dict[tuple[str, str], dict[str, Any]] = {}
+def first_answers() -> Callable[..., Record]:
+    """``idempotency.once`` without its table: the first record kept per key and scope."""
+    kept: dict[tuple[str, str], Record] = {}
 
     def once(
-        self,
-        key: str | None,
-        scope: str,
-        _arguments: Mapping[str, Any],
-        operation: Callable[[], dict[str, Any]],
-        _context: object,
-    ) -> dict[str, Any]:
-        if key is None:
-            return operation()
-        if (key, scope) not in self.kept:
-            self.kept[(key, scope)] = operation()
-        return self.kept[(key, scope)]
+        key: str, scope: str, _args: object, run: Callable[[], Record], _ctx: object
+    ) -> Record:
+        if (key, scope) not in kept:
+            kept[(key, scope)] = run()
+        return kept[(key, scope)]
+
+    return once
 
 
 def test_an_idempotent_post_route_runs_once_per_key_and_answers_a_retry_as_the_first_time() -> None:
@@ -83,7 +77,7 @@ def test_an_idempotent_post_route_runs_once_per_key_and_answers_a_retry_as_the_f
     event["headers"]["Idempotency-Key"] = "retry-1"
     event["requestContext"]["identity"].update(customer(str(uuid.uuid4())))
 
-    with mock.patch("ongpt.platform.idempotency.once", FirstAnswers().once):
+    with mock.patch("ongpt.platform.idempotency.once", first_answers()):
         first, retry = (handler(event, FakeLambdaContext()) for _ in range(2))  # type: ignore[arg-type]
 
     assert runs == ["ran"]
