@@ -48,60 +48,53 @@ def sign_out() -> Response[None]:
     return Response(status_code=204, body=None)  # no body, so no Content-Type
 
 
-@app.post("/v1/me/closure", responses=documented(202, Closing, 404, 409, 413))
-@app.idempotent
+@app.idempotent_post("/v1/me/closure", responses=documented(202, Closing, 404, 409, 413))
 def close_account(request: ClosureRequest) -> tuple[Closing, int]:
     return services.account_lifecycle().close(app.customer_id, request.reason), 202
 
 
 # Recovery (guest); the caller's identity is what the codes sent are limited by
-@app.post("/v1/recoveries", responses=documented(202, RecoveryAccepted, 413))
-@app.idempotent
+@app.idempotent_post("/v1/recoveries", responses=documented(202, RecoveryAccepted, 413))
 def start_recovery(request: RecoveryRequest) -> tuple[RecoveryAccepted, int]:
     return services.recoveries().start(request, app.caller.id), 202
 
 
-@app.post(
+@app.idempotent_post(
     "/v1/recoveries/<recovery_id>/resend",
     responses=documented(202, RecoveryAccepted, 404, 409, 413),
 )
-@app.idempotent
 def resend_recovery_codes(recovery_id: PathId) -> tuple[RecoveryAccepted, int]:
     return services.recoveries().resend(recovery_id, app.caller.id), 202
 
 
-@app.post(
+@app.idempotent_post(
     "/v1/recoveries/<recovery_id>/verification",
     responses=documented(200, Recovered, 404, 409, 410, 413),
 )
-@app.idempotent
 def verify_recovery(recovery_id: PathId, request: RecoveryVerification) -> Recovered:
     return services.recoveries().verify(recovery_id, request)
 
 
 # Staff
-@app.post(
+@app.idempotent_post(
     "/v1/staff/accounts/<customer_id>/reactivation",
     responses=documented(200, Reactivated, 404, 409, 413),
 )
-@app.idempotent
 def reactivate(customer_id: PathId, request: Reactivation) -> Reactivated:
     return services.account_lifecycle().reactivate(
         app.staff, customer_id, request.purpose, request.note
     )
 
 
-@app.post("/v1/staff/legal-holds", responses=documented(201, HoldCreated, 404, 413))
-@app.idempotent
+@app.idempotent_post("/v1/staff/legal-holds", responses=documented(201, HoldCreated, 404, 413))
 def place_hold(request: HoldRequest) -> tuple[dict[str, Any], int]:
     return services.account_lifecycle().place_hold(app.staff, request), 201
 
 
-@app.post(
+@app.idempotent_post(
     "/v1/staff/legal-holds/<hold_id>/release",
     responses=documented(200, HoldReleased, 404, 409, 413),
 )
-@app.idempotent
 def release_hold(hold_id: PathId, request: HoldRelease) -> dict[str, Any]:
     return services.account_lifecycle().release_hold(app.staff, hold_id, request.note)
 

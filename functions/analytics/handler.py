@@ -10,8 +10,7 @@ from ongpt.platform.api import create_app, documented, entrypoint
 app = create_app()
 
 
-@app.post("/v1/analytics/events", responses=documented(202, EventsAccepted, 409, 413))
-@app.idempotent
+@app.idempotent_post("/v1/analytics/events", responses=documented(202, EventsAccepted, 409, 413))
 def accept_events(batch: AnalyticsBatch) -> tuple[dict[str, Any], int]:
     identity = app.current_event.request_context.identity
     return {

@@ -10,8 +10,9 @@ from ongpt.platform.api import create_app, documented, entrypoint
 app = create_app()
 
 
-@app.post("/v1/staff/announcements", responses=documented(202, AnnouncementAccepted, 409, 413))
-@app.idempotent
+@app.idempotent_post(
+    "/v1/staff/announcements", responses=documented(202, AnnouncementAccepted, 409, 413)
+)
 def post_announcement(request: AnnouncementPost) -> tuple[dict[str, Any], int]:
     return services.announcements().post(app.staff, request.kind, request.title, request.body), 202
 

@@ -19,8 +19,7 @@ from ongpt.platform.business_metrics import moved, queue_seen
 app = create_app(account_status=services.account_status)
 
 
-@app.post("/v1/complaints", responses=documented(201, ComplaintState, 409, 413))
-@app.idempotent
+@app.idempotent_post("/v1/complaints", responses=documented(201, ComplaintState, 409, 413))
 def file_complaint(complaint: ComplaintFile) -> tuple[dict[str, Any], int]:
     return moved("Complaints", services.complaints().file(app.caller, complaint)), 201
 

@@ -10,17 +10,17 @@ from ongpt.platform.api import PathId, create_app, documented, entrypoint
 app = create_app()
 
 
-@app.post("/v1/staff/contracts", responses=documented(201, ContractCreated, 404, 409, 413))
-@app.idempotent
+@app.idempotent_post(
+    "/v1/staff/contracts", responses=documented(201, ContractCreated, 404, 409, 413)
+)
 def create_contract(request: ContractCreate) -> tuple[dict[str, Any], int]:
     return services.contracts().create(app.staff, request), 201
 
 
-@app.post(
+@app.idempotent_post(
     "/v1/staff/contracts/<contract_id>/renewal",
     responses=documented(200, ContractRenewed, 404, 409, 413),
 )
-@app.idempotent
 def renew_contract(contract_id: PathId, request: ContractRenewal) -> dict[str, Any]:
     return services.contracts().renew(app.staff, contract_id, request.expires_at)
 

@@ -10,8 +10,9 @@ from ongpt.platform.api import create_app, documented, entrypoint
 app = create_app()
 
 
-@app.post("/v1/staff/disclosures", responses=documented(201, DisclosureRecorded, 404, 409, 413))
-@app.idempotent
+@app.idempotent_post(
+    "/v1/staff/disclosures", responses=documented(201, DisclosureRecorded, 404, 409, 413)
+)
 def record_disclosure(request: DisclosureRecord) -> tuple[dict[str, Any], int]:
     return services.disclosures().record(app.staff, request), 201
 

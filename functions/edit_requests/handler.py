@@ -21,8 +21,7 @@ from ongpt.platform.business_metrics import moved, queue_seen
 app = create_app(account_status=services.account_status)
 
 
-@app.post("/v1/me/edit-requests", responses=documented(202, EditRequestState, 409, 413))
-@app.idempotent
+@app.idempotent_post("/v1/me/edit-requests", responses=documented(202, EditRequestState, 409, 413))
 def create_edit_request(request: EditRequestCreate) -> tuple[dict[str, Any], int]:
     return moved("EditRequests", services.edit_requests().create(app.customer_id, request)), 202
 
@@ -37,21 +36,19 @@ def get_edit_request(edit_request_id: PathId) -> dict[str, Any]:
     return services.edit_requests().one(app.customer_id, edit_request_id)
 
 
-@app.post(
+@app.idempotent_post(
     "/v1/me/edit-requests/<edit_request_id>/verification",
     responses=documented(200, EditRequestState, 404, 409, 410, 413),
 )
-@app.idempotent
 def verify_edit_request(edit_request_id: PathId, proof: EditVerification) -> dict[str, Any]:
     edits = services.edit_requests()
     return moved("EditRequests", edits.verify(app.customer_id, edit_request_id, proof))
 
 
-@app.post(
+@app.idempotent_post(
     "/v1/me/edit-requests/<edit_request_id>/withdraw",
     responses=documented(200, EditRequestState, 404, 409, 413),
 )
-@app.idempotent
 def withdraw_edit_request(edit_request_id: PathId) -> dict[str, Any]:
     edits = services.edit_requests()
     return moved("EditRequests", edits.withdraw(app.customer_id, edit_request_id))
@@ -66,11 +63,10 @@ def edit_request_queue(
     return {"status": status, "edit_requests": queue}
 
 
-@app.post(
+@app.idempotent_post(
     "/v1/staff/edit-requests/<edit_request_id>/decision",
     responses=documented(200, EditRequestState, 404, 409, 413),
 )
-@app.idempotent
 def decide_edit_request(edit_request_id: PathId, decision: Decision) -> dict[str, Any]:
     approve = decision.decision == "approve"
     edits = services.edit_requests()

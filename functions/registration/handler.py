@@ -20,30 +20,27 @@ def get_policy() -> policy.PolicyDocument:
     return policy.current()
 
 
-@app.post("/v1/registrations", responses=documented(202, RegistrationAccepted, 409, 413))
-@app.idempotent
+@app.idempotent_post("/v1/registrations", responses=documented(202, RegistrationAccepted, 409, 413))
 def start_registration(request: RegistrationRequest) -> tuple[RegistrationAccepted, int]:
     # The caller (a guest's identity, or a customer) is who sends codes: limited per hour.
     registrations = services.registrations()
     return moved("Registrations", registrations.start(request, app.caller.id)), 202
 
 
-@app.post(
+@app.idempotent_post(
     "/v1/registrations/<registration_id>/verification",
     responses=documented(201, CustomerCreated, 404, 409, 410, 413),
 )
-@app.idempotent
 def verify_registration(
     registration_id: PathId, request: VerificationRequest
 ) -> tuple[CustomerCreated, int]:
     return moved("Registrations", services.registrations().verify(registration_id, request)), 201
 
 
-@app.post(
+@app.idempotent_post(
     "/v1/registrations/<registration_id>/resend",
     responses=documented(202, RegistrationAccepted, 404, 409, 410, 413),
 )
-@app.idempotent
 def resend_codes(registration_id: PathId) -> tuple[RegistrationAccepted, int]:
     return services.registrations().resend(registration_id, app.caller.id), 202
 

@@ -13,8 +13,9 @@ from ongpt.staff.models import CustomerFound, CustomerSearch, CustomerView, Purp
 app = create_app()
 
 
-@app.post("/v1/staff/customers/search", responses=documented(200, CustomerFound, 404, 409, 413))
-@app.idempotent
+@app.idempotent_post(
+    "/v1/staff/customers/search", responses=documented(200, CustomerFound, 404, 409, 413)
+)
 def search_customer(search: CustomerSearch) -> dict[str, str]:
     return services.staff_access().search(app.staff, search)
 

@@ -181,7 +181,7 @@ def _dependency_unavailable(failure: ClientError | BotoCoreError) -> DependencyU
 class Api(APIGatewayRestResolver):
     """The resolver of an API function. Its routes find the caller, identified and admitted once
     per request by the entry point, in ``app.caller`` (or ``app.staff``, ``app.customer_id``), and
-    a POST route is made idempotent with ``@app.idempotent``. ``account_status`` reads a
+    an idempotent POST route is registered with ``@app.idempotent_post``. ``account_status`` reads a
     customer's account status, for a function serving routes on which customers act as the
     account's holder (``access.AS_ACCOUNT_HOLDER``)."""
 
@@ -222,7 +222,20 @@ class Api(APIGatewayRestResolver):
             raise Forbidden("Only a signed-in customer may do this.")
         return self.caller.id
 
-    def idempotent(self, route: Callable[P, Answer]) -> Callable[P, Answer]:
+    def idempotent_post(
+        self, rule: str, *, responses: dict[int, OpenAPIResponse]
+    ) -> Callable[[Callable[P, Answer]], Callable[P, Answer]]:
+        """Registers a POST route at ``rule`` that runs once per ``Idempotency-Key``: one decorator,
+        so the route Powertools calls is always the idempotent one (a second decorator above
+        ``@app.post`` would wrap a function already registered as it was)."""
+
+        def register(route: Callable[P, Answer]) -> Callable[P, Answer]:
+            self.post(rule, responses=responses)(self._once_per_key(route))
+            return route
+
+        return register
+
+    def _once_per_key(self, route: Callable[P, Answer]) -> Callable[P, Answer]:
         """``route`` run once per ``Idempotency-Key`` (when the client sends one), caller, route
         template and path parameters: a retry with the same key and body gets the first answer,
         the same key with another body 409 (API.md, Conventions)."""
