@@ -7,7 +7,6 @@ Content-Security-Policy violation, every step's screenshot under .build/screensh
 from __future__ import annotations
 
 import json
-import random
 import re
 import uuid
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import requests
 from local.client import LocalClient, SignedSession
 from local.cognito import totp_code
 from tests.support.browser import accessibility_violations, screenshot
+from tests.support.phones import new_phone
 from tests.support.signed import arrived, latest_code, register, sign_in
 
 PASSWORD = "correct-Horse-battery-9"
@@ -96,7 +96,7 @@ def test_a_customer_registers_signs_in_with_totp_and_uses_every_page(
     site.step("01-home")
 
     email = f"an.{uuid.uuid4().hex[:10]}@example.com"
-    phone = f"0967{random.randint(0, 999_999):06d}"  # noqa: S311 - test data
+    phone = new_phone()
     page.click("nav >> text=Đăng ký")
     page.wait_for_selector("#f-full_name")
     assert "2024-10" in str(page.text_content("main"))  # the policy version, with its text

@@ -4,7 +4,6 @@ requests, a staff decision, a contract, a disclosure, the audit entries of a sub
 
 from __future__ import annotations
 
-import random
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -13,14 +12,11 @@ from typing import Any
 import boto3
 
 from tests.support.deployed import Deployed, customer, staff
+from tests.support.phones import new_phone
 
 NAME = "Nguyễn Văn An"
 PASSWORD = "correct-Horse-battery-9"
 CONTRACTS_NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # the contract tests' clock
-
-
-def new_phone() -> str:
-    return f"0967{random.randint(0, 999_999):06d}"  # noqa: S311 - test data
 
 
 def e164(local: str) -> str:

@@ -3,7 +3,6 @@ who registers and signs in with TOTP, staff sessions, unsigned calls, codes from
 
 from __future__ import annotations
 
-import random
 import re
 import time
 import uuid
@@ -13,6 +12,7 @@ import requests
 
 from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient, totp_code
+from tests.support.phones import new_phone
 
 
 def staff(local_runtime: LocalClient, role: str) -> SignedSession:
@@ -24,7 +24,7 @@ def register(local_runtime: LocalClient, guest: SignedSession, **fields: Any) ->
     addresses may have had messages before (an erased account's): the codes are the new ones."""
     details = {
         "full_name": "Nguyễn Văn An",
-        "phone": f"0967{random.randint(0, 999_999):06d}",  # noqa: S311 - test data
+        "phone": new_phone(),
         "email": f"an.{uuid.uuid4().hex[:10]}@example.com",
         "password": "correct-Horse-battery-9",
         **fields,
