@@ -126,6 +126,7 @@ REGISTRATION = FunctionSpec(
         items(tables.DATA_KEYS, "PutItem"),  # the customer's key, in the profile's transaction
         DataKeys(makes=("customer_id", "registration_id"), opens=("registration_id",)),
         N.IDEMPOTENCY,
+        N.AUDIT_APPEND,  # the customer's first entry, in the profile's transaction
         N.COGNITO_SIGN_UP,
         N.REGISTRATION_QUEUE,
         N.SEND_LIMITS,
