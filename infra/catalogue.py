@@ -239,8 +239,8 @@ ACCOUNT_LIFECYCLE = FunctionSpec(
         "POST /v1/staff/legal-holds/{hold_id}/release",
     ),
     needs=(
-        *MESSAGING,
-        items(tables.CUSTOMERS, "UpdateItem", "Query"),
+        *NOTICES,
+        items(tables.CUSTOMERS, "PutItem", "UpdateItem", "Query"),
         items(tables.REGISTRATIONS, "GetItem", "PutItem", "UpdateItem"),
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
