@@ -11,9 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
-from ongpt.notify.delivery import Notifier
 from tests.support.deployed import Deployed, guest
 from tests.support.journeys import audit_items, code_to, e164, registered
 from tests.support.lifecycle import (
@@ -23,7 +21,7 @@ from tests.support.lifecycle import (
     reactivate,
     start_recovery,
 )
-from tests.support.refusals import refusing
+from tests.support.refusals import failing_email_once, refusing
 
 CLOSING_TEXT = ("mở lại", "mo lai")  # the closure notice (email, SMS) says how to undo it
 RECOVERED_TEXT = ("đã được khôi phục", "vua duoc khoi phuc")  # the notice, not the codes
@@ -54,20 +52,6 @@ def _told(aws: Deployed, body: dict[str, Any], *texts: str) -> dict[str, int]:
     }
 
 
-def _failing_email_once(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The delivery worker's first email fails as SES refuses after the SDK's retries."""
-    original, failures = Notifier.send, list[str]()
-
-    def failing_once(self: Notifier, channel: str, *args: Any) -> bool:
-        if channel == "email" and not failures:
-            failures.append(channel)
-            raise ClientError({"Error": {"Code": "TooManyRequestsException"}}, "SendEmail")
-        return original(self, channel, *args)
-
-    monkeypatch.setattr(Notifier, "send", failing_once)
-    return failures
-
-
 def _key() -> dict[str, str]:
     return {"Idempotency-Key": uuid.uuid4().hex}
 
@@ -80,7 +64,7 @@ def test_a_closure_whose_send_fails_is_closed_at_once_and_its_notice_sent_once_o
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     body, cid = registered(aws)
-    failures = _failing_email_once(monkeypatch)
+    failures = failing_email_once(monkeypatch)
     status, closing = close(aws, cid, headers=_key())
     assert (status, closing["status"]) == (202, "CLOSING")  # the send is not the route's
     assert failures == ["email"]
@@ -152,7 +136,7 @@ def test_a_recovery_whose_send_fails_is_recovered_at_once_and_both_told_once_on_
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     body, cid, verify = _recovery(aws)
-    failures = _failing_email_once(monkeypatch)
+    failures = failing_email_once(monkeypatch)
     assert verify() == (200, {"status": "RECOVERED"})
     assert failures == ["email"]
     assert _actions(aws, cid).count("account.recover") == 1

@@ -11,6 +11,8 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from ongpt.notify.delivery import Notifier
+
 
 @contextmanager
 def refusing(
@@ -30,3 +32,18 @@ def refusing(
     with monkeypatch.context() as patch:
         patch.setattr(BaseClient, "_make_api_call", make_api_call)
         yield refused
+
+
+def failing_email_once(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The delivery worker's first email fails as SES refuses after the SDK's retries; the
+    failures made (at most one)."""
+    original, failures = Notifier.send, list[str]()
+
+    def failing_once(self: Notifier, channel: str, *args: Any) -> bool:
+        if channel == "email" and not failures:
+            failures.append(channel)
+            raise ClientError({"Error": {"Code": "TooManyRequestsException"}}, "SendEmail")
+        return original(self, channel, *args)
+
+    monkeypatch.setattr(Notifier, "send", failing_once)
+    return failures
