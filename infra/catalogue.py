@@ -126,6 +126,7 @@ REGISTRATION = FunctionSpec(
         items(tables.DATA_KEYS, "PutItem"),  # the customer's key, in the profile's transaction
         DataKeys(makes=("customer_id", "registration_id"), opens=("registration_id",)),
         N.IDEMPOTENCY,
+        N.AUDIT_APPEND,  # the customer's first entry, in the profile's transaction
         N.COGNITO_SIGN_UP,
         N.REGISTRATION_QUEUE,
         N.SEND_LIMITS,
@@ -238,8 +239,8 @@ ACCOUNT_LIFECYCLE = FunctionSpec(
         "POST /v1/staff/legal-holds/{hold_id}/release",
     ),
     needs=(
-        *MESSAGING,
-        items(tables.CUSTOMERS, "UpdateItem", "Query"),
+        *NOTICES,
+        items(tables.CUSTOMERS, "PutItem", "UpdateItem", "Query"),
         items(tables.REGISTRATIONS, "GetItem", "PutItem", "UpdateItem"),
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,

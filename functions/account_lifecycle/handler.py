@@ -108,7 +108,7 @@ def list_holds(
 
 
 ENVIRONMENT = (
-    *env.MESSAGING,
+    *env.NOTICES,
     env.REGISTRATIONS_TABLE,
     env.IDEMPOTENCY_TABLE,
     env.USER_POOL_ID,

@@ -53,5 +53,6 @@ ENVIRONMENT = (
     env.USER_POOL_ID,
     env.REGISTRATION_QUEUE_URL,
     env.SEND_LIMITS_TABLE,
+    *env.AUDIT_APPEND,
 )
 lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -290,7 +290,8 @@ def test_closure(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
         change = {"changes": {"full_name": "Lê Văn Bình"}, "reason": "typo"}
         assert me(aws, customer_id, "POST", "/v1/me/edit-requests", change)[0] == 202
         key = {"Idempotency-Key": f"close-{next(attempts)}"}
-        return body, customer_id, partial(close, aws, customer_id, headers=key)
+        # The closure's notices are the delivery worker's calls, not the route's: sent after.
+        return body, customer_id, partial(close, aws, customer_id, headers=key, deliver=False)
 
     _, _, clean = active()
     calls = calls_of(monkeypatch, clean)
@@ -309,6 +310,7 @@ def test_closure(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
         assert (status, closing.get("status")) == (202, "CLOSING"), f"{fault}: {closing}"
         assert _closing(customer_id), fault
         assert cognito_user(aws, customer_id)["Enabled"] is False, fault
+        aws.deliver_notices()
         told = _sent(aws, *addresses)
         assert told == {a: sent[a] + 1 for a in addresses}, f"{fault}: {sent} then {told}"
     print(f"\nclosure: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")

@@ -370,8 +370,8 @@ def _erasure(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
 
 
 def _account_lifecycle(aws: Deployed, rec: Recorder, patch: pytest.MonkeyPatch) -> None:
-    """Sign-out, closure (a notice fails: its marker and history line are taken back, the retry
-    sends it), reactivation, holds; a recovery whose code fails to send once, resent, verified."""
+    """Sign-out, closure (its transaction fails: sign-in is enabled again, the retry closes),
+    reactivation, holds; a recovery whose code fails to send once, resent, verified."""
     body, cid = registered(aws)
     who = customer(cid)
     assert lifecycle(aws, "POST", "/v1/me/sign-out", who)[0] == 204
@@ -383,7 +383,14 @@ def _account_lifecycle(aws: Deployed, rec: Recorder, patch: pytest.MonkeyPatch) 
         {"changes": {"full_name": "Lê Bình"}, "reason": "x"},
     )
     closed = retried(
-        aws, rec, "sesv2.SendEmail", LIFECYCLE, "POST", "/v1/me/closure", body={}, identity=who
+        aws,
+        rec,
+        "dynamodb.TransactWriteItems",
+        LIFECYCLE,
+        "POST",
+        "/v1/me/closure",
+        body={},
+        identity=who,
     )
     assert closed[0] == 202, closed
     assert reactivate(aws, cid)[0] == 200

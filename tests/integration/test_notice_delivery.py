@@ -15,10 +15,10 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from ongpt.notify import dispatch
-from ongpt.notify.delivery import Notifier
 from ongpt.storage.outbox import STALE_CLAIM, Outbox
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.journeys import audit_items, contract, e164, new_contract, registered
+from tests.support.refusals import failing_email_once
 
 
 def _confirmations(aws: Deployed, address: str) -> list[dict[str, Any]]:
@@ -69,15 +69,7 @@ def test_a_failed_send_is_retried_from_the_stream_and_sent_once(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     body, cid = registered(aws)
-    original, failures = Notifier.send, list[str]()
-
-    def failing_once(self: Notifier, channel: str, *args: Any) -> bool:
-        if channel == "email" and not failures:
-            failures.append(channel)
-            raise ClientError({"Error": {"Code": "TooManyRequestsException"}}, "SendEmail")
-        return original(self, channel, *args)
-
-    monkeypatch.setattr(Notifier, "send", failing_once)
+    failing_email_once(monkeypatch)
     contract(aws, cid, 100)  # its notices are delivered after the call: the email fails
     assert _confirmations(aws, body["email"]) == []
     aws.deliver_notices()  # the stream's retry

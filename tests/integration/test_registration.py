@@ -221,7 +221,7 @@ def test_a_failure_after_the_sign_in_was_made_leaves_nothing_behind(
             {"Error": {"Code": "ProvisionedThroughputExceededException"}}, "TransactWriteItems"
         )
 
-    monkeypatch.setattr("ongpt.customers.store.CustomerStore.create", fail)
+    monkeypatch.setattr("ongpt.audit.store.AuditLog.write_once", fail)
     status, answer = verify(aws, rid, body["email"], e164(body["phone"]))
     assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
     pool = aws.function("registration").environment["USER_POOL_ID"]

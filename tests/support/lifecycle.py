@@ -54,8 +54,8 @@ def lifecycle(
 
 
 def close(aws: Deployed, customer_id: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
-    """The customer closes their account (nothing queued: no queue to work off)."""
-    kwargs.setdefault("deliver", False)
+    """The customer closes their account (its notices are delivered after the call, unless
+    ``deliver`` is false)."""
     return lifecycle(
         aws, "POST", "/v1/me/closure", customer(customer_id), {"reason": "Không dùng nữa"}, **kwargs
     )

@@ -64,18 +64,15 @@ class CustomerStore:
         ).get("Item")
         return str(from_item(found)["customer_id"]) if found else None
 
-    @tracer.capture_method
-    def create(
+    def creating(
         self,
         customer_id: str,
         profile: dict[str, Any],
         guards: dict[str, str],
         records: list[dict[str, Any]],
-        also: Sequence[TransactWriteItemTypeDef],
-    ) -> None:
-        """Profile, address guards, records and ``also`` in one transaction, or nothing.
-
-        Raises ``AlreadyRegistered`` when an address was taken meanwhile."""
+    ) -> list[TransactWriteItemTypeDef]:
+        """The transaction items of a new customer: the address guards first (each fails its
+        condition when the address was taken meanwhile), then the profile and ``records``."""
         pk = CUSTOMER.format(customer_id)
         guard_puts: list[TransactWriteItemTypeDef] = [
             {
@@ -97,17 +94,7 @@ class CustomerStore:
             }
             for item in [{"sk": PROFILE, **profile}, *records]
         ]
-        try:
-            self._db.transact_write_items(TransactItems=[*guard_puts, *puts, *also])
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            failed = cancelled_because_of_conditions(error)
-            if any(failed[: len(guard_puts)]):
-                raise AlreadyRegistered(
-                    "The email address or phone number is already registered."
-                ) from None
-            raise
+        return [*guard_puts, *puts]
 
     @tracer.capture_method
     def profile(self, customer_id: str) -> dict[str, Any] | None:

@@ -7,8 +7,11 @@ codes: the same calls, answer and time whether or not the addresses belong to on
 account. The ``recovery_codes`` worker looks the pair up and sends a code to each address of a
 match; otherwise nothing is sent, and the verification can only fail as a wrong code does.
 Verification sets the new password (same policy) and/or removes the authenticator app (SMS MFA
-preferred), signs the customer out everywhere, then appends ``account.recover`` to the customer's
-audit chain (what was reset, no personal value) and tells both addresses, each once.
+preferred), signs the customer out everywhere, then in one transaction (DESIGN.md, "One shape for
+every write") completes the recovery, appends ``account.recover`` to the customer's audit chain
+(what was reset, no personal value) and puts a notice to each address into the outbox (the
+delivery worker sends them). The Cognito changes come first and are idempotent: a retry after a
+failed transaction makes them again and commits; a retry after a committed one finds it done.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from ongpt.audit.store import AuditLog
@@ -33,6 +35,7 @@ from ongpt.lifecycle.models import (
 )
 from ongpt.lifecycle.store import RecoveryStore
 from ongpt.notify.delivery import Kind, Notifier
+from ongpt.notify.notices import BOTH, to_customer
 from ongpt.notify.send_limits import SendLimits
 from ongpt.platform.clock import timestamp as iso
 from ongpt.platform.clock import utcnow
@@ -41,8 +44,9 @@ from ongpt.registration.service import CODE_LIFETIME, MAX_ATTEMPTS, RESEND_AFTER
 from ongpt.security import codes, normalize
 from ongpt.security.crypto import BlindIndex
 from ongpt.storage.code_rounds import PENDING
+from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.key_store import KeyGone, KeyStore
-from ongpt.storage.markers import Markers
+from ongpt.storage.outbox import Outbox
 
 RECOVERY_LIFETIME = timedelta(days=1)
 RECOVERED_ACTION = "account.recover"
@@ -56,10 +60,9 @@ class Recoveries:
     customers: Customers
     key_store: KeyStore
     blind_index: BlindIndex
-    notifier: Notifier
     send_limits: SendLimits
     accounts: Accounts
-    markers: Markers
+    outbox: Outbox
     audit_log: AuditLog
     enqueue: Callable[[RecoveryCodesMessage], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
@@ -115,8 +118,7 @@ class Recoveries:
         if record is None:
             raise NotFound("No such recovery.")
         if record["status"] == "RECOVERED" and self._codes_match(recovery_id, record, request):
-            self._recorded(recovery_id, record["customer_id"], request)  # what a failed attempt
-            return Recovered()  # left
+            return Recovered()  # a retry: its change, entry and notices were committed together
         record = self._pending(recovery_id)
         if self.clock() > datetime.fromisoformat(record["code_expires_at"]):
             raise Expired("The codes have expired; ask for new ones.")
@@ -137,19 +139,24 @@ class Recoveries:
         if request.reset_mfa:
             self.accounts.remove_authenticator(customer_id)
         self.accounts.sign_out_everywhere(customer_id)
-        if not self.recovery_store.complete(recovery_id, iso(self.clock()), MAX_ATTEMPTS):
-            raise TooManyAttempts("Too many wrong codes: start a new recovery.")
-        self._recorded(recovery_id, customer_id, request)
+        self._complete(recovery_id, customer_id, request)
         return Recovered()
 
-    def _recorded(self, recovery_id: str, customer_id: str, request: RecoveryVerification) -> None:
-        """The completed recovery in the customer's audit chain, then told to both addresses;
-        each once per recovery (a marker each), so a retry finishes what a failure left."""
-        self.markers.once(
-            f"CUSTOMER#{customer_id}",
-            f"RECOVERAUDIT#{recovery_id}",
-            partial(
-                self.audit_log.append,
+    def _complete(self, recovery_id: str, customer_id: str, request: RecoveryVerification) -> None:
+        """The recovery ``RECOVERED``, its entry in the customer's audit chain and a notice to
+        each address, in one transaction; ``TooManyAttempts`` if it was locked (or completed)
+        meanwhile."""
+        contact = self.customers.contact(customer_id)
+        notices = (
+            to_customer(contact, f"recovery:{recovery_id}", Kind.ACCOUNT_RECOVERED, BOTH)
+            if contact
+            else []
+        )
+        completion = self.recovery_store.finish(
+            recovery_id, "RECOVERED", iso(self.clock()), MAX_ATTEMPTS
+        )
+        try:
+            self.audit_log.append(
                 customer_id,
                 actor=customer_id,
                 role="customer",
@@ -159,9 +166,10 @@ class Recoveries:
                     "new_password": request.new_password is not None,
                     "reset_mfa": request.reset_mfa,
                 },
-            ),
-        )
-        self._tell(recovery_id, customer_id)
+                along=[completion, *self.outbox.items(notices)],
+            )
+        except TransactionConflict:
+            raise TooManyAttempts("Too many wrong codes: start a new recovery.") from None
 
     def _codes_match(
         self, recovery_id: str, record: dict[str, Any], request: RecoveryVerification
@@ -174,23 +182,6 @@ class Recoveries:
         ) & codes.matches(
             data_key, f"{recovery_id}|phone", request.phone_code, record["phone_code"]
         )
-
-    def _tell(self, recovery_id: str, customer_id: str) -> None:
-        """Both addresses, each once per recovery."""
-        contact = self.customers.contact(customer_id)
-        if contact is None:
-            return
-        for channel, send, address in (
-            ("email", self.notifier.email, contact.email),
-            ("sms", self.notifier.sms, contact.phone),
-        ):
-            self.markers.once(
-                f"CUSTOMER#{customer_id}",
-                f"RECOVERNOTICE#{recovery_id}#{channel}",
-                partial(
-                    send, address, Kind.ACCOUNT_RECOVERED, contact.language, customer_id=customer_id
-                ),
-            )
 
     # Helpers
     def _pending(self, recovery_id: str) -> dict[str, Any]:

@@ -2,12 +2,15 @@
 period and reactivation by staff, legal holds.
 
 Closure, at once: the Cognito user disabled and signed out everywhere, then in one transaction
-the profile ``CLOSING`` with ``erase_after`` (30 days), the pending edit requests withdrawn and
-the ``marketing`` and ``product_updates`` consents withdrawn (history kept); if that
-transaction fails the user is enabled again, so nothing is half-done. Both addresses are told,
-each once (a marker per notice). A ``CLOSING`` profile is out of the active shards, so
-announcements and renewal reminders skip it. Closing again answers the same ``erase_after`` and
-finishes whatever a failed attempt left (sign-in still enabled, a notice not sent).
+(DESIGN.md, "One shape for every write") the profile ``CLOSING`` with ``erase_after`` (30 days),
+the pending edit requests withdrawn, the ``marketing`` and ``product_updates`` consents withdrawn
+(history kept), the ``account.close`` audit entry and one outbox notice to each address (the
+delivery worker sends them); if that transaction fails the user is enabled again, so nothing is
+half-done. A ``CLOSING`` profile is out of the active shards, so announcements and renewal
+reminders skip it. Closing again answers the same ``erase_after``, tells nobody again (the
+notices went with the closure) and disables sign-in again in case a failed reactivation left it
+on. Reactivation: sign-in on, then the profile ``ACTIVE`` with its audit entry in one
+transaction (sign-in off again if it fails); it tells nobody.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ongpt.audit.store import AuditLog
@@ -28,11 +30,13 @@ from ongpt.edits.service import OPEN as OPEN_EDITS
 from ongpt.edits.store import EditStore
 from ongpt.lifecycle.models import Closing, HoldRequest, LegalHold, Reactivated
 from ongpt.lifecycle.store import LifecycleStore
-from ongpt.notify.delivery import Kind, Notifier
+from ongpt.notify.delivery import Kind
+from ongpt.notify.notices import BOTH, to_customer
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import Conflict, NotFound
-from ongpt.storage.markers import Markers
+from ongpt.storage.dynamo import TransactionConflict
+from ongpt.storage.outbox import Outbox
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -49,8 +53,7 @@ class AccountLifecycle:
     consent_store: ConsentStore
     edit_store: EditStore
     accounts: Accounts
-    notifier: Notifier
-    markers: Markers
+    outbox: Outbox
     audit_log: AuditLog
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
@@ -71,38 +74,55 @@ class AccountLifecycle:
         record = self._profile(customer_id)
         if record["status"] == "ACTIVE":
             record = self._begin_closure(customer_id, record, reason)
-        elif record["status"] == "CLOSING":  # again: finish what a failed attempt left
-            self.accounts.disable(customer_id)
+        elif record["status"] == "CLOSING":  # again: sign-in off, should a reactivation have
+            self.accounts.disable(customer_id)  # failed after turning it on
             self.accounts.sign_out_everywhere(customer_id)
         else:
             raise Conflict(f"The account is {record['status']}.")
-        self._tell_closing(customer_id, record)
         return Closing(erase_after=record["erase_after"])
 
     def _begin_closure(
         self, customer_id: str, record: dict[str, Any], reason: str | None
     ) -> dict[str, Any]:
-        """Sign-in off, then the closure's records in one transaction (sign-in back on if it
-        fails); the profile as it now is."""
+        """Sign-in off, then the closure, its audit entry and its notices in one transaction
+        (sign-in back on if it fails); the profile as it now is."""
+        contact = self.customers.contact(customer_id)
+        if contact is None:
+            raise NotFound("No such customer.")
         now = self.clock()
-        at = timestamp(now)
-        values = {"closed_at": at, "erase_after": timestamp(now + GRACE_PERIOD), "updated_at": at}
+        at, erase_after = timestamp(now), timestamp(now + GRACE_PERIOD)
+        values = {"closed_at": at, "erase_after": erase_after, "updated_at": at}
         if reason is not None:
             values["closure_reason"] = self.customers.seal(customer_id, "closure_reason", reason)
-        self.audit_log.append(
-            customer_id, actor=customer_id, role="customer", action="account.close"
+        notices = to_customer(
+            contact,
+            f"closure:{customer_id}:{at}",
+            Kind.ACCOUNT_CLOSING,
+            BOTH,
+            erase_on=erase_after[:10],
         )
         self.accounts.disable(customer_id)
         try:
             self.accounts.sign_out_everywhere(customer_id)
-            closed = self.lifecycle_store.close(
-                customer_id, values, self._withdrawals(customer_id, at)
+            self.audit_log.append(
+                customer_id,
+                actor=customer_id,
+                role="customer",
+                action="account.close",
+                along=[
+                    self.lifecycle_store.closing(customer_id, values),
+                    *self._withdrawals(customer_id, at),
+                    *self.outbox.items(notices),
+                ],
             )
+        except TransactionConflict as conflict:
+            if 0 in conflict.failed:  # closed meanwhile by a concurrent request: its answer
+                return self._profile(customer_id)
+            self.accounts.enable(customer_id)
+            raise Conflict("The account changed meanwhile; try again.") from None
         except BaseException:
             self.accounts.enable(customer_id)
             raise
-        if not closed:  # closed meanwhile by a concurrent request: its answer stands
-            return self._profile(customer_id)
         return {**record, **values, "status": "CLOSING"}
 
     def _withdrawals(self, customer_id: str, at: str) -> list[TransactWriteItemTypeDef]:
@@ -124,30 +144,6 @@ class AccountLifecycle:
                 items += self.consent_store.change(customer_id, state)
         return items
 
-    def _tell_closing(self, customer_id: str, record: dict[str, Any]) -> None:
-        """Both addresses, each once per closure, with the date after which it is erased and
-        how to undo it."""
-        contact = self.customers.contact(customer_id)
-        if contact is None:
-            raise NotFound("No such customer.")
-        erase_on = str(record["erase_after"])[:10]
-        for channel, send, address in (
-            ("email", self.notifier.email, contact.email),
-            ("sms", self.notifier.sms, contact.phone),
-        ):
-            self.markers.once(
-                f"CUSTOMER#{customer_id}",
-                f"CLOSENOTICE#{record['closed_at']}#{channel}",
-                partial(
-                    send,
-                    address,
-                    Kind.ACCOUNT_CLOSING,
-                    contact.language,
-                    customer_id=customer_id,
-                    erase_on=erase_on,
-                ),
-            )
-
     def _audit(
         self, staff: Caller, customer_id: str, action: str, purpose: str, **details: str
     ) -> None:
@@ -163,23 +159,30 @@ class AccountLifecycle:
     # Reactivation
     def reactivate(self, staff: Caller, customer_id: str, purpose: str, note: str) -> Reactivated:
         """``ACTIVE`` again while ``CLOSING`` (withdrawn consents stay withdrawn); 409 otherwise.
-        Sign-in on first; off again if the profile cannot follow."""
+        Sign-in on first, then the profile and its audit entry in one transaction; sign-in off
+        again if that fails."""
         record = self._profile(customer_id)
         if record["status"] != "CLOSING":
             raise Conflict(f"The account is {record['status']}, not CLOSING.")
-        self._audit(staff, customer_id, "account.reactivate", purpose)
+        note_sealed = self.customers.seal(customer_id, "reactivation_note", note)
         self.accounts.enable(customer_id)
         try:
-            reopened = self.lifecycle_store.reopen(
+            self.audit_log.append_by(
+                staff,
                 customer_id,
-                timestamp(self.clock()),
-                self.customers.seal(customer_id, "reactivation_note", note),
+                action="account.reactivate",
+                purpose=purpose,
+                along=[
+                    self.lifecycle_store.reopening(
+                        customer_id, timestamp(self.clock()), note_sealed
+                    )
+                ],
             )
+        except TransactionConflict:  # no longer CLOSING: whoever moved it decides sign-in
+            raise Conflict("The account is no longer CLOSING.") from None
         except BaseException:
             self.accounts.disable(customer_id)
             raise
-        if not reopened:
-            raise Conflict("The account is no longer CLOSING.")
         return Reactivated()
 
     # Legal holds

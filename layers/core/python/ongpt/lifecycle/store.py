@@ -22,10 +22,8 @@ from botocore.exceptions import ClientError
 
 from ongpt.customers.store import CUSTOMER, PROFILE, active_shard
 from ongpt.platform.clock import timestamp
-from ongpt.platform.errors import Conflict
 from ongpt.storage.code_rounds import CodeRounds
 from ongpt.storage.dynamo import (
-    cancelled_because_of_conditions,
     from_item,
     key,
     pointed_customer,
@@ -52,42 +50,28 @@ class RecoveryStore(CodeRounds):
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         super().__init__(dynamodb, table, RECOVERY)
 
-    def complete(self, recovery_id: str, at: str, limit: int) -> bool:
-        """``RECOVERED``, once, and only if not locked; whether it was."""
-        try:
-            self._db.transact_write_items(
-                TransactItems=[self.finish(recovery_id, "RECOVERED", at, limit)]
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "TransactionCanceledException":
-                return False
-            raise
-        return True
-
 
 class LifecycleStore:
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
-    # Closure and reactivation
-    def close(
-        self, customer_id: str, values: dict[str, Any], also: list[TransactWriteItemTypeDef]
-    ) -> bool:
-        """The profile to ``CLOSING`` with ``values`` (``closed_at``, ``erase_after``...) and
-        ``also`` in one transaction, if the customer is ``ACTIVE``; whether it was."""
+    # Closure and reactivation: transaction items, the profile's move conditional on its status
+    def closing(self, customer_id: str, values: dict[str, Any]) -> TransactWriteItemTypeDef:
+        """The profile to ``CLOSING`` with ``values`` (``closed_at``, ``erase_after``...), if the
+        customer is ``ACTIVE``."""
         changes = {**values, "status": "CLOSING", "status_key": CLOSING_KEY}
-        return self._move(customer_id, "ACTIVE", changes, (), also)
+        return self._move(customer_id, "ACTIVE", changes, ())
 
-    def reopen(self, customer_id: str, at: str, sealed_note: str) -> bool:
+    def reopening(self, customer_id: str, at: str, sealed_note: str) -> TransactWriteItemTypeDef:
         """The profile back to ``ACTIVE`` (and its announcement shard), with the staff's note
-        sealed, if it is ``CLOSING``; whether it was."""
+        sealed, if it is ``CLOSING``."""
         changes = {
             "status": "ACTIVE",
             "status_key": active_shard(customer_id),
             "updated_at": at,
             "reactivation_note": sealed_note,
         }
-        return self._move(customer_id, "CLOSING", changes, ("erase_after", "closed_at"), [])
+        return self._move(customer_id, "CLOSING", changes, ("erase_after", "closed_at"))
 
     def _move(
         self,
@@ -95,12 +79,11 @@ class LifecycleStore:
         from_status: str,
         changes: dict[str, Any],
         removed: tuple[str, ...],
-        also: list[TransactWriteItemTypeDef],
-    ) -> bool:
+    ) -> TransactWriteItemTypeDef:
         update = "SET " + ", ".join(f"#{k} = :{k}" for k in changes)
         if removed:
             update += " REMOVE " + ", ".join(f"#{k}" for k in removed)
-        profile: TransactWriteItemTypeDef = {
+        return {
             "Update": {
                 "TableName": self._table,
                 "Key": key(CUSTOMER.format(customer_id), PROFILE),
@@ -112,18 +95,6 @@ class LifecycleStore:
                 ),
             }
         }
-        try:
-            self._db.transact_write_items(TransactItems=[profile, *also])
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            failed = cancelled_because_of_conditions(error)
-            if failed and failed[0]:
-                return False
-            if any(failed):
-                raise Conflict("The account changed meanwhile; try again.") from None
-            raise
-        return True
 
     def due_for_erasure(self, now: datetime) -> list[str]:
         """The ids of the ``CLOSING`` customers whose grace period ended at or before ``now``

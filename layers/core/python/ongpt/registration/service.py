@@ -6,8 +6,10 @@ an account, a notice to its owner instead. The reply is the same either way, and
 (no account enumeration). Nothing is sent over a caller's or an address's limit
 (``ongpt.notify.send_limits``), with the same reply. Verification
 checks both codes, then creates the Cognito user and, in one transaction, the profile sealed
-under the customer's own data key, the address guards and the consents. If the transaction
-fails, the Cognito user is removed again: nothing is left half-made.
+under the customer's own data key, the address guards, the consents and the first entry of the
+customer's audit chain (``registration.complete``: the consents given, no personal value). If the
+transaction fails, the Cognito user is removed again: nothing is left half-made. Completion sends
+no notice (the customer has just proven both addresses), so it puts nothing into the outbox.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ongpt.audit.store import AuditLog
 from ongpt.consents import policy
 from ongpt.consents.store import consent_records
 from ongpt.customers.accounts import Accounts
@@ -31,6 +34,7 @@ from ongpt.platform.clock import timestamp as iso
 from ongpt.platform.clock import utcnow
 from ongpt.platform.errors import (
     AlreadyRegistered,
+    DependencyUnavailable,
     Expired,
     InvalidCode,
     NotFound,
@@ -50,6 +54,7 @@ from ongpt.registration.models import (
 from ongpt.registration.store import RegistrationStore
 from ongpt.security import codes, normalize
 from ongpt.security.crypto import BlindIndex, DataKeys, seal, unseal
+from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.key_store import KeyStore
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -67,6 +72,7 @@ PASSWORD_RULES = (
     (r"[^A-Za-z0-9]", "a symbol"),
 )
 SEALED_FIELDS = ("full_name", "email", "phone", "optional")
+COMPLETED_ACTION = "registration.complete"
 
 
 def check_password(password: str) -> None:
@@ -86,6 +92,7 @@ class Registrations:
     blind_index: BlindIndex
     notifier: Notifier
     send_limits: SendLimits
+    audit_log: AuditLog
     enqueue: Callable[[CodesMessage], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())  # late-bound: tests move it
 
@@ -276,13 +283,27 @@ class Registrations:
             "created_at": now,
             "updated_at": now,
         }
-        self.customer_store.create(
-            customer_id,
-            profile,
-            guards={"email": record["email_index"], "phone": record["phone_index"]},
-            records=consent_records(record["consents"], now),
-            also=[key_item, self.registration_store.completion(registration_id, now, MAX_ATTEMPTS)],
+        guards = {"email": record["email_index"], "phone": record["phone_index"]}
+        customer = self.customer_store.creating(
+            customer_id, profile, guards, consent_records(record["consents"], now)
         )
+        completion = self.registration_store.completion(registration_id, now, MAX_ATTEMPTS)
+        try:
+            self.audit_log.append(
+                customer_id,
+                actor=customer_id,
+                role="customer",
+                action=COMPLETED_ACTION,
+                details={"registration_id": registration_id, "consents": record["consents"]},
+                along=[*customer, key_item, completion],
+            )
+        except TransactionConflict as conflict:
+            if min(conflict.failed) < len(guards):
+                raise AlreadyRegistered(
+                    "The email address or phone number is already registered."
+                ) from None
+            self._pending(registration_id)  # completed or locked meanwhile: its error
+            raise DependencyUnavailable("The account could not be created; try again.") from None
 
     # Helpers
     def _pending(self, registration_id: str) -> dict[str, Any]:
