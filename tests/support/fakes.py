@@ -131,7 +131,20 @@ class FakeComplaintStore(ComplaintStore):
         found = [dict(c) for c in self.complaints.values() if c["status"] == status]
         return sorted(found, key=lambda c: str(c["created_at"]))
 
-    def move(self, complaint_id: str, from_status: str, changes: dict[str, Any]) -> None:
+    def moving(
+        self, complaint_id: str, from_status: str, changes: dict[str, Any]
+    ) -> list[TransactWriteItemTypeDef]:
+        """Moved at once: the fake audit log always commits."""
+        self.move(complaint_id, from_status, changes)
+        return []
+
+    def move(
+        self,
+        complaint_id: str,
+        from_status: str,
+        changes: dict[str, Any],
+        along: Sequence[TransactWriteItemTypeDef] = (),
+    ) -> None:
         if self.complaints[complaint_id]["status"] != from_status:
             raise Conflict("The complaint changed meanwhile.")
         self.complaints[complaint_id].update(changes)
