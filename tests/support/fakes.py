@@ -111,9 +111,11 @@ class FakeConsentStore(ConsentStore):
     def history(self, customer_id: str) -> list[dict[str, Any]]:
         return [s for c, s in self.changes if c == customer_id]
 
-    def record(self, customer_id: str, state: dict[str, Any]) -> None:
+    def change(self, customer_id: str, state: dict[str, Any]) -> list[TransactWriteItemTypeDef]:
+        """Changed at once: the fake audit log always commits."""
         self.states[(customer_id, state["purpose"])] = state
         self.changes.append((customer_id, state))
+        return []
 
 
 class FakeComplaintStore(ComplaintStore):
