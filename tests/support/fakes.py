@@ -137,19 +137,13 @@ class FakeComplaintStore(ComplaintStore):
         self, complaint_id: str, from_status: str, changes: dict[str, Any]
     ) -> list[TransactWriteItemTypeDef]:
         """Moved at once: the fake audit log always commits."""
-        self.move(complaint_id, from_status, changes)
-        return []
-
-    def move(
-        self,
-        complaint_id: str,
-        from_status: str,
-        changes: dict[str, Any],
-        along: Sequence[TransactWriteItemTypeDef] = (),
-    ) -> None:
         if self.complaints[complaint_id]["status"] != from_status:
             raise Conflict("The complaint changed meanwhile.")
         self.complaints[complaint_id].update(changes)
+        return []
+
+    def _transact(self, items: Sequence[TransactWriteItemTypeDef]) -> None:
+        """Nothing left to write: ``moving`` moved at once."""
 
     def ids_of_customer(self, customer_id: str) -> list[str]:
         return [k for k, c in self.complaints.items() if c.get("customer_id") == customer_id]

@@ -107,9 +107,12 @@ class ComplaintStore:
         """``moving`` with ``along`` (its outbox items) in one transaction (a guest's complaint,
         which no audit chain records); ``Conflict`` if the complaint moved meanwhile."""
         try:
-            transact(self._db, [*self.moving(complaint_id, from_status, changes), *along])
+            self._transact([*self.moving(complaint_id, from_status, changes), *along])
         except TransactionConflict:
             raise Conflict("The complaint changed meanwhile.") from None
+
+    def _transact(self, items: Sequence[TransactWriteItemTypeDef]) -> None:
+        transact(self._db, items)
 
     @tracer.capture_method
     def ids_of_customer(self, customer_id: str) -> list[str]:
