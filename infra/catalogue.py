@@ -211,8 +211,8 @@ COMPLAINTS = FunctionSpec(
         "PATCH /v1/staff/complaints/{complaint_id}",
     ),
     needs=(
-        *MESSAGING,
-        items(tables.CUSTOMERS, "UpdateItem", queries=(BY_STATUS,)),
+        *NOTICES,
+        items(tables.CUSTOMERS, "PutItem", "UpdateItem", queries=(BY_STATUS,)),
         DataKeys(makes=("complaint_id",), opens=("complaint_id",)),  # a guest has no customer key
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
@@ -312,6 +312,7 @@ NOTICE_DELIVERY = FunctionSpec(
         items(tables.OUTBOX, "GetItem", "UpdateItem"),  # claim, release, mark
         items(tables.CUSTOMERS, "PutItem"),  # the history line, with the mark
         *CUSTOMER_DATA,
+        DataKeys(opens=("complaint_id",)),  # a guest's complaint outcome, sealed under its key
         N.EMAIL,
         N.SMS,
     ),

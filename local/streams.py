@@ -14,6 +14,7 @@ Not modelled, refused when the template asks for them: ``BisectBatchOnFunctionEr
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import threading
@@ -34,6 +35,7 @@ from local.template import Resolver, Template
 log = logging.getLogger("local.streams")
 
 NOT_MODELLED = ("BisectBatchOnFunctionError", "TumblingWindowInSeconds")
+IMAGES = ("Keys", "NewImage", "OldImage")
 
 
 @dataclass
@@ -56,15 +58,40 @@ class StreamMapping:
 
 
 def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
-    """A stream record as Lambda hands it to a function: times in epoch seconds, the region and
-    the stream's ARN (moto's own records say us-east-1 whatever the region)."""
-    created = record["dynamodb"]["ApproximateCreationDateTime"]
+    """A stream record as Lambda hands it to a function: times in epoch seconds, binary values
+    base64-encoded (as in Lambda's JSON event; boto3 gives bytes), the region and the stream's
+    ARN (moto's own records say us-east-1 whatever the region)."""
+    change = record["dynamodb"]
+    images = {name: _json_values(change[name]) for name in IMAGES if name in change}
     return {
         **record,
         "awsRegion": region,
         "eventSourceARN": stream_arn,
-        "dynamodb": {**record["dynamodb"], "ApproximateCreationDateTime": int(created.timestamp())},
+        "dynamodb": {
+            **change,
+            **images,
+            "ApproximateCreationDateTime": int(change["ApproximateCreationDateTime"].timestamp()),
+        },
     }
+
+
+def _json_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: _json_value(value) for name, value in values.items()}
+
+
+def _json_value(value: dict[str, Any]) -> dict[str, Any]:
+    """One attribute value as Lambda's JSON has it: ``B`` and ``BS`` in base64."""
+    ((kind, inner),) = value.items()
+    match kind:
+        case "B":
+            return {kind: base64.b64encode(inner).decode()}
+        case "BS":
+            return {kind: [base64.b64encode(b).decode() for b in inner]}
+        case "M":
+            return {kind: _json_values(inner)}
+        case "L":
+            return {kind: [_json_value(v) for v in inner]}
+    return value
 
 
 def _sequence(record: dict[str, Any]) -> int:

@@ -44,5 +44,5 @@ def update_complaint(complaint_id: PathId, update: ComplaintUpdate) -> dict[str,
     )
 
 
-ENVIRONMENT = (*env.MESSAGING, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)
+ENVIRONMENT = (*env.NOTICES, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)
 lambda_handler = entrypoint(app, ENVIRONMENT)

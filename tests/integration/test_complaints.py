@@ -10,11 +10,10 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.client import BaseClient
-from botocore.exceptions import ClientError
 
 from tests.support.deployed import Deployed, customer, guest, staff
-from tests.support.journeys import registered
+from tests.support.failing import failing_once
+from tests.support.journeys import audit_items, registered
 
 
 def file(
@@ -154,30 +153,50 @@ def test_an_open_complaint_may_be_closed_at_once_and_the_outcome_is_told_once(
 
 
 @pytest.mark.clause("P6.2", "P3.6")
-def test_an_outcome_whose_sending_failed_is_sent_by_the_next_patch_and_only_once(
+def test_an_outcome_whose_sending_failed_keeps_the_move_and_is_sent_once_from_the_stream(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     email = f"that.bai.{uuid.uuid4().hex[:8]}@example.com"
     cid = guest_complaint(aws, email)
-    real = BaseClient._make_api_call  # type: ignore[attr-defined]
-    failures = iter([ClientError({"Error": {"Code": "TooManyRequestsException"}}, "SendEmail")])
-
-    def ses_down_once(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        if operation == "SendEmail":
-            error = next(failures, None)
-            if error is not None:
-                raise error
-        return real(client, operation, params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", ses_down_once)
-    status, _ = patch(aws, cid, {"status": "RESOLVED", "resolution": "Đã xong."})
-    assert status == 503
+    failing_once(monkeypatch, "TooManyRequestsException", "SendEmail")
+    assert patch(aws, cid, {"status": "RESOLVED", "resolution": "Đã xong."}) == (
+        200,
+        {"complaint_id": cid, "status": "RESOLVED"},
+    )  # the send fails in the delivery worker, after the move committed with its notice
     assert aws.messages_to(email) == []
-    for _ in range(2):  # the move is final; the outcome still owed goes with the next PATCH
-        assert patch(aws, cid, {"status": "RESOLVED", "resolution": "Đã xong."})[0] == 409
+    assert cid in [c["complaint_id"] for c in queue(aws, "RESOLVED")]
+    for _ in range(2):  # the stream's retries: sent once
+        aws.deliver_notices()
     told = [m["body"] for m in aws.messages_to(email)]
     assert len(told) == 1
     assert "Đã xong." in told[0]
+
+
+@pytest.mark.clause("P6.2", "P3.6")
+@pytest.mark.parametrize("complainant", ["guest", "customer"])
+def test_a_closing_whose_transaction_fails_leaves_nothing_and_its_retry_tells_once(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch, complainant: str
+) -> None:
+    if complainant == "guest":
+        email = f"giao.dich.{uuid.uuid4().hex[:8]}@example.com"
+        cid, customer_id = guest_complaint(aws, email), None
+    else:
+        body, customer_id = registered(aws)
+        email = body["email"]
+        cid = file(
+            aws, {"category": "other", "subject": "s", "message": "m"}, customer(customer_id)
+        )[1]["complaint_id"]
+    entries = len(audit_items(aws, customer_id)[2]) if customer_id else 0
+    failing_once(monkeypatch, "InternalServerError", "TransactWriteItems")
+    status, answer = patch(aws, cid, {"status": "REJECTED", "resolution": "Không phải."})
+    assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    if customer_id:
+        assert len(audit_items(aws, customer_id)[2]) == entries
+    assert cid in [c["complaint_id"] for c in queue(aws, "OPEN")]  # (audits a customer's read)
+    assert [m for m in aws.messages_to(email) if "Không phải." in m["body"]] == []
+    assert patch(aws, cid, {"status": "REJECTED", "resolution": "Không phải."})[0] == 200
+    aws.deliver_notices()
+    assert len([m for m in aws.messages_to(email) if "Không phải." in m["body"]]) == 1
 
 
 @pytest.mark.clause("P6.2", "P3.6")

@@ -3,13 +3,16 @@ withdraw, the history kept, every change audited."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from ongpt import services
+from ongpt.consents import service as consents_module
 from tests.support.deployed import Deployed, customer, staff
-from tests.support.journeys import disclose, put_consent, registered
+from tests.support.failing import failing_once
+from tests.support.journeys import audit_items, disclose, put_consent, registered
 
 
 def consents(aws: Deployed, customer_id: str) -> dict[str, Any]:
@@ -49,6 +52,47 @@ def test_granting_and_withdrawing_are_one_call_each_with_history_and_audit(aws: 
         "consent.grant",
         "consent.withdraw",
     ]
+
+
+def consent_actions(aws: Deployed, customer_id: str) -> list[str]:
+    entries = audit_items(aws, customer_id)[2]
+    return [e["action"]["S"] for e in entries if e["action"]["S"].startswith("consent.")]
+
+
+@pytest.mark.clause("P3.3", "P3.7")
+def test_a_failed_audit_write_leaves_the_consent_unchanged_and_the_retry_changes_it_once(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, cid = registered(aws)
+    audit_table = aws.function("audit").environment["AUDIT_TABLE"]
+    failing_once(
+        monkeypatch, "InternalServerError", "PutItem", "TransactWriteItems", touching=audit_table
+    )
+    status, answer = put_consent(aws, cid, "marketing", {"granted": True})
+    monkeypatch.undo()
+    assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    assert consents(aws, cid)["marketing"] is False
+    with aws.environment_of("me"):
+        history = [h for h in services.consents().history(cid) if h["purpose"] == "marketing"]
+    assert len(history) == 1  # registration's only
+    assert consent_actions(aws, cid) == []
+    assert put_consent(aws, cid, "marketing", {"granted": True})[0] == 200
+    assert consents(aws, cid)["marketing"] is True
+    assert consent_actions(aws, cid) == ["consent.grant"]
+
+
+@pytest.mark.clause("P3.3", "P3.7")
+def test_a_second_change_of_a_purpose_at_the_same_instant_is_409_and_changes_nothing(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, cid = registered(aws)
+    instant = datetime.now(UTC)
+    monkeypatch.setattr(consents_module, "utcnow", lambda: instant)
+    assert put_consent(aws, cid, "marketing", {"granted": True})[0] == 200
+    status, answer = put_consent(aws, cid, "marketing", {"granted": False})
+    assert (status, answer["error"]["code"]) == (409, "CONFLICT")
+    assert consents(aws, cid)["marketing"] is True
+    assert consent_actions(aws, cid) == ["consent.grant"]
 
 
 @pytest.mark.clause("P3.7")

@@ -10,7 +10,8 @@ import pytest
 
 from ongpt.disclosures import service as disclosures_module
 from tests.support.deployed import Deployed, customer, staff
-from tests.support.journeys import disclose, registered
+from tests.support.failing import failing_once
+from tests.support.journeys import audit_items, disclose, put_consent, registered
 
 
 def confidential(
@@ -54,6 +55,39 @@ def test_consent_is_required_then_the_disclosure_is_recorded_audited_and_shown(
         "audit", "GET", "/v1/staff/audit", identity=staff("Admin"), query={"customer_id": cid}
     )[1]
     assert "disclosure.record" in {e["action"] for e in trail["entries"]}
+
+
+@pytest.mark.clause("P3.7", "P5")
+def test_a_failed_audit_write_leaves_no_disclosure_and_the_retry_records_one_audited(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, cid = registered(aws)
+    assert put_consent(aws, cid, "third_party_sharing:partner-x", {"granted": True})[0] == 200
+    entries = len(audit_items(aws, cid)[2])
+    request: dict[str, Any] = {
+        "identity": staff("Compliance"),
+        "headers": {"Idempotency-Key": f"disclosure-{cid}"},
+        "body": {
+            "customer_id": cid,
+            "recipient": "partner-x",
+            "legal_basis": "consent",
+            "data_categories": ["contact"],
+        },
+    }
+    audit_table = aws.function("audit").environment["AUDIT_TABLE"]
+    failing_once(
+        monkeypatch, "InternalServerError", "PutItem", "TransactWriteItems", touching=audit_table
+    )
+    status, answer = aws.call("disclosures", "POST", "/v1/staff/disclosures", **request)
+    monkeypatch.undo()
+    assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    assert seen(aws, cid) == []  # none unaudited
+    assert len(audit_items(aws, cid)[2]) == entries
+    answers = [aws.call("disclosures", "POST", "/v1/staff/disclosures", **request) for _ in "ab"]
+    assert answers[0][0] == 201
+    assert answers[1] == answers[0]  # the first answer, nothing done twice
+    assert [d["disclosure_id"] for d in seen(aws, cid)] == [answers[0][1]["disclosure_id"]]
+    assert len(audit_items(aws, cid)[2]) == entries + 1
 
 
 @pytest.mark.clause("P3.7", "P5")

@@ -148,6 +148,28 @@ def test_records_reach_the_function_in_order_in_batches_as_lambda_shapes_them(
 
 
 @pytest.mark.parametrize(
+    "world",
+    [{"FilterCriteria": {"Filters": [{"Pattern": '{"eventName": ["INSERT"]}'}]}}],
+    indirect=True,
+)
+def test_binary_values_reach_the_function_in_base64_as_in_lambdas_json_event(
+    world: World,
+) -> None:
+    item: dict[str, Any] = {
+        "pk": {"S": "sealed"},
+        "wrapped": {"B": b"\x00\xffkey"},
+        "nested": {"M": {"keys": {"L": [{"BS": [b"\x01"]}]}}},
+    }
+    boto3.client("dynamodb").put_item(TableName=world.resolver.refs["Outbox"], Item=item)
+    world.drain()
+    ((record,),) = world.deliver.batches
+    image = record["dynamodb"]["NewImage"]
+    assert image["wrapped"] == {"B": "AP9rZXk="}
+    assert image["nested"] == {"M": {"keys": {"L": [{"BS": ["AQ=="]}]}}}
+    json.dumps(record)  # as a function's event, it must be JSON
+
+
+@pytest.mark.parametrize(
     "world", [{"BatchSize": 3, "FunctionResponseTypes": ["ReportBatchItemFailures"]}], indirect=True
 )
 def test_a_reported_failure_is_retried_from_that_record_and_not_before(world: World) -> None:

@@ -111,9 +111,11 @@ class FakeConsentStore(ConsentStore):
     def history(self, customer_id: str) -> list[dict[str, Any]]:
         return [s for c, s in self.changes if c == customer_id]
 
-    def record(self, customer_id: str, state: dict[str, Any]) -> None:
+    def change(self, customer_id: str, state: dict[str, Any]) -> list[TransactWriteItemTypeDef]:
+        """Changed at once: the fake audit log always commits."""
         self.states[(customer_id, state["purpose"])] = state
         self.changes.append((customer_id, state))
+        return []
 
 
 class FakeComplaintStore(ComplaintStore):
@@ -131,10 +133,17 @@ class FakeComplaintStore(ComplaintStore):
         found = [dict(c) for c in self.complaints.values() if c["status"] == status]
         return sorted(found, key=lambda c: str(c["created_at"]))
 
-    def move(self, complaint_id: str, from_status: str, changes: dict[str, Any]) -> None:
+    def moving(
+        self, complaint_id: str, from_status: str, changes: dict[str, Any]
+    ) -> list[TransactWriteItemTypeDef]:
+        """Moved at once: the fake audit log always commits."""
         if self.complaints[complaint_id]["status"] != from_status:
             raise Conflict("The complaint changed meanwhile.")
         self.complaints[complaint_id].update(changes)
+        return []
+
+    def _transact(self, items: Sequence[TransactWriteItemTypeDef]) -> None:
+        """Nothing left to write: ``moving`` moved at once."""
 
     def ids_of_customer(self, customer_id: str) -> list[str]:
         return [k for k, c in self.complaints.items() if c.get("customer_id") == customer_id]

@@ -1,5 +1,5 @@
 """The complaint state machine (P6.2, P3.6) over in-memory stores: which moves are allowed, what
-closing needs, and that the complainant hears the outcome once."""
+closing needs, and that the complainant's outcome notice is enqueued once, with the move."""
 
 from __future__ import annotations
 
@@ -19,8 +19,7 @@ from tests.support.fakes import (
     FakeCustomerStore,
     FakeDataKeys,
     FakeKeyStore,
-    FakeMarkers,
-    FakeNotifier,
+    FakeOutbox,
     a_customer,
 )
 
@@ -29,21 +28,20 @@ SUPPORT = Caller(kind="staff", id="alice", role="support")
 
 
 @pytest.fixture
-def notifier() -> FakeNotifier:
-    return FakeNotifier()
+def outbox() -> FakeOutbox:
+    return FakeOutbox()
 
 
 @pytest.fixture
-def complaints(notifier: FakeNotifier) -> Complaints:
+def complaints(outbox: FakeOutbox) -> Complaints:
     data_keys, key_store, customer_store = FakeDataKeys(), FakeKeyStore(), FakeCustomerStore()
     a_customer(customer_store, key_store, "c-1", email="an@example.com")
     return Complaints(
         complaint_store=FakeComplaintStore(),
         customers=Customers(customer_store=customer_store, key_store=key_store),
         data_keys=data_keys,
-        notifier=notifier,
+        outbox=outbox,
         audit_log=FakeAuditLog(),
-        markers=FakeMarkers(),
         clock=lambda: datetime(2026, 3, 1, tzinfo=UTC),
     )
 
@@ -90,31 +88,51 @@ def test_closing_needs_a_resolution_and_changes_nothing_without_one(
 
 @pytest.mark.clause("P6.2")
 def test_the_guest_hears_the_outcome_once_by_the_contact_they_gave(
-    complaints: Complaints, notifier: FakeNotifier
+    complaints: Complaints, outbox: FakeOutbox
 ) -> None:
     complaint_id = _filed(complaints)
     complaints.update(SUPPORT, complaint_id, "RESOLVED", "We removed you from the list.")
     with pytest.raises(Conflict):
         complaints.update(SUPPORT, complaint_id, "REJECTED", "Later.")
-    assert [(s.to, s.kind) for s in notifier.sent] == [
-        ("guest@example.com", Kind.COMPLAINT_OUTCOME)
-    ]
-    assert notifier.sent[0].values["resolution"] == "We removed you from the list."
-    assert "Data" not in notifier.sent[0].values.values()  # never the guest's own subject
+    (told,) = outbox.sent()
+    assert (told.to, told.kind, told.channel) == (
+        "guest@example.com",
+        Kind.COMPLAINT_OUTCOME.value,
+        "email",
+    )
+    assert told.values["resolution"] == "We removed you from the list."
+    assert "Data" not in told.values.values()  # never the guest's own subject
+    assert told.owner.context == {"complaint_id": complaint_id}  # sealed under its own key
+    assert told.owner.wrapped is not None
 
 
 @pytest.mark.clause("P6.2")
-def test_an_outcome_that_failed_to_send_goes_with_the_next_patch(
-    complaints: Complaints, notifier: FakeNotifier
+def test_a_customer_hears_the_outcome_at_the_account_email_sealed_under_their_key(
+    complaints: Complaints, outbox: FakeOutbox
+) -> None:
+    complaint_id = _filed(complaints, Caller(kind="customer", id="c-1"))
+    complaints.update(SUPPORT, complaint_id, "REJECTED", "Not ours.")
+    (told,) = outbox.sent()
+    assert (told.to, told.channel, told.customer_id) == ("an@example.com", "email", "c-1")
+    audit = complaints.audit_log
+    assert isinstance(audit, FakeAuditLog)
+    assert audit.actions() == ["complaint.rejected"]
+
+
+@pytest.mark.clause("P6.2")
+def test_a_closing_whose_notice_cannot_be_written_moves_nothing_and_may_be_retried(
+    complaints: Complaints, outbox: FakeOutbox
 ) -> None:
     complaint_id = _filed(complaints)
-    notifier.failing.add("guest@example.com")
-    with pytest.raises(Exception, match="Throttling"):
+    outbox.failing.add("guest@example.com")
+    with pytest.raises(Exception, match="InternalServerError"):
         complaints.update(SUPPORT, complaint_id, "REJECTED", "Not ours to answer.")
-    notifier.failing.clear()
-    with pytest.raises(Conflict):  # the move committed; the notice is what was owed
-        complaints.update(SUPPORT, complaint_id, "RESOLVED", "Again.")
-    assert [s.to for s in notifier.sent] == ["guest@example.com"]
+    store = complaints.complaint_store
+    assert isinstance(store, FakeComplaintStore)
+    assert store.complaints[complaint_id]["status"] == "OPEN"
+    outbox.failing.clear()
+    complaints.update(SUPPORT, complaint_id, "REJECTED", "Not ours to answer.")
+    assert [n.to for n in outbox.sent()] == ["guest@example.com"]
 
 
 @pytest.mark.clause("P3.6")

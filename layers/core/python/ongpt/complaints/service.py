@@ -1,6 +1,8 @@
 """Complaints (P6.2, P3.6): anyone may file one, guests with a contact, customers with their
 account's; staff move it from OPEN to IN_PROGRESS, and from OPEN or IN_PROGRESS to RESOLVED or
-REJECTED (final), with a resolution; the complainant is told the outcome once.
+REJECTED (final), with a resolution; the complainant is told the outcome once: the move, its
+audit entry (a customer's complaint; a guest has no chain) and the outcome notice are one
+transaction, and the delivery worker sends the notice from the outbox.
 
 Each complaint is sealed under a data key of its own (encryption context ``complaint_id``):
 a guest has no customer key, and one path serves both. Its resolution, staff's free text, is
@@ -18,23 +20,21 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from ongpt.audit.store import AuditLog
 from ongpt.complaints.models import ComplaintFile
 from ongpt.complaints.store import ComplaintStore
 from ongpt.customers.service import Customers
-from ongpt.notify.delivery import Kind, Notifier
+from ongpt.notify.delivery import Kind
+from ongpt.notify.notices import to_customer
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import Conflict, NotFound, ValidationFailed
 from ongpt.security import masking
 from ongpt.security.crypto import DataKeys, seal, unseal
-from ongpt.storage.markers import Markers
-
-if TYPE_CHECKING:
-    pass
+from ongpt.storage.dynamo import TransactionConflict
+from ongpt.storage.outbox import Channel, Notice, Outbox, Owner
 
 FINAL = ("RESOLVED", "REJECTED")
 NEXT = {"OPEN": ("IN_PROGRESS", *FINAL), "IN_PROGRESS": FINAL}
@@ -47,9 +47,8 @@ class Complaints:
     complaint_store: ComplaintStore
     customers: Customers
     data_keys: DataKeys
-    notifier: Notifier
+    outbox: Outbox
     audit_log: AuditLog
-    markers: Markers
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def file(self, who: Caller, complaint: ComplaintFile) -> dict[str, Any]:
@@ -128,9 +127,9 @@ class Complaints:
     def update(
         self, staff: Caller, complaint_id: str, status: str, resolution: str | None
     ) -> dict[str, Any]:
+        """The move, its audit entry (a customer's complaint) and, when it closes the complaint,
+        the outcome notice: one transaction, so the complainant is told once or nothing moved."""
         record = self._get(complaint_id)
-        if record["status"] in FINAL:
-            self._tell_outcome_once(record)  # still owed if sending failed after the move
         if status not in NEXT.get(record["status"], ()):
             raise Conflict(f"A complaint that is {record['status']} cannot become {status}.")
         done = status in FINAL
@@ -147,30 +146,36 @@ class Complaints:
         if done:
             data_key = self.data_keys.open(record["dek"], {"complaint_id": complaint_id})
             changes[RESOLUTION] = seal(data_key, complaint_id, RESOLUTION, resolution or "")
-        self.complaint_store.move(complaint_id, record["status"], changes)
-        if record.get("customer_id"):
+        notices = self.outbox.items(self._outcome({**record, **changes}) if done else [])
+        customer_id = record.get("customer_id")
+        if not customer_id:
+            self.complaint_store.move(complaint_id, record["status"], changes, along=notices)
+            return {"complaint_id": complaint_id, "status": status}
+        try:
             self.audit_log.append_by(
                 staff,
-                record["customer_id"],
+                customer_id,
                 action=f"complaint.{status.lower()}",
                 purpose="complaint_resolution",
                 details={"complaint_id": complaint_id},
+                along=[
+                    *self.complaint_store.moving(complaint_id, record["status"], changes),
+                    *notices,
+                ],
             )
-        if done:
-            self._tell_outcome_once({**record, **changes})
+        except TransactionConflict:
+            raise Conflict("The complaint changed meanwhile.") from None
         return {"complaint_id": complaint_id, "status": status}
 
-    def _tell_outcome_once(self, record: dict[str, Any]) -> None:
-        """The outcome of a closed complaint to the complainant, once: a marker is claimed
-        before sending and released if the send fails, so the next PATCH sends it."""
-        self.markers.once(
-            f"COMPLAINT#{record['complaint_id']}", "OUTCOME", partial(self._tell_outcome, record)
-        )
-
-    def _tell_outcome(self, record: dict[str, Any]) -> None:
+    def _outcome(self, record: dict[str, Any]) -> list[Notice]:
+        """The outcome notice of a closed complaint: to a customer's account email, sealed under
+        their key (none if the account is gone); to a guest's email, else their phone, sealed
+        under the complaint's own key."""
+        complaint_id = record["complaint_id"]
         opened = self._open(record)
+        about = f"complaint:{complaint_id}"
         values = {
-            "reference": record["complaint_id"][:8].upper(),
+            "reference": complaint_id[:8].upper(),
             "filed_on": record["created_at"][:10],
             "outcome": record["status"].lower(),
             "resolution": opened[RESOLUTION],
@@ -179,20 +184,21 @@ class Complaints:
         if customer_id:
             account = self.customers.contact(customer_id)
             if account is None:
-                return
-            self.notifier.email(
-                account.email,
-                Kind.COMPLAINT_OUTCOME,
-                account.language,
-                customer_id=customer_id,
-                **values,
-            )
-            return
+                return []
+            return to_customer(account, about, Kind.COMPLAINT_OUTCOME, ("email",), **values)
         contact = opened["contact"]
-        if contact.get("email"):
-            self.notifier.email(contact["email"], Kind.COMPLAINT_OUTCOME, None, **values)
-        else:
-            self.notifier.sms(contact["phone"], Kind.COMPLAINT_OUTCOME, None, **values)
+        channel: Channel = "email" if contact.get("email") else "sms"
+        return [
+            Notice(
+                about=about,
+                kind=Kind.COMPLAINT_OUTCOME.value,
+                channel=channel,
+                to=contact["email" if channel == "email" else "phone"],
+                language=None,
+                values=values,
+                owner=Owner({"complaint_id": complaint_id}, wrapped=record["dek"]),
+            )
+        ]
 
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
         listed = []

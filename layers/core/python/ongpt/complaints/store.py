@@ -4,17 +4,17 @@ status (index ``by-status``, ``COMPLAINT#<status>``, oldest first), and a pointe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-
-from botocore.exceptions import ClientError
 
 from ongpt.platform.errors import Conflict
 from ongpt.platform.telemetry import tracer
-from ongpt.storage.dynamo import from_item, key, query_all, to_item
+from ongpt.storage.dynamo import TransactionConflict, from_item, key, query_all, to_item, transact
 from ongpt.storage.tables import BY_STATUS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
 def _key(complaint_id: str) -> dict[str, Any]:
@@ -75,26 +75,44 @@ class ComplaintStore:
             ExpressionAttributeValues=to_item({":s": _queue(status)}),
         )
 
-    @tracer.capture_method
-    def move(self, complaint_id: str, from_status: str, changes: dict[str, Any]) -> None:
-        """``changes`` (``status`` among them) if the complaint is still ``from_status``;
-        ``Conflict`` if it moved meanwhile."""
+    def moving(
+        self, complaint_id: str, from_status: str, changes: dict[str, Any]
+    ) -> list[TransactWriteItemTypeDef]:
+        """The transaction item that makes ``changes`` (``status`` among them) if the complaint
+        is still ``from_status`` (for a write that audits it, e.g. a customer's complaint)."""
         values = {**changes, "status_key": _queue(changes["status"])}
+        return [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": _key(complaint_id),
+                    "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in values),
+                    "ConditionExpression": "#status = :from",
+                    "ExpressionAttributeNames": {f"#{k}": k for k in values},
+                    "ExpressionAttributeValues": to_item(
+                        {**{f":{k}": v for k, v in values.items()}, ":from": from_status}
+                    ),
+                }
+            }
+        ]
+
+    @tracer.capture_method
+    def move(
+        self,
+        complaint_id: str,
+        from_status: str,
+        changes: dict[str, Any],
+        along: Sequence[TransactWriteItemTypeDef] = (),
+    ) -> None:
+        """``moving`` with ``along`` (its outbox items) in one transaction (a guest's complaint,
+        which no audit chain records); ``Conflict`` if the complaint moved meanwhile."""
         try:
-            self._db.update_item(
-                TableName=self._table,
-                Key=_key(complaint_id),
-                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
-                ConditionExpression="#status = :from",
-                ExpressionAttributeNames={f"#{k}": k for k in values},
-                ExpressionAttributeValues=to_item(
-                    {**{f":{k}": v for k, v in values.items()}, ":from": from_status}
-                ),
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Conflict("The complaint changed meanwhile.") from None
-            raise
+            self._transact([*self.moving(complaint_id, from_status, changes), *along])
+        except TransactionConflict:
+            raise Conflict("The complaint changed meanwhile.") from None
+
+    def _transact(self, items: Sequence[TransactWriteItemTypeDef]) -> None:
+        transact(self._db, items)
 
     @tracer.capture_method
     def ids_of_customer(self, customer_id: str) -> list[str]:

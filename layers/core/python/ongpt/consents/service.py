@@ -1,5 +1,6 @@
 """Consents (P3.3, P3.4, P3.7, GDPR art. 7): the current state per purpose and its history, kept
-append-only; withdrawing is one call, like granting. Every change is audited."""
+append-only; withdrawing is one call, like granting. Every change is written with its audit entry,
+in one transaction."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from ongpt.consents.models import RECIPIENT_MAX, THIRD_PARTY_PREFIX
 from ongpt.consents.store import ConsentStore
 from ongpt.customers.store import CustomerStore
 from ongpt.platform.clock import timestamp, utcnow
-from ongpt.platform.errors import NotFound, ValidationFailed
+from ongpt.platform.errors import Conflict, NotFound, ValidationFailed
+from ongpt.storage.dynamo import TransactionConflict
 
 CHANGEABLE = ("marketing", "product_updates")
 THIRD_PARTY = re.compile(rf"^{THIRD_PARTY_PREFIX}[a-z0-9-]{{2,{RECIPIENT_MAX}}}$")
@@ -56,14 +58,17 @@ class Consents:
             raise NotFound("No profile.")
         at = timestamp(self.clock())
         state = {"purpose": purpose, "granted": granted, "updated_at": at, "source": "customer"}
-        self.consent_store.record(customer_id, state)
-        self.audit_log.append(
-            customer_id,
-            actor=customer_id,
-            role="customer",
-            action="consent.grant" if granted else "consent.withdraw",
-            details={"purpose": purpose},
-        )
+        try:
+            self.audit_log.append(
+                customer_id,
+                actor=customer_id,
+                role="customer",
+                action="consent.grant" if granted else "consent.withdraw",
+                details={"purpose": purpose},
+                along=self.consent_store.change(customer_id, state),
+            )
+        except TransactionConflict:  # its history entry was taken: a change at the same instant
+            raise Conflict("The consent changed at the same moment; try again.") from None
         return {"purpose": purpose, "granted": granted, "updated_at": at}
 
     def history(self, customer_id: str) -> list[dict[str, Any]]:

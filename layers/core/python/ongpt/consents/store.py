@@ -47,14 +47,9 @@ class ConsentStore:
             ({k: c.get(k) for k in fields} for c in changes), key=lambda c: str(c["updated_at"])
         )
 
-    @tracer.capture_method
-    def record(self, customer_id: str, state: dict[str, Any]) -> None:
-        """The new state and its history entry, together."""
-        self._db.transact_write_items(TransactItems=self.change(customer_id, state))
-
     def change(self, customer_id: str, state: dict[str, Any]) -> list[TransactWriteItemTypeDef]:
-        """The transaction items of a consent's new state and its history entry (for a write
-        that changes more, e.g. a closure)."""
+        """The transaction items of a consent's new state and its history entry, for the
+        transaction of its audit entry (and of what else the write changes, e.g. a closure)."""
         pk = _partition(customer_id)
         purpose, at = state["purpose"], state["updated_at"]
         return [

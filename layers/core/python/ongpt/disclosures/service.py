@@ -1,7 +1,8 @@
 """Disclosures (P3.7, P5): every disclosure of a customer's data to a third party or an authority
 is recorded and audited. On the basis of consent, the customer's current
 ``third_party_sharing:<recipient>`` consent is required; a legal obligation needs the authority's
-reference. Customers see their disclosures, except while an authority's confidentiality order
+reference. A disclosure is written with its audit entry, in one transaction: none is ever
+unaudited. Customers see their disclosures, except while an authority's confidentiality order
 runs."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ongpt.audit.store import AuditLog
 from ongpt.consents.service import Consents
@@ -20,9 +21,6 @@ from ongpt.disclosures.store import DisclosureStore
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import ConsentRequired, NotFound, ValidationFailed
-
-if TYPE_CHECKING:
-    pass
 
 FIELDS = (
     "disclosure_id",
@@ -57,7 +55,7 @@ class Disclosures:
             raise ConsentRequired(f"The customer has not consented to {consent}.")
         disclosure_id = str(uuid.uuid4())
         now = timestamp(self.clock())
-        self.disclosure_store.add(
+        disclosure = self.disclosure_store.adding(
             request.customer_id,
             {
                 "disclosure_id": disclosure_id,
@@ -78,6 +76,7 @@ class Disclosures:
             action="disclosure.record",
             purpose="legal_request" if request.legal_basis == "legal_obligation" else None,
             details={"disclosure_id": disclosure_id, "recipient": request.recipient},
+            along=[disclosure],
         )
         return {"disclosure_id": disclosure_id}
 

@@ -9,25 +9,29 @@ from ongpt.storage.dynamo import query_all, to_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
 class DisclosureStore:
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
-    @tracer.capture_method
-    def add(self, customer_id: str, record: dict[str, Any]) -> None:
-        """A disclosure in its customer's partition, in the order it was recorded."""
-        self._db.put_item(
-            TableName=self._table,
-            Item=to_item(
-                {
-                    "pk": f"CUSTOMER#{customer_id}",
-                    "sk": f"DISCLOSURE#{record['recorded_at']}#{record['disclosure_id']}",
-                    **record,
-                }
-            ),
-        )
+    def adding(self, customer_id: str, record: dict[str, Any]) -> TransactWriteItemTypeDef:
+        """The transaction item of a disclosure in its customer's partition, in the order it
+        was recorded (for the transaction of its audit entry)."""
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item(
+                    {
+                        "pk": f"CUSTOMER#{customer_id}",
+                        "sk": f"DISCLOSURE#{record['recorded_at']}#{record['disclosure_id']}",
+                        **record,
+                    }
+                ),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
 
     @tracer.capture_method
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
