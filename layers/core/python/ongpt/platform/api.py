@@ -211,6 +211,15 @@ class Api(APIGatewayRestResolver):
             raise Forbidden("Only a signed-in customer may do this.")
         return self.caller.id
 
+    @property
+    def retry_id(self) -> str:
+        """The id of what this request creates, the same for its retries (``Idempotency-Key``)."""
+        event = self.current_event
+        scope = idempotency.scope(
+            self.caller, event.http_method, event.resource, event.path_parameters
+        )
+        return idempotency.retry_id(idempotency.idempotency_key(event.headers), scope)
+
     def idempotent(self, route: Callable[P, Answer]) -> Callable[P, Answer]:
         """``route`` run once per ``Idempotency-Key`` (when the client sends one), caller, route
         template and path parameters: a retry with the same key and body gets the first answer,
