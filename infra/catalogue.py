@@ -159,7 +159,8 @@ EDIT_REQUESTS = FunctionSpec(
         "POST /v1/staff/edit-requests/{edit_request_id}/decision",
     ),
     needs=(
-        *MESSAGING,
+        *MESSAGING,  # the codes, sent before the answer
+        items(tables.OUTBOX, "PutItem"),  # the notices of an applied change
         items(tables.CUSTOMERS, "UpdateItem", "Query", queries=(BY_STATUS,)),
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
@@ -196,7 +197,7 @@ ANNOUNCEMENTS = FunctionSpec(
     "Announcements of updates and changes (P3.3)",
     _routes("POST /v1/staff/announcements"),
     needs=(
-        items(tables.CUSTOMERS, "PutItem", queries=(BY_STATUS,)),
+        items(tables.CUSTOMERS, "GetItem", "PutItem", queries=(BY_STATUS,)),
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
         N.ANNOUNCEMENT_QUEUE,
@@ -265,11 +266,7 @@ AUDIT = FunctionSpec(
 ANNOUNCEMENT_WORKER = FunctionSpec(
     "announcement_worker",
     "Fan-out of announcements from SQS (P3.3)",
-    needs=(  # by email only
-        items(tables.CUSTOMERS, "GetItem", "PutItem", "DeleteItem", queries=(BY_STATUS,)),
-        *CUSTOMER_DATA,
-        N.EMAIL,
-    ),
+    needs=(*NOTICES, items(tables.CUSTOMERS, queries=(BY_STATUS,))),  # notices by email
     timeout_seconds=60,
 )
 REGISTRATION_CODES = FunctionSpec(

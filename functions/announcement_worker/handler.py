@@ -1,6 +1,7 @@
 """Announcement fan-out worker (P3.3): SQS batches, partial-batch failures, DLQ after retries.
 
-Each message names an announcement and a shard of active customers, never an address.
+Each message names an announcement and a shard of active customers, never an address; each
+customer's notice goes into the outbox, which the delivery worker sends.
 """
 
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
@@ -19,9 +20,9 @@ class ShardRecord(SqsRecordModel):
 
 def deliver(record: ShardRecord) -> None:
     message = record.body
-    sent = services.announcements().deliver(message.announcement_id, message.shard)
-    logger.info("announcement delivered", extra={"shard": message.shard, "sent": sent})
+    enqueued = services.announcements().deliver(message.announcement_id, message.shard)
+    logger.info("announcement enqueued", extra={"shard": message.shard, "enqueued": enqueued})
 
 
-ENVIRONMENT = env.MESSAGING
+ENVIRONMENT = (*env.NOTICES,)
 lambda_handler = sqs_worker(deliver, ShardRecord, ENVIRONMENT)

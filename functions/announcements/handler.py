@@ -14,7 +14,10 @@ app = create_app()
     "/v1/staff/announcements", responses=documented(202, AnnouncementAccepted, 409, 413)
 )
 def post_announcement(request: AnnouncementPost) -> tuple[dict[str, Any], int]:
-    return services.announcements().post(app.staff, request.kind, request.title, request.body), 202
+    posted = services.announcements().post(
+        app.staff, app.retry_id, request.kind, request.title, request.body
+    )
+    return posted, 202
 
 
 ENVIRONMENT = (

@@ -75,6 +75,7 @@ def decide_edit_request(edit_request_id: PathId, decision: Decision) -> dict[str
 
 ENVIRONMENT = (
     *env.MESSAGING,
+    env.OUTBOX_TABLE,
     env.IDEMPOTENCY_TABLE,
     *env.AUDIT_APPEND,
     env.BLIND_INDEX_KEY_ID,

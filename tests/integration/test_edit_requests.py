@@ -1,4 +1,6 @@
-"""P6.1: changes to contact details, proven, reviewed by staff, applied all at once."""
+"""P6.1: changes to contact details, proven, reviewed by staff, applied all at once; a decision
+or a withdrawal, its audit entry and the notices of an applied change are one transaction, the
+notices sent from the outbox (issue 14)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,17 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from ongpt import services
 from ongpt.edits.models import EditVerification
 from ongpt.edits.store import EditStore
+from ongpt.notify.delivery import Notifier
 from ongpt.platform.errors import ServiceError
 from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, customer, staff
-from tests.support.journeys import code_to, decide, e164, me, new_phone, registered
+from tests.support.faults import refusing
+from tests.support.journeys import audit_items, code_to, decide, e164, me, new_phone, registered
 
 
 def rename(aws: Deployed, customer_id: str, full_name: str) -> str:
@@ -291,3 +296,91 @@ def test_no_personal_value_of_an_edit_reaches_a_log_line(
         "Nguyễn Văn An",
     ):
         assert value not in logged
+
+
+def moving_email(aws: Deployed) -> tuple[dict[str, Any], str, str, str]:
+    """A customer's request to move to a new email, proven and under review: their registration,
+    id, the new email and the request's id."""
+    body, cid = registered(aws)
+    new_email = f"moving.{uuid.uuid4().hex[:8]}@example.com"
+    change = {"changes": {"email": new_email}, "reason": "new job"}
+    eid = me(aws, cid, "POST", "/v1/me/edit-requests", change)[1]["edit_request_id"]
+    proof = {"email_code": code_to(aws, new_email)}
+    assert me(aws, cid, "POST", f"/v1/me/edit-requests/{eid}/verification", proof)[0] == 200
+    return body, cid, new_email, eid
+
+
+APPLIED_NOTICE = ("đã được duyệt và áp dụng", "thong tin lien he cua ban da duoc thay doi")
+
+
+def told(aws: Deployed, *addresses: str) -> dict[str, int]:
+    """How many notices of an applied change (email, SMS) each address got."""
+    return {
+        a: sum(any(t in m["body"] for t in APPLIED_NOTICE) for m in aws.messages_to(a))
+        for a in addresses
+    }
+
+
+def actions(aws: Deployed, customer_id: str) -> list[str]:
+    return [item["action"]["S"] for item in audit_items(aws, customer_id)[2]]
+
+
+@pytest.mark.clause("P6.1", "P4")
+def test_an_approval_whose_send_fails_is_applied_and_its_notice_retried_from_the_stream(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, cid, new_email, eid = moving_email(aws)
+    addresses = (body["email"], new_email, e164(body["phone"]))
+    original, failures = Notifier.send, list[str]()
+
+    def failing_once(self: Notifier, channel: str, to: str, *args: Any) -> bool:
+        if to == new_email and not failures:
+            failures.append(to)
+            raise ClientError({"Error": {"Code": "TooManyRequestsException"}}, "SendEmail")
+        return original(self, channel, to, *args)
+
+    monkeypatch.setattr(Notifier, "send", failing_once)
+    status, decided = decide(aws, eid, "approve")
+    assert (status, decided["status"]) == (200, "APPLIED")  # the send is not the write's
+    assert failures
+    aws.deliver_notices()  # the stream's retry
+    aws.deliver_notices()
+    assert told(aws, *addresses) == dict.fromkeys(addresses, 1)
+    assert profile(aws, cid)["email"] == new_email
+
+
+@pytest.mark.clause("P6.1", "P4")
+def test_an_approval_whose_transaction_fails_leaves_nothing_and_its_retry_applies_once(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, cid, new_email, eid = moving_email(aws)
+    addresses = (body["email"], new_email, e164(body["phone"]))
+    with refusing(monkeypatch, "TransactWriteItems"):
+        status, answer = decide(aws, eid, "approve")
+    assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    assert profile(aws, cid)["email"] == body["email"].lower()
+    assert "edit_request.approve" not in actions(aws, cid)
+    assert told(aws, *addresses) == dict.fromkeys(addresses, 0)
+    pool = aws.function("edit_requests").environment["USER_POOL_ID"]
+    user = boto3.client("cognito-idp").admin_get_user(UserPoolId=pool, Username=cid)
+    assert {"Name": "email", "Value": body["email"].lower()} in user["UserAttributes"]  # put back
+    status, decided = decide(aws, eid, "approve")
+    assert (status, decided["status"]) == (200, "APPLIED")
+    assert decide(aws, eid, "approve")[1]["status"] == "APPLIED"  # again: nothing more
+    assert actions(aws, cid).count("edit_request.approve") == 1
+    assert told(aws, *addresses) == dict.fromkeys(addresses, 1)
+
+
+@pytest.mark.clause("P6.1", "P4")
+def test_a_withdrawal_is_audited_with_it_or_not_at_all(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, cid = registered(aws)
+    eid = rename(aws, cid, "Trần Thị Mai")
+    path = f"/v1/me/edit-requests/{eid}/withdraw"
+    with refusing(monkeypatch, "TransactWriteItems"):
+        assert me(aws, cid, "POST", path)[0] == 503
+    assert me(aws, cid, "GET", f"/v1/me/edit-requests/{eid}")[1]["status"] == "PENDING_REVIEW"
+    assert "edit_request.withdraw" not in actions(aws, cid)
+    assert me(aws, cid, "POST", path)[1]["status"] == "WITHDRAWN"
+    assert actions(aws, cid).count("edit_request.withdraw") == 1

@@ -178,12 +178,14 @@ def test_edit_approval(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> None:
         return edit_id, body, new_email
 
     edit_id, _, _ = pending_review()
-    calls = calls_of(monkeypatch, lambda: decide(aws, edit_id, "approve"))
+    # The approval's own calls; its notices' delivery is the delivery worker's (outbox).
+    calls = calls_of(monkeypatch, lambda: decide(aws, edit_id, "approve", deliver=False))
     for fault in faults_of(calls):
         edit_id, body, new_email = pending_review()
         addresses = (body["email"], new_email, e164(body["phone"]))
         before, sent = snapshot(), _sent(aws, *addresses)
-        refused(injected(monkeypatch, fault, partial(decide, aws, edit_id, "approve")), fault)
+        approve = partial(decide, aws, edit_id, "approve", deliver=False)
+        refused(injected(monkeypatch, fault, approve), fault)
         after = snapshot()
         assert after == before or _approved(aws, edit_id), f"{fault}: {changes(before, after)}"
         status, decided = decide(aws, edit_id, "approve")
@@ -270,6 +272,7 @@ def test_announcement_worker(aws: Deployed, monkeypatch: pytest.MonkeyPatch) -> 
             answer = injected(monkeypatch, fault, partial(work, aws, event))
             assert answer["batchItemFailures"] == [{"itemIdentifier": "m0"}], fault
         assert work(aws, event)["batchItemFailures"] == [], fault  # SQS delivers it again
+        aws.deliver_notices()  # the outbox's stream, to the delivery worker
         got = [m for m in aws.messages_to(body["email"]) if title in (m["subject"] or "")]
         assert len(got) == 1, f"{fault}: {len(got)} messages"
     print(f"\nannouncement worker: {len(calls)} AWS calls, {len(faults_of(calls))} faults: {calls}")

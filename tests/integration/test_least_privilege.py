@@ -139,7 +139,7 @@ def _edit_requests(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> 
     assert me(aws, cid, "POST", f"/v1/me/edit-requests/{eid}/verification", code)[0] == 200
     queue = aws.call("edit_requests", "GET", "/v1/staff/edit-requests", identity=staff("Support"))
     assert queue[0] == 200
-    with rec.failing("sesv2.SendEmail"):  # applied, a notice left: approving again sends it
+    with rec.failing("dynamodb.TransactWriteItems"):  # nothing applied: Cognito put back
         assert decide(aws, eid, "approve")[0] == 503
     assert decide(aws, eid, "approve")[0] == 200
     # A clash with another account is rejected; a request can be withdrawn.
@@ -224,7 +224,7 @@ def _announcements(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> 
     )
     assert posted[0] == 202, posted
     queue = aws.function("announcements").environment["ANNOUNCEMENT_QUEUE_URL"]
-    with rec.failing("sesv2.SendEmail"):  # the item fails, is retried, sends once
+    with rec.failing("dynamodb.TransactWriteItems"):  # a notice not enqueued: the item retried
         aws.work_off(queue)
         aws.work_off(queue)
     assert cid

@@ -119,5 +119,6 @@ def test_an_announcement_message_of_the_wrong_shape_fails_alone(aws: Deployed) -
     ]
     answer = work(aws, sqs_event(*malformed, *good))
     assert answer["batchItemFailures"] == [{"itemIdentifier": f"m{i}"} for i in range(3)]
+    aws.deliver_notices()
     got = [m for m in aws.messages_to(body["email"]) if "Sửa chữa" in (m["subject"] or "")]
     assert len(got) == 1

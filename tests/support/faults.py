@@ -90,3 +90,19 @@ def calls_of(monkeypatch: pytest.MonkeyPatch, run: Callable[[], Any]) -> list[st
     with CallLog().installed(monkeypatch) as log:
         run()
     return log.calls
+
+
+@contextmanager
+def refusing(monkeypatch: pytest.MonkeyPatch, operation: str) -> Iterator[None]:
+    """Every call of ``operation`` (``"TransactWriteItems"``) fails, as it does after the SDK's
+    retries when the service is broken; the other calls go through."""
+    real = getattr(BaseClient, "_make_api_call")  # noqa: B009 - private to botocore
+
+    def make_api_call(client: BaseClient, name: str, params: dict[str, Any]) -> Any:
+        if name == operation:
+            raise ClientError({"Error": {"Code": "InternalServerError"}}, name)
+        return real(client, name, params)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BaseClient, "_make_api_call", make_api_call)
+        yield

@@ -87,13 +87,17 @@ def me(
     return aws.call("edit_requests", method, path, body=body, identity=customer(customer_id))
 
 
-def decide(aws: Deployed, edit_id: str, decision: str) -> tuple[int, dict[str, Any]]:
+def decide(
+    aws: Deployed, edit_id: str, decision: str, *, deliver: bool = True
+) -> tuple[int, dict[str, Any]]:
+    """Staff's decision; its notices delivered unless ``deliver`` is false."""
     return aws.call(
         "edit_requests",
         "POST",
         f"/v1/staff/edit-requests/{edit_id}/decision",
         body={"decision": decision, "note": "checked"},
         identity=staff("Support"),
+        deliver=deliver,
     )
 
 

@@ -9,6 +9,7 @@ from ongpt.storage.dynamo import from_item, key, to_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
 def _key(announcement_id: str) -> dict[str, Any]:
@@ -19,11 +20,19 @@ class AnnouncementStore:
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 
-    @tracer.capture_method
-    def add(self, announcement_id: str, values: dict[str, Any]) -> None:
-        self._db.put_item(TableName=self._table, Item={**_key(announcement_id), **to_item(values)})
+    def adding(self, announcement_id: str, values: dict[str, Any]) -> TransactWriteItemTypeDef:
+        """The transaction item that adds the announcement; its condition fails if it exists."""
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": {**_key(announcement_id), **to_item(values)},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
 
     @tracer.capture_method
     def get(self, announcement_id: str) -> dict[str, Any] | None:
-        found = self._db.get_item(TableName=self._table, Key=_key(announcement_id)).get("Item")
+        found = self._db.get_item(
+            TableName=self._table, Key=_key(announcement_id), ConsistentRead=True
+        ).get("Item")
         return from_item(found) if found else None

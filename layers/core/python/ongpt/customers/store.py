@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -30,6 +31,18 @@ PROFILE = "PROFILE"
 
 
 ACTIVE_SHARDS = 16
+
+
+@dataclass(frozen=True)
+class Applying:
+    """The items of a change of profile and addresses, first in their transaction."""
+
+    items: list[TransactWriteItemTypeDef]
+    new_guards: tuple[int, ...]  # the positions of the new addresses' guards among them
+
+    def clashed(self, failed: Sequence[int]) -> bool:
+        """Whether the transaction failed because a new address is someone else's."""
+        return not set(failed).isdisjoint(self.new_guards)
 
 
 def active_shard(customer_id: str) -> str:
@@ -116,17 +129,16 @@ class CustomerStore:
         return str(from_item(found)["status"]) if found else None
 
     @tracer.capture_method
-    def apply(
+    def applying(
         self,
         customer_id: str,
         *,
         sealed: dict[str, str],
         old_indexes: dict[str, str],
         new_indexes: dict[str, str],
-        also: Sequence[TransactWriteItemTypeDef],
-    ) -> None:
-        """New sealed fields and address guards in one transaction, if the profile still has the
-        addresses it had. Raises ``AlreadyRegistered`` when a new address is someone else's."""
+    ) -> Applying:
+        """The transaction items that write new sealed fields and move the address guards, if
+        the profile still has the addresses it had."""
         values = {**sealed, **{f"{a}_index": i for a, i in new_indexes.items()}}
         profile_update: TransactWriteItemTypeDef = {
             "Update": {
@@ -144,12 +156,12 @@ class CustomerStore:
                 ),
             }
         }
-        moves: list[TransactWriteItemTypeDef] = []
-        new_guard_positions = []
+        items: list[TransactWriteItemTypeDef] = [profile_update]
+        new_guards = []
         for kind, new in new_indexes.items():
             if new == old_indexes[kind]:
                 continue
-            moves.append(
+            items.append(
                 {
                     "Delete": {
                         "TableName": self._table,
@@ -159,8 +171,8 @@ class CustomerStore:
                     }
                 }
             )
-            new_guard_positions.append(1 + len(moves))
-            moves.append(
+            new_guards.append(len(items))
+            items.append(
                 {
                     "Put": {
                         "TableName": self._table,
@@ -169,15 +181,7 @@ class CustomerStore:
                     }
                 }
             )
-        try:
-            self._db.transact_write_items(TransactItems=[profile_update, *moves, *also])
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            failed = cancelled_because_of_conditions(error)
-            if any(failed[i] for i in new_guard_positions if i < len(failed)):
-                raise AlreadyRegistered("An address belongs to another account.") from None
-            raise
+        return Applying(items, tuple(new_guards))
 
     @tracer.capture_method
     def active_in(self, shard: int) -> list[str]:

@@ -3,7 +3,11 @@ phone is first proven with codes sent to it; staff approve or reject. Approval a
 change at once: the sealed profile, the address guards (a clash with another account rejects
 the request) and the Cognito attributes, so the new email signs in and the old one no longer
 does, and every session of the customer is signed out. The customer is told on the old and the
-new addresses."""
+new addresses.
+
+A decision or a withdrawal, its audit entry and (an approval) the notices to the old and new
+addresses are one transaction (at most 11 items: the profile, two guard moves of two items each,
+the request, the entry, four notices); the delivery worker sends the notices."""
 
 from __future__ import annotations
 
@@ -12,8 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ongpt.audit.store import AuditLog
 from ongpt.customers.accounts import Accounts
@@ -35,14 +38,17 @@ from ongpt.platform.errors import (
 )
 from ongpt.security import codes, masking, normalize
 from ongpt.security.crypto import BlindIndex, seal, unseal
+from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.key_store import KeyStore
-from ongpt.storage.markers import Markers
+from ongpt.storage.outbox import Channel, Notice, Outbox, customer
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 ADDRESSES = ("email", "phone")
 OPEN = ("PENDING_VERIFICATION", "PENDING_REVIEW")
-NOTICES = "notices"  # sealed: the addresses an applied change is to be told to, until it is
 
 
 @dataclass
@@ -51,10 +57,10 @@ class EditRequests:
     customer_store: CustomerStore
     key_store: KeyStore
     blind_index: BlindIndex
-    notifier: Notifier
+    notifier: Notifier  # the codes, sent before the answer
+    outbox: Outbox
     audit_log: AuditLog
     accounts: Accounts
-    markers: Markers
     send_limits: SendLimits
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
@@ -146,9 +152,20 @@ class EditRequests:
         edit = self._own(customer_id, edit_id)
         if edit["status"] not in OPEN:
             raise Conflict(f"The request is {edit['status']}.")
-        self.edit_store.move(
-            customer_id, edit_id, edit["status"], "WITHDRAWN", timestamp(self.clock())
+        withdrawal = self.edit_store.withdrawal(
+            customer_id, edit_id, edit["status"], timestamp(self.clock())
         )
+        try:
+            self.audit_log.append(
+                customer_id,
+                actor=customer_id,
+                role="customer",
+                action="edit_request.withdraw",
+                details={"edit_request_id": edit_id},
+                along=[withdrawal],
+            )
+        except TransactionConflict:
+            raise Conflict("The request changed meanwhile.") from None
         return {"edit_request_id": edit_id, "status": "WITHDRAWN"}
 
     def mine(self, customer_id: str) -> list[dict[str, Any]]:
@@ -220,47 +237,61 @@ class EditRequests:
         return entries
 
     def decide(self, staff: Caller, edit_id: str, approve: bool, note: str) -> dict[str, Any]:
-        """Approve or reject a request under review. The decision is audited before anything
-        changes; approving a request already applied sends what a failed attempt left unsent."""
+        """Approve or reject a request under review. Approving a request already applied
+        finishes what a failed attempt left undone after its transaction (the sign-out)."""
         customer_id = self.edit_store.customer_of(edit_id)
         edit = self.edit_store.get(customer_id, edit_id) if customer_id else None
         if customer_id is None or edit is None:
             raise NotFound("No such edit request.")
-        retrying = approve and edit["status"] == "APPLIED"
-        if edit["status"] != "PENDING_REVIEW" and not retrying:
+        if approve and edit["status"] == "APPLIED":
+            self.accounts.sign_out_everywhere(customer_id)
+            return {"edit_request_id": edit_id, "status": "APPLIED"}
+        if edit["status"] != "PENDING_REVIEW":
             raise Conflict(f"The request is {edit['status']}.")
+        profile, data_key = self._profile(customer_id)
+        decided = {
+            "decided_by": staff.id,
+            "note": seal(data_key, customer_id, f"edit-note:{edit_id}", note),
+        }
+        if approve and self._apply(staff, edit, profile, data_key, decided):
+            return {"edit_request_id": edit_id, "status": "APPLIED"}
+        rejection = self.edit_store.decision(
+            customer_id, edit_id, "REJECTED", timestamp(self.clock()), **decided
+        )
+        try:
+            self._audited(staff, edit, approve, [rejection])
+        except TransactionConflict:
+            raise Conflict("The request changed meanwhile.") from None
+        return {"edit_request_id": edit_id, "status": "REJECTED"}
+
+    def _audited(
+        self,
+        staff: Caller,
+        edit: dict[str, Any],
+        approve: bool,
+        along: list[TransactWriteItemTypeDef],
+    ) -> None:
+        """The decision's entry, with ``along`` (the change, its notices), in one transaction."""
         self.audit_log.append_by(
             staff,
-            customer_id,
+            edit["customer_id"],
             action=f"edit_request.{'approve' if approve else 'reject'}",
             purpose="customer_support",
-            details={"edit_request_id": edit_id},
+            details={"edit_request_id": edit["edit_request_id"]},
+            along=along,
         )
-        if retrying:
-            self.accounts.sign_out_everywhere(customer_id)  # if the first attempt failed before
-            self._tell(customer_id, edit)
-            return {"edit_request_id": edit_id, "status": "APPLIED"}
-        outcome = "REJECTED"
-        if approve:
-            outcome = self._apply(customer_id, edit, decided_by=staff.id, note=note)
-        if outcome == "REJECTED":
-            _, data_key = self._profile(customer_id)
-            self.edit_store.move(
-                customer_id,
-                edit_id,
-                "PENDING_REVIEW",
-                "REJECTED",
-                timestamp(self.clock()),
-                decided_by=staff.id,
-                note=seal(data_key, customer_id, f"edit-note:{edit_id}", note),
-            )
-        return {"edit_request_id": edit_id, "status": outcome}
 
-    def _apply(self, customer_id: str, edit: dict[str, Any], *, decided_by: str, note: str) -> str:
-        """Every change at once, or none; ``REJECTED`` when an address belongs to someone else.
-        The notices to the old and new addresses are kept sealed with the change, so that a
-        retry can finish sending them."""
-        profile, data_key = self._profile(customer_id)
+    def _apply(
+        self,
+        staff: Caller,
+        edit: dict[str, Any],
+        profile: dict[str, Any],
+        data_key: bytes,
+        decided: dict[str, Any],
+    ) -> bool:
+        """Every change at once, with its entry and its notices, or none; False when an address
+        belongs to someone else (the request is to be rejected)."""
+        customer_id, edit_id = edit["customer_id"], edit["edit_request_id"]
         changes = self._changes(customer_id, data_key, edit)
         old = {a: unseal(data_key, customer_id, a, profile[a]) for a in ADDRESSES}
         new = {a: changes.get(a, old[a]) for a in ADDRESSES}
@@ -270,78 +301,65 @@ class EditRequests:
             )
             for name, value in changes.items()
         }
-        new_indexes = {a: edit.get(f"new_{a}_index", profile[f"{a}_index"]) for a in ADDRESSES}
-        notices = {
-            "language": profile.get("language"),
-            "to": [["email", e] for e in sorted({old["email"], new["email"]})]
-            + [["sms", p] for p in sorted({old["phone"], new["phone"]})],
-        }
-        decided = {
-            "decided_by": decided_by,
-            "note": seal(data_key, customer_id, f"edit-note:{edit['edit_request_id']}", note),
-            NOTICES: seal(data_key, customer_id, NOTICES, json.dumps(notices)),
-        }
+        applying = self.customer_store.applying(
+            customer_id,
+            sealed=sealed,
+            old_indexes={a: profile[f"{a}_index"] for a in ADDRESSES},
+            new_indexes={a: edit.get(f"new_{a}_index", profile[f"{a}_index"]) for a in ADDRESSES},
+        )
+        applied = self.edit_store.decision(
+            customer_id, edit_id, "APPLIED", timestamp(self.clock()), **decided
+        )
+        notices = _told(edit, profile.get("language"), old, new)
         moving = new != old
         try:
             if moving:
                 self.accounts.change_addresses(customer_id, email=new["email"], phone=new["phone"])
         except AlreadyRegistered:
-            return "REJECTED"
+            return False
         try:
-            self.customer_store.apply(
-                customer_id,
-                sealed=sealed,
-                old_indexes={a: profile[f"{a}_index"] for a in ADDRESSES},
-                new_indexes=new_indexes,
-                also=[
-                    self.edit_store.decision(
-                        customer_id,
-                        edit["edit_request_id"],
-                        "APPLIED",
-                        timestamp(self.clock()),
-                        **decided,
-                    )
-                ],
+            self._audited(
+                staff, edit, True, [*applying.items, applied, *self.outbox.items(notices)]
             )
-        except AlreadyRegistered:
+        except TransactionConflict as conflict:
             self._restore(customer_id, old, moving)
-            return "REJECTED"
+            if applying.clashed(conflict.failed):
+                return False
+            raise Conflict("The request changed meanwhile.") from None
         except BaseException:
             self._restore(customer_id, old, moving)
             raise
         if moving:  # sessions begun with the old addresses end
             self.accounts.sign_out_everywhere(customer_id)
-        self._tell(customer_id, {**edit, NOTICES: decided[NOTICES]}, data_key)
-        return "APPLIED"
-
-    def _tell(self, customer_id: str, edit: dict[str, Any], data_key: bytes | None = None) -> None:
-        """Each notice of an applied change once (a marker per notice), then forget the
-        addresses they went to."""
-        if NOTICES not in edit:
-            return  # all sent
-        if data_key is None:
-            data_key = self._profile(customer_id)[1]
-        notices = json.loads(unseal(data_key, customer_id, NOTICES, edit[NOTICES]))
-        edit_id = edit["edit_request_id"]
-        for number, (channel, address) in enumerate(notices["to"]):
-            send = self.notifier.email if channel == "email" else self.notifier.sms
-            self.markers.once(
-                f"CUSTOMER#{customer_id}",
-                f"EDITNOTICE#{edit_id}#{number}",  # not NOTICE#: that is the history
-                partial(
-                    send,
-                    address,
-                    Kind.PROFILE_CHANGED,
-                    notices["language"],
-                    customer_id=customer_id,
-                ),
-            )
-        self.edit_store.forget(customer_id, edit_id, NOTICES)
+        return True
 
     def _restore(self, customer_id: str, old: dict[str, str], moved: bool) -> None:
         """Put the sign-in addresses back when the profile could not follow them."""
         if moved:
             self.accounts.change_addresses(customer_id, email=old["email"], phone=old["phone"])
+
+
+def _told(
+    edit: dict[str, Any], language: str | None, old: dict[str, str], new: dict[str, str]
+) -> list[Notice]:
+    """The notices of an applied change: one to each old and each new address."""
+    customer_id, edit_id = edit["customer_id"], edit["edit_request_id"]
+    to: list[tuple[Channel, str]] = [
+        *(("email", e) for e in sorted({old["email"], new["email"]})),
+        *(("sms", p) for p in sorted({old["phone"], new["phone"]})),
+    ]
+    return [
+        Notice(
+            about=f"edit:{edit_id}:{number}",
+            kind=Kind.PROFILE_CHANGED.value,
+            channel=channel,
+            to=address,
+            language=language,
+            values={},
+            owner=customer(customer_id),
+        )
+        for number, (channel, address) in enumerate(to)
+    ]
 
 
 def _mask(name: str, value: str | None) -> str | None:

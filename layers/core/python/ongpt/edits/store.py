@@ -128,27 +128,6 @@ class EditStore:
         }
 
     @tracer.capture_method
-    def forget(self, customer_id: str, edit_id: str, attribute: str) -> None:
-        self._db.update_item(
-            TableName=self._table,
-            Key=_key(customer_id, edit_id),
-            UpdateExpression="REMOVE #gone",
-            ExpressionAttributeNames={"#gone": attribute},
-        )
-
-    @tracer.capture_method
-    def move(
-        self,
-        customer_id: str,
-        edit_id: str,
-        from_status: str,
-        to_status: str,
-        at: str,
-        **extra: Any,
-    ) -> None:
-        self._write(self._transition(customer_id, edit_id, from_status, to_status, at, extra))
-
-    @tracer.capture_method
     def prove(self, customer_id: str, edit_id: str, at: str, limit: int) -> None:
         """Verified: to review, only while fewer than ``limit`` wrong tries are counted. The
         limit is part of the conditional write, so that a right guess among many parallel ones

@@ -222,6 +222,15 @@ class Api(APIGatewayRestResolver):
             raise Forbidden("Only a signed-in customer may do this.")
         return self.caller.id
 
+    @property
+    def retry_id(self) -> str:
+        """The id of what this request creates, the same for its retries (``Idempotency-Key``)."""
+        event = self.current_event
+        scope = idempotency.scope(
+            self.caller, event.http_method, event.resource, event.path_parameters
+        )
+        return idempotency.retry_id(idempotency.idempotency_key(event.headers), scope)
+
     def idempotent_post(
         self, rule: str, *, responses: dict[int, OpenAPIResponse]
     ) -> Callable[[Callable[P, Answer]], Callable[P, Answer]]:

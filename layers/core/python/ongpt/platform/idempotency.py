@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -85,6 +86,15 @@ def scope(who: Caller, method: str, template: str, path: Mapping[str, str] | Non
     """Whose key it is and for what: the caller, the route template and its path parameters."""
     parameters = json.dumps(dict(path or {}), sort_keys=True, ensure_ascii=False)
     return f"{who.kind}:{who.id}|{method} {template}|{parameters}"
+
+
+def retry_id(key: str | None, scope: str) -> str:
+    """An id for what a request creates: the same for every retry of it (same ``key`` and
+    ``scope``), so that a retry after a fault finds what its first attempt committed; a new one
+    for a request without a key."""
+    if key is None:
+        return str(uuid.uuid4())
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope}|{key}"))
 
 
 def _as_json(arguments: Mapping[str, Any]) -> dict[str, Any]:
