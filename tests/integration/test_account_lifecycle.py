@@ -26,7 +26,6 @@ from tests.support.journeys import (
     decide,
     e164,
     me,
-    new_phone,
     put_consent,
     registered,
     reminders,
@@ -43,6 +42,7 @@ from tests.support.lifecycle import (
     start_recovery,
     verify_recovery,
 )
+from tests.support.phones import new_phone
 
 NEW_PASSWORD = "another-Horse-battery-7"
 

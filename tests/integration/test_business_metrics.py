@@ -15,7 +15,8 @@ import pytest
 from tests.support.deployed import Deployed, guest, staff
 from tests.support.erasure import close, hold
 from tests.support.jobs import run_erasure
-from tests.support.journeys import e164, me, new_phone, registered
+from tests.support.journeys import e164, me, registered
+from tests.support.phones import new_phone
 
 Figure = tuple[str, tuple[tuple[str, str], ...]]  # a metric's name and dimensions (sorted)
 

@@ -21,7 +21,8 @@ from ongpt.platform.errors import ServiceError
 from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.faults import refusing
-from tests.support.journeys import audit_items, code_to, decide, e164, me, new_phone, registered
+from tests.support.journeys import audit_items, code_to, decide, e164, me, registered
+from tests.support.phones import new_phone
 
 
 def rename(aws: Deployed, customer_id: str, full_name: str) -> str:

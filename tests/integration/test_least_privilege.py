@@ -34,7 +34,6 @@ from tests.support.journeys import (
     e164,
     me,
     new_contract,
-    new_phone,
     put_consent,
     registered,
     registration,
@@ -51,6 +50,7 @@ from tests.support.lifecycle import (
     start_recovery,
     verify_recovery,
 )
+from tests.support.phones import new_phone
 
 Journey = Callable[[Deployed, Recorder, pytest.MonkeyPatch], None]
 

@@ -16,7 +16,8 @@ from ongpt.notify import send_limits
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.store import NoticeStore
 from tests.support.deployed import Deployed, guest
-from tests.support.journeys import e164, me, new_phone, registered, registration, start
+from tests.support.journeys import e164, me, registered, registration, start
+from tests.support.phones import new_phone
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient

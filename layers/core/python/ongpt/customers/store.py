@@ -8,12 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
-from ongpt.platform.errors import AlreadyRegistered
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
-    cancelled_because_of_conditions,
     from_item,
     key,
     query_all,
