@@ -52,7 +52,7 @@ class Announcements:
             for shard in range(ACTIVE_SHARDS)
             for customer_id in self.customer_store.active_in(shard)
         )
-        announcement = {
+        announcement: dict[str, Any] = {
             "kind": kind,
             "title": title,
             "body": body,
