@@ -16,7 +16,8 @@ class Poller(Protocol):
     def settle(self, deadline: float) -> bool: ...
 
 
-SETTLE_SECONDS = 5.0
+# Long enough for a delivery worker that starts cold on a loaded machine (its first process)
+SETTLE_SECONDS = 15.0
 
 
 def settle(pollers: Sequence[Poller], seconds: float = SETTLE_SECONDS) -> bool:
