@@ -84,6 +84,8 @@ def test_recovery_resets_the_password_and_the_app_and_sign_in_completes_by_sms(
         },
     )
     assert (verified.status_code, verified.json()) == (200, {"status": "RECOVERED"})
+    # Both told, through the outbox (after the answer): before the sign-in's SMS codes arrive.
+    assert len(arrived(local_runtime, phone, before[phone] + 2)) == before[phone] + 2
     pool = UserPoolClient(local_runtime.config)
     with pytest.raises(Exception, match="NotAuthorized"):  # the old password
         _auth(pool, "USER_PASSWORD_AUTH", USERNAME=email, PASSWORD=signed_in["password"])

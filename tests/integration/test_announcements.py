@@ -136,10 +136,9 @@ def test_a_failed_send_is_retried_from_the_outbox_stream_and_sent_once(
 
     monkeypatch.setattr(Notifier, "send", failing_once)
     announce(aws, title)
-    fan_out(aws)  # the worker enqueued the notice; its delivery failed
+    fan_out(aws)  # the worker enqueued the notice; its first delivery failed
     assert failures
-    assert received(aws, body["email"], title) == 0
-    aws.deliver_notices()  # the stream's retry
+    aws.deliver_notices()  # the stream's retries, if the tier has not made them already
     aws.deliver_notices()
     assert received(aws, body["email"], title) == 1
 
