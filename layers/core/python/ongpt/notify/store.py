@@ -8,15 +8,14 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from ongpt.customers.store import CUSTOMER
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
-    cancelled_because_of_conditions,
+    TransactionConflict,
     key,
     query_all,
     to_item,
+    transact,
 )
 
 if TYPE_CHECKING:
@@ -119,11 +118,7 @@ class SendCounters:
             for counter in counters
         ]
         try:
-            self._db.transact_write_items(TransactItems=updates)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException" or not any(
-                cancelled_because_of_conditions(error)
-            ):
-                raise
+            transact(self._db, updates)
+        except TransactionConflict:
             return False
         return True
