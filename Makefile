@@ -59,9 +59,10 @@ compliance: install  ## which tests prove each policy clause; fails if a clause 
 chromium:
 	@command -v $${CHROMIUM:-chromium} >/dev/null || { echo "Chromium is missing: the browser tests need Debian's chromium package (apt-get install chromium; see README, Prerequisites)." >&2; exit 1; }
 
-# mypy (under a minute cold: pyproject.toml follows only the CDK modules we use) and the traceability table (a collection of the
-# whole suite) run beside the suite, whose two workers leave a core idle while they wait on the
-# synthesis and the local runtime; their output follows the suite's, and make fails if any fails.
+# mypy (under a minute cold: it follows only the CDK modules we use) and the traceability table
+# (a collection of the whole suite) run beside the suite, whose two workers leave a core idle while
+# they wait on the synthesis and the local runtime; their output follows the suite's, and make
+# fails if any fails.
 test: style chromium  ## lint, then the whole suite (synth, nag packs, cfn-lint, browser) beside mypy and traceability
 	$(BIN)/mypy > .mypy.log 2>&1 & types=$$!; \
 	$(BIN)/pytest --collect-only -qq --clauses > .compliance.log 2>&1 & traced=$$!; \
