@@ -29,9 +29,6 @@ class Cors:
     def _allowed(self, request: Request) -> bool:
         return self.origin is not None and request.headers.get("Origin") == self.origin
 
-    def is_preflight(self, request: Request) -> bool:
-        return request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
-
     def preflight(self, request: Request) -> Response:
         response = Response(status=204)
         if self._allowed(request):

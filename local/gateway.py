@@ -135,8 +135,8 @@ class LocalGateway:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         request = Request(environ)
-        if self.cors.is_preflight(request):
-            response = self.cors.preflight(request)
+        if request.method == "OPTIONS" and self._is_resource(request.path):
+            response = self.cors.preflight(request)  # API Gateway's own MOCK method (infra/cors.py)
         elif request.path.startswith("/_local/"):
             response = self._local(request)
         else:
@@ -274,6 +274,11 @@ class LocalGateway:
             _log_failure(route.function_id, exc)
             return _json(502, {"message": "Internal server error"})
         return self._response(result)
+
+    def _is_resource(self, path: str) -> bool:
+        """A path with a method in the template (deployed, each such resource has an OPTIONS
+        method; any other path is API Gateway's 403, preflight or not), or a local endpoint."""
+        return path.startswith("/_local/") or any(r.pattern().match(path) for r in self.routes)
 
     def _route(self, method: str, path: str) -> tuple[ApiRoute, dict[str, str]] | None:
         for route in self.routes:

@@ -38,6 +38,24 @@ def test_the_preflight_is_answered_unsigned_for_the_page_origin_only(
     assert ALLOW_ORIGIN not in preflight(ELSEWHERE).headers
 
 
+def test_a_preflight_to_a_path_the_api_does_not_have_is_api_gateways_403(
+    local_runtime: LocalClient,
+) -> None:
+    """Deployed, only the resources with methods get an OPTIONS method (infra/cors.py)."""
+    site = local_runtime.config["web_url"]
+    asks = {"Origin": site, "Access-Control-Request-Method": "GET"}
+    unknown = requests.options(
+        f"{local_runtime.api_url}/v1/no-such-thing", headers=asks, timeout=30
+    )
+    assert unknown.status_code == 403
+    assert unknown.json() == {"message": "Missing Authentication Token"}
+    assert unknown.headers[ALLOW_ORIGIN] == site  # the gateway response's headers
+    templated = requests.options(
+        f"{local_runtime.api_url}/v1/staff/contracts/c-1/renewal", headers=asks, timeout=30
+    )
+    assert templated.status_code == 204
+
+
 def test_errors_and_answers_carry_the_page_origin_and_no_other(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:
