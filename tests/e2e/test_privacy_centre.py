@@ -234,7 +234,10 @@ def test_a_guest_complains_with_the_keyboard_on_a_phone_sized_screen(visit: Any)
         page.keyboard.press(keys) if keys == "Tab" else page.keyboard.type(keys)
     page.keyboard.press("Enter")
     page.wait_for_selector("#f-contact-email[aria-invalid=true]")  # the error next to its field
-    assert page.text_content("#f-contact-email-error")
+    # In the page's language (the API's own message is English, for developers).
+    assert page.text_content("#f-contact-email-error") == (
+        "Địa chỉ email không hợp lệ, ví dụ: ten@example.com."
+    )
     site.step("20-complaint-error-phone")
     page.fill("#f-contact-email", contact)
     page.keyboard.press("Enter")

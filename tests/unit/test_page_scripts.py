@@ -1,5 +1,5 @@
 """The privacy centre's own scripts, tested by Node's test runner (``web/test``): no browser, no
-network, a second or so."""
+network, a second or so: token renewal (session.test.js), both languages complete (i18n.test.js)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 WEB = Path(__file__).resolve().parents[2] / "web"
 
 
-def test_the_page_renews_its_tokens_before_they_expire() -> None:
+def test_the_pages_scripts_pass_their_node_tests() -> None:
     node = shutil.which("node")
     assert node, "Node is a prerequisite (README)"
     run = subprocess.run(

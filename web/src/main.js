@@ -22,7 +22,28 @@ const notice = (text) => h('p', { class: 'notice', role: 'status' }, text);
 const go = (route) => {
   window.location.hash = route;
 };
-const fail = (target, error) => showErrors(target, error instanceof ApiError ? error : {}, t('error'));
+const fail = (target, error) => showErrors(target, error instanceof ApiError ? said(error) : {}, t('error'));
+
+// An API error as the page says it, in its language: the API's own texts are English, for
+// developers. Each field by what it holds, the rest by the error's code.
+const FIELD_KINDS = {
+  email: 'invalid_email',
+  phone: 'invalid_phone',
+  code: 'invalid_code',
+  email_code: 'invalid_code',
+  phone_code: 'invalid_code',
+  date_of_birth: 'invalid_date',
+  password: 'invalid_password',
+  new_password: 'invalid_password',
+};
+const wrong = (error) => (error instanceof ApiError ? said(error).message : t('error'));
+const said = (error) => ({
+  message: TEXT[state.lang][`code_${error.code}`] ?? t('error'),
+  fields: error.fields.map(({ field: name }) => ({
+    field: name,
+    message: t(FIELD_KINDS[name.split('.').pop()] ?? 'invalid'),
+  })),
+});
 const when = (value) => (value ? new Date(value).toLocaleString(state.lang === 'vi' ? 'vi-VN' : 'en-GB') : '');
 
 // Guest pages
@@ -117,7 +138,7 @@ function resendButton(path) {
       await state.api.call('POST', path, {});
       status.textContent = t('resent');
     } catch (error) {
-      status.textContent = error.message;
+      status.textContent = wrong(error);
     }
   };
   return [h('button', { type: 'button', class: 'secondary', onclick: resend }, t('resend')), status];
@@ -462,7 +483,7 @@ async function security() {
     try {
       await state.auth.finishEnrolment(data.code);
     } catch (error) {
-      return showErrors(target, { fields: [{ field: 'code', message: error.message }] });
+      return showErrors(target, { fields: [{ field: 'code', message: t('code_INVALID_CODE') }] });
     }
     state.flash = t('appAdded');
     await security();
@@ -471,7 +492,7 @@ async function security() {
     try {
       render(t('mfaSetup'), enrolment(await state.auth.startEnrolment(), finish));
     } catch (error) {
-      status.textContent = error.message;
+      status.textContent = wrong(error);
     }
   };
   render(t('security'), h('p', {}, t('noApp')), h('button', { type: 'button', onclick: begin }, t('startEnrolment')), status);
@@ -506,7 +527,7 @@ async function signOut() {
     await state.api.call('POST', '/v1/me/sign-out');
     endSession(t('signedOut'));
   } catch (error) {
-    endSession(`${t('signOutFailed')} ${error.message}`);
+    endSession(`${t('signOutFailed')} ${wrong(error)}`);
   }
 }
 
@@ -556,7 +577,7 @@ async function route() {
   try {
     await page();
   } catch (error) {
-    render(t('error'), h('p', { role: 'alert' }, error.message));
+    render(t('error'), h('p', { role: 'alert' }, wrong(error)));
   } finally {
     view().removeAttribute('aria-busy');
   }
