@@ -143,18 +143,14 @@ class AuditLog:
     @tracer.capture_method
     def write_once(self, entry: Entry, along: Sequence[TransactWriteItemTypeDef] = ()) -> bool:
         """Writes ``entry`` with ``along`` unless its sequence is taken (another writer won):
-        False then. Alone, the entry is one ``PutItem`` (a transaction costs twice the write
-        units)."""
+        False then."""
         put: PutTypeDef = {
             "TableName": self.table,
             "Item": {**_key(entry.subject, entry.sequence), **to_item(_attributes(entry))},
             "ConditionExpression": "attribute_not_exists(pk)",
         }
         try:
-            if along:
-                transact(self.dynamodb, [*along, {"Put": put}])
-            else:
-                self.dynamodb.put_item(**put)
+            transact(self.dynamodb, [*along, {"Put": put}])  # alone, one PutItem
         except TransactionConflict as conflict:
             if conflict.failed != (len(along),):
                 raise TransactionConflict(conflict.failed) from None
@@ -210,13 +206,11 @@ class AuditLog:
 
 
 def _lost_race(error: ClientError) -> bool:
-    """A put of the entry that lost its sequence to another writer, or a transaction that
-    DynamoDB cancelled because another one was writing the same items at once."""
-    code = error.response["Error"]["Code"]
+    """A transaction that DynamoDB cancelled because another one was writing the same items at
+    once."""
     reasons = error.response.get("CancellationReasons", [])
-    return code == "ConditionalCheckFailedException" or (
-        code == "TransactionCanceledException"
-        and any(reason.get("Code") == "TransactionConflict" for reason in reasons)
+    return error.response["Error"]["Code"] == "TransactionCanceledException" and any(
+        reason.get("Code") == "TransactionConflict" for reason in reasons
     )
 
 
