@@ -15,6 +15,7 @@ import boto3
 
 from local.lambdas import reset_warm_state
 from tests.bench import quiet
+from tests.bench.results import Row
 from tests.support.deployed import Deployed, customer, deployed, guest
 from tests.support.events import FakeLambdaContext, rest_event
 
@@ -97,7 +98,8 @@ def measure(assembly: Path) -> dict[str, Counter[str]]:
     return results
 
 
-def main() -> None:
+def main() -> list[Row]:
+    rows = []
     for request, calls in measure(ROOT / "cdk.out").items():
         total, target = sum(calls.values()), TARGETS[request]
         detail = ", ".join(f"{op} x{n}" if n > 1 else op for op, n in sorted(calls.items()))
@@ -106,6 +108,9 @@ def main() -> None:
             f"{request}: {total} AWS calls ({detail}); target ≤ {target}, "
             f"ratio {total / target:.2f} ({verdict})"
         )
+        met = total <= target
+        rows.append(Row(f"AWS calls, {request}", f"{total}: {detail}", f"≤ {target}", met))
+    return rows
 
 
 if __name__ == "__main__":
