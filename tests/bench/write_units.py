@@ -210,8 +210,13 @@ def _paths(aws: Deployed, recorder: WriteRecorder) -> Iterator[tuple[str, list[W
     assert status == 200
     yield "a consent change (`PUT /v1/me/consents/{purpose}`)", recorder.take()
     complaint = {"category": "service", "subject": "Hoá đơn", "message": "Sai."}
-    _post(aws, "complaints", "/v1/complaints", complaint, customer(cid))
-    yield "a complaint (`POST /v1/complaints`, a customer's)", recorder.take()
+    filed = _post(aws, "complaints", "/v1/complaints", complaint, customer(cid))
+    yield "a complaint filed (`POST /v1/complaints`, a customer's)", recorder.take()
+    resolved = {"status": "RESOLVED", "resolution": "Xong."}
+    path = f"/v1/staff/complaints/{filed['complaint_id']}"
+    status, _ = aws.call("complaints", "PATCH", path, body=resolved, identity=staff("Support"))
+    assert status == 200
+    yield "a complaint resolved (`PATCH /v1/staff/complaints/{id}`)", recorder.take()
     new_email = f"moved.{cid[:8]}@example.com"
     asked = {"changes": {"email": new_email}, "reason": "x"}
     eid = _post(aws, "edit_requests", "/v1/me/edit-requests", asked, customer(cid))[
