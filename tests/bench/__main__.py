@@ -1,12 +1,40 @@
-"""``make bench``: every benchmark, each printing its figures as ratios measured in the same run."""
+"""``make bench``: every benchmark, each printing its figures as ratios measured in the same run;
+then their rows, with the machine's facts, written into ``docs/benchmarks.md``."""
 
-from tests.bench import audit_chain, aws_calls, cold_start, expiry_job, gateway, load, quiet
+import dataclasses
+import os
+import time
+from pathlib import Path
+
+from tests.bench import (
+    audit_chain,
+    aws_calls,
+    cold_start,
+    expiry_job,
+    gateway,
+    load,
+    quiet,
+    results,
+    write_units,
+)
+
+DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
 
 if __name__ == "__main__":
     quiet()
-    cold_start.main()
-    aws_calls.main()
-    audit_chain.main()
-    expiry_job.main()
-    gateway.main()
-    load.main()
+    machine = results.this_machine()
+    started = time.monotonic()
+    rows = [
+        *cold_start.main(),
+        *aws_calls.main(),
+        *write_units.main(),
+        *audit_chain.main(),
+        *expiry_job.main(),
+        *gateway.main(),
+        *load.main(),
+    ]
+    machine = dataclasses.replace(
+        machine, load_at_end=os.getloadavg(), seconds=time.monotonic() - started
+    )
+    results.write(DOCUMENT, rows, machine)
+    print(f"results written to {DOCUMENT}")

@@ -26,6 +26,7 @@ from local.principals import Principals
 from local.provision import Provisioner
 from local.template import Template
 from tests.bench import quiet
+from tests.bench.results import Row
 from tests.support.deployed import guest
 from tests.support.events import FakeLambdaContext, rest_event
 from tests.support.runtime import served
@@ -78,16 +79,21 @@ def gateway_overhead(assembly: Path) -> tuple[float, float]:
         return _timed(direct, REQUESTS), _timed(through_gateway, REQUESTS)
 
 
-def main() -> None:
+def main() -> list[Row]:
     assembly = ROOT / "cdk.out"
     with served(assembly, ROOT / ".build" / "bench-startup") as (startup, _):
         print(f"local runtime start-up: {startup:.2f} s (process start to serving)")
     direct, gateway = gateway_overhead(assembly)
-    print(
-        f"GET /v1/policy, median of {REQUESTS}: handler direct {direct * 1000:.2f} ms, "
-        f"through the local gateway {gateway * 1000:.2f} ms; "
-        f"ratio {gateway / direct:.2f}x (overhead {(gateway - direct) * 1000:.2f} ms)"
+    overhead = (
+        f"handler direct {direct * 1000:.2f} ms, through the local gateway "
+        f"{gateway * 1000:.2f} ms; ratio {gateway / direct:.2f}x "
+        f"(overhead {(gateway - direct) * 1000:.2f} ms)"
     )
+    print(f"GET /v1/policy, median of {REQUESTS}: {overhead}")
+    return [
+        Row("local runtime start-up, process start to serving", f"{startup:.2f} s"),
+        Row(f"local gateway overhead, `GET /v1/policy`, median of {REQUESTS}", overhead),
+    ]
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import requests
 
 from local.client import LocalClient, SignedSession
 from tests.bench import quiet
+from tests.bench.results import Row
 from tests.support.runtime import served
 from tests.support.signed import register, sign_in
 
@@ -87,18 +88,21 @@ def under_load(prepared: requests.PreparedRequest, clients: int, expected: int) 
     return Load(clients, len(latencies), errors, time.perf_counter() - began, latencies)
 
 
-def report(name: str, prepared: requests.PreparedRequest, expected: int) -> None:
+def report(name: str, prepared: requests.PreparedRequest, expected: int) -> list[Row]:
     loads = [under_load(prepared, clients, expected) for clients in CLIENTS]
+    rows = []
     for load in loads:
         assert load.errors == 0, f"{name}: {load.errors} errors with {load.clients} clients"
-        print(
-            f"{name}, {load.clients:>2} client(s): {load.per_second:.0f} requests/s, "
-            f"p50 {load.percentile(50):.1f} ms, p99 {load.percentile(99):.1f} ms"
+        figures = (
+            f"{load.per_second:.0f} requests/s, p50 {load.percentile(50):.1f} ms, "
+            f"p99 {load.percentile(99):.1f} ms, 0 errors"
         )
-    print(
-        f"{name}: ratio of 32 clients' throughput to 1 client's: "
-        f"{loads[-1].per_second / loads[0].per_second:.2f}x"
-    )
+        print(f"{name}, {load.clients:>2} client(s): {figures}")
+        rows.append(Row(f"local runtime under load, `{name}`, {load.clients} client(s)", figures))
+    ratio = loads[-1].per_second / loads[0].per_second
+    print(f"{name}: ratio of 32 clients' throughput to 1 client's: {ratio:.2f}x")
+    rows.append(Row(f"the same, `{name}`: 32 clients' throughput / 1 client's", f"{ratio:.2f}x"))
+    return rows
 
 
 def sign_ups_per_second(client: LocalClient, guest: SignedSession) -> float:
@@ -110,23 +114,31 @@ def sign_ups_per_second(client: LocalClient, guest: SignedSession) -> float:
     return SIGN_UPS / (time.perf_counter() - started)
 
 
-def main() -> None:
+def main() -> list[Row]:
     with served(ROOT / "cdk.out", ROOT / ".build" / "bench-load") as (_, client):
         guest = client.session(principal="guest")
         details = register(client, guest)
         tokens = sign_in(client, details["email"], details["password"])["tokens"]
         customer = client.session(id_token=tokens["IdToken"])
         me = requests.Request("GET", client.api_url + "/v1/me", auth=customer.auth()).prepare()
-        report("GET /v1/me", me, 200)
+        rows = report("GET /v1/me", me, 200)
         events = requests.Request(
             "POST", client.api_url + "/v1/analytics/events", json=EVENTS, auth=guest.auth()
         ).prepare()
-        report("POST /v1/analytics/events", events, 202)
+        rows += report("POST /v1/analytics/events", events, 202)
         rate = sign_ups_per_second(client, guest)
         print(
             f"registration -> verification end to end, {SIGN_UP_CLIENTS} clients: "
             f"{rate:.2f} accounts/s"
         )
+    return [
+        *rows,
+        Row(
+            f"registration -> verification end to end (sign-up, both codes from the outbox, "
+            f"verification), {SIGN_UP_CLIENTS} clients",
+            f"{rate:.2f} accounts/s",
+        ),
+    ]
 
 
 if __name__ == "__main__":
