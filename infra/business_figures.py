@@ -60,6 +60,7 @@ def business_widgets() -> list[cloudwatch.IWidget]:
                 for service, codes in (
                     ("registration_codes", "sign-up"),
                     ("edit_requests", "change"),
+                    ("recovery_codes", "recovery"),
                 )
                 for c in ("email", "phone")
             ),

@@ -144,7 +144,12 @@ ME = FunctionSpec(
         "GET /v1/me/notifications",
         "GET /v1/me/disclosures",
     ),
-    needs=(items(tables.CUSTOMERS, "GetItem", "PutItem", "Query"), *CUSTOMER_DATA, N.AUDIT_APPEND),
+    needs=(
+        items(tables.CUSTOMERS, "GetItem", "PutItem", "Query"),
+        *CUSTOMER_DATA,
+        DataKeys(opens=("complaint_id",)),  # the export's complaints, each under its own key
+        N.AUDIT_APPEND,
+    ),
 )
 EDIT_REQUESTS = FunctionSpec(
     "edit_requests",
@@ -214,6 +219,7 @@ COMPLAINTS = FunctionSpec(
     needs=(
         *NOTICES,
         items(tables.CUSTOMERS, "PutItem", "UpdateItem", queries=(BY_STATUS,)),
+        items(tables.DATA_KEYS, "PutItem"),  # the complaint's own key, in its transaction
         DataKeys(makes=("complaint_id",), opens=("complaint_id",)),  # a guest has no customer key
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,

@@ -9,6 +9,7 @@ from aws_cdk import aws_cognito_identitypool as identitypool
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from infra import cognito_messages
 from infra.access import STAFF_ROLES
 from infra.compliance import acknowledge, wildcard_resource
 from infra.settings import Settings
@@ -39,6 +40,14 @@ class Identity(Construct):
             ),
             mfa=cognito.Mfa.REQUIRED,
             mfa_second_factor=cognito.MfaSecondFactor(sms=True, otp=True),
+            # Cognito's own messages, in both languages (infra/cognito_messages.py).
+            mfa_message=cognito_messages.MFA_SMS,
+            user_verification=cognito.UserVerificationConfig(
+                email_style=cognito.VerificationEmailStyle.CODE,
+                email_subject=cognito_messages.VERIFICATION_EMAIL_SUBJECT,
+                email_body=cognito_messages.VERIFICATION_EMAIL_BODY,
+                sms_message=cognito_messages.VERIFICATION_SMS,
+            ),
             password_policy=cognito.PasswordPolicy(
                 min_length=12,
                 require_lowercase=True,

@@ -16,8 +16,8 @@ it (installed once, in the runtime's process, before moto serves):
   AWS no longer asks for a TOTP code; moto still does for anyone who once verified a token in a
   pool where MFA is required. Here the verified token is forgotten, as the app is.
 - **SMS MFA.** AWS texts a code to the user's phone and checks it; moto sends nothing and
-  accepts any code. Here a code is texted (through moto's SNS, so the outbox shows it) and
-  checked.
+  accepts any code. Here a code is texted (through moto's SNS, so the outbox shows it) in the
+  pool's ``SmsAuthenticationMessage`` from the template, and checked.
 - **SMS before an app's set-up.** AWS asks a user whose SMS MFA is enabled (after a recovery
   removed the app) for an SMS code at sign-in; moto's SRP path (``PASSWORD_VERIFIER``) asks
   anyone without a verified software token to set one up (``MFA_SETUP``). Here it asks for SMS.
@@ -39,8 +39,9 @@ from moto.sns.models import sns_backends
 
 from local.template import ACCOUNT_ID
 
-# The user pool's SMS authentication message is one text for every customer: both languages.
-SMS_MFA_MESSAGE = "OnGPT: ma dang nhap cua ban la {code}. Your OnGPT sign-in code is {code}."
+# Where the user pool's SMS authentication message (from the template, infra/cognito_messages.py)
+# takes the code.
+CODE_PLACEHOLDER = "{####}"
 
 _issued: dict[str, str] = {}  # session -> the challenge it was given
 _sms_codes: dict[str, str] = {}  # session -> the SMS code texted for it
@@ -76,7 +77,8 @@ def _sign_out(pool: Any, username: str) -> None:
 
 
 def _text_code(backend: Any, session: str) -> None:
-    """An SMS MFA challenge: a code to the user's phone, as Cognito's SMS role sends it."""
+    """An SMS MFA challenge: a code to the user's phone in the pool's SMS authentication message,
+    as Cognito's SMS role sends it."""
     username, pool = backend.sessions[session]
     user = _user(pool, username)
     phone = next(a["Value"] for a in user.attributes if a["Name"] == "phone_number")
@@ -84,7 +86,8 @@ def _text_code(backend: Any, session: str) -> None:
     with _lock:
         _sms_codes[session] = code
     sns = sns_backends[ACCOUNT_ID][backend.region_name]
-    sns.sms_messages[str(uuid.uuid4())] = (phone, SMS_MFA_MESSAGE.format(code=code))
+    text = pool.extended_config["SmsAuthenticationMessage"].replace(CODE_PLACEHOLDER, code)
+    sns.sms_messages[str(uuid.uuid4())] = (phone, text)
 
 
 def _remember(backend: Any, answer: dict[str, Any]) -> dict[str, Any]:

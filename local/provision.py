@@ -150,6 +150,8 @@ class Provisioner:
             "AccountRecoverySetting",
             "Schema",
             "MfaConfiguration",
+            "SmsAuthenticationMessage",  # the SMS MFA text local/cognito_rules.py sends
+            "VerificationMessageTemplate",
         )
         args = {k: props[k] for k in copied if k in props}
         pool = idp.create_user_pool(PoolName=props.get("UserPoolName", logical_id), **args)[

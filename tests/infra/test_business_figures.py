@@ -37,11 +37,11 @@ def test_erasures_due_done_and_held_are_drawn_from_the_erasure_job(
 
 
 @pytest.mark.clause("P2.5")
-def test_codes_sent_counts_sign_up_and_change_codes_on_both_channels(
+def test_codes_sent_counts_sign_up_change_and_recovery_codes_on_both_channels(
     template_json: dict[str, Any],
 ) -> None:
     assert drawn(template_json)["CodesSent"] == {
         (("channel", channel), ("service", service))
-        for service in ("registration_codes", "edit_requests")
+        for service in ("registration_codes", "edit_requests", "recovery_codes")
         for channel in ("email", "phone")
     }

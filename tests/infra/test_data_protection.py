@@ -69,7 +69,8 @@ CUSTOMER_READERS = (
 DATA_KEY_USERS = {  # (action, owner type): the functions that may, and no other
     ("kms:Decrypt", "customer_id"): CUSTOMER_READERS,
     ("kms:Decrypt", "registration_id"): ("Registration", "RegistrationCodes"),
-    ("kms:Decrypt", "complaint_id"): ("Complaints", "NoticeDelivery"),  # a guest's outcome notice
+    # A guest's outcome notice (NoticeDelivery), a customer's complaints in their export (Me).
+    ("kms:Decrypt", "complaint_id"): ("Complaints", "NoticeDelivery", "Me"),
     ("kms:GenerateDataKey", "customer_id"): ("Registration",),
     ("kms:GenerateDataKey", "registration_id"): ("Registration",),
     ("kms:GenerateDataKey", "complaint_id"): ("Complaints",),

@@ -16,6 +16,7 @@ from tests.support.deployed import Deployed, guest, staff
 from tests.support.erasure import close, hold
 from tests.support.jobs import run_erasure
 from tests.support.journeys import e164, me, registered
+from tests.support.lifecycle import start_recovery
 from tests.support.phones import new_phone
 
 Figure = tuple[str, tuple[tuple[str, str], ...]]  # a metric's name and dimensions (sorted)
@@ -108,6 +109,28 @@ def test_edit_request_codes_are_counted_as_codes_sent(
     edits = ("service", "edit_requests")
     assert figures[("CodesSent", (("channel", "email"), edits))] == 1
     assert figures[("CodesSent", (("channel", "phone"), edits))] == 1
+
+
+@pytest.mark.clause("P2.5")
+def test_recovery_codes_are_counted_as_codes_sent_or_limited(
+    aws: Deployed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Three recoveries of one account in an hour: the worker sends each address what its limit
+    (3 an hour, the sign-up's code among them) leaves, and counts those sent and those held."""
+    body, _ = registered(aws)
+    addresses = {"email": body["email"].lower(), "phone": e164(body["phone"])}
+    before = {channel: len(aws.messages_to(a)) for channel, a in addresses.items()}
+    capsys.readouterr()
+    for _ in range(3):
+        assert start_recovery(aws, body["email"], body["phone"])[0] == 202
+    figures = emitted(capsys.readouterr().out)
+    worker = ("service", "recovery_codes")
+    for channel, address in addresses.items():
+        sent = len(aws.messages_to(address)) - before[channel]
+        assert 0 < sent < 3, channel
+        assert figures[("CodesSent", (("channel", channel), worker))] == sent
+        held = ("CodeSendsLimited", (("channel", channel), ("limit", "address"), worker))
+        assert figures[held] == 3 - sent
 
 
 @pytest.mark.clause("P2.5")

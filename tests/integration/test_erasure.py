@@ -16,6 +16,8 @@ from tests.support.deployed import Deployed, customer, staff
 from tests.support.erasure import (
     backed_up,
     close,
+    complaint_fields_that_open,
+    complaints_of,
     dumped,
     every_item,
     hold,
@@ -52,16 +54,14 @@ def _profile(aws: Deployed, customer_id: str) -> dict[str, Any]:
 def _closed_customer(
     aws: Deployed, days_ago: int = 1, *, records: bool = True
 ) -> tuple[dict[str, Any], str]:
-    """A customer (with an edit request, a contract, a complaint and notices unless not
-    ``records``), closed with ``erase_after`` ``days_ago`` days before ``NOW``."""
+    """A customer with a complaint (and a consent, an edit request, a contract and notices unless
+    not ``records``), closed with ``erase_after`` ``days_ago`` days before ``NOW``."""
     body, customer_id = registered(aws)
-    if not records:
-        close(boto3.client("dynamodb"), _table(aws), customer_id, NOW - timedelta(days=days_ago))
-        return body, customer_id
-    assert put_consent(aws, customer_id, "marketing", {"granted": True})[0] == 200
-    edit = {"changes": {"full_name": "Nguyễn Văn Bình"}, "reason": "Tên mới"}
-    assert me(aws, customer_id, "POST", "/v1/me/edit-requests", edit)[0] == 202
-    contract(aws, customer_id, 200)
+    if records:
+        assert put_consent(aws, customer_id, "marketing", {"granted": True})[0] == 200
+        edit = {"changes": {"full_name": "Nguyễn Văn Bình"}, "reason": "Tên mới"}
+        assert me(aws, customer_id, "POST", "/v1/me/edit-requests", edit)[0] == 202
+        contract(aws, customer_id, 200)
     complaint = {"category": "service", "subject": "Hoá đơn", "message": "Sai."}
     filed = aws.call(
         "complaints", "POST", "/v1/complaints", body=complaint, identity=customer(customer_id)
@@ -98,12 +98,17 @@ def _audit(aws: Deployed, customer_id: str) -> dict[str, Any]:
 
 def _erased_everywhere(aws: Deployed, customer_id: str, before: dict[str, Any]) -> None:
     """What erasure promises, checked against the tables and ``before``, their copy taken before
-    the erasure: nothing of the customer's opens or is found, and their chain verifies."""
+    the erasure: nothing of the customer's opens or is found (their complaints' text from the copy
+    included, with any key of the tables or of a backup), and their chain verifies."""
     dynamodb, kms = boto3.client("dynamodb"), boto3.client("kms")
     profile = before["profile"]
     now = every_item(dynamodb, at=NOW)
+    backup = backed_up(before["tables"])
     assert keys_that_open(kms, now, customer_id) == 0
-    assert keys_that_open(kms, backed_up(before["tables"]), customer_id) == 0  # a backup's copy
+    assert keys_that_open(kms, backup, customer_id) == 0  # a backup's copy
+    for complaint in complaints_of(before["tables"], customer_id):
+        assert complaint_fields_that_open(kms, now, complaint) == []
+        assert complaint_fields_that_open(kms, backup, complaint) == []
     text = dumped(now)
     for attribute in ("full_name", "email", "phone", "optional", "email_index", "phone_index"):
         assert profile[attribute]["S"] not in text, attribute  # sealed values and guard tokens
@@ -120,10 +125,19 @@ def _erased_everywhere(aws: Deployed, customer_id: str, before: dict[str, Any]) 
 
 
 def _copy(aws: Deployed, customer_id: str) -> dict[str, Any]:
+    """A copy of every table, taken before the erasure: only the key store holds the customer's
+    keys (theirs and each complaint's), with which their complaints' text opens."""
     dynamodb, kms = boto3.client("dynamodb"), boto3.client("kms")
     tables = every_item(dynamodb)
-    assert keys_that_open(kms, tables, customer_id) == 1  # the key store's, until erasure
+    complaints = complaints_of(tables, customer_id)
+    assert keys_that_open(kms, tables, customer_id) == 1 + len(complaints)  # the key store's
     assert keys_that_open(kms, backed_up(tables), customer_id) == 0  # no backup holds a key
+    for complaint in complaints:
+        assert complaint_fields_that_open(kms, tables, complaint) == [
+            "contact",
+            "message",
+            "subject",
+        ]
     return {"tables": tables, "profile": _profile(aws, customer_id)}
 
 
@@ -232,12 +246,12 @@ def test_the_complaints_of_an_erased_customer_lose_their_text_and_key_and_leave_
     complaint_id = pointer["complaint_id"]["S"]
     complaint_key = {"pk": {"S": f"COMPLAINT#{complaint_id}"}, "sk": {"S": "COMPLAINT"}}
     before = dynamodb.get_item(TableName=_table(aws), Key=complaint_key)["Item"]
-    assert {"dek", "subject", "message", "contact"} <= set(before)
+    assert {"subject", "message", "contact"} <= set(before)
 
     run_erasure(aws, NOW)
 
     after = dynamodb.get_item(TableName=_table(aws), Key=complaint_key)["Item"]
-    assert not {"dek", "subject", "message", "contact", "resolution", "status_key"} & set(after)
+    assert not {"subject", "message", "contact", "resolution", "status_key"} & set(after)
     assert (after["status"]["S"], after["status_at_erasure"]["S"]) == ("ERASED", "OPEN")
     assert after["category"]["S"] == "service"
     support, open_ones = staff("Support"), {"status": "OPEN"}

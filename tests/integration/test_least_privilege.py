@@ -112,6 +112,8 @@ def _registration_codes(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch
 def _me(aws: Deployed, _rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
     _, cid = registered(aws)
     who = customer(cid)
+    mine = {"category": "privacy", "subject": "Dữ liệu", "message": "Xin xem."}
+    assert aws.call("complaints", "POST", "/v1/complaints", body=mine, identity=who)[0] == 201
     for path in ("", "/export", "/consents", "/contracts", "/notifications", "/disclosures"):
         assert aws.call("me", "GET", f"/v1/me{path}", identity=who)[0] == 200, path
     assert put_consent(aws, cid, "marketing", {"granted": True})[0] == 200

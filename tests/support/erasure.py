@@ -5,10 +5,13 @@ still opens."""
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+from ongpt.security.crypto import FORMAT, TamperedCiphertext, unseal
 
 
 def close(dynamodb: Any, table: str, customer_id: str, erase_after: datetime) -> None:
@@ -42,11 +45,12 @@ def hold(dynamodb: Any, table: str, customer_id: str, status: str = "ACTIVE") ->
     )
 
 
+Tables = dict[str, list[dict[str, Any]]]  # every item of every table, by table
 TTL_ATTRIBUTES = ("expires_at_epoch", "expiration")
 TTL_DELETION_DAYS = 2  # DynamoDB deletes an expired item typically within two days
 
 
-def every_item(dynamodb: Any, at: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+def every_item(dynamodb: Any, at: datetime | None = None) -> Tables:
     """Every item of every table, by table (a test's view; the service never scans). At ``at``,
     not those whose TTL passed more than two days before: moto never deletes expired items,
     DynamoDB does (send counters and sign-ups live a day, a grace period 30)."""
@@ -62,33 +66,72 @@ def every_item(dynamodb: Any, at: datetime | None = None) -> dict[str, list[dict
     }
 
 
-def dumped(tables: dict[str, list[dict[str, Any]]]) -> str:
+def dumped(tables: Tables) -> str:
     return json.dumps(tables, sort_keys=True, default=lambda b: bytes(b).hex())
 
 
-def backed_up(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+def backed_up(tables: Tables) -> Tables:
     """What a backup of the tables holds: every table but the key store (never backed up)."""
     return {name: items for name, items in tables.items() if "DataKeys" not in name}
 
 
-def keys_that_open(kms: Any, tables: dict[str, list[dict[str, Any]]], customer_id: str) -> int:
-    """How many values of the customer's items in ``tables`` KMS opens as their data key: with
-    none, no value sealed under it can be opened, in the tables or in any copy of them. (A key is
-    kept under its owner's id; only items naming the customer are tried, to keep this quick.)"""
-    opened = 0
+def complaints_of(tables: Tables, customer_id: str) -> list[dict[str, Any]]:
+    """The customer's complaint items in ``tables`` (as ``ongpt.complaints.store`` keeps them)."""
+    return [
+        item
+        for items in tables.values()
+        for item in items
+        if item.get("sk") == {"S": "COMPLAINT"} and item.get("customer_id") == {"S": customer_id}
+    ]
+
+
+def owners(tables: Tables, customer_id: str) -> list[dict[str, str]]:
+    """The encryption contexts of the customer's data keys: their own, and each of their
+    complaints' (a complaint is sealed under a key of its own)."""
+    complaints = sorted(item["complaint_id"]["S"] for item in complaints_of(tables, customer_id))
+    return [{"customer_id": customer_id}, *({"complaint_id": c} for c in complaints)]
+
+
+def data_keys(kms: Any, tables: Tables, owner: dict[str, str]) -> list[bytes]:
+    """The data keys of ``owner`` (an encryption context) that ``tables`` hold: the values of the
+    items naming the owner that KMS opens under its context. (A key is kept under its owner's id;
+    only items naming it are tried, to keep this quick.)"""
+    (owner_id,) = owner.values()
+    found = []
     for items in tables.values():
         for item in items:
-            if customer_id not in json.dumps(item, default=str):
+            if owner_id not in json.dumps(item, default=str):
                 continue
             for value in item.values():
                 if "B" not in value:
                     continue
                 try:
-                    kms.decrypt(
-                        CiphertextBlob=bytes(value["B"]),
-                        EncryptionContext={"customer_id": customer_id},
-                    )
+                    opened = kms.decrypt(CiphertextBlob=bytes(value["B"]), EncryptionContext=owner)
                 except ClientError:
                     continue
-                opened += 1
-    return opened
+                found.append(opened["Plaintext"])
+    return found
+
+
+def keys_that_open(kms: Any, tables: Tables, customer_id: str) -> int:
+    """How many values in ``tables`` KMS opens as a data key of the customer or of one of their
+    complaints: with none, no value sealed under them can be opened, in the tables or in any copy
+    of them."""
+    return sum(len(data_keys(kms, tables, owner)) for owner in owners(tables, customer_id))
+
+
+def complaint_fields_that_open(kms: Any, tables: Tables, complaint: dict[str, Any]) -> list[str]:
+    """The sealed fields of ``complaint`` (an item, e.g. from a copy taken before an erasure) that
+    open with a data key found in ``tables``, as the service opens them."""
+    complaint_id = complaint["complaint_id"]["S"]
+    keys = data_keys(kms, tables, {"complaint_id": complaint_id})
+    opened = []
+    for name, value in complaint.items():
+        if not value.get("S", "").startswith(f"{FORMAT}:"):
+            continue
+        for key in keys:
+            with suppress(TamperedCiphertext):
+                unseal(key, complaint_id, name, value["S"])
+                opened.append(name)
+                break
+    return sorted(opened)

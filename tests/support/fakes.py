@@ -7,7 +7,6 @@ and raises the same domain errors as the real store where the rule depends on th
 from __future__ import annotations
 
 import hmac
-import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from ongpt.contracts.store import ContractStore
 from ongpt.customers.store import CustomerStore
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.platform.errors import Conflict
-from ongpt.security.crypto import DataKeys, seal
+from ongpt.security.crypto import seal
 from ongpt.storage.key_store import KeyGone, KeyStore, owner_key
 from ongpt.storage.markers import Markers
 from ongpt.storage.outbox import Notice, Outbox
@@ -34,23 +33,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 T = TypeVar("T")
-
-
-class FakeDataKeys(DataKeys):
-    """Data keys made locally; opening checks the context the key was made for, as KMS does."""
-
-    def __init__(self) -> None:
-        self.made: dict[bytes, tuple[bytes, str]] = {}
-
-    def new(self, context: dict[str, str]) -> tuple[bytes, bytes]:
-        plaintext, sealed = os.urandom(32), os.urandom(16)
-        self.made[sealed] = (plaintext, json.dumps(context, sort_keys=True))
-        return plaintext, sealed
-
-    def open(self, encrypted: bytes, context: dict[str, str]) -> bytes:
-        plaintext, made_for = self.made[encrypted]
-        assert made_for == json.dumps(context, sort_keys=True), "wrong encryption context"
-        return plaintext
 
 
 class FakeKeyStore(KeyStore):
@@ -122,7 +104,7 @@ class FakeComplaintStore(ComplaintStore):
     def __init__(self) -> None:
         self.complaints: dict[str, dict[str, Any]] = {}
 
-    def add(self, record: dict[str, Any]) -> None:
+    def add(self, record: dict[str, Any], along: Sequence[TransactWriteItemTypeDef] = ()) -> None:
         self.complaints[record["complaint_id"]] = dict(record)
 
     def get(self, complaint_id: str) -> dict[str, Any] | None:

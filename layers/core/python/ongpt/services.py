@@ -222,7 +222,7 @@ def notice_store() -> NoticeStore:
 def outbox() -> Outbox:
     from ongpt.storage.outbox import Outbox
 
-    return Outbox(client("dynamodb"), env.OUTBOX_TABLE.value(), key_store(), data_keys())
+    return Outbox(client("dynamodb"), env.OUTBOX_TABLE.value(), key_store())
 
 
 @cache

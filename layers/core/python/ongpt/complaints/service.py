@@ -4,8 +4,10 @@ REJECTED (final), with a resolution; the complainant is told the outcome once: t
 audit entry (a customer's complaint; a guest has no chain) and the outcome notice are one
 transaction, and the delivery worker sends the notice from the outbox.
 
-Each complaint is sealed under a data key of its own (encryption context ``complaint_id``):
-a guest has no customer key, and one path serves both. Its resolution, staff's free text, is
+Each complaint is sealed under a data key of its own (encryption context ``complaint_id``),
+kept in the key store (``ongpt.storage.key_store``) like a customer's, so that erasure destroys it
+with the same bound on every backup: a guest has no customer key, and one path serves both. Its
+resolution, staff's free text, is
 sealed under the same key when the complaint is closed. The outcome notice names the complaint
 by its reference and date, never by the subject a guest wrote (which would let anyone make the
 service mail their text to any address). The staff queue of each status is the
@@ -32,8 +34,9 @@ from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import Conflict, NotFound, ValidationFailed
 from ongpt.security import masking
-from ongpt.security.crypto import DataKeys, seal, unseal
+from ongpt.security.crypto import seal, unseal
 from ongpt.storage.dynamo import TransactionConflict
+from ongpt.storage.key_store import KeyStore
 from ongpt.storage.outbox import Channel, Notice, Outbox, Owner
 
 FINAL = ("RESOLVED", "REJECTED")
@@ -46,7 +49,7 @@ RESOLUTION = "resolution"  # sealed too, once there is one
 class Complaints:
     complaint_store: ComplaintStore
     customers: Customers
-    data_keys: DataKeys
+    key_store: KeyStore
     outbox: Outbox
     audit_log: AuditLog
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
@@ -61,7 +64,7 @@ class Complaints:
                 _no_contact()
         complaint_id = str(uuid.uuid4())
         context = {"complaint_id": complaint_id}
-        data_key, sealed_key = self.data_keys.new(context)
+        data_key, key_item = self.key_store.new(context)
         values = {
             "subject": complaint.subject,
             "message": complaint.message,
@@ -76,9 +79,9 @@ class Complaints:
                 "customer_id": customer_id,
                 "created_at": now,
                 "updated_at": now,
-                "dek": sealed_key,
                 **{f: seal(data_key, complaint_id, f, values[f]) for f in SEALED},
-            }
+            },
+            along=[key_item],
         )
         return {"complaint_id": complaint_id, "status": "OPEN"}
 
@@ -90,7 +93,7 @@ class Complaints:
 
     def _open(self, record: dict[str, Any]) -> dict[str, Any]:
         cid = record["complaint_id"]
-        data_key = self.data_keys.open(record["dek"], {"complaint_id": cid})
+        data_key = self.key_store.open({"complaint_id": cid})
         opened = {
             f: unseal(data_key, cid, f, record[f]) for f in (*SEALED, RESOLUTION) if f in record
         }
@@ -144,7 +147,7 @@ class Complaints:
             "handled_by": staff.id,
         }
         if done:
-            data_key = self.data_keys.open(record["dek"], {"complaint_id": complaint_id})
+            data_key = self.key_store.open({"complaint_id": complaint_id})
             changes[RESOLUTION] = seal(data_key, complaint_id, RESOLUTION, resolution or "")
         notices = self.outbox.items(self._outcome({**record, **changes}) if done else [])
         customer_id = record.get("customer_id")
@@ -196,7 +199,7 @@ class Complaints:
                 to=contact["email" if channel == "email" else "phone"],
                 language=None,
                 values=values,
-                owner=Owner({"complaint_id": complaint_id}, wrapped=record["dek"]),
+                owner=Owner({"complaint_id": complaint_id}),
             )
         ]
 

@@ -30,8 +30,9 @@ class ComplaintStore:
         self._db, self._table = dynamodb, table
 
     @tracer.capture_method
-    def add(self, record: dict[str, Any]) -> None:
-        """The complaint and, for a customer's, its pointer in their partition: both or none."""
+    def add(self, record: dict[str, Any], along: Sequence[TransactWriteItemTypeDef] = ()) -> None:
+        """The complaint, for a customer's its pointer in their partition, and ``along`` (its
+        data key's item in the key store): all or none."""
         complaint_id, customer_id = record["complaint_id"], record.get("customer_id")
         items = [
             {
@@ -44,18 +45,17 @@ class ComplaintStore:
                 key(f"CUSTOMER#{customer_id}", f"COMPLAINT#{complaint_id}")
                 | to_item({"complaint_id": complaint_id})
             )
-        self._db.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": item,
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
+        puts: list[TransactWriteItemTypeDef] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": item,
+                    "ConditionExpression": "attribute_not_exists(pk)",
                 }
-                for item in items
-            ]
-        )
+            }
+            for item in items
+        ]
+        self._db.transact_write_items(TransactItems=[*puts, *along])
 
     @tracer.capture_method
     def get(self, complaint_id: str) -> dict[str, Any] | None:

@@ -2,14 +2,13 @@
 active legal hold is erased by crypto-shredding.
 
 For each: the ledger's entry first (ids and times only), then the Cognito user deleted, the
-consents, notices and edit requests deleted, the complaints' text, contact and own data key
-removed (each complaint kept as ``ERASED``, with its category and times), an ``ERASED`` entry in
-the audit chain (once), and last, in one transaction, the address guards removed, the profile
-stripped to its status ``ERASED`` and the customer's data key destroyed in the key store. Every
-value ever sealed under that key, in the tables and in every backup of them, cannot be opened
-again once the key store's short recovery period has passed (``ongpt.storage.key_store``). A
-complaint's key is kept in its item, so backups of the table keep its text for as long as they
-are kept (a year): see the README's survival table.
+consents, notices and edit requests deleted, each complaint's text and contact removed with its
+own data key in the key store (one transaction per complaint; each kept as ``ERASED``, with its
+category and times), an ``ERASED`` entry in the audit chain (once), and last, in one
+transaction, the address guards removed, the profile stripped to its status ``ERASED`` and the
+customer's data key destroyed in the key store. Every value ever sealed under those keys, in the
+tables and in every backup of them, cannot be opened again once the key store's short recovery
+period has passed (``ongpt.storage.key_store``).
 
 Each step is idempotent and the account stays due until the last one commits, so a run that dies
 half-way is finished by the next, and an erased account is never erased twice. Nothing is sent.
@@ -75,7 +74,9 @@ class Erasure:
         at = timestamp(now)
         self.erasure_store.begin(customer_id, at)
         self.accounts.remove(customer_id)
-        self.erasure_store.delete_personal_records(customer_id)
+        for complaint_id in self.erasure_store.delete_personal_records(customer_id):
+            destroyed = self.key_store.destroy({"complaint_id": complaint_id})
+            self.erasure_store.shred_complaint(complaint_id, also=[destroyed])
         if not any(entry.action == ERASED_ACTION for entry in self.audit_log.entries(customer_id)):
             self.audit_log.append(customer_id, actor=ACTOR, role=ROLE, action=ERASED_ACTION)
         profile = self.erasure_store.profile(customer_id)

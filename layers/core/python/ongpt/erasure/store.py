@@ -4,6 +4,7 @@ final transaction, and the erasure ledger (keys in ``ongpt.storage.tables``)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from ongpt.customers.store import CUSTOMER, PROFILE, guard_key
 from ongpt.platform.clock import timestamp
-from ongpt.storage.dynamo import from_item, key, query_all, to_item
+from ongpt.storage.dynamo import TransactionConflict, from_item, key, query_all, to_item, transact
 from ongpt.storage.tables import BY_MONTH
 
 if TYPE_CHECKING:
@@ -23,9 +24,9 @@ CLOSING = "CUSTOMER#CLOSING"  # the ``by-status`` partition of accounts in their
 # stay under the opaque id (what the law makes us keep, with no contact).
 DELETED = ("CONSENT#", "NOTICE#", "EDIT#")
 COMPLAINT_POINTER = "COMPLAINT#"
-# What an erased customer's complaint no longer holds: its sealed text and contact, the key they
-# are sealed under (kept in the item), and its place in the staff queues.
-COMPLAINT_SEALED = ("dek", "subject", "message", "contact", "resolution", "status_key")
+# What an erased customer's complaint no longer holds: its sealed text and contact (their key, in
+# the key store, is destroyed with them), and its place in the staff queues.
+COMPLAINT_SEALED = ("subject", "message", "contact", "resolution", "status_key")
 EDIT_POINTER = "EDITREQ#{}"
 # What the erased profile no longer holds: every personal value and the keys that find it.
 PERSONAL = ("full_name", "email", "phone", "optional", "email_index", "phone_index", "language")
@@ -80,10 +81,10 @@ class ErasureStore:
         ).get("Item")
         return from_item(found) if found else None
 
-    def delete_personal_records(self, customer_id: str) -> int:
+    def delete_personal_records(self, customer_id: str) -> list[str]:
         """Consents with their history, notices and edit requests with their pointers: deleted
-        (a delete of what is gone does nothing); complaints shredded (``shred_complaint``). How
-        many were found."""
+        (a delete of what is gone does nothing). The ids of the customer's complaints, for
+        ``shred_complaint``."""
         found = query_all(
             self._db,
             TableName=self._table,
@@ -98,34 +99,30 @@ class ErasureStore:
                 pointer = EDIT_POINTER.format(item["edit_request_id"])
                 self._db.delete_item(TableName=self._table, Key=key(pointer, "POINTER"))
             self._db.delete_item(TableName=self._table, Key=key(item["pk"], item["sk"]))
-        complaints = [
-            str(i["complaint_id"]) for i in found if str(i["sk"]).startswith(COMPLAINT_POINTER)
-        ]
-        for complaint_id in complaints:
-            self.shred_complaint(complaint_id)
-        return len(doomed) + len(complaints)
+        return [str(i["complaint_id"]) for i in found if str(i["sk"]).startswith(COMPLAINT_POINTER)]
 
-    def shred_complaint(self, complaint_id: str) -> None:
-        """The customer's complaint kept with its category and times only: its sealed text and
-        contact and its own data key removed, status ``ERASED`` (out of the staff queues, no move
-        allowed; the status it had kept as ``status_at_erasure``). Idempotent."""
-        try:
-            self._db.update_item(
-                TableName=self._table,
-                Key=key(f"COMPLAINT#{complaint_id}", "COMPLAINT"),
-                UpdateExpression="SET status_at_erasure = if_not_exists(status_at_erasure, "
+    def shred_complaint(self, complaint_id: str, also: list[TransactWriteItemTypeDef]) -> None:
+        """In one transaction: the customer's complaint kept with its category and times only (its
+        sealed text and contact removed, status ``ERASED``: out of the staff queues, no move
+        allowed; the status it had kept as ``status_at_erasure``) and ``also`` (its data key's
+        destruction). Idempotent."""
+        shredded: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self._table,
+                "Key": key(f"COMPLAINT#{complaint_id}", "COMPLAINT"),
+                "UpdateExpression": "SET status_at_erasure = if_not_exists(status_at_erasure, "
                 "#status), #status = :erased REMOVE "
                 + ", ".join(f"#{name}" for name in COMPLAINT_SEALED),
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeNames={
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeNames": {
                     "#status": "status",
                     **{f"#{name}": name for name in COMPLAINT_SEALED},
                 },
-                ExpressionAttributeValues=to_item({":erased": "ERASED"}),
-            )
-        except ClientError as error:
-            if not _conditional_failed(error):  # a pointer without its complaint: nothing to do
-                raise
+                "ExpressionAttributeValues": to_item({":erased": "ERASED"}),
+            }
+        }
+        with suppress(TransactionConflict):  # a pointer without its complaint: nothing to shred
+            transact(self._db, [shredded, *also])
 
     def finish(
         self,

@@ -37,6 +37,7 @@ from ongpt.lifecycle.store import RecoveryStore
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.notices import BOTH, to_customer
 from ongpt.notify.send_limits import SendLimits
+from ongpt.platform.business_metrics import count
 from ongpt.platform.clock import timestamp as iso
 from ongpt.platform.clock import utcnow
 from ongpt.platform.errors import Conflict, Expired, InvalidCode, NotFound, TooManyAttempts, TooSoon
@@ -239,6 +240,7 @@ class RecoveryCodes:
                 if self.send_limits.to_address(channel, record[f"{channel}_index"]):
                     send = self.notifier.email if channel == "email" else self.notifier.sms
                     send(address, Kind.RECOVERY_CODE, contact.language, code=code)
+                    count("CodesSent", channel=channel)
             except BaseException:
                 self.recovery_store.release_code(recovery_id, channel, round_)
                 raise

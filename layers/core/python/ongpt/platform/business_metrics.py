@@ -4,8 +4,8 @@ dimensions named here (no personal value, no id):
 
 - ``Registrations``, ``EditRequests``, ``Complaints`` (``status``): one per move into a status,
   counted where the move is made (inside the idempotent call, so a replayed answer is not);
-- ``CodesSent`` (``channel``): one-time codes sent, by the registration codes worker and the edit
-  requests function (those held back: ``CodeSendsLimited``);
+- ``CodesSent`` (``channel``): one-time codes sent, by the registration and recovery codes
+  workers and the edit requests function (those held back: ``CodeSendsLimited``);
 - ``QueueLength`` and ``QueueOldestAgeHours`` (``queue``, ``status``): a staff queue as staff
   last read it.
 """

@@ -65,7 +65,9 @@ REGISTRATIONS_TABLE = text("REGISTRATIONS_TABLE", "the registrations table's nam
 AUDIT_TABLE = text("AUDIT_TABLE", "the audit table's name")
 ANALYTICS_TABLE = text("ANALYTICS_TABLE", "the analytics table's name")
 IDEMPOTENCY_TABLE = text("IDEMPOTENCY_TABLE", "the idempotency table's name")
-DATA_KEYS_TABLE = text("DATA_KEYS_TABLE", "the key store: customers' wrapped data keys")
+DATA_KEYS_TABLE = text(
+    "DATA_KEYS_TABLE", "the key store: customers' and complaints' wrapped data keys"
+)
 ERASURES_TABLE = text("ERASURES_TABLE", "the erasure ledger's table")
 OUTBOX_TABLE = text("OUTBOX_TABLE", "the outbox: notices to send, sealed")
 SEND_LIMITS_TABLE = text("SEND_LIMITS_TABLE", "the table of send counters (registrations')")

@@ -3,11 +3,11 @@ transaction of the change they tell of, so that a change commits with its notice
 
 A notice's id is derived from what it is about (the business id and event), its kind and its
 channel: a replayed write cannot enqueue it twice (its put is conditional). Its recipient and
-template values are personal data: they are sealed under the owner's data key (a customer's,
-from the key store; a guest's, e.g. a complaint's, kept wrapped in the item), so neither the
-item nor its stream record holds them in clear, and a notice of an erased customer can no longer
-be opened. The delivery worker (``ongpt.notify.dispatch``) reads the table's stream and moves
-each item ``PENDING`` -> ``CLAIMED`` -> ``SENT`` (or ``DROPPED``, ``REFUSED``).
+template values are personal data: they are sealed under the owner's data key, from the key store
+(a customer's, or a complaint's for a guest's complaint), so neither the item nor its stream
+record holds them in clear, and a notice of an erased customer can no longer be opened. The
+delivery worker (``ongpt.notify.dispatch``) reads the table's stream and moves each item
+``PENDING`` -> ``CLAIMED`` -> ``SENT`` (or ``DROPPED``, ``REFUSED``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError
 
 from ongpt.platform.clock import parse, timestamp, utcnow
 from ongpt.platform.telemetry import tracer
-from ongpt.security.crypto import DataKeys, seal, unseal
+from ongpt.security.crypto import seal, unseal
 from ongpt.storage.dynamo import TransactionConflict, from_item, to_item, transact
 from ongpt.storage.key_store import KeyStore
 
@@ -42,11 +42,10 @@ Channel = Literal["email", "sms"]
 
 @dataclass(frozen=True)
 class Owner:
-    """Whose data key seals a notice: a customer's (``{"customer_id": id}``, from the key store),
-    or one kept wrapped with its record (``wrapped``), e.g. a guest's complaint's."""
+    """Whose data key, in the key store, seals a notice: a customer's (``{"customer_id": id}``)
+    or, e.g., a guest's complaint's (``{"complaint_id": id}``)."""
 
     context: Mapping[str, str]
-    wrapped: bytes | None = None
 
     @property
     def id(self) -> str:
@@ -93,14 +92,10 @@ class Outbox:
     dynamodb: DynamoDBClient
     table: str
     key_store: KeyStore
-    data_keys: DataKeys
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def _key(self, owner: Owner) -> bytes:
-        context = dict(owner.context)
-        if owner.wrapped is not None:
-            return self.data_keys.open(owner.wrapped, context)
-        return self.key_store.open(context)
+        return self.key_store.open(dict(owner.context))
 
     def items(self, notices: Sequence[Notice]) -> list[TransactWriteItemTypeDef]:
         """The puts that enqueue ``notices``, for the transaction of the change they tell of;
@@ -127,7 +122,6 @@ class Outbox:
             "language": notice.language,
             "customer_id": notice.customer_id,
             "owner": json.dumps(dict(owner.context), sort_keys=True),
-            "wrapped": owner.wrapped,
             "sealed": seal(self._key(owner), owner.id, _field(notice.notice_id), secret),
             "state": PENDING,
             "created_at": timestamp(now),
@@ -178,7 +172,7 @@ class Outbox:
 
     def open(self, item: dict[str, Any]) -> tuple[str, dict[str, str]]:
         """The recipient and template values of a notice; ``KeyGone`` if its owner was erased."""
-        owner = Owner(json.loads(item["owner"]), item.get("wrapped"))
+        owner = Owner(json.loads(item["owner"]))
         secret = json.loads(
             unseal(self._key(owner), owner.id, _field(item["notice_id"]), item["sealed"])
         )
