@@ -9,9 +9,10 @@ Which of Cognito's messages can reach a customer with our flows:
   app, or for a customer who prefers SMS): ``mfa_message``;
 - a **verification** code (the code template, ``user_verification``): Cognito sends it when a
   customer asks it to verify an attribute with their own access token
-  (``GetUserAttributeVerificationCode``) and for a password reset by Cognito's
-  ``ForgotPassword`` (``account_recovery``: by email), both public APIs of the app client. The
-  service's own changes of email and phone set them verified, so they send nothing;
+  (``GetUserAttributeVerificationCode``), a public API of the app client. The service's own
+  changes of email and phone set them verified, so they send nothing; Cognito's own password
+  reset (``ForgotPassword``) is off (``account_recovery``: administrators only), so it sends
+  none;
 - **invitations** never: accounts are created with ``AdminCreateUser`` and
   ``MessageAction=SUPPRESS`` (``ongpt.customers.accounts``), so none is configured.
 

@@ -57,7 +57,10 @@ class Identity(Construct):
                 temp_password_validity=Duration.days(1),
                 password_history_size=5,
             ),
-            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            # Recovery is the service's own (/v1/recoveries: both addresses proven, audited,
+            # every session revoked); Cognito's ForgotPassword, public on the app client,
+            # would reset a password by email alone, around it.
+            account_recovery=cognito.AccountRecovery.NONE,
             feature_plan=cognito.FeaturePlan.PLUS,
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
             custom_threat_protection_mode=cognito.CustomThreatProtectionMode.FULL_FUNCTION,

@@ -1,11 +1,16 @@
 """The user pool's endpoint for browsers: moto's cognito-idp, with SRP checked as Cognito does.
 
-Every call is passed to moto unchanged but two: ``InitiateAuth`` with ``USER_SRP_AUTH`` and the
-``PASSWORD_VERIFIER`` answer. Moto difference: moto accepts any password proof there
-(``local.srp``), so this front runs the server side of SRP itself with the user's password from
-moto's store (moto runs in this process), refuses a wrong proof with Cognito's
-``NotAuthorizedException``, and passes a right one on to moto, which then asks for MFA (or its
-set-up) as Cognito would.
+Every call is passed to moto unchanged but three:
+
+- ``InitiateAuth`` with ``USER_SRP_AUTH`` and the ``PASSWORD_VERIFIER`` answer. Moto difference:
+  moto accepts any password proof there (``local.srp``), so this front runs the server side of SRP
+  itself with the user's password from moto's store (moto runs in this process), refuses a wrong
+  proof with Cognito's ``NotAuthorizedException``, and passes a right one on to moto, which then
+  asks for MFA (or its set-up) as Cognito would.
+- ``ConfirmForgotPassword``. Moto difference: moto sets the new password with any code but one of
+  its own it did not issue; Cognito only with the code its ``ForgotPassword`` sent. Where the
+  pool allows no ``ForgotPassword`` (administrators only; moto refuses it as Cognito does), no
+  code is ever right: refused with Cognito's ``CodeMismatchException``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,10 @@ from local.template import ACCOUNT_ID
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 WRONG_PASSWORD = {"__type": "NotAuthorizedException", "message": "Incorrect username or password."}
+WRONG_CODE = {
+    "__type": "CodeMismatchException",
+    "message": "Invalid verification code provided, please try again.",
+}
 
 
 @dataclass
@@ -47,7 +56,16 @@ class UserPoolFront:
             "PASSWORD_VERIFIER"
         ):
             return self._verify_srp(body)
+        if operation == "ConfirmForgotPassword" and self._recovery_by_administrators_only():
+            return Answer(400, WRONG_CODE)
         return self._moto(target, body)
+
+    def _pool(self) -> Any:
+        return cognitoidp_backends[ACCOUNT_ID][self.region].user_pools[self.user_pool_id]
+
+    def _recovery_by_administrators_only(self) -> bool:
+        setting = self._pool().extended_config.get("AccountRecoverySetting") or {}
+        return [m["Name"] for m in setting.get("RecoveryMechanisms", [])] == ["admin_only"]
 
     def _moto(self, target: str, body: dict[str, Any]) -> Answer:
         """Moto dispatches an unsigned call by its target to us-east-1: a credential scope names
@@ -71,8 +89,7 @@ class UserPoolFront:
         if started.status != 200:
             return started
         parameters = started.body["ChallengeParameters"]
-        pool = cognitoidp_backends[ACCOUNT_ID][self.region].user_pools[self.user_pool_id]
-        user = pool._get_user(parameters["USER_ID_FOR_SRP"])
+        user = self._pool()._get_user(parameters["USER_ID_FOR_SRP"])
         srp_a = str(body.get("AuthParameters", {}).get("SRP_A", ""))
         try:
             challenge = Challenge.start(

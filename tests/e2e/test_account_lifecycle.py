@@ -8,8 +8,11 @@ import time
 import uuid
 from typing import Any
 
+import boto3
 import pytest
 import requests
+from botocore import UNSIGNED
+from botocore.config import Config
 
 from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient, totp_code
@@ -46,6 +49,29 @@ def signed_in(local_runtime: LocalClient, guest: SignedSession) -> dict[str, Any
     """A new customer, signed in with TOTP."""
     details = register(local_runtime, guest)
     return {**details, **sign_in(local_runtime, details["email"], details["password"])}
+
+
+@pytest.mark.clause("P1.2", "P2.3")
+def test_cognitos_forgot_password_cannot_reset_a_password_around_the_recovery(
+    local_runtime: LocalClient, signed_in: dict[str, Any]
+) -> None:
+    """Through the user pool endpoint browsers use, as anyone may call it (no credentials)."""
+    idp = boto3.client(
+        "cognito-idp",
+        region_name=local_runtime.config["region"],
+        endpoint_url=f"{local_runtime.api_url}/_local/aws/cognito-idp",
+        config=Config(signature_version=UNSIGNED),
+    )
+    client_id, email = local_runtime.config["user_pool_client_id"], signed_in["email"]
+    with pytest.raises(idp.exceptions.NotAuthorizedException):
+        idp.forgot_password(ClientId=client_id, Username=email)
+    with pytest.raises(idp.exceptions.CodeMismatchException):
+        idp.confirm_forgot_password(
+            ClientId=client_id, Username=email, ConfirmationCode="123456", Password="Taken-0ver!pw"
+        )
+    pool = UserPoolClient(local_runtime.config)
+    started = _auth(pool, "USER_PASSWORD_AUTH", USERNAME=email, PASSWORD=signed_in["password"])
+    assert started["ChallengeName"] == "SOFTWARE_TOKEN_MFA"  # the old password still signs in
 
 
 @pytest.mark.clause("P1.2", "P2.2", "P2.3")

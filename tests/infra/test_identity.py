@@ -60,6 +60,16 @@ def test_app_client_is_public_with_srp_password_and_refresh(template_json: dict[
     assert client["PreventUserExistenceErrors"] == "ENABLED"
 
 
+@pytest.mark.clause("P1.2", "P2.3")
+def test_cognitos_own_password_reset_is_off(template_json: dict[str, Any]) -> None:
+    """Only administrators reset passwords in Cognito: a customer recovers through the service
+    (both addresses proven, audited), never by ForgotPassword and an email alone."""
+    (pool,) = resources(template_json, "AWS::Cognito::UserPool").values()
+    assert pool["AccountRecoverySetting"] == {
+        "RecoveryMechanisms": [{"Name": "admin_only", "Priority": 1}]
+    }
+
+
 @pytest.mark.clause("P1.2")
 def test_customers_cannot_change_their_email_or_phone_in_cognito(
     template_json: dict[str, Any],
