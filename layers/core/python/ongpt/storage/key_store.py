@@ -50,9 +50,11 @@ class KeyStore:
         return plaintext, put
 
     def open(self, context: dict[str, str]) -> bytes:
-        """The owner's data key; ``KeyGone`` if it was destroyed (or never made)."""
+        """The owner's data key; ``KeyGone`` if it was destroyed (or never made). Read strongly
+        consistent: a key written a moment ago with its owner (a notice of the same transaction
+        on its way to the delivery worker) must not read as gone, and a key just destroyed must."""
         found = self._db.get_item(
-            TableName=self._table, Key=to_item({"pk": owner_key(context)})
+            TableName=self._table, Key=to_item({"pk": owner_key(context)}), ConsistentRead=True
         ).get("Item")
         if not found:
             raise KeyGone(owner_key(context))
