@@ -31,7 +31,8 @@ class ComplaintStore:
 
     @tracer.capture_method
     def add(self, record: dict[str, Any]) -> None:
-        """The complaint and, for a customer's, its pointer in their partition: both or none."""
+        """The complaint and, for a customer's, its pointer in their partition: both or none;
+        ``TransactionConflict`` if the complaint exists."""
         complaint_id, customer_id = record["complaint_id"], record.get("customer_id")
         items = [
             {
@@ -44,8 +45,9 @@ class ComplaintStore:
                 key(f"CUSTOMER#{customer_id}", f"COMPLAINT#{complaint_id}")
                 | to_item({"complaint_id": complaint_id})
             )
-        self._db.transact_write_items(
-            TransactItems=[
+        transact(
+            self._db,
+            [
                 {
                     "Put": {
                         "TableName": self._table,
@@ -54,7 +56,7 @@ class ComplaintStore:
                     }
                 }
                 for item in items
-            ]
+            ],
         )
 
     @tracer.capture_method
