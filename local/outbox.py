@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
+from itertools import islice
 from typing import Any
 
 from moto.ses.models import ses_backends
@@ -71,6 +72,18 @@ class Outbox:
             for message_id, (phone, text) in sns.sms_messages.items():
                 if message_id not in self._seen:
                     self._seen[message_id] = Sent("sms", (phone,), None, text, now)
+
+    def seen(self) -> int:
+        """How many messages were sent so far: a marker for ``since``."""
+        self.observe()
+        with self._lock:
+            return len(self._seen)
+
+    def since(self, marker: int) -> list[Sent]:
+        """The messages sent after the first ``marker`` (``seen()``), in the order first seen."""
+        self.observe()
+        with self._lock:
+            return list(islice(self._seen.values(), marker, None))
 
     def messages_to(self, recipient: str) -> list[dict[str, Any]]:
         """Everything sent to an email address (any letter case) or an E.164 phone, oldest first."""

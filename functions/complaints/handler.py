@@ -21,7 +21,7 @@ app = create_app(account_status=services.account_status)
 
 @app.idempotent_post("/v1/complaints", responses=documented(201, ComplaintState, 409, 413))
 def file_complaint(complaint: ComplaintFile) -> tuple[dict[str, Any], int]:
-    return moved("Complaints", services.complaints().file(app.caller, complaint)), 201
+    return moved("Complaints", services.complaints().file(app.caller, app.retry_id, complaint)), 201
 
 
 @app.get("/v1/staff/complaints", responses=documented(200, ComplaintQueue))

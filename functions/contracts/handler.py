@@ -14,7 +14,7 @@ app = create_app()
     "/v1/staff/contracts", responses=documented(201, ContractCreated, 404, 409, 413)
 )
 def create_contract(request: ContractCreate) -> tuple[dict[str, Any], int]:
-    return services.contracts().create(app.staff, request), 201
+    return services.contracts().create(app.staff, app.retry_id, request), 201
 
 
 @app.idempotent_post(

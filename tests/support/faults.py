@@ -1,11 +1,14 @@
-"""Fault injection at the AWS calls a flow makes: record the calls of a clean run, then fail the
-n-th call as botocore raises a failure once its own retries are spent (issue 8)."""
+"""Fault injection at the AWS calls a flow makes: record the calls of a clean run, then fail one of
+them as botocore raises a failure once its own retries are spent (issue 8): the n-th call, or the
+first call of an operation from a call site (the code's own frames that led to it)."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +28,21 @@ SERVICE_ERRORS = {
 
 
 EVENT_SOURCE_CALLS = ("dynamodbstreams.",)
+ROOT = Path(__file__).resolve().parents[2]
+CODE = (str(ROOT / "layers/core/python/ongpt") + "/", str(ROOT / "functions") + "/")
+
+
+def call_site() -> str:
+    """Where the code made the AWS call being made: its own frames (the shared package's and the
+    functions'), innermost first, as ``path:line``; empty if none (a test's own call)."""
+    frames = []
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(CODE):
+            path = Path(frame.f_code.co_filename).relative_to(ROOT)
+            frames.append(f"{path}:{frame.f_lineno}")
+        frame = frame.f_back  # type: ignore[assignment]
+    return " < ".join(frames)
 
 
 @dataclass(frozen=True)
@@ -32,6 +50,7 @@ class Fault:
     call: int  # 0-based position among the flow's AWS calls
     operation: str  # "kms.Decrypt"
     kind: str  # an error code, or "timeout"
+    site: str | None = None  # if given, the first call of ``operation`` from there fails
 
     def error(self) -> Exception:
         if self.kind == "timeout":
@@ -43,13 +62,21 @@ class Fault:
     def __str__(self) -> str:
         return f"#{self.call} {self.operation} {self.kind}"
 
+    def hits(self, position: int, operation: str, site: str) -> bool:
+        if self.site is None:
+            return position == self.call
+        return (operation, site) == (self.operation, self.site)
+
 
 @dataclass
 class CallLog:
-    """Every AWS call made while installed; ``fail`` makes one of them raise instead."""
+    """Every AWS call made while installed, and where from; ``fail`` makes one of them raise
+    instead (once: ``failed`` says whether it did)."""
 
     calls: list[str] = field(default_factory=list)
+    sites: list[str] = field(default_factory=list)
     fail: Fault | None = None
+    failed: bool = False
 
     @contextmanager
     def installed(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[CallLog]:
@@ -60,9 +87,11 @@ class CallLog:
             name = f"{client.meta.service_model.service_name}.{operation}"
             if name.startswith(EVENT_SOURCE_CALLS):  # Lambda's stream poller's, not a function's
                 return real(client, operation, params)
-            position = len(log.calls)
+            position, site = len(log.calls), call_site()
             log.calls.append(name)
-            if log.fail is not None and log.fail.call == position:
+            log.sites.append(site)
+            if log.fail is not None and not log.failed and log.fail.hits(position, name, site):
+                log.failed = True
                 raise log.fail.error()
             return real(client, operation, params)
 
@@ -71,17 +100,25 @@ class CallLog:
             yield self
 
 
-def faults_of(calls: list[str]) -> list[Fault]:
-    """Each call of a clean run fails with its service's error, but a run of the same call in a
-    row (a loop over shards) only at its first; the first call to each service also times out
-    (botocore raises the same way for every call of a service)."""
-    errors = [
-        Fault(position, name, SERVICE_ERRORS[name.split(".")[0]])
-        for position, name in enumerate(calls)
-        if position == 0 or calls[position - 1] != name
-    ]
-    first = {name.split(".")[0]: position for position, name in reversed(list(enumerate(calls)))}
-    timeouts = [Fault(position, calls[position], "timeout") for position in sorted(first.values())]
+def faults_of(calls: list[str], sites: list[str] | None = None) -> list[Fault]:
+    """Each call of a clean run fails with its service's error; the first call to each service
+    also times out (botocore raises the same way for every call of a service).
+
+    Without ``sites``, a run of the same call in a row (a loop over shards) fails only at its
+    first, and each fault is at a position. With ``sites`` (``CallLog.sites``), each distinct
+    (operation, call site) fails once, at its first call: calls of a loop (over shards, items,
+    recipients) share a site and collapse into one fault, so do the retries of a transaction
+    after a conflict; a fault then hits the first such call of the faulted run, wherever it is."""
+    site: list[str | None] = list(sites) if sites is not None else [None] * len(calls)
+    if sites is None:
+        kept = [p for p, name in enumerate(calls) if p == 0 or calls[p - 1] != name]
+    else:
+        pairs = list(enumerate(zip(calls, sites, strict=True)))
+        first_of = {pair: p for p, pair in reversed(pairs)}
+        kept = sorted(first_of.values())
+    errors = [Fault(p, calls[p], SERVICE_ERRORS[calls[p].split(".")[0]], site[p]) for p in kept]
+    first = {name.split(".")[0]: p for p, name in reversed(list(enumerate(calls)))}
+    timeouts = [Fault(p, calls[p], "timeout", site[p]) for p in sorted(first.values())]
     return errors + timeouts
 
 

@@ -3,6 +3,7 @@ closing needs, and that the complainant's outcome notice is enqueued once, with 
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -52,7 +53,7 @@ def _filed(complaints: Complaints, who: Caller = GUEST) -> str:
         message="Why was I emailed?",
         contact=ComplaintContact(email="guest@example.com") if who.kind == "guest" else None,
     )
-    return str(complaints.file(who, complaint)["complaint_id"])
+    return str(complaints.file(who, str(uuid.uuid4()), complaint)["complaint_id"])
 
 
 @pytest.mark.clause("P3.6", "P6.2")
@@ -149,7 +150,7 @@ def test_staff_read_customers_complaints_audited_and_contacts_masked(
 @pytest.mark.clause("P6.2")
 def test_a_guest_without_contact_is_refused_and_nothing_is_kept(complaints: Complaints) -> None:
     with pytest.raises(ValidationFailed):
-        complaints.file(GUEST, ComplaintFile(category="other", subject="x", message="y"))
+        complaints.file(GUEST, "c-1", ComplaintFile(category="other", subject="x", message="y"))
     store = complaints.complaint_store
     assert isinstance(store, FakeComplaintStore)
     assert store.complaints == {}

@@ -18,8 +18,8 @@ through pointers in their partition.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn
@@ -54,7 +54,8 @@ class Complaints:
     audit_log: AuditLog
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
-    def file(self, who: Caller, complaint: ComplaintFile) -> dict[str, Any]:
+    def file(self, who: Caller, complaint_id: str, complaint: ComplaintFile) -> dict[str, Any]:
+        """File the complaint ``complaint_id`` (or find that a first attempt filed it)."""
         customer_id = who.id if who.kind == "customer" else None
         if customer_id:
             contact: dict[str, Any] = {}  # the account's, read when the outcome is sent
@@ -62,7 +63,6 @@ class Complaints:
             contact = (complaint.contact or _no_contact()).model_dump(exclude_none=True)
             if not (contact.get("email") or contact.get("phone")):
                 _no_contact()
-        complaint_id = str(uuid.uuid4())
         context = {"complaint_id": complaint_id}
         data_key, key_item = self.key_store.new(context)
         values = {
@@ -71,18 +71,19 @@ class Complaints:
             "contact": json.dumps(contact, ensure_ascii=False),
         }
         now = timestamp(self.clock())
-        self.complaint_store.add(
-            {
-                "complaint_id": complaint_id,
-                "category": complaint.category,
-                "status": "OPEN",
-                "customer_id": customer_id,
-                "created_at": now,
-                "updated_at": now,
-                **{f: seal(data_key, complaint_id, f, values[f]) for f in SEALED},
-            },
-            along=[key_item],
-        )
+        with suppress(TransactionConflict):  # filed by a first attempt: the same answer
+            self.complaint_store.add(
+                {
+                    "complaint_id": complaint_id,
+                    "category": complaint.category,
+                    "status": "OPEN",
+                    "customer_id": customer_id,
+                    "created_at": now,
+                    "updated_at": now,
+                    **{f: seal(data_key, complaint_id, f, values[f]) for f in SEALED},
+                },
+                along=[key_item],
+            )
         return {"complaint_id": complaint_id, "status": "OPEN"}
 
     def _get(self, complaint_id: str) -> dict[str, Any]:

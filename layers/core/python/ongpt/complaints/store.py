@@ -32,7 +32,7 @@ class ComplaintStore:
     @tracer.capture_method
     def add(self, record: dict[str, Any], along: Sequence[TransactWriteItemTypeDef] = ()) -> None:
         """The complaint, for a customer's its pointer in their partition, and ``along`` (its
-        data key's item in the key store): all or none."""
+        data key's item in the key store): all or none; ``TransactionConflict`` if it exists."""
         complaint_id, customer_id = record["complaint_id"], record.get("customer_id")
         items = [
             {
@@ -55,7 +55,7 @@ class ComplaintStore:
             }
             for item in items
         ]
-        self._db.transact_write_items(TransactItems=[*puts, *along])
+        transact(self._db, [*puts, *along])
 
     @tracer.capture_method
     def get(self, complaint_id: str) -> dict[str, Any] | None:

@@ -1,7 +1,9 @@
 """Contracts (P3.2) and renewal invitations (P3.4).
 
 A contract is written with its audit entry and its confirmations (outbox notices, one per
-channel) in one transaction: a failure leaves nothing, and a retry creates no second contract.
+channel) in one transaction: a failure leaves nothing, and a retry creates no second contract
+(its id is the request's ``retry_id``: a retry after a first attempt that committed, whose
+answer was lost, finds that contract and answers as it did).
 
 A contract lives in its customer's partition and carries ``expiry_shard`` =
 ``<expiry day>#<shard>`` for the ``by-expiry-day`` index, so the daily job reads only the
@@ -15,8 +17,8 @@ dead-letter queue; it never stops the other reminders. The delivery worker sends
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -61,14 +63,14 @@ class Contracts:
     dead_letters: Callable[[ReminderDeadLetter], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
-    def create(self, staff: Caller, request: ContractCreate) -> dict[str, Any]:
+    def create(self, staff: Caller, contract_id: str, request: ContractCreate) -> dict[str, Any]:
+        """Create the contract ``contract_id`` (or find that a first attempt created it)."""
         if request.expires_at <= request.starts_at:
             raise ValidationFailed(
                 "The contract must end after it starts.",
                 [{"field": "expires_at", "message": "after starts_at"}],
             )
         contact = self._contact(request.customer_id)
-        contract_id = str(uuid.uuid4())
         now = timestamp(self.clock())
         contract = self.contract_store.adding(
             {
@@ -97,14 +99,15 @@ class Contracts:
             plan=request.plan,
             expires_on=request.expires_at.date().isoformat(),
         )
-        self.audit_log.append_by(
-            staff,
-            request.customer_id,
-            action="contract.create",
-            purpose="contract_delivery",
-            details={"contract_id": contract_id},
-            along=[*contract, *self.outbox.items(confirmations)],
-        )
+        with suppress(TransactionConflict):  # created by a first attempt: the same answer
+            self.audit_log.append_by(
+                staff,
+                request.customer_id,
+                action="contract.create",
+                purpose="contract_delivery",
+                details={"contract_id": contract_id},
+                along=[*contract, *self.outbox.items(confirmations)],
+            )
         return {"contract_id": contract_id, "status": "ACTIVE"}
 
     def renew(self, staff: Caller, contract_id: str, expires_at: datetime) -> dict[str, Any]:

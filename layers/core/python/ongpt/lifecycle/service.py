@@ -15,8 +15,8 @@ transaction (sign-in off again if it fails); it tells nobody.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -145,15 +145,21 @@ class AccountLifecycle:
         return items
 
     def _audit(
-        self, staff: Caller, customer_id: str, action: str, purpose: str, **details: str
+        self,
+        staff: Caller,
+        customer_id: str,
+        action: str,
+        along: Sequence[TransactWriteItemTypeDef] = (),
+        **details: str,
     ) -> None:
-        """A staff member's change, audited before it is made."""
+        """A staff member's action on a legal hold, audited in the transaction of ``along``."""
         self.audit_log.append_by(
             staff,
             customer_id,
             action=action,
-            purpose=purpose,
+            purpose="legal_request",
             details=details,
+            along=along,
         )
 
     # Reactivation
@@ -186,13 +192,13 @@ class AccountLifecycle:
         return Reactivated()
 
     # Legal holds
-    def place_hold(self, staff: Caller, request: HoldRequest) -> dict[str, str]:
+    def place_hold(self, staff: Caller, hold_id: str, request: HoldRequest) -> dict[str, str]:
         """A hold on the customer's data: it stops their erasure while active (never a
-        closure). Audited before it is written."""
+        closure). The hold ``hold_id`` and its audit entry are one transaction; a retry after a
+        first attempt that committed finds the hold and answers as it did."""
         self._profile(request.customer_id)
-        customer_id, hold_id = request.customer_id, str(uuid.uuid4())
-        self._audit(staff, customer_id, "legal_hold.place", "legal_request", hold_id=hold_id)
-        self.lifecycle_store.add_hold(
+        customer_id = request.customer_id
+        hold = self.lifecycle_store.adding_hold(
             {
                 "hold_id": hold_id,
                 "customer_id": customer_id,
@@ -206,17 +212,20 @@ class AccountLifecycle:
                 "created_by": staff.id,
             }
         )
+        with suppress(TransactionConflict):  # placed by a first attempt: the same answer
+            self._audit(staff, customer_id, "legal_hold.place", hold, hold_id=hold_id)
         return {"hold_id": hold_id}
 
     def release_hold(self, staff: Caller, hold_id: str, note: str) -> dict[str, str]:
+        """The hold released, with its audit entry, in one transaction; 409 if it is not
+        active."""
         hold = self.lifecycle_store.hold(hold_id)
         if hold is None:
             raise NotFound("No such legal hold.")
         if hold["status"] != "ACTIVE":
             raise Conflict("The hold is already released.")
         customer_id = hold["customer_id"]
-        self._audit(staff, customer_id, "legal_hold.release", "legal_request", hold_id=hold_id)
-        released = self.lifecycle_store.release_hold(
+        released = self.lifecycle_store.releasing_hold(
             customer_id,
             hold_id,
             {
@@ -225,14 +234,16 @@ class AccountLifecycle:
                 "release_note": self.customers.seal(customer_id, f"hold-note:{hold_id}", note),
             },
         )
-        if not released:
-            raise Conflict("The hold is already released.")
+        try:
+            self._audit(staff, customer_id, "legal_hold.release", [released], hold_id=hold_id)
+        except TransactionConflict:
+            raise Conflict("The hold is already released.") from None
         return {"hold_id": hold_id, "status": "RELEASED"}
 
     def holds(self, staff: Caller, customer_id: str) -> list[LegalHold]:
         """The customer's holds, active and released; the read is audited."""
         self._profile(customer_id)
-        self._audit(staff, customer_id, "legal_hold.list", "legal_request")
+        self._audit(staff, customer_id, "legal_hold.list")
         views = []
         for hold in self.lifecycle_store.holds_of(customer_id):
             hid = hold["hold_id"]

@@ -18,8 +18,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from ongpt.customers.store import CUSTOMER, PROFILE, active_shard
 from ongpt.platform.clock import timestamp
 from ongpt.storage.code_rounds import CodeRounds
@@ -27,9 +25,9 @@ from ongpt.storage.dynamo import (
     from_item,
     key,
     pointed_customer,
-    put_with_pointer,
     query_all,
     to_item,
+    with_pointer,
 )
 from ongpt.storage.tables import BY_STATUS
 
@@ -111,9 +109,9 @@ class LifecycleStore:
         return [str(item["pk"]).removeprefix("CUSTOMER#") for item in found]
 
     # Legal holds
-    def add_hold(self, values: dict[str, Any]) -> None:
-        put_with_pointer(
-            self._db,
+    def adding_hold(self, values: dict[str, Any]) -> list[TransactWriteItemTypeDef]:
+        """The transaction items that add a new hold and its pointer."""
+        return with_pointer(
             self._table,
             key(CUSTOMER.format(values["customer_id"]), HOLD + values["hold_id"]),
             values,
@@ -131,25 +129,24 @@ class LifecycleStore:
         ).get("Item")
         return from_item(found) if found else None
 
-    def release_hold(self, customer_id: str, hold_id: str, values: dict[str, Any]) -> bool:
-        """The hold ``RELEASED`` with ``values``, if it was active; whether it was."""
+    def releasing_hold(
+        self, customer_id: str, hold_id: str, values: dict[str, Any]
+    ) -> TransactWriteItemTypeDef:
+        """The transaction item that marks the hold ``RELEASED`` with ``values``, if it is
+        active."""
         changes = {**values, "status": "RELEASED"}
-        try:
-            self._db.update_item(
-                TableName=self._table,
-                Key=key(CUSTOMER.format(customer_id), HOLD + hold_id),
-                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in changes),
-                ConditionExpression="#status = :active",
-                ExpressionAttributeNames={f"#{k}": k for k in changes},
-                ExpressionAttributeValues=to_item(
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": key(CUSTOMER.format(customer_id), HOLD + hold_id),
+                "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in changes),
+                "ConditionExpression": "#status = :active",
+                "ExpressionAttributeNames": {f"#{k}": k for k in changes},
+                "ExpressionAttributeValues": to_item(
                     {**{f":{k}": v for k, v in changes.items()}, ":active": "ACTIVE"}
                 ),
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+            }
+        }
 
     def holds_of(self, customer_id: str) -> list[dict[str, Any]]:
         """Every hold of the customer, active and released, oldest first."""

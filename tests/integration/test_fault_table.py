@@ -1,0 +1,577 @@
+"""Faults at every AWS call of every write path (issue 14, item 2): one row per write route,
+queue worker and job of API.md. A clean run of the row records its calls (each with its call
+site) and what it left; then each distinct (operation, call site) fails in turn
+(``tests/support/faults.py``: its service's error, and the first call to each service also a
+timeout) on fresh subjects of the module's world, the path is retried once (the same
+``Idempotency-Key``, the queue's redelivery of the same message, the job's re-run) and
+everything it queued or put on the outbox is delivered. Then, as after the clean run: the items
+and users its writes touched are the same (read by key, normalised by what each value is:
+``tests/support/normalised.py``), every message was sent once, and every audit chain it wrote
+to verifies. A row that is known to fail at some faults names them (``Broken``): it is a strict
+xfail that fails if any other fault fails, or if none does.
+
+A new write path, or a new call on one, is covered by a row here.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+from ongpt.customers.store import active_shard
+from tests.support.deployed import Deployed, customer, guest, staff
+from tests.support.erasure import close as closed_by_then
+from tests.support.events import sqs_event
+from tests.support.fault_table import (
+    Touched,
+    broken_chains,
+    clients_reused,
+    difference,
+    expire_in_progress,
+    sent,
+    state,
+)
+from tests.support.faults import CallLog, Fault, faults_of
+from tests.support.jobs import run_erasure, run_job, work
+from tests.support.journeys import (
+    CONTRACTS_NOW,
+    code_to,
+    contract,
+    e164,
+    me,
+    new_contract,
+    put_consent,
+    registered,
+    registration,
+    start,
+)
+from tests.support.lifecycle import LIFECYCLE, close, place_hold, start_recovery
+
+Attempt = Callable[[], Any]  # the path's call; called again, its retry. Its answer's outcome.
+Prepare = Callable[[Deployed], Attempt]
+
+
+def request(
+    aws: Deployed, function: str, method: str, path: str, who: dict[str, Any], body: Any = None
+) -> Attempt:
+    """A route called with an ``Idempotency-Key``; its retry sends the same key. Outcome: the
+    status."""
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+
+    def attempt() -> int:
+        status, _ = aws.call(
+            function, method, path, body=body, identity=who, headers=headers, deliver=False
+        )
+        return status
+
+    return attempt
+
+
+def delivered(aws: Deployed, event: dict[str, Any], worker: str) -> Attempt:
+    """An SQS batch given to its worker; its retry is the queue's redelivery of the same
+    message. Outcome: the records reported failed (all: Powertools fails the invocation)."""
+
+    def attempt() -> list[Any]:
+        try:
+            return list(work(aws, event, worker)["batchItemFailures"])
+        except BatchProcessingError:
+            return ["all"]
+
+    return attempt
+
+
+def job(run: Callable[[], Any]) -> Attempt:
+    """A scheduled job (or a stream's delivery), run again after a failed run. Outcome: done
+    (what it counts differs between a first run and a re-run)."""
+
+    def attempt() -> str:
+        run()
+        return "done"
+
+    return attempt
+
+
+def taken(aws: Deployed, function: str, variable: str) -> list[str]:
+    """The bodies of the messages on a queue, taken off it (to be delivered by the test)."""
+    sqs = boto3.client("sqs")
+    url = aws.function(function).environment[variable]
+    bodies: list[str] = []
+    while found := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        for message in found:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return bodies
+
+
+def posted_by_staff(
+    aws: Deployed, function: str, path: str, role: str, body: Any
+) -> tuple[int, dict[str, Any]]:
+    """A staff member's POST, what it queued and put on the outbox left undelivered."""
+    return aws.call(function, "POST", path, identity=staff(role), body=body, deliver=False)
+
+
+def settle(aws: Deployed) -> None:
+    """Everything queued handed to its worker, every outbox item to the delivery worker."""
+    for poller in aws.pollers:
+        while poller.poll_once():
+            pass
+    aws.deliver_notices()
+
+
+# -- the rows: each prepares a fresh world for its path and answers its attempt --------------------
+
+DAYS = count(1)  # a job's day of its own for each run, so it finds only what the row prepared
+
+
+def _signup(aws: Deployed) -> Attempt:
+    return request(aws, "registration", "POST", "/v1/registrations", guest(), registration())
+
+
+def _registration_codes(aws: Deployed) -> Attempt:
+    assert start(aws, registration(), deliver=False)[0] == 202
+    bodies = taken(aws, "registration", "REGISTRATION_QUEUE_URL")
+    return delivered(aws, sqs_event(*bodies), "registration_codes")
+
+
+def _verification(aws: Deployed) -> Attempt:
+    body = registration()
+    _, accepted = start(aws, body)
+    codes = {
+        "email_code": code_to(aws, body["email"]),
+        "phone_code": code_to(aws, e164(body["phone"])),
+        "password": "correct-Horse-battery-9",
+    }
+    path = f"/v1/registrations/{accepted['registration_id']}/verification"
+    return request(aws, "registration", "POST", path, guest(), codes)
+
+
+def _edit_request(aws: Deployed) -> Attempt:
+    _, cid = registered(aws)
+    change = {"changes": {"email": f"moved.{cid[:8]}@example.com"}, "reason": "new job"}
+    return request(aws, "edit_requests", "POST", "/v1/me/edit-requests", customer(cid), change)
+
+
+def _filed_edit(aws: Deployed) -> tuple[str, str, str]:
+    """A customer's edit request of their email, its code sent: customer, request, new email."""
+    _, cid = registered(aws)
+    new_email = f"moved.{cid[:8]}@example.com"
+    change = {"changes": {"email": new_email}, "reason": "new job"}
+    status, created = me(aws, cid, "POST", "/v1/me/edit-requests", change)
+    assert status == 202, created
+    return cid, created["edit_request_id"], new_email
+
+
+def _edit_verification(aws: Deployed) -> Attempt:
+    cid, eid, new_email = _filed_edit(aws)
+    path = f"/v1/me/edit-requests/{eid}/verification"
+    return request(
+        aws, "edit_requests", "POST", path, customer(cid), {"email_code": code_to(aws, new_email)}
+    )
+
+
+def _edit_decision(aws: Deployed) -> Attempt:
+    cid, eid, new_email = _filed_edit(aws)
+    code = {"email_code": code_to(aws, new_email)}
+    assert me(aws, cid, "POST", f"/v1/me/edit-requests/{eid}/verification", code)[0] == 200
+    path = f"/v1/staff/edit-requests/{eid}/decision"
+    decision = {"decision": "approve", "note": "checked"}
+    return request(aws, "edit_requests", "POST", path, staff("Support"), decision)
+
+
+def _edit_withdrawal(aws: Deployed) -> Attempt:
+    cid, eid, _ = _filed_edit(aws)
+    path = f"/v1/me/edit-requests/{eid}/withdraw"
+    return request(aws, "edit_requests", "POST", path, customer(cid))
+
+
+def _consent(aws: Deployed) -> Attempt:
+    _, cid = registered(aws)
+    return request(aws, "me", "PUT", "/v1/me/consents/marketing", customer(cid), {"granted": True})
+
+
+def _contract(aws: Deployed) -> Attempt:
+    _, cid = registered(aws)
+    body = new_contract(cid, 180)
+    return request(aws, "contracts", "POST", "/v1/staff/contracts", staff("Support"), body)
+
+
+def _renewal(aws: Deployed) -> Attempt:
+    _, cid = registered(aws)
+    path = f"/v1/staff/contracts/{contract(aws, cid, 200)}/renewal"
+    body = {"expires_at": "2028-06-01T00:00:00Z"}
+    return request(aws, "contracts", "POST", path, staff("Support"), body)
+
+
+def guest_complaint() -> dict[str, Any]:
+    contact = {"name": "Khách", "email": f"khach.{uuid.uuid4().hex[:8]}@example.com"}
+    return {"category": "privacy", "subject": "Dữ liệu", "message": "Xin xoá.", "contact": contact}
+
+
+def _complaint(aws: Deployed) -> Attempt:
+    return request(aws, "complaints", "POST", "/v1/complaints", guest(), guest_complaint())
+
+
+def _complaint_move(aws: Deployed) -> Attempt:
+    status, filed = aws.call("complaints", "POST", "/v1/complaints", body=guest_complaint())
+    assert status == 201, filed
+    path = f"/v1/staff/complaints/{filed['complaint_id']}"
+    body = {"status": "RESOLVED", "resolution": "Đã xoá."}
+    return request(aws, "complaints", "PATCH", path, staff("Support"), body)
+
+
+def _disclosure(aws: Deployed) -> Attempt:
+    _, cid = registered(aws)
+    assert put_consent(aws, cid, "third_party_sharing:partner-x", {"granted": True})[0] == 200
+    body = {
+        "recipient": "partner-x",
+        "data_categories": ["contact"],
+        "customer_id": cid,
+        "legal_basis": "consent",
+    }
+    return request(aws, "disclosures", "POST", "/v1/staff/disclosures", staff("Compliance"), body)
+
+
+ANNOUNCEMENT = {"kind": "service_change", "title": "Bảo trì", "body": "Tối nay."}
+
+
+def _announcement(aws: Deployed) -> Attempt:
+    return request(
+        aws, "announcements", "POST", "/v1/staff/announcements", staff("Admin"), ANNOUNCEMENT
+    )
+
+
+@dataclass
+class Shard:
+    """One customer's shard of the active customers, the same for every run of the row (so the
+    worker finds the same customers in it each time)."""
+
+    number: int | None = None
+
+    def of(self, aws: Deployed) -> int:
+        if self.number is None:
+            _, cid = registered(aws)
+            self.number = int(active_shard(cid).rsplit("#", 1)[1])
+        return self.number
+
+
+SHARD = Shard()
+
+
+def _announcement_worker(aws: Deployed) -> Attempt:
+    shard = SHARD.of(aws)
+    status, posted = posted_by_staff(
+        aws, "announcements", "/v1/staff/announcements", "Admin", ANNOUNCEMENT
+    )
+    assert status == 202, posted
+    bodies = taken(aws, "announcements", "ANNOUNCEMENT_QUEUE_URL")
+    ours = [b for b in bodies if json.loads(b)["shard"] == shard]
+    return delivered(aws, sqs_event(*ours), "announcement_worker")
+
+
+def _expiry_reminders(aws: Deployed) -> Attempt:
+    _, cid = registered(aws)
+    now = datetime(2031, 1, 1, 2, 0, tzinfo=UTC) + timedelta(days=100 * next(DAYS))
+    contract(aws, cid, (now + timedelta(days=7) - CONTRACTS_NOW).days)
+    return job(lambda: run_job(aws, now))
+
+
+def _closure(aws: Deployed) -> Attempt:
+    _, cid = registered(aws)
+    assert put_consent(aws, cid, "marketing", {"granted": True})[0] == 200
+    change = {"changes": {"full_name": "Lê Văn Bình"}, "reason": "typo"}
+    assert me(aws, cid, "POST", "/v1/me/edit-requests", change)[0] == 202
+    return request(
+        aws, LIFECYCLE, "POST", "/v1/me/closure", customer(cid), {"reason": "Không dùng nữa"}
+    )
+
+
+def _reactivation(aws: Deployed) -> Attempt:
+    _, cid = registered(aws)
+    assert close(aws, cid)[0] == 202
+    settle(aws)
+    path = f"/v1/staff/accounts/{cid}/reactivation"
+    body = {"purpose": "customer_support", "note": "Khách gọi điện xin mở lại"}
+    return request(aws, LIFECYCLE, "POST", path, staff("Support"), body)
+
+
+def _legal_hold(aws: Deployed) -> Attempt:
+    _, cid = registered(aws)
+    body = {"customer_id": cid, "authority_reference": "BCA-2026/117", "reason": "Điều tra"}
+    return request(aws, LIFECYCLE, "POST", "/v1/staff/legal-holds", staff("Compliance"), body)
+
+
+def _hold_release(aws: Deployed) -> Attempt:
+    _, cid = registered(aws)
+    status, hold = place_hold(aws, cid)
+    assert status == 201, hold
+    path = f"/v1/staff/legal-holds/{hold['hold_id']}/release"
+    return request(aws, LIFECYCLE, "POST", path, staff("Admin"), {"note": "Hết hạn"})
+
+
+def _recovery(aws: Deployed) -> Attempt:
+    body, _ = registered(aws)
+    pair = {"email": body["email"], "phone": body["phone"]}
+    return request(aws, LIFECYCLE, "POST", "/v1/recoveries", guest(), pair)
+
+
+def _recovery_codes(aws: Deployed) -> Attempt:
+    body, _ = registered(aws)
+    assert start_recovery(aws, body["email"], body["phone"], deliver=False)[0] == 202
+    bodies = taken(aws, LIFECYCLE, "RECOVERY_QUEUE_URL")
+    return delivered(aws, sqs_event(*bodies), "recovery_codes")
+
+
+def _recovery_verification(aws: Deployed) -> Attempt:
+    body, _ = registered(aws)
+    status, started = start_recovery(aws, body["email"], body["phone"])
+    assert status == 202, started
+    codes = {
+        "email_code": code_to(aws, body["email"]),
+        "phone_code": code_to(aws, e164(body["phone"])),
+        "new_password": "another-Horse-battery-7",
+        "reset_mfa": True,
+    }
+    path = f"/v1/recoveries/{started['recovery_id']}/verification"
+    return request(aws, LIFECYCLE, "POST", path, guest(), codes)
+
+
+def _erasure(aws: Deployed) -> Attempt:
+    """An account past its grace period, alone in it: the closures of other rows are erasable
+    30 days after they were made, this one the day before the job's run."""
+    _, cid = registered(aws)
+    now = datetime.now(UTC) + timedelta(days=1)
+    table = aws.function("erasure").environment["CUSTOMERS_TABLE"]
+    closed_by_then(boto3.client("dynamodb"), table, cid, now - timedelta(days=1))
+    return job(lambda: run_erasure(aws, now))
+
+
+def _sign_out(aws: Deployed) -> Attempt:
+    _, cid = registered(aws)
+    return request(aws, LIFECYCLE, "POST", "/v1/me/sign-out", customer(cid))
+
+
+def _analytics(aws: Deployed) -> Attempt:
+    events = {"events": [{"page": "/pricing", "visited_at": "2026-11-25T10:00:00Z"}]}
+    return request(aws, "analytics", "POST", "/v1/analytics/events", guest(), events)
+
+
+def _notice_delivery(aws: Deployed) -> Attempt:
+    """A contract's notices on the outbox; the stream retries a failed batch at once."""
+    _, cid = registered(aws)
+    body = new_contract(cid, 150)
+    status, _ = posted_by_staff(aws, "contracts", "/v1/staff/contracts", "Support", body)
+    assert status == 201
+    return job(aws.deliver_notices)
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A fault a row is known to fail at: its operation from a call site in ``where``, and the
+    behaviour that is missing."""
+
+    operation: str
+    where: str
+    why: str
+
+    def matches(self, fault: Fault) -> bool:
+        return fault.operation == self.operation and self.where in (fault.site or "")
+
+
+class BrokenFaults(Exception):
+    """Exactly the faults a row names as broken failed (and no other)."""
+
+
+IDEMPOTENCY_COMPLETION = "layers/core/python/ongpt/platform/idempotency.py"
+COMPLETION_LOST = Broken(
+    "dynamodb.UpdateItem",
+    IDEMPOTENCY_COMPLETION,
+    "the idempotency record's completion (Powertools' UpdateItem) fails after the change "
+    "committed: 503, the record stays in progress, and the retry with the same key runs the "
+    "route again, which answers 409/400 (the change is done) instead of the first answer",
+)
+
+
+QUEUES = "layers/core/python/ongpt/platform/queues.py"
+
+
+def doubled(what: str) -> Broken:
+    return Broken(
+        "dynamodb.UpdateItem",
+        IDEMPOTENCY_COMPLETION,
+        f"the idempotency record's completion fails after the change committed: 503, and the "
+        f"retry with the same key {what}",
+    )
+
+
+def orphaned(what: str) -> tuple[Broken, ...]:
+    return (
+        Broken(
+            "sqs.SendMessage",
+            QUEUES,
+            f"the {what} is written before its codes are queued: a queue failure answers 503 and "
+            f"the retry starts a second {what} (the first stays, sealed, until its TTL)",
+        ),
+        doubled(f"starts a second {what} and sends its codes again"),
+    )
+
+
+NOT_FINISHED = Broken(
+    "dynamodb.TransactWriteItems",
+    "layers/core/python/ongpt/storage/outbox.py",
+    "the delivery's finishing transaction (the notice SENT and the customer's notification line) "
+    "fails after the send: the redelivery finds the notice claimed and does not send it again "
+    "(at most once), but the notice stays CLAIMED and the customer's history never gets its line",
+)
+EDIT_FILED_FIRST = (
+    *(
+        Broken(
+            operation,
+            "layers/core/python/ongpt/edits/service.py",
+            "the edit request is written before its code is counted and sent: a failure after it "
+            "answers 503 and the retry files a second edit request",
+        )
+        for operation in ("dynamodb.TransactWriteItems", "dynamodb.PutItem", "sesv2.SendEmail")
+    ),
+    doubled("files a second edit request and sends its code again"),
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    path: str  # as API.md names it
+    prepare: Prepare
+    broken: tuple[Broken, ...] = ()
+
+    def param(self) -> Any:
+        reason = "; ".join(f"{b.operation} in {b.where}: {b.why}" for b in self.broken)
+        marks = [pytest.mark.xfail(strict=True, raises=BrokenFaults, reason=reason)]
+        return pytest.param(self, id=self.path, marks=marks if self.broken else ())
+
+
+# First the paths whose cost grows with the module's world, which each row's runs make larger:
+# the announcements reach every active customer, and moto answers an index query (the expiry
+# and erasure jobs', reactivation's, closure's) by scanning the table.
+ROWS = (
+    Row("POST /v1/staff/announcements", _announcement),
+    Row("worker announcement_worker", _announcement_worker),
+    Row("job expiry-reminders", _expiry_reminders, (NOT_FINISHED,)),
+    Row("POST /v1/staff/accounts/{id}/reactivation", _reactivation, (COMPLETION_LOST,)),
+    Row("job erasure", _erasure),
+    Row("POST /v1/me/closure", _closure),
+    Row("POST /v1/registrations", _signup, orphaned("registration")),
+    Row("worker registration_codes", _registration_codes),
+    Row("POST /v1/registrations/{id}/verification", _verification, (COMPLETION_LOST,)),
+    Row(
+        "POST /v1/me/edit-requests",
+        _edit_request,
+        EDIT_FILED_FIRST,
+    ),
+    Row("POST /v1/me/edit-requests/{id}/verification", _edit_verification, (COMPLETION_LOST,)),
+    Row("POST /v1/staff/edit-requests/{id}/decision", _edit_decision),
+    Row("POST /v1/me/edit-requests/{id}/withdraw", _edit_withdrawal, (COMPLETION_LOST,)),
+    Row("PUT /v1/me/consents/{purpose}", _consent),
+    Row("POST /v1/staff/contracts", _contract),
+    Row("POST /v1/staff/contracts/{id}/renewal", _renewal, (COMPLETION_LOST,)),
+    Row("POST /v1/complaints", _complaint),
+    Row("PATCH /v1/staff/complaints/{id}", _complaint_move),
+    Row(
+        "POST /v1/staff/disclosures",
+        _disclosure,
+        (doubled("records a second disclosure (its key holds the time it was recorded)"),),
+    ),
+    Row("POST /v1/staff/legal-holds", _legal_hold),
+    Row("POST /v1/staff/legal-holds/{id}/release", _hold_release, (COMPLETION_LOST,)),
+    Row("POST /v1/recoveries", _recovery, orphaned("recovery")),
+    Row("worker recovery_codes", _recovery_codes),
+    Row("POST /v1/recoveries/{id}/verification", _recovery_verification),
+    Row("POST /v1/me/sign-out", _sign_out),
+    Row(
+        "POST /v1/analytics/events",
+        _analytics,
+        (doubled("stores the events again (each under a new id)"),),
+    ),
+    Row("worker notice_delivery", _notice_delivery, (NOT_FINISHED,)),
+)
+
+
+@dataclass
+class Outcome:
+    """What a run of a path left: its answer, the state it touched, the messages sent."""
+
+    answer: Any
+    state: Counter[str]
+    sent: Counter[str]
+    broken: dict[str, Any]
+
+
+def observed(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch, attempt: Attempt, fault: Fault | None
+) -> tuple[Outcome, CallLog]:
+    """The path run once (with ``fault`` injected), everything settled, then (after a fault)
+    retried and settled again: what it left, and the calls of its first run."""
+    marker = aws.outbox.seen()
+    with Touched().installed(monkeypatch) as touched:
+        with CallLog(fail=fault).installed(monkeypatch) as log:
+            if fault is None:
+                answer = attempt()
+            else:
+                with suppress(Exception):  # a job that failed: the scheduler runs it again
+                    attempt()
+        settle(aws)
+        if fault is not None:
+            expire_in_progress(aws, touched)
+            answer = attempt()
+            settle(aws)
+    assert fault is None or log.failed, f"{fault}: the call was never reached"
+    outcome = Outcome(
+        answer, state(touched), sent(aws, marker), broken_chains(aws, touched.subjects)
+    )
+    return outcome, log
+
+
+@pytest.fixture(autouse=True)
+def warm(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    with clients_reused(monkeypatch):
+        yield
+
+
+@pytest.mark.clause("P1.2", "P2.1", "P3.3", "P3.4", "P4", "P6.1")
+@pytest.mark.parametrize("row", [row.param() for row in ROWS])
+def test_a_fault_at_any_call_then_one_retry_leaves_what_a_clean_run_leaves(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch, row: Row
+) -> None:
+    clean, log = observed(aws, monkeypatch, row.prepare(aws), None)
+    assert clean.broken == {}, f"{row.path}: the clean run's chains: {clean.broken}"
+    faults = faults_of(log.calls, log.sites)
+    found: dict[str, Any] = {}
+    broken: set[str] = set()
+    for fault in faults:
+        after, _ = observed(aws, monkeypatch, row.prepare(aws), fault)
+        problems = {
+            "answer": (clean.answer, after.answer) if after.answer != clean.answer else None,
+            "state": difference(clean.state, after.state) if after.state != clean.state else None,
+            "sent": difference(clean.sent, after.sent) if after.sent != clean.sent else None,
+            "audit": after.broken or None,
+        }
+        if any(problems.values()):
+            if any(known.matches(fault) for known in row.broken):
+                broken.add(str(fault))
+            else:
+                found[str(fault)] = {k: v for k, v in problems.items() if v}
+    print(f"\n{row.path}: {len(log.calls)} AWS calls, {len(faults)} faults")
+    assert found == {}, f"{row.path}: {len(found)} of {len(faults)} faults:\n" + json.dumps(
+        found, indent=1, ensure_ascii=False
+    )
+    if broken:
+        raise BrokenFaults(f"{row.path}: {sorted(broken)}")

@@ -1,0 +1,212 @@
+"""The table-driven fault test's machinery (issue 14, item 2): what a write path changed, by key,
+normalised so that the state one run leaves can be compared with another's; the notices it sent;
+the audit chains it wrote to.
+
+A path's clean run is recorded once: the AWS calls it makes (each then fails in turn, as
+``tests/support/faults.py`` describes) and the items and users its writes touched. A faulted run
+and its retry are compared with it by those items only (read by key, never a Scan): two runs of
+a path on fresh worlds leave the same items, once ids, addresses, times, ciphertexts and MACs are
+masked; a half-written or doubled change shows as an item too many, too few or different.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import boto3
+import boto3.session
+import pytest
+from botocore.client import BaseClient
+from moto.dynamodb.models import dynamodb_backends
+
+from local.template import ACCOUNT_ID
+from ongpt.audit.service import verify
+from tests.support import normalised
+from tests.support.audit import audit_log
+from tests.support.deployed import Deployed
+
+REGION = "ap-southeast-1"  # tests/support/deployed.py
+ITEM_WRITES = {"PutItem": "Item", "UpdateItem": "Key", "DeleteItem": "Key"}
+TRANSACT_WRITES = {"Put": "Item", "Update": "Key", "Delete": "Key"}
+BATCH_WRITES = {"PutRequest": "Item", "DeleteRequest": "Key"}
+AUDIT = "Audit"  # in the audit table's name
+
+
+@dataclass
+class Touched:
+    """The items and Cognito users that the writes made while installed touched."""
+
+    items: set[tuple[str, str]] = field(default_factory=set)  # table, key as JSON
+    users: set[tuple[str, str]] = field(default_factory=set)
+    subjects: set[str] = field(default_factory=set)  # audit chains written to
+
+    def add_item(self, table: str, item: dict[str, Any]) -> None:
+        key = json.dumps({name: item[name] for name in key_schema(table)}, sort_keys=True)
+        self.items.add((table, key))
+        if AUDIT in table:
+            self.subjects.add(item["pk"]["S"].removeprefix("SUBJECT#"))
+
+    def record(self, service: str, operation: str, params: dict[str, Any]) -> None:
+        if service == "cognito-idp" and "Username" in params and "UserPoolId" in params:
+            self.users.add((params["UserPoolId"], params["Username"]))
+        if service != "dynamodb":
+            return
+        if operation in ITEM_WRITES:
+            self.add_item(params["TableName"], params[ITEM_WRITES[operation]])
+        elif operation == "TransactWriteItems":
+            for entry in params["TransactItems"]:
+                for kind, request in entry.items():
+                    if kind in TRANSACT_WRITES:
+                        self.add_item(request["TableName"], request[TRANSACT_WRITES[kind]])
+        elif operation == "BatchWriteItem":
+            for table, requests in params["RequestItems"].items():
+                for request in requests:
+                    for kind, body in request.items():
+                        self.add_item(table, body[BATCH_WRITES[kind]])
+
+    @contextmanager
+    def installed(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[Touched]:
+        """Records each write as it is sent (before the call: a call failed by an injected
+        fault, installed inside this, is not sent and not recorded)."""
+        real = getattr(BaseClient, "_make_api_call")  # noqa: B009 - private to botocore
+        touched = self
+
+        def make_api_call(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+            touched.record(client.meta.service_model.service_name, operation, params)
+            return real(client, operation, params)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(BaseClient, "_make_api_call", make_api_call)
+            yield self
+
+
+@cache
+def key_schema(table: str) -> tuple[str, ...]:
+    """Its key's attributes, from moto's backend (a call through botocore would be counted)."""
+    found = dynamodb_backends[ACCOUNT_ID][REGION].tables[table]
+    return tuple(a for a in (found.hash_key_attr, found.range_key_attr) if a)
+
+
+@contextmanager
+def clients_reused(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each kind of boto3 client created once and reused. In-process every invocation is a cold
+    start (``Deployed.environment_of``) and creates its clients again, a new session's models
+    loaded for Powertools' idempotency: most of a fault run's time. A client holds nothing that
+    the paths rely on (faults are injected above its retries), so reusing it changes nothing."""
+    real = boto3.session.Session.client
+    made: dict[str, Any] = {}
+
+    def client(session: boto3.session.Session, *args: Any, **kwargs: Any) -> Any:
+        config = kwargs.get("config")
+        options = getattr(config, "_user_provided_options", None)
+        key = repr((args, sorted((k, v) for k, v in kwargs.items() if k != "config"), options))
+        if key not in made:
+            made[key] = real(session, *args, **kwargs)
+        return made[key]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(boto3.session.Session, "client", client)
+        yield
+
+
+def state(touched: Touched) -> Counter[str]:
+    """The touched items that exist and the touched users, each normalised (a multiset: two
+    contracts where one was made count twice)."""
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    idp = boto3.client("cognito-idp", region_name=REGION)
+    found: Counter[str] = Counter()
+    items = []
+    for table, key in touched.items:
+        read = dynamodb.get_item(TableName=table, Key=json.loads(key), ConsistentRead=True)
+        if "Item" in read:
+            items.append((table, read["Item"]))
+    for table, item in in_the_run(items):
+        found[f"{table} {json.dumps(normalised.item(item), ensure_ascii=False)}"] += 1
+    for pool, username in touched.users:
+        try:
+            user = idp.admin_get_user(UserPoolId=pool, Username=username)
+        except idp.exceptions.UserNotFoundException:
+            continue
+        attributes = sorted(
+            (a["Name"], normalised.string(a["Value"])) for a in user["UserAttributes"]
+        )
+        mfa = sorted(user.get("UserMFASettingList", []))
+        found[f"user {user['Enabled']} {user['UserStatus']} {attributes} {mfa}"] += 1
+    return found
+
+
+def in_the_run(items: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """The items, an audit entry's sequence counted from the first this run wrote to its chain:
+    a chain another path shares (``SYSTEM``) is longer at each run; an entry too many is still
+    one more."""
+    first: dict[str, int] = {}
+    for table, item in items:
+        if AUDIT in table:
+            subject, sequence = item["subject"]["S"], int(item["sequence"]["N"])
+            first[subject] = min(first.get(subject, sequence), sequence)
+    return [
+        (table, item | _numbered(int(item["sequence"]["N"]) - first[item["subject"]["S"]]))
+        if AUDIT in table
+        else (table, item)
+        for table, item in items
+    ]
+
+
+def _numbered(position: int) -> dict[str, Any]:
+    return {"sequence": {"N": str(position)}, "sk": {"S": f"{position:012d}"}}
+
+
+def expire_in_progress(aws: Deployed, touched: Touched) -> None:
+    """The touched idempotency records still in progress (their function failed before it could
+    complete or delete them), past their function's timeout: a client's retry comes after it."""
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    tables = {f.environment.get("IDEMPOTENCY_TABLE") for f in aws.functions.values()}
+    for table, key in touched.items:
+        if table in tables:
+            with suppress(dynamodb.exceptions.ConditionalCheckFailedException):
+                dynamodb.update_item(
+                    TableName=table,
+                    Key=json.loads(key),
+                    UpdateExpression="SET in_progress_expiration = :past",
+                    ConditionExpression="#status = :progress",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={
+                        ":past": {"N": "0"},
+                        ":progress": {"S": "INPROGRESS"},
+                    },
+                )
+
+
+def difference(expected: Counter[str], got: Counter[str]) -> dict[str, list[str]]:
+    return {
+        "missing": sorted((expected - got).elements()),
+        "extra": sorted((got - expected).elements()),
+    }
+
+
+def sent(aws: Deployed, marker: int) -> Counter[str]:
+    """The messages SES and SNS accepted after ``marker`` (``aws.outbox.seen()``), one per
+    recipient, by channel and masked text."""
+    return Counter(
+        f"{message.channel} {normalised.text(message.subject or message.body)}"
+        for message in aws.outbox.since(marker)
+        for _ in message.to
+    )
+
+
+def broken_chains(aws: Deployed, subjects: set[str]) -> dict[str, Any]:
+    """The audit chains among ``subjects`` that do not verify, with their first bad entry."""
+    log = audit_log(aws, datetime.now(UTC))
+    broken = {}
+    for subject in subjects:
+        found = verify(log.entries(subject), keyed=log.chain_key.valid)
+        if not found.valid:
+            broken[subject] = found.first_bad
+    return broken
