@@ -133,6 +133,9 @@ def test_the_export_holds_everything_about_the_caller(
         },
     )
     support.request("GET", f"/v1/staff/customers/{cid}?purpose=customer_support")
+    # The notices go out from the outbox's stream a moment later; reading the outbox waits
+    # until the local runtime has delivered them (and written their history lines).
+    local_runtime.outbox(person["email"])
     export = session.request("GET", "/v1/me/export").json()
     assert export["profile"]["customer_id"] == cid
     for section in ("contracts", "edit_requests", "complaints", "notifications"):
