@@ -59,15 +59,14 @@ compliance: install  ## which tests prove each policy clause; fails if a clause 
 chromium:
 	@command -v $${CHROMIUM:-chromium} >/dev/null || { echo "Chromium is missing: the browser tests need Debian's chromium package (apt-get install chromium; see README, Prerequisites)." >&2; exit 1; }
 
-# Three workers on two cores: a worker often waits (on the synthesis, the local runtime's
-# processes, Chromium, a poller settling), and the third fills those gaps (7.5 min instead of 8.7).
 # mypy (under a minute cold: it follows only the CDK modules we use) and the traceability table
-# (a collection of the whole suite) run beside it; their output follows the suite's, and make
+# (a collection of the whole suite) run beside the suite, whose two workers leave a core idle while
+# they wait on the synthesis and the local runtime; their output follows the suite's, and make
 # fails if any fails.
 test: style chromium  ## lint, then the whole suite (synth, nag packs, cfn-lint, browser) beside mypy and traceability
 	$(BIN)/mypy > .mypy.log 2>&1 & types=$$!; \
 	$(BIN)/pytest --collect-only -qq --clauses > .compliance.log 2>&1 & traced=$$!; \
-	$(BIN)/pytest -n 3 --dist worksteal; tests=$$?; \
+	$(BIN)/pytest -n 2 --dist worksteal; tests=$$?; \
 	wait $$types; typed=$$?; wait $$traced; clauses=$$?; \
 	cat .compliance.log .mypy.log; rm -f .compliance.log .mypy.log; \
 	exit $$(( tests != 0 || typed != 0 || clauses != 0 ))
