@@ -106,3 +106,22 @@ def test_a_delivery_that_died_after_sending_sends_nothing_more_while_its_claim_i
     assert len(_confirmations(aws, body["email"])) == 2
     aws.deliver_notices()
     assert len(_confirmations(aws, body["email"])) == 2  # marked sent now: never again
+
+
+@pytest.mark.clause("P4")
+def test_a_notice_is_kept_fourteen_days_then_expires(aws: Deployed) -> None:
+    """Retention: an outbox item carries its TTL, 14 days after it was written, sent or not."""
+    _, cid = registered(aws)
+    before = int((datetime.now(UTC) + timedelta(days=14)).timestamp())
+    status, _ = aws.call(
+        "contracts",
+        "POST",
+        "/v1/staff/contracts",
+        identity=staff("Support"),
+        body=new_contract(cid, 120),
+    )
+    after = int((datetime.now(UTC) + timedelta(days=14)).timestamp()) + 1
+    assert status == 201
+    expiring = [int(i["expires_at_epoch"]["N"]) for i in _outbox(aws)]
+    # The contract's two notices (email and SMS), and none of the earlier ones, expire 14 days on.
+    assert len([at for at in expiring if before <= at <= after]) == 2
