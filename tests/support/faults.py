@@ -101,14 +101,17 @@ class CallLog:
 
 
 def faults_of(calls: list[str], sites: list[str] | None = None) -> list[Fault]:
-    """Each call of a clean run fails with its service's error; the first call to each service
-    also times out (botocore raises the same way for every call of a service).
+    """Each call of a clean run fails with its service's error; and a timeout, which botocore
+    raises as no ``ClientError`` (the same way for every call), is injected too.
 
     Without ``sites``, a run of the same call in a row (a loop over shards) fails only at its
-    first, and each fault is at a position. With ``sites`` (``CallLog.sites``), each distinct
-    (operation, call site) fails once, at its first call: calls of a loop (over shards, items,
-    recipients) share a site and collapse into one fault, so do the retries of a transaction
-    after a conflict; a fault then hits the first such call of the faulted run, wherever it is."""
+    first, each fault is at a position, and the first call to each service also times out. With
+    ``sites`` (``CallLog.sites``), each distinct (operation, call site) fails once, at its first
+    call: calls of a loop (over shards, items, recipients) share a site and collapse into one
+    fault, so do the retries of a transaction after a conflict; a fault then hits the first such
+    call of the faulted run, wherever it is. The run's first call also times out: a timeout
+    takes the path an error other than the ones the code catches takes, and each such error is
+    already injected at every site."""
     site: list[str | None] = list(sites) if sites is not None else [None] * len(calls)
     if sites is None:
         kept = [p for p, name in enumerate(calls) if p == 0 or calls[p - 1] != name]
@@ -118,8 +121,8 @@ def faults_of(calls: list[str], sites: list[str] | None = None) -> list[Fault]:
         kept = sorted(first_of.values())
     errors = [Fault(p, calls[p], SERVICE_ERRORS[calls[p].split(".")[0]], site[p]) for p in kept]
     first = {name.split(".")[0]: p for p, name in reversed(list(enumerate(calls)))}
-    timeouts = [Fault(p, calls[p], "timeout", site[p]) for p in sorted(first.values())]
-    return errors + timeouts
+    timed_out = sorted(first.values()) if sites is None else [0][: len(calls)]
+    return errors + [Fault(p, calls[p], "timeout", site[p]) for p in timed_out]
 
 
 def calls_of(monkeypatch: pytest.MonkeyPatch, run: Callable[[], Any]) -> list[str]:
