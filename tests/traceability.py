@@ -1,12 +1,14 @@
 """Policy traceability: every clause of POLICY.md is proved by tests marked ``clause(...)``.
 
 ``make compliance`` (``pytest --collect-only -q --clauses``) prints which tests prove each
-clause and fails when a clause has none.
+clause and fails when a clause has none; ``make test`` passes ``--clauses`` to its whole run.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from typing import Any
 
 import pytest
 
@@ -61,16 +63,56 @@ def proofs(items: list[pytest.Item]) -> dict[str, list[str]]:
     return found
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    if not session.config.getoption("--clauses"):
-        return
-    found = proofs(session.items)
+def table(found: dict[str, list[str]]) -> str:
     lines = ["", f"{'clause':7} {'tests':>5}  what; GDPR / HIPAA 164.312; where", "-" * 100]
     for clause, (title, regulations) in CLAUSES.items():
         modules = sorted({nodeid.split("::")[0] for nodeid in found.get(clause, [])})
         lines.append(f"{clause:7} {len(found.get(clause, [])):>5}  {title}; {regulations}")
         lines += [f"{'':15}{module}" for module in modules]
-    print("\n".join(lines))
-    missing = [clause for clause in CLAUSES if not found.get(clause)]
-    if missing:
-        raise pytest.UsageError(f"clauses without a test: {', '.join(missing)}")
+    return "\n".join(lines)
+
+
+def missing(found: dict[str, list[str]]) -> list[str]:
+    return [clause for clause in CLAUSES if not found.get(clause)]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if not session.config.getoption("--clauses"):
+        return
+    found = proofs(session.items)
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:  # an xdist worker: the controller reports (pytest_testnodedown)
+        worker_output["clauses"] = json.dumps(found)
+        return
+    print(table(found))
+    if missing(found):
+        raise pytest.UsageError(f"clauses without a test: {', '.join(missing(found))}")
+
+
+# ``make test`` passes --clauses to its run with xdist: each worker collects the whole suite and
+# sends what it found; the controller prints the table after the tests and fails the run if a
+# clause has no test, instead of a collection of its own beside the suite.
+FOUND = pytest.StashKey[dict[str, list[str]]]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    found = getattr(node, "workeroutput", {}).get("clauses")
+    if found is not None:
+        node.config.stash[FOUND] = json.loads(found)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    found = session.config.stash.get(FOUND, None)
+    if found is not None and missing(found):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    found = terminalreporter.config.stash.get(FOUND, None)
+    if found is None:
+        return
+    terminalreporter.write_sep("-", "policy traceability: the tests that prove each clause")
+    terminalreporter.write_line(table(found))
+    if missing(found):
+        terminalreporter.write_line(f"clauses without a test: {', '.join(missing(found))}")
