@@ -330,3 +330,22 @@ def test_no_table_holds_a_plaintext_name_email_or_phone(aws: Deployed) -> None:
     assert "REGISTRATION#" in dumped
     for value in (NAME, body["email"], body["email"].lower(), e164(body["phone"]), body["phone"]):
         assert value not in dumped
+
+
+@pytest.mark.clause("P4")
+def test_a_pending_sign_up_expires_in_a_day_and_its_idempotency_record_in_24_hours(
+    aws: Deployed,
+) -> None:
+    """Retention: both items carry their TTL attribute (README, retention schedule)."""
+    environment = aws.function("registration").environment
+    dynamodb = boto3.client("dynamodb")
+    before = int(datetime.now(UTC).timestamp())
+    status, accepted = start(aws, registration(), headers={"Idempotency-Key": str(uuid.uuid4())})
+    after = int(datetime.now(UTC).timestamp()) + 1
+    assert status == 202
+    items = dynamodb.scan(TableName=environment["REGISTRATIONS_TABLE"])["Items"]
+    (pending,) = [i for i in items if accepted["registration_id"] in i["pk"]["S"]]
+    day = int(timedelta(days=1).total_seconds())
+    assert before + day <= int(pending["expires_at_epoch"]["N"]) <= after + day
+    records = dynamodb.scan(TableName=environment["IDEMPOTENCY_TABLE"])["Items"]
+    assert [r for r in records if before + day <= int(r["expiration"]["N"]) <= after + day]
