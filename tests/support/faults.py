@@ -120,8 +120,11 @@ def faults_of(calls: list[str], sites: list[str] | None = None) -> list[Fault]:
         first_of = {pair: p for p, pair in reversed(pairs)}
         kept = sorted(first_of.values())
     errors = [Fault(p, calls[p], SERVICE_ERRORS[calls[p].split(".")[0]], site[p]) for p in kept]
-    first = {name.split(".")[0]: p for p, name in reversed(list(enumerate(calls)))}
-    timed_out = sorted(first.values()) if sites is None else [0][: len(calls)]
+    if sites is None:  # the first call to each service
+        first = {name.split(".")[0]: p for p, name in reversed(list(enumerate(calls)))}
+        timed_out = sorted(first.values())
+    else:  # the run's first call
+        timed_out = [0] if calls else []
     return errors + [Fault(p, calls[p], "timeout", site[p]) for p in timed_out]
 
 
