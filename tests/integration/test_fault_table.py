@@ -49,8 +49,10 @@ from tests.support.journeys import (
     code_to,
     contract,
     e164,
+    filed_edit,
     me,
     new_contract,
+    pending_verification,
     put_consent,
     registered,
     registration,
@@ -145,14 +147,7 @@ def _registration_codes(aws: Deployed) -> Attempt:
 
 
 def _verification(aws: Deployed) -> Attempt:
-    body = registration()
-    _, accepted = start(aws, body)
-    codes = {
-        "email_code": code_to(aws, body["email"]),
-        "phone_code": code_to(aws, e164(body["phone"])),
-        "password": "correct-Horse-battery-9",
-    }
-    path = f"/v1/registrations/{accepted['registration_id']}/verification"
+    path, codes = pending_verification(aws)
     return request(aws, "registration", "POST", path, guest(), codes)
 
 
@@ -162,18 +157,8 @@ def _edit_request(aws: Deployed) -> Attempt:
     return request(aws, "edit_requests", "POST", "/v1/me/edit-requests", customer(cid), change)
 
 
-def _filed_edit(aws: Deployed) -> tuple[str, str, str]:
-    """A customer's edit request of their email, its code sent: customer, request, new email."""
-    _, cid = registered(aws)
-    new_email = f"moved.{cid[:8]}@example.com"
-    change = {"changes": {"email": new_email}, "reason": "new job"}
-    status, created = me(aws, cid, "POST", "/v1/me/edit-requests", change)
-    assert status == 202, created
-    return cid, created["edit_request_id"], new_email
-
-
 def _edit_verification(aws: Deployed) -> Attempt:
-    cid, eid, new_email = _filed_edit(aws)
+    cid, eid, new_email = filed_edit(aws)
     path = f"/v1/me/edit-requests/{eid}/verification"
     return request(
         aws, "edit_requests", "POST", path, customer(cid), {"email_code": code_to(aws, new_email)}
@@ -181,7 +166,7 @@ def _edit_verification(aws: Deployed) -> Attempt:
 
 
 def _edit_decision(aws: Deployed) -> Attempt:
-    cid, eid, new_email = _filed_edit(aws)
+    cid, eid, new_email = filed_edit(aws)
     code = {"email_code": code_to(aws, new_email)}
     assert me(aws, cid, "POST", f"/v1/me/edit-requests/{eid}/verification", code)[0] == 200
     path = f"/v1/staff/edit-requests/{eid}/decision"
@@ -190,7 +175,7 @@ def _edit_decision(aws: Deployed) -> Attempt:
 
 
 def _edit_withdrawal(aws: Deployed) -> Attempt:
-    cid, eid, _ = _filed_edit(aws)
+    cid, eid, _ = filed_edit(aws)
     path = f"/v1/me/edit-requests/{eid}/withdraw"
     return request(aws, "edit_requests", "POST", path, customer(cid))
 

@@ -18,12 +18,10 @@ from tests.support.journeys import (
     audit_items,
     code_to,
     contract,
-    e164,
-    me,
+    filed_edit,
+    pending_verification,
     put_consent,
     registered,
-    registration,
-    start,
 )
 from tests.support.lifecycle import LIFECYCLE, close, place_hold
 
@@ -51,35 +49,19 @@ class Change:
 
 
 def _registration_verification(aws: Deployed) -> Change:
-    body = registration()
-    _, accepted = start(aws, body)
-    codes = {
-        "email_code": code_to(aws, body["email"]),
-        "phone_code": code_to(aws, e164(body["phone"])),
-        "password": "correct-Horse-battery-9",
-    }
-    path = f"/v1/registrations/{accepted['registration_id']}/verification"
+    path, codes = pending_verification(aws)
     return Change("registration", path, guest(), codes)
 
 
-def _filed_edit(aws: Deployed) -> tuple[str, str, str]:
-    _, cid = registered(aws)
-    new_email = f"moved.{cid[:8]}@example.com"
-    change = {"changes": {"email": new_email}, "reason": "new job"}
-    status, created = me(aws, cid, "POST", "/v1/me/edit-requests", change)
-    assert status == 202, created
-    return cid, created["edit_request_id"], new_email
-
-
 def _edit_verification(aws: Deployed) -> Change:
-    cid, eid, new_email = _filed_edit(aws)
+    cid, eid, new_email = filed_edit(aws)
     path = f"/v1/me/edit-requests/{eid}/verification"
     code = {"email_code": code_to(aws, new_email)}
     return Change("edit_requests", path, customer(cid), code, subject=cid)
 
 
 def _edit_withdrawal(aws: Deployed) -> Change:
-    cid, eid, _ = _filed_edit(aws)
+    cid, eid, _ = filed_edit(aws)
     path = f"/v1/me/edit-requests/{eid}/withdraw"
     return Change("edit_requests", path, customer(cid), subject=cid)
 
