@@ -8,6 +8,7 @@ code sent on a channel and its round, ``attempts`` the wrong tries.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -132,20 +133,31 @@ class CodeRounds:
         )
 
     def finish(
-        self, item_id: str, status: str, at: str, limit: int, removes: tuple[str, ...] = ()
+        self,
+        item_id: str,
+        status: str,
+        at: str,
+        limit: int,
+        removes: tuple[str, ...] = (),
+        values: Mapping[str, Any] | None = None,
     ) -> TransactWriteItemTypeDef:
-        """The transaction item that closes a pending item: once, and only if not locked; the
-        ``removes`` attributes go with it."""
+        """The transaction item that closes a pending item, setting ``values`` too: once, and
+        only if not locked; the ``removes`` attributes go with it."""
+        changes = {"status": status, "completed_at": at, **(values or {})}
         remove = f" REMOVE {', '.join(removes)}" if removes else ""
         return {
             "Update": {
                 "TableName": self._table,
                 "Key": self._key(item_id),
-                "UpdateExpression": "SET #status = :done, completed_at = :at" + remove,
+                "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in changes) + remove,
                 "ConditionExpression": "#status = :pending AND attempts < :limit",
-                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeNames": {f"#{k}": k for k in changes},
                 "ExpressionAttributeValues": to_item(
-                    {":done": status, ":at": at, ":pending": PENDING, ":limit": limit}
+                    {
+                        **{f":{k}": v for k, v in changes.items()},
+                        ":pending": PENDING,
+                        ":limit": limit,
+                    }
                 ),
             }
         }
