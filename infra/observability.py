@@ -28,8 +28,8 @@ SMS_SPEND_ALARM_USD = 50
 
 
 class Observability(Construct):
-    """Alarms on API 5xx, function errors and throttles, dead letters, audit chains and security
-    events; the admin dashboard."""
+    """Alarms on API 5xx, function errors and throttles, dead letters, notices left claimed, audit
+    chains and security events; the admin dashboard."""
 
     def __init__(
         self,
@@ -114,6 +114,17 @@ class Observability(Construct):
                 statistic="Sum",
             ),
             "The daily audit verification found a changed, missing or reordered entry",
+        )
+        self.alarm(
+            "NoticesLeftClaimed",
+            cloudwatch.Metric(
+                namespace=NAMESPACE,
+                metric_name="NoticesLeftClaimed",
+                dimensions_map={"service": "notice_delivery"},
+                period=PERIOD,
+                statistic="Sum",
+            ),
+            "A delivery died between claiming a notice and marking it: maybe sent, never resent",
         )
 
         add_security_alarms(

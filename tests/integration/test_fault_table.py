@@ -426,13 +426,6 @@ def orphaned(what: str) -> tuple[Broken, ...]:
     )
 
 
-NOT_FINISHED = Broken(
-    "dynamodb.TransactWriteItems",
-    "layers/core/python/ongpt/storage/outbox.py",
-    "the delivery's finishing transaction (the notice SENT and the customer's notification line) "
-    "fails after the send: the redelivery finds the notice claimed and does not send it again "
-    "(at most once), but the notice stays CLAIMED and the customer's history never gets its line",
-)
 EDIT_FILED_FIRST = (
     *(
         Broken(
@@ -465,7 +458,7 @@ class Row:
 ROWS = (
     Row("POST /v1/staff/announcements", _announcement),
     Row("worker announcement_worker", _announcement_worker),
-    Row("job expiry-reminders", _expiry_reminders, (NOT_FINISHED,)),
+    Row("job expiry-reminders", _expiry_reminders),
     Row("POST /v1/staff/accounts/{id}/reactivation", _reactivation, (COMPLETION_LOST,)),
     Row("job erasure", _erasure),
     Row("POST /v1/me/closure", _closure),
@@ -501,7 +494,7 @@ ROWS = (
         _analytics,
         (doubled("stores the events again (each under a new id)"),),
     ),
-    Row("worker notice_delivery", _notice_delivery, (NOT_FINISHED,)),
+    Row("worker notice_delivery", _notice_delivery),
 )
 
 
