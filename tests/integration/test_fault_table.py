@@ -30,6 +30,8 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from ongpt.customers.store import active_shard
+from tests.support.audit import append
+from tests.support.clock import MovedClock
 from tests.support.deployed import Deployed, customer, guest, staff
 from tests.support.erasure import close as closed_by_then
 from tests.support.events import sqs_event
@@ -43,7 +45,7 @@ from tests.support.fault_table import (
     state,
 )
 from tests.support.faults import CallLog, Fault, faults_of
-from tests.support.jobs import run_erasure, run_job, work
+from tests.support.jobs import run_anchor_job, run_erasure, run_job, work
 from tests.support.journeys import (
     CONTRACTS_NOW,
     code_to,
@@ -375,6 +377,48 @@ def _notice_delivery(aws: Deployed) -> Attempt:
     return job(aws.deliver_notices)
 
 
+CLOCK = MovedClock()  # the shared package's clock, moved on by the rows that wait for time
+RESEND_WAIT = timedelta(seconds=61)  # API.md: codes are sent again 60 s after the last
+
+
+def resend_allowed(aws: Deployed, function: str, path: str) -> Attempt:
+    """A resend of codes just sent is refused (429); the clock moved on past the 60 s, the
+    resend of the row."""
+    status = request(aws, function, "POST", path, guest())()
+    assert status == 429, f"{path} within 60 s: {status}"
+    CLOCK.move_on(RESEND_WAIT)
+    return request(aws, function, "POST", path, guest())
+
+
+def _registration_resend(aws: Deployed) -> Attempt:
+    status, accepted = start(aws, registration())
+    assert status == 202, accepted
+    path = f"/v1/registrations/{accepted['registration_id']}/resend"
+    return resend_allowed(aws, "registration", path)
+
+
+def _recovery_resend(aws: Deployed) -> Attempt:
+    body, _ = registered(aws)
+    status, started = start_recovery(aws, body["email"], body["phone"])
+    assert status == 202, started
+    return resend_allowed(aws, LIFECYCLE, f"/v1/recoveries/{started['recovery_id']}/resend")
+
+
+def _staff_search(aws: Deployed) -> Attempt:
+    body, _ = registered(aws)
+    search = {"email": body["email"], "purpose": "customer_support"}
+    path = "/v1/staff/customers/search"
+    return request(aws, "staff_customers", "POST", path, staff("Support"), search)
+
+
+def _audit_anchors(aws: Deployed) -> Attempt:
+    """A chain of its own, written half an hour before the job's run, on a day no other row
+    writes on (the job anchors every chain written in the two hours before it)."""
+    now = datetime(2033, 1, 1, 3, 0, tzinfo=UTC) + timedelta(days=next(DAYS))
+    append(aws, str(uuid.uuid4()), 3, now - timedelta(minutes=30))
+    return job(lambda: run_anchor_job(aws, now))
+
+
 @dataclass(frozen=True)
 class Broken:
     """A fault a row is known to fail at: its operation from a call site in ``where``, and the
@@ -426,6 +470,7 @@ def orphaned(what: str) -> tuple[Broken, ...]:
     )
 
 
+RESENT_LOST = doubled("answers 429 (codes sent within 60 s) instead of the first answer, 202")
 EDIT_FILED_FIRST = (
     *(
         Broken(
@@ -453,17 +498,19 @@ class Row:
 
 
 # First the paths whose cost grows with the module's world, which each row's runs make larger:
-# the announcements reach every active customer, and moto answers an index query (the expiry
-# and erasure jobs', reactivation's, closure's) by scanning the table.
+# the announcements reach every active customer, and moto answers an index query (the expiry,
+# erasure and anchor jobs', reactivation's, closure's) by scanning the table.
 ROWS = (
     Row("POST /v1/staff/announcements", _announcement),
     Row("worker announcement_worker", _announcement_worker),
     Row("job expiry-reminders", _expiry_reminders),
     Row("POST /v1/staff/accounts/{id}/reactivation", _reactivation, (COMPLETION_LOST,)),
     Row("job erasure", _erasure),
+    Row("job audit-anchors", _audit_anchors),
     Row("POST /v1/me/closure", _closure),
     Row("POST /v1/registrations", _signup, orphaned("registration")),
     Row("worker registration_codes", _registration_codes),
+    Row("POST /v1/registrations/{id}/resend", _registration_resend, (RESENT_LOST,)),
     Row("POST /v1/registrations/{id}/verification", _verification, (COMPLETION_LOST,)),
     Row(
         "POST /v1/me/edit-requests",
@@ -487,6 +534,7 @@ ROWS = (
     Row("POST /v1/staff/legal-holds/{id}/release", _hold_release, (COMPLETION_LOST,)),
     Row("POST /v1/recoveries", _recovery, orphaned("recovery")),
     Row("worker recovery_codes", _recovery_codes),
+    Row("POST /v1/recoveries/{id}/resend", _recovery_resend, (RESENT_LOST,)),
     Row("POST /v1/recoveries/{id}/verification", _recovery_verification),
     Row("POST /v1/me/sign-out", _sign_out),
     Row(
@@ -495,6 +543,11 @@ ROWS = (
         (doubled("stores the events again (each under a new id)"),),
     ),
     Row("worker notice_delivery", _notice_delivery),
+    Row(
+        "POST /v1/staff/customers/search",
+        _staff_search,
+        (doubled("audits the search a second time"),),
+    ),
 )
 
 
@@ -535,7 +588,7 @@ def observed(
 
 @pytest.fixture(autouse=True)
 def warm(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    with clients_reused(monkeypatch):
+    with clients_reused(monkeypatch), CLOCK.installed(monkeypatch):
         yield
 
 
