@@ -96,9 +96,13 @@ def _history(aws: Deployed, cid: str) -> list[str]:
 CONTRACT_HISTORY = ["contract_confirmation email", "contract_confirmation sms"]
 
 
-def _finish_failing(monkeypatch: pytest.MonkeyPatch, times: int) -> list[str]:
-    """The mark's transaction fails as DynamoDB throttles after the SDK's retries, ``times``
-    times; the failures made."""
+def _contract_with_failing_marks(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch, times: int
+) -> tuple[dict[str, Any], str, list[str]]:
+    """A customer's contract, its notices delivered once (no redelivery) while the mark's
+    transaction fails as DynamoDB throttles after the SDK's retries, ``times`` times: the
+    registration, the customer, the failures made."""
+    body, cid = registered(aws)
     original, failures = Outbox.finish, list[str]()
 
     def failing(self: Outbox, *args: Any, **kwargs: Any) -> None:
@@ -109,16 +113,16 @@ def _finish_failing(monkeypatch: pytest.MonkeyPatch, times: int) -> list[str]:
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(Outbox, "finish", failing)
-    return failures
+    contract(aws, cid, 100)
+    monkeypatch.undo()
+    return body, cid, failures
 
 
 @pytest.mark.clause("P3.2")
 def test_a_mark_that_fails_after_the_send_is_tried_again_in_the_same_delivery(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    body, cid = registered(aws)
-    failures = _finish_failing(monkeypatch, times=1)
-    contract(aws, cid, 100)  # its notices delivered once, no redelivery
+    body, cid, failures = _contract_with_failing_marks(aws, monkeypatch, times=1)
     assert failures == ["finish"]
     assert _states(aws, cid) == {"email": ("SENT", False), "sms": ("SENT", False)}
     assert _history(aws, cid) == CONTRACT_HISTORY
@@ -129,10 +133,7 @@ def test_a_mark_that_fails_after_the_send_is_tried_again_in_the_same_delivery(
 def test_a_send_whose_mark_keeps_failing_is_noted_and_marked_by_the_redelivery_without_a_resend(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    body, cid = registered(aws)
-    failures = _finish_failing(monkeypatch, times=10**6)
-    contract(aws, cid, 100)
-    monkeypatch.undo()
+    body, cid, failures = _contract_with_failing_marks(aws, monkeypatch, times=10**6)
     assert len(failures) == 2 * retries.TRIES  # each notice's mark, tried again, then given up
     assert _states(aws, cid) == {"email": ("CLAIMED", True), "sms": ("CLAIMED", True)}
     assert _history(aws, cid) == []

@@ -181,34 +181,30 @@ class Outbox:
         )
         return secret["to"], secret["values"]
 
-    @tracer.capture_method
-    def release(self, notice_id: str, claimed_at: str) -> None:
-        """Give up a claim (the send failed), so that the next delivery sends it."""
+    def _while_claimed(
+        self, notice_id: str, claimed_at: str, update: str, values: dict[str, str]
+    ) -> None:
+        """``update`` the notice if its claim is still ``claimed_at``."""
         self.dynamodb.update_item(
             TableName=self.table,
             Key=to_item({"notice_id": notice_id}),
-            UpdateExpression="SET #state = :pending REMOVE claimed_at",
+            UpdateExpression=update,
             ConditionExpression="#state = :claimed AND claimed_at = :mine",
             ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues=to_item(
-                {":pending": PENDING, ":claimed": CLAIMED, ":mine": claimed_at}
-            ),
+            ExpressionAttributeValues=to_item({**values, ":claimed": CLAIMED, ":mine": claimed_at}),
         )
+
+    @tracer.capture_method
+    def release(self, notice_id: str, claimed_at: str) -> None:
+        """Give up a claim (nothing was sent), so that the next delivery sends it."""
+        update = "SET #state = :pending REMOVE claimed_at"
+        self._while_claimed(notice_id, claimed_at, update, {":pending": PENDING})
 
     @tracer.capture_method
     def record_send(self, notice_id: str, claimed_at: str, at: str) -> None:
         """Note on the claimed notice that it was sent at ``at``, when its finishing transaction
         failed: the next delivery finishes it without sending it again."""
-        self.dynamodb.update_item(
-            TableName=self.table,
-            Key=to_item({"notice_id": notice_id}),
-            UpdateExpression="SET sent_at = :at",
-            ConditionExpression="#state = :claimed AND claimed_at = :mine",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues=to_item(
-                {":at": at, ":claimed": CLAIMED, ":mine": claimed_at}
-            ),
-        )
+        self._while_claimed(notice_id, claimed_at, "SET sent_at = :at", {":at": at})
 
     @tracer.capture_method
     def finish(
