@@ -145,6 +145,31 @@ def test_a_send_whose_mark_keeps_failing_is_noted_and_marked_by_the_redelivery_w
 
 
 @pytest.mark.clause("P3.2")
+def test_a_claim_whose_answer_was_lost_and_sent_again_by_the_sdk_is_still_the_deliverys_own(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """botocore sends a request again when its answer timed out: the claim's second request then
+    finds the notice claimed, by the first, and fails its condition."""
+    body, cid = registered(aws)
+    real, lost = vars(BaseClient)["_make_api_call"], list[str]()
+
+    def answer_lost_once(client: BaseClient, operation: str, params: Any) -> Any:
+        claiming = params.get("UpdateExpression", "").endswith("claimed_at = :at")
+        if operation == "UpdateItem" and claiming and not lost:
+            lost.append(params["Key"]["notice_id"]["S"])
+            real(client, operation, params)  # done, but its answer never came
+        return real(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", answer_lost_once)
+    contract(aws, cid, 100)  # its notices delivered once, no redelivery
+    monkeypatch.undo()
+    assert len(lost) == 1
+    assert _states(aws, cid) == {"email": ("SENT", False), "sms": ("SENT", False)}
+    assert _history(aws, cid) == CONTRACT_HISTORY
+    assert len(_confirmations(aws, body["email"])) == 1
+
+
+@pytest.mark.clause("P3.2")
 def test_a_delivery_that_died_after_sending_leaves_its_notice_claimed_counted_and_not_resent(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

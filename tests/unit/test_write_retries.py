@@ -12,8 +12,11 @@ from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.retries import TRIES, retried
 
 
-def error(code: str) -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": "injected"}}, "TransactWriteItems")
+def error(code: str, *cancelled: str) -> ClientError:
+    """The error ``code``; a cancelled transaction's items cancelled for ``cancelled``."""
+    reasons = [{"Code": reason} for reason in cancelled]
+    response: Any = {"Error": {"Code": code, "Message": "injected"}, "CancellationReasons": reasons}
+    return ClientError(response, "TransactWriteItems")
 
 
 class Failing:
@@ -35,11 +38,20 @@ class Failing:
         error("ProvisionedThroughputExceededException"),
         error("ThrottlingException"),
         error("InternalServerError"),
-        error("TransactionCanceledException"),
+        error("TransactionCanceledException", "None", "TransactionConflict"),
+        error("TransactionCanceledException", "ThrottlingError", "None"),
         ReadTimeoutError(endpoint_url="https://dynamodb"),
         EndpointConnectionError(endpoint_url="https://dynamodb"),
     ],
-    ids=["throughput", "throttled", "internal", "cancelled", "read timeout", "no connection"],
+    ids=[
+        "throughput",
+        "throttled",
+        "internal",
+        "cancelled by a conflict",
+        "cancelled by a throttle",
+        "read timeout",
+        "no connection",
+    ],
 )
 def test_a_transient_failure_is_tried_again_after_a_pause(transient: Exception) -> None:
     pauses: list[float] = []
@@ -61,8 +73,13 @@ def test_the_tries_are_bounded_and_the_pauses_grow_at_most_twofold() -> None:
 
 @pytest.mark.parametrize(
     "final",
-    [TransactionConflict([0]), error("ValidationException"), error("AccessDeniedException")],
-    ids=["condition failed", "invalid", "denied"],
+    [
+        TransactionConflict([0]),
+        error("TransactionCanceledException", "None", "ValidationError"),
+        error("ValidationException"),
+        error("AccessDeniedException"),
+    ],
+    ids=["condition failed", "cancelled as invalid", "invalid", "denied"],
 )
 def test_a_failure_that_says_something_about_the_write_is_raised_at_once(final: Any) -> None:
     pauses: list[float] = []

@@ -51,7 +51,9 @@ class NoticeDelivery:
         try:
             item = self.outbox.claim(notice_id, claimed_at)
         except ClaimHeld as held:
-            return self._claimed_before(held.item)
+            if held.item["claimed_at"] != claimed_at:
+                return self._claimed_before(held.item)
+            item = held.item  # this claim, whose answer was lost and retried by the SDK
         if item is None:
             return "done before"
         try:

@@ -2,7 +2,7 @@
 the wait: the record of something that cannot be undone (a message sent). botocore has already
 retried it (``ongpt.platform.aws``, standard mode); this waits longer, with backoff and full
 jitter, and only for errors that say nothing about the write itself: throttles, the service's
-own failures, a cancelled transaction none of whose conditions failed, a connection that failed
+own failures, a transaction cancelled by another one or by a throttle, a connection that failed
 or timed out. A failed condition (``TransactionConflict``) or any other error is raised at once.
 """
 
@@ -28,18 +28,24 @@ TRANSIENT_CODES = frozenset(
         "InternalServerError",
         "ServiceUnavailable",
         "TransactionInProgressException",
-        # Raised by ``ongpt.storage.dynamo.transact`` only when no condition failed: a
-        # conflicting transaction or a throttled item.
-        "TransactionCanceledException",
     }
+)
+# A cancelled transaction is worth trying again when each of its items was cancelled for one of
+# these (``None``: that item was fine): another transaction on an item, or a throttle.
+TRANSIENT_CANCELLATIONS = frozenset(
+    {"None", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 )
 
 
 def transient(error: BaseException) -> bool:
     """Whether ``error`` leaves the write worth trying again."""
-    if isinstance(error, ClientError):
-        return error.response.get("Error", {}).get("Code") in TRANSIENT_CODES
-    return isinstance(error, ConnectionFailed | HTTPClientError)
+    if not isinstance(error, ClientError):
+        return isinstance(error, ConnectionFailed | HTTPClientError)
+    code = error.response.get("Error", {}).get("Code")
+    if code == "TransactionCanceledException":
+        reasons = error.response.get("CancellationReasons", [])
+        return all(reason.get("Code") in TRANSIENT_CANCELLATIONS for reason in reasons)
+    return code in TRANSIENT_CODES
 
 
 def retried(
