@@ -4,8 +4,9 @@ site) and what it left; then each distinct (operation, call site) fails in turn
 (``tests/support/faults.py``: its service's error, and the run's first call also a timeout) on
 fresh subjects of the module's world, the path is retried once (the same ``Idempotency-Key``,
 the queue's redelivery of the same message, the job's re-run) and everything it queued or put
-on the outbox is delivered. Then, as after the clean run: the items and users its writes touched
-are the same (read by key, normalised by what each value is: ``tests/support/normalised.py``),
+on the outbox is delivered. Then, as after the clean run: the items, users and objects its
+writes touched are the same (read by key, normalised by what each value is:
+``tests/support/normalised.py``),
 every message was sent once, and every audit chain it wrote to verifies. A row that is known to
 fail at some faults names them (``Broken``): it is a strict xfail that fails if any other fault
 fails, or if none does.
