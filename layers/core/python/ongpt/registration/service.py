@@ -214,11 +214,11 @@ class Registrations:
         if not self.send_limits.by_caller(caller_id):
             return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
         changes = {"round": round_, "last_sent_at": iso(now), "code_expires_at": expires_at}
-        if not self.registration_store.replace_codes(
-            registration_id, changes, record["last_sent_at"]
+        message = CodesMessage(registration_id=registration_id, round=round_, notices=False)
+        if not self.registration_store.new_round(
+            registration_id, record, changes, lambda: self.enqueue(message)
         ):
             raise TooSoon("A new code was just sent.")
-        self.enqueue(CodesMessage(registration_id=registration_id, round=round_, notices=False))
         return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
 
     # Verification

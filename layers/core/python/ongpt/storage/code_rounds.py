@@ -1,5 +1,6 @@
 """Pending items proven by one-time codes, in rounds (registrations, recoveries): read, count a
-wrong try, start a new round, claim and release each channel's code of a round.
+wrong try, start a new round (taken back if its message cannot be queued), claim and release each
+channel's code of a round.
 
 An item is ``<PREFIX>#<id>`` in the Registrations table, ``status`` ``PENDING_VERIFICATION``
 until done, ``round`` the current round, ``<channel>_code`` / ``<channel>_round`` the hash of the
@@ -8,7 +9,7 @@ code sent on a channel and its round, ``attempts`` the wrong tries.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -92,6 +93,25 @@ class CodeRounds:
                 }
             ),
         )
+
+    def new_round(
+        self,
+        item_id: str,
+        record: dict[str, Any],
+        changes: dict[str, Any],
+        send: Callable[[], None],
+    ) -> bool:
+        """``replace_codes`` from ``record`` as read, then ``send`` the round's message; if that
+        fails the round is taken back (its times as they were), so that the client's retry may
+        ask again: a round whose codes never went out cannot hold off a resend for 60 s."""
+        if not self.replace_codes(item_id, changes, record["last_sent_at"]):
+            return False
+        try:
+            send()
+        except BaseException:
+            self.replace_codes(item_id, {k: record[k] for k in changes}, changes["last_sent_at"])
+            raise
+        return True
 
     @tracer.capture_method
     def claim_code(self, item_id: str, channel: str, round_: int, hashed: str) -> bool:
