@@ -48,6 +48,11 @@ def transient(error: BaseException) -> bool:
     return code in TRANSIENT_CODES
 
 
+def backoff(attempt: int) -> float:
+    """The pause before try ``attempt + 2``: full jitter under an exponential cap."""
+    return random.uniform(0, FIRST_PAUSE_SECONDS * 2**attempt)  # noqa: S311 - jitter
+
+
 def retried(
     write: Callable[[], T],
     *,
@@ -61,5 +66,5 @@ def retried(
         except Exception as error:
             if not transient(error):
                 raise
-        pause(random.uniform(0, FIRST_PAUSE_SECONDS * 2**attempt))  # noqa: S311 - jitter
+        pause(backoff(attempt))
     return write()
