@@ -402,9 +402,6 @@ COMPLETION_LOST = Broken(
 )
 
 
-QUEUES = "layers/core/python/ongpt/platform/queues.py"
-
-
 def doubled(what: str) -> Broken:
     return Broken(
         "dynamodb.UpdateItem",
@@ -414,36 +411,12 @@ def doubled(what: str) -> Broken:
     )
 
 
-def orphaned(what: str) -> tuple[Broken, ...]:
-    return (
-        Broken(
-            "sqs.SendMessage",
-            QUEUES,
-            f"the {what} is written before its codes are queued: a queue failure answers 503 and "
-            f"the retry starts a second {what} (the first stays, sealed, until its TTL)",
-        ),
-        doubled(f"starts a second {what} and sends its codes again"),
-    )
-
-
 NOT_FINISHED = Broken(
     "dynamodb.TransactWriteItems",
     "layers/core/python/ongpt/storage/outbox.py",
     "the delivery's finishing transaction (the notice SENT and the customer's notification line) "
     "fails after the send: the redelivery finds the notice claimed and does not send it again "
     "(at most once), but the notice stays CLAIMED and the customer's history never gets its line",
-)
-EDIT_FILED_FIRST = (
-    *(
-        Broken(
-            operation,
-            "layers/core/python/ongpt/edits/service.py",
-            "the edit request is written before its code is counted and sent: a failure after it "
-            "answers 503 and the retry files a second edit request",
-        )
-        for operation in ("dynamodb.TransactWriteItems", "dynamodb.PutItem", "sesv2.SendEmail")
-    ),
-    doubled("files a second edit request and sends its code again"),
 )
 
 
@@ -469,14 +442,10 @@ ROWS = (
     Row("POST /v1/staff/accounts/{id}/reactivation", _reactivation, (COMPLETION_LOST,)),
     Row("job erasure", _erasure),
     Row("POST /v1/me/closure", _closure),
-    Row("POST /v1/registrations", _signup, orphaned("registration")),
+    Row("POST /v1/registrations", _signup),
     Row("worker registration_codes", _registration_codes),
     Row("POST /v1/registrations/{id}/verification", _verification, (COMPLETION_LOST,)),
-    Row(
-        "POST /v1/me/edit-requests",
-        _edit_request,
-        EDIT_FILED_FIRST,
-    ),
+    Row("POST /v1/me/edit-requests", _edit_request),
     Row("POST /v1/me/edit-requests/{id}/verification", _edit_verification, (COMPLETION_LOST,)),
     Row("POST /v1/staff/edit-requests/{id}/decision", _edit_decision),
     Row("POST /v1/me/edit-requests/{id}/withdraw", _edit_withdrawal, (COMPLETION_LOST,)),
@@ -492,7 +461,7 @@ ROWS = (
     ),
     Row("POST /v1/staff/legal-holds", _legal_hold),
     Row("POST /v1/staff/legal-holds/{id}/release", _hold_release, (COMPLETION_LOST,)),
-    Row("POST /v1/recoveries", _recovery, orphaned("recovery")),
+    Row("POST /v1/recoveries", _recovery),
     Row("worker recovery_codes", _recovery_codes),
     Row("POST /v1/recoveries/{id}/verification", _recovery_verification),
     Row("POST /v1/me/sign-out", _sign_out),
