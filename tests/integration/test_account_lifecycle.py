@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from ongpt import services
 from ongpt.lifecycle import recovery as recovery_module
 from ongpt.platform.clock import parse, timestamp
+from ongpt.registration.service import CODE_LIFETIME
 from tests.support.deployed import Deployed, customer, guest, staff
 from tests.support.failing import failing_once
 from tests.support.jobs import run_job
@@ -363,7 +364,7 @@ def test_a_recovery_retried_after_its_codes_could_not_be_queued_completes_the_fi
     status, started = lifecycle(aws, "POST", "/v1/recoveries", who, pair, headers=key)
     assert status == 202
     # The recovery the first attempt kept, not a new one: its codes expire as it said.
-    assert started["expires_at"] == timestamp(first + recovery_module.CODE_LIFETIME)
+    assert started["expires_at"] == timestamp(first + CODE_LIFETIME)
     assert {a: len(aws.messages_to(a)) - sent[a] for a in sent} == {email: 1, phone: 1}
     recovered = verify_recovery(aws, started["recovery_id"], email, body["phone"], reset_mfa=True)
     assert recovered == (200, {"status": "RECOVERED"})

@@ -89,6 +89,13 @@ def test_a_new_email_is_proven_reviewed_and_applied_everywhere(aws: Deployed) ->
     assert all(set(n) == {"type", "channel", "sent_at"} for n in notices)  # never a message body
 
 
+def to_new_email(aws: Deployed) -> tuple[str, str, dict[str, Any]]:
+    """A new customer, a new email and the body of a request to move to it."""
+    _, cid = registered(aws)
+    new_email = f"new.{uuid.uuid4().hex[:8]}@example.com"
+    return cid, new_email, {"changes": {"email": new_email}, "reason": "new job"}
+
+
 def filed(aws: Deployed, customer_id: str) -> list[dict[str, Any]]:
     status, listed = me(aws, customer_id, "GET", "/v1/me/edit-requests")
     assert status == 200
@@ -99,9 +106,7 @@ def filed(aws: Deployed, customer_id: str) -> list[dict[str, Any]]:
 def test_a_request_retried_after_its_code_could_not_be_sent_is_filed_once_and_coded_once(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, cid = registered(aws)
-    new_email = f"new.{uuid.uuid4().hex[:8]}@example.com"
-    change = {"changes": {"email": new_email}, "reason": "new job"}
+    cid, new_email, change = to_new_email(aws)
     key = {"Idempotency-Key": uuid.uuid4().hex}
 
     def post() -> tuple[int, dict[str, Any]]:
@@ -129,12 +134,10 @@ def test_a_request_retried_after_its_code_could_not_be_sent_is_filed_once_and_co
 def test_a_request_filed_again_under_its_id_sends_no_second_code(aws: Deployed) -> None:
     """What a retry does when the first attempt's answer was lost after its code was sent (the
     idempotency record's completion failed): the route runs again, with the same id."""
-    _, cid = registered(aws)
-    new_email = f"new.{uuid.uuid4().hex[:8]}@example.com"
-    change = EditRequestCreate.model_validate({"changes": {"email": new_email}, "reason": "x"})
-    eid = str(uuid.uuid4())
+    cid, new_email, change = to_new_email(aws)
+    request, eid = EditRequestCreate.model_validate(change), str(uuid.uuid4())
     with aws.environment_of("edit_requests"):
-        answers = [services.edit_requests().create(cid, eid, change) for _ in range(2)]
+        answers = [services.edit_requests().create(cid, eid, request) for _ in range(2)]
     assert answers[0] == answers[1]
     assert [e["edit_request_id"] for e in filed(aws, cid)] == [eid]
     assert len(aws.messages_to(new_email)) == 1
@@ -144,10 +147,8 @@ def test_a_request_filed_again_under_its_id_sends_no_second_code(aws: Deployed) 
 def test_a_new_address_whose_code_was_never_sent_cannot_be_proven(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, cid = registered(aws)
-    new_email = f"new.{uuid.uuid4().hex[:8]}@example.com"
+    cid, new_email, change = to_new_email(aws)
     monkeypatch.setattr(SendLimits, "by_caller", lambda *_: False)  # over the customer's limit
-    change = {"changes": {"email": new_email}, "reason": "new job"}
     status, created = me(aws, cid, "POST", "/v1/me/edit-requests", change)
     assert (status, created["status"]) == (202, "PENDING_VERIFICATION")
     assert aws.messages_to(new_email) == []
