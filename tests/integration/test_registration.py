@@ -14,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ongpt import services
+from ongpt.notify.send_limits import SendLimits
 from ongpt.platform.clock import timestamp
 from ongpt.registration import service as registration_module
 from ongpt.registration.models import RegistrationRequest
@@ -246,6 +247,21 @@ def test_a_start_run_again_under_its_id_answers_the_same_and_its_codes_go_once(
     aws.work_off(aws.function("registration").environment["REGISTRATION_QUEUE_URL"])
     assert len(aws.messages_to(body["email"])) == len(aws.messages_to(e164(body["phone"]))) == 1
     assert verify(aws, registration_id, body["email"], e164(body["phone"]))[0] == 201
+
+
+@pytest.mark.clause("P1.2", "P4")
+def test_a_retry_over_the_callers_limit_answers_when_the_first_attempts_codes_expire(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registration_id = str(uuid.uuid4())
+    with aws.environment_of("registration"):
+        request = RegistrationRequest.model_validate(registration())
+        registrations = services.registrations()
+        first = registrations.start(request, "guest", registration_id)
+        later = datetime.now(UTC) + timedelta(seconds=30)
+        monkeypatch.setattr(registration_module, "utcnow", lambda: later)
+        monkeypatch.setattr(SendLimits, "by_caller", lambda *_: False)
+        assert registrations.start(request, "guest", registration_id) == first
 
 
 @pytest.mark.clause("P1.2", "P4")
