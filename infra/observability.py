@@ -27,9 +27,21 @@ PERIOD = Duration.minutes(5)
 SMS_SPEND_ALARM_USD = 50
 
 
+def _counted(name: str, service: str, period: Duration) -> cloudwatch.Metric:
+    """The sum of one of our metrics over ``period``, as ``service`` (Powertools' service
+    dimension: the function's name) emits it."""
+    return cloudwatch.Metric(
+        namespace=NAMESPACE,
+        metric_name=name,
+        dimensions_map={"service": service},
+        period=period,
+        statistic="Sum",
+    )
+
+
 class Observability(Construct):
-    """Alarms on API 5xx, function errors and throttles, dead letters, audit chains and security
-    events; the admin dashboard."""
+    """Alarms on API 5xx, function errors and throttles, dead letters, notices left claimed, audit
+    chains and security events; the admin dashboard."""
 
     def __init__(
         self,
@@ -95,25 +107,18 @@ class Observability(Construct):
             )
         self.alarm(
             "AuditChainsUnverified",
-            cloudwatch.Metric(
-                namespace=NAMESPACE,
-                metric_name="AuditChainsUnverified",
-                dimensions_map={"service": "audit_anchors"},  # Powertools' service dimension
-                period=PERIOD,
-                statistic="Sum",
-            ),
+            _counted("AuditChainsUnverified", "audit_anchors", PERIOD),
             "An audit chain failed its MAC or link check and was not anchored: look at it",
         )
         self.alarm(
             "AuditChainsBroken",
-            cloudwatch.Metric(
-                namespace=NAMESPACE,
-                metric_name="AuditChainsBroken",
-                dimensions_map={"service": "audit_verification"},
-                period=Duration.days(1),
-                statistic="Sum",
-            ),
+            _counted("AuditChainsBroken", "audit_verification", Duration.days(1)),
             "The daily audit verification found a changed, missing or reordered entry",
+        )
+        self.alarm(
+            "NoticesLeftClaimed",
+            _counted("NoticesLeftClaimed", "notice_delivery", PERIOD),
+            "A delivery died between claiming a notice and marking it: maybe sent, never resent",
         )
 
         add_security_alarms(

@@ -82,7 +82,7 @@ def verify_recovery(recovery_id: PathId, request: RecoveryVerification) -> Recov
 )
 def reactivate(customer_id: PathId, request: Reactivation) -> Reactivated:
     return services.account_lifecycle().reactivate(
-        app.staff, customer_id, request.purpose, request.note
+        app.staff, customer_id, app.retry_id, request.purpose, request.note
     )
 
 
@@ -96,7 +96,8 @@ def place_hold(request: HoldRequest) -> tuple[dict[str, Any], int]:
     responses=documented(200, HoldReleased, 404, 409, 413),
 )
 def release_hold(hold_id: PathId, request: HoldRelease) -> dict[str, Any]:
-    return services.account_lifecycle().release_hold(app.staff, hold_id, request.note)
+    lifecycle = services.account_lifecycle()
+    return lifecycle.release_hold(app.staff, hold_id, app.retry_id, request.note)
 
 
 @app.get("/v1/staff/legal-holds", responses=documented(200, LegalHoldList, 404))

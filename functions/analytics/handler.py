@@ -15,7 +15,7 @@ def accept_events(batch: AnalyticsBatch) -> tuple[dict[str, Any], int]:
     identity = app.current_event.request_context.identity
     return {
         "accepted": services.analytics().accept(
-            batch.events, identity.source_ip, identity.user_agent
+            app.retry_id, batch.events, identity.source_ip, identity.user_agent
         )
     }, 202
 

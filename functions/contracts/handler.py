@@ -22,7 +22,7 @@ def create_contract(request: ContractCreate) -> tuple[dict[str, Any], int]:
     responses=documented(200, ContractRenewed, 404, 409, 413),
 )
 def renew_contract(contract_id: PathId, request: ContractRenewal) -> dict[str, Any]:
-    return services.contracts().renew(app.staff, contract_id, request.expires_at)
+    return services.contracts().renew(app.staff, contract_id, app.retry_id, request.expires_at)
 
 
 ENVIRONMENT = (*env.NOTICES, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)

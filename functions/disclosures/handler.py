@@ -14,7 +14,7 @@ app = create_app()
     "/v1/staff/disclosures", responses=documented(201, DisclosureRecorded, 404, 409, 413)
 )
 def record_disclosure(request: DisclosureRecord) -> tuple[dict[str, Any], int]:
-    return services.disclosures().record(app.staff, request), 201
+    return services.disclosures().record(app.staff, app.retry_id, request), 201
 
 
 ENVIRONMENT = (env.CUSTOMERS_TABLE, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)

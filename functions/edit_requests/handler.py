@@ -43,7 +43,9 @@ def get_edit_request(edit_request_id: PathId) -> dict[str, Any]:
 )
 def verify_edit_request(edit_request_id: PathId, proof: EditVerification) -> dict[str, Any]:
     edits = services.edit_requests()
-    return moved("EditRequests", edits.verify(app.customer_id, edit_request_id, proof))
+    return moved(
+        "EditRequests", edits.verify(app.customer_id, edit_request_id, app.retry_id, proof)
+    )
 
 
 @app.idempotent_post(
@@ -52,7 +54,7 @@ def verify_edit_request(edit_request_id: PathId, proof: EditVerification) -> dic
 )
 def withdraw_edit_request(edit_request_id: PathId) -> dict[str, Any]:
     edits = services.edit_requests()
-    return moved("EditRequests", edits.withdraw(app.customer_id, edit_request_id))
+    return moved("EditRequests", edits.withdraw(app.customer_id, edit_request_id, app.retry_id))
 
 
 @app.get("/v1/staff/edit-requests", responses=documented(200, EditRequestQueue))

@@ -35,7 +35,8 @@ def start_registration(request: RegistrationRequest) -> tuple[RegistrationAccept
 def verify_registration(
     registration_id: PathId, request: VerificationRequest
 ) -> tuple[CustomerCreated, int]:
-    return moved("Registrations", services.registrations().verify(registration_id, request)), 201
+    registrations = services.registrations()
+    return moved("Registrations", registrations.verify(registration_id, app.retry_id, request)), 201
 
 
 @app.idempotent_post(

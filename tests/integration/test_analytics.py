@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import boto3
 import pytest
 
-from tests.support.deployed import Deployed, customer
+from ongpt.platform import idempotency
+from ongpt.platform.caller import Caller
+from tests.support.deployed import Deployed, customer, guest
+from tests.support.idempotency import forget_answers
 from tests.support.journeys import registered
 
 EVENT = {
@@ -33,12 +37,14 @@ def test_a_signed_in_customers_events_link_to_nothing_else(aws: Deployed) -> Non
         "accessKey": "ASIAEXAMPLEKEY",
         "caller": "AROAEXAMPLE:CognitoIdentityCredentials",
     }
+    key = str(uuid.uuid4())
     status, answer = aws.call(
         "analytics",
         "POST",
         "/v1/analytics/events",
         body={"events": [EVENT, {**EVENT, "page": "/docs?email=an%40example.com#top"}]},
         identity=identity,
+        headers={"Idempotency-Key": key},
     )
     assert (status, answer) == (202, {"accepted": 2})
     env = aws.function("analytics").environment
@@ -51,19 +57,47 @@ def test_a_signed_in_customers_events_link_to_nothing_else(aws: Deployed) -> Non
     assert all("expires_at_epoch" in i for i in stored)
     # No value of an analytics item appears in the customer records, and no identity in it.
     others = repr(items(aws.function("registration").environment["CUSTOMERS_TABLE"]))
-    personal = {
+    # Nor the request's key, nor its retry id (which derives from the caller and the key).
+    scope = idempotency.scope(Caller("customer", customer_id), "POST", "/v1/analytics/events", None)
+    linking = {
         "203.0.113.77",
         customer_id,
         identity["cognitoIdentityId"],
         "ASIAEXAMPLEKEY",
         "AROAEXAMPLE",
+        key,
+        idempotency.retry_id(key, scope),
     }
     for item in stored:
         for value in item.values():
-            text = next(iter(value.values()))
-            assert str(text) not in personal
-            if len(str(text)) > 8 and not str(text).isdigit():
-                assert str(text) not in others, text
+            text = str(next(iter(value.values())))
+            assert not any(link in text for link in linking), text
+            if len(text) > 8 and not text.isdigit():
+                assert text not in others, text
+
+
+@pytest.mark.clause("P1.3")
+def test_a_retry_whose_answer_was_lost_stores_its_events_once(aws: Deployed) -> None:
+    table = aws.function("analytics").environment["ANALYTICS_TABLE"]
+    before = len(items(table))
+    who, key = guest(), {"Idempotency-Key": str(uuid.uuid4())}
+
+    def send(headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        return aws.call(
+            "analytics",
+            "POST",
+            "/v1/analytics/events",
+            body={"events": [EVENT, {**EVENT, "page": "/docs"}]},
+            identity=who,
+            headers=headers,
+        )
+
+    assert send(key) == (202, {"accepted": 2})
+    forget_answers(aws, "analytics")  # its idempotency record was never completed
+    assert send(key) == (202, {"accepted": 2})
+    assert len(items(table)) == before + 2
+    assert send({"Idempotency-Key": str(uuid.uuid4())}) == (202, {"accepted": 2})
+    assert len(items(table)) == before + 4  # another request: events of its own
 
 
 @pytest.mark.clause("P1.3")

@@ -4,7 +4,6 @@ the alarm of that name watches) for a chain that was changed."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,18 +13,13 @@ from tests.support.audit import append
 from tests.support.deployed import Deployed
 from tests.support.jobs import dynamodb_operations, run_anchor_job, run_scheduled
 from tests.support.journeys import audit_items
+from tests.support.metrics import emitted
 
 NOW = datetime(2026, 11, 26, 20, 30, tzinfo=UTC)
 
 
 def verify_all(aws: Deployed, now: datetime) -> dict[str, Any]:
     return run_scheduled(aws, "audit_verification", now)  # type: ignore[no-any-return]
-
-
-def emitted(output: str, name: str) -> list[float]:
-    """The values of metric ``name`` in the EMF lines Powertools printed."""
-    blobs = [json.loads(line) for line in output.splitlines() if '"_aws"' in line]
-    return [value for blob in blobs if name in blob for value in blob[name]]
 
 
 @pytest.mark.clause("P2.5", "P5")

@@ -195,7 +195,8 @@ def test_parallel_guesses_count_five_tries_and_a_right_code_after_them_is_refuse
         def guess() -> None:
             code = threading.current_thread().name
             try:
-                outcomes[code] = edits.verify(cid, eid, EditVerification(phone_code=code))["status"]
+                proof = EditVerification(phone_code=code)
+                outcomes[code] = edits.verify(cid, eid, f"guess-{code}", proof)["status"]
             except ServiceError as error:
                 outcomes[code] = error.code
 

@@ -1,8 +1,8 @@
 """One shape for every write (issue 14): a change, its audit entry and its notices commit in one
 transaction or not at all; the delivery worker sends each notice from the outbox's stream, retries
-a failed send, and never sends again a notice marked sent. Its guarantee: at least once, and
-twice only if a delivery died between the provider's acceptance and the mark and its claim then
-went stale (``ongpt.notify.dispatch``)."""
+a failed send, and never sends again a notice that may have gone out: a send whose mark failed is
+marked later without a second send, and a delivery that died after the send leaves its notice
+claimed and counted, never sent twice (``ongpt.notify.dispatch``)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from ongpt.notify import dispatch
+from ongpt.storage import retries
 from ongpt.storage.outbox import STALE_CLAIM, Outbox
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.journeys import audit_items, contract, e164, new_contract, registered
+from tests.support.metrics import emitted
 from tests.support.refusals import failing_email_once
 
 
@@ -79,9 +81,97 @@ def test_a_failed_send_is_retried_from_the_stream_and_sent_once(
     assert len(_confirmations(aws, body["email"])) == 1
 
 
+def _states(aws: Deployed, cid: str) -> dict[str, tuple[str, bool]]:
+    """The customer's notices by channel: their state, and whether a send is noted on them."""
+    mine = [i for i in _outbox(aws) if i.get("customer_id", {}).get("S") == cid]
+    return {i["channel"]["S"]: (i["state"]["S"], "sent_at" in i) for i in mine}
+
+
+def _history(aws: Deployed, cid: str) -> list[str]:
+    status, answer = aws.call("me", "GET", "/v1/me/notifications", identity=customer(cid))
+    assert status == 200, answer
+    return sorted(f"{n['type']} {n['channel']}" for n in answer["notifications"])
+
+
+CONTRACT_HISTORY = ["contract_confirmation email", "contract_confirmation sms"]
+
+
+def _contract_with_failing_marks(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch, times: int
+) -> tuple[dict[str, Any], str, list[str]]:
+    """A customer's contract, its notices delivered once (no redelivery) while the mark's
+    transaction fails as DynamoDB throttles after the SDK's retries, ``times`` times: the
+    registration, the customer, the failures made."""
+    body, cid = registered(aws)
+    original, failures = Outbox.finish, list[str]()
+
+    def failing(self: Outbox, *args: Any, **kwargs: Any) -> None:
+        if len(failures) < times:
+            failures.append("finish")
+            error = {"Error": {"Code": "ProvisionedThroughputExceededException"}}
+            raise ClientError(error, "TransactWriteItems")  # type: ignore[arg-type]
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Outbox, "finish", failing)
+    contract(aws, cid, 100)
+    monkeypatch.undo()
+    return body, cid, failures
+
+
 @pytest.mark.clause("P3.2")
-def test_a_delivery_that_died_after_sending_sends_nothing_more_while_its_claim_is_live(
+def test_a_mark_that_fails_after_the_send_is_tried_again_in_the_same_delivery(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, cid, failures = _contract_with_failing_marks(aws, monkeypatch, times=1)
+    assert failures == ["finish"]
+    assert _states(aws, cid) == {"email": ("SENT", False), "sms": ("SENT", False)}
+    assert _history(aws, cid) == CONTRACT_HISTORY
+    assert len(_confirmations(aws, body["email"])) == 1
+
+
+@pytest.mark.clause("P3.2")
+def test_a_send_whose_mark_keeps_failing_is_noted_and_marked_by_the_redelivery_without_a_resend(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, cid, failures = _contract_with_failing_marks(aws, monkeypatch, times=10**6)
+    assert len(failures) == 2 * retries.TRIES  # each notice's mark, tried again, then given up
+    assert _states(aws, cid) == {"email": ("CLAIMED", True), "sms": ("CLAIMED", True)}
+    assert _history(aws, cid) == []
+    aws.deliver_notices()  # the stream's retry
+    assert _states(aws, cid) == {"email": ("SENT", True), "sms": ("SENT", True)}
+    assert _history(aws, cid) == CONTRACT_HISTORY
+    assert len(_confirmations(aws, body["email"])) == 1
+    assert len(_confirmations(aws, e164(body["phone"]))) == 1
+
+
+@pytest.mark.clause("P3.2")
+def test_a_claim_whose_answer_was_lost_and_sent_again_by_the_sdk_is_still_the_deliverys_own(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """botocore sends a request again when its answer timed out: the claim's second request then
+    finds the notice claimed, by the first, and fails its condition."""
+    body, cid = registered(aws)
+    real, lost = vars(BaseClient)["_make_api_call"], list[str]()
+
+    def answer_lost_once(client: BaseClient, operation: str, params: Any) -> Any:
+        claiming = params.get("UpdateExpression", "").endswith("claimed_at = :at")
+        if operation == "UpdateItem" and claiming and not lost:
+            lost.append(params["Key"]["notice_id"]["S"])
+            real(client, operation, params)  # done, but its answer never came
+        return real(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", answer_lost_once)
+    contract(aws, cid, 100)  # its notices delivered once, no redelivery
+    monkeypatch.undo()
+    assert len(lost) == 1
+    assert _states(aws, cid) == {"email": ("SENT", False), "sms": ("SENT", False)}
+    assert _history(aws, cid) == CONTRACT_HISTORY
+    assert len(_confirmations(aws, body["email"])) == 1
+
+
+@pytest.mark.clause("P3.2")
+def test_a_delivery_that_died_after_sending_leaves_its_notice_claimed_counted_and_not_resent(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     body, cid = registered(aws)
     original, deaths = Outbox.finish, list[int]()
@@ -98,14 +188,14 @@ def test_a_delivery_that_died_after_sending_sends_nothing_more_while_its_claim_i
     monkeypatch.undo()
     aws.deliver_notices()  # retried at once: the claim is live, so it waits
     assert len(_confirmations(aws, body["email"])) == 1
-    mine = [i for i in _outbox(aws) if i.get("customer_id", {}).get("S") == cid]
-    assert {i["channel"]["S"]: i["state"]["S"] for i in mine} == {"email": "CLAIMED", "sms": "SENT"}
+    assert _states(aws, cid) == {"email": ("CLAIMED", False), "sms": ("SENT", False)}
+    capsys.readouterr()
     later = datetime.now(UTC) + STALE_CLAIM + timedelta(seconds=1)
     monkeypatch.setattr(dispatch, "utcnow", lambda: later)
-    aws.deliver_notices()  # the stale claim is taken over: the documented duplicate
-    assert len(_confirmations(aws, body["email"])) == 2
-    aws.deliver_notices()
-    assert len(_confirmations(aws, body["email"])) == 2  # marked sent now: never again
+    aws.deliver_notices()  # stale, and no send noted: it may have gone out, so never again
+    assert len(_confirmations(aws, body["email"])) == 1
+    assert _states(aws, cid) == {"email": ("CLAIMED", False), "sms": ("SENT", False)}
+    assert emitted(capsys.readouterr().out, "NoticesLeftClaimed") == [1]
 
 
 @pytest.mark.clause("P4")

@@ -41,10 +41,11 @@ AUDIT = "Audit"  # in the audit table's name
 
 @dataclass
 class Touched:
-    """The items and Cognito users that the writes made while installed touched."""
+    """The items, Cognito users and S3 objects that the writes made while installed touched."""
 
     items: set[tuple[str, str]] = field(default_factory=set)  # table, key as JSON
     users: set[tuple[str, str]] = field(default_factory=set)
+    objects: set[tuple[str, str]] = field(default_factory=set)  # bucket, key (the anchors)
     subjects: set[str] = field(default_factory=set)  # audit chains written to
 
     def add_item(self, table: str, item: dict[str, Any]) -> None:
@@ -56,6 +57,8 @@ class Touched:
     def record(self, service: str, operation: str, params: dict[str, Any]) -> None:
         if service == "cognito-idp" and "Username" in params and "UserPoolId" in params:
             self.users.add((params["UserPoolId"], params["Username"]))
+        if service == "s3" and operation == "PutObject":
+            self.objects.add((params["Bucket"], params["Key"]))
         if service != "dynamodb":
             return
         if operation in ITEM_WRITES:
@@ -117,8 +120,8 @@ def clients_reused(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def state(touched: Touched) -> Counter[str]:
-    """The touched items that exist and the touched users, each normalised (a multiset: two
-    contracts where one was made count twice)."""
+    """The touched items that exist, the touched users and objects, each normalised (a
+    multiset: two contracts where one was made count twice)."""
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     idp = boto3.client("cognito-idp", region_name=REGION)
     found: Counter[str] = Counter()
@@ -139,6 +142,12 @@ def state(touched: Touched) -> Counter[str]:
         )
         mfa = sorted(user.get("UserMFASettingList", []))
         found[f"user {user['Enabled']} {user['UserStatus']} {attributes} {mfa}"] += 1
+    s3 = boto3.client("s3", region_name=REGION)
+    for bucket, key in touched.objects:
+        with suppress(s3.exceptions.NoSuchKey):
+            body = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+            path = "/".join(normalised.part(p) for p in key.split("/"))
+            found[f"object {path} {json.dumps(normalised.document(body))}"] += 1
     return found
 
 

@@ -16,13 +16,14 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError, ReadTimeoutError
 
 # The failure each service gives when it is overloaded or broken (a throttle, a KMS, SES or
-# Cognito error); every call can also time out.
+# Cognito error, S3 asking to slow down); every call can also time out.
 SERVICE_ERRORS = {
     "dynamodb": "ProvisionedThroughputExceededException",
     "kms": "KMSInternalException",
     "sesv2": "TooManyRequestsException",
     "sns": "Throttled",
     "sqs": "RequestThrottled",
+    "s3": "SlowDown",
     "cognito-idp": "InternalErrorException",
 }
 

@@ -70,6 +70,20 @@ def verify(
     )
 
 
+def pending_verification(aws: Deployed) -> tuple[str, dict[str, str]]:
+    """A new registration, its codes sent: the path of its verification and a body that
+    completes it."""
+    body = registration()
+    status, accepted = start(aws, body)
+    assert status == 202, accepted
+    codes = {
+        "email_code": code_to(aws, body["email"]),
+        "phone_code": code_to(aws, e164(body["phone"])),
+        "password": PASSWORD,
+    }
+    return f"/v1/registrations/{accepted['registration_id']}/verification", codes
+
+
 def registered(aws: Deployed) -> tuple[dict[str, Any], str]:
     """A new customer, registered and verified: their registration body and customer id."""
     body = registration()
@@ -85,6 +99,17 @@ def me(
 ) -> tuple[int, dict[str, Any]]:
     """The customer's request to the edit requests function."""
     return aws.call("edit_requests", method, path, body=body, identity=customer(customer_id))
+
+
+def filed_edit(aws: Deployed) -> tuple[str, str, str]:
+    """A new customer's edit request of their email, its code sent: customer, request, new
+    email."""
+    _, cid = registered(aws)
+    new_email = f"moved.{cid[:8]}@example.com"
+    change = {"changes": {"email": new_email}, "reason": "new job"}
+    status, created = me(aws, cid, "POST", "/v1/me/edit-requests", change)
+    assert status == 202, created
+    return cid, created["edit_request_id"], new_email
 
 
 def decide(

@@ -77,3 +77,11 @@ def test_more_than_one_item_or_an_update_alone_is_a_transaction() -> None:
     transact(client.client, [{"Update": UPDATE}])
     assert [operation for operation, _ in client.calls] == ["TransactWriteItems"] * 2
     assert client.calls[0][1] == {"TransactItems": [{"Put": PUT}, {"Update": UPDATE}]}
+
+
+def test_a_token_makes_the_transaction_idempotent_as_its_client_request_token() -> None:
+    client = Recording()
+    transact(client.client, [{"Update": UPDATE}], token="t-1")
+    assert client.calls == [
+        ("TransactWriteItems", {"TransactItems": [{"Update": UPDATE}], "ClientRequestToken": "t-1"})
+    ]

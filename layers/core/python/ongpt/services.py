@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ongpt.platform import settings as env
 from ongpt.platform.aws import client
-from ongpt.platform.queues import batch_sender, sender
 
 if TYPE_CHECKING:
     from ongpt.analytics.service import Analytics
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     from ongpt.notify.dispatch import NoticeDelivery
     from ongpt.notify.send_limits import SendLimits
     from ongpt.notify.store import NoticeStore
+    from ongpt.platform.queues import Message
     from ongpt.registration.service import Registrations
     from ongpt.registration.store import RegistrationStore
     from ongpt.security.crypto import BlindIndex, DataKeys
@@ -74,6 +74,14 @@ def _wired(service: Callable[..., T], **given: object) -> T:
 
 
 # Keys, clients and senders
+
+
+def _sender(queue_url: env.Variable[str]) -> Callable[[Message], None]:
+    """Sends one message to the queue at ``queue_url``. The queue module is imported here, on
+    first use: it brings pydantic, which the scheduled jobs never need."""
+    from ongpt.platform.queues import sender
+
+    return sender(client("sqs"), queue_url.value())
 
 
 @cache
@@ -267,7 +275,7 @@ def anchor_store() -> AnchorStore:
 def registrations() -> Registrations:
     from ongpt.registration.service import Registrations
 
-    return _wired(Registrations, enqueue=sender(client("sqs"), env.REGISTRATION_QUEUE_URL.value()))
+    return _wired(Registrations, enqueue=_sender(env.REGISTRATION_QUEUE_URL))
 
 
 @cache
@@ -302,7 +310,7 @@ def account_lifecycle() -> AccountLifecycle:
 def recoveries() -> Recoveries:
     from ongpt.lifecycle.recovery import Recoveries
 
-    return _wired(Recoveries, enqueue=sender(client("sqs"), env.RECOVERY_QUEUE_URL.value()))
+    return _wired(Recoveries, enqueue=_sender(env.RECOVERY_QUEUE_URL))
 
 
 @cache
@@ -323,12 +331,13 @@ def consents() -> Consents:
 def contracts() -> Contracts:
     from ongpt.contracts.service import Contracts
 
-    return _wired(Contracts, dead_letters=sender(client("sqs"), env.JOB_DLQ_URL.value()))
+    return _wired(Contracts, dead_letters=_sender(env.JOB_DLQ_URL))
 
 
 @cache
 def announcements() -> Announcements:
     from ongpt.announcements.service import Announcements
+    from ongpt.platform.queues import batch_sender
 
     return _wired(
         Announcements, enqueue=batch_sender(client("sqs"), env.ANNOUNCEMENT_QUEUE_URL.value())

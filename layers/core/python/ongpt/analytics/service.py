@@ -5,10 +5,21 @@ may carry tokens or addresses, dropped), referrer host, search text, visit time,
 browser family and major version, and the IP truncated before storage (IPv4 /24, IPv6 /48).
 Nothing that links to an account, an identity, a key or a session is stored, whoever sends them.
 Items expire after 14 months.
+
+A retry stores nothing twice: each event's id is derived from the request's ``retry_id`` and the
+event's place in the batch (``event_id``), so a retry whose first attempt was stored, but whose
+answer was lost, writes the same items again. The derivation is one-way (SHA-256): the
+``retry_id`` is itself a one-way derivation of the caller's ``Idempotency-Key`` and the scope
+(the caller's identity, the route), and is stored nowhere else; neither the key nor the identity
+is stored, so a reader of the table cannot tell whose an event is, nor which events came
+together. A request without a key gets a random ``retry_id``, hence random ids, as before. (A
+caller that chose a guessable key, such as ``1``, could be linked to its events by someone who
+also knew its identity id and recomputed the derivation; the privacy centre sends a random UUID.)
 """
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
 from collections.abc import Callable
@@ -59,13 +70,23 @@ def referrer_host(referrer: str | None) -> str | None:
     return host.lower() if host else None
 
 
+def event_id(request_id: str, position: int) -> str:
+    """The id of the event at ``position`` in the batch of the request ``request_id``: the same
+    for every retry of the request, and telling nothing of it (SHA-256, one-way)."""
+    return hashlib.sha256(f"analytics-event|{request_id}|{position}".encode()).hexdigest()
+
+
 @dataclass
 class Analytics:
     analytics_store: AnalyticsStore
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def accept(
-        self, events: list[AnalyticsEvent], source_ip: str | None, user_agent: str | None
+        self,
+        request_id: str,
+        events: list[AnalyticsEvent],
+        source_ip: str | None,
+        user_agent: str | None,
     ) -> int:
         family, major = browser(user_agent)
         network = truncated_ip(source_ip)
@@ -73,6 +94,7 @@ class Analytics:
         self.analytics_store.add_all(
             [
                 {
+                    "event_id": event_id(request_id, position),
                     "page": page_path(event.page),
                     "referrer_host": referrer_host(event.referrer),
                     "search_query": event.search_query,
@@ -82,7 +104,7 @@ class Analytics:
                     "ip_network": network,
                     "expires_at_epoch": expires,
                 }
-                for event in events
+                for position, event in enumerate(events)
             ]
         )
         return len(events)

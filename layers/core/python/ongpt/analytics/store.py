@@ -1,10 +1,9 @@
 """DynamoDB access for analytics: ``DAY#<YYYY-MM-DD>#<shard>`` / ``<time>#<id>`` in the analytics
-table, a random shard per event so that a busy day is not one hot partition."""
+table, the shard drawn from the event's id (a digest, ``ongpt.analytics.service.event_id``) so
+that a busy day is not one hot partition and a retry writes the same items again."""
 
 from __future__ import annotations
 
-import random
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,13 +23,15 @@ class AnalyticsStore:
 
     @tracer.capture_method
     def add_all(self, events: list[dict[str, Any]]) -> None:
-        """Every event (``visited_at`` among its values), unprocessed ones retried until stored."""
+        """Every event (``event_id`` and ``visited_at`` among its values), unprocessed ones
+        retried until stored. An event stored before is written again, the same item."""
         requests: list[WriteRequestTypeDef] = []
         for event in events:
-            visited = event["visited_at"]
-            shard = random.randrange(SHARDS)  # noqa: S311 - spreads writes, not a secret
-            item = {"pk": f"DAY#{visited[:10]}#{shard}", "sk": f"{visited}#{uuid.uuid4()}"}
-            requests.append({"PutRequest": {"Item": to_item({**item, **event})}})
+            values = dict(event)
+            visited, event_id = values["visited_at"], values.pop("event_id")
+            shard = int(event_id, 16) % SHARDS
+            item = {"pk": f"DAY#{visited[:10]}#{shard}", "sk": f"{visited}#{event_id}"}
+            requests.append({"PutRequest": {"Item": to_item({**item, **values})}})
         pending: Mapping[str, Sequence[WriteRequestTypeDef | WriteRequestOutputTypeDef]] = {
             self._table: requests
         }

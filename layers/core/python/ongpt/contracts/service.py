@@ -38,6 +38,7 @@ from ongpt.platform.telemetry import logger, metrics
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.outbox import Channel as NoticeChannel
 from ongpt.storage.outbox import Outbox
+from ongpt.storage.replays import replayed
 
 SHARDS = 8
 WINDOWS = (30, 7, 1)
@@ -110,10 +111,21 @@ class Contracts:
             )
         return {"contract_id": contract_id, "status": "ACTIVE"}
 
-    def renew(self, staff: Caller, contract_id: str, expires_at: datetime) -> dict[str, Any]:
+    def renew(
+        self, staff: Caller, contract_id: str, request_id: str, expires_at: datetime
+    ) -> dict[str, Any]:
+        """The contract's expiry moved later, with its audit entry; 400 if it would not move
+        later, but to a retry of the request that moved it (``ongpt.storage.replays``)."""
         contract = self.contract_store.find(contract_id)
         if contract is None:
             raise NotFound("No such contract.")
+        renewed = {
+            "contract_id": contract_id,
+            "status": "ACTIVE",
+            "expires_at": timestamp(expires_at),
+        }
+        if replayed(contract, request_id, expires_at=renewed["expires_at"]):
+            return renewed
         if expires_at <= parse(contract["expires_at"]):
             raise ValidationFailed(
                 "A renewal must move the expiry later.",
@@ -125,6 +137,7 @@ class Contracts:
             timestamp(expires_at),
             expiry_shard(contract_id, expires_at),
             timestamp(self.clock()),
+            request_id,
         )
         try:
             self.audit_log.append_by(
@@ -137,7 +150,7 @@ class Contracts:
             )
         except TransactionConflict:
             raise NotFound("No such contract.") from None
-        return {"contract_id": contract_id, "status": "ACTIVE", "expires_at": timestamp(expires_at)}
+        return renewed
 
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
         fields = ("contract_id", "plan", "status", "starts_at", "expires_at")

@@ -16,6 +16,7 @@ from ongpt.storage.dynamo import (
     to_item,
     with_pointer,
 )
+from ongpt.storage.replays import made_by
 from ongpt.storage.tables import BY_EXPIRY_DAY
 
 if TYPE_CHECKING:
@@ -53,16 +54,25 @@ class ContractStore:
         return from_item(found) if found else None
 
     def renewing(
-        self, customer_id: str, contract_id: str, expires_at: str, shard: str, at: str
+        self,
+        customer_id: str,
+        contract_id: str,
+        expires_at: str,
+        shard: str,
+        at: str,
+        request_id: str,
     ) -> TransactWriteItemTypeDef:
-        """The transaction item that moves the contract's expiry (it must exist)."""
+        """The transaction item that moves the contract's expiry (it must exist), by the request
+        ``request_id``."""
+        changes = {"expires_at": expires_at, "expiry_shard": shard, "updated_at": at}
+        changes |= made_by(request_id)
         return {
             "Update": {
                 "TableName": self._table,
                 "Key": _key(customer_id, contract_id),
-                "UpdateExpression": "SET expires_at = :e, expiry_shard = :s, updated_at = :at",
+                "UpdateExpression": "SET " + ", ".join(f"{k} = :{k}" for k in changes),
                 "ConditionExpression": "attribute_exists(pk)",
-                "ExpressionAttributeValues": to_item({":e": expires_at, ":s": shard, ":at": at}),
+                "ExpressionAttributeValues": to_item({f":{k}": v for k, v in changes.items()}),
             }
         }
 

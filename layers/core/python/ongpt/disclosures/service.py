@@ -2,13 +2,15 @@
 is recorded and audited. On the basis of consent, the customer's current
 ``third_party_sharing:<recipient>`` consent is required; a legal obligation needs the authority's
 reference. A disclosure is written with its audit entry, in one transaction: none is ever
-unaudited. Customers see their disclosures, except while an authority's confidentiality order
-runs."""
+unaudited. Its id is the request's ``retry_id`` (as a contract's is): a retry after a first
+attempt that committed, whose answer was lost, finds that disclosure and answers as it did,
+recording no second one. Customers see their disclosures, except while an authority's
+confidentiality order runs."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +23,7 @@ from ongpt.disclosures.store import DisclosureStore
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import ConsentRequired, NotFound, ValidationFailed
+from ongpt.storage.dynamo import TransactionConflict
 
 FIELDS = (
     "disclosure_id",
@@ -40,7 +43,10 @@ class Disclosures:
     audit_log: AuditLog
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
-    def record(self, staff: Caller, request: DisclosureRecord) -> dict[str, Any]:
+    def record(
+        self, staff: Caller, disclosure_id: str, request: DisclosureRecord
+    ) -> dict[str, Any]:
+        """Record the disclosure ``disclosure_id`` (or find that a first attempt recorded it)."""
         if request.legal_basis == "legal_obligation" and not request.authority_reference:
             raise ValidationFailed(
                 "A legal obligation needs the authority's reference.",
@@ -53,7 +59,6 @@ class Disclosures:
             request.customer_id, consent
         ):
             raise ConsentRequired(f"The customer has not consented to {consent}.")
-        disclosure_id = str(uuid.uuid4())
         now = timestamp(self.clock())
         disclosure = self.disclosure_store.adding(
             request.customer_id,
@@ -70,14 +75,15 @@ class Disclosures:
                 else None,
             },
         )
-        self.audit_log.append_by(
-            staff,
-            request.customer_id,
-            action="disclosure.record",
-            purpose="legal_request" if request.legal_basis == "legal_obligation" else None,
-            details={"disclosure_id": disclosure_id, "recipient": request.recipient},
-            along=[disclosure],
-        )
+        with suppress(TransactionConflict):  # recorded by a first attempt: the same answer
+            self.audit_log.append_by(
+                staff,
+                request.customer_id,
+                action="disclosure.record",
+                purpose="legal_request" if request.legal_basis == "legal_obligation" else None,
+                details={"disclosure_id": disclosure_id, "recipient": request.recipient},
+                along=[disclosure],
+            )
         return {"disclosure_id": disclosure_id}
 
     def visible_to_customer(self, customer_id: str) -> list[dict[str, Any]]:

@@ -1,4 +1,6 @@
-"""DynamoDB access for disclosures: ``CUSTOMER#<id>`` / ``DISCLOSURE#<time>#<id>``."""
+"""DynamoDB access for disclosures: ``CUSTOMER#<id>`` / ``DISCLOSURE#<id>``. The key holds only
+the id (the request's ``retry_id``), never the time it was recorded, so that a retry of a
+request whose first attempt committed finds that disclosure instead of adding a second."""
 
 from __future__ import annotations
 
@@ -17,15 +19,15 @@ class DisclosureStore:
         self._db, self._table = dynamodb, table
 
     def adding(self, customer_id: str, record: dict[str, Any]) -> TransactWriteItemTypeDef:
-        """The transaction item of a disclosure in its customer's partition, in the order it
-        was recorded (for the transaction of its audit entry)."""
+        """The transaction item of a new disclosure in its customer's partition (for the
+        transaction of its audit entry)."""
         return {
             "Put": {
                 "TableName": self._table,
                 "Item": to_item(
                     {
                         "pk": f"CUSTOMER#{customer_id}",
-                        "sk": f"DISCLOSURE#{record['recorded_at']}#{record['disclosure_id']}",
+                        "sk": f"DISCLOSURE#{record['disclosure_id']}",
                         **record,
                     }
                 ),
@@ -35,7 +37,8 @@ class DisclosureStore:
 
     @tracer.capture_method
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
-        return query_all(
+        """The customer's disclosures, in the order they were recorded."""
+        found = query_all(
             self._db,
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :d)",
@@ -43,3 +46,4 @@ class DisclosureStore:
                 {":pk": f"CUSTOMER#{customer_id}", ":d": "DISCLOSURE#"}
             ),
         )
+        return sorted(found, key=lambda disclosure: str(disclosure["recorded_at"]))

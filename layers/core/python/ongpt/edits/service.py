@@ -47,6 +47,7 @@ from ongpt.security.crypto import BlindIndex, seal, unseal
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.key_store import KeyStore
 from ongpt.storage.outbox import Channel, Notice, Outbox, customer
+from ongpt.storage.replays import replayed
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -134,8 +135,15 @@ class EditRequests:
                 self.edit_store.release_code(customer_id, edit_id, address, hashed)
                 raise
 
-    def verify(self, customer_id: str, edit_id: str, proof: EditVerification) -> dict[str, Any]:
+    def verify(
+        self, customer_id: str, edit_id: str, request_id: str, proof: EditVerification
+    ) -> dict[str, Any]:
+        """The new addresses proven: to review. A retry of the request that proved them is
+        answered as it was (``ongpt.storage.replays``); any other request then gets 409."""
         edit = self._own(customer_id, edit_id)
+        proven = {"edit_request_id": edit_id, "status": "PENDING_REVIEW"}
+        if replayed(edit, request_id, status="PENDING_REVIEW"):
+            return proven
         if edit["status"] != "PENDING_VERIFICATION":
             raise Conflict(f"The request is {edit['status']}.")
         if edit["attempts"] >= MAX_ATTEMPTS:
@@ -156,15 +164,21 @@ class EditRequests:
             raise InvalidCode(
                 "The codes are not right.", attempts_remaining=MAX_ATTEMPTS - attempts
             )
-        self.edit_store.prove(customer_id, edit_id, timestamp(self.clock()), MAX_ATTEMPTS)
-        return {"edit_request_id": edit_id, "status": "PENDING_REVIEW"}
+        at = timestamp(self.clock())
+        self.edit_store.prove(customer_id, edit_id, at, MAX_ATTEMPTS, request_id)
+        return proven
 
-    def withdraw(self, customer_id: str, edit_id: str) -> dict[str, Any]:
+    def withdraw(self, customer_id: str, edit_id: str, request_id: str) -> dict[str, Any]:
+        """An open request withdrawn, with its audit entry; 409 once it is not open, but to a
+        retry of the request that withdrew it (``ongpt.storage.replays``)."""
         edit = self._own(customer_id, edit_id)
+        withdrawn = {"edit_request_id": edit_id, "status": "WITHDRAWN"}
+        if replayed(edit, request_id, status="WITHDRAWN"):
+            return withdrawn
         if edit["status"] not in OPEN:
             raise Conflict(f"The request is {edit['status']}.")
         withdrawal = self.edit_store.withdrawal(
-            customer_id, edit_id, edit["status"], timestamp(self.clock())
+            customer_id, edit_id, edit["status"], timestamp(self.clock()), request_id
         )
         try:
             self.audit_log.append(
@@ -177,7 +191,7 @@ class EditRequests:
             )
         except TransactionConflict:
             raise Conflict("The request changed meanwhile.") from None
-        return {"edit_request_id": edit_id, "status": "WITHDRAWN"}
+        return withdrawn
 
     def mine(self, customer_id: str) -> list[dict[str, Any]]:
         _, data_key = self._profile(customer_id)

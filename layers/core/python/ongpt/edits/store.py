@@ -21,6 +21,7 @@ from ongpt.storage.dynamo import (
     transact,
     with_pointer,
 )
+from ongpt.storage.replays import made_by
 from ongpt.storage.tables import BY_STATUS
 
 if TYPE_CHECKING:
@@ -160,10 +161,11 @@ class EditStore:
         }
 
     @tracer.capture_method
-    def prove(self, customer_id: str, edit_id: str, at: str, limit: int) -> None:
-        """Verified: to review, only while fewer than ``limit`` wrong tries are counted. The
-        limit is part of the conditional write, so that a right guess among many parallel ones
-        cannot pass once the limit is reached (as a registration's completion does)."""
+    def prove(self, customer_id: str, edit_id: str, at: str, limit: int, request_id: str) -> None:
+        """Verified by the request ``request_id``: to review, only while fewer than ``limit``
+        wrong tries are counted. The limit is part of the conditional write, so that a right
+        guess among many parallel ones cannot pass once the limit is reached (as a
+        registration's completion does)."""
         self._write(
             self._transition(
                 customer_id,
@@ -171,7 +173,7 @@ class EditStore:
                 "PENDING_VERIFICATION",
                 "PENDING_REVIEW",
                 at,
-                {},
+                made_by(request_id),
                 attempts_below=limit,
             ),
             limit=limit,
@@ -190,10 +192,14 @@ class EditStore:
             raise Conflict("The request changed meanwhile.") from None
 
     def withdrawal(
-        self, customer_id: str, edit_id: str, from_status: str, at: str
+        self, customer_id: str, edit_id: str, from_status: str, at: str, request_id: str | None
     ) -> TransactWriteItemTypeDef:
-        """The transaction item that withdraws an open request (at the account's closure)."""
-        return {"Update": self._transition(customer_id, edit_id, from_status, "WITHDRAWN", at, {})}
+        """The transaction item that withdraws an open request: the customer's request
+        ``request_id``, or (None) the account's closure."""
+        made = made_by(request_id) if request_id else {}
+        return {
+            "Update": self._transition(customer_id, edit_id, from_status, "WITHDRAWN", at, made)
+        }
 
     def decision(
         self, customer_id: str, edit_id: str, status: str, at: str, **extra: Any

@@ -118,9 +118,11 @@ class Recoveries:
         if not self.send_limits.by_caller(caller_id):
             return accepted
         changes = {"round": round_, "last_sent_at": iso(now), "code_expires_at": expires_at}
-        if not self.recovery_store.replace_codes(recovery_id, changes, record["last_sent_at"]):
+        message = RecoveryCodesMessage(recovery_id=recovery_id, round=round_)
+        if not self.recovery_store.new_round(
+            recovery_id, record, changes, lambda: self.enqueue(message)
+        ):
             raise TooSoon("A new code was just sent.")
-        self.enqueue(RecoveryCodesMessage(recovery_id=recovery_id, round=round_))
         return accepted
 
     # Verification

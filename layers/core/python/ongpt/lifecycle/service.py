@@ -37,6 +37,7 @@ from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import Conflict, NotFound
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.outbox import Outbox
+from ongpt.storage.replays import made_by, replayed
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -129,7 +130,9 @@ class AccountLifecycle:
         """The transaction items that withdraw the open edit requests and the consents to
         marketing and product updates."""
         items = [
-            self.edit_store.withdrawal(customer_id, edit["edit_request_id"], edit["status"], at)
+            self.edit_store.withdrawal(
+                customer_id, edit["edit_request_id"], edit["status"], at, None
+            )
             for edit in self.edit_store.of_customer(customer_id)
             if edit["status"] in OPEN_EDITS
         ]
@@ -163,11 +166,16 @@ class AccountLifecycle:
         )
 
     # Reactivation
-    def reactivate(self, staff: Caller, customer_id: str, purpose: str, note: str) -> Reactivated:
-        """``ACTIVE`` again while ``CLOSING`` (withdrawn consents stay withdrawn); 409 otherwise.
-        Sign-in on first, then the profile and its audit entry in one transaction; sign-in off
-        again if that fails."""
+    def reactivate(
+        self, staff: Caller, customer_id: str, request_id: str, purpose: str, note: str
+    ) -> Reactivated:
+        """``ACTIVE`` again while ``CLOSING`` (withdrawn consents stay withdrawn); 409 otherwise,
+        but to a retry of the request that reactivated it (``ongpt.storage.replays``). Sign-in
+        on first, then the profile and its audit entry in one transaction; sign-in off again if
+        that fails."""
         record = self._profile(customer_id)
+        if replayed(record, request_id, status="ACTIVE"):
+            return Reactivated()
         if record["status"] != "CLOSING":
             raise Conflict(f"The account is {record['status']}, not CLOSING.")
         note_sealed = self.customers.seal(customer_id, "reactivation_note", note)
@@ -180,7 +188,7 @@ class AccountLifecycle:
                 purpose=purpose,
                 along=[
                     self.lifecycle_store.reopening(
-                        customer_id, timestamp(self.clock()), note_sealed
+                        customer_id, timestamp(self.clock()), note_sealed, request_id
                     )
                 ],
             )
@@ -216,29 +224,35 @@ class AccountLifecycle:
             self._audit(staff, customer_id, "legal_hold.place", hold, hold_id=hold_id)
         return {"hold_id": hold_id}
 
-    def release_hold(self, staff: Caller, hold_id: str, note: str) -> dict[str, str]:
+    def release_hold(
+        self, staff: Caller, hold_id: str, request_id: str, note: str
+    ) -> dict[str, str]:
         """The hold released, with its audit entry, in one transaction; 409 if it is not
-        active."""
+        active, but to a retry of the request that released it (``ongpt.storage.replays``)."""
         hold = self.lifecycle_store.hold(hold_id)
         if hold is None:
             raise NotFound("No such legal hold.")
+        released = {"hold_id": hold_id, "status": "RELEASED"}
+        if replayed(hold, request_id, status="RELEASED"):
+            return released
         if hold["status"] != "ACTIVE":
             raise Conflict("The hold is already released.")
         customer_id = hold["customer_id"]
-        released = self.lifecycle_store.releasing_hold(
+        release = self.lifecycle_store.releasing_hold(
             customer_id,
             hold_id,
             {
                 "released_at": timestamp(self.clock()),
                 "released_by": staff.id,
                 "release_note": self.customers.seal(customer_id, f"hold-note:{hold_id}", note),
+                **made_by(request_id),
             },
         )
         try:
-            self._audit(staff, customer_id, "legal_hold.release", [released], hold_id=hold_id)
+            self._audit(staff, customer_id, "legal_hold.release", [release], hold_id=hold_id)
         except TransactionConflict:
             raise Conflict("The hold is already released.") from None
-        return {"hold_id": hold_id, "status": "RELEASED"}
+        return released
 
     def holds(self, staff: Caller, customer_id: str) -> list[LegalHold]:
         """The customer's holds, active and released; the read is audited."""

@@ -29,6 +29,7 @@ from ongpt.storage.dynamo import (
     to_item,
     with_pointer,
 )
+from ongpt.storage.replays import made_by
 from ongpt.storage.tables import BY_STATUS
 
 if TYPE_CHECKING:
@@ -60,14 +61,17 @@ class LifecycleStore:
         changes = {**values, "status": "CLOSING", "status_key": CLOSING_KEY}
         return self._move(customer_id, "ACTIVE", changes, ())
 
-    def reopening(self, customer_id: str, at: str, sealed_note: str) -> TransactWriteItemTypeDef:
+    def reopening(
+        self, customer_id: str, at: str, sealed_note: str, request_id: str
+    ) -> TransactWriteItemTypeDef:
         """The profile back to ``ACTIVE`` (and its announcement shard), with the staff's note
-        sealed, if it is ``CLOSING``."""
+        sealed and the request that reopened it, if it is ``CLOSING``."""
         changes = {
             "status": "ACTIVE",
             "status_key": active_shard(customer_id),
             "updated_at": at,
             "reactivation_note": sealed_note,
+            **made_by(request_id),
         }
         return self._move(customer_id, "CLOSING", changes, ("erase_after", "closed_at"))
 

@@ -1,14 +1,19 @@
 """Delivery of the outbox's notices (the ``notice_delivery`` worker, on the Outbox table's stream).
 
 Each notice is claimed before it is sent and marked after, the mark and the customer's history
-line in one transaction: claim -> send -> mark. An open or a send that fails releases the claim
-and fails the record, which the stream retries (then its dead-letter queue). What this guarantees:
+line in one transaction: claim -> send -> mark. Neither SES's ``SendEmail`` nor SNS's
+``Publish`` to a phone number takes an idempotency token (SNS deduplicates only on FIFO
+topics), so a send is never repeated once it may have happened; what this guarantees:
 
-- a notice marked ``SENT`` is never sent again, whatever is retried or replayed;
-- every notice is sent, or ends in the dead-letter queue (at least once);
-- a notice is sent twice only if a delivery died after the provider took the message and before
-  the mark: its claim then goes stale (``STALE_CLAIM``, longer than the worker's timeout) and a
-  retry sends it again. Within that window a retry finds the claim live and waits.
+- an open or a send that fails releases the claim and fails the record, which the stream
+  retries (then its dead-letter queue): every notice is sent or ends there;
+- after the send, the mark is tried again within the invocation (``ongpt.storage.retries``);
+  if it still fails, the send is noted on the notice (``sent_at``) and the record fails: the
+  redelivery marks it and writes its history line without sending again;
+- a claim with no send noted is never taken over: its delivery may have died after the
+  provider took the message. While it is younger than ``STALE_CLAIM`` the record is retried
+  (that delivery may still mark it); after, the notice is left ``CLAIMED``, unsent again, and
+  counted (``NoticesLeftClaimed``, alarmed: ``docs/runbooks.md``). At most once.
 """
 
 from __future__ import annotations
@@ -16,12 +21,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.store import NoticeStore
-from ongpt.platform.clock import timestamp, utcnow
+from ongpt.platform.business_metrics import count
+from ongpt.platform.clock import parse, timestamp, utcnow
+from ongpt.platform.telemetry import logger
 from ongpt.storage.key_store import KeyGone
-from ongpt.storage.outbox import DROPPED, REFUSED, SENT, Outbox
+from ongpt.storage.outbox import DROPPED, REFUSED, SENT, STALE_CLAIM, ClaimHeld, Outbox
+from ongpt.storage.retries import retried
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+LEFT_CLAIMED = "left claimed"
 
 
 @dataclass
@@ -34,25 +48,57 @@ class NoticeDelivery:
     def deliver(self, notice_id: str) -> str:
         """Send the notice unless it needs nothing more; what became of it."""
         claimed_at = timestamp(self.clock())
-        item = self.outbox.claim(notice_id, claimed_at)  # ClaimHeld: the record is retried
+        try:
+            item = self.outbox.claim(notice_id, claimed_at)
+        except ClaimHeld as held:
+            if held.item["claimed_at"] != claimed_at:
+                return self._claimed_before(held.item)
+            item = held.item  # this claim, whose answer was lost and retried by the SDK
         if item is None:
             return "done before"
-        kind, channel = Kind(item["kind"]), item["channel"]
         try:
-            to, values = self.outbox.open(item)
-            sent = self.notifier.send(channel, to, kind, item.get("language"), values)
-        except KeyGone:  # its owner was erased: nobody to tell, nothing to open
-            self.outbox.finish(notice_id, claimed_at, DROPPED, claimed_at)
-            return DROPPED
+            outcome = self._send(item)
         except BaseException:  # the next delivery, not the claim's expiry, sends it
             self.outbox.release(notice_id, claimed_at)
             raise
         at = timestamp(self.clock())
-        customer_id = item.get("customer_id")
-        history = (
-            [self.notice_store.line(customer_id, kind.value, channel, at, notice_id)]
-            if sent and customer_id
-            else []
-        )
-        self.outbox.finish(notice_id, claimed_at, SENT if sent else REFUSED, at, also=history)
-        return SENT if sent else REFUSED
+        try:
+            self._finish(item, claimed_at, outcome, at)
+        except Exception:
+            if outcome == SENT:  # the redelivery finishes it, without sending it again
+                self.outbox.record_send(notice_id, claimed_at, at)
+            else:  # nothing went out: the redelivery does it all again
+                self.outbox.release(notice_id, claimed_at)
+            raise
+        return outcome
+
+    def _send(self, item: dict[str, Any]) -> str:
+        """The claimed notice opened and sent: ``SENT``, ``REFUSED`` (an address the sender
+        refused) or ``DROPPED`` (its owner was erased: nobody to tell, nothing to open)."""
+        try:
+            to, values = self.outbox.open(item)
+        except KeyGone:
+            return DROPPED
+        kind, language = Kind(item["kind"]), item.get("language")
+        return SENT if self.notifier.send(item["channel"], to, kind, language, values) else REFUSED
+
+    def _finish(self, item: dict[str, Any], claimed_at: str, outcome: str, at: str) -> None:
+        """The mark, with a sent notice's history line, tried again while it fails transiently."""
+        notice_id, customer_id = item["notice_id"], item.get("customer_id")
+        history: list[TransactWriteItemTypeDef] = []
+        if outcome == SENT and customer_id:
+            line = self.notice_store.line(customer_id, item["kind"], item["channel"], at, notice_id)
+            history.append(line)
+        retried(lambda: self.outbox.finish(notice_id, claimed_at, outcome, at, also=history))
+
+    def _claimed_before(self, item: dict[str, Any]) -> str:
+        """A notice another delivery claimed: marked if that delivery noted its send; waited for
+        while the claim is live (``ClaimHeld``: the record is retried); else left, counted."""
+        if "sent_at" in item:
+            self._finish(item, item["claimed_at"], SENT, item["sent_at"])
+            return SENT
+        if parse(item["claimed_at"]) > self.clock() - STALE_CLAIM:
+            raise ClaimHeld(item)
+        count("NoticesLeftClaimed")
+        logger.warning("notice left claimed", extra={"notice_id": item["notice_id"]})
+        return LEFT_CLAIMED

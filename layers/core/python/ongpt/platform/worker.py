@@ -1,16 +1,17 @@
 """The entry point shared by the SQS and DynamoDB Streams workers: Powertools' batch processing,
 so that only the records that failed are retried (``ReportBatchItemFailures``).
 
-Each record is parsed with the worker's model (an ``SqsRecordModel`` whose ``body`` is
-``Json[TheMessage]``, TheMessage being the model its sender sent; a
-``DynamoDBStreamRecordModel``): a record that does not parse is a failed record, and the others
-of its batch are still handled. A stream's failed record stops its shard there: Lambda retries
+An SQS record is parsed with the worker's model (an ``SqsRecordModel`` whose ``body`` is
+``Json[TheMessage]``, TheMessage being the model its sender sent): a record that does not parse
+is a failed record, and the others of its batch are still handled. A stream's record is given as
+Powertools' ``DynamoDBRecord`` data class, without pydantic (the delivery worker needs none, and
+its cold start would pay for it); a stream's failed record stops its shard there: Lambda retries
 from it, and the records after it wait."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -18,18 +19,17 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.parser.models import (
-    DynamoDBStreamRecordModel,
-    SqsRecordModel,
-)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ongpt.platform.settings import Variable, require
 from ongpt.platform.telemetry import logger, traced
 
+if TYPE_CHECKING:  # the SQS workers import it with their record models
+    from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+
 BatchHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
-Record = TypeVar("Record", bound=SqsRecordModel)
-StreamRecord = TypeVar("StreamRecord", bound=DynamoDBStreamRecordModel)
+Record = TypeVar("Record", bound="SqsRecordModel")
 
 
 def sqs_worker(
@@ -44,18 +44,16 @@ def sqs_worker(
 
 
 def stream_worker(
-    handle: Callable[[StreamRecord], None],
-    record: type[StreamRecord],
-    environment: Sequence[Variable[object]],
+    handle: Callable[[DynamoDBRecord], None], environment: Sequence[Variable[object]]
 ) -> BatchHandler:
-    """``sqs_worker`` for a DynamoDB stream's records."""
-    return _batch_worker(EventType.DynamoDBStreams, handle, record, environment)
+    """``sqs_worker`` for a DynamoDB stream's records, each given as Powertools' data class."""
+    return _batch_worker(EventType.DynamoDBStreams, handle, None, environment)
 
 
 def _batch_worker(
     event_type: EventType,
     handle: Callable[[Any], None],
-    record: type[Any],
+    record: type[Any] | None,
     environment: Sequence[Variable[object]],
 ) -> BatchHandler:
     require(environment)

@@ -61,6 +61,7 @@ from ongpt.security import codes, normalize
 from ongpt.security.crypto import BlindIndex, DataKeys, seal, unseal
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.key_store import KeyStore
+from ongpt.storage.replays import made_by, replayed
 
 CODE_LIFETIME = timedelta(minutes=10)
 REGISTRATION_LIFETIME = timedelta(days=1)
@@ -231,16 +232,24 @@ class Registrations:
         if not self.send_limits.by_caller(caller_id):
             return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
         changes = {"round": round_, "last_sent_at": iso(now), "code_expires_at": expires_at}
-        if not self.registration_store.replace_codes(
-            registration_id, changes, record["last_sent_at"]
+        message = CodesMessage(registration_id=registration_id, round=round_, notices=False)
+        if not self.registration_store.new_round(
+            registration_id, record, changes, lambda: self.enqueue(message)
         ):
             raise TooSoon("A new code was just sent.")
-        self.enqueue(CodesMessage(registration_id=registration_id, round=round_, notices=False))
         return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
 
     # Verification
-    def verify(self, registration_id: str, request: VerificationRequest) -> CustomerCreated:
-        record = self._pending(registration_id)
+    def verify(
+        self, registration_id: str, request_id: str, request: VerificationRequest
+    ) -> CustomerCreated:
+        """The account, once both codes are right. A retry of the request that completed the
+        registration is answered as it was (``ongpt.storage.replays``); any other request then
+        gets 409."""
+        record = self._found(registration_id)
+        if replayed(record, request_id, status="COMPLETED"):
+            return CustomerCreated(customer_id=record["customer_id"])
+        _check_pending(record)
         if self.clock() > datetime.fromisoformat(record["code_expires_at"]):
             raise Expired("The codes have expired; ask for new ones.")
         if "email_code" not in record or "phone_code" not in record:
@@ -261,7 +270,7 @@ class Registrations:
         opened = self._open(data_key, registration_id, record)
         customer_id = self._claim_sign_in(opened, record, request.password)
         try:
-            self._create_customer(customer_id, registration_id, opened, record)
+            self._create_customer(customer_id, registration_id, request_id, opened, record)
         except BaseException:
             # Remove the sign-in unless a concurrent verification completed with it.
             if self.customer_store.owner_of("email", record["email_index"]) != customer_id:
@@ -287,7 +296,12 @@ class Registrations:
             return str(left["sub"])
 
     def _create_customer(
-        self, customer_id: str, registration_id: str, opened: dict[str, str], record: dict[str, Any]
+        self,
+        customer_id: str,
+        registration_id: str,
+        request_id: str,
+        opened: dict[str, str],
+        record: dict[str, Any],
     ) -> None:
         data_key, key_item = self.key_store.new({"customer_id": customer_id})
         now = iso(self.clock())
@@ -305,7 +319,9 @@ class Registrations:
         customer = self.customer_store.creating(
             customer_id, profile, guards, consent_records(record["consents"], now)
         )
-        completion = self.registration_store.completion(registration_id, now, MAX_ATTEMPTS)
+        completion = self.registration_store.completion(
+            registration_id, now, MAX_ATTEMPTS, {"customer_id": customer_id, **made_by(request_id)}
+        )
         try:
             self.audit_log.append(
                 customer_id,
@@ -325,13 +341,12 @@ class Registrations:
 
     # Helpers
     def _pending(self, registration_id: str) -> dict[str, Any]:
+        return _check_pending(self._found(registration_id))
+
+    def _found(self, registration_id: str) -> dict[str, Any]:
         record = self.registration_store.get(registration_id)
         if record is None:
             raise NotFound("No such registration.")
-        if record["status"] == "COMPLETED":
-            raise AlreadyRegistered("This registration is already complete.")
-        if record["attempts"] >= MAX_ATTEMPTS:
-            raise TooManyAttempts("Too many wrong codes: register again.")
         return record
 
     def _data_key(self, registration_id: str, record: dict[str, Any]) -> bytes:
@@ -340,6 +355,15 @@ class Registrations:
     @staticmethod
     def _open(data_key: bytes, owner: str, record: dict[str, Any]) -> dict[str, str]:
         return {f: unseal(data_key, owner, f, record[f]) for f in SEALED_FIELDS}
+
+
+def _check_pending(record: dict[str, Any]) -> dict[str, Any]:
+    """The registration, if it may still be verified."""
+    if record["status"] == "COMPLETED":
+        raise AlreadyRegistered("This registration is already complete.")
+    if record["attempts"] >= MAX_ATTEMPTS:
+        raise TooManyAttempts("Too many wrong codes: register again.")
+    return record
 
 
 def optional_details(sealed_json: str) -> OptionalDetails:

@@ -3,7 +3,7 @@ by codes, ``REGISTRATION#<id>`` (``ongpt.storage.code_rounds``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ongpt.storage.code_rounds import CodeRounds
 
@@ -21,8 +21,11 @@ class RegistrationStore(CodeRounds):
         super().__init__(dynamodb, table, REGISTRATION)
 
     def completion(
-        self, registration_id: str, completed_at: str, limit: int
+        self, registration_id: str, completed_at: str, limit: int, values: dict[str, Any]
     ) -> TransactWriteItemTypeDef:
-        """The transaction item that closes a registration: once, and only if not locked. Its
-        sealed values, their key and the blind indexes go: the profile holds them now."""
-        return self.finish(registration_id, "COMPLETED", completed_at, limit, COMPLETED_REMOVES)
+        """The transaction item that closes a registration with ``values`` (the customer it
+        made, the request that made it): once, and only if not locked. Its sealed values, their
+        key and the blind indexes go: the profile holds them now."""
+        return self.finish(
+            registration_id, "COMPLETED", completed_at, limit, COMPLETED_REMOVES, values
+        )

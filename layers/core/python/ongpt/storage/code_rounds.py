@@ -1,5 +1,6 @@
 """Pending items proven by one-time codes, in rounds (registrations, recoveries): read, count a
-wrong try, start a new round, claim and release each channel's code of a round.
+wrong try, start a new round (taken back if its message cannot be queued), claim and release each
+channel's code of a round.
 
 An item is ``<PREFIX>#<id>`` in the Registrations table, ``status`` ``PENDING_VERIFICATION``
 until done, ``round`` the current round, ``<channel>_code`` / ``<channel>_round`` the hash of the
@@ -8,6 +9,7 @@ code sent on a channel and its round, ``attempts`` the wrong tries.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -92,6 +94,25 @@ class CodeRounds:
             ),
         )
 
+    def new_round(
+        self,
+        item_id: str,
+        record: dict[str, Any],
+        changes: dict[str, Any],
+        send: Callable[[], None],
+    ) -> bool:
+        """``replace_codes`` from ``record`` as read, then ``send`` the round's message; if that
+        fails the round is taken back (its times as they were), so that the client's retry may
+        ask again: a round whose codes never went out cannot hold off a resend for 60 s."""
+        if not self.replace_codes(item_id, changes, record["last_sent_at"]):
+            return False
+        try:
+            send()
+        except BaseException:
+            self.replace_codes(item_id, {k: record[k] for k in changes}, changes["last_sent_at"])
+            raise
+        return True
+
     @tracer.capture_method
     def claim_code(self, item_id: str, channel: str, round_: int, hashed: str) -> bool:
         """Set the channel's code for ``round_`` if that is the item's current round and its
@@ -132,20 +153,31 @@ class CodeRounds:
         )
 
     def finish(
-        self, item_id: str, status: str, at: str, limit: int, removes: tuple[str, ...] = ()
+        self,
+        item_id: str,
+        status: str,
+        at: str,
+        limit: int,
+        removes: tuple[str, ...] = (),
+        values: Mapping[str, Any] | None = None,
     ) -> TransactWriteItemTypeDef:
-        """The transaction item that closes a pending item: once, and only if not locked; the
-        ``removes`` attributes go with it."""
+        """The transaction item that closes a pending item, setting ``values`` too: once, and
+        only if not locked; the ``removes`` attributes go with it."""
+        changes = {"status": status, "completed_at": at, **(values or {})}
         remove = f" REMOVE {', '.join(removes)}" if removes else ""
         return {
             "Update": {
                 "TableName": self._table,
                 "Key": self._key(item_id),
-                "UpdateExpression": "SET #status = :done, completed_at = :at" + remove,
+                "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in changes) + remove,
                 "ConditionExpression": "#status = :pending AND attempts < :limit",
-                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeNames": {f"#{k}": k for k in changes},
                 "ExpressionAttributeValues": to_item(
-                    {":done": status, ":at": at, ":pending": PENDING, ":limit": limit}
+                    {
+                        **{f":{k}": v for k, v in changes.items()},
+                        ":pending": PENDING,
+                        ":limit": limit,
+                    }
                 ),
             }
         }

@@ -53,10 +53,17 @@ class TransactionConflict(Exception):
         self.failed = tuple(failed)
 
 
-def transact(dynamodb: DynamoDBClient, items: Sequence[TransactWriteItemTypeDef]) -> None:
+def transact(
+    dynamodb: DynamoDBClient,
+    items: Sequence[TransactWriteItemTypeDef],
+    *,
+    token: str | None = None,
+) -> None:
     """Write ``items`` in one ``TransactWriteItems`` (all or nothing; DynamoDB takes up to 100
     items of 400 KB each, 4 MB in all); ``TransactionConflict`` if conditions failed. A put
-    alone is a conditional ``PutItem``: as atomic, for half the write units."""
+    alone is a conditional ``PutItem``: as atomic, for half the write units. ``token`` (its
+    ``ClientRequestToken``, at most 36 characters) makes a repeat within ten minutes succeed
+    without writing again."""
     if len(items) == 1 and "Put" in items[0]:
         try:
             dynamodb.put_item(**items[0]["Put"])
@@ -66,7 +73,10 @@ def transact(dynamodb: DynamoDBClient, items: Sequence[TransactWriteItemTypeDef]
             raise TransactionConflict([0]) from error
         return
     try:
-        dynamodb.transact_write_items(TransactItems=list(items))
+        if token is None:
+            dynamodb.transact_write_items(TransactItems=list(items))
+        else:
+            dynamodb.transact_write_items(TransactItems=list(items), ClientRequestToken=token)
     except ClientError as error:
         failed = [i for i, hit in enumerate(cancelled_because_of_conditions(error)) if hit]
         if error.response["Error"]["Code"] != "TransactionCanceledException" or not failed:

@@ -7,7 +7,8 @@ template values are personal data: they are sealed under the owner's data key, f
 (a customer's, or a complaint's for a guest's complaint), so neither the item nor its stream
 record holds them in clear, and a notice of an erased customer can no longer be opened. The
 delivery worker (``ongpt.notify.dispatch``) reads the table's stream and moves each item
-``PENDING`` -> ``CLAIMED`` -> ``SENT`` (or ``DROPPED``, ``REFUSED``).
+``PENDING`` -> ``CLAIMED`` -> ``SENT`` (or ``DROPPED``, ``REFUSED``); a ``CLAIMED`` item with
+``sent_at`` was sent by a delivery that could not mark it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import ClientError
 
-from ongpt.platform.clock import parse, timestamp, utcnow
+from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.telemetry import tracer
 from ongpt.security.crypto import seal, unseal
 from ongpt.storage.dynamo import TransactionConflict, from_item, to_item, transact
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 KEPT = timedelta(days=14)  # then TTL removes the item (its REMOVE record is filtered out)
-# A claim older than this was left by an invocation that died (the worker times out before).
+# A claim older than this with no send recorded was left by a delivery that died (the worker
+# times out before), maybe after the provider took the message: never taken over, counted.
 STALE_CLAIM = timedelta(seconds=60)
 PENDING, CLAIMED, SENT = "PENDING", "CLAIMED", "SENT"
 DROPPED = "DROPPED"  # its owner's key is gone (erased): it can never be opened
@@ -80,7 +82,11 @@ class Notice:
 
 
 class ClaimHeld(Exception):
-    """Another delivery holds a live claim on the notice: try again later."""
+    """A delivery claimed the notice before: ``item`` says whether it recorded a send."""
+
+    def __init__(self, item: dict[str, Any]) -> None:
+        super().__init__(item["notice_id"])
+        self.item = item
 
 
 def _field(notice_id: str) -> str:
@@ -141,21 +147,18 @@ class Outbox:
     # The delivery worker's side
     @tracer.capture_method
     def claim(self, notice_id: str, at: str) -> dict[str, Any] | None:
-        """Take the notice to send it: its item, or None if it needs nothing more (sent,
-        dropped, refused, or gone). ``ClaimHeld`` while another delivery's claim is live; a claim
-        older than ``STALE_CLAIM`` was left by a delivery that died and is taken over."""
-        stale = timestamp(parse(at) - STALE_CLAIM)
+        """Take the pending notice to send it: its item, or None if it needs nothing more (sent,
+        dropped, refused, or gone). ``ClaimHeld``, with the item, if a delivery claimed it
+        before: never taken over, since that delivery may have sent it."""
         try:
             claimed = self.dynamodb.update_item(
                 TableName=self.table,
                 Key=to_item({"notice_id": notice_id}),
                 UpdateExpression="SET #state = :claimed, claimed_at = :at",
-                ConditionExpression=(
-                    "#state = :pending OR (#state = :claimed AND claimed_at < :stale)"
-                ),
+                ConditionExpression="#state = :pending",
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues=to_item(
-                    {":claimed": CLAIMED, ":pending": PENDING, ":at": at, ":stale": stale}
+                    {":claimed": CLAIMED, ":pending": PENDING, ":at": at}
                 ),
                 ReturnValues="ALL_NEW",
             )
@@ -166,7 +169,7 @@ class Outbox:
                 TableName=self.table, Key=to_item({"notice_id": notice_id}), ConsistentRead=True
             ).get("Item")
             if found and from_item(found)["state"] == CLAIMED:
-                raise ClaimHeld(notice_id) from None
+                raise ClaimHeld(from_item(found)) from None
             return None
         return from_item(claimed["Attributes"])
 
@@ -178,19 +181,30 @@ class Outbox:
         )
         return secret["to"], secret["values"]
 
-    @tracer.capture_method
-    def release(self, notice_id: str, claimed_at: str) -> None:
-        """Give up a claim (the send failed), so that the next delivery sends it."""
+    def _while_claimed(
+        self, notice_id: str, claimed_at: str, update: str, values: dict[str, str]
+    ) -> None:
+        """``update`` the notice if its claim is still ``claimed_at``."""
         self.dynamodb.update_item(
             TableName=self.table,
             Key=to_item({"notice_id": notice_id}),
-            UpdateExpression="SET #state = :pending REMOVE claimed_at",
+            UpdateExpression=update,
             ConditionExpression="#state = :claimed AND claimed_at = :mine",
             ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues=to_item(
-                {":pending": PENDING, ":claimed": CLAIMED, ":mine": claimed_at}
-            ),
+            ExpressionAttributeValues=to_item({**values, ":claimed": CLAIMED, ":mine": claimed_at}),
         )
+
+    @tracer.capture_method
+    def release(self, notice_id: str, claimed_at: str) -> None:
+        """Give up a claim (nothing was sent), so that the next delivery sends it."""
+        update = "SET #state = :pending REMOVE claimed_at"
+        self._while_claimed(notice_id, claimed_at, update, {":pending": PENDING})
+
+    @tracer.capture_method
+    def record_send(self, notice_id: str, claimed_at: str, at: str) -> None:
+        """Note on the claimed notice that it was sent at ``at``, when its finishing transaction
+        failed: the next delivery finishes it without sending it again."""
+        self._while_claimed(notice_id, claimed_at, "SET sent_at = :at", {":at": at})
 
     @tracer.capture_method
     def finish(
@@ -202,7 +216,10 @@ class Outbox:
         also: Sequence[TransactWriteItemTypeDef] = (),
     ) -> None:
         """Mark the claimed notice ``state`` at ``at``, with ``also`` (its history line) in the
-        same transaction; ``TransactionConflict`` if the claim was taken over meanwhile."""
+        same transaction. Its token makes a repeat of the same finish (a retry after a timeout
+        whose first attempt committed) succeed without writing again, for ten minutes (moto
+        ignores the token; the fault tests fail a call before it is sent, never after)."""
+        token = hashlib.sha256(f"{notice_id}|{claimed_at}|{state}|{at}".encode()).hexdigest()
         transact(
             self.dynamodb,
             [
@@ -220,4 +237,5 @@ class Outbox:
                 },
                 *also,
             ],
+            token=token[:36],
         )

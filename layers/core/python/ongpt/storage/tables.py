@@ -7,7 +7,7 @@ Customers (one table per customer's records, partitioned by customer):
 - ``EMAIL#<hmac>`` / ``GUARD`` and ``PHONE#<hmac>`` / ``GUARD``: uniqueness guards by blind index.
 - ``CUSTOMER#<id>`` / ``CONSENT#<purpose>``: current consent; ``CONSENT#<purpose>#<time>``: history.
 - ``CUSTOMER#<id>`` / ``EDIT#<id>``, ``CONTRACT#<id>``, ``NOTICE#<time>#<id>``,
-  ``COMPLAINT#<id>``, ``DISCLOSURE#<time>#<id>``, ``HOLD#<id>`` (legal holds; pointer
+  ``COMPLAINT#<id>``, ``DISCLOSURE#<id>``, ``HOLD#<id>`` (legal holds; pointer
   ``LEGALHOLD#<id>`` / ``POINTER``).
 - index ``by-status`` (``status_key``, ``created_at``): the staff queues, e.g.
   ``EDIT#PENDING_REVIEW`` and ``COMPLAINT#OPEN``, oldest first; active customers by shard,
