@@ -56,7 +56,7 @@ def close_account(request: ClosureRequest) -> tuple[Closing, int]:
 # Recovery (guest); the caller's identity is what the codes sent are limited by
 @app.idempotent_post("/v1/recoveries", responses=documented(202, RecoveryAccepted, 413))
 def start_recovery(request: RecoveryRequest) -> tuple[RecoveryAccepted, int]:
-    return services.recoveries().start(request, app.caller.id), 202
+    return services.recoveries().start(request, app.caller.id, app.retry_id), 202
 
 
 @app.idempotent_post(

@@ -23,7 +23,8 @@ app = create_app(account_status=services.account_status)
 
 @app.idempotent_post("/v1/me/edit-requests", responses=documented(202, EditRequestState, 409, 413))
 def create_edit_request(request: EditRequestCreate) -> tuple[dict[str, Any], int]:
-    return moved("EditRequests", services.edit_requests().create(app.customer_id, request)), 202
+    filed = services.edit_requests().create(app.customer_id, app.retry_id, request)
+    return moved("EditRequests", filed), 202
 
 
 @app.get("/v1/me/edit-requests", responses=documented(200, EditRequestList))

@@ -24,7 +24,8 @@ def get_policy() -> policy.PolicyDocument:
 def start_registration(request: RegistrationRequest) -> tuple[RegistrationAccepted, int]:
     # The caller (a guest's identity, or a customer) is who sends codes: limited per hour.
     registrations = services.registrations()
-    return moved("Registrations", registrations.start(request, app.caller.id)), 202
+    started = registrations.start(request, app.caller.id, app.retry_id)
+    return moved("Registrations", started), 202
 
 
 @app.idempotent_post(

@@ -5,6 +5,7 @@ by staff, legal holds; the functions in-process over moto (one world for all).""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,8 +15,10 @@ from botocore.exceptions import ClientError
 
 from ongpt import services
 from ongpt.lifecycle import recovery as recovery_module
-from ongpt.platform.clock import parse
+from ongpt.platform.clock import parse, timestamp
+from ongpt.registration.service import CODE_LIFETIME
 from tests.support.deployed import Deployed, customer, guest, staff
+from tests.support.failing import failing_once
 from tests.support.jobs import run_job
 from tests.support.journeys import (
     CONTRACTS_NOW,
@@ -341,6 +344,30 @@ def test_a_pair_that_is_not_one_active_account_answers_the_same_and_sends_nothin
         status, refused = lifecycle(aws, "POST", path, guest(), wrong)
         assert (status, refused["error"]["code"]) == (400, "INVALID_CODE")
         assert refused["error"]["attempts_remaining"] == 4
+
+
+@pytest.mark.clause("P1.2", "P2.3", "P4")
+def test_a_recovery_retried_after_its_codes_could_not_be_queued_completes_the_first_one(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, _ = registered(aws)
+    email, phone = body["email"].lower(), e164(body["phone"])
+    sent = {a: len(aws.messages_to(a)) for a in (email, phone)}
+    who, pair = guest(), {"email": email, "phone": body["phone"]}
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    first = datetime.now(UTC) - timedelta(seconds=30)
+    monkeypatch.setattr(recovery_module, "utcnow", lambda: first)
+    failing_once(monkeypatch, "RequestThrottled", "SendMessage")
+    status, refused = lifecycle(aws, "POST", "/v1/recoveries", who, pair, headers=key)
+    assert (status, refused["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    monkeypatch.setattr(recovery_module, "utcnow", lambda: first + timedelta(seconds=30))
+    status, started = lifecycle(aws, "POST", "/v1/recoveries", who, pair, headers=key)
+    assert status == 202
+    # The recovery the first attempt kept, not a new one: its codes expire as it said.
+    assert started["expires_at"] == timestamp(first + CODE_LIFETIME)
+    assert {a: len(aws.messages_to(a)) - sent[a] for a in sent} == {email: 1, phone: 1}
+    recovered = verify_recovery(aws, started["recovery_id"], email, body["phone"], reset_mfa=True)
+    assert recovered == (200, {"status": "RECOVERED"})
 
 
 @pytest.mark.clause("P1.2", "P2.2", "P2.3", "P3.3", "P3.7", "P4")

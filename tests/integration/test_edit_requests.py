@@ -14,12 +14,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ongpt import services
-from ongpt.edits.models import EditVerification
+from ongpt.edits.models import EditRequestCreate, EditVerification
 from ongpt.edits.store import EditStore
 from ongpt.notify.delivery import Notifier
+from ongpt.notify.send_limits import SendLimits
 from ongpt.platform.errors import ServiceError
 from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, customer, staff
+from tests.support.failing import failing_once
 from tests.support.faults import refusing
 from tests.support.journeys import audit_items, code_to, decide, e164, me, registered
 from tests.support.phones import new_phone
@@ -85,6 +87,74 @@ def test_a_new_email_is_proven_reviewed_and_applied_everywhere(aws: Deployed) ->
     ]
     assert any(n["type"] == "profile_changed" and n["channel"] == "email" for n in notices)
     assert all(set(n) == {"type", "channel", "sent_at"} for n in notices)  # never a message body
+
+
+def to_new_email(aws: Deployed) -> tuple[str, str, dict[str, Any]]:
+    """A new customer, a new email and the body of a request to move to it."""
+    _, cid = registered(aws)
+    new_email = f"new.{uuid.uuid4().hex[:8]}@example.com"
+    return cid, new_email, {"changes": {"email": new_email}, "reason": "new job"}
+
+
+def filed(aws: Deployed, customer_id: str) -> list[dict[str, Any]]:
+    status, listed = me(aws, customer_id, "GET", "/v1/me/edit-requests")
+    assert status == 200
+    return list(listed["edit_requests"])
+
+
+@pytest.mark.clause("P6.1", "P4")
+def test_a_request_retried_after_its_code_could_not_be_sent_is_filed_once_and_coded_once(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid, new_email, change = to_new_email(aws)
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+
+    def post() -> tuple[int, dict[str, Any]]:
+        return aws.call(
+            "edit_requests",
+            "POST",
+            "/v1/me/edit-requests",
+            body=change,
+            identity=customer(cid),
+            headers=key,
+        )
+
+    failing_once(monkeypatch, "TooManyRequestsException", "SendEmail")
+    status, refused = post()
+    assert (status, refused["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    status, created = post()
+    assert (status, created["status"]) == (202, "PENDING_VERIFICATION")
+    assert [e["edit_request_id"] for e in filed(aws, cid)] == [created["edit_request_id"]]
+    assert len(aws.messages_to(new_email)) == 1
+    path = f"/v1/me/edit-requests/{created['edit_request_id']}/verification"
+    assert me(aws, cid, "POST", path, {"email_code": code_to(aws, new_email)})[0] == 200
+
+
+@pytest.mark.clause("P6.1", "P4")
+def test_a_request_filed_again_under_its_id_sends_no_second_code(aws: Deployed) -> None:
+    """What a retry does when the first attempt's answer was lost after its code was sent (the
+    idempotency record's completion failed): the route runs again, with the same id."""
+    cid, new_email, change = to_new_email(aws)
+    request, eid = EditRequestCreate.model_validate(change), str(uuid.uuid4())
+    with aws.environment_of("edit_requests"):
+        answers = [services.edit_requests().create(cid, eid, request) for _ in range(2)]
+    assert answers[0] == answers[1]
+    assert [e["edit_request_id"] for e in filed(aws, cid)] == [eid]
+    assert len(aws.messages_to(new_email)) == 1
+
+
+@pytest.mark.clause("P6.1", "P1.2")
+def test_a_new_address_whose_code_was_never_sent_cannot_be_proven(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid, new_email, change = to_new_email(aws)
+    monkeypatch.setattr(SendLimits, "by_caller", lambda *_: False)  # over the customer's limit
+    status, created = me(aws, cid, "POST", "/v1/me/edit-requests", change)
+    assert (status, created["status"]) == (202, "PENDING_VERIFICATION")
+    assert aws.messages_to(new_email) == []
+    path = f"/v1/me/edit-requests/{created['edit_request_id']}/verification"
+    status, refused = me(aws, cid, "POST", path, {"email_code": "123456"})
+    assert (status, refused["error"]["code"]) == (400, "INVALID_CODE")
 
 
 @pytest.mark.clause("P6.1")

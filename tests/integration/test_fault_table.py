@@ -425,9 +425,6 @@ class BrokenFaults(Exception):
 IDEMPOTENCY_COMPLETION = "layers/core/python/ongpt/platform/idempotency.py"
 
 
-QUEUES = "layers/core/python/ongpt/platform/queues.py"
-
-
 def doubled(what: str) -> Broken:
     return Broken(
         "dynamodb.UpdateItem",
@@ -437,31 +434,7 @@ def doubled(what: str) -> Broken:
     )
 
 
-def orphaned(what: str) -> tuple[Broken, ...]:
-    return (
-        Broken(
-            "sqs.SendMessage",
-            QUEUES,
-            f"the {what} is written before its codes are queued: a queue failure answers 503 and "
-            f"the retry starts a second {what} (the first stays, sealed, until its TTL)",
-        ),
-        doubled(f"starts a second {what} and sends its codes again"),
-    )
-
-
 RESENT_LOST = doubled("answers 429 (codes sent within 60 s) instead of the first answer, 202")
-EDIT_FILED_FIRST = (
-    *(
-        Broken(
-            operation,
-            "layers/core/python/ongpt/edits/service.py",
-            "the edit request is written before its code is counted and sent: a failure after it "
-            "answers 503 and the retry files a second edit request",
-        )
-        for operation in ("dynamodb.TransactWriteItems", "dynamodb.PutItem", "sesv2.SendEmail")
-    ),
-    doubled("files a second edit request and sends its code again"),
-)
 
 
 @dataclass(frozen=True)
@@ -487,15 +460,11 @@ ROWS = (
     Row("job erasure", _erasure),
     Row("job audit-anchors", _audit_anchors),
     Row("POST /v1/me/closure", _closure),
-    Row("POST /v1/registrations", _signup, orphaned("registration")),
+    Row("POST /v1/registrations", _signup),
     Row("worker registration_codes", _registration_codes),
     Row("POST /v1/registrations/{id}/resend", _registration_resend, (RESENT_LOST,)),
     Row("POST /v1/registrations/{id}/verification", _verification),
-    Row(
-        "POST /v1/me/edit-requests",
-        _edit_request,
-        EDIT_FILED_FIRST,
-    ),
+    Row("POST /v1/me/edit-requests", _edit_request),
     Row("POST /v1/me/edit-requests/{id}/verification", _edit_verification),
     Row("POST /v1/staff/edit-requests/{id}/decision", _edit_decision),
     Row("POST /v1/me/edit-requests/{id}/withdraw", _edit_withdrawal),
@@ -507,7 +476,7 @@ ROWS = (
     Row("POST /v1/staff/disclosures", _disclosure),
     Row("POST /v1/staff/legal-holds", _legal_hold),
     Row("POST /v1/staff/legal-holds/{id}/release", _hold_release),
-    Row("POST /v1/recoveries", _recovery, orphaned("recovery")),
+    Row("POST /v1/recoveries", _recovery),
     Row("worker recovery_codes", _recovery_codes),
     Row("POST /v1/recoveries/{id}/resend", _recovery_resend, (RESENT_LOST,)),
     Row("POST /v1/recoveries/{id}/verification", _recovery_verification),

@@ -14,8 +14,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ongpt import services
+from ongpt.notify.send_limits import SendLimits
+from ongpt.platform.clock import timestamp
 from ongpt.registration import service as registration_module
+from ongpt.registration.models import RegistrationRequest
 from tests.support.deployed import Deployed, customer, guest
+from tests.support.failing import failing_once
 from tests.support.journeys import (
     NAME,
     PASSWORD,
@@ -206,6 +210,58 @@ def test_an_idempotent_retry_returns_the_first_response_and_sends_nothing_twice(
     assert (other[0], other[1]["error"]["code"]) == (409, "IDEMPOTENCY_KEY_REUSED")
     stranger = start(aws, body, headers=key)  # same key, another caller: a request of its own
     assert stranger[1]["registration_id"] != first[1]["registration_id"]
+
+
+@pytest.mark.clause("P1.2", "P4")
+def test_a_start_retried_after_its_codes_could_not_be_queued_completes_the_first_registration(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, who = registration(), guest()
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    first = datetime.now(UTC) - timedelta(seconds=30)
+    monkeypatch.setattr(registration_module, "utcnow", lambda: first)
+    failing_once(monkeypatch, "RequestThrottled", "SendMessage")
+    status, refused = start(aws, body, identity=who, headers=key)
+    assert (status, refused["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    monkeypatch.setattr(registration_module, "utcnow", lambda: first + timedelta(seconds=30))
+    status, accepted = start(aws, body, identity=who, headers=key)
+    assert status == 202
+    # The registration the first attempt kept, not a new one: its codes expire as it said.
+    assert accepted["expires_at"] == timestamp(first + registration_module.CODE_LIFETIME)
+    assert len(aws.messages_to(body["email"])) == len(aws.messages_to(e164(body["phone"]))) == 1
+    assert verify(aws, accepted["registration_id"], body["email"], e164(body["phone"]))[0] == 201
+
+
+@pytest.mark.clause("P1.2", "P4")
+def test_a_start_run_again_under_its_id_answers_the_same_and_its_codes_go_once(
+    aws: Deployed,
+) -> None:
+    """What a retry does when the first attempt's answer was lost after its codes were queued
+    (the idempotency record's completion failed): the route runs again, with the same id."""
+    body, registration_id = registration(), str(uuid.uuid4())
+    with aws.environment_of("registration"):  # the allowed countries of a phone are its own
+        request = RegistrationRequest.model_validate(body)
+        registrations = services.registrations()
+        answers = [registrations.start(request, "guest", registration_id) for _ in range(2)]
+    assert answers[0] == answers[1]
+    aws.work_off(aws.function("registration").environment["REGISTRATION_QUEUE_URL"])
+    assert len(aws.messages_to(body["email"])) == len(aws.messages_to(e164(body["phone"]))) == 1
+    assert verify(aws, registration_id, body["email"], e164(body["phone"]))[0] == 201
+
+
+@pytest.mark.clause("P1.2", "P4")
+def test_a_retry_over_the_callers_limit_answers_when_the_first_attempts_codes_expire(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registration_id = str(uuid.uuid4())
+    with aws.environment_of("registration"):
+        request = RegistrationRequest.model_validate(registration())
+        registrations = services.registrations()
+        first = registrations.start(request, "guest", registration_id)
+        later = datetime.now(UTC) + timedelta(seconds=30)
+        monkeypatch.setattr(registration_module, "utcnow", lambda: later)
+        monkeypatch.setattr(SendLimits, "by_caller", lambda *_: False)
+        assert registrations.start(request, "guest", registration_id) == first
 
 
 @pytest.mark.clause("P1.2", "P4")

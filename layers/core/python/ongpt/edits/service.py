@@ -5,6 +5,12 @@ the request) and the Cognito attributes, so the new email signs in and the old o
 does, and every session of the customer is signed out. The customer is told on the old and the
 new addresses.
 
+A request's id is its retry id (``Api.retry_id``, the same for every retry with the same
+``Idempotency-Key``): a retry after a fault finds the request its first attempt filed instead of
+filing a second. Each new address's code is claimed on the request (its hash set, only if none
+is) before it is sent, and the claim is taken back if the send fails: a retry sends the codes a
+failed first attempt did not send, and none that it did.
+
 A decision or a withdrawal, its audit entry and (an approval) the notices to the old and new
 addresses are one transaction (at most 11 items: the profile, two guard moves of two items each,
 the request, the entry, four notices); the delivery worker sends the notices."""
@@ -12,8 +18,8 @@ the request, the entry, four notices); the delivery worker sends the notices."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -72,13 +78,13 @@ class EditRequests:
         return record, self.key_store.open({"customer_id": customer_id})
 
     # The customer
-    def create(self, customer_id: str, request: EditRequestCreate) -> dict[str, Any]:
+    def create(self, customer_id: str, edit_id: str, request: EditRequestCreate) -> dict[str, Any]:
+        """File the edit request ``edit_id`` (or find that a first attempt filed it), then send
+        each new address its code, once."""
         profile, data_key = self._profile(customer_id)
-        edit_id = str(uuid.uuid4())
         changes = request.changes.model_dump(mode="json", exclude_none=True)
         now = self.clock()
         new_addresses = {a: changes[a] for a in ADDRESSES if a in changes}
-        sent = {a: codes.new_code() for a in new_addresses}
         values: dict[str, Any] = {
             "edit_request_id": edit_id,
             "customer_id": customer_id,
@@ -89,9 +95,6 @@ class EditRequests:
             "created_at": timestamp(now),
             "updated_at": timestamp(now),
             "code_expires_at": timestamp(now + CODE_LIFETIME),
-            **{
-                f"{a}_code": codes.code_hash(data_key, f"{edit_id}|{a}", c) for a, c in sent.items()
-            },
         }
         if "email" in changes:
             values["new_email_index"] = self.blind_index.of(
@@ -99,31 +102,38 @@ class EditRequests:
             )
         if "phone" in changes:
             values["new_phone_index"] = self.blind_index.of("phone", changes["phone"])
-        self.edit_store.add(values)
-        if sent and self.send_limits.by_caller(customer_id):
-            self._send_codes(customer_id, profile.get("language"), values, changes, sent)
+        with suppress(TransactionConflict):  # filed by a first attempt: its codes are sent below
+            self.edit_store.add(values)
+        if new_addresses and self.send_limits.by_caller(customer_id):
+            language = profile.get("language")
+            self._send_codes(customer_id, edit_id, data_key, language, values, new_addresses)
         return {"edit_request_id": edit_id, "status": values["status"]}
 
     def _send_codes(
         self,
         customer_id: str,
+        edit_id: str,
+        data_key: bytes,
         language: str | None,
         values: dict[str, Any],
-        changes: dict[str, Any],
-        sent: dict[str, str],
+        new_addresses: dict[str, str],
     ) -> None:
-        """A code to each new address, but none over the address's limit."""
-        for address, code in sent.items():
-            if self.send_limits.to_address(address, values[f"new_{address}_index"]):
-                send = self.notifier.email if address == "email" else self.notifier.sms
-                send(
-                    changes[address],
-                    Kind.CHANGE_CODE,
-                    language,
-                    code=code,
-                    customer_id=customer_id,
-                )
-                count("CodesSent", channel=address)
+        """A code to each new address, once: claimed with its hash on the request, then sent,
+        the claim taken back if the send fails (the retry sends one); none over the address's
+        limit (claimed: the request can then only be made again)."""
+        for address, to in new_addresses.items():
+            code = codes.new_code()
+            hashed = codes.code_hash(data_key, f"{edit_id}|{address}", code)
+            if not self.edit_store.claim_code(customer_id, edit_id, address, hashed):
+                continue  # sent by a first attempt of this request
+            try:
+                if self.send_limits.to_address(address, values[f"new_{address}_index"]):
+                    send = self.notifier.email if address == "email" else self.notifier.sms
+                    send(to, Kind.CHANGE_CODE, language, code=code, customer_id=customer_id)
+                    count("CodesSent", channel=address)
+            except BaseException:
+                self.edit_store.release_code(customer_id, edit_id, address, hashed)
+                raise
 
     def verify(
         self, customer_id: str, edit_id: str, request_id: str, proof: EditVerification
@@ -142,11 +152,12 @@ class EditRequests:
             raise Expired("The codes have expired; make a new request.")
         _, data_key = self._profile(customer_id)
         given = {"email": proof.email_code, "phone": proof.phone_code}
-        right = all(
+        right = all(  # a new address whose code was never sent cannot be proven
             given[a] is not None
+            and f"{a}_code" in edit
             and codes.matches(data_key, f"{edit_id}|{a}", str(given[a]), edit[f"{a}_code"])
             for a in ADDRESSES
-            if f"{a}_code" in edit
+            if f"new_{a}_index" in edit
         )
         if not right:
             attempts = self.edit_store.count_failure(customer_id, edit_id, MAX_ATTEMPTS)

@@ -11,13 +11,15 @@ from botocore.exceptions import ClientError
 from ongpt.platform.errors import Conflict, TooManyAttempts
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
+    conditional_update,
     count_failure,
     from_item,
     key,
     pointed_customer,
-    put_with_pointer,
     query_all,
     to_item,
+    transact,
+    with_pointer,
 )
 from ongpt.storage.replays import made_by
 from ongpt.storage.tables import BY_STATUS
@@ -47,14 +49,44 @@ class EditStore:
 
     @tracer.capture_method
     def add(self, values: dict[str, Any]) -> None:
+        """A new request and its pointer; ``TransactionConflict`` if the id is taken (by a first
+        attempt of the same request: the id is its retry id)."""
         edit_id, customer_id = values["edit_request_id"], values["customer_id"]
         queued = {"status_key": QUEUE} if values["status"] == "PENDING_REVIEW" else {}
-        put_with_pointer(
+        transact(
             self._db,
-            self._table,
-            _key(customer_id, edit_id),
-            {**values, **queued},
-            _pointer(edit_id),
+            with_pointer(
+                self._table, _key(customer_id, edit_id), {**values, **queued}, _pointer(edit_id)
+            ),
+        )
+
+    @tracer.capture_method
+    def claim_code(self, customer_id: str, edit_id: str, address: str, hashed: str) -> bool:
+        """Set the hash of the code for the new ``address`` (``email``, ``phone``), if none is set
+        and the request still awaits its proof: whether this caller may send that code."""
+        return conditional_update(
+            self._db,
+            TableName=self._table,
+            Key=_key(customer_id, edit_id),
+            UpdateExpression="SET #code = :code",
+            ConditionExpression="attribute_not_exists(#code) AND #status = :waiting",
+            ExpressionAttributeNames={"#code": f"{address}_code", "#status": "status"},
+            ExpressionAttributeValues=to_item(
+                {":code": hashed, ":waiting": "PENDING_VERIFICATION"}
+            ),
+        )
+
+    @tracer.capture_method
+    def release_code(self, customer_id: str, edit_id: str, address: str, hashed: str) -> None:
+        """The claim of a code whose send failed, taken back so that the retry sends one."""
+        conditional_update(
+            self._db,
+            TableName=self._table,
+            Key=_key(customer_id, edit_id),
+            UpdateExpression="REMOVE #code",
+            ConditionExpression="#code = :code",
+            ExpressionAttributeNames={"#code": f"{address}_code"},
+            ExpressionAttributeValues=to_item({":code": hashed}),
         )
 
     @tracer.capture_method

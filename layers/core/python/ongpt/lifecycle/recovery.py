@@ -5,7 +5,10 @@ rounds of ``ongpt.storage.code_rounds``, ``ongpt.notify.send_limits``).
 The request only counts the caller, computes the blind indexes, keeps them and queues the
 codes: the same calls, answer and time whether or not the addresses belong to one ``ACTIVE``
 account. The ``recovery_codes`` worker looks the pair up and sends a code to each address of a
-match; otherwise nothing is sent, and the verification can only fail as a wrong code does.
+match; otherwise nothing is sent, and the verification can only fail as a wrong code does. As at
+registration, the recovery's id is the request's retry id: a retry after a fault finds the
+recovery its first attempt kept and queues its codes again (never a second recovery), and the
+worker's claim of each channel's code of a round sends each once.
 Verification sets the new password (same policy) and/or removes the authenticator app (SMS MFA
 preferred), signs the customer out everywhere, then in one transaction (DESIGN.md, "One shape for
 every write") completes the recovery, appends ``account.recover`` to the customer's audit chain
@@ -16,7 +19,6 @@ failed transaction makes them again and commits; a retry after a committed one f
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,7 +43,13 @@ from ongpt.platform.business_metrics import count
 from ongpt.platform.clock import timestamp as iso
 from ongpt.platform.clock import utcnow
 from ongpt.platform.errors import Conflict, Expired, InvalidCode, NotFound, TooManyAttempts, TooSoon
-from ongpt.registration.service import CODE_LIFETIME, MAX_ATTEMPTS, RESEND_AFTER, check_password
+from ongpt.registration.service import (
+    CODE_LIFETIME,
+    MAX_ATTEMPTS,
+    RESEND_AFTER,
+    check_password,
+    codes_expire,
+)
 from ongpt.security import codes, normalize
 from ongpt.security.crypto import BlindIndex
 from ongpt.storage.code_rounds import PENDING
@@ -72,14 +80,16 @@ class Recoveries:
         return customer_key(self.key_store, customer_id)
 
     # Start
-    def start(self, request: RecoveryRequest, caller_id: str) -> RecoveryAccepted:
-        """Keep the pair's blind indexes and queue the codes, match or not; over the caller's
-        limit, the same answer and nothing kept or sent."""
-        recovery_id, now = str(uuid.uuid4()), self.clock()
-        accepted = RecoveryAccepted(recovery_id=recovery_id, expires_at=iso(now + CODE_LIFETIME))
+    def start(self, request: RecoveryRequest, caller_id: str, recovery_id: str) -> RecoveryAccepted:
+        """Keep the pair's blind indexes as ``recovery_id`` (the request's retry id) and queue
+        the codes, match or not; over the caller's limit, the same answer and nothing kept or
+        sent. A retry finds what its first attempt kept, queues its codes again (the worker
+        sends each once) and answers as the first attempt did."""
+        now = self.clock()
         if not self.send_limits.by_caller(caller_id):
-            return accepted
-        self.recovery_store.add(
+            kept = self.recovery_store.get(recovery_id)  # by a first attempt, if any
+            return RecoveryAccepted(recovery_id=recovery_id, expires_at=codes_expire(kept, now))
+        kept = self.recovery_store.add(
             recovery_id,
             {
                 "status": PENDING,
@@ -89,12 +99,12 @@ class Recoveries:
                 "round": 0,
                 "created_at": iso(now),
                 "last_sent_at": iso(now),
-                "code_expires_at": accepted.expires_at,
+                "code_expires_at": iso(now + CODE_LIFETIME),
                 "expires_at_epoch": int((now + RECOVERY_LIFETIME).timestamp()),
             },
         )
         self.enqueue(RecoveryCodesMessage(recovery_id=recovery_id, round=0))
-        return accepted
+        return RecoveryAccepted(recovery_id=recovery_id, expires_at=codes_expire(kept, now))
 
     # Resend
     def resend(self, recovery_id: str, caller_id: str) -> RecoveryAccepted:

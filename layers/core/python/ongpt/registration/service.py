@@ -3,7 +3,13 @@
 Start keeps the request sealed under a data key of the registration and queues it; a worker
 computes the blind indexes and sends a code to each address, or, to an address that already has
 an account, a notice to its owner instead. The reply is the same either way, and so is its time
-(no account enumeration). Nothing is sent over a caller's or an address's limit
+(no account enumeration). The registration's id is the request's retry id (``Api.retry_id``, the
+same for every retry with the same ``Idempotency-Key``), so a retry after a fault (the queue
+refused the message, or the idempotency record's completion failed) finds the registration its
+first attempt kept, queues its codes again and answers as the first attempt did, instead of
+starting a second one; the worker claims each channel's code of a round on the registration
+before it sends (``ongpt.storage.code_rounds``), so a message queued or delivered twice sends
+each code once. Nothing is sent over a caller's or an address's limit
 (``ongpt.notify.send_limits``), with the same reply. Verification
 checks both codes, then creates the Cognito user and, in one transaction, the profile sealed
 under the customer's own data key, the address guards, the consents and the first entry of the
@@ -16,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -76,6 +81,14 @@ SEALED_FIELDS = ("full_name", "email", "phone", "optional")
 COMPLETED_ACTION = "registration.complete"
 
 
+def codes_expire(started: dict[str, Any] | None, now: datetime) -> str:
+    """When the first codes of a start expire: ``CODE_LIFETIME`` after the start kept as
+    ``started`` (by a first attempt, for a retry, whose answer is the first attempt's), or after
+    ``now`` if none was kept."""
+    since = now if started is None else datetime.fromisoformat(started["created_at"])
+    return iso(since + CODE_LIFETIME)
+
+
 def check_password(password: str) -> None:
     """The user pool's password policy, checked before anything is created."""
     missing = [rule for pattern, rule in PASSWORD_RULES if not re.search(pattern, password)]
@@ -98,20 +111,25 @@ class Registrations:
     clock: Callable[[], datetime] = field(default=lambda: utcnow())  # late-bound: tests move it
 
     # Start
-    def start(self, request: RegistrationRequest, caller_id: str) -> RegistrationAccepted:
-        """Seal and keep the request, and queue its codes: the same answer, in the same time,
-        whether or not an address already has an account; over the caller's limit, the same
-        answer and nothing kept or sent."""
+    def start(
+        self, request: RegistrationRequest, caller_id: str, registration_id: str
+    ) -> RegistrationAccepted:
+        """Seal and keep the request as ``registration_id`` (the request's retry id), and queue
+        its codes: the same answer, in the same time, whether or not an address already has an
+        account; over the caller's limit, the same answer and nothing kept or sent. A retry
+        finds what its first attempt kept, queues its codes again (the worker sends each once)
+        and answers as the first attempt did."""
         versions = (request.consents.privacy_policy, request.consents.terms)
         if versions != (policy.PRIVACY_POLICY_VERSION, policy.TERMS_VERSION):
             raise PolicyVersionMismatch(
                 f"Accept the policy in force: privacy policy {policy.PRIVACY_POLICY_VERSION}, "
                 f"terms {policy.TERMS_VERSION}."
             )
-        registration_id, now = str(uuid.uuid4()), self.clock()
+        now = self.clock()
         if not self.send_limits.by_caller(caller_id):
+            kept = self.registration_store.get(registration_id)  # by a first attempt, if any
             return RegistrationAccepted(
-                registration_id=registration_id, expires_at=iso(now + CODE_LIFETIME)
+                registration_id=registration_id, expires_at=codes_expire(kept, now)
             )
         data_key, sealed_key = self.data_keys.new({"registration_id": registration_id})
         values = {
@@ -120,7 +138,7 @@ class Registrations:
             "phone": request.phone,
             "optional": request.optional.model_dump_json(exclude_none=True),
         }
-        self.registration_store.add(
+        kept = self.registration_store.add(
             registration_id,
             {
                 **{f: seal(data_key, registration_id, f, values[f]) for f in SEALED_FIELDS},
@@ -136,11 +154,11 @@ class Registrations:
                 "expires_at_epoch": int((now + REGISTRATION_LIFETIME).timestamp()),
             },
         )
-        # If queueing fails the client gets a 503 and retries; the registration left behind has
-        # no codes, so it can never be verified, and expires.
+        # If queueing fails the client gets a 503 and retries with the same key: the retry finds
+        # this registration and queues its codes.
         self.enqueue(CodesMessage(registration_id=registration_id, round=0, notices=True))
         return RegistrationAccepted(
-            registration_id=registration_id, expires_at=iso(now + CODE_LIFETIME)
+            registration_id=registration_id, expires_at=codes_expire(kept, now)
         )
 
     # The codes (the registration_codes worker)

@@ -15,24 +15,13 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ongpt.platform.telemetry import tracer
-from ongpt.storage.dynamo import count_failure, from_item, key, to_item
+from ongpt.storage.dynamo import conditional_update, count_failure, from_item, key, to_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 PENDING = "PENDING_VERIFICATION"
-
-
-def _conditional(update: Any, **kwargs: Any) -> bool:
-    """Run a conditional write; whether its condition held."""
-    try:
-        update(**kwargs)
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
 
 
 class CodeRounds:
@@ -45,12 +34,23 @@ class CodeRounds:
         return key(self._prefix.format(item_id))
 
     @tracer.capture_method
-    def add(self, item_id: str, values: dict[str, Any]) -> None:
-        self._db.put_item(
-            TableName=self._table,
-            Item=to_item({"pk": self._prefix.format(item_id), **values}),
-            ConditionExpression="attribute_not_exists(pk)",
-        )
+    def add(self, item_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Keep a new item, unless one is kept under ``item_id`` already (a request's retry id:
+        its first attempt kept it); the item kept, either way. One conditional ``PutItem``, which
+        returns the item it found (``ReturnValuesOnConditionCheckFailure``)."""
+        item = {"pk": self._prefix.format(item_id), **values}
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item=to_item(item),
+                ConditionExpression="attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return from_item(error.response["Item"])  # type: ignore[typeddict-item]
+        return item
 
     @tracer.capture_method
     def get(self, item_id: str) -> dict[str, Any] | None:
@@ -78,8 +78,8 @@ class CodeRounds:
     def replace_codes(self, item_id: str, changes: dict[str, Any], sent_before: str) -> bool:
         """A new round of codes and its times, if nobody resent since ``sent_before``; whether
         it did."""
-        return _conditional(
-            self._db.update_item,
+        return conditional_update(
+            self._db,
             TableName=self._table,
             Key=self._key(item_id),
             UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in changes),
@@ -118,8 +118,8 @@ class CodeRounds:
         """Set the channel's code for ``round_`` if that is the item's current round and its
         code was not set in it yet: a late message of an older round never replaces a newer
         code."""
-        return _conditional(
-            self._db.update_item,
+        return conditional_update(
+            self._db,
             TableName=self._table,
             Key=self._key(item_id),
             UpdateExpression="SET #code = :code, #round = :round",
@@ -142,8 +142,8 @@ class CodeRounds:
     def release_code(self, item_id: str, channel: str, round_: int) -> None:
         """The code of a send that failed: gone, so that the retry sends a new one; unless a
         newer round set it meanwhile."""
-        _conditional(
-            self._db.update_item,
+        conditional_update(
+            self._db,
             TableName=self._table,
             Key=self._key(item_id),
             UpdateExpression="REMOVE #code, #round",

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
         AttributeValueTypeDef,
         QueryInputTypeDef,
         TransactWriteItemTypeDef,
+        UpdateItemInputTypeDef,
     )
 
 _serializer = TypeSerializer()
@@ -96,6 +97,18 @@ def query_all(
         kwargs = {**kwargs, "ExclusiveStartKey": page["LastEvaluatedKey"]}
 
 
+def conditional_update(dynamodb: DynamoDBClient, **kwargs: Unpack[UpdateItemInputTypeDef]) -> bool:
+    """An ``UpdateItem`` with a ``ConditionExpression``; whether its condition held (nothing is
+    written when it did not)."""
+    try:
+        dynamodb.update_item(**kwargs)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def count_failure(
     dynamodb: DynamoDBClient, table: str, item_key: dict[str, Any], limit: int
 ) -> int:
@@ -119,22 +132,11 @@ def count_failure(
 POINTER = "POINTER"
 
 
-def put_with_pointer(
-    dynamodb: DynamoDBClient,
-    table: str,
-    item_key: dict[str, Any],
-    values: dict[str, Any],
-    pointer: str,
-) -> None:
-    """Write a new item under its customer and, at once, the item ``(pointer, POINTER)`` naming
-    that customer, for staff who know only the item's id."""
-    dynamodb.transact_write_items(TransactItems=with_pointer(table, item_key, values, pointer))
-
-
 def with_pointer(
     table: str, item_key: dict[str, Any], values: dict[str, Any], pointer: str
 ) -> list[TransactWriteItemTypeDef]:
-    """The transaction items of ``put_with_pointer``, for a larger transaction."""
+    """A new item under its customer and, with it, the item ``(pointer, POINTER)`` naming that
+    customer, for staff who know only the item's id: the items of a transaction."""
     return [
         {
             "Put": {
