@@ -64,7 +64,7 @@ def start_recovery(request: RecoveryRequest) -> tuple[RecoveryAccepted, int]:
     responses=documented(202, RecoveryAccepted, 404, 409, 413),
 )
 def resend_recovery_codes(recovery_id: PathId) -> tuple[RecoveryAccepted, int]:
-    return services.recoveries().resend(recovery_id, app.caller.id), 202
+    return services.recoveries().resend(recovery_id, app.caller.id, app.retry_id), 202
 
 
 @app.idempotent_post(

@@ -44,7 +44,7 @@ def verify_registration(
     responses=documented(202, RegistrationAccepted, 404, 409, 410, 413),
 )
 def resend_codes(registration_id: PathId) -> tuple[RegistrationAccepted, int]:
-    return services.registrations().resend(registration_id, app.caller.id), 202
+    return services.registrations().resend(registration_id, app.caller.id, app.retry_id), 202
 
 
 ENVIRONMENT = (

@@ -56,6 +56,7 @@ from ongpt.storage.code_rounds import PENDING
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.key_store import KeyGone, KeyStore
 from ongpt.storage.outbox import Outbox
+from ongpt.storage.replays import made_by, replayed
 
 RECOVERY_LIFETIME = timedelta(days=1)
 RECOVERED_ACTION = "account.recover"
@@ -107,9 +108,13 @@ class Recoveries:
         return RecoveryAccepted(recovery_id=recovery_id, expires_at=codes_expire(kept, now))
 
     # Resend
-    def resend(self, recovery_id: str, caller_id: str) -> RecoveryAccepted:
-        """A new round of codes; over the caller's limit, the same answer and nothing sent."""
+    def resend(self, recovery_id: str, caller_id: str, request_id: str) -> RecoveryAccepted:
+        """A new round of codes; over the caller's limit, the same answer and nothing sent. A
+        retry of the request that started the current round is answered as it was
+        (``ongpt.storage.replays``), not refused as too soon."""
         record = self._pending(recovery_id)
+        if replayed(record, request_id):
+            return RecoveryAccepted(recovery_id=recovery_id, expires_at=record["code_expires_at"])
         now = self.clock()
         if now < datetime.fromisoformat(record["last_sent_at"]) + RESEND_AFTER:
             raise TooSoon("A new code can be sent 60 seconds after the last one.")
@@ -117,7 +122,12 @@ class Recoveries:
         accepted = RecoveryAccepted(recovery_id=recovery_id, expires_at=expires_at)
         if not self.send_limits.by_caller(caller_id):
             return accepted
-        changes = {"round": round_, "last_sent_at": iso(now), "code_expires_at": expires_at}
+        changes = {
+            "round": round_,
+            "last_sent_at": iso(now),
+            "code_expires_at": expires_at,
+            **made_by(request_id),
+        }
         message = RecoveryCodesMessage(recovery_id=recovery_id, round=round_)
         if not self.recovery_store.new_round(
             recovery_id, record, changes, lambda: self.enqueue(message)

@@ -222,16 +222,27 @@ class Registrations:
             count("CodesSent", channel=channel)
 
     # Resend
-    def resend(self, registration_id: str, caller_id: str) -> RegistrationAccepted:
-        """A new round of codes; over the caller's limit, the same answer and nothing sent."""
+    def resend(self, registration_id: str, caller_id: str, request_id: str) -> RegistrationAccepted:
+        """A new round of codes; over the caller's limit, the same answer and nothing sent. A
+        retry of the request that started the current round is answered as it was
+        (``ongpt.storage.replays``), not refused as too soon."""
         record = self._pending(registration_id)
+        if replayed(record, request_id):
+            return RegistrationAccepted(
+                registration_id=registration_id, expires_at=record["code_expires_at"]
+            )
         now = self.clock()
         if now < datetime.fromisoformat(record["last_sent_at"]) + RESEND_AFTER:
             raise TooSoon("A new code can be sent 60 seconds after the last one.")
         round_, expires_at = int(record.get("round", 0)) + 1, iso(now + CODE_LIFETIME)
         if not self.send_limits.by_caller(caller_id):
             return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
-        changes = {"round": round_, "last_sent_at": iso(now), "code_expires_at": expires_at}
+        changes = {
+            "round": round_,
+            "last_sent_at": iso(now),
+            "code_expires_at": expires_at,
+            **made_by(request_id),
+        }
         message = CodesMessage(registration_id=registration_id, round=round_, notices=False)
         if not self.registration_store.new_round(
             registration_id, record, changes, lambda: self.enqueue(message)

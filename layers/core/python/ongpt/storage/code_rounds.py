@@ -76,18 +76,23 @@ class CodeRounds:
 
     @tracer.capture_method
     def replace_codes(self, item_id: str, changes: dict[str, Any], sent_before: str) -> bool:
-        """A new round of codes and its times, if nobody resent since ``sent_before``; whether
-        it did."""
+        """A new round of codes and its times (a ``None`` value removes its attribute), if nobody
+        resent since ``sent_before``; whether it did."""
+        kept = {k: v for k, v in changes.items() if v is not None}
+        removed = [k for k, v in changes.items() if v is None]
+        update = "SET " + ", ".join(f"#{k} = :{k}" for k in kept)
+        if removed:
+            update += " REMOVE " + ", ".join(f"#{k}" for k in removed)
         return conditional_update(
             self._db,
             TableName=self._table,
             Key=self._key(item_id),
-            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in changes),
+            UpdateExpression=update,
             ConditionExpression="last_sent_at = :before AND #status = :pending",
             ExpressionAttributeNames={**{f"#{k}": k for k in changes}, "#status": "status"},
             ExpressionAttributeValues=to_item(
                 {
-                    **{f":{k}": v for k, v in changes.items()},
+                    **{f":{k}": v for k, v in kept.items()},
                     ":before": sent_before,
                     ":pending": PENDING,
                 }
@@ -103,13 +108,16 @@ class CodeRounds:
     ) -> bool:
         """``replace_codes`` from ``record`` as read, then ``send`` the round's message; if that
         fails the round is taken back (its times as they were), so that the client's retry may
-        ask again: a round whose codes never went out cannot hold off a resend for 60 s."""
+        ask again: a round whose codes never went out cannot hold off a resend for 60 s (nor be
+        taken for its request's own round by that retry)."""
         if not self.replace_codes(item_id, changes, record["last_sent_at"]):
             return False
         try:
             send()
         except BaseException:
-            self.replace_codes(item_id, {k: record[k] for k in changes}, changes["last_sent_at"])
+            self.replace_codes(
+                item_id, {k: record.get(k) for k in changes}, changes["last_sent_at"]
+            )
             raise
         return True
 
