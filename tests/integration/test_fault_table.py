@@ -6,10 +6,10 @@ fresh subjects of the module's world, the path is retried once (the same ``Idemp
 the queue's redelivery of the same message, the job's re-run) and everything it queued or put
 on the outbox is delivered. Then, as after the clean run: the items, users and objects its
 writes touched are the same (read by key, normalised by what each value is:
-``tests/support/normalised.py``),
-every message was sent once, and every audit chain it wrote to verifies. A row that is known to
-fail at some faults names them (``Broken``): it is a strict xfail that fails if any other fault
-fails, or if none does.
+``tests/support/normalised.py``; an audited read retried holds one more audit entry, its
+second read), every message was sent once, and every audit chain it wrote to verifies. A row
+that is known to fail at some faults names them (``Broken``): it is a strict xfail that fails
+if any other fault fails, or if none does.
 
 A new write path, or a new call on one, is covered by a row here.
 """
@@ -37,6 +37,7 @@ from tests.support.deployed import Deployed, customer, guest, staff
 from tests.support.erasure import close as closed_by_then
 from tests.support.events import sqs_event
 from tests.support.fault_table import (
+    AUDIT,
     Touched,
     broken_chains,
     clients_reused,
@@ -422,23 +423,15 @@ class BrokenFaults(Exception):
     """Exactly the faults a row names as broken failed (and no other)."""
 
 
-IDEMPOTENCY_COMPLETION = "layers/core/python/ongpt/platform/idempotency.py"
-
-
-def doubled(what: str) -> Broken:
-    return Broken(
-        "dynamodb.UpdateItem",
-        IDEMPOTENCY_COMPLETION,
-        f"the idempotency record's completion fails after the change committed: 503, and the "
-        f"retry with the same key {what}",
-    )
-
-
 @dataclass(frozen=True)
 class Row:
     path: str  # as API.md names it
     prepare: Prepare
     broken: tuple[Broken, ...] = ()
+    # An audited read (API.md: every staff read is audited before anything is returned): a
+    # retry after its answer was lost reads again, and that read is audited too, so its state
+    # may hold one more audit entry than a clean run's. Deduplicating it would hide a read.
+    read: bool = False
 
     def param(self) -> Any:
         reason = "; ".join(f"{b.operation} in {b.where}: {b.why}" for b in self.broken)
@@ -480,12 +473,14 @@ ROWS = (
     Row("POST /v1/me/sign-out", _sign_out),
     Row("POST /v1/analytics/events", _analytics),
     Row("worker notice_delivery", _notice_delivery),
-    Row(
-        "POST /v1/staff/customers/search",
-        _staff_search,
-        (doubled("audits the search a second time"),),
-    ),
+    Row("POST /v1/staff/customers/search", _staff_search, read=True),
 )
+
+
+def read_again(clean: Counter[str], after: Counter[str]) -> bool:
+    """``after`` is ``clean`` and one more audit entry: a read that ran twice."""
+    extra = after - clean
+    return not clean - after and extra.total() == 1 and AUDIT in next(iter(extra)).split()[0]
 
 
 @dataclass
@@ -543,7 +538,9 @@ def test_a_fault_at_any_call_then_one_retry_leaves_what_a_clean_run_leaves(
         after, _ = observed(aws, monkeypatch, row.prepare(aws), fault)
         problems = {
             "answer": (clean.answer, after.answer) if after.answer != clean.answer else None,
-            "state": difference(clean.state, after.state) if after.state != clean.state else None,
+            "state": None
+            if after.state == clean.state or (row.read and read_again(clean.state, after.state))
+            else difference(clean.state, after.state),
             "sent": difference(clean.sent, after.sent) if after.sent != clean.sent else None,
             "audit": after.broken or None,
         }
