@@ -89,13 +89,13 @@ def _aws(target: str, service: Service, setting: env.Variable[str]) -> Factory[A
     return cache(lambda: _class(target)(client(service), setting.value()))
 
 
-def _store(target: str, *then: Callable[[], object]) -> Factory[Any]:
-    """The store ``target`` on its table (the ``TABLE`` its class names), then what ``then``
-    give (a dependency's factory, a second setting's ``value``)."""
+def _store(target: str, *more: Callable[[], object]) -> Factory[Any]:
+    """The store ``target`` on its table (the ``TABLE`` its class names), then what each of
+    ``more`` makes (a dependency's factory, a second setting's ``value``)."""
 
     def build() -> Any:
         store = _class(target)
-        return store(client("dynamodb"), store.TABLE.value(), *(part() for part in then))
+        return store(client("dynamodb"), store.TABLE.value(), *(make() for make in more))
 
     return cache(build)
 
