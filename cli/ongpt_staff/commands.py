@@ -1,16 +1,23 @@
-"""The commands: one per staff route of API.md, declared as data. A new route is one more
-``Command`` here (its arguments say where each goes: path, query or body)."""
+"""The commands: one per staff route of API.md, declared as data in ``commands.toml`` and read
+here, strictly, into ``Command`` and ``Arg`` (each arg says where its value goes: path, query or
+body). A new route is one more ``[[command]]`` there."""
 
 from __future__ import annotations
 
+import dataclasses
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from functools import partial
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote
 
-PURPOSES = ("customer_support", "contract_delivery", "complaint_resolution", "legal_request")
-COMPLAINT_STATUSES = ("OPEN", "IN_PROGRESS", "RESOLVED", "REJECTED")
-DATA_CATEGORIES = ("contact", "profile", "contracts", "complaints", "consents")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+D = TypeVar("D", bound="DataclassInstance")
+PLACES = ("path", "query", "body")
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ class Command:
         return f"{self.group} {self.name}"
 
 
-def _audit_problem(answer: dict[str, Any]) -> str | None:
+def _audit_chain_broken(answer: dict[str, Any]) -> str | None:
     verification = answer.get("verification") or {}
     if verification.get("valid", True):
         return None
@@ -61,233 +68,93 @@ def _audit_problem(answer: dict[str, Any]) -> str | None:
     )
 
 
-PURPOSE = Arg("purpose", "why you look (API.md)", required=True, choices=PURPOSES)
-CUSTOMER_ID = Arg("customer_id", "the customer's id", required=True)
+# The checks a command's ``problem`` names.
+PROBLEMS = {"audit_chain_broken": _audit_chain_broken}
 
-COMMANDS: tuple[Command, ...] = (
-    Command(
-        "customers",
-        "search",
-        "look customers up",
-        "POST",
-        "/v1/staff/customers/search",
-        (
-            Arg("email", "the exact email address (case does not matter)"),
-            Arg("phone", "the exact phone number, any common format"),
-            PURPOSE,
-        ),
-        "ongpt-staff --role support customers search --email an@example.com "
-        "--purpose customer_support",
-    ),
-    Command(
-        "customers",
-        "show",
-        "read customer profiles",
-        "GET",
-        "/v1/staff/customers/{customer_id}",
-        (
-            Arg("customer_id", "the customer's id", where="path"),
-            Arg("purpose", PURPOSE.help, where="query", required=True, choices=PURPOSES),
-            Arg("reveal", "the clear values instead of masked ones", where="query", switch=True),
-        ),
-        "ongpt-staff --role support customers show CUSTOMER_ID --purpose customer_support --reveal",
-    ),
-    Command(
-        "edit-requests",
-        "list",
-        "see the edit-request queue",
-        "GET",
-        "/v1/staff/edit-requests",
-        (Arg("status", "the queue", where="query", default="PENDING_REVIEW"),),
-        "ongpt-staff --role support edit-requests list",
-        rows="edit_requests",
-        columns=("edit_request_id", "customer_id", "created_at", "changes"),
-    ),
-    Command(
-        "edit-requests",
-        "decide",
-        "decide edit requests",
-        "POST",
-        "/v1/staff/edit-requests/{edit_request_id}/decision",
-        (
-            Arg("edit_request_id", "the request's id", where="path"),
-            Arg(
-                "decision",
-                "approve or reject",
-                required=True,
-                positional=True,
-                choices=("approve", "reject"),
-            ),
-            Arg("note", "why (kept with the decision)"),
-        ),
-        "ongpt-staff --role support edit-requests decide REQUEST_ID approve --note 'ID checked'",
-    ),
-    Command(
-        "contracts",
-        "create",
-        "create contracts",
-        "POST",
-        "/v1/staff/contracts",
-        (
-            CUSTOMER_ID,
-            Arg("plan", "the plan's name", required=True),
-            Arg("starts_at", "RFC 3339 UTC, e.g. 2026-12-01T00:00:00Z", required=True),
-            Arg("expires_at", "RFC 3339 UTC", required=True),
-            Arg("reference", "your reference (optional)"),
-        ),
-        "ongpt-staff --role support contracts create --customer-id ID --plan pro "
-        "--starts-at 2026-12-01T00:00:00Z --expires-at 2027-12-01T00:00:00Z",
-    ),
-    Command(
-        "contracts",
-        "renew",
-        "renew contracts",
-        "POST",
-        "/v1/staff/contracts/{contract_id}/renewal",
-        (
-            Arg("contract_id", "the contract's id", where="path"),
-            Arg("expires_at", "the new end, RFC 3339 UTC", required=True),
-        ),
-        "ongpt-staff --role support contracts renew CONTRACT_ID --expires-at 2028-12-01T00:00:00Z",
-    ),
-    Command(
-        "announcements",
-        "send",
-        "send announcements",
-        "POST",
-        "/v1/staff/announcements",
-        (
-            Arg(
-                "kind",
-                "service_change: every active customer; product_update: those who consented",
-                required=True,
-                choices=("product_update", "service_change"),
-            ),
-            Arg("title", "the subject line", required=True),
-            Arg("body", "the text", required=True),
-        ),
-        "ongpt-staff --role admin announcements send --kind service_change --title 'Bảo trì' "
-        "--body 'Dịch vụ tạm dừng 02:00-03:00.'",
-    ),
-    Command(
-        "complaints",
-        "list",
-        "see the complaint queues",
-        "GET",
-        "/v1/staff/complaints",
-        (Arg("status", "the queue", where="query", choices=COMPLAINT_STATUSES, default="OPEN"),),
-        "ongpt-staff --role support complaints list --status IN_PROGRESS",
-        rows="complaints",
-        columns=("complaint_id", "created_at", "category", "subject", "contact"),
-    ),
-    Command(
-        "complaints",
-        "update",
-        "move complaints",
-        "PATCH",
-        "/v1/staff/complaints/{complaint_id}",
-        (
-            Arg("complaint_id", "the complaint's id", where="path"),
-            Arg("status", "the new status", required=True, choices=COMPLAINT_STATUSES[1:]),
-            Arg("resolution", "required to resolve or reject; the complainant is told it"),
-        ),
-        "ongpt-staff --role support complaints update COMPLAINT_ID --status RESOLVED "
-        "--resolution 'Refunded on 2026-12-01.'",
-    ),
-    Command(
-        "disclosures",
-        "create",
-        "record disclosures",
-        "POST",
-        "/v1/staff/disclosures",
-        (
-            CUSTOMER_ID,
-            Arg("recipient", "who receives the data (a slug, e.g. partner-x)", required=True),
-            Arg(
-                "legal_basis",
-                "consent (the customer's) or legal_obligation",
-                required=True,
-                choices=("consent", "legal_obligation"),
-            ),
-            Arg("authority_reference", "the authority's reference (legal_obligation)"),
-            Arg(
-                "data_categories",
-                "what is disclosed (repeat the option)",
-                required=True,
-                many=True,
-                choices=DATA_CATEGORIES,
-            ),
-            Arg("confidential_until", "hidden from the customer until this date or time"),
-        ),
-        "ongpt-staff --role compliance disclosures create --customer-id ID --recipient police-hn "
-        "--legal-basis legal_obligation --authority-reference 'CV 123/2026' "
-        "--data-categories contact",
-    ),
-    Command(
-        "accounts",
-        "reactivate",
-        "reactivate closing accounts",
-        "POST",
-        "/v1/staff/accounts/{customer_id}/reactivation",
-        (
-            Arg("customer_id", "the closing customer's id", where="path"),
-            PURPOSE,
-            Arg("note", "why (sealed, kept with the account)", required=True),
-        ),
-        "ongpt-staff --role support accounts reactivate CUSTOMER_ID --purpose customer_support "
-        "--note 'Khách đổi ý'",
-    ),
-    Command(
-        "legal-holds",
-        "place",
-        "place legal holds",
-        "POST",
-        "/v1/staff/legal-holds",
-        (
-            CUSTOMER_ID,
-            Arg("authority_reference", "the authority's reference", required=True),
-            Arg("reason", "why (sealed under the customer's key)", required=True),
-            Arg("until", "the hold ends at this date or time (optional)"),
-        ),
-        "ongpt-staff --role compliance legal-holds place --customer-id ID "
-        "--authority-reference 'TA-7/2026' --reason 'Vụ án đang điều tra'",
-    ),
-    Command(
-        "legal-holds",
-        "list",
-        "see legal holds",
-        "GET",
-        "/v1/staff/legal-holds",
-        (Arg("customer_id", "the customer's id", where="query", required=True, positional=True),),
-        "ongpt-staff --role compliance legal-holds list CUSTOMER_ID",
-        rows="holds",
-        columns=("hold_id", "status", "created_at", "until", "authority_reference", "reason"),
-    ),
-    Command(
-        "legal-holds",
-        "release",
-        "release legal holds",
-        "POST",
-        "/v1/staff/legal-holds/{hold_id}/release",
-        (
-            Arg("hold_id", "the hold's id", where="path"),
-            Arg("note", "why it ends (sealed)", required=True),
-        ),
-        "ongpt-staff --role compliance legal-holds release HOLD_ID --note 'Vụ án đã xong'",
-    ),
-    Command(
-        "audit",
-        "show",
-        "read the audit log",
-        "GET",
-        "/v1/staff/audit",
-        (Arg("customer_id", "the customer's id", where="query", required=True, positional=True),),
-        "ongpt-staff --role compliance audit show CUSTOMER_ID",
-        rows="entries",
-        columns=("sequence", "at", "actor", "role", "action", "purpose"),
-        problem=_audit_problem,
-    ),
-)
+
+class CommandTableError(Exception):
+    """``commands.toml`` says something ``Command`` and ``Arg`` do not take."""
+
+
+def _texts(values: list[str]) -> tuple[str, ...]:
+    if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+        raise TypeError("not a list of text")
+    return tuple(values)
+
+
+def _one_of(options: tuple[str, ...], value: str) -> str:
+    if value not in options:
+        raise KeyError(value)
+    return value
+
+
+def _strict(
+    kind: type[D], table: dict[str, Any], where: str, made: dict[str, Callable[[Any], object]]
+) -> D:
+    """The ``kind`` that ``table`` declares: its keys are ``kind``'s fields, with every field that
+    has no default; a value is ``made`` into the field's, or is a flag's true or false (a field
+    whose default is ``False``), or else text."""
+    fields = {field.name: field for field in dataclasses.fields(kind)}
+    needed = {name for name, field in fields.items() if field.default is dataclasses.MISSING}
+    if unknown := sorted(table.keys() - fields.keys()):
+        raise CommandTableError(f"{where}: unknown {', '.join(unknown)}")
+    if missing := sorted(needed - table.keys()):
+        raise CommandTableError(f"{where}: missing {', '.join(missing)}")
+    values: dict[str, object] = {}
+    for name, value in table.items():
+        try:
+            values[name] = made[name](value) if name in made else value
+        except (KeyError, TypeError) as error:
+            raise CommandTableError(f"{where}: {name} {value!r} is not known ({error})") from None
+        flag = fields[name].default is False
+        if name not in made and not isinstance(value, bool if flag else str):
+            raise CommandTableError(f"{where}: {name} is not {'true or false' if flag else 'text'}")
+    return kind(**values)
+
+
+def _table(value: object, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise CommandTableError(f"{where}: not a table")
+    return value
+
+
+def _arg(value: object, where: str, sets: dict[str, tuple[str, ...]]) -> Arg:
+    table = _table(value, f"{where}, an arg")
+    made: dict[str, Callable[[Any], object]] = {
+        "where": partial(_one_of, PLACES),
+        "choices": sets.__getitem__,
+    }
+    return _strict(Arg, table, f"{where}, arg {table.get('name')!r}", made)
+
+
+def _command(value: object, sets: dict[str, tuple[str, ...]]) -> Command:
+    table = _table(value, "a command")
+    where = f"command {table.get('group')!r} {table.get('name')!r}"
+
+    def args(values: list[object]) -> tuple[Arg, ...]:
+        return tuple(_arg(each, where, sets) for each in values)
+
+    made: dict[str, Callable[[Any], object]] = {
+        "args": args,
+        "columns": _texts,
+        "problem": PROBLEMS.__getitem__,
+    }
+    return _strict(Command, table, where, made)
+
+
+def load(text: str) -> tuple[Command, ...]:
+    """The commands that ``text``, TOML as ``commands.toml``, declares."""
+    declared = tomllib.loads(text)
+    if declared.keys() != {"choices", "command"}:
+        raise CommandTableError(f"[choices] and [[command]], not {', '.join(sorted(declared))}")
+    try:
+        sets = {name: _texts(values) for name, values in declared["choices"].items()}
+    except (AttributeError, TypeError) as error:
+        raise CommandTableError(f"[choices]: {error}") from None
+    return tuple(_command(table, sets) for table in declared["command"])
+
+
+COMMANDS = load(files("ongpt_staff").joinpath("commands.toml").read_text(encoding="utf-8"))
 
 
 def request_of(command: Command, values: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:

@@ -2,20 +2,25 @@
 function's settings on first use and reused warm.
 
 One factory per dependency, named as every constructor parameter that takes it (one name per
-concept: a ``CustomerStore`` is ``customer_store`` everywhere). A service is ``_wired``: each of
-its parameters filled by the factory of that name, so each dependency is built in one place.
-Each factory imports its module when first called, so that a function loads only what it uses:
-importing every domain here made each handler's cold start pay for all of them."""
+concept: a ``CustomerStore`` is ``customer_store`` everywhere), declared in one line by what it
+is: a gateway on its AWS client and setting (``_aws``), a store on its DynamoDB table, which its
+class names as ``TABLE`` (``_store``), or a service whose parameters are filled by the factories
+of their names (``_service``). The target is named as text, ``"area.module:Class"``, and imported
+when the factory is first called, so that a function loads only what it uses (importing every
+domain here made each handler's cold start pay for all of them); the annotation,
+``Factory[Class]``, gives callers the type (``tests/unit/test_services_wiring.py`` checks that the
+two agree)."""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, TypeVar
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from ongpt.platform import settings as env
-from ongpt.platform.aws import client
+from ongpt.platform.aws import Service, client
 
 if TYPE_CHECKING:
     from ongpt.analytics.service import Analytics
@@ -47,8 +52,7 @@ if TYPE_CHECKING:
     from ongpt.notify.delivery import Notifier
     from ongpt.notify.dispatch import NoticeDelivery
     from ongpt.notify.send_limits import SendLimits
-    from ongpt.notify.store import NoticeStore
-    from ongpt.platform.queues import Message
+    from ongpt.notify.store import NoticeStore, SendCounters
     from ongpt.registration.service import Registrations
     from ongpt.registration.store import RegistrationStore
     from ongpt.security.crypto import BlindIndex, DataKeys
@@ -58,6 +62,7 @@ if TYPE_CHECKING:
     from ongpt.storage.outbox import Outbox
 
 T = TypeVar("T")
+Factory: TypeAlias = Callable[[], T]
 
 
 def _wired(service: Callable[..., T], **given: object) -> T:
@@ -73,55 +78,57 @@ def _wired(service: Callable[..., T], **given: object) -> T:
     )
 
 
-# Keys, clients and senders
+def _class(target: str) -> Any:
+    """The class ``target`` names, ``"area.module:Class"`` within ``ongpt``, imported now."""
+    module, name = target.split(":")
+    return getattr(import_module(f"ongpt.{module}"), name)
 
 
-def _sender(queue_url: env.Variable[str]) -> Callable[[Message], None]:
-    """Sends one message to the queue at ``queue_url``. The queue module is imported here, on
-    first use: it brings pydantic, which the scheduled jobs never need."""
-    from ongpt.platform.queues import sender
-
-    return sender(client("sqs"), queue_url.value())
+def _aws(target: str, service: Service, setting: env.Variable[str]) -> Factory[Any]:
+    """``target`` on the client of its AWS ``service`` and the value of its ``setting``."""
+    return cache(lambda: _class(target)(client(service), setting.value()))
 
 
-@cache
-def data_keys() -> DataKeys:
-    from ongpt.security.crypto import DataKeys
+def _store(target: str, *more: Callable[[], object]) -> Factory[Any]:
+    """The store ``target`` on its table (the ``TABLE`` its class names), then what each of
+    ``more`` makes (a dependency's factory, a second setting's ``value``)."""
 
-    return DataKeys(client("kms"), env.DATA_KEY_ID.value())
+    def build() -> Any:
+        store = _class(target)
+        return store(client("dynamodb"), store.TABLE.value(), *(make() for make in more))
 
-
-@cache
-def key_store() -> KeyStore:
-    from ongpt.storage.key_store import KeyStore
-
-    return KeyStore(client("dynamodb"), env.DATA_KEYS_TABLE.value(), data_keys())
+    return cache(build)
 
 
-@cache
-def blind_index() -> BlindIndex:
-    from ongpt.security.crypto import BlindIndex
-
-    return BlindIndex(client("kms"), env.BLIND_INDEX_KEY_ID.value())
+def _service(target: str, **given: Callable[[], object]) -> Factory[Any]:
+    """The service ``target``, ``_wired``, but for the parameters ``given`` build."""
+    return cache(lambda: _wired(_class(target), **{name: make() for name, make in given.items()}))
 
 
-@cache
-def chain_key() -> ChainKey:
-    from ongpt.audit.chain_key import ChainKey
+def _queue(queue_url: env.Variable[str], *, batches: bool = False) -> Factory[object]:
+    """What sends to the queue at ``queue_url``: one message, or ``batches`` of them. The queue
+    module is imported on first use: it brings pydantic, which the scheduled jobs never need."""
 
-    return ChainKey(client("kms"), env.AUDIT_KEY_ID.value())
+    def build() -> object:
+        from ongpt.platform.queues import batch_sender, sender
 
+        return (batch_sender if batches else sender)(client("sqs"), queue_url.value())
 
-@cache
-def accounts() -> Accounts:
-    from ongpt.customers.accounts import Accounts
-
-    return Accounts(client("cognito-idp"), env.USER_POOL_ID.value())
+    return build
 
 
 def account_status(customer_id: str) -> str | None:
     """The status of a customer's account, by which the API admits customers (``create_app``)."""
     return customer_store().status(customer_id)
+
+
+# Keys and gateways
+
+data_keys: Factory[DataKeys] = _aws("security.crypto:DataKeys", "kms", env.DATA_KEY_ID)
+blind_index: Factory[BlindIndex] = _aws("security.crypto:BlindIndex", "kms", env.BLIND_INDEX_KEY_ID)
+chain_key: Factory[ChainKey] = _aws("audit.chain_key:ChainKey", "kms", env.AUDIT_KEY_ID)
+accounts: Factory[Accounts] = _aws("customers.accounts:Accounts", "cognito-idp", env.USER_POOL_ID)
+anchor_store: Factory[AnchorStore] = _aws("audit.store:AnchorStore", "s3", env.AUDIT_ANCHOR_BUCKET)
 
 
 @cache
@@ -138,263 +145,55 @@ def notifier() -> Notifier:
     )
 
 
-@cache
-def send_limits() -> SendLimits:
-    from ongpt.notify.send_limits import SendLimits
-    from ongpt.notify.store import SendCounters
-
-    return SendLimits(SendCounters(client("dynamodb"), env.SEND_LIMITS_TABLE.value()))
-
-
 # Stores: each area's table access
 
-
-@cache
-def customer_store() -> CustomerStore:
-    from ongpt.customers.store import CustomerStore
-
-    return CustomerStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
-
-
-@cache
-def registration_store() -> RegistrationStore:
-    from ongpt.registration.store import RegistrationStore
-
-    return RegistrationStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value())
-
-
-@cache
-def recovery_store() -> RecoveryStore:
-    from ongpt.lifecycle.store import RecoveryStore
-
-    return RecoveryStore(client("dynamodb"), env.REGISTRATIONS_TABLE.value())
-
-
-@cache
-def lifecycle_store() -> LifecycleStore:
-    from ongpt.lifecycle.store import LifecycleStore
-
-    return LifecycleStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
-
-
-@cache
-def consent_store() -> ConsentStore:
-    from ongpt.consents.store import ConsentStore
-
-    return ConsentStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
-
-
-@cache
-def edit_store() -> EditStore:
-    from ongpt.edits.store import EditStore
-
-    return EditStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
-
-
-@cache
-def contract_store() -> ContractStore:
-    from ongpt.contracts.store import ContractStore
-
-    return ContractStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
-
-
-@cache
-def announcement_store() -> AnnouncementStore:
-    from ongpt.announcements.store import AnnouncementStore
-
-    return AnnouncementStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
-
-
-@cache
-def complaint_store() -> ComplaintStore:
-    from ongpt.complaints.store import ComplaintStore
-
-    return ComplaintStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
-
-
-@cache
-def disclosure_store() -> DisclosureStore:
-    from ongpt.disclosures.store import DisclosureStore
-
-    return DisclosureStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
-
-
-@cache
-def notice_store() -> NoticeStore:
-    from ongpt.notify.store import NoticeStore
-
-    return NoticeStore(client("dynamodb"), env.CUSTOMERS_TABLE.value())
-
-
-@cache
-def outbox() -> Outbox:
-    from ongpt.storage.outbox import Outbox
-
-    return Outbox(client("dynamodb"), env.OUTBOX_TABLE.value(), key_store())
-
-
-@cache
-def markers() -> Markers:
-    from ongpt.storage.markers import Markers
-
-    return Markers(client("dynamodb"), env.CUSTOMERS_TABLE.value())
-
-
-@cache
-def analytics_store() -> AnalyticsStore:
-    from ongpt.analytics.store import AnalyticsStore
-
-    return AnalyticsStore(client("dynamodb"), env.ANALYTICS_TABLE.value())
-
-
-@cache
-def erasure_store() -> ErasureStore:
-    from ongpt.erasure.store import ErasureStore
-
-    return ErasureStore(client("dynamodb"), env.CUSTOMERS_TABLE.value(), env.ERASURES_TABLE.value())
-
-
-@cache
-def audit_log() -> AuditLog:
-    from ongpt.audit.store import AuditLog
-
-    return AuditLog(client("dynamodb"), env.AUDIT_TABLE.value(), chain_key())
-
-
-@cache
-def anchor_store() -> AnchorStore:
-    from ongpt.audit.store import AnchorStore
-
-    return AnchorStore(client("s3"), env.AUDIT_ANCHOR_BUCKET.value())
-
+customer_store: Factory[CustomerStore] = _store("customers.store:CustomerStore")
+registration_store: Factory[RegistrationStore] = _store("registration.store:RegistrationStore")
+recovery_store: Factory[RecoveryStore] = _store("lifecycle.store:RecoveryStore")
+lifecycle_store: Factory[LifecycleStore] = _store("lifecycle.store:LifecycleStore")
+consent_store: Factory[ConsentStore] = _store("consents.store:ConsentStore")
+edit_store: Factory[EditStore] = _store("edits.store:EditStore")
+contract_store: Factory[ContractStore] = _store("contracts.store:ContractStore")
+announcement_store: Factory[AnnouncementStore] = _store("announcements.store:AnnouncementStore")
+complaint_store: Factory[ComplaintStore] = _store("complaints.store:ComplaintStore")
+disclosure_store: Factory[DisclosureStore] = _store("disclosures.store:DisclosureStore")
+notice_store: Factory[NoticeStore] = _store("notify.store:NoticeStore")
+send_counters: Factory[SendCounters] = _store("notify.store:SendCounters")
+markers: Factory[Markers] = _store("storage.markers:Markers")
+analytics_store: Factory[AnalyticsStore] = _store("analytics.store:AnalyticsStore")
+erasure_store: Factory[ErasureStore] = _store(
+    "erasure.store:ErasureStore", env.ERASURES_TABLE.value
+)
+key_store: Factory[KeyStore] = _store("storage.key_store:KeyStore", data_keys)
+outbox: Factory[Outbox] = _store("storage.outbox:Outbox", key_store)
+audit_log: Factory[AuditLog] = _store("audit.store:AuditLog", chain_key)
 
 # Services
 
-
-@cache
-def registrations() -> Registrations:
-    from ongpt.registration.service import Registrations
-
-    return _wired(Registrations, enqueue=_sender(env.REGISTRATION_QUEUE_URL))
-
-
-@cache
-def customers() -> Customers:
-    from ongpt.customers.service import Customers
-
-    return _wired(Customers)
-
-
-@cache
-def staff_access() -> StaffAccess:
-    from ongpt.staff.service import StaffAccess
-
-    return _wired(StaffAccess)
-
-
-@cache
-def edit_requests() -> EditRequests:
-    from ongpt.edits.service import EditRequests
-
-    return _wired(EditRequests)
-
-
-@cache
-def account_lifecycle() -> AccountLifecycle:
-    from ongpt.lifecycle.service import AccountLifecycle
-
-    return _wired(AccountLifecycle)
-
-
-@cache
-def recoveries() -> Recoveries:
-    from ongpt.lifecycle.recovery import Recoveries
-
-    return _wired(Recoveries, enqueue=_sender(env.RECOVERY_QUEUE_URL))
-
-
-@cache
-def recovery_codes() -> RecoveryCodes:
-    from ongpt.lifecycle.recovery import RecoveryCodes
-
-    return _wired(RecoveryCodes)
-
-
-@cache
-def consents() -> Consents:
-    from ongpt.consents.service import Consents
-
-    return _wired(Consents)
-
-
-@cache
-def contracts() -> Contracts:
-    from ongpt.contracts.service import Contracts
-
-    return _wired(Contracts, dead_letters=_sender(env.JOB_DLQ_URL))
-
-
-@cache
-def announcements() -> Announcements:
-    from ongpt.announcements.service import Announcements
-    from ongpt.platform.queues import batch_sender
-
-    return _wired(
-        Announcements, enqueue=batch_sender(client("sqs"), env.ANNOUNCEMENT_QUEUE_URL.value())
-    )
-
-
-@cache
-def complaints() -> Complaints:
-    from ongpt.complaints.service import Complaints
-
-    return _wired(Complaints)
-
-
-@cache
-def disclosures() -> Disclosures:
-    from ongpt.disclosures.service import Disclosures
-
-    return _wired(Disclosures)
-
-
-@cache
-def analytics() -> Analytics:
-    from ongpt.analytics.service import Analytics
-
-    return _wired(Analytics)
-
-
-@cache
-def erasure() -> Erasure:
-    from ongpt.erasure.service import Erasure
-
-    return _wired(Erasure, due=lifecycle_store())
-
-
-@cache
-def audit_verifier() -> AnchoredVerifier:
-    from ongpt.audit.anchors import AnchoredVerifier
-
-    return _wired(AnchoredVerifier)
-
-
-@cache
-def audit_reader() -> AuditReader:
-    from ongpt.audit.service import AuditReader
-
-    return _wired(AuditReader)
-
-
-@cache
-def notice_delivery() -> NoticeDelivery:
-    from ongpt.notify.dispatch import NoticeDelivery
-
-    return _wired(NoticeDelivery)
-
-
-@cache
-def anchor_job() -> AnchorJob:
-    from ongpt.audit.anchors import AnchorJob
-
-    return _wired(AnchorJob)
+registrations: Factory[Registrations] = _service(
+    "registration.service:Registrations", enqueue=_queue(env.REGISTRATION_QUEUE_URL)
+)
+customers: Factory[Customers] = _service("customers.service:Customers")
+staff_access: Factory[StaffAccess] = _service("staff.service:StaffAccess")
+edit_requests: Factory[EditRequests] = _service("edits.service:EditRequests")
+account_lifecycle: Factory[AccountLifecycle] = _service("lifecycle.service:AccountLifecycle")
+recoveries: Factory[Recoveries] = _service(
+    "lifecycle.recovery:Recoveries", enqueue=_queue(env.RECOVERY_QUEUE_URL)
+)
+recovery_codes: Factory[RecoveryCodes] = _service("lifecycle.recovery:RecoveryCodes")
+consents: Factory[Consents] = _service("consents.service:Consents")
+contracts: Factory[Contracts] = _service(
+    "contracts.service:Contracts", dead_letters=_queue(env.JOB_DLQ_URL)
+)
+announcements: Factory[Announcements] = _service(
+    "announcements.service:Announcements", enqueue=_queue(env.ANNOUNCEMENT_QUEUE_URL, batches=True)
+)
+complaints: Factory[Complaints] = _service("complaints.service:Complaints")
+disclosures: Factory[Disclosures] = _service("disclosures.service:Disclosures")
+analytics: Factory[Analytics] = _service("analytics.service:Analytics")
+send_limits: Factory[SendLimits] = _service("notify.send_limits:SendLimits")
+erasure: Factory[Erasure] = _service("erasure.service:Erasure", due=lifecycle_store)
+audit_verifier: Factory[AnchoredVerifier] = _service("audit.anchors:AnchoredVerifier")
+audit_reader: Factory[AuditReader] = _service("audit.service:AuditReader")
+notice_delivery: Factory[NoticeDelivery] = _service("notify.dispatch:NoticeDelivery")
+anchor_job: Factory[AnchorJob] = _service("audit.anchors:AnchorJob")

@@ -8,6 +8,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ongpt.platform import settings
 from ongpt.platform.errors import DependencyUnavailable
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import to_item
@@ -21,6 +22,8 @@ SHARDS = 8
 
 
 class AnalyticsStore:
+    TABLE = settings.ANALYTICS_TABLE  # the table it is built on (ongpt.services)
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 

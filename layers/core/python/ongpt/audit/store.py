@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from ongpt.audit.chain_key import ChainKey
 from ongpt.audit.service import GENESIS, Anchor, Entry
+from ongpt.platform import settings
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import DependencyUnavailable
 from ongpt.platform.telemetry import tracer
@@ -48,6 +49,8 @@ def written_day(subject: str, at: str) -> str:
 
 @dataclass
 class AuditLog:
+    TABLE = settings.AUDIT_TABLE  # the table it is built on (ongpt.services)
+
     dynamodb: DynamoDBClient
     table: str
     chain_key: ChainKey

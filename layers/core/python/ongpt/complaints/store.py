@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ongpt.platform import settings
 from ongpt.platform.errors import Conflict
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import TransactionConflict, from_item, key, query_all, to_item, transact
@@ -26,6 +27,8 @@ def _queue(status: str) -> str:
 
 
 class ComplaintStore:
+    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 

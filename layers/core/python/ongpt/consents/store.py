@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ongpt.platform import settings
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import query_all, to_item
 
@@ -19,6 +20,8 @@ def _partition(customer_id: str) -> str:
 
 
 class ConsentStore:
+    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ongpt.platform import settings
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     from_item,
@@ -53,6 +54,8 @@ def guard_key(kind: str, index: str) -> dict[str, AttributeValueTypeDef]:
 
 
 class CustomerStore:
+    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from ongpt.platform import settings
 from ongpt.platform.errors import Conflict, TooManyAttempts
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
@@ -44,6 +45,8 @@ def _key(customer_id: str, edit_id: str) -> dict[str, AttributeValueTypeDef]:
 
 
 class EditStore:
+    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ongpt.customers.store import CUSTOMER, PROFILE, guard_key
+from ongpt.platform import settings
 from ongpt.platform.clock import timestamp
 from ongpt.storage.dynamo import TransactionConflict, from_item, key, query_all, to_item, transact
 from ongpt.storage.tables import BY_MONTH
@@ -37,6 +38,8 @@ def _conditional_failed(error: ClientError) -> bool:
 
 
 class ErasureStore:
+    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
+
     def __init__(self, dynamodb: DynamoDBClient, customers_table: str, ledger_table: str) -> None:
         self._db, self._table, self._ledger = dynamodb, customers_table, ledger_table
 

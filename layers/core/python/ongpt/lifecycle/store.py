@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ongpt.customers.store import CUSTOMER, PROFILE, active_shard
+from ongpt.platform import settings
 from ongpt.platform.clock import timestamp
 from ongpt.storage.code_rounds import CodeRounds
 from ongpt.storage.dynamo import (
@@ -46,11 +47,15 @@ def _hold_pointer(hold_id: str) -> str:
 
 
 class RecoveryStore(CodeRounds):
+    TABLE = settings.REGISTRATIONS_TABLE  # the table it is built on (ongpt.services)
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         super().__init__(dynamodb, table, RECOVERY)
 
 
 class LifecycleStore:
+    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 

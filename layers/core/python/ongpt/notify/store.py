@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ongpt.customers.store import CUSTOMER
+from ongpt.platform import settings
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     TransactionConflict,
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 class NoticeStore:
     """What was sent to a customer (type, channel, time), never the message: codes stay secret."""
+
+    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
 
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
@@ -95,6 +98,8 @@ class Counter:
 
 
 class SendCounters:
+    TABLE = settings.SEND_LIMITS_TABLE  # the table it is built on (ongpt.services)
+
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ongpt.platform import settings
 from ongpt.security.crypto import DataKeys
 from ongpt.storage.dynamo import from_item, to_item
 
@@ -33,6 +34,8 @@ def owner_key(context: dict[str, str]) -> str:
 
 
 class KeyStore:
+    TABLE = settings.DATA_KEYS_TABLE  # the table it is built on (ongpt.services)
+
     def __init__(self, dynamodb: DynamoDBClient, table: str, keys: DataKeys) -> None:
         self._db, self._table, self._keys = dynamodb, table, keys
 
