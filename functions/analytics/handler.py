@@ -6,6 +6,7 @@ from ongpt import services
 from ongpt.analytics.models import AnalyticsBatch, EventsAccepted
 from ongpt.platform import settings as env
 from ongpt.platform.api import create_app, documented, entrypoint
+from ongpt.platform.idempotency import idempotency_key
 
 app = create_app()
 
@@ -15,7 +16,10 @@ def accept_events(batch: AnalyticsBatch) -> tuple[dict[str, Any], int]:
     identity = app.current_event.request_context.identity
     return {
         "accepted": services.analytics().accept(
-            app.retry_id, batch.events, identity.source_ip, identity.user_agent
+            idempotency_key(app.current_event.headers),
+            batch.events,
+            identity.source_ip,
+            identity.user_agent,
         )
     }, 202
 

@@ -101,6 +101,26 @@ def test_a_retry_whose_answer_was_lost_stores_its_events_once(aws: Deployed) -> 
 
 
 @pytest.mark.clause("P1.3")
+def test_an_events_id_says_nothing_of_who_sent_it(aws: Deployed) -> None:
+    """The same events with the same key from two callers are the same items: the id is made
+    of the key and the events alone, so even a guessable key links no event to its sender."""
+    table = aws.function("analytics").environment["ANALYTICS_TABLE"]
+    before = len(items(table))
+    body = {"events": [{**EVENT, "page": f"/pricing/{uuid.uuid4()}"}]}
+    for who in (guest(), guest()):
+        status, _ = aws.call(
+            "analytics",
+            "POST",
+            "/v1/analytics/events",
+            body=body,
+            identity=who,
+            headers={"Idempotency-Key": "1"},
+        )
+        assert status == 202
+    assert len(items(table)) == before + 1
+
+
+@pytest.mark.clause("P1.3")
 @pytest.mark.parametrize(
     "body",
     [

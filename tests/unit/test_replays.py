@@ -1,6 +1,6 @@
 """The rule by which a state change recognises a retry of its own request
 (``ongpt.storage.replays``), and the analytics events' ids that make a retry overwrite what its
-first attempt stored."""
+first attempt stored without naming who sent them."""
 
 from __future__ import annotations
 
@@ -39,19 +39,27 @@ class KeptEvents(AnalyticsStore):
         self.events += events
 
 
-def stored_ids(request_id: str, count: int) -> list[str]:
+PRICING = AnalyticsEvent(page="/pricing", visited_at=datetime(2026, 11, 25, tzinfo=UTC))
+
+
+def stored_ids(key: str | None, count: int, event: AnalyticsEvent = PRICING) -> list[str]:
     store = KeptEvents()
-    event = AnalyticsEvent(page="/pricing", visited_at=datetime(2026, 11, 25, tzinfo=UTC))
-    Analytics(store).accept(request_id, [event] * count, "203.0.113.7", None)
+    Analytics(store).accept(key, [event] * count, "203.0.113.7", None)
     return [e["event_id"] for e in store.events]
 
 
 def test_a_retry_stores_its_events_under_the_same_ids_and_another_request_under_new_ones() -> None:
-    first = stored_ids("request-1", 3)
-    assert stored_ids("request-1", 3) == first
+    first = stored_ids("key-1", 3)
+    assert stored_ids("key-1", 3) == first
     assert len(set(first)) == 3  # one item per event of the batch
-    assert not set(first) & set(stored_ids("request-2", 3))
+    assert not set(first) & set(stored_ids("key-2", 3))
+    other_page = PRICING.model_copy(update={"page": "/about"})
+    assert not set(first) & set(stored_ids("key-1", 3, other_page))  # same key, other events
 
 
-def test_an_events_id_does_not_contain_the_request_it_came_from() -> None:
-    assert all("request-1" not in event_id for event_id in stored_ids("request-1", 2))
+def test_without_a_key_every_request_stores_new_ids() -> None:
+    assert not set(stored_ids(None, 2)) & set(stored_ids(None, 2))
+
+
+def test_an_events_id_does_not_contain_the_key_it_came_with() -> None:
+    assert all("key-1" not in event_id for event_id in stored_ids("key-1", 2))

@@ -6,15 +6,15 @@ browser family and major version, and the IP truncated before storage (IPv4 /24,
 Nothing that links to an account, an identity, a key or a session is stored, whoever sends them.
 Items expire after 14 months.
 
-A retry stores nothing twice: each event's id is derived from the request's ``retry_id`` and the
-event's place in the batch (``event_id``), so a retry whose first attempt was stored, but whose
-answer was lost, writes the same items again. The derivation is one-way (SHA-256): the
-``retry_id`` is itself a one-way derivation of the caller's ``Idempotency-Key`` and the scope
-(the caller's identity, the route), and is stored nowhere else; neither the key nor the identity
-is stored, so a reader of the table cannot tell whose an event is, nor which events came
-together. A request without a key gets a random ``retry_id``, hence random ids, as before. (A
-caller that chose a guessable key, such as ``1``, could be linked to its events by someone who
-also knew its identity id and recomputed the derivation; the privacy centre sends a random UUID.)
+A retry stores nothing twice: each event's id is derived from the caller's ``Idempotency-Key``,
+the event's place in the batch and the event itself (``event_id``), so a retry whose first
+attempt was stored, but whose answer was lost, writes the same items again. The caller takes no
+part in it (not even through the request's ``retry_id``, which is scoped to the caller): an id
+is a one-way digest (SHA-256) of what the event already says and a key chosen by the client,
+stored nowhere, so even a guessable key (``1``) links no event to an identity, and a reader of
+the table cannot tell whose an event is, nor which events came together. Two callers sending
+the same event at the same place with the same key store it once: at worst an analytics count
+one short, never a link. A request without a key gets random ids, as before.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -70,10 +71,13 @@ def referrer_host(referrer: str | None) -> str | None:
     return host.lower() if host else None
 
 
-def event_id(request_id: str, position: int) -> str:
-    """The id of the event at ``position`` in the batch of the request ``request_id``: the same
-    for every retry of the request, and telling nothing of it (SHA-256, one-way)."""
-    return hashlib.sha256(f"analytics-event|{request_id}|{position}".encode()).hexdigest()
+def event_id(key: str | None, position: int, event: AnalyticsEvent) -> str:
+    """The id of ``event``, at ``position`` in a batch sent with the ``Idempotency-Key`` ``key``:
+    the same for every retry of the request, and telling nothing of it; random without a key."""
+    if key is None:
+        return uuid.uuid4().hex
+    said = event.model_dump_json()
+    return hashlib.sha256(f"analytics-event|{key}|{position}|{said}".encode()).hexdigest()
 
 
 @dataclass
@@ -83,7 +87,7 @@ class Analytics:
 
     def accept(
         self,
-        request_id: str,
+        key: str | None,
         events: list[AnalyticsEvent],
         source_ip: str | None,
         user_agent: str | None,
@@ -94,7 +98,7 @@ class Analytics:
         self.analytics_store.add_all(
             [
                 {
-                    "event_id": event_id(request_id, position),
+                    "event_id": event_id(key, position, event),
                     "page": page_path(event.page),
                     "referrer_host": referrer_host(event.referrer),
                     "search_query": event.search_query,
