@@ -147,3 +147,26 @@ def test_a_retried_disclosure_is_recorded_once_and_another_request_records_its_o
     assert ids == [first[1]["disclosure_id"], other[1]["disclosure_id"]]  # in recorded order
     actions = [i["action"]["S"] for i in audit_items(aws, cid)[2]]
     assert actions.count("disclosure.record") == 2
+
+
+def test_a_retried_disclosure_answers_as_recorded_though_its_consent_was_withdrawn_since(
+    aws: Deployed,
+) -> None:
+    _, cid = registered(aws)
+    purpose = "third_party_sharing:partner-y"
+    assert put_consent(aws, cid, purpose, {"granted": True})[0] == 200
+    body = {
+        "customer_id": cid,
+        "recipient": "partner-y",
+        "data_categories": ["contact"],
+        "legal_basis": "consent",
+    }
+    disclosure = Change("disclosures", "/v1/staff/disclosures", staff("Compliance"), body)
+    key = str(uuid.uuid4())
+    first = disclosure.send(aws, key)
+    assert first[0] == 201, first
+
+    assert put_consent(aws, cid, purpose, {"granted": False})[0] == 200
+    forget_answers(aws, "disclosures")
+    assert disclosure.send(aws, key) == first  # recorded under the consent it had then
+    assert disclosure.send(aws, str(uuid.uuid4()))[0] == 403  # a new one needs the consent

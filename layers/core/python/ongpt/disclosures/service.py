@@ -46,12 +46,15 @@ class Disclosures:
     def record(
         self, staff: Caller, disclosure_id: str, request: DisclosureRecord
     ) -> dict[str, Any]:
-        """Record the disclosure ``disclosure_id`` (or find that a first attempt recorded it)."""
+        """Record the disclosure ``disclosure_id``, or find that a first attempt recorded it
+        (then answered as it was, though the consent it relied on was withdrawn since)."""
         if request.legal_basis == "legal_obligation" and not request.authority_reference:
             raise ValidationFailed(
                 "A legal obligation needs the authority's reference.",
                 [{"field": "authority_reference", "message": "required"}],
             )
+        if self.disclosure_store.recorded(request.customer_id, disclosure_id):
+            return {"disclosure_id": disclosure_id}
         if self.customer_store.profile(request.customer_id) is None:
             raise NotFound("No such customer.")
         consent = f"third_party_sharing:{request.recipient}"

@@ -39,6 +39,17 @@ class DisclosureStore:
         }
 
     @tracer.capture_method
+    def recorded(self, customer_id: str, disclosure_id: str) -> bool:
+        """Whether the disclosure ``disclosure_id`` of the customer is recorded."""
+        found = self._db.get_item(
+            TableName=self._table,
+            Key=to_item({"pk": f"CUSTOMER#{customer_id}", "sk": f"DISCLOSURE#{disclosure_id}"}),
+            ProjectionExpression="pk",
+            ConsistentRead=True,
+        )
+        return "Item" in found
+
+    @tracer.capture_method
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
         """The customer's disclosures, in the order they were recorded."""
         found = query_all(
