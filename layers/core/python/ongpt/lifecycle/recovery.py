@@ -42,13 +42,13 @@ from ongpt.notify.send_limits import SendLimits
 from ongpt.platform.business_metrics import count
 from ongpt.platform.clock import timestamp as iso
 from ongpt.platform.clock import utcnow
-from ongpt.platform.errors import Conflict, Expired, InvalidCode, NotFound, TooManyAttempts, TooSoon
+from ongpt.platform.errors import Conflict, Expired, InvalidCode, NotFound, TooManyAttempts
 from ongpt.registration.service import (
     CODE_LIFETIME,
     MAX_ATTEMPTS,
-    RESEND_AFTER,
     check_password,
     codes_expire,
+    resend_round,
 )
 from ongpt.security import codes, normalize
 from ongpt.security.crypto import BlindIndex
@@ -56,7 +56,6 @@ from ongpt.storage.code_rounds import PENDING
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.key_store import KeyGone, KeyStore
 from ongpt.storage.outbox import Outbox
-from ongpt.storage.replays import made_by, replayed
 
 RECOVERY_LIFETIME = timedelta(days=1)
 RECOVERED_ACTION = "account.recover"
@@ -109,31 +108,19 @@ class Recoveries:
 
     # Resend
     def resend(self, recovery_id: str, caller_id: str, request_id: str) -> RecoveryAccepted:
-        """A new round of codes; over the caller's limit, the same answer and nothing sent. A
-        retry of the request that started the current round is answered as it was
-        (``ongpt.storage.replays``), not refused as too soon."""
-        record = self._pending(recovery_id)
-        if replayed(record, request_id):
-            return RecoveryAccepted(recovery_id=recovery_id, expires_at=record["code_expires_at"])
-        now = self.clock()
-        if now < datetime.fromisoformat(record["last_sent_at"]) + RESEND_AFTER:
-            raise TooSoon("A new code can be sent 60 seconds after the last one.")
-        round_, expires_at = int(record["round"]) + 1, iso(now + CODE_LIFETIME)
-        accepted = RecoveryAccepted(recovery_id=recovery_id, expires_at=expires_at)
-        if not self.send_limits.by_caller(caller_id):
-            return accepted
-        changes = {
-            "round": round_,
-            "last_sent_at": iso(now),
-            "code_expires_at": expires_at,
-            **made_by(request_id),
-        }
-        message = RecoveryCodesMessage(recovery_id=recovery_id, round=round_)
-        if not self.recovery_store.new_round(
-            recovery_id, record, changes, lambda: self.enqueue(message)
-        ):
-            raise TooSoon("A new code was just sent.")
-        return accepted
+        """A new round of codes (``resend_round``, as at registration)."""
+        expires_at = resend_round(
+            self.recovery_store,
+            recovery_id,
+            self._pending(recovery_id),
+            request_id,
+            now=self.clock(),
+            allowed=lambda: self.send_limits.by_caller(caller_id),
+            send=lambda round_: self.enqueue(
+                RecoveryCodesMessage(recovery_id=recovery_id, round=round_)
+            ),
+        )
+        return RecoveryAccepted(recovery_id=recovery_id, expires_at=expires_at)
 
     # Verification
     def verify(self, recovery_id: str, request: RecoveryVerification) -> Recovered:

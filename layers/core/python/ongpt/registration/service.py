@@ -59,6 +59,7 @@ from ongpt.registration.models import (
 from ongpt.registration.store import RegistrationStore
 from ongpt.security import codes, normalize
 from ongpt.security.crypto import BlindIndex, DataKeys, seal, unseal
+from ongpt.storage.code_rounds import CodeRounds
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.key_store import KeyStore
 from ongpt.storage.replays import made_by, replayed
@@ -87,6 +88,40 @@ def codes_expire(started: dict[str, Any] | None, now: datetime) -> str:
     ``now`` if none was kept."""
     since = now if started is None else datetime.fromisoformat(started["created_at"])
     return iso(since + CODE_LIFETIME)
+
+
+def resend_round(
+    store: CodeRounds,
+    item_id: str,
+    record: dict[str, Any],
+    request_id: str,
+    *,
+    now: datetime,
+    allowed: Callable[[], bool],
+    send: Callable[[int], None],
+) -> str:
+    """A new round of codes for the pending ``record`` kept as ``item_id`` in ``store`` (a
+    registration or a recovery), its
+    message ``send`` with the round's number: when its codes expire, the answer's
+    ``expires_at``. A retry of the request that started the current round is answered as it was
+    (``ongpt.storage.replays``); within ``RESEND_AFTER`` of the last round, ``TooSoon``; over
+    the caller's limit (``allowed`` says no), the same answer and nothing kept or sent."""
+    if replayed(record, request_id):
+        return str(record["code_expires_at"])
+    if now < datetime.fromisoformat(record["last_sent_at"]) + RESEND_AFTER:
+        raise TooSoon("A new code can be sent 60 seconds after the last one.")
+    round_, expires_at = int(record.get("round", 0)) + 1, iso(now + CODE_LIFETIME)
+    if not allowed():
+        return expires_at
+    changes = {
+        "round": round_,
+        "last_sent_at": iso(now),
+        "code_expires_at": expires_at,
+        **made_by(request_id),
+    }
+    if not store.new_round(item_id, record, changes, lambda: send(round_)):
+        raise TooSoon("A new code was just sent.")
+    return expires_at
 
 
 def check_password(password: str) -> None:
@@ -223,31 +258,18 @@ class Registrations:
 
     # Resend
     def resend(self, registration_id: str, caller_id: str, request_id: str) -> RegistrationAccepted:
-        """A new round of codes; over the caller's limit, the same answer and nothing sent. A
-        retry of the request that started the current round is answered as it was
-        (``ongpt.storage.replays``), not refused as too soon."""
-        record = self._pending(registration_id)
-        if replayed(record, request_id):
-            return RegistrationAccepted(
-                registration_id=registration_id, expires_at=record["code_expires_at"]
-            )
-        now = self.clock()
-        if now < datetime.fromisoformat(record["last_sent_at"]) + RESEND_AFTER:
-            raise TooSoon("A new code can be sent 60 seconds after the last one.")
-        round_, expires_at = int(record.get("round", 0)) + 1, iso(now + CODE_LIFETIME)
-        if not self.send_limits.by_caller(caller_id):
-            return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
-        changes = {
-            "round": round_,
-            "last_sent_at": iso(now),
-            "code_expires_at": expires_at,
-            **made_by(request_id),
-        }
-        message = CodesMessage(registration_id=registration_id, round=round_, notices=False)
-        if not self.registration_store.new_round(
-            registration_id, record, changes, lambda: self.enqueue(message)
-        ):
-            raise TooSoon("A new code was just sent.")
+        """A new round of codes (``resend_round``)."""
+        expires_at = resend_round(
+            self.registration_store,
+            registration_id,
+            self._pending(registration_id),
+            request_id,
+            now=self.clock(),
+            allowed=lambda: self.send_limits.by_caller(caller_id),
+            send=lambda round_: self.enqueue(
+                CodesMessage(registration_id=registration_id, round=round_, notices=False)
+            ),
+        )
         return RegistrationAccepted(registration_id=registration_id, expires_at=expires_at)
 
     # Verification
