@@ -99,8 +99,8 @@ bench: synth  ## benchmarks, printed as ratios against baselines measured in the
 diff: synth  ## compare with what is deployed (needs AWS credentials)
 	$(CDK) diff
 
-deploy: synth  ## deploy the stack, then publish the privacy centre (AWS credentials, bootstrapped account)
-	$(CDK) deploy
+deploy: synth  ## deploy the stack, then publish the privacy centre (AWS credentials, bootstrapped account, python3.14 or Docker)
+	$(CDK) deploy -c require_layer_bytecode=true
 	$(BIN)/python -m infra.publish_site
 
 clean:  ## remove build output (keeps .venv and caches)

@@ -19,6 +19,8 @@ class Settings:
     sender_domain: str = "ongpt.vn"
     alarm_email: str | None = None
     sms_country_codes: tuple[str, ...] = SMS_COUNTRY_CODES
+    # A layer without the runtime's bytecode is an error rather than a warning (make deploy).
+    require_layer_bytecode: bool = False
 
     @property
     def sender_email(self) -> str:
@@ -33,6 +35,7 @@ class Settings:
             sender_domain=node.try_get_context("sender_domain") or cls.sender_domain,
             alarm_email=node.try_get_context("alarm_email"),
             sms_country_codes=_country_codes(node.try_get_context("sms_country_codes")),
+            require_layer_bytecode=node.try_get_context("require_layer_bytecode") in (True, "true"),
         )
 
 

@@ -71,7 +71,7 @@ class OnGptAccountsStack(Stack):
             self, "Anchors", key=self.keys.ops, access_logs=self.trail.access_logs
         )
 
-        layer = shared_layer(self)
+        layer = shared_layer(self, settings)
         self.functions = {
             spec: ServiceFunction(
                 self,

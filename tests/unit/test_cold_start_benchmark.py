@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import cast
 
 from infra.layer_build import LAYER_SOURCE
-from tests.bench.cold_start import _environment
+from tests.bench.cold_start import _environment, _without_layer_bytecode
 
 WHERE_FROM = "import ongpt.platform.errors as m; print(m.__file__, m.__cached__)"
 
@@ -26,6 +26,39 @@ def test_the_benchmark_imports_this_trees_layer_from_its_own_bytecode(tmp_path: 
     assert Path(source).is_relative_to(LAYER_SOURCE / "python")
     assert Path(cached).is_relative_to(tmp_path)
     assert Path(cached).is_file()
+
+
+CACHED = """
+import importlib, json, os
+found = {}
+for name in ("six", "annotated_types", "typing_extensions", "ongpt.platform.clock"):
+    module = importlib.import_module(name)
+    found[name] = os.path.exists(module.__cached__)
+print(json.dumps(found))
+"""
+
+
+def test_without_the_layers_bytecode_only_the_layers_modules_are_compiled_at_import(
+    tmp_path: Path,
+) -> None:
+    """As on Lambda with a layer shipped as sources: Python's own modules and boto3 (the
+    runtime's: ``six`` is one of boto3's) have their bytecode; the layer's packages, named by
+    the built layer's folder, and ``ongpt`` have none, and none is written."""
+    layer = tmp_path / "layer" / "python"
+    (layer / "annotated_types").mkdir(parents=True)
+    (layer / "typing_extensions.py").touch()
+    cache = tmp_path / "cache"
+    subprocess.run([sys.executable, "-c", CACHED], env=_environment(str(cache)), check=True)
+    sources = _without_layer_bytecode(cache, layer.parent)
+    for _ in range(2):  # and the second time still none
+        output = subprocess.check_output([sys.executable, "-c", CACHED], env=sources, text=True)
+        found = cast(dict[str, bool], json.loads(output.splitlines()[-1]))
+        assert found == {
+            "six": True,
+            "annotated_types": False,
+            "typing_extensions": False,
+            "ongpt.platform.clock": False,
+        }
 
 
 # What each kind of function must not import at its cold start (issue 13, item 6): a scheduled
