@@ -52,7 +52,8 @@ def bytecode_compiler() -> Compiler | None:
     docker = shutil.which("docker")
     if docker and subprocess.run([docker, "info"], capture_output=True).returncode == 0:
         return lambda folder: [
-            *(docker, "run", "--rm", "--volume", f"{folder}:/layer", BUILD_IMAGE),
+            *(docker, "run", "--rm", "--user", f"{os.getuid()}:{os.getgid()}"),
+            *("--volume", f"{folder}:/layer", BUILD_IMAGE),
             *("python", *COMPILE, "/layer"),
         ]
     return None

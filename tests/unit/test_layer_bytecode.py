@@ -67,6 +67,7 @@ def test_without_the_runtimes_python_docker_compiles_in_the_runtimes_build_image
     command = compiler(tmp_path)
     assert layer_build.BUILD_IMAGE in command
     assert f"{tmp_path}:/layer" in command
+    assert f"{os.getuid()}:{os.getgid()}" in command  # its files are the builder's to replace
     assert command[command.index(layer_build.BUILD_IMAGE) + 1 :] == [
         "python",
         *layer_build.COMPILE,
