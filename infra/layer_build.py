@@ -7,9 +7,9 @@ rebuilds only when the requirements or the shared code change, and pip's own cac
 ``.cache/pip`` inside the project.
 
 Bytecode: ``/opt`` is read-only on Lambda, so a layer without bytecode for the runtime's Python
-is compiled again at every cold start (the benchmark: ``me`` 4.5x ``import boto3`` instead of
-2.1x). Only that Python writes its bytecode, so the build compiles the layer with
-``python3.14`` when this machine has it, else inside the runtime's build image when Docker runs
+is compiled again at every cold start (about twice the import time: docs/benchmarks.md). Only
+that Python writes its bytecode, so the build compiles the layer with ``python3.14`` when this
+machine has it, else inside the runtime's build image when Docker runs
 (``Runtime.PYTHON_3_14.bundling_image``), else ships sources only and says so
 (``infra/functions.py`` warns, and ``make deploy`` refuses).
 """
