@@ -5,6 +5,7 @@ to, and which a tier run on its own might not collect) or a conftest."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import subprocess
 import sys
@@ -14,18 +15,25 @@ TESTS = Path(__file__).resolve().parents[1]
 TEST_MODULE = re.compile(r"(^|\.)test_\w+$")
 
 
-def imported_modules(path: Path) -> list[str]:
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    """A test file's syntax tree, parsed once for every test here."""
+    return ast.parse(path.read_text(), str(path))
+
+
+@functools.cache
+def imported_modules(path: Path) -> tuple[str, ...]:
     """Every module ``path`` imports, as a dotted name (relative imports resolved)."""
     package = ".".join(path.relative_to(TESTS.parent).with_suffix("").parts[:-1])
     names = []
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(parsed(path)):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             base = package.rsplit(".", node.level - 1)[0] if node.level else ""
             module = ".".join(part for part in (base, node.module or "") if part)
             names += [module] if node.module else [f"{module}.{a.name}" for a in node.names]
-    return names
+    return tuple(names)
 
 
 def test_no_test_module_imports_another() -> None:
@@ -56,7 +64,7 @@ def test_clause_marks_are_on_tests_not_on_modules() -> None:
     found = [
         str(path.relative_to(TESTS))
         for path in sorted(TESTS.rglob("*.py"))
-        for node in ast.parse(path.read_text()).body
+        for node in parsed(path).body
         if isinstance(node, ast.Assign)
         and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
         and "mark.clause" in ast.unparse(node.value)
@@ -64,16 +72,25 @@ def test_clause_marks_are_on_tests_not_on_modules() -> None:
     assert found == []
 
 
+OTHER_TIERS = ("tests.integration", "tests.e2e", "tests.infra")
+
+
 def test_unit_tests_neither_synthesize_nor_import_the_cdk() -> None:
     """``make unit`` takes seconds: what collecting the unit tests imports (the shared conftest,
-    its plugins, every unit module), imported in a fresh interpreter, loads no CDK (seconds to
-    import). Importing them directly is what pytest's collection does, without its start-up."""
+    its plugins, every unit module) loads no CDK (seconds to import). When this session collected
+    the unit tier alone (``make unit``), that is this process; otherwise a fresh interpreter
+    imports them directly, as pytest's collection does, without its start-up."""
+    unit = [f"tests.unit.{path.stem}" for path in sorted((TESTS / "unit").glob("[!_]*.py"))]
+    if all(name in sys.modules for name in unit) and not any(
+        name.startswith(OTHER_TIERS) for name in sys.modules
+    ):
+        assert "aws_cdk" not in sys.modules
+        return
     probe = (
-        "import importlib, pathlib, sys\n"
+        "import importlib, sys\n"
         "import tests.conftest as shared\n"
         "for plugin in shared.pytest_plugins: importlib.import_module(plugin)\n"
-        "for path in sorted(pathlib.Path('tests/unit').glob('*.py')):\n"
-        "    importlib.import_module('tests.unit.' + path.stem)\n"
+        f"for name in {unit!r}: importlib.import_module(name)\n"
         "sys.exit('aws_cdk' in sys.modules and 99)"
     )
     done = subprocess.run(
