@@ -36,7 +36,7 @@ def get_consents() -> dict[str, Any]:
     return {"consents": services.consents().current(app.customer_id)}
 
 
-@app.put("/v1/me/consents/<purpose>", responses=documented(200, Consent, 404, 413))
+@app.put("/v1/me/consents/<purpose>", responses=documented(200, Consent, 404, 409, 413))
 def put_consent(purpose: Purpose, change: ConsentChange) -> dict[str, Any]:
     return services.consents().set(app.customer_id, purpose, change.granted)
 

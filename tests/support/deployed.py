@@ -26,6 +26,7 @@ from local.streams import StreamPoller, stream_mappings
 from local.template import Resolver, Template
 from local.workers import QueuePoller, queue_pollers
 from ongpt.platform import settings as env
+from tests.support import contract
 from tests.support.events import FakeLambdaContext, rest_event
 
 
@@ -86,7 +87,9 @@ class Deployed:
             self.work_off(queue)
         if deliver:
             self.deliver_notices()
-        return response["statusCode"], json.loads(response["body"] or "null")
+        answer = json.loads(response["body"] or "null")
+        contract.check(method, path, response["statusCode"], answer)
+        return response["statusCode"], answer
 
     def deliver_notices(self) -> None:
         """What Lambda's stream poller does, at once: the outbox's new items to the delivery

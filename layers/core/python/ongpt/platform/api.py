@@ -191,9 +191,20 @@ class Api(APIGatewayRestResolver):
         self.account_status = account_status
 
     def _create_route_key(self, item: str, rule: str) -> None:
-        """Powertools' record of a new route, also kept as a pattern of paths for ``serves``."""
+        """Powertools' record of a new route, also kept as a pattern of paths for ``serves``; a
+        route on which customers act as the account's holder documents the admission's 410
+        ``ERASED`` too (its 403 ``ACCOUNT_CLOSING`` is every route's 403)."""
         super()._create_route_key(item, rule)
         self._served.append((item, re.compile(re.sub(r"<\w+>", "[^/]+", rule))))
+        if self.account_status is not None and access.matches(
+            access.AS_ACCOUNT_HOLDER, item.upper(), rule
+        ):
+            route = next(
+                route
+                for route in (*self._static_routes, *self._dynamic_routes)
+                if route.method == item.upper() and route.path == rule
+            )
+            route.responses = {**(route.responses or {}), **_documented_errors(410)}
 
     def serves(self, method: str, path: str) -> bool:
         """Whether a route of this resolver answers ``method path``."""
@@ -368,13 +379,17 @@ def documented(status: int, body: type[BaseModel], *errors: int) -> dict[int, Op
         "description": "Success",
         "content": {"application/json": {"model": body}},
     }
-    documented_errors: dict[int, OpenAPIResponse] = {
+    return {status: success, **_documented_errors(*EVERY_ROUTE_ERRORS, *errors)}
+
+
+def _documented_errors(*codes: int) -> dict[int, OpenAPIResponse]:
+    """Errors in the contract's shape: API Gateway's own refusal where it may answer first."""
+    return {
         code: {
             "description": HTTPStatus(code).phrase,
             "content": {
                 "application/json": {"model": Refusal if code in GATEWAY_STATUSES else ErrorBody}
             },
         }
-        for code in sorted({*EVERY_ROUTE_ERRORS, *errors})
+        for code in sorted(set(codes))
     }
-    return {status: success, **documented_errors}

@@ -54,6 +54,8 @@ class ErrorDetail(BaseModel):
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z_]*$")]
     message: str
     fields: list[FieldError] | None = None
+    # With ``INVALID_CODE``: the wrong tries left before the codes lock (API.md).
+    attempts_remaining: int | None = None
 
 
 class ErrorBody(BaseModel):
