@@ -7,12 +7,32 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from local.client import LocalClient, SignedSession
+from tests.support import contract
 from tests.support.runtime import start_runtime
 from tests.support.signed import register, sign_in
+
+
+@pytest.fixture(scope="session", autouse=True)
+def answers_as_documented() -> Iterator[None]:
+    """Every signed request's answer held to ``docs/openapi.json``, as the integration tier's
+    are: what a client of the local runtime sees, API Gateway's own refusals included."""
+    request = SignedSession.request
+
+    def checked(session: SignedSession, method: str, path: str, **kwargs: Any) -> requests.Response:
+        response = request(session, method, path, **kwargs)
+        body = response.json() if response.content else None
+        contract.check(method, urlsplit(path).path, response.status_code, body)
+        return response
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SignedSession, "request", checked)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
-"""Every answer a handler gives, held to the committed OpenAPI document (``docs/openapi.json``):
+"""Every answer the tests get, held to the committed OpenAPI document (``docs/openapi.json``):
 its status is one the operation documents, and its body is the documented schema, with no
-property the schema does not name (an internal attribute can never ride along)."""
+property the schema does not name (an internal attribute can never ride along). The integration
+tier checks the handlers' answers, the end-to-end tier the local runtime's."""
 
 from __future__ import annotations
 
@@ -52,9 +53,10 @@ def check(method: str, path: str, status: int, body: Any) -> None:
         for verb, pattern, template in _operations()
         if verb == method and pattern.match(path)
     ]
-    if not found:  # a call no operation documents: the router's contract 404
-        assert status == 404, f"{method} {path} is not in the OpenAPI document, yet {status}"
-        _validate("ErrorBody", {"$ref": "#/components/schemas/ErrorBody"}, body)
+    if not found:  # no operation: API Gateway's own 403, or the router's 404 in-process
+        refusal = {403: "Refusal", 404: "ErrorBody"}.get(status)
+        assert refusal, f"{method} {path} is not in the OpenAPI document, yet {status}"
+        _validate(f"{method} {path} {status}", {"$ref": f"#/components/schemas/{refusal}"}, body)
         return
     template = min(found, key=lambda t: t.count("{"))  # a literal segment wins over a parameter
     responses = _document()["paths"][template][method.lower()]["responses"]
