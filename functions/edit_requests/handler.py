@@ -73,7 +73,8 @@ def edit_request_queue(
 def decide_edit_request(edit_request_id: PathId, decision: Decision) -> dict[str, Any]:
     approve = decision.decision == "approve"
     edits = services.edit_requests()
-    return moved("EditRequests", edits.decide(app.staff, edit_request_id, approve, decision.note))
+    decided = edits.decide(app.staff, edit_request_id, approve, decision.note, app.retry_id)
+    return moved("EditRequests", decided)
 
 
 ENVIRONMENT = (

@@ -66,6 +66,22 @@ def _edit_withdrawal(aws: Deployed) -> Change:
     return Change("edit_requests", path, customer(cid), subject=cid)
 
 
+def _edit_decision(decision: str) -> Callable[[Deployed], Change]:
+    def prepare(aws: Deployed) -> Change:
+        cid, eid, new_email = filed_edit(aws)
+        proof = {"email_code": code_to(aws, new_email)}
+        verification = f"/v1/me/edit-requests/{eid}/verification"
+        assert (
+            aws.call("edit_requests", "POST", verification, body=proof, identity=customer(cid))[0]
+            == 200
+        )
+        path = f"/v1/staff/edit-requests/{eid}/decision"
+        body = {"decision": decision, "note": "checked"}
+        return Change("edit_requests", path, staff("Support"), body, subject=cid)
+
+    return prepare
+
+
 def _renewal(aws: Deployed) -> Change:
     _, cid = registered(aws)
     path = f"/v1/staff/contracts/{contract(aws, cid, 200)}/renewal"
@@ -93,6 +109,8 @@ CHANGES: dict[str, tuple[Callable[[Deployed], Change], int]] = {  # the change, 
     "registration verification": (_registration_verification, 409),
     "edit request verification": (_edit_verification, 409),
     "edit request withdrawal": (_edit_withdrawal, 409),
+    "edit request approval": (_edit_decision("approve"), 409),
+    "edit request rejection": (_edit_decision("reject"), 409),
     "contract renewal": (_renewal, 400),
     "reactivation": (_reactivation, 409),
     "legal hold release": (_hold_release, 409),

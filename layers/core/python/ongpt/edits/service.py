@@ -47,7 +47,7 @@ from ongpt.security.crypto import BlindIndex, seal, unseal
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.key_store import KeyStore
 from ongpt.storage.outbox import Channel, Notice, Outbox, customer
-from ongpt.storage.replays import replayed
+from ongpt.storage.replays import made_by, replayed
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -261,22 +261,29 @@ class EditRequests:
             )
         return entries
 
-    def decide(self, staff: Caller, edit_id: str, approve: bool, note: str) -> dict[str, Any]:
-        """Approve or reject a request under review. Approving a request already applied
-        finishes what a failed attempt left undone after its transaction (the sign-out)."""
+    def decide(
+        self, staff: Caller, edit_id: str, approve: bool, note: str, request_id: str
+    ) -> dict[str, Any]:
+        """Approve or reject a request under review; 409 once it is decided, but to a retry of
+        the request that decided it (``ongpt.storage.replays``), which is answered as it was
+        and, for an approval, finishes what the first attempt may have left undone after its
+        transaction (the sign-out)."""
         customer_id = self.edit_store.customer_of(edit_id)
         edit = self.edit_store.get(customer_id, edit_id) if customer_id else None
         if customer_id is None or edit is None:
             raise NotFound("No such edit request.")
-        if approve and edit["status"] == "APPLIED":
+        if replayed(edit, request_id, status="APPLIED"):
             self.accounts.sign_out_everywhere(customer_id)
             return {"edit_request_id": edit_id, "status": "APPLIED"}
+        if replayed(edit, request_id, status="REJECTED"):
+            return {"edit_request_id": edit_id, "status": "REJECTED"}
         if edit["status"] != "PENDING_REVIEW":
             raise Conflict(f"The request is {edit['status']}.")
         profile, data_key = self._profile(customer_id)
         decided = {
             "decided_by": staff.id,
             "note": seal(data_key, customer_id, f"edit-note:{edit_id}", note),
+            **made_by(request_id),
         }
         if approve and self._apply(staff, edit, profile, data_key, decided):
             return {"edit_request_id": edit_id, "status": "APPLIED"}
