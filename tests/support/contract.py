@@ -5,21 +5,19 @@ tier checks the handlers' answers, the end-to-end tier the local runtime's."""
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
-DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+from local.openapi import COMMITTED
 
 
 @functools.cache
 def _document() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(DOCUMENT.read_text())
+    document: dict[str, Any] = json.loads(COMMITTED.read_text(encoding="utf-8"))
     for schema in document["components"]["schemas"].values():
         _close(schema)
     return document
@@ -68,7 +66,7 @@ def check(method: str, path: str, status: int, body: Any) -> None:
 
 
 def _validate(answer: str, schema: dict[str, Any], body: Any) -> None:
-    rooted = {**copy.deepcopy(schema), "components": _document()["components"]}
+    rooted = {**schema, "components": _document()["components"]}
     errors = sorted(Draft202012Validator(rooted).iter_errors(body), key=str)
     assert not errors, f"{answer}: " + "; ".join(
         f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in errors[:5]
