@@ -27,6 +27,7 @@ from local import iam
 from local.conditions import Context
 from local.cors import Cors
 from local.credentials import AccessDenied, CredentialStore, Issued, verify
+from local.holds import Holds
 from local.identity_front import FrontError, IdentityFront, sts_error
 from local.lambdas import Invocable
 from local.openapi import openapi_document, swagger_page
@@ -74,8 +75,10 @@ class LocalGateway:
         principals: Principals,
         outbox: Outbox,
         cors: Cors | None = None,
+        holds: Holds | None = None,
     ) -> None:
         self.template = template
+        self.holds = holds or Holds()
         self.cors = cors or Cors(None)
         self.resolver = resolver
         self.functions: dict[str, Invocable] = dict(functions)
@@ -111,6 +114,8 @@ class LocalGateway:
                 Rule("/_local/outbox", methods=["GET"], endpoint=self.read_outbox),
                 Rule("/_local/jobs/<name>", methods=["POST"], endpoint=self.run_job),
                 Rule("/_local/concurrency", methods=["GET", "DELETE"], endpoint=self.concurrency),
+                Rule("/_local/holds", methods=["POST"], endpoint=self.add_hold),
+                Rule("/_local/holds/<hold_id>", methods=["GET", "DELETE"], endpoint=self.hold),
                 Rule("/_local/openapi.json", methods=["GET"], endpoint=self.openapi),
                 Rule("/_local/docs", methods=["GET"], endpoint=self.docs),
                 # The AWS SDKs post to the endpoint's root, "/" appended.
@@ -202,6 +207,26 @@ class LocalGateway:
                 }
             },
         )
+
+    def add_hold(self, request: Request) -> Response:
+        """Hold the next calls of an AWS operation at moto (``local/holds.py``)."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("operation"), str):
+            return _json(400, {"message": 'expected {"operation", "contains"?, "times"?}'})
+        hold_id = self.holds.add(
+            body["operation"], str(body.get("contains", "")), int(body.get("times", 1))
+        )
+        return _json(201, {"hold_id": hold_id})
+
+    def hold(self, request: Request, hold_id: str) -> Response:
+        """How many calls a hold has stopped (GET), or let them go (DELETE)."""
+        if request.method == "DELETE":
+            released = self.holds.release(hold_id)
+            return _json(200 if released else 404, {"released": released})
+        arrived = self.holds.arrived(hold_id)
+        if arrived is None:
+            return _json(404, {"message": "no such hold"})
+        return _json(200, {"arrived": arrived})
 
     def openapi(self, request: Request) -> Response:
         return _json(200, openapi_document(self._handlers(), request.host_url.rstrip("/")))

@@ -19,7 +19,14 @@ from typing import Any
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
 
+from local.holds import Holds
 from local.moto_streams import keep_stream_shards
 
 _DYNAMODB = threading.RLock()
@@ -43,7 +50,24 @@ def serialise_dynamodb() -> None:
             handler.call_action = _one_at_a_time(handler.call_action)  # type: ignore[method-assign]
 
 
-def moto_server(host: str, port: int) -> ThreadedMotoServer:
+class HostedMoto(ThreadedMotoServer):
+    """moto's threaded server, each request meeting the runtime's holds (``local/holds.py``)
+    before moto handles it."""
+
+    def __init__(self, host: str, port: int, holds: Holds) -> None:
+        super().__init__(ip_address=host, port=port, verbose=False)
+        self.holds = holds
+
+    def _server_entry(self) -> None:  # moto's own, with the holds around its application
+        app = self.holds.around(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
+def moto_server(host: str, port: int, holds: Holds) -> ThreadedMotoServer:
     serialise_dynamodb()
     keep_stream_shards()
-    return ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    return HostedMoto(host, port, holds)

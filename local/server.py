@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 from local import cognito_rules
 from local.cors import Cors
 from local.gateway import LocalGateway
+from local.holds import Holds
 from local.lambdas import load_functions
 from local.moto_host import moto_server
 from local.outbox import Outbox
@@ -70,7 +71,8 @@ class LocalRuntime:
         self.web_url = f"http://{host}:{web_port}"
         os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"  # real TOTP checks
         cognito_rules.install()  # sign-out, MFA reset and SMS MFA as on AWS
-        self.moto = moto_server(host, aws_port)
+        self.holds = Holds()
+        self.moto = moto_server(host, aws_port, self.holds)
         self.host, self.port, self.web_port = host, port, web_port
         self.http: Any = None
         self.site: Any = None
@@ -92,7 +94,7 @@ class LocalRuntime:
         outbox = Outbox(self.region)
         principals = Principals(self.template, resolver, self.aws_endpoint)
         gateway = LocalGateway(
-            self.template, resolver, functions, principals, outbox, Cors(self.web_url)
+            self.template, resolver, functions, principals, outbox, Cors(self.web_url), self.holds
         )
         sqs, streams = provisioner.client("sqs"), provisioner.client("dynamodbstreams")
         self.pollers = [

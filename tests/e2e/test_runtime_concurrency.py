@@ -13,7 +13,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from local.client import LocalClient
-from tests.support.runtime import aws_client
+from tests.support.runtime import aws_client, held
 
 WRITERS = 10
 ROUNDS = 3
@@ -84,3 +84,30 @@ def test_concurrent_conditional_transactions_each_commit_whole_and_only_one_wins
             for w in range(WRITERS)
         ]
         assert written == [outcome == "won" for outcome in outcomes]  # nothing half-written
+
+
+def test_a_held_write_waits_while_other_writes_go_on_and_completes_once_released(
+    local_runtime: LocalClient,
+) -> None:
+    """The pause a race test puts between a request's read and its write (``local/holds.py``):
+    the held call waits at moto, others run meanwhile, and the held one then runs as sent."""
+    dynamodb = _dynamodb(local_runtime)
+    table = _filled_table(dynamodb)
+    marker = uuid.uuid4().hex
+
+    def put(pk: str) -> None:
+        dynamodb.put_item(
+            TableName=table,
+            Item={"pk": {"S": pk}},
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    paused = f"held-{marker}"
+    with held(local_runtime, "PutItem", contains=paused) as hold, ThreadPoolExecutor(1) as pool:
+        first = pool.submit(put, paused)
+        hold.until_arrived()
+        put(f"meanwhile-{marker}")  # not held: it is written while the first one waits
+        assert not first.done()
+        assert "Item" not in dynamodb.get_item(TableName=table, Key={"pk": {"S": paused}})
+    first.result(timeout=30)
+    assert "Item" in dynamodb.get_item(TableName=table, Key={"pk": {"S": paused}})

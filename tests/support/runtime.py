@@ -121,3 +121,38 @@ def aws_client(local_runtime: LocalClient, service: str, config: Config | None =
         aws_secret_access_key="local",
         config=config,
     )
+
+
+class Held:
+    """A hold on the runtime's moto (``local/holds.py``): the calls it has stopped so far."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def arrived(self) -> int:
+        return int(requests.get(self.url, timeout=30).json()["arrived"])
+
+    def until_arrived(self, calls: int = 1, seconds: float = 20.0) -> None:
+        """Wait until ``calls`` calls are stopped at the hold (a request reached its write)."""
+        deadline = time.monotonic() + seconds
+        while self.arrived() < calls:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no {calls} call(s) reached the hold in {seconds} s")
+            time.sleep(0.02)
+
+
+@contextmanager
+def held(
+    local_runtime: LocalClient, operation: str, contains: str = "", times: int = 1
+) -> Iterator[Held]:
+    """The next ``times`` calls of the AWS ``operation`` whose body contains ``contains`` wait
+    at moto until the block ends: a request paused between its read and its write."""
+    url = f"{local_runtime.api_url}/_local/holds"
+    body = {"operation": operation, "contains": contains, "times": times}
+    created = requests.post(url, json=body, timeout=30)
+    created.raise_for_status()
+    hold = Held(f"{url}/{created.json()['hold_id']}")
+    try:
+        yield hold
+    finally:
+        requests.delete(hold.url, timeout=30)
