@@ -107,6 +107,14 @@ class OnGptAccountsStack(Stack):
             log_key=self.keys.ops,
             firewall_log_key=self.keys.firewall_logs,
         )
+        self.gateway.only_from(
+            [
+                self.identity.guest_role,
+                self.identity.customer_role,
+                *self.identity.staff_roles.values(),
+            ],
+            self.identity.identity_pool.identity_pool_id,
+        )
         self.gateway.allow_invoke(self.identity.guest_role, GUEST)
         self.gateway.allow_invoke(self.identity.customer_role, CUSTOMER)
         for name, patterns in STAFF_ROLES.items():

@@ -129,3 +129,37 @@ def test_waf_logs_redact_query_strings_and_signatures(template_json: dict[str, A
     redacted = json.dumps(logging["RedactedFields"]).lower()
     assert "querystring" in redacted
     assert "authorization" in redacted
+
+
+@pytest.mark.clause("P2.2", "P2.6")
+def test_the_resource_policy_refuses_every_signed_method_to_all_but_the_stacks_roles(
+    template_path: Path, template_json: dict[str, Any]
+) -> None:
+    """The guest, customer and staff roles only: another account's principals, and this
+    account's other roles, are refused whatever their own policies allow; preflights (unsigned,
+    answered by API Gateway) are allowed to anyone, as a resource policy requires."""
+    ((api_props),) = resources(template_json, "AWS::ApiGateway::RestApi").values()
+    statements = {s["Sid"]: s for s in api_props["Policy"]["Statement"]}
+    assert set(statements) == {"PreflightsFromAnyone", "OnlyThisDeploymentsRoles"}
+    preflights, only_ours = (
+        statements["PreflightsFromAnyone"],
+        statements["OnlyThisDeploymentsRoles"],
+    )
+    assert (preflights["Effect"], preflights["Principal"]) == ("Allow", "*")
+    assert preflights["Resource"] == "execute-api:/*/OPTIONS/*"
+    assert (only_ours["Effect"], only_ours["Principal"]) == ("Deny", "*")
+    methods = {route.method for route in api_routes(template_path)}
+    assert set(only_ours["Resource"]) == {f"execute-api:/*/{m}/*" for m in methods}
+    allowed = only_ours["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+    roles = resources(template_json, "AWS::IAM::Role")
+    (attachment,) = resources(template_json, "AWS::Cognito::IdentityPoolRoleAttachment").values()
+    stack_roles = [
+        attachment["Roles"]["unauthenticated"],
+        attachment["Roles"]["authenticated"],
+        *(
+            {"Fn::GetAtt": [lid, "Arn"]}
+            for lid, props in roles.items()
+            if props.get("RoleName") in ("Support", "Compliance", "Admin")
+        ),
+    ]
+    assert sorted(map(json.dumps, allowed)) == sorted(map(json.dumps, stack_roles))
