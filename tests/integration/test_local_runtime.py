@@ -243,6 +243,38 @@ def test_the_guest_role_trust_policy_decides_who_gets_its_credentials(runtime: R
         principals.guest()
 
 
+@pytest.mark.clause("P2.3", "P5")
+def test_identity_center_staff_reach_their_role_only_under_their_own_name(
+    runtime: Runtime,
+) -> None:
+    """A session of the Support permission set becomes Support as the Identity Center user's
+    own name, which it must set as the source identity too; it cannot choose another's name,
+    skip the source identity, or reach a role its permission set is not for."""
+    gateway = runtime.gateway
+    url = "/_local/credentials"
+    alice = {"staff_role": "support", "staff_id": "alice", "via": "sso"}
+    issued = Client(gateway).post(url, json=alice)
+    assert issued.status_code == 200, issued.get_json()
+    held = gateway.credentials.get(issued.get_json()["AccessKeyId"])
+    assert held is not None
+    assert held.principal.user_arn.endswith(":assumed-role/Support/alice")
+    assert held.principal.context["aws:SourceIdentity"] == "alice"
+    assert signed_call(gateway, held, "GET", "/v1/staff/complaints").status_code != 403
+    for refused in (
+        {**alice, "session_name": "bob"},
+        {**alice, "source_identity": "bob"},
+        {**alice, "source_identity": ""},  # none
+        {**alice, "staff_role": "admin", "permission_set": "OnGptAccountsSupport"},
+        {**alice, "permission_set": "SomeoneElsesSet"},
+    ):
+        answer = Client(gateway).post(url, json=refused)
+        assert answer.status_code == 403, refused
+        assert "AWSReservedSSO_" in answer.get_json()["message"], refused
+    # The IAM users' statement lets nobody set a source identity (the CLI sets none for them).
+    iam_user = {"staff_role": "support", "staff_id": "alice", "source_identity": "alice"}
+    assert Client(gateway).post(url, json=iam_user).status_code == 403
+
+
 class Worker:
     """A function that fails the messages whose body says so."""
 
