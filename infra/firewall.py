@@ -1,5 +1,6 @@
-"""The WAF web ACL in front of the API: AWS managed rule groups, a body limit, a rate limit, and a
-tighter one on the routes that send codes by email and SMS."""
+"""The WAF web ACLs: in front of the API, AWS managed rule groups, a body limit, a rate limit, and
+a tighter one on the routes that send codes by email and SMS; on the user pool, a block of the
+public operations that would go around the service (``infra/user_pool_api.py``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra.functions import encrypted_log_group
+from infra.user_pool_api import BLOCKED, TARGET_PREFIX
 
 MANAGED_RULE_GROUPS = (
     "AWSManagedRulesCommonRuleSet",
@@ -163,41 +165,83 @@ class Firewall(Construct):
         wafv2.CfnWebACLAssociation(
             self, "Association", resource_arn=stage_arn, web_acl_arn=self.web_acl.attr_arn
         )
-        log_group = encrypted_log_group(
-            self, "Logs", log_key, LOG_RETENTION, log_group_name="aws-waf-logs-ongpt-accounts"
+        _log_blocked_requests(self, self.web_acl, log_key, "aws-waf-logs-ongpt-accounts")
+
+
+def _log_blocked_requests(
+    scope: Construct, web_acl: wafv2.CfnWebACL, log_key: kms.IKey, log_group_name: str
+) -> None:
+    """Only what the web ACL blocked or counted is logged, to a log group of its own under the
+    firewall logs' key; query strings and signatures redacted."""
+    log_group = encrypted_log_group(
+        scope, "Logs", log_key, LOG_RETENTION, log_group_name=log_group_name
+    )
+    wafv2.CfnLoggingConfiguration(
+        scope,
+        "Logging",
+        resource_arn=web_acl.attr_arn,
+        log_destination_configs=[
+            Stack.of(scope).format_arn(
+                service="logs",
+                resource="log-group",
+                resource_name=log_group.log_group_name,
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )
+        ],
+        logging_filter={
+            "DefaultBehavior": "DROP",
+            "Filters": [
+                {
+                    "Behavior": "KEEP",
+                    "Requirement": "MEETS_ANY",
+                    "Conditions": [
+                        {"ActionCondition": {"Action": action}} for action in LOGGED_ACTIONS
+                    ],
+                }
+            ],
+        },
+        # Query strings may carry personal values; signatures are secrets.
+        redacted_fields=[
+            wafv2.CfnLoggingConfiguration.FieldToMatchProperty(query_string={}),
+            wafv2.CfnLoggingConfiguration.FieldToMatchProperty(
+                single_header={"Name": "authorization"}
+            ),
+            wafv2.CfnLoggingConfiguration.FieldToMatchProperty(
+                single_header={"Name": "x-amz-security-token"}
+            ),
+        ],
+    )
+
+
+class UserPoolFirewall(Construct):
+    """A regional web ACL associated with the user pool, blocking by ``X-Amz-Target`` the public
+    operations that would go around the service (``infra/user_pool_api.py``), logged as the
+    API's; it inspects Cognito's public operations only, never the service's own ``Admin*``
+    calls ("Associate an AWS WAF web ACL with a user pool",
+    https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-waf.html)."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, user_pool_arn: str, log_key: kms.IKey
+    ) -> None:
+        super().__init__(scope, construct_id)
+        target = wafv2.CfnWebACL.FieldToMatchProperty(single_header={"Name": "x-amz-target"})
+        around_the_service = wafv2.CfnWebACL.StatementProperty(
+            or_statement=wafv2.CfnWebACL.OrStatementProperty(
+                statements=[
+                    _matches(target, "EXACTLY", f"{TARGET_PREFIX}{name}".lower())
+                    for name in BLOCKED
+                ]
+            )
         )
-        wafv2.CfnLoggingConfiguration(
+        self.web_acl = wafv2.CfnWebACL(
             self,
-            "Logging",
-            resource_arn=self.web_acl.attr_arn,
-            log_destination_configs=[
-                Stack.of(self).format_arn(
-                    service="logs",
-                    resource="log-group",
-                    resource_name=log_group.log_group_name,
-                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                )
-            ],
-            logging_filter={
-                "DefaultBehavior": "DROP",
-                "Filters": [
-                    {
-                        "Behavior": "KEEP",
-                        "Requirement": "MEETS_ANY",
-                        "Conditions": [
-                            {"ActionCondition": {"Action": action}} for action in LOGGED_ACTIONS
-                        ],
-                    }
-                ],
-            },
-            # Query strings may carry personal values; signatures are secrets.
-            redacted_fields=[
-                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(query_string={}),
-                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(
-                    single_header={"Name": "authorization"}
-                ),
-                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(
-                    single_header={"Name": "x-amz-security-token"}
-                ),
-            ],
+            "WebAcl",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            rules=[_blocking(0, "AroundTheService", around_the_service)],
+            visibility_config=_visibility("OnGptAccountsUserPool"),
         )
+        wafv2.CfnWebACLAssociation(
+            self, "Association", resource_arn=user_pool_arn, web_acl_arn=self.web_acl.attr_arn
+        )
+        _log_blocked_requests(self, self.web_acl, log_key, "aws-waf-logs-ongpt-accounts-user-pool")

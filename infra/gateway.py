@@ -15,6 +15,7 @@ from infra.compliance import acknowledge, in_all_packs, wildcard_resource
 from infra.cors import allow_site
 from infra.firewall import Firewall
 from infra.functions import ServiceFunction, encrypted_log_group
+from ongpt.platform import settings as env
 
 STAGE = "prod"
 THROTTLE_RATE = 100  # requests per second across the stage
@@ -150,6 +151,41 @@ class Gateway(Construct):
     def allow_site(self, origin: str) -> None:
         """Let the privacy centre at ``origin`` call the API from a browser (infra/cors.py)."""
         allow_site(self.api, self.functions, origin, self.validation_responses)
+
+    def only_from(self, roles: list[iam.IRole], identity_pool_id: str) -> None:
+        """Callers pinned to this deployment: the API's resource policy refuses every signed
+        method to any principal but ``roles`` (this stack's guest, customer and staff roles), and
+        the functions are told the identity pool whose identities they accept
+        (``ongpt.platform.caller``).
+
+        For a caller of the API's own account, either its IAM policy or the resource policy may
+        allow and any explicit deny refuses; another account's caller needs both to allow ("How
+        API Gateway resource policies affect authorization workflow", tables A and B,
+        https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html).
+        So the policy allows no signed method itself (each role's own policy decides, as before)
+        and only denies; with a resource policy, a method without authorization (the CORS
+        preflights) needs an explicit allow in it, given here for OPTIONS alone."""
+        methods = sorted({route.method for s in self.functions for route in s.spec.routes})
+        self.api.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="PreflightsFromAnyone",
+                principals=[iam.StarPrincipal()],
+                actions=["execute-api:Invoke"],
+                resources=["execute-api:/*/OPTIONS/*"],
+            )
+        )
+        self.api.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlyThisDeploymentsRoles",
+                effect=iam.Effect.DENY,
+                principals=[iam.StarPrincipal()],
+                actions=["execute-api:Invoke"],
+                resources=[f"execute-api:/*/{method}/*" for method in methods],
+                conditions={"ArnNotEquals": {"aws:PrincipalArn": [r.role_arn for r in roles]}},
+            )
+        )
+        for service in self.functions:
+            service.function.add_environment(env.IDENTITY_POOL_ID.name, identity_pool_id)
 
     def allow_invoke(self, role: iam.IRole, patterns: tuple[Pattern, ...]) -> None:
         """Let ``role`` invoke the routes matching ``patterns`` (API.md, Principals)."""

@@ -3,7 +3,7 @@ guest and customer roles, and the staff roles. What each may invoke is added by 
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_cognito_identitypool as identitypool
 from aws_cdk import aws_iam as iam
@@ -13,6 +13,7 @@ from infra import cognito_messages
 from infra.access import STAFF_ROLES
 from infra.compliance import acknowledge, wildcard_resource
 from infra.settings import Settings
+from ongpt.platform.access import SSO_PERMISSION_SETS, SSO_USER_NAME_TAG
 
 CUSTOMERS_GROUP = "customers"
 
@@ -131,9 +132,10 @@ class Identity(Construct):
         self.staff_roles = {name: self._staff_role(name) for name in STAFF_ROLES}
 
     def _staff_role(self, name: str) -> iam.Role:
-        """A role staff assume from the console or SSO, only with MFA (P2.3, P5), and only under
-        their own IAM user name as the session name: the staff id in the audit log."""
-        return iam.Role(
+        """A role staff assume under their own user name as the session name (the staff id in the
+        audit log, ``ongpt.platform.caller``), which nobody may choose: from an IAM user with MFA,
+        or from a session of the IAM Identity Center permission set named for the role."""
+        role = iam.Role(
             self,
             f"{name}Role",
             role_name=name,
@@ -146,3 +148,36 @@ class Identity(Construct):
             ),
             max_session_duration=Duration.hours(8),
         )
+        # Identity Center: the permission set's roles are AWSReservedSSO_<name>_<suffix> under
+        # /aws-reserved/sso.amazonaws.com/ ("Referencing permission sets in resource policies",
+        # https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html);
+        # the session name and the source identity must both be the user's Identity Center user
+        # name, which Identity Center itself puts in the session's tag SSO_USER_NAME_TAG
+        # (attributes for access control, ${path:userName},
+        # https://docs.aws.amazon.com/singlesignon/latest/userguide/configure-abac.html). A source
+        # identity stays with the session and every role chained from it, in CloudTrail for each
+        # call ("Monitor and control actions taken with assumed roles",
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html).
+        # MFA is Identity Center's own sign-in setting there, which no trust policy can see.
+        stack = Stack.of(self)
+        permission_set_roles = (
+            f"arn:{stack.partition}:iam::{stack.account}:role/aws-reserved/sso.amazonaws.com/"
+            f"*AWSReservedSSO_{SSO_PERMISSION_SETS[name]}_*"
+        )
+        user_name = f"${{aws:PrincipalTag/{SSO_USER_NAME_TAG}}}"
+        assert role.assume_role_policy is not None
+        role.assume_role_policy.add_statements(
+            iam.PolicyStatement(
+                sid="FromIdentityCenter",
+                principals=[iam.AccountRootPrincipal()],
+                actions=["sts:AssumeRole", "sts:SetSourceIdentity"],
+                conditions={
+                    "ArnLike": {"aws:PrincipalArn": permission_set_roles},
+                    "StringEquals": {
+                        "sts:RoleSessionName": user_name,
+                        "sts:SourceIdentity": user_name,
+                    },
+                },
+            )
+        )
+        return role

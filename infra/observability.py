@@ -17,6 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.business_figures import business_widgets
+from infra.catalogue import Need
 from infra.functions import ServiceFunction
 from infra.security_alarms import add_security_alarms
 from ongpt.platform.telemetry import NAMESPACE
@@ -25,6 +26,9 @@ PERIOD = Duration.minutes(5)
 # SNS's month-to-date SMS charges (AWS/SNS SMSMonthToDateSpentUSD, no dimensions, Maximum): told
 # well before the account's monthly SMS spend limit stops every SMS, codes included.
 SMS_SPEND_ALARM_USD = 50
+# The functions that act on a customer's Cognito user and count it missing
+# (ongpt/customers/accounts.py); the erasure finds it deleted, as it should.
+COGNITO_USER_NEEDS = {Need.COGNITO_SIGN_UP, Need.COGNITO_PROFILE, Need.COGNITO_ACCOUNT}
 
 
 def _counted(name: str, service: str, period: Duration) -> cloudwatch.Metric:
@@ -36,6 +40,17 @@ def _counted(name: str, service: str, period: Duration) -> cloudwatch.Metric:
         dimensions_map={"service": service},
         period=period,
         statistic="Sum",
+    )
+
+
+def _summed(name: str, services: list[str]) -> cloudwatch.MathExpression:
+    """One of our metrics summed over the functions that emit it (none: 0, not missing)."""
+    metrics = {f"m{i}": _counted(name, service, PERIOD) for i, service in enumerate(services)}
+    return cloudwatch.MathExpression(
+        expression=" + ".join(f"FILL({m}, 0)" for m in metrics),
+        using_metrics=metrics,
+        label=name,
+        period=PERIOD,
     )
 
 
@@ -114,6 +129,14 @@ class Observability(Construct):
             "AuditChainsBroken",
             _counted("AuditChainsBroken", "audit_verification", Duration.days(1)),
             "The daily audit verification found a changed, missing or reordered entry",
+        )
+        self.alarm(
+            "SignInsMissing",
+            _summed(
+                "SignInsMissing",
+                [s.spec.name for s in functions if COGNITO_USER_NEEDS & set(s.spec.needs)],
+            ),
+            "A customer's Cognito user is missing: deleted outside the service",
         )
         self.alarm(
             "NoticesLeftClaimed",

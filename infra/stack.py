@@ -17,6 +17,7 @@ from infra.anchors import AuditAnchors
 from infra.catalogue import DataKeys, Items, Need
 from infra.compliance import acknowledge, in_all_packs
 from infra.data import Data
+from infra.firewall import UserPoolFirewall
 from infra.functions import ServiceFunction, shared_layer
 from infra.gateway import Gateway
 from infra.identity import Identity
@@ -63,6 +64,12 @@ class OnGptAccountsStack(Stack):
         self.keys = Keys(self, "Keys")
         self.data = Data(self, "Data", keys=self.keys)
         self.identity = Identity(self, "Identity", settings=settings)
+        UserPoolFirewall(
+            self,
+            "UserPoolFirewall",
+            user_pool_arn=self.identity.user_pool.user_pool_arn,
+            log_key=self.keys.firewall_logs,
+        )
         self.messaging = Messaging(self, "Messaging", settings=settings, key=self.keys.data)
         self.trail = AuditTrail(
             self, "AuditTrail", key=self.keys.ops, tables=list(self.data.tables.values())
@@ -106,6 +113,14 @@ class OnGptAccountsStack(Stack):
             functions=[self.functions[spec] for spec in catalogue.API_FUNCTIONS],
             log_key=self.keys.ops,
             firewall_log_key=self.keys.firewall_logs,
+        )
+        self.gateway.only_from(
+            [
+                self.identity.guest_role,
+                self.identity.customer_role,
+                *self.identity.staff_roles.values(),
+            ],
+            self.identity.identity_pool.identity_pool_id,
         )
         self.gateway.allow_invoke(self.identity.guest_role, GUEST)
         self.gateway.allow_invoke(self.identity.customer_role, CUSTOMER)

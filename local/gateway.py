@@ -2,8 +2,10 @@
 
 Order per request, as API Gateway does it: match a route (unknown: 403 Missing Authentication
 Token); for a method whose authorization type in the template is ``AWS_IAM``, verify the
-signature and evaluate ``execute-api:Invoke`` against the caller's role and then its session
-policy, if any (a method of type ``NONE`` is served unsigned, as API Gateway would); build the
+signature and evaluate ``execute-api:Invoke`` against the caller's role and the API's resource
+policy (combined as API Gateway combines them: ``local.iam.api_gateway_decision``), then its
+session policy, if any; a method of type ``NONE`` (and a CORS preflight) is served unsigned, as
+API Gateway would, if the resource policy, when there is one, allows it to anyone; build the
 REST proxy event, call the function. A crashing function is a 502, never a stack trace.
 """
 
@@ -49,6 +51,10 @@ def _json(status: int, body: Any) -> Response:
     )
 
 
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
 def _log_failure(function_id: str, exc: BaseException) -> None:
     """Where a function failed, without the exception's message: it may hold personal data."""
     log.error("function %s failed with %s\n%s", function_id, *described(exc))
@@ -92,8 +98,10 @@ class LocalGateway:
         self.user_pool_front = UserPoolFront(
             principals.aws_endpoint, self.region, principals.user_pool_id
         )
-        ((rest_api_id, _),) = template.of_type("AWS::ApiGateway::RestApi")
+        ((rest_api_id, rest_api),) = template.of_type("AWS::ApiGateway::RestApi")
         self.api_id = resolver.refs[rest_api_id]
+        self.api_arn = f"arn:aws:execute-api:{self.region}:{ACCOUNT_ID}:{self.api_id}"
+        self.resource_policy = self._resource_policy(rest_api.get("Policy"))
         ((_, stage),) = template.of_type("AWS::ApiGateway::Stage")
         self.stage = stage["StageName"]
         # Static path segments win over parameters, as in API Gateway.
@@ -141,7 +149,9 @@ class LocalGateway:
     ) -> Iterable[bytes]:
         request = Request(environ)
         if request.method == "OPTIONS" and self._is_resource(request.path):
-            response = self.cors.preflight(request)  # API Gateway's own MOCK method (infra/cors.py)
+            # API Gateway's own MOCK method (infra/cors.py), unsigned
+            refused = None if request.path.startswith("/_local/") else self._anonymous(request)
+            response = self.cors.preflight(request) if refused is None else _json(403, refused.body)
         elif request.path.startswith("/_local/"):
             response = self._local(request)
         else:
@@ -292,6 +302,8 @@ class LocalGateway:
                 self._authorize(issued, request)
             except AccessDenied as exc:
                 return _json(403, exc.body)
+        elif (refused := self._anonymous(request)) is not None:
+            return _json(403, refused.body)
         event = self._event(request, route, path_parameters, issued, body)
         try:
             result = self._invoke(route.function_id, event)
@@ -312,37 +324,98 @@ class LocalGateway:
                 return route, match.groupdict()
         return None
 
-    def _authorize(self, issued: Issued, request: Request) -> None:
-        """The role's policies must allow the call, then the session policy too (if any); the
-        403 says which refused, in IAM's words."""
-        principal = issued.principal
-        role = principal.role_logical_id
-        if role not in self._statements:
-            self._statements[role] = iam.role_statements(self.template, self.resolver, role)
-        api = f"arn:aws:execute-api:{self.region}:{ACCOUNT_ID}:{self.api_id}"
-        resource = f"{api}/{self.stage}/{request.method}{request.path}"
+    def _resource_policy(self, policy: dict[str, Any] | None) -> list[dict[str, Any]] | None:
+        """The API's resource policy, its ``execute-api:/`` resources expanded to this API's ARN
+        as API Gateway expands them; None if it has none."""
+        if policy is None:
+            return None
+        statements = self.resolver.resolve(policy["Statement"])
+        return [
+            {
+                key: [f"{self.api_arn}/{r.removeprefix('execute-api:/')}" for r in _listed(value)]
+                if key in ("Resource", "NotResource")
+                else value
+                for key, value in statement.items()
+            }
+            for statement in _listed(statements)
+        ]
+
+    def _resource(self, request: Request) -> str:
+        return f"{self.api_arn}/{self.stage}/{request.method}{request.path}"
+
+    @staticmethod
+    def _context(request: Request, principal: Context) -> Context:
+        """The request's IAM context keys, the caller's session keys included."""
         now = datetime.now(UTC)
-        context: Context = {
-            **principal.context,
+        return {
+            **principal,
             "aws:SecureTransport": "true",  # API Gateway serves HTTPS only
             "aws:SourceIp": request.remote_addr or "",
             "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "aws:EpochTime": str(int(now.timestamp())),
         }
+
+    def _anonymous(self, request: Request) -> AccessDenied | None:
+        """An unsigned request to a method without authorization: with a resource policy, API
+        Gateway needs its explicit allow ("API Gateway resource policy only", in "How API
+        Gateway resource policies affect authorization workflow")."""
+        if self.resource_policy is None:
+            return None
+        resource = self._resource(request)
+        context = self._context(request, {})
+        decision = iam.resource_policy_decision(
+            self.resource_policy, "execute-api:Invoke", resource, context, None, ACCOUNT_ID
+        )
+        if decision == "allow":
+            return None
+        denied = "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
+        explicit = " with an explicit deny" if decision == "explicit deny" else ""
+        return AccessDenied(denied + resource + explicit, key="Message")
+
+    def _authorize(self, issued: Issued, request: Request) -> None:
+        """The role's policies and the API's resource policy must let the call through, as API
+        Gateway combines them, then the session policy too (if any); the 403 says which refused,
+        in IAM's words."""
+        principal = issued.principal
+        role = principal.role_logical_id
+        if role not in self._statements:
+            self._statements[role] = iam.role_statements(self.template, self.resolver, role)
+        resource = self._resource(request)
+        context = self._context(request, principal.context)
         denied = (
             f"User: {principal.user_arn} is not authorized to perform: execute-api:Invoke "
             f"on resource: {resource}"
         )
-        policies = [(self._statements[role], "an identity-based policy", "")]
+        action = "execute-api:Invoke"
+        identity = iam.decide(self._statements[role], action, resource, context)
+        if identity == "explicit deny":
+            raise AccessDenied(
+                f"{denied} with an explicit deny in an identity-based policy", "Message"
+            )
+        if self.resource_policy is not None:
+            by_resource = iam.resource_policy_decision(
+                self.resource_policy,
+                action,
+                resource,
+                context,
+                principal.context.get("aws:PrincipalArn"),
+                ACCOUNT_ID,
+            )
+            if by_resource == "explicit deny":
+                raise AccessDenied(
+                    f"{denied} with an explicit deny in a resource-based policy", "Message"
+                )
+            same_account = principal.context.get("aws:PrincipalAccount") == ACCOUNT_ID
+            identity = iam.api_gateway_decision(identity, by_resource, same_account)
+        if identity != "allow":
+            raise AccessDenied(denied, key="Message")
         if principal.session_policy is not None:
-            because = " because no session policy allows the execute-api:Invoke action"
-            policies.append((principal.session_policy, "a session policy", because))
-        for statements, kind, implicit in policies:
-            decision = iam.decide(statements, "execute-api:Invoke", resource, context)
+            decision = iam.decide(principal.session_policy, action, resource, context)
             if decision == "explicit deny":
-                raise AccessDenied(f"{denied} with an explicit deny in {kind}", key="Message")
+                raise AccessDenied(f"{denied} with an explicit deny in a session policy", "Message")
             if decision == "implicit deny":
-                raise AccessDenied(denied + implicit, key="Message")
+                because = " because no session policy allows the execute-api:Invoke action"
+                raise AccessDenied(denied + because, key="Message")
 
     def _event(
         self,

@@ -96,6 +96,48 @@ def decide(
     return "allow" if any(s["Effect"] == "Allow" for s in applicable) else "implicit deny"
 
 
+def _delegates(statement: dict[str, Any], account: str) -> bool:
+    """An Allow whose principal is the account itself, nobody in it by name."""
+    named = statement.get("Principal")
+    principals = _as_list(named.get("AWS", [])) if isinstance(named, dict) else []
+    return (
+        statement["Effect"] == "Allow"
+        and principals != []
+        and all(p in (account, f"arn:aws:iam::{account}:root") for p in principals)
+    )
+
+
+def resource_policy_decision(
+    statements: list[dict[str, Any]],
+    action: str,
+    resource: str,
+    context: Context,
+    principal_arn: str | None,
+    owner_account: str,
+) -> Decision:
+    """A resource-based policy's decision for the principal ``principal_arn`` (a user or role
+    ARN; None: anonymous). An Allow naming the owner's own account delegates to that account's
+    identity-based policies and allows none of its principals by itself (IAM User Guide, "AWS
+    JSON policy elements: Principal", AWS account principals,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html)."""
+    account = principal_arn.split(":")[4] if principal_arn else None
+    if account == owner_account:
+        statements = [s for s in statements if not _delegates(s, owner_account)]
+    caller = {"AWS": principal_arn} if principal_arn else None
+    return decide(statements, action, resource, context, caller)
+
+
+def api_gateway_decision(identity: Decision, resource: Decision, same_account: bool) -> Decision:
+    """API Gateway's outcome of a caller's IAM policy and the API's resource policy: any explicit
+    deny refuses; a caller of the API's own account needs either to allow, another account's
+    both ("How API Gateway resource policies affect authorization workflow", tables A and B,
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html)."""
+    if "explicit deny" in (identity, resource):
+        return "explicit deny"
+    allows = (identity, resource).count("allow")
+    return "allow" if allows == 2 or (same_account and allows == 1) else "implicit deny"
+
+
 def is_allowed(
     statements: list[dict[str, Any]], action: str, resource: str, context: Context | None = None
 ) -> bool:

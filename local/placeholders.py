@@ -11,7 +11,10 @@ from unittest import mock
 
 from ongpt.platform import settings as env
 
-SAMPLES = {env.SMS_COUNTRY_CODES.name: '["84"]'}
+SAMPLES = {
+    env.SMS_COUNTRY_CODES.name: '["84"]',
+    env.IDENTITY_POOL_ID.name: "ap-southeast-1:00000000-0000-4000-8000-000000000000",
+}
 
 
 @contextmanager

@@ -3,11 +3,12 @@
 Roles come from the template: the identity pool's role attachment (guest, customer) and the
 staff roles by name. Each role's trust policy is evaluated as STS would before credentials are
 minted: a guest's or customer's web identity (``cognito-identity.amazonaws.com`` with the pool as
-``aud`` and ``amr``), a staff member as the IAM user of that name assuming the role with MFA.
-Guests get the basic flow by default; the enhanced flow's guest credentials carry the session
-policy Cognito adds (``local.session_policies``), as on AWS. A customer proves who they are with
-a user-pool ID token, whose signature is checked against the pool's published keys (moto serves
-them like Cognito).
+``aud`` and ``amr``), a staff member as the IAM user of that name assuming the role with MFA,
+or as the IAM Identity Center user of that name chaining from a session of their permission set
+(``via: "sso"``). Guests get the basic flow by default; the enhanced flow's guest credentials
+carry the session policy Cognito adds (``local.session_policies``), as on AWS. A customer proves
+who they are with a user-pool ID token, whose signature is checked against the pool's published
+keys (moto serves them like Cognito).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from local.conditions import Context
 from local.credentials import Principal
 from local.session_policies import COGNITO_UNAUTHED_IDENTITIES
 from local.template import ACCOUNT_ID, Resolver, Template
+from ongpt.platform.access import SSO_PERMISSION_SETS, SSO_USER_NAME_TAG
 
 STAFF_ID = re.compile(r"^[\w+=,.@-]{2,64}$")  # an IAM user name that is also a session name
 COGNITO_IDENTITY = "cognito-identity.amazonaws.com"
@@ -176,29 +178,51 @@ class Principals:
         amr = ["authenticated", provider_name, f"{provider_name}:CognitoSignIn:{sub}"]
         return self._cognito(self.customer_role, amr, provider, f"customer:{sub}")
 
-    def staff(self, role: str, staff_id: str, session_name: str | None = None) -> Principal:
-        """IAM user ``staff_id``, signed in with MFA, assumes the role as ``session_name``
-        (their own user name unless given): the trust policy decides, as STS would."""
+    def staff(
+        self,
+        role: str,
+        staff_id: str,
+        session_name: str | None = None,
+        *,
+        via: str = "iam",
+        source_identity: str | None = None,
+        permission_set: str | None = None,
+    ) -> Principal:
+        """Staff member ``staff_id`` assumes the role as ``session_name`` (their own name unless
+        given), setting ``source_identity`` if given (not empty): ``via`` ``iam``, the IAM user of
+        that name signed in with MFA; ``sso``, the IAM Identity Center user of that name in a
+        session of ``permission_set`` (the role's by default), setting their name as the source
+        identity unless told otherwise. The trust policy decides, as STS would."""
         role_id = self.staff_roles.get(role.lower())
         session = staff_id if session_name is None else session_name
         if role_id is None or not (STAFF_ID.match(staff_id) and STAFF_ID.match(session)):
             raise BadPrincipal("unknown staff role or invalid staff_id")
-        user_arn = f"arn:aws:iam::{ACCOUNT_ID}:user/{staff_id}"
-        self._assume(
-            role_id,
-            "sts:AssumeRole",
-            {"AWS": user_arn},
-            {
-                "aws:username": staff_id,
-                "aws:PrincipalArn": user_arn,
-                "aws:PrincipalAccount": ACCOUNT_ID,
-                "aws:PrincipalType": "User",
-                "aws:MultiFactorAuthPresent": "true",
-                "sts:RoleSessionName": session,
-            },
-            f"User: {user_arn} is not authorized to perform: sts:AssumeRole on resource: "
-            f"{self._role_arn_of(role_id)}",
-        )
+        if via == "sso":
+            role_name = self.resolver.refs[role_id]
+            permission_set = permission_set or SSO_PERMISSION_SETS.get(role_name, role_name)
+            source_identity = staff_id if source_identity is None else source_identity
+            caller_arn, context = self._identity_center_user(staff_id, permission_set)
+        elif via == "iam":
+            caller_arn, context = self._iam_user(staff_id)
+        else:
+            raise BadPrincipal('via is "iam" (the default) or "sso"')
+        context["sts:RoleSessionName"] = session
+        actions = ["sts:AssumeRole"]
+        if source_identity:
+            context["sts:SourceIdentity"] = source_identity
+            actions.append("sts:SetSourceIdentity")
+        for action in actions:  # STS checks each action the call takes
+            self._assume(
+                role_id,
+                action,
+                {"AWS": caller_arn},
+                context,
+                f"User: {caller_arn} is not authorized to perform: {action} on resource: "
+                f"{self._role_arn_of(role_id)}",
+            )
+        session_context = self._session_context(role_id, session, mfa=via == "iam")
+        if source_identity:  # present in every request of the session
+            session_context["aws:SourceIdentity"] = source_identity
         return Principal(
             role_logical_id=role_id,
             user_arn=self._role_arn(role_id, session),
@@ -208,8 +232,36 @@ class Principals:
                 "user": f"{_role_unique_id(role_id)}:{session}",
                 "accountId": ACCOUNT_ID,
             },
-            context=self._session_context(role_id, session, mfa=True),
+            context=session_context,
         )
+
+    @staticmethod
+    def _iam_user(name: str) -> tuple[str, dict[str, str]]:
+        """The IAM user ``name``, signed in with MFA: its ARN and IAM context keys."""
+        user_arn = f"arn:aws:iam::{ACCOUNT_ID}:user/{name}"
+        return user_arn, {
+            "aws:username": name,
+            "aws:PrincipalArn": user_arn,
+            "aws:PrincipalAccount": ACCOUNT_ID,
+            "aws:PrincipalType": "User",
+            "aws:MultiFactorAuthPresent": "true",
+        }
+
+    def _identity_center_user(self, name: str, permission_set: str) -> tuple[str, dict[str, str]]:
+        """The IAM Identity Center user ``name`` in a session of ``permission_set``: the session
+        of the set's role ``AWSReservedSSO_<set>_<suffix>`` (path ``/aws-reserved/...``), named
+        after the user, with the user's name in the tag Identity Center's attributes for access
+        control set (``SSO_USER_NAME_TAG``); its ARN and IAM context keys."""
+        suffix = uuid.uuid5(uuid.NAMESPACE_OID, permission_set).hex[:16]
+        role = f"AWSReservedSSO_{permission_set}_{suffix}"
+        path = f"aws-reserved/sso.amazonaws.com/{self.template.region()}"
+        return f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/{name}", {
+            "aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT_ID}:role/{path}/{role}",
+            "aws:PrincipalAccount": ACCOUNT_ID,
+            "aws:PrincipalType": "AssumedRole",
+            "aws:userid": f"{_role_unique_id(role)}:{name}",
+            f"aws:PrincipalTag/{SSO_USER_NAME_TAG}": name,
+        }
 
     def _verified_subject(self, id_token: str) -> str:
         jwks_url = f"{self.aws_endpoint}/{self.user_pool_id}/.well-known/jwks.json"
@@ -233,11 +285,15 @@ class Principals:
         if isinstance(body.get("id_token"), str):
             return self.customer(body["id_token"])
         if isinstance(body.get("staff_role"), str) and isinstance(body.get("staff_id"), str):
-            session = body.get("session_name")
-            return self.staff(
-                body["staff_role"], body["staff_id"], None if session is None else str(session)
-            )
+            optional = {
+                name: str(body[name])
+                for name in ("session_name", "via", "source_identity", "permission_set")
+                if body.get(name) is not None
+            }
+            session = optional.pop("session_name", None)
+            return self.staff(body["staff_role"], body["staff_id"], session, **optional)
         raise BadPrincipal(
             'expected {"principal": "guest"[, "flow"]}, {"id_token"} or '
-            '{"staff_role", "staff_id"[, "session_name"]}'
+            '{"staff_role", "staff_id"[, "session_name", "via", "source_identity", '
+            '"permission_set"]}'
         )

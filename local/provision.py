@@ -182,6 +182,8 @@ class Provisioner:
             ClientName=props.get("ClientName", logical_id),
             GenerateSecret=props.get("GenerateSecret", False),
             ExplicitAuthFlows=props.get("ExplicitAuthFlows", []),
+            # What a customer's own token may write (local/user_pool_front.py checks it).
+            **{k: props[k] for k in ("WriteAttributes",) if k in props},
         )["UserPoolClient"]
         self.resolver.set(logical_id, client["ClientId"])
 

@@ -1,7 +1,15 @@
-"""The user pool's endpoint for browsers: moto's cognito-idp, with SRP checked as Cognito does.
+"""The user pool's endpoint for browsers: moto's cognito-idp, with SRP checked as Cognito does,
+and the operations the deployed pool refuses refused here too.
 
-Every call is passed to moto unchanged but three:
+Every call is passed to moto unchanged but these:
 
+- An operation the user pool's web ACL blocks (``infra/user_pool_api.py``, the one list the web
+  ACL is made from, matched on ``X-Amz-Target`` as it matches): refused with Cognito's
+  ``ForbiddenException`` (what the SDKs receive when AWS WAF blocks a request: "Associate an AWS
+  WAF web ACL with a user pool").
+- ``SignUp`` in a pool that allows administrators only to create users, and ``UpdateUserAttributes``
+  or ``DeleteUserAttributes`` of an attribute the token's app client may not write. Moto
+  difference: moto allows both; Cognito refuses them with ``NotAuthorizedException``.
 - ``InitiateAuth`` with ``USER_SRP_AUTH`` and the ``PASSWORD_VERIFIER`` answer. Moto difference:
   moto accepts any password proof there (``local.srp``), so this front runs the server side of SRP
   itself with the user's password from moto's store (moto runs in this process), refuses a wrong
@@ -23,10 +31,19 @@ from typing import Any
 import requests
 from moto.cognitoidp.models import cognitoidp_backends
 
+from infra.user_pool_api import TARGET_PREFIX, blocked
 from local.srp import Challenge
 from local.template import ACCOUNT_ID
 
-TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+BLOCKED_BY_WAF = {"__type": "ForbiddenException", "message": "Request blocked by AWS WAF."}
+SIGN_UP_REFUSED = {
+    "__type": "NotAuthorizedException",
+    "message": "SignUp is not permitted for this user pool",
+}
+UNWRITABLE = {
+    "__type": "NotAuthorizedException",
+    "message": "A client attempted to write unauthorized attribute",
+}
 WRONG_PASSWORD = {"__type": "NotAuthorizedException", "message": "Incorrect username or password."}
 WRONG_CODE = {
     "__type": "CodeMismatchException",
@@ -49,7 +66,12 @@ class UserPoolFront:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def call(self, target: str, body: dict[str, Any]) -> Answer:
+        if blocked(target):
+            return Answer(403, BLOCKED_BY_WAF)
         operation = target.removeprefix(TARGET_PREFIX)
+        refused = self._refused_by_cognito(operation, body)
+        if refused is not None:
+            return Answer(400, refused)
         if operation == "InitiateAuth" and body.get("AuthFlow") == "USER_SRP_AUTH":
             return self._start_srp(body)
         if operation == "RespondToAuthChallenge" and body.get("ChallengeName") == (
@@ -62,6 +84,22 @@ class UserPoolFront:
 
     def _pool(self) -> Any:
         return cognitoidp_backends[ACCOUNT_ID][self.region].user_pools[self.user_pool_id]
+
+    def _refused_by_cognito(self, operation: str, body: dict[str, Any]) -> dict[str, str] | None:
+        """What Cognito refuses by the pool's and the app client's settings and moto does not."""
+        pool = self._pool()
+        if operation == "SignUp":
+            config = pool.extended_config.get("AdminCreateUserConfig") or {}
+            return SIGN_UP_REFUSED if config.get("AllowAdminCreateUserOnly") else None
+        if operation in ("UpdateUserAttributes", "DeleteUserAttributes"):
+            named = [a.get("Name") for a in body.get("UserAttributes") or []]
+            named += list(body.get("UserAttributeNames") or [])
+            client_id, _ = pool.access_tokens.get(str(body.get("AccessToken")), (None, None))
+            client = pool.clients.get(client_id)
+            writable = client.extended_config.get("WriteAttributes") if client else None
+            if writable is not None and not set(named) <= set(writable):
+                return UNWRITABLE
+        return None
 
     def _recovery_by_administrators_only(self) -> bool:
         setting = self._pool().extended_config.get("AccountRecoverySetting") or {}

@@ -2,13 +2,16 @@
 staff principal of the local runtime.
 
 Deployed: the staff roles trust the account's IAM users only with MFA and only under their own
-user name as the session name (``sts:RoleSessionName`` = ``${aws:username}``, see
-``infra/identity.py``), which the handlers read as the staff id (``ongpt/caller.py``). So the
-CLI asks STS who the profile's user is, prompts for the MFA code and assumes ``Support``,
-``Compliance`` or ``Admin`` with that user name. A profile that already holds that role's
-session (an ``aws sts assume-role`` done by hand, for scripts) is used as it is. The API's URL
-is the stack's ``ApiUrl`` output (CloudFormation ``DescribeStacks``) unless ``--api-url`` names
-it.
+user name as the session name (``sts:RoleSessionName`` = ``${aws:username}``), and IAM Identity
+Center users only from a session of the role's permission set, under their own Identity Center
+user name as the session name and the source identity (``infra/identity.py``): the handlers read
+that name as the staff id (``ongpt/platform/caller.py``). So the CLI asks STS who the profile is:
+an IAM user is prompted for the MFA code and assumes ``Support``, ``Compliance`` or ``Admin``
+with that user name; an Identity Center session (an SSO profile, after ``aws sso login``) assumes
+it with the session's own name, which Identity Center gave it after the user, and no code
+(Identity Center asked for MFA at sign-in). A profile that already holds that role's session (an
+``aws sts assume-role`` done by hand, for scripts) is used as it is. The API's URL is the stack's
+``ApiUrl`` output (CloudFormation ``DescribeStacks``) unless ``--api-url`` names it.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ _USER = re.compile(
 )
 _MFA_CODE = re.compile(r"\d{6}")
 _ASSUMED = re.compile(r"^arn:[\w-]+:sts::\d{12}:assumed-role/(?P<role>[^/]+)/(?P<session>[^/]+)$")
+# A session of an IAM Identity Center permission set, named after the user.
+_IDENTITY_CENTER = re.compile(
+    r"^arn:(?P<partition>[\w-]+):sts::(?P<account>\d{12}):assumed-role/AWSReservedSSO_[^/]+/"
+    r"(?P<name>[^/]+)$"
+)
 
 
 class ConnectError(Exception):
@@ -51,7 +59,7 @@ class Target:
 
     role: str
     local_config: Path | None = None
-    staff_id: str | None = None  # local only: deployed, it is the IAM user name
+    staff_id: str | None = None  # local only: deployed, it is the IAM or Identity Center user name
     profile: str | None = None
     region: str | None = None
     stack: str = STACK_NAME
@@ -108,11 +116,15 @@ def deployed_session(
 def _assume(
     base: boto3.Session, sts: Any, arn: str, target: Target, prompt: Callable[[str], str]
 ) -> Credentials:
+    sso = _IDENTITY_CENTER.match(arn)
+    if sso:
+        return _assume_as_identity_center_user(sts, sso, target)
     user = _USER.match(arn)
     if not user:
         raise ConnectError(
             f"the profile signs as {arn}: the staff roles are assumed from your own IAM user "
-            "(its access key in the profile), or give a profile that already holds the role"
+            "(its access key in the profile), from your IAM Identity Center permission set (an "
+            "SSO profile), or give a profile that already holds the role"
         )
     partition, account, name = user.group("partition", "account", "name")
     serial = (
@@ -123,12 +135,28 @@ def _assume(
     code = prompt(f"MFA code for {serial}: ").strip()
     if not _MFA_CODE.fullmatch(code):
         raise ConnectError("an MFA code is the 6 digits your device shows")
+    # The trust policy requires the user's own name: the staff id.
+    return _role(sts, user, target, RoleSessionName=name, SerialNumber=serial, TokenCode=code)
+
+
+def _assume_as_identity_center_user(
+    sts: Any, session: re.Match[str], target: Target
+) -> Credentials:
+    """The staff role from an Identity Center session, under the user's own name as session name
+    and source identity (the trust policy checks both against the name Identity Center tagged the
+    session with; any session name is a valid source identity, both being 2 to 64 letters, digits
+    or ``+=,.@_-``); chained from a role, for at most an hour."""
+    name = session.group("name")
+    return _role(sts, session, target, RoleSessionName=name, SourceIdentity=name)
+
+
+def _role(sts: Any, caller: re.Match[str], target: Target, **params: str) -> Credentials:
+    """The target's role of the caller's partition and account, assumed with ``params``."""
+    partition, account = caller.group("partition", "account")
     issued = sts.assume_role(
         RoleArn=f"arn:{partition}:iam::{account}:role/{target.role_name}",
-        RoleSessionName=name,  # the trust policy requires the user's own name: the staff id
-        SerialNumber=serial,
-        TokenCode=code,
         DurationSeconds=SESSION_SECONDS,
+        **params,
     )["Credentials"]
     return Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
 

@@ -1,8 +1,9 @@
 """``ongpt-staff``: the staff routes of the OnGPT Accounts API, one command each.
 
 Every request is signed (SigV4) as your own staff role: the CLI assumes Support, Compliance or
-Admin from your AWS profile with an MFA code, under your IAM user name (the staff id the audit
-log records). What each role may do is API.md's principal table; a refusal says so.
+Admin from your AWS profile (your IAM user, with an MFA code; or an SSO profile of your IAM
+Identity Center permission set, after `aws sso login`), under your own user name (the staff id
+the audit log records). What each role may do is API.md's principal table; a refusal says so.
 """
 
 from __future__ import annotations
@@ -65,9 +66,13 @@ def _connection_options(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
         help=f"the local runtime's config (default {LOCAL_CONFIG})",
     )
     parser.add_argument(
-        "--staff-id", default=default(None), help="local only: who you are (deployed: your user)"
+        "--staff-id",
+        default=default(None),
+        help="local only: who you are (deployed: your IAM or Identity Center user)",
     )
-    parser.add_argument("--profile", default=default(None), help="your AWS profile")
+    parser.add_argument(
+        "--profile", default=default(None), help="your AWS profile (an IAM user's, or SSO)"
+    )
     parser.add_argument("--region", default=default(None), help="the stack's region")
     parser.add_argument(
         "--stack", default=default(STACK_NAME), help="the stack whose ApiUrl output to call"

@@ -10,6 +10,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from infra.catalogue import API_FUNCTIONS
+from infra.user_pool_api import BLOCKED
 from tests.support.api_md import API_MD_ROUTES
 from tests.support.synthesized import api_routes, logical_id, resources
 
@@ -77,18 +78,25 @@ def test_stage_logs_access_throttles_and_traces(template_json: dict[str, Any]) -
     assert settings["DataTraceEnabled"] is False
 
 
+def _protecting(template_json: dict[str, Any], resource_type: str) -> dict[str, Any]:
+    """The web ACL associated with the one resource of ``resource_type``."""
+    (resource_id,) = resources(template_json, resource_type)
+    (acl_id,) = [
+        association["WebACLArn"]["Fn::GetAtt"][0]
+        for association in resources(template_json, "AWS::WAFv2::WebACLAssociation").values()
+        if resource_id in json.dumps(association["ResourceArn"])
+    ]
+    return resources(template_json, "AWS::WAFv2::WebACL")[acl_id]
+
+
 @pytest.mark.clause("P2.6")
 def test_waf_protects_the_stage(template_json: dict[str, Any]) -> None:
-    (association,) = resources(template_json, "AWS::WAFv2::WebACLAssociation").values()
-    (acl_id,) = resources(template_json, "AWS::WAFv2::WebACL")
-    (stage_id,) = resources(template_json, "AWS::ApiGateway::Stage")
-    assert association["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
-    assert stage_id in json.dumps(association["ResourceArn"])
+    assert _protecting(template_json, "AWS::ApiGateway::Stage")["Scope"] == "REGIONAL"
 
 
 @pytest.mark.clause("P2.6")
 def test_waf_has_managed_rules_and_a_rate_limit(template_json: dict[str, Any]) -> None:
-    (acl,) = resources(template_json, "AWS::WAFv2::WebACL").values()
+    acl = _protecting(template_json, "AWS::ApiGateway::Stage")
     statements = [rule["Statement"] for rule in acl["Rules"]]
     managed = {
         s["ManagedRuleGroupStatement"]["Name"]
@@ -103,7 +111,7 @@ def test_waf_has_managed_rules_and_a_rate_limit(template_json: dict[str, Any]) -
 def test_waf_limits_posts_to_the_routes_that_send_codes_more_tightly_per_ip(
     template_json: dict[str, Any],
 ) -> None:
-    (acl,) = resources(template_json, "AWS::WAFv2::WebACL").values()
+    acl = _protecting(template_json, "AWS::ApiGateway::Stage")
     rates = {
         rule["Name"]: rule["Statement"]["RateBasedStatement"]
         for rule in acl["Rules"]
@@ -125,7 +133,65 @@ def test_waf_limits_posts_to_the_routes_that_send_codes_more_tightly_per_ip(
 
 @pytest.mark.clause("P2.6")
 def test_waf_logs_redact_query_strings_and_signatures(template_json: dict[str, Any]) -> None:
-    (logging,) = resources(template_json, "AWS::WAFv2::LoggingConfiguration").values()
-    redacted = json.dumps(logging["RedactedFields"]).lower()
-    assert "querystring" in redacted
-    assert "authorization" in redacted
+    configurations = resources(template_json, "AWS::WAFv2::LoggingConfiguration").values()
+    logged = {c["ResourceArn"]["Fn::GetAtt"][0] for c in configurations}
+    assert logged == set(resources(template_json, "AWS::WAFv2::WebACL"))  # every web ACL's
+    for logging in configurations:
+        redacted = json.dumps(logging["RedactedFields"]).lower()
+        assert "querystring" in redacted
+        assert "authorization" in redacted
+
+
+@pytest.mark.clause("P2.3", "P6.1")
+def test_the_user_pools_web_acl_blocks_the_operations_around_the_service(
+    template_json: dict[str, Any],
+) -> None:
+    """Cognito's own public operations that would go around the service (DeleteUser among them)
+    are blocked by their X-Amz-Target, compared case-insensitively, and nothing else is."""
+    acl = _protecting(template_json, "AWS::Cognito::UserPool")
+    assert acl["DefaultAction"] == {"Allow": {}}
+    (rule,) = acl["Rules"]
+    assert rule["Action"] == {"Block": {}}
+    matches = [s["ByteMatchStatement"] for s in rule["Statement"]["OrStatement"]["Statements"]]
+    assert all(m["FieldToMatch"] == {"SingleHeader": {"Name": "x-amz-target"}} for m in matches)
+    assert all(m["PositionalConstraint"] == "EXACTLY" for m in matches)
+    assert all(m["TextTransformations"] == [{"Priority": 0, "Type": "LOWERCASE"}] for m in matches)
+    blocked = {
+        m["SearchString"].removeprefix("awscognitoidentityproviderservice.") for m in matches
+    }
+    assert blocked == {name.lower() for name in BLOCKED}
+    assert {"deleteuser", "verifyuserattribute", "getuserattributeverificationcode"} <= blocked
+
+
+@pytest.mark.clause("P2.2", "P2.6")
+def test_the_resource_policy_refuses_every_signed_method_to_all_but_the_stacks_roles(
+    template_path: Path, template_json: dict[str, Any]
+) -> None:
+    """The guest, customer and staff roles only: another account's principals, and this
+    account's other roles, are refused whatever their own policies allow; preflights (unsigned,
+    answered by API Gateway) are allowed to anyone, as a resource policy requires."""
+    ((api_props),) = resources(template_json, "AWS::ApiGateway::RestApi").values()
+    statements = {s["Sid"]: s for s in api_props["Policy"]["Statement"]}
+    assert set(statements) == {"PreflightsFromAnyone", "OnlyThisDeploymentsRoles"}
+    preflights, only_ours = (
+        statements["PreflightsFromAnyone"],
+        statements["OnlyThisDeploymentsRoles"],
+    )
+    assert (preflights["Effect"], preflights["Principal"]) == ("Allow", "*")
+    assert preflights["Resource"] == "execute-api:/*/OPTIONS/*"
+    assert (only_ours["Effect"], only_ours["Principal"]) == ("Deny", "*")
+    methods = {route.method for route in api_routes(template_path)}
+    assert set(only_ours["Resource"]) == {f"execute-api:/*/{m}/*" for m in methods}
+    allowed = only_ours["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+    roles = resources(template_json, "AWS::IAM::Role")
+    (attachment,) = resources(template_json, "AWS::Cognito::IdentityPoolRoleAttachment").values()
+    stack_roles = [
+        attachment["Roles"]["unauthenticated"],
+        attachment["Roles"]["authenticated"],
+        *(
+            {"Fn::GetAtt": [lid, "Arn"]}
+            for lid, props in roles.items()
+            if props.get("RoleName") in ("Support", "Compliance", "Admin")
+        ),
+    ]
+    assert sorted(map(json.dumps, allowed)) == sorted(map(json.dumps, stack_roles))

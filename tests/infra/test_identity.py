@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -117,17 +118,47 @@ def test_staff_roles_need_mfa_and_their_own_user_name_as_session_name(template: 
             {
                 "RoleName": name,
                 "AssumeRolePolicyDocument": {
-                    "Statement": [
-                        Match.object_like(
-                            {
-                                "Action": "sts:AssumeRole",
-                                "Condition": {
-                                    "Bool": {"aws:MultiFactorAuthPresent": "true"},
-                                    "StringEquals": {"sts:RoleSessionName": "${aws:username}"},
-                                },
-                            }
-                        )
-                    ]
+                    "Statement": Match.array_with(
+                        [
+                            Match.object_like(
+                                {
+                                    "Action": "sts:AssumeRole",
+                                    "Condition": {
+                                        "Bool": {"aws:MultiFactorAuthPresent": "true"},
+                                        "StringEquals": {"sts:RoleSessionName": "${aws:username}"},
+                                    },
+                                }
+                            )
+                        ]
+                    )
                 },
             },
         )
+
+
+@pytest.mark.clause("P2.2", "P2.3")
+def test_identity_center_users_reach_a_staff_role_only_from_its_permission_set_as_themselves(
+    template_json: dict[str, Any],
+) -> None:
+    """P5: from a session of the role's own permission set only, with the session name and the
+    source identity both the user name Identity Center puts in the session's tag."""
+    roles = {
+        props["RoleName"]: props
+        for props in resources(template_json, "AWS::IAM::Role").values()
+        if props.get("RoleName") in ("Support", "Compliance", "Admin")
+    }
+    assert set(roles) == {"Support", "Compliance", "Admin"}
+    for name, props in roles.items():
+        statements = props["AssumeRolePolicyDocument"]["Statement"]
+        (sso,) = [s for s in statements if s.get("Sid") == "FromIdentityCenter"]
+        assert len(statements) == 2
+        assert sorted(sso["Action"]) == ["sts:AssumeRole", "sts:SetSourceIdentity"]
+        pattern = json.dumps(sso["Condition"]["ArnLike"]["aws:PrincipalArn"])
+        assert (
+            ":role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_OnGptAccounts" + name + "_*"
+            in pattern
+        )
+        assert sso["Condition"]["StringEquals"] == {
+            "sts:RoleSessionName": "${aws:PrincipalTag/userName}",
+            "sts:SourceIdentity": "${aws:PrincipalTag/userName}",
+        }

@@ -23,32 +23,35 @@ def test_access_logs_keep_neither_the_client_address_nor_the_identity_id(
     assert not [value for value in logged if "xff" in value.lower() or "forwarded" in value.lower()]
 
 
-def _waf_log_group(template_json: dict[str, Any]) -> dict[str, Any]:
+def _waf_log_groups(template_json: dict[str, Any]) -> list[dict[str, Any]]:
     groups = resources(template_json, "AWS::Logs::LogGroup").values()
-    (group,) = [g for g in groups if g.get("LogGroupName", "").startswith("aws-waf-logs-")]
-    return group
+    return [g for g in groups if g.get("LogGroupName", "").startswith("aws-waf-logs-")]
 
 
 @pytest.mark.clause("P1.3")
 def test_waf_logs_keep_only_blocked_or_counted_requests(template_json: dict[str, Any]) -> None:
-    (logging,) = resources(template_json, "AWS::WAFv2::LoggingConfiguration").values()
-    assert logging["LoggingFilter"]["DefaultBehavior"] == "DROP"
-    (kept,) = logging["LoggingFilter"]["Filters"]
-    assert kept["Behavior"] == "KEEP"
-    actions = {c["ActionCondition"]["Action"] for c in kept["Conditions"]}
-    assert actions == {"BLOCK", "COUNT"}
+    configurations = resources(template_json, "AWS::WAFv2::LoggingConfiguration").values()
+    assert configurations
+    for logging in configurations:
+        assert logging["LoggingFilter"]["DefaultBehavior"] == "DROP"
+        (kept,) = logging["LoggingFilter"]["Filters"]
+        assert kept["Behavior"] == "KEEP"
+        actions = {c["ActionCondition"]["Action"] for c in kept["Conditions"]}
+        assert actions == {"BLOCK", "COUNT"}
 
 
 @pytest.mark.clause("P1.3")
 def test_waf_logs_have_their_own_key_and_a_short_retention(template_json: dict[str, Any]) -> None:
-    waf = _waf_log_group(template_json)
-    assert waf["RetentionInDays"] <= 30
+    wafs = _waf_log_groups(template_json)
+    assert wafs
     others = [
         g
         for g in resources(template_json, "AWS::Logs::LogGroup").values()
-        if g is not waf and "KmsKeyId" in g
+        if g not in wafs and "KmsKeyId" in g
     ]
     assert others, "the other log groups are encrypted too"
-    assert all(g["KmsKeyId"] != waf["KmsKeyId"] for g in others)
-    (key_id,) = [part for part in waf["KmsKeyId"]["Fn::GetAtt"] if part != "Arn"]
-    assert template_json["Resources"][key_id]["Type"] == "AWS::KMS::Key"
+    for waf in wafs:
+        assert waf["RetentionInDays"] <= 30
+        assert all(g["KmsKeyId"] != waf["KmsKeyId"] for g in others)
+        (key_id,) = [part for part in waf["KmsKeyId"]["Fn::GetAtt"] if part != "Arn"]
+        assert template_json["Resources"][key_id]["Type"] == "AWS::KMS::Key"

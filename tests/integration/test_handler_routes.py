@@ -16,13 +16,12 @@ from local.lambdas import reset_warm_state
 from ongpt import services
 from tests.support.api_md import allowed, concrete
 from tests.support.deployed import customer, guest, staff
-from tests.support.events import FakeLambdaContext, rest_event
-from tests.support.handlers import warm_handler
+from tests.support.events import rest_event
+from tests.support.handlers import handled
 
 
 def invoke(spec: FunctionSpec, event: dict[str, Any]) -> dict[str, Any]:
-    handler = warm_handler(spec.name)
-    return handler.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]
+    return handled(spec.name, event)
 
 
 def permitted(route: Route) -> dict[str, Any]:

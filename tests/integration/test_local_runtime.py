@@ -19,13 +19,13 @@ from botocore.credentials import Credentials
 from moto import mock_aws
 from werkzeug.test import Client
 
-from local.credentials import Issued
+from local.credentials import Issued, Principal
 from local.gateway import LocalGateway
 from local.lambdas import InFlight, load_functions
 from local.outbox import Outbox
 from local.principals import Principals, Refused
 from local.provision import Provisioner
-from local.template import Resolver, Template
+from local.template import ACCOUNT_ID, Resolver, Template
 from local.workers import QueuePoller
 
 HOST = "localhost"
@@ -93,6 +93,16 @@ def test_a_crashing_function_is_a_clean_502(
     assert PHONE not in caplog.text
 
 
+def _gateway(runtime: Runtime, template: Template) -> LocalGateway:
+    """A gateway of ``template`` sharing the runtime's functions and credentials."""
+    gateway = runtime.gateway
+    changed = LocalGateway(
+        template, runtime.resolver, gateway.functions, gateway.principals, gateway.outbox
+    )
+    changed.credentials = gateway.credentials
+    return changed
+
+
 def _without_contracts(template: Template) -> Template:
     """The template as if the CDK code no longer let Support manage contracts."""
     body = copy.deepcopy(template.body)
@@ -115,14 +125,7 @@ def test_the_gateway_enforces_the_synthesized_policy_not_a_copy(runtime: Runtime
     gateway = runtime.gateway
     issued = gateway.credentials.mint(gateway.principals.staff("support", "alice"))
     assert signed_call(gateway, issued, "POST", "/v1/staff/contracts").status_code != 403
-    changed = LocalGateway(
-        _without_contracts(runtime.template),
-        runtime.resolver,
-        gateway.functions,
-        gateway.principals,
-        gateway.outbox,
-    )
-    changed.credentials = gateway.credentials
+    changed = _gateway(runtime, _without_contracts(runtime.template))
     assert signed_call(changed, issued, "POST", "/v1/staff/contracts").status_code == 403
     assert signed_call(changed, issued, "GET", "/v1/staff/complaints").status_code != 403
 
@@ -136,23 +139,73 @@ def _changed(template: Template, type_: str, **properties: Any) -> Template:
     return replace(template, body=body)
 
 
-def test_a_method_without_aws_iam_would_be_served_unsigned(runtime: Runtime) -> None:
-    """The gateway reads each method's authorization type: if the CDK code dropped AWS_IAM,
-    unsigned requests would reach the handlers, and the end-to-end tests would see it."""
-    gateway = runtime.gateway
-    assert Client(gateway).get("/v1/policy").status_code == 403
-    open_api = LocalGateway(
-        _changed(runtime.template, "AWS::ApiGateway::Method", AuthorizationType="NONE"),
-        runtime.resolver,
-        gateway.functions,
-        gateway.principals,
-        gateway.outbox,
-    )
-    response = Client(open_api).get("/v1/policy")
+@pytest.mark.clause("P2.6")
+def test_a_method_without_aws_iam_would_still_be_refused_unsigned_by_the_resource_policy(
+    runtime: Runtime,
+) -> None:
+    """The gateway reads each method's authorization type and the API's resource policy: if the
+    CDK code dropped AWS_IAM, the resource policy (which allows anyone only the preflights)
+    would still refuse unsigned requests; without it too, they would reach the handlers."""
+    assert Client(runtime.gateway).get("/v1/policy").status_code == 403
+    no_iam = _changed(runtime.template, "AWS::ApiGateway::Method", AuthorizationType="NONE")
+    refused = Client(_gateway(runtime, no_iam)).get("/v1/policy")
+    assert refused.status_code == 403
+    assert refused.get_json()["Message"].startswith("User: anonymous is not authorized")
+    open_api = _changed(no_iam, "AWS::ApiGateway::RestApi", Policy=None)
+    response = Client(_gateway(runtime, open_api)).get("/v1/policy")
     # It reached the handler, which refuses a caller API Gateway names nobody (API.md's principal
     # table, checked again by every function): the function's error, not the gateway's.
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "FORBIDDEN"
+
+
+def _elsewhere(principal: Principal, account: str, role_name: str) -> Principal:
+    """``principal`` as if it were a role ``role_name`` of ``account`` whose own policy allows
+    what the original's does."""
+    role_arn = f"arn:aws:iam::{account}:role/{role_name}"
+    session_arn = f"arn:aws:sts::{account}:assumed-role/{role_name}/session"
+    return replace(
+        principal,
+        user_arn=session_arn,
+        identity={**principal.identity, "accountId": account, "userArn": session_arn},
+        context={
+            **principal.context,
+            "aws:PrincipalArn": role_arn,
+            "aws:PrincipalAccount": account,
+        },
+    )
+
+
+@pytest.mark.clause("P2.2", "P2.6")
+def test_only_this_deployments_roles_get_past_the_resource_policy(runtime: Runtime) -> None:
+    """The API's resource policy refuses a role of another account (whose own policy allows
+    it) and any role of this account but the stack's own, whatever their policies allow."""
+    gateway = runtime.gateway
+    guest = gateway.principals.guest()
+    ours = gateway.credentials.mint(guest)
+    assert signed_call(gateway, ours, "GET", "/v1/policy").status_code == 200
+    for account, role_name in (("999999999999", "Guest"), (ACCOUNT_ID, "SomeOtherRole")):
+        theirs = gateway.credentials.mint(_elsewhere(guest, account, role_name))
+        response = signed_call(gateway, theirs, "GET", "/v1/policy")
+        assert response.status_code == 403, (account, role_name)
+        assert response.get_json()["Message"].endswith(
+            "with an explicit deny in a resource-based policy"
+        )
+
+
+@pytest.mark.clause("P2.6")
+def test_preflights_pass_only_because_the_resource_policy_allows_them(runtime: Runtime) -> None:
+    """With a resource policy, API Gateway serves a method without authorization (the unsigned
+    CORS preflight) only if the policy allows it."""
+    assert Client(runtime.gateway).options("/v1/policy").status_code == 204
+    body = copy.deepcopy(runtime.template.body)
+    ((_, api),) = [
+        (k, r) for k, r in body["Resources"].items() if r["Type"] == "AWS::ApiGateway::RestApi"
+    ]
+    statements = api["Properties"]["Policy"]["Statement"]
+    api["Properties"]["Policy"]["Statement"] = [s for s in statements if s["Effect"] == "Deny"]
+    without = _gateway(runtime, replace(runtime.template, body=body))
+    assert Client(without).options("/v1/policy").status_code == 403
 
 
 def test_guests_get_basic_flow_credentials_only_if_the_identity_pool_allows_it(
@@ -188,6 +241,38 @@ def test_the_guest_role_trust_policy_decides_who_gets_its_credentials(runtime: R
     )
     with pytest.raises(Refused, match="AssumeRoleWithWebIdentity"):
         principals.guest()
+
+
+@pytest.mark.clause("P2.3", "P5")
+def test_identity_center_staff_reach_their_role_only_under_their_own_name(
+    runtime: Runtime,
+) -> None:
+    """A session of the Support permission set becomes Support as the Identity Center user's
+    own name, which it must set as the source identity too; it cannot choose another's name,
+    skip the source identity, or reach a role its permission set is not for."""
+    gateway = runtime.gateway
+    url = "/_local/credentials"
+    alice = {"staff_role": "support", "staff_id": "alice", "via": "sso"}
+    issued = Client(gateway).post(url, json=alice)
+    assert issued.status_code == 200, issued.get_json()
+    held = gateway.credentials.get(issued.get_json()["AccessKeyId"])
+    assert held is not None
+    assert held.principal.user_arn.endswith(":assumed-role/Support/alice")
+    assert held.principal.context["aws:SourceIdentity"] == "alice"
+    assert signed_call(gateway, held, "GET", "/v1/staff/complaints").status_code != 403
+    for refused in (
+        {**alice, "session_name": "bob"},
+        {**alice, "source_identity": "bob"},
+        {**alice, "source_identity": ""},  # none
+        {**alice, "staff_role": "admin", "permission_set": "OnGptAccountsSupport"},
+        {**alice, "permission_set": "SomeoneElsesSet"},
+    ):
+        answer = Client(gateway).post(url, json=refused)
+        assert answer.status_code == 403, refused
+        assert "AWSReservedSSO_" in answer.get_json()["message"], refused
+    # The IAM users' statement lets nobody set a source identity (the CLI sets none for them).
+    iam_user = {"staff_role": "support", "staff_id": "alice", "source_identity": "alice"}
+    assert Client(gateway).post(url, json=iam_user).status_code == 403
 
 
 class Worker:

@@ -13,8 +13,8 @@ import pytest
 from infra.catalogue import API_FUNCTIONS, FunctionSpec, Route
 from tests.support.api_md import allowed, concrete
 from tests.support.deployed import customer, guest, staff
-from tests.support.events import FakeLambdaContext, rest_event
-from tests.support.handlers import warm_handler
+from tests.support.events import rest_event
+from tests.support.handlers import handled
 
 IDENTITIES: dict[str, dict[str, Any]] = {
     "guest": guest(),
@@ -37,7 +37,7 @@ def handle(spec: FunctionSpec, route: Route, identity: dict[str, Any]) -> tuple[
     event = rest_event(
         route.method, concrete(route.path), body={} if route.has_body else None, identity=identity
     )
-    response = warm_handler(spec.name).lambda_handler(event, FakeLambdaContext())
+    response = handled(spec.name, event)
     return response["statusCode"], json.loads(response["body"])
 
 

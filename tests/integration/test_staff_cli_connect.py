@@ -113,3 +113,39 @@ def test_an_mfa_code_that_is_not_six_digits_is_refused_before_sts(
 ) -> None:
     with pytest.raises(ConnectError, match="6 digits"):
         deployed_session(alice, Target(role="support"), lambda _: "12 34")
+
+
+@pytest.mark.clause("P2.3", "P5")
+def test_an_identity_center_profile_assumes_the_role_as_the_user_with_no_code(
+    alice: boto3.Session,
+) -> None:
+    """An SSO profile's session (of the permission set's AWSReservedSSO_ role, named after the
+    Identity Center user) assumes the staff role under that name as session name and source
+    identity; Identity Center asked for MFA at sign-in."""
+    iam = alice.client("iam")
+    sso_role = "AWSReservedSSO_OnGptAccountsSupport_0123456789abcdef"
+    iam.create_role(
+        RoleName=sso_role,
+        Path="/aws-reserved/sso.amazonaws.com/ap-southeast-1/",
+        AssumeRolePolicyDocument=json.dumps({}),
+    )
+    signed_in = alice.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/ap-southeast-1/{sso_role}",
+        RoleSessionName="alice.nguyen@example.com",
+    )["Credentials"]
+    profile = boto3.Session(
+        region_name=REGION,
+        aws_access_key_id=signed_in["AccessKeyId"],
+        aws_secret_access_key=signed_in["SecretAccessKey"],
+        aws_session_token=signed_in["SessionToken"],
+    )
+    sent: list[dict[str, Any]] = []
+    profile.events.register(
+        "provide-client-params.sts.AssumeRole", lambda params, **_: sent.append(dict(params))
+    )
+    session = deployed_session(profile, Target(role="support", api_url=API_URL), never)
+    (assume,) = sent
+    assert assume["RoleArn"] == "arn:aws:iam::123456789012:role/Support"
+    assert assume["RoleSessionName"] == assume["SourceIdentity"] == "alice.nguyen@example.com"
+    assert "SerialNumber" not in assume
+    assert identity_of(session).endswith(":assumed-role/Support/alice.nguyen@example.com")

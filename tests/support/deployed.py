@@ -23,11 +23,11 @@ from local.moto_streams import keep_stream_shards
 from local.outbox import Outbox
 from local.provision import Provisioner
 from local.streams import StreamPoller, stream_mappings
-from local.template import Resolver, Template
+from local.template import ACCOUNT_ID, Resolver, Template
 from local.workers import QueuePoller, queue_pollers
 from ongpt.platform import settings as env
 from tests.support import contract
-from tests.support.events import FakeLambdaContext, rest_event
+from tests.support.events import IDENTITY_POOL, FakeLambdaContext, rest_event
 
 
 @dataclass
@@ -75,7 +75,9 @@ class Deployed:
     ) -> tuple[int, dict[str, Any]]:
         """Invoke a function's handler as API Gateway would; (status, JSON body). Codes a
         registration or a recovery queued are sent at once, unless ``deliver`` is false."""
-        event = rest_event(method, path, body=body, identity=identity or guest(), query=query)
+        event = rest_event(
+            method, path, body=body, identity=self._in_world(identity, name), query=query
+        )
         event["headers"].update(headers or {})
         with self.environment_of(name):  # its cold start, the first time, checks its variables
             module = importlib.import_module(f"functions.{name}.handler")
@@ -90,6 +92,15 @@ class Deployed:
         answer = json.loads(response["body"] or "null")
         contract.check(method, path, response["statusCode"], answer)
         return response["statusCode"], answer
+
+    def _in_world(self, identity: dict[str, Any] | None, name: str) -> dict[str, Any]:
+        """``identity`` (a guest by default) as API Gateway fills it in this world: an identity
+        of "this deployment's" pool is one of the world's identity pool (function ``name``'s)."""
+        who = dict(identity or guest())
+        if who.get("cognitoIdentityPoolId") == IDENTITY_POOL:
+            pool = self.function(name).environment[env.IDENTITY_POOL_ID.name]
+            who["cognitoIdentityPoolId"] = pool
+        return who
 
     def deliver_notices(self) -> None:
         """What Lambda's stream poller does, at once: the outbox's new items to the delivery
@@ -112,18 +123,24 @@ class Deployed:
 
 
 def guest() -> dict[str, Any]:
+    """A guest of this deployment's identity pool, as API Gateway names them."""
     return {
+        "cognitoIdentityPoolId": IDENTITY_POOL,
         "cognitoIdentityId": f"ap-southeast-1:{uuid.uuid4()}",
         "cognitoAuthenticationType": "unauthenticated",
+        "accountId": ACCOUNT_ID,
     }
 
 
 def customer(customer_id: str) -> dict[str, Any]:
+    """A customer signed in through this deployment's user pool and identity pool."""
     provider = "cognito-idp.ap-southeast-1.amazonaws.com/pool"
     return {
+        "cognitoIdentityPoolId": IDENTITY_POOL,
         "cognitoIdentityId": f"ap-southeast-1:{uuid.uuid4()}",
         "cognitoAuthenticationType": "authenticated",
         "cognitoAuthenticationProvider": f"{provider},{provider}:CognitoSignIn:{customer_id}",
+        "accountId": ACCOUNT_ID,
     }
 
 
@@ -165,5 +182,10 @@ def streams_client() -> Any:
 
 def staff(role: str, staff_id: str = "alice") -> dict[str, Any]:
     """An IAM caller in a staff role, as API Gateway names them (``Support``, ...)."""
-    arn = f"arn:aws:sts::123456789012:assumed-role/{role}/{staff_id}"
-    return {"userArn": arn, "caller": f"AROAEXAMPLE:{staff_id}", "user": f"AROAEXAMPLE:{staff_id}"}
+    arn = f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/{staff_id}"
+    return {
+        "userArn": arn,
+        "caller": f"AROAEXAMPLE:{staff_id}",
+        "user": f"AROAEXAMPLE:{staff_id}",
+        "accountId": ACCOUNT_ID,
+    }

@@ -9,20 +9,34 @@ from dataclasses import dataclass
 from typing import Any
 from unittest import mock
 
+from local.placeholders import SAMPLES
+from local.template import ACCOUNT_ID
+from ongpt.platform import settings as env
 from ongpt.platform.api import Api, LambdaHandler, entrypoint
+
+# The identity pool of "this deployment" in events built here (the placeholder environment's);
+# ``Deployed.call`` names its world's own instead.
+IDENTITY_POOL = SAMPLES[env.IDENTITY_POOL_ID.name]
 
 
 def api_entrypoint(app: Api, service: str) -> LambdaHandler:
-    """``app``'s entry point built with what the stack gives every API function (each entry
-    point checks it at cold start)."""
+    """``app``'s entry point with what the stack gives every API function, there at its cold
+    start (which checks it) and at each invocation, as on Lambda."""
     every_api_function = {
         "POWERTOOLS_SERVICE_NAME": service,
         "POWERTOOLS_METRICS_NAMESPACE": "Tests",
         "SMS_COUNTRY_CODES": '["84"]',
         "SITE_ORIGIN": "https://site.example",
+        env.IDENTITY_POOL_ID.name: IDENTITY_POOL,
     }
     with mock.patch.dict(os.environ, every_api_function):
-        return entrypoint(app, ())
+        handler = entrypoint(app, ())
+
+    def invoked(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        with mock.patch.dict(os.environ, every_api_function):
+            return handler(event, context)
+
+    return invoked
 
 
 @dataclass
@@ -63,6 +77,7 @@ def rest_event(
             "path": f"/prod{path}",
             "stage": "prod",
             "requestId": str(uuid.uuid4()),
+            "accountId": ACCOUNT_ID,  # the API owner's
             "identity": {"sourceIp": "203.0.113.7", "userAgent": "pytest", **(identity or {})},
         },
         "body": text,

@@ -8,8 +8,10 @@ import importlib.util
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from local.placeholders import placeholder_environment
+from tests.support.events import FakeLambdaContext
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 
@@ -34,3 +36,10 @@ def warm_handler(function: str) -> ModuleType:
     """The function's handler module, imported once (every variable set for its cold start)."""
     with placeholder_environment():
         return importlib.import_module(f"functions.{function}.handler")
+
+
+def handled(function: str, event: dict[str, Any]) -> dict[str, Any]:
+    """The warm handler's answer to ``event``, its environment there as on Lambda."""
+    handler = warm_handler(function)
+    with placeholder_environment():
+        return handler.lambda_handler(event, FakeLambdaContext())  # type: ignore[no-any-return]

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from local.conditions import matches
-from local.iam import decide, is_allowed
+from local.iam import (
+    Decision,
+    api_gateway_decision,
+    decide,
+    is_allowed,
+    resource_policy_decision,
+)
 
 API = "arn:aws:execute-api:ap-southeast-1:123456789012:abc/prod"
 
@@ -145,3 +151,38 @@ def test_a_trust_statement_names_who_may_assume_the_role() -> None:
     assert decide(trust, "sts:AssumeRole", role, {}, eve) == "implicit deny"
     assert decide(trust, "sts:AssumeRole", role, {}, web) == "implicit deny"
     assert decide(trust, "sts:AssumeRoleWithWebIdentity", role, {}, alice) == "implicit deny"
+
+
+def test_api_gateway_combines_a_callers_policy_and_the_apis_resource_policy_as_documented() -> None:
+    """Tables A and B of "How API Gateway resource policies affect authorization workflow": any
+    explicit deny wins; the API's own account needs one allow, another account both."""
+    outcomes: tuple[Decision, ...] = ("allow", "implicit deny", "explicit deny")
+    for identity in outcomes:
+        for resource in outcomes:
+            same = api_gateway_decision(identity, resource, same_account=True)
+            other = api_gateway_decision(identity, resource, same_account=False)
+            if "explicit deny" in (identity, resource):
+                assert same == other == "explicit deny"
+            else:
+                assert (same == "allow") == ("allow" in (identity, resource))
+                assert (other == "allow") == (identity == resource == "allow")
+
+
+def test_a_resource_policy_naming_the_owners_account_allows_nobody_in_it_by_itself() -> None:
+    """An account principal delegates to the account's identity-based policies: it grants a
+    caller of another account (which then needs its own allow too), not the owner's callers."""
+    by_account = [{**allow(f"{API}/*"), "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]
+    named = [{**allow(f"{API}/*"), "Principal": {"AWS": "arn:aws:iam::123456789012:role/R"}}]
+    resource, own = f"{API}/GET/v1/policy", "arn:aws:iam::123456789012:role/R"
+    foreign = "arn:aws:iam::999999999999:role/R"
+
+    def decided(statements: list[dict[str, object]], caller: str | None) -> str:
+        return resource_policy_decision(
+            statements, "execute-api:Invoke", resource, {}, caller, "123456789012"
+        )
+
+    assert decided(by_account, own) == "implicit deny"
+    assert decided(named, own) == "allow"
+    assert decided([{**by_account[0], "Principal": {"AWS": "999999999999"}}], foreign) == "allow"
+    assert decided(named, None) == "implicit deny"  # anonymous
+    assert decided([{**allow(f"{API}/*"), "Principal": "*"}], None) == "allow"

@@ -1,14 +1,24 @@
-"""The customer's sign-in identity in the Cognito user pool (P1.2, P2.3)."""
+"""The customer's sign-in identity in the Cognito user pool (P1.2, P2.3).
+
+A customer's Cognito user can disappear outside the service (deleted through Cognito's own API
+before its web ACL blocked that, or by an administrator). Every call on a customer's user then
+raises ``SignInGone`` (a 409 where a path lets it through, never a 503 that no retry can end),
+counts ``SignInsMissing`` (alarmed: docs/runbooks.md) and logs the customer's id; each path
+decides what a missing sign-in means for it. The erasure's ``remove`` finds it deleted already.
+"""
 
 from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ongpt.platform.errors import AlreadyRegistered, WeakPassword
+from ongpt.platform.business_metrics import count
+from ongpt.platform.errors import AlreadyRegistered, SignInGone, WeakPassword
+from ongpt.platform.telemetry import logger
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp.client import CognitoIdentityProviderClient
@@ -44,19 +54,32 @@ class Accounts:
                     "The email address or phone number is already registered."
                 ) from None
             raise
-        sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+        sub = str(next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub"))
         try:
-            self.set_password(email, password)
+            self.set_password(sub, password)
         except BaseException:
             self.delete(email)
             raise
-        return str(sub)
+        return sub
 
-    def set_password(self, username: str, password: str) -> None:
-        """``username``: the email or the customer's id (the user's sub)."""
+    def _on_customer(self, call: Callable[..., Any], customer_id: str, **params: Any) -> None:
+        """``call`` on the customer's Cognito user (named by its sub, the customer's id), or
+        ``SignInGone`` if there is none."""
         try:
-            self._idp.admin_set_user_password(
-                UserPoolId=self._pool, Username=username, Password=password, Permanent=True
+            call(UserPoolId=self._pool, Username=customer_id, **params)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "UserNotFoundException":
+                raise
+            count("SignInsMissing")
+            logger.warning("the customer's sign-in is missing", extra={"customer_id": customer_id})
+            raise SignInGone(
+                "The account's sign-in no longer exists (staff are alerted)."
+            ) from None
+
+    def set_password(self, customer_id: str, password: str) -> None:
+        try:
+            self._on_customer(
+                self._idp.admin_set_user_password, customer_id, Password=password, Permanent=True
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "InvalidPasswordException":
@@ -79,9 +102,9 @@ class Accounts:
     def change_addresses(self, customer_id: str, *, email: str, phone: str) -> None:
         """The new email and phone sign in (verified: proven by codes); the old ones no longer."""
         try:
-            self._idp.admin_update_user_attributes(
-                UserPoolId=self._pool,
-                Username=customer_id,
+            self._on_customer(
+                self._idp.admin_update_user_attributes,
+                customer_id,
                 UserAttributes=_proven(email, phone),
             )
         except ClientError as error:
@@ -96,21 +119,21 @@ class Accounts:
         """Every refresh token of the customer revoked (Cognito global sign-out). Access and ID
         tokens already issued stay valid until they expire (an hour); the identity pool, which
         checks tokens server-side, refuses the ID tokens at once."""
-        self._idp.admin_user_global_sign_out(UserPoolId=self._pool, Username=customer_id)
+        self._on_customer(self._idp.admin_user_global_sign_out, customer_id)
 
     def disable(self, customer_id: str) -> None:
         """No sign-in, nor refresh, until enabled again."""
-        self._idp.admin_disable_user(UserPoolId=self._pool, Username=customer_id)
+        self._on_customer(self._idp.admin_disable_user, customer_id)
 
     def enable(self, customer_id: str) -> None:
-        self._idp.admin_enable_user(UserPoolId=self._pool, Username=customer_id)
+        self._on_customer(self._idp.admin_enable_user, customer_id)
 
     def remove_authenticator(self, customer_id: str) -> None:
         """The authenticator app no longer completes MFA: the next sign-in is by SMS, which
         may enrol a new app."""
-        self._idp.admin_set_user_mfa_preference(
-            UserPoolId=self._pool,
-            Username=customer_id,
+        self._on_customer(
+            self._idp.admin_set_user_mfa_preference,
+            customer_id,
             SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
             SMSMfaSettings={"Enabled": True, "PreferredMfa": True},
         )

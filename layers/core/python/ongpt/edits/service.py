@@ -40,6 +40,7 @@ from ongpt.platform.errors import (
     Expired,
     InvalidCode,
     NotFound,
+    SignInGone,
     TooManyAttempts,
 )
 from ongpt.security import codes, masking, normalize
@@ -273,7 +274,8 @@ class EditRequests:
         if customer_id is None or edit is None:
             raise NotFound("No such edit request.")
         if replayed(edit, request_id, status="APPLIED"):
-            self.accounts.sign_out_everywhere(customer_id)
+            with suppress(SignInGone):  # no sign-in left: nothing to sign out
+                self.accounts.sign_out_everywhere(customer_id)
             return {"edit_request_id": edit_id, "status": "APPLIED"}
         if replayed(edit, request_id, status="REJECTED"):
             return {"edit_request_id": edit_id, "status": "REJECTED"}
@@ -349,6 +351,8 @@ class EditRequests:
                 self.accounts.change_addresses(customer_id, email=new["email"], phone=new["phone"])
         except AlreadyRegistered:
             return False
+        except SignInGone:  # correcting the record needs no sign-in: the profile changes alone
+            moving = False
         try:
             self._audited(
                 staff, edit, True, [*applying.items, applied, *self.outbox.items(notices)]
@@ -368,7 +372,8 @@ class EditRequests:
     def _restore(self, customer_id: str, old: dict[str, str], moved: bool) -> None:
         """Put the sign-in addresses back when the profile could not follow them."""
         if moved:
-            self.accounts.change_addresses(customer_id, email=old["email"], phone=old["phone"])
+            with suppress(SignInGone):  # gone meanwhile: nothing signs in with the new ones
+                self.accounts.change_addresses(customer_id, email=old["email"], phone=old["phone"])
 
 
 def _told(

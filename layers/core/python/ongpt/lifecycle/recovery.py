@@ -14,7 +14,8 @@ preferred), signs the customer out everywhere, then in one transaction (DESIGN.m
 every write") completes the recovery, appends ``account.recover`` to the customer's audit chain
 (what was reset, no personal value) and puts a notice to each address into the outbox (the
 delivery worker sends them). The Cognito changes come first and are idempotent: a retry after a
-failed transaction makes them again and commits; a retry after a committed one finds it done.
+failed transaction makes them again and commits; a retry after a committed one finds it done. An
+account whose sign-in is gone cannot be recovered: 409 (``SignInGone``), nothing recorded.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from ongpt.notify.delivery import Kind
 from ongpt.notify.notices import BOTH, to_customer
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
-from ongpt.platform.errors import Conflict, NotFound
+from ongpt.platform.errors import Conflict, NotFound, SignInGone
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.outbox import Outbox
 from ongpt.storage.replays import made_by, replayed
@@ -66,9 +66,23 @@ class AccountLifecycle:
 
     # Sign-out
     def sign_out(self, customer_id: str) -> None:
-        """Every refresh token revoked (Cognito global sign-out)."""
+        """Every refresh token revoked (Cognito global sign-out); with no sign-in left (its
+        Cognito user gone), no token can be refreshed: signed out."""
         self._profile(customer_id)
-        self.accounts.sign_out_everywhere(customer_id)
+        with suppress(SignInGone):
+            self.accounts.sign_out_everywhere(customer_id)
+
+    def _sign_in_off(self, customer_id: str) -> None:
+        """Sign-in disabled and every session revoked; a sign-in gone is off already (the closure
+        goes on: the account is erased after its grace period)."""
+        with suppress(SignInGone):
+            self.accounts.disable(customer_id)
+            self.accounts.sign_out_everywhere(customer_id)
+
+    def _sign_in_back_on(self, customer_id: str) -> None:
+        """Sign-in enabled again after a closure that did not commit, if there is one."""
+        with suppress(SignInGone):
+            self.accounts.enable(customer_id)
 
     # Closure
     def close(self, customer_id: str, reason: str | None) -> Closing:
@@ -76,8 +90,7 @@ class AccountLifecycle:
         if record["status"] == "ACTIVE":
             record = self._begin_closure(customer_id, record, reason)
         elif record["status"] == "CLOSING":  # again: sign-in off, should a reactivation have
-            self.accounts.disable(customer_id)  # failed after turning it on
-            self.accounts.sign_out_everywhere(customer_id)
+            self._sign_in_off(customer_id)  # failed after turning it on
         else:
             raise Conflict(f"The account is {record['status']}.")
         return Closing(erase_after=record["erase_after"])
@@ -102,9 +115,8 @@ class AccountLifecycle:
             BOTH,
             erase_on=erase_after[:10],
         )
-        self.accounts.disable(customer_id)
         try:
-            self.accounts.sign_out_everywhere(customer_id)
+            self._sign_in_off(customer_id)
             self.audit_log.append(
                 customer_id,
                 actor=customer_id,
@@ -119,10 +131,10 @@ class AccountLifecycle:
         except TransactionConflict as conflict:
             if 0 in conflict.failed:  # closed meanwhile by a concurrent request: its answer
                 return self._profile(customer_id)
-            self.accounts.enable(customer_id)
+            self._sign_in_back_on(customer_id)
             raise Conflict("The account changed meanwhile; try again.") from None
         except BaseException:
-            self.accounts.enable(customer_id)
+            self._sign_in_back_on(customer_id)
             raise
         return {**record, **values, "status": "CLOSING"}
 
@@ -170,7 +182,8 @@ class AccountLifecycle:
         self, staff: Caller, customer_id: str, request_id: str, purpose: str, note: str
     ) -> Reactivated:
         """``ACTIVE`` again while ``CLOSING`` (withdrawn consents stay withdrawn); 409 otherwise,
-        but to a retry of the request that reactivated it (``ongpt.storage.replays``). Sign-in
+        but to a retry of the request that reactivated it (``ongpt.storage.replays``), and 409
+        if its sign-in is gone (``SignInGone``: it stays ``CLOSING``, erased in its time). Sign-in
         on first, then the profile and its audit entry in one transaction; sign-in off again if
         that fails."""
         record = self._profile(customer_id)

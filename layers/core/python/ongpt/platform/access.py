@@ -54,6 +54,12 @@ WHILE_CLOSING: tuple[Pattern, ...] = (("POST", "/v1/me/closure"), ("POST", "/v1/
 
 # The IAM role names of staff (API.md) and the principal each is.
 STAFF_ROLES: dict[str, str] = {"Support": "support", "Compliance": "compliance", "Admin": "admin"}
+# Staff who sign in with IAM Identity Center reach a staff role from the permission set named here
+# (its role in the account is ``AWSReservedSSO_<name>_<suffix>``), their own Identity Center user
+# name passed as a session tag by Identity Center's attributes for access control
+# (``SSO_USER_NAME_TAG`` = ``${path:userName}``): infra/identity.py, README (Deploying).
+SSO_PERMISSION_SETS: dict[str, str] = {role: f"OnGptAccounts{role}" for role in STAFF_ROLES}
+SSO_USER_NAME_TAG = "userName"
 
 
 @cache

@@ -36,7 +36,13 @@ from ongpt.platform.errors import (
     ValidationFailed,
 )
 from ongpt.platform.models import ErrorBody, Refusal
-from ongpt.platform.settings import EVERY_API_FUNCTION, SITE_ORIGIN, Variable, require
+from ongpt.platform.settings import (
+    EVERY_API_FUNCTION,
+    IDENTITY_POOL_ID,
+    SITE_ORIGIN,
+    Variable,
+    require,
+)
 from ongpt.platform.telemetry import logger, metrics, traced
 
 MAX_BODY_BYTES = 16 * 1024
@@ -353,7 +359,7 @@ def _allow_site(event: dict[str, Any], response: dict[str, Any]) -> None:
 def _answer(app: Api, event: dict[str, Any], context: LambdaContext) -> tuple[dict[str, Any], str]:
     """The response to ``event``, and the kind of caller it came from."""
     try:
-        who = caller(event)
+        who = caller(event, IDENTITY_POOL_ID.value())
     except Forbidden as unidentified:
         return _refusal(unidentified), "unknown"
     refused = _not_allowed(who, event) or _not_in_standing(app, who, event) or _unreadable(event)

@@ -88,5 +88,11 @@ class Conflict(ServiceError, status=409, code="CONFLICT"):
     """The resource's state does not allow the change (a final complaint, a decided request)."""
 
 
+class SignInGone(Conflict):
+    """The customer's Cognito user no longer exists: deleted outside the service, which cannot act
+    on a sign-in that is not there (staff are alerted: ``SignInsMissing``). A retry finds the
+    same; each path decides what it means (``ongpt.customers.accounts``)."""
+
+
 class ConsentRequired(ServiceError, status=403, code="CONSENT_REQUIRED"):
     """Sharing with a third party the customer has not consented to."""

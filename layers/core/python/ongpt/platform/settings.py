@@ -82,6 +82,7 @@ REGISTRATION_QUEUE_URL = text("REGISTRATION_QUEUE_URL", "the queue of registrati
 RECOVERY_QUEUE_URL = text("RECOVERY_QUEUE_URL", "the queue of recoveries' codes")
 ANNOUNCEMENT_QUEUE_URL = text("ANNOUNCEMENT_QUEUE_URL", "the queue of announcement shards")
 SITE_ORIGIN = text("SITE_ORIGIN", "the privacy centre's origin, the one browsers may call from")
+IDENTITY_POOL_ID = text("IDENTITY_POOL_ID", "the identity pool whose guests and customers may call")
 JOB_DLQ_URL = text("JOB_DLQ_URL", "the dead-letter queue of scheduled jobs' failed items")
 
 # What a need of the catalogue (infra/catalogue.py) gives a function.
@@ -91,9 +92,10 @@ CUSTOMER_KEYS = (DATA_KEY_ID, DATA_KEYS_TABLE)  # catalogue.CUSTOMER_DATA: the k
 MESSAGING = (CUSTOMERS_TABLE, *CUSTOMER_KEYS, *EMAIL)  # catalogue.MESSAGING
 NOTICES = (CUSTOMERS_TABLE, *CUSTOMER_KEYS, OUTBOX_TABLE)  # catalogue.NOTICES: into the outbox
 
-# What the stack gives every function, and every API function besides (infra/cors.py).
+# What the stack gives every function, and every API function besides (infra/cors.py,
+# infra/gateway.py).
 EVERY_FUNCTION: tuple[Variable[object], ...] = (SERVICE_NAME, METRICS_NAMESPACE, SMS_COUNTRY_CODES)
-EVERY_API_FUNCTION: tuple[Variable[object], ...] = (SITE_ORIGIN,)
+EVERY_API_FUNCTION: tuple[Variable[object], ...] = (SITE_ORIGIN, IDENTITY_POOL_ID)
 
 
 def require(variables: Sequence[Variable[object]]) -> None:

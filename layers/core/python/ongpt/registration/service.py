@@ -325,7 +325,7 @@ class Registrations:
                 or self.customer_store.owner_of("email", record["email_index"]) is not None
             ):
                 raise
-            self.accounts.set_password(opened["email"], password)
+            self.accounts.set_password(str(left["sub"]), password)
             return str(left["sub"])
 
     def _create_customer(
