@@ -230,13 +230,14 @@ class ServiceFunction(Construct):
 
     def use_audit_anchors(self, keys: Keys, anchors: AuditAnchors, *, write: bool) -> None:
         """Verify audit chains against their anchors, or (the anchor job) write new anchors;
-        either checks entries' MACs, neither makes one."""
+        either checks MACs; the job keys each anchor it writes, and makes no other MAC."""
         self._env(env.AUDIT_KEY_ID, keys.audit.key_arn)
         self._env(env.AUDIT_ANCHOR_BUCKET, anchors.bucket.bucket_name)
         keys.allow_audit_mac(self.role, "kms:VerifyMac")
         anchors.allow_read(self.role)  # the job, too, verifies from a chain's newest anchor
         if write:
             anchors.allow_write(self.role)
+            keys.allow_audit_mac(self.role, "kms:GenerateMac")
         acknowledge(
             self,
             "Audit anchors are objects named by chain and sequence: a chain's are found by "

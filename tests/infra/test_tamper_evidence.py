@@ -1,5 +1,6 @@
 """P2.5, P5: audit entries keyed with a key of their own, chain heads anchored in a write-once
-bucket every hour, and only the appending functions may write the audit table."""
+bucket every hour by the anchor job alone, and only the appending functions may write the audit
+table."""
 
 from __future__ import annotations
 
@@ -71,6 +72,9 @@ def test_the_anchor_bucket_refuses_anyone_an_overwrite_a_delete_or_plain_http(
     assert ("s3:DeleteObject", "None") in denied
     assert ("s3:DeleteObjectVersion", "None") in denied
     assert ("s3:*", str({"Bool": {"aws:SecureTransport": "false"}})) in denied
+    job = {"Fn::GetAtt": [_role(template_json, "audit_anchors"), "Arn"]}
+    only_the_job = {"ArnNotEquals": {"aws:PrincipalArn": job}}  # a forged anchor's put, too
+    assert ("s3:PutObject", str(only_the_job)) in denied
 
 
 @pytest.mark.clause("P2.5", "P5")
@@ -86,8 +90,8 @@ def test_audit_entries_are_keyed_with_an_hmac_key_of_their_own(
             if "Fn::GetAtt" in principal:
                 for action in _as_list(statement["Action"]):
                     granted.setdefault(action, set()).add(principal["Fn::GetAtt"][0])
-    assert granted == {
-        "kms:GenerateMac": _roles_needing(template_json, Need.AUDIT_APPEND),
+    assert granted == {  # the anchor job keys each anchor it writes
+        "kms:GenerateMac": _roles_needing(template_json, Need.AUDIT_APPEND, Need.AUDIT_ANCHOR),
         "kms:VerifyMac": {
             _role(template_json, name) for name in ("audit", "audit_anchors", "audit_verification")
         },

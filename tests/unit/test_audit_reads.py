@@ -45,7 +45,8 @@ def test_a_chain_cut_at_its_anchor_reads_as_broken_though_the_read_extends_it() 
     reader, audit_log, anchor_store = _reader()
     for _ in range(2):
         second = audit_log.append("c-1", actor="alice", role="support", action="customer.read")
-    anchor_store.put(Anchor("c-1", second.sequence, second.hash, second.mac, second.at))
+    anchor = Anchor("c-1", second.sequence, second.hash, second.mac, second.at)
+    anchor_store.put(audit_log.chain_key.keyed(anchor))
     audit_log.appended.remove(second)
     verification = reader.read(COMPLIANCE, "c-1")["verification"]
     assert verification["valid"] is False
