@@ -116,6 +116,11 @@ class Observability(Construct):
             "The daily audit verification found a changed, missing or reordered entry",
         )
         self.alarm(
+            "AuditEntriesChanged",
+            _counted("AuditEntriesChanged", "audit_changes", PERIOD),
+            "An audit entry was changed or removed (the Audit table's stream): a rewrite",
+        )
+        self.alarm(
             "NoticesLeftClaimed",
             _counted("NoticesLeftClaimed", "notice_delivery", PERIOD),
             "A delivery died between claiming a notice and marking it: maybe sent, never resent",

@@ -99,6 +99,12 @@ class OnGptAccountsStack(Stack):
         self.functions[catalogue.NOTICE_DELIVERY].consume_stream(
             self.data[tables.OUTBOX], self.messaging.notice_dlq, retries=MAX_DELIVERY_ATTEMPTS
         )
+        self.functions[catalogue.AUDIT_CHANGES].consume_stream(
+            self.data[tables.AUDIT],
+            self.messaging.audit_change_dlq,
+            retries=MAX_DELIVERY_ATTEMPTS,
+            events=("MODIFY", "REMOVE"),  # entries are only added: any other change is a rewrite
+        )
 
         self.gateway = Gateway(
             self,
@@ -144,6 +150,7 @@ class OnGptAccountsStack(Stack):
                 "Announcement": self.messaging.announcement_dlq,
                 "Job": self.messaging.job_dlq,
                 "Notice": self.messaging.notice_dlq,
+                "AuditChange": self.messaging.audit_change_dlq,
             },
             key=self.keys.ops,
             alarm_email=settings.alarm_email,

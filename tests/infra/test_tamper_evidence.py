@@ -1,9 +1,10 @@
 """P2.5, P5: audit entries keyed with a key of their own, chain heads anchored in a write-once
-bucket every hour by the anchor job alone, and only the appending functions may write the audit
-table."""
+bucket every hour by the anchor job alone, only the appending functions may write the audit
+table, and any change to an entry raises an alarm."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -175,3 +176,34 @@ def test_the_audit_tables_own_policy_lets_only_appenders_put_and_no_one_change_o
     assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} <= set(
         change["Action"]
     )
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_any_change_to_an_audit_entry_reaches_an_alarm_through_the_tables_stream(
+    template_json: dict[str, Any],
+) -> None:
+    table_id = logical_id(template_json, "/Data/Audit/Resource")
+    table = resources(template_json, "AWS::DynamoDB::Table")[table_id]
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    (mapping,) = [
+        props
+        for props in resources(template_json, "AWS::Lambda::EventSourceMapping").values()
+        if props["EventSourceArn"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+    ]
+    function = resources(template_json, "AWS::Lambda::Function")[mapping["FunctionName"]["Ref"]]
+    assert function["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "audit_changes"
+    patterns = [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]]
+    assert patterns == [{"eventName": ["MODIFY", "REMOVE"]}]  # appends never invoke it
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    dead_letters = mapping["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    alarms = list(resources(template_json, "AWS::CloudWatch::Alarm").values())
+    assert any(  # a batch it gave up on is alarmed too
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_letters, "QueueName"]}}
+        in alarm.get("Dimensions", [])
+        for alarm in alarms
+    )
+    (changed,) = [a for a in alarms if a.get("MetricName") == "AuditEntriesChanged"]
+    assert changed["Namespace"] == "OnGptAccounts"
+    assert changed["Dimensions"] == [{"Name": "service", "Value": "audit_changes"}]
+    assert (changed["Statistic"], changed["Threshold"]) == ("Sum", 1)
+    assert changed["AlarmActions"]
