@@ -4,8 +4,9 @@ S3 Object Lock in compliance mode: no one, the account's root included, can dele
 an object version, or shorten its retention, before the retention ends. The bucket policy adds
 what Object Lock leaves open: a new version over a key (a put without ``If-None-Match``), a
 delete marker that would hide the newest anchor, and a put by anyone but the anchor job (a
-forged anchor; one that got in anyway breaks the anchors' chain). Versioned, KMS-encrypted, TLS
-only, access-logged. See ``ongpt.audit.anchors``.
+forged anchor; one that got in anyway breaks the anchors' chain); a change of that policy or of
+Object Lock raises ``AnchorBucketPolicyChanged``. Versioned, KMS-encrypted, TLS only,
+access-logged. See ``ongpt.audit.anchors``.
 """
 
 from __future__ import annotations

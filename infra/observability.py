@@ -11,6 +11,7 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -52,6 +53,8 @@ class Observability(Construct):
         access_logs: logs.ILogGroup,
         trail_logs: logs.ILogGroup,
         audit_table: dynamodb.ITable,
+        audit_key: kms.IKey,
+        anchor_bucket: s3.IBucket,
         functions: list[ServiceFunction],
         dead_letter_queues: dict[str, sqs.IQueue],
         key: kms.IKey,
@@ -132,6 +135,8 @@ class Observability(Construct):
             trail_logs=trail_logs,
             access_logs=access_logs,
             audit_table=audit_table,
+            audit_key=audit_key,
+            anchor_bucket=anchor_bucket,
         )
 
         self.dashboard = cloudwatch.Dashboard(

@@ -143,6 +143,8 @@ class OnGptAccountsStack(Stack):
             access_logs=self.gateway.access_logs,
             trail_logs=self.trail.log_group,
             audit_table=self.data[tables.AUDIT],
+            audit_key=self.keys.audit,
+            anchor_bucket=self.anchors.bucket,
             functions=list(self.functions.values()),
             dead_letter_queues={
                 "RegistrationCode": self.messaging.registration_code_dlq,
