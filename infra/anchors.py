@@ -2,8 +2,10 @@
 
 S3 Object Lock in compliance mode: no one, the account's root included, can delete or overwrite
 an object version, or shorten its retention, before the retention ends. The bucket policy adds
-what Object Lock leaves open: a new version over a key (a put without ``If-None-Match``) and a
-delete marker that would hide the newest anchor. Versioned, KMS-encrypted, TLS only,
+what Object Lock leaves open: a new version over a key (a put without ``If-None-Match``), a
+delete marker that would hide the newest anchor, and a put by anyone but the anchor job (a
+forged anchor; one that got in anyway breaks the anchors' chain); a change of that policy or of
+Object Lock raises ``AnchorBucketPolicyChanged``. Versioned, KMS-encrypted, TLS only,
 access-logged. See ``ongpt.audit.anchors``.
 """
 
@@ -38,6 +40,7 @@ class AuditAnchors(Construct):
             object_lock_default_retention=s3.ObjectLockRetention.compliance(ANCHOR_RETENTION),
         )
         self.key = key
+        self._writer: iam.IRole | None = None
         self.objects = objects = self.bucket.arn_for_objects("*")
         self.bucket.add_to_resource_policy(
             iam.PolicyStatement(
@@ -77,8 +80,21 @@ class AuditAnchors(Construct):
         self.key.grant(role, "kms:Decrypt")
 
     def allow_write(self, role: iam.IRole) -> None:
-        """New anchors only: the bucket policy refuses overwrites and deletes."""
+        """New anchors, by this role alone: the bucket policy refuses overwrites, deletes and
+        any other principal's put (an administrator's too, whatever IAM allows them)."""
+        assert not self._writer, "the anchor bucket has one writer"
+        self._writer = role
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=["s3:PutObject"], resources=[self.objects])
         )
         self.key.grant(role, "kms:GenerateDataKey")
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlyTheAnchorJobPuts",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["s3:PutObject"],
+                resources=[self.objects],
+                conditions={"ArnNotEquals": {"aws:PrincipalArn": role.role_arn}},
+            )
+        )

@@ -321,6 +321,10 @@ NOTICE_DELIVERY = FunctionSpec(
     ),
     timeout_seconds=30,
 )
+AUDIT_CHANGES = FunctionSpec(
+    "audit_changes",
+    "Alarms on any change to or removal of an audit entry, from the Audit table's stream (P2.5)",
+)
 AUDIT_ANCHORS = FunctionSpec(
     "audit_anchors",
     "Hourly anchors of changed audit chain heads in write-once storage (P2.5, P5)",
@@ -362,5 +366,5 @@ API_FUNCTIONS = (
     AUDIT,
     ACCOUNT_LIFECYCLE,
 )
-WORKERS = (REGISTRATION_CODES, RECOVERY_CODES, ANNOUNCEMENT_WORKER, NOTICE_DELIVERY)
+WORKERS = (REGISTRATION_CODES, RECOVERY_CODES, ANNOUNCEMENT_WORKER, NOTICE_DELIVERY, AUDIT_CHANGES)
 ALL_FUNCTIONS = (*API_FUNCTIONS, *WORKERS, *SCHEDULED_JOBS)

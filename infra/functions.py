@@ -230,13 +230,14 @@ class ServiceFunction(Construct):
 
     def use_audit_anchors(self, keys: Keys, anchors: AuditAnchors, *, write: bool) -> None:
         """Verify audit chains against their anchors, or (the anchor job) write new anchors;
-        either checks entries' MACs, neither makes one."""
+        either checks MACs; the job keys each anchor it writes, and makes no other MAC."""
         self._env(env.AUDIT_KEY_ID, keys.audit.key_arn)
         self._env(env.AUDIT_ANCHOR_BUCKET, anchors.bucket.bucket_name)
         keys.allow_audit_mac(self.role, "kms:VerifyMac")
         anchors.allow_read(self.role)  # the job, too, verifies from a chain's newest anchor
         if write:
             anchors.allow_write(self.role)
+            keys.allow_audit_mac(self.role, "kms:GenerateMac")
         acknowledge(
             self,
             "Audit anchors are objects named by chain and sequence: a chain's are found by "
@@ -313,11 +314,21 @@ class ServiceFunction(Construct):
         self._key_through("sqs", queue.encryption_master_key, *SQS_CONSUMER_KEY)
 
     def consume_stream(
-        self, table: dynamodb.ITable, dead_letters: sqs.IQueue, *, retries: int
+        self,
+        table: dynamodb.ITable,
+        dead_letters: sqs.IQueue,
+        *,
+        retries: int,
+        events: tuple[str, ...] = ("INSERT",),
     ) -> None:
-        """Lambda reads the table's stream with the function's role: new items only, batches
-        of 10 in order, taking back only the records the function reports failed; a batch still
-        failing after ``retries`` retries is recorded (ids, not contents) on ``dead_letters``."""
+        """Lambda reads the table's stream with the function's role: records of these events
+        only (new items, by default), batches of 10 in order, taking back only the records the
+        function reports failed; a batch still failing after ``retries`` retries is recorded
+        (ids, not contents) on ``dead_letters``. Records the filter drops never invoke the
+        function, and Lambda's reads of a stream are free: a consumer of rare events costs
+        nothing while they do not happen
+        (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-streams.html,
+        https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html)."""
         stream = table.table_stream_arn
         assert stream is not None, "the table has no stream"
         self.function.add_event_source_mapping(
@@ -328,9 +339,7 @@ class ServiceFunction(Construct):
             report_batch_item_failures=True,
             retry_attempts=retries,
             bisect_batch_on_error=False,
-            filters=[
-                lambda_.FilterCriteria.filter({"eventName": lambda_.FilterRule.is_equal("INSERT")})
-            ],
+            filters=[lambda_.FilterCriteria.filter({"eventName": lambda_.FilterRule.or_(*events)})],
             on_failure=_QueueDestination(dead_letters),
         )
         self._allow(STREAM_EVENT_SOURCE, stream)

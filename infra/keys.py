@@ -4,9 +4,9 @@ granted to named roles, or to services acting for the account (``kms:ViaService`
 - ``data``: customer records at rest (tables, queues, backups) and field-level envelope
   encryption with per-customer data keys (encryption context ``customer_id``).
 - ``blind_index``: HMAC key for blind indexes of email and phone.
-- ``audit``: HMAC key of the audit entries, apart from the blind index's so that its grants are
-  its own: appenders may ``GenerateMac``, verifiers (the audit reader, the anchor job) only
-  ``VerifyMac``.
+- ``audit``: HMAC key of the audit entries and their anchors, apart from the blind index's so
+  that its grants are its own: appenders and the anchor job may ``GenerateMac``, verifiers (the
+  audit reader, the anchor job, the daily verification) ``VerifyMac``.
 - ``analytics``: the analytics table, apart from personal data (P1.3).
 - ``ops``: logs, the CloudTrail trail and its bucket, the audit anchors' bucket, the alarm topic.
 """
@@ -190,7 +190,8 @@ class Keys(Construct):
         _allow_mac(self.blind_index, role, "kms:GenerateMac")
 
     def allow_audit_mac(self, role: iam.IRole, action: str) -> None:
-        """``kms:GenerateMac`` to key new audit entries, ``kms:VerifyMac`` to check them."""
+        """``kms:GenerateMac`` to key new audit entries (or anchors), ``kms:VerifyMac`` to check
+        them."""
         _allow_mac(self.audit, role, action)
 
 

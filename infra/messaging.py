@@ -51,15 +51,21 @@ class Messaging(Construct):
             "RecoveryCodes", "RecoveryCodeDeadLetters", key, RECOVERY_CODES
         )
         self.job_dlq = self._queue("JobDeadLetters", key)
-        # Records of notice batches the delivery worker failed after its retries (the Outbox
-        # table's stream mapping's OnFailure destination: ids and positions, no contents).
-        self.notice_dlq = self._queue("NoticeDeadLetters", key)
+        # Records of stream batches a worker failed after its retries (a table stream mapping's
+        # OnFailure destination: shard and positions, no contents): the delivery worker's of the
+        # Outbox table, and the audit changes' of the Audit table.
+        self.notice_dlq = self._stream_dead_letters("NoticeDeadLetters", key)
+        self.audit_change_dlq = self._stream_dead_letters("AuditChangeDeadLetters", key)
+
+    def _stream_dead_letters(self, construct_id: str, key: kms.IKey) -> sqs.Queue:
+        queue = self._queue(construct_id, key)
         acknowledge(
-            self.notice_dlq,
-            "It is a dead-letter queue: the OnFailure destination of the Outbox stream's event "
+            queue,
+            "It is a dead-letter queue: the OnFailure destination of a table stream's event "
             "source mapping, which cdk-nag does not recognise as one.",
             "AwsSolutions-SQS3",
         )
+        return queue
 
     def _worked_queue(
         self, construct_id: str, dlq_id: str, key: kms.IKey, worker: FunctionSpec

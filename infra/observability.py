@@ -11,6 +11,7 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -67,6 +68,8 @@ class Observability(Construct):
         access_logs: logs.ILogGroup,
         trail_logs: logs.ILogGroup,
         audit_table: dynamodb.ITable,
+        audit_key: kms.IKey,
+        anchor_bucket: s3.IBucket,
         functions: list[ServiceFunction],
         dead_letter_queues: dict[str, sqs.IQueue],
         key: kms.IKey,
@@ -139,6 +142,11 @@ class Observability(Construct):
             "A customer's Cognito user is missing: deleted outside the service",
         )
         self.alarm(
+            "AuditEntriesChanged",
+            _counted("AuditEntriesChanged", "audit_changes", PERIOD),
+            "An audit entry was changed or removed (the Audit table's stream): a rewrite",
+        )
+        self.alarm(
             "NoticesLeftClaimed",
             _counted("NoticesLeftClaimed", "notice_delivery", PERIOD),
             "A delivery died between claiming a notice and marking it: maybe sent, never resent",
@@ -150,6 +158,8 @@ class Observability(Construct):
             trail_logs=trail_logs,
             access_logs=access_logs,
             audit_table=audit_table,
+            audit_key=audit_key,
+            anchor_bucket=anchor_bucket,
         )
 
         self.dashboard = cloudwatch.Dashboard(

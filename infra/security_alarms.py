@@ -5,6 +5,16 @@ Each filter counts matching events as a metric of ``OnGptAccounts/Security``; on
 alarm. The patterns follow CloudWatch Logs' JSON filter syntax and the CIS AWS Foundations
 monitoring controls they are modelled on (root use, CloudTrail changes, KMS key disabling, IAM
 policy changes). Each alarm has a runbook entry under its name in ``docs/runbooks.md``.
+
+Besides those, what could rewrite the audit history unseen: a function's code or configuration
+changed (the appenders may put on the audit table and key entries; the anchor job keys anchors;
+``audit_changes`` raises the stream's alarm), a grant on the audit key, the audit table's stream
+or resource policy changed, the anchor bucket's policy or Object Lock changed. A deployment
+raises them too, on purpose: it changes what runs with those rights, and the runbooks say how to
+tell it (``invokedBy`` is ``cloudformation.amazonaws.com``). A comparison with a property an
+event lacks is written with ``NOT EXISTS`` beside it: the documentation does not say that ``!=``
+matches a missing property
+(https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
 """
 
 from __future__ import annotations
@@ -15,7 +25,9 @@ from dataclasses import dataclass
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 SECURITY_NAMESPACE = "OnGptAccounts/Security"
@@ -29,6 +41,27 @@ SES_COMPLAINT_RATE = 0.001
 API_FORBIDDEN_SPIKE = 50
 STAFF_ROLE_NAMES = ("Support", "Compliance", "Admin")
 DYNAMODB_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
+# Lambda's CloudTrail event names carry its API version ("UpdateFunctionCode20150331v2"), which
+# may change: matched by prefix (https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html).
+# What replaces a function's code or settings, stops or throttles it to nothing, or turns off the
+# stream or queue that invokes it.
+FUNCTION_CHANGES = tuple(
+    f"{name}*"
+    for name in (
+        "UpdateFunctionCode",
+        "UpdateFunctionConfiguration",
+        "PutFunctionConcurrency",
+        "DeleteFunction",
+        "UpdateEventSourceMapping",
+        "DeleteEventSourceMapping",
+    )
+)
+# What turns off the audit table's stream or deletion protection, or removes or replaces the
+# resource policy that limits its writers (its ARN is the policy events' ``resourceArn``).
+AUDIT_TABLE_CHANGES = ("UpdateTable", "DeleteTable", "PutResourcePolicy", "DeleteResourcePolicy")
+# What opens the anchor bucket to other writers, or weakens Object Lock for new anchors
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html).
+ANCHOR_BUCKET_CHANGES = ("PutBucketPolicy", "DeleteBucketPolicy", "PutObjectLockConfiguration")
 
 Alarm = Callable[..., cloudwatch.Alarm]
 
@@ -40,15 +73,37 @@ class TrailAlarm:
     pattern: str
 
 
+@dataclass(frozen=True)
+class Watched:
+    """What the trail alarms name: the stack (CloudFormation names a generated role or function
+    ``<stack>-<logical id>-<suffix>``), its region's function ARN prefix, the audit table, the
+    audit key and the anchor bucket."""
+
+    stack_name: str
+    function_arns: str  # arn:<partition>:lambda:<region>:<account>:function:
+    audit_table_name: str
+    audit_table_arn: str
+    audit_key_arn: str
+    anchor_bucket: str
+
+
+def _either(*conditions: str) -> str:
+    return "(" + " || ".join(f"({condition})" for condition in conditions) + ")"
+
+
 def _any(field: str, values: tuple[str, ...]) -> str:
-    return "(" + " || ".join(f'({field} = "{value}")' for value in values) + ")"
+    return _either(*(f'{field} = "{value}"' for value in values))
 
 
-def trail_alarms(stack_name: str, audit_table: dynamodb.ITable) -> tuple[TrailAlarm, ...]:
-    our_roles = _any(
-        "$.requestParameters.roleName", (f"{stack_name}-*", *STAFF_ROLE_NAMES)
-    )  # CloudFormation names a generated role <stack>-<logical id>-<suffix>
-    audit = audit_table.table_name
+def trail_alarms(watched: Watched) -> tuple[TrailAlarm, ...]:
+    stack_name, audit, audit_arn = (
+        watched.stack_name,
+        watched.audit_table_name,
+        watched.audit_table_arn,
+    )
+    our_roles = _any("$.requestParameters.roleName", (f"{stack_name}-*", *STAFF_ROLE_NAMES))
+    our_functions = f"{watched.function_arns}{stack_name}-*"
+    issuer = "$.userIdentity.sessionContext.sessionIssuer.userName"
     return (
         TrailAlarm(
             "KmsKeyDisabledOrDeletionScheduled",
@@ -77,8 +132,57 @@ def trail_alarms(stack_name: str, audit_table: dynamodb.ITable) -> tuple[TrailAl
             '{ ($.eventSource = "dynamodb.amazonaws.com") && '
             + _any("$.eventName", DYNAMODB_WRITES)
             + f' && (($.requestParameters.tableName = "{audit}") || '
-            + " || ".join(f'($.resources[{i}].ARN = "{audit_table.table_arn}")' for i in range(3))
-            + f') && ($.userIdentity.sessionContext.sessionIssuer.userName != "{stack_name}-*") }}',
+            + " || ".join(f'($.resources[{i}].ARN = "{audit_arn}")' for i in range(3))
+            + ") && "
+            # An IAM user or the root user has no session issuer: written by someone too.
+            + _either(f"{issuer} NOT EXISTS", f'{issuer} != "{stack_name}-*"')
+            + " }",
+        ),
+        TrailAlarm(
+            "FunctionChanged",
+            "A function's code, configuration, concurrency or event source was changed: it may "
+            "now misuse its role (append to, or overwrite, the audit log; key entries or anchors)",
+            '{ ($.eventSource = "lambda.amazonaws.com") && '
+            + _any("$.eventName", FUNCTION_CHANGES)
+            + " && "
+            + _either(  # as the caller named it (a name or an ARN), or as the answer names it
+                f'$.requestParameters.functionName = "{stack_name}-*"',
+                f'$.requestParameters.functionName = "{our_functions}"',
+                f'$.responseElements.functionArn = "{our_functions}"',
+            )
+            + " }",
+        ),
+        TrailAlarm(
+            "AuditKeyGrantCreated",
+            "A grant was created on the audit key: someone else may now key audit entries",
+            '{ ($.eventSource = "kms.amazonaws.com") && ($.eventName = "CreateGrant") && '
+            + _either(  # the key's ARN, whatever the request named it by (an alias, an id)
+                f'$.resources[0].ARN = "{watched.audit_key_arn}"',
+                f'$.responseElements.keyId = "{watched.audit_key_arn}"',
+            )
+            + " }",
+        ),
+        TrailAlarm(
+            "AuditTableChanged",
+            "The audit table's settings or resource policy changed: its stream may be off, or "
+            "others may write it",
+            '{ ($.eventSource = "dynamodb.amazonaws.com") && '
+            + _any("$.eventName", AUDIT_TABLE_CHANGES)
+            + " && "
+            + _either(
+                f'$.requestParameters.tableName = "{audit}"',
+                f'$.requestParameters.tableName = "{audit_arn}"',
+                f'$.requestParameters.resourceArn = "{audit_arn}"',
+            )
+            + " }",
+        ),
+        TrailAlarm(
+            "AnchorBucketPolicyChanged",
+            "The anchor bucket's policy or Object Lock configuration changed: others may put "
+            "anchors, or new ones may not be locked",
+            '{ ($.eventSource = "s3.amazonaws.com") && '
+            + _any("$.eventName", ANCHOR_BUCKET_CHANGES)
+            + f' && ($.requestParameters.bucketName = "{watched.anchor_bucket}") }}',
         ),
         TrailAlarm(
             "RootAccountUsed",
@@ -106,13 +210,23 @@ def add_security_alarms(
     trail_logs: logs.ILogGroup,
     access_logs: logs.ILogGroup,
     audit_table: dynamodb.ITable,
+    audit_key: kms.IKey,
+    anchor_bucket: s3.IBucket,
 ) -> None:
-    stack_name = Stack.of(scope).stack_name
-    for watched in trail_alarms(stack_name, audit_table):
+    stack = Stack.of(scope)
+    watched = Watched(
+        stack_name=stack.stack_name,
+        function_arns=f"arn:{stack.partition}:lambda:{stack.region}:{stack.account}:function:",
+        audit_table_name=audit_table.table_name,
+        audit_table_arn=audit_table.table_arn,
+        audit_key_arn=audit_key.key_arn,
+        anchor_bucket=anchor_bucket.bucket_name,
+    )
+    for trail_alarm in trail_alarms(watched):
         alarm(
-            watched.name,
-            _count(scope, watched.name, trail_logs, watched.pattern),
-            watched.description,
+            trail_alarm.name,
+            _count(scope, trail_alarm.name, trail_logs, trail_alarm.pattern),
+            trail_alarm.description,
         )
     alarm(
         "CloudTrailSilent",

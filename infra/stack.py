@@ -106,6 +106,12 @@ class OnGptAccountsStack(Stack):
         self.functions[catalogue.NOTICE_DELIVERY].consume_stream(
             self.data[tables.OUTBOX], self.messaging.notice_dlq, retries=MAX_DELIVERY_ATTEMPTS
         )
+        self.functions[catalogue.AUDIT_CHANGES].consume_stream(
+            self.data[tables.AUDIT],
+            self.messaging.audit_change_dlq,
+            retries=MAX_DELIVERY_ATTEMPTS,
+            events=("MODIFY", "REMOVE"),  # entries are only added: any other change is a rewrite
+        )
 
         self.gateway = Gateway(
             self,
@@ -152,6 +158,8 @@ class OnGptAccountsStack(Stack):
             access_logs=self.gateway.access_logs,
             trail_logs=self.trail.log_group,
             audit_table=self.data[tables.AUDIT],
+            audit_key=self.keys.audit,
+            anchor_bucket=self.anchors.bucket,
             functions=list(self.functions.values()),
             dead_letter_queues={
                 "RegistrationCode": self.messaging.registration_code_dlq,
@@ -159,6 +167,7 @@ class OnGptAccountsStack(Stack):
                 "Announcement": self.messaging.announcement_dlq,
                 "Job": self.messaging.job_dlq,
                 "Notice": self.messaging.notice_dlq,
+                "AuditChange": self.messaging.audit_change_dlq,
             },
             key=self.keys.ops,
             alarm_email=settings.alarm_email,

@@ -1,6 +1,7 @@
 """P2.5: the alarms a security team watches, each with its metric, filter and threshold, to the
-alarm topic; the audit verification job daily; business figures on the admins' dashboard; the
-API's URL as a stack output for the staff CLI."""
+alarm topic, each CloudTrail filter matching the events it watches and not their neighbours; the
+audit verification job daily; business figures on the admins' dashboard; the API's URL as a stack
+output for the staff CLI."""
 
 from __future__ import annotations
 
@@ -9,11 +10,21 @@ from typing import Any
 
 import pytest
 
-from infra.security_alarms import API_FORBIDDEN_SPIKE, SES_BOUNCE_RATE, SES_COMPLAINT_RATE
+from infra.security_alarms import (
+    API_FORBIDDEN_SPIKE,
+    SES_BOUNCE_RATE,
+    SES_COMPLAINT_RATE,
+    Watched,
+    trail_alarms,
+)
 from ongpt_staff.connect import API_URL_OUTPUT
+from tests.support.log_filters import matches
 from tests.support.synthesized import logical_id, resources
 
 AUDIT_TABLE = "/Data/Audit/Resource"
+# CloudWatch Logs refuses a longer filter pattern
+# (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_MetricFilter.html).
+MAX_PATTERN = 1024
 
 
 def alarm(template_json: dict[str, Any], name: str) -> dict[str, Any]:
@@ -110,8 +121,215 @@ def test_writes_to_the_audit_table_by_anything_but_our_functions(
         *(f'$.eventName = "{w}"' for w in ("PutItem", "UpdateItem", "DeleteItem")),
         f'$.requestParameters.tableName = "<{{"Ref": "{table}"}}>"',
         f'$.resources[0].ARN = "<{{"Fn::GetAtt": ["{table}", "Arn"]}}>"',
+        "$.userIdentity.sessionContext.sessionIssuer.userName NOT EXISTS",
         '$.userIdentity.sessionContext.sessionIssuer.userName != "OnGptAccounts-*"',
     )
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_what_could_rewrite_the_audit_history_unseen_raises_alarms(
+    template_json: dict[str, Any],
+) -> None:
+    """A function's code or settings, a grant on the audit key, the audit table's stream or
+    policy, the anchor bucket's policy."""
+    on_the_trail(
+        template_json,
+        "FunctionChanged",
+        '$.eventSource = "lambda.amazonaws.com"',
+        '$.eventName = "UpdateFunctionCode*"',
+        '$.eventName = "UpdateFunctionConfiguration*"',
+        '$.eventName = "UpdateEventSourceMapping*"',
+        '$.requestParameters.functionName = "OnGptAccounts-*"',
+        ':function:OnGptAccounts-*"',
+    )
+    key = logical_id(template_json, "/Keys/AuditKey/Resource")
+    on_the_trail(
+        template_json,
+        "AuditKeyGrantCreated",
+        '$.eventName = "CreateGrant"',
+        f'$.resources[0].ARN = "<{{"Fn::GetAtt": ["{key}", "Arn"]}}>"',
+    )
+    table = logical_id(template_json, AUDIT_TABLE)
+    on_the_trail(
+        template_json,
+        "AuditTableChanged",
+        '$.eventName = "UpdateTable"',
+        '$.eventName = "DeleteResourcePolicy"',
+        f'$.requestParameters.tableName = "<{{"Ref": "{table}"}}>"',
+        f'$.requestParameters.resourceArn = "<{{"Fn::GetAtt": ["{table}", "Arn"]}}>"',
+    )
+    bucket = logical_id(template_json, "/Anchors/Bucket/Resource")
+    on_the_trail(
+        template_json,
+        "AnchorBucketPolicyChanged",
+        '$.eventName = "PutBucketPolicy"',
+        '$.eventName = "DeleteBucketPolicy"',
+        f'$.requestParameters.bucketName = "<{{"Ref": "{bucket}"}}>"',
+    )
+
+
+ACCOUNT, REGION = "123456789012", "ap-southeast-1"
+AUDIT_NAME = "OnGptAccounts-DataAuditE4D9F575-1A2B3C4D5E6F7G8H9I0J1K2L3M4N5"  # a long one
+AUDIT_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{AUDIT_NAME}"
+AUDIT_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+DATA_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0987dcba-12ab-34cd-56ef-1234567890ab"
+ANCHORS = "ongptaccounts-anchorsbucketa1b2c3d4-1a2b3c4d5e6f"
+FUNCTIONS = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
+WATCHED = Watched("OnGptAccounts", FUNCTIONS, AUDIT_NAME, AUDIT_ARN, AUDIT_KEY, ANCHORS)
+CONTRACTS = "OnGptAccounts-ContractsFunction1A2B3C4D-AbCdEfGh1234"
+
+
+def assumed(role: str, **more: str) -> dict[str, Any]:
+    """``userIdentity`` of a role's session."""
+    issuer = {"type": "Role", "userName": role, "arn": f"arn:aws:iam::{ACCOUNT}:role/{role}"}
+    return {"type": "AssumedRole", "sessionContext": {"sessionIssuer": issuer}, **more}
+
+
+ADMIN = assumed("Admin")
+IAM_USER = {"type": "IAMUser", "userName": "alice", "arn": f"arn:aws:iam::{ACCOUNT}:user/alice"}
+DEPLOYMENT = assumed(
+    f"cdk-hnb659fds-cfn-exec-role-{ACCOUNT}-{REGION}", invokedBy="cloudformation.amazonaws.com"
+)
+
+
+def event(service: str, name: str, who: dict[str, Any] = ADMIN, **fields: Any) -> dict[str, Any]:
+    """A CloudTrail event as the trail writes it to its log group (the fields the filters
+    read)."""
+    return {
+        "eventSource": f"{service}.amazonaws.com",
+        "eventName": name,
+        "eventType": "AwsApiCall",
+        "awsRegion": REGION,
+        "userIdentity": who,
+        **fields,
+    }
+
+
+def put_item(who: dict[str, Any], table: str = AUDIT_NAME) -> dict[str, Any]:
+    arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{table}"
+    return event(
+        "dynamodb",
+        "PutItem",
+        who,
+        requestParameters={"tableName": table, "key": {"pk": "SUBJECT#c-1", "sk": "000000000001"}},
+        resources=[{"accountId": ACCOUNT, "type": "AWS::DynamoDB::Table", "ARN": arn}],
+    )
+
+
+def grant(key: str, who: dict[str, Any] = ADMIN, **request: str) -> dict[str, Any]:
+    return event(
+        "kms",
+        "CreateGrant",
+        who,
+        requestParameters={"keyId": key, "operations": ["GenerateMac"], **request},
+        responseElements={"grantId": "f020fe75", "keyId": key},
+        resources=[{"accountId": ACCOUNT, "type": "AWS::KMS::Key", "ARN": key}],
+    )
+
+
+# For each alarm of the audit log: events it must count, then events it must not.
+WATCHING: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
+    "AuditTableWrittenByOthers": (
+        [put_item(IAM_USER), put_item(ADMIN), put_item({"type": "Root"})],
+        [
+            put_item(assumed("OnGptAccounts-ContractsRole1A2B3C4D-AbCdEfGh1234")),
+            put_item(IAM_USER, table="OnGptAccounts-DataCustomers1A2B-XyZ"),
+            {**put_item(IAM_USER), "eventName": "GetItem"},
+        ],
+    ),
+    "FunctionChanged": (
+        [
+            event(
+                "lambda",
+                "UpdateFunctionCode20150331v2",
+                IAM_USER,
+                requestParameters={"functionName": CONTRACTS, "zipFile": "HIDDEN"},
+            ),
+            event(
+                "lambda",
+                "UpdateFunctionConfiguration20150331v2",
+                DEPLOYMENT,
+                requestParameters={"functionName": f"{FUNCTIONS}{CONTRACTS}"},
+            ),
+            event(
+                "lambda",
+                "UpdateEventSourceMapping20150331",  # the stream alarm's, turned off
+                requestParameters={"uUID": "14e0db71", "enabled": False},
+                responseElements={"functionArn": f"{FUNCTIONS}{CONTRACTS}", "state": "Disabling"},
+            ),
+            event(
+                "lambda",
+                "PutFunctionConcurrency20171031",
+                requestParameters={"functionName": CONTRACTS, "reservedConcurrentExecutions": 0},
+            ),
+        ],
+        [
+            event("lambda", "GetFunction20150331v2", requestParameters={"functionName": CONTRACTS}),
+            event(
+                "lambda",
+                "UpdateFunctionCode20150331v2",
+                requestParameters={"functionName": "billing-api"},
+                responseElements={"functionArn": f"{FUNCTIONS}billing-api"},
+            ),
+        ],
+    ),
+    "AuditKeyGrantCreated": (
+        [grant(AUDIT_KEY, granteePrincipal=f"arn:aws:iam::{ACCOUNT}:role/Mallory")],
+        [
+            grant(DATA_KEY, assumed("Admin", invokedBy="dynamodb.amazonaws.com")),
+            {**grant(AUDIT_KEY), "eventName": "ListGrants"},
+        ],
+    ),
+    "AuditTableChanged": (
+        [
+            event(
+                "dynamodb",
+                "UpdateTable",
+                requestParameters={
+                    "tableName": AUDIT_NAME,
+                    "streamSpecification": {"streamEnabled": False},
+                },
+            ),
+            event("dynamodb", "UpdateTable", requestParameters={"tableName": AUDIT_ARN}),
+            event("dynamodb", "DeleteResourcePolicy", requestParameters={"resourceArn": AUDIT_ARN}),
+        ],
+        [
+            event(
+                "dynamodb",
+                "UpdateTable",
+                requestParameters={"tableName": "OnGptAccounts-DataCustomers1A2B-XyZ"},
+            ),
+            event("dynamodb", "DescribeTable", requestParameters={"tableName": AUDIT_NAME}),
+        ],
+    ),
+    "AnchorBucketPolicyChanged": (
+        [
+            event("s3", "PutBucketPolicy", requestParameters={"bucketName": ANCHORS}),
+            event("s3", "DeleteBucketPolicy", requestParameters={"bucketName": ANCHORS}),
+            event("s3", "PutObjectLockConfiguration", requestParameters={"bucketName": ANCHORS}),
+        ],
+        [
+            event("s3", "PutBucketPolicy", requestParameters={"bucketName": "ongpt-trail-bucket"}),
+            event("s3", "GetBucketPolicy", requestParameters={"bucketName": ANCHORS}),
+        ],
+    ),
+}
+
+
+@pytest.mark.clause("P2.5", "P5")
+@pytest.mark.parametrize("name", sorted(WATCHING))
+def test_each_audit_alarm_counts_the_events_it_watches_and_not_their_neighbours(
+    name: str,
+) -> None:
+    (watching,) = [a for a in trail_alarms(WATCHED) if a.name == name]
+    counted, not_counted = WATCHING[name]
+    assert [matches(watching.pattern, e) for e in counted] == [True] * len(counted)
+    assert [matches(watching.pattern, e) for e in not_counted] == [False] * len(not_counted)
+
+
+def test_every_trail_filter_fits_cloudwatch_logs_limit() -> None:
+    for watching in trail_alarms(WATCHED):
+        assert len(watching.pattern) <= MAX_PATTERN, watching.name
 
 
 @pytest.mark.clause("P2.5")

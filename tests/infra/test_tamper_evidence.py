@@ -1,8 +1,10 @@
 """P2.5, P5: audit entries keyed with a key of their own, chain heads anchored in a write-once
-bucket every hour, and only the appending functions may write the audit table."""
+bucket every hour by the anchor job alone, only the appending functions may write the audit
+table, and any change to an entry raises an alarm."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -71,6 +73,9 @@ def test_the_anchor_bucket_refuses_anyone_an_overwrite_a_delete_or_plain_http(
     assert ("s3:DeleteObject", "None") in denied
     assert ("s3:DeleteObjectVersion", "None") in denied
     assert ("s3:*", str({"Bool": {"aws:SecureTransport": "false"}})) in denied
+    job = {"Fn::GetAtt": [_role(template_json, "audit_anchors"), "Arn"]}
+    only_the_job = {"ArnNotEquals": {"aws:PrincipalArn": job}}  # a forged anchor's put, too
+    assert ("s3:PutObject", str(only_the_job)) in denied
 
 
 @pytest.mark.clause("P2.5", "P5")
@@ -86,8 +91,8 @@ def test_audit_entries_are_keyed_with_an_hmac_key_of_their_own(
             if "Fn::GetAtt" in principal:
                 for action in _as_list(statement["Action"]):
                     granted.setdefault(action, set()).add(principal["Fn::GetAtt"][0])
-    assert granted == {
-        "kms:GenerateMac": _roles_needing(template_json, Need.AUDIT_APPEND),
+    assert granted == {  # the anchor job keys each anchor it writes
+        "kms:GenerateMac": _roles_needing(template_json, Need.AUDIT_APPEND, Need.AUDIT_ANCHOR),
         "kms:VerifyMac": {
             _role(template_json, name) for name in ("audit", "audit_anchors", "audit_verification")
         },
@@ -171,3 +176,34 @@ def test_the_audit_tables_own_policy_lets_only_appenders_put_and_no_one_change_o
     assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} <= set(
         change["Action"]
     )
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_any_change_to_an_audit_entry_reaches_an_alarm_through_the_tables_stream(
+    template_json: dict[str, Any],
+) -> None:
+    table_id = logical_id(template_json, "/Data/Audit/Resource")
+    table = resources(template_json, "AWS::DynamoDB::Table")[table_id]
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    (mapping,) = [
+        props
+        for props in resources(template_json, "AWS::Lambda::EventSourceMapping").values()
+        if props["EventSourceArn"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+    ]
+    function = resources(template_json, "AWS::Lambda::Function")[mapping["FunctionName"]["Ref"]]
+    assert function["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "audit_changes"
+    patterns = [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]]
+    assert patterns == [{"eventName": ["MODIFY", "REMOVE"]}]  # appends never invoke it
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    dead_letters = mapping["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    alarms = list(resources(template_json, "AWS::CloudWatch::Alarm").values())
+    assert any(  # a batch it gave up on is alarmed too
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_letters, "QueueName"]}}
+        in alarm.get("Dimensions", [])
+        for alarm in alarms
+    )
+    (changed,) = [a for a in alarms if a.get("MetricName") == "AuditEntriesChanged"]
+    assert changed["Namespace"] == "OnGptAccounts"
+    assert changed["Dimensions"] == [{"Name": "service", "Value": "audit_changes"}]
+    assert (changed["Statistic"], changed["Threshold"]) == ("Sum", 1)
+    assert changed["AlarmActions"]

@@ -82,7 +82,7 @@ def test_alarms_cover_api_errors_functions_and_dead_letters(template_json: dict[
     assert ("AWS/ApiGateway", "5XXError") in metrics
     assert metrics.count(("AWS/Lambda", "Errors")) == len(ALL_FUNCTIONS)
     assert metrics.count(("AWS/Lambda", "Throttles")) == len(ALL_FUNCTIONS)
-    assert metrics.count(("AWS/SQS", "ApproximateNumberOfMessagesVisible")) == 5  # the DLQs
+    assert metrics.count(("AWS/SQS", "ApproximateNumberOfMessagesVisible")) == 6  # the DLQs
     assert all(a["AlarmActions"] for a in alarms)
 
 

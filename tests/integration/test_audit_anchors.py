@@ -1,9 +1,13 @@
 """P2.5, P5: audit entries are keyed and each chain's head is anchored in write-once storage, so
-a chain rewritten with every hash recomputed, or cut below its anchor, no longer verifies."""
+a chain rewritten with every hash recomputed, or cut below its anchor, no longer verifies; the
+anchors are chained and keyed, so an anchor forged over a rewritten chain does not verify either."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,7 +15,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from ongpt.audit.service import GENESIS, Entry
+from ongpt.audit.service import GENESIS, Anchor, Entry
 from ongpt.platform.clock import timestamp
 from tests.support.audit import append
 from tests.support.deployed import Deployed, staff
@@ -19,6 +23,7 @@ from tests.support.jobs import dynamodb_operations, run_anchor_job
 from tests.support.journeys import audit_items
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+OLD_ANCHOR = ("subject", "sequence", "hash", "mac", "anchored_at")  # an anchor before chaining
 
 
 def anchor_bucket(aws: Deployed) -> str:
@@ -28,6 +33,39 @@ def anchor_bucket(aws: Deployed) -> str:
 def anchored(aws: Deployed, subject: str) -> list[str]:
     listed = boto3.client("s3").list_objects_v2(Bucket=anchor_bucket(aws), Prefix=f"{subject}/")
     return [item["Key"] for item in listed.get("Contents", [])]
+
+
+def anchor_objects(aws: Deployed, subject: str) -> list[bytes]:
+    """The chain's anchor objects, newest first."""
+    s3 = boto3.client("s3")
+    return [
+        s3.get_object(Bucket=anchor_bucket(aws), Key=key)["Body"].read()
+        for key in anchored(aws, subject)
+    ]
+
+
+def rewrite(aws: Deployed, subject: str, actor: str) -> list[dict[str, Any]]:
+    """Every entry of the chain with another actor, each hash and link recomputed (as whoever
+    can write the table but not use the audit key can): the items written."""
+    dynamodb, table, found = audit_items(aws, subject)
+    previous, written = GENESIS, []
+    for item in found:
+        entry = Entry(
+            subject=item["subject"]["S"],
+            sequence=int(item["sequence"]["N"]),
+            at=item["at"]["S"],
+            actor=actor,
+            role=item["role"]["S"],
+            action=item["action"]["S"],
+            purpose=None,
+            details={},
+            prev_hash=previous,
+        )
+        previous = entry.computed_hash()
+        rewritten = {**item, "actor": {"S": actor}, "prev_hash": {"S": entry.prev_hash}}
+        written.append({**rewritten, "hash": {"S": previous}})
+        dynamodb.put_item(TableName=table, Item=written[-1])
+    return written
 
 
 def audit_of(aws: Deployed, subject: str) -> dict[str, Any]:
@@ -84,26 +122,59 @@ def test_the_job_reads_the_audit_table_by_query_only(aws: Deployed) -> None:
 def test_a_chain_rewritten_with_every_hash_recomputed_is_caught(aws: Deployed) -> None:
     append(aws, "anchor-rewritten", 4, NOW - timedelta(minutes=5))
     assert audit_of(aws, "anchor-rewritten")["verification"]["valid"] is True
-    dynamodb, table, found = audit_items(aws, "anchor-rewritten")
-    previous = GENESIS
-    for item in found:  # rewrite the actor everywhere, recomputing each hash and link
-        entry = Entry(
-            subject=item["subject"]["S"],
-            sequence=int(item["sequence"]["N"]),
-            at=item["at"]["S"],
-            actor="mallory",
-            role=item["role"]["S"],
-            action=item["action"]["S"],
-            purpose=None,
-            details={},
-            prev_hash=previous,
-        )
-        previous = entry.computed_hash()
-        rewritten = {**item, "actor": {"S": "mallory"}, "prev_hash": {"S": entry.prev_hash}}
-        dynamodb.put_item(TableName=table, Item={**rewritten, "hash": {"S": previous}})
+    rewrite(aws, "anchor-rewritten", "mallory")
     verification = audit_of(aws, "anchor-rewritten")["verification"]
     assert verification["valid"] is False
     assert verification["first_bad"] == {"sequence": 1, "reason": "changed"}
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_each_anchor_names_the_one_before_it_and_is_keyed(aws: Deployed) -> None:
+    append(aws, "anchor-linked", 2, NOW - timedelta(minutes=30))
+    run_anchor_job(aws, NOW)
+    append(aws, "anchor-linked", 1, NOW + timedelta(minutes=20))
+    run_anchor_job(aws, NOW + timedelta(hours=1))
+    second, first = (json.loads(body) for body in anchor_objects(aws, "anchor-linked"))
+    assert (first["previous_sequence"], first["previous_sha256"]) == (0, GENESIS)
+    older = anchor_objects(aws, "anchor-linked")[1]
+    assert (second["sequence"], second["previous_sequence"]) == (3, 2)
+    assert second["previous_sha256"] == hashlib.sha256(older).hexdigest()
+    anchor = Anchor(**second)
+    kms = boto3.client("kms")
+    key = aws.function("audit_anchors").environment["AUDIT_KEY_ID"]
+    kms.verify_mac(  # raises KMSInvalidMacException unless the audit key made it
+        KeyId=key,
+        MacAlgorithm="HMAC_SHA_256",
+        Message=bytes.fromhex(anchor.computed_hash()),
+        Mac=base64.b64decode(anchor.anchor_mac),
+    )
+    assert audit_of(aws, "anchor-linked")["verification"]["valid"] is True
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_an_anchor_forged_at_a_higher_sequence_over_a_rewritten_chain_fails_verification(
+    aws: Deployed,
+) -> None:
+    """Whoever can write the table and the bucket, but not use the audit key, rewrites a chain
+    and puts a new newest anchor over it: the chain verified against that anchor alone passed."""
+    append(aws, "anchor-forged-over", 3, NOW - timedelta(minutes=5))
+    run_anchor_job(aws, NOW)
+    dynamodb, table, found = audit_items(aws, "anchor-forged-over")
+    beyond = {**found[-1], "sk": {"S": f"{4:012d}"}, "sequence": {"N": "4"}}
+    dynamodb.put_item(TableName=table, Item=beyond)  # one entry more, to anchor higher up
+    head = rewrite(aws, "anchor-forged-over", "mallory")[-1]
+    forged = Anchor("anchor-forged-over", 4, head["hash"]["S"], head["mac"]["S"], timestamp(NOW))
+    boto3.client("s3").put_object(
+        Bucket=anchor_bucket(aws),
+        Key=f"anchor-forged-over/{10**12 - 4:012d}.json",  # AnchorStore's name for sequence 4
+        Body=json.dumps({k: v for k, v in asdict(forged).items() if k in OLD_ANCHOR}).encode(),
+        IfNoneMatch="*",
+    )
+    verification = audit_of(aws, "anchor-forged-over")["verification"]
+    assert verification["valid"] is False
+    assert verification["first_bad"] == {"sequence": 4, "reason": "forged anchor"}
+    assert run_anchor_job(aws, NOW + timedelta(hours=1))["unverified"] >= 1  # no link onto it
+    assert len(anchored(aws, "anchor-forged-over")) == 2
 
 
 @pytest.mark.clause("P2.5", "P5")

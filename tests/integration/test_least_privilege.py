@@ -28,6 +28,7 @@ from tests.support.erasure import close
 from tests.support.jobs import run_anchor_job, run_erasure, run_job, run_scheduled
 from tests.support.journeys import (
     CONTRACTS_NOW,
+    audit_items,
     code_to,
     contract,
     decide,
@@ -340,6 +341,14 @@ def _audit_and_anchors(aws: Deployed, _rec: Recorder, _patch: pytest.MonkeyPatch
     assert run_scheduled(aws, "audit_verification", datetime.now(UTC))["verified"] >= 1
 
 
+def _audit_changes(aws: Deployed, _rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
+    """An entry overwritten: the stream hands the change to the worker, which calls nothing."""
+    _, cid = registered(aws)
+    dynamodb, table, (first, *_) = audit_items(aws, cid)
+    dynamodb.put_item(TableName=table, Item={**first, "actor": {"S": "mallory"}})
+    aws.deliver_notices()
+
+
 def _expiry_reminders(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
     _, cid = registered(aws)
     now = datetime(2027, 1, 1, 2, 0, tzinfo=UTC)
@@ -435,6 +444,7 @@ JOURNEYS: tuple[Journey, ...] = (
     _disclosures,
     _analytics,
     _audit_and_anchors,
+    _audit_changes,
     _expiry_reminders,
     _notice_delivery,
     _erasure,

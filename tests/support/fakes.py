@@ -7,6 +7,7 @@ and raises the same domain errors as the real store where the rule depends on th
 from __future__ import annotations
 
 import hmac
+import io
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from botocore.exceptions import ClientError
 
 from ongpt.audit.chain_key import ChainKey
-from ongpt.audit.service import Anchor, Entry
+from ongpt.audit.service import Entry
 from ongpt.audit.store import AnchorStore, AuditLog
 from ongpt.complaints.store import ComplaintStore
 from ongpt.consents.store import ConsentStore
@@ -31,6 +32,7 @@ from ongpt.storage.outbox import Notice, Outbox
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+    from mypy_boto3_s3.client import S3Client
 
 T = TypeVar("T")
 
@@ -156,11 +158,11 @@ class FakeChainKey(ChainKey):
     def __init__(self) -> None:
         self._key = os.urandom(32)
 
-    def mac(self, entry_hash: str) -> str:
-        return hmac.new(self._key, bytes.fromhex(entry_hash), "sha256").hexdigest()
+    def mac(self, message_hash: str) -> str:
+        return hmac.new(self._key, bytes.fromhex(message_hash), "sha256").hexdigest()
 
-    def valid(self, entry: Entry) -> bool:
-        return hmac.compare_digest(entry.mac, self.mac(entry.hash))
+    def verifies(self, message_hash: str, mac_b64: str) -> bool:
+        return hmac.compare_digest(mac_b64, self.mac(message_hash))
 
 
 class FakeAuditLog(AuditLog):
@@ -184,19 +186,31 @@ class FakeAuditLog(AuditLog):
         return [entry.action for entry in self.appended]
 
 
-class FakeAnchorStore(AnchorStore):
-    """Anchors kept in memory, each head once."""
+class FakeAnchorBucket:
+    """S3 as the anchor store calls it: objects by key, each written once."""
 
     def __init__(self) -> None:
-        self.anchors: dict[str, list[Anchor]] = {}
+        self.objects: dict[str, bytes] = {}
 
-    def latest(self, subject: str) -> Anchor | None:
-        anchors = self.anchors.get(subject)
-        return anchors[-1] if anchors else None
+    def list_objects_v2(self, *, Bucket: str, Prefix: str, MaxKeys: int) -> dict[str, Any]:
+        keys = sorted(key for key in self.objects if key.startswith(Prefix))[:MaxKeys]
+        return {"Contents": [{"Key": key} for key in keys]} if keys else {}
 
-    def put(self, anchor: Anchor) -> bool:
-        self.anchors.setdefault(anchor.subject, []).append(anchor)
-        return True
+    def get_object(self, *, Bucket: str, Key: str) -> dict[str, Any]:
+        return {"Body": io.BytesIO(self.objects[Key])}
+
+    def put_object(self, *, Bucket: str, Key: str, Body: bytes, **_: Any) -> None:
+        if Key in self.objects:  # the store always puts with If-None-Match
+            raise ClientError({"Error": {"Code": "PreconditionFailed"}}, "PutObject")
+        self.objects[Key] = Body
+
+
+class FakeAnchorStore(AnchorStore):
+    """The real anchor store on an in-memory bucket (``bucket.objects``)."""
+
+    def __init__(self) -> None:
+        self.bucket = FakeAnchorBucket()
+        super().__init__(cast("S3Client", self.bucket), "anchors")
 
 
 class FakeOutbox(Outbox):

@@ -1,16 +1,26 @@
 """P2.5: the audit chain's verifier names the first changed, missing or reordered entry, also
-when the whole chain was rewritten with every hash recomputed, or cut below its anchor."""
+when the whole chain was rewritten with every hash recomputed, or cut below its anchor; and it
+trusts a newest anchor only if the audit key made it and it links to the anchor below it."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-from dataclasses import replace
+import json
+from dataclasses import asdict, replace
 
 import pytest
 
-from ongpt.audit.service import GENESIS, Anchor, Entry, verify, verify_extension
+from ongpt.audit.service import (
+    GENESIS,
+    Anchor,
+    AnchorObject,
+    Entry,
+    verify,
+    verify_anchored,
+    verify_extension,
+)
 from ongpt.security import masking
 
 AUDIT_KEY = b"the audit key, which a rewriter does not hold"
@@ -59,6 +69,28 @@ def chain(length: int) -> list[Entry]:
 
 def anchor_of(entry: Entry) -> Anchor:
     return Anchor(entry.subject, entry.sequence, entry.hash, entry.mac, "2026-11-25T01:00:00Z")
+
+
+def anchor_keyed(anchor: Anchor) -> bool:
+    """What KMS VerifyMac answers of an anchor's MAC, for the audit key."""
+    return hmac.compare_digest(anchor.anchor_mac, mac(anchor.computed_hash()))
+
+
+def stored(entry: Entry, below: AnchorObject | None, key: bytes = AUDIT_KEY) -> AnchorObject:
+    """The anchor of ``entry`` as the job writes it (linked to ``below``, keyed with ``key``),
+    as the bucket gives it back."""
+    link = (below.sequence, below.sha256) if below else (0, GENESIS)
+    anchor = replace(anchor_of(entry), previous_sequence=link[0], previous_sha256=link[1])
+    anchor = replace(anchor, anchor_mac=mac(anchor.computed_hash(), key))
+    body = json.dumps(asdict(anchor)).encode()
+    return AnchorObject(anchor.sequence, hashlib.sha256(body).hexdigest(), anchor)
+
+
+def verified(entries: list[Entry], *anchors: AnchorObject) -> dict[str, object] | None:
+    """The first bad entry or anchor (None: valid), the anchors given newest first."""
+    found = verify_anchored(entries, list(anchors), keyed=keyed, anchor_keyed=anchor_keyed)
+    assert found.valid is (found.first_bad is None)
+    return found.first_bad
 
 
 @pytest.mark.clause("P2.5", "P5")
@@ -202,6 +234,60 @@ def test_the_anchor_job_checks_that_new_entries_link_on_from_the_anchor_and_are_
     assert verify_extension(unkeyed, keyed=keyed, anchor=anchor) == {
         "sequence": 6,
         "reason": "changed",
+    }
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_a_chain_verifies_against_its_newest_anchor_linked_to_the_one_below() -> None:
+    entries = chain(6)
+    first = stored(entries[2], None)
+    assert verified(entries, first) is None
+    assert verified(entries, stored(entries[5], first), first) is None
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_an_anchor_forged_at_a_higher_sequence_over_a_rewritten_chain_fails_verification() -> None:
+    """Whoever can write the table and the bucket but not use the audit key rewrites the entries
+    after the newest anchor and anchors them higher up, linked to that anchor as the job would."""
+    entries = chain(6)
+    genuine = stored(entries[3], None)
+    rewritten = chained([*entries[:4], *(replace(e, actor="mallory") for e in entries[4:])], None)
+    forged = stored(rewritten[5], genuine, key=b"not the audit key")
+    assert forged.anchor is not None
+    # The newest anchor alone, as it was verified before anchors were chained, passes it:
+    assert verify(rewritten, keyed=keyed, anchor=forged.anchor).valid
+    assert verified(rewritten, forged, genuine) == {"sequence": 6, "reason": "forged anchor"}
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_an_object_that_holds_no_anchor_of_its_place_is_a_forged_anchor() -> None:
+    entries = chain(3)
+    copied = stored(entries[2], None)
+    elsewhere = AnchorObject(7, copied.sha256, None)  # a genuine anchor's bytes under key 7
+    assert verified(entries, elsewhere, copied) == {"sequence": 7, "reason": "forged anchor"}
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_an_anchor_slipped_in_below_the_newest_breaks_the_chain() -> None:
+    entries = chain(6)
+    first = stored(entries[1], None)
+    newest = stored(entries[5], first)
+    slipped = stored(entries[3], first, key=b"not the audit key")
+    assert verified(entries, newest, slipped) == {"sequence": 6, "reason": "anchor chain broken"}
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_a_keyed_anchor_that_does_not_name_the_one_below_breaks_the_chain() -> None:
+    """Made with the key (the anchor job's code replaced: alarmed) but not linked to the newest
+    anchor, it would let a chain rewritten below that anchor verify."""
+    entries = chain(6)
+    genuine = stored(entries[3], None)
+    rewritten = chained([replace(e, actor="mallory") for e in entries])  # keyed: a key holder
+    unlinked = stored(rewritten[5], None)
+    assert verify(rewritten, keyed=keyed, anchor=unlinked.anchor).valid
+    assert verified(rewritten, unlinked, genuine) == {
+        "sequence": 6,
+        "reason": "anchor chain broken",
     }
 
 

@@ -3,10 +3,12 @@ before the chain is returned, and the chain comes back verified against its newe
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ongpt.audit.anchors import AnchoredVerifier
-from ongpt.audit.service import Anchor, AuditReader
+from ongpt.audit.service import GENESIS, Anchor, AuditReader
 from ongpt.platform.caller import Caller
 from tests.support.fakes import FakeAnchorStore, FakeAuditLog
 
@@ -45,9 +47,27 @@ def test_a_chain_cut_at_its_anchor_reads_as_broken_though_the_read_extends_it() 
     reader, audit_log, anchor_store = _reader()
     for _ in range(2):
         second = audit_log.append("c-1", actor="alice", role="support", action="customer.read")
-    anchor_store.put(Anchor("c-1", second.sequence, second.hash, second.mac, second.at))
+    anchor = Anchor("c-1", second.sequence, second.hash, second.mac, second.at)
+    anchor_store.put(audit_log.chain_key.keyed(anchor))
     audit_log.appended.remove(second)
     verification = reader.read(COMPLIANCE, "c-1")["verification"]
     assert verification["valid"] is False
     assert verification["first_bad"] == {"sequence": 2, "reason": "changed"}  # not the anchored
     assert audit_log.head("c-1") != second
+
+
+NOT_AN_ANCHOR = {  # an anchor's fields, but a MAC that is no text
+    **{"subject": "c-1", "sequence": 1, "hash": "00", "mac": "", "anchored_at": "2026-11-25"},
+    **{"previous_sequence": 0, "previous_sha256": GENESIS, "anchor_mac": 5},
+}
+
+
+@pytest.mark.clause("P2.5")
+@pytest.mark.parametrize("body", [b"not json", b"[1]", json.dumps(NOT_AN_ANCHOR).encode()])
+def test_an_object_that_holds_no_anchor_reads_as_a_forged_anchor(body: bytes) -> None:
+    """Whoever could write the bucket wrote it: the read answers, and names it."""
+    reader, audit_log, anchor_store = _reader()
+    audit_log.append("c-1", actor="alice", role="support", action="customer.read")
+    anchor_store.bucket.objects[f"c-1/{10**12 - 1:012d}.json"] = body  # sequence 1's name
+    verification = reader.read(COMPLIANCE, "c-1")["verification"]
+    assert verification["first_bad"] == {"sequence": 1, "reason": "forged anchor"}

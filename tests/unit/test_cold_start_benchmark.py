@@ -62,15 +62,16 @@ def test_without_the_layers_bytecode_only_the_layers_modules_are_compiled_at_imp
 
 
 # What each kind of function must not import at its cold start (issue 13, item 6): a scheduled
-# job and the outbox's delivery worker need neither pydantic nor the HTTP stack; the queue
-# workers need pydantic for their messages, but not the HTTP stack.
+# job and the stream workers need neither pydantic nor the HTTP stack; the queue workers need
+# pydantic for their messages, but not the HTTP stack.
 WITHOUT_PYDANTIC = ("erasure", "audit_anchors", "audit_verification", "expiry_reminders")
+STREAM_WORKERS = ("notice_delivery", "audit_changes")
 QUEUE_WORKERS = ("registration_codes", "recovery_codes", "announcement_worker")
 HEAVY = ("pydantic", "aws_lambda_powertools.event_handler")
 CHECK = f"""
 import importlib, json, sys
 found = {{}}
-for name in {[*WITHOUT_PYDANTIC, "notice_delivery", *QUEUE_WORKERS]!r}:
+for name in {[*WITHOUT_PYDANTIC, *STREAM_WORKERS, *QUEUE_WORKERS]!r}:
     importlib.import_module(f"functions.{{name}}.handler")
     found[name] = [module for module in {list(HEAVY)!r} if module in sys.modules]
 print(json.dumps(found))
@@ -85,6 +86,6 @@ def test_jobs_and_workers_import_at_cold_start_only_what_they_run_with(tmp_path:
     output = subprocess.check_output([sys.executable, "-c", CHECK], env=environment, text=True)
     found = cast(dict[str, list[str]], json.loads(output.splitlines()[-1]))
     assert found == {
-        **{name: [] for name in (*WITHOUT_PYDANTIC, "notice_delivery")},
+        **{name: [] for name in (*WITHOUT_PYDANTIC, *STREAM_WORKERS)},
         **{name: ["pydantic"] for name in QUEUE_WORKERS},
     }

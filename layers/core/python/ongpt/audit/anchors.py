@@ -4,12 +4,19 @@ The anchor job runs every hour. It finds the chains written to since a little be
 previous run from the audit table's ``by-written-day`` index (never a Scan); for each, it reads
 the entries newer than the chain's newest anchor, checks that they link on from it and that each
 is keyed (one ``VerifyMac`` per entry, once in its life), and writes the head (sequence, hash,
-MAC, time) to the anchor bucket: S3 Object Lock in
-compliance mode, where no one, the account's root included, can delete or overwrite an object
-version before its retention ends, and a bucket policy refuses any put without
-``If-None-Match`` and any delete. So a chain cut off or rewritten at or below its newest anchor
-no longer verifies; entries newer than that are protected by their MACs and by CloudTrail's data
-events of the table only.
+MAC, time) to the anchor bucket: S3 Object Lock in compliance mode, where no one, the account's
+root included, can delete or overwrite an object version before its retention ends, and a bucket
+policy refuses any put but the job's, any put without ``If-None-Match`` and any delete. So a
+chain cut off or rewritten at or below its newest anchor no longer verifies; entries newer than
+that are protected by their MACs, the audit table's stream alarm and CloudTrail's data events.
+
+Anchors are chained: each names the chain's anchor before it (its sequence and the SHA-256 of its
+object) and is keyed with the audit key, which the job uses to make anchors and no one with only
+S3 access holds. The job links on only from a newest anchor that is keyed and names the object
+below it; a verification checks the same of the newest anchor. So an anchor forged at a higher
+sequence (to stand for a rewritten chain) or slipped in below the newest breaks the chain, at
+the cost of one more ``GetObject`` and one ``VerifyMac`` per verification, whatever the chain's
+length (``ongpt.audit.service.broken_anchor``).
 
 The bucket is ``ongpt.audit.store.AnchorStore``.
 """
@@ -19,7 +26,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ongpt.audit.chain_key import ChainKey
-from ongpt.audit.service import Anchor, Entry, Verification, verify, verify_extension
+from ongpt.audit.service import (
+    GENESIS,
+    Anchor,
+    AnchorObject,
+    Entry,
+    Verification,
+    broken_anchor,
+    verify_anchored,
+    verify_extension,
+)
 from ongpt.audit.store import AnchorStore, AuditLog
 from ongpt.platform.clock import timestamp
 from ongpt.platform.telemetry import logger
@@ -28,15 +44,19 @@ LOOKBACK = timedelta(hours=2)  # the hourly run reads one hour more: a late entr
 
 
 class AnchoredVerifier:
-    """Verifies a chain against its newest anchor and the audit key."""
+    """Verifies a chain against its newest anchor, once that is shown genuine, and the audit
+    key."""
 
     def __init__(self, chain_key: ChainKey, anchor_store: AnchorStore) -> None:
         self._chain_key = chain_key
         self._anchor_store = anchor_store
 
     def verify(self, subject: str, entries: list[Entry]) -> Verification:
-        return verify(
-            entries, keyed=self._chain_key.valid, anchor=self._anchor_store.latest(subject)
+        return verify_anchored(
+            entries,
+            self._anchor_store.newest(subject),
+            keyed=self._chain_key.valid,
+            anchor_keyed=self._chain_key.valid_anchor,
         )
 
 
@@ -52,17 +72,35 @@ class AnchorJob:
     def run(self, now: datetime) -> dict[str, int]:
         counts = {"anchored": 0, "unchanged": 0, "unverified": 0}
         for subject in self._audit_log.subjects_written_since(now - LOOKBACK, now):
-            previous = self._anchor_store.latest(subject)
-            newer = self._audit_log.entries(subject, after=previous.sequence if previous else 0)
-            if not newer:
-                counts["unchanged"] += 1
-            elif verify_extension(newer, keyed=self._chain_key.valid, anchor=previous):
-                # Never anchor what the audit key did not make: the chain stays as it is, for
-                # a person to look at, and its verification names the bad entry.
-                counts["unverified"] += 1
-                logger.warning("audit chain not anchored", extra={"code": "AUDIT_CHAIN_UNVERIFIED"})
-            else:
-                head = newer[-1]
-                anchor = Anchor(subject, head.sequence, head.hash, head.mac, timestamp(now))
-                counts["anchored" if self._anchor_store.put(anchor) else "unchanged"] += 1
+            counts[self._anchor(subject, now)] += 1
         return counts
+
+    def _anchor(self, subject: str, now: datetime) -> str:
+        """The chain's head anchored, linked to its newest anchor: what came of it."""
+        objects = self._anchor_store.newest(subject)
+        if broken_anchor(objects, self._chain_key.valid_anchor):
+            return _unverified()  # never link on from an anchor the job did not make
+        previous = objects[0].anchor if objects else None
+        newer = self._audit_log.entries(subject, after=previous.sequence if previous else 0)
+        if verify_extension(newer, keyed=self._chain_key.valid, anchor=previous):
+            return _unverified()  # never anchor what the audit key did not make
+        if not newer:
+            return "unchanged"
+        head = newer[-1]
+        anchor = Anchor(
+            subject, head.sequence, head.hash, head.mac, timestamp(now), *_link(objects)
+        )
+        return "anchored" if self._anchor_store.put(self._chain_key.keyed(anchor)) else "unchanged"
+
+
+def _unverified() -> str:
+    """The chain stays as it is, for a person to look at; its verification names what is
+    wrong."""
+    logger.warning("audit chain not anchored", extra={"code": "AUDIT_CHAIN_UNVERIFIED"})
+    return "unverified"
+
+
+def _link(objects: list[AnchorObject]) -> tuple[int, str]:
+    """What a new anchor names of the chain's newest: its sequence and the SHA-256 of its
+    object (nothing, for the chain's first)."""
+    return (objects[0].sequence, objects[0].sha256) if objects else (0, GENESIS)

@@ -6,7 +6,8 @@ entry to all before it; the MAC makes a chain that only the key can extend: whoe
 the table but not use the key can rewrite a chain and recompute every hash, yet not the MACs.
 One KMS call per append (a few milliseconds, $0.03 per 10,000) buys that. The newest entries can
 still be cut off, leaving a shorter chain whose head was validly keyed once: a scheduled job
-anchors each chain's head outside DynamoDB in write-once storage (``ongpt.audit.anchors``).
+anchors each chain's head outside DynamoDB in write-once storage, each anchor keyed and linked to
+the chain's anchor before it (``ongpt.audit.anchors``).
 
 An entry is written with ``attribute_not_exists`` on its sequence number, so concurrent writers
 never overwrite or fork a chain: the loser re-reads the head and appends after it. One chain per
@@ -46,20 +47,42 @@ class Entry:
     mac: str = ""  # base64 KMS HMAC of ``hash``
 
     def computed_hash(self) -> str:
-        fields = {k: v for k, v in asdict(self).items() if k not in ("hash", "mac")}
-        canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return _digest({k: v for k, v in asdict(self).items() if k not in ("hash", "mac")})
 
 
 @dataclass(frozen=True)
 class Anchor:
-    """A chain's head as anchored outside DynamoDB: its sequence and hash at ``anchored_at``."""
+    """A chain's head as anchored outside DynamoDB: its sequence, hash and MAC at
+    ``anchored_at``; the chain's anchor before it (its sequence and the SHA-256 of its object;
+    0 and ``GENESIS`` for a chain's first); and ``anchor_mac``, the audit key's MAC of all that,
+    which only the anchor job makes."""
 
     subject: str
     sequence: int
     hash: str
     mac: str
     anchored_at: str
+    previous_sequence: int = 0
+    previous_sha256: str = GENESIS
+    anchor_mac: str = ""
+
+    def computed_hash(self) -> str:
+        return _digest({k: v for k, v in asdict(self).items() if k != "anchor_mac"})
+
+
+@dataclass(frozen=True)
+class AnchorObject:
+    """An object of the anchor bucket: the sequence its key names, the SHA-256 of its bytes, and
+    the anchor they hold (None when they hold none of that subject and sequence)."""
+
+    sequence: int
+    sha256: str
+    anchor: Anchor | None
+
+
+def _digest(fields: dict[str, Any]) -> str:
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,41 @@ def verify(
     if problem:
         return Verification(False, min(problem["sequence"], len(entries)), problem)
     return Verification(True, len(entries))
+
+
+def verify_anchored(
+    entries: list[Entry],
+    anchors: list[AnchorObject],
+    *,
+    keyed: Callable[[Entry], bool],
+    anchor_keyed: Callable[[Anchor], bool],
+) -> Verification:
+    """``verify`` against the chain's newest anchor (``anchors``: its newest objects, newest
+    first), once ``broken_anchor`` finds that anchor genuine and linked to the one below it."""
+    problem = broken_anchor(anchors, anchor_keyed)
+    if problem:
+        return Verification(False, min(problem["sequence"], len(entries)), problem)
+    return verify(entries, keyed=keyed, anchor=anchors[0].anchor if anchors else None)
+
+
+def broken_anchor(
+    anchors: list[AnchorObject], anchor_keyed: Callable[[Anchor], bool]
+) -> dict[str, Any] | None:
+    """What is wrong with a chain's newest anchor, or None: it must be keyed by the audit key
+    (which only the anchor job uses to make anchors) and name the object just below it, by
+    sequence and SHA-256, or nothing if it has none. Each link was checked by the anchor job when
+    it linked on; so an anchor put on top (a forgery at a higher sequence), or slipped in below
+    the newest, breaks the chain here. An object slipped in further down changes nothing: the
+    newest genuine anchor binds every entry below it by its hash."""
+    if not anchors:
+        return None
+    newest, below = anchors[0], anchors[1] if len(anchors) > 1 else None
+    if newest.anchor is None or not anchor_keyed(newest.anchor):
+        return {"sequence": newest.sequence, "reason": "forged anchor"}
+    link = (below.sequence, below.sha256) if below else (0, GENESIS)
+    if (newest.anchor.previous_sequence, newest.anchor.previous_sha256) != link:
+        return {"sequence": newest.sequence, "reason": "anchor chain broken"}
+    return None
 
 
 def verify_extension(

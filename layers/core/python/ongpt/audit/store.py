@@ -8,7 +8,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -16,7 +16,7 @@ from urllib.parse import quote
 from botocore.exceptions import ClientError
 
 from ongpt.audit.chain_key import ChainKey
-from ongpt.audit.service import GENESIS, Anchor, Entry
+from ongpt.audit.service import GENESIS, Anchor, AnchorObject, Entry
 from ongpt.platform import settings
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import DependencyUnavailable
@@ -35,6 +35,8 @@ MAX_TRIES = 30
 MAX_BACKOFF_SECONDS = 0.2  # 30 tries stay well inside a function's timeout
 WRITTEN_DAY_SHARDS = 4  # index partitions per day, so a busy day does not heat one partition
 SEQUENCE_CEILING = 10**12  # sequences stay below; anchor keys sort newest first
+ANCHORS_READ = 2  # a chain's newest anchor, and the one below it that it names
+ANCHOR_FIELDS = {f.name: int if f.name.endswith("sequence") else str for f in fields(Anchor)}
 
 
 def _key(subject: str, sequence: int) -> dict[str, Any]:
@@ -227,20 +229,27 @@ def _object_key(subject: str, sequence: int) -> str:
 
 class AnchorStore:
     """The anchor bucket: one write-once object per anchored head, named
-    ``<subject>/<10^12 - sequence>.json``, so a subject's newest anchor is the first its prefix
-    lists (one ``ListObjectsV2`` of one key)."""
+    ``<subject>/<10^12 - sequence>.json``, so a subject's newest anchors are the first its prefix
+    lists (one ``ListObjectsV2``)."""
 
     def __init__(self, s3: S3Client, bucket: str) -> None:
         self._s3 = s3
         self._bucket = bucket
 
     @tracer.capture_method
-    def latest(self, subject: str) -> Anchor | None:
-        listed = self._s3.list_objects_v2(Bucket=self._bucket, Prefix=_prefix(subject), MaxKeys=1)
-        if not listed.get("Contents"):
-            return None
-        body = self._s3.get_object(Bucket=self._bucket, Key=listed["Contents"][0]["Key"])["Body"]
-        return Anchor(**json.loads(body.read()))
+    def newest(self, subject: str) -> list[AnchorObject]:
+        """The chain's newest anchor and the one below it (fewer if it has fewer), newest
+        first."""
+        listed = self._s3.list_objects_v2(
+            Bucket=self._bucket, Prefix=_prefix(subject), MaxKeys=ANCHORS_READ
+        )
+        return [
+            _anchor_object(subject, item["Key"], self._body(item["Key"]))
+            for item in listed.get("Contents", [])
+        ]
+
+    def _body(self, key: str) -> bytes:
+        return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
 
     @tracer.capture_method
     def put(self, anchor: Anchor) -> bool:
@@ -258,6 +267,31 @@ class AnchorStore:
                 return False
             raise
         return True
+
+
+def _anchor_object(subject: str, key: str, body: bytes) -> AnchorObject:
+    """An object of the bucket as read: whatever its key and bytes hold (they may be anyone's
+    who could write the bucket), its anchor only if they are one (an anchor's fields, of their
+    types) of that subject and sequence."""
+    try:
+        sequence = SEQUENCE_CEILING - int(key.removeprefix(_prefix(subject)).removesuffix(".json"))
+    except ValueError:
+        sequence = 0
+    anchor = _anchor(body)
+    if anchor and (anchor.subject, anchor.sequence) != (subject, sequence):
+        anchor = None
+    return AnchorObject(sequence, hashlib.sha256(body).hexdigest(), anchor)
+
+
+def _anchor(body: bytes) -> Anchor | None:
+    """The anchor the bytes hold (an anchor's fields, each of its type), or None."""
+    try:
+        values = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(values, dict) or {k: type(v) for k, v in values.items()} != ANCHOR_FIELDS:
+        return None
+    return Anchor(**values)
 
 
 def _attributes(entry: Entry) -> dict[str, Any]:

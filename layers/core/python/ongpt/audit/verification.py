@@ -1,5 +1,6 @@
 """The daily audit verification (P2.5, P5): every chain written to since the last run, verified
-whole against its newest anchor and the audit key, as ``GET /v1/staff/audit`` verifies it.
+whole against its newest anchor (keyed, and linked to the one below it) and the audit key, as
+``GET /v1/staff/audit`` verifies it.
 
 The hourly anchor job checks only the entries newer than a chain's anchor before it anchors a new
 head; this job reads each changed chain from its first entry, so an entry changed, removed or

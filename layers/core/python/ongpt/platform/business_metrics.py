@@ -14,15 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from pydantic import BaseModel
 
 from ongpt.platform.clock import utcnow
 from ongpt.platform.telemetry import NAMESPACE
 
-State = TypeVar("State", bound=dict[str, Any] | BaseModel)
+if TYPE_CHECKING:  # a worker that only counts does not import pydantic at its cold start
+    from pydantic import BaseModel
+
+State = TypeVar("State", bound="dict[str, Any] | BaseModel")
 
 
 def count(

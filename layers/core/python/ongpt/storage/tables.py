@@ -23,6 +23,8 @@ and ``LIMIT#CALLER#<sha256>#<window>#<start>``, each with its TTL.
 Audit: ``SUBJECT#<customer id>`` / ``<sequence>``: append-only, hash-chained, keyed entries.
 - index ``by-written-day`` (``written_day``, ``at``): entries written on a day,
   ``<YYYY-MM-DD>#<shard>``, so the anchor job finds the chains that changed without a Scan.
+- its stream (old and new images) feeds ``audit_changes``, which alarms on any entry changed or
+  removed (``ongpt.audit.changes``).
 Analytics: ``DAY#<YYYY-MM-DD>#<shard>`` / ``<time>#<id>``: no field links to a person; TTL.
 Idempotency: Powertools' idempotency records (``id``, TTL ``expiration``).
 DataKeys (the key store, ``ongpt.storage.key_store``): ``<owner type>#<id>`` / the owner's data
@@ -89,7 +91,9 @@ REGISTRATIONS = TableSpec(
     recovery_days=KEY_STORE_RECOVERY_DAYS,
     backed_up=False,
 )
-AUDIT = TableSpec("Audit", env.AUDIT_TABLE, "pk", "sk", indexes=(BY_WRITTEN_DAY,))
+AUDIT = TableSpec(
+    "Audit", env.AUDIT_TABLE, "pk", "sk", indexes=(BY_WRITTEN_DAY,), stream="NEW_AND_OLD_IMAGES"
+)
 ANALYTICS = TableSpec(
     "Analytics", env.ANALYTICS_TABLE, "pk", "sk", ttl_attribute="expires_at_epoch"
 )
