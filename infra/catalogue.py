@@ -247,8 +247,12 @@ ACCOUNT_LIFECYCLE = FunctionSpec(
     ),
     needs=(
         *NOTICES,
-        items(tables.CUSTOMERS, "PutItem", "UpdateItem", "Query"),
+        # ConditionCheckItem: a recovery is decided only while its account is ACTIVE (a
+        # transaction's ConditionCheck is authorised as that action:
+        # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html)
+        items(tables.CUSTOMERS, "PutItem", "UpdateItem", "Query", "ConditionCheckItem"),
         items(tables.REGISTRATIONS, "GetItem", "PutItem", "UpdateItem"),
+        DataKeys(makes=("recovery_id",), opens=("recovery_id",)),  # each recovery's own key
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
         N.BLIND_INDEX,
@@ -295,7 +299,8 @@ RECOVERY_CODES = FunctionSpec(
     needs=(
         items(tables.CUSTOMERS, "GetItem"),  # the address guards and the profile
         items(tables.REGISTRATIONS, "GetItem", "UpdateItem"),
-        *CUSTOMER_DATA,
+        *CUSTOMER_DATA,  # the addresses
+        DataKeys(opens=("recovery_id",)),  # the recovery's key, which the codes' hashes use
         N.EMAIL,
         N.SMS,
         N.SEND_LIMITS,

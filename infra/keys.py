@@ -45,7 +45,7 @@ ADMIN_ACTIONS = [
     "kms:UpdateAlias",
     "kms:UpdateKeyDescription",
 ]
-DATA_KEY_OWNERS = ["customer_id", "registration_id", "complaint_id"]
+DATA_KEY_OWNERS = ["customer_id", "registration_id", "recovery_id", "complaint_id"]
 ENVELOPE_ACTIONS = [
     "kms:Decrypt",
     "kms:DescribeKey",
@@ -164,8 +164,9 @@ class Keys(Construct):
 
     def allow_data_keys(self, role: iam.IRole, action: str, owners: Sequence[str]) -> None:
         """Data keys of these owner types only: the encryption context must name one owner (a
-        customer, the registration that will become one, or a complaint), so CloudTrail shows
-        whose data was opened (P2.1), and a function opens only the owner types it serves."""
+        customer, the registration that will become one, a recovery, or a complaint), so
+        CloudTrail shows whose data was opened (P2.1), and a function opens only the owner types
+        it serves."""
         if not owners:
             return
         unknown = set(owners) - set(DATA_KEY_OWNERS)

@@ -5,13 +5,21 @@ that is hard to hit by chance, met on purpose).
 ``POST /_local/holds`` ``{"operation": "TransactWriteItems", "contains": "<text>", "times": 1}``
 holds the next ``times`` calls of that operation whose request body contains the text;
 ``GET /_local/holds/<id>`` says how many arrived; ``DELETE /_local/holds/<id>`` lets them go.
-A held call goes on by itself after ``MAX_HOLD_SECONDS``, well inside the SDK's read timeout.
+A held call goes on by itself after ``MAX_HOLD_SECONDS``.
+
+The functions' SDK gives up reading an answer after 5 seconds and sends the call again
+(``ongpt.platform.aws``): a call held longer would be sent a second time, not held, while the
+first still waits. So while a call is held, its caller gets an interim ``100 Continue`` every
+``KEEP_READING_SECONDS``: an HTTP client reads past interim answers to the final one (RFC 9110,
+section 15.2, https://www.rfc-editor.org/rfc/rfc9110#section-15.2; Python's ``http.client``, under
+botocore, skips them), each read starting its timeout again.
 """
 
 from __future__ import annotations
 
 import io
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +27,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 MAX_HOLD_SECONDS = 30.0
+KEEP_READING_SECONDS = 1.0
+INTERIM = b"HTTP/1.1 100 Continue\r\n\r\n"
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -63,15 +73,18 @@ class Holds:
             hold.released.set()
         return hold is not None
 
-    def meet(self, operation: str, body: str) -> None:
+    def meet(self, operation: str, body: str, keep_reading: Callable[[], None]) -> None:
         """Wait here if a hold takes this call, until it is released (or for at most
-        ``MAX_HOLD_SECONDS``)."""
+        ``MAX_HOLD_SECONDS``), calling ``keep_reading`` every ``KEEP_READING_SECONDS``."""
         with self._lock:
             hold = next((h for h in self._holds.values() if h.takes(operation, body)), None)
             if hold is not None:
                 hold.arrived += 1
-        if hold is not None:
-            hold.released.wait(MAX_HOLD_SECONDS)
+        if hold is None:
+            return
+        deadline = time.monotonic() + MAX_HOLD_SECONDS
+        while not hold.released.wait(KEEP_READING_SECONDS) and time.monotonic() < deadline:
+            keep_reading()
 
     def around(self, app: WsgiApp) -> WsgiApp:
         """``app`` (moto's WSGI application), each request meeting the holds before it runs."""
@@ -81,7 +94,8 @@ class Holds:
             body = environ["wsgi.input"].read(length) if length else b""
             environ["wsgi.input"] = io.BytesIO(body)
             text = body.decode("utf-8", errors="replace")
-            self.meet(_operation(environ, text), text)
+            connection = environ["werkzeug.socket"]  # the caller's, before any answer is sent
+            self.meet(_operation(environ, text), text, lambda: connection.sendall(INTERIM))
             return app(environ, start_response)
 
         return held

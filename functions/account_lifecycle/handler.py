@@ -72,7 +72,7 @@ def resend_recovery_codes(recovery_id: PathId) -> tuple[RecoveryAccepted, int]:
     responses=documented(200, Recovered, 404, 409, 410, 413),
 )
 def verify_recovery(recovery_id: PathId, request: RecoveryVerification) -> Recovered:
-    return services.recoveries().verify(recovery_id, request)
+    return services.recoveries().verify(recovery_id, app.retry_id, request)
 
 
 # Staff

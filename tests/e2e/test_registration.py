@@ -81,7 +81,10 @@ def test_fifty_verifications_racing_for_one_email_make_one_account(
     local_runtime: LocalClient, assembly_dir: Path
 ) -> None:
     """Three sign-ups with one email (its limit an hour), verified 50 times at once between
-    them; the runtime shows that the verifications really ran at the same time."""
+    them; the runtime shows that the verifications really ran at the same time. Each guess is
+    counted before it is compared, the right ones too: of a registration's 17, those beyond its
+    five while none has decided yet are refused (429), the others lose to the one that did
+    (409)."""
     guest = local_runtime.session(principal="guest")
     email = f"race.{uuid.uuid4().hex[:8]}@example.com"
     pending = []
@@ -128,7 +131,7 @@ def test_fifty_verifications_racing_for_one_email_make_one_account(
     assert peak[serving(assembly_dir, "POST", verification)] > 1
     statuses = [answer.status_code for answer in answers]
     assert statuses.count(201) == 1
-    assert set(statuses) == {201, 409}
+    assert set(statuses) <= {201, 409, 429}
     (created,) = [answer.json() for answer in answers if answer.status_code == 201]
     users = aws_client(local_runtime, "cognito-idp").list_users(
         UserPoolId=local_runtime.config["user_pool_id"], Filter=f'email = "{email}"'

@@ -5,6 +5,7 @@ copies whole tables while other requests change them) and may let two conditiona
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -111,3 +112,21 @@ def test_a_held_write_waits_while_other_writes_go_on_and_completes_once_released
         assert "Item" not in dynamodb.get_item(TableName=table, Key={"pk": {"S": paused}})
     first.result(timeout=30)
     assert "Item" in dynamodb.get_item(TableName=table, Key={"pk": {"S": paused}})
+
+
+def test_a_call_held_longer_than_its_clients_read_timeout_is_still_read_once(
+    local_runtime: LocalClient,
+) -> None:
+    """The functions' SDK stops reading after 5 s and sends the call again (``ongpt.platform.
+    aws``): a held call keeps its caller reading (``local/holds.py``), so it is neither timed out
+    nor sent a second time, unheld, while the first waits."""
+    impatient = Config(retries={"mode": "standard", "max_attempts": 1}, read_timeout=2)
+    dynamodb = aws_client(local_runtime, "dynamodb", impatient)
+    table = _filled_table(_dynamodb(local_runtime))
+    paused = f"held-{uuid.uuid4().hex}"
+    with held(local_runtime, "PutItem", contains=paused) as hold, ThreadPoolExecutor(1) as pool:
+        put = pool.submit(dynamodb.put_item, TableName=table, Item={"pk": {"S": paused}})
+        hold.until_arrived()
+        time.sleep(5)  # more than two read timeouts
+        assert not put.done()
+    put.result(timeout=30)  # answered, not timed out

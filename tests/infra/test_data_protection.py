@@ -63,16 +63,19 @@ CUSTOMER_READERS = (
     "AnnouncementWorker",
     "ExpiryReminders",
     "NoticeDelivery",  # opens the notices sealed under the customer's key
-    "AccountLifecycle",  # seals hold reasons and notes, checks recovery codes, tells customers
-    "RecoveryCodes",
+    "AccountLifecycle",  # seals hold reasons and notes, tells customers
+    "RecoveryCodes",  # the addresses to send the codes to
 )
 DATA_KEY_USERS = {  # (action, owner type): the functions that may, and no other
     ("kms:Decrypt", "customer_id"): CUSTOMER_READERS,
     ("kms:Decrypt", "registration_id"): ("Registration", "RegistrationCodes"),
+    # A recovery's codes are hashed under its own key: the same work whether or not it matches.
+    ("kms:Decrypt", "recovery_id"): ("AccountLifecycle", "RecoveryCodes"),
     # A guest's outcome notice (NoticeDelivery), a customer's complaints in their export (Me).
     ("kms:Decrypt", "complaint_id"): ("Complaints", "NoticeDelivery", "Me"),
     ("kms:GenerateDataKey", "customer_id"): ("Registration",),
     ("kms:GenerateDataKey", "registration_id"): ("Registration",),
+    ("kms:GenerateDataKey", "recovery_id"): ("AccountLifecycle",),
     ("kms:GenerateDataKey", "complaint_id"): ("Complaints",),
 }
 

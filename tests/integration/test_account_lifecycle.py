@@ -33,7 +33,9 @@ from tests.support.journeys import (
     registered,
     reminders,
 )
+from tests.support.least_privilege import Recorder, Resources
 from tests.support.lifecycle import (
+    LIFECYCLE,
     close,
     cognito_user,
     holds,
@@ -390,6 +392,62 @@ def test_wrong_codes_lock_after_five_tries_and_resend_waits_a_minute(
     assert verify_recovery(aws, rid, body["email"].lower(), body["phone"], reset_mfa=True)[0] == 429
 
 
+@pytest.mark.clause("P1.2", "P4")
+def test_a_wrong_guess_makes_the_same_aws_calls_whether_or_not_the_pair_is_an_account(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing in what a verification calls, nor so in its time, tells a guesser whether the
+    pair is an account's: the calls are compared in order, by operation and resource."""
+    body, cid = registered(aws)
+    pairs = [(body["email"], body["phone"]), (f"nobody.{cid[:8]}@example.com", new_phone())]
+    started = [start_recovery(aws, email, phone)[1]["recovery_id"] for email, phone in pairs]
+    wrong = f"{(int(code_to(aws, body['email'].lower())) + 1) % 10**6:06d}"
+    guess = {"email_code": wrong, "phone_code": wrong, "reset_mfa": True}
+    recorder = Recorder(Resources(aws.template, aws.resolver))
+    made = []
+    for recovery_id in started:
+        path = f"/v1/recoveries/{recovery_id}/verification"
+        with recorder.installed(monkeypatch):
+            status, refused = lifecycle(aws, "POST", path, guest(), guess)
+        assert (status, refused["error"]["code"]) == (400, "INVALID_CODE")
+        made.append([call[1:] for call in recorder.calls if call[0] == LIFECYCLE])
+        recorder.calls.clear()
+    account, no_account = made
+    assert [operation for operation, _ in account] == ["dynamodb.UpdateItem", "kms.Decrypt"]
+    assert account == no_account
+
+
+@pytest.mark.clause("P1.2", "P2.3", "P4")
+def test_a_recovery_is_decided_before_cognito_and_a_retry_finishes_what_failed_after(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decision (the recovery done, its entry, both notices) commits before any Cognito
+    change; when a change fails, the retry of the request (same key) makes them, and nothing is
+    recorded or sent twice."""
+    body, cid = registered(aws)
+    email, phone = body["email"].lower(), e164(body["phone"])
+    _, started = start_recovery(aws, body["email"], body["phone"])
+    path = f"/v1/recoveries/{started['recovery_id']}/verification"
+    proof = {"email_code": code_to(aws, email), "phone_code": code_to(aws, phone)}
+    request = {**proof, "new_password": NEW_PASSWORD, "reset_mfa": True}
+    who, key = guest(), {"Idempotency-Key": uuid.uuid4().hex}
+    told = {a: len(aws.messages_to(a)) for a in (email, phone)}
+    with monkeypatch.context() as failing:
+        failing_once(failing, "InternalErrorException", "AdminSetUserPassword")
+        status, failed = lifecycle(aws, "POST", path, who, request, headers=key)
+    assert (status, failed["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    assert actions(aws, cid).count("account.recover") == 1
+    assert {a: len(aws.messages_to(a)) - told[a] for a in told} == {email: 1, phone: 1}
+    assert "AuthenticationResult" in password_sign_in(aws, email, PASSWORD)  # not yet changed
+
+    assert lifecycle(aws, "POST", path, who, request, headers=key) == (200, {"status": "RECOVERED"})
+    with pytest.raises(ClientError, match="NotAuthorized"):
+        password_sign_in(aws, email, PASSWORD)
+    assert password_sign_in(aws, email, NEW_PASSWORD)["ChallengeName"] == "SMS_MFA"
+    assert actions(aws, cid).count("account.recover") == 1
+    assert {a: len(aws.messages_to(a)) - told[a] for a in told} == {email: 1, phone: 2}
+
+
 @pytest.mark.clause("P1.2", "P2.2", "P2.3", "P3.3", "P3.7", "P4")
 def test_a_weak_new_password_is_refused_and_changes_nothing(aws: Deployed) -> None:
     body, _ = registered(aws)
@@ -419,8 +477,9 @@ def test_a_completed_recovery_is_audited_once_as_the_customer_with_no_personal_v
     path = f"/v1/recoveries/{started['recovery_id']}/verification"
     proof = {"email_code": code_to(aws, email), "phone_code": code_to(aws, phone)}
     request = {**proof, "new_password": NEW_PASSWORD, "reset_mfa": False}
-    assert lifecycle(aws, "POST", path, guest(), request)[0] == 200
-    assert lifecycle(aws, "POST", path, guest(), request)[0] == 200  # a retry: nothing twice
+    who, key = guest(), {"Idempotency-Key": uuid.uuid4().hex}
+    assert lifecycle(aws, "POST", path, who, request, headers=key)[0] == 200
+    assert lifecycle(aws, "POST", path, who, request, headers=key)[0] == 200  # nothing twice
 
     _, _, items = audit_items(aws, cid)
     recovered = [i for i in items if i["action"]["S"] == "account.recover"]

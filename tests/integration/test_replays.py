@@ -18,12 +18,13 @@ from tests.support.journeys import (
     audit_items,
     code_to,
     contract,
+    e164,
     filed_edit,
     pending_verification,
     put_consent,
     registered,
 )
-from tests.support.lifecycle import LIFECYCLE, close, place_hold
+from tests.support.lifecycle import LIFECYCLE, close, place_hold, start_recovery
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,20 @@ def _edit_decision(decision: str) -> Callable[[Deployed], Change]:
     return prepare
 
 
+def _recovery_verification(aws: Deployed) -> Change:
+    body, cid = registered(aws)
+    status, started = start_recovery(aws, body["email"], body["phone"])
+    assert status == 202, started
+    proof = {
+        "email_code": code_to(aws, body["email"].lower()),
+        "phone_code": code_to(aws, e164(body["phone"])),
+        "new_password": "another-Horse-battery-7",
+        "reset_mfa": True,
+    }
+    path = f"/v1/recoveries/{started['recovery_id']}/verification"
+    return Change(LIFECYCLE, path, guest(), proof, subject=cid)
+
+
 def _renewal(aws: Deployed) -> Change:
     _, cid = registered(aws)
     path = f"/v1/staff/contracts/{contract(aws, cid, 200)}/renewal"
@@ -111,6 +126,7 @@ CHANGES: dict[str, tuple[Callable[[Deployed], Change], int]] = {  # the change, 
     "edit request withdrawal": (_edit_withdrawal, 409),
     "edit request approval": (_edit_decision("approve"), 409),
     "edit request rejection": (_edit_decision("reject"), 409),
+    "recovery verification": (_recovery_verification, 409),
     "contract renewal": (_renewal, 400),
     "reactivation": (_reactivation, 409),
     "legal hold release": (_hold_release, 409),

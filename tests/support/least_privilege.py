@@ -356,11 +356,14 @@ class Comparison:
 
 @dataclass
 class Recorder:
-    """The uses of every AWS call made while installed, by the function that made it."""
+    """The uses of every AWS call made while installed, by the function that made it, and the
+    calls themselves in order."""
 
     resources: Resources
     uses: dict[str, set[Use]] = field(default_factory=dict)
     failing_calls: list[str] = field(default_factory=list)  # "sesv2.SendEmail": fails once
+    # Every call in order: its function, operation and uses, without the values it carried.
+    calls: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
 
     @contextmanager
     def failing(self, *calls: str) -> Iterator[None]:
@@ -384,6 +387,8 @@ class Recorder:
                 service = client.meta.service_model.service_name
                 found = recorder.resources.uses(service, operation, params)
                 recorder.uses.setdefault(function, set()).update(found)
+                uses = tuple(f"{u.action} {u.resource}{u.qualifiers()}" for u in found)
+                recorder.calls.append((function, f"{service}.{operation}", uses))
                 if f"{service}.{operation}" in recorder.failing_calls:
                     recorder.failing_calls.remove(f"{service}.{operation}")
                     code = SERVICE_ERRORS[service]

@@ -127,6 +127,20 @@ class CustomerStore:
         ).get("Item")
         return str(from_item(found)["status"]) if found else None
 
+    def while_active(self, customer_id: str) -> TransactWriteItemTypeDef:
+        """The transaction item that holds only while the account is ``ACTIVE``: a
+        ``ConditionCheck``, which writes nothing
+        (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html)."""
+        return {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": key(CUSTOMER.format(customer_id), PROFILE),
+                "ConditionExpression": "#status = :active",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": to_item({":active": "ACTIVE"}),
+            }
+        }
+
     @tracer.capture_method
     def applying(
         self,

@@ -37,14 +37,13 @@ from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import (
     AlreadyRegistered,
     Conflict,
-    Expired,
     InvalidCode,
     NotFound,
     SignInGone,
-    TooManyAttempts,
 )
 from ongpt.security import codes, masking, normalize
 from ongpt.security.crypto import BlindIndex, seal, unseal
+from ongpt.storage.code_rounds import Refusal, Refusals, counted_unless_failed
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.key_store import KeyStore
 from ongpt.storage.outbox import Channel, Notice, Outbox, customer
@@ -55,6 +54,11 @@ if TYPE_CHECKING:
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
+REFUSALS = Refusals(
+    missing="No such edit request.",
+    locked="Too many wrong codes: make a new request.",
+    expired="The codes have expired; make a new request.",
+)
 ADDRESSES = ("email", "phone")
 OPEN = ("PENDING_VERIFICATION", "PENDING_REVIEW")
 
@@ -139,34 +143,31 @@ class EditRequests:
     def verify(
         self, customer_id: str, edit_id: str, request_id: str, proof: EditVerification
     ) -> dict[str, Any]:
-        """The new addresses proven: to review. A retry of the request that proved them is
+        """The new addresses proven: to review. The guess is counted before the codes are
+        compared, and the move to review is conditional on the codes compared being still the
+        request's (``ongpt.storage.code_rounds``). A retry of the request that proved them is
         answered as it was (``ongpt.storage.replays``); any other request then gets 409."""
-        edit = self._own(customer_id, edit_id)
         proven = {"edit_request_id": edit_id, "status": "PENDING_REVIEW"}
-        if replayed(edit, request_id, status="PENDING_REVIEW"):
-            return proven
-        if edit["status"] != "PENDING_VERIFICATION":
+        guess = self.edit_store.take(customer_id, edit_id, MAX_ATTEMPTS, self.clock())
+        if guess.refused is Refusal.DECIDED:
+            edit = guess.item or {}
+            if replayed(edit, request_id, status="PENDING_REVIEW"):
+                return proven
             raise Conflict(f"The request is {edit['status']}.")
-        if edit["attempts"] >= MAX_ATTEMPTS:
-            raise TooManyAttempts("Too many wrong codes: make a new request.")
-        if self.clock() > datetime.fromisoformat(edit["code_expires_at"]):
-            raise Expired("The codes have expired; make a new request.")
-        _, data_key = self._profile(customer_id)
-        given = {"email": proof.email_code, "phone": proof.phone_code}
-        right = all(  # a new address whose code was never sent cannot be proven
-            given[a] is not None
-            and f"{a}_code" in edit
-            and codes.matches(data_key, f"{edit_id}|{a}", str(given[a]), edit[f"{a}_code"])
-            for a in ADDRESSES
-            if f"new_{a}_index" in edit
-        )
-        if not right:
-            attempts = self.edit_store.count_failure(customer_id, edit_id, MAX_ATTEMPTS)
-            raise InvalidCode(
-                "The codes are not right.", attempts_remaining=MAX_ATTEMPTS - attempts
-            )
-        at = timestamp(self.clock())
-        self.edit_store.prove(customer_id, edit_id, at, MAX_ATTEMPTS, request_id)
+        if guess.refused is not None:
+            raise REFUSALS.error(guess.refused)
+        with counted_unless_failed(lambda: self.edit_store.give_back(customer_id, edit_id)):
+            edit = guess.item or {}
+            new = [a for a in ADDRESSES if f"new_{a}_index" in edit]
+            given = {"email": proof.email_code, "phone": proof.phone_code}
+            data_key = self.key_store.open({"customer_id": customer_id})
+            # A new address whose code was never sent cannot be proven.
+            if not codes.all_match(data_key, edit_id, {a: given[a] for a in new}, edit):
+                raise InvalidCode(
+                    "The codes are not right.", attempts_remaining=guess.remaining(MAX_ATTEMPTS)
+                )
+            at = timestamp(self.clock())
+            self.edit_store.prove(customer_id, edit_id, at, request_id, guess, new)
         return proven
 
     def withdraw(self, customer_id: str, edit_id: str, request_id: str) -> dict[str, Any]:

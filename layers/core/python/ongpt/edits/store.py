@@ -4,16 +4,15 @@ queue (index ``by-status``, ``EDIT#PENDING_REVIEW``, oldest first)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from ongpt.platform import settings
-from ongpt.platform.errors import Conflict, TooManyAttempts
+from ongpt.platform.errors import Conflict
 from ongpt.platform.telemetry import tracer
+from ongpt.storage.code_rounds import Condition, Guess, Guesses, same_codes
 from ongpt.storage.dynamo import (
     conditional_update,
-    count_failure,
     from_item,
     key,
     pointed_customer,
@@ -49,6 +48,7 @@ class EditStore:
 
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
+        self._guesses = Guesses(dynamodb, table)
 
     @tracer.capture_method
     def add(self, values: dict[str, Any]) -> None:
@@ -123,9 +123,13 @@ class EditStore:
             ScanIndexForward=True,
         )
 
-    @tracer.capture_method
-    def count_failure(self, customer_id: str, edit_id: str, limit: int) -> int:
-        return count_failure(self._db, self._table, _key(customer_id, edit_id), limit)
+    def take(self, customer_id: str, edit_id: str, limit: int, now: datetime) -> Guess:
+        """A guess at the new addresses' codes, counted before they are compared
+        (``ongpt.storage.code_rounds``)."""
+        return self._guesses.take(_key(customer_id, edit_id), limit, now)
+
+    def give_back(self, customer_id: str, edit_id: str) -> None:
+        self._guesses.give_back(_key(customer_id, edit_id))
 
     def _transition(
         self,
@@ -135,12 +139,12 @@ class EditStore:
         to_status: str,
         at: str,
         extra: dict[str, Any],
-        attempts_below: int | None = None,
+        also: Condition | None = None,
     ) -> UpdateTypeDef:
+        """The request from ``from_status`` to ``to_status`` (and ``also``, if given)."""
         values = {"status": to_status, "updated_at": at, **extra}
-        condition, limit = "#status = :from", {}
-        if attempts_below is not None:
-            condition, limit = condition + " AND attempts < :limit", {":limit": attempts_below}
+        also = also or Condition("", {}, {})
+        condition = " AND ".join(filter(None, ["#status = :from", also.expression]))
         sets = [f"#{k} = :{k}" for k in values]
         if to_status == "PENDING_REVIEW":
             values["status_key"] = QUEUE
@@ -157,42 +161,37 @@ class EditStore:
                 **{f"#{k}": k for k in values},
                 "#status_key": "status_key",
                 "#status": "status",
+                **also.names,
             },
             "ExpressionAttributeValues": to_item(
-                {**{f":{k}": v for k, v in values.items()}, ":from": from_status, **limit}
+                {**{f":{k}": v for k, v in values.items()}, ":from": from_status, **also.values}
             ),
         }
 
     @tracer.capture_method
-    def prove(self, customer_id: str, edit_id: str, at: str, limit: int, request_id: str) -> None:
-        """Verified by the request ``request_id``: to review, only while fewer than ``limit``
-        wrong tries are counted. The limit is part of the conditional write, so that a right
-        guess among many parallel ones cannot pass once the limit is reached (as a
-        registration's completion does)."""
-        self._write(
-            self._transition(
-                customer_id,
-                edit_id,
-                "PENDING_VERIFICATION",
-                "PENDING_REVIEW",
-                at,
-                made_by(request_id),
-                attempts_below=limit,
-            ),
-            limit=limit,
+    def prove(
+        self,
+        customer_id: str,
+        edit_id: str,
+        at: str,
+        request_id: str,
+        guess: Guess,
+        channels: list[str],
+    ) -> None:
+        """Proven by the request ``request_id``: to review, only if it still awaits its proof
+        with the codes the counted ``guess`` compared (``same_codes``); a ``Conflict`` otherwise
+        (withdrawn, or proven by another request, meanwhile)."""
+        update = self._transition(
+            customer_id,
+            edit_id,
+            "PENDING_VERIFICATION",
+            "PENDING_REVIEW",
+            at,
+            made_by(request_id),
+            also=same_codes(guess, channels),
         )
-
-    def _write(self, update: UpdateTypeDef, limit: int | None = None) -> None:
-        try:
-            self._db.update_item(**update | {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"})
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            old: dict[str, Any] = error.response.get("Item", {})  # type: ignore[assignment]
-            found = from_item(old)
-            if limit is not None and int(found.get("attempts", 0)) >= limit:
-                raise TooManyAttempts("Too many wrong codes: make a new request.") from None
-            raise Conflict("The request changed meanwhile.") from None
+        if not conditional_update(self._db, **update):
+            raise Conflict("The request changed meanwhile.")
 
     def withdrawal(
         self, customer_id: str, edit_id: str, from_status: str, at: str, request_id: str | None

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 64
 # Never part of what a record keeps, not even digested: a retry need not repeat it.
-SECRET_FIELDS = frozenset({"password"})
+SECRET_FIELDS = frozenset({"password", "new_password"})
 
 
 class KeyReused(ServiceError):

@@ -10,12 +10,19 @@ first attempt kept, queues its codes again and answers as the first attempt did,
 starting a second one; the worker claims each channel's code of a round on the registration
 before it sends (``ongpt.storage.code_rounds``), so a message queued or delivered twice sends
 each code once. Nothing is sent over a caller's or an address's limit
-(``ongpt.notify.send_limits``), with the same reply. Verification
-checks both codes, then creates the Cognito user and, in one transaction, the profile sealed
-under the customer's own data key, the address guards, the consents and the first entry of the
-customer's audit chain (``registration.complete``: the consents given, no personal value). If the
-transaction fails, the Cognito user is removed again: nothing is left half-made. Completion sends
-no notice (the customer has just proven both addresses), so it puts nothing into the outbox.
+(``ongpt.notify.send_limits``), with the same reply.
+
+Verification decides, then acts (DESIGN.md): the guess is counted before the codes are compared
+(``ongpt.storage.code_rounds``: parallel guesses are counted one by one, and after five none is
+compared, the right ones included), and right codes move the registration to ``VERIFIED`` by this
+request in one conditional write. Only then is the Cognito user created and, in one transaction,
+the profile sealed under the customer's own data key, the address guards, the consents, the
+first entry of the customer's audit chain (``registration.complete``: the consents given, no
+personal value) and the registration ``COMPLETED``. If either fails, the user is removed and the
+decision taken back (pending again, the guess given back): nothing is left half-made. After a
+crash in between, a retry of the request that decided (same ``Idempotency-Key``) finishes.
+Completion sends no notice (the customer has just proven both addresses), so it puts nothing into
+the outbox.
 """
 
 from __future__ import annotations
@@ -39,12 +46,9 @@ from ongpt.platform.clock import timestamp as iso
 from ongpt.platform.clock import utcnow
 from ongpt.platform.errors import (
     AlreadyRegistered,
-    DependencyUnavailable,
-    Expired,
+    Conflict,
     InvalidCode,
-    NotFound,
     PolicyVersionMismatch,
-    TooManyAttempts,
     TooSoon,
     WeakPassword,
 )
@@ -56,10 +60,17 @@ from ongpt.registration.models import (
     RegistrationRequest,
     VerificationRequest,
 )
-from ongpt.registration.store import RegistrationStore
+from ongpt.registration.store import COMPLETED, VERIFIED, RegistrationStore
 from ongpt.security import codes, normalize
 from ongpt.security.crypto import BlindIndex, DataKeys, seal, unseal
-from ongpt.storage.code_rounds import CodeRounds
+from ongpt.storage.code_rounds import (
+    PENDING,
+    CodeRounds,
+    Guess,
+    Refusal,
+    Refusals,
+    counted_unless_failed,
+)
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.key_store import KeyStore
 from ongpt.storage.replays import made_by, replayed
@@ -71,6 +82,7 @@ RESEND_AFTER = timedelta(seconds=60)
 # concurrent verification of the same address may still be writing its profile.
 TAKEOVER_AFTER = timedelta(minutes=2)
 MAX_ATTEMPTS = 5
+REFUSALS = Refusals(missing="No such registration.", locked="Too many wrong codes: register again.")
 PASSWORD_RULES = (
     (r".{12,}", "at least 12 characters"),
     (r"[a-z]", "a lower-case letter"),
@@ -276,40 +288,61 @@ class Registrations:
     def verify(
         self, registration_id: str, request_id: str, request: VerificationRequest
     ) -> CustomerCreated:
-        """The account, once both codes are right. A retry of the request that completed the
-        registration is answered as it was (``ongpt.storage.replays``); any other request then
-        gets 409."""
-        record = self._found(registration_id)
-        if replayed(record, request_id, status="COMPLETED"):
-            return CustomerCreated(customer_id=record["customer_id"])
-        _check_pending(record)
-        if self.clock() > datetime.fromisoformat(record["code_expires_at"]):
-            raise Expired("The codes have expired; ask for new ones.")
-        if "email_code" not in record or "phone_code" not in record:
-            raise InvalidCode("The codes are on their way; try again in a moment.")
-        data_key = self._data_key(registration_id, record)
-        email_ok = codes.matches(
-            data_key, f"{registration_id}|email", request.email_code, record["email_code"]
-        )
-        phone_ok = codes.matches(
-            data_key, f"{registration_id}|phone", request.phone_code, record["phone_code"]
-        )
-        if not (email_ok and phone_ok):
-            attempts = self.registration_store.count_failure(registration_id, MAX_ATTEMPTS)
-            raise InvalidCode(
-                "The codes are not right.", attempts_remaining=max(0, MAX_ATTEMPTS - attempts)
-            )
+        """The account, once both codes are right. The guess is counted before the codes are
+        compared; right codes move the registration to ``VERIFIED`` by this request, and only
+        then are the sign-in and the customer made (``_create``). A retry of this request
+        (``ongpt.storage.replays``) finishes what it decided, or is answered as it was; any
+        other request then gets 409."""
         check_password(request.password)
-        opened = self._open(data_key, registration_id, record)
-        customer_id = self._claim_sign_in(opened, record, request.password)
+        guess = self.registration_store.take(registration_id, MAX_ATTEMPTS, self.clock())
+        if guess.refused is None:
+            with counted_unless_failed(lambda: self.registration_store.give_back(registration_id)):
+                record = self._decide(registration_id, request_id, request, guess)
+        else:
+            record = _decided_by(guess, request_id)
+            if record["status"] == COMPLETED:
+                return CustomerCreated(customer_id=record["customer_id"])
+        customer_id = self._create(registration_id, request_id, record, request.password)
+        return CustomerCreated(customer_id=customer_id)
+
+    def _decide(
+        self, registration_id: str, request_id: str, request: VerificationRequest, guess: Guess
+    ) -> dict[str, Any]:
+        """The codes a counted ``guess`` read, compared; if both are right, the registration
+        ``VERIFIED`` by this request (one conditional write), as it now is."""
+        record = dict(guess.item or {})
+        data_key = self._data_key(registration_id, record)
+        given = {"email": request.email_code, "phone": request.phone_code}
+        if not codes.all_match(data_key, registration_id, given, record):
+            raise InvalidCode(
+                "The codes are not right.", attempts_remaining=guess.remaining(MAX_ATTEMPTS)
+            )
+        decided = {"verified_at": iso(self.clock()), **made_by(request_id)}
+        if not self.registration_store.decide(registration_id, guess, VERIFIED, decided):
+            raise Conflict("The registration changed meanwhile.")  # verified by another request
+        return {**record, **decided, "status": VERIFIED}
+
+    def _create(
+        self, registration_id: str, request_id: str, record: dict[str, Any], password: str
+    ) -> str:
+        """The sign-in, then the customer, from the registration ``record`` this request
+        verified; the customer's id. If either fails, the sign-in made is removed and the
+        decision taken back (pending again, its guess given back): nothing is left half-made."""
+        opened = self._open(self._data_key(registration_id, record), registration_id, record)
+        customer_id = None
         try:
+            customer_id = self._claim_sign_in(opened, record, password)
             self._create_customer(customer_id, registration_id, request_id, opened, record)
         except BaseException:
-            # Remove the sign-in unless a concurrent verification completed with it.
-            if self.customer_store.owner_of("email", record["email_index"]) != customer_id:
-                self.accounts.delete(opened["email"])
+            try:  # unless a concurrent verification of the address completed with it
+                if customer_id is not None and customer_id != self.customer_store.owner_of(
+                    "email", record["email_index"]
+                ):
+                    self.accounts.delete(opened["email"])
+            finally:
+                self.registration_store.take_back(registration_id, VERIFIED, request_id)
             raise
-        return CustomerCreated(customer_id=customer_id)
+        return customer_id
 
     def _claim_sign_in(self, opened: dict[str, str], record: dict[str, Any], password: str) -> str:
         """The new Cognito user's sub. A user left by an attempt that died before its profile
@@ -353,7 +386,7 @@ class Registrations:
             customer_id, profile, guards, consent_records(record["consents"], now)
         )
         completion = self.registration_store.completion(
-            registration_id, now, MAX_ATTEMPTS, {"customer_id": customer_id, **made_by(request_id)}
+            registration_id, request_id, {"customer_id": customer_id, "completed_at": now}
         )
         try:
             self.audit_log.append(
@@ -369,17 +402,18 @@ class Registrations:
                 raise AlreadyRegistered(
                     "The email address or phone number is already registered."
                 ) from None
-            self._pending(registration_id)  # completed or locked meanwhile: its error
-            raise DependencyUnavailable("The account could not be created; try again.") from None
+            raise Conflict("The registration changed meanwhile.") from None
 
     # Helpers
     def _pending(self, registration_id: str) -> dict[str, Any]:
-        return _check_pending(self._found(registration_id))
-
-    def _found(self, registration_id: str) -> dict[str, Any]:
+        """The registration, if it may still be verified."""
         record = self.registration_store.get(registration_id)
         if record is None:
-            raise NotFound("No such registration.")
+            raise REFUSALS.error(Refusal.MISSING)
+        if record["status"] != PENDING:
+            raise AlreadyRegistered("This registration is already verified.")
+        if record["attempts"] >= MAX_ATTEMPTS:
+            raise REFUSALS.error(Refusal.LOCKED)
         return record
 
     def _data_key(self, registration_id: str, record: dict[str, Any]) -> bytes:
@@ -390,13 +424,17 @@ class Registrations:
         return {f: unseal(data_key, owner, f, record[f]) for f in SEALED_FIELDS}
 
 
-def _check_pending(record: dict[str, Any]) -> dict[str, Any]:
-    """The registration, if it may still be verified."""
-    if record["status"] == "COMPLETED":
+def _decided_by(guess: Guess, request_id: str) -> dict[str, Any]:
+    """A refused guess's registration, if this request decided it (a retry: to finish, or to
+    answer as it was); otherwise its error."""
+    record = guess.item
+    if guess.refused is not Refusal.DECIDED or record is None:
+        raise REFUSALS.error(guess.refused or Refusal.MISSING)
+    if replayed(record, request_id):
+        return record
+    if record["status"] == COMPLETED:
         raise AlreadyRegistered("This registration is already complete.")
-    if record["attempts"] >= MAX_ATTEMPTS:
-        raise TooManyAttempts("Too many wrong codes: register again.")
-    return record
+    raise Conflict("The registration is being completed by another request.")
 
 
 def optional_details(sealed_json: str) -> OptionalDetails:

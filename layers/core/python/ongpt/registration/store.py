@@ -1,5 +1,6 @@
-"""DynamoDB access for registrations (keys in ``ongpt.storage.tables``): pending sign-ups proven
-by codes, ``REGISTRATION#<id>`` (``ongpt.storage.code_rounds``)."""
+"""DynamoDB access for registrations (keys in ``ongpt.storage.tables``): sign-ups proven by codes,
+``REGISTRATION#<id>`` (``ongpt.storage.code_rounds``), pending, then ``VERIFIED`` by the request
+whose codes were right while it makes the account, then ``COMPLETED``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 REGISTRATION = "REGISTRATION#{}"
+VERIFIED = "VERIFIED"  # its codes accepted by a request that is making the account
+COMPLETED = "COMPLETED"
 # What a completed registration no longer keeps (it is gone a day later, by TTL).
 COMPLETED_REMOVES = ("full_name", "email", "phone", "optional", "dek", "email_index", "phone_index")
 
@@ -24,11 +27,11 @@ class RegistrationStore(CodeRounds):
         super().__init__(dynamodb, table, REGISTRATION)
 
     def completion(
-        self, registration_id: str, completed_at: str, limit: int, values: dict[str, Any]
+        self, registration_id: str, request_id: str, values: dict[str, Any]
     ) -> TransactWriteItemTypeDef:
-        """The transaction item that closes a registration with ``values`` (the customer it
-        made, the request that made it): once, and only if not locked. Its sealed values, their
-        key and the blind indexes go: the profile holds them now."""
+        """The transaction item that closes a registration the request ``request_id`` verified,
+        with ``values`` (the customer it made, when): only then, and once. Its sealed values,
+        their key and the blind indexes go: the profile holds them now."""
         return self.finish(
-            registration_id, "COMPLETED", completed_at, limit, COMPLETED_REMOVES, values
+            registration_id, VERIFIED, request_id, COMPLETED, values, COMPLETED_REMOVES
         )

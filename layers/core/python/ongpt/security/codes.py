@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -38,3 +40,17 @@ def unguessable_hash(data_key: bytes, purpose: str) -> str:
 
 def matches(data_key: bytes, purpose: str, code: str, stored: str) -> bool:
     return hmac.compare_digest(code_hash(data_key, purpose, code), stored)
+
+
+def all_match(
+    data_key: bytes, owner: str, given: Mapping[str, str | None], kept: Mapping[str, Any]
+) -> bool:
+    """Whether each channel's code ``given`` is the one whose hash ``kept`` holds as
+    ``<channel>_code`` (for ``<owner>|<channel>``); a channel with no code given or none kept
+    never is. Every channel is hashed and compared either way: the same work whether or not
+    codes were ever sent."""
+    results = [
+        matches(data_key, f"{owner}|{channel}", code or "", str(kept.get(f"{channel}_code", "")))
+        for channel, code in given.items()
+    ]
+    return all(results)

@@ -109,26 +109,6 @@ def conditional_update(dynamodb: DynamoDBClient, **kwargs: Unpack[UpdateItemInpu
     return True
 
 
-def count_failure(
-    dynamodb: DynamoDBClient, table: str, item_key: dict[str, Any], limit: int
-) -> int:
-    """Add one to the item's ``attempts``, never past ``limit``; the new count."""
-    try:
-        updated = dynamodb.update_item(
-            TableName=table,
-            Key=item_key,
-            UpdateExpression="SET attempts = attempts + :one",
-            ConditionExpression="attempts < :limit",
-            ExpressionAttributeValues=to_item({":one": 1, ":limit": limit}),
-            ReturnValues="UPDATED_NEW",
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return limit
-        raise
-    return int(updated["Attributes"]["attempts"]["N"])
-
-
 POINTER = "POINTER"
 
 
