@@ -24,9 +24,10 @@ MAX_BODY_BYTES = 16 * 1024  # API.md: request bodies are at most 16 KiB
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 LOGGED_ACTIONS = ("BLOCK", "COUNT")
 REQUESTS_PER_5_MINUTES_PER_IP = 1000
-# POSTs to the routes that send codes (sign-up, resend, edit requests; their verifications too).
-# The stage may precede the path (``/prod/v1/...``), so the path is matched as contained.
-SENDING_PATHS = ("/v1/registrations", "/v1/me/edit-requests")
+# POSTs to the routes that send codes (sign-up, recovery, their resends, edit requests; their
+# verifications too). The stage may precede the path (``/prod/v1/...``), so the path is matched
+# as contained.
+SENDING_PATHS = ("/v1/registrations", "/v1/recoveries", "/v1/me/edit-requests")
 SENDING_REQUESTS_PER_5_MINUTES_PER_IP = 30
 
 

@@ -116,7 +116,7 @@ def test_waf_limits_posts_to_the_routes_that_send_codes_more_tightly_per_ip(
     assert method["ByteMatchStatement"]["FieldToMatch"] == {"Method": {}}
     assert method["ByteMatchStatement"]["SearchString"] == "post"
     searched = {s["ByteMatchStatement"]["SearchString"] for s in paths["OrStatement"]["Statements"]}
-    assert searched == {"/v1/registrations", "/v1/me/edit-requests"}
+    assert searched == {"/v1/registrations", "/v1/recoveries", "/v1/me/edit-requests"}
     assert all(
         s["ByteMatchStatement"]["FieldToMatch"] == {"UriPath": {}}
         for s in paths["OrStatement"]["Statements"]

@@ -1,9 +1,12 @@
 """Limits on what the service sends to addresses it has not proven (no SMS or email pumping).
 
-Per address: codes and notices to one email or phone, at most 3 an hour and 10 a day, counted by
-the address's blind index, never the address. Per caller (a guest's identity, a customer): at
-most 100 requests an hour that send codes (a person needs a few; a guest can get a new identity
-at will, so the WAF's per-IP rule and the per-address limits are what stop pumping). Each
+Per address, counted by the address's blind index, never the address, two budgets: the codes its
+owner asks for (a sign-up, a recovery, an edit request's proof), at most 3 an hour and 10 a day;
+and the notices other people's requests cause ("this address already has an account"), at most 1
+a day, so that a stranger's sign-ups with someone's address never use up the owner's codes. Per
+caller (a guest's identity, a customer): at most 100 requests an hour that send codes (a person
+needs a few; a guest can get a new identity at will, so the WAF's per-IP rule and the
+per-address limits are what stop pumping). Each
 counter is an item of the Registrations table for one window, raised with ``ADD`` under a
 condition (all windows in one transaction) and removed by its TTL. Over a limit nothing is
 sent, the answer is the same, and the hit is the metric ``CodeSendsLimited`` (dimensions: which
@@ -16,16 +19,12 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from ongpt.notify.store import Counter, SendCounters
 from ongpt.platform.clock import utcnow
 from ongpt.platform.telemetry import NAMESPACE
-
-if TYPE_CHECKING:
-    pass
 
 HOUR, DAY = 3600, 86400
 
@@ -37,7 +36,8 @@ class Window:
     limit: int
 
 
-PER_ADDRESS = (Window("hour", HOUR, 3), Window("day", DAY, 10))
+PER_ADDRESS = (Window("hour", HOUR, 3), Window("day", DAY, 10))  # codes its owner asks for
+NOTICES_PER_ADDRESS = (Window("day", DAY, 1),)  # notices that others' requests cause
 PER_CALLER = (Window("hour", HOUR, 100),)
 
 
@@ -57,9 +57,14 @@ class SendLimits:
         self._send_counters, self._clock = send_counters, clock
 
     def to_address(self, channel: str, blind_index: str) -> bool:
-        """Count one message to the address (``email`` or ``phone`` and its blind index);
-        whether it may be sent."""
+        """Count one code to the address (``email`` or ``phone`` and its blind index); whether
+        it may be sent."""
         return self._take(f"ADDRESS#{channel}#{blind_index}", PER_ADDRESS, "address", channel)
+
+    def notice_to_address(self, channel: str, blind_index: str) -> bool:
+        """Count one notice that someone else's request causes to the address; whether it may
+        be sent. Its budget is its own: notices never use up the owner's codes."""
+        return self._take(f"NOTICE#{channel}#{blind_index}", NOTICES_PER_ADDRESS, "notice", channel)
 
     def by_caller(self, caller_id: str) -> bool:
         """Count one request that sends codes; whether the caller may make it. The id is kept

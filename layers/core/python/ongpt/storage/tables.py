@@ -18,7 +18,8 @@ Customers (one table per customer's records, partitioned by customer):
 Registrations: ``REGISTRATION#<id>``, pending sign-ups with hashed codes, and ``RECOVERY#<id>``,
 account recoveries (blind indexes of the pair, hashed codes); TTL ``expires_at_epoch``.
 Also the send counters (``ongpt.notify.send_limits``):
-``LIMIT#ADDRESS#<channel>#<hmac>#<window>#<start>``
+``LIMIT#ADDRESS#<channel>#<hmac>#<window>#<start>`` (codes),
+``LIMIT#NOTICE#<channel>#<hmac>#<window>#<start>`` (notices others' requests cause)
 and ``LIMIT#CALLER#<sha256>#<window>#<start>``, each with its TTL.
 Audit: ``SUBJECT#<customer id>`` / ``<sequence>``: append-only, hash-chained, keyed entries.
 - index ``by-written-day`` (``written_day``, ``at``): entries written on a day,
