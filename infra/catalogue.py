@@ -27,7 +27,8 @@ class Need(Enum):
 
     IDEMPOTENCY = auto()  # every function with a POST route (Idempotency-Key), its own records
     AUDIT_APPEND = auto()  # put after reading the chain's head, never update or delete
-    SEND_LIMITS = auto()  # counters of codes sent, per address and per caller (Registrations)
+    SEND_LIMITS = auto()  # counters of codes sent (per address, per caller) and of complaints
+    # filed (per caller), in Registrations
     AUDIT_VERIFY = auto()  # check MACs, read the anchors
     AUDIT_ANCHOR = auto()  # check MACs, write new anchors (the anchor job)
     BLIND_INDEX = auto()
@@ -223,6 +224,7 @@ COMPLAINTS = FunctionSpec(
         DataKeys(makes=("complaint_id",), opens=("complaint_id",)),  # a guest has no customer key
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
+        N.SEND_LIMITS,  # at most 5 complaints per caller a day
     ),
 )
 DISCLOSURES = FunctionSpec(

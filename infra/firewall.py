@@ -1,5 +1,5 @@
-"""The WAF web ACL in front of the API: AWS managed rule groups, a body limit, a rate limit, and a
-tighter one on the routes that send codes by email and SMS."""
+"""The WAF web ACL in front of the API: AWS managed rule groups, a body limit, a rate limit, and
+tighter ones on the routes that send codes by email and SMS and on filing complaints."""
 
 from __future__ import annotations
 
@@ -29,6 +29,13 @@ REQUESTS_PER_5_MINUTES_PER_IP = 1000
 # as contained.
 SENDING_PATHS = ("/v1/registrations", "/v1/recoveries", "/v1/me/edit-requests")
 SENDING_REQUESTS_PER_5_MINUTES_PER_IP = 30
+# POSTs that file complaints into the staff queue: the per-caller limit (5 a day) is the
+# service's; a guest can get a new identity at will, so an IP is held to 10 per 10 minutes, WAF's
+# lowest limit and longest window (https://docs.aws.amazon.com/waf/latest/developerguide/
+# waf-rule-statement-type-rate-based-high-level-settings.html), room enough for the people
+# behind one shared address.
+COMPLAINT_PATHS = ("/v1/complaints",)
+COMPLAINTS_PER_10_MINUTES_PER_IP = 10
 
 
 def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
@@ -87,18 +94,20 @@ def _matches(field: wafv2.CfnWebACL.FieldToMatchProperty, constraint: str, text:
     )
 
 
-def _sending_posts() -> wafv2.CfnWebACL.StatementProperty:
-    """POST requests to a route that sends codes."""
+def _posts_to(paths: tuple[str, ...]) -> wafv2.CfnWebACL.StatementProperty:
+    """POST requests to a path that contains one of ``paths`` (an OR statement needs two or
+    more: docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-or.html)."""
     path = wafv2.CfnWebACL.FieldToMatchProperty(uri_path={})
     method = wafv2.CfnWebACL.FieldToMatchProperty(method={})
+    matches = [_matches(path, "CONTAINS", p) for p in paths]
     return wafv2.CfnWebACL.StatementProperty(
         and_statement=wafv2.CfnWebACL.AndStatementProperty(
             statements=[
                 _matches(method, "EXACTLY", "post"),
-                wafv2.CfnWebACL.StatementProperty(
-                    or_statement=wafv2.CfnWebACL.OrStatementProperty(
-                        statements=[_matches(path, "CONTAINS", p) for p in SENDING_PATHS]
-                    )
+                matches[0]
+                if len(matches) == 1
+                else wafv2.CfnWebACL.StatementProperty(
+                    or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=matches)
                 ),
             ]
         )
@@ -144,13 +153,26 @@ class Firewall(Construct):
         too_many_sends = wafv2.CfnWebACL.RateBasedStatementProperty(
             aggregate_key_type="IP",
             limit=SENDING_REQUESTS_PER_5_MINUTES_PER_IP,
-            scope_down_statement=_sending_posts(),
+            scope_down_statement=_posts_to(SENDING_PATHS),
         )
         rules.append(
             _blocking(
                 len(rules),
                 "SendingRatePerIp",
                 wafv2.CfnWebACL.StatementProperty(rate_based_statement=too_many_sends),
+            )
+        )
+        too_many_complaints = wafv2.CfnWebACL.RateBasedStatementProperty(
+            aggregate_key_type="IP",
+            limit=COMPLAINTS_PER_10_MINUTES_PER_IP,
+            evaluation_window_sec=600,
+            scope_down_statement=_posts_to(COMPLAINT_PATHS),
+        )
+        rules.append(
+            _blocking(
+                len(rules),
+                "ComplaintRatePerIp",
+                wafv2.CfnWebACL.StatementProperty(rate_based_statement=too_many_complaints),
             )
         )
         self.web_acl = wafv2.CfnWebACL(

@@ -6,11 +6,13 @@ and the notices other people's requests cause ("this address already has an acco
 a day, so that a stranger's sign-ups with someone's address never use up the owner's codes. Per
 caller (a guest's identity, a customer): at most 100 requests an hour that send codes (a person
 needs a few; a guest can get a new identity at will, so the WAF's per-IP rule and the
-per-address limits are what stop pumping). Each
-counter is an item of the Registrations table for one window, raised with ``ADD`` under a
-condition (all windows in one transaction) and removed by its TTL. Over a limit nothing is
-sent, the answer is the same, and the hit is the metric ``CodeSendsLimited`` (dimensions: which
-limit and channel, never a personal value).
+per-address limits are what stop pumping). Each counter is an item of the Registrations table
+for one window, raised with ``ADD`` under a condition (all windows in one transaction) and
+removed by its TTL. Over a limit nothing is sent, the answer is the same, and the hit is the
+metric ``CodeSendsLimited`` (dimensions: which limit and channel, never a personal value).
+
+The same counters hold a caller to 5 complaints a day (API.md, Limits), counted in the
+complaint's own transaction: over it, nothing is filed and the answer is 429.
 """
 
 from __future__ import annotations
@@ -19,12 +21,16 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from ongpt.notify.store import Counter, SendCounters
 from ongpt.platform.clock import utcnow
 from ongpt.platform.telemetry import NAMESPACE
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 HOUR, DAY = 3600, 86400
 
@@ -39,6 +45,7 @@ class Window:
 PER_ADDRESS = (Window("hour", HOUR, 3), Window("day", DAY, 10))  # codes its owner asks for
 NOTICES_PER_ADDRESS = (Window("day", DAY, 1),)  # notices that others' requests cause
 PER_CALLER = (Window("hour", HOUR, 100),)
+COMPLAINTS_PER_CALLER = (Window("day", DAY, 5),)  # API.md: at most 5 complaints a day
 
 
 def limited(limit: str, channel: str) -> None:
@@ -69,10 +76,22 @@ class SendLimits:
     def by_caller(self, caller_id: str) -> bool:
         """Count one request that sends codes; whether the caller may make it. The id is kept
         only as a hash."""
-        hashed = hashlib.sha256(caller_id.encode()).hexdigest()
-        return self._take(f"CALLER#{hashed}", PER_CALLER, "caller", "any")
+        return self._take(f"CALLER#{_hashed(caller_id)}", PER_CALLER, "caller", "any")
+
+    def complaint_by(self, caller_id: str) -> list[TransactWriteItemTypeDef]:
+        """The items that count one more complaint by the caller, for the complaint's own
+        transaction, which they fail at the day's limit (the id kept only as a hash)."""
+        subject = f"COMPLAINTS#{_hashed(caller_id)}"
+        return self._send_counters.counting(self._counters(subject, COMPLAINTS_PER_CALLER))
 
     def _take(self, subject: str, windows: tuple[Window, ...], limit: str, channel: str) -> bool:
+        if self._send_counters.take(self._counters(subject, windows)):
+            return True
+        limited(limit, channel)
+        return False
+
+    def _counters(self, subject: str, windows: tuple[Window, ...]) -> list[Counter]:
+        """The subject's counter of the current period of each window."""
         now = int(self._clock().timestamp())
         counters: list[Counter] = []
         for window in windows:
@@ -80,7 +99,8 @@ class SendLimits:
             counters.append(
                 Counter(f"{subject}#{window.name}#{start}", window.limit, start + window.seconds)
             )
-        if self._send_counters.take(counters):
-            return True
-        limited(limit, channel)
-        return False
+        return counters
+
+
+def _hashed(caller_id: str) -> str:
+    return hashlib.sha256(caller_id.encode()).hexdigest()
