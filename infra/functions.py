@@ -156,6 +156,8 @@ class ServiceFunction(Construct):
             environment={
                 env.SERVICE_NAME.name: spec.name,
                 env.METRICS_NAMESPACE.name: NAMESPACE,
+                env.TRACER_CAPTURE_RESPONSE.name: "false",  # traces hold no value
+                env.TRACER_CAPTURE_ERROR.name: "false",
             },
         )
         acknowledge(

@@ -11,7 +11,11 @@ from unittest import mock
 
 from ongpt.platform import settings as env
 
-SAMPLES = {env.SMS_COUNTRY_CODES.name: '["84"]'}
+SAMPLES = {
+    env.SMS_COUNTRY_CODES.name: '["84"]',
+    env.TRACER_CAPTURE_RESPONSE.name: "false",
+    env.TRACER_CAPTURE_ERROR.name: "false",
+}
 
 
 @contextmanager

@@ -19,6 +19,8 @@ def api_entrypoint(app: Api, service: str) -> LambdaHandler:
         "POWERTOOLS_SERVICE_NAME": service,
         "POWERTOOLS_METRICS_NAMESPACE": "Tests",
         "SMS_COUNTRY_CODES": '["84"]',
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+        "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
         "SITE_ORIGIN": "https://site.example",
     }
     with mock.patch.dict(os.environ, every_api_function):
