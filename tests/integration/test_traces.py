@@ -35,9 +35,9 @@ class Failing:
 
 aws_xray_sdk.global_sdk_config.set_sdk_enabled(True)  # the tracer turns it off outside Lambda
 segment = xray_recorder.begin_segment("function", sampling=1)
-CustomerStore(Answering(), "Customers").profile("c-1")
+CustomerStore(Answering(), "Customers", "Guards").profile("c-1")
 try:
-    CustomerStore(Failing(), "Customers").profile("c-1")
+    CustomerStore(Failing(), "Customers", "Guards").profile("c-1")
 except RuntimeError:
     pass
 subsegments = [{"name": s.name, "metadata": s.metadata} for s in segment.subsegments]

@@ -85,6 +85,7 @@ DATA_KEYS_TABLE = text(
     "DATA_KEYS_TABLE", "the key store: customers' and complaints' wrapped data keys"
 )
 ERASURES_TABLE = text("ERASURES_TABLE", "the erasure ledger's table")
+GUARDS_TABLE = text("GUARDS_TABLE", "the address guards' table (blind index to customer)")
 OUTBOX_TABLE = text("OUTBOX_TABLE", "the outbox: notices to send, sealed")
 SEND_LIMITS_TABLE = text("SEND_LIMITS_TABLE", "the table of send counters (registrations')")
 AUDIT_KEY_ID = text("AUDIT_KEY_ID", "the HMAC key of the audit chains")

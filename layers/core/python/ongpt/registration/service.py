@@ -341,8 +341,6 @@ class Registrations:
         now = iso(self.clock())
         profile = {
             **{f: seal(data_key, customer_id, f, opened[f]) for f in SEALED_FIELDS},
-            "email_index": record["email_index"],
-            "phone_index": record["phone_index"],
             "status": "ACTIVE",
             "status_key": active_shard(customer_id),
             "language": record.get("language"),
