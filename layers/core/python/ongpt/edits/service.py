@@ -123,14 +123,18 @@ class EditRequests:
     ) -> None:
         """A code to each new address, once: claimed with its hash on the request, then sent,
         the claim taken back if the send fails (the retry sends one); none over the address's
-        limit (claimed: the request can then only be made again)."""
+        limit (claimed: the request can then only be made again). To another account's address
+        it counts as a message others' requests cause, never against that owner's codes."""
         for address, to in new_addresses.items():
+            owner = self.customer_store.owner_of(address, indexes[address])
+            limits = self.send_limits
+            within = limits.to_address if owner in (None, customer_id) else limits.notice_to_address
             code = codes.new_code()
             hashed = codes.code_hash(data_key, f"{edit_id}|{address}", code)
             if not self.edit_store.claim_code(customer_id, edit_id, address, hashed):
                 continue  # sent by a first attempt of this request
             try:
-                if self.send_limits.to_address(address, indexes[address]):
+                if within(address, indexes[address]):
                     send = self.notifier.email if address == "email" else self.notifier.sms
                     send(to, Kind.CHANGE_CODE, language, code=code, customer_id=customer_id)
                     count("CodesSent", channel=address)

@@ -2,14 +2,15 @@
 
 Per address, counted by the address's blind index, never the address, two budgets: the codes its
 owner asks for (a sign-up, a recovery, an edit request's proof), at most 3 an hour and 10 a day;
-and the notices other people's requests cause ("this address already has an account"), at most 1
-a day, so that a stranger's sign-ups with someone's address never use up the owner's codes. Per
-caller (a guest's identity, a customer): at most 100 requests an hour that send codes (a person
-needs a few; a guest can get a new identity at will, so the WAF's per-IP rule and the
-per-address limits are what stop pumping). Each counter is an item of the Registrations table
-for one window, raised with ``ADD`` under a condition (all windows in one transaction) and
-removed by its TTL. Over a limit nothing is sent, the answer is the same, and the hit is the
-metric ``CodeSendsLimited`` (dimensions: which limit and channel, never a personal value).
+and the messages other people's requests cause (the notice "this address already has an
+account", another customer's edit-request code to it), at most 1 a day, so that a stranger's
+requests with someone's address never use up the owner's codes. Per caller (a guest's identity,
+a customer): at most 100 requests an hour that send codes (a person needs a few; a guest can get
+a new identity at will, so the WAF's per-IP rule and the per-address limits are what stop
+pumping). Each counter is an item of the Registrations table for one window, raised with ``ADD``
+under a condition (all windows in one transaction) and removed by its TTL. Over a limit nothing
+is sent, the answer is the same, and the hit is the metric ``CodeSendsLimited`` (dimensions:
+which limit and channel, never a personal value).
 
 The same counters hold a caller to 5 complaints a day (API.md, Limits), counted in the
 complaint's own transaction: over it, nothing is filed and the answer is 429.
@@ -69,8 +70,8 @@ class SendLimits:
         return self._take(f"ADDRESS#{channel}#{blind_index}", PER_ADDRESS, "address", channel)
 
     def notice_to_address(self, channel: str, blind_index: str) -> bool:
-        """Count one notice that someone else's request causes to the address; whether it may
-        be sent. Its budget is its own: notices never use up the owner's codes."""
+        """Count one message that someone else's request causes to the address; whether it may
+        be sent. Its budget is its own: such messages never use up the owner's codes."""
         return self._take(f"NOTICE#{channel}#{blind_index}", NOTICES_PER_ADDRESS, "notice", channel)
 
     def by_caller(self, caller_id: str) -> bool:
