@@ -27,7 +27,8 @@ class Need(Enum):
 
     IDEMPOTENCY = auto()  # every function with a POST route (Idempotency-Key), its own records
     AUDIT_APPEND = auto()  # put after reading the chain's head, never update or delete
-    SEND_LIMITS = auto()  # counters of codes sent, per address and per caller (Registrations)
+    SEND_LIMITS = auto()  # counters of codes sent (per address, per caller) and of complaints
+    # filed (per caller), in Registrations
     AUDIT_VERIFY = auto()  # check MACs, read the anchors
     AUDIT_ANCHOR = auto()  # check MACs, write new anchors (the anchor job)
     BLIND_INDEX = auto()
@@ -121,7 +122,8 @@ REGISTRATION = FunctionSpec(
         "POST /v1/registrations/{registration_id}/resend",
     ),
     needs=(
-        items(tables.CUSTOMERS, "GetItem", "PutItem"),
+        items(tables.CUSTOMERS, "PutItem"),
+        items(tables.GUARDS, "GetItem", "PutItem"),  # the address guards, with the profile
         items(tables.REGISTRATIONS, "GetItem", "PutItem", "UpdateItem"),
         items(tables.DATA_KEYS, "PutItem"),  # the customer's key, in the profile's transaction
         DataKeys(makes=("customer_id", "registration_id"), opens=("registration_id",)),
@@ -167,6 +169,7 @@ EDIT_REQUESTS = FunctionSpec(
         *MESSAGING,  # the codes, sent before the answer
         items(tables.OUTBOX, "PutItem"),  # the notices of an applied change
         items(tables.CUSTOMERS, "UpdateItem", "Query", queries=(BY_STATUS,)),
+        items(tables.GUARDS, "GetItem", "PutItem", "UpdateItem", "DeleteItem"),  # moved at approval
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
         N.BLIND_INDEX,
@@ -180,6 +183,7 @@ STAFF_CUSTOMERS = FunctionSpec(
     _routes("POST /v1/staff/customers/search", "GET /v1/staff/customers/{customer_id}"),
     needs=(
         items(tables.CUSTOMERS, "GetItem"),
+        items(tables.GUARDS, "GetItem"),  # search by blind index
         *CUSTOMER_DATA,
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
@@ -223,6 +227,7 @@ COMPLAINTS = FunctionSpec(
         DataKeys(makes=("complaint_id",), opens=("complaint_id",)),  # a guest has no customer key
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
+        N.SEND_LIMITS,  # at most 5 complaints per caller a day
     ),
 )
 DISCLOSURES = FunctionSpec(
@@ -283,7 +288,7 @@ REGISTRATION_CODES = FunctionSpec(
     "registration_codes",
     "Codes (or, to an address with an account, a notice) for a new registration, from SQS (P1.2)",
     needs=(
-        items(tables.CUSTOMERS, "BatchGetItem"),  # the address guards
+        items(tables.GUARDS, "BatchGetItem"),  # whether an address already has an account
         items(tables.REGISTRATIONS, "GetItem", "UpdateItem"),
         DataKeys(opens=("registration_id",)),
         N.EMAIL,
@@ -297,7 +302,8 @@ RECOVERY_CODES = FunctionSpec(
     "recovery_codes",
     "Codes for an account recovery whose addresses are one active account's, from SQS",
     needs=(
-        items(tables.CUSTOMERS, "GetItem"),  # the address guards and the profile
+        items(tables.CUSTOMERS, "GetItem"),  # the profile
+        items(tables.GUARDS, "GetItem"),  # the addresses' owner
         items(tables.REGISTRATIONS, "GetItem", "UpdateItem"),
         *CUSTOMER_DATA,  # the addresses
         DataKeys(opens=("recovery_id",)),  # the recovery's key, which the codes' hashes use
@@ -344,6 +350,7 @@ ERASURE = FunctionSpec(
             tables.CUSTOMERS, "GetItem", "Query", "UpdateItem", "DeleteItem", queries=(BY_STATUS,)
         ),
         items(tables.DATA_KEYS, "DeleteItem"),
+        items(tables.GUARDS, "GetItem", "DeleteItem"),  # the addresses may register again
         items(tables.ERASURES, "PutItem", "UpdateItem", queries=(BY_MONTH,)),  # the ledger
         N.AUDIT_APPEND,
         N.COGNITO_DELETE,

@@ -88,9 +88,10 @@ class Data(Construct):
         if not spec.backed_up:
             acknowledge(
                 table,
-                "Kept out of backups on purpose: it holds the data keys that erasure destroys "
-                "(or sign-ups that live a day), so that no backup can open an erased value; its "
-                f"point-in-time recovery keeps {spec.recovery_days} days.",
+                "Kept out of backups on purpose: it holds what erasure destroys (the data keys, "
+                "the address guards that link a blind index to a customer) or sign-ups that live "
+                "a day, so that no backup can open an erased value or tie an address to an "
+                f"erased customer; its point-in-time recovery keeps {spec.recovery_days} days.",
                 *in_all_packs("DynamoDBInBackupPlan"),
             )
         for index in spec.indexes:

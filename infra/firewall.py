@@ -1,6 +1,7 @@
 """The WAF web ACLs: in front of the API, AWS managed rule groups, a body limit, a rate limit, and
-a tighter one on the routes that send codes by email and SMS; on the user pool, a block of the
-public operations that would go around the service (``infra/user_pool_api.py``)."""
+tighter ones on the routes that send codes by email and SMS and on filing complaints; on the user
+pool, a block of the public operations that would go around the service
+(``infra/user_pool_api.py``)."""
 
 from __future__ import annotations
 
@@ -26,10 +27,18 @@ MAX_BODY_BYTES = 16 * 1024  # API.md: request bodies are at most 16 KiB
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 LOGGED_ACTIONS = ("BLOCK", "COUNT")
 REQUESTS_PER_5_MINUTES_PER_IP = 1000
-# POSTs to the routes that send codes (sign-up, resend, edit requests; their verifications too).
-# The stage may precede the path (``/prod/v1/...``), so the path is matched as contained.
-SENDING_PATHS = ("/v1/registrations", "/v1/me/edit-requests")
+# POSTs to the routes that send codes (sign-up, recovery, their resends, edit requests; their
+# verifications too). The stage may precede the path (``/prod/v1/...``), so the path is matched
+# as contained.
+SENDING_PATHS = ("/v1/registrations", "/v1/recoveries", "/v1/me/edit-requests")
 SENDING_REQUESTS_PER_5_MINUTES_PER_IP = 30
+# POSTs that file complaints into the staff queue: the per-caller limit (5 a day) is the
+# service's; a guest can get a new identity at will, so an IP is held to 10 per 10 minutes, WAF's
+# lowest limit and longest window (https://docs.aws.amazon.com/waf/latest/developerguide/
+# waf-rule-statement-type-rate-based-high-level-settings.html), room enough for the people
+# behind one shared address.
+COMPLAINT_PATHS = ("/v1/complaints",)
+COMPLAINTS_PER_10_MINUTES_PER_IP = 10
 
 
 def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
@@ -88,18 +97,20 @@ def _matches(field: wafv2.CfnWebACL.FieldToMatchProperty, constraint: str, text:
     )
 
 
-def _sending_posts() -> wafv2.CfnWebACL.StatementProperty:
-    """POST requests to a route that sends codes."""
+def _posts_to(paths: tuple[str, ...]) -> wafv2.CfnWebACL.StatementProperty:
+    """POST requests to a path that contains one of ``paths`` (an OR statement needs two or
+    more: docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-or.html)."""
     path = wafv2.CfnWebACL.FieldToMatchProperty(uri_path={})
     method = wafv2.CfnWebACL.FieldToMatchProperty(method={})
+    matches = [_matches(path, "CONTAINS", p) for p in paths]
     return wafv2.CfnWebACL.StatementProperty(
         and_statement=wafv2.CfnWebACL.AndStatementProperty(
             statements=[
                 _matches(method, "EXACTLY", "post"),
-                wafv2.CfnWebACL.StatementProperty(
-                    or_statement=wafv2.CfnWebACL.OrStatementProperty(
-                        statements=[_matches(path, "CONTAINS", p) for p in SENDING_PATHS]
-                    )
+                matches[0]
+                if len(matches) == 1
+                else wafv2.CfnWebACL.StatementProperty(
+                    or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=matches)
                 ),
             ]
         )
@@ -145,13 +156,26 @@ class Firewall(Construct):
         too_many_sends = wafv2.CfnWebACL.RateBasedStatementProperty(
             aggregate_key_type="IP",
             limit=SENDING_REQUESTS_PER_5_MINUTES_PER_IP,
-            scope_down_statement=_sending_posts(),
+            scope_down_statement=_posts_to(SENDING_PATHS),
         )
         rules.append(
             _blocking(
                 len(rules),
                 "SendingRatePerIp",
                 wafv2.CfnWebACL.StatementProperty(rate_based_statement=too_many_sends),
+            )
+        )
+        too_many_complaints = wafv2.CfnWebACL.RateBasedStatementProperty(
+            aggregate_key_type="IP",
+            limit=COMPLAINTS_PER_10_MINUTES_PER_IP,
+            evaluation_window_sec=600,
+            scope_down_statement=_posts_to(COMPLAINT_PATHS),
+        )
+        rules.append(
+            _blocking(
+                len(rules),
+                "ComplaintRatePerIp",
+                wafv2.CfnWebACL.StatementProperty(rate_based_statement=too_many_complaints),
             )
         )
         self.web_acl = wafv2.CfnWebACL(

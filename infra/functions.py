@@ -156,6 +156,8 @@ class ServiceFunction(Construct):
             environment={
                 env.SERVICE_NAME.name: spec.name,
                 env.METRICS_NAMESPACE.name: NAMESPACE,
+                env.TRACER_CAPTURE_RESPONSE.name: "false",  # traces hold no value
+                env.TRACER_CAPTURE_ERROR.name: "false",
             },
         )
         acknowledge(
@@ -210,7 +212,8 @@ class ServiceFunction(Construct):
         self._key_through("dynamodb", table.encryption_key, write=True)
 
     def count_sends(self, table: dynamodb.ITable) -> None:
-        """Raise the counters of codes sent (``ongpt.notify.send_limits``): ``UpdateItem`` only."""
+        """Raise the counters of codes sent and complaints filed (``ongpt.notify.send_limits``):
+        ``UpdateItem`` only."""
         self._env(env.SEND_LIMITS_TABLE, table.table_name)
         self._allow(["dynamodb:UpdateItem"], table.table_arn)
         self._key_through("dynamodb", table.encryption_key, write=True)

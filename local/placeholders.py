@@ -14,6 +14,8 @@ from ongpt.platform import settings as env
 SAMPLES = {
     env.SMS_COUNTRY_CODES.name: '["84"]',
     env.IDENTITY_POOL_ID.name: "ap-southeast-1:00000000-0000-4000-8000-000000000000",
+    env.TRACER_CAPTURE_RESPONSE.name: "false",
+    env.TRACER_CAPTURE_ERROR.name: "false",
 }
 
 

@@ -44,5 +44,5 @@ def update_complaint(complaint_id: PathId, update: ComplaintUpdate) -> dict[str,
     )
 
 
-ENVIRONMENT = (*env.NOTICES, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND)
+ENVIRONMENT = (*env.NOTICES, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND, env.SEND_LIMITS_TABLE)
 lambda_handler = entrypoint(app, ENVIRONMENT)

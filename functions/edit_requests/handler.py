@@ -79,6 +79,7 @@ def decide_edit_request(edit_request_id: PathId, decision: Decision) -> dict[str
 
 ENVIRONMENT = (
     *env.MESSAGING,
+    env.GUARDS_TABLE,
     env.OUTBOX_TABLE,
     env.IDEMPOTENCY_TABLE,
     *env.AUDIT_APPEND,

@@ -20,6 +20,7 @@ from ongpt.platform.telemetry import logger, metrics
 
 ENVIRONMENT = (
     env.CUSTOMERS_TABLE,
+    env.GUARDS_TABLE,
     env.DATA_KEYS_TABLE,
     env.ERASURES_TABLE,
     env.USER_POOL_ID,

@@ -25,6 +25,7 @@ def deliver(record: RecoveryCodesRecord) -> None:
 
 ENVIRONMENT = (
     env.CUSTOMERS_TABLE,
+    env.GUARDS_TABLE,
     *env.CUSTOMER_KEYS,
     *env.EMAIL,
     env.REGISTRATIONS_TABLE,

@@ -49,6 +49,7 @@ def resend_codes(registration_id: PathId) -> tuple[RegistrationAccepted, int]:
 
 ENVIRONMENT = (
     env.CUSTOMERS_TABLE,
+    env.GUARDS_TABLE,
     env.REGISTRATIONS_TABLE,
     *env.CUSTOMER_KEYS,
     env.IDEMPOTENCY_TABLE,

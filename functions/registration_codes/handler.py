@@ -26,7 +26,7 @@ def deliver(record: CodesRecord) -> None:
 
 
 ENVIRONMENT = (
-    env.CUSTOMERS_TABLE,
+    env.GUARDS_TABLE,
     env.REGISTRATIONS_TABLE,
     env.DATA_KEY_ID,
     *env.EMAIL,

@@ -31,6 +31,7 @@ def read_customer(
 
 ENVIRONMENT = (
     env.CUSTOMERS_TABLE,
+    env.GUARDS_TABLE,
     *env.CUSTOMER_KEYS,
     env.IDEMPOTENCY_TABLE,
     *env.AUDIT_APPEND,

@@ -32,6 +32,7 @@ from statistics import median
 
 from infra.catalogue import ALL_FUNCTIONS
 from infra.layer_build import LAYER_SOURCE, build_layer
+from local.placeholders import SAMPLES
 from ongpt.platform import settings
 from tests.bench import quiet
 from tests.bench.results import Row
@@ -44,10 +45,7 @@ BASELINE = "import boto3"
 # and Lambda's own, by which Powertools' Tracer knows it runs on Lambda (elsewhere it builds an
 # X-Ray sampling client at import, which Lambda never does: 0.2 s that are not a cold start's).
 ENVIRONMENT = {
-    **{
-        variable.name: '["84"]' if variable is settings.SMS_COUNTRY_CODES else "bench"
-        for variable in settings.ALL_VARIABLES
-    },
+    **{variable.name: SAMPLES.get(variable.name, "bench") for variable in settings.ALL_VARIABLES},
     "LAMBDA_TASK_ROOT": str(ROOT),
 }
 

@@ -103,15 +103,21 @@ def test_a_closed_account_is_held_then_erased_so_that_no_copy_opens_and_its_addr
     after = every_item(dynamodb)
     assert keys_that_open(kms, after, customer_id) == 0
     assert keys_that_open(kms, backed_up(before), customer_id) == 0
-    profile_before = next(
-        item
-        for item in before[next(t for t in before if "Customers" in t)]
-        if item["pk"]["S"] == f"CUSTOMER#{customer_id}" and item["sk"]["S"] == "PROFILE"
+
+    def customer_item(table: str, sk: str) -> dict[str, Any]:
+        items = before[next(name for name in before if table in name)]
+        pk = f"CUSTOMER#{customer_id}"
+        return next(i for i in items if i["pk"]["S"] == pk and i["sk"]["S"] == sk)
+
+    profile_before, guarded = (
+        customer_item("Customers", "PROFILE"),
+        customer_item("Guards", "ADDRESSES"),
     )
     text = dumped(after)
-    values = [details[k] for k in ("email", "e164", "full_name")] + [
-        profile_before[a]["S"]
-        for a in ("full_name", "email", "phone", "email_index", "phone_index")
+    values = [
+        *(details[k] for k in ("email", "e164", "full_name")),
+        *(profile_before[a]["S"] for a in ("full_name", "email", "phone")),
+        *(guarded[a]["S"] for a in ("email_index", "phone_index")),  # the guards' blind indexes
     ]
     assert [v for v in values if v in text] == []
     trail = compliance.request("GET", f"/v1/staff/audit?customer_id={customer_id}").json()

@@ -124,11 +124,27 @@ def test_waf_limits_posts_to_the_routes_that_send_codes_more_tightly_per_ip(
     assert method["ByteMatchStatement"]["FieldToMatch"] == {"Method": {}}
     assert method["ByteMatchStatement"]["SearchString"] == "post"
     searched = {s["ByteMatchStatement"]["SearchString"] for s in paths["OrStatement"]["Statements"]}
-    assert searched == {"/v1/registrations", "/v1/me/edit-requests"}
+    assert searched == {"/v1/registrations", "/v1/recoveries", "/v1/me/edit-requests"}
     assert all(
         s["ByteMatchStatement"]["FieldToMatch"] == {"UriPath": {}}
         for s in paths["OrStatement"]["Statements"]
     )
+
+
+@pytest.mark.clause("P6.2")
+def test_waf_limits_posts_that_file_complaints_per_ip(template_json: dict[str, Any]) -> None:
+    (acl,) = resources(template_json, "AWS::WAFv2::WebACL").values()
+    (rule,) = [rule for rule in acl["Rules"] if rule["Name"] == "ComplaintRatePerIp"]
+    assert rule["Action"] == {"Block": {}}
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert (rate["AggregateKeyType"], rate["Limit"], rate["EvaluationWindowSec"]) == ("IP", 10, 600)
+    method, path = rate["ScopeDownStatement"]["AndStatement"]["Statements"]
+    assert (
+        method["ByteMatchStatement"]["FieldToMatch"],
+        method["ByteMatchStatement"]["SearchString"],
+    ) == ({"Method": {}}, "post")
+    assert path["ByteMatchStatement"]["FieldToMatch"] == {"UriPath": {}}
+    assert path["ByteMatchStatement"]["SearchString"] == "/v1/complaints"
 
 
 @pytest.mark.clause("P2.6")

@@ -142,11 +142,12 @@ def test_analytics_has_its_own_key(template_json: dict[str, Any]) -> None:
 @pytest.mark.clause("P2.1", "P4")
 def test_every_table_has_pitr_and_deletion_protection(template_json: dict[str, Any]) -> None:
     """35 days of point-in-time recovery, but only the key store's short period where a copy
-    could hold a data key or a pending sign-up's values (the bound on erased values)."""
+    could hold a data key, an address guard or a pending sign-up's values (the bound on erased
+    values)."""
     found = resources(template_json, "AWS::DynamoDB::Table")
     for spec in tables.ALL_TABLES:
         props = found[logical_id(template_json, f"/Data/{spec.construct_id}/Resource")]
-        short = spec in (tables.DATA_KEYS, tables.REGISTRATIONS)
+        short = spec in (tables.DATA_KEYS, tables.GUARDS, tables.REGISTRATIONS)
         assert props["PointInTimeRecoverySpecification"] == {
             "PointInTimeRecoveryEnabled": True,
             "RecoveryPeriodInDays": tables.KEY_STORE_RECOVERY_DAYS if short else 35,
@@ -196,15 +197,16 @@ def test_staff_queue_and_due_contracts_have_indexes(template: Template) -> None:
 
 
 @pytest.mark.clause("P2.1", "P4")
-def test_every_table_but_the_key_store_and_sign_ups_is_backed_up(
+def test_every_table_but_the_key_store_guards_and_sign_ups_is_backed_up(
     template_json: dict[str, Any],
 ) -> None:
-    """A backup of the key store would keep destroyed data keys for the backups' year."""
+    """A backup of the key store would keep destroyed data keys for the backups' year; one of the
+    guards, which blind index (the blind-index key outlives erasure) is whose customer id."""
     (selection,) = resources(template_json, "AWS::Backup::BackupSelection").values()
     selected = {r["Fn::GetAtt"][0] for r in selection["BackupSelection"]["Resources"]}
     kept_out = {
         logical_id(template_json, f"/Data/{spec.construct_id}/Resource")
-        for spec in (tables.DATA_KEYS, tables.REGISTRATIONS)
+        for spec in (tables.DATA_KEYS, tables.GUARDS, tables.REGISTRATIONS)
     }
     assert selected == set(resources(template_json, "AWS::DynamoDB::Table")) - kept_out
     assert logical_id(template_json, "/Data/Erasures/Resource") in selected

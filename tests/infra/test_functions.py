@@ -48,6 +48,17 @@ def test_every_function_knows_the_sms_country_codes_of_the_context(
         assert json.loads(props["Environment"]["Variables"]["SMS_COUNTRY_CODES"]) == ["84"]
 
 
+@pytest.mark.clause("P2.5")
+def test_no_function_traces_what_its_methods_return_or_raise(
+    template_json: dict[str, Any],
+) -> None:
+    """Powertools' Tracer records a traced method's answer and error unless told not to."""
+    for props in _functions(template_json).values():
+        variables = props["Environment"]["Variables"]
+        assert variables["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
+        assert variables["POWERTOOLS_TRACER_CAPTURE_ERROR"] == "false"
+
+
 def test_functions_run_the_newest_python_on_arm(template_json: dict[str, Any]) -> None:
     for props in _functions(template_json).values():
         assert props["Runtime"] == "python3.14"

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import pytest
 
+from ongpt.notify import send_limits
 from tests.support.deployed import Deployed, customer, guest, staff
 from tests.support.failing import failing_once
+from tests.support.idempotency import forget_answers
 from tests.support.journeys import audit_items, registered
 
 
@@ -269,3 +272,37 @@ def test_complaint_text_and_its_resolution_are_not_stored_in_the_clear(aws: Depl
     for value in ("Chậm quá", "Trang tải rất chậm", "cham@example.com", resolution):
         assert value not in dumped
     assert resolution in aws.messages_to("cham@example.com")[-1]["body"]
+
+
+@pytest.mark.clause("P6.2")
+@pytest.mark.parametrize("kind", ["guest", "customer"])
+def test_a_caller_files_at_most_five_complaints_a_day(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """API.md, Limits: the sixth is 429 and files nothing; a retry of a filed one is still
+    answered as filed, and other callers are not held back."""
+    now = datetime.now(UTC)
+    monkeypatch.setattr(send_limits, "utcnow", lambda: now)  # one day's window
+    who = guest() if kind == "guest" else customer(registered(aws)[1])
+    subject = f"flood {uuid.uuid4().hex[:8]}"
+    contact = {"email": "khach@example.com"}
+    body = {"category": "other", "subject": subject, "message": "m", "contact": contact}
+
+    def send(key: str, identity: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return aws.call(
+            "complaints",
+            "POST",
+            "/v1/complaints",
+            body=body,
+            identity=identity,
+            headers={"Idempotency-Key": key},
+        )
+
+    keys = [str(uuid.uuid4()) for _ in range(6)]
+    answers = [send(key, who) for key in keys]
+    assert [status for status, _ in answers] == [201] * 5 + [429]
+    assert answers[-1][1]["error"]["code"] == "TOO_MANY_REQUESTS"
+    assert sum(c["subject"] == subject for c in queue(aws)) == 5
+    forget_answers(aws, "complaints")  # the retry runs the route again
+    assert send(keys[0], who) == answers[0]
+    assert send(keys[-1], guest())[0] == 201

@@ -12,6 +12,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from ongpt.security import normalize
+from ongpt.security.crypto import BlindIndex
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.erasure import (
     backed_up,
@@ -110,8 +112,9 @@ def _erased_everywhere(aws: Deployed, customer_id: str, before: dict[str, Any]) 
         assert complaint_fields_that_open(kms, now, complaint) == []
         assert complaint_fields_that_open(kms, backup, complaint) == []
     text = dumped(now)
-    for attribute in ("full_name", "email", "phone", "optional", "email_index", "phone_index"):
-        assert profile[attribute]["S"] not in text, attribute  # sealed values and guard tokens
+    for attribute in ("full_name", "email", "phone", "optional"):
+        assert profile[attribute]["S"] not in text, attribute  # sealed values
+    assert [index for index in before["indexes"] if index in text] == []  # the guards
     left = [i["sk"]["S"] for i in now[_table(aws)] if i["pk"]["S"] == f"CUSTOMER#{customer_id}"]
     assert not [sk for sk in left if sk.startswith(("CONSENT#", "NOTICE#", "EDIT#"))]
     assert not _cognito_user(aws, customer_id)
@@ -126,9 +129,16 @@ def _erased_everywhere(aws: Deployed, customer_id: str, before: dict[str, Any]) 
 
 def _copy(aws: Deployed, customer_id: str) -> dict[str, Any]:
     """A copy of every table, taken before the erasure: only the key store holds the customer's
-    keys (theirs and each complaint's), with which their complaints' text opens."""
+    keys (theirs and each complaint's), with which their complaints' text opens; only the guards'
+    table their addresses' blind indexes (``indexes``)."""
     dynamodb, kms = boto3.client("dynamodb"), boto3.client("kms")
     tables = every_item(dynamodb)
+    record = dynamodb.get_item(
+        TableName=aws.function("erasure").environment["GUARDS_TABLE"],
+        Key={"pk": {"S": f"CUSTOMER#{customer_id}"}, "sk": {"S": "ADDRESSES"}},
+    )["Item"]
+    indexes = [record[f"{address}_index"]["S"] for address in ("email", "phone")]
+    assert [index for index in indexes if index in dumped(backed_up(tables))] == []
     complaints = complaints_of(tables, customer_id)
     assert keys_that_open(kms, tables, customer_id) == 1 + len(complaints)  # the key store's
     assert keys_that_open(kms, backed_up(tables), customer_id) == 0  # no backup holds a key
@@ -138,7 +148,7 @@ def _copy(aws: Deployed, customer_id: str) -> dict[str, Any]:
             "message",
             "subject",
         ]
-    return {"tables": tables, "profile": _profile(aws, customer_id)}
+    return {"tables": tables, "profile": _profile(aws, customer_id), "indexes": indexes}
 
 
 @pytest.mark.clause("P2.1", "P2.4", "P4")
@@ -162,6 +172,26 @@ def test_an_account_closed_past_its_grace_period_is_erased_and_no_copy_opens(
         aws.call("me", "GET", "/v1/me", identity=customer(created["customer_id"]))[1]["full_name"]
         == NAME
     )
+
+
+@pytest.mark.clause("P2.4", "P4")
+def test_no_backed_up_table_ties_an_address_to_its_customer(aws: Deployed) -> None:
+    """A blind index ties an address to a customer's id for as long as the blind-index key lives,
+    longer than any erasure: it is kept only where erasure's bound holds (the guards' table: no
+    backups, 7 days of PITR), never in the profile or an edit request, backed up for a year."""
+    body, customer_id = registered(aws)
+    new_email = f"moi.{customer_id[:8]}@example.com"
+    change = {"changes": {"email": new_email}, "reason": "Địa chỉ mới"}
+    assert me(aws, customer_id, "POST", "/v1/me/edit-requests", change)[0] == 202
+    key_id = aws.function("staff_customers").environment["BLIND_INDEX_KEY_ID"]
+    blind_index = BlindIndex(boto3.client("kms"), key_id)
+    indexes = [
+        blind_index.of("email", normalize.email_key(body["email"])),
+        blind_index.of("phone", e164(body["phone"])),
+        blind_index.of("email", normalize.email_key(new_email)),
+    ]
+    backups = dumped(backed_up(every_item(boto3.client("dynamodb"))))
+    assert [index for index in indexes if index in backups] == []
 
 
 @pytest.mark.clause("P2.4")

@@ -336,6 +336,43 @@ def test_bad_input_is_a_400_naming_the_field(aws: Deployed, field: str, value: A
 
 
 @pytest.mark.clause("P1.1")
+def test_an_email_with_letters_outside_ascii_before_the_at_is_refused_clearly(
+    aws: Deployed,
+) -> None:
+    """API.md v1.2: SES sends to no such address, so it is refused, and nothing is sent."""
+    status, answer = start(aws, registration(email="nguyễn@example.com"))
+    assert (status, answer["error"]["code"]) == (400, "VALIDATION_ERROR")
+    (field,) = answer["error"]["fields"]
+    assert field["field"] == "email"
+    assert "before the @" in field["message"]
+    assert "nguyễn" not in str(answer)
+    assert aws.messages_to("nguyễn@example.com") == []
+
+
+@pytest.mark.clause("P1.1", "P1.2")
+def test_an_internationalised_domain_registers_is_sent_to_in_punycode_and_shown_as_given(
+    aws: Deployed,
+) -> None:
+    local = f"an.{uuid.uuid4().hex[:8]}"
+    given, sendable = f"{local}@bücher.vn", f"{local}@xn--bcher-kva.vn"
+    body = registration(email=given)
+    status, accepted = start(aws, body)
+    assert status == 202
+    assert aws.messages_to(given) == []
+    status, created = verify(aws, accepted["registration_id"], sendable, e164(body["phone"]))
+    assert status == 201, created
+    me = aws.call("me", "GET", "/v1/me", identity=customer(created["customer_id"]))[1]
+    assert me["email"] == given
+    user = boto3.client("cognito-idp").admin_get_user(
+        UserPoolId=aws.function("registration").environment["USER_POOL_ID"],
+        Username=created["customer_id"],
+    )
+    assert {"Name": "email", "Value": sendable} in user["UserAttributes"]
+    start(aws, registration(email=sendable.upper()))  # the same address, compared in punycode
+    assert "đã thuộc về một tài khoản" in aws.messages_to(sendable)[-1]["body"]
+
+
+@pytest.mark.clause("P1.1")
 @pytest.mark.parametrize(
     "name", ["Nguyễn Văn An", "Đặng Thị Ánh", "O'Brien-Smith", "Dr. Jane Doe", "李小龍"]
 )

@@ -17,6 +17,7 @@ from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.store import NoticeStore
 from tests.support.deployed import Deployed, guest
 from tests.support.journeys import e164, me, registered, registration, start
+from tests.support.lifecycle import start_recovery
 from tests.support.phones import new_phone
 
 if TYPE_CHECKING:
@@ -46,6 +47,31 @@ def test_sign_ups_to_one_phone_send_it_three_codes_an_hour_and_ten_a_day(
     assert '"CodeSendsLimited"' in metrics
     assert e164(phone) not in metrics
     assert phone not in metrics
+
+
+@pytest.mark.clause("P1.2")
+def test_strangers_sign_ups_with_an_address_leave_its_owner_their_codes(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The messages others' requests cause have a budget of their own, one a day: ten sign-ups
+    with a customer's email tell them once, another customer's edit requests to it add nothing,
+    and their own recovery still gets both codes."""
+    now = datetime.now(UTC)
+    monkeypatch.setattr(send_limits, "utcnow", lambda: now)  # one hour window, one day
+    owner, _ = registered(aws)
+    _, stranger = registered(aws)
+    email, phone = owner["email"], e164(owner["phone"])
+    told_before = len(aws.messages_to(email))
+    for _ in range(10):
+        assert start(aws, registration(email=email))[0] == 202
+    for _ in range(3):
+        asked = {"changes": {"email": email}, "reason": "x"}
+        assert me(aws, stranger, "POST", "/v1/me/edit-requests", asked)[0] == 202
+    assert len(aws.messages_to(email)) == told_before + 1
+    sent_before = {address: len(aws.messages_to(address)) for address in (email, phone)}
+    assert start_recovery(aws, email, owner["phone"])[0] == 202
+    sent = {a: len(aws.messages_to(a)) - sent_before[a] for a in sent_before}
+    assert sent == {email: 1, phone: 1}  # a code to each
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ purpose allow more, and every access is in the customer's verifiable audit chain
 
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -10,7 +11,7 @@ import boto3
 import pytest
 
 from ongpt.audit.chain_key import ChainKey
-from ongpt.audit.service import verify
+from ongpt.audit.service import SYSTEM, verify
 from ongpt.audit.store import AuditLog
 from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, staff
@@ -100,6 +101,34 @@ def test_a_search_is_audited_with_its_purpose_and_no_address(aws: Deployed) -> N
         {"by": "phone"},
     )
     assert body["phone"] not in str(entry)
+
+
+@pytest.mark.clause("P5", "P2.5")
+def test_a_search_that_finds_nobody_is_audited_too_in_the_chain_of_no_customer(
+    aws: Deployed,
+) -> None:
+    """There is no customer's chain to write to: the miss goes to ``SYSTEM``'s, naming who
+    searched, why and by what kind of address, never the address."""
+    searcher = f"s{uuid.uuid4().hex[:8]}"
+    email = f"khong.ai.{uuid.uuid4().hex[:8]}@example.com"
+    status, _ = aws.call(
+        "staff_customers",
+        "POST",
+        "/v1/staff/customers/search",
+        identity=staff("Compliance", searcher),
+        body={"email": email, "purpose": "legal_request"},
+    )
+    assert status == 404
+    chain = audit_of(aws, SYSTEM)
+    (entry,) = [e for e in chain["entries"] if e["actor"] == searcher]
+    assert (entry["action"], entry["role"], entry["purpose"], entry["details"]) == (
+        "customer.search",
+        "compliance",
+        "legal_request",
+        {"by": "email", "found": False},
+    )
+    assert email.split("@")[0] not in str(chain)
+    assert chain["verification"]["valid"] is True
 
 
 @pytest.mark.clause("P5")

@@ -12,6 +12,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ongpt.security.crypto import FORMAT, TamperedCiphertext, unseal
+from ongpt.storage.tables import ALL_TABLES
 
 
 def close(dynamodb: Any, table: str, customer_id: str, erase_after: datetime) -> None:
@@ -71,8 +72,14 @@ def dumped(tables: Tables) -> str:
 
 
 def backed_up(tables: Tables) -> Tables:
-    """What a backup of the tables holds: every table but the key store (never backed up)."""
-    return {name: items for name, items in tables.items() if "DataKeys" not in name}
+    """What a backup of the tables holds: every table but those never backed up (the key store,
+    the address guards, the sign-ups)."""
+    kept_out = [spec.construct_id for spec in ALL_TABLES if not spec.backed_up]
+    return {
+        name: items
+        for name, items in tables.items()
+        if not any(construct_id in name for construct_id in kept_out)
+    }
 
 
 def complaints_of(tables: Tables, customer_id: str) -> list[dict[str, Any]]:

@@ -26,6 +26,8 @@ def api_entrypoint(app: Api, service: str) -> LambdaHandler:
         "POWERTOOLS_SERVICE_NAME": service,
         "POWERTOOLS_METRICS_NAMESPACE": "Tests",
         "SMS_COUNTRY_CODES": '["84"]',
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+        "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
         "SITE_ORIGIN": "https://site.example",
         env.IDENTITY_POOL_ID.name: IDENTITY_POOL,
     }

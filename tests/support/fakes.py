@@ -23,6 +23,7 @@ from ongpt.consents.store import ConsentStore
 from ongpt.contracts.store import ContractStore
 from ongpt.customers.store import CustomerStore
 from ongpt.notify.delivery import Kind, Notifier
+from ongpt.notify.store import Counter, SendCounters
 from ongpt.platform.errors import Conflict
 from ongpt.security.crypto import seal
 from ongpt.storage.key_store import KeyGone, KeyStore, owner_key
@@ -131,6 +132,19 @@ class FakeComplaintStore(ComplaintStore):
 
     def ids_of_customer(self, customer_id: str) -> list[str]:
         return [k for k, c in self.complaints.items() if c.get("customer_id") == customer_id]
+
+
+class FakeSendCounters(SendCounters):
+    """No limit is ever reached: nothing is counted."""
+
+    def __init__(self) -> None:
+        pass
+
+    def take(self, counters: list[Counter]) -> bool:
+        return True
+
+    def counting(self, counters: list[Counter]) -> list[TransactWriteItemTypeDef]:
+        return []
 
 
 class FakeContractStore(ContractStore):

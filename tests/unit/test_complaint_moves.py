@@ -12,6 +12,7 @@ from ongpt.complaints.models import ComplaintContact, ComplaintFile
 from ongpt.complaints.service import Complaints
 from ongpt.customers.service import Customers
 from ongpt.notify.delivery import Kind
+from ongpt.notify.send_limits import SendLimits
 from ongpt.platform.caller import Caller
 from ongpt.platform.errors import Conflict, ValidationFailed
 from tests.support.fakes import (
@@ -20,6 +21,7 @@ from tests.support.fakes import (
     FakeCustomerStore,
     FakeKeyStore,
     FakeOutbox,
+    FakeSendCounters,
     a_customer,
 )
 
@@ -42,6 +44,7 @@ def complaints(outbox: FakeOutbox) -> Complaints:
         key_store=key_store,
         outbox=outbox,
         audit_log=FakeAuditLog(),
+        send_limits=SendLimits(FakeSendCounters()),
         clock=lambda: datetime(2026, 3, 1, tzinfo=UTC),
     )
 

@@ -36,6 +36,35 @@ def test_email_domains_are_lower_cased_and_keys_compare_case_insensitively() -> 
 
 
 @pytest.mark.clause("P1.1")
+@pytest.mark.parametrize(
+    ("raw", "stored", "sent_to"),
+    [
+        ("An@BÜCHER.vn", "An@bücher.vn", "An@xn--bcher-kva.vn"),
+        ("An@XN--BCHER-KVA.vn", "An@xn--bcher-kva.vn", "An@xn--bcher-kva.vn"),
+        ("a@straße.de", "a@straße.de", "a@xn--strae-oqa.de"),
+    ],
+)
+def test_an_internationalised_domain_is_kept_as_given_and_compared_and_sent_to_in_punycode(
+    raw: str, stored: str, sent_to: str
+) -> None:
+    assert normalize.email(raw) == stored
+    assert normalize.email_ascii(raw) == sent_to
+    assert normalize.email_key(raw) == sent_to.casefold()
+
+
+@pytest.mark.clause("P1.1")
+def test_domains_that_differ_in_punycode_are_different_addresses() -> None:
+    """Case-folding the Unicode form would make ``straße.de`` ``strasse.de``, another domain."""
+    assert normalize.email_key("a@straße.de") != normalize.email_key("a@strasse.de")
+
+
+@pytest.mark.clause("P1.1")
+def test_an_email_whose_local_part_is_not_ascii_is_refused() -> None:
+    with pytest.raises(ValueError, match="before the @"):
+        normalize.email("nguyễn@example.com")
+
+
+@pytest.mark.clause("P1.1")
 @pytest.mark.parametrize("raw", ["Nguyễn\tAn", "An\u200b", "An\u0007"])
 def test_names_refuse_control_and_invisible_characters(raw: str) -> None:
     with pytest.raises(ValueError, match="control"):

@@ -147,7 +147,9 @@ def notifier() -> Notifier:
 
 # Stores: each area's table access
 
-customer_store: Factory[CustomerStore] = _store("customers.store:CustomerStore")
+customer_store: Factory[CustomerStore] = _store(
+    "customers.store:CustomerStore", env.GUARDS_TABLE.value
+)
 registration_store: Factory[RegistrationStore] = _store("registration.store:RegistrationStore")
 recovery_store: Factory[RecoveryStore] = _store("lifecycle.store:RecoveryStore")
 lifecycle_store: Factory[LifecycleStore] = _store("lifecycle.store:LifecycleStore")
@@ -162,7 +164,7 @@ send_counters: Factory[SendCounters] = _store("notify.store:SendCounters")
 markers: Factory[Markers] = _store("storage.markers:Markers")
 analytics_store: Factory[AnalyticsStore] = _store("analytics.store:AnalyticsStore")
 erasure_store: Factory[ErasureStore] = _store(
-    "erasure.store:ErasureStore", env.ERASURES_TABLE.value
+    "erasure.store:ErasureStore", env.ERASURES_TABLE.value, customer_store
 )
 key_store: Factory[KeyStore] = _store("storage.key_store:KeyStore", data_keys)
 outbox: Factory[Outbox] = _store("storage.outbox:Outbox", key_store)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn
@@ -30,9 +29,10 @@ from ongpt.complaints.store import ComplaintStore
 from ongpt.customers.service import Customers
 from ongpt.notify.delivery import Kind
 from ongpt.notify.notices import to_customer
+from ongpt.notify.send_limits import SendLimits
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
-from ongpt.platform.errors import Conflict, NotFound, ValidationFailed
+from ongpt.platform.errors import Conflict, NotFound, TooSoon, ValidationFailed
 from ongpt.security import masking
 from ongpt.security.crypto import seal, unseal
 from ongpt.storage.dynamo import TransactionConflict
@@ -52,10 +52,12 @@ class Complaints:
     key_store: KeyStore
     outbox: Outbox
     audit_log: AuditLog
+    send_limits: SendLimits  # at most 5 complaints per caller a day
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def file(self, who: Caller, complaint_id: str, complaint: ComplaintFile) -> dict[str, Any]:
-        """File the complaint ``complaint_id`` (or find that a first attempt filed it)."""
+        """File the complaint ``complaint_id`` (or find that a first attempt filed it), counted
+        against the caller's day in the same transaction: ``TooSoon`` past 5."""
         customer_id = who.id if who.kind == "customer" else None
         if customer_id:
             contact: dict[str, Any] = {}  # the account's, read when the outcome is sent
@@ -71,7 +73,7 @@ class Complaints:
             "contact": json.dumps(contact, ensure_ascii=False),
         }
         now = timestamp(self.clock())
-        with suppress(TransactionConflict):  # filed by a first attempt: the same answer
+        try:
             self.complaint_store.add(
                 {
                     "complaint_id": complaint_id,
@@ -82,8 +84,11 @@ class Complaints:
                     "updated_at": now,
                     **{f: seal(data_key, complaint_id, f, values[f]) for f in SEALED},
                 },
-                along=[key_item],
+                along=[key_item, *self.send_limits.complaint_by(who.id)],
             )
+        except TransactionConflict:
+            if self.complaint_store.get(complaint_id) is None:  # else filed by a first attempt
+                raise TooSoon("At most 5 complaints a day: try again tomorrow.") from None
         return {"complaint_id": complaint_id, "status": "OPEN"}
 
     def _get(self, complaint_id: str) -> dict[str, Any]:

@@ -19,10 +19,17 @@ from botocore.exceptions import ClientError
 from ongpt.platform.business_metrics import count
 from ongpt.platform.errors import AlreadyRegistered, SignInGone, WeakPassword
 from ongpt.platform.telemetry import logger
+from ongpt.security import normalize
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp.client import CognitoIdentityProviderClient
     from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
+
+
+def _sign_in_name(email: str) -> str:
+    """An email as the user pool keeps it, its domain in punycode: it is also where Cognito sends
+    its own messages, through SES, which takes only ASCII addresses."""
+    return normalize.email_ascii(email)
 
 
 def _temporary_password() -> str:
@@ -40,7 +47,7 @@ class Accounts:
         try:
             user = self._idp.admin_create_user(
                 UserPoolId=self._pool,
-                Username=email,
+                Username=_sign_in_name(email),
                 UserAttributes=_proven(email, phone),
                 TemporaryPassword=_temporary_password(),
                 MessageAction="SUPPRESS",
@@ -89,7 +96,7 @@ class Accounts:
     def find(self, email: str) -> dict[str, Any] | None:
         """The user's attributes (``sub``, ``phone_number``...) and ``created_at``, if any."""
         try:
-            user = self._idp.admin_get_user(UserPoolId=self._pool, Username=email)
+            user = self._idp.admin_get_user(UserPoolId=self._pool, Username=_sign_in_name(email))
         except ClientError as error:
             if error.response["Error"]["Code"] == "UserNotFoundException":
                 return None
@@ -139,7 +146,7 @@ class Accounts:
         )
 
     def delete(self, email: str) -> None:
-        self._idp.admin_delete_user(UserPoolId=self._pool, Username=email)
+        self._idp.admin_delete_user(UserPoolId=self._pool, Username=_sign_in_name(email))
 
     def remove(self, customer_id: str) -> None:
         """The customer's sign-in is gone (erasure): deleted now, or already."""
@@ -153,7 +160,7 @@ class Accounts:
 def _proven(email: str, phone: str) -> list[AttributeTypeTypeDef]:
     """The sign-in addresses, both marked verified: each was proven by a code."""
     return [
-        {"Name": "email", "Value": email},
+        {"Name": "email", "Value": _sign_in_name(email)},
         {"Name": "email_verified", "Value": "true"},
         {"Name": "phone_number", "Value": phone},
         {"Name": "phone_number_verified", "Value": "true"},

@@ -1,5 +1,10 @@
-"""DynamoDB access for customers: profiles, address guards, the active index (keys in
-``ongpt.storage.tables``)."""
+"""DynamoDB access for customers: profiles and the active index (Customers), the address guards
+(Guards; keys in ``ongpt.storage.tables``).
+
+A blind index is the only link from an address to a customer's id, and the blind-index key
+outlives every erasure: so the guards, and the customer's own record of which guards are theirs,
+live in the Guards table alone, which like the key store has a short point-in-time recovery and
+no backups. The profile keeps no blind index."""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ if TYPE_CHECKING:
 CUSTOMER = "CUSTOMER#{}"
 GUARD = "GUARD"
 PROFILE = "PROFILE"
+ADDRESSES = "ADDRESSES"  # in Guards: the blind indexes of the customer's guarded addresses
 
 
 ACTIVE_SHARDS = 16
@@ -53,28 +59,43 @@ def guard_key(kind: str, index: str) -> dict[str, AttributeValueTypeDef]:
     return key(f"{kind.upper()}#{index}", GUARD)
 
 
+def addresses_key(customer_id: str) -> dict[str, AttributeValueTypeDef]:
+    """The customer's record of their guards' blind indexes, in Guards."""
+    return key(CUSTOMER.format(customer_id), ADDRESSES)
+
+
 class CustomerStore:
     TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
 
-    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
-        self._db, self._table = dynamodb, table
+    def __init__(self, dynamodb: DynamoDBClient, table: str, guards_table: str) -> None:
+        self._db, self._table, self._guards = dynamodb, table, guards_table
 
     @tracer.capture_method
     def taken(self, email_index: str, phone_index: str) -> tuple[bool, bool]:
         """Whether each address already belongs to an account."""
         keys = [guard_key("email", email_index), guard_key("phone", phone_index)]
         found = self._db.batch_get_item(
-            RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}}
-        )["Responses"].get(self._table, [])
+            RequestItems={self._guards: {"Keys": keys, "ConsistentRead": True}}
+        )["Responses"].get(self._guards, [])
         present = {from_item(item)["pk"] for item in found}
         return f"EMAIL#{email_index}" in present, f"PHONE#{phone_index}" in present
 
     @tracer.capture_method
     def owner_of(self, kind: str, index: str) -> str | None:
         found = self._db.get_item(
-            TableName=self._table, Key=guard_key(kind, index), ConsistentRead=True
+            TableName=self._guards, Key=guard_key(kind, index), ConsistentRead=True
         ).get("Item")
         return str(from_item(found)["customer_id"]) if found else None
+
+    @tracer.capture_method
+    def addresses(self, customer_id: str) -> dict[str, str] | None:
+        """The blind indexes of the customer's guarded addresses (``email``, ``phone``), if any."""
+        found = self._db.get_item(
+            TableName=self._guards, Key=addresses_key(customer_id), ConsistentRead=True
+        ).get("Item")
+        return (
+            {a: str(from_item(found)[f"{a}_index"]) for a in ("email", "phone")} if found else None
+        )
 
     def creating(
         self,
@@ -84,18 +105,27 @@ class CustomerStore:
         records: list[dict[str, Any]],
     ) -> list[TransactWriteItemTypeDef]:
         """The transaction items of a new customer: the address guards first (each fails its
-        condition when the address was taken meanwhile), then the profile and ``records``."""
+        condition when the address was taken meanwhile), the record of them, then the profile
+        and ``records``."""
         pk = CUSTOMER.format(customer_id)
         guard_puts: list[TransactWriteItemTypeDef] = [
             {
                 "Put": {
-                    "TableName": self._table,
+                    "TableName": self._guards,
                     "Item": {**guard_key(kind, index), **to_item({"customer_id": customer_id})},
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }
             for kind, index in guards.items()
         ]
+        indexes = {f"{kind}_index": index for kind, index in guards.items()}
+        record: TransactWriteItemTypeDef = {
+            "Put": {
+                "TableName": self._guards,
+                "Item": {**addresses_key(customer_id), **to_item(indexes)},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
         puts: list[TransactWriteItemTypeDef] = [
             {
                 "Put": {
@@ -106,7 +136,7 @@ class CustomerStore:
             }
             for item in [{"sk": PROFILE, **profile}, *records]
         ]
-        return [*guard_puts, *puts]
+        return [*guard_puts, record, *puts]
 
     @tracer.capture_method
     def profile(self, customer_id: str) -> dict[str, Any] | None:
@@ -151,25 +181,34 @@ class CustomerStore:
         new_indexes: dict[str, str],
     ) -> Applying:
         """The transaction items that write new sealed fields and move the address guards, if
-        the profile still has the addresses it had."""
-        values = {**sealed, **{f"{a}_index": i for a, i in new_indexes.items()}}
+        the customer's guards are still those of ``old_indexes``."""
         profile_update: TransactWriteItemTypeDef = {
             "Update": {
                 "TableName": self._table,
                 "Key": key(CUSTOMER.format(customer_id), PROFILE),
-                "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in values),
+                "UpdateExpression": "SET " + ", ".join(f"#{k} = :{k}" for k in sealed),
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeNames": {f"#{k}": k for k in sealed},
+                "ExpressionAttributeValues": to_item({f":{k}": v for k, v in sealed.items()}),
+            }
+        }
+        record_update: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self._guards,
+                "Key": addresses_key(customer_id),
+                "UpdateExpression": "SET email_index = :email, phone_index = :phone",
                 "ConditionExpression": "email_index = :old_email AND phone_index = :old_phone",
-                "ExpressionAttributeNames": {f"#{k}": k for k in values},
                 "ExpressionAttributeValues": to_item(
                     {
-                        **{f":{k}": v for k, v in values.items()},
+                        ":email": new_indexes["email"],
+                        ":phone": new_indexes["phone"],
                         ":old_email": old_indexes["email"],
                         ":old_phone": old_indexes["phone"],
                     }
                 ),
             }
         }
-        items: list[TransactWriteItemTypeDef] = [profile_update]
+        items: list[TransactWriteItemTypeDef] = [profile_update, record_update]
         new_guards = []
         for kind, new in new_indexes.items():
             if new == old_indexes[kind]:
@@ -177,7 +216,7 @@ class CustomerStore:
             items.append(
                 {
                     "Delete": {
-                        "TableName": self._table,
+                        "TableName": self._guards,
                         "Key": guard_key(kind, old_indexes[kind]),
                         "ConditionExpression": "customer_id = :me",
                         "ExpressionAttributeValues": to_item({":me": customer_id}),
@@ -188,13 +227,44 @@ class CustomerStore:
             items.append(
                 {
                     "Put": {
-                        "TableName": self._table,
+                        "TableName": self._guards,
                         "Item": {**guard_key(kind, new), **to_item({"customer_id": customer_id})},
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 }
             )
         return Applying(items, tuple(new_guards))
+
+    @tracer.capture_method
+    def releasing(self, customer_id: str) -> list[TransactWriteItemTypeDef]:
+        """The transaction items that remove the customer's guards and the record of them (the
+        addresses may register again); none if they are gone."""
+        found = self.addresses(customer_id)
+        if found is None:
+            return []
+        mine = to_item({":me": customer_id})
+        guards: list[TransactWriteItemTypeDef] = [
+            {
+                "Delete": {
+                    "TableName": self._guards,
+                    "Key": guard_key(kind, index),
+                    "ConditionExpression": "attribute_not_exists(pk) OR customer_id = :me",
+                    "ExpressionAttributeValues": mine,
+                }
+            }
+            for kind, index in found.items()
+        ]
+        record: TransactWriteItemTypeDef = {
+            "Delete": {
+                "TableName": self._guards,
+                "Key": addresses_key(customer_id),
+                "ConditionExpression": "email_index = :email AND phone_index = :phone",
+                "ExpressionAttributeValues": to_item(
+                    {":email": found["email"], ":phone": found["phone"]}
+                ),
+            }
+        }
+        return [*guards, record]
 
     @tracer.capture_method
     def active_in(self, shard: int) -> list[str]:

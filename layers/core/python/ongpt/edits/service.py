@@ -12,8 +12,9 @@ is) before it is sent, and the claim is taken back if the send fails: a retry se
 failed first attempt did not send, and none that it did.
 
 A decision or a withdrawal, its audit entry and (an approval) the notices to the old and new
-addresses are one transaction (at most 11 items: the profile, two guard moves of two items each,
-the request, the entry, four notices); the delivery worker sends the notices."""
+addresses are one transaction (at most 12 items: the profile, the record of its guards, two guard
+moves of two items each, the request, the entry, four notices); the delivery worker sends the
+notices. A new address's blind index is kept sealed on the request, as the change is."""
 
 from __future__ import annotations
 
@@ -101,17 +102,19 @@ class EditRequests:
             "updated_at": timestamp(now),
             "code_expires_at": timestamp(now + CODE_LIFETIME),
         }
-        if "email" in changes:
-            values["new_email_index"] = self.blind_index.of(
-                "email", normalize.email_key(changes["email"])
+        indexes = {
+            a: self.blind_index.of(a, normalize.email_key(to) if a == "email" else to)
+            for a, to in new_addresses.items()
+        }
+        for address, index in indexes.items():  # sealed: no backup links it to the customer
+            values[f"new_{address}_index"] = _sealed_index(
+                data_key, customer_id, edit_id, address, index
             )
-        if "phone" in changes:
-            values["new_phone_index"] = self.blind_index.of("phone", changes["phone"])
         with suppress(TransactionConflict):  # filed by a first attempt: its codes are sent below
             self.edit_store.add(values)
         if new_addresses and self.send_limits.by_caller(customer_id):
             language = profile.get("language")
-            self._send_codes(customer_id, edit_id, data_key, language, values, new_addresses)
+            self._send_codes(customer_id, edit_id, data_key, language, indexes, new_addresses)
         return {"edit_request_id": edit_id, "status": values["status"]}
 
     def _send_codes(
@@ -120,19 +123,23 @@ class EditRequests:
         edit_id: str,
         data_key: bytes,
         language: str | None,
-        values: dict[str, Any],
+        indexes: dict[str, str],
         new_addresses: dict[str, str],
     ) -> None:
         """A code to each new address, once: claimed with its hash on the request, then sent,
         the claim taken back if the send fails (the retry sends one); none over the address's
-        limit (claimed: the request can then only be made again)."""
+        limit (claimed: the request can then only be made again). To another account's address
+        it counts as a message others' requests cause, never against that owner's codes."""
         for address, to in new_addresses.items():
+            owner = self.customer_store.owner_of(address, indexes[address])
+            limits = self.send_limits
+            within = limits.to_address if owner in (None, customer_id) else limits.notice_to_address
             code = codes.new_code()
             hashed = codes.code_hash(data_key, f"{edit_id}|{address}", code)
             if not self.edit_store.claim_code(customer_id, edit_id, address, hashed):
                 continue  # sent by a first attempt of this request
             try:
-                if self.send_limits.to_address(address, values[f"new_{address}_index"]):
+                if within(address, indexes[address]):
                     send = self.notifier.email if address == "email" else self.notifier.sms
                     send(to, Kind.CHANGE_CODE, language, code=code, customer_id=customer_id)
                     count("CodesSent", channel=address)
@@ -336,11 +343,17 @@ class EditRequests:
             )
             for name, value in changes.items()
         }
+        old_indexes = self.customer_store.addresses(customer_id)
+        if old_indexes is None:
+            raise NotFound("No profile.")
         applying = self.customer_store.applying(
             customer_id,
             sealed=sealed,
-            old_indexes={a: profile[f"{a}_index"] for a in ADDRESSES},
-            new_indexes={a: edit.get(f"new_{a}_index", profile[f"{a}_index"]) for a in ADDRESSES},
+            old_indexes=old_indexes,
+            new_indexes={
+                a: _opened_index(data_key, edit, a) if f"new_{a}_index" in edit else old_indexes[a]
+                for a in ADDRESSES
+            },
         )
         applied = self.edit_store.decision(
             customer_id, edit_id, "APPLIED", timestamp(self.clock()), **decided
@@ -375,6 +388,18 @@ class EditRequests:
         if moved:
             with suppress(SignInGone):  # gone meanwhile: nothing signs in with the new ones
                 self.accounts.change_addresses(customer_id, email=old["email"], phone=old["phone"])
+
+
+def _sealed_index(data_key: bytes, customer_id: str, edit_id: str, address: str, index: str) -> str:
+    """A new address's blind index, sealed under the customer's key like the change itself: a
+    copy of the request outlives erasure in backups, the blind-index key outlives it too."""
+    return seal(data_key, customer_id, f"edit-index:{edit_id}:{address}", index)
+
+
+def _opened_index(data_key: bytes, edit: dict[str, Any], address: str) -> str:
+    customer_id, edit_id = edit["customer_id"], edit["edit_request_id"]
+    sealed = edit[f"new_{address}_index"]
+    return unseal(data_key, customer_id, f"edit-index:{edit_id}:{address}", sealed)
 
 
 def _told(

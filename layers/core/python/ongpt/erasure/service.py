@@ -79,8 +79,7 @@ class Erasure:
             self.erasure_store.shred_complaint(complaint_id, also=[destroyed])
         if not any(entry.action == ERASED_ACTION for entry in self.audit_log.entries(customer_id)):
             self.audit_log.append(customer_id, actor=ACTOR, role=ROLE, action=ERASED_ACTION)
-        profile = self.erasure_store.profile(customer_id)
-        if profile is None:
+        if self.erasure_store.profile(customer_id) is None:
             return  # never was (a ledger entry of a restore older than the account)
         destroyed = self.key_store.destroy({"customer_id": customer_id})
-        self.erasure_store.finish(customer_id, profile, at, also=[destroyed])
+        self.erasure_store.finish(customer_id, at, also=[destroyed])

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ongpt.customers.store import CUSTOMER, PROFILE, guard_key
+from ongpt.customers.store import CUSTOMER, PROFILE, CustomerStore
 from ongpt.platform import settings
 from ongpt.platform.clock import timestamp
 from ongpt.storage.dynamo import TransactionConflict, from_item, key, query_all, to_item, transact
@@ -40,8 +40,15 @@ def _conditional_failed(error: ClientError) -> bool:
 class ErasureStore:
     TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
 
-    def __init__(self, dynamodb: DynamoDBClient, customers_table: str, ledger_table: str) -> None:
+    def __init__(
+        self,
+        dynamodb: DynamoDBClient,
+        customers_table: str,
+        ledger_table: str,
+        customer_store: CustomerStore,  # the address guards
+    ) -> None:
         self._db, self._table, self._ledger = dynamodb, customers_table, ledger_table
+        self._customers = customer_store
 
     # The ledger: ids and times only.
     def begin(self, customer_id: str, at: str) -> None:
@@ -127,29 +134,11 @@ class ErasureStore:
         with suppress(TransactionConflict):  # a pointer without its complaint: nothing to shred
             transact(self._db, [shredded, *also])
 
-    def finish(
-        self,
-        customer_id: str,
-        profile: dict[str, Any],
-        at: str,
-        also: list[TransactWriteItemTypeDef],
-    ) -> None:
+    def finish(self, customer_id: str, at: str, also: list[TransactWriteItemTypeDef]) -> None:
         """In one transaction: the address guards removed (the addresses may register again), the
         profile left with its status ``ERASED`` and no personal value, the ledger's entry ended,
         and ``also`` (the data key's destruction)."""
-        me = to_item({":me": customer_id})
-        guards: list[TransactWriteItemTypeDef] = [
-            {
-                "Delete": {
-                    "TableName": self._table,
-                    "Key": guard_key(kind, profile[f"{kind}_index"]),
-                    "ConditionExpression": "attribute_not_exists(pk) OR customer_id = :me",
-                    "ExpressionAttributeValues": me,
-                }
-            }
-            for kind in ("email", "phone")
-            if f"{kind}_index" in profile
-        ]
+        guards = self._customers.releasing(customer_id)
         erased: TransactWriteItemTypeDef = {
             "Update": {
                 "TableName": self._table,

@@ -113,7 +113,7 @@ class Notifier:
         with self._recorded(customer_id, kind, "email"):
             self._ses.send_email(
                 FromEmailAddress=self._sender,
-                Destination={"ToAddresses": [to]},
+                Destination={"ToAddresses": [normalize.email_ascii(to)]},  # SES: ASCII only
                 Content={
                     "Simple": {
                         "Subject": {"Data": chosen.subject.format(**values), "Charset": "UTF-8"},

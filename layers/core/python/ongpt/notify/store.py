@@ -107,7 +107,16 @@ class SendCounters:
     def take(self, counters: list[Counter]) -> bool:
         """One more on every counter, all in one transaction, unless one is at its limit; whether
         they were counted."""
-        updates: list[TransactWriteItemTypeDef] = [
+        try:
+            transact(self._db, self.counting(counters))
+        except TransactionConflict:
+            return False
+        return True
+
+    def counting(self, counters: list[Counter]) -> list[TransactWriteItemTypeDef]:
+        """The transaction items that count one more on every counter; each fails its condition
+        at its limit."""
+        return [
             {
                 "Update": {
                     "TableName": self._table,
@@ -122,8 +131,3 @@ class SendCounters:
             }
             for counter in counters
         ]
-        try:
-            transact(self._db, updates)
-        except TransactionConflict:
-            return False
-        return True

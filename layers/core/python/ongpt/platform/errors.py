@@ -81,7 +81,8 @@ class AccountClosing(ServiceError, status=403, code="ACCOUNT_CLOSING"):
 
 
 class TooSoon(ServiceError, status=429, code="TOO_MANY_REQUESTS"):
-    """Asked again within the wait (a resend within 60 seconds)."""
+    """Asked again too soon or too often (a resend within 60 seconds, a sixth complaint in a
+    day)."""
 
 
 class Conflict(ServiceError, status=409, code="CONFLICT"):

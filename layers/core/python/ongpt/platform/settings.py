@@ -39,6 +39,13 @@ def _country_codes(raw: str) -> tuple[str, ...]:
     return tuple(codes)
 
 
+def _false(raw: str) -> bool:
+    """``false``, and nothing else: a switch that must stay off."""
+    if raw != "false":
+        raise ValueError("must be false")
+    return False
+
+
 @dataclass(frozen=True)
 class Variable(Generic[T_co]):
     """One environment variable: its name, what it holds, and how its text is read."""
@@ -60,6 +67,15 @@ METRICS_NAMESPACE = text("POWERTOOLS_METRICS_NAMESPACE", "the namespace of its m
 SMS_COUNTRY_CODES = Variable(
     "SMS_COUNTRY_CODES", "country calling codes phones are accepted with", _country_codes
 )
+# Powertools' Tracer records what a traced method returns, and its error, in the trace, unless
+# these are false (https://docs.aws.amazon.com/powertools/python/latest/core/tracer/): profiles,
+# blind indexes and codes' records would reach X-Ray. Read when a method is decorated (import).
+TRACER_CAPTURE_RESPONSE = Variable(
+    "POWERTOOLS_TRACER_CAPTURE_RESPONSE", "off: no traced method's answer in a trace", _false
+)
+TRACER_CAPTURE_ERROR = Variable(
+    "POWERTOOLS_TRACER_CAPTURE_ERROR", "off: no traced method's error in a trace", _false
+)
 CUSTOMERS_TABLE = text("CUSTOMERS_TABLE", "the customers table's name")
 REGISTRATIONS_TABLE = text("REGISTRATIONS_TABLE", "the registrations table's name")
 AUDIT_TABLE = text("AUDIT_TABLE", "the audit table's name")
@@ -69,6 +85,7 @@ DATA_KEYS_TABLE = text(
     "DATA_KEYS_TABLE", "the key store: customers' and complaints' wrapped data keys"
 )
 ERASURES_TABLE = text("ERASURES_TABLE", "the erasure ledger's table")
+GUARDS_TABLE = text("GUARDS_TABLE", "the address guards' table (blind index to customer)")
 OUTBOX_TABLE = text("OUTBOX_TABLE", "the outbox: notices to send, sealed")
 SEND_LIMITS_TABLE = text("SEND_LIMITS_TABLE", "the table of send counters (registrations')")
 AUDIT_KEY_ID = text("AUDIT_KEY_ID", "the HMAC key of the audit chains")
@@ -94,7 +111,13 @@ NOTICES = (CUSTOMERS_TABLE, *CUSTOMER_KEYS, OUTBOX_TABLE)  # catalogue.NOTICES: 
 
 # What the stack gives every function, and every API function besides (infra/cors.py,
 # infra/gateway.py).
-EVERY_FUNCTION: tuple[Variable[object], ...] = (SERVICE_NAME, METRICS_NAMESPACE, SMS_COUNTRY_CODES)
+EVERY_FUNCTION: tuple[Variable[object], ...] = (
+    SERVICE_NAME,
+    METRICS_NAMESPACE,
+    SMS_COUNTRY_CODES,
+    TRACER_CAPTURE_RESPONSE,
+    TRACER_CAPTURE_ERROR,
+)
 EVERY_API_FUNCTION: tuple[Variable[object], ...] = (SITE_ORIGIN, IDENTITY_POOL_ID)
 
 

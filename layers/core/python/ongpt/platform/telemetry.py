@@ -1,6 +1,8 @@
 """The Powertools logger, metrics and tracer every function shares (service name from the
 environment). X-Ray is on for every function (``infra/functions.py``); traces record no answer
-and no error of a handler, since either may carry personal data."""
+and no error of a handler, nor of a traced store method (the environment turns that capture off:
+``settings.TRACER_CAPTURE_RESPONSE``, ``TRACER_CAPTURE_ERROR``), since either may carry personal
+data."""
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 

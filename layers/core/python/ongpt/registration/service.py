@@ -255,11 +255,12 @@ class Registrations:
         self, channel: str, address: str, record: dict[str, Any], code: str, notices: bool
     ) -> None:
         """The code, or to a taken address at sign-up the notice; nothing over the address's
-        limit."""
+        limit (a notice's own: a stranger's sign-ups never use up the owner's codes)."""
         taken, language = bool(record[f"{channel}_taken"]), record.get("language")
         if taken and not notices:
             return
-        if not self.send_limits.to_address(channel, record[f"{channel}_index"]):
+        within = self.send_limits.notice_to_address if taken else self.send_limits.to_address
+        if not within(channel, record[f"{channel}_index"]):
             return
         send = self.notifier.email if channel == "email" else self.notifier.sms
         if taken:
@@ -373,8 +374,6 @@ class Registrations:
         now = iso(self.clock())
         profile = {
             **{f: seal(data_key, customer_id, f, opened[f]) for f in SEALED_FIELDS},
-            "email_index": record["email_index"],
-            "phone_index": record["phone_index"],
             "status": "ACTIVE",
             "status_key": active_shard(customer_id),
             "language": record.get("language"),

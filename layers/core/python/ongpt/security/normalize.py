@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from email_validator import ValidatedEmail
 
 DEFAULT_REGION = "VN"  # a number without country code is Vietnamese
 NAME_MAX = 100
@@ -68,8 +72,10 @@ def in_countries(e164: str, country_codes: tuple[str, ...]) -> bool:
     return str(phonenumbers.parse(e164).country_code) in country_codes
 
 
-def email(raw: str) -> str:
-    """The address as given, its domain lower-cased; the syntax checked without DNS."""
+def _checked(raw: str) -> ValidatedEmail:
+    """The address's syntax checked without DNS, its local part ASCII: SES sends to no other (it
+    does not support SMTPUTF8; an internationalised domain it takes in punycode:
+    https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Destination.html)."""
     if len(raw) > EMAIL_MAX:
         raise ValueError(f"must be at most {EMAIL_MAX} characters")
     from email_validator import EmailNotValidError, validate_email
@@ -78,9 +84,29 @@ def email(raw: str) -> str:
         checked = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError:
         raise ValueError("is not a valid email address") from None
-    return str(checked.normalized)
+    if not checked.local_part.isascii():
+        raise ValueError(
+            "must be written without accented or non-Latin letters before the @: mail cannot "
+            "be delivered to such an address"
+        )
+    return checked
+
+
+def email(raw: str) -> str:
+    """The address as given, its domain lower-cased (an internationalised one in the form it was
+    given, Unicode or punycode); the syntax checked without DNS."""
+    checked = _checked(raw)
+    given_domain = raw.strip().rsplit("@", 1)[-1]
+    domain = checked.ascii_domain if given_domain.isascii() else checked.domain
+    return f"{checked.local_part}@{domain}"
+
+
+def email_ascii(address: str) -> str:
+    """The address as mail is sent to it: its domain in punycode (``an@xn--bcher-kva.vn``)."""
+    checked = _checked(address)
+    return f"{checked.local_part}@{checked.ascii_domain}"
 
 
 def email_key(address: str) -> str:
-    """What uniqueness compares: the whole address, case-insensitively."""
-    return email(address).casefold()
+    """What uniqueness compares: the whole address, its domain in punycode, case-insensitively."""
+    return email_ascii(address).casefold()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ongpt.audit.service import SYSTEM
 from ongpt.audit.store import AuditLog
 from ongpt.customers.service import ERASED, Customers
 from ongpt.customers.store import CustomerStore
@@ -34,27 +35,37 @@ class StaffAccess:
 
     def search(self, staff: Caller, search: CustomerSearch) -> dict[str, str]:
         """The customer with an exact email or phone, after the same normalisation as sign-up
-        (email case-insensitive, phone to E.164); the find is audited before it is returned."""
-        try:
-            kind, value = (
-                ("email", normalize.email_key(search.email))
-                if search.email is not None
-                else ("phone", normalize.phone(search.phone or ""))
-            )
-        except ValueError:
-            raise NotFound("No customer has that address.") from None
-        customer_id = self.customer_store.owner_of(kind, self.blind_index.of(kind, value))
+        (email case-insensitive, phone to E.164); the search is audited before it is answered:
+        a find in the customer's chain, a miss in the ``SYSTEM`` chain (no customer to name)."""
+        kind = "email" if search.email is not None else "phone"
+        customer_id = self._owner(kind, search)
         record = self.customer_store.profile(customer_id) if customer_id else None
         if customer_id is None or record is None:
+            self._audit_search(staff, search, SYSTEM, {"by": kind, "found": False})
             raise NotFound("No customer has that address.")
-        self.audit_log.append_by(
-            staff,
-            customer_id,
-            action="customer.search",
-            purpose=search.purpose,
-            details={"by": kind},
-        )
+        self._audit_search(staff, search, customer_id, {"by": kind})
         return {"customer_id": customer_id, "status": record["status"]}
+
+    def _audit_search(
+        self, staff: Caller, search: CustomerSearch, subject: str, details: dict[str, Any]
+    ) -> None:
+        """The search's entry: which kind of address, never the address nor its blind index (the
+        audit log is kept for as long as the service runs)."""
+        self.audit_log.append_by(
+            staff, subject, action="customer.search", purpose=search.purpose, details=details
+        )
+
+    def _owner(self, kind: str, search: CustomerSearch) -> str | None:
+        """Whose address it is, by its blind index; None for no one (or no address at all)."""
+        try:
+            value = (
+                normalize.email_key(search.email or "")
+                if kind == "email"
+                else normalize.phone(search.phone or "")
+            )
+        except ValueError:
+            return None
+        return self.customer_store.owner_of(kind, self.blind_index.of(kind, value))
 
     def read(
         self, staff: Caller, customer_id: str, *, purpose: Purpose, reveal: bool

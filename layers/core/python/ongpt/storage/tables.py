@@ -4,7 +4,6 @@ Every key attribute is a string. Items (``pk`` / ``sk``) by table:
 
 Customers (one table per customer's records, partitioned by customer):
 - ``CUSTOMER#<id>`` / ``PROFILE``: the profile, personal fields encrypted per customer.
-- ``EMAIL#<hmac>`` / ``GUARD`` and ``PHONE#<hmac>`` / ``GUARD``: uniqueness guards by blind index.
 - ``CUSTOMER#<id>`` / ``CONSENT#<purpose>``: current consent; ``CONSENT#<purpose>#<time>``: history.
 - ``CUSTOMER#<id>`` / ``EDIT#<id>``, ``CONTRACT#<id>``, ``NOTICE#<time>#<id>``,
   ``COMPLAINT#<id>``, ``DISCLOSURE#<id>``, ``HOLD#<id>`` (legal holds; pointer
@@ -18,7 +17,8 @@ Customers (one table per customer's records, partitioned by customer):
 Registrations: ``REGISTRATION#<id>``, pending sign-ups with hashed codes, and ``RECOVERY#<id>``,
 account recoveries (blind indexes of the pair, hashed codes); TTL ``expires_at_epoch``.
 Also the send counters (``ongpt.notify.send_limits``):
-``LIMIT#ADDRESS#<channel>#<hmac>#<window>#<start>``
+``LIMIT#ADDRESS#<channel>#<hmac>#<window>#<start>`` (codes),
+``LIMIT#NOTICE#<channel>#<hmac>#<window>#<start>`` (notices others' requests cause)
 and ``LIMIT#CALLER#<sha256>#<window>#<start>``, each with its TTL.
 Audit: ``SUBJECT#<customer id>`` / ``<sequence>``: append-only, hash-chained, keyed entries.
 - index ``by-written-day`` (``written_day``, ``at``): entries written on a day,
@@ -31,6 +31,10 @@ DataKeys (the key store, ``ongpt.storage.key_store``): ``<owner type>#<id>`` / t
 key wrapped by the data CMK, one item per owner. Erasing the item erases every value sealed under
 it, in the tables and their backups; so this table keeps a short point-in-time recovery period
 and no backups (``recovery_days``, ``backed_up``), which bound how long an erased key survives.
+Guards (``ongpt.customers.store``): ``EMAIL#<hmac>`` / ``GUARD`` and ``PHONE#<hmac>`` / ``GUARD``,
+uniqueness by blind index (the owner's id), and ``CUSTOMER#<id>`` / ``ADDRESSES``, the blind
+indexes of the customer's guards. The one table where a blind index meets a customer's id: as the
+blind-index key outlives erasure, it keeps the key store's short recovery period and no backups.
 Outbox (``ongpt.storage.outbox``): ``<notice id>``: a notice to send, its recipient and values
 sealed under its owner's data key, written in the transaction of the change it tells of; its
 stream (new images) feeds the delivery worker, which claims, sends and marks it; TTL
@@ -107,6 +111,15 @@ DATA_KEYS = TableSpec(
     backed_up=False,
 )
 ERASURES = TableSpec("Erasures", env.ERASURES_TABLE, "customer_id", indexes=(BY_MONTH,))
+# What links an address to a customer (blind index to id): erased within the key store's bound.
+GUARDS = TableSpec(
+    "Guards",
+    env.GUARDS_TABLE,
+    "pk",
+    "sk",
+    recovery_days=KEY_STORE_RECOVERY_DAYS,
+    backed_up=False,
+)
 
 OUTBOX = TableSpec(
     "Outbox", env.OUTBOX_TABLE, "notice_id", ttl_attribute="expires_at_epoch", stream="NEW_IMAGE"
@@ -121,4 +134,5 @@ ALL_TABLES = (
     DATA_KEYS,
     ERASURES,
     OUTBOX,
+    GUARDS,
 )
