@@ -133,7 +133,7 @@ def test_waf_limits_posts_to_the_routes_that_send_codes_more_tightly_per_ip(
 
 @pytest.mark.clause("P6.2")
 def test_waf_limits_posts_that_file_complaints_per_ip(template_json: dict[str, Any]) -> None:
-    (acl,) = resources(template_json, "AWS::WAFv2::WebACL").values()
+    acl = _protecting(template_json, "AWS::ApiGateway::Stage")
     (rule,) = [rule for rule in acl["Rules"] if rule["Name"] == "ComplaintRatePerIp"]
     assert rule["Action"] == {"Block": {}}
     rate = rule["Statement"]["RateBasedStatement"]

@@ -127,8 +127,8 @@ def _recovery(aws: Deployed) -> tuple[dict[str, Any], str, Callable[[], tuple[in
         "phone_code": code_to(aws, e164(body["phone"])),
         "reset_mfa": True,
     }
-    path, key = f"/v1/recoveries/{started['recovery_id']}/verification", _key()
-    return body, cid, lambda: lifecycle(aws, "POST", path, guest(), proof, headers=key)
+    path, key, caller = f"/v1/recoveries/{started['recovery_id']}/verification", _key(), guest()
+    return body, cid, lambda: lifecycle(aws, "POST", path, caller, proof, headers=key)
 
 
 @pytest.mark.clause("P2.5", "P4")
