@@ -5,7 +5,9 @@ that is hard to hit by chance, met on purpose).
 ``POST /_local/holds`` ``{"operation": "TransactWriteItems", "contains": "<text>", "times": 1}``
 holds the next ``times`` calls of that operation whose request body contains the text;
 ``GET /_local/holds/<id>`` says how many arrived; ``DELETE /_local/holds/<id>`` lets them go.
-A held call goes on by itself after ``MAX_HOLD_SECONDS``, well inside the SDK's read timeout.
+A held call goes on by itself after ``MAX_HOLD_SECONDS``, inside the functions' SDK read timeout
+(``ongpt.platform.aws``: 5 s): a call held longer would time out at the function, whose SDK then
+sends it again (unheld) while the held one is still to run, so the request would write twice.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-MAX_HOLD_SECONDS = 30.0
+from ongpt.platform.aws import READ_TIMEOUT_SECONDS
+
+MAX_HOLD_SECONDS = READ_TIMEOUT_SECONDS - 1.0
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
