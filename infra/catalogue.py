@@ -335,7 +335,7 @@ ERASURE = FunctionSpec(
             tables.CUSTOMERS, "GetItem", "Query", "UpdateItem", "DeleteItem", queries=(BY_STATUS,)
         ),
         items(tables.DATA_KEYS, "DeleteItem"),
-        items(tables.ERASURES, "PutItem", "UpdateItem", queries=(BY_MONTH,)),  # the ledger
+        items(tables.ERASURES, "UpdateItem", queries=(BY_MONTH,)),  # the ledger
         N.AUDIT_APPEND,
         N.COGNITO_DELETE,
     ),
