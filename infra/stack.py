@@ -42,6 +42,7 @@ COGNITO_PROFILE_CHANGE = (
     "cognito-idp:AdminUserGlobalSignOut",  # every session ends once the addresses moved
 )
 COGNITO_ACCOUNT = (
+    "cognito-idp:AdminGetUser",  # a reactivation needs a sign-in to turn on
     "cognito-idp:AdminUserGlobalSignOut",
     "cognito-idp:AdminDisableUser",
     "cognito-idp:AdminEnableUser",

@@ -104,13 +104,14 @@ def test_a_held_write_waits_while_other_writes_go_on_and_completes_once_released
         )
 
     paused = f"held-{marker}"
-    with held(local_runtime, "PutItem", contains=paused) as hold, ThreadPoolExecutor(1) as pool:
-        first = pool.submit(put, paused)
-        hold.until_arrived()
-        put(f"meanwhile-{marker}")  # not held: it is written while the first one waits
-        assert not first.done()
-        assert "Item" not in dynamodb.get_item(TableName=table, Key={"pk": {"S": paused}})
-    first.result(timeout=30)
+    with ThreadPoolExecutor(1) as pool:
+        with held(local_runtime, "PutItem", contains=paused) as hold:
+            first = pool.submit(put, paused)
+            hold.until_arrived()
+            put(f"meanwhile-{marker}")  # not held: it is written while the first one waits
+            assert not first.done()
+            assert "Item" not in dynamodb.get_item(TableName=table, Key={"pk": {"S": paused}})
+        first.result(timeout=30)  # released as the hold's block ended
     assert "Item" in dynamodb.get_item(TableName=table, Key={"pk": {"S": paused}})
 
 
