@@ -76,11 +76,21 @@ def acknowledgements(metadata: dict[str, list[dict[str, Any]]]) -> list[tuple[st
     return sorted(found)
 
 
-def acknowledgements_table(cloud_assembly: str, stack: str = "OnGptAccounts") -> str:
+def all_acknowledgements(cloud_assembly: Path) -> list[tuple[str, str]]:
+    """(rule, reason) of every acknowledgement in every stack of the assembly."""
+    found = {
+        acknowledged
+        for path in cloud_assembly.glob("*.metadata.json")
+        for acknowledged in acknowledgements(json.loads(path.read_text()))
+    }
+    return sorted(found)
+
+
+def acknowledgements_table(cloud_assembly: str) -> str:
     """The acknowledgements as the Markdown table kept in the README."""
-    metadata = json.loads((Path(cloud_assembly) / f"{stack}.metadata.json").read_text())
     rows = ["| Rule | Reason |", "|---|---|"]
-    rows += [f"| `{rule}` | {reason} |" for rule, reason in acknowledgements(metadata)]
+    found = all_acknowledgements(Path(cloud_assembly))
+    rows += [f"| `{rule}` | {reason} |" for rule, reason in found]
     return "\n".join(rows)
 
 
