@@ -51,12 +51,23 @@ def render(value: Any) -> str:
         return f"<{value['Ref']}>"
     if isinstance(value, dict) and "Fn::GetAtt" in value:
         return "<{}>".format(".".join(value["Fn::GetAtt"]))
+    if isinstance(value, dict) and "Fn::ImportValue" in value:  # another stack's: its export
+        return render(value["Fn::ImportValue"])
     raise ValueError(f"cannot render {value!r}")
 
 
 def wildcard_resource(scope: IConstruct, arn: str) -> str:
-    """The IAM5 finding id of a wildcard resource ARN (a CDK token is allowed)."""
+    """The IAM5 finding id of a wildcard resource ARN (a CDK token is allowed; one of another
+    stack's resources as ``referred_to`` gives it)."""
     return f"AwsSolutions-IAM5[Resource::{render(Stack.of(scope).resolve(arn))}]"
+
+
+def referred_to(scope: IConstruct, value: str, owner: IConstruct) -> str:
+    """``value``, a token of ``owner``'s stack, as ``scope``'s stack refers to it: within one
+    stack, itself; from another, the import of the export CDK makes for it (the same export,
+    made now rather than at synthesis), which cdk-nag names a finding by."""
+    stack = Stack.of(owner)
+    return value if Stack.of(scope) is stack else stack.export_value(value)
 
 
 def wildcard_action(action: str) -> str:
