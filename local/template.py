@@ -1,7 +1,9 @@
-"""Reads a synthesized cloud assembly: the template is the only description of what to run.
+"""Reads a synthesized cloud assembly: the templates are the only description of what to run.
 
-``Resolver`` turns template values (``Ref``, ``Fn::GetAtt``, ``Fn::Join``, pseudo parameters)
-into the values of the local resources, once ``provision`` has created them.
+The app's stacks are read as one template (``infra/assembly.py``: each ``Fn::ImportValue`` is
+the value the exporting stack declares). ``Resolver`` turns template values
+(``Ref``, ``Fn::GetAtt``, ``Fn::Join``, pseudo parameters) into the values of the local
+resources, once ``provision`` has created them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from infra.assembly import merged, stack_templates
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 
@@ -39,14 +43,14 @@ def _function_of(uri: Any) -> str:
 
 @dataclass
 class Template:
-    """One stack's template and the folder of its assets."""
+    """The app's templates read as one (``merged``) and the folder of their assets."""
 
     body: dict[str, Any]
     assembly_dir: Path
 
     @classmethod
-    def load(cls, assembly_dir: Path, stack: str = "OnGptAccounts") -> Template:
-        body = json.loads((assembly_dir / f"{stack}.template.json").read_text())
+    def load(cls, assembly_dir: Path) -> Template:
+        body = merged(list(stack_templates(assembly_dir).values()))
         return cls(body=body, assembly_dir=assembly_dir)
 
     @property
