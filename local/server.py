@@ -90,7 +90,7 @@ class LocalRuntime:
         for function in local_functions.values():  # the page is served here, not by CloudFront
             if env.SITE_ORIGIN.name in function.environment:
                 function.environment[env.SITE_ORIGIN.name] = self.web_url
-        self.functions = functions = pooled(local_functions)
+        self.functions = functions = pooled(local_functions, self.holds.clock)
         outbox = Outbox(self.region)
         principals = Principals(self.template, resolver, self.aws_endpoint)
         gateway = LocalGateway(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from botocore.config import Config
 from moto import mock_aws
 
 from local import cognito_rules
-from local.lambdas import LocalFunction, load_functions, reset_warm_state
+from local.lambdas import LocalFunction, check_request, load_functions, reset_warm_state
 from local.moto_streams import keep_stream_shards
 from local.outbox import Outbox
 from local.provision import Provisioner
@@ -74,14 +75,18 @@ class Deployed:
         deliver: bool = True,
     ) -> tuple[int, dict[str, Any]]:
         """Invoke a function's handler as API Gateway would; (status, JSON body). Codes a
-        registration or a recovery queued are sent at once, unless ``deliver`` is false."""
+        registration or a recovery queued are sent at once, unless ``deliver`` is false.
+        Lambda's limits hold (``LocalFunction.check_answer``): past them, ``FunctionError``."""
         event = rest_event(
             method, path, body=body, identity=self._in_world(identity, name), query=query
         )
         event["headers"].update(headers or {})
+        check_request(event)
         with self.environment_of(name):  # its cold start, the first time, checks its variables
             module = importlib.import_module(f"functions.{name}.handler")
+            started = time.monotonic()
             response = module.lambda_handler(event, FakeLambdaContext())
+            self.function(name).check_answer(time.monotonic() - started, response)
             queue = os.environ.get(env.REGISTRATION_QUEUE_URL.name) or os.environ.get(
                 env.RECOVERY_QUEUE_URL.name
             )
