@@ -18,7 +18,7 @@ import boto3
 from botocore.config import Config
 from moto import mock_aws
 
-from local import cognito_rules
+from local import chaos, cognito_rules, transactions
 from local.lambdas import LocalFunction, check_request, load_functions, reset_warm_state
 from local.moto_streams import keep_stream_shards
 from local.outbox import Outbox
@@ -161,10 +161,13 @@ def deployed(assembly_dir: Path) -> Iterator[Deployed]:
     os.environ.update(env)
     cognito_rules.install()  # Cognito as on AWS where the lifecycle relies on it
     keep_stream_shards()  # a failed transaction leaves the outbox's stream readable
+    transactions.install()  # DynamoDB's transaction conflicts among concurrent requests
+    chaos.install()  # LOCAL_CHAOS, if set, once the resources are in place
     try:
         with mock_aws():
             template = Template.load(assembly_dir)
             resolver = Provisioner(template, endpoint_url=None).run()
+            chaos.arm()
             functions = load_functions(template, resolver, env)
             outbox = Outbox(template.region())
             sqs = boto3.client("sqs")
@@ -175,6 +178,7 @@ def deployed(assembly_dir: Path) -> Iterator[Deployed]:
             ]
             yield Deployed(template, resolver, functions, outbox, pollers, streams)
     finally:
+        chaos.disarm()
         os.environ.clear()
         os.environ.update(saved)
 
