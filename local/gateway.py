@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -36,7 +37,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from local import iam
+from local import chaos, iam
 from local.conditions import Context
 from local.cors import Cors
 from local.credentials import AccessDenied, CredentialStore, Issued, verify
@@ -141,6 +142,7 @@ class LocalGateway:
                 Rule("/_local/jobs/<name>", methods=["POST"], endpoint=self.run_job),
                 Rule("/_local/concurrency", methods=["GET", "DELETE"], endpoint=self.concurrency),
                 Rule("/_local/holds", methods=["POST"], endpoint=self.add_hold),
+                Rule("/_local/chaos", methods=["GET", "PUT"], endpoint=self.chaos),
                 Rule("/_local/holds/<hold_id>", methods=["GET", "DELETE"], endpoint=self.hold),
                 Rule("/_local/openapi.json", methods=["GET"], endpoint=self.openapi),
                 Rule("/_local/docs", methods=["GET"], endpoint=self.docs),
@@ -255,6 +257,21 @@ class LocalGateway:
         if arrived is None:
             return _json(404, {"message": "no such hold"})
         return _json(200, {"arrived": arrived})
+
+    def chaos(self, request: Request) -> Response:
+        """The runtime's chaos mode (``local/chaos.py``): what it is (GET), or changed from now
+        on (PUT ``{"settings": "<LOCAL_CHAOS's format>"}``, ``""`` for none)."""
+        if request.method == "PUT":
+            body = request.get_json(silent=True)
+            settings = body.get("settings") if isinstance(body, dict) else None
+            if not isinstance(settings, str):
+                return _json(400, {"message": 'expected {"settings": "name=value,..."}'})
+            try:
+                chaos.parse(settings)
+            except ValueError as exc:
+                return _json(400, {"message": str(exc)})
+            os.environ[chaos.VARIABLE] = settings
+        return _json(200, {"settings": os.environ.get(chaos.VARIABLE, "")})
 
     def openapi(self, request: Request) -> Response:
         return _json(200, openapi_document(self._handlers(), request.host_url.rstrip("/")))

@@ -31,6 +31,7 @@ size limit itself.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -44,6 +45,8 @@ from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodb.responses import DynamoHandler
 
 from local import chaos
+
+log = logging.getLogger("local.transactions")
 
 ItemId = tuple[str, str]  # (table, the key's attribute values)
 Response = tuple[int, dict[str, Any], str]
@@ -208,6 +211,7 @@ def _isolated(call_action: Callable[[DynamoHandler], Response]) -> Callable[...,
         kind, items = touched
         token, clashing = ISOLATION.begin(kind, items)
         if token is None:
+            log.info("%s met an ongoing transaction: TransactionConflict", operation)
             return _conflict(operation, clashing)
         try:
             if kind in (TRANSACT_WRITE, TRANSACT_GET):

@@ -156,3 +156,16 @@ def held(
         yield hold
     finally:
         requests.delete(hold.url, timeout=30)
+
+
+@contextmanager
+def chaos_mode(local_runtime: LocalClient, settings: str) -> Iterator[None]:
+    """The runtime's moto answers with the chaos ``settings`` ask for (``local/chaos.py``)
+    until the block ends."""
+    url = f"{local_runtime.api_url}/_local/chaos"
+    before = requests.get(url, timeout=30).json()["settings"]
+    requests.put(url, json={"settings": settings}, timeout=30).raise_for_status()
+    try:
+        yield
+    finally:
+        requests.put(url, json={"settings": before}, timeout=30)
