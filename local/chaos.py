@@ -37,6 +37,7 @@ Calls made before ``arm`` (the provisioning of the template's resources) are ser
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import os
 import random
@@ -46,6 +47,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import wraps
 from typing import Any
+
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.responses import DynamoHandler
 
 VARIABLE = "LOCAL_CHAOS"
 Response = tuple[int, dict[str, Any], str]
@@ -185,7 +189,7 @@ class History:
 HISTORY = History()
 
 
-def key_json(names: list[str | None], attributes: dict[str, Any]) -> str:
+def _key_json(names: list[str | None], attributes: dict[str, Any]) -> str:
     """An item's key attributes as one string, whether values are parsed or JSON."""
     values = [attributes.get(name) for name in names if name]
     return json.dumps(values, sort_keys=True, default=lambda b: base64.b64encode(b).decode())
@@ -232,7 +236,7 @@ def _stale(handler: Any, operation: str) -> Callable[[Response], Response]:
     names = [table.hash_key_attr, table.range_key_attr]
 
     def seen(item: dict[str, Any]) -> dict[str, Any] | None:
-        before = HISTORY.seen_as((table.name, key_json(names, item)), item)
+        before = HISTORY.seen_as((table.name, _key_json(names, item)), item)
         return None if before is None else {k: v for k, v in before.items() if k in item}
 
     def answer(response: Response) -> Response:
@@ -241,8 +245,7 @@ def _stale(handler: Any, operation: str) -> Callable[[Response], Response]:
             return response
         answered = json.loads(body)
         if operation == "GetItem" and "Item" in answered:
-            answered.pop("Item")
-            if (item := seen(json.loads(body)["Item"])) is not None:
+            if (item := seen(answered.pop("Item"))) is not None:
                 answered["Item"] = item
         elif "Items" in answered:
             answered["Items"] = [i for i in map(seen, answered["Items"]) if i is not None]
@@ -268,7 +271,9 @@ def _dynamodb(handler: Any, operation: str) -> Callable[[Response], Response]:
     return lambda response: response
 
 
-def _chaotic(call_action: Callable[[Any], Response], throttled: Callable[[], Response]) -> Any:
+def _chaotic(
+    call_action: Callable[[Any], Response], throttled: Callable[[], Response], dynamodb: bool
+) -> Any:
     @wraps(call_action)
     def chaotic(self: Any) -> Response:
         chaos = settings()
@@ -277,7 +282,7 @@ def _chaotic(call_action: Callable[[Any], Response], throttled: Callable[[], Res
         operation = self._get_action()
         if _data_call(operation) and draw(chaos.throttle):
             return throttled()
-        if type(self).__name__ != "DynamoHandler":
+        if not dynamodb:
             return call_action(self)
         return _dynamodb(self, operation)(call_action(self))
 
@@ -298,29 +303,20 @@ def _recording(write: Callable[..., Any]) -> Callable[..., Any]:
             hash_key, range_key = backend.get_keys_value(table, attributes)
             found = table.get_item(hash_key, range_key)
             before = found.to_json()["Attributes"] if found is not None else None
-            HISTORY.record(
-                (table.name, key_json(names, before or _as_json(attributes, names))), before
-            )
+            HISTORY.record((table.name, _key_json(names, before or attributes)), before)
         return write(backend, table_name, attributes, *args, **kwargs)
 
     return recording
 
 
-def _as_json(attributes: dict[str, Any], names: list[str | None]) -> dict[str, Any]:
-    return {name: attributes[name] for name in names if name and name in attributes}
-
-
 def install() -> None:
     """Patch this process's moto (once is enough)."""
-    import importlib
-
-    from moto.dynamodb.models import DynamoDBBackend
-
     for path, throttled in THROTTLED.items():
         module, _, name = path.rpartition(".")
         handler = getattr(importlib.import_module(module), name)
         if not getattr(handler.call_action, "chaotic", False):
-            handler.call_action = _chaotic(handler.call_action, throttled)
+            is_dynamodb = handler is DynamoHandler
+            handler.call_action = _chaotic(handler.call_action, throttled, is_dynamodb)
     if not getattr(DynamoDBBackend.put_item, "records", False):
         for write in ("put_item", "update_item", "delete_item"):
             recording = _recording(getattr(DynamoDBBackend, write))
