@@ -178,7 +178,9 @@ class History:
                     if (kept := [e for e in v if e[0] > horizon])
                 }
 
-    def seen_as(self, item: tuple[str, str], current: dict[str, Any]) -> dict[str, Any] | None:
+    def seen_as(
+        self, item: tuple[str, str], current: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
         """``current`` as a read that misses the last ``stale_ms`` of writes sees it."""
         horizon = time.monotonic() - settings().stale_ms / 1000
         with self._lock:
@@ -235,20 +237,25 @@ def _stale(handler: Any, operation: str) -> Callable[[Response], Response]:
         return lambda response: response
     names = [table.hash_key_attr, table.range_key_attr]
 
-    def seen(item: dict[str, Any]) -> dict[str, Any] | None:
-        before = HISTORY.seen_as((table.name, _key_json(names, item)), item)
-        return None if before is None else {k: v for k, v in before.items() if k in item}
+    def seen(item: dict[str, Any] | None, key: dict[str, Any]) -> dict[str, Any] | None:
+        """``item`` (None: absent) as it was; only the attributes the read asked for, if the
+        item is there now to say which."""
+        before = HISTORY.seen_as((table.name, _key_json(names, key)), item)
+        if before is None or item is None:
+            return before
+        return {name: value for name, value in before.items() if name in item}
 
     def answer(response: Response) -> Response:
         status, headers, body = response
         if status != 200:
             return response
         answered = json.loads(body)
-        if operation == "GetItem" and "Item" in answered:
-            if (item := seen(answered.pop("Item"))) is not None:
+        if operation == "GetItem":  # an item deleted since is still there for this read
+            if (item := seen(answered.pop("Item", None), params["Key"])) is not None:
                 answered["Item"] = item
         elif "Items" in answered:
-            answered["Items"] = [i for i in map(seen, answered["Items"]) if i is not None]
+            items = (seen(item, item) for item in answered["Items"])
+            answered["Items"] = [item for item in items if item is not None]
             answered["Count"] = len(answered["Items"])
         return status, headers, json.dumps(answered)
 

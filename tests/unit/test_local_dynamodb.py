@@ -218,8 +218,10 @@ def test_index_and_eventually_consistent_reads_miss_recent_writes(
 ) -> None:
     chaos_mode(monkeypatch, "stale_ms=400")
     dynamodb.put_item(TableName=TABLE, Item={**key("old"), "v": {"S": "1"}})
+    dynamodb.put_item(TableName=TABLE, Item=key("gone"))
     time.sleep(0.5)
     dynamodb.put_item(TableName=TABLE, Item={**key("old"), "v": {"S": "2"}})
+    dynamodb.delete_item(TableName=TABLE, Key=key("gone"))
     dynamodb.put_item(TableName=TABLE, Item={**key("new"), "email": {"S": "a@example.com"}})
 
     def value(**read: Any) -> Any:
@@ -234,6 +236,8 @@ def test_index_and_eventually_consistent_reads_miss_recent_writes(
     assert value() == "1"  # eventually consistent: the write before the last 400 ms
     assert value(ConsistentRead=True) == "2"
     assert "Item" not in dynamodb.get_item(TableName=TABLE, Key=key("new"))
+    assert "Item" in dynamodb.get_item(TableName=TABLE, Key=key("gone"))
+    assert "Item" not in dynamodb.get_item(TableName=TABLE, Key=key("gone"), ConsistentRead=True)
     assert dynamodb.query(**by_email)["Items"] == []  # the index has not seen it yet
     time.sleep(0.5)
     assert value() == "2"
