@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,12 +113,14 @@ class Failing:
 
     def __init__(self, error: Exception | None = None, seconds: float = 0) -> None:
         self.error, self.seconds = error, seconds
+        self.finished = threading.Event()
 
     def module(self) -> ModuleType:
         return ModuleType("failing")
 
     def invoke(self, _event: dict[str, Any]) -> Any:
         time.sleep(self.seconds)
+        self.finished.set()
         if self.error is not None:
             raise self.error
         return {"statusCode": 200, "body": "{}"}
@@ -165,6 +168,8 @@ def test_an_integration_past_its_timeout_is_a_504_while_the_function_runs_on(
         started = time.monotonic()
         response = signed_call(gateway, issued, "GET", "/v1/policy")
         assert time.monotonic() - started < 0.4
+        assert not slow.finished.is_set()
+        assert slow.finished.wait(5)  # it ran to its end, as a Lambda invocation does
     assert response.status_code == 504
     assert response.get_json() == {"message": "Endpoint request timed out"}
 
