@@ -17,8 +17,10 @@ ever cancelled by a conflict. "Transaction conflict handling in DynamoDB"
 A request is ongoing here from its arrival at moto to its answer; a request arriving meanwhile
 conflicts with it as above (the one already under way goes on). Moto's work is done one request
 at a time (``local/moto_host.py``), so requests for the same items overlap while one waits for
-another. ``LOCAL_CHAOS``'s ``tx_latency_ms`` (``local/chaos.py``) gives each transaction that much
-latency while it is ongoing, so that conflicts happen more often, as they do under load.
+another. A call a test holds (``local/holds.py``) waits before it arrives: it is not ongoing while
+held, as the pause a hold models comes before the request is sent. ``LOCAL_CHAOS``'s
+``tx_latency_ms`` (``local/chaos.py``) gives each transaction that much latency while it is
+ongoing, so that conflicts happen more often, as they do under load.
 
 Limits moto does not check ("TransactWriteItems", Amazon DynamoDB API Reference,
 https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html): the
