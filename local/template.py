@@ -27,6 +27,9 @@ class ApiRoute:
     path: str  # API Gateway syntax: /v1/me/edit-requests/{edit_request_id}
     authorization: str
     function_id: str
+    # API Gateway waits 29 s for an integration unless the method says otherwise ("Amazon API
+    # Gateway quotas", https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
+    timeout_ms: int = 29_000
 
     def pattern(self) -> re.Pattern[str]:
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
@@ -86,6 +89,7 @@ class Template:
                 path=path_of(props["ResourceId"]),
                 authorization=props.get("AuthorizationType", "NONE"),
                 function_id=_function_of(props["Integration"]["Uri"]),
+                timeout_ms=props["Integration"].get("TimeoutInMillis", 29_000),
             )
             for logical_id, props in self.of_type("AWS::ApiGateway::Method")
             if props["Integration"].get("Type") != "MOCK"
