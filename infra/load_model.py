@@ -127,11 +127,13 @@ class Share:
 
 
 VERIFICATION = ("POST", "/v1/registrations/{registration_id}/verification")
-EDIT_REQUEST = ("POST", "/v1/me/edit-requests")
 METHOD_SHARES: dict[tuple[str, str], tuple[Share, ...]] = {
     VERIFICATION: (Share(COGNITO_USER_CREATION, 1.0),),  # the only caller of AdminCreateUser
-    EDIT_REQUEST: (Share(SES_SENDING_RATE, 0.1), Share(SNS_SMS_RATE, 0.1)),  # codes, inline
 }
+# POST /v1/me/edit-requests sends its codes inline but has no share: a method throttle within
+# SES's rate (a few requests a second) would refuse the changes that send nothing as well. Its
+# sends are bounded by each caller's send limits; one SES or SNS refuses is a 503, retried.
+INLINE_CODES = ("POST", "/v1/me/edit-requests")
 WORKER_SHARES: dict[FunctionSpec, tuple[Share, ...]] = {
     REGISTRATION_CODES: (Share(SES_SENDING_RATE, 0.4), Share(SNS_SMS_RATE, 0.4)),
     RECOVERY_CODES: (Share(SES_SENDING_RATE, 0.1), Share(SNS_SMS_RATE, 0.1)),
@@ -223,16 +225,6 @@ class Configured:
             for maximum in [self.workers.get(spec.name, (None, None))[1]]
         )
 
-    def method_calls(self, quota: Quota) -> float:
-        """The most calls a second the throttled methods make to ``quota``."""
-        return sum(
-            self.methods[method].rate * share.calls
-            for method, shares in METHOD_SHARES.items()
-            if method in self.methods
-            for share in shares
-            if share.quota is quota
-        )
-
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 10 else f"{value:,.1f}".removesuffix(".0")
@@ -279,7 +271,6 @@ def binds_first(configured: Configured, load: Load = LOAD) -> list[str]:
     """The quotas against what the template allows, computed from the template."""
     stage = configured.stage
     verification = configured.methods.get(VERIFICATION)
-    edit = configured.methods.get(EDIT_REQUEST)
     workers = ", ".join(
         f"`{name}` {maximum} at once (reserved {reserved})"
         for name, (reserved, maximum) in sorted(configured.workers.items())
@@ -312,15 +303,15 @@ def binds_first(configured: Configured, load: Load = LOAD) -> list[str]:
         "`TooManyRequestsException` to the page, which retries |",
     ]
     for quota in (SES_SENDING_RATE, SNS_SMS_RATE):
-        capped = configured.worker_sends(quota) + configured.method_calls(quota)
-        edit_part = f"; {_method(EDIT_REQUEST)}'s throttle {edit.rate}/s" if edit else ""
+        capped = configured.worker_sends(quota)
         rows.append(
             f"| {_quota(quota)} | the code workers ({workers}), a batch's messages at ~"
-            f"{_number(1 / SECONDS_PER_CODE_MESSAGE)}/s{edit_part}; the notice "
-            f"delivery worker | the code senders: {_share(capped, quota)}; the rest is the "
-            "notice delivery worker's | a code message's send fails and the message returns to "
-            "its queue (retried after the visibility timeout); a notice is released and retried "
-            "(delivery attempts); more codes than the workers send wait in their queues |"
+            f"{_number(1 / SECONDS_PER_CODE_MESSAGE)}/s; the notice delivery worker; "
+            f"{_method(INLINE_CODES)}, inline and not capped apart | the code workers: "
+            f"{_share(capped, quota)}; the rest is the others' | more codes than the workers "
+            "send wait in their queues; a send refused returns its code message to the queue "
+            "(retried after the visibility timeout), releases its notice (retried) or answers "
+            "an edit request 503 (the client retries) |"
         )
     rows += [
         f"| {_quota(KMS_SYMMETRIC)} | at most {KMS_CALLS_PER_REQUEST} per request "
