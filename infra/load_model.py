@@ -68,6 +68,8 @@ SES_SENDING_RATE = Quota(
     14,
     "https://docs.aws.amazon.com/ses/latest/dg/quotas.html",
 )
+# The default transactional SMS rate as the SNS quotas page has given it; check the account's
+# Service Quotas (and the origination identity's own throughput) for the deployment Region.
 SNS_SMS_RATE = Quota(
     "SNS transactional SMS",
     20,
@@ -130,6 +132,8 @@ VERIFICATION = ("POST", "/v1/registrations/{registration_id}/verification")
 METHOD_SHARES: dict[tuple[str, str], tuple[Share, ...]] = {
     VERIFICATION: (Share(COGNITO_USER_CREATION, 1.0),),  # the only caller of AdminCreateUser
 }
+# Verification also calls AdminSetUserPassword, in another Cognito category (the quotas page
+# lists each category's operations): if that category's quota is lower, it binds first.
 # POST /v1/me/edit-requests sends its codes inline but has no share: a method throttle within
 # SES's rate (a few requests a second) would refuse the changes that send nothing as well. Its
 # sends are bounded by each caller's send limits; one SES or SNS refuses is a 503, retried.
