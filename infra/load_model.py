@@ -136,7 +136,7 @@ METHOD_SHARES: dict[tuple[str, str], tuple[Share, ...]] = {
 # lists each category's operations): if that category's quota is lower, it binds first.
 # POST /v1/me/edit-requests sends its codes inline but has no share: a method throttle within
 # SES's rate (a few requests a second) would refuse the changes that send nothing as well. Its
-# sends are bounded by each caller's send limits; one SES or SNS refuses is a 503, retried.
+# sends are bounded by each caller's send limits; a send SES or SNS refuses is a 503, retried.
 INLINE_CODES = ("POST", "/v1/me/edit-requests")
 WORKER_SHARES: dict[FunctionSpec, tuple[Share, ...]] = {
     REGISTRATION_CODES: (Share(SES_SENDING_RATE, 0.4), Share(SNS_SMS_RATE, 0.4)),
