@@ -38,6 +38,7 @@ from infra.gateway import Gateway
 from infra.identity import Identity
 from infra.jobs import Jobs
 from infra.keys import Keys
+from infra.load_model import worker_concurrency
 from infra.messaging import MAX_DELIVERY_ATTEMPTS, Messaging
 from infra.observability import Observability
 from infra.settings import Settings
@@ -148,6 +149,7 @@ class ApiStack(_AppStack):
                 dead_letter_queue=(
                     self.messaging.job_dlq if spec in catalogue.SCHEDULED_JOBS else None
                 ),
+                reserved_concurrency=worker_concurrency(spec),
             )
             for spec in catalogue.ALL_FUNCTIONS
         }
