@@ -196,6 +196,8 @@ class OnGptAccountsStack(Stack):
                     service.use_audit_anchors(keys, self.anchors, write=write)
                 case Need.BLIND_INDEX:
                     service.use_blind_index(keys)
+                case Need.PAGES:
+                    service.use_page_key(keys)
                 case Need.COGNITO_SIGN_UP:
                     service.use_user_pool(pool, *COGNITO_SIGN_UP)
                 case Need.COGNITO_PROFILE:
