@@ -152,9 +152,26 @@ def test_each_list_comes_a_page_at_a_time_to_its_end(
         assert [e["sequence"] for e in paged] == list(range(1, len(paged) + 1))
     else:
         assert listing.keys(paged) == listing.keys(whole[listing.name])
+    exactly = len(paged) + (listed == "audit log")  # the next read's entry, for the audit log
+    status, full = listing.ask(aws, limit=str(exactly))  # a last page that is full: no next
+    assert (status, len(full[listing.name]), full["next"]) == (200, exactly, None)
     logged = every_log_line.getvalue()
     assert world.body["email"] not in logged
     assert "Nguyễn" not in logged
+
+
+@pytest.mark.clause("P5")
+def test_a_page_holds_50_items_unless_asked_for_up_to_100(world: World) -> None:
+    aws, subject = world.aws, f"many-{uuid.uuid4().hex[:8]}"
+    append(aws, subject, 100, datetime.now(UTC))
+    audit = lists(subject)["audit log"]
+    status, default = audit.ask(aws)  # of 101 entries: the 100, and this read's
+    assert (status, len(default["entries"]), default["next"] is None) == (200, 50, False)
+    status, most = audit.ask(aws, limit="100")  # of 102
+    assert (status, len(most["entries"]), most["next"] is None) == (200, 100, False)
+    status, rest = audit.ask(aws, limit="100", cursor=most["next"])  # of 103
+    assert [e["sequence"] for e in rest["entries"]] == [101, 102, 103]
+    assert rest["next"] is None
 
 
 @pytest.mark.clause("P5")
