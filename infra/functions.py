@@ -277,6 +277,11 @@ class ServiceFunction(Construct):
         self._env(env.BLIND_INDEX_KEY_ID, keys.blind_index.key_arn)
         keys.allow_blind_index(self.grantee)
 
+    def use_page_key(self, keys: Keys) -> None:
+        """Seal and open the cursors of its list answers (``ongpt.platform.pages``)."""
+        self._env(env.PAGE_KEY_ID, keys.pages.key_arn)
+        keys.allow_page_key(self.grantee)
+
     def use_user_pool(self, pool: cognito.IUserPool, *actions: str) -> None:
         self._env(env.USER_POOL_ID, pool.user_pool_id)
         pool.grant(self.grantee.policies, *actions)

@@ -221,6 +221,8 @@ class ApiStack(_AppStack):
                     service.use_audit_anchors(keys, self.data.anchors, write=write)
                 case Need.BLIND_INDEX:
                     service.use_blind_index(keys)
+                case Need.PAGES:
+                    service.use_page_key(keys)
                 case Need.COGNITO_SIGN_UP:
                     service.use_user_pool(pool, *COGNITO_SIGN_UP)
                 case Need.COGNITO_PROFILE:
