@@ -21,6 +21,7 @@ import boto3
 import pytest
 
 from infra import catalogue
+from ongpt.announcements import service as announcement_module
 from ongpt.lifecycle import recovery as recovery_module
 from ongpt.registration import service as registration_module
 from tests.support.deployed import Deployed, customer, deployed, guest, staff
@@ -118,6 +119,8 @@ def _me(aws: Deployed, _rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
     for path in ("", "/export", "/consents", "/contracts", "/notifications", "/disclosures"):
         assert aws.call("me", "GET", f"/v1/me{path}", identity=who)[0] == 200, path
     assert put_consent(aws, cid, "marketing", {"granted": True})[0] == 200
+    # product updates: the count of consenting active customers, while the account is active
+    assert put_consent(aws, cid, "product_updates", {"granted": False})[0] == 200
 
 
 def _edit_requests(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
@@ -213,8 +216,9 @@ def _contracts(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None
     assert renewed[0] == 200, renewed
 
 
-def _announcements(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
+def _announcements(aws: Deployed, rec: Recorder, patch: pytest.MonkeyPatch) -> None:
     _, cid = registered(aws)
+    patch.setattr(announcement_module, "PAGE", 1)  # a shard in pages: each queues the next
     posted = retried(
         aws,
         rec,
@@ -223,7 +227,7 @@ def _announcements(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> 
         "POST",
         "/v1/staff/announcements",
         identity=staff("Admin"),
-        body={"kind": "service_change", "title": "Bảo trì", "body": "Tối nay."},
+        body={"kind": "product_update", "title": "Mới", "body": "Tối nay."},  # consents read
     )
     assert posted[0] == 202, posted
     queue = aws.function("announcements").environment["ANNOUNCEMENT_QUEUE_URL"]

@@ -4,7 +4,14 @@
 A blind index is the only link from an address to a customer's id, and the blind-index key
 outlives every erasure: so the guards, and the customer's own record of which guards are theirs,
 live in the Guards table alone, which like the key store has a short point-in-time recovery and
-no backups. The profile keeps no blind index."""
+no backups. The profile keeps no blind index.
+
+The counts of active customers and of those of them with ``product_updates`` granted (what an
+announcement reaches, ``ongpt.announcements``) are kept in ``ACTIVE_SHARDS`` counter items,
+``COUNTS#<shard>`` / ``COUNTS`` (the customer's active shard), changed by ``counting`` in the
+transactions that change a status or that consent: registration's completion, a change of the
+consent, closure and reactivation. Read together, they are the counts, exact, whatever the
+number of customers."""
 
 from __future__ import annotations
 
@@ -16,9 +23,11 @@ from typing import TYPE_CHECKING, Any
 from ongpt.platform import settings
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
+    Page,
+    batch_get,
     from_item,
     key,
-    query_all,
+    query_page,
     to_item,
 )
 from ongpt.storage.tables import BY_STATUS
@@ -34,6 +43,8 @@ ADDRESSES = "ADDRESSES"  # in Guards: the blind indexes of the customer's guarde
 
 
 ACTIVE_SHARDS = 16
+COUNTS = "COUNTS"
+COUNTED = ("active", "product_updates")
 
 
 @dataclass(frozen=True)
@@ -48,10 +59,19 @@ class Applying:
         return not set(failed).isdisjoint(self.new_guards)
 
 
+def shard_of(customer_id: str) -> int:
+    """The customer's shard: of the active customers' ``by-status`` partitions, and of the
+    counts."""
+    return int(hashlib.sha256(customer_id.encode()).hexdigest(), 16) % ACTIVE_SHARDS
+
+
 def active_shard(customer_id: str) -> str:
     """The ``by-status`` partition of an active customer: spread, so no partition is hot."""
-    shard = int(hashlib.sha256(customer_id.encode()).hexdigest(), 16) % ACTIVE_SHARDS
-    return f"CUSTOMER#ACTIVE#{shard}"
+    return f"CUSTOMER#ACTIVE#{shard_of(customer_id)}"
+
+
+def counts_key(shard: int) -> dict[str, AttributeValueTypeDef]:
+    return key(f"{COUNTS}#{shard}", COUNTS)
 
 
 def guard_key(kind: str, index: str) -> dict[str, AttributeValueTypeDef]:
@@ -269,14 +289,44 @@ class CustomerStore:
         return [*guards, record]
 
     @tracer.capture_method
-    def active_in(self, shard: int) -> list[str]:
-        """The ids of the active customers of one shard (index ``by-status``)."""
-        found = query_all(
+    def active_page(self, shard: int, cursor: str | None, limit: int) -> Page:
+        """A page of at most ``limit`` active customers of one shard (index ``by-status``), from
+        ``cursor``: their ids (``customer_id``), oldest first. An index read may be a moment
+        stale (a customer who just closed may still be in it)."""
+        page = query_page(
             self._db,
+            cursor,
             TableName=self._table,
             IndexName=BY_STATUS.name,
             KeyConditionExpression="status_key = :shard",
             ExpressionAttributeValues=to_item({":shard": f"CUSTOMER#ACTIVE#{shard}"}),
             ProjectionExpression="pk",
+            Limit=limit,
         )
-        return [str(item["pk"]).removeprefix("CUSTOMER#") for item in found]
+        ids = [{"customer_id": str(i["pk"]).removeprefix("CUSTOMER#")} for i in page.items]
+        return Page(ids, page.next)
+
+    def counting(
+        self, customer_id: str, *, active: int = 0, product_updates: int = 0
+    ) -> TransactWriteItemTypeDef:
+        """The transaction item that changes the counts of active customers (``active``) and of
+        those of them with ``product_updates`` granted, on the customer's shard. Sharded: an item
+        takes at most 1,000 writes a second
+        (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-sharding.html)."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": counts_key(shard_of(customer_id)),
+                "UpdateExpression": "ADD #active :active, #updates :updates",
+                "ExpressionAttributeNames": {"#active": "active", "#updates": "product_updates"},
+                "ExpressionAttributeValues": to_item(
+                    {":active": active, ":updates": product_updates}
+                ),
+            }
+        }
+
+    @tracer.capture_method
+    def counts(self) -> dict[str, int]:
+        """The counts (``active``, ``product_updates``), the shards summed: one BatchGetItem."""
+        found = batch_get(self._db, self._table, [counts_key(s) for s in range(ACTIVE_SHARDS)])
+        return {name: sum(int(item.get(name, 0)) for item in found) for name in COUNTED}

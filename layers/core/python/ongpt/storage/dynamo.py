@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Unpack
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from ongpt.platform.errors import DependencyUnavailable
+from ongpt.storage.retries import backoff
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
+        KeysAndAttributesTypeDef,
         QueryInputTypeDef,
         TransactWriteItemTypeDef,
         UpdateItemInputTypeDef,
+        WriteRequestTypeDef,
     )
+
+# https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html and
+# https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+BATCH_GET_MOST = 100  # keys in one BatchGetItem
+BATCH_WRITE_MOST = 25  # requests in one BatchWriteItem
+TRANSACTION_MOST = 100  # items in one TransactWriteItems (and 4 MB in all)
+BATCH_TRIES = 4  # a batch and what DynamoDB left of it unprocessed (a throttle), sent again
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -105,6 +120,76 @@ def query_all(
         if "LastEvaluatedKey" not in page:
             return items
         kwargs = {**kwargs, "ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a query: its items, and where the next page starts (an opaque cursor: the
+    query's ``LastEvaluatedKey`` as text), or None after the last."""
+
+    items: list[dict[str, Any]]
+    next: str | None
+
+
+def query_page(
+    dynamodb: DynamoDBClient, cursor: str | None, **kwargs: Unpack[QueryInputTypeDef]
+) -> Page:
+    """One page of a query (its ``Limit`` bounds the items read), from ``cursor`` (None: the
+    first). A page may hold fewer items than the limit, none even, and still not be the last
+    (a filter, or DynamoDB's 1 MB a page): only ``next`` None ends the query
+    (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html)."""
+    if cursor is not None:
+        kwargs = {**kwargs, "ExclusiveStartKey": to_item(json.loads(cursor))}
+    page = dynamodb.query(**kwargs)
+    last = page.get("LastEvaluatedKey")
+    return Page(
+        [from_item(item) for item in page["Items"]],
+        json.dumps(from_item(last), sort_keys=True) if last else None,
+    )
+
+
+def batch_get(
+    dynamodb: DynamoDBClient,
+    table: str,
+    keys: Sequence[Mapping[str, AttributeValueTypeDef]],
+    projection: str | None = None,
+) -> list[dict[str, Any]]:
+    """The items of ``keys`` (at most ``BATCH_GET_MOST``) that exist, read consistently, in no
+    particular order. Keys DynamoDB leaves unprocessed are asked again after a jittered, growing
+    pause; still unprocessed after ``BATCH_TRIES``: ``DependencyUnavailable``."""
+    request: KeysAndAttributesTypeDef = {"Keys": list(keys), "ConsistentRead": True}
+    if projection:
+        request["ProjectionExpression"] = projection
+    pending: Mapping[str, KeysAndAttributesTypeDef] = {table: request} if keys else {}
+    found: list[dict[str, Any]] = []
+    for attempt in range(BATCH_TRIES):
+        if not pending:
+            return found
+        if attempt:
+            time.sleep(backoff(attempt - 1))
+        answer = dynamodb.batch_get_item(RequestItems=pending)
+        found += [from_item(item) for item in answer["Responses"].get(table, [])]
+        pending = answer.get("UnprocessedKeys") or {}  # type: ignore[assignment]
+    if pending:
+        raise DependencyUnavailable("DynamoDB left keys unprocessed.")
+    return found
+
+
+def batch_delete(
+    dynamodb: DynamoDBClient, table: str, keys: Sequence[Mapping[str, AttributeValueTypeDef]]
+) -> None:
+    """Delete ``keys`` (at most ``BATCH_WRITE_MOST``; a key of nothing deletes nothing), asking
+    again for what DynamoDB leaves unprocessed, as ``batch_get`` does."""
+    requests: list[WriteRequestTypeDef] = [{"DeleteRequest": {"Key": dict(k)}} for k in keys]
+    pending: Mapping[str, Sequence[Any]] = {table: requests} if requests else {}
+    for attempt in range(BATCH_TRIES):
+        if not pending:
+            return
+        if attempt:
+            time.sleep(backoff(attempt - 1))
+        pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    if pending:
+        raise DependencyUnavailable("DynamoDB left deletes unprocessed.")
 
 
 def conditional_update(dynamodb: DynamoDBClient, **kwargs: Unpack[UpdateItemInputTypeDef]) -> bool:
