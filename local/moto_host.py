@@ -28,6 +28,7 @@ from werkzeug.serving import make_server
 
 from local.holds import Holds
 from local.moto_streams import keep_stream_shards
+from local.moto_tables import sort_keys_once
 
 _DYNAMODB = threading.RLock()
 SERIALISED = (DynamoHandler, DynamoDBStreamsHandler)
@@ -70,4 +71,5 @@ class HostedMoto(ThreadedMotoServer):
 def moto_server(host: str, port: int, holds: Holds) -> ThreadedMotoServer:
     serialise_dynamodb()
     keep_stream_shards()
+    sort_keys_once()
     return HostedMoto(host, port, holds)
