@@ -347,9 +347,9 @@ def _erasure(aws: Deployed) -> Attempt:
 
 def _erasure_replay(aws: Deployed) -> Attempt:
     """An account erased by a run of its own (as in ``_erasure``), then its items in the
-    customers' table put back as a restore from before its erasure would (the key store is never
-    restored): the replay of the ledger from that run's time (a minute no other run has) moves it
-    back to ``ERASING`` and erases it again."""
+    customers' table put back as a restore from before its erasure would (the key store and the
+    guards are never restored): the replay of the ledger from that run's time (a minute no other
+    run has) moves it back to ``ERASING`` and erases it again."""
     _, cid = registered(aws)
     now = datetime.now(UTC) + timedelta(days=1, minutes=next(DAYS))  # a minute of its own
     table = aws.function("erasure").environment["CUSTOMERS_TABLE"]
@@ -360,13 +360,6 @@ def _erasure_replay(aws: Deployed) -> Attempt:
         KeyConditionExpression="pk = :pk",
         ExpressionAttributeValues={":pk": {"S": f"CUSTOMER#{cid}"}},
     )["Items"]
-    profile = next(item for item in restored if item["sk"]["S"] == "PROFILE")
-    for kind in ("email", "phone"):
-        guard = {
-            "pk": {"S": f"{kind.upper()}#{profile[f'{kind}_index']['S']}"},
-            "sk": {"S": "GUARD"},
-        }
-        restored.append(dynamodb.get_item(TableName=table, Key=guard)["Item"])
     run_erasure(aws, now)
     for item in restored:
         dynamodb.put_item(TableName=table, Item=item)

@@ -181,8 +181,8 @@ def paused(
 ) -> Iterator[Paused[T]]:
     """``call`` (a request) run in a thread and stopped at moto at its first ``operation`` whose
     body contains ``contains``: between its read and its write, while the block runs others. It
-    goes on at ``go_on`` or when the block ends, and by itself after the runtime's longest hold
-    (``local/holds.py``: a few seconds, inside the functions' SDK read timeout)."""
+    goes on at ``go_on`` or when the block ends (or by itself after ``local/holds.py``'s
+    longest hold)."""
     with ThreadPoolExecutor(1) as pool, held(local_runtime, operation, contains) as hold:
         future = pool.submit(call)
         hold.until_arrived(seconds=60)  # a job may have others' work to do before
@@ -213,3 +213,16 @@ def warmed(call: Callable[[], Any]) -> None:
     function has execution environments (``local/pool.py``), so that a race that follows is not
     slowed by their cold starts past the runtime's longest hold."""
     at_once([call] * DEFAULT_CONCURRENCY)
+
+
+@contextmanager
+def chaos_mode(local_runtime: LocalClient, settings: str) -> Iterator[None]:
+    """The runtime's moto answers with the chaos ``settings`` ask for (``local/chaos.py``)
+    until the block ends."""
+    url = f"{local_runtime.api_url}/_local/chaos"
+    before = requests.get(url, timeout=30).json()["settings"]
+    requests.put(url, json={"settings": settings}, timeout=30).raise_for_status()
+    try:
+        yield
+    finally:
+        requests.put(url, json={"settings": before}, timeout=30)
