@@ -17,6 +17,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,6 +25,8 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 
+from local import chaos
+from ongpt import services
 from ongpt.announcements import service as announcement_module
 from ongpt.announcements.models import PageMessage
 from ongpt.announcements.service import PAGE, Announcements
@@ -200,3 +203,31 @@ def test_many_customers_each_get_one_notice_and_consent_counts_as_each_page_is_w
                 }
             )
         )
+
+
+@pytest.mark.clause("P3.3")
+def test_pages_of_different_shards_written_at_the_same_moment_do_not_cancel_each_other(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DynamoDB cancels a transaction that meets another on an item: each shard's progress is its
+    own item, so the workers of different shards never meet."""
+    load_customers(aws, 40, consenting=lambda _: True)
+    status, posted = aws.call(
+        "announcements",
+        "POST",
+        "/v1/staff/announcements",
+        identity=staff("Admin"),
+        body={"kind": "service_change", "title": "Bảo trì", "body": "Tối nay."},
+        deliver=False,
+    )
+    assert status == 202
+    monkeypatch.setenv(chaos.VARIABLE, "tx_latency_ms=500")  # each transaction ongoing 0.5 s
+    first, second = (
+        PageMessage(announcement_id=posted["announcement_id"], shard=shard) for shard in (0, 1)
+    )
+    with aws.environment_of("announcement_worker"), ThreadPoolExecutor(2) as pool:
+        fan_out = services.announcements()
+        written = list(pool.map(fan_out.deliver, (first, second)))
+    assert all(written)  # both pages written at the first try
+    queue = aws.function("announcements").environment["ANNOUNCEMENT_QUEUE_URL"]
+    boto3.client("sqs").purge_queue(QueueUrl=queue)  # its pages, handled here

@@ -21,7 +21,7 @@ from botocore.config import Config
 from ongpt import services
 from ongpt.consents.service import COUNTED
 from ongpt.consents.store import consent_records
-from ongpt.customers.store import ACTIVE_SHARDS, active_shard, shard_of
+from ongpt.customers.store import active_shard, shard_of
 from ongpt.platform.clock import timestamp
 from ongpt.storage.dynamo import BATCH_WRITE_MOST
 from tests.support.deployed import Deployed
@@ -81,7 +81,7 @@ def load_customers(aws: Deployed, count: int, consenting: Callable[[int], bool])
             counts[shard_of(customer_id)].update({"active": 1, COUNTED: int(consenting(i))})
             ids.append(customer_id)
         dynamodb = boto3.client("dynamodb")
-        for shard in range(ACTIVE_SHARDS):
+        for shard in counts:
             one = next(customer_id for customer_id in ids if shard_of(customer_id) == shard)
             counted = customer_store.counting(
                 one, active=counts[shard]["active"], product_updates=counts[shard][COUNTED]

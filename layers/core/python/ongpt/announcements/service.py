@@ -11,12 +11,12 @@ committed and queues the shards again.
 
 The worker handles one page of a shard per message (``PAGE`` customers at most: one index query,
 one batched read of their consents, one transaction) and queues the next page's cursor. A page's
-notices and the announcement's progress (the shard's next cursor, the count enqueued) are one
-transaction, conditional on that page being the shard's next: a page queued or delivered twice
-writes nothing twice, and its retry queues the next page if the first attempt died before it
-noted that page queued. The notices name the customer and the announcement only (``Deferred``):
-no key is opened at fan-out; the delivery worker resolves the address, language and text as it
-sends.
+notices and its shard's progress (its next cursor, the count enqueued: an item per shard, so the
+shards' workers never meet on one) are one transaction, conditional on that page being the
+shard's next: a page queued or delivered twice writes nothing twice, and its retry queues the
+next page if the first attempt died before it noted that page queued. The notices name the
+customer and the announcement only (``Deferred``): no key is opened at fan-out; the delivery
+worker resolves the address, language and text as it sends.
 
 "Granted at send time" (API.md): each page's notices are written only for customers whose
 consent is granted when the page is written (a consistent batched read), and the delivery worker
@@ -49,7 +49,7 @@ from ongpt.storage.outbox import Deferred, Outbox
 
 # A page's notices (one each, by email) and the announcement's progress: one transaction.
 PAGE = TRANSACTION_MOST - 1
-PROGRESS = ("announcement_id", "kind", "title", "posted_at", "recipients", "enqueued")
+PROGRESS = ("announcement_id", "kind", "title", "posted_at")
 
 
 @dataclass
@@ -78,7 +78,7 @@ class Announcements:
             "posted_by": staff.id,
             "posted_at": timestamp(self.clock()),
         }
-        adding = self.announcement_store.adding(announcement_id, announcement, ACTIVE_SHARDS)
+        adding = self.announcement_store.adding(announcement_id, announcement)
         try:
             self.audit_log.append_by(
                 staff,
@@ -100,11 +100,12 @@ class Announcements:
         announcement = self.announcement_store.get(announcement_id)
         if announcement is None:
             raise NotFound("No such announcement.")
-        done = all(announcement[f"next_{s}"] == END for s in range(ACTIVE_SHARDS))
+        shards = self.announcement_store.shards(announcement_id, ACTIVE_SHARDS)
+        done = len(shards) == ACTIVE_SHARDS and all(s["next"] == END for s in shards)
         return {
             **{name: announcement[name] for name in PROGRESS},
             "recipients": int(announcement["recipients"]),
-            "enqueued": int(announcement["enqueued"]),
+            "enqueued": sum(int(s["enqueued"]) for s in shards),
             "status": "DONE" if done else "SENDING",
         }
 
@@ -115,8 +116,9 @@ class Announcements:
         if announcement is None:
             return 0
         cursor, shard = message.cursor or START, message.shard
-        if announcement[f"next_{shard}"] != cursor:
-            return self._written_before(announcement, message)
+        progress = self.announcement_store.shard(message.announcement_id, shard)
+        if progress["next"] != cursor:
+            return self._written_before(progress, message)
         page = self.customer_store.active_page(shard, message.cursor, PAGE)
         ids = [customer["customer_id"] for customer in page.items]
         if Kind(announcement["kind"]) is Kind.PRODUCT_UPDATE:
@@ -137,19 +139,17 @@ class Announcements:
             message.announcement_id, shard, cursor, following, self.outbox.items(notices)
         )
         if not written:
-            return self._written_before(
-                self.announcement_store.get(message.announcement_id) or {}, message
-            )
+            progress = self.announcement_store.shard(message.announcement_id, shard)
+            return self._written_before(progress, message)
         self._queue_next(message, following)
         return len(notices)
 
-    def _written_before(self, announcement: dict[str, Any], message: PageMessage) -> int:
+    def _written_before(self, progress: dict[str, Any], message: PageMessage) -> int:
         """A page written before: if it is still the last written of its shard and the next
         page is not noted as queued, its first attempt died before it queued that page, which is
         queued now."""
-        shard, following = message.shard, announcement.get(f"next_{message.shard}")
-        last, queued = announcement.get(f"last_{shard}"), announcement.get(f"queued_{shard}")
-        if last == (message.cursor or START) and following and queued != following:
+        following, last, queued = progress["next"], progress.get("last"), progress.get("queued")
+        if last == (message.cursor or START) and queued != following:
             self._queue_next(message, following)
         return 0
 
