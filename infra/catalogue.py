@@ -123,7 +123,7 @@ REGISTRATION = FunctionSpec(
         "POST /v1/registrations/{registration_id}/resend",
     ),
     needs=(
-        items(tables.CUSTOMERS, "PutItem"),
+        items(tables.CUSTOMERS, "PutItem", "UpdateItem"),  # the profile; the counts of active ones
         items(tables.GUARDS, "GetItem", "PutItem"),  # the address guards, with the profile
         items(tables.REGISTRATIONS, "GetItem", "PutItem", "UpdateItem"),
         items(tables.DATA_KEYS, "PutItem"),  # the customer's key, in the profile's transaction
@@ -150,7 +150,10 @@ ME = FunctionSpec(
         "GET /v1/me/access-log",
     ),
     needs=(
-        items(tables.CUSTOMERS, "GetItem", "PutItem", "Query"),
+        # a product_updates consent changed: the count of active customers who consent, on
+        # condition that the account is active (a ConditionCheck is authorised as
+        # ConditionCheckItem: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html)
+        items(tables.CUSTOMERS, "GetItem", "PutItem", "UpdateItem", "Query", "ConditionCheckItem"),
         *CUSTOMER_DATA,
         DataKeys(opens=("complaint_id",)),  # complaints' resolutions, each under its own key
         N.AUDIT_APPEND,  # a consent change's entry; the access log is read from the chain
@@ -172,7 +175,8 @@ EDIT_REQUESTS = FunctionSpec(
     needs=(
         *MESSAGING,  # the codes, sent before the answer
         items(tables.OUTBOX, "PutItem"),  # the notices of an applied change
-        items(tables.CUSTOMERS, "UpdateItem", "Query", queries=(BY_STATUS,)),
+        # the count of open requests; a filing holds only while the account is active
+        items(tables.CUSTOMERS, "UpdateItem", "Query", "ConditionCheckItem", queries=(BY_STATUS,)),
         items(tables.GUARDS, "GetItem", "PutItem", "UpdateItem", "DeleteItem"),  # moved at approval
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
@@ -209,9 +213,10 @@ CONTRACTS = FunctionSpec(
 ANNOUNCEMENTS = FunctionSpec(
     "announcements",
     "Announcements of updates and changes (P3.3)",
-    _routes("POST /v1/staff/announcements"),
+    _routes("POST /v1/staff/announcements", "GET /v1/staff/announcements/{announcement_id}"),
     needs=(
-        items(tables.CUSTOMERS, "GetItem", "PutItem", queries=(BY_STATUS,)),
+        # the announcement (in the post's transaction) and its progress; the counts, in a batch
+        items(tables.CUSTOMERS, "GetItem", "PutItem", "BatchGetItem"),
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
         N.ANNOUNCEMENT_QUEUE,
@@ -288,7 +293,13 @@ AUDIT = FunctionSpec(
 ANNOUNCEMENT_WORKER = FunctionSpec(
     "announcement_worker",
     "Fan-out of announcements from SQS (P3.3)",
-    needs=(*NOTICES, items(tables.CUSTOMERS, queries=(BY_STATUS,))),  # notices by email
+    needs=(
+        items(tables.OUTBOX, "PutItem"),  # a page's notices, naming customers only: no key
+        # the announcement and its progress (in the page's transaction), the page of active
+        # customers, their consents in a batch
+        items(tables.CUSTOMERS, "GetItem", "UpdateItem", "BatchGetItem", queries=(BY_STATUS,)),
+        N.ANNOUNCEMENT_QUEUE,  # the next page
+    ),
     timeout_seconds=60,
 )
 REGISTRATION_CODES = FunctionSpec(
@@ -331,7 +342,9 @@ NOTICE_DELIVERY = FunctionSpec(
     "Delivery of the outbox's notices, once each, from the Outbox table's stream",
     needs=(
         items(tables.OUTBOX, "GetItem", "UpdateItem"),  # claim, release, mark
-        items(tables.CUSTOMERS, "PutItem"),  # the history line, with the mark
+        # the history line, with the mark; an announcement's notice resolved as it is sent:
+        # the announcement, the profile (still active?), the consent (a product update)
+        items(tables.CUSTOMERS, "GetItem", "PutItem"),
         *CUSTOMER_DATA,
         DataKeys(opens=("complaint_id",)),  # a guest's complaint outcome, sealed under its key
         N.EMAIL,

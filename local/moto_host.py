@@ -32,6 +32,7 @@ from werkzeug.serving import make_server
 from local import chaos, transactions
 from local.holds import Holds
 from local.moto_streams import keep_stream_shards
+from local.moto_tables import sort_keys_once
 
 _DYNAMODB = threading.RLock()
 SERIALISED = (DynamoHandler, DynamoDBStreamsHandler)
@@ -76,4 +77,5 @@ def moto_server(host: str, port: int, holds: Holds) -> ThreadedMotoServer:
     transactions.install()  # outside the serialisation: a request waiting for its turn is ongoing
     chaos.install()
     keep_stream_shards()
+    sort_keys_once()
     return HostedMoto(host, port, holds)

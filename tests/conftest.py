@@ -47,6 +47,15 @@ def template_json(stack_templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return merged(stack_templates.values())
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The scale tier's sizes (``scale``) are skipped unless ``SCALE=1``."""
+    if os.environ.get("SCALE") != "1":
+        skipped = pytest.mark.skip(reason="the scale tier: SCALE=1")
+        for item in items:
+            if item.get_closest_marker("scale"):
+                item.add_marker(skipped)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """What the least-privilege test recorded: per function, the AWS actions its code used."""
     reports = terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])

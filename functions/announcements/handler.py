@@ -3,9 +3,13 @@
 from typing import Any
 
 from ongpt import services
-from ongpt.announcements.models import AnnouncementAccepted, AnnouncementPost
+from ongpt.announcements.models import (
+    AnnouncementAccepted,
+    AnnouncementPost,
+    AnnouncementProgress,
+)
 from ongpt.platform import settings as env
-from ongpt.platform.api import create_app, documented, entrypoint
+from ongpt.platform.api import PathId, create_app, documented, entrypoint
 
 app = create_app()
 
@@ -18,6 +22,14 @@ def post_announcement(request: AnnouncementPost) -> tuple[dict[str, Any], int]:
         app.staff, app.retry_id, request.kind, request.title, request.body
     )
     return posted, 202
+
+
+@app.get(
+    "/v1/staff/announcements/<announcement_id>",
+    responses=documented(200, AnnouncementProgress, 404),
+)
+def get_announcement(announcement_id: PathId) -> dict[str, Any]:
+    return services.announcements().progress(announcement_id)
 
 
 ENVIRONMENT = (

@@ -60,9 +60,10 @@ CUSTOMER_READERS = (
     "StaffCustomers",
     "Contracts",
     "Complaints",
-    "AnnouncementWorker",
     "ExpiryReminders",
-    "NoticeDelivery",  # opens the notices sealed under the customer's key
+    # opens the notices sealed under the customer's key, and resolves an announcement's (the
+    # announcement worker writes them naming the customer only: it opens no key)
+    "NoticeDelivery",
     "AccountLifecycle",  # seals hold reasons and notes, tells customers
     "RecoveryCodes",  # the addresses to send the codes to
 )

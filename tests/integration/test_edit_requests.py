@@ -431,3 +431,20 @@ def test_a_withdrawal_is_audited_with_it_or_not_at_all(
     assert "edit_request.withdraw" not in actions(aws, cid)
     assert me(aws, cid, "POST", path)[1]["status"] == "WITHDRAWN"
     assert actions(aws, cid).count("edit_request.withdraw") == 1
+
+
+@pytest.mark.clause("P6.1")
+def test_a_fourth_open_request_is_409_until_one_is_withdrawn_or_decided(aws: Deployed) -> None:
+    """API.md v1.2, Limits: at most 3 open edit requests; withdrawing or deciding one makes
+    room."""
+    _, cid = registered(aws)
+    first, second, _ = (rename(aws, cid, name) for name in ("An", "Bình", "Chi"))
+    fourth = {"changes": {"full_name": "Dũng"}, "reason": "typo"}
+    status, refused = me(aws, cid, "POST", "/v1/me/edit-requests", fourth)
+    assert (status, refused["error"]["code"]) == (409, "TOO_MANY_OPEN")
+    assert len(me(aws, cid, "GET", "/v1/me/edit-requests")[1]["edit_requests"]) == 3
+    assert me(aws, cid, "POST", f"/v1/me/edit-requests/{first}/withdraw")[0] == 200
+    assert decide(aws, second, "reject")[0] == 200
+    rename(aws, cid, "Dũng")
+    rename(aws, cid, "Em")
+    assert me(aws, cid, "POST", "/v1/me/edit-requests", fourth)[0] == 409

@@ -33,6 +33,7 @@ API_MD_ROUTES = {  # API.md, every /v1 route
     ("POST", "/v1/staff/contracts"),
     ("POST", "/v1/staff/contracts/{contract_id}/renewal"),
     ("POST", "/v1/staff/announcements"),
+    ("GET", "/v1/staff/announcements/{announcement_id}"),
     ("GET", "/v1/staff/complaints"),
     ("PATCH", "/v1/staff/complaints/{complaint_id}"),
     ("POST", "/v1/staff/disclosures"),

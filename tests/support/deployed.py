@@ -21,6 +21,7 @@ from moto import mock_aws
 from local import chaos, cognito_rules, transactions
 from local.lambdas import LocalFunction, check_request, load_functions, reset_warm_state
 from local.moto_streams import keep_stream_shards
+from local.moto_tables import sort_keys_once
 from local.outbox import Outbox
 from local.provision import Provisioner
 from local.streams import StreamPoller, stream_mappings
@@ -161,6 +162,7 @@ def deployed(assembly_dir: Path) -> Iterator[Deployed]:
     os.environ.update(env)
     cognito_rules.install()  # Cognito as on AWS where the lifecycle relies on it
     keep_stream_shards()  # a failed transaction leaves the outbox's stream readable
+    sort_keys_once()  # a query of a large table takes milliseconds, not seconds
     transactions.install()  # DynamoDB's transaction conflicts among concurrent requests
     chaos.install()  # LOCAL_CHAOS, if set, once the resources are in place
     try:

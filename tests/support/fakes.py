@@ -29,7 +29,7 @@ from ongpt.platform.pages import Page, PageRequest
 from ongpt.security.crypto import seal
 from ongpt.storage.key_store import KeyGone, KeyStore, owner_key
 from ongpt.storage.markers import Markers
-from ongpt.storage.outbox import Notice, Outbox, Owner
+from ongpt.storage.outbox import Deferred, Notice, Outbox, Owner
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -104,7 +104,12 @@ class FakeConsentStore(ConsentStore):
     def history(self, customer_id: str) -> list[dict[str, Any]]:
         return [s for c, s in self.changes if c == customer_id]
 
-    def change(self, customer_id: str, state: dict[str, Any]) -> list[TransactWriteItemTypeDef]:
+    def granted(self, customer_id: str, purpose: str) -> bool:
+        return bool(self.states.get((customer_id, purpose), {}).get("granted"))
+
+    def change(
+        self, customer_id: str, state: dict[str, Any], was: bool | None = None
+    ) -> list[TransactWriteItemTypeDef]:
         """Changed at once: the fake audit log always commits."""
         self.states[(customer_id, state["purpose"])] = state
         self.changes.append((customer_id, state))
@@ -244,14 +249,14 @@ class FakeOutbox(Outbox):
     refused write would. ``items`` counts as enqueued: the fake audit log always commits."""
 
     def __init__(self) -> None:
-        self.enqueued: dict[str, Notice] = {}
+        self.enqueued: dict[str, Notice | Deferred] = {}
         self.failing: set[str] = set()
 
     def items(
-        self, notices: Sequence[Notice], made: tuple[Owner, bytes] | None = None
+        self, notices: Sequence[Notice | Deferred], made: tuple[Owner, bytes] | None = None
     ) -> list[TransactWriteItemTypeDef]:
         for notice in notices:
-            if notice.to in self.failing:
+            if isinstance(notice, Notice) and notice.to in self.failing:
                 raise ClientError({"Error": {"Code": "InternalServerError"}}, "TransactWriteItems")
         self.enqueued.update((notice.notice_id, notice) for notice in notices)
         return []
@@ -263,7 +268,7 @@ class FakeOutbox(Outbox):
         return True
 
     def sent(self) -> list[Notice]:
-        return list(self.enqueued.values())
+        return [notice for notice in self.enqueued.values() if isinstance(notice, Notice)]
 
 
 class FakeMarkers(Markers):

@@ -25,7 +25,7 @@ from ongpt.platform.aws import Service, client
 if TYPE_CHECKING:
     from ongpt.analytics.service import Analytics
     from ongpt.analytics.store import AnalyticsStore
-    from ongpt.announcements.service import Announcements
+    from ongpt.announcements.service import AnnouncementNotices, Announcements
     from ongpt.announcements.store import AnnouncementStore
     from ongpt.audit.anchors import AnchoredVerifier, AnchorJob
     from ongpt.audit.chain_key import ChainKey
@@ -199,5 +199,8 @@ send_limits: Factory[SendLimits] = _service("notify.send_limits:SendLimits")
 erasure: Factory[Erasure] = _service("erasure.service:Erasure", due=lifecycle_store)
 audit_verifier: Factory[AnchoredVerifier] = _service("audit.anchors:AnchoredVerifier")
 audit_reader: Factory[AuditReader] = _service("audit.service:AuditReader")
+announcement_notices: Factory[AnnouncementNotices] = _service(
+    "announcements.service:AnnouncementNotices"
+)
 notice_delivery: Factory[NoticeDelivery] = _service("notify.dispatch:NoticeDelivery")
 anchor_job: Factory[AnchorJob] = _service("audit.anchors:AnchorJob")

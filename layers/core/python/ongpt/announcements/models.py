@@ -1,4 +1,4 @@
-"""Bodies of the announcement route."""
+"""Bodies of the announcement routes and the fan-out's queue message."""
 
 from __future__ import annotations
 
@@ -25,9 +25,24 @@ class AnnouncementAccepted(BaseModel):
     recipients: int
 
 
-class ShardMessage(Message):
-    """The announcement queue's message: an announcement and one shard of active customers to
-    send it to, never an address."""
+class AnnouncementProgress(BaseModel):
+    """API.md v1.2: ``GET /v1/staff/announcements/{id}``. ``enqueued``: the notices written so
+    far; ``DONE`` once every page of every shard is written."""
+
+    announcement_id: str
+    kind: Literal["product_update", "service_change"]
+    title: str
+    posted_at: str
+    recipients: int
+    enqueued: int
+    status: Literal["SENDING", "DONE"]
+
+
+class PageMessage(Message):
+    """The announcement queue's message: an announcement and one page of a shard of active
+    customers to write its notices for, from ``cursor`` (None: the shard's first page); ids
+    only, never an address."""
 
     announcement_id: str
     shard: NonNegativeInt
+    cursor: str | None = None

@@ -30,11 +30,16 @@ class Customers:
     customer_store: CustomerStore
     key_store: KeyStore
 
-    def _opened(self, customer_id: str) -> tuple[dict[str, Any], bytes] | None:
+    def _opened(
+        self, customer_id: str, *, only_active: bool = False
+    ) -> tuple[dict[str, Any], bytes] | None:
         """The customer's record and their data key (from the key store), or None for no such
-        customer or an erased one."""
-        record = self.customer_store.profile(customer_id)
+        customer or an erased one (with ``only_active``, read consistently: any not
+        ``ACTIVE``)."""
+        record = self.customer_store.profile(customer_id, consistent=only_active)
         if record is None or record["status"] == ERASED:
+            return None
+        if only_active and record["status"] != "ACTIVE":
             return None
         return record, self.key_store.open({"customer_id": customer_id})
 
@@ -74,9 +79,10 @@ class Customers:
             raise NotFound("No such customer.")
         return unseal(opened[1], customer_id, field, sealed)
 
-    def contact(self, customer_id: str) -> Contact | None:
-        """The customer's addresses and language, opened only for sending them something."""
-        opened = self._opened(customer_id)
+    def contact(self, customer_id: str, *, only_active: bool = False) -> Contact | None:
+        """The customer's addresses and language, opened only for sending them something; with
+        ``only_active``, None unless the account is ``ACTIVE`` (read consistently)."""
+        opened = self._opened(customer_id, only_active=only_active)
         if opened is None:
             return None
         record, data_key = opened

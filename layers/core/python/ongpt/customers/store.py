@@ -4,21 +4,31 @@
 A blind index is the only link from an address to a customer's id, and the blind-index key
 outlives every erasure: so the guards, and the customer's own record of which guards are theirs,
 live in the Guards table alone, which like the key store has a short point-in-time recovery and
-no backups. The profile keeps no blind index."""
+no backups. The profile keeps no blind index.
+
+The counts of active customers and of those of them with ``product_updates`` granted (what an
+announcement reaches, ``ongpt.announcements``) are kept in ``ACTIVE_SHARDS`` counter items,
+``COUNTS#<shard>`` / ``COUNTS`` (the customer's active shard), changed by ``counting`` in the
+transactions that change a status or that consent: registration's completion, a change of the
+consent, closure and reactivation. Read together, they are the counts, exact, whatever the
+number of customers."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ongpt.platform import settings
+from ongpt.platform.pages import PageRequest
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
+    batch_get,
     from_item,
     key,
-    query_all,
+    query_page,
     to_item,
 )
 from ongpt.storage.tables import BY_STATUS
@@ -34,6 +44,17 @@ ADDRESSES = "ADDRESSES"  # in Guards: the blind indexes of the customer's guarde
 
 
 ACTIVE_SHARDS = 16
+COUNTS = "COUNTS"
+COUNTED = ("active", "product_updates")
+
+
+@dataclass(frozen=True)
+class ActivePage:
+    """The ids of a page of a shard's active customers, and the next page's cursor (None: the
+    last): the key the index read stopped at, as JSON, for the fan-out's queued messages."""
+
+    customer_ids: list[str]
+    next: str | None
 
 
 @dataclass(frozen=True)
@@ -48,10 +69,19 @@ class Applying:
         return not set(failed).isdisjoint(self.new_guards)
 
 
+def shard_of(customer_id: str) -> int:
+    """The customer's shard: of the active customers' ``by-status`` partitions, and of the
+    counts."""
+    return int(hashlib.sha256(customer_id.encode()).hexdigest(), 16) % ACTIVE_SHARDS
+
+
 def active_shard(customer_id: str) -> str:
     """The ``by-status`` partition of an active customer: spread, so no partition is hot."""
-    shard = int(hashlib.sha256(customer_id.encode()).hexdigest(), 16) % ACTIVE_SHARDS
-    return f"CUSTOMER#ACTIVE#{shard}"
+    return f"CUSTOMER#ACTIVE#{shard_of(customer_id)}"
+
+
+def counts_key(shard: int) -> dict[str, AttributeValueTypeDef]:
+    return key(f"{COUNTS}#{shard}", COUNTS)
 
 
 def guard_key(kind: str, index: str) -> dict[str, AttributeValueTypeDef]:
@@ -269,14 +299,45 @@ class CustomerStore:
         return [*guards, record]
 
     @tracer.capture_method
-    def active_in(self, shard: int) -> list[str]:
-        """The ids of the active customers of one shard (index ``by-status``)."""
-        found = query_all(
+    def active_page(self, shard: int, cursor: str | None, limit: int) -> ActivePage:
+        """A page of at most ``limit`` active customers of one shard (index ``by-status``), from
+        ``cursor`` (None: the first): their ids, oldest first, and the next page's cursor (None
+        after the last). An index read may be a moment stale (a customer who just closed may
+        still be in it)."""
+        after = json.loads(cursor) if cursor else None
+        page = query_page(
             self._db,
+            PageRequest(limit, after),
+            index=BY_STATUS,
             TableName=self._table,
-            IndexName=BY_STATUS.name,
             KeyConditionExpression="status_key = :shard",
             ExpressionAttributeValues=to_item({":shard": f"CUSTOMER#ACTIVE#{shard}"}),
-            ProjectionExpression="pk",
+            ProjectionExpression="pk, sk, status_key, created_at",
         )
-        return [str(item["pk"]).removeprefix("CUSTOMER#") for item in found]
+        ids = [str(item["pk"]).removeprefix("CUSTOMER#") for item in page.items]
+        return ActivePage(ids, json.dumps(page.after, sort_keys=True) if page.after else None)
+
+    def counting(
+        self, customer_id: str, *, active: int = 0, product_updates: int = 0
+    ) -> TransactWriteItemTypeDef:
+        """The transaction item that changes the counts of active customers (``active``) and of
+        those of them with ``product_updates`` granted, on the customer's shard. Sharded: an item
+        takes at most 1,000 writes a second
+        (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-sharding.html)."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": counts_key(shard_of(customer_id)),
+                "UpdateExpression": "ADD #active :active, #updates :updates",
+                "ExpressionAttributeNames": {"#active": "active", "#updates": "product_updates"},
+                "ExpressionAttributeValues": to_item(
+                    {":active": active, ":updates": product_updates}
+                ),
+            }
+        }
+
+    @tracer.capture_method
+    def counts(self) -> dict[str, int]:
+        """The counts (``active``, ``product_updates``), the shards summed: one BatchGetItem."""
+        found = batch_get(self._db, self._table, [counts_key(s) for s in range(ACTIVE_SHARDS)])
+        return {name: sum(int(item.get(name, 0)) for item in found) for name in COUNTED}

@@ -7,19 +7,22 @@ new addresses.
 
 A request's id is its retry id (``Api.retry_id``, the same for every retry with the same
 ``Idempotency-Key``): a retry after a fault finds the request its first attempt filed instead of
-filing a second. Each new address's code is claimed on the request (its hash set, only if none
-is) before it is sent, and the claim is taken back if the send fails: a retry sends the codes a
-failed first attempt did not send, and none that it did.
+filing a second. A customer has at most 3 open requests (``edits.store.MAX_OPEN``): the filing
+counts itself in its transaction, on condition that fewer are open (the fourth: 409
+``TOO_MANY_OPEN``), and each withdrawal or decision counts one fewer. Each new address's code is
+claimed on the request (its hash set, only if none is) before it is sent, and the claim is taken
+back if the send fails: a retry sends the codes a failed first attempt did not send, and none that
+it did.
 
 A decision or a withdrawal, its audit entry and (an approval) the notices to the old and new
-addresses are one transaction (at most 12 items: the profile, the record of its guards, two guard
-moves of two items each, the request, the entry, four notices), conditional on the request still
-awaiting review; the delivery worker sends the notices. A new address's blind index is kept sealed
-on the request, as the change is. Cognito follows an approval once it is recorded (DESIGN.md,
-"Decide, then act"): the sign-in addresses are set to the profile's, read again until they hold
-still, then every session is signed out; a retry of the request that decided finishes that. A
-customer whose sign-in is gone has the profile corrected alone (correcting the record needs no
-sign-in)."""
+addresses are one transaction (at most 13 items: the profile, the record of its guards, two guard
+moves of two items each, the request, the entry, four notices, the count), conditional on the
+request still awaiting review; the delivery worker sends the notices. A new address's blind index is
+kept sealed on the request, as the change is. Cognito follows an approval once it is recorded
+(DESIGN.md, "Decide, then act"): the sign-in addresses are set to the profile's, read again until
+they hold still, then every session is signed out; a retry of the request that decided finishes
+that. A customer whose sign-in is gone has the profile corrected alone (correcting the record needs
+no sign-in)."""
 
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ from ongpt.audit.store import AuditLog
 from ongpt.customers.accounts import Accounts
 from ongpt.customers.store import CustomerStore
 from ongpt.edits.models import EditRequestCreate, EditVerification
-from ongpt.edits.store import EditStore
+from ongpt.edits.store import OPEN, EditStore
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.send_limits import SendLimits
 from ongpt.platform.business_metrics import count
@@ -68,7 +71,6 @@ REFUSALS = Refusals(
     expired="The codes have expired; make a new request.",
 )
 ADDRESSES = ("email", "phone")
-OPEN = ("PENDING_VERIFICATION", "PENDING_REVIEW")
 FOLLOW_TRIES = 5  # reads of the profile while Cognito's addresses follow it
 
 
@@ -118,8 +120,8 @@ class EditRequests:
             values[f"new_{address}_index"] = _sealed_index(
                 data_key, customer_id, edit_id, address, index
             )
-        with suppress(TransactionConflict):  # filed by a first attempt: its codes are sent below
-            self.edit_store.add(values)
+        # Not filed again if a first attempt filed it: its codes are sent below.
+        self.edit_store.add(values, also=[self.customer_store.while_active(customer_id)])
         if new_addresses and self.send_limits.by_caller(customer_id):
             language = profile.get("language")
             self._send_codes(customer_id, edit_id, data_key, language, indexes, new_addresses)
@@ -204,7 +206,7 @@ class EditRequests:
                 role="customer",
                 action="edit_request.withdraw",
                 details={"edit_request_id": edit_id},
-                along=[withdrawal],
+                along=[withdrawal, self.edit_store.uncounting(customer_id)],
             )
         except TransactionConflict:
             raise Conflict("The request changed meanwhile.") from None
@@ -307,7 +309,9 @@ class EditRequests:
             customer_id, edit_id, "REJECTED", timestamp(self.clock()), **decided
         )
         try:
-            self._audited(staff, edit, approve, [rejection])
+            self._audited(
+                staff, edit, approve, [rejection, self.edit_store.uncounting(customer_id)]
+            )
         except TransactionConflict:
             raise Conflict("The request changed meanwhile.") from None
         return {"edit_request_id": edit_id, "status": "REJECTED"}
@@ -366,9 +370,13 @@ class EditRequests:
             customer_id, edit_id, "APPLIED", timestamp(self.clock()), **decided
         )
         notices = _told(edit, profile.get("language"), old, new)
+        uncounted = self.edit_store.uncounting(customer_id)
         try:
             self._audited(
-                staff, edit, True, [*applying.items, applied, *self.outbox.items(notices)]
+                staff,
+                edit,
+                True,
+                [*applying.items, applied, *self.outbox.items(notices), uncounted],
             )
         except TransactionConflict as conflict:
             if applying.clashed(conflict.failed):

@@ -1,21 +1,30 @@
 """DynamoDB access for edit requests: ``CUSTOMER#<id>`` / ``EDIT#<id>``, a pointer
-``EDITREQ#<id>`` / ``POINTER`` for staff who know only the request's id, and the sparse staff
-queue (index ``by-status``, ``EDIT#PENDING_REVIEW``, oldest first)."""
+``EDITREQ#<id>`` / ``POINTER`` for staff who know only the request's id, the sparse staff
+queue (index ``by-status``, ``EDIT#PENDING_REVIEW``, oldest first), and the customer's count of
+open requests, ``CUSTOMER#<id>`` / ``OPEN_EDITS``: one more in the transaction that files one (on
+condition that it is below ``MAX_OPEN``), one fewer in each that withdraws or decides one. So
+parallel filings never make a fourth, and a closure, which withdraws them all in one
+transaction, has at most ``MAX_OPEN`` to withdraw."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from ongpt.platform import settings
-from ongpt.platform.errors import Conflict
+from ongpt.platform.errors import Conflict, TooManyOpen
 from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.code_rounds import Condition, Guess, Guesses, same_codes
 from ongpt.storage.dynamo import (
+    TransactionConflict,
     conditional_update,
     from_item,
     key,
+    lost_race,
     pointed_customer,
     query_all,
     query_page,
@@ -24,6 +33,7 @@ from ongpt.storage.dynamo import (
     with_pointer,
 )
 from ongpt.storage.replays import made_by
+from ongpt.storage.retries import retried
 from ongpt.storage.tables import BY_STATUS
 
 if TYPE_CHECKING:
@@ -36,6 +46,9 @@ if TYPE_CHECKING:
     )
 
 QUEUE = "EDIT#PENDING_REVIEW"
+OPEN = ("PENDING_VERIFICATION", "PENDING_REVIEW")
+MAX_OPEN = 3  # API.md v1.2, Limits: open edit requests per customer
+OPEN_COUNT = "OPEN_EDITS"
 
 
 def _pointer(edit_id: str) -> str:
@@ -46,6 +59,10 @@ def _key(customer_id: str, edit_id: str) -> dict[str, AttributeValueTypeDef]:
     return key(f"CUSTOMER#{customer_id}", f"EDIT#{edit_id}")
 
 
+def _count_key(customer_id: str) -> dict[str, AttributeValueTypeDef]:
+    return key(f"CUSTOMER#{customer_id}", OPEN_COUNT)
+
+
 class EditStore:
     TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
 
@@ -54,17 +71,70 @@ class EditStore:
         self._guesses = Guesses(dynamodb, table)
 
     @tracer.capture_method
-    def add(self, values: dict[str, Any]) -> None:
-        """A new request and its pointer; ``TransactionConflict`` if the id is taken (by a first
-        attempt of the same request: the id is its retry id)."""
+    def add(self, values: dict[str, Any], also: Sequence[TransactWriteItemTypeDef] = ()) -> bool:
+        """A new request, its pointer, one more on the customer's count of open requests and
+        ``also`` (the account still active), in one transaction: False if the id is taken (by a
+        first attempt of the same request: the id is its retry id). ``TooManyOpen`` if the
+        customer has ``MAX_OPEN`` open; ``Conflict`` if an item of ``also`` failed, or if
+        concurrent filings still won after the retries (DynamoDB cancels a transaction that
+        meets another on the count: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-conflict-handling)."""
         edit_id, customer_id = values["edit_request_id"], values["customer_id"]
         queued = {"status_key": QUEUE} if values["status"] == "PENDING_REVIEW" else {}
-        transact(
-            self._db,
-            with_pointer(
-                self._table, _key(customer_id, edit_id), {**values, **queued}, _pointer(edit_id)
-            ),
+        counted: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self._table,
+                "Key": _count_key(customer_id),
+                "UpdateExpression": "ADD #open :one",
+                "ConditionExpression": "attribute_not_exists(#open) OR #open < :most",
+                "ExpressionAttributeNames": {"#open": "open"},
+                "ExpressionAttributeValues": to_item({":one": 1, ":most": MAX_OPEN}),
+            }
+        }
+        request = with_pointer(
+            self._table, _key(customer_id, edit_id), {**values, **queued}, _pointer(edit_id)
         )
+        try:
+            retried(lambda: transact(self._db, [*request, counted, *also]))
+        except TransactionConflict as conflict:
+            if 0 in conflict.failed:
+                return False
+            if len(request) in conflict.failed:
+                raise TooManyOpen(
+                    f"At most {MAX_OPEN} edit requests may be open: withdraw one first."
+                ) from None
+            raise Conflict("The account changed meanwhile.") from None
+        except ClientError as error:
+            if lost_race(error):
+                raise Conflict("Other requests were filed at the same moment; try again.") from None
+            raise
+        return True
+
+    def uncounting(self, customer_id: str) -> TransactWriteItemTypeDef:
+        """The transaction item that counts one open request fewer (one withdrawn or decided)."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": _count_key(customer_id),
+                "UpdateExpression": "ADD #open :less",
+                "ExpressionAttributeNames": {"#open": "open"},
+                "ExpressionAttributeValues": to_item({":less": -1}),
+            }
+        }
+
+    def none_open(self, customer_id: str, withdrawn: int) -> TransactWriteItemTypeDef:
+        """The transaction item that counts no open request, if the count is still
+        ``withdrawn`` (the requests a closure withdraws in the same transaction) or was never
+        kept: a request filed since it read them fails it."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": _count_key(customer_id),
+                "UpdateExpression": "SET #open = :none",
+                "ConditionExpression": "attribute_not_exists(#open) OR #open = :withdrawn",
+                "ExpressionAttributeNames": {"#open": "open"},
+                "ExpressionAttributeValues": to_item({":none": 0, ":withdrawn": withdrawn}),
+            }
+        }
 
     @tracer.capture_method
     def claim_code(self, customer_id: str, edit_id: str, address: str, hashed: str) -> bool:
@@ -106,19 +176,24 @@ class EditStore:
     def customer_of(self, edit_id: str) -> str | None:
         return pointed_customer(self._db, self._table, _pointer(edit_id))
 
-    def _of_customer(self, customer_id: str) -> QueryInputTypeDef:
+    def _of_customer(self, customer_id: str, **values: str) -> QueryInputTypeDef:
+        """The query of the customer's requests; ``values``: more of its expression values."""
         return {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :edit)",
             "ExpressionAttributeValues": to_item(
-                {":pk": f"CUSTOMER#{customer_id}", ":edit": "EDIT#"}
+                {":pk": f"CUSTOMER#{customer_id}", ":edit": "EDIT#", **values}
             ),
         }
 
     @tracer.capture_method
-    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
-        """Every request of the customer (a closure withdraws the open ones)."""
-        return query_all(self._db, **self._of_customer(customer_id))
+    def open_of(self, customer_id: str) -> list[dict[str, Any]]:
+        """The customer's open requests (at most ``MAX_OPEN``), read consistently."""
+        query = self._of_customer(customer_id, **{":verifying": OPEN[0], ":reviewing": OPEN[1]})
+        query["FilterExpression"] = "#status IN (:verifying, :reviewing)"
+        query["ExpressionAttributeNames"] = {"#status": "status"}
+        query["ConsistentRead"] = True
+        return query_all(self._db, **query)
 
     @tracer.capture_method
     def page_of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 CLOSING = "CUSTOMER#CLOSING"  # the ``by-status`` partition of accounts in their grace period
 # The customer's records that erasure deletes; contracts, disclosures, complaints and legal holds
 # stay under the opaque id (what the law makes us keep, with no contact).
-DELETED = ("CONSENT#", "NOTICE#", "EDIT#")
+DELETED = ("CONSENT#", "NOTICE#", "EDIT#", "OPEN_EDITS")
 COMPLAINT_POINTER = "COMPLAINT#"
 # What an erased customer's complaint no longer holds: its sealed text and contact (their key, in
 # the key store, is destroyed with them), and its place in the staff queues.

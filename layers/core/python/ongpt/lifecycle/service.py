@@ -1,18 +1,20 @@
 """The account's lifecycle (API.md, Account lifecycle): sign-out everywhere, closure with a grace
 period and reactivation by staff, legal holds.
 
-Each decision is one conditional write of the profile's status (DESIGN.md, "Decide, then act"),
-with its audit entry and its notices (DESIGN.md, "One shape for every write"); Cognito follows
-the status that write recorded, never the other way round. Closure: in one transaction the
-profile ``ACTIVE`` -> ``CLOSING`` with ``erase_after`` (30 days), the pending edit requests
-withdrawn, the ``marketing`` and ``product_updates`` consents withdrawn (history kept), the
-``account.close`` audit entry and one outbox notice to each address (the delivery worker sends
-them); then sign-in off and every session signed out. A ``CLOSING`` profile is out of the active
-shards, so announcements and renewal reminders skip it. Closing again answers the same
-``erase_after``, tells nobody again, and makes sign-in follow the status again (a retry after
-Cognito failed finishes the closure). Reactivation: ``CLOSING`` -> ``ACTIVE`` with its audit entry
-and a notice to each address in one transaction, then sign-in on. Neither the erasure's
-``ERASING`` nor ``ERASED`` can be reactivated or held (``ongpt.erasure``).
+Each decision is one conditional write of the profile's status (DESIGN.md, "Decide, then act"), with
+its audit entry and its notices (DESIGN.md, "One shape for every write"); Cognito follows the status
+that write recorded, never the other way round. Closure: in one transaction the profile ``ACTIVE``
+-> ``CLOSING`` with ``erase_after`` (30 days), the open edit requests withdrawn (at most 3, and none
+filed since they were read), the ``marketing`` and ``product_updates`` consents withdrawn (history
+kept; each on condition that it is as read), one fewer on the counts of active customers (and of
+those who consent to product updates), the ``account.close`` audit entry and one outbox notice to
+each address (the delivery worker sends them); then sign-in off and every session signed out. A
+``CLOSING`` profile is out of the active shards, so announcements and renewal reminders skip it.
+Closing again answers the same ``erase_after``, tells nobody again, and makes sign-in follow the
+status again (a retry after Cognito failed finishes the closure). Reactivation: ``CLOSING`` ->
+``ACTIVE`` with its audit entry, a notice to each address and one more on the counts in one
+transaction, then sign-in on. Neither the erasure's ``ERASING`` nor ``ERASED`` can be reactivated or
+held (``ongpt.erasure``).
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ongpt.audit.store import AuditLog
+from ongpt.consents.service import COUNTED
 from ongpt.consents.store import ConsentStore
 from ongpt.customers.accounts import Accounts
 from ongpt.customers.service import Customers
 from ongpt.customers.store import CustomerStore
-from ongpt.edits.service import OPEN as OPEN_EDITS
 from ongpt.edits.store import EditStore
 from ongpt.lifecycle.models import Closing, HoldRequest, LegalHold, Reactivated
 from ongpt.lifecycle.store import LifecycleStore
@@ -146,24 +148,35 @@ class AccountLifecycle:
         raise Conflict("The account keeps changing; try again.")
 
     def _withdrawals(self, customer_id: str, at: str) -> list[TransactWriteItemTypeDef]:
-        """The transaction items that withdraw the open edit requests and the consents to
-        marketing and product updates."""
+        """The transaction items that withdraw the open edit requests (at most 3: the
+        transaction stays far below DynamoDB's 100 items) and the consents to marketing and
+        product updates, each as read, and count the customer out of the active ones."""
+        open_edits = self.edit_store.open_of(customer_id)
         items = [
-            self.edit_store.withdrawal(
-                customer_id, edit["edit_request_id"], edit["status"], at, None
-            )
-            for edit in self.edit_store.of_customer(customer_id)
-            if edit["status"] in OPEN_EDITS
+            *(
+                self.edit_store.withdrawal(
+                    customer_id, edit["edit_request_id"], edit["status"], at, None
+                )
+                for edit in open_edits
+            ),
+            self.edit_store.none_open(customer_id, len(open_edits)),
         ]
-        for consent in self.consent_store.current(customer_id):
-            if consent["purpose"] in WITHDRAWN_AT_CLOSURE and consent["granted"]:
+        granted = {c["purpose"] for c in self.consent_store.current(customer_id) if c["granted"]}
+        for purpose in WITHDRAWN_AT_CLOSURE:
+            if purpose in granted:
                 state = {
-                    "purpose": consent["purpose"],
+                    "purpose": purpose,
                     "granted": False,
                     "updated_at": at,
                     "source": "closure",
                 }
-                items += self.consent_store.change(customer_id, state)
+                items += self.consent_store.change(customer_id, state, was=True)
+            else:  # still withheld: a grant at the same moment fails the closure (409)
+                items.append(self.consent_store.as_read(customer_id, purpose, False))
+        consenting = int(COUNTED in granted)
+        items.append(
+            self.customer_store.counting(customer_id, active=-1, product_updates=-consenting)
+        )
         return items
 
     def _audit(
@@ -207,6 +220,7 @@ class AccountLifecycle:
         note_sealed = self.customers.seal(customer_id, "reactivation_note", note)
         about = f"reactivation:{customer_id}:{at}"
         notices = to_customer(contact, about, Kind.ACCOUNT_REACTIVATED, BOTH)
+        consenting = self.consent_store.granted(customer_id, COUNTED)  # withdrawn at closure
         try:
             self.audit_log.append_by(
                 staff,
@@ -216,6 +230,10 @@ class AccountLifecycle:
                 along=[
                     self.lifecycle_store.reopening(customer_id, at, note_sealed, request_id),
                     *self.outbox.items(notices),
+                    self.consent_store.as_read(customer_id, COUNTED, consenting),
+                    self.customer_store.counting(
+                        customer_id, active=1, product_updates=int(consenting)
+                    ),
                 ],
             )
         except TransactionConflict:  # no longer CLOSING: reactivated or being erased meanwhile

@@ -14,6 +14,11 @@ topics), so a send is never repeated once it may have happened; what this guaran
   provider took the message. While it is younger than ``STALE_CLAIM`` the record is retried
   (that delivery may still mark it); after, the notice is left ``CLAIMED``, unsent again, and
   counted (``NoticesLeftClaimed``, alarmed: ``docs/runbooks.md``). At most once.
+
+A deferred notice (an announcement's: ``ongpt.storage.outbox.Deferred``) is resolved as it is
+sent: its customer's address and language, and its text, if the customer is still active and,
+for a product update, still consents (API.md: "granted at send time"); else it is ``UNWANTED``
+and nothing is sent.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.store import NoticeStore
@@ -29,13 +34,28 @@ from ongpt.platform.business_metrics import count
 from ongpt.platform.clock import parse, timestamp, utcnow
 from ongpt.platform.telemetry import logger
 from ongpt.storage.key_store import KeyGone
-from ongpt.storage.outbox import DROPPED, REFUSED, SENT, STALE_CLAIM, ClaimHeld, Outbox
+from ongpt.storage.outbox import (
+    DROPPED,
+    REFUSED,
+    SENT,
+    STALE_CLAIM,
+    UNWANTED,
+    ClaimHeld,
+    Outbox,
+)
 from ongpt.storage.retries import retried
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 LEFT_CLAIMED = "left claimed"
+Resolved = tuple[str, str | None, dict[str, str]]  # a deferred notice's address, language, values
+
+
+class DeferredNotices(Protocol):
+    """Resolves a deferred notice when it is sent (``ongpt.announcements``)."""
+
+    def resolve(self, customer_id: str, source: str) -> Resolved | None: ...
 
 
 @dataclass
@@ -43,6 +63,7 @@ class NoticeDelivery:
     outbox: Outbox
     notifier: Notifier
     notice_store: NoticeStore
+    announcement_notices: DeferredNotices
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def deliver(self, notice_id: str) -> str:
@@ -73,13 +94,21 @@ class NoticeDelivery:
         return outcome
 
     def _send(self, item: dict[str, Any]) -> str:
-        """The claimed notice opened and sent: ``SENT``, ``REFUSED`` (an address the sender
-        refused) or ``DROPPED`` (its owner was erased: nobody to tell, nothing to open)."""
-        try:
-            to, values = self.outbox.open(item)
-        except KeyGone:
-            return DROPPED
-        kind, language = Kind(item["kind"]), item.get("language")
+        """The claimed notice opened (resolved, if deferred) and sent: ``SENT``, ``REFUSED`` (an
+        address the sender refused), ``DROPPED`` (its owner was erased: nobody to tell, nothing
+        to open) or ``UNWANTED`` (a deferred notice its customer no longer wants)."""
+        if "source" in item:
+            resolved = self.announcement_notices.resolve(item["customer_id"], item["source"])
+            if resolved is None:
+                return UNWANTED
+            to, language, values = resolved
+        else:
+            try:
+                to, values = self.outbox.open(item)
+            except KeyGone:
+                return DROPPED
+            language = item.get("language")
+        kind = Kind(item["kind"])
         return SENT if self.notifier.send(item["channel"], to, kind, language, values) else REFUSED
 
     def _finish(self, item: dict[str, Any], claimed_at: str, outcome: str, at: str) -> None:

@@ -94,6 +94,10 @@ class Conflict(ServiceError, status=409, code="CONFLICT"):
     """The resource's state does not allow the change (a final complaint, a decided request)."""
 
 
+class TooManyOpen(ServiceError, status=409, code="TOO_MANY_OPEN"):
+    """A customer's fourth open edit request (API.md v1.2, Limits: at most 3 open)."""
+
+
 class SignInGone(Conflict):
     """The customer's Cognito user no longer exists: deleted outside the service, which cannot act
     on a sign-in that is not there (staff are alerted: ``SignInsMissing``). A retry finds the

@@ -15,11 +15,12 @@ each code once. Nothing is sent over a caller's or an address's limit
 Verification decides, then acts (DESIGN.md): the guess is counted before the codes are compared
 (``ongpt.storage.code_rounds``: parallel guesses are counted one by one, and after five none is
 compared, the right ones included), and right codes move the registration to ``VERIFIED`` by this
-request in one conditional write. Only then is the Cognito user created and, in one transaction,
-the profile sealed under the customer's own data key, the address guards, the consents, the
-first entry of the customer's audit chain (``registration.complete``: the consents given, no
-personal value) and the registration ``COMPLETED``. If either fails, the user is removed and the
-decision taken back (pending again, the guess given back): nothing is left half-made. After a
+request in one conditional write. Only then is the Cognito user created and, in one transaction, the
+profile sealed under the customer's own data key, the address guards, the consents, the first entry
+of the customer's audit chain (``registration.complete``: the consents given, no personal value),
+the registration ``COMPLETED`` and one more on the counts of active customers (and of those who
+consent to product updates: ``CustomerStore.counting``). If either fails, the user is removed and
+the decision taken back (pending again, the guess given back): nothing is left half-made. After a
 crash in between, a retry of the request that decided (same ``Idempotency-Key``) finishes.
 Completion sends no notice (the customer has just proven both addresses), so it puts nothing into
 the outbox.
@@ -387,6 +388,8 @@ class Registrations:
         completion = self.registration_store.completion(
             registration_id, request_id, {"customer_id": customer_id, "completed_at": now}
         )
+        consenting = int(bool(record["consents"]["product_updates"]))
+        counted = self.customer_store.counting(customer_id, active=1, product_updates=consenting)
         try:
             self.audit_log.append(
                 customer_id,
@@ -394,7 +397,7 @@ class Registrations:
                 role="customer",
                 action=COMPLETED_ACTION,
                 details={"registration_id": registration_id, "consents": record["consents"]},
-                along=[*customer, key_item, completion],
+                along=[*customer, key_item, completion, counted],
             )
         except TransactionConflict as conflict:
             if min(conflict.failed) < len(guards):

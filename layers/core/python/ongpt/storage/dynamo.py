@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Unpack
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from ongpt.platform.errors import DependencyUnavailable
 from ongpt.platform.pages import Page, PageRequest
+from ongpt.storage.retries import backoff
 from ongpt.storage.tables import Index
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
+        KeysAndAttributesTypeDef,
         QueryInputTypeDef,
         TransactWriteItemTypeDef,
         UpdateItemInputTypeDef,
+        WriteRequestTypeDef,
     )
+
+# https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html and
+# https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+BATCH_GET_MOST = 100  # keys in one BatchGetItem
+BATCH_WRITE_MOST = 25  # requests in one BatchWriteItem
+TRANSACTION_MOST = 100  # items in one TransactWriteItems (and 4 MB in all)
+BATCH_TRIES = 4  # a batch and what DynamoDB left of it unprocessed (a throttle), sent again
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -153,6 +165,50 @@ def query_page(
         if start is None:
             break
     return Page([from_item(item) for item in found], start)
+
+
+def batch_get(
+    dynamodb: DynamoDBClient,
+    table: str,
+    keys: Sequence[Mapping[str, AttributeValueTypeDef]],
+    projection: str | None = None,
+) -> list[dict[str, Any]]:
+    """The items of ``keys`` (at most ``BATCH_GET_MOST``) that exist, read consistently, in no
+    particular order. Keys DynamoDB leaves unprocessed are asked again after a jittered, growing
+    pause; still unprocessed after ``BATCH_TRIES``: ``DependencyUnavailable``."""
+    request: KeysAndAttributesTypeDef = {"Keys": list(keys), "ConsistentRead": True}
+    if projection:
+        request["ProjectionExpression"] = projection
+    pending: Mapping[str, KeysAndAttributesTypeDef] = {table: request} if keys else {}
+    found: list[dict[str, Any]] = []
+    for attempt in range(BATCH_TRIES):
+        if not pending:
+            return found
+        if attempt:
+            time.sleep(backoff(attempt - 1))
+        answer = dynamodb.batch_get_item(RequestItems=pending)
+        found += [from_item(item) for item in answer["Responses"].get(table, [])]
+        pending = answer.get("UnprocessedKeys") or {}  # type: ignore[assignment]
+    if pending:
+        raise DependencyUnavailable("DynamoDB left keys unprocessed.")
+    return found
+
+
+def batch_delete(
+    dynamodb: DynamoDBClient, table: str, keys: Sequence[Mapping[str, AttributeValueTypeDef]]
+) -> None:
+    """Delete ``keys`` (at most ``BATCH_WRITE_MOST``; a key of nothing deletes nothing), asking
+    again for what DynamoDB leaves unprocessed, as ``batch_get`` does."""
+    requests: list[WriteRequestTypeDef] = [{"DeleteRequest": {"Key": dict(k)}} for k in keys]
+    pending: Mapping[str, Sequence[Any]] = {table: requests} if requests else {}
+    for attempt in range(BATCH_TRIES):
+        if not pending:
+            return
+        if attempt:
+            time.sleep(backoff(attempt - 1))
+        pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    if pending:
+        raise DependencyUnavailable("DynamoDB left deletes unprocessed.")
 
 
 def conditional_update(dynamodb: DynamoDBClient, **kwargs: Unpack[UpdateItemInputTypeDef]) -> bool:

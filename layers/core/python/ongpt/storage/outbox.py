@@ -5,9 +5,12 @@ A notice's id is derived from what it is about (the business id and event), its 
 channel: a replayed write cannot enqueue it twice (its put is conditional). Its recipient and
 template values are personal data: they are sealed under the owner's data key, from the key store
 (a customer's, or a complaint's for a guest's complaint), so neither the item nor its stream
-record holds them in clear, and a notice of an erased customer can no longer be opened. The
-delivery worker (``ongpt.notify.dispatch``) reads the table's stream and moves each item
-``PENDING`` -> ``CLAIMED`` -> ``SENT`` (or ``DROPPED``, ``REFUSED``); a ``CLAIMED`` item with
+record holds them in clear, and a notice of an erased customer can no longer be opened. A
+``Deferred`` notice (an announcement's) holds nothing personal to seal: only its customer's id
+and its ``source`` (the announcement's id); its address and values are resolved when it is sent,
+so writing one costs no data key (no KMS call per customer in a fan-out). The delivery worker
+(``ongpt.notify.dispatch``) reads the table's stream and moves each item ``PENDING`` ->
+``CLAIMED`` -> ``SENT`` (or ``DROPPED``, ``REFUSED``, ``UNWANTED``); a ``CLAIMED`` item with
 ``sent_at`` was sent by a delivery that could not mark it.
 """
 
@@ -40,6 +43,7 @@ STALE_CLAIM = timedelta(seconds=60)
 PENDING, CLAIMED, SENT = "PENDING", "CLAIMED", "SENT"
 DROPPED = "DROPPED"  # its owner's key is gone (erased): it can never be opened
 REFUSED = "REFUSED"  # the sender refused the address (an SMS country not allowed)
+UNWANTED = "UNWANTED"  # a deferred notice whose customer no longer wants it when it is sent
 Channel = Literal["email", "sms"]
 
 
@@ -74,12 +78,32 @@ class Notice:
 
     @property
     def notice_id(self) -> str:
-        return hashlib.sha256(f"{self.about}|{self.kind}|{self.channel}".encode()).hexdigest()
+        return _notice_id(self.about, self.kind, self.channel)
 
     @property
     def customer_id(self) -> str | None:
         """The customer whose notice history records it, if the owner is one."""
         return self.owner.context.get("customer_id")
+
+
+def _notice_id(about: str, kind: str, channel: str) -> str:
+    return hashlib.sha256(f"{about}|{kind}|{channel}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A notice to a customer that names only them and its ``source`` (what its values come
+    from, e.g. an announcement's id): resolved when it is sent (``ongpt.notify.dispatch``)."""
+
+    about: str
+    kind: str
+    channel: Channel
+    customer_id: str
+    source: str
+
+    @property
+    def notice_id(self) -> str:
+        return _notice_id(self.about, self.kind, self.channel)
 
 
 class ClaimHeld(Exception):
@@ -107,7 +131,7 @@ class Outbox:
         return self.key_store.open(dict(owner.context))
 
     def items(
-        self, notices: Sequence[Notice], made: tuple[Owner, bytes] | None = None
+        self, notices: Sequence[Notice | Deferred], made: tuple[Owner, bytes] | None = None
     ) -> list[TransactWriteItemTypeDef]:
         """The puts that enqueue ``notices``, for the transaction of the change they tell of;
         each fails its condition if that notice was enqueued before. ``made``: an owner whose
@@ -125,22 +149,27 @@ class Outbox:
         ]
 
     def _values(
-        self, notice: Notice, now: datetime, made: tuple[Owner, bytes] | None
+        self, notice: Notice | Deferred, now: datetime, made: tuple[Owner, bytes] | None
     ) -> dict[str, Any]:
+        values = {
+            "notice_id": notice.notice_id,
+            "kind": notice.kind,
+            "channel": notice.channel,
+            "customer_id": notice.customer_id,
+            "state": PENDING,
+            "created_at": timestamp(now),
+            "expires_at_epoch": int((now + KEPT).timestamp()),
+        }
+        if isinstance(notice, Deferred):
+            return {**values, "source": notice.source}
         secret = json.dumps({"to": notice.to, "values": dict(notice.values)}, ensure_ascii=False)
         owner = notice.owner
         key = made[1] if made and made[0] == owner else self._key(owner)
         return {
-            "notice_id": notice.notice_id,
-            "kind": notice.kind,
-            "channel": notice.channel,
+            **values,
             "language": notice.language,
-            "customer_id": notice.customer_id,
             "owner": json.dumps(dict(owner.context), sort_keys=True),
             "sealed": seal(key, owner.id, _field(notice.notice_id), secret),
-            "state": PENDING,
-            "created_at": timestamp(now),
-            "expires_at_epoch": int((now + KEPT).timestamp()),
         }
 
     @tracer.capture_method
