@@ -148,6 +148,7 @@ class ApiStack(_AppStack):
                 dead_letter_queue=(
                     self.messaging.job_dlq if spec in catalogue.SCHEDULED_JOBS else None
                 ),
+                snap_start=spec in catalogue.API_FUNCTIONS,  # the functions that serve people
             )
             for spec in catalogue.ALL_FUNCTIONS
         }
