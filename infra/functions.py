@@ -192,6 +192,9 @@ class ServiceFunction(Construct):
             self.invoked = lambda_.Alias(
                 self, "Live", alias_name=LIVE, version=self.function.current_version
             )
+            Annotations.of(self.function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish", "its current version is published"
+            )
         acknowledge(
             self,
             "Functions run outside a VPC: they reach only AWS APIs, over TLS with SigV4 and IAM; "
