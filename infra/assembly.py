@@ -16,6 +16,10 @@ from pathlib import Path
 from typing import Any
 
 Template = dict[str, Any]
+# The CDK CLI's usage report (``cdk synth``, not the app's own synthesis): an ``AWS::CDK::Metadata``
+# resource of the same id in each stack, none of the app's ("Configure AWS CDK Library usage data
+# reporting", https://docs.aws.amazon.com/cdk/v2/guide/usage-data.html).
+CDK_METADATA = "CDKMetadata"
 
 
 def stack_templates(assembly_dir: Path) -> dict[str, Template]:
@@ -33,7 +37,7 @@ def merged(templates: Iterable[Template]) -> Template:
     body: Template = {"Resources": {}, "Outputs": {}}
     for template in templates:
         for section in ("Resources", "Outputs"):
-            found = template.get(section, {})
+            found = {k: v for k, v in template.get(section, {}).items() if k != CDK_METADATA}
             clash = body[section].keys() & found.keys()
             assert not clash, f"{section} in two stacks: {sorted(clash)}"
             body[section].update(found)

@@ -67,6 +67,7 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 AUDIT_APPEND_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
 IDEMPOTENCY_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+LIVE = "live"  # the alias API Gateway invokes, of a function with SnapStart
 
 
 def shared_layer(scope: Construct, settings: Settings) -> lambda_.LayerVersion:
@@ -129,7 +130,15 @@ def function_role(scope: Construct, spec: FunctionSpec) -> iam.Role:
 
 class ServiceFunction(Construct):
     """One function of ``functions/<name>``, with its own role (``function_role``, maybe made
-    in another stack) and log group."""
+    in another stack) and log group.
+
+    With ``snap_start``, Lambda initialises each published version once and starts its
+    environments from a snapshot of it; SnapStart applies to published versions only, never to
+    ``$LATEST``, so the function is invoked through an alias (``invoked``) of its current version
+    ("Improving startup performance with Lambda SnapStart", supported features and limitations,
+    https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html). None of what SnapStart cannot
+    be combined with is used: no provisioned concurrency, no EFS, ephemeral storage at its
+    default 512 MB; Python 3.12 and later have it (the runtime here: ``RUNTIME``)."""
 
     def __init__(
         self,
@@ -141,6 +150,7 @@ class ServiceFunction(Construct):
         log_key: kms.IKey,
         dead_letter_queue: sqs.IQueue | None = None,
         reserved_concurrency: int | None = None,
+        snap_start: bool = False,
     ) -> None:
         super().__init__(scope, _construct_id(spec))
         self.spec = spec
@@ -169,6 +179,7 @@ class ServiceFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             dead_letter_queue=dead_letter_queue,
             reserved_concurrent_executions=reserved_concurrency,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
             environment={
                 env.SERVICE_NAME.name: spec.name,
                 env.METRICS_NAMESPACE.name: NAMESPACE,
@@ -179,6 +190,14 @@ class ServiceFunction(Construct):
         # It runs as the role itself, by the ARN its own stack gives it (and the key policies
         # name), not as rebuilt from the role's name.
         cast(lambda_.CfnFunction, self.function.node.default_child).role = role.role_arn
+        self.invoked: lambda_.IFunction = self.function
+        if snap_start:  # a new version (and snapshot) whenever the function's code or setup changes
+            self.invoked = lambda_.Alias(
+                self, "Live", alias_name=LIVE, version=self.function.current_version
+            )
+            Annotations.of(self.function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish", "its current version is published"
+            )
         acknowledge(
             self,
             "Functions run outside a VPC: they reach only AWS APIs, over TLS with SigV4 and IAM; "

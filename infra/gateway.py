@@ -8,6 +8,7 @@ import json
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.access import Pattern
@@ -121,7 +122,7 @@ class Gateway(Construct):
             )
         ]
         for service in functions:
-            integration = apigw.LambdaIntegration(service.function, allow_test_invoke=False)
+            integration = self._invoke(service.invoked)
             for route in service.spec.routes:
                 self.api.root.resource_for_path(route.path).add_method(
                     route.method,
@@ -160,6 +161,27 @@ class Gateway(Construct):
             "Firewall",
             stage_arn=self.api.deployment_stage.stage_arn,
             log_key=firewall_log_key,
+        )
+
+    def _invoke(self, function: lambda_.IFunction) -> apigw.Integration:
+        """A Lambda proxy integration of ``function`` (an alias, with SnapStart) and the one
+        permission API Gateway needs to invoke it, from any method of this API's stage.
+
+        CDK's ``LambdaIntegration`` adds one permission per method instead (or, unscoped, one for
+        every stage of the API): with an alias and a version per function, the stack would pass
+        its resource limit. The integration is the one it builds, without them; the permission's
+        source ARN names this API and its stage, any method and path of it (the execute-api ARN,
+        ``api-id/stage/METHOD/path``: "IAM policy examples for API execution permissions",
+        https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-iam-policy-examples-for-api-execution.html)."""
+        function.add_permission(
+            "ApiInvokes",
+            principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            source_arn=self.api.arn_for_execute_api("*", "/*", STAGE),
+        )
+        return apigw.AwsIntegration(
+            proxy=True,
+            service="lambda",
+            path=f"2015-03-31/functions/{function.function_arn}/invocations",
         )
 
     def allow_site(self, origin: str) -> None:

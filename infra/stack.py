@@ -150,6 +150,7 @@ class ApiStack(_AppStack):
                     self.messaging.job_dlq if spec in catalogue.SCHEDULED_JOBS else None
                 ),
                 reserved_concurrency=worker_concurrency(spec),
+                snap_start=spec in catalogue.API_FUNCTIONS,  # the functions that serve people
             )
             for spec in catalogue.ALL_FUNCTIONS
         }

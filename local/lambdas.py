@@ -174,6 +174,7 @@ class LocalFunction:
     timeout_seconds: int
     arn: str
     reserved_concurrency: int | None = None  # at most this many environments, if the template says
+    snap_start: bool = False  # its environments restored from a snapshot (``local/pool.py``)
     _module: ModuleType | None = None
     in_flight: InFlight = field(default_factory=InFlight)
 
@@ -228,5 +229,6 @@ def load_functions(
             timeout_seconds=props.get("Timeout", 3),
             arn=resolver.attributes[(logical_id, "Arn")],
             reserved_concurrency=props.get("ReservedConcurrentExecutions"),
+            snap_start=props.get("SnapStart", {}).get("ApplyOn") == "PublishedVersions",
         )
     return functions

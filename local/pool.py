@@ -15,7 +15,9 @@ stays warm; an environment whose process dies is replaced. An invocation still r
 function's ``Timeout`` (template) is ended, its environment with it, and fails with
 ``Sandbox.Timedout`` ("Configuring Lambda function timeout",
 https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html; the next invocation
-starts cold). A function whose template reserves concurrency is throttled beyond it: Lambda's
+starts cold). A function with SnapStart in the template (``SnapStart.ApplyOn``) has its
+environments restored from a primed parent process instead (``Snapshot``). A function whose
+template reserves concurrency is throttled beyond it: Lambda's
 ``TooManyRequestsException``, the function not run ("Lambda function scaling",
 https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html).
 """
@@ -24,10 +26,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -45,6 +50,8 @@ from local.lambdas import (
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONCURRENCY = 4
 CONCURRENCY_VARIABLE = "LOCAL_LAMBDA_CONCURRENCY"
+SNAPSHOT_NOT_READY = "SnapStartNotReadyException"  # the version's snapshot failed: see Snapshot
+SNAPSTART_FAILED = "SnapStartException"  # an after-restore hook failed
 
 
 def _process_environment(function: LocalFunction) -> dict[str, str]:
@@ -70,10 +77,7 @@ class ExecutionEnvironment:
                 "-m",
                 "local.environment",
                 function.handler_file,
-                function.handler_name,
-                function.arn,
-                str(function.memory_mb),
-                str(function.timeout_seconds),
+                *_handler_arguments(function),
             ],
             env=_process_environment(function),
             stdin=subprocess.PIPE,
@@ -81,14 +85,16 @@ class ExecutionEnvironment:
             text=True,
             encoding="utf-8",
         )
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self._requests, self._answers = self.process.stdin, self.process.stdout
         answer = self._answer()
         if "initError" in answer:
             self.stop()
             raise FunctionError(answer["initError"]["errorType"], answer["initError"]["stackTrace"])
 
     def _answer(self) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
+        line = self._answers.readline()
         if not line:  # the process ended without answering
             self.stop()
             raise FunctionError("Runtime.ExitError", [])
@@ -98,16 +104,18 @@ class ExecutionEnvironment:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def kill(self) -> None:
+        self.process.kill()
+
     def invoke(self, event: dict[str, Any], timeout: float, clock: Clock) -> Any:
         """The handler's answer to ``event``; past ``timeout`` seconds on ``clock`` the
         process is killed and the invocation fails as Lambda's timed out one does."""
-        assert self.process.stdin is not None
         try:
-            self.process.stdin.write(json.dumps(event) + "\n")
-            self.process.stdin.flush()
+            self._requests.write(json.dumps(event) + "\n")
+            self._requests.flush()
         except BrokenPipeError:
             raise FunctionError("Runtime.ExitError", []) from None
-        deadline = Deadline(timeout, self.process.kill, clock)
+        deadline = Deadline(timeout, self.kill, clock)
         try:
             answer = self._answer()
         except FunctionError:
@@ -124,9 +132,126 @@ class ExecutionEnvironment:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                stream.close()
+        self._close()
+
+    def _close(self) -> None:
+        for stream in (self._requests, self._answers):
+            stream.close()
+
+
+def _handler_arguments(function: LocalFunction) -> list[str]:
+    """What ``local.environment`` is told of the handler after its file."""
+    return [
+        function.handler_name,
+        function.arn,
+        str(function.memory_mb),
+        str(function.timeout_seconds),
+    ]
+
+
+class RestoredEnvironment(ExecutionEnvironment):
+    """An environment forked from its function's ``Snapshot``, on a socket of its own: restored
+    once constructed, or raising Lambda's ``SnapStartException`` if an after-restore hook
+    failed (``local/environment.py``)."""
+
+    def __init__(self, own: socket.socket) -> None:  # not the base's: that starts a process
+        self._socket = own
+        self._requests = own.makefile("w", encoding="utf-8")
+        self._answers = own.makefile("r", encoding="utf-8")
+        self.pid: int | None = None
+        self._ended = False
+        answer = self._answer()
+        if "restoreError" in answer:
+            self.stop()
+            raise InvocationRejected(SNAPSTART_FAILED, answer["restoreError"]["stackTrace"])
+        self.pid = answer["pid"]
+
+    @property
+    def alive(self) -> bool:
+        return not self._ended
+
+    def kill(self) -> None:
+        self._ended = True
+        if self.pid is not None:
+            with suppress(ProcessLookupError):  # it ended on its own
+                os.kill(self.pid, signal.SIGKILL)
+
+    def stop(self) -> None:
+        self.kill()
+        self._close()
+        self._socket.close()
+
+
+class Snapshot:
+    """A SnapStart function's primed parent (``local.environment --snapshot``): initialised and
+    primed on first use, as Lambda does when it publishes a version; its environments are forks
+    of it (``restore``).
+
+    Lambda makes a version whose initialisation or before-snapshot hook failed ``Failed``, not
+    ``Active``, and never runs it ("Lambda SnapStart and function states",
+    https://docs.aws.amazon.com/lambda/latest/dg/snapstart-activate.html); an invocation of a
+    version that is not ``Active`` is refused with ``SnapStartNotReadyException``
+    ("Troubleshooting SnapStart errors",
+    https://docs.aws.amazon.com/lambda/latest/dg/snapstart-troubleshooting.html). Here so is
+    every invocation of the function, the hook's stack trace in the runtime's log."""
+
+    def __init__(self, function: LocalFunction) -> None:
+        self.function = function
+        self.state = "Pending"  # the version's state: Pending, Active or Failed
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._control: socket.socket | None = None
+
+    def restore(self) -> RestoredEnvironment:
+        """A new environment, restored from this snapshot."""
+        with self._lock:
+            control = self._primed()
+            own, theirs = socket.socketpair()
+            with theirs:
+                socket.send_fds(control, [b"restore"], [theirs.fileno()])
+        return RestoredEnvironment(own)
+
+    def _primed(self) -> socket.socket:
+        if self.state == "Failed":
+            raise InvocationRejected(SNAPSHOT_NOT_READY, [])
+        if self._control is not None and self._process is not None and self._process.poll() is None:
+            return self._control
+        ours, theirs = socket.socketpair()
+        with theirs:
+            self._process = subprocess.Popen(  # noqa: S603 - this interpreter, the template's handler
+                [
+                    sys.executable,
+                    "-m",
+                    "local.environment",
+                    "--snapshot",
+                    str(theirs.fileno()),
+                    self.function.handler_file,
+                    *_handler_arguments(self.function),
+                ],
+                env=_process_environment(self.function),
+                stdin=subprocess.DEVNULL,
+                pass_fds=[theirs.fileno()],
+            )
+        with ours.makefile("r", encoding="utf-8") as answers:
+            answer = json.loads(answers.readline() or '{"snapshotError": {"stackTrace": []}}')
+        if "snapshotError" in answer:
+            self.state = "Failed"
+            ours.close()
+            self._process.wait()
+            raise InvocationRejected(SNAPSHOT_NOT_READY, answer["snapshotError"]["stackTrace"])
+        self.state, self._control = "Active", ours
+        return ours
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._control is not None:
+                self._control.close()  # the parent's cue to end
+            if self._process is not None:
+                try:
+                    self._process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
+                    self._process.wait()
 
 
 def concurrency_limit(function: LocalFunction) -> int:
@@ -149,6 +274,7 @@ class FunctionPool:
         self._count = 0  # environments started or starting
         self._admitted = 0  # invocations running or waiting for an environment
         self._changed = threading.Condition()
+        self.snapshot = Snapshot(function) if function.snap_start else None
 
     def invoke(self, event: dict[str, Any]) -> Any:
         check_request(event)
@@ -190,7 +316,9 @@ class FunctionPool:
                 return self._idle.pop()
             self._count += 1
         try:
-            environment = ExecutionEnvironment(self.function)  # the cold start, outside the lock
+            environment = (  # the cold start (or the restore), outside the lock
+                self.snapshot.restore() if self.snapshot else ExecutionEnvironment(self.function)
+            )
         except BaseException:
             self._retire(None)
             raise
@@ -218,6 +346,8 @@ class FunctionPool:
             environments = list(self._all)
         for environment in environments:
             environment.stop()
+        if self.snapshot is not None:
+            self.snapshot.stop()
 
 
 def pooled(

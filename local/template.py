@@ -36,12 +36,12 @@ class ApiRoute:
         return re.compile(f"^{regex}$")
 
 
-def _function_of(uri: Any) -> str:
-    """The logical id of the function a Lambda proxy integration URI points at."""
-    found = re.search(r'"Fn::GetAtt": \["(\w+)", "Arn"\]', json.dumps(uri))
+def _invoked_by(uri: Any) -> str:
+    """The logical id of the function, or of the alias, a Lambda proxy integration URI names."""
+    found = re.search(r'"Fn::GetAtt": \["(\w+)", "Arn"\]|"Ref": "(\w+)"', json.dumps(uri))
     if not found:
         raise ValueError(f"not a Lambda integration: {uri}")
-    return found.group(1)
+    return found.group(1) or found.group(2)
 
 
 @dataclass
@@ -88,12 +88,19 @@ class Template:
                 method=props["HttpMethod"],
                 path=path_of(props["ResourceId"]),
                 authorization=props.get("AuthorizationType", "NONE"),
-                function_id=_function_of(props["Integration"]["Uri"]),
+                function_id=self.function_of(_invoked_by(props["Integration"]["Uri"])),
                 timeout_ms=props["Integration"].get("TimeoutInMillis", 29_000),
             )
             for logical_id, props in self.of_type("AWS::ApiGateway::Method")
             if props["Integration"].get("Type") != "MOCK"
         ]
+
+    def function_of(self, logical_id: str) -> str:
+        """The function ``logical_id`` is, or is an alias of (``AWS::Lambda::Alias``)."""
+        resource = self.resources[logical_id]
+        if resource["Type"] == "AWS::Lambda::Alias":
+            return str(resource["Properties"]["FunctionName"]["Ref"])
+        return logical_id
 
     def asset_dir(self, logical_id: str) -> Path:
         """The folder of a function's or layer's code asset."""

@@ -15,6 +15,7 @@ from tests.bench import (
     load,
     quiet,
     results,
+    snapstart,
     write_units,
 )
 
@@ -26,6 +27,7 @@ if __name__ == "__main__":
     started = time.monotonic()
     rows = [
         *cold_start.main(),
+        *snapstart.main(),
         *aws_calls.main(),
         *write_units.main(),
         *audit_chain.main(),

@@ -16,6 +16,7 @@ from http import HTTPStatus
 from typing import Annotated, Any, ParamSpec, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import Route
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -24,7 +25,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
-from ongpt.platform import access, idempotency
+from ongpt.platform import access, idempotency, snapstart
 from ongpt.platform.caller import Caller, Forbidden, caller
 from ongpt.platform.errors import (
     DEPENDENCY_FAILURES,
@@ -210,6 +211,7 @@ class Api(APIGatewayRestResolver):
         super().__init__(enable_validation=True)
         self.account_status = account_status
         self.cursors = cursors
+        self.has_idempotent_routes = False
 
     def _create_route_key(self, item: str, rule: str) -> None:
         """Powertools' record of a new route, also kept as a pattern of paths for ``serves``; a
@@ -222,10 +224,15 @@ class Api(APIGatewayRestResolver):
         ):
             route = next(
                 route
-                for route in (*self._static_routes, *self._dynamic_routes)
+                for route in self.routes
                 if route.method == item.upper() and route.path == rule
             )
             route.responses = {**(route.responses or {}), **_documented_errors(410)}
+
+    @property
+    def routes(self) -> list[Route]:
+        """Every route, in the order it was registered in its kind (static, then dynamic)."""
+        return [*self._static_routes, *self._dynamic_routes]
 
     def serves(self, method: str, path: str) -> bool:
         """Whether a route of this resolver answers ``method path``."""
@@ -304,6 +311,7 @@ class Api(APIGatewayRestResolver):
 
         def register(route: Callable[P, Answer]) -> Callable[P, Answer]:
             self.post(rule, responses=responses)(self._once_per_key(route))
+            self.has_idempotent_routes = True
             return route
 
         return register
@@ -369,12 +377,16 @@ def create_app(
 
 def entrypoint(app: Api, environment: Sequence[Variable[object]]) -> LambdaHandler:
     """The Lambda handler for ``app``: correlation id, cold-start metric, flushed metrics, a trace.
-    Fails at once (the function's initialisation) if ``environment`` is incomplete.
+    Fails at once (the function's initialisation) if ``environment`` is incomplete. With
+    SnapStart, ``app`` is primed before the snapshot and each restored environment renewed
+    (``ongpt.platform.snapstart``).
 
     The caller is identified and admitted, and the body checked for size and depth, before the
     resolver reads any input: Powertools runs its request validation before any middleware of
     the resolver, so a middleware would answer a refused caller's bad body with 400, not 403."""
     require((*EVERY_API_FUNCTION, *environment))
+    snapstart.register_before_snapshot(snapstart.prime, app)
+    snapstart.register_after_restore(snapstart.renew)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @metrics.log_metrics(capture_cold_start_metric=True)

@@ -1,4 +1,5 @@
-"""boto3 clients, created on first use and reused while the function is warm.
+"""boto3 clients, created on first use (or before a SnapStart snapshot) and reused while the
+function is warm.
 
 Retries use the SDK's standard mode; a dependency that still fails surfaces as
 ``DependencyUnavailable`` (503) where the domain cannot recover. ``client(name)`` is typed
@@ -7,6 +8,7 @@ Retries use the SDK's standard mode; a dependency that still fails surfaces as
 
 from __future__ import annotations
 
+import weakref
 from functools import cache
 from typing import TYPE_CHECKING, Literal, overload
 
@@ -31,6 +33,7 @@ RETRIES = Config(
 )
 
 Service = Literal["cognito-idp", "dynamodb", "kms", "s3", "sesv2", "sns", "sqs"]
+_made: weakref.WeakSet[BaseClient] = weakref.WeakSet()  # the clients ``_client`` holds
 
 
 @overload
@@ -53,4 +56,12 @@ def client(service: Service) -> BaseClient:
 
 @cache
 def _client(service: Service) -> BaseClient:
-    return boto3.client(service, config=RETRIES)
+    made = boto3.client(service, config=RETRIES)
+    _made.add(made)
+    return made
+
+
+def close_connections() -> None:
+    """Close every client's pooled connections; each opens new ones on its next call."""
+    for made in list(_made):
+        made.close()

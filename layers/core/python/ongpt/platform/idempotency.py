@@ -5,7 +5,8 @@ choosing the same key never see each other's answers, nor one request another ro
 resource's; a retry with the same key and body returns the first answer, the same key with another
 body is refused. A record's key starts with the function's name, the prefix its role is limited to
 (``dynamodb:LeadingKeys``): no function can read or overwrite another's. Powertools' utility is
-imported on the first request that sends a key, not at cold start.
+imported on the first request that sends a key, not at cold start (with SnapStart, before the
+snapshot: ``prime``).
 """
 
 from __future__ import annotations
@@ -69,6 +70,13 @@ def _persistence() -> DynamoDBPersistenceLayer:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     return DynamoDBPersistenceLayer(table_name=IDEMPOTENCY_TABLE.value())
+
+
+def prime() -> None:
+    """Before a SnapStart snapshot: the utility imported, its configuration and its table's
+    layer (and that layer's client) built; no record read, no request's context registered."""
+    _config()
+    _persistence()
 
 
 def idempotency_key(headers: Mapping[str, str] | None) -> str | None:
