@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Unpack
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from ongpt.storage.races import until_won
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import (
@@ -44,16 +46,6 @@ def cancelled_because_of_conditions(error: ClientError) -> list[bool]:
     return [reason.get("Code") == "ConditionalCheckFailed" for reason in reasons]
 
 
-def lost_race(error: ClientError) -> bool:
-    """A transaction that DynamoDB cancelled because another one was writing the same items at
-    once (cancellation reason ``TransactionConflict``): nothing of it was written.
-    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html"""
-    reasons = error.response.get("CancellationReasons", [])
-    return error.response["Error"]["Code"] == "TransactionCanceledException" and any(
-        reason.get("Code") == "TransactionConflict" for reason in reasons
-    )
-
-
 class TransactionConflict(Exception):
     """A transaction was cancelled because items failed their conditions: ``failed`` holds
     their positions in it. Nothing of it was written."""
@@ -73,10 +65,11 @@ def transact(
     items of 400 KB each, 4 MB in all); ``TransactionConflict`` if conditions failed. A put
     alone is a conditional ``PutItem``: as atomic, for half the write units. ``token`` (its
     ``ClientRequestToken``, at most 36 characters) makes a repeat within ten minutes succeed
-    without writing again."""
+    without writing again. A write cancelled by another transaction on its items is sent
+    again (``ongpt.storage.races``): ``LostRace`` (409) if it keeps losing."""
     if len(items) == 1 and "Put" in items[0]:
         try:
-            dynamodb.put_item(**items[0]["Put"])
+            until_won(lambda: dynamodb.put_item(**items[0]["Put"]))
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
@@ -84,9 +77,13 @@ def transact(
         return
     try:
         if token is None:
-            dynamodb.transact_write_items(TransactItems=list(items))
+            until_won(lambda: dynamodb.transact_write_items(TransactItems=list(items)))
         else:
-            dynamodb.transact_write_items(TransactItems=list(items), ClientRequestToken=token)
+            until_won(
+                lambda: dynamodb.transact_write_items(
+                    TransactItems=list(items), ClientRequestToken=token
+                )
+            )
     except ClientError as error:
         failed = [i for i, hit in enumerate(cancelled_because_of_conditions(error)) if hit]
         if error.response["Error"]["Code"] != "TransactionCanceledException" or not failed:
@@ -109,9 +106,9 @@ def query_all(
 
 def conditional_update(dynamodb: DynamoDBClient, **kwargs: Unpack[UpdateItemInputTypeDef]) -> bool:
     """An ``UpdateItem`` with a ``ConditionExpression``; whether its condition held (nothing is
-    written when it did not)."""
+    written when it did not; one cancelled by a transaction on the item is sent again)."""
     try:
-        dynamodb.update_item(**kwargs)
+        until_won(lambda: dynamodb.update_item(**kwargs))
     except ClientError as error:
         if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
             return False
@@ -150,5 +147,9 @@ def with_pointer(
 
 def pointed_customer(dynamodb: DynamoDBClient, table: str, pointer: str) -> str | None:
     """The customer a pointer item names, if there is one."""
-    found = dynamodb.get_item(TableName=table, Key=key(pointer, POINTER)).get("Item")
+    found = dynamodb.get_item(
+        TableName=table,
+        Key=key(pointer, POINTER),
+        ConsistentRead=True,  # maybe written just now
+    ).get("Item")
     return str(from_item(found)["customer_id"]) if found else None
