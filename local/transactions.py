@@ -78,6 +78,7 @@ class Isolation:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self.conflicts = 0  # requests refused or cancelled for a conflict, since the start
         self._ongoing: dict[int, Ongoing] = {}
         self._next = 0
 
@@ -90,6 +91,7 @@ class Isolation:
                 for item in items
             ]
             if any(clashing):
+                self.conflicts += 1
                 return None, clashing
             self._next += 1
             self._ongoing[self._next] = Ongoing(kind, frozenset(items))
