@@ -88,7 +88,7 @@ fuzz: install  ## schemathesis with fresh random examples, FUZZ_EXAMPLES per ope
 
 # The chaos tier's long run: make test runs test_chaos.py's short round with the rest of e2e.
 chaos: install  ## the journeys under chaos mode, many clients at once; figures into docs/benchmarks.md
-	CHAOS_CLIENTS=$${CHAOS_CLIENTS:-16} CHAOS_ROUNDS=$${CHAOS_ROUNDS:-3} CHAOS_REPORT=docs/benchmarks.md \
+	CHAOS_CLIENTS=$${CHAOS_CLIENTS:-8} CHAOS_ROUNDS=$${CHAOS_ROUNDS:-3} CHAOS_REPORT=docs/benchmarks.md \
 		$(BIN)/pytest tests/e2e/test_chaos.py -p no:xdist -s -q
 
 synth: install  ## synthesize into cdk.out (compliance gates on), then cfn-lint it

@@ -111,7 +111,7 @@ class AuditLog:
 
         def once() -> Entry:
             entry = self._next(subject, actor, role, action, purpose, details or {})
-            if not self.write_once(entry, along):
+            if not (self.write_once(entry, along) or self._written(entry)):
                 raise Raced
             return entry
 
@@ -119,6 +119,19 @@ class AuditLog:
 
     def _lost(self) -> None:
         self.conflicts += 1
+
+    def _written(self, entry: Entry) -> bool:
+        """Whether the entry holding ``entry``'s sequence is ``entry`` itself: its write landed
+        but the answer was lost, and the SDK's retry found the sequence taken (by it)."""
+        found = self.dynamodb.query(  # Query, as ``head`` reads: the roles' one read action
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND sk = :sk",
+            ExpressionAttributeValues=to_item(
+                {":pk": f"SUBJECT#{entry.subject}", ":sk": f"{entry.sequence:012d}"}
+            ),
+            ConsistentRead=True,
+        )["Items"]
+        return bool(found) and from_item(found[0]).get("hash") == entry.hash
 
     def _next(
         self,
