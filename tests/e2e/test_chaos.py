@@ -15,6 +15,7 @@ variables), which prints its figures and writes them into ``docs/benchmarks.md``
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import threading
 import time
@@ -31,6 +32,7 @@ from botocore.exceptions import ClientError
 
 from local.client import LocalClient, SignedSession
 from tests.bench.results import Row, this_machine, write
+from tests.support.phones import new_phone
 from tests.support.runtime import chaos_mode
 from tests.support.signed import arrived, latest_code, register, sign_in, staff
 
@@ -136,7 +138,7 @@ def _registered(
     local_runtime: LocalClient, guest: SignedSession, figures: Figures
 ) -> dict[str, Any]:
     """``register``'s customer, each request made as ``_call`` makes it."""
-    phone = f"09{uuid.uuid4().int % 10**8:08d}"
+    phone = new_phone()
     email = f"chaos.{uuid.uuid4().hex[:10]}@example.com"
     started = _call(
         figures,
@@ -156,7 +158,7 @@ def _registered(
         },
     )
     assert started.status_code == 202, started.text
-    e164 = "+84" + phone[1:]
+    e164 = "+84" + re.sub(r"\D", "", phone)[1:]
     password = "correct-Horse-battery-9"
     verified = _call(
         figures,
