@@ -14,7 +14,7 @@ export CDK_HOME := $(CURDIR)/.cache/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help chromium install lint style types compliance test unit integration e2e infra fuzz synth run bench cost-model diff deploy clean
+.PHONY: help chromium install lint style types compliance test unit integration e2e infra fuzz chaos synth run bench cost-model diff deploy clean
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -85,6 +85,11 @@ infra: install  ## the synthesized template: compliance packs, guardrails, resou
 
 fuzz: install  ## schemathesis with fresh random examples, FUZZ_EXAMPLES per operation and mode
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/pytest tests/e2e/test_fuzz.py -p no:xdist
+
+# The chaos tier's long run: make test runs test_chaos.py's short round with the rest of e2e.
+chaos: install  ## the journeys under chaos mode, many clients at once; figures into docs/benchmarks.md
+	CHAOS_CLIENTS=$${CHAOS_CLIENTS:-8} CHAOS_ROUNDS=$${CHAOS_ROUNDS:-3} CHAOS_REPORT=docs/benchmarks.md \
+		$(BIN)/pytest tests/e2e/test_chaos.py -p no:xdist -s -q
 
 synth: install  ## synthesize into cdk.out (compliance gates on), then cfn-lint it
 	$(CDK) synth --quiet

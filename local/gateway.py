@@ -37,7 +37,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from local import chaos, iam
+from local import chaos, iam, transactions
 from local.conditions import Context
 from local.cors import Cors
 from local.credentials import AccessDenied, CredentialStore, Issued, verify
@@ -259,8 +259,9 @@ class LocalGateway:
         return _json(200, {"arrived": arrived})
 
     def chaos(self, request: Request) -> Response:
-        """The runtime's chaos mode (``local/chaos.py``): what it is (GET), or changed from now
-        on (PUT ``{"settings": "<LOCAL_CHAOS's format>"}``, ``""`` for none)."""
+        """The runtime's chaos mode (``local/chaos.py``): what it is (GET, with the transaction
+        conflicts met since the start), or changed from now on (PUT ``{"settings":
+        "<LOCAL_CHAOS's format>"}``, ``""`` for none)."""
         if request.method == "PUT":
             body = request.get_json(silent=True)
             settings = body.get("settings") if isinstance(body, dict) else None
@@ -271,7 +272,8 @@ class LocalGateway:
             except ValueError as exc:
                 return _json(400, {"message": str(exc)})
             os.environ[chaos.VARIABLE] = settings
-        return _json(200, {"settings": os.environ.get(chaos.VARIABLE, "")})
+        conflicts = transactions.ISOLATION.conflicts  # for the chaos tier's figures
+        return _json(200, {"settings": os.environ.get(chaos.VARIABLE, ""), "conflicts": conflicts})
 
     def openapi(self, request: Request) -> Response:
         return _json(200, openapi_document(self._handlers(), request.host_url.rstrip("/")))

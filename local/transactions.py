@@ -27,7 +27,7 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWrite
 items of a transaction are at most 4 MB in all (``ValidationException``); an item in it over the
 item size limit cancels it with ``ValidationError`` for that item (moto answers a
 ``ValidationException`` instead). Moto refuses more than 100 actions and a single item over its
-size limit itself.
+size limit itself. Nor does it honour a ``TransactWriteItems``' ``ClientRequestToken`` (``Tokens``).
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ class Isolation:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self.conflicts = 0  # requests refused or cancelled for a conflict, since the start
         self._ongoing: dict[int, Ongoing] = {}
         self._next = 0
 
@@ -90,6 +91,7 @@ class Isolation:
                 for item in items
             ]
             if any(clashing):
+                self.conflicts += 1
                 return None, clashing
             self._next += 1
             self._ongoing[self._next] = Ongoing(kind, frozenset(items))
@@ -201,12 +203,52 @@ def _transaction_limits(params: dict[str, Any]) -> Response | None:
     return None
 
 
+class Tokens:
+    """``TransactWriteItems``' ``ClientRequestToken``, which moto ignores: a repeat of a written
+    transaction with its token within 10 minutes succeeds without writing again, and the token
+    with other parameters is ``IdempotentParameterMismatchException`` (the API reference above).
+    botocore fills the token in (an ``idempotencyToken`` member) and its retries resend it, so
+    a transaction whose answer was lost is not written twice by the SDK's retry."""
+
+    WINDOW_SECONDS = 600
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._written: dict[str, tuple[float, str]] = {}  # token: (when, the request's params)
+
+    def seen(self, params: dict[str, Any]) -> Response | None:
+        """The answer to a repeat of a written transaction; None for a new one."""
+        token, body = params.get("ClientRequestToken"), _without_token(params)
+        with self._lock:
+            written = self._written.get(token) if token else None
+        if written is None or time.monotonic() - written[0] > self.WINDOW_SECONDS:
+            return None
+        if written[1] != body:
+            return error("IdempotentParameterMismatchException", {"message": "Token reused"})
+        return 200, {"Content-Type": "application/x-amz-json-1.0"}, "{}"
+
+    def written(self, params: dict[str, Any]) -> None:
+        if token := params.get("ClientRequestToken"):
+            with self._lock:
+                self._written[token] = (time.monotonic(), _without_token(params))
+
+
+def _without_token(params: dict[str, Any]) -> str:
+    without = {k: v for k, v in params.items() if k != "ClientRequestToken"}
+    return json.dumps(without, sort_keys=True, default=repr)  # binary values are bytes here
+
+
+TOKENS = Tokens()
+
+
 def _isolated(call_action: Callable[[DynamoHandler], Response]) -> Callable[..., Response]:
     @wraps(call_action)
     def isolated(self: DynamoHandler) -> Response:
         operation = self._get_action()
         if operation == TRANSACT_WRITE and (refused := _transaction_limits(self.params)):
             return refused
+        if operation == TRANSACT_WRITE and (repeated := TOKENS.seen(self.params)):
+            return repeated
         touched = _touched(self, operation)
         if touched is None:
             return call_action(self)
@@ -218,7 +260,10 @@ def _isolated(call_action: Callable[[DynamoHandler], Response]) -> Callable[...,
         try:
             if kind in (TRANSACT_WRITE, TRANSACT_GET):
                 time.sleep(chaos.settings().tx_latency_ms / 1000)
-            return call_action(self)
+            answer = call_action(self)
+            if kind == TRANSACT_WRITE and answer[0] == 200:
+                TOKENS.written(self.params)
+            return answer
         finally:
             ISOLATION.end(token)
 

@@ -85,23 +85,28 @@ def this_machine() -> Machine:
     )
 
 
-def section(rows: Sequence[Row], machine: Machine) -> str:
+def section(rows: Sequence[Row], machine: Machine, markers: tuple[str, str] = (START, END)) -> str:
     """The generated section, markers included."""
     table = [
         "| benchmark | measured | target | met |",
         "|---|---|---|---|",
         *(row.markdown() for row in rows),
     ]
-    return "\n".join([START, "", machine.markdown(), "", *table, "", END])
+    return "\n".join([markers[0], "", machine.markdown(), "", *table, "", markers[1]])
 
 
-def replaced(document: str, new_section: str) -> str:
-    """``document`` with the text between its markers (included) replaced by ``new_section``."""
-    start, end = document.find(START), document.find(END)
+def replaced(document: str, new_section: str, markers: tuple[str, str] = (START, END)) -> str:
+    """``document`` with the text between its ``markers`` (included) replaced by
+    ``new_section``."""
+    first, last = markers
+    start, end = document.find(first), document.find(last)
     if start < 0 or end < start:
-        raise ValueError(f"the document has no section between {START!r} and {END!r}")
-    return document[:start] + new_section + document[end + len(END) :]
+        raise ValueError(f"the document has no section between {first!r} and {last!r}")
+    return document[:start] + new_section + document[end + len(last) :]
 
 
-def write(path: Path, rows: Sequence[Row], machine: Machine) -> None:
-    path.write_text(replaced(path.read_text(), section(rows, machine)))
+def write(
+    path: Path, rows: Sequence[Row], machine: Machine, markers: tuple[str, str] = (START, END)
+) -> None:
+    """``rows`` and ``machine`` written between ``markers`` (by default, the benchmarks')."""
+    path.write_text(replaced(path.read_text(), section(rows, machine, markers), markers))

@@ -37,7 +37,7 @@ class Throttled:
 @pytest.fixture
 def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     taken: list[float] = []
-    monkeypatch.setattr("ongpt.analytics.store.time.sleep", taken.append)
+    monkeypatch.setattr("ongpt.storage.batches.time.sleep", taken.append)
     monkeypatch.setattr("ongpt.storage.retries.random.uniform", lambda _low, cap: cap)
     return taken
 

@@ -129,6 +129,22 @@ def test_requests_meeting_an_ongoing_transaction_conflict_as_on_dynamodb(
     dynamodb.put_item(TableName=TABLE, Item=key("a"))  # over: no conflict any more
 
 
+# Idempotency
+def test_a_transaction_repeated_with_its_token_is_not_written_again(dynamodb: Any) -> None:
+    """As DynamoDB does, and moto does not: the SDK's retry of a transaction whose answer was
+    lost (the same ``ClientRequestToken``) succeeds without writing again."""
+    condition = {"ConditionExpression": "attribute_not_exists(pk)"}
+    items = [{"Put": {**put("once")["Put"], **condition}}, put("also")]
+    dynamodb.transact_write_items(TransactItems=items, ClientRequestToken="t-1")
+    dynamodb.transact_write_items(TransactItems=items, ClientRequestToken="t-1")  # no conflict
+    mismatch = refusal(
+        lambda: dynamodb.transact_write_items(TransactItems=items[:1], ClientRequestToken="t-1")
+    )
+    assert mismatch["Error"]["Code"] == "IdempotentParameterMismatchException"
+    again = refusal(lambda: dynamodb.transact_write_items(TransactItems=items))  # a new token
+    assert again["Error"]["Code"] == "TransactionCanceledException"
+
+
 # Limits
 def test_a_transaction_over_4_mb_in_all_is_refused(dynamodb: Any) -> None:
     near_limit = "x" * 390_000

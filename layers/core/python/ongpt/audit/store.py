@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
@@ -20,18 +18,17 @@ from ongpt.audit.service import GENESIS, HIDDEN_FROM_CUSTOMER, Anchor, AnchorObj
 from ongpt.platform import settings
 from ongpt.platform.access import STAFF_ROLES
 from ongpt.platform.clock import timestamp, utcnow
-from ongpt.platform.errors import Conflict
 from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     TransactionConflict,
     from_item,
-    lost_race,
     query_all,
     query_page,
     to_item,
     transact,
 )
+from ongpt.storage.races import Raced, until_won
 from ongpt.storage.tables import BY_WRITTEN_DAY
 
 if TYPE_CHECKING:
@@ -41,8 +38,6 @@ if TYPE_CHECKING:
 
     from ongpt.platform.caller import Caller
 
-MAX_TRIES = 30
-MAX_BACKOFF_SECONDS = 0.2  # 30 tries stay well inside a function's timeout
 WRITTEN_DAY_SHARDS = 4  # index partitions per day, so a busy day does not heat one partition
 SEQUENCE_CEILING = 10**12  # sequences stay below; anchor keys sort newest first
 ANCHORS_READ = 2  # a chain's newest anchor, and the one below it that it names
@@ -119,17 +114,33 @@ class AuditLog:
 
         The entry is put under ``attribute_not_exists`` on its sequence number: when only that
         condition failed, another writer took the sequence, and the whole transaction is tried
-        again after the new head. ``TransactionConflict`` (positions in ``along``) when items
-        of ``along`` failed theirs: the caller says what that means."""
-        for attempt in range(MAX_TRIES):
+        again after the new head (``ongpt.storage.races``: ``LostRace``, 409, if it keeps
+        losing). ``TransactionConflict`` (positions in ``along``) when items of ``along`` failed
+        theirs: the caller says what that means."""
+
+        def once() -> Entry:
             entry = self._next(subject, actor, role, action, purpose, details or {})
-            if self.write_once(entry, along):
-                return entry
-            self.conflicts += 1
-            backoff = min(MAX_BACKOFF_SECONDS, 0.005 * 2**attempt)
-            time.sleep(random.uniform(0, backoff))  # noqa: S311 - full jitter
-        # Lost to concurrent writers after the retries (API.md v1.2, Lost races): 409, not 503.
-        raise Conflict("The record changed meanwhile; nothing was done. Read it and try again.")
+            if not (self.write_once(entry, along) or self._written(entry)):
+                raise Raced
+            return entry
+
+        return until_won(once, lost=self._lost)
+
+    def _lost(self) -> None:
+        self.conflicts += 1
+
+    def _written(self, entry: Entry) -> bool:
+        """Whether the entry holding ``entry``'s sequence is ``entry`` itself: its write landed
+        but the answer was lost, and the SDK's retry found the sequence taken (by it)."""
+        found = self.dynamodb.query(  # Query, as ``head`` reads: the roles' one read action
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND sk = :sk",
+            ExpressionAttributeValues=to_item(
+                {":pk": f"SUBJECT#{entry.subject}", ":sk": f"{entry.sequence:012d}"}
+            ),
+            ConsistentRead=True,
+        )["Items"]
+        return bool(found) and from_item(found[0]).get("hash") == entry.hash
 
     def _next(
         self,
@@ -170,10 +181,6 @@ class AuditLog:
         except TransactionConflict as conflict:
             if conflict.failed != (len(along),):
                 raise TransactionConflict(conflict.failed) from None
-            return False
-        except ClientError as error:
-            if not lost_race(error):
-                raise
             return False
         return True
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from ongpt.platform import settings
 from ongpt.platform.errors import Conflict
 from ongpt.platform.pages import Page, PageRequest
@@ -19,7 +17,6 @@ from ongpt.storage.dynamo import (
     TransactionConflict,
     from_item,
     key,
-    lost_race,
     query_page,
     to_item,
     transact,
@@ -135,16 +132,12 @@ class ComplaintStore:
     ) -> None:
         """``moving`` with ``along`` (its outbox items) in one transaction (a guest's complaint,
         which no audit chain records); ``Conflict`` if the complaint moved meanwhile, or if a
-        concurrent write of it cancelled the transaction (API.md v1.2, Lost races: 409, never
-        503)."""
+        concurrent write of it kept cancelling the transaction (``LostRace``; API.md v1.2, Lost
+        races: 409, never 503)."""
         try:
             self._transact([*self.moving(complaint_id, from_status, changes), *along])
         except TransactionConflict:
             raise Conflict("The complaint changed meanwhile.") from None
-        except ClientError as error:
-            if not lost_race(error):
-                raise
-            raise Conflict("The complaint is being changed; read it and try again.") from None
 
     def _transact(self, items: Sequence[TransactWriteItemTypeDef]) -> None:
         transact(self._db, items)

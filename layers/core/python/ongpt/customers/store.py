@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ongpt.platform import settings
 from ongpt.platform.pages import PageRequest
 from ongpt.platform.telemetry import tracer
+from ongpt.storage import batches
 from ongpt.storage.dynamo import (
     batch_get,
     from_item,
@@ -35,7 +36,11 @@ from ongpt.storage.tables import BY_STATUS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        KeysAndAttributesTypeDef,
+        TransactWriteItemTypeDef,
+    )
 
 CUSTOMER = "CUSTOMER#{}"
 GUARD = "GUARD"
@@ -104,9 +109,10 @@ class CustomerStore:
     def taken(self, email_index: str, phone_index: str) -> tuple[bool, bool]:
         """Whether each address already belongs to an account."""
         keys = [guard_key("email", email_index), guard_key("phone", phone_index)]
-        found = self._db.batch_get_item(
-            RequestItems={self._guards: {"Keys": keys, "ConsistentRead": True}}
-        )["Responses"].get(self._guards, [])
+        requested: dict[str, KeysAndAttributesTypeDef] = {
+            self._guards: {"Keys": keys, "ConsistentRead": True}
+        }
+        found = batches.get_all(self._db, requested)[self._guards]  # never a partial answer
         present = {from_item(item)["pk"] for item in found}
         return f"EMAIL#{email_index}" in present, f"PHONE#{phone_index}" in present
 

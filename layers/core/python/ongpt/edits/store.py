@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from ongpt.platform import settings
 from ongpt.platform.errors import Conflict, TooManyOpen
 from ongpt.platform.pages import Page, PageRequest
@@ -24,7 +22,6 @@ from ongpt.storage.dynamo import (
     conditional_update,
     from_item,
     key,
-    lost_race,
     pointed_customer,
     query_all,
     query_page,
@@ -103,10 +100,6 @@ class EditStore:
                     f"At most {MAX_OPEN} edit requests may be open: withdraw one first."
                 ) from None
             raise Conflict("The account changed meanwhile.") from None
-        except ClientError as error:
-            if lost_race(error):
-                raise Conflict("Other requests were filed at the same moment; try again.") from None
-            raise
         return True
 
     def uncounting(self, customer_id: str) -> TransactWriteItemTypeDef:

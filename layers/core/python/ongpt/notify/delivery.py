@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ongpt.notify.send_limits import limited
 from ongpt.notify.store import NoticeStore
+from ongpt.platform.aws import unthrottled
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.security import normalize
 
@@ -142,12 +143,17 @@ class Notifier:
             limited("country", "sms")
             return False
         with self._recorded(customer_id, kind, "sms"):
-            self._sns.publish(
-                PhoneNumber=to,
-                Message=template(kind, language).sms.format(**values),
-                MessageAttributes={
-                    "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
-                },
+            unthrottled(
+                lambda: self._sns.publish(
+                    PhoneNumber=to,
+                    Message=template(kind, language).sms.format(**values),
+                    MessageAttributes={
+                        "AWS.SNS.SMS.SMSType": {
+                            "DataType": "String",
+                            "StringValue": "Transactional",
+                        }
+                    },
+                )
             )
         return True
 

@@ -90,9 +90,21 @@ def _error_body(error: ServiceError) -> str:
     return json.dumps({"error": body}, ensure_ascii=False)
 
 
+# A 503 is a dependency that still failed after the SDK's retries (``ongpt.platform.aws``):
+# worth trying again soon, as ``Retry-After`` (RFC 9110, 10.2.3) tells the client.
+RETRY_AFTER_SECONDS = 1
+
+
+def _headers(error: ServiceError) -> dict[str, str]:
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if error.status == 503 else {}
+
+
 def error_response(error: ServiceError) -> Response[str]:
     return Response(
-        status_code=error.status, content_type="application/json", body=_error_body(error)
+        status_code=error.status,
+        content_type="application/json",
+        body=_error_body(error),
+        headers=_headers(error),
     )
 
 
@@ -434,7 +446,7 @@ def _answer(app: Api, event: dict[str, Any], context: LambdaContext) -> tuple[di
 def _refusal(error: ServiceError) -> dict[str, Any]:
     return {
         "statusCode": error.status,
-        "headers": {"Content-Type": "application/json"},
+        "headers": {"Content-Type": "application/json", **_headers(error)},
         "body": _error_body(error),
         "isBase64Encoded": False,
     }

@@ -32,6 +32,7 @@ from ongpt.platform.clock import timestamp
 from ongpt.platform.errors import Expired, NotFound, ServiceError, TooManyAttempts
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import conditional_update, from_item, key, to_item
+from ongpt.storage.races import until_won
 from ongpt.storage.replays import MADE_BY
 
 if TYPE_CHECKING:
@@ -139,19 +140,21 @@ class Guesses:
         write: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
         """
         try:
-            counted = self._db.update_item(
-                TableName=self._table,
-                Key=item_key,
-                UpdateExpression="SET attempts = attempts + :one",
-                ConditionExpression=(
-                    "#status = :pending AND attempts < :limit AND code_expires_at >= :now"
-                ),
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=to_item(
-                    {":one": 1, ":limit": limit, ":pending": PENDING, ":now": timestamp(now)}
-                ),
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            counted = until_won(
+                lambda: self._db.update_item(
+                    TableName=self._table,
+                    Key=item_key,
+                    UpdateExpression="SET attempts = attempts + :one",
+                    ConditionExpression=(
+                        "#status = :pending AND attempts < :limit AND code_expires_at >= :now"
+                    ),
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues=to_item(
+                        {":one": 1, ":limit": limit, ":pending": PENDING, ":now": timestamp(now)}
+                    ),
+                    ReturnValues="ALL_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
             )
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
@@ -215,11 +218,13 @@ class CodeRounds:
         returns the item it found (``ReturnValuesOnConditionCheckFailure``)."""
         item = {"pk": self._prefix.format(item_id), **values}
         try:
-            self._db.put_item(
-                TableName=self._table,
-                Item=to_item(item),
-                ConditionExpression="attribute_not_exists(pk)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            until_won(
+                lambda: self._db.put_item(
+                    TableName=self._table,
+                    Item=to_item(item),
+                    ConditionExpression="attribute_not_exists(pk)",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
             )
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
@@ -266,12 +271,14 @@ class CodeRounds:
 
     @tracer.capture_method
     def update(self, item_id: str, values: dict[str, Any]) -> None:
-        self._db.update_item(
-            TableName=self._table,
-            Key=self._key(item_id),
-            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
-            ExpressionAttributeNames={f"#{k}": k for k in values},
-            ExpressionAttributeValues=to_item({f":{k}": v for k, v in values.items()}),
+        until_won(
+            lambda: self._db.update_item(
+                TableName=self._table,
+                Key=self._key(item_id),
+                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
+                ExpressionAttributeNames={f"#{k}": k for k in values},
+                ExpressionAttributeValues=to_item({f":{k}": v for k, v in values.items()}),
+            )
         )
 
     @tracer.capture_method

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Unpack
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from ongpt.platform.errors import DependencyUnavailable
 from ongpt.platform.pages import Page, PageRequest
-from ongpt.storage.retries import backoff
+from ongpt.storage import batches
+from ongpt.storage.races import until_won
 from ongpt.storage.tables import Index
 
 if TYPE_CHECKING:
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
         QueryInputTypeDef,
         TransactWriteItemTypeDef,
         UpdateItemInputTypeDef,
-        WriteRequestTypeDef,
     )
 
 # https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html and
@@ -30,7 +28,6 @@ if TYPE_CHECKING:
 BATCH_GET_MOST = 100  # keys in one BatchGetItem
 BATCH_WRITE_MOST = 25  # requests in one BatchWriteItem
 TRANSACTION_MOST = 100  # items in one TransactWriteItems (and 4 MB in all)
-BATCH_TRIES = 4  # a batch and what DynamoDB left of it unprocessed (a throttle), sent again
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -59,16 +56,6 @@ def cancelled_because_of_conditions(error: ClientError) -> list[bool]:
     return [reason.get("Code") == "ConditionalCheckFailed" for reason in reasons]
 
 
-def lost_race(error: ClientError) -> bool:
-    """A transaction that DynamoDB cancelled because another one was writing the same items at
-    once (cancellation reason ``TransactionConflict``): nothing of it was written.
-    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html"""
-    reasons = error.response.get("CancellationReasons", [])
-    return error.response["Error"]["Code"] == "TransactionCanceledException" and any(
-        reason.get("Code") == "TransactionConflict" for reason in reasons
-    )
-
-
 class TransactionConflict(Exception):
     """A transaction was cancelled because items failed their conditions: ``failed`` holds
     their positions in it. Nothing of it was written."""
@@ -88,10 +75,11 @@ def transact(
     items of 400 KB each, 4 MB in all); ``TransactionConflict`` if conditions failed. A put
     alone is a conditional ``PutItem``: as atomic, for half the write units. ``token`` (its
     ``ClientRequestToken``, at most 36 characters) makes a repeat within ten minutes succeed
-    without writing again."""
+    without writing again. A write cancelled by another transaction on its items is sent
+    again (``ongpt.storage.races``): ``LostRace`` (409) if it keeps losing."""
     if len(items) == 1 and "Put" in items[0]:
         try:
-            dynamodb.put_item(**items[0]["Put"])
+            until_won(lambda: dynamodb.put_item(**items[0]["Put"]))
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
@@ -99,9 +87,13 @@ def transact(
         return
     try:
         if token is None:
-            dynamodb.transact_write_items(TransactItems=list(items))
+            until_won(lambda: dynamodb.transact_write_items(TransactItems=list(items)))
         else:
-            dynamodb.transact_write_items(TransactItems=list(items), ClientRequestToken=token)
+            until_won(
+                lambda: dynamodb.transact_write_items(
+                    TransactItems=list(items), ClientRequestToken=token
+                )
+            )
     except ClientError as error:
         failed = [i for i, hit in enumerate(cancelled_because_of_conditions(error)) if hit]
         if error.response["Error"]["Code"] != "TransactionCanceledException" or not failed:
@@ -174,48 +166,29 @@ def batch_get(
     projection: str | None = None,
 ) -> list[dict[str, Any]]:
     """The items of ``keys`` (at most ``BATCH_GET_MOST``) that exist, read consistently, in no
-    particular order. Keys DynamoDB leaves unprocessed are asked again after a jittered, growing
-    pause; still unprocessed after ``BATCH_TRIES``: ``DependencyUnavailable``."""
+    particular order, as plain values; never a partial answer (``ongpt.storage.batches``)."""
+    if not keys:
+        return []
     request: KeysAndAttributesTypeDef = {"Keys": list(keys), "ConsistentRead": True}
     if projection:
         request["ProjectionExpression"] = projection
-    pending: Mapping[str, KeysAndAttributesTypeDef] = {table: request} if keys else {}
-    found: list[dict[str, Any]] = []
-    for attempt in range(BATCH_TRIES):
-        if not pending:
-            return found
-        if attempt:
-            time.sleep(backoff(attempt - 1))
-        answer = dynamodb.batch_get_item(RequestItems=pending)
-        found += [from_item(item) for item in answer["Responses"].get(table, [])]
-        pending = answer.get("UnprocessedKeys") or {}  # type: ignore[assignment]
-    if pending:
-        raise DependencyUnavailable("DynamoDB left keys unprocessed.")
-    return found
+    return [from_item(item) for item in batches.get_all(dynamodb, {table: request})[table]]
 
 
 def batch_delete(
     dynamodb: DynamoDBClient, table: str, keys: Sequence[Mapping[str, AttributeValueTypeDef]]
 ) -> None:
-    """Delete ``keys`` (at most ``BATCH_WRITE_MOST``; a key of nothing deletes nothing), asking
-    again for what DynamoDB leaves unprocessed, as ``batch_get`` does."""
-    requests: list[WriteRequestTypeDef] = [{"DeleteRequest": {"Key": dict(k)}} for k in keys]
-    pending: Mapping[str, Sequence[Any]] = {table: requests} if requests else {}
-    for attempt in range(BATCH_TRIES):
-        if not pending:
-            return
-        if attempt:
-            time.sleep(backoff(attempt - 1))
-        pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-    if pending:
-        raise DependencyUnavailable("DynamoDB left deletes unprocessed.")
+    """Delete ``keys`` (at most ``BATCH_WRITE_MOST``; a key of nothing deletes nothing), all of
+    them (``ongpt.storage.batches``)."""
+    if keys:
+        batches.write_all(dynamodb, {table: [{"DeleteRequest": {"Key": dict(k)}} for k in keys]})
 
 
 def conditional_update(dynamodb: DynamoDBClient, **kwargs: Unpack[UpdateItemInputTypeDef]) -> bool:
     """An ``UpdateItem`` with a ``ConditionExpression``; whether its condition held (nothing is
-    written when it did not)."""
+    written when it did not; one cancelled by a transaction on the item is sent again)."""
     try:
-        dynamodb.update_item(**kwargs)
+        until_won(lambda: dynamodb.update_item(**kwargs))
     except ClientError as error:
         if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
             return False
@@ -254,5 +227,9 @@ def with_pointer(
 
 def pointed_customer(dynamodb: DynamoDBClient, table: str, pointer: str) -> str | None:
     """The customer a pointer item names, if there is one."""
-    found = dynamodb.get_item(TableName=table, Key=key(pointer, POINTER)).get("Item")
+    found = dynamodb.get_item(
+        TableName=table,
+        Key=key(pointer, POINTER),
+        ConsistentRead=True,  # maybe written just now
+    ).get("Item")
     return str(from_item(found)["customer_id"]) if found else None

@@ -31,6 +31,7 @@ from ongpt.platform.telemetry import tracer
 from ongpt.security.crypto import seal, unseal
 from ongpt.storage.dynamo import TransactionConflict, from_item, to_item, transact
 from ongpt.storage.key_store import KeyStore
+from ongpt.storage.races import until_won
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -189,16 +190,18 @@ class Outbox:
         dropped, refused, or gone). ``ClaimHeld``, with the item, if a delivery claimed it
         before: never taken over, since that delivery may have sent it."""
         try:
-            claimed = self.dynamodb.update_item(
-                TableName=self.table,
-                Key=to_item({"notice_id": notice_id}),
-                UpdateExpression="SET #state = :claimed, claimed_at = :at",
-                ConditionExpression="#state = :pending",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues=to_item(
-                    {":claimed": CLAIMED, ":pending": PENDING, ":at": at}
-                ),
-                ReturnValues="ALL_NEW",
+            claimed = until_won(
+                lambda: self.dynamodb.update_item(
+                    TableName=self.table,
+                    Key=to_item({"notice_id": notice_id}),
+                    UpdateExpression="SET #state = :claimed, claimed_at = :at",
+                    ConditionExpression="#state = :pending",
+                    ExpressionAttributeNames={"#state": "state"},
+                    ExpressionAttributeValues=to_item(
+                        {":claimed": CLAIMED, ":pending": PENDING, ":at": at}
+                    ),
+                    ReturnValues="ALL_NEW",
+                )
             )
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
@@ -223,13 +226,17 @@ class Outbox:
         self, notice_id: str, claimed_at: str, update: str, values: dict[str, str]
     ) -> None:
         """``update`` the notice if its claim is still ``claimed_at``."""
-        self.dynamodb.update_item(
-            TableName=self.table,
-            Key=to_item({"notice_id": notice_id}),
-            UpdateExpression=update,
-            ConditionExpression="#state = :claimed AND claimed_at = :mine",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues=to_item({**values, ":claimed": CLAIMED, ":mine": claimed_at}),
+        until_won(
+            lambda: self.dynamodb.update_item(
+                TableName=self.table,
+                Key=to_item({"notice_id": notice_id}),
+                UpdateExpression=update,
+                ConditionExpression="#state = :claimed AND claimed_at = :mine",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues=to_item(
+                    {**values, ":claimed": CLAIMED, ":mine": claimed_at}
+                ),
+            )
         )
 
     @tracer.capture_method
