@@ -25,6 +25,7 @@ import boto3.session
 import pytest
 from botocore.client import BaseClient
 from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.dynamo_type import DynamoType
 
 from local.template import ACCOUNT_ID
 from ongpt.audit.service import verify
@@ -37,6 +38,7 @@ ITEM_WRITES = {"PutItem": "Item", "UpdateItem": "Key", "DeleteItem": "Key"}
 TRANSACT_WRITES = {"Put": "Item", "Update": "Key", "Delete": "Key"}
 BATCH_WRITES = {"PutRequest": "Item", "DeleteRequest": "Key"}
 AUDIT = "Audit"  # in the audit table's name
+TALLY = "COUNTS#"  # a shared tally's partition key (the customers' sharded counters)
 
 
 @dataclass
@@ -47,10 +49,15 @@ class Touched:
     users: set[tuple[str, str]] = field(default_factory=set)
     objects: set[tuple[str, str]] = field(default_factory=set)  # bucket, key (the anchors)
     subjects: set[str] = field(default_factory=set)  # audit chains written to
+    # A shared tally (a shard of the customers' counters) as it was before the run touched it:
+    # each run's new customer falls in a shard of its own, so its change is compared, not its item.
+    tallies: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def add_item(self, table: str, item: dict[str, Any]) -> None:
         key = json.dumps({name: item[name] for name in key_schema(table)}, sort_keys=True)
         self.items.add((table, key))
+        if item.get("pk", {}).get("S", "").startswith(TALLY) and (table, key) not in self.tallies:
+            self.tallies[(table, key)] = _moto_item(table, item)
         if AUDIT in table:
             self.subjects.add(item["pk"]["S"].removeprefix("SUBJECT#"))
 
@@ -97,6 +104,14 @@ def key_schema(table: str) -> tuple[str, ...]:
     return tuple(a for a in (found.hash_key_attr, found.range_key_attr) if a)
 
 
+def _moto_item(table: str, key: dict[str, Any]) -> dict[str, Any]:
+    """The item of ``key`` as moto holds it now ({} if none), read from its backend."""
+    found = dynamodb_backends[ACCOUNT_ID][REGION].tables[table]
+    names = key_schema(table)
+    item = found.get_item(*(DynamoType(key[name]) for name in names))
+    return item.to_json()["Attributes"] if item else {}
+
+
 @contextmanager
 def clients_reused(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each kind of boto3 client created once and reused. In-process every invocation is a cold
@@ -126,10 +141,18 @@ def state(touched: Touched) -> Counter[str]:
     idp = boto3.client("cognito-idp", region_name=REGION)
     found: Counter[str] = Counter()
     items = []
+    tallied: Counter[str] = Counter()
     for table, key in touched.items:
         read = dynamodb.get_item(TableName=table, Key=json.loads(key), ConsistentRead=True)
-        if "Item" in read:
+        if (table, key) in touched.tallies:
+            before = touched.tallies[(table, key)]
+            for name, value in read.get("Item", {}).items():
+                if "N" in value:
+                    tallied[name] += int(value["N"]) - int(before.get(name, {"N": "0"})["N"])
+        elif "Item" in read:
             items.append((table, read["Item"]))
+    if tallied:
+        found[f"tallies changed by {sorted(tallied.items())}"] += 1
     for table, item in in_the_run(items):
         found[f"{table} {json.dumps(normalised.item(item), ensure_ascii=False)}"] += 1
     for pool, username in touched.users:

@@ -136,12 +136,38 @@ def faults_of(calls: list[str], sites: list[str] | None = None) -> list[Fault]:
     return errors + [Fault(p, calls[p], "timeout", site[p]) for p in timed_out]
 
 
+# Operations that change nothing: served twice, the second answer is the first one's (with no
+# other writer in the row), so their answers lost are left out; what is left is every call that
+# writes, sends, creates or deletes.
+READS = (
+    "Get",
+    "Query",
+    "Scan",
+    "BatchGet",
+    "TransactGet",
+    "Describe",
+    "List",
+    "Head",
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateMac",
+    "VerifyMac",
+    "AdminGetUser",
+    "ReceiveMessage",
+)
+
+
 def lost_answers_of(calls: list[str], sites: list[str]) -> list[Fault]:
-    """Each distinct (operation, call site) of a clean run served and its answer lost, at its
-    first call (issue 26, item 4): the SDK sends it again, so the code sees a second answer,
-    for a conditional write the refusal of its own first write."""
+    """Each distinct (operation, call site) of a clean run that changes something, served and
+    its answer lost, at its first call (issue 26, item 4): the SDK sends it again, so the code
+    sees a second answer, for a conditional write the refusal of its own first write."""
     first_of = {pair: p for p, pair in reversed(list(enumerate(zip(calls, sites, strict=True))))}
-    return [Fault(p, calls[p], ANSWER_LOST, sites[p]) for p in sorted(first_of.values())]
+    return [
+        Fault(p, calls[p], ANSWER_LOST, sites[p])
+        for p in sorted(first_of.values())
+        if not calls[p].split(".")[-1].startswith(READS)
+    ]
 
 
 def calls_of(monkeypatch: pytest.MonkeyPatch, run: Callable[[], Any]) -> list[str]:
