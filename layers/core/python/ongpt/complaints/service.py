@@ -185,7 +185,7 @@ class Complaints:
         about = f"complaint:{complaint_id}"
         values = {
             "reference": complaint_id[:8].upper(),
-            "filed_on": record["created_at"][:10],
+            "filed_on": record["created_at"],
             "outcome": record["status"].lower(),
             "resolution": opened[RESOLUTION],
         }

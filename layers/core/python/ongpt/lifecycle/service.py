@@ -113,7 +113,7 @@ class AccountLifecycle:
             f"closure:{customer_id}:{at}",
             Kind.ACCOUNT_CLOSING,
             BOTH,
-            erase_on=erase_after[:10],
+            erase_on=erase_after,
         )
         try:
             self._sign_in_off(customer_id)
