@@ -139,6 +139,7 @@ class OnGptAccountsStack(Stack):
             api=self.gateway.api,
             identity=self.identity,
             access_logs=self.trail.access_logs,
+            domain=settings.site_domain,
         )
         self.gateway.allow_site(self.site.origin)
 
