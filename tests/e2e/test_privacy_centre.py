@@ -13,6 +13,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -458,13 +459,24 @@ def customer_with_everything(
         assert answer.status_code < 300, answer.text
         return answer.json() if answer.content else {}
 
-    for purpose, granted in [
-        ("marketing", True),
-        ("third_party_sharing:acme-bank", True),
-        ("third_party_sharing:partner-z", True),
-        ("third_party_sharing:partner-z", False),
-    ]:
-        ok(me.request("PUT", f"/v1/me/consents/{purpose}", json_body={"granted": granted}))
+    def consents_and_disclosures() -> None:
+        for purpose, granted in [
+            ("marketing", True),
+            ("third_party_sharing:acme-bank", True),
+            ("third_party_sharing:partner-z", True),
+            ("third_party_sharing:partner-z", False),
+        ]:
+            ok(me.request("PUT", f"/v1/me/consents/{purpose}", json_body={"granted": granted}))
+        for recipient, basis, categories in [
+            ("cong-an", "legal_obligation", ["contact", "contracts"]),
+            ("acme-bank", "consent", ["profile"]),  # with the consent just granted
+            ("vien-kiem-sat", "legal_obligation", ["complaints", "consents"]),
+        ]:
+            disclosure = {"customer_id": cid, "recipient": recipient, "legal_basis": basis}
+            if basis == "legal_obligation":
+                disclosure["authority_reference"] = "CV-118/2026"
+            disclosure["data_categories"] = categories
+            ok(compliance.request("POST", "/v1/staff/disclosures", json_body=disclosure))
 
     def edit(changes: dict[str, Any]) -> str:
         body = {"changes": changes, "reason": "Cập nhật hồ sơ"}
@@ -472,53 +484,48 @@ def customer_with_everything(
             ok(me.request("POST", "/v1/me/edit-requests", json_body=body))["edit_request_id"]
         )
 
-    decided: list[tuple[dict[str, Any], str, str]] = [
-        ({"optional": {"company": "Công ty Bình Minh"}}, "approve", "Đã kiểm tra."),
-        ({"full_name": "Nguyễn Văn Ân"}, "reject", "Tên không khớp với giấy tờ."),
-    ]
-    for changes, decision, note in decided:
-        path = f"/v1/staff/edit-requests/{edit(changes)}/decision"
-        ok(support.request("POST", path, json_body={"decision": decision, "note": note}))
-    withdrawn = edit({"optional": {"address": "12 Lý Thường Kiệt, Hà Nội"}})
-    ok(me.request("POST", f"/v1/me/edit-requests/{withdrawn}/withdraw"))
-    edit({"optional": {"date_of_birth": "1990-05-17", "preferred_language": "en"}})
-    edit({"phone": spaced(new_phone())})  # waits for the new number's code
+    def edit_requests() -> None:
+        decided: list[tuple[dict[str, Any], str, str]] = [
+            ({"optional": {"company": "Công ty Bình Minh"}}, "approve", "Đã kiểm tra."),
+            ({"full_name": "Nguyễn Văn Ân"}, "reject", "Tên không khớp với giấy tờ."),
+        ]
+        for changes, decision, note in decided:
+            path = f"/v1/staff/edit-requests/{edit(changes)}/decision"
+            ok(support.request("POST", path, json_body={"decision": decision, "note": note}))
+        withdrawn = edit({"optional": {"address": "12 Lý Thường Kiệt, Hà Nội"}})
+        ok(me.request("POST", f"/v1/me/edit-requests/{withdrawn}/withdraw"))
+        edit({"optional": {"date_of_birth": "1990-05-17", "preferred_language": "en"}})
+        edit({"phone": spaced(new_phone())})  # waits for the new number's code
 
-    for plan, starts, ends in [
-        ("business", "2026-01-01T00:00:00Z", "2027-11-30T23:59:59Z"),
-        ("Pro", "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
-    ]:
-        contract = {"customer_id": cid, "plan": plan, "starts_at": starts, "expires_at": ends}
-        ok(support.request("POST", "/v1/staff/contracts", json_body=contract))
-    for recipient, basis, categories in [
-        ("cong-an", "legal_obligation", ["contact", "contracts"]),
-        ("acme-bank", "consent", ["profile"]),
-        ("vien-kiem-sat", "legal_obligation", ["complaints", "consents"]),
-    ]:
-        disclosure = {"customer_id": cid, "recipient": recipient, "legal_basis": basis}
-        if basis == "legal_obligation":
-            disclosure["authority_reference"] = "CV-118/2026"
-        disclosure["data_categories"] = categories
-        ok(compliance.request("POST", "/v1/staff/disclosures", json_body=disclosure))
-    complaints: list[tuple[str, list[tuple[str, str | None]]]] = [
-        ("billing", [("IN_PROGRESS", None), ("RESOLVED", "Chúng tôi đã hoàn lại tiền.")]),
-        ("privacy", [("REJECTED", "Không thấy dữ liệu nào bị dùng sai mục đích.")]),
-        ("service", [("IN_PROGRESS", None)]),
-        ("other", []),
-    ]
-    for category, moves in complaints:
-        filed = ok(
-            me.request(
-                "POST",
-                "/v1/complaints",
-                json_body={"category": category, "subject": "Góp ý", "message": "Nội dung."},
-            )
-        )
-        for status, resolution in moves:
-            change = {"status": status, **({"resolution": resolution} if resolution else {})}
-            path = f"/v1/staff/complaints/{filed['complaint_id']}"
-            ok(support.request("PATCH", path, json_body=change))
-    ok(compliance.request("GET", f"/v1/staff/customers/{cid}?purpose=legal_request"))
+    def contracts() -> None:
+        for plan, starts, ends in [
+            ("business", "2026-01-01T00:00:00Z", "2027-11-30T23:59:59Z"),
+            ("Pro", "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
+        ]:
+            contract = {"customer_id": cid, "plan": plan, "starts_at": starts, "expires_at": ends}
+            ok(support.request("POST", "/v1/staff/contracts", json_body=contract))
+
+    def complaints_and_a_read() -> None:
+        complaints: list[tuple[str, list[tuple[str, str | None]]]] = [
+            ("billing", [("IN_PROGRESS", None), ("RESOLVED", "Chúng tôi đã hoàn lại tiền.")]),
+            ("privacy", [("REJECTED", "Không thấy dữ liệu nào bị dùng sai mục đích.")]),
+            ("service", [("IN_PROGRESS", None)]),
+            ("other", []),
+        ]
+        for category, moves in complaints:
+            body = {"category": category, "subject": "Góp ý", "message": "Nội dung."}
+            filed = ok(me.request("POST", "/v1/complaints", json_body=body))
+            for status, resolution in moves:
+                change = {"status": status, **({"resolution": resolution} if resolution else {})}
+                path = f"/v1/staff/complaints/{filed['complaint_id']}"
+                ok(support.request("PATCH", path, json_body=change))
+        ok(compliance.request("GET", f"/v1/staff/customers/{cid}?purpose=legal_request"))
+
+    # Independent of each other: at once (the runtime serves functions concurrently).
+    parts = (consents_and_disclosures, edit_requests, contracts, complaints_and_a_read)
+    with ThreadPoolExecutor(len(parts)) as pool:
+        for done in [pool.submit(part) for part in parts]:
+            done.result()
     return person, me
 
 
@@ -577,8 +584,11 @@ def test_a_customer_recovers_signs_in_by_sms_sets_up_an_app_and_closes_the_accou
     sign_in(local_runtime, email, person["password"])  # an authenticator app, then lost
     site = visit(**PHONE, permissions=["clipboard-read", "clipboard-write"])
     page = site.page
-    page.click("#language")  # in English, on a phone
+    page.click("#language")  # in English, on a phone: the guest's pages
     page.wait_for_selector("html[lang=en]")
+    site.step("29-home-en", shot=False)
+    site.go("#/register", "Register")
+    site.step("29-register-en", shot=False)
     page.click("nav >> text=Recover my account")
     page.fill("#f-email", email)
     page.fill("#f-phone", f"+84 {phone[3:6]} {phone[6:9]} {phone[9:]}")  # +84 ... with spaces
