@@ -96,11 +96,12 @@ run: synth  ## serve the whole API and the privacy centre locally (moto + local 
 bench: synth  ## benchmarks, printed as ratios against baselines measured in the same run
 	$(BIN)/python -m tests.bench
 
-diff: synth  ## compare with what is deployed (needs AWS credentials)
+diff: synth  ## compare every stack with what is deployed (needs AWS credentials)
 	$(CDK) diff
 
-deploy: synth  ## deploy the stack, then publish the privacy centre (AWS credentials, bootstrapped account, python3.14 or Docker)
-	$(CDK) deploy -c require_layer_bytecode=true
+# --all: every stack, each after those it imports from (README, Deploying).
+deploy: synth  ## deploy the stacks in order, then publish the privacy centre (AWS credentials, bootstrapped account, python3.14 or Docker)
+	$(CDK) deploy --all -c require_layer_bytecode=true
 	$(BIN)/python -m infra.publish_site
 
 clean:  ## remove build output (keeps .venv and caches)

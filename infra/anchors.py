@@ -18,6 +18,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.compliance import acknowledge, in_all_packs
+from infra.roles import Grantee
 from infra.trail import logged_kms_bucket
 
 ANCHOR_RETENTION = Duration.days(7 * 365)
@@ -69,8 +70,9 @@ class AuditAnchors(Construct):
             *in_all_packs("S3BucketReplicationEnabled"),
         )
 
-    def allow_read(self, role: iam.IRole) -> None:
+    def allow_read(self, grantee: Grantee) -> None:
         """A chain's newest anchor: list its prefix, get one object."""
+        role = grantee.policies
         role.add_to_principal_policy(
             iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn])
         )
@@ -79,15 +81,15 @@ class AuditAnchors(Construct):
         )
         self.key.grant(role, "kms:Decrypt")
 
-    def allow_write(self, role: iam.IRole) -> None:
+    def allow_write(self, grantee: Grantee) -> None:
         """New anchors, by this role alone: the bucket policy refuses overwrites, deletes and
         any other principal's put (an administrator's too, whatever IAM allows them)."""
         assert not self._writer, "the anchor bucket has one writer"
-        self._writer = role
-        role.add_to_principal_policy(
+        self._writer = grantee.role
+        grantee.policies.add_to_principal_policy(
             iam.PolicyStatement(actions=["s3:PutObject"], resources=[self.objects])
         )
-        self.key.grant(role, "kms:GenerateDataKey")
+        self.key.grant(grantee.policies, "kms:GenerateDataKey")
         self.bucket.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="OnlyTheAnchorJobPuts",
@@ -95,6 +97,6 @@ class AuditAnchors(Construct):
                 principals=[iam.AnyPrincipal()],
                 actions=["s3:PutObject"],
                 resources=[self.objects],
-                conditions={"ArnNotEquals": {"aws:PrincipalArn": role.role_arn}},
+                conditions={"ArnNotEquals": {"aws:PrincipalArn": grantee.role.role_arn}},
             )
         )

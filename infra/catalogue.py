@@ -351,7 +351,7 @@ ERASURE = FunctionSpec(
         ),
         items(tables.DATA_KEYS, "DeleteItem"),
         items(tables.GUARDS, "GetItem", "DeleteItem"),  # the addresses may register again
-        items(tables.ERASURES, "PutItem", "UpdateItem", queries=(BY_MONTH,)),  # the ledger
+        items(tables.ERASURES, "UpdateItem", queries=(BY_MONTH,)),  # the ledger
         N.AUDIT_APPEND,
         N.COGNITO_DELETE,
     ),

@@ -51,12 +51,23 @@ def render(value: Any) -> str:
         return f"<{value['Ref']}>"
     if isinstance(value, dict) and "Fn::GetAtt" in value:
         return "<{}>".format(".".join(value["Fn::GetAtt"]))
+    if isinstance(value, dict) and "Fn::ImportValue" in value:  # another stack's: its export
+        return render(value["Fn::ImportValue"])
     raise ValueError(f"cannot render {value!r}")
 
 
 def wildcard_resource(scope: IConstruct, arn: str) -> str:
-    """The IAM5 finding id of a wildcard resource ARN (a CDK token is allowed)."""
+    """The IAM5 finding id of a wildcard resource ARN (a CDK token is allowed; one of another
+    stack's resources as ``referred_to`` gives it)."""
     return f"AwsSolutions-IAM5[Resource::{render(Stack.of(scope).resolve(arn))}]"
+
+
+def referred_to(scope: IConstruct, value: str, owner: IConstruct) -> str:
+    """``value``, a token of ``owner``'s stack, as ``scope``'s stack refers to it: within one
+    stack, itself; from another, the import of the export CDK makes for it (the same export,
+    made now rather than at synthesis), which cdk-nag names a finding by."""
+    stack = Stack.of(owner)
+    return value if Stack.of(scope) is stack else stack.export_value(value)
 
 
 def wildcard_action(action: str) -> str:
@@ -76,11 +87,21 @@ def acknowledgements(metadata: dict[str, list[dict[str, Any]]]) -> list[tuple[st
     return sorted(found)
 
 
-def acknowledgements_table(cloud_assembly: str, stack: str = "OnGptAccounts") -> str:
+def all_acknowledgements(cloud_assembly: Path) -> list[tuple[str, str]]:
+    """(rule, reason) of every acknowledgement in every stack of the assembly."""
+    found = {
+        acknowledged
+        for path in cloud_assembly.glob("*.metadata.json")
+        for acknowledged in acknowledgements(json.loads(path.read_text()))
+    }
+    return sorted(found)
+
+
+def acknowledgements_table(cloud_assembly: str) -> str:
     """The acknowledgements as the Markdown table kept in the README."""
-    metadata = json.loads((Path(cloud_assembly) / f"{stack}.metadata.json").read_text())
     rows = ["| Rule | Reason |", "|---|---|"]
-    rows += [f"| `{rule}` | {reason} |" for rule, reason in acknowledgements(metadata)]
+    found = all_acknowledgements(Path(cloud_assembly))
+    rows += [f"| `{rule}` | {reason} |" for rule, reason in found]
     return "\n".join(rows)
 
 

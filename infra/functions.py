@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import jsii
 from aws_cdk import Annotations, Arn, ArnFormat, Duration, RemovalPolicy, Stack
@@ -23,10 +23,11 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.catalogue import DataKeys, FunctionSpec, Items
-from infra.compliance import acknowledge, in_all_packs, wildcard_resource
+from infra.compliance import acknowledge, in_all_packs, referred_to, wildcard_resource
 from infra.keys import Keys
 from infra.layer_build import PYTHON_VERSION, build_layer, has_bytecode
 from infra.messaging import Messaging
+from infra.roles import Grantee
 from infra.service_access import (
     DYNAMODB_KEY_READ,
     DYNAMODB_KEY_WRITE,
@@ -111,28 +112,40 @@ def encrypted_log_group(
     )
 
 
+def _construct_id(spec: FunctionSpec) -> str:
+    return spec.name.title().replace("_", "")
+
+
+def function_role(scope: Construct, spec: FunctionSpec) -> iam.Role:
+    """The function's own role, made in ``scope``'s stack (``infra/roles.py``) under the
+    function's construct id, as ``<Function>/Role`` beside it would be."""
+    return iam.Role(
+        Construct(scope, _construct_id(spec)),
+        "Role",
+        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        description=f"OnGPT Accounts {spec.name} function",
+    )
+
+
 class ServiceFunction(Construct):
-    """One function of ``functions/<name>``, with its own role and log group."""
+    """One function of ``functions/<name>``, with its own role (``function_role``, maybe made
+    in another stack) and log group."""
 
     def __init__(
         self,
         scope: Construct,
         spec: FunctionSpec,
         *,
+        role: iam.IRole,
         layer: lambda_.ILayerVersion,
         log_key: kms.IKey,
         dead_letter_queue: sqs.IQueue | None = None,
     ) -> None:
-        super().__init__(scope, spec.name.title().replace("_", ""))
+        super().__init__(scope, _construct_id(spec))
         self.spec = spec
         self.log_group = encrypted_log_group(self, "Logs", log_key)
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"OnGPT Accounts {spec.name} function",
-        )
-        self.log_group.grant_write(self.role)
+        self.grantee = Grantee.of(self, role)
+        self.log_group.grant_write(self.grantee.policies)
         self.function = lambda_.Function(
             self,
             "Function",
@@ -144,7 +157,7 @@ class ServiceFunction(Construct):
                 str(FUNCTIONS_DIR / spec.name), exclude=["__pycache__", "*.pyc"]
             ),
             layers=[layer],
-            role=self.role,
+            role=self.grantee.policies,
             timeout=Duration.seconds(spec.timeout_seconds),
             memory_size=spec.memory_mb,
             log_group=self.log_group,
@@ -160,6 +173,9 @@ class ServiceFunction(Construct):
                 env.TRACER_CAPTURE_ERROR.name: "false",
             },
         )
+        # It runs as the role itself, by the ARN its own stack gives it (and the key policies
+        # name), not as rebuilt from the role's name.
+        cast(lambda_.CfnFunction, self.function.node.default_child).role = role.role_arn
         acknowledge(
             self,
             "Functions run outside a VPC: they reach only AWS APIs, over TLS with SigV4 and IAM; "
@@ -229,43 +245,43 @@ class ServiceFunction(Construct):
         self._env(env.AUDIT_KEY_ID, keys.audit.key_arn)
         self._allow(AUDIT_APPEND_ACTIONS, table.table_arn)
         self._key_through("dynamodb", table.encryption_key, write=True)
-        keys.allow_audit_mac(self.role, "kms:GenerateMac")
+        keys.allow_audit_mac(self.grantee, "kms:GenerateMac")
 
     def use_audit_anchors(self, keys: Keys, anchors: AuditAnchors, *, write: bool) -> None:
         """Verify audit chains against their anchors, or (the anchor job) write new anchors;
         either checks MACs; the job keys each anchor it writes, and makes no other MAC."""
         self._env(env.AUDIT_KEY_ID, keys.audit.key_arn)
         self._env(env.AUDIT_ANCHOR_BUCKET, anchors.bucket.bucket_name)
-        keys.allow_audit_mac(self.role, "kms:VerifyMac")
-        anchors.allow_read(self.role)  # the job, too, verifies from a chain's newest anchor
+        keys.allow_audit_mac(self.grantee, "kms:VerifyMac")
+        anchors.allow_read(self.grantee)  # the job, too, verifies from a chain's newest anchor
         if write:
-            anchors.allow_write(self.role)
-            keys.allow_audit_mac(self.role, "kms:GenerateMac")
+            anchors.allow_write(self.grantee)
+            keys.allow_audit_mac(self.grantee, "kms:GenerateMac")
         acknowledge(
             self,
             "Audit anchors are objects named by chain and sequence: a chain's are found by "
             "prefix, and each is written once.",
-            wildcard_resource(self, anchors.objects),
+            wildcard_resource(self, f"{referred_to(self, anchors.bucket.bucket_arn, anchors)}/*"),
         )
 
     def use_data_keys(self, keys: Keys, need: DataKeys) -> None:
         self._env(env.DATA_KEY_ID, keys.data.key_arn)
-        keys.allow_data_keys(self.role, "kms:GenerateDataKey", need.makes)
-        keys.allow_data_keys(self.role, "kms:Decrypt", need.opens)
+        keys.allow_data_keys(self.grantee, "kms:GenerateDataKey", need.makes)
+        keys.allow_data_keys(self.grantee, "kms:Decrypt", need.opens)
 
     def use_blind_index(self, keys: Keys) -> None:
         self._env(env.BLIND_INDEX_KEY_ID, keys.blind_index.key_arn)
-        keys.allow_blind_index(self.role)
+        keys.allow_blind_index(self.grantee)
 
     def use_user_pool(self, pool: cognito.IUserPool, *actions: str) -> None:
         self._env(env.USER_POOL_ID, pool.user_pool_id)
-        pool.grant(self.role, *actions)
+        pool.grant(self.grantee.policies, *actions)
 
     def use_email(self, messaging: Messaging, settings: Settings) -> None:
         stack = Stack.of(self)
         self._env(env.SENDER_EMAIL, settings.sender_email)
         self._env(env.SES_CONFIGURATION_SET, messaging.configuration_set.configuration_set_name)
-        self.role.add_to_principal_policy(
+        self.grantee.policies.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["ses:SendEmail"],
                 resources=[
@@ -286,10 +302,10 @@ class ServiceFunction(Construct):
             {"service": "sns", "resource": "*", "arn_format": ArnFormat.NO_RESOURCE_NAME},
             Stack.of(self),
         )
-        self.role.add_to_principal_policy(
+        self.grantee.policies.add_to_principal_policy(
             iam.PolicyStatement(actions=["sns:Publish"], resources=["*"])
         )
-        self.role.add_to_principal_policy(
+        self.grantee.policies.add_to_principal_policy(
             iam.PolicyStatement(effect=iam.Effect.DENY, actions=["sns:Publish"], resources=[topics])
         )
         acknowledge(
@@ -353,7 +369,7 @@ class ServiceFunction(Construct):
     def _allow(
         self, actions: Sequence[str], resource: str, conditions: dict[str, Any] | None = None
     ) -> None:
-        self.role.add_to_principal_policy(
+        self.grantee.policies.add_to_principal_policy(
             iam.PolicyStatement(actions=list(actions), resources=[resource], conditions=conditions)
         )
 

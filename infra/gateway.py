@@ -187,17 +187,21 @@ class Gateway(Construct):
         for service in self.functions:
             service.function.add_environment(env.IDENTITY_POOL_ID.name, identity_pool_id)
 
-    def allow_invoke(self, role: iam.IRole, patterns: tuple[Pattern, ...]) -> None:
-        """Let ``role`` invoke the routes matching ``patterns`` (API.md, Principals)."""
+    def allow_invoke(self, name: str, role: iam.IRole, patterns: tuple[Pattern, ...]) -> None:
+        """Let ``role`` invoke the routes matching ``patterns`` (API.md, Principals): a policy
+        of the API's stack (``<name>Invokes``), attached to the role, which is made earlier."""
         arns = [self.api.arn_for_execute_api(method, path, STAGE) for method, path in patterns]
-        role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["execute-api:Invoke"], resources=arns)
+        policy = iam.Policy(
+            self,
+            f"{name}Invokes",
+            roles=[role],
+            statements=[iam.PolicyStatement(actions=["execute-api:Invoke"], resources=arns)],
         )
         acknowledge(
-            role,
+            policy,
             "API.md's principal table grants whole route subtrees (any method, any id).",
             *(
-                wildcard_resource(role, arn)
+                wildcard_resource(policy, arn)
                 for arn, (method, path) in zip(arns, patterns, strict=True)
                 if "*" in method + path
             ),

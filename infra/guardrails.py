@@ -1,6 +1,7 @@
-"""Our own synth-time checks, where cdk-nag has none. Each reads the synthesized template:
+"""Our own synth-time checks, where cdk-nag has none. Each reads the synthesized templates,
+the app's stacks as one (a reference to another stack's resource as one within a stack):
 
-- ``OnGpt-TableCmk``: every DynamoDB table is encrypted with a customer-managed key of the stack.
+- ``OnGpt-TableCmk``: every DynamoDB table is encrypted with a customer-managed key of the app.
 - ``OnGpt-MethodIam``: every API method requires AWS_IAM (SigV4) authorization (P2.6), but a CORS
   preflight: ``OPTIONS`` answered by API Gateway itself (a MOCK integration), which browsers send
   unsigned and which reaches no function (infra/cors.py).
@@ -24,6 +25,8 @@ from aws_cdk import (
     PolicyViolatingResource,
     PolicyViolation,
 )
+
+from infra.assembly import merged
 
 APPEND_ONLY_TAG = "ongpt:append-only"
 MUTATING_ACTIONS = {
@@ -190,16 +193,19 @@ class Guardrails:
         return "1.0.0"
 
     def validate(self, context: IPolicyValidationContext) -> PolicyValidationPluginReport:
+        """The app's templates are checked as one (``infra/assembly.py``), so that a policy in
+        one stack is seen to name a table of another; each finding is reported in its own."""
+        templates = {path: json.loads(Path(path).read_text()) for path in context.template_paths}
+        where = {lid: path for path, t in templates.items() for lid in t.get("Resources", {})}
         by_rule: dict[str, list[PolicyViolatingResource]] = {}
-        for path in context.template_paths:
-            for finding in check_template(json.loads(Path(path).read_text())):
-                by_rule.setdefault(finding.rule, []).append(
-                    PolicyViolatingResource(
-                        resource_logical_id=finding.logical_id,
-                        template_path=path,
-                        locations=[finding.location],
-                    )
+        for finding in check_template(merged(templates.values())):
+            by_rule.setdefault(finding.rule, []).append(
+                PolicyViolatingResource(
+                    resource_logical_id=finding.logical_id,
+                    template_path=where[finding.logical_id],
+                    locations=[finding.location],
                 )
+            )
         violations = [
             PolicyViolation(rule_name=rule, description=RULES[rule], violating_resources=found)
             for rule, found in by_rule.items()

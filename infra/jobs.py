@@ -10,7 +10,7 @@ from aws_cdk import aws_scheduler_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.compliance import acknowledge, wildcard_resource
+from infra.compliance import acknowledge, referred_to, wildcard_resource
 from infra.functions import ServiceFunction
 
 EXPIRY_REMINDERS = "expiry-reminders"
@@ -46,7 +46,9 @@ class Jobs(Construct):
             self._role,
             "The scheduler's role invokes each job's function, any of its versions.",
             *(
-                wildcard_resource(self._role, f"{job.function.function_arn}:*")
+                wildcard_resource(
+                    self._role, f"{referred_to(self, job.function.function_arn, job)}:*"
+                )
                 for job in (expiry_reminders, audit_anchors, erasure, audit_verification)
             ),
         )

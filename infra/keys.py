@@ -20,6 +20,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from infra.roles import Grantee
+
 ADMIN_ACTIONS = [
     "kms:CancelKeyDeletion",
     "kms:CreateAlias",
@@ -162,7 +164,7 @@ class Keys(Construct):
             )
         )
 
-    def allow_data_keys(self, role: iam.IRole, action: str, owners: Sequence[str]) -> None:
+    def allow_data_keys(self, grantee: Grantee, action: str, owners: Sequence[str]) -> None:
         """Data keys of these owner types only: the encryption context must name one owner (a
         customer, the registration that will become one, a recovery, or a complaint), so
         CloudTrail shows whose data was opened (P2.1), and a function opens only the owner types
@@ -175,30 +177,32 @@ class Keys(Construct):
             "Null": {"kms:EncryptionContextKeys": "false"},
             "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": list(owners)},
         }
-        role.add_to_principal_policy(
+        grantee.policies.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=[action], resources=[self.data.key_arn], conditions=conditions
             )
         )
         self.data.add_to_resource_policy(
             iam.PolicyStatement(
-                principals=[role], actions=[action], resources=["*"], conditions=conditions
+                principals=[grantee.role], actions=[action], resources=["*"], conditions=conditions
             )
         )
 
-    def allow_blind_index(self, role: iam.IRole) -> None:
+    def allow_blind_index(self, grantee: Grantee) -> None:
         """HMAC of normalised email and phone for lookups and uniqueness."""
-        _allow_mac(self.blind_index, role, "kms:GenerateMac")
+        _allow_mac(self.blind_index, grantee, "kms:GenerateMac")
 
-    def allow_audit_mac(self, role: iam.IRole, action: str) -> None:
+    def allow_audit_mac(self, grantee: Grantee, action: str) -> None:
         """``kms:GenerateMac`` to key new audit entries (or anchors), ``kms:VerifyMac`` to check
         them."""
-        _allow_mac(self.audit, role, action)
+        _allow_mac(self.audit, grantee, action)
 
 
-def _allow_mac(key: kms.Key, role: iam.IRole, action: str) -> None:
+def _allow_mac(key: kms.Key, grantee: Grantee, action: str) -> None:
     """The role's policy and the key's policy both name the one action."""
-    role.add_to_principal_policy(iam.PolicyStatement(actions=[action], resources=[key.key_arn]))
+    grantee.policies.add_to_principal_policy(
+        iam.PolicyStatement(actions=[action], resources=[key.key_arn])
+    )
     key.add_to_resource_policy(
-        iam.PolicyStatement(principals=[role], actions=[action], resources=["*"])
+        iam.PolicyStatement(principals=[grantee.role], actions=[action], resources=["*"])
     )

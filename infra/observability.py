@@ -4,7 +4,7 @@ beside business ones (``infra/business_figures.py``)."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -20,6 +20,7 @@ from constructs import Construct
 from infra.business_figures import business_widgets
 from infra.catalogue import Need
 from infra.functions import ServiceFunction
+from infra.names import APP
 from infra.security_alarms import add_security_alarms
 from ongpt.platform.telemetry import NAMESPACE
 
@@ -163,7 +164,7 @@ class Observability(Construct):
         )
 
         self.dashboard = cloudwatch.Dashboard(
-            self, "Dashboard", dashboard_name="OnGptAccounts", default_interval=Duration.hours(24)
+            self, "Dashboard", dashboard_name=APP, default_interval=Duration.hours(24)
         )
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(
@@ -208,12 +209,12 @@ class Observability(Construct):
         ),
         missing: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
     ) -> cloudwatch.Alarm:
-        """An alarm to the topic, named ``<stack>-<construct_id>``: the runbook's entry for it is
+        """An alarm to the topic, named ``<app>-<construct_id>``: the runbook's entry for it is
         ``construct_id`` (``docs/runbooks.md``)."""
         alarm = cloudwatch.Alarm(
             self,
             construct_id,
-            alarm_name=f"{Stack.of(self).stack_name}-{construct_id}",
+            alarm_name=f"{APP}-{construct_id}",
             alarm_description=f"{description} (runbook: docs/runbooks.md, {construct_id})",
             metric=metric,
             threshold=threshold,

@@ -1,6 +1,7 @@
 """``python -m infra.publish_site``: after ``make deploy``, upload ``web/dist`` to the privacy
 centre's bucket and refresh the distribution's cache. The bucket and the distribution are read
-from the stack's outputs; the page's configuration is not uploaded (CloudFront answers it)."""
+from the outputs of the stack that holds it (``OnGptAccounts-Api``); the page's configuration is not
+uploaded (CloudFront answers it)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from typing import Any
 
 import boto3
 
+from infra import names
+
 DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
-STACK = "OnGptAccounts"
+STACK = names.API
 BUCKET_OUTPUT = "SiteBucketName"
 DISTRIBUTION_OUTPUT = "SiteDistributionId"
 # The bundle's names do not change with its content: browsers revalidate every time (ETag).

@@ -30,6 +30,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.names import APP
+
 SECURITY_NAMESPACE = "OnGptAccounts/Security"
 PERIOD = Duration.minutes(5)
 # AWS reviews an account whose bounce rate reaches 5% or complaint rate 0.1%, and may pause its
@@ -75,11 +77,12 @@ class TrailAlarm:
 
 @dataclass(frozen=True)
 class Watched:
-    """What the trail alarms name: the stack (CloudFormation names a generated role or function
-    ``<stack>-<logical id>-<suffix>``), its region's function ARN prefix, the audit table, the
+    """What the trail alarms name: the app (``infra/names.py``: CloudFormation names a generated
+    role or function ``<stack>-<logical id>-<suffix>``, and every stack's name starts with the
+    app's), its region's function ARN prefix, the audit table, the
     audit key and the anchor bucket."""
 
-    stack_name: str
+    app: str
     function_arns: str  # arn:<partition>:lambda:<region>:<account>:function:
     audit_table_name: str
     audit_table_arn: str
@@ -96,13 +99,13 @@ def _any(field: str, values: tuple[str, ...]) -> str:
 
 
 def trail_alarms(watched: Watched) -> tuple[TrailAlarm, ...]:
-    stack_name, audit, audit_arn = (
-        watched.stack_name,
+    app, audit, audit_arn = (
+        watched.app,
         watched.audit_table_name,
         watched.audit_table_arn,
     )
-    our_roles = _any("$.requestParameters.roleName", (f"{stack_name}-*", *STAFF_ROLE_NAMES))
-    our_functions = f"{watched.function_arns}{stack_name}-*"
+    our_roles = _any("$.requestParameters.roleName", (f"{app}-*", *STAFF_ROLE_NAMES))
+    our_functions = f"{watched.function_arns}{app}-*"
     issuer = "$.userIdentity.sessionContext.sessionIssuer.userName"
     return (
         TrailAlarm(
@@ -135,7 +138,7 @@ def trail_alarms(watched: Watched) -> tuple[TrailAlarm, ...]:
             + " || ".join(f'($.resources[{i}].ARN = "{audit_arn}")' for i in range(3))
             + ") && "
             # An IAM user or the root user has no session issuer: written by someone too.
-            + _either(f"{issuer} NOT EXISTS", f'{issuer} != "{stack_name}-*"')
+            + _either(f"{issuer} NOT EXISTS", f'{issuer} != "{app}-*"')
             + " }",
         ),
         TrailAlarm(
@@ -146,7 +149,7 @@ def trail_alarms(watched: Watched) -> tuple[TrailAlarm, ...]:
             + _any("$.eventName", FUNCTION_CHANGES)
             + " && "
             + _either(  # as the caller named it (a name or an ARN), or as the answer names it
-                f'$.requestParameters.functionName = "{stack_name}-*"',
+                f'$.requestParameters.functionName = "{app}-*"',
                 f'$.requestParameters.functionName = "{our_functions}"',
                 f'$.responseElements.functionArn = "{our_functions}"',
             )
@@ -215,7 +218,7 @@ def add_security_alarms(
 ) -> None:
     stack = Stack.of(scope)
     watched = Watched(
-        stack_name=stack.stack_name,
+        app=APP,
         function_arns=f"arn:{stack.partition}:lambda:{stack.region}:{stack.account}:function:",
         audit_table_name=audit_table.table_name,
         audit_table_arn=audit_table.table_arn,

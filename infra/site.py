@@ -24,7 +24,7 @@ from infra.gateway import STAGE
 from infra.identity import Identity
 from infra.settings import SiteDomain
 from infra.site_policy import aws_endpoints, content_security_policy
-from infra.trail import secure_bucket
+from infra.trail import log_access, secure_bucket
 
 HSTS_MAX_AGE = Duration.days(730)
 
@@ -57,13 +57,8 @@ class Site(Construct):
         super().__init__(scope, construct_id)
         region = Stack.of(self).region
         api_origin = f"https://{api.rest_api_id}.execute-api.{region}.{Aws.URL_SUFFIX}"
-        self.bucket = secure_bucket(
-            self,
-            "Bucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix="site-bucket/",
-        )
+        self.bucket = secure_bucket(self, "Bucket", encryption=s3.BucketEncryption.S3_MANAGED)
+        log_access(self.bucket, access_logs, "site-bucket/")
         headers = cloudfront.ResponseHeadersPolicy(
             self,
             "Headers",

@@ -1,24 +1,39 @@
-"""The OnGPT Accounts stack: the policy's controls as infrastructure.
+"""The OnGPT Accounts stacks: the policy's controls as infrastructure, by lifecycle.
 
-One stack so that key policies can name the roles that use the keys; stateful resources
-(keys, tables, user pool, trail buckets, log groups) are retained and deletion-protected.
+Each stack refers only to the stacks before it (``infra/names.py``), through the exports and
+``Fn::ImportValue`` that CDK writes for every value one stack takes from another:
+
+- ``Data``: what is kept: the keys, the tables and their backups, the trail and the audit
+  anchors with their buckets, and the functions' roles, which the key policies, the audit
+  table's policy and the anchor bucket's policy name (``infra/roles.py``).
+- ``Identity``: who calls: the user pool and its web ACL, the identity pool, the guest,
+  customer and staff roles.
+- ``Api``: what runs: the shared layer, the functions and their queues, the REST API and the
+  privacy centre. The page's CSP and configuration name the API, and the API's CORS (preflights,
+  gateway responses, the functions' ``SITE_ORIGIN``) names the page's origin: CloudFormation
+  resolves such a pair only inside one stack.
+- ``Operations``: what watches and schedules: the alarms, the dashboard, the schedules.
+
+Stateful resources (keys, tables, user pool, buckets, log groups) are retained and
+deletion-protected, and every stack has termination protection.
 """
 
 from __future__ import annotations
 
-from typing import assert_never
+from typing import Any, assert_never
 
 from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra import catalogue
-from infra.access import CUSTOMER, GUEST, STAFF_ROLES
+from infra.access import CUSTOMER, GUEST, STAFF_ROLES, Pattern
 from infra.anchors import AuditAnchors
 from infra.catalogue import DataKeys, Items, Need
 from infra.compliance import acknowledge, in_all_packs
 from infra.data import Data
 from infra.firewall import UserPoolFirewall
-from infra.functions import ServiceFunction, shared_layer
+from infra.functions import ServiceFunction, function_role, shared_layer
 from infra.gateway import Gateway
 from infra.identity import Identity
 from infra.jobs import Jobs
@@ -42,6 +57,7 @@ COGNITO_PROFILE_CHANGE = (
     "cognito-idp:AdminUserGlobalSignOut",  # every session ends once the addresses moved
 )
 COGNITO_ACCOUNT = (
+    "cognito-idp:AdminGetUser",  # a reactivation needs a sign-in to turn on
     "cognito-idp:AdminUserGlobalSignOut",
     "cognito-idp:AdminDisableUser",
     "cognito-idp:AdminEnableUser",
@@ -50,41 +66,85 @@ COGNITO_ACCOUNT = (
 )
 
 
-class OnGptAccountsStack(Stack):
-    def __init__(
-        self, scope: Construct, construct_id: str, *, settings: Settings, **kwargs: object
-    ) -> None:
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+class _AppStack(Stack):
+    """A stack of the app, retained: termination protection on."""
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, termination_protection=True, **kwargs)
         acknowledge(
             self,
             "Each role's permissions are a policy CDK generates for that role alone from its "
             "grants; a customer-managed policy would hold the same statements, reused nowhere.",
             *in_all_packs("IAMNoInlinePolicy"),
         )
+
+
+class DataStack(_AppStack):
+    """Keys, tables, backups, the trail, the audit anchors, and the roles their policies name."""
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
         self.keys = Keys(self, "Keys")
         self.data = Data(self, "Data", keys=self.keys)
-        self.identity = Identity(self, "Identity", settings=settings)
-        UserPoolFirewall(
-            self,
-            "UserPoolFirewall",
-            user_pool_arn=self.identity.user_pool.user_pool_arn,
-            log_key=self.keys.firewall_logs,
-        )
-        self.messaging = Messaging(self, "Messaging", settings=settings, key=self.keys.data)
         self.trail = AuditTrail(
             self, "AuditTrail", key=self.keys.ops, tables=list(self.data.tables.values())
         )
         self.anchors = AuditAnchors(
             self, "Anchors", key=self.keys.ops, access_logs=self.trail.access_logs
         )
+        self.function_roles = {spec: function_role(self, spec) for spec in catalogue.ALL_FUNCTIONS}
+        self.data.only_appenders_write(
+            tables.AUDIT,
+            [role for spec, role in self.function_roles.items() if Need.AUDIT_APPEND in spec.needs],
+        )
 
+
+class IdentityStack(_AppStack):
+    """The user pool (and its web ACL), the identity pool, the guest, customer and staff roles."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        data: DataStack,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.identity = Identity(self, "Identity", settings=settings)
+        UserPoolFirewall(
+            self,
+            "UserPoolFirewall",
+            user_pool_arn=self.identity.user_pool.user_pool_arn,
+            log_key=data.keys.firewall_logs,
+        )
+
+
+class ApiStack(_AppStack):
+    """The functions, their queues, the REST API and the privacy centre."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        data: DataStack,
+        identity: IdentityStack,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.data, self.identity = data, identity.identity
+        self.messaging = Messaging(self, "Messaging", settings=settings, key=data.keys.data)
         layer = shared_layer(self, settings)
         self.functions = {
             spec: ServiceFunction(
                 self,
                 spec,
+                role=data.function_roles[spec],
                 layer=layer,
-                log_key=self.keys.ops,
+                log_key=data.keys.ops,
                 dead_letter_queue=(
                     self.messaging.job_dlq if spec in catalogue.SCHEDULED_JOBS else None
                 ),
@@ -93,10 +153,6 @@ class OnGptAccountsStack(Stack):
         }
         for service in self.functions.values():
             self._provide(service, settings)
-        self.data.only_appenders_write(
-            tables.AUDIT,
-            [s.role for s in self.functions.values() if Need.AUDIT_APPEND in s.spec.needs],
-        )
         for worker, queue in (
             (catalogue.REGISTRATION_CODES, self.messaging.registration_codes),
             (catalogue.RECOVERY_CODES, self.messaging.recovery_codes),
@@ -104,10 +160,10 @@ class OnGptAccountsStack(Stack):
         ):
             self.functions[worker].consume(queue)
         self.functions[catalogue.NOTICE_DELIVERY].consume_stream(
-            self.data[tables.OUTBOX], self.messaging.notice_dlq, retries=MAX_DELIVERY_ATTEMPTS
+            data.data[tables.OUTBOX], self.messaging.notice_dlq, retries=MAX_DELIVERY_ATTEMPTS
         )
         self.functions[catalogue.AUDIT_CHANGES].consume_stream(
-            self.data[tables.AUDIT],
+            data.data[tables.AUDIT],
             self.messaging.audit_change_dlq,
             retries=MAX_DELIVERY_ATTEMPTS,
             events=("MODIFY", "REMOVE"),  # entries are only added: any other change is a rewrite
@@ -117,67 +173,35 @@ class OnGptAccountsStack(Stack):
             self,
             "Api",
             functions=[self.functions[spec] for spec in catalogue.API_FUNCTIONS],
-            log_key=self.keys.ops,
-            firewall_log_key=self.keys.firewall_logs,
+            log_key=data.keys.ops,
+            firewall_log_key=data.keys.firewall_logs,
         )
+        staff = self.identity.staff_roles
+        callers: dict[str, tuple[iam.IRole, tuple[Pattern, ...]]] = {
+            "Guest": (self.identity.guest_role, GUEST),
+            "Customer": (self.identity.customer_role, CUSTOMER),
+            **{name: (staff[name], patterns) for name, patterns in STAFF_ROLES.items()},
+        }
         self.gateway.only_from(
-            [
-                self.identity.guest_role,
-                self.identity.customer_role,
-                *self.identity.staff_roles.values(),
-            ],
-            self.identity.identity_pool.identity_pool_id,
+            [role for role, _ in callers.values()], self.identity.identity_pool.identity_pool_id
         )
-        self.gateway.allow_invoke(self.identity.guest_role, GUEST)
-        self.gateway.allow_invoke(self.identity.customer_role, CUSTOMER)
-        for name, patterns in STAFF_ROLES.items():
-            self.gateway.allow_invoke(self.identity.staff_roles[name], patterns)
+        for name, (role, patterns) in callers.items():
+            self.gateway.allow_invoke(name, role, patterns)
 
         self.site = Site(
             self,
             "Site",
             api=self.gateway.api,
             identity=self.identity,
-            access_logs=self.trail.access_logs,
+            access_logs=data.trail.access_logs,
             domain=settings.site_domain,
         )
         self.gateway.allow_site(self.site.origin)
-
-        self.jobs = Jobs(
-            self,
-            "Jobs",
-            expiry_reminders=self.functions[catalogue.EXPIRY_REMINDERS],
-            audit_anchors=self.functions[catalogue.AUDIT_ANCHORS],
-            erasure=self.functions[catalogue.ERASURE],
-            audit_verification=self.functions[catalogue.AUDIT_VERIFICATION],
-            dead_letter_queue=self.messaging.job_dlq,
-        )
-        self.observability = Observability(
-            self,
-            "Observability",
-            api=self.gateway.api,
-            access_logs=self.gateway.access_logs,
-            trail_logs=self.trail.log_group,
-            audit_table=self.data[tables.AUDIT],
-            audit_key=self.keys.audit,
-            anchor_bucket=self.anchors.bucket,
-            functions=list(self.functions.values()),
-            dead_letter_queues={
-                "RegistrationCode": self.messaging.registration_code_dlq,
-                "RecoveryCode": self.messaging.recovery_code_dlq,
-                "Announcement": self.messaging.announcement_dlq,
-                "Job": self.messaging.job_dlq,
-                "Notice": self.messaging.notice_dlq,
-                "AuditChange": self.messaging.audit_change_dlq,
-            },
-            key=self.keys.ops,
-            alarm_email=settings.alarm_email,
-        )
         CfnOutput(self, "ApiUrl", value=self.gateway.api.url, description="The API (ongpt-staff)")
 
     def _provide(self, service: ServiceFunction, settings: Settings) -> None:
         """Turn each of the function's needs into its grants and environment, nothing more."""
-        data, keys, pool = self.data, self.keys, self.identity.user_pool
+        data, keys, pool = self.data.data, self.data.keys, self.identity.user_pool
         service.allow_sms_to(settings.sms_country_codes)
         for need in service.spec.needs:
             match need:
@@ -193,7 +217,7 @@ class OnGptAccountsStack(Stack):
                     service.append_audit(data[tables.AUDIT], keys)
                 case Need.AUDIT_VERIFY | Need.AUDIT_ANCHOR:
                     write = need is Need.AUDIT_ANCHOR
-                    service.use_audit_anchors(keys, self.anchors, write=write)
+                    service.use_audit_anchors(keys, self.data.anchors, write=write)
                 case Need.BLIND_INDEX:
                     service.use_blind_index(keys)
                 case Need.COGNITO_SIGN_UP:
@@ -218,3 +242,50 @@ class OnGptAccountsStack(Stack):
                     service.send_to(env.JOB_DLQ_URL, self.messaging.job_dlq)
                 case _:
                     assert_never(need)
+
+
+class OperationsStack(_AppStack):
+    """The schedules of the jobs, the alarms and the dashboard."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        data: DataStack,
+        api: ApiStack,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        functions, messaging = api.functions, api.messaging
+        self.jobs = Jobs(
+            self,
+            "Jobs",
+            expiry_reminders=functions[catalogue.EXPIRY_REMINDERS],
+            audit_anchors=functions[catalogue.AUDIT_ANCHORS],
+            erasure=functions[catalogue.ERASURE],
+            audit_verification=functions[catalogue.AUDIT_VERIFICATION],
+            dead_letter_queue=messaging.job_dlq,
+        )
+        self.observability = Observability(
+            self,
+            "Observability",
+            api=api.gateway.api,
+            access_logs=api.gateway.access_logs,
+            trail_logs=data.trail.log_group,
+            audit_table=data.data[tables.AUDIT],
+            audit_key=data.keys.audit,
+            anchor_bucket=data.anchors.bucket,
+            functions=list(functions.values()),
+            dead_letter_queues={
+                "RegistrationCode": messaging.registration_code_dlq,
+                "RecoveryCode": messaging.recovery_code_dlq,
+                "Announcement": messaging.announcement_dlq,
+                "Job": messaging.job_dlq,
+                "Notice": messaging.notice_dlq,
+                "AuditChange": messaging.audit_change_dlq,
+            },
+            key=data.keys.ops,
+            alarm_email=settings.alarm_email,
+        )

@@ -31,6 +31,11 @@ it (installed once, in the runtime's process, before moto serves):
   (``CODE_DELIVERY_DESTINATION``).
 - **One answer per challenge.** AWS refuses an answer to another challenge than the session's
   (a TOTP code where an SMS code was asked); moto accepts any.
+- **A user's own address.** AWS raises ``AliasExistsException`` when an email is already the
+  alias of *a different* user
+  (https://docs.aws.amazon.com/botocore/latest/reference/services/cognito-idp/client/exceptions/AliasExistsException.html);
+  moto also when ``AdminUpdateUserAttributes`` sets a user's email to the one it has (as an
+  approved change of address does again when its retry finishes it). Here that is no clash.
 """
 
 from __future__ import annotations
@@ -177,9 +182,18 @@ def install() -> None:
         if software and not software.get("Enabled"):
             self.admin_get_user(pool_id, username).token_verified = False
 
+    update = backend.admin_update_user_attributes
+
+    @wraps(update)
+    def updated(self: Any, pool_id: str, username: str, attributes: list[dict[str, str]]) -> None:
+        own = self.admin_get_user(pool_id, username).attribute_lookup.get("email")
+        unchanged = [a for a in attributes if a["Name"] == "email" and a["Value"] == own]
+        update(self, pool_id, username, [a for a in attributes if a not in unchanged])
+
     for name, patched in (
         ("respond_to_auth_challenge", answered),
         ("admin_set_user_mfa_preference", preferred),
+        ("admin_update_user_attributes", updated),
     ):
         setattr(backend, name, patched)
 

@@ -18,7 +18,12 @@ import sys
 import traceback
 from typing import Any, TextIO
 
-from local.lambdas import LambdaContext, import_handler
+from local.lambdas import (
+    MAX_RESPONSE_BYTES,
+    RESPONSE_TOO_LARGE,
+    LambdaContext,
+    import_handler,
+)
 
 
 def failure(exc: BaseException) -> dict[str, Any]:
@@ -45,10 +50,13 @@ def serve(handler_file: str, handler_name: str, arn: str, memory: int, timeout: 
     for line in sys.stdin:
         context = LambdaContext(name, arn, memory, timeout)
         try:
-            result = handler(json.loads(line), context)
-            answer = json.dumps({"result": result})  # a result that is not JSON fails, as on Lambda
+            result = json.dumps(handler(json.loads(line), context))  # not JSON: fails, as on Lambda
+            answer = f'{{"result": {result}}}'
         except Exception as exc:
             answer = json.dumps({"error": failure(exc)})
+        else:
+            if len(result.encode("utf-8")) > MAX_RESPONSE_BYTES:  # Lambda's synchronous limit
+                answer = json.dumps({"error": {"errorType": RESPONSE_TOO_LARGE, "stackTrace": []}})
         _send(channel, answer)
     return 0
 

@@ -7,6 +7,16 @@ policy (combined as API Gateway combines them: ``local.iam.api_gateway_decision`
 session policy, if any; a method of type ``NONE`` (and a CORS preflight) is served unsigned, as
 API Gateway would, if the resource policy, when there is one, allows it to anyone; build the
 REST proxy event, call the function. A crashing function is a 502, never a stack trace.
+
+What API Gateway answers for a Lambda proxy integration that does not answer ("Handling Lambda
+errors with an API Gateway API",
+https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html): a function that
+ran and failed (its exception, its timeout, a response over Lambda's limit) is a 502; an
+invocation Lambda refused (throttled by reserved concurrency, a request over Lambda's 6 MB) is a
+500, both ``{"message": "Internal server error"}``; an integration that has not answered within
+its timeout (29 s by default) is a 504 ``{"message": "Endpoint request timed out"}`` while the
+function runs on (the ``INTEGRATION_TIMEOUT`` gateway response). A method over its throttle is a
+429 (``local/throttles.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +24,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -25,23 +37,25 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from local import iam
+from local import chaos, iam
 from local.conditions import Context
 from local.cors import Cors
 from local.credentials import AccessDenied, CredentialStore, Issued, verify
+from local.deadlines import Deadline
 from local.holds import Holds
 from local.identity_front import FrontError, IdentityFront, sts_error
-from local.lambdas import Invocable
+from local.lambdas import Invocable, InvocationRejected, described
 from local.openapi import openapi_document, swagger_page
 from local.outbox import Outbox
-from local.pool import described
 from local.principals import BadPrincipal, Principals, Refused
 from local.template import ACCOUNT_ID, ApiRoute, Resolver, Template
+from local.throttles import Throttles
 from local.user_pool_front import UserPoolFront
 
 log = logging.getLogger("local.gateway")
 
-MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's REST payload limit
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's REST payload limit (its quotas, above)
+INTERNAL_ERROR = {"message": "Internal server error"}
 AUTHORIZATION_TYPES = {"AWS_IAM", "NONE"}  # the others (Cognito, Lambda authorizers): unused
 
 
@@ -58,6 +72,10 @@ def _listed(value: Any) -> list[Any]:
 def _log_failure(function_id: str, exc: BaseException) -> None:
     """Where a function failed, without the exception's message: it may hold personal data."""
     log.error("function %s failed with %s\n%s", function_id, *described(exc))
+
+
+class IntegrationTimeout(Exception):
+    """The integration did not answer within its timeout."""
 
 
 @dataclass
@@ -104,6 +122,7 @@ class LocalGateway:
         self.resource_policy = self._resource_policy(rest_api.get("Policy"))
         ((_, stage),) = template.of_type("AWS::ApiGateway::Stage")
         self.stage = stage["StageName"]
+        self.throttles = Throttles(stage)
         # Static path segments win over parameters, as in API Gateway.
         self.routes = sorted(template.api_routes(), key=lambda r: (r.path.count("{"), -len(r.path)))
         unsupported = {r.authorization for r in self.routes} - AUTHORIZATION_TYPES
@@ -123,6 +142,7 @@ class LocalGateway:
                 Rule("/_local/jobs/<name>", methods=["POST"], endpoint=self.run_job),
                 Rule("/_local/concurrency", methods=["GET", "DELETE"], endpoint=self.concurrency),
                 Rule("/_local/holds", methods=["POST"], endpoint=self.add_hold),
+                Rule("/_local/chaos", methods=["GET", "PUT"], endpoint=self.chaos),
                 Rule("/_local/holds/<hold_id>", methods=["GET", "DELETE"], endpoint=self.hold),
                 Rule("/_local/openapi.json", methods=["GET"], endpoint=self.openapi),
                 Rule("/_local/docs", methods=["GET"], endpoint=self.docs),
@@ -238,6 +258,21 @@ class LocalGateway:
             return _json(404, {"message": "no such hold"})
         return _json(200, {"arrived": arrived})
 
+    def chaos(self, request: Request) -> Response:
+        """The runtime's chaos mode (``local/chaos.py``): what it is (GET), or changed from now
+        on (PUT ``{"settings": "<LOCAL_CHAOS's format>"}``, ``""`` for none)."""
+        if request.method == "PUT":
+            body = request.get_json(silent=True)
+            settings = body.get("settings") if isinstance(body, dict) else None
+            if not isinstance(settings, str):
+                return _json(400, {"message": 'expected {"settings": "name=value,..."}'})
+            try:
+                chaos.parse(settings)
+            except ValueError as exc:
+                return _json(400, {"message": str(exc)})
+            os.environ[chaos.VARIABLE] = settings
+        return _json(200, {"settings": os.environ.get(chaos.VARIABLE, "")})
+
     def openapi(self, request: Request) -> Response:
         return _json(200, openapi_document(self._handlers(), request.host_url.rstrip("/")))
 
@@ -287,6 +322,8 @@ class LocalGateway:
         body = request.get_data(cache=True)
         if len(body) > MAX_PAYLOAD_BYTES:
             return _json(413, {"message": "Request Too Long"})
+        if not self.throttles.admit(route):  # before authorization: the order is not documented
+            return _json(429, {"message": "Too Many Requests"})
         issued = None
         if route.authorization == "AWS_IAM":
             try:
@@ -306,11 +343,42 @@ class LocalGateway:
             return _json(403, refused.body)
         event = self._event(request, route, path_parameters, issued, body)
         try:
-            result = self._invoke(route.function_id, event)
+            result = self._integration(route, event)
+        except IntegrationTimeout:
+            log.error("function %s did not answer within the integration's timeout", route.path)
+            return _json(504, {"message": "Endpoint request timed out"})
+        except InvocationRejected as exc:
+            _log_failure(route.function_id, exc)
+            return _json(500, INTERNAL_ERROR)
         except Exception as exc:
             _log_failure(route.function_id, exc)
-            return _json(502, {"message": "Internal server error"})
+            return _json(502, INTERNAL_ERROR)
         return self._response(result)
+
+    def _integration(self, route: ApiRoute, event: dict[str, Any]) -> Any:
+        """The function's answer; ``IntegrationTimeout`` once the route's integration timeout
+        has passed on the runtime's clock (the invocation runs on, as it does on AWS)."""
+        finished, answered = threading.Event(), threading.Event()
+        outcome: dict[str, Any] = {}
+
+        def invoke() -> None:
+            try:
+                outcome["result"] = self._invoke(route.function_id, event)
+            except Exception as exc:
+                outcome["error"] = exc
+            finally:
+                finished.set()
+                answered.set()
+
+        threading.Thread(target=invoke, daemon=True, name=f"invoke-{route.path}").start()
+        deadline = Deadline(route.timeout_ms / 1000, answered.set, self.holds.clock)
+        answered.wait()
+        deadline.cancel()
+        if not finished.is_set():
+            raise IntegrationTimeout
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["result"]
 
     def _is_resource(self, path: str) -> bool:
         """A path with a method in the template (deployed, each such resource has an OPTIONS

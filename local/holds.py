@@ -5,7 +5,9 @@ that is hard to hit by chance, met on purpose).
 ``POST /_local/holds`` ``{"operation": "TransactWriteItems", "contains": "<text>", "times": 1}``
 holds the next ``times`` calls of that operation whose request body contains the text;
 ``GET /_local/holds/<id>`` says how many arrived; ``DELETE /_local/holds/<id>`` lets them go.
-A held call goes on by itself after ``MAX_HOLD_SECONDS``.
+A held call goes on by itself after ``MAX_HOLD_SECONDS``. While any call is held the runtime's
+clock (``Holds.clock``) stands still: the pause a hold puts between two steps costs no time on
+AWS, so it does not count against a function's timeout (``local/deadlines.py``).
 
 The functions' SDK gives up reading an answer after 5 seconds and sends the call again
 (``ongpt.platform.aws``): a call held longer would be sent a second time, not held, while the
@@ -55,6 +57,16 @@ class Holds:
     def __init__(self) -> None:
         self._holds: dict[str, Hold] = {}
         self._lock = threading.Lock()
+        self._waiting = 0  # calls held now
+        self._since = 0.0  # when the calls held now began to be
+        self._stood_still = 0.0  # seconds during which calls were held, before ``_since``
+
+    def clock(self) -> float:
+        """``time.monotonic()`` less the time during which a call was held."""
+        with self._lock:
+            now = time.monotonic()
+            held = self._stood_still + (now - self._since if self._waiting else 0.0)
+            return now - held
 
     def add(self, operation: str, contains: str = "", times: int = 1) -> str:
         hold_id = uuid.uuid4().hex
@@ -78,13 +90,21 @@ class Holds:
         ``MAX_HOLD_SECONDS``), calling ``keep_reading`` every ``KEEP_READING_SECONDS``."""
         with self._lock:
             hold = next((h for h in self._holds.values() if h.takes(operation, body)), None)
-            if hold is not None:
-                hold.arrived += 1
-        if hold is None:
-            return
-        deadline = time.monotonic() + MAX_HOLD_SECONDS
-        while not hold.released.wait(KEEP_READING_SECONDS) and time.monotonic() < deadline:
-            keep_reading()
+            if hold is None:
+                return
+            hold.arrived += 1
+            self._waiting += 1
+            if self._waiting == 1:
+                self._since = time.monotonic()
+        try:
+            deadline = time.monotonic() + MAX_HOLD_SECONDS
+            while not hold.released.wait(KEEP_READING_SECONDS) and time.monotonic() < deadline:
+                keep_reading()
+        finally:
+            with self._lock:
+                self._waiting -= 1
+                if not self._waiting:
+                    self._stood_still += time.monotonic() - self._since
 
     def around(self, app: WsgiApp) -> WsgiApp:
         """``app`` (moto's WSGI application), each request meeting the holds before it runs."""

@@ -6,14 +6,24 @@ own (``local/pool.py``); ``LocalFunction.invoke`` runs the handler in *this* pro
 the integration tier, whose moto lives in-process: there the process environment is swapped for
 each invocation, so those invocations run one at a time, each seeing exactly its own function's
 variables, and the shared package's warm caches are reset whenever the function changes.
+
+Lambda's limits hold in both (Lambda quotas,
+https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html): a synchronous
+invocation's request and response are at most 6 MB, and an invocation ends at its function's
+timeout. An environment of ``make run`` is killed then (``local/pool.py``); a thread of this
+process cannot be, so ``LocalFunction.invoke`` fails an invocation that outlived its timeout
+after the fact: its caller sees the timeout Lambda reports, its side effects happened.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 import threading
+import time
+import traceback
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +32,14 @@ from types import ModuleType
 from typing import Any, Protocol
 
 from local.template import Resolver, Template
+
+# What Lambda's Invoke accepts and answers, synchronously (the quotas page above; the figures of
+# its errors: "Request must be smaller than 6291456 bytes", "exceeded maximum allowed payload
+# size (6291556 bytes)").
+MAX_REQUEST_BYTES = 6_291_456
+MAX_RESPONSE_BYTES = 6_291_556
+TIMED_OUT = "Sandbox.Timedout"  # the errorType of an invocation Lambda ended at its timeout
+RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge"
 
 _INVOKE_LOCK = threading.RLock()
 _last_invoked: list[str] = [""]  # the function whose warm state the process now holds
@@ -37,6 +55,40 @@ def reset_warm_state() -> None:
         for value in vars(module).values():
             if getattr(value, "__module__", "") == name and hasattr(value, "cache_clear"):
                 value.cache_clear()
+
+
+class FunctionError(Exception):
+    """An invocation failed: Lambda's error type and the handler's stack trace, never its
+    message (which may hold personal data)."""
+
+    def __init__(self, error_type: str, stack_trace: list[str]) -> None:
+        super().__init__(error_type)
+        self.error_type = error_type
+        self.stack_trace = stack_trace
+
+
+class InvocationRejected(FunctionError):
+    """Lambda refused the invocation: the function did not run (throttled, request too large).
+    API Gateway answers these 500, a function's own failure 502."""
+
+
+def described(exc: BaseException) -> tuple[str, str]:
+    """A failed invocation's error type and stack trace, whether it ran here or in an
+    environment of its own; never the message."""
+    if isinstance(exc, FunctionError):
+        return exc.error_type, "".join(exc.stack_trace)
+    return type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__))
+
+
+def payload_size(value: Any) -> int:
+    """The bytes of ``value`` as Lambda's JSON carries it."""
+    return len(json.dumps(value).encode("utf-8"))
+
+
+def check_request(event: dict[str, Any]) -> None:
+    """Lambda's ``RequestTooLargeException`` for an event over the synchronous limit."""
+    if payload_size(event) > MAX_REQUEST_BYTES:
+        raise InvocationRejected("RequestTooLargeException", [])
 
 
 class InFlight:
@@ -79,9 +131,11 @@ class LambdaContext:
     memory_limit_in_mb: int
     timeout_seconds: int
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:
-        return self.timeout_seconds * 1000
+        elapsed = time.monotonic() - self.started
+        return max(0, int((self.timeout_seconds - elapsed) * 1000))
 
 
 @contextmanager
@@ -132,13 +186,24 @@ class LocalFunction:
             return self._module
 
     def invoke(self, event: dict[str, Any]) -> Any:
+        check_request(event)
         with _INVOKE_LOCK, _environment(self.environment), self.in_flight:
             if _last_invoked[0] != self.logical_id:
                 reset_warm_state()
                 _last_invoked[0] = self.logical_id
             handler = getattr(self.module(), self.handler_name)
             context = LambdaContext(self.logical_id, self.arn, self.memory_mb, self.timeout_seconds)
-            return handler(event, context)
+            result = handler(event, context)
+            self.check_answer(time.monotonic() - context.started, result)
+            return result
+
+    def check_answer(self, seconds: float, result: Any) -> None:
+        """What Lambda would have answered instead of ``result``: a timeout (measured after the
+        fact, see above) or a response over the synchronous limit."""
+        if seconds > self.timeout_seconds:
+            raise FunctionError(TIMED_OUT, [])
+        if payload_size(result) > MAX_RESPONSE_BYTES:
+            raise FunctionError(RESPONSE_TOO_LARGE, [])
 
 
 def load_functions(

@@ -6,7 +6,10 @@ two concurrent ``attribute_not_exists`` puts of one key can both succeed; and a 
 fails restores copies of its tables taken when it began, undoing writes that other requests
 made meanwhile. DynamoDB makes each conditional write and each transaction atomic. Here every
 DynamoDB and DynamoDB Streams request is handled one at a time inside the server (each takes
-about a millisecond); other services' requests run concurrently.
+about a millisecond); other services' requests run concurrently. Requests are still served
+concurrently as far as DynamoDB's isolation goes: a transaction is ongoing, and conflicts with
+others, from its arrival to its answer (``local/transactions.py``). Chaos mode, if asked for,
+applies to every request (``local/chaos.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from local import chaos, transactions
 from local.holds import Holds
 from local.moto_streams import keep_stream_shards
 
@@ -69,5 +73,7 @@ class HostedMoto(ThreadedMotoServer):
 
 def moto_server(host: str, port: int, holds: Holds) -> ThreadedMotoServer:
     serialise_dynamodb()
+    transactions.install()  # outside the serialisation: a request waiting for its turn is ongoing
+    chaos.install()
     keep_stream_shards()
     return HostedMoto(host, port, holds)

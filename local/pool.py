@@ -5,12 +5,19 @@ variables only; it imports the handler once and serves one invocation at a time.
 pool starts environments on demand (the first requests pay the cold start, as on Lambda) up to
 its limit: ``LOCAL_LAMBDA_CONCURRENCY`` (default 4), or the template's reserved concurrency if
 lower. A request that finds every environment busy at the limit waits for one (Lambda would add
-environments up to the account's concurrency). Environments of different functions, and of the
-same function, run at the same time: nothing in the runtime serialises invocations.
+environments up to the account's concurrency, which this machine cannot run). Environments of
+different functions, and of the same function, run at the same time: nothing in the runtime
+serialises invocations.
 
-An init error ends its environment and fails the invocation; the next one initialises a new
-environment, as Lambda does. A handler's exception fails only its invocation: the environment
-stays warm. An environment whose process dies is replaced.
+As Lambda does: an init error ends its environment and fails the invocation, the next one
+initialises a new environment; a handler's exception fails only its invocation, the environment
+stays warm; an environment whose process dies is replaced. An invocation still running at its
+function's ``Timeout`` (template) is ended, its environment with it, and fails with
+``Sandbox.Timedout`` ("Configuring Lambda function timeout",
+https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html; the next invocation
+starts cold). A function whose template reserves concurrency is throttled beyond it: Lambda's
+``TooManyRequestsException``, the function not run ("Lambda function scaling",
+https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html).
 """
 
 from __future__ import annotations
@@ -20,34 +27,24 @@ import os
 import subprocess
 import sys
 import threading
-import traceback
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from local.lambdas import InFlight, LocalFunction
+from local.deadlines import Clock, Deadline
+from local.lambdas import (
+    TIMED_OUT,
+    FunctionError,
+    InFlight,
+    InvocationRejected,
+    LocalFunction,
+    check_request,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONCURRENCY = 4
 CONCURRENCY_VARIABLE = "LOCAL_LAMBDA_CONCURRENCY"
-
-
-class FunctionError(Exception):
-    """An invocation failed in its environment: Lambda's error type and the handler's stack
-    trace, never its message (which may hold personal data)."""
-
-    def __init__(self, error_type: str, stack_trace: list[str]) -> None:
-        super().__init__(error_type)
-        self.error_type = error_type
-        self.stack_trace = stack_trace
-
-
-def described(exc: BaseException) -> tuple[str, str]:
-    """A failed invocation's error type and stack trace, whether it ran here or in an
-    environment of its own; never the message."""
-    if isinstance(exc, FunctionError):
-        return exc.error_type, "".join(exc.stack_trace)
-    return type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__))
 
 
 def _process_environment(function: LocalFunction) -> dict[str, str]:
@@ -101,14 +98,24 @@ class ExecutionEnvironment:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def invoke(self, event: dict[str, Any]) -> Any:
+    def invoke(self, event: dict[str, Any], timeout: float, clock: Clock) -> Any:
+        """The handler's answer to ``event``; past ``timeout`` seconds on ``clock`` the
+        process is killed and the invocation fails as Lambda's timed out one does."""
         assert self.process.stdin is not None
         try:
             self.process.stdin.write(json.dumps(event) + "\n")
             self.process.stdin.flush()
         except BrokenPipeError:
             raise FunctionError("Runtime.ExitError", []) from None
-        answer = self._answer()
+        deadline = Deadline(timeout, self.process.kill, clock)
+        try:
+            answer = self._answer()
+        except FunctionError:
+            if deadline.expired:
+                raise FunctionError(TIMED_OUT, []) from None
+            raise
+        finally:
+            deadline.cancel()
         if "error" in answer:
             raise FunctionError(answer["error"]["errorType"], answer["error"]["stackTrace"])
         return answer["result"]
@@ -128,25 +135,42 @@ def concurrency_limit(function: LocalFunction) -> int:
 
 
 class FunctionPool:
-    """A function served by its own environments (``Invocable``): up to ``limit`` at once."""
+    """A function served by its own environments (``Invocable``): up to ``limit`` at once.
+    Timeouts are measured on ``clock`` (``local/deadlines.py``)."""
 
-    def __init__(self, function: LocalFunction, limit: int) -> None:
+    def __init__(self, function: LocalFunction, limit: int, clock: Clock = time.monotonic) -> None:
         self.function = function
         self.logical_id = function.logical_id
         self.limit = limit
+        self.clock = clock
         self.in_flight = InFlight()
         self._idle: list[ExecutionEnvironment] = []
         self._all: set[ExecutionEnvironment] = set()
         self._count = 0  # environments started or starting
+        self._admitted = 0  # invocations running or waiting for an environment
         self._changed = threading.Condition()
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        environment = self._acquire()
+        check_request(event)
+        self._admit()
         try:
-            with self.in_flight:
-                return environment.invoke(event)
+            environment = self._acquire()
+            try:
+                with self.in_flight:
+                    return environment.invoke(event, self.function.timeout_seconds, self.clock)
+            finally:
+                self._release(environment)
         finally:
-            self._release(environment)
+            with self._changed:
+                self._admitted -= 1
+
+    def _admit(self) -> None:
+        """Lambda's throttle: no more invocations at once than the reserved concurrency."""
+        with self._changed:
+            reserved = self.function.reserved_concurrency
+            if reserved is not None and self._admitted >= reserved:
+                raise InvocationRejected("TooManyRequestsException", [])
+            self._admitted += 1
 
     def module(self) -> ModuleType:
         """The handler imported in this process, for its routes' documentation only."""
@@ -196,9 +220,11 @@ class FunctionPool:
             environment.stop()
 
 
-def pooled(functions: dict[str, LocalFunction]) -> dict[str, FunctionPool]:
+def pooled(
+    functions: dict[str, LocalFunction], clock: Clock = time.monotonic
+) -> dict[str, FunctionPool]:
     """Each function in a pool of its own, as ``make run`` serves them."""
     return {
-        logical_id: FunctionPool(function, concurrency_limit(function))
+        logical_id: FunctionPool(function, concurrency_limit(function), clock)
         for logical_id, function in functions.items()
     }

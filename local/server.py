@@ -20,7 +20,7 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
-from local import cognito_rules
+from local import chaos, cognito_rules
 from local.cors import Cors
 from local.gateway import LocalGateway
 from local.holds import Holds
@@ -84,13 +84,14 @@ class LocalRuntime:
         os.environ.update(aws_environment(self.aws_endpoint, self.region))
         provisioner = Provisioner(self.template, self.aws_endpoint)
         resolver = provisioner.run()
+        chaos.arm()  # LOCAL_CHAOS, if set, from here on: the resources are in place
         local_functions = load_functions(
             self.template, resolver, aws_environment(self.aws_endpoint, self.region)
         )
         for function in local_functions.values():  # the page is served here, not by CloudFront
             if env.SITE_ORIGIN.name in function.environment:
                 function.environment[env.SITE_ORIGIN.name] = self.web_url
-        self.functions = functions = pooled(local_functions)
+        self.functions = functions = pooled(local_functions, self.holds.clock)
         outbox = Outbox(self.region)
         principals = Principals(self.template, resolver, self.aws_endpoint)
         gateway = LocalGateway(

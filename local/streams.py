@@ -27,9 +27,8 @@ from typing import Any, cast
 
 from moto.events.models import EventPattern
 
-from local.lambdas import Invocable
+from local.lambdas import Invocable, described
 from local.outbox import Outbox
-from local.pool import described
 from local.template import Resolver, Template
 
 log = logging.getLogger("local.streams")

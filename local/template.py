@@ -1,7 +1,9 @@
-"""Reads a synthesized cloud assembly: the template is the only description of what to run.
+"""Reads a synthesized cloud assembly: the templates are the only description of what to run.
 
-``Resolver`` turns template values (``Ref``, ``Fn::GetAtt``, ``Fn::Join``, pseudo parameters)
-into the values of the local resources, once ``provision`` has created them.
+The app's stacks are read as one template (``infra/assembly.py``: each ``Fn::ImportValue`` is
+the value the exporting stack declares). ``Resolver`` turns template values
+(``Ref``, ``Fn::GetAtt``, ``Fn::Join``, pseudo parameters) into the values of the local
+resources, once ``provision`` has created them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra.assembly import merged, stack_templates
+
 ACCOUNT_ID = "123456789012"  # moto's default account
 
 
@@ -23,6 +27,9 @@ class ApiRoute:
     path: str  # API Gateway syntax: /v1/me/edit-requests/{edit_request_id}
     authorization: str
     function_id: str
+    # API Gateway waits 29 s for an integration unless the method says otherwise ("Amazon API
+    # Gateway quotas", https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
+    timeout_ms: int = 29_000
 
     def pattern(self) -> re.Pattern[str]:
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
@@ -39,14 +46,14 @@ def _function_of(uri: Any) -> str:
 
 @dataclass
 class Template:
-    """One stack's template and the folder of its assets."""
+    """The app's templates read as one (``merged``) and the folder of their assets."""
 
     body: dict[str, Any]
     assembly_dir: Path
 
     @classmethod
-    def load(cls, assembly_dir: Path, stack: str = "OnGptAccounts") -> Template:
-        body = json.loads((assembly_dir / f"{stack}.template.json").read_text())
+    def load(cls, assembly_dir: Path) -> Template:
+        body = merged(list(stack_templates(assembly_dir).values()))
         return cls(body=body, assembly_dir=assembly_dir)
 
     @property
@@ -82,6 +89,7 @@ class Template:
                 path=path_of(props["ResourceId"]),
                 authorization=props.get("AuthorizationType", "NONE"),
                 function_id=_function_of(props["Integration"]["Uri"]),
+                timeout_ms=props["Integration"].get("TimeoutInMillis", 29_000),
             )
             for logical_id, props in self.of_type("AWS::ApiGateway::Method")
             if props["Integration"].get("Type") != "MOCK"

@@ -10,9 +10,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from local.lambdas import Invocable
+from local.lambdas import Invocable, described
 from local.outbox import Outbox
-from local.pool import described
 from local.template import Resolver, Template
 
 log = logging.getLogger("local.workers")

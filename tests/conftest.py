@@ -1,11 +1,11 @@
 """One synthesis of the whole app per test session, shared by infra and end-to-end tests; the
 compliance gates run as part of it. Only a test that asks for it synthesizes (unit tests do not
-even import the CDK)."""
+even import the CDK). ``template_json`` is the app's stacks read as one (``infra/assembly.py``),
+for the tests that look for a resource wherever it is; ``stack_templates``, each stack's own."""
 
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.synthesized import STACK
+from infra.assembly import merged
+from infra.assembly import stack_templates as read_stack_templates
 
 pytest_plugins = ["tests.traceability"]
 
@@ -37,13 +38,13 @@ def assembly_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def template_path(assembly_dir: Path) -> Path:
-    return assembly_dir / f"{STACK}.template.json"
+def stack_templates(assembly_dir: Path) -> dict[str, dict[str, Any]]:
+    return read_stack_templates(assembly_dir)
 
 
 @pytest.fixture(scope="session")
-def template_json(template_path: Path) -> dict[str, Any]:
-    return json.loads(template_path.read_text())  # type: ignore[no-any-return]
+def template_json(stack_templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return merged(stack_templates.values())
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

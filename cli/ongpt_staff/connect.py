@@ -32,7 +32,7 @@ from ongpt_staff.signing import SignedSession, local_credentials
 
 # The IAM role of each staff principal: API.md's principal table, as the stack names the roles.
 ROLE_NAMES = {principal: role for role, principal in STAFF_ROLES.items()}
-STACK_NAME = "OnGptAccounts"
+STACK_NAME = "OnGptAccounts-Api"  # the stack of the API (infra/names.py)
 API_URL_OUTPUT = "ApiUrl"
 SESSION_SECONDS = 3600
 LOCAL_CONFIG = Path(".local/config.json")

@@ -86,7 +86,7 @@ def reactivate(customer_id: PathId, request: Reactivation) -> Reactivated:
     )
 
 
-@app.idempotent_post("/v1/staff/legal-holds", responses=documented(201, HoldCreated, 404, 413))
+@app.idempotent_post("/v1/staff/legal-holds", responses=documented(201, HoldCreated, 404, 409, 413))
 def place_hold(request: HoldRequest) -> tuple[dict[str, Any], int]:
     return services.account_lifecycle().place_hold(app.staff, app.retry_id, request), 201
 

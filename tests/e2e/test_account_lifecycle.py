@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -16,6 +17,7 @@ from botocore.config import Config
 
 from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient, totp_code
+from tests.support.runtime import at_once, overlap, paused, serving
 from tests.support.signed import arrived, latest_code, register, sign_in, staff
 
 NEW_PASSWORD = "another-Horse-battery-7"
@@ -191,3 +193,39 @@ def test_legal_holds_are_placed_listed_and_released_by_compliance(
     assert released.status_code == 200
     listed = compliance.request("GET", f"/v1/staff/legal-holds?customer_id={customer_id}")
     assert [h["status"] for h in listed.json()["holds"] if h["hold_id"] == hold_id] == ["RELEASED"]
+
+
+@pytest.mark.clause("P1.2", "P2.2", "P2.3")
+def test_parallel_closures_close_once_and_a_late_repeat_never_undoes_a_reactivation(
+    local_runtime: LocalClient, signed_in: dict[str, Any], assembly_dir: Path
+) -> None:
+    """Eight closures at once: one decision, one entry, one notice per address. Then a repeated
+    closure paused at its sign-in change while Support reactivates: sign-in follows the status
+    recorded last (ACTIVE), not the late call."""
+    customer_id = signed_in["customer_id"]
+    me = local_runtime.session(id_token=signed_in["tokens"]["IdToken"])
+
+    def closure() -> requests.Response:
+        return me.request("POST", "/v1/me/closure", json_body={})
+
+    with overlap(local_runtime) as peak:
+        answers = at_once([closure] * 8)
+    assert peak[serving(assembly_dir, "POST", "/v1/me/closure")] > 1
+    assert {answer.status_code for answer in answers} == {202}
+    assert len({answer.json()["erase_after"] for answer in answers}) == 1
+    for address, text in ((signed_in["email"], "mở lại"), (signed_in["e164"], "mo lai")):
+        assert [text in m["body"] for m in local_runtime.outbox(address)].count(True) == 1
+
+    path = f"/v1/staff/accounts/{customer_id}/reactivation"
+    body = {"purpose": "customer_support", "note": "Khách đổi ý"}
+    with paused(local_runtime, "AdminDisableUser", customer_id, closure) as again:
+        reopened = staff(local_runtime, "support").request("POST", path, json_body=body)
+    assert (reopened.status_code, again.answer.result().status_code) == (200, 202)
+    pool = UserPoolClient(local_runtime.config)
+    tokens = pool.sign_in(signed_in["email"], signed_in["password"], totp_code(signed_in["secret"]))
+    again_signed_in = local_runtime.session(id_token=tokens["IdToken"])
+    assert again_signed_in.request("GET", "/v1/me").json()["status"] == "ACTIVE"
+    trail = staff(local_runtime, "compliance").request(
+        "GET", f"/v1/staff/audit?customer_id={customer_id}"
+    )
+    assert [e["action"] for e in trail.json()["entries"]].count("account.close") == 1

@@ -4,10 +4,14 @@ Support, the outcome sent to each; going back is refused."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+import requests
 
 from local.client import LocalClient, SignedSession
+from tests.support.runtime import at_once, overlap, paused, serving, warmed
 from tests.support.signed import register, sign_in, staff
 
 
@@ -60,3 +64,33 @@ def test_complaints_from_guest_and_customer_are_resolved_and_answered(
         )
     for address in (guest_email, person["email"]):
         assert "Đã sửa." in local_runtime.outbox(address)[-1]["body"]
+
+
+@pytest.mark.clause("P6.2", "P3.6")
+def test_one_of_racing_final_moves_wins_and_the_complainant_is_told_once(
+    local_runtime: LocalClient, assembly_dir: Path
+) -> None:
+    """A move paused between its read and its write while eight others race to close the same
+    complaint: exactly one closes it, the paused one included among the refused."""
+    guest = local_runtime.session(principal="guest")  # a caller of its own (5 a day)
+    email = f"dua.{uuid.uuid4().hex[:8]}@example.com"
+    complaint = {"category": "other", "subject": "Đua", "message": "?", "contact": {"email": email}}
+    filed = guest.request("POST", "/v1/complaints", json_body=complaint)
+    complaint_id = filed.json()["complaint_id"]
+    local_runtime.outbox(email)  # settled: its receipt is sent
+    support, path = staff(local_runtime, "support"), f"/v1/staff/complaints/{complaint_id}"
+
+    def move(status: str) -> Callable[[], requests.Response]:
+        body = {"status": status, "resolution": f"Kết luận: {status}"}
+        return lambda: support.request("PATCH", path, json_body=body)
+
+    warmed(lambda: support.request("PATCH", f"{path}-none", json_body={"status": "IN_PROGRESS"}))
+    with (
+        paused(local_runtime, "TransactWriteItems", complaint_id, move("RESOLVED")) as first,
+        overlap(local_runtime) as peak,
+    ):
+        answers = at_once([move("RESOLVED"), move("REJECTED")] * 4, first.go_on)
+    assert first.answer.result().status_code == 409
+    assert sorted(answer.status_code for answer in answers) == [200] + [409] * 7
+    assert peak[serving(assembly_dir, "PATCH", "/v1/staff/complaints/{complaint_id}")] > 1
+    assert ["Kết luận" in m["body"] for m in local_runtime.outbox(email)].count(True) == 1

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 from local.client import LocalClient, SignedSession
+from tests.support.runtime import at_once, overlap, paused, serving, warmed
 from tests.support.signed import register, staff
 
 NOW = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
@@ -89,3 +92,47 @@ def test_20_days_out_waits_13_days_and_30_days_out_is_invited_at_once(
     assert renewal_invitations(local_runtime, soon["email"], 30) == 1
     run_job(local_runtime, start + timedelta(days=13))
     assert renewal_invitations(local_runtime, later["email"], 7) == 1
+
+
+@pytest.mark.clause("P3.2")
+def test_a_renewal_paused_before_its_write_never_moves_the_expiry_back(
+    local_runtime: LocalClient,
+    customer: SignedSession,
+    customer_tokens: dict[str, Any],
+    assembly_dir: Path,
+) -> None:
+    """A renewal to 2031 paused between its read and its write while eight renewals to 2032
+    race: whatever order they commit in, the expiry ends at the latest, and the paused one,
+    no longer later, is refused."""
+    support = staff(local_runtime, "support")
+    created = support.request(
+        "POST",
+        "/v1/staff/contracts",
+        json_body={
+            "customer_id": customer_tokens["customer_id"],
+            "plan": "Pro",
+            "starts_at": "2029-01-01T00:00:00Z",
+            "expires_at": "2030-01-01T00:00:00Z",
+        },
+    )
+    contract_id = created.json()["contract_id"]
+    path = f"/v1/staff/contracts/{contract_id}/renewal"
+
+    def renewal(expires_at: str) -> Callable[[], requests.Response]:
+        return lambda: support.request("POST", path, json_body={"expires_at": expires_at})
+
+    warmed(renewal("2029-06-01T00:00:00Z"))  # 400: not later
+    to_2031 = renewal("2031-01-01T00:00:00Z")
+    later = [renewal(f"2032-01-0{day}T00:00:00Z") for day in range(1, 9)]
+    with (
+        paused(local_runtime, "TransactWriteItems", "2031-01-01", to_2031) as first,
+        overlap(local_runtime) as peak,
+    ):
+        answers = at_once(later, first.go_on)
+    assert first.answer.result().status_code == 409
+    # 200 each time the expiry moved later; 409 (lost the race) or 400 (read a later one) else
+    assert 200 in {answer.status_code for answer in answers} <= {200, 400, 409}
+    assert peak[serving(assembly_dir, "POST", "/v1/staff/contracts/{contract_id}/renewal")] > 1
+    contracts = customer.request("GET", "/v1/me/contracts").json()["contracts"]
+    (renewed,) = [c for c in contracts if c["contract_id"] == contract_id]
+    assert renewed["expires_at"].startswith("2032-01-08")

@@ -14,7 +14,7 @@ import requests
 
 from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient, totp_code
-from tests.support.runtime import aws_client, overlap, serving
+from tests.support.runtime import at_once, aws_client, overlap, paused, serving, warmed
 from tests.support.signed import latest_code, register, sign_in, staff
 
 
@@ -157,3 +157,46 @@ def test_a_decision_key_reused_for_another_request_decides_that_request(
     assert decide(second) == (200, {"edit_request_id": second, "status": "REJECTED"})
     assert customer.request("GET", f"/v1/me/edit-requests/{second}").json()["status"] == "REJECTED"
     assert decide(first) == (200, {"edit_request_id": first, "status": "REJECTED"})  # a replay
+
+
+@pytest.mark.clause("P6.1", "P2.3")
+def test_an_approval_paused_before_its_write_loses_and_the_sign_in_follows_the_winner(
+    local_runtime: LocalClient, guest: SignedSession, assembly_dir: Path
+) -> None:
+    """One approval paused between its read and its write while eight others race: one decides,
+    the rest (the paused one too) get 409, and Cognito's addresses are the profile's."""
+    wanted = f"doi.{uuid.uuid4().hex[:8]}@example.com"
+    a = _requesting(local_runtime, guest, wanted)
+    support = staff(local_runtime, "support")
+
+    decision, approval = (
+        f"/v1/staff/edit-requests/{a['edit_id']}",
+        {"decision": "approve", "note": "ok"},
+    )
+
+    def approve() -> requests.Response:
+        return support.request("POST", f"{decision}/decision", json_body=approval)
+
+    warmed(lambda: support.request("POST", f"{decision}-x/decision", json_body=approval))  # 404
+    with (
+        paused(local_runtime, "TransactWriteItems", a["edit_id"], approve) as first,
+        overlap(local_runtime) as peak,
+    ):
+        answers = at_once([approve] * 8, first.go_on)
+    assert first.answer.result().status_code == 409
+    assert sorted(answer.status_code for answer in answers) == [200] + [409] * 7
+    route = "/v1/staff/edit-requests/{edit_request_id}/decision"
+    assert peak[serving(assembly_dir, "POST", route)] > 1
+
+    pool = UserPoolClient(local_runtime.config)
+    tokens = pool.sign_in(wanted, a["password"], totp_code(a["secret"]))
+    me = local_runtime.session(id_token=tokens["IdToken"]).request("GET", "/v1/me").json()
+    assert (me["customer_id"], me["email"]) == (a["customer_id"], wanted)
+    with pytest.raises(Exception, match=r"NotAuthorized|UserNotFound"):
+        pool.sign_in(a["email"], a["password"], totp_code(a["secret"]))
+    trail = (
+        staff(local_runtime, "compliance")
+        .request("GET", f"/v1/staff/audit?customer_id={a['customer_id']}")
+        .json()
+    )
+    assert [e["action"] for e in trail["entries"]].count("edit_request.approve") == 1

@@ -6,6 +6,7 @@ addresses may register again."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from botocore.exceptions import ClientError
 from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient, totp_code
 from tests.support.erasure import backed_up, dumped, every_item, keys_that_open
-from tests.support.runtime import aws_client
+from tests.support.runtime import at_once, aws_client, overlap, paused, serving, warmed
 from tests.support.signed import register, sign_in, staff
 
 
@@ -133,3 +134,96 @@ def test_a_closed_account_is_held_then_erased_so_that_no_copy_opens_and_its_addr
     # The same email and phone register again.
     again = register(local_runtime, guest, email=details["email"], phone=details["phone"])
     assert again["customer_id"] != customer_id
+
+
+# The erasure's decision (CLOSING -> ERASING) against what comes after the job listed the account:
+# the job is paused at its move, as if it had just read the account and its holds.
+
+
+def _closed(local_runtime: LocalClient, guest: SignedSession) -> tuple[dict[str, Any], str]:
+    """A new customer, signed in with TOTP, who closed the account (its notices delivered): the
+    details and ``erase_after``."""
+    details = register(local_runtime, guest)
+    details.update(sign_in(local_runtime, details["email"], details["password"]))
+    me = local_runtime.session(id_token=details["tokens"]["IdToken"])
+    closing = me.request("POST", "/v1/me/closure", json_body={})
+    assert closing.status_code == 202
+    local_runtime.outbox(details["email"])  # settled: nothing of the closure is still on its way
+    return details, str(closing.json()["erase_after"])
+
+
+def _actions(local_runtime: LocalClient, customer_id: str) -> list[str]:
+    trail = staff(local_runtime, "compliance").request(
+        "GET", f"/v1/staff/audit?customer_id={customer_id}"
+    )
+    return [entry["action"] for entry in trail.json()["entries"]]
+
+
+@pytest.mark.clause("P2.4", "P4")
+def test_reactivations_after_the_job_listed_the_account_keep_it_whole_and_tell_the_customer(
+    local_runtime: LocalClient, guest: SignedSession, assembly_dir: Path
+) -> None:
+    details, erase_after = _closed(local_runtime, guest)
+    customer_id = details["customer_id"]
+    path = f"/v1/staff/accounts/{customer_id}/reactivation"
+    support = staff(local_runtime, "support")
+
+    reactivated = {"purpose": "customer_support", "note": "Khách đổi ý"}
+
+    def reactivation() -> requests.Response:
+        return support.request("POST", path, json_body=reactivated)
+
+    def job() -> dict[str, Any]:
+        return _erasure_job(local_runtime, erase_after)
+
+    warmed(lambda: support.request("POST", path.replace(customer_id, "x"), json_body=reactivated))
+    with (
+        paused(local_runtime, "TransactWriteItems", customer_id, job) as ran,
+        overlap(local_runtime) as peak,
+    ):
+        answers = at_once([reactivation] * 8, ran.go_on)
+    ran.answer.result()
+
+    assert sorted(answer.status_code for answer in answers) == [200] + [409] * 7
+    route = "/v1/staff/accounts/{customer_id}/reactivation"
+    assert peak[serving(assembly_dir, "POST", route)] > 1
+    assert _staff_read(local_runtime, customer_id).json()["status"] == "ACTIVE"
+    me = _signed_in_again(local_runtime, details)  # the Cognito user is there, and enabled
+    assert me.request("GET", "/v1/me").json()["email"] == details["email"]
+    actions = _actions(local_runtime, customer_id)
+    assert (actions.count("account.reactivate"), actions.count("customer.erased")) == (1, 0)
+    # Both addresses told once, with how to close again.
+    for address, how in ((details["email"], "Đóng tài khoản"), (details["e164"], "Dong tai khoan")):
+        assert [how in m["body"] for m in local_runtime.outbox(address)].count(True) == 1
+
+
+@pytest.mark.clause("P2.4", "P4")
+def test_a_hold_placed_after_the_job_listed_the_account_keeps_it_and_one_release_counts(
+    local_runtime: LocalClient, guest: SignedSession, assembly_dir: Path
+) -> None:
+    details, erase_after = _closed(local_runtime, guest)
+    customer_id = details["customer_id"]
+    compliance = staff(local_runtime, "compliance")
+    hold = {"customer_id": customer_id, "authority_reference": "BCA-2027/12", "reason": "Điều tra"}
+
+    def job() -> dict[str, Any]:
+        return _erasure_job(local_runtime, erase_after)
+
+    with paused(local_runtime, "TransactWriteItems", customer_id, job) as ran:
+        placed = compliance.request("POST", "/v1/staff/legal-holds", json_body=hold)
+    assert placed.status_code == 201
+    assert ran.answer.result()["held"] >= 1
+    assert _staff_read(local_runtime, customer_id).json()["status"] == "CLOSING"
+    assert _cognito_user_exists(local_runtime, customer_id)
+    assert "customer.erased" not in _actions(local_runtime, customer_id)
+
+    path = f"/v1/staff/legal-holds/{placed.json()['hold_id']}/release"
+
+    def release() -> requests.Response:
+        return compliance.request("POST", path, json_body={"note": "Xong"})
+
+    with overlap(local_runtime) as peak:
+        answers = at_once([release] * 8)
+    assert sorted(answer.status_code for answer in answers) == [200] + [409] * 7
+    assert peak[serving(assembly_dir, "POST", "/v1/staff/legal-holds/{hold_id}/release")] > 1
+    assert _actions(local_runtime, customer_id).count("legal_hold.release") == 1

@@ -1,6 +1,8 @@
 """The local runtime's moto keeps DynamoDB's atomicity while function environments call it at
 once (``local/moto_host.py``): without it, moto answers concurrent transactions with 500s (it
-copies whole tables while other requests change them) and may let two conditional writes pass."""
+copies whole tables while other requests change them) and may let two conditional writes pass.
+And it has DynamoDB's transaction conflicts (``local/transactions.py``) and, on demand, its
+partial answers (``local/chaos.py``)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from local.client import LocalClient
-from tests.support.runtime import aws_client, held
+from tests.support.runtime import aws_client, chaos_mode, held
 
 WRITERS = 10
 ROUNDS = 3
@@ -26,7 +29,7 @@ def _dynamodb(local_runtime: LocalClient) -> Any:
     return aws_client(local_runtime, "dynamodb", no_retries)
 
 
-def _filled_table(dynamodb: Any) -> str:
+def _table(dynamodb: Any) -> str:
     name = f"race-{uuid.uuid4().hex[:8]}"
     dynamodb.create_table(
         TableName=name,
@@ -34,6 +37,11 @@ def _filled_table(dynamodb: Any) -> str:
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
+    return name
+
+
+def _filled_table(dynamodb: Any) -> str:
+    name = _table(dynamodb)
     for first in range(0, FILLER, 25):
         dynamodb.batch_write_item(
             RequestItems={
@@ -104,13 +112,14 @@ def test_a_held_write_waits_while_other_writes_go_on_and_completes_once_released
         )
 
     paused = f"held-{marker}"
-    with held(local_runtime, "PutItem", contains=paused) as hold, ThreadPoolExecutor(1) as pool:
-        first = pool.submit(put, paused)
-        hold.until_arrived()
-        put(f"meanwhile-{marker}")  # not held: it is written while the first one waits
-        assert not first.done()
-        assert "Item" not in dynamodb.get_item(TableName=table, Key={"pk": {"S": paused}})
-    first.result(timeout=30)
+    with ThreadPoolExecutor(1) as pool:
+        with held(local_runtime, "PutItem", contains=paused) as hold:
+            first = pool.submit(put, paused)
+            hold.until_arrived()
+            put(f"meanwhile-{marker}")  # not held: it is written while the first one waits
+            assert not first.done()
+            assert "Item" not in dynamodb.get_item(TableName=table, Key={"pk": {"S": paused}})
+        first.result(timeout=30)  # released as the hold's block ended
     assert "Item" in dynamodb.get_item(TableName=table, Key={"pk": {"S": paused}})
 
 
@@ -130,3 +139,44 @@ def test_a_call_held_longer_than_its_clients_read_timeout_is_still_read_once(
         time.sleep(5)  # more than two read timeouts
         assert not put.done()
     put.result(timeout=30)  # answered, not timed out
+
+
+def _put(table: str, pk: str) -> dict[str, Any]:
+    return {"Put": {"TableName": table, "Item": {"pk": {"S": pk}}}}
+
+
+def test_a_write_meeting_an_ongoing_transaction_conflicts_as_on_dynamodb(
+    local_runtime: LocalClient,
+) -> None:
+    dynamodb = _dynamodb(local_runtime)
+    table = _table(dynamodb)
+    with chaos_mode(local_runtime, "tx_latency_ms=3000"), ThreadPoolExecutor(1) as pool:
+        first = pool.submit(
+            dynamodb.transact_write_items, TransactItems=[_put(table, "a"), _put(table, "b")]
+        )
+        time.sleep(1)  # the first is under way: it takes 3 s
+        with pytest.raises(ClientError) as single:
+            dynamodb.put_item(TableName=table, Item={"pk": {"S": "a"}})
+        with pytest.raises(ClientError) as cancelled:
+            dynamodb.transact_write_items(TransactItems=[_put(table, "c"), _put(table, "b")])
+        assert not first.done()
+        first.result()
+    assert single.value.response["Error"]["Code"] == "TransactionConflictException"
+    transaction = cancelled.value.response
+    assert transaction["Error"]["Code"] == "TransactionCanceledException"
+    assert [r["Code"] for r in transaction["CancellationReasons"]] == [
+        "None",
+        "TransactionConflict",
+    ]
+    assert "Item" not in dynamodb.get_item(TableName=table, Key={"pk": {"S": "c"}})
+
+
+def test_chaos_mode_hands_back_unprocessed_items(local_runtime: LocalClient) -> None:
+    dynamodb = _dynamodb(local_runtime)
+    table = _table(dynamodb)
+    requests = [{"PutRequest": {"Item": {"pk": {"S": f"p-{i}"}}}} for i in range(3)]
+    with chaos_mode(local_runtime, "unprocessed=1"):
+        answer = dynamodb.batch_write_item(RequestItems={table: requests})
+    assert len(answer["UnprocessedItems"][table]) == 2  # all but one
+    plain = dynamodb.batch_write_item(RequestItems=answer["UnprocessedItems"])
+    assert plain["UnprocessedItems"] == {}  # chaos off again

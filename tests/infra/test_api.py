@@ -15,20 +15,20 @@ from tests.support.api_md import API_MD_ROUTES
 from tests.support.synthesized import api_routes, logical_id, resources
 
 
-def test_the_api_has_exactly_the_contract_routes(template_path: Path) -> None:
-    assert {(r.method, r.path) for r in api_routes(template_path)} == API_MD_ROUTES
+def test_the_api_has_exactly_the_contract_routes(assembly_dir: Path) -> None:
+    assert {(r.method, r.path) for r in api_routes(assembly_dir)} == API_MD_ROUTES
 
 
 @pytest.mark.clause("P2.6")
-def test_every_method_requires_sigv4(template_path: Path) -> None:
-    for route in api_routes(template_path):
+def test_every_method_requires_sigv4(assembly_dir: Path) -> None:
+    for route in api_routes(assembly_dir):
         assert route.authorization == "AWS_IAM", route
 
 
 def test_each_route_is_served_by_its_function(
-    template_path: Path, template_json: dict[str, Any]
+    assembly_dir: Path, template_json: dict[str, Any]
 ) -> None:
-    served_by = {(r.method, r.path): r.function_id for r in api_routes(template_path)}
+    served_by = {(r.method, r.path): r.function_id for r in api_routes(assembly_dir)}
     for spec in API_FUNCTIONS:
         function = logical_id(
             template_json, f"/{spec.name.title().replace('_', '')}/Function/Resource"
@@ -39,11 +39,11 @@ def test_each_route_is_served_by_its_function(
 
 @pytest.mark.clause("P4")
 def test_every_method_is_validated_and_bodies_must_be_json_objects(
-    template_path: Path, template_json: dict[str, Any]
+    assembly_dir: Path, template_json: dict[str, Any]
 ) -> None:
     (validator_id,) = resources(template_json, "AWS::ApiGateway::RequestValidator")
     methods = resources(template_json, "AWS::ApiGateway::Method")
-    for route in api_routes(template_path):
+    for route in api_routes(assembly_dir):
         props = methods[route.logical_id]
         assert props["RequestValidatorId"] == {"Ref": validator_id}
         takes_body = route.method in ("PUT", "PATCH") or (
@@ -181,7 +181,7 @@ def test_the_user_pools_web_acl_blocks_the_operations_around_the_service(
 
 @pytest.mark.clause("P2.2", "P2.6")
 def test_the_resource_policy_refuses_every_signed_method_to_all_but_the_stacks_roles(
-    template_path: Path, template_json: dict[str, Any]
+    assembly_dir: Path, template_json: dict[str, Any]
 ) -> None:
     """The guest, customer and staff roles only: another account's principals, and this
     account's other roles, are refused whatever their own policies allow; preflights (unsigned,
@@ -196,7 +196,7 @@ def test_the_resource_policy_refuses_every_signed_method_to_all_but_the_stacks_r
     assert (preflights["Effect"], preflights["Principal"]) == ("Allow", "*")
     assert preflights["Resource"] == "execute-api:/*/OPTIONS/*"
     assert (only_ours["Effect"], only_ours["Principal"]) == ("Deny", "*")
-    methods = {route.method for route in api_routes(template_path)}
+    methods = {route.method for route in api_routes(assembly_dir)}
     assert set(only_ours["Resource"]) == {f"execute-api:/*/{m}/*" for m in methods}
     allowed = only_ours["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
     roles = resources(template_json, "AWS::IAM::Role")

@@ -55,11 +55,11 @@ def test_gateway_errors_carry_the_site_origin(template_json: dict[str, Any]) -> 
 
 
 def test_every_api_function_answers_the_site_origin(
-    template_json: dict[str, Any], template_path: Path
+    template_json: dict[str, Any], assembly_dir: Path
 ) -> None:
     """A Lambda proxy answer passes as it is: the function adds the header for SITE_ORIGIN."""
     functions = resources(template_json, "AWS::Lambda::Function")
-    serving = {route.function_id for route in api_routes(template_path)}
+    serving = {route.function_id for route in api_routes(assembly_dir)}
     assert serving
     for logical_id in serving:
         variables = functions[logical_id]["Environment"]["Variables"]

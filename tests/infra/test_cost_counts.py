@@ -1,6 +1,6 @@
-"""docs/cost.md counts what the synthesized template really has (issue 14, item 5): each row of
+"""docs/cost.md counts what the synthesized templates really have (issue 14, item 5): each row of
 its "What the template has" table names a CloudFormation type and a count, and the count must be
-the template's, so the cost model cannot drift from the stack it prices."""
+that of all the app's stacks together, so the cost model cannot drift from what it prices."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from infra.security_alarms import (
     Watched,
     trail_alarms,
 )
-from ongpt_staff.connect import API_URL_OUTPUT
+from ongpt_staff.connect import API_URL_OUTPUT, STACK_NAME
 from tests.support.log_filters import matches
 from tests.support.synthesized import logical_id, resources
 
@@ -169,14 +169,14 @@ def test_what_could_rewrite_the_audit_history_unseen_raises_alarms(
 
 
 ACCOUNT, REGION = "123456789012", "ap-southeast-1"
-AUDIT_NAME = "OnGptAccounts-DataAuditE4D9F575-1A2B3C4D5E6F7G8H9I0J1K2L3M4N5"  # a long one
+AUDIT_NAME = "OnGptAccounts-Data-DataAuditE4D9F575-1A2B3C4D5E6F7G8H9I0J1K2L3M4N5"  # a long one
 AUDIT_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{AUDIT_NAME}"
 AUDIT_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 DATA_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0987dcba-12ab-34cd-56ef-1234567890ab"
 ANCHORS = "ongptaccounts-anchorsbucketa1b2c3d4-1a2b3c4d5e6f"
 FUNCTIONS = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
 WATCHED = Watched("OnGptAccounts", FUNCTIONS, AUDIT_NAME, AUDIT_ARN, AUDIT_KEY, ANCHORS)
-CONTRACTS = "OnGptAccounts-ContractsFunction1A2B3C4D-AbCdEfGh1234"
+CONTRACTS = "OnGptAccounts-Api-ContractsFunction1A2B3C4D-AbCdEfGh1234"
 
 
 def assumed(role: str, **more: str) -> dict[str, Any]:
@@ -232,8 +232,8 @@ WATCHING: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
     "AuditTableWrittenByOthers": (
         [put_item(IAM_USER), put_item(ADMIN), put_item({"type": "Root"})],
         [
-            put_item(assumed("OnGptAccounts-ContractsRole1A2B3C4D-AbCdEfGh1234")),
-            put_item(IAM_USER, table="OnGptAccounts-DataCustomers1A2B-XyZ"),
+            put_item(assumed("OnGptAccounts-Data-ContractsRole1A2B3C4D-AbCdEfGh1234")),
+            put_item(IAM_USER, table="OnGptAccounts-Data-DataCustomers1A2B-XyZ"),
             {**put_item(IAM_USER), "eventName": "GetItem"},
         ],
     ),
@@ -297,7 +297,7 @@ WATCHING: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
             event(
                 "dynamodb",
                 "UpdateTable",
-                requestParameters={"tableName": "OnGptAccounts-DataCustomers1A2B-XyZ"},
+                requestParameters={"tableName": "OnGptAccounts-Data-DataCustomers1A2B-XyZ"},
             ),
             event("dynamodb", "DescribeTable", requestParameters={"tableName": AUDIT_NAME}),
         ],
@@ -413,6 +413,8 @@ def test_the_dashboard_shows_business_figures_beside_the_operational_ones(
 
 
 @pytest.mark.clause("P2.5")
-def test_the_stack_outputs_the_api_url_the_staff_cli_reads(template_json: dict[str, Any]) -> None:
-    output = template_json["Outputs"][API_URL_OUTPUT]
+def test_the_stack_the_staff_cli_reads_outputs_the_api_url(
+    stack_templates: dict[str, dict[str, Any]],
+) -> None:
+    output = stack_templates[STACK_NAME]["Outputs"][API_URL_OUTPUT]
     assert "execute-api" in json.dumps(output["Value"])

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from infra import publish_site
 from tests.support.synthesized import resources
 
 
@@ -88,3 +89,31 @@ def test_the_page_configuration_comes_from_the_stack(template_json: dict[str, An
     code = _rendered(_one(template_json, "AWS::CloudFront::Function")["FunctionCode"])
     for reference in ("IdentityCustomers", "IdentityIdentityPool", "ApiRestApi"):
         assert f'"Ref":"{reference}' in code
+
+
+@pytest.mark.clause("P2.5")
+def test_the_site_buckets_access_logs_are_delivered_for_this_account_only(
+    template_json: dict[str, Any],
+) -> None:
+    """The access logs' bucket is in an earlier stack than the site's: S3's log delivery may
+    write under the site's prefix only for a bucket of this account."""
+    bucket = _one(template_json, "AWS::S3::Bucket")
+    logging = bucket["LoggingConfiguration"]
+    prefix = logging["LogFilePrefix"]
+    (target,) = [
+        props["PolicyDocument"]["Statement"]
+        for props in resources(template_json, "AWS::S3::BucketPolicy").values()
+        if props["Bucket"] == logging["DestinationBucketName"]
+    ]
+    (delivery,) = [s for s in target if _rendered(s["Resource"]).endswith(f"/{prefix}*")]
+    assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert delivery.get("Condition") == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    }
+
+
+def test_the_stack_publish_site_reads_outputs_the_bucket_and_the_distribution(
+    stack_templates: dict[str, dict[str, Any]],
+) -> None:
+    outputs = stack_templates[publish_site.STACK]["Outputs"]
+    assert {publish_site.BUCKET_OUTPUT, publish_site.DISTRIBUTION_OUTPUT} <= outputs.keys()

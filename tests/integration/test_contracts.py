@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from ongpt.contracts.store import ContractStore
 from ongpt.storage.outbox import Notice, Outbox
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.jobs import run_job
@@ -123,6 +124,41 @@ def test_a_renewal_moves_the_expiry_and_rearms_the_reminders(aws: Deployed) -> N
     assert (status, renewed["expires_at"][:10]) == (200, new_expiry[:10])
     run_job(aws, CONTRACTS_NOW + timedelta(days=30))
     assert len(reminders(aws, body["email"])) == 2
+
+
+def renew(aws: Deployed, contract_id: str, expires_at: str) -> tuple[int, dict[str, Any]]:
+    return aws.call(
+        "contracts",
+        "POST",
+        f"/v1/staff/contracts/{contract_id}/renewal",
+        identity=staff("Support"),
+        body={"expires_at": expires_at},
+    )
+
+
+@pytest.mark.clause("P3.2")
+def test_a_renewal_overtaken_by_a_later_one_is_409_and_never_moves_the_expiry_back(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renewal A reads the contract; renewal B, to a later date, commits before A writes: A's
+    write, conditional on the expiry still being earlier than its own, fails."""
+    _, cid = registered(aws)
+    contract_id = contract(aws, cid, 200)
+    found, overtaken = ContractStore.find, list[int]()
+
+    def then_renewed_further(store: ContractStore, wanted: str) -> dict[str, Any] | None:
+        read = found(store, wanted)
+        if not overtaken:
+            overtaken.append(0)
+            overtaken[0] = renew(aws, contract_id, "2029-01-01T00:00:00Z")[0]
+        return read
+
+    monkeypatch.setattr(ContractStore, "find", then_renewed_further)
+    status, answer = renew(aws, contract_id, "2028-06-01T00:00:00Z")
+    assert overtaken == [200]
+    assert (status, answer["error"]["code"]) == (409, "CONFLICT")
+    _, listed = aws.call("me", "GET", "/v1/me/contracts", identity=customer(cid))
+    assert [c["expires_at"][:10] for c in listed["contracts"]] == ["2029-01-01"]
 
 
 @pytest.mark.clause("P3.4")

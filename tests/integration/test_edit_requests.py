@@ -373,12 +373,47 @@ def test_an_approval_whose_transaction_fails_leaves_nothing_and_its_retry_applie
     assert profile(aws, cid)["email"] == body["email"].lower()
     assert "edit_request.approve" not in actions(aws, cid)
     assert told(aws, *addresses) == dict.fromkeys(addresses, 0)
-    pool = aws.function("edit_requests").environment["USER_POOL_ID"]
-    user = boto3.client("cognito-idp").admin_get_user(UserPoolId=pool, Username=cid)
-    assert {"Name": "email", "Value": body["email"].lower()} in user["UserAttributes"]  # put back
+    assert sign_in_email(aws, cid) == body["email"].lower()  # never moved
     status, decided = decide(aws, eid, "approve")
     assert (status, decided["status"]) == (200, "APPLIED")
     assert decide(aws, eid, "approve")[0] == 409  # another decision is refused; nothing more
+    assert actions(aws, cid).count("edit_request.approve") == 1
+    assert told(aws, *addresses) == dict.fromkeys(addresses, 1)
+
+
+def sign_in_email(aws: Deployed, customer_id: str) -> str:
+    pool = aws.function("edit_requests").environment["USER_POOL_ID"]
+    user = boto3.client("cognito-idp").admin_get_user(UserPoolId=pool, Username=customer_id)
+    return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "email")
+
+
+@pytest.mark.clause("P6.1", "P4")
+def test_an_approval_whose_sign_in_change_fails_is_applied_and_its_retry_moves_the_sign_in(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decide, then act: the approval is recorded before Cognito is asked; its retry (the same
+    Idempotency-Key) gives the sign-in the new address, and decides nothing again."""
+    body, cid, new_email, eid = moving_email(aws)
+    addresses = (body["email"], new_email, e164(body["phone"]))
+
+    def approve() -> tuple[int, dict[str, Any]]:
+        return aws.call(
+            "edit_requests",
+            "POST",
+            f"/v1/staff/edit-requests/{eid}/decision",
+            body={"decision": "approve", "note": "checked"},
+            identity=staff("Support"),
+            headers={"Idempotency-Key": f"approval-{eid}"},
+        )
+
+    with monkeypatch.context() as patch:
+        failing_once(patch, "InternalErrorException", "AdminUpdateUserAttributes")
+        status, answer = approve()
+    assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    assert profile(aws, cid)["email"] == new_email
+    assert sign_in_email(aws, cid) == body["email"].lower()
+    assert approve() == (200, {"edit_request_id": eid, "status": "APPLIED"})
+    assert sign_in_email(aws, cid) == new_email
     assert actions(aws, cid).count("edit_request.approve") == 1
     assert told(aws, *addresses) == dict.fromkeys(addresses, 1)
 

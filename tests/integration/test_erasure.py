@@ -12,6 +12,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from ongpt.lifecycle.store import LifecycleStore
 from ongpt.security import normalize
 from ongpt.security.crypto import BlindIndex
 from tests.support.deployed import Deployed, customer, staff
@@ -25,6 +26,7 @@ from tests.support.erasure import (
     hold,
     keys_that_open,
 )
+from tests.support.failing import failing_once
 from tests.support.faults import CallLog, calls_of, faults_of
 from tests.support.jobs import run_erasure
 from tests.support.journeys import (
@@ -37,6 +39,7 @@ from tests.support.journeys import (
     start,
     verify,
 )
+from tests.support.lifecycle import holds, lifecycle, place_hold, reactivate
 
 NOW = datetime(2027, 3, 1, 20, 0, tzinfo=UTC)
 
@@ -295,3 +298,84 @@ def test_the_complaints_of_an_erased_customer_lose_their_text_and_key_and_leave_
         body={"status": "RESOLVED", "resolution": "Đã hoàn tiền."},
     )
     assert status == 409
+
+
+# The decision (CLOSING -> ERASING) against holds and reactivations that come after the job read.
+
+
+def _erased_entries(aws: Deployed, customer_id: str) -> int:
+    return [e["action"] for e in _audit(aws, customer_id)["entries"]].count("customer.erased")
+
+
+@pytest.mark.clause("P2.4", "P4")
+def test_a_hold_placed_after_the_job_read_the_holds_stops_its_erasure(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job found no active hold; a hold is placed before its move to ``ERASING``: the move
+    fails on the profile's count of holds, and the job, deciding again, finds the hold."""
+    _, customer_id = _closed_customer(aws, records=False)
+    read, placed = LifecycleStore.has_active_hold, list[tuple[int, Any]]()
+
+    def then_a_hold(store: LifecycleStore, cid: str, now: datetime) -> bool:
+        found = read(store, cid, now)
+        if cid == customer_id and not placed:
+            placed.append(place_hold(aws, cid))
+        return found
+
+    monkeypatch.setattr(LifecycleStore, "has_active_hold", then_a_hold)
+    run_erasure(aws, NOW)
+
+    assert [status for status, _ in placed] == [201]
+    assert _profile(aws, customer_id)["status"]["S"] == "CLOSING"
+    assert _cognito_user(aws, customer_id)
+    assert _staff_read(aws, customer_id)[0] == 200
+    assert _erased_entries(aws, customer_id) == 0
+    # Released, the account is erased by the next run.
+    path = f"/v1/staff/legal-holds/{placed[0][1]['hold_id']}/release"
+    assert lifecycle(aws, "POST", path, staff("Compliance"), {"note": "Xong"})[0] == 200
+    run_erasure(aws, NOW)
+    assert _profile(aws, customer_id)["status"]["S"] == "ERASED"
+
+
+@pytest.mark.clause("P2.4", "P4")
+def test_a_reactivation_after_the_job_listed_the_account_stops_its_erasure(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, customer_id = _closed_customer(aws, records=False)
+    listed, reactivated = LifecycleStore.due_for_erasure, []
+
+    def then_reactivated(store: LifecycleStore, now: datetime) -> list[str]:
+        due = listed(store, now)
+        if customer_id in due:
+            reactivated.append(reactivate(aws, customer_id)[0])
+        return due
+
+    monkeypatch.setattr(LifecycleStore, "due_for_erasure", then_reactivated)
+    run_erasure(aws, NOW)
+
+    assert reactivated == [200]
+    assert _profile(aws, customer_id)["status"]["S"] == "ACTIVE"
+    assert _cognito_user(aws, customer_id)
+    assert _staff_read(aws, customer_id)[0] == 200
+    assert _erased_entries(aws, customer_id) == 0
+
+
+@pytest.mark.clause("P2.4", "P4")
+def test_an_account_being_erased_is_neither_held_nor_reactivated_and_the_next_run_finishes_it(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, customer_id = _closed_customer(aws, records=False)
+    with monkeypatch.context() as patch:
+        failing_once(patch, "InternalErrorException", "AdminDeleteUser", touching=customer_id)
+        with suppress(ClientError):
+            run_erasure(aws, NOW)  # decided, then died at its first step
+    assert _profile(aws, customer_id)["status"]["S"] == "ERASING"
+
+    status, refused = place_hold(aws, customer_id)
+    assert (status, refused["error"]["code"]) == (409, "CONFLICT")
+    assert reactivate(aws, customer_id)[0] == 409
+    assert holds(aws, customer_id) == (200, {"holds": []})
+
+    run_erasure(aws, NOW)
+    assert _profile(aws, customer_id)["status"]["S"] == "ERASED"
+    assert not _cognito_user(aws, customer_id)

@@ -47,7 +47,7 @@ from tests.support.fault_table import (
     state,
 )
 from tests.support.faults import CallLog, Fault, faults_of
-from tests.support.jobs import run_anchor_job, run_erasure, run_job, work
+from tests.support.jobs import run_anchor_job, run_erasure, run_job, scheduled, work
 from tests.support.journeys import (
     CONTRACTS_NOW,
     code_to,
@@ -345,6 +345,28 @@ def _erasure(aws: Deployed) -> Attempt:
     return job(lambda: run_erasure(aws, now))
 
 
+def _erasure_replay(aws: Deployed) -> Attempt:
+    """An account erased by a run of its own (as in ``_erasure``), then its items in the
+    customers' table put back as a restore from before its erasure would (the key store and the
+    guards are never restored): the replay of the ledger from that run's time (a minute no other
+    run has) moves it back to ``ERASING`` and erases it again."""
+    _, cid = registered(aws)
+    now = datetime.now(UTC) + timedelta(days=1, minutes=next(DAYS))  # a minute of its own
+    table = aws.function("erasure").environment["CUSTOMERS_TABLE"]
+    dynamodb = boto3.client("dynamodb")
+    closed_by_then(dynamodb, table, cid, now - timedelta(days=1))
+    restored = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"CUSTOMER#{cid}"}},
+    )["Items"]
+    run_erasure(aws, now)
+    for item in restored:
+        dynamodb.put_item(TableName=table, Item=item)
+    since = scheduled(now)["scheduled_time"]  # the erasure's start, as the ledger has it
+    return job(lambda: run_erasure(aws, now, replay_since=since))
+
+
 def _sign_out(aws: Deployed) -> Attempt:
     _, cid = registered(aws)
     return request(aws, LIFECYCLE, "POST", "/v1/me/sign-out", customer(cid))
@@ -448,6 +470,7 @@ ROWS = (
     Row("job expiry-reminders", _expiry_reminders),
     Row("POST /v1/staff/accounts/{id}/reactivation", _reactivation),
     Row("job erasure", _erasure),
+    Row("job erasure (replay after a restore)", _erasure_replay),
     Row("job audit-anchors", _audit_anchors),
     Row("POST /v1/me/closure", _closure),
     Row("POST /v1/registrations", _signup),

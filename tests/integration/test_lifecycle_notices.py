@@ -13,6 +13,7 @@ import boto3
 import pytest
 
 from tests.support.deployed import Deployed, guest
+from tests.support.failing import failing_once
 from tests.support.journeys import audit_items, code_to, e164, registered
 from tests.support.lifecycle import (
     close,
@@ -24,6 +25,7 @@ from tests.support.lifecycle import (
 from tests.support.refusals import failing_email_once, refusing
 
 CLOSING_TEXT = ("mở lại", "mo lai")  # the closure notice (email, SMS) says how to undo it
+REOPENED_TEXT = ("Đóng tài khoản", "Dong tai khoan")  # the reactivation's: how to close again
 RECOVERED_TEXT = ("đã được khôi phục", "vua duoc khoi phuc")  # the notice, not the codes
 
 
@@ -95,7 +97,58 @@ def test_a_closure_whose_transaction_fails_leaves_the_account_open_with_no_entry
     assert set(_told(aws, body, *CLOSING_TEXT).values()) == {1}
 
 
+@pytest.mark.clause("P1.2", "P4")
+def test_a_closure_whose_sign_in_change_fails_is_recorded_and_its_retry_turns_sign_in_off(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decide, then act: the closure is recorded before Cognito is asked; its retry (the same
+    Idempotency-Key) finishes it."""
+    body, cid = registered(aws)
+    key = _key()
+    with monkeypatch.context() as patch:
+        failing_once(patch, "InternalErrorException", "AdminDisableUser")
+        status, answer = close(aws, cid, headers=key)
+    assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    assert _status(aws, cid) == "CLOSING"
+    assert cognito_user(aws, cid)["Enabled"] is True
+    status, closing = close(aws, cid, headers=key)
+    assert (status, closing["status"]) == (202, "CLOSING")
+    assert cognito_user(aws, cid)["Enabled"] is False
+    assert _actions(aws, cid).count("account.close") == 1
+    assert set(_told(aws, body, *CLOSING_TEXT).values()) == {1}
+
+
 # Reactivation
+
+
+@pytest.mark.clause("P1.2", "P4")
+def test_a_reactivation_tells_both_addresses_once_how_to_close_again(aws: Deployed) -> None:
+    body, cid = registered(aws)
+    assert close(aws, cid)[0] == 202
+    assert reactivate(aws, cid) == (200, {"status": "ACTIVE"})
+    assert reactivate(aws, cid)[0] == 409  # nothing to undo: nobody told again
+    assert set(_told(aws, body, *REOPENED_TEXT).values()) == {1}
+    (notice,) = [m for m in aws.messages_to(body["email"].lower()) if "mở lại" in m["subject"]]
+    assert "Đóng tài khoản" in notice["body"]
+
+
+@pytest.mark.clause("P1.2", "P4")
+def test_a_reactivation_whose_sign_in_change_fails_is_recorded_and_its_retry_turns_sign_in_on(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, cid = registered(aws)
+    assert close(aws, cid)[0] == 202
+    key = _key()
+    with monkeypatch.context() as patch:
+        failing_once(patch, "InternalErrorException", "AdminEnableUser")
+        status, answer = reactivate(aws, cid, headers=key)
+    assert (status, answer["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    assert _status(aws, cid) == "ACTIVE"
+    assert cognito_user(aws, cid)["Enabled"] is False
+    assert reactivate(aws, cid, headers=key) == (200, {"status": "ACTIVE"})
+    assert cognito_user(aws, cid)["Enabled"] is True
+    assert _actions(aws, cid).count("account.reactivate") == 1
+    assert set(_told(aws, body, *REOPENED_TEXT).values()) == {1}
 
 
 @pytest.mark.clause("P1.2", "P4")

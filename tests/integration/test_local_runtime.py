@@ -1,11 +1,15 @@
 """The local runtime in-process over moto: its gateway reads the synthesized policies, a crashing
-function is a clean 502, and queue workers honour partial-batch failures and the DLQ."""
+function is a clean 502, a throttled or timed-out one is answered as API Gateway answers it, the
+stage's throttles hold, and queue workers honour partial-batch failures and the DLQ."""
 
 from __future__ import annotations
 
 import copy
 import json
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
@@ -21,12 +25,20 @@ from werkzeug.test import Client
 
 from local.credentials import Issued, Principal
 from local.gateway import LocalGateway
-from local.lambdas import InFlight, load_functions
+from local.lambdas import (
+    TIMED_OUT,
+    FunctionError,
+    InFlight,
+    Invocable,
+    InvocationRejected,
+    load_functions,
+)
 from local.outbox import Outbox
 from local.principals import Principals, Refused
 from local.provision import Provisioner
 from local.template import ACCOUNT_ID, Resolver, Template
 from local.workers import QueuePoller
+from tests.support.slow import slow_pool
 
 HOST = "localhost"
 
@@ -91,6 +103,95 @@ def test_a_crashing_function_is_a_clean_502(
     assert response.get_json() == {"message": "Internal server error"}
     assert "RuntimeError" in caplog.text
     assert PHONE not in caplog.text
+
+
+class Failing:
+    """A function whose invocations fail with ``error``, or answer after ``seconds``."""
+
+    logical_id = "Failing"
+    in_flight = InFlight()
+
+    def __init__(self, error: Exception | None = None, seconds: float = 0) -> None:
+        self.error, self.seconds = error, seconds
+        self.finished = threading.Event()
+
+    def module(self) -> ModuleType:
+        return ModuleType("failing")
+
+    def invoke(self, _event: dict[str, Any]) -> Any:
+        time.sleep(self.seconds)
+        self.finished.set()
+        if self.error is not None:
+            raise self.error
+        return {"statusCode": 200, "body": "{}"}
+
+
+@contextmanager
+def serving(gateway: LocalGateway, path: str, function: Invocable) -> Iterator[None]:
+    """``path``'s function replaced by ``function`` for the block."""
+    route = next(r for r in gateway.routes if r.path == path)
+    original = gateway.functions[route.function_id]
+    gateway.functions[route.function_id] = function
+    try:
+        yield
+    finally:
+        gateway.functions[route.function_id] = original
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (FunctionError(TIMED_OUT, []), 502),  # it ran: its timeout is its error
+        (InvocationRejected("TooManyRequestsException", []), 500),  # Lambda refused to run it
+        (InvocationRejected("RequestTooLargeException", []), 500),
+    ],
+)
+def test_a_function_that_did_not_answer_is_answered_as_api_gateway_answers_it(
+    runtime: Runtime, error: Exception, status: int
+) -> None:
+    gateway = runtime.gateway
+    issued = gateway.credentials.mint(gateway.principals.guest())
+    with serving(gateway, "/v1/policy", Failing(error)):
+        response = signed_call(gateway, issued, "GET", "/v1/policy")
+    assert response.status_code == status
+    assert response.get_json() == {"message": "Internal server error"}
+
+
+def test_an_integration_past_its_timeout_is_a_504_while_the_function_runs_on(
+    runtime: Runtime,
+) -> None:
+    gateway = _gateway(runtime, runtime.template)
+    gateway.routes = [replace(r, timeout_ms=100) for r in gateway.routes]  # 29 s in the template
+    slow = Failing(seconds=0.5)
+    issued = gateway.credentials.mint(gateway.principals.guest())
+    with serving(gateway, "/v1/policy", slow):
+        started = time.monotonic()
+        response = signed_call(gateway, issued, "GET", "/v1/policy")
+        assert time.monotonic() - started < 0.4
+        assert not slow.finished.is_set()
+        assert slow.finished.wait(5)  # it ran to its end, as a Lambda invocation does
+    assert response.status_code == 504
+    assert response.get_json() == {"message": "Endpoint request timed out"}
+
+
+def test_each_method_has_the_stages_throttle_unless_it_has_its_own(runtime: Runtime) -> None:
+    never_refilled = {"ThrottlingRateLimit": 0.001, "ThrottlingBurstLimit": 2}
+    settings = [
+        {"ResourcePath": "/*", "HttpMethod": "*", **never_refilled},
+        {
+            "ResourcePath": "/~1v1~1me",
+            "HttpMethod": "GET",
+            **never_refilled,
+            "ThrottlingBurstLimit": 4,
+        },
+    ]
+    throttled = _changed(runtime.template, "AWS::ApiGateway::Stage", MethodSettings=settings)
+    client = Client(_gateway(runtime, throttled))
+    # Unsigned: refused by the resource policy (403) until the method's bucket is empty.
+    assert [client.get("/v1/policy").status_code for _ in range(3)] == [403, 403, 429]
+    assert client.get("/v1/policy").get_json() == {"message": "Too Many Requests"}
+    assert client.get("/v1/me/consents").status_code == 403  # a bucket per method
+    assert [client.get("/v1/me").status_code for _ in range(5)] == [403] * 4 + [429]
 
 
 def _gateway(runtime: Runtime, template: Template) -> LocalGateway:
@@ -328,3 +429,29 @@ def test_queue_workers_report_partial_failures_and_dead_letter(runtime: Runtime)
     assert worker.seen.count("fail") == 2  # retried until maxReceiveCount
     dead = sqs.receive_message(QueueUrl=dlq).get("Messages", [])
     assert [m["Body"] for m in dead] == ["fail"]
+
+
+def test_a_queue_invocation_past_its_timeout_is_retried_then_dead_lettered(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    sqs = boto3.client("sqs", region_name=runtime.template.region())
+    dlq = sqs.create_queue(QueueName="slow-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})
+    queue = sqs.create_queue(
+        QueueName="slow", Attributes={"VisibilityTimeout": "0", "RedrivePolicy": redrive}
+    )["QueueUrl"]
+    sqs.send_message(QueueUrl=queue, MessageBody="slow")
+    slow = slow_pool(tmp_path)
+    region = runtime.template.region()
+    poller = QueuePoller(sqs, queue, "arn:slow", slow, 10, True, Outbox(region), region)
+    try:
+        for _ in range(3):
+            poller.poll_once()
+    finally:
+        slow.stop()
+    assert poller.invocations == 2  # each ended at its 1-second timeout, the message kept
+    dead = sqs.receive_message(QueueUrl=dlq).get("Messages", [])
+    assert [m["Body"] for m in dead] == ["slow"]

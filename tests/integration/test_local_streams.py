@@ -20,6 +20,7 @@ from local.provision import Provisioner
 from local.streams import StreamPoller, stream_mappings
 from local.template import Resolver, Template
 from tests.support.deployed import streams_client
+from tests.support.slow import slow_pool
 
 REGION = "ap-southeast-1"
 OUTBOX_KEY = [{"AttributeName": "pk", "KeyType": "HASH"}]
@@ -210,6 +211,32 @@ def test_a_failing_batch_is_retried_then_discarded_to_the_on_failure_queue(world
     world.put("b")
     world.drain()
     assert world.deliver.seen()[-1] == ["b"]  # the stream moved on
+
+
+@pytest.mark.parametrize(
+    "world",
+    [
+        {
+            "MaximumRetryAttempts": 1,
+            "DestinationConfig": {
+                "OnFailure": {"Destination": {"Fn::GetAtt": ["Discarded", "Arn"]}}
+            },
+        }
+    ],
+    indirect=True,
+)
+def test_a_batch_whose_invocation_times_out_is_retried_then_discarded(
+    world: World, tmp_path: Path
+) -> None:
+    world.poller.mapping.function = slow = slow_pool(tmp_path)
+    try:
+        world.put("a")
+        world.drain(polls=3)
+    finally:
+        slow.stop()
+    assert world.poller.invocations == 2  # the first try and one retry, each ended at 1 s
+    (discarded,) = world.discarded()
+    assert discarded["requestContext"]["condition"] == "RetryAttemptsExhausted"
 
 
 def test_a_mapping_asking_for_what_is_not_modelled_is_refused() -> None:

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ongpt_staff.connect import ConnectError, Target, deployed_session
+from ongpt_staff.connect import STACK_NAME, ConnectError, Target, deployed_session
 
 REGION = "ap-southeast-1"
 API_URL = "https://abc123.execute-api.ap-southeast-1.amazonaws.com/prod/"
@@ -36,7 +36,7 @@ def alice() -> Iterator[boto3.Session]:
             "Outputs": {"ApiUrl": {"Value": API_URL}},
         }
         boto3.client("cloudformation", region_name=REGION).create_stack(
-            StackName="OnGptAccounts", TemplateBody=json.dumps(template)
+            StackName=STACK_NAME, TemplateBody=json.dumps(template)
         )
         yield boto3.Session(
             region_name=REGION,

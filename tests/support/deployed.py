@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,8 +18,8 @@ import boto3
 from botocore.config import Config
 from moto import mock_aws
 
-from local import cognito_rules
-from local.lambdas import LocalFunction, load_functions, reset_warm_state
+from local import chaos, cognito_rules, transactions
+from local.lambdas import LocalFunction, check_request, load_functions, reset_warm_state
 from local.moto_streams import keep_stream_shards
 from local.outbox import Outbox
 from local.provision import Provisioner
@@ -74,14 +75,18 @@ class Deployed:
         deliver: bool = True,
     ) -> tuple[int, dict[str, Any]]:
         """Invoke a function's handler as API Gateway would; (status, JSON body). Codes a
-        registration or a recovery queued are sent at once, unless ``deliver`` is false."""
+        registration or a recovery queued are sent at once, unless ``deliver`` is false.
+        Lambda's limits hold (``LocalFunction.check_answer``): past them, ``FunctionError``."""
         event = rest_event(
             method, path, body=body, identity=self._in_world(identity, name), query=query
         )
         event["headers"].update(headers or {})
+        check_request(event)
         with self.environment_of(name):  # its cold start, the first time, checks its variables
             module = importlib.import_module(f"functions.{name}.handler")
+            started = time.monotonic()
             response = module.lambda_handler(event, FakeLambdaContext())
+            self.function(name).check_answer(time.monotonic() - started, response)
             queue = os.environ.get(env.REGISTRATION_QUEUE_URL.name) or os.environ.get(
                 env.RECOVERY_QUEUE_URL.name
             )
@@ -156,10 +161,13 @@ def deployed(assembly_dir: Path) -> Iterator[Deployed]:
     os.environ.update(env)
     cognito_rules.install()  # Cognito as on AWS where the lifecycle relies on it
     keep_stream_shards()  # a failed transaction leaves the outbox's stream readable
+    transactions.install()  # DynamoDB's transaction conflicts among concurrent requests
+    chaos.install()  # LOCAL_CHAOS, if set, once the resources are in place
     try:
         with mock_aws():
             template = Template.load(assembly_dir)
             resolver = Provisioner(template, endpoint_url=None).run()
+            chaos.arm()
             functions = load_functions(template, resolver, env)
             outbox = Outbox(template.region())
             sqs = boto3.client("sqs")
@@ -170,6 +178,7 @@ def deployed(assembly_dir: Path) -> Iterator[Deployed]:
             ]
             yield Deployed(template, resolver, functions, outbox, pollers, streams)
     finally:
+        chaos.disarm()
         os.environ.clear()
         os.environ.update(saved)
 

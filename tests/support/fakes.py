@@ -58,7 +58,7 @@ class FakeCustomerStore(CustomerStore):
     def __init__(self) -> None:
         self.profiles: dict[str, dict[str, Any]] = {}
 
-    def profile(self, customer_id: str) -> dict[str, Any] | None:
+    def profile(self, customer_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
         return self.profiles.get(customer_id)
 
 

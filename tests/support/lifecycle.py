@@ -62,7 +62,7 @@ def close(aws: Deployed, customer_id: str, **kwargs: Any) -> tuple[int, dict[str
 
 
 def reactivate(
-    aws: Deployed, customer_id: str, role: str = "Support"
+    aws: Deployed, customer_id: str, role: str = "Support", **kwargs: Any
 ) -> tuple[int, dict[str, Any]]:
     return lifecycle(
         aws,
@@ -70,6 +70,7 @@ def reactivate(
         f"/v1/staff/accounts/{customer_id}/reactivation",
         staff(role),
         {"purpose": "customer_support", "note": "Khách gọi điện xin mở lại"},
+        **kwargs,
     )
 
 

@@ -6,11 +6,14 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import boto3
 import pytest
@@ -18,8 +21,10 @@ import requests
 from botocore.config import Config
 
 from local.client import LocalClient
+from local.pool import DEFAULT_CONCURRENCY
 from local.template import Template
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 LAYER = Path("layers/core/python")
 STARTUP_SECONDS = 60
@@ -156,3 +161,68 @@ def held(
         yield hold
     finally:
         requests.delete(hold.url, timeout=30)
+
+
+@dataclass
+class Paused(Generic[T]):
+    """A request stopped at moto before its write (``paused``): its answer, once it has one."""
+
+    answer: Future[T]
+    hold: Held
+
+    def go_on(self) -> None:
+        """Let its held call run now, before the block ends."""
+        requests.delete(self.hold.url, timeout=30)
+
+
+@contextmanager
+def paused(
+    local_runtime: LocalClient, operation: str, contains: str, call: Callable[[], T]
+) -> Iterator[Paused[T]]:
+    """``call`` (a request) run in a thread and stopped at moto at its first ``operation`` whose
+    body contains ``contains``: between its read and its write, while the block runs others. It
+    goes on at ``go_on`` or when the block ends (or by itself after ``local/holds.py``'s
+    longest hold)."""
+    with ThreadPoolExecutor(1) as pool, held(local_runtime, operation, contains) as hold:
+        future = pool.submit(call)
+        hold.until_arrived(seconds=60)  # a job may have others' work to do before
+        yield Paused(future, hold)
+
+
+def at_once(
+    calls: Sequence[Callable[[], T]], first_answered: Callable[[], None] = lambda: None
+) -> list[T]:
+    """Each call in a thread of its own, all let go together by a barrier: their answers, in
+    order. ``first_answered`` runs as soon as one has answered (a paused request let go on once
+    the race has had a winner, so that it is not held for long)."""
+    start = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], T]) -> T:
+        start.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        futures = [pool.submit(run, call) for call in calls]
+        wait(futures, return_when=FIRST_COMPLETED)
+        first_answered()
+        return [future.result() for future in futures]
+
+
+def warmed(call: Callable[[], Any]) -> None:
+    """``call`` (a request that changes nothing) made by as many invocations at once as a
+    function has execution environments (``local/pool.py``), so that a race that follows is not
+    slowed by their cold starts past the runtime's longest hold."""
+    at_once([call] * DEFAULT_CONCURRENCY)
+
+
+@contextmanager
+def chaos_mode(local_runtime: LocalClient, settings: str) -> Iterator[None]:
+    """The runtime's moto answers with the chaos ``settings`` ask for (``local/chaos.py``)
+    until the block ends."""
+    url = f"{local_runtime.api_url}/_local/chaos"
+    before = requests.get(url, timeout=30).json()["settings"]
+    requests.put(url, json={"settings": settings}, timeout=30).raise_for_status()
+    try:
+        yield
+    finally:
+        requests.put(url, json={"settings": before}, timeout=30)

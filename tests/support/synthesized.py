@@ -1,5 +1,5 @@
-"""Reading the synthesized template: resources by type, logical ids by construct path, API
-routes, and the statements attached to a role."""
+"""Reading the synthesized templates (the app's stacks as one, ``template_json``): resources by
+type, logical ids by construct path, API routes, and the statements attached to a role."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from local.template import ApiRoute, Template
-
-STACK = "OnGptAccounts"
 
 
 def resources(template_json: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
@@ -31,8 +29,8 @@ def logical_id(template_json: dict[str, Any], path_suffix: str) -> str:
     return str(matches[0])
 
 
-def api_routes(template_path: Path) -> list[ApiRoute]:
-    return Template.load(template_path.parent).api_routes()
+def api_routes(assembly_dir: Path) -> list[ApiRoute]:
+    return Template.load(assembly_dir).api_routes()
 
 
 def role_statements(template_json: dict[str, Any], role_id: str) -> list[dict[str, Any]]:

@@ -75,10 +75,12 @@ def test_a_closing_customer_may_still_close_again_and_sign_out(path: str) -> Non
 
 @pytest.mark.clause("P2.2", "P2.4")
 @pytest.mark.parametrize("route", [("GET", "/v1/me"), ("POST", "/v1/me/closure")])
+@pytest.mark.parametrize("status", ["ERASING", "ERASED"])
 def test_an_erased_customer_gets_410_everywhere_as_the_account_holder(
-    route: tuple[str, str],
+    route: tuple[str, str], status: str
 ) -> None:
-    assert code(call(*route, "ERASED")) == (410, "ERASED")
+    """Once the erasure has decided (``ERASING``), as after it (``ERASED``)."""
+    assert code(call(*route, status)) == (410, "ERASED")
 
 
 @pytest.mark.clause("P2.2")

@@ -28,6 +28,7 @@ SENDERS_PASS: dict[Kind, set[str]] = {
     Kind.RECOVERY_CODE: {"code"},  # lifecycle.recovery
     Kind.ACCOUNT_RECOVERED: set(),  # lifecycle.recovery
     Kind.ACCOUNT_CLOSING: {"erase_on"},  # lifecycle
+    Kind.ACCOUNT_REACTIVATED: set(),  # lifecycle
 }
 
 

@@ -19,9 +19,16 @@ from ongpt.audit.chain_key import ChainKey
 from ongpt.audit.service import GENESIS, Anchor, AnchorObject, Entry
 from ongpt.platform import settings
 from ongpt.platform.clock import timestamp, utcnow
-from ongpt.platform.errors import DependencyUnavailable
+from ongpt.platform.errors import Conflict
 from ongpt.platform.telemetry import tracer
-from ongpt.storage.dynamo import TransactionConflict, from_item, query_all, to_item, transact
+from ongpt.storage.dynamo import (
+    TransactionConflict,
+    from_item,
+    lost_race,
+    query_all,
+    to_item,
+    transact,
+)
 from ongpt.storage.tables import BY_WRITTEN_DAY
 
 if TYPE_CHECKING:
@@ -118,7 +125,8 @@ class AuditLog:
             self.conflicts += 1
             backoff = min(MAX_BACKOFF_SECONDS, 0.005 * 2**attempt)
             time.sleep(random.uniform(0, backoff))  # noqa: S311 - full jitter
-        raise DependencyUnavailable("The audit log is busy; nothing was done.")
+        # Lost to concurrent writers after the retries (API.md v1.2, Lost races): 409, not 503.
+        raise Conflict("The record changed meanwhile; nothing was done. Read it and try again.")
 
     def _next(
         self,
@@ -161,7 +169,7 @@ class AuditLog:
                 raise TransactionConflict(conflict.failed) from None
             return False
         except ClientError as error:
-            if not _lost_race(error):
+            if not lost_race(error):
                 raise
             return False
         return True
@@ -208,15 +216,6 @@ class AuditLog:
                         seen.add(values["subject"])
                         yield values["subject"]
             day += timedelta(days=1)
-
-
-def _lost_race(error: ClientError) -> bool:
-    """A transaction that DynamoDB cancelled because another one was writing the same items at
-    once."""
-    reasons = error.response.get("CancellationReasons", [])
-    return error.response["Error"]["Code"] == "TransactionCanceledException" and any(
-        reason.get("Code") == "TransactionConflict" for reason in reasons
-    )
 
 
 def _prefix(subject: str) -> str:

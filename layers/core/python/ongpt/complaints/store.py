@@ -7,10 +7,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from ongpt.platform import settings
 from ongpt.platform.errors import Conflict
 from ongpt.platform.telemetry import tracer
-from ongpt.storage.dynamo import TransactionConflict, from_item, key, query_all, to_item, transact
+from ongpt.storage.dynamo import (
+    TransactionConflict,
+    from_item,
+    key,
+    lost_race,
+    query_all,
+    to_item,
+    transact,
+)
 from ongpt.storage.tables import BY_STATUS
 
 if TYPE_CHECKING:
@@ -108,11 +118,17 @@ class ComplaintStore:
         along: Sequence[TransactWriteItemTypeDef] = (),
     ) -> None:
         """``moving`` with ``along`` (its outbox items) in one transaction (a guest's complaint,
-        which no audit chain records); ``Conflict`` if the complaint moved meanwhile."""
+        which no audit chain records); ``Conflict`` if the complaint moved meanwhile, or if a
+        concurrent write of it cancelled the transaction (API.md v1.2, Lost races: 409, never
+        503)."""
         try:
             self._transact([*self.moving(complaint_id, from_status, changes), *along])
         except TransactionConflict:
             raise Conflict("The complaint changed meanwhile.") from None
+        except ClientError as error:
+            if not lost_race(error):
+                raise
+            raise Conflict("The complaint is being changed; read it and try again.") from None
 
     def _transact(self, items: Sequence[TransactWriteItemTypeDef]) -> None:
         transact(self._db, items)

@@ -33,7 +33,7 @@ from ongpt.notify.delivery import Kind
 from ongpt.notify.notices import BOTH, to_customer
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import parse, timestamp, utcnow
-from ongpt.platform.errors import DEPENDENCY_FAILURES, NotFound, ValidationFailed
+from ongpt.platform.errors import DEPENDENCY_FAILURES, Conflict, NotFound, ValidationFailed
 from ongpt.platform.telemetry import logger, metrics
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.outbox import Channel as NoticeChannel
@@ -114,8 +114,10 @@ class Contracts:
     def renew(
         self, staff: Caller, contract_id: str, request_id: str, expires_at: datetime
     ) -> dict[str, Any]:
-        """The contract's expiry moved later, with its audit entry; 400 if it would not move
-        later, but to a retry of the request that moved it (``ongpt.storage.replays``)."""
+        """The contract's expiry moved later, with its audit entry, in one transaction
+        conditional on the expiry still being earlier; 400 if it would not move later, but to a
+        retry of the request that moved it (``ongpt.storage.replays``); 409 if a concurrent
+        renewal moved it as far or further meanwhile."""
         contract = self.contract_store.find(contract_id)
         if contract is None:
             raise NotFound("No such contract.")
@@ -149,7 +151,9 @@ class Contracts:
                 along=[renewal],
             )
         except TransactionConflict:
-            raise NotFound("No such contract.") from None
+            if self.contract_store.find(contract_id) is None:
+                raise NotFound("No such contract.") from None
+            raise Conflict("The contract was renewed meanwhile; read it again.") from None
         return renewed
 
     def of_customer(self, customer_id: str) -> list[dict[str, Any]]:

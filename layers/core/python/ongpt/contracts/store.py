@@ -65,8 +65,9 @@ class ContractStore:
         at: str,
         request_id: str,
     ) -> TransactWriteItemTypeDef:
-        """The transaction item that moves the contract's expiry (it must exist), by the request
-        ``request_id``."""
+        """The transaction item that moves the contract's expiry to ``expires_at``, by the
+        request ``request_id``, if the contract exists and expires before that: a renewal never
+        moves it earlier, whichever of two concurrent renewals commits last."""
         changes = {"expires_at": expires_at, "expiry_shard": shard, "updated_at": at}
         changes |= made_by(request_id)
         return {
@@ -74,7 +75,7 @@ class ContractStore:
                 "TableName": self._table,
                 "Key": _key(customer_id, contract_id),
                 "UpdateExpression": "SET " + ", ".join(f"{k} = :{k}" for k in changes),
-                "ConditionExpression": "attribute_exists(pk)",
+                "ConditionExpression": "attribute_exists(pk) AND expires_at < :expires_at",
                 "ExpressionAttributeValues": to_item({f":{k}": v for k, v in changes.items()}),
             }
         }

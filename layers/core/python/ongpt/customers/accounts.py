@@ -83,6 +83,10 @@ class Accounts:
                 "The account's sign-in no longer exists (staff are alerted)."
             ) from None
 
+    def require(self, customer_id: str) -> None:
+        """Nothing if the customer's Cognito user exists; ``SignInGone`` if not."""
+        self._on_customer(self._idp.admin_get_user, customer_id)
+
     def set_password(self, customer_id: str, password: str) -> None:
         try:
             self._on_customer(

@@ -139,9 +139,11 @@ class CustomerStore:
         return [*guard_puts, record, *puts]
 
     @tracer.capture_method
-    def profile(self, customer_id: str) -> dict[str, Any] | None:
+    def profile(self, customer_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
         found = self._db.get_item(
-            TableName=self._table, Key=key(CUSTOMER.format(customer_id), PROFILE)
+            TableName=self._table,
+            Key=key(CUSTOMER.format(customer_id), PROFILE),
+            ConsistentRead=consistent,
         ).get("Item")
         return from_item(found) if found else None
 

@@ -1,7 +1,7 @@
 """Edit requests (P6.1): a customer asks, with a reason, to change contact details; a new email or
 phone is first proven with codes sent to it; staff approve or reject. Approval applies every
-change at once: the sealed profile, the address guards (a clash with another account rejects
-the request) and the Cognito attributes, so the new email signs in and the old one no longer
+change at once: the sealed profile and the address guards (a clash with another account rejects
+the request), then the Cognito attributes, so the new email signs in and the old one no longer
 does, and every session of the customer is signed out. The customer is told on the old and the
 new addresses.
 
@@ -13,8 +13,13 @@ failed first attempt did not send, and none that it did.
 
 A decision or a withdrawal, its audit entry and (an approval) the notices to the old and new
 addresses are one transaction (at most 12 items: the profile, the record of its guards, two guard
-moves of two items each, the request, the entry, four notices); the delivery worker sends the
-notices. A new address's blind index is kept sealed on the request, as the change is."""
+moves of two items each, the request, the entry, four notices), conditional on the request still
+awaiting review; the delivery worker sends the notices. A new address's blind index is kept sealed
+on the request, as the change is. Cognito follows an approval once it is recorded (DESIGN.md,
+"Decide, then act"): the sign-in addresses are set to the profile's, read again until they hold
+still, then every session is signed out; a retry of the request that decided finishes that. A
+customer whose sign-in is gone has the profile corrected alone (correcting the record needs no
+sign-in)."""
 
 from __future__ import annotations
 
@@ -38,6 +43,7 @@ from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import (
     AlreadyRegistered,
     Conflict,
+    DependencyUnavailable,
     InvalidCode,
     NotFound,
     SignInGone,
@@ -62,6 +68,7 @@ REFUSALS = Refusals(
 )
 ADDRESSES = ("email", "phone")
 OPEN = ("PENDING_VERIFICATION", "PENDING_REVIEW")
+FOLLOW_TRIES = 5  # reads of the profile while Cognito's addresses follow it
 
 
 @dataclass
@@ -276,14 +283,13 @@ class EditRequests:
         """Approve or reject a request under review; 409 once it is decided, but to a retry of
         the request that decided it (``ongpt.storage.replays``), which is answered as it was
         and, for an approval, finishes what the first attempt may have left undone after its
-        transaction (the sign-out)."""
+        transaction (Cognito following the profile)."""
         customer_id = self.edit_store.customer_of(edit_id)
         edit = self.edit_store.get(customer_id, edit_id) if customer_id else None
         if customer_id is None or edit is None:
             raise NotFound("No such edit request.")
         if replayed(edit, request_id, status="APPLIED"):
-            with suppress(SignInGone):  # no sign-in left: nothing to sign out
-                self.accounts.sign_out_everywhere(customer_id)
+            self._sign_in_follows(edit)
             return {"edit_request_id": edit_id, "status": "APPLIED"}
         if replayed(edit, request_id, status="REJECTED"):
             return {"edit_request_id": edit_id, "status": "REJECTED"}
@@ -296,6 +302,7 @@ class EditRequests:
             **made_by(request_id),
         }
         if approve and self._apply(staff, edit, profile, data_key, decided):
+            self._sign_in_follows(edit)
             return {"edit_request_id": edit_id, "status": "APPLIED"}
         rejection = self.edit_store.decision(
             customer_id, edit_id, "REJECTED", timestamp(self.clock()), **decided
@@ -331,8 +338,9 @@ class EditRequests:
         data_key: bytes,
         decided: dict[str, Any],
     ) -> bool:
-        """Every change at once, with its entry and its notices, or none; False when an address
-        belongs to someone else (the request is to be rejected)."""
+        """Every change at once, with its entry and its notices, if the request still awaits
+        review and the profile has the addresses read; False when a new address belongs to
+        someone else (the request is to be rejected)."""
         customer_id, edit_id = edit["customer_id"], edit["edit_request_id"]
         changes = self._changes(customer_id, data_key, edit)
         old = {a: unseal(data_key, customer_id, a, profile[a]) for a in ADDRESSES}
@@ -359,35 +367,51 @@ class EditRequests:
             customer_id, edit_id, "APPLIED", timestamp(self.clock()), **decided
         )
         notices = _told(edit, profile.get("language"), old, new)
-        moving = new != old
-        try:
-            if moving:
-                self.accounts.change_addresses(customer_id, email=new["email"], phone=new["phone"])
-        except AlreadyRegistered:
-            return False
-        except SignInGone:  # correcting the record needs no sign-in: the profile changes alone
-            moving = False
         try:
             self._audited(
                 staff, edit, True, [*applying.items, applied, *self.outbox.items(notices)]
             )
         except TransactionConflict as conflict:
-            self._restore(customer_id, old, moving)
             if applying.clashed(conflict.failed):
                 return False
             raise Conflict("The request changed meanwhile.") from None
-        except BaseException:
-            self._restore(customer_id, old, moving)
-            raise
-        if moving:  # sessions begun with the old addresses end
-            self.accounts.sign_out_everywhere(customer_id)
         return True
 
-    def _restore(self, customer_id: str, old: dict[str, str], moved: bool) -> None:
-        """Put the sign-in addresses back when the profile could not follow them."""
-        if moved:
-            with suppress(SignInGone):  # gone meanwhile: nothing signs in with the new ones
-                self.accounts.change_addresses(customer_id, email=old["email"], phone=old["phone"])
+    def _sign_in_follows(self, edit: dict[str, Any]) -> None:
+        """After an applied change of address: Cognito's sign-in addresses set to the
+        profile's, read again (consistently) after each change until they hold still, so that an
+        approval's late call never leaves a later one's addresses undone; then every session
+        begun with the old addresses ends."""
+        if not any(f"new_{a}_index" in edit for a in ADDRESSES):
+            return  # no address changed
+        customer_id = edit["customer_id"]
+        written: dict[str, str] | None = None
+        for _ in range(FOLLOW_TRIES):
+            current = self._addresses(customer_id)
+            if current == written:
+                break
+            try:
+                self.accounts.change_addresses(customer_id, **current)
+            except SignInGone:  # correcting the record needs no sign-in: the profile alone
+                return
+            except AlreadyRegistered:  # another user still holds it in Cognito (their change
+                raise DependencyUnavailable(  # or sign-up is on its way): the retry finishes
+                    "The sign-in cannot take the new address yet; retry with the same "
+                    "Idempotency-Key."
+                ) from None
+            written = current
+        else:
+            raise Conflict("The addresses keep changing; try again.")
+        with suppress(SignInGone):  # gone meanwhile: nothing left to sign out
+            self.accounts.sign_out_everywhere(customer_id)
+
+    def _addresses(self, customer_id: str) -> dict[str, str]:
+        """The profile's email and phone, read consistently."""
+        profile = self.customer_store.profile(customer_id, consistent=True)
+        if profile is None:
+            raise NotFound("No profile.")
+        data_key = self.key_store.open({"customer_id": customer_id})
+        return {a: unseal(data_key, customer_id, a, profile[a]) for a in ADDRESSES}
 
 
 def _sealed_index(data_key: bytes, customer_id: str, edit_id: str, address: str, index: str) -> str:

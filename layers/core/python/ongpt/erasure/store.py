@@ -8,12 +8,19 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from ongpt.customers.store import CUSTOMER, PROFILE, CustomerStore
+from ongpt.lifecycle.store import ERASED, ERASING, HOLDS_PLACED
 from ongpt.platform import settings
 from ongpt.platform.clock import timestamp
-from ongpt.storage.dynamo import TransactionConflict, from_item, key, query_all, to_item, transact
+from ongpt.storage.dynamo import (
+    TransactionConflict,
+    conditional_update,
+    from_item,
+    key,
+    query_all,
+    to_item,
+    transact,
+)
 from ongpt.storage.tables import BY_MONTH
 
 if TYPE_CHECKING:
@@ -33,10 +40,6 @@ EDIT_POINTER = "EDITREQ#{}"
 PERSONAL = ("full_name", "email", "phone", "optional", "email_index", "phone_index", "language")
 
 
-def _conditional_failed(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
-
-
 class ErasureStore:
     TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
 
@@ -50,19 +53,58 @@ class ErasureStore:
         self._db, self._table, self._ledger = dynamodb, customers_table, ledger_table
         self._customers = customer_store
 
-    # The ledger: ids and times only.
-    def begin(self, customer_id: str, at: str) -> None:
-        """The ledger's entry, before anything is erased: a restore replays even an erasure
-        that died half-way. Written once; a resumed erasure keeps its first time."""
+    # The decision, with the ledger's entry (ids and times only).
+    def begin(self, customer_id: str, at: str, read: dict[str, Any]) -> bool:
+        """``CLOSING`` -> ``ERASING`` and the ledger's entry (before anything is erased: a
+        restore replays even an erasure that died half-way; a resumed one keeps its first
+        time), in one transaction, if the profile is still ``CLOSING``, past ``erase_after`` at
+        ``at``, and has the count of holds placed it had when ``read``. Whether it moved."""
+        seen = read.get(HOLDS_PLACED)
+        holds = "#holds = :seen" if seen is not None else "attribute_not_exists(#holds)"
+        erasing: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self._table,
+                "Key": key(CUSTOMER.format(customer_id), PROFILE),
+                "UpdateExpression": "SET #status = :erasing, erasing_at = :at",
+                "ConditionExpression": f"#status = :closing AND erase_after <= :at AND {holds}",
+                "ExpressionAttributeNames": {"#status": "status", "#holds": HOLDS_PLACED},
+                "ExpressionAttributeValues": to_item(
+                    {":erasing": ERASING, ":closing": "CLOSING", ":at": at, ":seen": seen}
+                ),
+            }
+        }
         try:
-            self._db.put_item(
-                TableName=self._ledger,
-                Item=to_item({"customer_id": customer_id, "started_at": at, "month": at[:7]}),
-                ConditionExpression="attribute_not_exists(customer_id)",
-            )
-        except ClientError as error:
-            if not _conditional_failed(error):
-                raise
+            transact(self._db, [erasing, self._ledger_entry(customer_id, at)])
+        except TransactionConflict:
+            return False
+        return True
+
+    def resume(self, customer_id: str) -> bool:
+        """After a restore: the account back to ``ERASING`` (the ledger says it was decided),
+        unless it is ``ERASED`` or was never restored. Whether it is ``ERASING``."""
+        return conditional_update(
+            self._db,
+            TableName=self._table,
+            Key=key(CUSTOMER.format(customer_id), PROFILE),
+            UpdateExpression="SET #status = :erasing",
+            ConditionExpression="attribute_exists(pk) AND #status <> :erased",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=to_item({":erasing": ERASING, ":erased": ERASED}),
+        )
+
+    def _ledger_entry(self, customer_id: str, at: str) -> TransactWriteItemTypeDef:
+        """The ledger's entry, written once: a second decision (a restored account decided
+        again) keeps the first time."""
+        return {
+            "Update": {
+                "TableName": self._ledger,
+                "Key": to_item({"customer_id": customer_id}),
+                "UpdateExpression": "SET started_at = if_not_exists(started_at, :at), "
+                "#month = if_not_exists(#month, :month)",
+                "ExpressionAttributeNames": {"#month": "month"},
+                "ExpressionAttributeValues": to_item({":at": at, ":month": at[:7]}),
+            }
+        }
 
     def started_since(self, since: datetime, until: datetime) -> Iterator[str]:
         """The customers whose erasure started at or after ``since`` (index ``by-month``, one
@@ -135,9 +177,10 @@ class ErasureStore:
             transact(self._db, [shredded, *also])
 
     def finish(self, customer_id: str, at: str, also: list[TransactWriteItemTypeDef]) -> None:
-        """In one transaction: the address guards removed (the addresses may register again), the
-        profile left with its status ``ERASED`` and no personal value, the ledger's entry ended,
-        and ``also`` (the data key's destruction)."""
+        """In one transaction, if the profile is ``ERASING``: the address guards and their record
+        removed (the addresses may register again), the profile left with its status ``ERASED``
+        and no personal value, the ledger's entry ended, and ``also`` (the data key's
+        destruction). A profile ``ERASED`` meanwhile (by an overlapping run) is left as it is."""
         guards = self._customers.releasing(customer_id)
         erased: TransactWriteItemTypeDef = {
             "Update": {
@@ -146,12 +189,14 @@ class ErasureStore:
                 "UpdateExpression": "SET #status = :erased, erased_at = if_not_exists("
                 "erased_at, :at), updated_at = :at REMOVE status_key, "
                 + ", ".join(f"#{name}" for name in PERSONAL),
-                "ConditionExpression": "attribute_exists(pk)",
+                "ConditionExpression": "#status = :erasing",
                 "ExpressionAttributeNames": {
                     "#status": "status",
                     **{f"#{name}": name for name in PERSONAL},
                 },
-                "ExpressionAttributeValues": to_item({":erased": "ERASED", ":at": at}),
+                "ExpressionAttributeValues": to_item(
+                    {":erased": ERASED, ":erasing": ERASING, ":at": at}
+                ),
             }
         }
         ended: TransactWriteItemTypeDef = {
@@ -163,4 +208,9 @@ class ErasureStore:
                 "ExpressionAttributeValues": to_item({":at": at}),
             }
         }
-        self._db.transact_write_items(TransactItems=[*guards, erased, ended, *also])
+        try:
+            transact(self._db, [*guards, erased, ended, *also])
+        except TransactionConflict:
+            finished = self.profile(customer_id)
+            if finished is None or finished["status"] != ERASED:
+                raise

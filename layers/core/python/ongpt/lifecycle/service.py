@@ -1,16 +1,18 @@
 """The account's lifecycle (API.md, Account lifecycle): sign-out everywhere, closure with a grace
 period and reactivation by staff, legal holds.
 
-Closure, at once: the Cognito user disabled and signed out everywhere, then in one transaction
-(DESIGN.md, "One shape for every write") the profile ``CLOSING`` with ``erase_after`` (30 days),
-the pending edit requests withdrawn, the ``marketing`` and ``product_updates`` consents withdrawn
-(history kept), the ``account.close`` audit entry and one outbox notice to each address (the
-delivery worker sends them); if that transaction fails the user is enabled again, so nothing is
-half-done. A ``CLOSING`` profile is out of the active shards, so announcements and renewal
-reminders skip it. Closing again answers the same ``erase_after``, tells nobody again (the
-notices went with the closure) and disables sign-in again in case a failed reactivation left it
-on. Reactivation: sign-in on, then the profile ``ACTIVE`` with its audit entry in one
-transaction (sign-in off again if it fails); it tells nobody.
+Each decision is one conditional write of the profile's status (DESIGN.md, "Decide, then act"),
+with its audit entry and its notices (DESIGN.md, "One shape for every write"); Cognito follows
+the status that write recorded, never the other way round. Closure: in one transaction the
+profile ``ACTIVE`` -> ``CLOSING`` with ``erase_after`` (30 days), the pending edit requests
+withdrawn, the ``marketing`` and ``product_updates`` consents withdrawn (history kept), the
+``account.close`` audit entry and one outbox notice to each address (the delivery worker sends
+them); then sign-in off and every session signed out. A ``CLOSING`` profile is out of the active
+shards, so announcements and renewal reminders skip it. Closing again answers the same
+``erase_after``, tells nobody again, and makes sign-in follow the status again (a retry after
+Cognito failed finishes the closure). Reactivation: ``CLOSING`` -> ``ACTIVE`` with its audit entry
+and a notice to each address in one transaction, then sign-in on. Neither the erasure's
+``ERASING`` nor ``ERASED`` can be reactivated or held (``ongpt.erasure``).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
 
 GRACE_PERIOD = timedelta(days=30)
 WITHDRAWN_AT_CLOSURE = ("marketing", "product_updates")
+FOLLOW_TRIES = 5  # reads of the status while sign-in follows it; it changes only by decisions
 
 
 @dataclass
@@ -72,34 +75,21 @@ class AccountLifecycle:
         with suppress(SignInGone):
             self.accounts.sign_out_everywhere(customer_id)
 
-    def _sign_in_off(self, customer_id: str) -> None:
-        """Sign-in disabled and every session revoked; a sign-in gone is off already (the closure
-        goes on: the account is erased after its grace period)."""
-        with suppress(SignInGone):
-            self.accounts.disable(customer_id)
-            self.accounts.sign_out_everywhere(customer_id)
-
-    def _sign_in_back_on(self, customer_id: str) -> None:
-        """Sign-in enabled again after a closure that did not commit, if there is one."""
-        with suppress(SignInGone):
-            self.accounts.enable(customer_id)
-
     # Closure
     def close(self, customer_id: str, reason: str | None) -> Closing:
+        """``CLOSING``, decided by one conditional write (or found so: the same answer), then
+        sign-in off; 409 for an account past its grace period."""
         record = self._profile(customer_id)
         if record["status"] == "ACTIVE":
-            record = self._begin_closure(customer_id, record, reason)
-        elif record["status"] == "CLOSING":  # again: sign-in off, should a reactivation have
-            self._sign_in_off(customer_id)  # failed after turning it on
-        else:
+            record = self._begin_closure(customer_id, reason)
+        elif record["status"] != "CLOSING":
             raise Conflict(f"The account is {record['status']}.")
+        self._sign_in_follows(customer_id)
         return Closing(erase_after=record["erase_after"])
 
-    def _begin_closure(
-        self, customer_id: str, record: dict[str, Any], reason: str | None
-    ) -> dict[str, Any]:
-        """Sign-in off, then the closure, its audit entry and its notices in one transaction
-        (sign-in back on if it fails); the profile as it now is."""
+    def _begin_closure(self, customer_id: str, reason: str | None) -> dict[str, Any]:
+        """The closure, its audit entry and its notices in one transaction, if the account is
+        still ``ACTIVE``; the profile as it now is (a concurrent closure's, if that one won)."""
         contact = self.customers.contact(customer_id)
         if contact is None:
             raise NotFound("No such customer.")
@@ -116,7 +106,6 @@ class AccountLifecycle:
             erase_on=erase_after,
         )
         try:
-            self._sign_in_off(customer_id)
             self.audit_log.append(
                 customer_id,
                 actor=customer_id,
@@ -129,14 +118,31 @@ class AccountLifecycle:
                 ],
             )
         except TransactionConflict as conflict:
-            if 0 in conflict.failed:  # closed meanwhile by a concurrent request: its answer
-                return self._profile(customer_id)
-            self._sign_in_back_on(customer_id)
+            record = self._profile(customer_id)
+            if 0 in conflict.failed and record["status"] == "CLOSING":
+                return record  # closed meanwhile by a concurrent request: its answer
             raise Conflict("The account changed meanwhile; try again.") from None
-        except BaseException:
-            self._sign_in_back_on(customer_id)
-            raise
-        return {**record, **values, "status": "CLOSING"}
+        return {**values, "status": "CLOSING"}
+
+    def _sign_in_follows(self, customer_id: str) -> None:
+        """Cognito made to follow the account's recorded status: sign-in on while ``ACTIVE``;
+        off, and every session signed out, while ``CLOSING``. The status is read again after
+        each change until it holds still, so a late call (a closure's retry running beside a
+        reactivation) never leaves sign-in other than the status last recorded says. ``ERASING``
+        and ``ERASED``: the erasure deletes the user."""
+        followed = None
+        for _ in range(FOLLOW_TRIES):
+            status = self.customer_store.status(customer_id)
+            if status == followed or status not in ("ACTIVE", "CLOSING"):
+                return
+            if status == "ACTIVE":
+                self.accounts.enable(customer_id)
+            else:
+                with suppress(SignInGone):  # a sign-in gone is off already: erased in its time
+                    self.accounts.disable(customer_id)
+                    self.accounts.sign_out_everywhere(customer_id)
+            followed = status
+        raise Conflict("The account keeps changing; try again.")
 
     def _withdrawals(self, customer_id: str, at: str) -> list[TransactWriteItemTypeDef]:
         """The transaction items that withdraw the open edit requests and the consents to
@@ -181,18 +187,25 @@ class AccountLifecycle:
     def reactivate(
         self, staff: Caller, customer_id: str, request_id: str, purpose: str, note: str
     ) -> Reactivated:
-        """``ACTIVE`` again while ``CLOSING`` (withdrawn consents stay withdrawn); 409 otherwise,
-        but to a retry of the request that reactivated it (``ongpt.storage.replays``), and 409
-        if its sign-in is gone (``SignInGone``: it stays ``CLOSING``, erased in its time). Sign-in
-        on first, then the profile and its audit entry in one transaction; sign-in off again if
-        that fails."""
+        """``ACTIVE`` again while ``CLOSING`` (withdrawn consents stay withdrawn): the profile,
+        its audit entry and a notice to each address (how to close again) in one conditional
+        transaction, then sign-in on. 409 otherwise, but to a retry of the request that
+        reactivated it (``ongpt.storage.replays``), which finishes what it left undone; and 409 if
+        its sign-in is gone (``SignInGone``: it stays ``CLOSING``, erased in its time)."""
         record = self._profile(customer_id)
         if replayed(record, request_id, status="ACTIVE"):
+            self._sign_in_follows(customer_id)
             return Reactivated()
         if record["status"] != "CLOSING":
             raise Conflict(f"The account is {record['status']}, not CLOSING.")
+        self.accounts.require(customer_id)  # no sign-in to turn on: SignInGone, stays CLOSING
+        contact = self.customers.contact(customer_id)
+        if contact is None:
+            raise NotFound("No such customer.")
+        at = timestamp(self.clock())
         note_sealed = self.customers.seal(customer_id, "reactivation_note", note)
-        self.accounts.enable(customer_id)
+        about = f"reactivation:{customer_id}:{at}"
+        notices = to_customer(contact, about, Kind.ACCOUNT_REACTIVATED, BOTH)
         try:
             self.audit_log.append_by(
                 staff,
@@ -200,22 +213,20 @@ class AccountLifecycle:
                 action="account.reactivate",
                 purpose=purpose,
                 along=[
-                    self.lifecycle_store.reopening(
-                        customer_id, timestamp(self.clock()), note_sealed, request_id
-                    )
+                    self.lifecycle_store.reopening(customer_id, at, note_sealed, request_id),
+                    *self.outbox.items(notices),
                 ],
             )
-        except TransactionConflict:  # no longer CLOSING: whoever moved it decides sign-in
+        except TransactionConflict:  # no longer CLOSING: reactivated or being erased meanwhile
             raise Conflict("The account is no longer CLOSING.") from None
-        except BaseException:
-            self.accounts.disable(customer_id)
-            raise
+        self._sign_in_follows(customer_id)
         return Reactivated()
 
     # Legal holds
     def place_hold(self, staff: Caller, hold_id: str, request: HoldRequest) -> dict[str, str]:
         """A hold on the customer's data: it stops their erasure while active (never a
-        closure). The hold ``hold_id`` and its audit entry are one transaction; a retry after a
+        closure). The hold ``hold_id``, its count on the profile (refused once the account is
+        ``ERASING`` or ``ERASED``: 409) and its audit entry are one transaction; a retry after a
         first attempt that committed finds the hold and answers as it did."""
         self._profile(request.customer_id)
         customer_id = request.customer_id
@@ -233,8 +244,11 @@ class AccountLifecycle:
                 "created_by": staff.id,
             }
         )
-        with suppress(TransactionConflict):  # placed by a first attempt: the same answer
+        try:
             self._audit(staff, customer_id, "legal_hold.place", hold, hold_id=hold_id)
+        except TransactionConflict:
+            if self.lifecycle_store.hold(hold_id) is None:  # not placed by a first attempt
+                raise Conflict("The account is being erased.") from None
         return {"hold_id": hold_id}
 
     def release_hold(

@@ -8,9 +8,14 @@ finds the closing ones (``due_for_erasure``). Legal holds are ``CUSTOMER#<id>`` 
 ``LEGALHOLD#<id>`` / ``POINTER`` for staff who know only the hold's id. Recoveries are
 ``RECOVERY#<id>`` in the Registrations table (``ongpt.storage.code_rounds``), with a TTL.
 
-For the erasure job: ``LifecycleStore.due_for_erasure(now)`` lists the ids of ``CLOSING``
-customers whose ``erase_after`` has passed, and ``has_active_hold(customer_id, now)`` says
-whether one of their holds stops the erasure.
+Placing a hold also adds one to the profile's ``holds_placed``, on condition that the account is
+neither ``ERASING`` nor ``ERASED``: the erasure's move to ``ERASING`` requires the count it read
+before it read the holds (``ongpt.erasure``), so a hold and the erasure's decision are ordered by
+the profile item, and neither can miss the other.
+
+For the erasure job: ``LifecycleStore.due_for_erasure(now)`` lists the ids of the customers whose
+grace period has passed (``CLOSING``, and ``ERASING`` ones a run left unfinished), and
+``has_active_hold(customer_id, now)`` says whether one of their holds stops the erasure.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 CLOSING_KEY = "CUSTOMER#CLOSING"
+ERASING, ERASED = "ERASING", "ERASED"  # the erasure's states: no hold, no reactivation
+HOLDS_PLACED = "holds_placed"  # on the profile: one more with each hold (``adding_hold``)
 HOLD = "HOLD#"
 RECOVERY = "RECOVERY#{}"
 
@@ -104,8 +111,10 @@ class LifecycleStore:
         }
 
     def due_for_erasure(self, now: datetime) -> list[str]:
-        """The ids of the ``CLOSING`` customers whose grace period ended at or before ``now``
-        (index ``by-status``, partition ``CUSTOMER#CLOSING``: closing accounts only)."""
+        """The ids of the customers whose grace period ended at or before ``now`` (index
+        ``by-status``, partition ``CUSTOMER#CLOSING``: ``CLOSING`` accounts, and ``ERASING`` ones
+        until their erasure is finished). An index read may be stale: the erasure decides on the
+        profile itself."""
         found = query_all(
             self._db,
             TableName=self._table,
@@ -119,13 +128,25 @@ class LifecycleStore:
 
     # Legal holds
     def adding_hold(self, values: dict[str, Any]) -> list[TransactWriteItemTypeDef]:
-        """The transaction items that add a new hold and its pointer."""
-        return with_pointer(
-            self._table,
-            key(CUSTOMER.format(values["customer_id"]), HOLD + values["hold_id"]),
-            values,
-            _hold_pointer(values["hold_id"]),
-        )
+        """The transaction items that add a new hold and its pointer, and count it on the profile
+        if the account is neither ``ERASING`` nor ``ERASED`` (that item last)."""
+        customer_id = values["customer_id"]
+        counted: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self._table,
+                "Key": key(CUSTOMER.format(customer_id), PROFILE),
+                "UpdateExpression": f"ADD {HOLDS_PLACED} :one",
+                "ConditionExpression": "attribute_exists(pk) AND #status <> :erasing "
+                "AND #status <> :erased",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": to_item(
+                    {":one": 1, ":erasing": ERASING, ":erased": ERASED}
+                ),
+            }
+        }
+        hold_id = values["hold_id"]
+        hold_key = key(CUSTOMER.format(customer_id), HOLD + hold_id)
+        return [*with_pointer(self._table, hold_key, values, _hold_pointer(hold_id)), counted]
 
     def hold(self, hold_id: str) -> dict[str, Any] | None:
         customer_id = pointed_customer(self._db, self._table, _hold_pointer(hold_id))

@@ -39,6 +39,7 @@ class Kind(StrEnum):
     RECOVERY_CODE = "recovery_code"
     ACCOUNT_RECOVERED = "account_recovered"
     ACCOUNT_CLOSING = "account_closing"
+    ACCOUNT_REACTIVATED = "account_reactivated"
 
 
 @dataclass(frozen=True)

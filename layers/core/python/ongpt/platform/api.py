@@ -60,7 +60,8 @@ GATEWAY_STATUSES = (403, 413, 429)
 PathId = Annotated[str, Path(min_length=1, max_length=64)]
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
-# The status of a customer's account (``ACTIVE``, ``CLOSING``, ``ERASED``), None if none is kept.
+# The status of a customer's account (``ACTIVE``, ``CLOSING``, ``ERASING``, ``ERASED``), None if
+# none is kept.
 AccountStatus = Callable[[str], str | None]
 # What a route answers: a body (its status 200), or a body and its status.
 Body = dict[str, Any] | BaseModel
@@ -166,7 +167,7 @@ def _not_in_standing(app: Api, who: Caller, event: dict[str, Any]) -> ServiceErr
         status = app.account_status(who.id)
     except DEPENDENCY_FAILURES as failure:
         return _dependency_unavailable(failure)
-    if status == "ERASED":
+    if status in ("ERASING", "ERASED"):  # past its grace period: being erased, or erased
         return Erased("The account was erased.")
     if status == "CLOSING" and not access.matches(access.WHILE_CLOSING, method, path):
         return AccountClosing("The account is closing; Support can reactivate it.")

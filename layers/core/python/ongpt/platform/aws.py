@@ -23,7 +23,12 @@ if TYPE_CHECKING:
     from mypy_boto3_sns.client import SNSClient
     from mypy_boto3_sqs.client import SQSClient
 
-RETRIES = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=5)
+READ_TIMEOUT_SECONDS = 5
+RETRIES = Config(
+    retries={"mode": "standard", "max_attempts": 3},
+    connect_timeout=3,
+    read_timeout=READ_TIMEOUT_SECONDS,
+)
 
 Service = Literal["cognito-idp", "dynamodb", "kms", "s3", "sesv2", "sns", "sqs"]
 

@@ -44,6 +44,16 @@ def cancelled_because_of_conditions(error: ClientError) -> list[bool]:
     return [reason.get("Code") == "ConditionalCheckFailed" for reason in reasons]
 
 
+def lost_race(error: ClientError) -> bool:
+    """A transaction that DynamoDB cancelled because another one was writing the same items at
+    once (cancellation reason ``TransactionConflict``): nothing of it was written.
+    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html"""
+    reasons = error.response.get("CancellationReasons", [])
+    return error.response["Error"]["Code"] == "TransactionCanceledException" and any(
+        reason.get("Code") == "TransactionConflict" for reason in reasons
+    )
+
+
 class TransactionConflict(Exception):
     """A transaction was cancelled because items failed their conditions: ``failed`` holds
     their positions in it. Nothing of it was written."""
