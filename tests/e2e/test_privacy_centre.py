@@ -170,23 +170,27 @@ def e164(phone: str) -> str:
     return "+84" + phone[1:]
 
 
+def answer_as_the_api(route: Any, origin: str, status: int, body: Callable[[], Any]) -> None:
+    """Answer the page's call at ``route`` as the API would, its preflight included."""
+    headers = {
+        "access-control-allow-origin": origin,
+        "access-control-allow-headers": "*",
+        "access-control-allow-methods": "GET, PUT, OPTIONS",
+    }
+    if route.request.method == "OPTIONS":
+        route.fulfill(status=204, headers=headers)
+    else:
+        route.fulfill(status=status, headers=headers, json=body())
+
+
 def until_the_lists_land(site: Visit, customer: SignedSession) -> None:
     """``GET /v1/me/access-log`` and ``GET /v1/me/complaints`` (API.md v1.2) are not served yet:
     until they are, the page gets them in API.md's shape, from what the customer's export holds
     (a page of two, then the rest, to follow ``next``). Remove when the routes exist."""
-    origin = site.web_url.rstrip("/")
 
-    def answer(route: Any) -> None:
-        headers = {
-            "access-control-allow-origin": origin,
-            "access-control-allow-headers": "*",
-            "access-control-allow-methods": "GET, OPTIONS",
-        }
-        if route.request.method == "OPTIONS":
-            route.fulfill(status=204, headers=headers)
-            return
+    def listed(url: str) -> dict[str, Any]:
         exported = customer.request("GET", "/v1/me/export").json()
-        if "/access-log" in route.request.url:
+        if "/access-log" in url:
             name, items = "access_log", exported["access_log"]
         else:
             name, items = (
@@ -203,15 +207,20 @@ def until_the_lists_land(site: Visit, customer: SignedSession) -> None:
                     for c in exported["complaints"]
                 ],
             )
-        later = "cursor=" in route.request.url
-        page = {name: items[2:] if later else items[:2], "next": None if later else "more"}
         if len(items) <= 2:
-            page = {name: [] if later else items, "next": None}
-        route.fulfill(status=200, headers=headers, json=page)
+            return {name: [] if "cursor=" in url else items, "next": None}
+        if "cursor=" in url:
+            return {name: items[2:], "next": None}
+        return {name: items[:2], "next": "more"}
 
     lists = re.compile(r".*/v1/me/(access-log|complaints)(\?.*)?$")
     site.page.unroute(lists)
-    site.page.route(lists, answer)
+    site.page.route(
+        lists,
+        lambda route: answer_as_the_api(
+            route, site.web_url.rstrip("/"), 200, lambda: listed(route.request.url)
+        ),
+    )
 
 
 @pytest.mark.clause("P2.3", "P2.6", "P5", "P6.1", "P6.2")
@@ -553,6 +562,19 @@ def test_every_page_in_both_languages_says_every_state_in_words_on_a_phone_and_a
     assert waiting.locator("input[name=email_code]").count() == 0
     assert "Tên không khớp với giấy tờ." in str(page.text_content(".card[data-status=REJECTED]"))
     assert "→" in str(page.text_content(".card[data-status=PENDING_REVIEW]"))  # old → new
+
+    # A switch that could not be saved says so, and why; it stays as it was.
+    site.go("#/consents", CUSTOMER_PAGES["#/consents"][0])
+    refused = re.compile(r".*/v1/me/consents/marketing$")
+    error = {"error": {"code": "TOO_MANY_REQUESTS", "message": "Too many requests."}}
+    page.route(
+        refused,
+        lambda route: answer_as_the_api(route, site.web_url.rstrip("/"), 429, lambda: error),
+    )
+    page.click("[data-purpose=marketing]")
+    assert "quá nhiều yêu cầu" in site.status("Chưa lưu được.")
+    assert page.get_attribute("[data-purpose=marketing]", "aria-checked") == "true"
+    page.unroute(refused)
 
     for lang, phone_view, desk_view in [("vi", True, False), ("en", True, True)]:
         if page.get_attribute("html", "lang") != lang:

@@ -1,6 +1,7 @@
 // The customer's pages: their data, edit requests, consents, contracts, notices, disclosures,
 // who looked at their data, complaints, the export, sign-in security and closure.
 import { ApiError } from './aws.js';
+import { SessionEnded } from './session.js';
 import { CODE, appSetup, passwordField } from './codes.js';
 import { phoneMasked, phoneShown, toE164, today, versionOf } from './format.js';
 import { purposesList } from './guest.js';
@@ -138,6 +139,7 @@ function editCard(request, profile, reload) {
         flash(t('editWithdrawn'));
         await reload();
       } catch (error) {
+        if (error instanceof SessionEnded) throw error; // to sign in, then back (main.js)
         announce(wrong(error));
       }
     }),
@@ -210,6 +212,7 @@ function consentSwitch(purpose, granted, history) {
       button.setAttribute('aria-checked', String(wanted));
       announce(`${t('saved')} ${label}: ${t(wanted ? 'on' : 'off')}.`);
     } catch (error) {
+      if (error instanceof SessionEnded) throw error; // to sign in, then back (main.js)
       announce(`${t('notSaved')} ${wrong(error)}`);
     } finally {
       button.disabled = false;
@@ -230,6 +233,7 @@ function historyOf(purpose, loadHistory) {
       const changes = (await loadHistory()).filter((c) => c.purpose === purpose);
       body.replaceChildren(table('consentHistory', changes.sort((a, b) => b.updated_at.localeCompare(a.updated_at))));
     } catch (error) {
+      if (error instanceof SessionEnded) throw error; // to sign in, then back (main.js)
       body.replaceChildren(h('p', {}, wrong(error)));
     }
   });
