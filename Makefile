@@ -14,7 +14,7 @@ export CDK_HOME := $(CURDIR)/.cache/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help chromium install lint style types compliance test unit integration e2e infra fuzz synth run bench diff deploy clean
+.PHONY: help chromium install lint style types compliance test unit integration e2e infra fuzz synth run bench cost-model diff deploy clean
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -95,6 +95,9 @@ run: synth  ## serve the whole API and the privacy centre locally (moto + local 
 
 bench: synth  ## benchmarks, printed as ratios against baselines measured in the same run
 	$(BIN)/python -m tests.bench
+
+cost-model: synth  ## write docs/cost.md's load model section (throttles, quotas) from the template
+	$(BIN)/python -m infra.load_model cdk.out
 
 diff: synth  ## compare every stack with what is deployed (needs AWS credentials)
 	$(CDK) diff

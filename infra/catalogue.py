@@ -32,6 +32,7 @@ class Need(Enum):
     AUDIT_VERIFY = auto()  # check MACs, read the anchors
     AUDIT_ANCHOR = auto()  # check MACs, write new anchors (the anchor job)
     BLIND_INDEX = auto()
+    PAGES = auto()  # list routes: their cursors, sealed with a key derived from the page key
     COGNITO_SIGN_UP = auto()
     COGNITO_PROFILE = auto()
     COGNITO_DELETE = auto()  # the erasure deletes the customer's sign-in
@@ -145,12 +146,15 @@ ME = FunctionSpec(
         "GET /v1/me/contracts",
         "GET /v1/me/notifications",
         "GET /v1/me/disclosures",
+        "GET /v1/me/complaints",
+        "GET /v1/me/access-log",
     ),
     needs=(
         items(tables.CUSTOMERS, "GetItem", "PutItem", "Query"),
         *CUSTOMER_DATA,
-        DataKeys(opens=("complaint_id",)),  # the export's complaints, each under its own key
-        N.AUDIT_APPEND,
+        DataKeys(opens=("complaint_id",)),  # complaints' resolutions, each under its own key
+        N.AUDIT_APPEND,  # a consent change's entry; the access log is read from the chain
+        N.PAGES,
     ),
 )
 EDIT_REQUESTS = FunctionSpec(
@@ -175,6 +179,7 @@ EDIT_REQUESTS = FunctionSpec(
         N.BLIND_INDEX,
         N.COGNITO_PROFILE,
         N.SEND_LIMITS,
+        N.PAGES,
     ),
 )
 STAFF_CUSTOMERS = FunctionSpec(
@@ -228,6 +233,7 @@ COMPLAINTS = FunctionSpec(
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
         N.SEND_LIMITS,  # at most 5 complaints per caller a day
+        N.PAGES,
     ),
 )
 DISCLOSURES = FunctionSpec(
@@ -264,6 +270,7 @@ ACCOUNT_LIFECYCLE = FunctionSpec(
         N.COGNITO_ACCOUNT,
         N.RECOVERY_QUEUE,
         N.SEND_LIMITS,
+        N.PAGES,
     ),
 )
 ANALYTICS = FunctionSpec(
@@ -276,7 +283,7 @@ AUDIT = FunctionSpec(
     "audit",
     "The hash-chained audit log and its verification (P2.5, P5)",
     _routes("GET /v1/staff/audit"),
-    needs=(N.AUDIT_APPEND, N.AUDIT_VERIFY),
+    needs=(N.AUDIT_APPEND, N.AUDIT_VERIFY, N.PAGES),
 )
 ANNOUNCEMENT_WORKER = FunctionSpec(
     "announcement_worker",

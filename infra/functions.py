@@ -140,9 +140,11 @@ class ServiceFunction(Construct):
         layer: lambda_.ILayerVersion,
         log_key: kms.IKey,
         dead_letter_queue: sqs.IQueue | None = None,
+        reserved_concurrency: int | None = None,
     ) -> None:
         super().__init__(scope, _construct_id(spec))
         self.spec = spec
+        self.reserved_concurrency = reserved_concurrency  # infra/load_model.py
         self.log_group = encrypted_log_group(self, "Logs", log_key)
         self.grantee = Grantee.of(self, role)
         self.log_group.grant_write(self.grantee.policies)
@@ -166,6 +168,7 @@ class ServiceFunction(Construct):
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             tracing=lambda_.Tracing.ACTIVE,
             dead_letter_queue=dead_letter_queue,
+            reserved_concurrent_executions=reserved_concurrency,
             environment={
                 env.SERVICE_NAME.name: spec.name,
                 env.METRICS_NAMESPACE.name: NAMESPACE,
@@ -182,13 +185,14 @@ class ServiceFunction(Construct):
             "a VPC would add NAT or endpoints without reducing what is exposed.",
             *in_all_packs("LambdaInsideVPC"),
         )
-        acknowledge(
-            self,
-            "No reserved concurrency: it would carve capacity out of the account pool and cap "
-            "legitimate bursts. Load is bounded by stage throttling and WAF rate rules, and "
-            "every function has throttle and error alarms.",
-            *in_all_packs("LambdaConcurrency"),
-        )
+        if reserved_concurrency is None:
+            acknowledge(
+                self,
+                "No reserved concurrency: it would carve capacity out of the account pool and "
+                "cap legitimate bursts. Load is bounded by stage throttling and WAF rate rules, "
+                "and every function has throttle and error alarms.",
+                *in_all_packs("LambdaConcurrency"),
+            )
         acknowledge(
             self,
             "X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions.",
@@ -273,6 +277,11 @@ class ServiceFunction(Construct):
         self._env(env.BLIND_INDEX_KEY_ID, keys.blind_index.key_arn)
         keys.allow_blind_index(self.grantee)
 
+    def use_page_key(self, keys: Keys) -> None:
+        """Seal and open the cursors of its list answers (``ongpt.platform.pages``)."""
+        self._env(env.PAGE_KEY_ID, keys.pages.key_arn)
+        keys.allow_page_key(self.grantee)
+
     def use_user_pool(self, pool: cognito.IUserPool, *actions: str) -> None:
         self._env(env.USER_POOL_ID, pool.user_pool_id)
         pool.grant(self.grantee.policies, *actions)
@@ -322,12 +331,15 @@ class ServiceFunction(Construct):
 
     def consume(self, queue: sqs.IQueue) -> None:
         """Lambda polls the queue with the function's role and hands it batches of 10, taking
-        back only the messages the function reports failed."""
+        back only the messages the function reports failed; a function with reserved
+        concurrency gets no more batches at once, the others wait in the queue
+        (infra/load_model.py)."""
         self.function.add_event_source_mapping(
             "Queue",
             event_source_arn=queue.queue_arn,
             batch_size=10,
             report_batch_item_failures=True,
+            max_concurrency=self.reserved_concurrency,
         )
         self._allow(SQS_EVENT_SOURCE, queue.queue_arn)
         self._key_through("sqs", queue.encryption_master_key, *SQS_CONSUMER_KEY)

@@ -15,11 +15,10 @@ from infra.compliance import acknowledge, in_all_packs, wildcard_resource
 from infra.cors import allow_site
 from infra.firewall import Firewall
 from infra.functions import ServiceFunction, encrypted_log_group
+from infra.load_model import method_throttles, stage_throttle
 from ongpt.platform import settings as env
 
 STAGE = "prod"
-THROTTLE_RATE = 100  # requests per second across the stage
-THROTTLE_BURST = 200
 
 # Access log fields: who called what and how it went; no path or query values, no bodies, and
 # neither the client's address nor its identity id, which would join an analytics event (stored
@@ -60,6 +59,7 @@ class Gateway(Construct):
         super().__init__(scope, construct_id)
         self.functions = functions
         self.access_logs = access_logs = encrypted_log_group(self, "AccessLogs", log_key)
+        throttle = stage_throttle()
         self.api = apigw.RestApi(
             self,
             "RestApi",
@@ -80,8 +80,22 @@ class Gateway(Construct):
                 data_trace_enabled=False,
                 metrics_enabled=True,
                 tracing_enabled=True,
-                throttling_rate_limit=THROTTLE_RATE,
-                throttling_burst_limit=THROTTLE_BURST,
+                throttling_rate_limit=throttle.rate,
+                throttling_burst_limit=throttle.burst,
+                # A method whose downstream quota is lower than the stage's rate has its own
+                # bucket, which replaces the stage's ("Throttle requests to your REST APIs",
+                # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html);
+                # its setting replaces the stage's logging and metrics too, so it repeats them.
+                method_options={
+                    f"{path}/{method}": apigw.MethodDeploymentOptions(
+                        logging_level=apigw.MethodLoggingLevel.ERROR,
+                        data_trace_enabled=False,
+                        metrics_enabled=True,
+                        throttling_rate_limit=limit.rate,
+                        throttling_burst_limit=limit.burst,
+                    )
+                    for (method, path), limit in method_throttles().items()
+                },
             ),
         )
         validator = self.api.add_request_validator(

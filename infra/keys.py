@@ -7,6 +7,9 @@ granted to named roles, or to services acting for the account (``kms:ViaService`
 - ``audit``: HMAC key of the audit entries and their anchors, apart from the blind index's so
   that its grants are its own: appenders and the anchor job may ``GenerateMac``, verifiers (the
   audit reader, the anchor job, the daily verification) ``VerifyMac``.
+- ``pages``: HMAC key from which the functions with list routes derive, once per execution
+  environment, the key that seals their pages' cursors (``ongpt.platform.pages``): apart from
+  the others, so that no grant on it reaches blind indexes or audit entries.
 - ``analytics``: the analytics table, apart from personal data (P1.3).
 - ``ops``: logs, the CloudTrail trail and its bucket, the audit anchors' bucket, the alarm topic.
 """
@@ -84,6 +87,7 @@ class Keys(Construct):
             "BlindIndexKey", "blind-index", "HMAC for blind indexes of email and phone"
         )
         self.audit = self._hmac("AuditKey", "audit", "HMAC of audit entries")
+        self.pages = self._hmac("PageKey", "pages", "HMAC the list pages' cursor key derives from")
         for key in (self.data, self.analytics):
             self._allow_via_services(key, "dynamodb", "sqs", "backup")
         for key in (self.ops, self.firewall_logs):
@@ -191,6 +195,10 @@ class Keys(Construct):
     def allow_blind_index(self, grantee: Grantee) -> None:
         """HMAC of normalised email and phone for lookups and uniqueness."""
         _allow_mac(self.blind_index, grantee, "kms:GenerateMac")
+
+    def allow_page_key(self, grantee: Grantee) -> None:
+        """``kms:GenerateMac`` of the one label the cursor key derives from."""
+        _allow_mac(self.pages, grantee, "kms:GenerateMac")
 
     def allow_audit_mac(self, grantee: Grantee, action: str) -> None:
         """``kms:GenerateMac`` to key new audit entries (or anchors), ``kms:VerifyMac`` to check

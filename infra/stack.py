@@ -38,6 +38,7 @@ from infra.gateway import Gateway
 from infra.identity import Identity
 from infra.jobs import Jobs
 from infra.keys import Keys
+from infra.load_model import worker_concurrency
 from infra.messaging import MAX_DELIVERY_ATTEMPTS, Messaging
 from infra.observability import Observability
 from infra.settings import Settings
@@ -148,6 +149,7 @@ class ApiStack(_AppStack):
                 dead_letter_queue=(
                     self.messaging.job_dlq if spec in catalogue.SCHEDULED_JOBS else None
                 ),
+                reserved_concurrency=worker_concurrency(spec),
             )
             for spec in catalogue.ALL_FUNCTIONS
         }
@@ -220,6 +222,8 @@ class ApiStack(_AppStack):
                     service.use_audit_anchors(keys, self.data.anchors, write=write)
                 case Need.BLIND_INDEX:
                     service.use_blind_index(keys)
+                case Need.PAGES:
+                    service.use_page_key(keys)
                 case Need.COGNITO_SIGN_UP:
                     service.use_user_pool(pool, *COGNITO_SIGN_UP)
                 case Need.COGNITO_PROFILE:

@@ -39,6 +39,13 @@ class Arg:
         return "--" + self.name.replace("_", "-")
 
 
+# What every list command takes besides its own args: the page's size, and where it starts.
+PAGE_ARGS = (
+    Arg("limit", "items on the page, 1 to 100 (default 50)", where="query"),
+    Arg("cursor", "the page after the one that printed this cursor as next", where="query"),
+)
+
+
 @dataclass(frozen=True)
 class Command:
     group: str
@@ -55,6 +62,11 @@ class Command:
     @property
     def title(self) -> str:
         return f"{self.group} {self.name}"
+
+    @property
+    def every_arg(self) -> tuple[Arg, ...]:
+        """Its args and, for a list (every list answer is a page, API.md v1.2), the page's."""
+        return (*self.args, *PAGE_ARGS) if self.rows is not None else self.args
 
 
 def _audit_chain_broken(answer: dict[str, Any]) -> str | None:
@@ -162,7 +174,7 @@ def request_of(command: Command, values: dict[str, Any]) -> tuple[str, dict[str,
     path = command.path
     query: list[str] = []
     body: dict[str, Any] = {}
-    for arg in command.args:
+    for arg in command.every_arg:
         value = values.get(arg.name)
         if value is None or value is False:
             continue

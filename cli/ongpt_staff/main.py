@@ -115,7 +115,7 @@ def parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         leaf.set_defaults(run=command)
-        for arg in command.args:
+        for arg in command.every_arg:
             _add(leaf, arg)
         _connection_options(leaf, leaf=True)
     return top

@@ -34,12 +34,15 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 def for_people(command: Command, answer: Any) -> str:
     """A table of the answer's list (``command.rows``), then its other values as ``name: value``
-    lines; an answer without a list as ``name: value`` lines."""
+    lines, then, if there is a page after it, the option that reads it (the cursor in full); an
+    answer without a list as ``name: value`` lines."""
     if not isinstance(answer, dict):
         return _cell(answer)
     parts: list[str] = []
     rest = dict(answer)
+    following = None
     if command.rows is not None:
+        following = rest.pop("next", None)
         items = rest.pop(command.rows, [])
         if items:
             parts.append(
@@ -52,6 +55,8 @@ def for_people(command: Command, answer: Any) -> str:
             parts.append(f"(no {command.rows.replace('_', ' ')})")
     width = max((len(k) for k in rest), default=0)
     parts.extend(f"{key.ljust(width)}  {_cell(value)}" for key, value in rest.items())
+    if following:
+        parts.append(f"more: the next page is --cursor {following}")
     return "\n".join(parts)
 
 

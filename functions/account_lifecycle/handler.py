@@ -19,6 +19,7 @@ from ongpt.lifecycle.models import (
     HoldRelease,
     HoldReleased,
     HoldRequest,
+    LegalHold,
     LegalHoldList,
     Reactivated,
     Reactivation,
@@ -28,11 +29,20 @@ from ongpt.lifecycle.models import (
     RecoveryVerification,
 )
 from ongpt.platform import settings as env
-from ongpt.platform.api import PathId, create_app, documented, entrypoint
+from ongpt.platform.api import (
+    Cursor,
+    Limit,
+    PathId,
+    create_app,
+    documented,
+    documented_page,
+    entrypoint,
+)
 from ongpt.platform.idempotency import idempotency_key
 from ongpt.platform.models import ErrorBody
+from ongpt.platform.pages import DEFAULT_LIMIT
 
-app = create_app(account_status=services.account_status)
+app = create_app(account_status=services.account_status, cursors=services.cursors)
 # 204: no body; the errors as every route documents them.
 SIGNED_OUT: dict[int, OpenAPIResponse] = {
     **documented(204, ErrorBody, 404),
@@ -100,12 +110,14 @@ def release_hold(hold_id: PathId, request: HoldRelease) -> dict[str, Any]:
     return lifecycle.release_hold(app.staff, hold_id, app.retry_id, request.note)
 
 
-@app.get("/v1/staff/legal-holds", responses=documented(200, LegalHoldList, 404))
+@app.get("/v1/staff/legal-holds", responses=documented_page(LegalHoldList, 404))
 def list_holds(
     customer_id: Annotated[str, Query(min_length=1, max_length=64)],
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
-    holds = services.account_lifecycle().holds(app.staff, customer_id)
-    return {"holds": [hold.model_dump() for hold in holds]}
+    holds = services.account_lifecycle().holds(app.staff, customer_id, app.page(limit, cursor))
+    return app.paged("holds", holds.map(LegalHold.model_dump))
 
 
 ENVIRONMENT = (
@@ -117,5 +129,6 @@ ENVIRONMENT = (
     env.SEND_LIMITS_TABLE,
     env.BLIND_INDEX_KEY_ID,
     *env.AUDIT_APPEND,
+    env.PAGE_KEY_ID,
 )
 lambda_handler = entrypoint(app, ENVIRONMENT)

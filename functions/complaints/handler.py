@@ -13,10 +13,19 @@ from ongpt.complaints.models import (
     ComplaintUpdate,
 )
 from ongpt.platform import settings as env
-from ongpt.platform.api import PathId, create_app, documented, entrypoint
+from ongpt.platform.api import (
+    Cursor,
+    Limit,
+    PathId,
+    create_app,
+    documented,
+    documented_page,
+    entrypoint,
+)
 from ongpt.platform.business_metrics import moved, queue_seen
+from ongpt.platform.pages import DEFAULT_LIMIT
 
-app = create_app(account_status=services.account_status)
+app = create_app(account_status=services.account_status, cursors=services.cursors)
 
 
 @app.idempotent_post("/v1/complaints", responses=documented(201, ComplaintState, 409, 413))
@@ -24,13 +33,16 @@ def file_complaint(complaint: ComplaintFile) -> tuple[dict[str, Any], int]:
     return moved("Complaints", services.complaints().file(app.caller, app.retry_id, complaint)), 201
 
 
-@app.get("/v1/staff/complaints", responses=documented(200, ComplaintQueue))
+@app.get("/v1/staff/complaints", responses=documented_page(ComplaintQueue))
 def list_complaints(
     status: Annotated[ComplaintStatus, Query()] = "OPEN",
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
-    queue = services.complaints().queue(app.staff, status)
-    queue_seen("complaints", status, (item["created_at"] for item in queue))
-    return {"status": status, "complaints": queue}
+    page = app.page(limit, cursor)
+    queue = services.complaints().queue(app.staff, status, page)
+    queue_seen("complaints", status, page, queue)
+    return app.paged("complaints", queue, status=status)
 
 
 @app.patch(
@@ -44,5 +56,11 @@ def update_complaint(complaint_id: PathId, update: ComplaintUpdate) -> dict[str,
     )
 
 
-ENVIRONMENT = (*env.NOTICES, env.IDEMPOTENCY_TABLE, *env.AUDIT_APPEND, env.SEND_LIMITS_TABLE)
+ENVIRONMENT = (
+    *env.NOTICES,
+    env.IDEMPOTENCY_TABLE,
+    *env.AUDIT_APPEND,
+    env.SEND_LIMITS_TABLE,
+    env.PAGE_KEY_ID,
+)
 lambda_handler = entrypoint(app, ENVIRONMENT)

@@ -15,10 +15,19 @@ from ongpt.edits.models import (
     EditVerification,
 )
 from ongpt.platform import settings as env
-from ongpt.platform.api import PathId, create_app, documented, entrypoint
+from ongpt.platform.api import (
+    Cursor,
+    Limit,
+    PathId,
+    create_app,
+    documented,
+    documented_page,
+    entrypoint,
+)
 from ongpt.platform.business_metrics import moved, queue_seen
+from ongpt.platform.pages import DEFAULT_LIMIT
 
-app = create_app(account_status=services.account_status)
+app = create_app(account_status=services.account_status, cursors=services.cursors)
 
 
 @app.idempotent_post("/v1/me/edit-requests", responses=documented(202, EditRequestState, 409, 413))
@@ -27,9 +36,10 @@ def create_edit_request(request: EditRequestCreate) -> tuple[dict[str, Any], int
     return moved("EditRequests", filed), 202
 
 
-@app.get("/v1/me/edit-requests", responses=documented(200, EditRequestList))
-def list_edit_requests() -> dict[str, Any]:
-    return {"edit_requests": services.edit_requests().mine(app.customer_id)}
+@app.get("/v1/me/edit-requests", responses=documented_page(EditRequestList))
+def list_edit_requests(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> dict[str, Any]:
+    page = app.page(limit, cursor)
+    return app.paged("edit_requests", services.edit_requests().mine(app.customer_id, page))
 
 
 @app.get("/v1/me/edit-requests/<edit_request_id>", responses=documented(200, EditRequest, 404))
@@ -57,13 +67,16 @@ def withdraw_edit_request(edit_request_id: PathId) -> dict[str, Any]:
     return moved("EditRequests", edits.withdraw(app.customer_id, edit_request_id, app.retry_id))
 
 
-@app.get("/v1/staff/edit-requests", responses=documented(200, EditRequestQueue))
+@app.get("/v1/staff/edit-requests", responses=documented_page(EditRequestQueue))
 def edit_request_queue(
     status: Annotated[Literal["PENDING_REVIEW"], Query()] = "PENDING_REVIEW",
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
-    queue = services.edit_requests().queue(app.staff)
-    queue_seen("edit-requests", status, (item["created_at"] for item in queue))
-    return {"status": status, "edit_requests": queue}
+    page = app.page(limit, cursor)
+    queue = services.edit_requests().queue(app.staff, page)
+    queue_seen("edit-requests", status, page, queue)
+    return app.paged("edit_requests", queue, status=status)
 
 
 @app.idempotent_post(
@@ -86,5 +99,6 @@ ENVIRONMENT = (
     env.BLIND_INDEX_KEY_ID,
     env.USER_POOL_ID,
     env.SEND_LIMITS_TABLE,
+    env.PAGE_KEY_ID,
 )
 lambda_handler = entrypoint(app, ENVIRONMENT)

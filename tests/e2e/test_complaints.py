@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from local.client import LocalClient, SignedSession
+from tests.support.pages import every_page, signed
 from tests.support.runtime import at_once, overlap, paused, serving, warmed
 from tests.support.signed import register, sign_in, staff
 
@@ -43,12 +44,9 @@ def test_complaints_from_guest_and_customer_are_resolved_and_answered(
     assert by_customer.status_code == 201
 
     support = staff(local_runtime, "support")
-    open_ids = {
-        c["complaint_id"]
-        for c in support.request("GET", "/v1/staff/complaints?status=OPEN").json()["complaints"]
-    }
+    open_queue = every_page(signed(support, "/v1/staff/complaints", status="OPEN"), "complaints")
     ids = [by_guest.json()["complaint_id"], by_customer.json()["complaint_id"]]
-    assert set(ids) <= open_ids
+    assert set(ids) <= {c["complaint_id"] for c in open_queue}
     for complaint_id in ids:
         path = f"/v1/staff/complaints/{complaint_id}"
         assert support.request("PATCH", path, json_body={"status": "OPEN"}).status_code == 409
@@ -64,6 +62,22 @@ def test_complaints_from_guest_and_customer_are_resolved_and_answered(
         )
     for address in (guest_email, person["email"]):
         assert "Đã sửa." in local_runtime.outbox(address)[-1]["body"]
+
+    # The customer's own list (API.md v1.2), a page at a time, each by the reference of its receipt
+    again = {"category": "other", "subject": "Hỏi", "message": "?"}
+    assert session.request("POST", "/v1/complaints", json_body=again).status_code == 201
+    first = session.request("GET", "/v1/me/complaints?limit=1").json()
+    (resolved,) = first["complaints"]
+    assert (resolved["complaint_id"], resolved["resolution"]) == (ids[1], "Đã sửa.")
+    receipts = [m["body"] for m in local_runtime.outbox(person["email"]) if "đã nhận" in m["body"]]
+    assert resolved["reference"] in receipts[0]
+    later = session.request("GET", f"/v1/me/complaints?limit=1&cursor={first['next']}").json()
+    assert (later["complaints"][0]["status"], later["next"]) == ("OPEN", None)
+    assert session.request("GET", f"/v1/me/contracts?cursor={first['next']}").status_code == 400
+    accesses = every_page(signed(session, "/v1/me/access-log"), "access_log")
+    assert {("support", "complaint.read", "complaint_resolution")} <= {
+        (a["role"], a["action"], a["purpose"]) for a in accesses
+    }
 
 
 @pytest.mark.clause("P6.2", "P3.6")

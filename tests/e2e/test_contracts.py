@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from local.client import LocalClient, SignedSession
+from tests.support.pages import every_page, signed
 from tests.support.runtime import at_once, overlap, paused, serving, warmed
 from tests.support.signed import register, staff
 
@@ -133,6 +134,6 @@ def test_a_renewal_paused_before_its_write_never_moves_the_expiry_back(
     # 200 each time the expiry moved later; 409 (lost the race) or 400 (read a later one) else
     assert 200 in {answer.status_code for answer in answers} <= {200, 400, 409}
     assert peak[serving(assembly_dir, "POST", "/v1/staff/contracts/{contract_id}/renewal")] > 1
-    contracts = customer.request("GET", "/v1/me/contracts").json()["contracts"]
+    contracts = every_page(signed(customer, "/v1/me/contracts"), "contracts")
     (renewed,) = [c for c in contracts if c["contract_id"] == contract_id]
     assert renewed["expires_at"].startswith("2032-01-08")

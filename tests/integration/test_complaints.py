@@ -12,11 +12,13 @@ from typing import Any
 import boto3
 import pytest
 
+from ongpt.complaints import service as complaints_service
 from ongpt.notify import send_limits
 from tests.support.deployed import Deployed, customer, guest, staff
 from tests.support.failing import failing_once
 from tests.support.idempotency import forget_answers
 from tests.support.journeys import audit_items, registered
+from tests.support.pages import aws_calls, every_page
 
 
 def file(
@@ -35,20 +37,24 @@ def patch(aws: Deployed, complaint_id: str, body: dict[str, Any]) -> tuple[int, 
     )
 
 
-def queue_answer(aws: Deployed, status: str) -> tuple[int, dict[str, Any]]:
+def queue_answer(aws: Deployed, status: str, **more: str) -> tuple[int, dict[str, Any]]:
     return aws.call(
         "complaints",
         "GET",
         "/v1/staff/complaints",
         identity=staff("Support"),
-        query={"status": status},
+        query={"status": status, **more},
     )
 
 
+def outcomes(aws: Deployed, address: str) -> list[str]:
+    """The outcome messages sent to ``address``: not its complaints' receipts."""
+    return [m["body"] for m in aws.messages_to(address) if "đã được xử lý" in m["body"]]
+
+
 def queue(aws: Deployed, status: str = "OPEN") -> list[dict[str, Any]]:
-    code, body = queue_answer(aws, status)
-    assert code == 200
-    return body["complaints"]  # type: ignore[no-any-return]
+    """The whole queue, page after page."""
+    return every_page(lambda more: queue_answer(aws, status, **more), "complaints")
 
 
 @pytest.mark.clause("P6.2", "P3.6")
@@ -72,10 +78,11 @@ def test_a_guest_complaint_is_queued_resolved_and_answered(
     assert patch(aws, cid, {"status": "IN_PROGRESS"})[1]["status"] == "IN_PROGRESS"
     assert cid not in [c["complaint_id"] for c in queue(aws)]
     assert patch(aws, cid, {"status": "RESOLVED", "resolution": "Đã xoá."})[0] == 200
-    told = aws.messages_to(email)[-1]["body"]
-    assert "Đã xoá." in told
-    assert cid[:8].upper() in told  # named by its reference ...
-    assert "Dữ liệu của tôi" not in told  # ... never by the subject a guest wrote
+    receipt, outcome = (message["body"] for message in aws.messages_to(email))
+    assert "Đã xoá." in outcome
+    assert listed["reference"] in receipt  # named by its reference ...
+    assert listed["reference"] in outcome
+    assert "Dữ liệu của tôi" not in receipt + outcome  # ... never by the subject a guest wrote
     assert email not in every_log_line.getvalue()
     assert "0967915569" not in every_log_line.getvalue()
 
@@ -101,6 +108,72 @@ def test_a_customer_complaint_uses_the_account_contact(aws: Deployed) -> None:
     _, export = aws.call("me", "GET", "/v1/me/export", identity=customer(customer_id))
     (mine,) = export["complaints"]
     assert (mine["status"], mine["resolution"]) == ("REJECTED", "Đúng giá.")  # opened for them
+    assert (mine["subject"], mine["message"]) == ("Hoá đơn", "Sai số tiền")
+
+
+def my_complaints(aws: Deployed, customer_id: str, **query: str) -> tuple[int, dict[str, Any]]:
+    return aws.call(
+        "me", "GET", "/v1/me/complaints", identity=customer(customer_id), query=query or None
+    )
+
+
+@pytest.mark.clause("P6.2")
+def test_a_customer_lists_their_complaints_by_reference_with_their_outcome(
+    aws: Deployed,
+) -> None:
+    """API.md v1.2: GET /v1/me/complaints, oldest first; another customer's are not there."""
+    body, customer_id = registered(aws)
+    _, other = registered(aws)
+    filing = {"category": "service", "subject": "Chậm", "message": "Trang chậm."}
+    ids = [file(aws, filing, customer(customer_id))[1]["complaint_id"] for _ in range(2)]
+    file(aws, filing, customer(other))
+    assert patch(aws, ids[0], {"status": "RESOLVED", "resolution": "Đã sửa."})[0] == 200
+    status, listed = my_complaints(aws, customer_id)
+    assert status == 200
+    assert [c["complaint_id"] for c in listed["complaints"]] == ids
+    assert listed["next"] is None
+    done, waiting = listed["complaints"]
+    assert (done["status"], done["resolution"]) == ("RESOLVED", "Đã sửa.")
+    assert done["filed_at"] < done["resolved_at"]
+    assert (waiting["status"], waiting["category"]) == ("OPEN", "service")
+    assert "resolution" not in waiting
+    assert "resolved_at" not in waiting
+    receipts = [m["body"] for m in aws.messages_to(body["email"]) if "đã nhận" in m["body"]]
+    for complaint, receipt in zip(listed["complaints"], receipts, strict=True):
+        assert complaint["reference"] in receipt
+    assert len({c["reference"] for c in listed["complaints"]}) == 2
+
+
+@pytest.mark.clause("P6.2")
+def test_a_reference_another_complaint_holds_is_drawn_again(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = guest_complaint(aws)
+    taken = next(c["reference"] for c in queue(aws) if c["complaint_id"] == first)
+    draws = iter([taken, "WXYZ-2345"])
+    monkeypatch.setattr(complaints_service, "new_reference", lambda: next(draws))
+    cid = guest_complaint(aws)
+    assert next(c for c in queue(aws) if c["complaint_id"] == cid)["reference"] == "WXYZ-2345"
+
+
+@pytest.mark.clause("P6.2", "P2.1")
+def test_the_staff_queue_opens_only_the_complaints_of_its_page(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 25 item 6: a page of the queue opens (KMS Decrypt) only its own complaints' keys."""
+    for _ in range(3):
+        guest_complaint(aws)
+    with aws_calls(monkeypatch) as calls:
+        status, first = queue_answer(aws, "OPEN", limit="2")
+    assert status == 200
+    opened = [
+        params["EncryptionContext"]["complaint_id"]
+        for call, params, _ in calls
+        if call == "kms.Decrypt" and "complaint_id" in params["EncryptionContext"]
+    ]
+    assert sorted(opened) == sorted(c["complaint_id"] for c in first["complaints"])
+    assert len(opened) == 2
+    assert first["next"] is not None
 
 
 def guest_complaint(aws: Deployed, email: str = "") -> str:
@@ -150,7 +223,7 @@ def test_an_open_complaint_may_be_closed_at_once_and_the_outcome_is_told_once(
         {"complaint_id": cid, "status": final},
     )
     assert patch(aws, cid, {"status": final, "resolution": "Lần nữa."})[0] == 409
-    told = [m["body"] for m in aws.messages_to(email)]
+    told = outcomes(aws, email)
     assert len(told) == 1
     assert "Xong." in told[0]
 
@@ -166,11 +239,11 @@ def test_an_outcome_whose_sending_failed_keeps_the_move_and_is_sent_once_from_th
         200,
         {"complaint_id": cid, "status": "RESOLVED"},
     )  # the send fails in the delivery worker, after the move committed with its notice
-    assert aws.messages_to(email) == []
+    assert outcomes(aws, email) == []
     assert cid in [c["complaint_id"] for c in queue(aws, "RESOLVED")]
     for _ in range(2):  # the stream's retries: sent once
         aws.deliver_notices()
-    told = [m["body"] for m in aws.messages_to(email)]
+    told = outcomes(aws, email)
     assert len(told) == 1
     assert "Đã xong." in told[0]
 

@@ -374,7 +374,7 @@ def test_an_account_being_erased_is_neither_held_nor_reactivated_and_the_next_ru
     status, refused = place_hold(aws, customer_id)
     assert (status, refused["error"]["code"]) == (409, "CONFLICT")
     assert reactivate(aws, customer_id)[0] == 409
-    assert holds(aws, customer_id) == (200, {"holds": []})
+    assert holds(aws, customer_id) == (200, {"holds": [], "next": None})
 
     run_erasure(aws, NOW)
     assert _profile(aws, customer_id)["status"]["S"] == "ERASED"

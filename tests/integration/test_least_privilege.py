@@ -71,6 +71,14 @@ def retried(
     return aws.call(name, method, path, headers=headers, **kwargs)
 
 
+def two_pages(aws: Deployed, name: str, path: str, identity: dict[str, Any], **query: str) -> None:
+    """A list's first page of one item, and the page after it: its cursor sealed and opened."""
+    status, first = aws.call(name, "GET", path, identity=identity, query={**query, "limit": "1"})
+    assert (status, first["next"] is not None) == (200, True), first
+    more = {**query, "limit": "1", "cursor": first["next"]}
+    assert aws.call(name, "GET", path, identity=identity, query=more)[0] == 200
+
+
 def _registration(aws: Deployed, rec: Recorder, patch: pytest.MonkeyPatch) -> None:
     assert aws.call("registration", "GET", "/v1/policy")[0] == 200
     body, _ = registered(aws)
@@ -114,9 +122,12 @@ def _me(aws: Deployed, _rec: Recorder, _patch: pytest.MonkeyPatch) -> None:
     _, cid = registered(aws)
     who = customer(cid)
     mine = {"category": "privacy", "subject": "Dữ liệu", "message": "Xin xem."}
-    assert aws.call("complaints", "POST", "/v1/complaints", body=mine, identity=who)[0] == 201
-    for path in ("", "/export", "/consents", "/contracts", "/notifications", "/disclosures"):
+    for _ in range(2):
+        assert aws.call("complaints", "POST", "/v1/complaints", body=mine, identity=who)[0] == 201
+    lists = ("/contracts", "/notifications", "/disclosures", "/complaints", "/access-log")
+    for path in ("", "/export", "/consents", *lists):
         assert aws.call("me", "GET", f"/v1/me{path}", identity=who)[0] == 200, path
+    two_pages(aws, "me", "/v1/me/complaints", who)
     assert put_consent(aws, cid, "marketing", {"granted": True})[0] == 200
 
 
@@ -162,6 +173,7 @@ def _edit_requests(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> 
     )
     withdraw = f"/v1/me/edit-requests/{spare['edit_request_id']}/withdraw"
     assert me(aws, cid, "POST", withdraw)[0] == 200
+    two_pages(aws, "edit_requests", "/v1/me/edit-requests", customer(cid))
     assert body
 
 
@@ -267,10 +279,7 @@ def _complaints(aws: Deployed, rec: Recorder, _patch: pytest.MonkeyPatch) -> Non
         body={"category": "service", "subject": "Hoá đơn", "message": "Sai."},
     )
     assert mine[0] == 201, mine
-    listed = aws.call(
-        "complaints", "GET", "/v1/staff/complaints", identity=staff("Support"), query={}
-    )
-    assert listed[0] == 200
+    two_pages(aws, "complaints", "/v1/staff/complaints", staff("Support"))
     support = staff("Support")
     moved, resolved = {"status": "IN_PROGRESS"}, {"status": "RESOLVED", "resolution": "Xong."}
     for complaint_id in (filed[1]["complaint_id"], mine[1]["complaint_id"]):
@@ -338,6 +347,7 @@ def _audit_and_anchors(aws: Deployed, _rec: Recorder, _patch: pytest.MonkeyPatch
         )
         assert trail[0] == 200
         assert trail[1]["verification"]["valid"] is True
+    two_pages(aws, "audit", "/v1/staff/audit", staff("Admin"), customer_id=cid)
     assert run_scheduled(aws, "audit_verification", datetime.now(UTC))["verified"] >= 1
 
 
@@ -407,7 +417,9 @@ def _account_lifecycle(aws: Deployed, rec: Recorder, patch: pytest.MonkeyPatch) 
     assert reactivate(aws, cid)[0] == 200
     status, hold = place_hold(aws, cid)
     assert status == 201, hold
+    assert place_hold(aws, cid)[0] == 201
     assert holds(aws, cid)[0] == 200
+    two_pages(aws, LIFECYCLE, "/v1/staff/legal-holds", staff("Compliance"), customer_id=cid)
     release = f"/v1/staff/legal-holds/{hold['hold_id']}/release"
     assert lifecycle(aws, "POST", release, staff("Admin"), {"note": "x"})[0] == 200
     queue = aws.function(LIFECYCLE).environment["RECOVERY_QUEUE_URL"]

@@ -24,6 +24,8 @@ API_MD_ROUTES = {  # API.md, every /v1 route
     ("GET", "/v1/me/contracts"),
     ("GET", "/v1/me/notifications"),
     ("GET", "/v1/me/disclosures"),
+    ("GET", "/v1/me/complaints"),  # v1.2
+    ("GET", "/v1/me/access-log"),  # v1.2
     ("POST", "/v1/staff/customers/search"),
     ("GET", "/v1/staff/customers/{customer_id}"),
     ("GET", "/v1/staff/edit-requests"),

@@ -25,10 +25,11 @@ from ongpt.customers.store import CustomerStore
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.store import Counter, SendCounters
 from ongpt.platform.errors import Conflict
+from ongpt.platform.pages import Page, PageRequest
 from ongpt.security.crypto import seal
 from ongpt.storage.key_store import KeyGone, KeyStore, owner_key
 from ongpt.storage.markers import Markers
-from ongpt.storage.outbox import Notice, Outbox
+from ongpt.storage.outbox import Notice, Outbox, Owner
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -36,6 +37,13 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
 
 T = TypeVar("T")
+
+
+def paged(items: list[T], page: PageRequest) -> Page[T]:
+    """``items`` a page at a time, as a store answers (a position: how many came before)."""
+    start = int(page.after["seen"]) if page.after else 0
+    end = len(items) if page.limit is None else start + page.limit
+    return Page(items[start:end], {"seen": end} if end < len(items) else None)
 
 
 class FakeKeyStore(KeyStore):
@@ -114,9 +122,9 @@ class FakeComplaintStore(ComplaintStore):
         found = self.complaints.get(complaint_id)
         return dict(found) if found else None
 
-    def in_status(self, status: str) -> list[dict[str, Any]]:
+    def in_status(self, status: str, page: PageRequest) -> Page[dict[str, Any]]:
         found = [dict(c) for c in self.complaints.values() if c["status"] == status]
-        return sorted(found, key=lambda c: str(c["created_at"]))
+        return paged(sorted(found, key=lambda c: str(c["created_at"])), page)
 
     def moving(
         self, complaint_id: str, from_status: str, changes: dict[str, Any]
@@ -130,8 +138,9 @@ class FakeComplaintStore(ComplaintStore):
     def _transact(self, items: Sequence[TransactWriteItemTypeDef]) -> None:
         """Nothing left to write: ``moving`` moved at once."""
 
-    def ids_of_customer(self, customer_id: str) -> list[str]:
-        return [k for k, c in self.complaints.items() if c.get("customer_id") == customer_id]
+    def of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
+        found = [dict(c) for c in self.complaints.values() if c.get("customer_id") == customer_id]
+        return paged(found, page)
 
 
 class FakeSendCounters(SendCounters):
@@ -158,8 +167,8 @@ class FakeContractStore(ContractStore):
     def find(self, contract_id: str) -> dict[str, Any] | None:
         return self.contracts.get(contract_id)
 
-    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
-        return [c for c in self.contracts.values() if c["customer_id"] == customer_id]
+    def of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
+        return paged([c for c in self.contracts.values() if c["customer_id"] == customer_id], page)
 
     def due_on(self, partitions: list[str]) -> list[dict[str, Any]]:
         self.partitions_read += partitions
@@ -191,6 +200,9 @@ class FakeAuditLog(AuditLog):
 
     def entries(self, subject: str, *, after: int = 0) -> list[Entry]:
         return [e for e in self.appended if e.subject == subject and e.sequence > after]
+
+    def page(self, subject: str, page: PageRequest) -> Page[Entry]:
+        return paged(self.entries(subject), page)
 
     def write_once(self, entry: Entry, along: Sequence[TransactWriteItemTypeDef] = ()) -> bool:
         self.appended.append(entry)
@@ -235,7 +247,9 @@ class FakeOutbox(Outbox):
         self.enqueued: dict[str, Notice] = {}
         self.failing: set[str] = set()
 
-    def items(self, notices: Sequence[Notice]) -> list[TransactWriteItemTypeDef]:
+    def items(
+        self, notices: Sequence[Notice], made: tuple[Owner, bytes] | None = None
+    ) -> list[TransactWriteItemTypeDef]:
         for notice in notices:
             if notice.to in self.failing:
                 raise ClientError({"Error": {"Code": "InternalServerError"}}, "TransactWriteItems")

@@ -18,6 +18,8 @@ from typing import Any
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 TIME = r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?"
+# A complaint's reference, drawn at random (ongpt.complaints.service.new_reference).
+REFERENCE = r"[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}"
 # Each pattern must match a whole part (``fullmatch``); the first that does names it.
 PARTS = (
     (re.compile(UUID, re.I), "<id>"),
@@ -27,6 +29,7 @@ PARTS = (
     (re.compile(r"[0-9a-f]{32}|[0-9a-f]{64}"), "<digest>"),  # MD5 / SHA-256 in hex
     (re.compile(r"[A-Za-z0-9_-]{43}|[A-Za-z0-9+/]{43}="), "<mac>"),  # HMAC-SHA256, base64
     (re.compile(r"[1-9]\d{9}|[1-9]\d{12}"), "<epoch>"),  # seconds or milliseconds
+    (re.compile(REFERENCE), "<reference>"),
 )
 # Inside free text (a message): ids, times, addresses and one-time codes, wherever they are.
 IN_TEXT = (
@@ -35,6 +38,7 @@ IN_TEXT = (
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "<email>"),
     (re.compile(r"\+\d{8,15}"), "<phone>"),
     (re.compile(r"(?<!\d)\d{6}(?!\d)"), "<code>"),
+    (re.compile(rf"(?<![\w-]){REFERENCE}(?![\w-])"), "<reference>"),
 )
 SEALED = "v1:"  # ongpt.security.crypto's envelope
 # A rate limit's counter counts attempts, not effects: a retry after a fault is one more.

@@ -10,14 +10,16 @@ import pytest
 from ongpt.audit.anchors import AnchoredVerifier
 from ongpt.audit.service import GENESIS, Anchor, AuditReader
 from ongpt.platform.caller import Caller
+from ongpt.platform.pages import PageRequest
 from tests.support.fakes import FakeAnchorStore, FakeAuditLog
 
 COMPLIANCE = Caller(kind="staff", id="carol", role="compliance")
+FIRST_PAGE = PageRequest(50)
 
 
 def _reader() -> tuple[AuditReader, FakeAuditLog, FakeAnchorStore]:
     audit_log, anchor_store = FakeAuditLog(), FakeAnchorStore()
-    verifier = AnchoredVerifier(audit_log.chain_key, anchor_store)
+    verifier = AnchoredVerifier(audit_log.chain_key, anchor_store, audit_log)
     return AuditReader(audit_log, verifier), audit_log, anchor_store
 
 
@@ -25,20 +27,19 @@ def _reader() -> tuple[AuditReader, FakeAuditLog, FakeAnchorStore]:
 def test_a_read_is_audited_by_its_reader_before_the_chain_is_returned() -> None:
     reader, audit_log, _ = _reader()
     audit_log.append("c-1", actor="alice", role="support", action="customer.read")
-    read = reader.read(COMPLIANCE, "c-1")
-    assert [(e["actor"], e["role"], e["action"]) for e in read["entries"]] == [
+    entries, verification = reader.read(COMPLIANCE, "c-1", FIRST_PAGE)
+    assert [(e["actor"], e["role"], e["action"]) for e in entries.items] == [
         ("alice", "support", "customer.read"),
         ("carol", "compliance", "audit.read"),
     ]
-    assert read["verification"] == {"valid": True, "checked": 2, "first_bad": None}
+    assert verification == {"valid": True, "checked": 2, "first_bad": None}
 
 
 def test_an_id_without_a_chain_is_answered_empty_and_nothing_is_written() -> None:
     reader, audit_log, _ = _reader()
-    assert reader.read(COMPLIANCE, "nobody") == {
-        "entries": [],
-        "verification": {"valid": True, "checked": 0, "first_bad": None},
-    }
+    entries, verification = reader.read(COMPLIANCE, "nobody", FIRST_PAGE)
+    assert (entries.items, entries.after) == ([], None)
+    assert verification == {"valid": True, "checked": 0, "first_bad": None}
     assert audit_log.appended == []
 
 
@@ -50,7 +51,7 @@ def test_a_chain_cut_at_its_anchor_reads_as_broken_though_the_read_extends_it() 
     anchor = Anchor("c-1", second.sequence, second.hash, second.mac, second.at)
     anchor_store.put(audit_log.chain_key.keyed(anchor))
     audit_log.appended.remove(second)
-    verification = reader.read(COMPLIANCE, "c-1")["verification"]
+    _, verification = reader.read(COMPLIANCE, "c-1", FIRST_PAGE)
     assert verification["valid"] is False
     assert verification["first_bad"] == {"sequence": 2, "reason": "changed"}  # not the anchored
     assert audit_log.head("c-1") != second
@@ -69,5 +70,5 @@ def test_an_object_that_holds_no_anchor_reads_as_a_forged_anchor(body: bytes) ->
     reader, audit_log, anchor_store = _reader()
     audit_log.append("c-1", actor="alice", role="support", action="customer.read")
     anchor_store.bucket.objects[f"c-1/{10**12 - 1:012d}.json"] = body  # sequence 1's name
-    verification = reader.read(COMPLIANCE, "c-1")["verification"]
+    _, verification = reader.read(COMPLIANCE, "c-1", FIRST_PAGE)
     assert verification["first_bad"] == {"sequence": 1, "reason": "forged anchor"}

@@ -3,6 +3,7 @@ closing needs, and that the complainant's outcome notice is enqueued once, with 
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -15,6 +16,8 @@ from ongpt.notify.delivery import Kind
 from ongpt.notify.send_limits import SendLimits
 from ongpt.platform.caller import Caller
 from ongpt.platform.errors import Conflict, ValidationFailed
+from ongpt.platform.pages import PageRequest
+from ongpt.storage.outbox import Notice
 from tests.support.fakes import (
     FakeAuditLog,
     FakeComplaintStore,
@@ -59,6 +62,39 @@ def _filed(complaints: Complaints, who: Caller = GUEST) -> str:
     return str(complaints.file(who, str(uuid.uuid4()), complaint)["complaint_id"])
 
 
+def told(outbox: FakeOutbox, kind: Kind) -> list[Notice]:
+    return [notice for notice in outbox.sent() if notice.kind == kind.value]
+
+
+@pytest.mark.clause("P6.2")
+def test_a_guest_gets_a_receipt_naming_the_complaint_by_its_reference(
+    complaints: Complaints, outbox: FakeOutbox
+) -> None:
+    complaint_id = _filed(complaints)
+    (receipt,) = outbox.sent()
+    stored = complaints.complaint_store.get(complaint_id)
+    assert stored is not None
+    # 8 characters, none of 0 O 1 I L U, in groups of 4
+    assert re.fullmatch(r"[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}", stored["reference"])
+    assert (receipt.kind, receipt.to, receipt.channel) == (
+        Kind.COMPLAINT_RECEIVED.value,
+        "guest@example.com",
+        "email",
+    )
+    # the filing's time: delivery says it as its day in Vietnam (notify.delivery.said_on)
+    assert receipt.values == {"reference": stored["reference"], "filed_on": stored["created_at"]}
+    assert receipt.owner.context == {"complaint_id": complaint_id}  # sealed under its own key
+
+
+@pytest.mark.clause("P6.2")
+def test_a_customer_gets_the_receipt_at_the_account_email_sealed_under_their_key(
+    complaints: Complaints, outbox: FakeOutbox
+) -> None:
+    _filed(complaints, Caller(kind="customer", id="c-1"))
+    (receipt,) = told(outbox, Kind.COMPLAINT_RECEIVED)
+    assert (receipt.to, receipt.channel, receipt.customer_id) == ("an@example.com", "email", "c-1")
+
+
 @pytest.mark.clause("P3.6", "P6.2")
 @pytest.mark.parametrize(
     ("path", "refused"),
@@ -97,15 +133,14 @@ def test_the_guest_hears_the_outcome_once_by_the_contact_they_gave(
     complaints.update(SUPPORT, complaint_id, "RESOLVED", "We removed you from the list.")
     with pytest.raises(Conflict):
         complaints.update(SUPPORT, complaint_id, "REJECTED", "Later.")
-    (told,) = outbox.sent()
-    assert (told.to, told.kind, told.channel) == (
-        "guest@example.com",
-        Kind.COMPLAINT_OUTCOME.value,
-        "email",
-    )
-    assert told.values["resolution"] == "We removed you from the list."
-    assert "Data" not in told.values.values()  # never the guest's own subject
-    assert told.owner.context == {"complaint_id": complaint_id}  # sealed under its own key
+    (outcome,) = told(outbox, Kind.COMPLAINT_OUTCOME)
+    assert (outcome.to, outcome.channel) == ("guest@example.com", "email")
+    assert outcome.values["resolution"] == "We removed you from the list."
+    assert "Data" not in outcome.values.values()  # never the guest's own subject
+    assert outcome.owner.context == {"complaint_id": complaint_id}  # sealed under its own key
+    stored = complaints.complaint_store.get(complaint_id)
+    assert stored is not None
+    assert outcome.values["reference"] == stored["reference"]  # the receipt's
 
 
 @pytest.mark.clause("P6.2")
@@ -114,8 +149,8 @@ def test_a_customer_hears_the_outcome_at_the_account_email_sealed_under_their_ke
 ) -> None:
     complaint_id = _filed(complaints, Caller(kind="customer", id="c-1"))
     complaints.update(SUPPORT, complaint_id, "REJECTED", "Not ours.")
-    (told,) = outbox.sent()
-    assert (told.to, told.channel, told.customer_id) == ("an@example.com", "email", "c-1")
+    (outcome,) = told(outbox, Kind.COMPLAINT_OUTCOME)
+    assert (outcome.to, outcome.channel, outcome.customer_id) == ("an@example.com", "email", "c-1")
     audit = complaints.audit_log
     assert isinstance(audit, FakeAuditLog)
     assert audit.actions() == ["complaint.rejected"]
@@ -134,7 +169,7 @@ def test_a_closing_whose_notice_cannot_be_written_moves_nothing_and_may_be_retri
     assert store.complaints[complaint_id]["status"] == "OPEN"
     outbox.failing.clear()
     complaints.update(SUPPORT, complaint_id, "REJECTED", "Not ours to answer.")
-    assert [n.to for n in outbox.sent()] == ["guest@example.com"]
+    assert [n.to for n in told(outbox, Kind.COMPLAINT_OUTCOME)] == ["guest@example.com"]
 
 
 @pytest.mark.clause("P3.6")
@@ -143,8 +178,8 @@ def test_staff_read_customers_complaints_audited_and_contacts_masked(
 ) -> None:
     _filed(complaints)
     _filed(complaints, Caller(kind="customer", id="c-1"))
-    queue = complaints.queue(SUPPORT, "OPEN")
-    assert [c["contact"] for c in queue] == [{"email": "g***@example.com"}, {}]
+    queue = complaints.queue(SUPPORT, "OPEN", PageRequest(50))
+    assert [c["contact"] for c in queue.items] == [{"email": "g***@example.com"}, {}]
     audit = complaints.audit_log
     assert isinstance(audit, FakeAuditLog)
     assert [(e.subject, e.action) for e in audit.appended] == [("c-1", "complaint.read")]

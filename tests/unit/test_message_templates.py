@@ -22,6 +22,7 @@ SENDERS_PASS: dict[Kind, set[str]] = {
     Kind.PROFILE_CHANGED: set(),  # edits
     Kind.CONTRACT_CONFIRMATION: {"plan", "expires_on"},  # contracts
     Kind.RENEWAL_INVITATION: {"plan", "expires_on", "days"},  # contracts, the expiry job
+    Kind.COMPLAINT_RECEIVED: {"reference", "filed_on"},  # complaints
     Kind.COMPLAINT_OUTCOME: {"reference", "filed_on", "outcome", "resolution"},  # complaints
     Kind.PRODUCT_UPDATE: {"title", "body"},  # announcements
     Kind.SERVICE_CHANGE: {"title", "body"},  # announcements

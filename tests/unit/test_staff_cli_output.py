@@ -78,18 +78,41 @@ def test_a_list_is_a_table_and_the_rest_name_value_lines() -> None:
         "complaints": [
             {
                 "complaint_id": "c1",
+                "reference": "K7M2PQ9X",
                 "created_at": "2026-11-25T10:00:00Z",
                 "category": "service",
                 "subject": "Chậm\nquá",
                 "contact": {"email": "k***@example.com"},
             },
         ],
+        "next": None,
     }
     header, rule, row, status = for_people(command("complaints list"), answer).splitlines()
-    assert header.split() == ["complaint_id", "created_at", "category", "subject", "contact"]
+    assert header.split() == [
+        *("complaint_id", "reference", "created_at", "category", "subject", "contact"),
+    ]
     assert set(rule) <= {"-", " "}
     assert "Chậm quá" in row  # no line break inside a table
-    assert status.split() == ["status", "OPEN"]
+    assert status.split() == ["status", "OPEN"]  # the last page: nothing more to read
+
+
+@pytest.mark.clause("P5")
+def test_a_page_with_more_after_it_ends_with_the_option_that_reads_it() -> None:
+    cursor = "x" * 300  # longer than a table's cell: given whole
+    answer = {"holds": [], "next": cursor}
+    *_, more = for_people(command("legal-holds list"), answer).splitlines()
+    assert more == f"more: the next page is --cursor {cursor}"
+
+
+@pytest.mark.clause("P5")
+def test_every_list_command_takes_a_page_size_and_a_cursor_in_its_query() -> None:
+    for listing in (c for c in COMMANDS if c.rows is not None):
+        query = {a.name for a in listing.every_arg if a.where == "query"}
+        assert {"limit", "cursor"} <= query, listing.title
+    path, _ = request_of(
+        command("complaints list"), {"status": "OPEN", "limit": "2", "cursor": "a+b/c="}
+    )
+    assert path == "/v1/staff/complaints?status=OPEN&limit=2&cursor=a%2Bb%2Fc%3D"
 
 
 @pytest.mark.clause("P5")

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from ongpt.notify.dispatch import NoticeDelivery
     from ongpt.notify.send_limits import SendLimits
     from ongpt.notify.store import NoticeStore, SendCounters
+    from ongpt.platform.pages import Cursors
     from ongpt.registration.service import Registrations
     from ongpt.registration.store import RegistrationStore
     from ongpt.security.crypto import BlindIndex, DataKeys
@@ -129,6 +130,7 @@ blind_index: Factory[BlindIndex] = _aws("security.crypto:BlindIndex", "kms", env
 chain_key: Factory[ChainKey] = _aws("audit.chain_key:ChainKey", "kms", env.AUDIT_KEY_ID)
 accounts: Factory[Accounts] = _aws("customers.accounts:Accounts", "cognito-idp", env.USER_POOL_ID)
 anchor_store: Factory[AnchorStore] = _aws("audit.store:AnchorStore", "s3", env.AUDIT_ANCHOR_BUCKET)
+cursors: Factory[Cursors] = _aws("platform.pages:Cursors", "kms", env.PAGE_KEY_ID)
 
 
 @cache

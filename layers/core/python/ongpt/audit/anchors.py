@@ -35,6 +35,7 @@ from ongpt.audit.service import (
     broken_anchor,
     verify_anchored,
     verify_extension,
+    verify_from_anchor,
 )
 from ongpt.audit.store import AnchorStore, AuditLog
 from ongpt.platform.clock import timestamp
@@ -45,16 +46,32 @@ LOOKBACK = timedelta(hours=2)  # the hourly run reads one hour more: a late entr
 
 class AnchoredVerifier:
     """Verifies a chain against its newest anchor, once that is shown genuine, and the audit
-    key."""
+    key: all of it (the daily verification), or from the anchor on (the audit read)."""
 
-    def __init__(self, chain_key: ChainKey, anchor_store: AnchorStore) -> None:
+    def __init__(self, chain_key: ChainKey, anchor_store: AnchorStore, audit_log: AuditLog) -> None:
         self._chain_key = chain_key
         self._anchor_store = anchor_store
+        self._audit_log = audit_log
 
     def verify(self, subject: str, entries: list[Entry]) -> Verification:
         return verify_anchored(
             entries,
             self._anchor_store.newest(subject),
+            keyed=self._chain_key.valid,
+            anchor_keyed=self._chain_key.valid_anchor,
+        )
+
+    def verify_from_anchor(self, subject: str) -> Verification:
+        """``verify_from_anchor`` of the chain: it reads the newest anchors, the entries from the
+        anchored one on, and (if there are none) the head."""
+        anchors = self._anchor_store.newest(subject)
+        start = anchors[0].sequence if anchors else 1
+        tail = self._audit_log.entries(subject, after=start - 1)
+        head = tail[-1] if tail else self._audit_log.head(subject)
+        return verify_from_anchor(
+            tail,
+            anchors,
+            head=head.sequence if head else 0,
             keyed=self._chain_key.valid,
             anchor_keyed=self._chain_key.valid_anchor,
         )

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import (
-    BaseModel,
-)
-
 from ongpt.audit.service import Entry, Verification
+from ongpt.platform.models import Paged
 
 
-class AuditRead(BaseModel):
-    """A customer's audit entries and the verification of their chain."""
+class AuditRead(Paged):
+    """A page of a customer's audit entries, oldest first, and the verification of their whole
+    chain."""
 
     entries: list[Entry]
     verification: Verification

@@ -27,9 +27,18 @@ if TYPE_CHECKING:
     from ongpt.audit.anchors import AnchoredVerifier
     from ongpt.audit.store import AuditLog
     from ongpt.platform.caller import Caller
+    from ongpt.platform.pages import Page, PageRequest
 
 GENESIS = "0" * 64
 SYSTEM = "SYSTEM"  # the subject of entries about no one customer
+# What a customer is shown of their chain as staff's accesses to their data (API.md v1.2,
+# ``GET /v1/me/access-log``, and the export): every entry of a staff role (reads, reveals,
+# searches that found them, queue views, decisions on their requests and complaints, contracts,
+# reactivations, audit reads), but for those whose action begins with one of
+# ``HIDDEN_FROM_CUSTOMER``: disclosures, which the customer sees in their own list only once an
+# authority's confidentiality order has run (``GET /v1/me/disclosures``), and legal holds, placed
+# for an authority and under the same kind of order, which keep data but read none.
+HIDDEN_FROM_CUSTOMER = ("disclosure.", "legal_hold.")
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,46 @@ def broken_anchor(
     return None
 
 
+def verify_from_anchor(
+    tail: list[Entry],
+    anchors: list[AnchorObject],
+    *,
+    head: int,
+    keyed: Callable[[Entry], bool],
+    anchor_keyed: Callable[[Anchor], bool],
+) -> Verification:
+    """The whole chain's verification from its newest anchor onward, whatever its length (the
+    staff's audit read): ``anchors``, its newest objects (newest first); ``tail``, its entries
+    from the anchored one on (every entry, with no anchor); ``head``, its head's sequence.
+
+    An anchor found genuine and linked to the one below it vouches, by its hash, for every entry
+    up to it: the anchor job checked each of those before it anchored, and the daily
+    verification reads whole chains (``verify_anchored``). So here the anchored entry must be
+    there, unchanged, and each entry after it link on and be keyed; a chain cut below its anchor
+    misses the entry after its head."""
+    problem = broken_anchor(anchors, anchor_keyed)
+    anchor = anchors[0].anchor if anchors else None
+    if problem is None and anchor is not None:
+        problem = _off_anchor(tail, anchor, head)
+        tail = tail[1:]
+    if problem is None:
+        problem = verify_extension(tail, keyed=keyed, anchor=anchor)
+    if problem:
+        return Verification(False, min(problem["sequence"], head), problem)
+    return Verification(True, head)
+
+
+def _off_anchor(tail: list[Entry], anchor: Anchor, head: int) -> dict[str, Any] | None:
+    """What is wrong with the anchored entry, the first of ``tail``, or None."""
+    if head < anchor.sequence:
+        return {"sequence": head + 1, "reason": "missing"}
+    if not tail or tail[0].sequence != anchor.sequence:
+        return {"sequence": anchor.sequence, "reason": "missing"}
+    if tail[0].hash != anchor.hash or tail[0].computed_hash() != anchor.hash:
+        return {"sequence": anchor.sequence, "reason": "changed"}
+    return None
+
+
 def verify_extension(
     entries: list[Entry], *, keyed: Callable[[Entry], bool], anchor: Anchor | None
 ) -> dict[str, Any] | None:
@@ -201,13 +250,14 @@ class AuditReader:
     audit_log: AuditLog
     audit_verifier: AnchoredVerifier
 
-    def read(self, staff: Caller, customer_id: str) -> dict[str, Any]:
-        """The chain, verified against its newest anchor. A customer's chain is joined by this
-        read's entry before it is returned; an id without a chain gets none."""
-        if self.audit_log.entries(customer_id):
+    def read(
+        self, staff: Caller, customer_id: str, page: PageRequest
+    ) -> tuple[Page[dict[str, Any]], dict[str, Any]]:
+        """A page of the chain, oldest first, and the whole chain's verification from its newest
+        anchor on (``verify_from_anchor``), whatever the page. A customer's chain is joined by
+        this read's entry (one per request) before anything is returned; an id without a chain
+        gets none."""
+        if self.audit_log.head(customer_id) is not None:
             self.audit_log.append_by(staff, customer_id, action="audit.read")
-        entries = self.audit_log.entries(customer_id)
-        return {
-            "entries": [asdict(entry) for entry in entries],
-            "verification": asdict(self.audit_verifier.verify(customer_id, entries)),
-        }
+        entries = self.audit_log.page(customer_id, page).map(asdict)
+        return entries, asdict(self.audit_verifier.verify_from_anchor(customer_id))

@@ -16,16 +16,19 @@ from urllib.parse import quote
 from botocore.exceptions import ClientError
 
 from ongpt.audit.chain_key import ChainKey
-from ongpt.audit.service import GENESIS, Anchor, AnchorObject, Entry
+from ongpt.audit.service import GENESIS, HIDDEN_FROM_CUSTOMER, Anchor, AnchorObject, Entry
 from ongpt.platform import settings
+from ongpt.platform.access import STAFF_ROLES
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import Conflict
+from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     TransactionConflict,
     from_item,
     lost_race,
     query_all,
+    query_page,
     to_item,
     transact,
 )
@@ -187,6 +190,51 @@ class AuditLog:
             ConsistentRead=True,
         )
         return [_entry(values) for values in found]
+
+    @tracer.capture_method
+    def page(self, subject: str, page: PageRequest) -> Page[Entry]:
+        """A page of the chain, oldest first."""
+        found = query_page(
+            self.dynamodb,
+            page,
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": f"SUBJECT#{subject}"}),
+            ConsistentRead=True,
+        )
+        return found.map(_entry)
+
+    @tracer.capture_method
+    def accesses(self, subject: str, page: PageRequest) -> Page[dict[str, Any]]:
+        """A page of staff's accesses to the subject's data (``HIDDEN_FROM_CUSTOMER`` aside),
+        oldest first: role, action, purpose and time, never who (not even read). The filter is
+        DynamoDB's, so a page may come back short (``query_page``)."""
+        hidden = {f":hidden{i}": prefix for i, prefix in enumerate(HIDDEN_FROM_CUSTOMER)}
+        staff_roles = {f":role{i}": role for i, role in enumerate(STAFF_ROLES.values())}
+        found = query_page(
+            self.dynamodb,
+            page,
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk",
+            FilterExpression=" AND ".join(
+                [
+                    f"#role IN ({', '.join(staff_roles)})",
+                    *(f"NOT begins_with(#action, {name})" for name in hidden),
+                ]
+            ),
+            ProjectionExpression="pk, sk, #role, #action, #purpose, #at",
+            ExpressionAttributeNames={
+                "#role": "role",
+                "#action": "action",
+                "#purpose": "purpose",
+                "#at": "at",
+            },
+            ExpressionAttributeValues=to_item(
+                {":pk": f"SUBJECT#{subject}", **staff_roles, **hidden}
+            ),
+            ConsistentRead=True,
+        )
+        return found.map(lambda e: {k: e.get(k) for k in ("role", "action", "purpose", "at")})
 
     @tracer.capture_method
     def subjects_written_since(self, since: datetime, until: datetime) -> Iterator[str]:

@@ -9,7 +9,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from ongpt.platform.models import FREE_TEXT, Email, Phone, Strict
+from ongpt.platform.models import FREE_TEXT, Email, Paged, Phone, Strict
 
 
 class ComplaintContact(Strict):
@@ -45,6 +45,7 @@ class ComplaintState(BaseModel):
 class QueuedComplaint(ComplaintState):
     """A complaint in the staff queue; its contact masked."""
 
+    reference: str
     category: str
     created_at: str
     customer_id: str | None
@@ -53,13 +54,28 @@ class QueuedComplaint(ComplaintState):
     contact: dict[str, str]
 
 
-class ComplaintQueue(BaseModel):
+class ComplaintQueue(Paged):
     status: ComplaintStatus
     complaints: list[QueuedComplaint]
 
 
-class OwnComplaint(ComplaintState):
+class CustomerComplaint(ComplaintState):
+    """A complaint as the customer who filed it sees it (``GET /v1/me/complaints``): its
+    ``reference`` is what they quote to staff; the resolution once it is closed."""
+
+    reference: str
     category: str
+    filed_at: str
+    resolution: str | None = None
+    resolved_at: str | None = None
+
+
+class CustomerComplaintList(Paged):
+    complaints: list[CustomerComplaint]
+
+
+class OwnComplaint(CustomerComplaint):
+    """A complaint in the customer's export: with what they wrote."""
+
     subject: str
-    created_at: str
-    resolution: str | None
+    message: str

@@ -1,8 +1,9 @@
 """Complaints (P6.2, P3.6): anyone may file one, guests with a contact, customers with their
-account's; staff move it from OPEN to IN_PROGRESS, and from OPEN or IN_PROGRESS to RESOLVED or
-REJECTED (final), with a resolution; the complainant is told the outcome once: the move, its
-audit entry (a customer's complaint; a guest has no chain) and the outcome notice are one
-transaction, and the delivery worker sends the notice from the outbox.
+account's, and the complainant gets a receipt naming its reference, in the filing's transaction;
+staff move it from OPEN to IN_PROGRESS, and from OPEN or IN_PROGRESS to RESOLVED or REJECTED
+(final), with a resolution; the complainant is told the outcome once: the move, its audit entry
+(a customer's complaint; a guest has no chain) and the outcome notice are one transaction, and
+the delivery worker sends the notice from the outbox.
 
 Each complaint is sealed under a data key of its own (encryption context ``complaint_id``),
 kept in the key store (``ongpt.storage.key_store``) like a customer's, so that erasure destroys it
@@ -10,14 +11,24 @@ with the same bound on every backup: a guest has no customer key, and one path s
 resolution, staff's free text, is
 sealed under the same key when the complaint is closed. The outcome notice names the complaint
 by its reference and date, never by the subject a guest wrote (which would let anyone make the
-service mail their text to any address). The staff queue of each status is the
-``by-status`` index (``COMPLAINT#<status>``, oldest first); a customer's complaints are listed
-through pointers in their partition.
+service mail their text to any address).
+
+A complaint's reference is short and readable aloud, for a complainant to quote on the phone:
+two groups of 4 characters (``K7M2-PQ9X``) from 30 that no one confuses when reading or hearing
+them (digits 2-9 and the letters but I, L, O and U, as Crockford's base 32 leaves them out),
+30^8 (6.6 * 10^11) of them, each held for one complaint by an item put under a condition in the
+filing's transaction; a reference another complaint holds is drawn again. (Complaints filed before
+references existed have none: none were ever deployed.)
+
+The staff queue of each status is the ``by-status`` index (``COMPLAINT#<status>``, oldest
+first), read a page at a time; a customer's complaints are listed through pointers in their
+partition, oldest first.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +36,7 @@ from typing import Any, NoReturn
 
 from ongpt.audit.store import AuditLog
 from ongpt.complaints.models import ComplaintFile
-from ongpt.complaints.store import ComplaintStore
+from ongpt.complaints.store import ComplaintStore, ReferenceTaken
 from ongpt.customers.service import Customers
 from ongpt.notify.delivery import Kind
 from ongpt.notify.notices import to_customer
@@ -33,6 +44,7 @@ from ongpt.notify.send_limits import SendLimits
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import Conflict, NotFound, TooSoon, ValidationFailed
+from ongpt.platform.pages import EVERYTHING, Page, PageRequest
 from ongpt.security import masking
 from ongpt.security.crypto import seal, unseal
 from ongpt.storage.dynamo import TransactionConflict
@@ -43,6 +55,13 @@ FINAL = ("RESOLVED", "REJECTED")
 NEXT = {"OPEN": ("IN_PROGRESS", *FINAL), "IN_PROGRESS": FINAL}
 SEALED = ("subject", "message", "contact")
 RESOLUTION = "resolution"  # sealed too, once there is one
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_TRIES = 3  # with a million complaints filed, a draw is taken once in 650,000
+
+
+def new_reference() -> str:
+    """Two groups of 4 characters of ``REFERENCE_ALPHABET``, e.g. ``K7M2-PQ9X``."""
+    return "-".join("".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(4)) for _ in range(2))
 
 
 @dataclass
@@ -57,39 +76,47 @@ class Complaints:
 
     def file(self, who: Caller, complaint_id: str, complaint: ComplaintFile) -> dict[str, Any]:
         """File the complaint ``complaint_id`` (or find that a first attempt filed it), counted
-        against the caller's day in the same transaction: ``TooSoon`` past 5."""
+        against the caller's day and with its receipt to the complainant, in one transaction:
+        ``TooSoon`` past 5. Its reference is drawn again if another complaint holds it."""
         customer_id = who.id if who.kind == "customer" else None
         if customer_id:
-            contact: dict[str, Any] = {}  # the account's, read when the outcome is sent
+            contact: dict[str, Any] = {}  # the account's, read when a notice is sent
         else:
             contact = (complaint.contact or _no_contact()).model_dump(exclude_none=True)
             if not (contact.get("email") or contact.get("phone")):
                 _no_contact()
-        context = {"complaint_id": complaint_id}
-        data_key, key_item = self.key_store.new(context)
+        owner = Owner({"complaint_id": complaint_id})
+        data_key, key_item = self.key_store.new(dict(owner.context))
         values = {
             "subject": complaint.subject,
             "message": complaint.message,
             "contact": json.dumps(contact, ensure_ascii=False),
         }
         now = timestamp(self.clock())
-        try:
-            self.complaint_store.add(
-                {
-                    "complaint_id": complaint_id,
-                    "category": complaint.category,
-                    "status": "OPEN",
-                    "customer_id": customer_id,
-                    "created_at": now,
-                    "updated_at": now,
-                    **{f: seal(data_key, complaint_id, f, values[f]) for f in SEALED},
-                },
-                along=[key_item, *self.send_limits.complaint_by(who.id)],
-            )
-        except TransactionConflict:
-            if self.complaint_store.get(complaint_id) is None:  # else filed by a first attempt
-                raise TooSoon("At most 5 complaints a day: try again tomorrow.") from None
-        return {"complaint_id": complaint_id, "status": "OPEN"}
+        record: dict[str, Any] = {
+            "complaint_id": complaint_id,
+            "category": complaint.category,
+            "status": "OPEN",
+            "customer_id": customer_id,
+            "created_at": now,
+            "updated_at": now,
+            **{f: seal(data_key, complaint_id, f, values[f]) for f in SEALED},
+        }
+        along = [key_item, *self.send_limits.complaint_by(who.id)]
+        for _ in range(REFERENCE_TRIES):
+            record["reference"] = new_reference()
+            receipt = self._to_complainant(record, Kind.COMPLAINT_RECEIVED, contact)
+            try:
+                self.complaint_store.add(
+                    record, along=[*along, *self.outbox.items(receipt, made=(owner, data_key))]
+                )
+            except ReferenceTaken:
+                continue
+            except TransactionConflict:
+                if self.complaint_store.get(complaint_id) is None:  # else filed by a first attempt
+                    raise TooSoon("At most 5 complaints a day: try again tomorrow.") from None
+            return {"complaint_id": complaint_id, "status": "OPEN"}
+        raise Conflict("The complaint could not be given a reference; please try again.")
 
     def _get(self, complaint_id: str) -> dict[str, Any]:
         found = self.complaint_store.get(complaint_id)
@@ -106,32 +133,32 @@ class Complaints:
         opened["contact"] = json.loads(opened["contact"])
         return opened
 
-    def queue(self, staff: Caller, status: str) -> list[dict[str, Any]]:
-        """Complaints in a state, oldest first: the text to resolve them, the contact masked."""
-        listed = []
-        for record in self.complaint_store.in_status(status):
-            opened = self._open(record)
-            if record.get("customer_id"):
-                self.audit_log.append_by(
-                    staff,
-                    record["customer_id"],
-                    action="complaint.read",
-                    purpose="complaint_resolution",
-                    details={"complaint_id": record["complaint_id"]},
-                )
-            listed.append(
-                {
-                    "complaint_id": record["complaint_id"],
-                    "category": record["category"],
-                    "status": record["status"],
-                    "created_at": record["created_at"],
-                    "customer_id": record.get("customer_id"),
-                    "subject": opened["subject"],
-                    "message": opened["message"],
-                    "contact": _masked(opened["contact"]),
-                }
+    def queue(self, staff: Caller, status: str, page: PageRequest) -> Page[dict[str, Any]]:
+        """A page of the complaints in a state, oldest first: the text to resolve them, the
+        contact masked. Only the page's complaints are opened, each read audited (a customer's)."""
+        return self.complaint_store.in_status(status, page).map(lambda r: self._queued(staff, r))
+
+    def _queued(self, staff: Caller, record: dict[str, Any]) -> dict[str, Any]:
+        opened = self._open(record)
+        if record.get("customer_id"):
+            self.audit_log.append_by(
+                staff,
+                record["customer_id"],
+                action="complaint.read",
+                purpose="complaint_resolution",
+                details={"complaint_id": record["complaint_id"]},
             )
-        return listed
+        return {
+            "complaint_id": record["complaint_id"],
+            "reference": record["reference"],
+            "category": record["category"],
+            "status": record["status"],
+            "created_at": record["created_at"],
+            "customer_id": record.get("customer_id"),
+            "subject": opened["subject"],
+            "message": opened["message"],
+            "contact": _masked(opened["contact"]),
+        }
 
     def update(
         self, staff: Caller, complaint_id: str, status: str, resolution: str | None
@@ -177,30 +204,35 @@ class Complaints:
         return {"complaint_id": complaint_id, "status": status}
 
     def _outcome(self, record: dict[str, Any]) -> list[Notice]:
-        """The outcome notice of a closed complaint: to a customer's account email, sealed under
-        their key (none if the account is gone); to a guest's email, else their phone, sealed
-        under the complaint's own key."""
-        complaint_id = record["complaint_id"]
+        """The outcome notice of a closed complaint (``_to_complainant``)."""
         opened = self._open(record)
+        return self._to_complainant(
+            record,
+            Kind.COMPLAINT_OUTCOME,
+            opened["contact"],
+            outcome=record["status"].lower(),
+            resolution=opened[RESOLUTION],
+        )
+
+    def _to_complainant(
+        self, record: dict[str, Any], kind: Kind, contact: dict[str, str], **values: str
+    ) -> list[Notice]:
+        """A notice of ``kind`` about the complaint (its reference and filing day, and
+        ``values``) to whoever filed it: to a customer's account email, sealed under their key
+        (none if the account is gone); to a guest's ``contact``, email else phone, sealed under
+        the complaint's own key."""
+        complaint_id = record["complaint_id"]
         about = f"complaint:{complaint_id}"
-        values = {
-            "reference": complaint_id[:8].upper(),
-            "filed_on": record["created_at"],
-            "outcome": record["status"].lower(),
-            "resolution": opened[RESOLUTION],
-        }
+        values = {"reference": record["reference"], "filed_on": record["created_at"], **values}
         customer_id = record.get("customer_id")
         if customer_id:
             account = self.customers.contact(customer_id)
-            if account is None:
-                return []
-            return to_customer(account, about, Kind.COMPLAINT_OUTCOME, ("email",), **values)
-        contact = opened["contact"]
+            return to_customer(account, about, kind, ("email",), **values) if account else []
         channel: Channel = "email" if contact.get("email") else "sms"
         return [
             Notice(
                 about=about,
-                kind=Kind.COMPLAINT_OUTCOME.value,
+                kind=kind.value,
                 channel=channel,
                 to=contact["email" if channel == "email" else "phone"],
                 language=None,
@@ -209,22 +241,35 @@ class Complaints:
             )
         ]
 
-    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
-        listed = []
-        for complaint_id in self.complaint_store.ids_of_customer(customer_id):
-            record = self._get(complaint_id)
+    def of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
+        """A page of the customer's complaints, oldest first, as they see them: of each, only
+        its resolution is opened (under the complaint's own key), once it has one."""
+        return self.complaint_store.of_customer(customer_id, page).map(self._as_filed)
+
+    def exported(self, customer_id: str) -> list[dict[str, Any]]:
+        """Every complaint of the customer, with what they wrote (the export)."""
+        exported = []
+        for record in self.complaint_store.of_customer(customer_id, EVERYTHING).items:
             opened = self._open(record)
-            listed.append(
-                {
-                    "complaint_id": record["complaint_id"],
-                    "category": record["category"],
-                    "status": record["status"],
-                    "subject": opened["subject"],
-                    "created_at": record["created_at"],
-                    "resolution": opened.get(RESOLUTION),
-                }
+            exported.append(
+                {**self._as_filed(record), **{f: opened[f] for f in ("subject", "message")}}
             )
-        return listed
+        return exported
+
+    def _as_filed(self, record: dict[str, Any]) -> dict[str, Any]:
+        complaint_id = record["complaint_id"]
+        view = {
+            "complaint_id": complaint_id,
+            "reference": record["reference"],
+            "category": record["category"],
+            "status": record["status"],
+            "filed_at": record["created_at"],
+        }
+        if RESOLUTION in record:
+            data_key = self.key_store.open({"complaint_id": complaint_id})
+            view[RESOLUTION] = unseal(data_key, complaint_id, RESOLUTION, record[RESOLUTION])
+            view["resolved_at"] = record["updated_at"]
+        return view
 
 
 def _no_contact() -> NoReturn:

@@ -1,6 +1,8 @@
 """DynamoDB access for complaints: ``COMPLAINT#<id>`` / ``COMPLAINT``, the staff queue of each
-status (index ``by-status``, ``COMPLAINT#<status>``, oldest first), and a pointer
-``CUSTOMER#<id>`` / ``COMPLAINT#<id>`` in a customer's partition for each of their complaints."""
+status (index ``by-status``, ``COMPLAINT#<status>``, oldest first), a pointer
+``CUSTOMER#<id>`` / ``COMPLAINT#<filed at>#<id>`` in a customer's partition for each of their
+complaints (their list, oldest first), and ``COMPLAINTREF#<reference>`` / ``REFERENCE``, which
+holds a reference for one complaint only (its id)."""
 
 from __future__ import annotations
 
@@ -11,13 +13,14 @@ from botocore.exceptions import ClientError
 
 from ongpt.platform import settings
 from ongpt.platform.errors import Conflict
+from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     TransactionConflict,
     from_item,
     key,
     lost_race,
-    query_all,
+    query_page,
     to_item,
     transact,
 )
@@ -36,6 +39,16 @@ def _queue(status: str) -> str:
     return f"COMPLAINT#{status}"
 
 
+def _put_new(table: str, item: dict[str, Any]) -> TransactWriteItemTypeDef:
+    return {
+        "Put": {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
+    }
+
+
+class ReferenceTaken(Exception):
+    """Another complaint holds the reference: nothing was written."""
+
+
 class ComplaintStore:
     TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
 
@@ -44,31 +57,33 @@ class ComplaintStore:
 
     @tracer.capture_method
     def add(self, record: dict[str, Any], along: Sequence[TransactWriteItemTypeDef] = ()) -> None:
-        """The complaint, for a customer's its pointer in their partition, and ``along`` (its
-        data key's item in the key store): all or none; ``TransactionConflict`` if it exists."""
+        """The complaint, its reference's item, for a customer's its pointer in their partition,
+        and ``along`` (its data key's item, counters, notices): all or none. ``ReferenceTaken``
+        if only the reference is another complaint's, else ``TransactionConflict`` if a
+        condition failed (the complaint exists, a counter is full)."""
         complaint_id, customer_id = record["complaint_id"], record.get("customer_id")
+        reference = key(f"COMPLAINTREF#{record['reference']}", "REFERENCE")
         items = [
-            {
-                **_key(complaint_id),
-                **to_item({**record, "status_key": _queue(record["status"])}),
-            }
+            _put_new(self._table, reference | to_item({"complaint_id": complaint_id})),
+            _put_new(
+                self._table,
+                {
+                    **_key(complaint_id),
+                    **to_item({**record, "status_key": _queue(record["status"])}),
+                },
+            ),
         ]
         if customer_id:
-            items.append(
-                key(f"CUSTOMER#{customer_id}", f"COMPLAINT#{complaint_id}")
-                | to_item({"complaint_id": complaint_id})
+            mine = key(
+                f"CUSTOMER#{customer_id}", f"COMPLAINT#{record['created_at']}#{complaint_id}"
             )
-        puts: list[TransactWriteItemTypeDef] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": item,
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-            for item in items
-        ]
-        transact(self._db, [*puts, *along])
+            items.append(_put_new(self._table, mine | to_item({"complaint_id": complaint_id})))
+        try:
+            transact(self._db, [*items, *along])
+        except TransactionConflict as conflict:
+            if conflict.failed == (0,):
+                raise ReferenceTaken(record["reference"]) from None
+            raise
 
     @tracer.capture_method
     def get(self, complaint_id: str) -> dict[str, Any] | None:
@@ -78,12 +93,13 @@ class ComplaintStore:
         return from_item(found) if found else None
 
     @tracer.capture_method
-    def in_status(self, status: str) -> list[dict[str, Any]]:
-        """The complaints in a state, oldest first."""
-        return query_all(
+    def in_status(self, status: str, page: PageRequest) -> Page[dict[str, Any]]:
+        """A page of the complaints in a state, oldest first."""
+        return query_page(
             self._db,
+            page,
+            index=BY_STATUS,
             TableName=self._table,
-            IndexName=BY_STATUS.name,
             KeyConditionExpression="status_key = :s",
             ExpressionAttributeValues=to_item({":s": _queue(status)}),
         )
@@ -134,13 +150,17 @@ class ComplaintStore:
         transact(self._db, items)
 
     @tracer.capture_method
-    def ids_of_customer(self, customer_id: str) -> list[str]:
-        pointers = query_all(
+    def of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
+        """A page of the customer's complaints, oldest first: their pointers, then each
+        complaint (one read each, so a page's work is bounded by its size)."""
+        pointers = query_page(
             self._db,
+            page,
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :c)",
             ExpressionAttributeValues=to_item(
                 {":pk": f"CUSTOMER#{customer_id}", ":c": "COMPLAINT#"}
             ),
         )
-        return [str(pointer["complaint_id"]) for pointer in pointers]
+        found = [self.get(str(pointer["complaint_id"])) for pointer in pointers.items]
+        return Page([complaint for complaint in found if complaint is not None], pointers.after)

@@ -11,7 +11,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from ongpt.platform.models import FREE_TEXT, Strict
+from ongpt.platform.models import FREE_TEXT, Paged, Strict
 from ongpt.platform.queues import Message
 
 
@@ -37,7 +37,7 @@ class ContractSummary(BaseModel):
     expires_at: str
 
 
-class ContractList(BaseModel):
+class ContractList(Paged):
     contracts: list[ContractSummary]
 
 

@@ -34,6 +34,7 @@ from ongpt.notify.notices import BOTH, to_customer
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import parse, timestamp, utcnow
 from ongpt.platform.errors import DEPENDENCY_FAILURES, Conflict, NotFound, ValidationFailed
+from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import logger, metrics
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.outbox import Channel as NoticeChannel
@@ -156,9 +157,10 @@ class Contracts:
             raise Conflict("The contract was renewed meanwhile; read it again.") from None
         return renewed
 
-    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
+    def of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
         fields = ("contract_id", "plan", "status", "starts_at", "expires_at")
-        return [{k: c[k] for k in fields} for c in self.contract_store.of_customer(customer_id)]
+        found = self.contract_store.of_customer(customer_id, page)
+        return found.map(lambda contract: {k: contract[k] for k in fields})
 
     # The daily job
     def send_reminders(self, now: datetime) -> dict[str, int]:

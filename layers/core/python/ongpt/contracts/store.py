@@ -8,12 +8,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ongpt.platform import settings
+from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     from_item,
     key,
     pointed_customer,
     query_all,
+    query_page,
     to_item,
     with_pointer,
 )
@@ -81,9 +83,11 @@ class ContractStore:
         }
 
     @tracer.capture_method
-    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
-        return query_all(
+    def of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
+        """A page of the customer's contracts, by id."""
+        return query_page(
             self._db,
+            page,
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :contract)",
             ExpressionAttributeValues=to_item(

@@ -15,7 +15,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from ongpt.platform.models import FREE_TEXT, Strict
+from ongpt.platform.models import FREE_TEXT, Paged, Strict
 
 
 def _end_of_day(value: object) -> object:
@@ -61,7 +61,7 @@ class Disclosure(BaseModel):
     recorded_at: str
 
 
-class DisclosureList(BaseModel):
+class DisclosureList(Paged):
     disclosures: list[Disclosure]
 
 

@@ -23,6 +23,7 @@ from ongpt.disclosures.store import DisclosureStore
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import ConsentRequired, NotFound, ValidationFailed
+from ongpt.platform.pages import Page, PageRequest
 from ongpt.storage.dynamo import TransactionConflict
 
 FIELDS = (
@@ -89,10 +90,7 @@ class Disclosures:
             )
         return {"disclosure_id": disclosure_id}
 
-    def visible_to_customer(self, customer_id: str) -> list[dict[str, Any]]:
-        now = timestamp(self.clock())
-        return [
-            {k: item.get(k) for k in FIELDS}
-            for item in self.disclosure_store.of_customer(customer_id)
-            if not item.get("confidential_until") or item["confidential_until"] <= now
-        ]
+    def visible_to_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
+        """A page of the customer's disclosures, but those an authority's order still hides."""
+        found = self.disclosure_store.visible(customer_id, timestamp(self.clock()), page)
+        return found.map(lambda item: {k: item.get(k) for k in FIELDS})

@@ -1,14 +1,16 @@
 """DynamoDB access for disclosures: ``CUSTOMER#<id>`` / ``DISCLOSURE#<id>``. The key holds only
 the id (the request's ``retry_id``), never the time it was recorded, so that a retry of a
-request whose first attempt committed finds that disclosure instead of adding a second."""
+request whose first attempt committed finds that disclosure instead of adding a second; so the
+customer's list comes in the order of ids, a page at a time."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from ongpt.platform import settings
+from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
-from ongpt.storage.dynamo import query_all, to_item
+from ongpt.storage.dynamo import query_page, to_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -50,14 +52,18 @@ class DisclosureStore:
         return "Item" in found
 
     @tracer.capture_method
-    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
-        """The customer's disclosures, in the order they were recorded."""
-        found = query_all(
+    def visible(self, customer_id: str, at: str, page: PageRequest) -> Page[dict[str, Any]]:
+        """A page of the customer's disclosures, by id, but those confidential at ``at`` (an
+        authority's order runs until ``confidential_until``). The filter is DynamoDB's, so a page
+        may come back short (``query_page``)."""
+        return query_page(
             self._db,
+            page,
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :d)",
+            FilterExpression="attribute_not_exists(#until) OR #until <= :at",
+            ExpressionAttributeNames={"#until": "confidential_until"},
             ExpressionAttributeValues=to_item(
-                {":pk": f"CUSTOMER#{customer_id}", ":d": "DISCLOSURE#"}
+                {":pk": f"CUSTOMER#{customer_id}", ":d": "DISCLOSURE#", ":at": at}
             ),
         )
-        return sorted(found, key=lambda disclosure: str(disclosure["recorded_at"]))

@@ -10,7 +10,7 @@ from pydantic import (
     model_validator,
 )
 
-from ongpt.platform.models import FREE_TEXT, Code, Email, FullName, Phone, Strict
+from ongpt.platform.models import FREE_TEXT, Code, Email, FullName, Paged, Phone, Strict
 from ongpt.registration.models import OptionalDetails
 
 
@@ -71,7 +71,7 @@ class EditRequest(EditRequestState):
     note: str | None
 
 
-class EditRequestList(BaseModel):
+class EditRequestList(Paged):
     edit_requests: list[EditRequest]
 
 
@@ -89,6 +89,6 @@ class QueuedEditRequest(BaseModel):
     changes: dict[str, MaskedChange]
 
 
-class EditRequestQueue(BaseModel):
+class EditRequestQueue(Paged):
     status: Literal["PENDING_REVIEW"]
     edit_requests: list[QueuedEditRequest]

@@ -48,6 +48,7 @@ from ongpt.platform.errors import (
     NotFound,
     SignInGone,
 )
+from ongpt.platform.pages import Page, PageRequest
 from ongpt.security import codes, masking, normalize
 from ongpt.security.crypto import BlindIndex, seal, unseal
 from ongpt.storage.code_rounds import Refusal, Refusals, counted_unless_failed
@@ -209,11 +210,10 @@ class EditRequests:
             raise Conflict("The request changed meanwhile.") from None
         return withdrawn
 
-    def mine(self, customer_id: str) -> list[dict[str, Any]]:
+    def mine(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
         _, data_key = self._profile(customer_id)
-        return [
-            self._view(customer_id, data_key, e) for e in self.edit_store.of_customer(customer_id)
-        ]
+        found = self.edit_store.page_of_customer(customer_id, page)
+        return found.map(lambda edit: self._view(customer_id, data_key, edit))
 
     def one(self, customer_id: str, edit_id: str) -> dict[str, Any]:
         edit = self._own(customer_id, edit_id)
@@ -246,36 +246,35 @@ class EditRequests:
         }
 
     # Staff
-    def queue(self, staff: Caller) -> list[dict[str, Any]]:
-        """Requests awaiting review, oldest first, old and new values masked; each view audited."""
-        entries = []
-        for edit in self.edit_store.pending_review():
-            customer_id = edit["customer_id"]
-            profile, data_key = self._profile(customer_id)
-            old = {
-                f: unseal(data_key, customer_id, f, profile[f])
-                for f in ("full_name", "email", "phone")
-            }
-            new = self._changes(customer_id, data_key, edit)
-            self.audit_log.append_by(
-                staff,
-                customer_id,
-                action="edit_request.view",
-                purpose="customer_support",
-                details={"edit_request_id": edit["edit_request_id"]},
-            )
-            entries.append(
-                {
-                    "edit_request_id": edit["edit_request_id"],
-                    "customer_id": customer_id,
-                    "created_at": edit["created_at"],
-                    "changes": {
-                        name: {"old": _mask(name, old.get(name)), "new": _mask(name, value)}
-                        for name, value in new.items()
-                    },
-                }
-            )
-        return entries
+    def queue(self, staff: Caller, page: PageRequest) -> Page[dict[str, Any]]:
+        """A page of the requests awaiting review, oldest first, old and new values masked; each
+        view audited."""
+        return self.edit_store.pending_review(page).map(lambda edit: self._queued(staff, edit))
+
+    def _queued(self, staff: Caller, edit: dict[str, Any]) -> dict[str, Any]:
+        """A request of the queue as staff see it, its view audited before it is returned."""
+        customer_id = edit["customer_id"]
+        profile, data_key = self._profile(customer_id)
+        old = {
+            f: unseal(data_key, customer_id, f, profile[f]) for f in ("full_name", "email", "phone")
+        }
+        new = self._changes(customer_id, data_key, edit)
+        self.audit_log.append_by(
+            staff,
+            customer_id,
+            action="edit_request.view",
+            purpose="customer_support",
+            details={"edit_request_id": edit["edit_request_id"]},
+        )
+        return {
+            "edit_request_id": edit["edit_request_id"],
+            "customer_id": customer_id,
+            "created_at": edit["created_at"],
+            "changes": {
+                name: {"old": _mask(name, old.get(name)), "new": _mask(name, value)}
+                for name, value in new.items()
+            },
+        }
 
     def decide(
         self, staff: Caller, edit_id: str, approve: bool, note: str, request_id: str

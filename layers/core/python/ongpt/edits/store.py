@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ongpt.platform import settings
 from ongpt.platform.errors import Conflict
+from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.code_rounds import Condition, Guess, Guesses, same_codes
 from ongpt.storage.dynamo import (
@@ -17,6 +18,7 @@ from ongpt.storage.dynamo import (
     key,
     pointed_customer,
     query_all,
+    query_page,
     to_item,
     transact,
     with_pointer,
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
+        QueryInputTypeDef,
         TransactWriteItemTypeDef,
         UpdateTypeDef,
     )
@@ -103,24 +106,35 @@ class EditStore:
     def customer_of(self, edit_id: str) -> str | None:
         return pointed_customer(self._db, self._table, _pointer(edit_id))
 
-    @tracer.capture_method
-    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
-        return query_all(
-            self._db,
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :edit)",
-            ExpressionAttributeValues=to_item({":pk": f"CUSTOMER#{customer_id}", ":edit": "EDIT#"}),
-        )
+    def _of_customer(self, customer_id: str) -> QueryInputTypeDef:
+        return {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :edit)",
+            "ExpressionAttributeValues": to_item(
+                {":pk": f"CUSTOMER#{customer_id}", ":edit": "EDIT#"}
+            ),
+        }
 
     @tracer.capture_method
-    def pending_review(self) -> list[dict[str, Any]]:
-        return query_all(
+    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
+        """Every request of the customer (a closure withdraws the open ones)."""
+        return query_all(self._db, **self._of_customer(customer_id))
+
+    @tracer.capture_method
+    def page_of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
+        """A page of the customer's requests, by id."""
+        return query_page(self._db, page, **self._of_customer(customer_id))
+
+    @tracer.capture_method
+    def pending_review(self, page: PageRequest) -> Page[dict[str, Any]]:
+        """A page of the requests awaiting review, oldest first."""
+        return query_page(
             self._db,
+            page,
+            index=BY_STATUS,
             TableName=self._table,
-            IndexName=BY_STATUS.name,
             KeyConditionExpression="status_key = :queue",
             ExpressionAttributeValues=to_item({":queue": QUEUE}),
-            ScanIndexForward=True,
         )
 
     def take(self, customer_id: str, edit_id: str, limit: int, now: datetime) -> Guess:

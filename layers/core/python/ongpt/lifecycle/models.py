@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, NonNegativeInt, StrictBool, StringConstraints, model_validator
 
 from ongpt.disclosures.models import ConfidentialUntil
-from ongpt.platform.models import FREE_TEXT, Code, Email, Phone, Strict
+from ongpt.platform.models import FREE_TEXT, Code, Email, Paged, Phone, Strict
 from ongpt.platform.queues import Message
 from ongpt.staff.models import Purpose
 
@@ -95,7 +95,7 @@ class LegalHold(BaseModel):
     release_note: str | None = None
 
 
-class LegalHoldList(BaseModel):
+class LegalHoldList(Paged):
     holds: list[LegalHold]
 
 

@@ -37,6 +37,7 @@ from ongpt.notify.notices import BOTH, to_customer
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.errors import Conflict, NotFound, SignInGone
+from ongpt.platform.pages import Page, PageRequest
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.outbox import Outbox
 from ongpt.storage.replays import made_by, replayed
@@ -281,27 +282,26 @@ class AccountLifecycle:
             raise Conflict("The hold is already released.") from None
         return released
 
-    def holds(self, staff: Caller, customer_id: str) -> list[LegalHold]:
-        """The customer's holds, active and released; the read is audited."""
+    def holds(self, staff: Caller, customer_id: str, page: PageRequest) -> Page[LegalHold]:
+        """A page of the customer's holds, active and released; the read is audited."""
         self._profile(customer_id)
         self._audit(staff, customer_id, "legal_hold.list")
-        views = []
-        for hold in self.lifecycle_store.holds_of(customer_id):
-            hid = hold["hold_id"]
-            note = hold.get("release_note")
-            views.append(
-                LegalHold(
-                    hold_id=hid,
-                    customer_id=customer_id,
-                    authority_reference=hold["authority_reference"],
-                    reason=self.customers.unseal(customer_id, f"hold-reason:{hid}", hold["reason"]),
-                    status=hold["status"],
-                    created_at=hold["created_at"],
-                    until=hold.get("until"),
-                    released_at=hold.get("released_at"),
-                    release_note=self.customers.unseal(customer_id, f"hold-note:{hid}", note)
-                    if note
-                    else None,
-                )
-            )
-        return views
+        return self.lifecycle_store.page_of_holds(customer_id, page).map(
+            lambda hold: self._hold_view(customer_id, hold)
+        )
+
+    def _hold_view(self, customer_id: str, hold: dict[str, Any]) -> LegalHold:
+        hid, note = hold["hold_id"], hold.get("release_note")
+        return LegalHold(
+            hold_id=hid,
+            customer_id=customer_id,
+            authority_reference=hold["authority_reference"],
+            reason=self.customers.unseal(customer_id, f"hold-reason:{hid}", hold["reason"]),
+            status=hold["status"],
+            created_at=hold["created_at"],
+            until=hold.get("until"),
+            released_at=hold.get("released_at"),
+            release_note=self.customers.unseal(customer_id, f"hold-note:{hid}", note)
+            if note
+            else None,
+        )

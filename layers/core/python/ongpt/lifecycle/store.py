@@ -26,12 +26,14 @@ from typing import TYPE_CHECKING, Any
 from ongpt.customers.store import CUSTOMER, PROFILE, active_shard
 from ongpt.platform import settings
 from ongpt.platform.clock import timestamp
+from ongpt.platform.pages import Page, PageRequest
 from ongpt.storage.code_rounds import CodeRounds
 from ongpt.storage.dynamo import (
     from_item,
     key,
     pointed_customer,
     query_all,
+    query_page,
     to_item,
     with_pointer,
 )
@@ -40,7 +42,7 @@ from ongpt.storage.tables import BY_STATUS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
 
 CLOSING_KEY = "CUSTOMER#CLOSING"
 ERASING, ERASED = "ERASING", "ERASED"  # the erasure's states: no hold, no reactivation
@@ -178,16 +180,24 @@ class LifecycleStore:
             }
         }
 
+    def _holds_of(self, customer_id: str) -> QueryInputTypeDef:
+        return {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :hold)",
+            "ExpressionAttributeValues": to_item(
+                {":pk": CUSTOMER.format(customer_id), ":hold": HOLD}
+            ),
+            "ConsistentRead": True,
+        }
+
     def holds_of(self, customer_id: str) -> list[dict[str, Any]]:
         """Every hold of the customer, active and released, oldest first."""
-        holds = query_all(
-            self._db,
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :hold)",
-            ExpressionAttributeValues=to_item({":pk": CUSTOMER.format(customer_id), ":hold": HOLD}),
-            ConsistentRead=True,
-        )
+        holds = query_all(self._db, **self._holds_of(customer_id))
         return sorted(holds, key=lambda h: str(h["created_at"]))
+
+    def page_of_holds(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
+        """A page of the customer's holds, active and released, by id."""
+        return query_page(self._db, page, **self._holds_of(customer_id))
 
     def has_active_hold(self, customer_id: str, now: datetime) -> bool:
         """Whether a hold of the customer is active at ``now``: not released, and its ``until``

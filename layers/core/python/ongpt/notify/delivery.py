@@ -33,6 +33,7 @@ class Kind(StrEnum):
     PROFILE_CHANGED = "profile_changed"
     CONTRACT_CONFIRMATION = "contract_confirmation"
     RENEWAL_INVITATION = "renewal_invitation"
+    COMPLAINT_RECEIVED = "complaint_received"
     COMPLAINT_OUTCOME = "complaint_outcome"
     PRODUCT_UPDATE = "product_update"
     SERVICE_CHANGE = "service_change"

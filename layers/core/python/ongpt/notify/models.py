@@ -8,6 +8,8 @@ from pydantic import (
     BaseModel,
 )
 
+from ongpt.platform.models import Paged
+
 
 class Notification(BaseModel):
     type: str
@@ -15,5 +17,5 @@ class Notification(BaseModel):
     sent_at: str
 
 
-class NotificationList(BaseModel):
+class NotificationList(Paged):
     notifications: list[Notification]

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from ongpt.customers.store import CUSTOMER
 from ongpt.platform import settings
+from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     TransactionConflict,
     key,
-    query_all,
+    query_page,
     to_item,
     transact,
 )
@@ -75,16 +76,18 @@ class NoticeStore:
         self._db.delete_item(TableName=self._table, Key=key(CUSTOMER.format(customer_id), entry))
 
     @tracer.capture_method
-    def of_customer(self, customer_id: str) -> list[dict[str, Any]]:
-        found = query_all(
+    def of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
+        """A page of what was sent to the customer, oldest first (``NOTICE#<time>#<id>``)."""
+        found = query_page(
             self._db,
+            page,
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :notice)",
             ExpressionAttributeValues=to_item(
                 {":pk": CUSTOMER.format(customer_id), ":notice": "NOTICE#"}
             ),
         )
-        return [{k: item[k] for k in ("type", "channel", "sent_at")} for item in found]
+        return found.map(lambda item: {k: item[k] for k in ("type", "channel", "sent_at")})
 
 
 @dataclass(frozen=True)

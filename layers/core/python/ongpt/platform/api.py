@@ -17,7 +17,7 @@ from typing import Annotated, Any, ParamSpec, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -36,6 +36,7 @@ from ongpt.platform.errors import (
     ValidationFailed,
 )
 from ongpt.platform.models import ErrorBody, Refusal
+from ongpt.platform.pages import MAX_LIMIT, Cursors, Page, PageRequest
 from ongpt.platform.settings import (
     EVERY_API_FUNCTION,
     IDENTITY_POOL_ID,
@@ -58,8 +59,17 @@ GATEWAY_STATUSES = (403, 413, 429)
 
 # An identifier or name in a path: opaque, at most 64 characters (longer is a 400, not a lookup).
 PathId = Annotated[str, Path(min_length=1, max_length=64)]
+# A list route's page (API.md v1.2, Pages): its size, and the cursor an answer gave as ``next``.
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items in the page (1 to 100).")]
+Cursor = Annotated[
+    str | None, Query(description="The `next` of the page before, for this route and query.")
+]
+# Not part of the query a cursor is bound to: a client may change the page's size on the way.
+PAGE_PARAMETERS = ("limit", "cursor")
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+# What seals and opens the cursors of list answers (``ongpt.services.cursors``).
+CursorsFactory = Callable[[], Cursors]
 # The status of a customer's account (``ACTIVE``, ``CLOSING``, ``ERASING``, ``ERASED``), None if
 # none is kept.
 AccountStatus = Callable[[str], str | None]
@@ -190,12 +200,16 @@ class Api(APIGatewayRestResolver):
     per request by the entry point, in ``app.caller`` (or ``app.staff``, ``app.customer_id``), and
     an idempotent POST route is registered with ``@app.idempotent_post``. ``account_status`` reads a
     customer's account status, for a function serving routes on which customers act as the
-    account's holder (``access.AS_ACCOUNT_HOLDER``)."""
+    account's holder (``access.AS_ACCOUNT_HOLDER``); ``cursors``, for a function with list
+    routes (``page``, ``paged``)."""
 
-    def __init__(self, account_status: AccountStatus | None = None) -> None:
+    def __init__(
+        self, account_status: AccountStatus | None = None, cursors: CursorsFactory | None = None
+    ) -> None:
         self._served: list[tuple[str, re.Pattern[str]]] = []
         super().__init__(enable_validation=True)
         self.account_status = account_status
+        self.cursors = cursors
 
     def _create_route_key(self, item: str, rule: str) -> None:
         """Powertools' record of a new route, also kept as a pattern of paths for ``serves``; a
@@ -249,6 +263,38 @@ class Api(APIGatewayRestResolver):
         )
         return idempotency.retry_id(idempotency.idempotency_key(event.headers), scope)
 
+    def page(self, limit: int, cursor: str | None) -> PageRequest:
+        """The page a list route is asked for: ``limit`` items after where ``cursor`` left off,
+        if it was given to this caller for this route and query (else ``InvalidCursor``)."""
+        after = None if cursor is None else self._sealer().open(cursor, self._binding())
+        return PageRequest(limit, after)
+
+    def paged(self, name: str, page: Page[Any], **beside: Any) -> dict[str, Any]:
+        """A list answer (API.md v1.2, Pages): the page's items as ``name`` and, beside them,
+        ``next``: the cursor to the page after, bound to this request, or None after the last."""
+        cursor = None if page.after is None else self._sealer().seal(page.after, self._binding())
+        return {**beside, name: page.items, "next": cursor}
+
+    def _sealer(self) -> Cursors:
+        if self.cursors is None:
+            raise RuntimeError("a function with list routes is created with its cursors")
+        return self.cursors()
+
+    def _binding(self) -> bytes:
+        """What a cursor is bound to: the caller (their role and id), the route (method, template
+        and path parameters) and the query, but for the page's own parameters."""
+        event = self.current_event
+        query = event.multi_value_query_string_parameters or {}
+        return json.dumps(
+            {
+                "caller": [self.caller.principal, self.caller.id],
+                "route": [event.http_method, event.resource, event.path_parameters or {}],
+                "query": {k: v for k, v in query.items() if k not in PAGE_PARAMETERS},
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        ).encode()
+
     def idempotent_post(
         self, rule: str, *, responses: dict[int, OpenAPIResponse]
     ) -> Callable[[Callable[P, Answer]], Callable[P, Answer]]:
@@ -290,10 +336,13 @@ def _recorded(answer: Answer) -> dict[str, Any]:
     return {"status": int(status), "body": body}
 
 
-def create_app(account_status: AccountStatus | None = None) -> Api:
+def create_app(
+    account_status: AccountStatus | None = None, cursors: CursorsFactory | None = None
+) -> Api:
     """A validating REST resolver that answers every failure in the contract's error shape;
-    ``account_status`` for a function that serves customers as account holders (see ``Api``)."""
-    app = Api(account_status)
+    ``account_status`` for a function that serves customers as account holders, ``cursors`` for
+    one with list routes (see ``Api``)."""
+    app = Api(account_status, cursors)
 
     # Powertools' decorators are untyped; the handlers' signatures are checked here.
     @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
@@ -387,6 +436,17 @@ def documented(status: int, body: type[BaseModel], *errors: int) -> dict[int, Op
         "content": {"application/json": {"model": body}},
     }
     return {status: success, **_documented_errors(*EVERY_ROUTE_ERRORS, *errors)}
+
+
+def documented_page(body: type[BaseModel], *errors: int) -> dict[int, OpenAPIResponse]:
+    """A list route's responses: ``documented``, its 400 also naming ``INVALID_CURSOR``."""
+    responses = documented(200, body, *errors)
+    responses[400] = {
+        **responses[400],
+        "description": "Bad Request: VALIDATION_ERROR, or INVALID_CURSOR for a cursor not "
+        "given to this caller for this route and query",
+    }
+    return responses
 
 
 def _documented_errors(*codes: int) -> dict[int, OpenAPIResponse]:

@@ -7,12 +7,12 @@ dimensions named here (no personal value, no id):
 - ``CodesSent`` (``channel``): one-time codes sent, by the registration and recovery codes
   workers and the edit requests function (those held back: ``CodeSendsLimited``);
 - ``QueueLength`` and ``QueueOldestAgeHours`` (``queue``, ``status``): a staff queue as staff
-  last read it.
+  last read its first page (oldest first): the oldest item's age, and the items of that page, so
+  the whole queue while it fits in one, else at least a page's limit (at most 100).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +23,8 @@ from ongpt.platform.telemetry import NAMESPACE
 
 if TYPE_CHECKING:  # a worker that only counts does not import pydantic at its cold start
     from pydantic import BaseModel
+
+    from ongpt.platform.pages import Page, PageRequest
 
 State = TypeVar("State", bound="dict[str, Any] | BaseModel")
 
@@ -43,10 +45,19 @@ def moved(name: str, state: State) -> State:
 
 
 def queue_seen(
-    queue: str, status: str, created: Iterable[str], now: datetime | None = None
+    queue: str,
+    status: str,
+    asked: PageRequest,
+    page: Page[dict[str, Any]],
+    now: datetime | None = None,
 ) -> None:
-    """How long a staff queue is, and how old its oldest item (RFC 3339 ``created_at``)."""
-    times = [datetime.fromisoformat(at.replace("Z", "+00:00")) for at in created]
+    """How long a staff queue is, and how old its oldest item (RFC 3339 ``created_at``), when
+    staff read its first page; later pages say nothing of either."""
+    if asked.after is not None:
+        return
+    times = [
+        datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")) for item in page.items
+    ]
     oldest = (now or utcnow()) - min(times) if times else None
     count("QueueLength", len(times), queue=queue, status=status)
     hours = oldest.total_seconds() / 3600 if oldest else 0

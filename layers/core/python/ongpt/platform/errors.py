@@ -39,6 +39,11 @@ class ValidationFailed(ServiceError, status=400, code="VALIDATION_ERROR"):
         self.fields = fields
 
 
+class InvalidCursor(ServiceError, status=400, code="INVALID_CURSOR"):
+    """A page's cursor not given to this caller for this route and query, changed, or no cursor
+    at all (API.md v1.2, Pages)."""
+
+
 class NotFound(ServiceError, status=404, code="NOT_FOUND"):
     """No such resource, or another customer's (never 403: its existence is not told)."""
 

@@ -9,6 +9,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Field,
     RootModel,
     StringConstraints,
 )
@@ -66,3 +67,13 @@ class ErrorBody(BaseModel):
 
 class Refusal(RootModel[ErrorBody | dict[str, str]]):
     """A handler's error, or API Gateway's own refusal (``{"message": ...}``) before any handler."""
+
+
+class Paged(BaseModel):
+    """A list answer is a page (API.md v1.2, Pages): beside its list, ``next``, the cursor to
+    the page after it (for the same caller, route and query), or null after the last."""
+
+    next: str | None = Field(
+        description="The cursor to the page after this one (the same caller, route and query "
+        "only), or null after the last page."
+    )

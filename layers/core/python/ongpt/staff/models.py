@@ -11,7 +11,7 @@ from pydantic import (
     model_validator,
 )
 
-from ongpt.platform.models import Strict
+from ongpt.platform.models import Paged, Strict
 
 
 class Purpose(StrEnum):
@@ -66,3 +66,10 @@ class AccessLogEntry(BaseModel):
     action: str
     purpose: str | None
     at: str
+
+
+class AccessLog(Paged):
+    """A page of staff's accesses to the customer's data, oldest first
+    (``GET /v1/me/access-log``)."""
+
+    access_log: list[AccessLogEntry]

@@ -106,24 +106,30 @@ class Outbox:
     def _key(self, owner: Owner) -> bytes:
         return self.key_store.open(dict(owner.context))
 
-    def items(self, notices: Sequence[Notice]) -> list[TransactWriteItemTypeDef]:
+    def items(
+        self, notices: Sequence[Notice], made: tuple[Owner, bytes] | None = None
+    ) -> list[TransactWriteItemTypeDef]:
         """The puts that enqueue ``notices``, for the transaction of the change they tell of;
-        each fails its condition if that notice was enqueued before."""
+        each fails its condition if that notice was enqueued before. ``made``: an owner whose
+        data key this transaction makes (not in the key store yet), and that key."""
         now = self.clock()
         return [
             {
                 "Put": {
                     "TableName": self.table,
-                    "Item": to_item(self._values(notice, now)),
+                    "Item": to_item(self._values(notice, now, made)),
                     "ConditionExpression": "attribute_not_exists(notice_id)",
                 }
             }
             for notice in notices
         ]
 
-    def _values(self, notice: Notice, now: datetime) -> dict[str, Any]:
+    def _values(
+        self, notice: Notice, now: datetime, made: tuple[Owner, bytes] | None
+    ) -> dict[str, Any]:
         secret = json.dumps({"to": notice.to, "values": dict(notice.values)}, ensure_ascii=False)
         owner = notice.owner
+        key = made[1] if made and made[0] == owner else self._key(owner)
         return {
             "notice_id": notice.notice_id,
             "kind": notice.kind,
@@ -131,7 +137,7 @@ class Outbox:
             "language": notice.language,
             "customer_id": notice.customer_id,
             "owner": json.dumps(dict(owner.context), sort_keys=True),
-            "sealed": seal(self._key(owner), owner.id, _field(notice.notice_id), secret),
+            "sealed": seal(key, owner.id, _field(notice.notice_id), secret),
             "state": PENDING,
             "created_at": timestamp(now),
             "expires_at_epoch": int((now + KEPT).timestamp()),
