@@ -78,10 +78,6 @@ export async function submitted(target, call, then) {
 export const notice = (text) => h('p', { class: 'notice' }, text);
 export const empty = () => h('p', { class: 'empty' }, t('nothing'));
 
-// A complaint's short reference, read out on the phone: the API's, else the one its notices give
-// (ongpt/complaints/service.py: the first 8 characters of its id, upper case).
-export const referenceOf = (complaint) => complaint.reference || complaint.complaint_id.slice(0, 8).toUpperCase();
-
 // After a sign-in (or the choice that follows the first one): back to where the customer was.
 export function resume() {
   const to = tab.get('returnTo') || '#/me';

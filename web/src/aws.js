@@ -11,6 +11,9 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { SessionEnded } from './session.js';
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+// Items a list's page asks for (the API allows 1-100): about a phone screen's worth of cards, so
+// that a page shows at once; the rest follow on request.
+const PAGE_SIZE = 20;
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -133,10 +136,11 @@ export class Api {
     return answer;
   }
 
-  // One page of a list (API.md v1.2, Pages): its items (the answer's one list) and the cursor of
-  // the next page, or null.
-  async page(path, cursor) {
-    const answer = await this.call('GET', path, undefined, cursor ? { cursor } : {});
-    return { items: Object.values(answer).find(Array.isArray) || [], next: answer.next || null };
+  // One page of the list `name` at `path` (API.md v1.2, Pages): its items and the cursor of the
+  // next page, or null.
+  async page(path, name, cursor) {
+    const query = { limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) };
+    const answer = await this.call('GET', path, undefined, query);
+    return { items: answer[name], next: answer.next };
   }
 }

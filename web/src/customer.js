@@ -5,7 +5,7 @@ import { SessionEnded } from './session.js';
 import { CODE, appSetup, passwordField } from './codes.js';
 import { phoneMasked, phoneShown, toE164, today, versionOf } from './format.js';
 import { purposesList } from './guest.js';
-import { announce, day, empty, flash, referenceOf, render, resume, state, submitted, t, when, words, wrong } from './app.js';
+import { announce, day, empty, flash, render, resume, state, submitted, t, when, words, wrong } from './app.js';
 import { consentOf, planOf } from './words.js';
 import { checkbox, choices, field, form, h, pairs, records, showErrors, working } from './ui.js';
 
@@ -35,9 +35,9 @@ const COLUMNS = {
     ['why', (a) => words('staffPurpose', a.purpose)],
   ],
   complaints: [
-    ['reference', (c) => h('span', { class: 'reference' }, referenceOf(c))],
+    ['reference', (c) => h('span', { class: 'reference' }, c.reference)],
     ['category', (c) => words('complaintCategory', c.category)],
-    ['filedOn', (c) => day(c.filed_at || c.created_at)],
+    ['filedOn', (c) => day(c.filed_at)],
     ['status', (c) => words('complaintStatus', c.status)],
     ['outcome', (c) => (c.resolution ? [c.resolution, c.resolved_at ? ` (${day(c.resolved_at)})` : ''] : '—')],
   ],
@@ -51,31 +51,35 @@ const COLUMNS = {
 
 const table = (kind, rows) => (rows.length ? records(COLUMNS[kind].map(([key]) => t(key)), rows.map((row) => COLUMNS[kind].map(([, cell]) => cell(row)))) : empty());
 
-// A list from the API a page at a time (API.md v1.2, Pages): "show more" follows `next`.
-async function pagedTable(kind, path) {
-  let { items, next } = await state.api.page(path);
-  const shown = table(kind, items);
-  const more = h('button', { type: 'button', class: 'secondary more' }, t('more'));
-  const showMore = () => working(more, t('loading'), async () => {
-    const page = await state.api.page(path, next);
-    shown.tBodies[0].append(...table(kind, page.items).tBodies?.[0]?.children ?? []);
+// A "more" button that adds the next page of the list `name` at `path` (API.md v1.2, Pages) with
+// `add`, as long as there is one: every item can be seen, and each click is one bounded call.
+function moreButton(path, name, next, add) {
+  const more = h('button', { type: 'button', class: 'secondary more', hidden: !next }, t('more'));
+  more.addEventListener('click', () => working(more, t('loading'), async () => {
+    const page = await state.api.page(path, name, next);
+    add(page.items);
     next = page.next;
     more.hidden = !next;
-  });
-  more.addEventListener('click', showMore);
-  more.hidden = !next;
-  return [shown, more];
+  }));
+  return more;
 }
 
-const listPage = (titleKey, kind, path, introKey) => async () =>
-  render(t(titleKey), [introKey ? h('p', {}, t(introKey)) : null, await pagedTable(kind, path)]);
+// A list from the API as a table, a page at a time.
+async function pagedTable(kind, path, name) {
+  const { items, next } = await state.api.page(path, name);
+  const shown = table(kind, items);
+  return [shown, moreButton(path, name, next, (rows) => shown.tBodies[0].append(...table(kind, rows).tBodies?.[0]?.children ?? []))];
+}
 
-export const contracts = listPage('contracts', 'contracts', '/v1/me/contracts');
-export const notifications = listPage('notifications', 'notifications', '/v1/me/notifications', 'notificationsHelp');
-export const disclosures = listPage('disclosures', 'disclosures', '/v1/me/disclosures', 'disclosuresHelp');
-export const accessLog = listPage('accessLog', 'accessLog', '/v1/me/access-log', 'accessLogHelp');
+const listPage = (titleKey, kind, path, name, introKey) => async () =>
+  render(t(titleKey), [introKey ? h('p', {}, t(introKey)) : null, await pagedTable(kind, path, name)]);
+
+export const contracts = listPage('contracts', 'contracts', '/v1/me/contracts', 'contracts');
+export const notifications = listPage('notifications', 'notifications', '/v1/me/notifications', 'notifications', 'notificationsHelp');
+export const disclosures = listPage('disclosures', 'disclosures', '/v1/me/disclosures', 'disclosures', 'disclosuresHelp');
+export const accessLog = listPage('accessLog', 'accessLog', '/v1/me/access-log', 'access_log', 'accessLogHelp');
 export const complaints = async () =>
-  render(t('complaints'), [h('p', {}, t('complaintsHelp')), await pagedTable('complaints', '/v1/me/complaints'),
+  render(t('complaints'), [h('p', {}, t('complaintsHelp')), await pagedTable('complaints', '/v1/me/complaints', 'complaints'),
     h('p', {}, h('a', { href: '#/complain' }, t('newComplaint')))]);
 
 const OPTIONAL = ['company', 'address', 'date_of_birth', 'preferred_language'];
@@ -152,16 +156,9 @@ function editCard(request, profile, reload) {
 }
 
 export async function edits(focusCode = false) {
-  const [profile, first] = await Promise.all([state.api.call('GET', '/v1/me'), state.api.page('/v1/me/edit-requests')]);
+  const [profile, first] = await Promise.all([state.api.call('GET', '/v1/me'), state.api.page('/v1/me/edit-requests', 'edit_requests')]);
   const list = h('div', { class: 'cards' }, first.items.length ? first.items.map((r) => editCard(r, profile, edits)) : empty());
-  let next = first.next;
-  const more = h('button', { type: 'button', class: 'secondary more', hidden: !next }, t('more'));
-  more.addEventListener('click', () => working(more, t('loading'), async () => {
-    const page = await state.api.page('/v1/me/edit-requests', next);
-    list.append(...page.items.map((r) => editCard(r, profile, edits)));
-    next = page.next;
-    more.hidden = !next;
-  }));
+  const more = moreButton('/v1/me/edit-requests', 'edit_requests', first.next, (requests) => list.append(...requests.map((r) => editCard(r, profile, edits))));
   const current = { ...profile, ...profile.optional, phone: phoneShown(profile.phone) };
   const submit = (data, target) => {
     const changes = {};

@@ -2,7 +2,7 @@
 // and a complaint (customers file theirs here too).
 import { CODE, appSetup, passwordField, resendButton, sentTo } from './codes.js';
 import { lastDigits, signInName, toE164, versionOf } from './format.js';
-import { flash, go, notice, referenceOf, render, state, submitted, t, tab, words } from './app.js';
+import { flash, go, notice, render, state, submitted, t, tab, words } from './app.js';
 import { checkbox, field, form, h, showErrors } from './ui.js';
 
 const PHONE = { type: 'tel', autocomplete: 'tel', inputmode: 'tel' };
@@ -194,8 +194,8 @@ export async function complain() {
       if (data['contact.email']) body.contact.email = data['contact.email'];
       if (data['contact.phone']) body.contact.phone = phoneOf(data['contact.phone']);
     }
-    return submitted(target, () => state.api.call('POST', '/v1/complaints', body), (filed) => {
-      render(t('complain'), [notice(`${t('complaintFiled')} ${referenceOf(filed)}`), h('p', {}, t('referenceHelp')),
+    return submitted(target, () => state.api.call('POST', '/v1/complaints', body), () => {
+      render(t('complain'), [notice(t('complaintFiled')), h('p', {}, t('referenceHelp')),
         state.customer ? h('p', {}, h('a', { href: '#/complaints' }, t('complaints'))) : null]);
     });
   };
