@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 from botocore.exceptions import ClientError
 
-from ongpt.storage.dynamo import TransactionConflict, transact
+from ongpt.storage.dynamo import TransactionConflict, lost_race, transact
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -85,3 +85,20 @@ def test_a_token_makes_the_transaction_idempotent_as_its_client_request_token() 
     assert client.calls == [
         ("TransactWriteItems", {"TransactItems": [{"Update": UPDATE}], "ClientRequestToken": "t-1"})
     ]
+
+
+@pytest.mark.parametrize(
+    ("code", "reasons", "lost"),
+    [
+        ("TransactionConflictException", [], True),  # a lone PutItem met a transaction
+        ("TransactionCanceledException", [{"Code": "TransactionConflict"}], True),
+        ("TransactionCanceledException", [{"Code": "ConditionalCheckFailed"}], False),
+        ("ProvisionedThroughputExceededException", [], False),
+    ],
+)
+def test_a_write_that_met_a_concurrent_transaction_lost_a_race(
+    code: str, reasons: list[dict[str, str]], lost: bool
+) -> None:
+    answer: Any = {"Error": {"Code": code}, "CancellationReasons": reasons}
+    error = ClientError(answer, "PutItem")
+    assert lost_race(error) is lost

@@ -49,11 +49,16 @@ def cancelled_because_of_conditions(error: ClientError) -> list[bool]:
 
 def lost_race(error: ClientError) -> bool:
     """A transaction that DynamoDB cancelled because another one was writing the same items at
-    once (cancellation reason ``TransactionConflict``): nothing of it was written.
-    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html"""
+    once (cancellation reason ``TransactionConflict``), or a single write (``transact``'s lone
+    PutItem) refused because a transaction was in progress on its item
+    (``TransactionConflictException``): nothing of it was written.
+    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html,
+    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html"""
+    code = error.response["Error"]["Code"]
     reasons = error.response.get("CancellationReasons", [])
-    return error.response["Error"]["Code"] == "TransactionCanceledException" and any(
-        reason.get("Code") == "TransactionConflict" for reason in reasons
+    return code == "TransactionConflictException" or (
+        code == "TransactionCanceledException"
+        and any(reason.get("Code") == "TransactionConflict" for reason in reasons)
     )
 
 
