@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from constructs import Construct
@@ -21,6 +22,9 @@ class Settings:
     sms_country_codes: tuple[str, ...] = SMS_COUNTRY_CODES
     # A layer without the runtime's bytecode is an error rather than a warning (make deploy).
     require_layer_bytecode: bool = False
+    # The privacy centre's own address (privacy.<domain>) and its certificate; without them it
+    # is served at the distribution's *.cloudfront.net name.
+    site_domain: SiteDomain | None = None
 
     @property
     def sender_email(self) -> str:
@@ -36,7 +40,40 @@ class Settings:
             alarm_email=node.try_get_context("alarm_email"),
             sms_country_codes=_country_codes(node.try_get_context("sms_country_codes")),
             require_layer_bytecode=node.try_get_context("require_layer_bytecode") in (True, "true"),
+            site_domain=SiteDomain.from_context(
+                node.try_get_context("site_domain"), node.try_get_context("site_certificate_arn")
+            ),
         )
+
+
+# An ACM certificate's ARN; CloudFront takes only certificates in us-east-1 ("CloudFront only
+# supports ACM certificates in the US East (N. Virginia) Region",
+# https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ViewerCertificate.html;
+# https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html).
+CERTIFICATE_ARN = re.compile(r"arn:aws:acm:us-east-1:\d{12}:certificate/[0-9a-f-]{36}")
+HOST_NAME = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+@dataclass(frozen=True)
+class SiteDomain:
+    """The privacy centre's host name and the ACM certificate (in us-east-1) it is served with."""
+
+    name: str
+    certificate_arn: str
+
+    @classmethod
+    def from_context(cls, name: object, certificate_arn: object) -> SiteDomain | None:
+        """Both context keys or neither; a name CloudFront can serve, a certificate it can use."""
+        if name is None and certificate_arn is None:
+            return None
+        if not isinstance(name, str) or not HOST_NAME.fullmatch(name):
+            raise ValueError("site_domain: the privacy centre's host name, e.g. privacy.ongpt.vn")
+        if not isinstance(certificate_arn, str) or not CERTIFICATE_ARN.fullmatch(certificate_arn):
+            raise ValueError(
+                "site_certificate_arn: the ARN of an ACM certificate in us-east-1 (CloudFront "
+                "uses no other region's), e.g. arn:aws:acm:us-east-1:123456789012:certificate/..."
+            )
+        return cls(name, certificate_arn)
 
 
 def _country_codes(given: object) -> tuple[str, ...]:

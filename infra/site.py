@@ -1,15 +1,19 @@
 """The privacy centre (web/) deployed: a private bucket behind CloudFront with origin access
 control, HTTPS only, strict security headers (infra/site_policy.py), and the page's config.json
 answered at the edge from the stack's own values (a CloudFront Function), so nothing in the
-bundle names a pool, a region or the API. ``python -m infra.publish_site`` uploads web/dist
+bundle names a pool, a region or the API. Served at its own domain with its certificate when the
+deployment names them (``site_domain``, ``site_certificate_arn``: infra/settings.py), else at
+the distribution's *.cloudfront.net name. ``python -m infra.publish_site`` uploads web/dist
 after a deployment."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aws_cdk import Aws, CfnOutput, Duration, Stack
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -18,6 +22,7 @@ from constructs import Construct
 from infra.compliance import acknowledge, in_all_packs
 from infra.gateway import STAGE
 from infra.identity import Identity
+from infra.settings import SiteDomain
 from infra.site_policy import aws_endpoints, content_security_policy
 from infra.trail import log_access, secure_bucket
 
@@ -47,6 +52,7 @@ class Site(Construct):
         api: apigw.RestApi,
         identity: Identity,
         access_logs: s3.IBucket,
+        domain: SiteDomain | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         region = Stack.of(self).region
@@ -103,6 +109,7 @@ class Site(Construct):
             "Distribution",
             comment="OnGPT privacy centre",
             default_root_object="index.html",
+            **_own_address(self, domain),
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_200,  # edges in Asia (Vietnam)
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
@@ -120,9 +127,13 @@ class Site(Construct):
                 ],
             ),
         )
-        self.origin = f"https://{self.distribution.distribution_domain_name}"
+        self.origin = (
+            f"https://{domain.name if domain else self.distribution.distribution_domain_name}"
+        )
         for name, value in (
             ("SiteUrl", self.origin),
+            # Where the site's DNS name points (a CNAME, or an alias record in Route 53).
+            ("SiteDistributionDomainName", self.distribution.distribution_domain_name),
             ("SiteBucketName", self.bucket.bucket_name),  # read by infra/publish_site.py
             ("SiteDistributionId", self.distribution.distribution_id),
         ):
@@ -151,9 +162,20 @@ class Site(Construct):
             "Customers abroad may use the page; the API, not the page, is where access is decided.",
             "AwsSolutions-CFR1",
         )
-        acknowledge(
-            self.distribution,
-            "The default *.cloudfront.net certificate; a custom domain with its own certificate "
-            "(TLSv1.2_2021, already set) is a deployment choice of the domain's owner.",
-            "AwsSolutions-CFR4",
-        )
+        if domain is None:
+            acknowledge(
+                self.distribution,
+                "The default *.cloudfront.net certificate (CloudFront then allows TLSv1): a "
+                "deployment that names site_domain and site_certificate_arn serves the page at its "
+                "own name with TLSv1.2_2021 (README, Deploying).",
+                "AwsSolutions-CFR4",
+            )
+
+
+def _own_address(scope: Construct, domain: SiteDomain | None) -> dict[str, Any]:
+    """The distribution's own name and certificate (SNI, TLS 1.2 or later), if the deployment
+    names them."""
+    if domain is None:
+        return {}
+    certificate = acm.Certificate.from_certificate_arn(scope, "Certificate", domain.certificate_arn)
+    return {"domain_names": [domain.name], "certificate": certificate}

@@ -197,6 +197,7 @@ class ApiStack(_AppStack):
             api=self.gateway.api,
             identity=self.identity,
             access_logs=data.trail.access_logs,
+            domain=settings.site_domain,
         )
         self.gateway.allow_site(self.site.origin)
         CfnOutput(self, "ApiUrl", value=self.gateway.api.url, description="The API (ongpt-staff)")

@@ -19,8 +19,16 @@ it (installed once, in the runtime's process, before moto serves):
   accepts any code. Here a code is texted (through moto's SNS, so the outbox shows it) in the
   pool's ``SmsAuthenticationMessage`` from the template, and checked.
 - **SMS before an app's set-up.** AWS asks a user whose SMS MFA is enabled (after a recovery
-  removed the app) for an SMS code at sign-in; moto's SRP path (``PASSWORD_VERIFIER``) asks
-  anyone without a verified software token to set one up (``MFA_SETUP``). Here it asks for SMS.
+  removed the app) for an SMS code at sign-in, and so a user with a phone number in a pool where
+  SMS MFA is on: ``MFA_SETUP`` is for users with no MFA method to use, and SMS needs only the
+  ``phone_number`` ("To set up SMS or email MFA, collect a phone_number or email attribute for
+  the user. Then restart the authentication flow",
+  https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html;
+  a pool with SMS and TOTP asks users with a phone for SMS, not a set-up:
+  https://github.com/aws-amplify/amplify-js/issues/1875). Moto's SRP path
+  (``PASSWORD_VERIFIER``) asks anyone without a verified software token to set one up
+  (``MFA_SETUP``). Here it asks for SMS, naming the masked number as Cognito does
+  (``CODE_DELIVERY_DESTINATION``).
 - **One answer per challenge.** AWS refuses an answer to another challenge than the session's
   (a TOTP code where an SMS code was asked); moto accepts any.
 - **A user's own address.** AWS raises ``AliasExistsException`` when an email is already the
@@ -81,18 +89,23 @@ def _sign_out(pool: Any, username: str) -> None:
             pool.refresh_tokens[token] = None
 
 
-def _text_code(backend: Any, session: str) -> None:
+def _phone(user: Any) -> str | None:
+    return next((a["Value"] for a in user.attributes if a["Name"] == "phone_number"), None)
+
+
+def _text_code(backend: Any, session: str) -> str:
     """An SMS MFA challenge: a code to the user's phone in the pool's SMS authentication message,
-    as Cognito's SMS role sends it."""
+    as Cognito's SMS role sends it; the number as the challenge names it (all but its last four
+    digits masked)."""
     username, pool = backend.sessions[session]
-    user = _user(pool, username)
-    phone = next(a["Value"] for a in user.attributes if a["Name"] == "phone_number")
+    phone = str(_phone(_user(pool, username)))
     code = f"{secrets.randbelow(10**6):06d}"
     with _lock:
         _sms_codes[session] = code
     sns = sns_backends[ACCOUNT_ID][backend.region_name]
     text = pool.extended_config["SmsAuthenticationMessage"].replace(CODE_PLACEHOLDER, code)
     sns.sms_messages[str(uuid.uuid4())] = (phone, text)
+    return "+" + "*" * (len(phone) - 5) + phone[-4:]
 
 
 def _remember(backend: Any, answer: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +114,12 @@ def _remember(backend: Any, answer: dict[str, Any]) -> dict[str, Any]:
         with _lock:
             _issued[session] = challenge
         if challenge == "SMS_MFA":
-            _text_code(backend, session)
+            destination = _text_code(backend, session)
+            parameters = {
+                "CODE_DELIVERY_DELIVERY_MEDIUM": "SMS",
+                "CODE_DELIVERY_DESTINATION": destination,
+            }
+            return {**answer, "ChallengeParameters": parameters}
     return answer
 
 
@@ -109,7 +127,8 @@ def _sms_before_set_up(backend: Any, answer: dict[str, Any]) -> dict[str, Any]:
     if answer.get("ChallengeName") != "MFA_SETUP" or answer.get("Session") not in backend.sessions:
         return answer
     username, pool = backend.sessions[answer["Session"]]
-    if not _user(pool, username).sms_mfa_enabled:
+    user = _user(pool, username)
+    if not (user.sms_mfa_enabled or (pool.sms_mfa_config and _phone(user))):
         return answer
     return {**answer, "ChallengeName": "SMS_MFA", "ChallengeParameters": {}}
 

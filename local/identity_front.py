@@ -71,6 +71,8 @@ class IdentityFront:
             return self.principals.customer(str(logins[self.provider]))
         except BadPrincipal:
             raise _unauthorized("Invalid login token.") from None
+        except Refused as exc:  # revoked, or its user disabled: GetId refuses it too
+            raise _unauthorized(str(exc)) from None
 
     def _get_id(self, body: dict[str, Any]) -> dict[str, Any]:
         if body.get("IdentityPoolId") != self.principals.identity_pool_id:

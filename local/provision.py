@@ -182,8 +182,11 @@ class Provisioner:
             ClientName=props.get("ClientName", logical_id),
             GenerateSecret=props.get("GenerateSecret", False),
             ExplicitAuthFlows=props.get("ExplicitAuthFlows", []),
-            # What a customer's own token may write (local/user_pool_front.py checks it).
-            **{k: props[k] for k in ("WriteAttributes",) if k in props},
+            # What a customer's own token may write, and whether sign-in errors hide which users
+            # exist (local/user_pool_front.py applies both).
+            **{
+                k: props[k] for k in ("WriteAttributes", "PreventUserExistenceErrors") if k in props
+            },
         )["UserPoolClient"]
         self.resolver.set(logical_id, client["ClientId"])
 

@@ -15,6 +15,14 @@ Every call is passed to moto unchanged but these:
   itself with the user's password from moto's store (moto runs in this process), refuses a wrong
   proof with Cognito's ``NotAuthorizedException``, and passes a right one on to moto, which then
   asks for MFA (or its set-up) as Cognito would.
+- A user that does not exist, where the app client prevents user existence errors
+  (``PreventUserExistenceErrors``: ``ENABLED``). Moto difference: moto answers
+  ``UserNotFoundException`` ("User does not exist."), which tells anyone which accounts exist;
+  Cognito answers the sign-in operations and ``ForgotPassword`` as it answers a wrong password,
+  ``NotAuthorizedException`` "Incorrect username or password."
+  (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html:
+  "a generic authentication failure response to forgot-password requests, and to authentication
+  requests with authentication flows except for choice-based authentication (USER_AUTH)").
 - ``ConfirmForgotPassword``. Moto difference: moto sets the new password with any code but one of
   its own it did not issue; Cognito only with the code its ``ForgotPassword`` sent. Where the
   pool allows no ``ForgotPassword`` (administrators only; moto refuses it as Cognito does), no
@@ -45,6 +53,9 @@ UNWRITABLE = {
     "message": "A client attempted to write unauthorized attribute",
 }
 WRONG_PASSWORD = {"__type": "NotAuthorizedException", "message": "Incorrect username or password."}
+# The operations whose answer for a user that does not exist is a wrong password's when the app
+# client prevents user existence errors (the managing-errors page above).
+HIDES_USER_EXISTENCE = {"InitiateAuth", "RespondToAuthChallenge", "ForgotPassword"}
 WRONG_CODE = {
     "__type": "CodeMismatchException",
     "message": "Invalid verification code provided, please try again.",
@@ -66,9 +77,19 @@ class UserPoolFront:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def call(self, target: str, body: dict[str, Any]) -> Answer:
+        operation = target.removeprefix(TARGET_PREFIX)
+        answer = self._answer(target, operation, body)
+        if (
+            answer.body.get("__type") == "UserNotFoundException"
+            and operation in HIDES_USER_EXISTENCE
+            and self._hides_user_existence(str(body.get("ClientId")))
+        ):
+            return Answer(400, WRONG_PASSWORD)
+        return answer
+
+    def _answer(self, target: str, operation: str, body: dict[str, Any]) -> Answer:
         if blocked(target):
             return Answer(403, BLOCKED_BY_WAF)
-        operation = target.removeprefix(TARGET_PREFIX)
         refused = self._refused_by_cognito(operation, body)
         if refused is not None:
             return Answer(400, refused)
@@ -100,6 +121,12 @@ class UserPoolFront:
             if writable is not None and not set(named) <= set(writable):
                 return UNWRITABLE
         return None
+
+    def _hides_user_existence(self, client_id: str) -> bool:
+        client = self._pool().clients.get(client_id)
+        return (
+            bool(client) and client.extended_config.get("PreventUserExistenceErrors") == "ENABLED"
+        )
 
     def _recovery_by_administrators_only(self) -> bool:
         setting = self._pool().extended_config.get("AccountRecoverySetting") or {}

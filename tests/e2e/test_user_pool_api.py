@@ -66,3 +66,35 @@ def test_what_goes_around_the_service_is_refused_on_cognitos_own_api(
     assert {a["Name"]: a["Value"] for a in users["UserAttributes"]}["email"] == (
         customer_tokens["email"].lower()
     )
+
+
+@pytest.mark.clause("P2.3")
+def test_signing_in_as_nobody_is_answered_as_a_wrong_password(
+    local_runtime: LocalClient, customer_tokens: dict[str, Any]
+) -> None:
+    """The app client prevents user existence errors: Cognito answers a sign-in (and a forgotten
+    password) for a user that does not exist as it answers a customer's wrong password, so
+    nobody learns which accounts exist (moto says "User does not exist.")."""
+    client_id = local_runtime.config["user_pool_client_id"]
+
+    def asked(operation: str, username: str) -> dict[str, Any]:
+        if operation == "ForgotPassword":
+            body: dict[str, Any] = {"ClientId": client_id, "Username": username}
+        else:
+            flow, parameters = operation.split(":")[1], {"USERNAME": username}
+            parameters |= {"SRP_A": "0a"} if flow == "USER_SRP_AUTH" else {"PASSWORD": "Wrong-1x!"}
+            body = {"ClientId": client_id, "AuthFlow": flow, "AuthParameters": parameters}
+        return _call(local_runtime, operation.split(":")[0], body).json()  # type: ignore[no-any-return]
+
+    for operation in ("InitiateAuth:USER_SRP_AUTH", "InitiateAuth:USER_PASSWORD_AUTH"):
+        for nobody in ("+84999000000", "nobody@example.com"):
+            assert asked(operation, nobody) == {
+                "__type": "NotAuthorizedException",
+                "message": "Incorrect username or password.",
+            }, (operation, nobody)
+    assert asked("InitiateAuth:USER_PASSWORD_AUTH", customer_tokens["email"])["message"] == (
+        "Incorrect username or password."
+    )
+    assert asked("ForgotPassword", "nobody@example.com") == asked(
+        "ForgotPassword", customer_tokens["email"]
+    )

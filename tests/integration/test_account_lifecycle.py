@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 
 from ongpt import services
 from ongpt.lifecycle import recovery as recovery_module
+from ongpt.notify.delivery import said_on
 from ongpt.platform.clock import parse, timestamp
 from ongpt.registration.service import CODE_LIFETIME
 from tests.support.deployed import Deployed, customer, guest, staff
@@ -125,7 +126,7 @@ def test_closure_stops_sign_in_consents_edits_and_messages_and_repeats_the_same(
     assert {r["sk"]["S"].split("#")[1] for r in withdrawn} == {"marketing", "product_updates"}
     assert records[f"EDIT#{edit['edit_request_id']}"]["status"]["S"] == "WITHDRAWN"
     told = {
-        a: [m for m in aws.messages_to(a) if closing["erase_after"][:10] in m["body"]]
+        a: [m for m in aws.messages_to(a) if said_on(closing["erase_after"], "vi") in m["body"]]
         for a in addresses
     }
     assert all(len(messages) == 1 for messages in told.values()), told

@@ -107,8 +107,8 @@ def key_schema(table: str) -> tuple[str, ...]:
 def _moto_item(table: str, key: dict[str, Any]) -> dict[str, Any]:
     """The item of ``key`` as moto holds it now ({} if none), read from its backend."""
     found = dynamodb_backends[ACCOUNT_ID][REGION].tables[table]
-    names = key_schema(table)
-    item = found.get_item(*(DynamoType(key[name]) for name in names))
+    hash_key, *range_key = (DynamoType(key[name]) for name in key_schema(table))
+    item = found.get_item(hash_key, range_key[0] if range_key else None)
     return item.to_json()["Attributes"] if item else {}
 
 

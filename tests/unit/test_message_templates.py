@@ -10,7 +10,7 @@ from string import Formatter
 import pytest
 
 from infra import layer_build
-from ongpt.notify.delivery import TEMPLATES_FILE, Kind, template
+from ongpt.notify.delivery import TEMPLATES_FILE, Kind, filled, said_on, template
 
 PARTS = ("subject", "email", "sms")
 # What each sender passes besides the address and language (the services of ongpt/): a template
@@ -70,6 +70,19 @@ def test_templates_use_only_what_the_sender_passes_and_the_email_says_all_of_it(
     for part in PARTS:  # the two languages say the same things
         vi, en = (getattr(template(kind, language), part) for language in ("vi", "en"))
         assert placeholders(vi) == placeholders(en), (kind, part)
+
+
+def test_a_time_is_said_as_its_day_in_vietnam_as_the_privacy_centre_says_it() -> None:
+    """A contract ending at 23:59:59 UTC ends on the next day in Vietnam (UTC+7), the day the
+    page shows (web/src/format.js: dateOf); a calendar date stays itself."""
+    assert said_on("2027-11-30T23:59:59Z", "vi") == "01/12/2027"
+    assert said_on("2027-11-30T23:59:59Z", "en") == "1 December 2027"
+    assert said_on("2027-11-30T16:59:59Z", "vi") == "30/11/2027"
+    assert said_on("2027-11-30", "vi") == "30/11/2027"
+    sms = template(Kind.RENEWAL_INVITATION, "vi").sms
+    sent = filled(sms, "vi", {"plan": "Pro", "expires_on": "2027-11-30T23:59:59Z", "days": "7"})
+    assert "01/12/2027" in sent
+    assert "2027-11-30" not in sent
 
 
 def test_the_layer_is_rebuilt_when_a_template_changes(

@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ongpt.storage.dynamo import TransactionConflict, transact
+from ongpt.storage.races import lost_race
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -85,3 +86,20 @@ def test_a_token_makes_the_transaction_idempotent_as_its_client_request_token() 
     assert client.calls == [
         ("TransactWriteItems", {"TransactItems": [{"Update": UPDATE}], "ClientRequestToken": "t-1"})
     ]
+
+
+@pytest.mark.parametrize(
+    ("code", "reasons", "lost"),
+    [
+        ("TransactionConflictException", [], True),  # a lone PutItem met a transaction
+        ("TransactionCanceledException", [{"Code": "TransactionConflict"}], True),
+        ("TransactionCanceledException", [{"Code": "ConditionalCheckFailed"}], False),
+        ("ProvisionedThroughputExceededException", [], False),
+    ],
+)
+def test_a_write_that_met_a_concurrent_transaction_lost_a_race(
+    code: str, reasons: list[dict[str, str]], lost: bool
+) -> None:
+    answer: Any = {"Error": {"Code": code}, "CancellationReasons": reasons}
+    error = ClientError(answer, "PutItem")
+    assert lost_race(error) is lost

@@ -1,53 +1,35 @@
-// Sign-in with the user pool: SRP (amazon-cognito-identity-js), then MFA by TOTP or SMS, with
-// enrolment of an authenticator app when the pool asks for it or, signed in, when the customer
-// has none (after a recovery that removed it). Tokens stay in memory only and are renewed with
-// the refresh token before they expire (./session.js).
-import {
-  AuthenticationDetails,
-  CognitoUser,
-  CognitoUserPool,
-} from 'amazon-cognito-identity-js';
-import { Session } from './session.js';
-
-class MemoryStorage {
-  constructor() {
-    this.items = new Map();
-  }
-  setItem(key, value) {
-    this.items.set(key, String(value));
-  }
-  getItem(key) {
-    return this.items.has(key) ? this.items.get(key) : null;
-  }
-  removeItem(key) {
-    this.items.delete(key);
-  }
-  clear() {
-    this.items.clear();
-  }
-}
+// Sign-in with the user pool: SRP (amazon-cognito-identity-js), then MFA by TOTP or SMS, an
+// authenticator app's enrolment (when the pool asks for one, or signed in), the customer's own
+// MFA choice and password change. The tokens live in the tab's sessionStorage (the library's
+// Storage), so that a reload, Back or a deep link keeps the customer signed in and closing the
+// tab forgets them (README, *The privacy centre*); they are renewed before they expire
+// (./session.js).
+import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
+import { Session, SessionEnded } from './session.js';
 
 const tokensOf = (cognitoSession) => ({
   idToken: cognitoSession.getIdToken().getJwtToken(),
   accessToken: cognitoSession.getAccessToken().getJwtToken(),
   expiresAt:
-    1000 *
-    Math.min(cognitoSession.getIdToken().getExpiration(), cognitoSession.getAccessToken().getExpiration()),
+    1000 * Math.min(cognitoSession.getIdToken().getExpiration(), cognitoSession.getAccessToken().getExpiration()),
 });
 
 // A library call taking a Node-style callback, as a promise.
 const promised = (call) =>
   new Promise((resolve, reject) => call((error, value) => (error ? reject(error) : resolve(value))));
 
+// A failure that means the tokens are no good any more (revoked, expired, gone from the tab).
+const ended = (error) => error?.code === 'NotAuthorizedException' || !error?.code;
+
 // Each step of a sign-in resolves to one of:
-// {done: Session} | {totp} | {sms} | {setup: secret} | {error}
+// {done: Session} | {totp} | {sms: masked destination} | {setup} | {error}
 export class SignIn {
-  constructor(config) {
+  constructor(config, storage = globalThis.sessionStorage) {
     this.pool = new CognitoUserPool({
       UserPoolId: config.user_pool_id,
       ClientId: config.user_pool_client_id,
       endpoint: config.cognito_idp_endpoint,
-      Storage: new MemoryStorage(),
+      Storage: storage,
     });
     this.user = null;
     this.active = null;
@@ -58,18 +40,14 @@ export class SignIn {
       onSuccess: (cognitoSession) => resolve({ done: this.session(cognitoSession) }),
       onFailure: (error) => resolve({ error }),
       totpRequired: () => resolve({ totp: true }),
-      mfaRequired: () => resolve({ sms: true }),
-      mfaSetup: () =>
-        this.user.associateSoftwareToken({
-          associateSecretCode: (secret) => resolve({ setup: secret }),
-          onFailure: (error) => resolve({ error }),
-        }),
+      mfaRequired: (_, parameters) => resolve({ sms: parameters?.CODE_DELIVERY_DESTINATION || '' }),
+      mfaSetup: () => resolve({ setup: true }),
     };
   }
 
-  start(email, password) {
-    this.user = new CognitoUser({ Username: email, Pool: this.pool, Storage: this.pool.storage });
-    const details = new AuthenticationDetails({ Username: email, Password: password });
+  start(username, password) {
+    this.user = new CognitoUser({ Username: username, Pool: this.pool, Storage: this.pool.storage });
+    const details = new AuthenticationDetails({ Username: username, Password: password });
     return new Promise((resolve) => this.user.authenticateUser(details, this.callbacks(resolve)));
   }
 
@@ -78,50 +56,74 @@ export class SignIn {
     return new Promise((resolve) => this.user.sendMFACode(code, this.callbacks(resolve), mfaType));
   }
 
-  enrol(code) {
-    return new Promise((resolve) =>
-      this.user.verifySoftwareToken(code, 'OnGPT', this.callbacks(resolve)),
-    );
+  // An app's secret (AssociateSoftwareToken): with the sign-in's session when the pool asks for
+  // an MFA set-up, with the access token when signed in.
+  async appSecret() {
+    if (this.active) await this.active.tokens();
+    return new Promise((resolve, reject) =>
+      this.user.associateSoftwareToken({ associateSecretCode: resolve, onFailure: reject }));
   }
 
-  // The signed-in session; renewing it refreshes the library's session too, which the calls
-  // below use.
+  // The app's first code proves it (VerifySoftwareToken); in a sign-in, that completes it.
+  enrol(code) {
+    return new Promise((resolve) => this.user.verifySoftwareToken(code, 'OnGPT', this.callbacks(resolve)));
+  }
+
+  // Signed in: the app's first code proves it, then it is the MFA asked at every sign-in.
+  async finishEnrolment(code) {
+    await this.active.tokens();
+    await new Promise((resolve, reject) =>
+      this.user.verifySoftwareToken(code, 'OnGPT', { onSuccess: resolve, onFailure: reject }));
+    await this.prefer('app');
+  }
+
+  // The MFA asked at sign-in from now on: the authenticator app or an SMS code.
+  async prefer(kind) {
+    await this.active.tokens();
+    const chosen = { Enabled: true, PreferredMfa: true };
+    await promised((done) =>
+      this.user.setUserMfaPreference(kind === 'sms' ? chosen : null, kind === 'app' ? chosen : null, done));
+  }
+
+  // The signed-in session, renewed through the library (which keeps the renewed tokens).
   session(cognitoSession) {
     const user = this.user;
     const renew = () =>
-      promised((done) => user.refreshSession(user.getSignInUserSession().getRefreshToken(), done)).then(
-        tokensOf,
-      );
+      promised((done) => user.refreshSession(user.getSignInUserSession().getRefreshToken(), done)).then(tokensOf);
     this.active = new Session(tokensOf(cognitoSession), renew);
     return this.active;
   }
 
-  // Signed in: whether an authenticator app is enrolled (GetUser with the access token).
-  async hasAuthenticatorApp() {
-    await this.active.tokens(); // renewed first if they are about to expire
+  // The tab's session after a reload or a deep link: null when nobody signed in here, a
+  // SessionEnded when the tokens kept cannot be renewed.
+  async restore() {
+    const user = this.pool.getCurrentUser();
+    if (!user) return null;
+    this.user = user;
+    try {
+      return this.session(await promised((done) => user.getSession(done)));
+    } catch (error) {
+      if (!ended(error)) throw error;
+      this.signOut();
+      throw new SessionEnded(error.message);
+    }
+  }
+
+  // Signed in: the sign-in's MFA as it is (GetUser with the access token).
+  async mfa() {
+    await this.active.tokens();
     const data = await promised((done) => this.user.getUserData(done, { bypassCache: true }));
-    return (data.UserMFASettingList || []).includes('SOFTWARE_TOKEN_MFA');
+    const list = data.UserMFASettingList || [];
+    const phone = (data.UserAttributes || []).find((a) => a.Name === 'phone_number')?.Value || '';
+    return { app: list.includes('SOFTWARE_TOKEN_MFA'), sms: list.includes('SMS_MFA'), preferred: data.PreferredMfaSetting || '', phone };
   }
 
-  // Signed in: a new app's secret (AssociateSoftwareToken with the access token).
-  async startEnrolment() {
+  async changePassword(current, next) {
     await this.active.tokens();
-    return new Promise((resolve, reject) =>
-      this.user.associateSoftwareToken({ associateSecretCode: resolve, onFailure: reject }),
-    );
+    await promised((done) => this.user.changePassword(current, next, done));
   }
 
-  // Signed in: the app's first code proves it (VerifySoftwareToken); then it is the MFA asked.
-  async finishEnrolment(code) {
-    await this.active.tokens();
-    await new Promise((resolve, reject) =>
-      this.user.verifySoftwareToken(code, 'OnGPT', { onSuccess: resolve, onFailure: reject }),
-    );
-    await promised((done) =>
-      this.user.setUserMfaPreference(null, { Enabled: true, PreferredMfa: true }, done),
-    );
-  }
-
+  // Forgets the tokens in this tab (the sign-out everywhere is the API's: POST /v1/me/sign-out).
   signOut() {
     if (this.user) this.user.signOut();
     this.user = null;

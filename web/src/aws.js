@@ -8,8 +8,12 @@ import {
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { SessionEnded } from './session.js';
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+// Items a list's page asks for (the API allows 1-100): about a phone screen's worth of cards, so
+// that a page shows at once; the rest follow on request.
+const PAGE_SIZE = 20;
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -49,20 +53,23 @@ export class Api {
 
   async credentials() {
     if (this.cached && this.cached.expiration - Date.now() > REFRESH_MARGIN_MS) return this.cached;
-    this.cached = this.session
-      ? await this.customerCredentials(await this.session.idToken())
-      : await this.guestCredentials();
+    this.cached = this.session ? await this.customerCredentials() : await this.guestCredentials();
     return this.cached;
   }
 
-  async customerCredentials(idToken) {
-    const Logins = { [this.provider]: idToken };
-    const { IdentityId } = await this.identity.send(
-      new GetIdCommand({ IdentityPoolId: this.config.identity_pool_id, Logins }),
-    );
-    const { Credentials } = await this.identity.send(
-      new GetCredentialsForIdentityCommand({ IdentityId, Logins }),
-    );
+  // The identity pool refuses an ID token whose session was revoked (its server-side token
+  // check): the session has ended.
+  async customerCredentials() {
+    const Logins = { [this.provider]: await this.session.idToken() };
+    let Credentials;
+    try {
+      const { IdentityId } = await this.identity.send(
+        new GetIdCommand({ IdentityPoolId: this.config.identity_pool_id, Logins }),
+      );
+      ({ Credentials } = await this.identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins })));
+    } catch (error) {
+      throw error.name === 'NotAuthorizedException' ? new SessionEnded(error.message) : error;
+    }
     return {
       accessKeyId: Credentials.AccessKeyId,
       secretAccessKey: Credentials.SecretKey,
@@ -127,5 +134,13 @@ export class Api {
     const answer = response.status === 204 ? null : await response.json().catch(() => null);
     if (!response.ok) throw new ApiError(response.status, answer);
     return answer;
+  }
+
+  // One page of the list `name` at `path` (API.md v1.2, Pages): its items and the cursor of the
+  // next page, or null.
+  async page(path, name, cursor) {
+    const query = { limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) };
+    const answer = await this.call('GET', path, undefined, query);
+    return { items: answer[name], next: answer.next };
   }
 }

@@ -1,6 +1,11 @@
 // The signed-in customer's user pool tokens, renewed with the refresh token before they expire
-// (an hour after sign-in), so that the page does not fail when they do. Memory only.
+// (an hour after sign-in), so that the page does not fail when they do. Where they are kept and
+// why: README, *The privacy centre*.
 export const RENEW_MARGIN_MS = 5 * 60 * 1000;
+
+// The session cannot go on (revoked by a sign-out everywhere, a recovery or a closure, or
+// expired): the customer signs in again.
+export class SessionEnded extends Error {}
 
 export class Session {
   // tokens: {idToken, accessToken, expiresAt (ms)}; renew(): a promise of the next tokens.
@@ -18,6 +23,9 @@ export class Session {
       .then((tokens) => {
         this.current = tokens;
         return tokens;
+      })
+      .catch((error) => {
+        throw error?.code === 'NotAuthorizedException' ? new SessionEnded(error.message) : error;
       })
       .finally(() => {
         this.renewing = null;

@@ -223,7 +223,7 @@ class Complaints:
         the complaint's own key."""
         complaint_id = record["complaint_id"]
         about = f"complaint:{complaint_id}"
-        values = {"reference": record["reference"], "filed_on": record["created_at"][:10], **values}
+        values = {"reference": record["reference"], "filed_on": record["created_at"], **values}
         customer_id = record.get("customer_id")
         if customer_id:
             account = self.customers.contact(customer_id)

@@ -99,7 +99,7 @@ class Contracts:
             Kind.CONTRACT_CONFIRMATION,
             BOTH,
             plan=request.plan,
-            expires_on=request.expires_at.date().isoformat(),
+            expires_on=timestamp(request.expires_at),
         )
         with suppress(TransactionConflict):  # created by a first attempt: the same answer
             self.audit_log.append_by(
@@ -192,7 +192,7 @@ class Contracts:
                     Kind.RENEWAL_INVITATION,
                     (sent_by,),
                     plan=contract["plan"],
-                    expires_on=contract["expires_at"][:10],
+                    expires_on=contract["expires_at"],
                     days=str(days),
                 )
                 if not self.outbox.enqueue(invitation):

@@ -106,7 +106,7 @@ class AccountLifecycle:
             f"closure:{customer_id}:{at}",
             Kind.ACCOUNT_CLOSING,
             BOTH,
-            erase_on=erase_after[:10],
+            erase_on=erase_after,
         )
         try:
             self.audit_log.append(

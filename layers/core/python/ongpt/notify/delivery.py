@@ -8,6 +8,7 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -51,6 +52,33 @@ class Template:
 
 
 TEMPLATES_FILE = Path(__file__).with_name("templates.toml")
+
+# Vietnam keeps UTC+7 all year (no daylight saving time): the day a customer lives a time in.
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def said_on(value: str, language: str | None) -> str:
+    """A time (RFC 3339) as its day in Vietnam, a date (YYYY-MM-DD) as itself, the way the privacy
+    centre says it (web/src/format.js): 01/12/2027 in Vietnamese, 1 December 2027 in English."""
+    day = (
+        date.fromisoformat(value)
+        if len(value) == len("2027-12-01")
+        else datetime.fromisoformat(value).astimezone(VIETNAM).date()
+    )
+    if language == "en":
+        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def filled(text: str, language: str | None, values: dict[str, str]) -> str:
+    """A template's text with its values; a value named ``*_on`` is a time, said as its day."""
+    return text.format(
+        **{k: said_on(v, language) if k.endswith("_on") else v for k, v in values.items()}
+    )
 
 
 @cache
@@ -119,9 +147,15 @@ class Notifier:
                 Destination={"ToAddresses": [normalize.email_ascii(to)]},  # SES: ASCII only
                 Content={
                     "Simple": {
-                        "Subject": {"Data": chosen.subject.format(**values), "Charset": "UTF-8"},
+                        "Subject": {
+                            "Data": filled(chosen.subject, language, values),
+                            "Charset": "UTF-8",
+                        },
                         "Body": {
-                            "Text": {"Data": chosen.email.format(**values), "Charset": "UTF-8"}
+                            "Text": {
+                                "Data": filled(chosen.email, language, values),
+                                "Charset": "UTF-8",
+                            }
                         },
                     }
                 },
@@ -146,7 +180,7 @@ class Notifier:
             unthrottled(
                 lambda: self._sns.publish(
                     PhoneNumber=to,
-                    Message=template(kind, language).sms.format(**values),
+                    Message=filled(template(kind, language).sms, language, values),
                     MessageAttributes={
                         "AWS.SNS.SMS.SMSType": {
                             "DataType": "String",
