@@ -86,8 +86,10 @@ infra: install  ## the synthesized template: compliance packs, guardrails, resou
 fuzz: install  ## schemathesis with fresh random examples, FUZZ_EXAMPLES per operation and mode
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/pytest tests/e2e/test_fuzz.py -p no:xdist
 
-# The chaos tier's long run: make test runs test_chaos.py's short round with the rest of e2e.
-chaos: install  ## the journeys under chaos mode, many clients at once; figures into docs/benchmarks.md
+# The chaos tier's long run: make test runs test_chaos.py's short round with the rest of e2e;
+# the fault table's answers lost (every row, every call that changes something) run here.
+chaos: install  ## the journeys under chaos mode, many clients at once, and every answer lost; figures into docs/benchmarks.md
+	CHAOS=1 $(BIN)/pytest tests/integration/test_fault_table.py -m chaos -n 2 -q
 	CHAOS_CLIENTS=$${CHAOS_CLIENTS:-8} CHAOS_ROUNDS=$${CHAOS_ROUNDS:-3} CHAOS_REPORT=docs/benchmarks.md \
 		$(BIN)/pytest tests/e2e/test_chaos.py -p no:xdist -s -q
 

@@ -47,12 +47,18 @@ def template_json(stack_templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return merged(stack_templates.values())
 
 
+TIERS = {"scale": "SCALE", "chaos": "CHAOS"}  # a tier's marker, and the variable that runs it
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The scale tier's sizes (``scale``) are skipped unless ``SCALE=1``."""
-    if os.environ.get("SCALE") != "1":
-        skipped = pytest.mark.skip(reason="the scale tier: SCALE=1")
+    """The scale tier's sizes (``scale``) and the chaos tier's long runs (``chaos``) are
+    skipped unless ``SCALE=1`` or ``CHAOS=1``: ``make scale``, ``make chaos``."""
+    for marker, variable in TIERS.items():
+        if os.environ.get(variable) == "1":
+            continue
+        skipped = pytest.mark.skip(reason=f"the {marker} tier: {variable}=1")
         for item in items:
-            if item.get_closest_marker("scale"):
+            if item.get_closest_marker(marker):
                 item.add_marker(skipped)
 
 

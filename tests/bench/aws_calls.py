@@ -69,7 +69,12 @@ def measure(assembly: Path) -> dict[str, Counter[str]]:
         with aws.environment_of("registration"):
             accepted = _invoke(
                 "registration",
-                rest_event("POST", "/v1/registrations", body=REGISTRATION, identity=guest()),
+                rest_event(
+                    "POST",
+                    "/v1/registrations",
+                    body=REGISTRATION,
+                    identity=aws.in_world(guest(), "registration"),
+                ),
             )
             results["registration start"] = counter.take()
             # The codes worker, then a fresh registration function: on Lambda the two requests
@@ -86,12 +91,17 @@ def measure(assembly: Path) -> dict[str, Counter[str]]:
             created = _invoke(
                 "registration",
                 rest_event(
-                    "POST", f"/v1/registrations/{rid}/verification", body=body, identity=guest()
+                    "POST",
+                    f"/v1/registrations/{rid}/verification",
+                    body=body,
+                    identity=aws.in_world(guest(), "registration"),
                 ),
             )
             results["verification"] = counter.take()
         with aws.environment_of("me"):
-            me = rest_event("GET", "/v1/me", identity=customer(created["customer_id"]))
+            me = rest_event(
+                "GET", "/v1/me", identity=aws.in_world(customer(created["customer_id"]), "me")
+            )
             _invoke("me", me)
             results["GET /v1/me cold"] = counter.take()
             _invoke("me", me)

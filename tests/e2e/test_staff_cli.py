@@ -92,6 +92,16 @@ class World:
         assert filed.status_code == 201, filed.text
         return str(filed.json()["complaint_id"])
 
+    def announcement(self) -> str:
+        """A new service change announced by an admin: its id."""
+        posted = staff(self.local_runtime, "admin").request(
+            "POST",
+            "/v1/staff/announcements",
+            json_body={"kind": "service_change", "title": "Bảo trì", "body": "Nội dung."},
+        )
+        assert posted.status_code == 202, posted.text
+        return str(posted.json()["announcement_id"])
+
     def closing(self) -> str:
         """The leaver's account, closed (again, after a reactivation): its id."""
         closed = self.leaver.request("POST", "/v1/me/closure", json_body={})
@@ -157,6 +167,7 @@ ARGUMENTS: dict[str, Callable[[World], list[str]]] = {
     "announcements send": lambda _: [
         *("--kind", "product_update", "--title", "Tính năng mới", "--body", "Nội dung."),
     ],
+    "announcements show": lambda w: [w.announcement()],
     "complaints list": lambda _: ["--status", "OPEN"],
     "complaints update": lambda w: [w.complaint(), "--status", "IN_PROGRESS"],
     "disclosures create": lambda w: [

@@ -591,6 +591,7 @@ def test_a_fault_at_any_call_then_one_retry_leaves_what_a_clean_run_leaves(
     converges(aws, monkeypatch, row, faults_of)
 
 
+@pytest.mark.chaos  # the chaos tier (make chaos): a minute of the suite's two workers
 @pytest.mark.clause("P1.2", "P2.1", "P3.3", "P3.4", "P4", "P6.1")
 @pytest.mark.parametrize("row", [row.param(lost=True) for row in ROWS])
 def test_an_answer_lost_at_any_call_then_one_retry_leaves_what_a_clean_run_leaves(

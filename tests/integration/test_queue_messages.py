@@ -65,7 +65,7 @@ def test_an_announcement_queues_messages_its_worker_parses(aws: Deployed) -> Non
     records = []
     while batch := queued(aws, "announcements", env.ANNOUNCEMENT_QUEUE_URL):
         records += batch
-    messages = bodies(aws, "announcement_worker", "ShardRecord", records)
+    messages = bodies(aws, "announcement_worker", "PageRecord", records)
     assert sorted((m.announcement_id, m.shard) for m in messages) == [
         (announcement_id, shard) for shard in range(ACTIVE_SHARDS)
     ]

@@ -79,7 +79,7 @@ class Deployed:
         registration or a recovery queued are sent at once, unless ``deliver`` is false.
         Lambda's limits hold (``LocalFunction.check_answer``): past them, ``FunctionError``."""
         event = rest_event(
-            method, path, body=body, identity=self._in_world(identity, name), query=query
+            method, path, body=body, identity=self.in_world(identity, name), query=query
         )
         event["headers"].update(headers or {})
         check_request(event)
@@ -99,7 +99,7 @@ class Deployed:
         contract.check(method, path, response["statusCode"], answer)
         return response["statusCode"], answer
 
-    def _in_world(self, identity: dict[str, Any] | None, name: str) -> dict[str, Any]:
+    def in_world(self, identity: dict[str, Any] | None, name: str) -> dict[str, Any]:
         """``identity`` (a guest by default) as API Gateway fills it in this world: an identity
         of "this deployment's" pool is one of the world's identity pool (function ``name``'s)."""
         who = dict(identity or guest())

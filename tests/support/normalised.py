@@ -18,6 +18,8 @@ from typing import Any
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 TIME = r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?"
+# A day as a notice says it (ongpt.notify.delivery.said_on): 18/04/2031, 18 April 2031.
+SAID_DAY = r"\b\d{1,2}/\d{2}/\d{4}\b|\b\d{1,2} [A-Z][a-z]+ \d{4}\b"
 # A complaint's reference, drawn at random (ongpt.complaints.service.new_reference).
 REFERENCE = r"[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}"
 # Each pattern must match a whole part (``fullmatch``); the first that does names it.
@@ -35,6 +37,7 @@ PARTS = (
 IN_TEXT = (
     (re.compile(UUID, re.I), "<id>"),
     (re.compile(TIME), "<time>"),
+    (re.compile(SAID_DAY), "<day>"),
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "<email>"),
     (re.compile(r"\+\d{8,15}"), "<phone>"),
     (re.compile(r"(?<!\d)\d{6}(?!\d)"), "<code>"),
