@@ -7,8 +7,8 @@ again as it sends: ``tests/integration/test_announcements.py``).
 
 The customers are loaded straight into the tables (``tests.support.scale``); the notices are
 counted in the outbox, not delivered (delivering 10,000 through moto would take minutes, and each
-notice's delivery is the same as in the small tests). The suite runs 1,000 customers (each
-shard one page); 10,000 (several pages a shard, about a minute here) is the scale tier's:
+notice's delivery is the same as in the small tests). The suite runs 400 customers in pages
+of 10 (two or three pages a shard); 10,000 (about a minute here) is the scale tier's:
 ``SCALE=1 pytest -m scale``."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from tests.support.jobs import work
 from tests.support.scale import load_customers
 
 # customers, and customers a page (the suite's size in smaller pages, so that it has several)
-SIZES = [(1_000, 25), pytest.param(10_000, PAGE, marks=pytest.mark.scale)]
+SIZES = [(400, 10), pytest.param(10_000, PAGE, marks=pytest.mark.scale)]
 WITHDRAWING = 15  # customers whose notice is written, and as many whose is not, who withdraw
 # Each page message's AWS calls, at most, whatever the number of customers: the announcement
 # (read again if the page was written meanwhile), one index page, one batch of consents, one
