@@ -25,10 +25,11 @@ from local.outbox import Outbox
 from local.principals import Principals
 from local.provision import Provisioner
 from local.template import Template
+from ongpt.platform import settings as env
 from tests.bench import quiet
 from tests.bench.results import Row
 from tests.support.deployed import guest
-from tests.support.events import FakeLambdaContext, rest_event
+from tests.support.events import rest_event
 from tests.support.runtime import served
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,8 +61,10 @@ def gateway_overhead(assembly: Path) -> tuple[float, float]:
             Outbox(template.region()),
         )
         route = next(r for r in gateway.routes if r.path == "/v1/policy")
-        handler = functions[route.function_id].module().lambda_handler
-        event = rest_event("GET", "/v1/policy", identity=guest())  # handlers refuse nameless
+        function = functions[route.function_id]
+        # Handlers refuse a nameless caller and one of another identity pool than their own.
+        pool = function.environment[env.IDENTITY_POOL_ID.name]
+        event = rest_event("GET", "/v1/policy", identity=guest() | {"cognitoIdentityPoolId": pool})
 
         issued = gateway.credentials.mint(gateway.principals.guest())
         request = AWSRequest(method="GET", url="http://localhost/v1/policy", data=b"")
@@ -74,7 +77,7 @@ def gateway_overhead(assembly: Path) -> tuple[float, float]:
             assert client.get("/v1/policy", headers=headers).status_code == 200
 
         def direct() -> None:
-            assert handler(event, FakeLambdaContext())["statusCode"] == 200
+            assert function.invoke(event)["statusCode"] == 200
 
         return _timed(direct, REQUESTS), _timed(through_gateway, REQUESTS)
 
