@@ -162,7 +162,7 @@ def test_closure_refuses_sign_in_until_support_reactivates(
     assert closed.json()["status"] == "CLOSING"
     pool = UserPoolClient(local_runtime.config)
     with pytest.raises(Exception, match="NotAuthorized"):
-        pool.sign_in(email, password, totp_code(signed_in["secret"]))
+        pool.sign_in_with_app(email, password, signed_in["secret"])
     assert me.request("POST", "/v1/me/closure", json_body={}).json() == closed.json()
     path = f"/v1/staff/accounts/{signed_in['customer_id']}/reactivation"
     body = {"purpose": "customer_support", "note": "Khách đổi ý"}
@@ -171,7 +171,7 @@ def test_closure_refuses_sign_in_until_support_reactivates(
     )
     reopened = staff(local_runtime, "support").request("POST", path, json_body=body)
     assert (reopened.status_code, reopened.json()) == (200, {"status": "ACTIVE"})
-    assert "IdToken" in pool.sign_in(email, password, totp_code(signed_in["secret"]))
+    assert "IdToken" in pool.sign_in_with_app(email, password, signed_in["secret"])
 
 
 @pytest.mark.clause("P1.2", "P2.2", "P2.3")
@@ -222,7 +222,7 @@ def test_parallel_closures_close_once_and_a_late_repeat_never_undoes_a_reactivat
         reopened = staff(local_runtime, "support").request("POST", path, json_body=body)
     assert (reopened.status_code, again.answer.result().status_code) == (200, 202)
     pool = UserPoolClient(local_runtime.config)
-    tokens = pool.sign_in(signed_in["email"], signed_in["password"], totp_code(signed_in["secret"]))
+    tokens = pool.sign_in_with_app(signed_in["email"], signed_in["password"], signed_in["secret"])
     again_signed_in = local_runtime.session(id_token=tokens["IdToken"])
     assert again_signed_in.request("GET", "/v1/me").json()["status"] == "ACTIVE"
     trail = staff(local_runtime, "compliance").request(

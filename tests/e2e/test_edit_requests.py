@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from local.client import LocalClient, SignedSession
-from local.cognito import UserPoolClient, totp_code
+from local.cognito import UserPoolClient
 from tests.support.pages import every_page, signed
 from tests.support.runtime import at_once, aws_client, overlap, paused, serving, warmed
 from tests.support.signed import latest_code, register, sign_in, staff
@@ -64,11 +64,11 @@ def test_an_email_change_from_request_to_sign_in(
     assert decided.json()["status"] == "APPLIED"
 
     pool = UserPoolClient(local_runtime.config)
-    tokens = pool.sign_in(new_email, a["password"], totp_code(a["secret"]))
+    tokens = pool.sign_in_with_app(new_email, a["password"], a["secret"])
     me = local_runtime.session(id_token=tokens["IdToken"]).request("GET", "/v1/me").json()
     assert me["email"] == new_email
     with pytest.raises(Exception, match=r"NotAuthorized|UserNotFound"):
-        pool.sign_in(a["email"], a["password"], totp_code(a["secret"]))
+        pool.sign_in_with_app(a["email"], a["password"], a["secret"])
     for address in (a["email"], new_email):
         assert any("đã được duyệt" in m["body"] for m in local_runtime.outbox(address))
 
@@ -190,11 +190,11 @@ def test_an_approval_paused_before_its_write_loses_and_the_sign_in_follows_the_w
     assert peak[serving(assembly_dir, "POST", route)] > 1
 
     pool = UserPoolClient(local_runtime.config)
-    tokens = pool.sign_in(wanted, a["password"], totp_code(a["secret"]))
+    tokens = pool.sign_in_with_app(wanted, a["password"], a["secret"])
     me = local_runtime.session(id_token=tokens["IdToken"]).request("GET", "/v1/me").json()
     assert (me["customer_id"], me["email"]) == (a["customer_id"], wanted)
     with pytest.raises(Exception, match=r"NotAuthorized|UserNotFound"):
-        pool.sign_in(a["email"], a["password"], totp_code(a["secret"]))
+        pool.sign_in_with_app(a["email"], a["password"], a["secret"])
     trail = (
         staff(local_runtime, "compliance")
         .request("GET", f"/v1/staff/audit?customer_id={a['customer_id']}")

@@ -14,7 +14,7 @@ import requests
 from botocore.exceptions import ClientError
 
 from local.client import LocalClient, SignedSession
-from local.cognito import UserPoolClient, totp_code
+from local.cognito import UserPoolClient
 from tests.support.erasure import backed_up, dumped, every_item, keys_that_open
 from tests.support.runtime import at_once, aws_client, overlap, paused, serving, warmed
 from tests.support.signed import register, sign_in, staff
@@ -47,7 +47,7 @@ def _cognito_user_exists(local_runtime: LocalClient, customer_id: str) -> bool:
 
 def _signed_in_again(local_runtime: LocalClient, details: dict[str, Any]) -> SignedSession:
     pool = UserPoolClient(local_runtime.config)
-    tokens = pool.sign_in(details["email"], details["password"], totp_code(details["secret"]))
+    tokens = pool.sign_in_with_app(details["email"], details["password"], details["secret"])
     return local_runtime.session(id_token=tokens["IdToken"])
 
 
@@ -67,7 +67,7 @@ def test_a_closed_account_is_held_then_erased_so_that_no_copy_opens_and_its_addr
     # Closed, sign-in refused; reactivated by Support, signed in again; closed again.
     assert me.request("POST", "/v1/me/closure", json_body={}).status_code == 202
     with pytest.raises(Exception, match="NotAuthorized"):
-        pool.sign_in(details["email"], details["password"], totp_code(details["secret"]))
+        pool.sign_in_with_app(details["email"], details["password"], details["secret"])
     reactivation = {"purpose": "customer_support", "note": "Khách đổi ý"}
     reopened = staff(local_runtime, "support").request(
         "POST", f"/v1/staff/accounts/{customer_id}/reactivation", json_body=reactivation
