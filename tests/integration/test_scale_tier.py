@@ -53,20 +53,26 @@ def meter_table(aws: Deployed) -> str:
 
 
 def test_the_meter_counts_what_a_query_read_not_what_its_filter_kept(aws: Deployed) -> None:
+    dynamodb, table = boto3.client("dynamodb"), meter_table(aws)
+    for n in range(3):
+        queued = {"status_key": {"S": "METER#QUEUE"}, "created_at": {"S": f"2026-01-0{n + 1}"}}
+        dynamodb.put_item(
+            TableName=table, Item={"pk": {"S": f"METER#{n}"}, "sk": {"S": "ONE"}} | queued
+        )
     meter = Meter()
     try:
         with meter.measuring(512) as figures:
             answer = boto3.client("dynamodb").query(
-                TableName=meter_table(aws),
+                TableName=table,
                 IndexName="by-status",
-                KeyConditionExpression="status_key = :open",
+                KeyConditionExpression="status_key = :queue",
                 FilterExpression="category = :none",
-                ExpressionAttributeValues={":open": {"S": "COMPLAINT#OPEN"}, ":none": {"S": "-"}},
+                ExpressionAttributeValues={":queue": {"S": "METER#QUEUE"}, ":none": {"S": "-"}},
             )
     finally:
         meter.close()
     assert answer["Count"] == 0
-    assert figures[0].read == answer["ScannedCount"] > 0
+    assert figures[0].read == answer["ScannedCount"] == 3
     assert figures[0].calls == Counter({"dynamodb.Query": 1})
 
 
