@@ -14,7 +14,7 @@ export CDK_HOME := $(CURDIR)/.cache/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help chromium install lint style types compliance test unit integration e2e infra fuzz chaos synth run bench cost-model diff deploy clean
+.PHONY: help chromium install lint style types compliance test unit integration e2e infra fuzz chaos scale synth run bench cost-model diff deploy clean
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -92,6 +92,13 @@ chaos: install  ## the journeys under chaos mode, many clients at once, and ever
 	CHAOS=1 $(BIN)/pytest tests/integration/test_fault_table.py -m chaos -n 2 -q
 	CHAOS_CLIENTS=$${CHAOS_CLIENTS:-8} CHAOS_ROUNDS=$${CHAOS_ROUNDS:-3} CHAOS_REPORT=docs/benchmarks.md \
 		$(BIN)/pytest tests/e2e/test_chaos.py -p no:xdist -s -q
+
+# The scale tier: the announcement test at 10,000 customers, then every fan-out page, list page
+# and job invocation measured at each of SCALE_SIZES customers (one size at a time needs up to
+# GBs of memory at 100,000: moto keeps every item in this process).
+scale: synth  ## per-invocation figures at 1k, 10k and 100k customers (SCALE_SIZES) into docs/benchmarks.md; fails if not flat
+	SCALE=1 $(BIN)/pytest tests/integration/test_announcement_scale.py -m scale -p no:xdist -q
+	$(BIN)/python -m tests.bench.scale
 
 synth: install  ## synthesize into cdk.out (compliance gates on), then cfn-lint it
 	$(CDK) synth --quiet
