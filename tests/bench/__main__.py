@@ -11,6 +11,7 @@ from tests.bench import (
     aws_calls,
     cold_start,
     expiry_job,
+    first_load,
     gateway,
     load,
     quiet,
@@ -34,6 +35,7 @@ if __name__ == "__main__":
         *expiry_job.main(),
         *gateway.main(),
         *load.main(),
+        *first_load.main(),
     ]
     machine = dataclasses.replace(
         machine, load_at_end=os.getloadavg(), seconds=time.monotonic() - started

@@ -1,7 +1,8 @@
 """The privacy centre's own scripts, tested by Node's test runner (``web/test``): no browser, no
-network, a second or so: token renewal (session.test.js), both languages complete (i18n.test.js),
-every value in words (words.test.js), dates and phone numbers (format.test.js); and the page's
-dates are the notices' (ongpt.notify.delivery)."""
+network, a few seconds: token renewal (session.test.js), both languages complete (i18n.test.js),
+every value in words (words.test.js), dates and phone numbers (format.test.js), the first
+screen's scripts within the old page's size and preloaded (bundle.test.js, which builds the page);
+and the page's dates are the notices' (ongpt.notify.delivery)."""
 
 from __future__ import annotations
 

@@ -3,8 +3,7 @@
 // MFA choice and password change. The tokens live in the tab's sessionStorage (the library's
 // Storage), so that a reload, Back or a deep link keeps the customer signed in and closing the
 // tab forgets them (README, *The privacy centre*); they are renewed before they expire
-// (./session.js).
-import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
+// (./session.js). The library is loaded when it is needed: a sign-in, a kept session.
 import { Session, SessionEnded } from './session.js';
 
 const tokensOf = (cognitoSession) => ({
@@ -25,14 +24,32 @@ const ended = (error) => error?.code === 'NotAuthorizedException' || !error?.cod
 // {done: Session} | {totp} | {sms: masked destination} | {setup} | {error}
 export class SignIn {
   constructor(config, storage = globalThis.sessionStorage) {
-    this.pool = new CognitoUserPool({
-      UserPoolId: config.user_pool_id,
-      ClientId: config.user_pool_client_id,
-      endpoint: config.cognito_idp_endpoint,
-      Storage: storage,
-    });
+    this.config = config;
+    this.storage = storage;
+    this.loaded = null;
     this.user = null;
     this.active = null;
+  }
+
+  // The library and the user pool, once; the sign-in page starts it as it shows its form.
+  load() {
+    this.loaded ??= import('amazon-cognito-identity-js').then((cognito) => ({
+      cognito,
+      pool: new cognito.CognitoUserPool({
+        UserPoolId: this.config.user_pool_id,
+        ClientId: this.config.user_pool_client_id,
+        endpoint: this.config.cognito_idp_endpoint,
+        Storage: this.storage,
+      }),
+    }));
+    return this.loaded;
+  }
+
+  // Whether this tab kept someone's tokens: the key the library's CognitoUserPool.getCurrentUser
+  // reads (amazon-cognito-identity-js/src/CognitoUserPool.js), so that a visitor's first screen
+  // does not wait for the library.
+  kept() {
+    return this.storage.getItem(`CognitoIdentityServiceProvider.${this.config.user_pool_client_id}.LastAuthUser`) !== null;
   }
 
   callbacks(resolve) {
@@ -45,9 +62,16 @@ export class SignIn {
     };
   }
 
-  start(username, password) {
-    this.user = new CognitoUser({ Username: username, Pool: this.pool, Storage: this.pool.storage });
-    const details = new AuthenticationDetails({ Username: username, Password: password });
+  async start(username, password) {
+    let cognito, pool;
+    try {
+      ({ cognito, pool } = await this.load());
+    } catch (error) {
+      this.loaded = null; // loaded again at the next try
+      return { error }; // the network failed: said as a sign-in that failed
+    }
+    this.user = new cognito.CognitoUser({ Username: username, Pool: pool, Storage: pool.storage });
+    const details = new cognito.AuthenticationDetails({ Username: username, Password: password });
     return new Promise((resolve) => this.user.authenticateUser(details, this.callbacks(resolve)));
   }
 
@@ -97,7 +121,8 @@ export class SignIn {
   // The tab's session after a reload or a deep link: null when nobody signed in here, a
   // SessionEnded when the tokens kept cannot be renewed.
   async restore() {
-    const user = this.pool.getCurrentUser();
+    if (!this.kept()) return null;
+    const user = (await this.load()).pool.getCurrentUser();
     if (!user) return null;
     this.user = user;
     try {

@@ -1,14 +1,8 @@
-// Credentials from the identity pool and SigV4-signed calls to the API, all with the AWS SDK.
-import {
-  CognitoIdentityClient,
-  GetCredentialsForIdentityCommand,
-  GetIdCommand,
-  GetOpenIdTokenCommand,
-} from '@aws-sdk/client-cognito-identity';
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
+// Credentials from the identity pool and SigV4-signed calls to the API, all with the AWS SDK,
+// which is loaded (./sdk.js) at the first call: the first screen needs none of it.
 import { SessionEnded } from './session.js';
+
+export const sdk = () => import('./sdk.js');
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 // Items a list's page asks for (the API allows 1-100): about a phone screen's worth of cards, so
@@ -27,10 +21,7 @@ export class ApiError extends Error {
 export class Api {
   constructor(config) {
     this.config = config;
-    this.identity = new CognitoIdentityClient({
-      region: config.region,
-      endpoint: config.cognito_identity_endpoint,
-    });
+    this.identity = null;
     this.session = null;
     this.cached = null;
   }
@@ -57,16 +48,27 @@ export class Api {
     return this.cached;
   }
 
+  // The identity pool's client, made at the first call with the loaded SDK (`aws`).
+  identityClient(aws) {
+    this.identity ??= new aws.CognitoIdentityClient({
+      region: this.config.region,
+      endpoint: this.config.cognito_identity_endpoint,
+    });
+    return this.identity;
+  }
+
   // The identity pool refuses an ID token whose session was revoked (its server-side token
   // check): the session has ended.
   async customerCredentials() {
+    const aws = await sdk();
+    const identity = this.identityClient(aws);
     const Logins = { [this.provider]: await this.session.idToken() };
     let Credentials;
     try {
-      const { IdentityId } = await this.identity.send(
-        new GetIdCommand({ IdentityPoolId: this.config.identity_pool_id, Logins }),
+      const { IdentityId } = await identity.send(
+        new aws.GetIdCommand({ IdentityPoolId: this.config.identity_pool_id, Logins }),
       );
-      ({ Credentials } = await this.identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins })));
+      ({ Credentials } = await identity.send(new aws.GetCredentialsForIdentityCommand({ IdentityId, Logins })));
     } catch (error) {
       throw error.name === 'NotAuthorizedException' ? new SessionEnded(error.message) : error;
     }
@@ -79,13 +81,15 @@ export class Api {
   }
 
   async guestCredentials() {
-    const { IdentityId } = await this.identity.send(
-      new GetIdCommand({ IdentityPoolId: this.config.identity_pool_id }),
+    const aws = await sdk();
+    const identity = this.identityClient(aws);
+    const { IdentityId } = await identity.send(
+      new aws.GetIdCommand({ IdentityPoolId: this.config.identity_pool_id }),
     );
-    const { Token } = await this.identity.send(new GetOpenIdTokenCommand({ IdentityId }));
-    const sts = new STSClient({ region: this.config.region, endpoint: this.config.sts_endpoint });
+    const { Token } = await identity.send(new aws.GetOpenIdTokenCommand({ IdentityId }));
+    const sts = new aws.STSClient({ region: this.config.region, endpoint: this.config.sts_endpoint });
     const { Credentials } = await sts.send(
-      new AssumeRoleWithWebIdentityCommand({
+      new aws.AssumeRoleWithWebIdentityCommand({
         RoleArn: this.config.guest_role_arn,
         RoleSessionName: 'privacy-centre',
         WebIdentityToken: Token,
@@ -107,11 +111,12 @@ export class Api {
     const headers = { host: url.host };
     if (text !== undefined) headers['content-type'] = 'application/json';
     if (method === 'POST') headers['idempotency-key'] = crypto.randomUUID();
-    const signer = new SignatureV4({
+    const aws = await sdk();
+    const signer = new aws.SignatureV4({
       service: 'execute-api',
       region: this.config.region,
       credentials: await this.credentials(),
-      sha256: Sha256,
+      sha256: aws.Sha256,
     });
     const signed = await signer.sign({
       method,

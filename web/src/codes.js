@@ -3,7 +3,6 @@
 // authenticator app's set-up (a link and a key on a phone, a QR code on a desk).
 import { ApiError } from './aws.js';
 import { emailMasked, phoneMasked } from './format.js';
-import { qrCode } from './qr.js';
 import { state, t, tab, wrong } from './app.js';
 import { field, fieldId, form, h, working } from './ui.js';
 
@@ -73,8 +72,10 @@ export function passwordField(name, label, required = true) {
 }
 
 // An authenticator app's set-up: the otpauth:// link (opens the app on a phone), the key to copy
-// or type, the QR code for a phone's camera (on a desk), then its first code.
-export function appSetup(secret, account, onsubmit) {
+// or type, the QR code for a phone's camera (on a desk), then its first code. The QR code's
+// generator is loaded here, the one page that draws one.
+export async function appSetup(secret, account, onsubmit) {
+  const { qrCode } = await import('./qr.js');
   const uri = `otpauth://totp/OnGPT:${encodeURIComponent(account)}?secret=${secret}&issuer=OnGPT`;
   const copied = h('span', { role: 'status', class: 'hint' });
   const copy = () => navigator.clipboard?.writeText(secret).then(() => (copied.textContent = t('copied')), () => null);

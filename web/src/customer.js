@@ -302,7 +302,7 @@ export async function security() {
   const mfa = await state.auth.mfa();
   const phone = phoneMasked(mfa.phone);
   const setUp = async () =>
-    render(t('appSetupTitle'), appSetup(await state.auth.appSecret(), state.account || mfa.phone, async (data, target) => {
+    render(t('appSetupTitle'), await appSetup(await state.auth.appSecret(), state.account || mfa.phone, async (data, target) => {
       try {
         await state.auth.finishEnrolment(data.code);
       } catch {

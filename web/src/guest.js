@@ -171,8 +171,8 @@ export function signIn(signedIn) {
       async (data, target) => step(await state.auth.answer(data.code, kind), target), t('verify'), t('checking'),
       field('code', t(kind === 'totp' ? 'totpCode' : 'smsCode'), CODE))], '#f-code');
   };
-  const appStep = (secret) =>
-    render(t('appSetupTitle'), appSetup(secret, account, async (data, target) => step(await state.auth.enrol(data.code), target)), '#f-code');
+  const appStep = async (secret) =>
+    render(t('appSetupTitle'), await appSetup(secret, account, async (data, target) => step(await state.auth.enrol(data.code), target)), '#f-code');
   const returning = tab.get('returnTo') ? h('p', {}, t('signInToContinue')) : null;
   render(t('signIn'), [returning, form(
     async (data, target) => {
@@ -183,6 +183,8 @@ export function signIn(signedIn) {
     field('username', t('emailOrPhone'), { autocomplete: 'username', required: true, hint: t('emailOrPhoneHint') }),
     field('password', t('password'), { type: 'password', autocomplete: 'current-password', required: true })),
   h('p', {}, h('a', { href: '#/recover' }, t('forgot')))]);
+  // The user pool's library, fetched while the customer types (a failure is said on sending).
+  state.auth.load().catch(() => null);
 }
 
 // A complaint: a guest leaves a contact; a customer's account contact is used.

@@ -1,8 +1,8 @@
 // The privacy centre: the pages by address (#/...), the menu, the tab's session (kept across a
-// reload, Back or a deep link; ended sessions sent to sign in and back), the language.
-import { Api } from './aws.js';
+// reload, Back or a deep link; ended sessions sent to sign in and back), the language. The
+// customer's pages are a chunk of their own, loaded by the first of them.
+import { Api, sdk } from './aws.js';
 import { SignIn } from './auth.js';
-import { accessLog, closure, complaints, consents, contracts, disclosures, edits, exportPage, me, notifications, security } from './customer.js';
 import { complain, home, policyPage, recover, register, signIn, verifyRecovery, verifyRegistration } from './guest.js';
 import { SessionEnded } from './session.js';
 import { announce, flash, go, render, resume, state, t, tab, words, wrong } from './app.js';
@@ -11,6 +11,11 @@ import { h } from './ui.js';
 const GUEST = 'guest';
 const CUSTOMER = 'customer';
 const ANYONE = 'anyone';
+
+const customerPages = () => import('./customer.js');
+const customerPage = (name, ...args) => async () => (await customerPages())[name](...args);
+// What the customer's pages need, fetched while a sign-in or a kept session is being checked.
+const prefetch = () => Promise.all([customerPages(), sdk()]).catch(() => null);
 
 // Each page: who may see it, and the page.
 const PAGES = {
@@ -22,17 +27,17 @@ const PAGES = {
   '#/recover/verify': [GUEST, verifyRecovery],
   '#/policy': [ANYONE, policyPage],
   '#/complain': [ANYONE, complain],
-  '#/me': [CUSTOMER, me],
-  '#/edits': [CUSTOMER, () => edits()],
-  '#/security': [CUSTOMER, security],
-  '#/consents': [CUSTOMER, consents],
-  '#/access-log': [CUSTOMER, accessLog],
-  '#/disclosures': [CUSTOMER, disclosures],
-  '#/export': [CUSTOMER, exportPage],
-  '#/contracts': [CUSTOMER, contracts],
-  '#/notifications': [CUSTOMER, notifications],
-  '#/complaints': [CUSTOMER, complaints],
-  '#/closure': [CUSTOMER, () => closure(endSession)],
+  '#/me': [CUSTOMER, customerPage('me')],
+  '#/edits': [CUSTOMER, customerPage('edits')],
+  '#/security': [CUSTOMER, customerPage('security')],
+  '#/consents': [CUSTOMER, customerPage('consents')],
+  '#/access-log': [CUSTOMER, customerPage('accessLog')],
+  '#/disclosures': [CUSTOMER, customerPage('disclosures')],
+  '#/export': [CUSTOMER, customerPage('exportPage')],
+  '#/contracts': [CUSTOMER, customerPage('contracts')],
+  '#/notifications': [CUSTOMER, customerPage('notifications')],
+  '#/complaints': [CUSTOMER, customerPage('complaints')],
+  '#/closure': [CUSTOMER, customerPage('closure', endSession)],
 };
 
 // The customer's menu, grouped; the guest's is short.
@@ -77,6 +82,7 @@ function renderNav() {
 }
 
 function signedIn(session) {
+  prefetch();
   state.api.signedIn(session);
   state.customer = true;
   renderNav();
@@ -143,6 +149,7 @@ async function start() {
   state.config = await (await fetch('config.json', { cache: 'no-store' })).json();
   state.api = new Api(state.config);
   state.auth = new SignIn(state.config);
+  if (state.auth.kept()) prefetch();
   try {
     const session = await state.auth.restore();
     if (session) {

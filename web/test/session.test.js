@@ -39,10 +39,12 @@ test('expired credentials are fetched again with the renewed ID token', async ()
   const session = new Session(tokens(1, now() + HOUR), async () => tokens(2, now() + 2 * HOUR), now);
   const api = new Api({ region: 'ap-southeast-1', user_pool_id: 'pool', identity_pool_id: 'ids' });
   const logins = [];
-  api.identity.send = async (command) => {
-    logins.push(Object.values(command.input.Logins)[0]);
-    const Credentials = { AccessKeyId: 'a', SecretKey: 's', SessionToken: 't', Expiration: new Date(now() + HOUR) };
-    return { IdentityId: 'identity', Credentials };
+  api.identity = { // the identity pool's client, in place of the one the first call would make
+    send: async (command) => {
+      logins.push(Object.values(command.input.Logins)[0]);
+      const Credentials = { AccessKeyId: 'a', SecretKey: 's', SessionToken: 't', Expiration: new Date(now() + HOUR) };
+      return { IdentityId: 'identity', Credentials };
+    },
   };
   api.signedIn(session);
   await api.credentials();
