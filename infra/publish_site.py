@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import mimetypes
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,18 @@ DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
 STACK = names.API
 BUCKET_OUTPUT = "SiteBucketName"
 DISTRIBUTION_OUTPUT = "SiteDistributionId"
-# The bundle's names do not change with its content: browsers revalidate every time (ETag).
-CACHE_CONTROL = "no-cache"
+# The page, its entry script and style keep their names from one build to the next: browsers
+# revalidate them every time (ETag). The chunks are named by their content's hash (web/build.mjs,
+# esbuild's ``[name]-[hash]``): a new build names new chunks, so an old name's content never
+# changes and may be kept for a year (``max-age``, RFC 9111; ``immutable``, RFC 8246).
+REVALIDATED = "no-cache"
+KEPT = "public, max-age=31536000, immutable"
+HASHED = re.compile(r"-[A-Z0-9]{8}\.js$")
+
+
+def cache_control(name: str) -> str:
+    """``KEPT`` for a chunk named by its content's hash, ``REVALIDATED`` for everything else."""
+    return KEPT if HASHED.search(name) else REVALIDATED
 
 
 def stack_outputs(cloudformation: Any, stack: str = STACK) -> dict[str, str]:
@@ -39,7 +50,7 @@ def publish(s3: Any, cloudfront: Any, bucket: str, distribution_id: str, dist: P
             Key=path.name,
             Body=path.read_bytes(),
             ContentType=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
-            CacheControl=CACHE_CONTROL,
+            CacheControl=cache_control(path.name),
         )
         keys.append(path.name)
     cloudfront.create_invalidation(

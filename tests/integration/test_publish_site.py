@@ -84,7 +84,9 @@ def test_publish_refuses_a_missing_build(aws: None, tmp_path: Path) -> None:
 
 def test_publish_uploads_every_chunk_the_page_may_load(aws: None, tmp_path: Path) -> None:
     """The page is split into chunks loaded when needed (web/build.mjs): each is in the bucket,
-    as JavaScript, or a page that needs it fails on the site while the first screen works."""
+    as JavaScript, or a page that needs it fails on the site while the first screen works. The
+    chunks, named by their content's hash, are cached for good; the page and its entry are
+    revalidated, so a deployment reaches every browser at its next load."""
     node = shutil.which("node")
     assert node, "Node is a prerequisite (README)"
     subprocess.run([node, "build.mjs", str(tmp_path)], cwd=WEB, check=True, timeout=120)
@@ -96,4 +98,9 @@ def test_publish_uploads_every_chunk_the_page_may_load(aws: None, tmp_path: Path
 
     assert scripts <= set(published)
     for name in scripts:
-        assert "javascript" in s3.head_object(Bucket="site", Key=name)["ContentType"], name
+        head = s3.head_object(Bucket="site", Key=name)
+        assert "javascript" in head["ContentType"], name
+        # The entry keeps its name from build to build; a chunk's name is its content's hash.
+        kept = "no-cache" if name == "app.js" else "public, max-age=31536000, immutable"
+        assert head["CacheControl"] == kept, name
+    assert s3.head_object(Bucket="site", Key="index.html")["CacheControl"] == "no-cache"
