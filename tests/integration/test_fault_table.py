@@ -469,13 +469,6 @@ class Row:
         return pytest.param(self, id=self.path, marks=marks if known else ())
 
 
-# Answers lost that rows are still known to fail at (issue 26, item 4): an UpdateItem that
-# counts (a guess, a round of codes) is counted again by the SDK's retry.
-COUNT_LOST = Broken(
-    "dynamodb.UpdateItem", "ongpt/", "the SDK's retry of a counting UpdateItem counts again"
-)
-
-
 # First the paths whose cost grows with the module's world, which each row's runs make larger:
 # the announcements reach every active customer, and moto answers an index query (the expiry,
 # erasure and anchor jobs', reactivation's, closure's) by scanning the table.
@@ -489,20 +482,19 @@ ROWS = (
     Row("job audit-anchors", _audit_anchors),
     Row("POST /v1/me/closure", _closure),
     Row("POST /v1/registrations", _signup),
-    Row("worker registration_codes", _registration_codes, lost=(COUNT_LOST,)),
-    Row("POST /v1/registrations/{id}/resend", _registration_resend, lost=(COUNT_LOST,)),
+    Row("worker registration_codes", _registration_codes),
+    Row("POST /v1/registrations/{id}/resend", _registration_resend),
     Row(
         "POST /v1/registrations/{id}/verification",
         _verification,
         lost=(
-            COUNT_LOST,
             Broken(
                 "cognito-idp.AdminCreateUser", "ongpt/registration/", "its retry finds the user"
             ),
         ),
     ),
-    Row("POST /v1/me/edit-requests", _edit_request, lost=(COUNT_LOST,)),
-    Row("POST /v1/me/edit-requests/{id}/verification", _edit_verification, lost=(COUNT_LOST,)),
+    Row("POST /v1/me/edit-requests", _edit_request),
+    Row("POST /v1/me/edit-requests/{id}/verification", _edit_verification),
     Row("POST /v1/staff/edit-requests/{id}/decision", _edit_decision),
     Row("POST /v1/me/edit-requests/{id}/withdraw", _edit_withdrawal),
     Row("PUT /v1/me/consents/{purpose}", _consent),
@@ -514,9 +506,9 @@ ROWS = (
     Row("POST /v1/staff/legal-holds", _legal_hold),
     Row("POST /v1/staff/legal-holds/{id}/release", _hold_release),
     Row("POST /v1/recoveries", _recovery),
-    Row("worker recovery_codes", _recovery_codes, lost=(COUNT_LOST,)),
-    Row("POST /v1/recoveries/{id}/resend", _recovery_resend, lost=(COUNT_LOST,)),
-    Row("POST /v1/recoveries/{id}/verification", _recovery_verification, lost=(COUNT_LOST,)),
+    Row("worker recovery_codes", _recovery_codes),
+    Row("POST /v1/recoveries/{id}/resend", _recovery_resend),
+    Row("POST /v1/recoveries/{id}/verification", _recovery_verification),
     Row("POST /v1/me/sign-out", _sign_out),
     Row("POST /v1/analytics/events", _analytics),
     Row("worker notice_delivery", _notice_delivery),

@@ -1,16 +1,96 @@
-"""Calls served whose answer was lost (issue 26, item 4): a sender's client does not send them
-again (``ongpt.platform.aws``), so a send whose answer was lost counts as sent, once."""
+"""Calls served whose answer was lost (issue 26, item 4): the SDK sends a write again after a
+timeout or a 5xx, and a sender's client does not (``ongpt.platform.aws``). A conditional update
+is applied once, and a send whose answer was lost counts as sent, once. DynamoDB is moto
+in-process; the lost answer is ``tests/support/faults``'s.
+"""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, cast
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
+from moto import mock_aws
 
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.store import NoticeStore
+from ongpt.storage.dynamo import APPLIED, from_item, to_item, update_once
+from tests.support.faults import ANSWER_LOST, CallLog, Fault
 from tests.support.metrics import emitted
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+TABLE = "Registrations"
+ITEM = to_item({"pk": "REGISTRATION#r-1"})
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in {
+        "AWS_DEFAULT_REGION": "ap-southeast-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield
+
+
+def lost(monkeypatch: pytest.MonkeyPatch, operation: str) -> AbstractContextManager[CallLog]:
+    """The first call of ``operation`` served, its answer lost, and sent again by the SDK."""
+    return CallLog(fail=Fault(0, operation, ANSWER_LOST)).installed(monkeypatch)
+
+
+@pytest.fixture
+def dynamodb(aws: None) -> DynamoDBClient:
+    client = boto3.client("dynamodb")
+    client.create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client.put_item(TableName=TABLE, Item={**ITEM, **to_item({"attempts": 0})})
+    return client
+
+
+def guess(dynamodb: DynamoDBClient) -> Any:
+    """One more attempt, while fewer than 2 are counted."""
+    return update_once(
+        dynamodb,
+        TableName=TABLE,
+        Key=ITEM,
+        UpdateExpression="SET attempts = attempts + :one",
+        ConditionExpression="attempts < :limit",
+        ExpressionAttributeValues=to_item({":one": 1, ":limit": 2}),
+    )
+
+
+def attempts(dynamodb: DynamoDBClient) -> int:
+    return int(from_item(dynamodb.get_item(TableName=TABLE, Key=ITEM)["Item"])["attempts"])
+
+
+def test_an_update_whose_answer_was_lost_is_applied_once(
+    dynamodb: DynamoDBClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with lost(monkeypatch, "dynamodb.UpdateItem") as log:
+        counted = guess(dynamodb)
+    assert log.failed
+    assert counted.applied
+    assert counted.item is not None
+    assert counted.item["attempts"] == 1
+    assert attempts(dynamodb) == 1
+    assert guess(dynamodb).applied  # the next update is its own
+    refused = guess(dynamodb)  # and one its condition refuses is refused, as found
+    assert not refused.applied
+    assert refused.item is not None
+    assert refused.item["attempts"] == 2
+    assert refused.item[APPLIED] != counted.item[APPLIED]
+    assert attempts(dynamodb) == 2
 
 
 class Ses:
