@@ -1,11 +1,13 @@
 """Calls served whose answer was lost (issue 26, item 4): the SDK sends a write again after a
-timeout or a 5xx, and a sender's client does not (``ongpt.platform.aws``). A conditional update
-is applied once, and a send whose answer was lost counts as sent, once. DynamoDB is moto
-in-process; the lost answer is ``tests/support/faults``'s.
+timeout or a 5xx, and a sender's client does not. A conditional update is applied once, a user
+made by a registration is that registration's when its creation is sent again, and a send whose
+answer was lost counts as sent, once. DynamoDB and Cognito are moto in-process, with the local
+runtime's Cognito rules (``local/cognito_rules.py``); the lost answer is ``tests/support/faults``'s.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, cast
@@ -15,13 +17,18 @@ import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 from moto import mock_aws
 
+from local import cognito_rules
+from ongpt.customers.accounts import MADE_BY, Accounts
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.store import NoticeStore
+from ongpt.platform.errors import AlreadyRegistered
 from ongpt.storage.dynamo import APPLIED, from_item, to_item, update_once
 from tests.support.faults import ANSWER_LOST, CallLog, Fault
 from tests.support.metrics import emitted
 
 if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp.client import CognitoIdentityProviderClient
+    from mypy_boto3_cognito_idp.type_defs import SchemaAttributeTypeTypeDef
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
 TABLE = "Registrations"
@@ -36,6 +43,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "AWS_SECRET_ACCESS_KEY": "testing",
     }.items():
         monkeypatch.setenv(name, value)
+    cognito_rules.install()
     with mock_aws():
         yield
 
@@ -91,6 +99,48 @@ def test_an_update_whose_answer_was_lost_is_applied_once(
     assert refused.item["attempts"] == 2
     assert refused.item[APPLIED] != counted.item[APPLIED]
     assert attempts(dynamodb) == 2
+
+
+@pytest.fixture
+def pool(aws: None) -> tuple[CognitoIdentityProviderClient, str]:
+    """A user pool as ``infra/identity.py`` declares it, as far as creating users goes."""
+    idp = boto3.client("cognito-idp")
+    declared: SchemaAttributeTypeTypeDef = {
+        "Name": MADE_BY.removeprefix("custom:"),
+        "AttributeDataType": "String",
+        "Mutable": False,
+        "StringAttributeConstraints": {"MinLength": "36", "MaxLength": "36"},
+    }
+    made = idp.create_user_pool(
+        PoolName="customers", UsernameAttributes=["email", "phone_number"], Schema=[declared]
+    )
+    return idp, made["UserPool"]["Id"]
+
+
+PASSWORD = "correct-Horse-battery-7"
+
+
+def test_a_user_whose_creation_is_sent_again_is_the_registrations_that_made_it(
+    pool: tuple[CognitoIdentityProviderClient, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts, registration = Accounts(*pool), str(uuid.uuid4())
+    with lost(monkeypatch, "cognito-idp.AdminCreateUser") as log:
+        sub = accounts.create("an@example.com", "+84967915569", PASSWORD, registration)
+    assert log.failed  # the SDK's retry found the user its first call made
+    found = accounts.find("an@example.com")
+    assert found is not None
+    assert (found["sub"], found[MADE_BY]) == (sub, registration)
+    with pytest.raises(AlreadyRegistered):  # another registration's is an address taken
+        accounts.create("an@example.com", "+84967915569", PASSWORD, str(uuid.uuid4()))
+
+
+def test_the_pool_refuses_a_custom_attribute_its_schema_lacks(aws: None) -> None:
+    """As Cognito does; moto alone keeps it."""
+    idp = boto3.client("cognito-idp")
+    bare = idp.create_user_pool(PoolName="bare", UsernameAttributes=["email"])["UserPool"]["Id"]
+    with pytest.raises(ClientError) as refused:
+        Accounts(idp, bare).create("an@example.com", "+84967915569", PASSWORD, str(uuid.uuid4()))
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
 
 
 class Ses:
