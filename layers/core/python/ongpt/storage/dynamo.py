@@ -216,7 +216,9 @@ def update_once(dynamodb: DynamoDBClient, **kwargs: Unpack[UpdateItemInputTypeDe
     a 5xx): it also sets a token of its own, which its condition refuses; a refusal that finds
     the token (``ReturnValuesOnConditionCheckFailure`` ``ALL_OLD``, no read needed:
     https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html) is its
-    own first write. One cancelled by a transaction on the item is sent again."""
+    own first write. The item keeps the last token only: should another ``update_once`` land
+    between the two, the retry is judged as a write of its own (a guess then counts twice, never
+    less). One cancelled by a transaction on the item is sent again."""
     expression = kwargs["UpdateExpression"]
     if not expression.startswith("SET "):
         raise ValueError(f"not a SET update: {expression}")
