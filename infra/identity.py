@@ -39,6 +39,14 @@ class Identity(Construct):
                 email=cognito.StandardAttribute(required=False, mutable=True),
                 phone_number=cognito.StandardAttribute(required=False, mutable=True),
             ),
+            # The registration that made the user (a UUID), set once by AdminCreateUser: its
+            # retry after a lost answer finds that user and takes it as made
+            # (ongpt/customers/accounts.py). A custom attribute can be added to a pool, never
+            # changed or removed:
+            # https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-updating.html
+            custom_attributes={
+                "registration_id": cognito.StringAttribute(min_len=36, max_len=36, mutable=False)
+            },
             mfa=cognito.Mfa.REQUIRED,
             mfa_second_factor=cognito.MfaSecondFactor(sms=True, otp=True),
             # Cognito's own messages, in both languages (infra/cognito_messages.py).

@@ -31,6 +31,7 @@ SMS_SPEND_ALARM_USD = 50
 # The functions that act on a customer's Cognito user and count it missing
 # (ongpt/customers/accounts.py); the erasure finds it deleted, as it should.
 COGNITO_USER_NEEDS = {Need.COGNITO_SIGN_UP, Need.COGNITO_PROFILE, Need.COGNITO_ACCOUNT}
+SENDS = {Need.EMAIL, Need.SMS}  # the functions that send, and count sends left unconfirmed
 
 
 def _counted(name: str, service: str, period: Duration) -> cloudwatch.Metric:
@@ -57,8 +58,8 @@ def _summed(name: str, services: list[str]) -> cloudwatch.MathExpression:
 
 
 class Observability(Construct):
-    """Alarms on API 5xx, function errors and throttles, dead letters, notices left claimed, audit
-    chains and security events; the admin dashboard."""
+    """Alarms on API 5xx, function errors and throttles, dead letters, sends unconfirmed, notices
+    left claimed, audit chains and security events; the admin dashboard."""
 
     def __init__(
         self,
@@ -146,6 +147,13 @@ class Observability(Construct):
             "AuditEntriesChanged",
             _counted("AuditEntriesChanged", "audit_changes", PERIOD),
             "An audit entry was changed or removed (the Audit table's stream): a rewrite",
+        )
+        self.alarm(
+            "SendsUnconfirmed",
+            _summed(
+                "SendsUnconfirmed", [s.spec.name for s in functions if SENDS & set(s.spec.needs)]
+            ),
+            "A send's answer was lost after it reached SES or SNS: maybe sent, never resent",
         )
         self.alarm(
             "NoticesLeftClaimed",

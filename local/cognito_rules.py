@@ -36,6 +36,12 @@ it (installed once, in the runtime's process, before moto serves):
   (https://docs.aws.amazon.com/botocore/latest/reference/services/cognito-idp/client/exceptions/AliasExistsException.html);
   moto also when ``AdminUpdateUserAttributes`` sets a user's email to the one it has (as an
   approved change of address does again when its retry finishes it). Here that is no clash.
+- **Custom attributes of the schema only.** AWS refuses an ``AdminCreateUser`` that sets a custom
+  attribute the pool's schema does not declare (``InvalidParameterException``, "Attributes did
+  not conform to the schema: custom:x: Attribute does not exist in the schema.": the errors of
+  https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html,
+  the text as Cognito gives it: https://github.com/aws-amplify/amplify-flutter/issues/509);
+  moto keeps any. Here it is refused.
 """
 
 from __future__ import annotations
@@ -47,7 +53,11 @@ from functools import wraps
 from typing import Any
 
 from moto.cognitoidp import models
-from moto.cognitoidp.exceptions import CodeMismatchException, NotAuthorizedError
+from moto.cognitoidp.exceptions import (
+    CodeMismatchException,
+    InvalidParameterException,
+    NotAuthorizedError,
+)
 from moto.sns.models import sns_backends
 
 from local.template import ACCOUNT_ID
@@ -190,7 +200,26 @@ def install() -> None:
         unchanged = [a for a in attributes if a["Name"] == "email" and a["Value"] == own]
         update(self, pool_id, username, [a for a in attributes if a not in unchanged])
 
+    create = backend.admin_create_user
+
+    @wraps(create)
+    def created(
+        self: Any, pool_id: str, username: str, action: str, password: str, attributes: Any
+    ) -> Any:
+        declared = self.describe_user_pool(pool_id).schema_attributes
+        undeclared = [
+            f"{a['Name']}: Attribute does not exist in the schema."
+            for a in attributes or []
+            if a["Name"].startswith("custom:") and a["Name"] not in declared
+        ]
+        if undeclared:
+            raise InvalidParameterException(
+                "Attributes did not conform to the schema: " + " ".join(undeclared)
+            )
+        return create(self, pool_id, username, action, password, attributes)
+
     for name, patched in (
+        ("admin_create_user", created),
         ("respond_to_auth_challenge", answered),
         ("admin_set_user_mfa_preference", preferred),
         ("admin_update_user_attributes", updated),

@@ -31,6 +31,14 @@ def test_email_and_phone_are_usernames_case_insensitively(template_json: dict[st
     assert pool["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True}
 
 
+@pytest.mark.clause("P1.2")
+def test_a_user_names_the_registration_that_made_it_for_good(template_json: dict[str, Any]) -> None:
+    """``custom:registration_id`` (ongpt/customers/accounts.py): set by AdminCreateUser, never
+    changed after, so that the retry of a creation whose answer was lost knows its own user."""
+    (declared,) = [a for a in _user_pool(template_json)["Schema"] if a["Name"] == "registration_id"]
+    assert (declared["AttributeDataType"], declared["Mutable"]) == ("String", False)
+
+
 @pytest.mark.clause("P2.3")
 def test_password_policy_is_strong(template_json: dict[str, Any]) -> None:
     policy = _user_pool(template_json)["Policies"]["PasswordPolicy"]

@@ -13,8 +13,9 @@ if any other fault fails, or if none does.
 
 A second test runs each row with the answer of each (operation, call site) lost (issue 26, item
 4): the call is served, then sent again as the SDK's standard mode does after a timeout or a
-5xx, and the path is retried only if it then failed (``observed``); the answers lost a row is
-known to fail at are its ``lost``.
+5xx (a sender's client, which makes one attempt, gets the timeout instead), and the path is
+retried only if it then failed (``observed``); the answers lost a row is known to fail at would
+be its ``lost`` (none is).
 
 A new write path, or a new call on one, is covered by a row here.
 """
@@ -468,46 +469,24 @@ class Row:
         return pytest.param(self, id=self.path, marks=marks if known else ())
 
 
-# Answers lost that rows are still known to fail at (issue 26, item 4): SES and SNS take no
-# idempotency token, so the SDK's retry of a send whose answer was lost sends it again; an
-# UpdateItem that counts (a guess, a round of codes) is counted again by the SDK's retry.
-SEND_LOST = "the SDK's retry of a send whose answer was lost sends the message again"
-SENDS_LOST = (
-    Broken("sesv2.SendEmail", "ongpt/notify/delivery.py", SEND_LOST),
-    Broken("sns.Publish", "ongpt/notify/delivery.py", SEND_LOST),
-)
-COUNT_LOST = Broken(
-    "dynamodb.UpdateItem", "ongpt/", "the SDK's retry of a counting UpdateItem counts again"
-)
-
-
 # First the paths whose cost grows with the module's world, which each row's runs make larger:
 # the announcements reach every active customer, and moto answers an index query (the expiry,
 # erasure and anchor jobs', reactivation's, closure's) by scanning the table.
 ROWS = (
     Row("POST /v1/staff/announcements", _announcement),
     Row("worker announcement_worker", _announcement_worker),
-    Row("job expiry-reminders", _expiry_reminders, lost=SENDS_LOST),
+    Row("job expiry-reminders", _expiry_reminders),
     Row("POST /v1/staff/accounts/{id}/reactivation", _reactivation),
     Row("job erasure", _erasure),
     Row("job erasure (replay after a restore)", _erasure_replay),
     Row("job audit-anchors", _audit_anchors),
     Row("POST /v1/me/closure", _closure),
     Row("POST /v1/registrations", _signup),
-    Row("worker registration_codes", _registration_codes, lost=(*SENDS_LOST, COUNT_LOST)),
-    Row("POST /v1/registrations/{id}/resend", _registration_resend, lost=(COUNT_LOST,)),
-    Row(
-        "POST /v1/registrations/{id}/verification",
-        _verification,
-        lost=(
-            COUNT_LOST,
-            Broken(
-                "cognito-idp.AdminCreateUser", "ongpt/registration/", "its retry finds the user"
-            ),
-        ),
-    ),
-    Row("POST /v1/me/edit-requests", _edit_request, lost=(*SENDS_LOST, COUNT_LOST)),
-    Row("POST /v1/me/edit-requests/{id}/verification", _edit_verification, lost=(COUNT_LOST,)),
+    Row("worker registration_codes", _registration_codes),
+    Row("POST /v1/registrations/{id}/resend", _registration_resend),
+    Row("POST /v1/registrations/{id}/verification", _verification),
+    Row("POST /v1/me/edit-requests", _edit_request),
+    Row("POST /v1/me/edit-requests/{id}/verification", _edit_verification),
     Row("POST /v1/staff/edit-requests/{id}/decision", _edit_decision),
     Row("POST /v1/me/edit-requests/{id}/withdraw", _edit_withdrawal),
     Row("PUT /v1/me/consents/{purpose}", _consent),
@@ -519,12 +498,12 @@ ROWS = (
     Row("POST /v1/staff/legal-holds", _legal_hold),
     Row("POST /v1/staff/legal-holds/{id}/release", _hold_release),
     Row("POST /v1/recoveries", _recovery),
-    Row("worker recovery_codes", _recovery_codes, lost=(*SENDS_LOST, COUNT_LOST)),
-    Row("POST /v1/recoveries/{id}/resend", _recovery_resend, lost=(COUNT_LOST,)),
-    Row("POST /v1/recoveries/{id}/verification", _recovery_verification, lost=(COUNT_LOST,)),
+    Row("worker recovery_codes", _recovery_codes),
+    Row("POST /v1/recoveries/{id}/resend", _recovery_resend),
+    Row("POST /v1/recoveries/{id}/verification", _recovery_verification),
     Row("POST /v1/me/sign-out", _sign_out),
     Row("POST /v1/analytics/events", _analytics),
-    Row("worker notice_delivery", _notice_delivery, lost=SENDS_LOST),
+    Row("worker notice_delivery", _notice_delivery),
     Row("POST /v1/staff/customers/search", _staff_search, read=True),
 )
 

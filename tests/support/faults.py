@@ -49,6 +49,13 @@ def call_site() -> str:
 ANSWER_LOST = "answer lost"  # a fault's kind: the call was served, its answer lost
 
 
+def sends_once(client: BaseClient) -> bool:
+    """Whether the client's SDK makes one attempt of its own, so that it never sends a call
+    again after a timeout."""
+    retries: dict[str, Any] = getattr(client.meta.config, "retries", None) or {}
+    return retries.get("total_max_attempts") == 1
+
+
 @dataclass(frozen=True)
 class Fault:
     call: int  # 0-based position among the flow's AWS calls
@@ -99,8 +106,11 @@ class CallLog:
                 if log.fail.kind != ANSWER_LOST:
                     raise log.fail.error()
                 # Served, then its answer lost (a timeout, a 5xx from a front end): the SDK's
-                # standard mode sends the call again, and the code gets that answer.
+                # standard mode sends the call again, and the code gets that answer; a client
+                # that makes one attempt (the senders': ``ongpt.platform.aws``) gets the timeout.
                 real(client, operation, params)
+                if sends_once(client):
+                    raise Fault(position, name, "timeout").error()
             return real(client, operation, params)
 
         with monkeypatch.context() as patch:

@@ -41,3 +41,26 @@ def role_statements(template_json: dict[str, Any], role_id: str) -> list[dict[st
         if {"Ref": role_id} in props["Roles"]
         for statement in props["PolicyDocument"]["Statement"]
     ]
+
+
+def summed_alarm(template_json: dict[str, Any], name: str) -> tuple[dict[str, Any], set[str]]:
+    """The alarm ``OnGptAccounts-<name>`` on our metric ``name`` summed over functions (each
+    missing one as 0), and the functions (Powertools' ``service`` dimension) it sums."""
+    (found,) = [
+        a
+        for a in resources(template_json, "AWS::CloudWatch::Alarm").values()
+        if a["AlarmName"] == f"OnGptAccounts-{name}"
+    ]
+    metrics = {m["Id"]: m for m in found["Metrics"]}
+    (expression,) = [m for m in metrics.values() if "Expression" in m]
+    counted = {
+        m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]
+        for m in metrics.values()
+        if "MetricStat" in m
+        and m["MetricStat"]["Metric"]["MetricName"] == name
+        and m["MetricStat"]["Stat"] == "Sum"
+    }
+    assert all(
+        f"FILL({m}, 0)" in expression["Expression"] for m in metrics if m != expression["Id"]
+    )
+    return found, counted

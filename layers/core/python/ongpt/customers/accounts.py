@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from mypy_boto3_cognito_idp.client import CognitoIdentityProviderClient
     from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
 
+# The registration that made a user: a custom attribute of the user pool's schema, immutable
+# (``infra/identity.py``), set only by ``AdminCreateUser``.
+MADE_BY = "custom:registration_id"
+
 
 def _sign_in_name(email: str) -> str:
     """An email as the user pool keeps it, its domain in punycode: it is also where Cognito sends
@@ -42,32 +46,46 @@ class Accounts:
     def __init__(self, idp: CognitoIdentityProviderClient, user_pool_id: str) -> None:
         self._idp, self._pool = idp, user_pool_id
 
-    def create(self, email: str, phone: str, password: str) -> str:
-        """A confirmed user, email and phone verified, with a permanent password; its sub."""
-        try:
-            user = self._idp.admin_create_user(
-                UserPoolId=self._pool,
-                Username=_sign_in_name(email),
-                UserAttributes=_proven(email, phone),
-                TemporaryPassword=_temporary_password(),
-                MessageAction="SUPPRESS",
-            )["User"]
-        except ClientError as error:
-            if error.response["Error"]["Code"] in (
-                "UsernameExistsException",
-                "AliasExistsException",
-            ):
-                raise AlreadyRegistered(
-                    "The email address or phone number is already registered."
-                ) from None
-            raise
-        sub = str(next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub"))
+    def create(self, email: str, phone: str, password: str, registration_id: str) -> str:
+        """A confirmed user, email and phone verified, with a permanent password, made by the
+        registration ``registration_id``; its sub."""
+        sub = self._made_by(email, phone, registration_id)
         try:
             self.set_password(sub, password)
         except BaseException:
             self.delete(email)
             raise
         return sub
+
+    def _made_by(self, email: str, phone: str, registration_id: str) -> str:
+        """The sub of a new user that names ``registration_id`` (``MADE_BY``), or of the one it
+        made before: the SDK sends ``AdminCreateUser`` again when its answer was lost, and that
+        call finds the first one's user (``UsernameExistsException``). Any other user of the
+        address is ``AlreadyRegistered``."""
+        try:
+            user = self._idp.admin_create_user(
+                UserPoolId=self._pool,
+                Username=_sign_in_name(email),
+                UserAttributes=[
+                    *_proven(email, phone),
+                    {"Name": MADE_BY, "Value": registration_id},
+                ],
+                TemporaryPassword=_temporary_password(),
+                MessageAction="SUPPRESS",
+            )["User"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in (
+                "UsernameExistsException",
+                "AliasExistsException",
+            ):
+                raise
+            found = self.find(email)
+            if found is None or found.get(MADE_BY) != registration_id:
+                raise AlreadyRegistered(
+                    "The email address or phone number is already registered."
+                ) from None
+            return str(found["sub"])
+        return str(next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub"))
 
     def _on_customer(self, call: Callable[..., Any], customer_id: str, **params: Any) -> None:
         """``call`` on the customer's Cognito user (named by its sub, the customer's id), or

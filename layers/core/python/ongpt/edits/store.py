@@ -27,6 +27,7 @@ from ongpt.storage.dynamo import (
     query_page,
     to_item,
     transact,
+    update_once,
     with_pointer,
 )
 from ongpt.storage.replays import made_by
@@ -132,8 +133,9 @@ class EditStore:
     @tracer.capture_method
     def claim_code(self, customer_id: str, edit_id: str, address: str, hashed: str) -> bool:
         """Set the hash of the code for the new ``address`` (``email``, ``phone``), if none is set
-        and the request still awaits its proof: whether this caller may send that code."""
-        return conditional_update(
+        and the request still awaits its proof: whether this caller may send that code (once:
+        ``update_once``)."""
+        return update_once(
             self._db,
             TableName=self._table,
             Key=_key(customer_id, edit_id),
@@ -143,7 +145,7 @@ class EditStore:
             ExpressionAttributeValues=to_item(
                 {":code": hashed, ":waiting": "PENDING_VERIFICATION"}
             ),
-        )
+        ).applied
 
     @tracer.capture_method
     def release_code(self, customer_id: str, edit_id: str, address: str, hashed: str) -> None:

@@ -1,6 +1,12 @@
 """Every message to a customer goes through here: one template per kind and language (vi by
 default, en; the texts are ``templates.toml``), sent by SES (email, TLS required by the
-configuration set) or SNS (SMS, only to the allowed country codes)."""
+configuration set) or SNS (SMS, only to the allowed country codes).
+
+A send is made at most once: neither SES's ``SendEmail`` nor SNS's ``Publish`` takes an
+idempotency token, so their clients send again only what the service refused
+(``ongpt.platform.aws``). A send whose answer was lost after it reached the service (a timeout, a
+5xx) may have gone out: it counts as sent (its claim, its history line and its mark stay, so no
+retry sends it again), and it is counted (``SendsUnconfirmed``, alarmed: ``docs/runbooks.md``)."""
 
 from __future__ import annotations
 
@@ -16,8 +22,10 @@ from typing import TYPE_CHECKING
 
 from ongpt.notify.send_limits import limited
 from ongpt.notify.store import NoticeStore
-from ongpt.platform.aws import unthrottled
+from ongpt.platform.aws import answer_lost
+from ongpt.platform.business_metrics import count
 from ongpt.platform.clock import timestamp, utcnow
+from ongpt.platform.telemetry import logger
 from ongpt.security import normalize
 
 if TYPE_CHECKING:
@@ -131,6 +139,20 @@ class Notifier:
             self._notice_store.forget(customer_id, entry)
             raise
 
+    @staticmethod
+    @contextmanager
+    def _at_most_once(kind: Kind, channel: str) -> Iterator[None]:
+        """A send whose answer was lost counts as sent (it may have gone out, and a second one
+        could not be told from it), counted and logged (kind and channel only); other failures
+        are raised."""
+        try:
+            yield
+        except Exception as error:
+            if not answer_lost(error):
+                raise
+            count("SendsUnconfirmed", channel=channel)
+            logger.warning("send unconfirmed", extra={"kind": kind.value, "channel": channel})
+
     def email(
         self,
         to: str,
@@ -141,7 +163,7 @@ class Notifier:
         **values: str,
     ) -> None:
         chosen = template(kind, language)
-        with self._recorded(customer_id, kind, "email"):
+        with self._recorded(customer_id, kind, "email"), self._at_most_once(kind, "email"):
             self._ses.send_email(
                 FromEmailAddress=self._sender,
                 Destination={"ToAddresses": [normalize.email_ascii(to)]},  # SES: ASCII only
@@ -176,18 +198,13 @@ class Notifier:
         if not normalize.in_countries(to, self._sms_country_codes):
             limited("country", "sms")
             return False
-        with self._recorded(customer_id, kind, "sms"):
-            unthrottled(
-                lambda: self._sns.publish(
-                    PhoneNumber=to,
-                    Message=filled(template(kind, language).sms, language, values),
-                    MessageAttributes={
-                        "AWS.SNS.SMS.SMSType": {
-                            "DataType": "String",
-                            "StringValue": "Transactional",
-                        }
-                    },
-                )
+        with self._recorded(customer_id, kind, "sms"), self._at_most_once(kind, "sms"):
+            self._sns.publish(
+                PhoneNumber=to,
+                Message=filled(template(kind, language).sms, language, values),
+                MessageAttributes={
+                    "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
+                },
             )
         return True
 

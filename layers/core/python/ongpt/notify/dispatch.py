@@ -6,7 +6,9 @@ line in one transaction: claim -> send -> mark. Neither SES's ``SendEmail`` nor 
 topics), so a send is never repeated once it may have happened; what this guarantees:
 
 - an open or a send that fails releases the claim and fails the record, which the stream
-  retries (then its dead-letter queue): every notice is sent or ends there;
+  retries (then its dead-letter queue): every notice is sent or ends there; a send fails only
+  when SES or SNS refused it (a send whose answer was lost counts as sent:
+  ``ongpt.notify.delivery``);
 - after the send, the mark is tried again within the invocation (``ongpt.storage.retries``);
   if it still fails, the send is noted on the notice (``sent_at``) and the record fails: the
   redelivery marks it and writes its history line without sending again;

@@ -333,7 +333,7 @@ class Registrations:
         opened = self._open(self._data_key(registration_id, record), registration_id, record)
         customer_id = None
         try:
-            customer_id = self._claim_sign_in(opened, record, password)
+            customer_id = self._claim_sign_in(registration_id, opened, record, password)
             self._create_customer(customer_id, registration_id, request_id, opened, record)
         except BaseException:
             try:  # unless a concurrent verification of the address completed with it
@@ -346,11 +346,14 @@ class Registrations:
             raise
         return customer_id
 
-    def _claim_sign_in(self, opened: dict[str, str], record: dict[str, Any], password: str) -> str:
-        """The new Cognito user's sub. A user left by an attempt that died before its profile
-        was written (no guard names it) belongs to this proven address: it is taken over."""
+    def _claim_sign_in(
+        self, registration_id: str, opened: dict[str, str], record: dict[str, Any], password: str
+    ) -> str:
+        """The new Cognito user's sub (or that of the one this registration made before). A user
+        left by another registration's attempt that died before its profile was written (no
+        guard names it) belongs to this proven address: it is taken over."""
         try:
-            return self.accounts.create(opened["email"], opened["phone"], password)
+            return self.accounts.create(opened["email"], opened["phone"], password, registration_id)
         except AlreadyRegistered:
             left = self.accounts.find(opened["email"])
             if (

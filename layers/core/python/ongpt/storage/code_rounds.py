@@ -15,6 +15,10 @@ by one write conditional on the item being still pending with those codes (``sam
 with whatever must commit with the decision; what happens outside DynamoDB follows from the
 decision. A request that fails for another reason than its answer gives its guess back
 (``counted_unless_failed``).
+
+The writes whose second application the SDK's retry after a lost answer would make (a guess or
+a give-back counted twice, a claim or a round refused as taken by its own first write) are
+applied once (``ongpt.storage.dynamo.update_once``).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from botocore.exceptions import ClientError
 from ongpt.platform.clock import timestamp
 from ongpt.platform.errors import Expired, NotFound, ServiceError, TooManyAttempts
 from ongpt.platform.telemetry import tracer
-from ongpt.storage.dynamo import conditional_update, from_item, key, to_item
+from ongpt.storage.dynamo import conditional_update, from_item, key, to_item, update_once
 from ongpt.storage.races import until_won
 from ongpt.storage.replays import MADE_BY
 
@@ -135,33 +139,25 @@ class Guesses:
     def take(self, item_key: dict[str, Any], limit: int, now: datetime) -> Guess:
         """Count a guess before anything is compared: one ``UpdateItem`` that adds an attempt
         only while the item is pending, fewer than ``limit`` are counted and its codes have not
-        expired, and returns the item as it left it (``ReturnValues`` ``ALL_NEW``), or, refused,
-        as it found it (``ReturnValuesOnConditionCheckFailure`` ``ALL_OLD``), in one atomic
-        write: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
-        """
-        try:
-            counted = until_won(
-                lambda: self._db.update_item(
-                    TableName=self._table,
-                    Key=item_key,
-                    UpdateExpression="SET attempts = attempts + :one",
-                    ConditionExpression=(
-                        "#status = :pending AND attempts < :limit AND code_expires_at >= :now"
-                    ),
-                    ExpressionAttributeNames={"#status": "status"},
-                    ExpressionAttributeValues=to_item(
-                        {":one": 1, ":limit": limit, ":pending": PENDING, ":now": timestamp(now)}
-                    ),
-                    ReturnValues="ALL_NEW",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                )
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            found = error.response.get("Item")
-            return _refused(from_item(found) if found else None, limit)  # type: ignore[arg-type]
-        return Guess(from_item(counted["Attributes"]))
+        expired, and returns the item as it left it, or, refused, as it found it, in one atomic
+        write applied once (``update_once``: the SDK's retry after a lost answer counts
+        nothing more)."""
+        counted = update_once(
+            self._db,
+            TableName=self._table,
+            Key=item_key,
+            UpdateExpression="SET attempts = attempts + :one",
+            ConditionExpression=(
+                "#status = :pending AND attempts < :limit AND code_expires_at >= :now"
+            ),
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=to_item(
+                {":one": 1, ":limit": limit, ":pending": PENDING, ":now": timestamp(now)}
+            ),
+        )
+        if counted.applied:
+            return Guess(counted.item)
+        return _refused(counted.item, limit)
 
     def give_back(self, item_key: dict[str, Any]) -> None:
         """The attempt of a guess whose request failed before its answer, back, while the item
@@ -175,8 +171,8 @@ class Guesses:
 
     @tracer.capture_method
     def _undo(self, item_key: dict[str, Any], condition: Condition) -> None:
-        """The item pending, one attempt fewer, if ``condition`` holds."""
-        conditional_update(
+        """The item pending, one attempt fewer, if ``condition`` holds (once: ``update_once``)."""
+        update_once(
             self._db,
             TableName=self._table,
             Key=item_key,
@@ -284,13 +280,13 @@ class CodeRounds:
     @tracer.capture_method
     def replace_codes(self, item_id: str, changes: dict[str, Any], sent_before: str) -> bool:
         """A new round of codes and its times (a ``None`` value removes its attribute), if nobody
-        resent since ``sent_before``; whether it did."""
+        resent since ``sent_before``; whether it did (once: ``update_once``)."""
         kept = {k: v for k, v in changes.items() if v is not None}
         removed = [k for k, v in changes.items() if v is None]
         update = "SET " + ", ".join(f"#{k} = :{k}" for k in kept)
         if removed:
             update += " REMOVE " + ", ".join(f"#{k}" for k in removed)
-        return conditional_update(
+        return update_once(
             self._db,
             TableName=self._table,
             Key=self._key(item_id),
@@ -304,7 +300,7 @@ class CodeRounds:
                     ":pending": PENDING,
                 }
             ),
-        )
+        ).applied
 
     def new_round(
         self,
@@ -332,8 +328,8 @@ class CodeRounds:
     def claim_code(self, item_id: str, channel: str, round_: int, hashed: str) -> bool:
         """Set the channel's code for ``round_`` if that is the item's current round and its
         code was not set in it yet: a late message of an older round never replaces a newer
-        code."""
-        return conditional_update(
+        code. Whether it did (once: ``update_once``)."""
+        return update_once(
             self._db,
             TableName=self._table,
             Key=self._key(item_id),
@@ -351,7 +347,7 @@ class CodeRounds:
             ExpressionAttributeValues=to_item(
                 {":code": hashed, ":round": round_, ":pending": PENDING}
             ),
-        )
+        ).applied
 
     @tracer.capture_method
     def release_code(self, item_id: str, channel: str, round_: int) -> None:

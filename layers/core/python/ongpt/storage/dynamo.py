@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Unpack
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
@@ -194,6 +196,60 @@ def conditional_update(dynamodb: DynamoDBClient, **kwargs: Unpack[UpdateItemInpu
             return False
         raise
     return True
+
+
+APPLIED = "applied_write"  # the token of the last ``update_once`` applied to an item
+
+
+@dataclass(frozen=True)
+class Updated:
+    """A conditional update's outcome: whether it was applied, and the item as it left it
+    (applied) or as it found it (refused: None if there is none)."""
+
+    applied: bool
+    item: dict[str, Any] | None
+
+
+def update_once(dynamodb: DynamoDBClient, **kwargs: Unpack[UpdateItemInputTypeDef]) -> Updated:
+    """A conditional ``UpdateItem`` (its expression starting with ``SET``) applied once, even
+    when the SDK sends it again after its answer was lost (standard mode does after a timeout or
+    a 5xx): it also sets a token of its own, which its condition refuses; a refusal that finds
+    the token (``ReturnValuesOnConditionCheckFailure`` ``ALL_OLD``, no read needed:
+    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html) is its
+    own first write. The item keeps the last token only: should another ``update_once`` land
+    between the two, the retry is judged as a write of its own (a guess then counts twice, never
+    less). One cancelled by a transaction on the item is sent again."""
+    expression = kwargs["UpdateExpression"]
+    if not expression.startswith("SET "):
+        raise ValueError(f"not a SET update: {expression}")
+    token = str(uuid.uuid4())
+    request: UpdateItemInputTypeDef = {
+        **kwargs,
+        "UpdateExpression": f"SET #applied = :applied, {expression.removeprefix('SET ')}",
+        "ConditionExpression": (
+            f"({kwargs['ConditionExpression']})"
+            " AND (attribute_not_exists(#applied) OR #applied <> :applied)"
+        ),
+        "ExpressionAttributeNames": {
+            **kwargs.get("ExpressionAttributeNames", {}),
+            "#applied": APPLIED,
+        },
+        "ExpressionAttributeValues": {
+            **kwargs.get("ExpressionAttributeValues", {}),
+            ":applied": {"S": token},
+        },
+        "ReturnValues": "ALL_NEW",
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    try:
+        written = until_won(lambda: dynamodb.update_item(**request))
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        found = error.response.get("Item")
+        item = from_item(found) if found else None  # type: ignore[arg-type]
+        return Updated(item is not None and item.get(APPLIED) == token, item)
+    return Updated(True, from_item(written["Attributes"]))
 
 
 POINTER = "POINTER"
