@@ -2,13 +2,14 @@
 function is warm.
 
 Retries use the SDK's standard mode (https://docs.aws.amazon.com/boto3/latest/guide/retries.html,
-https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html): 3 attempts with
-exponential backoff and jitter, for connection errors and timeouts, 500/502/503/504 answers and
-the throttling codes (DynamoDB ``ProvisionedThroughputExceededException``, KMS
-``ThrottlingException``, Cognito ``TooManyRequestsException``, among others), within a
-client-side retry quota. Adaptive mode's client-side rate limiting is meant for one client per
-resource, not for many Lambda environments. A dependency that still fails surfaces as
-``DependencyUnavailable`` (503 with ``Retry-After``) where the domain cannot recover.
+https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html): up to 3 retries
+(``max_attempts`` counts retries: 4 attempts in all) with exponential backoff and jitter, for
+connection errors and timeouts, 500/502/503/504 answers and the throttling codes (DynamoDB
+``ProvisionedThroughputExceededException``, KMS ``ThrottlingException``, Cognito
+``TooManyRequestsException``, among others), within a client-side retry quota. Adaptive mode's
+client-side rate limiting is meant for one client per resource, not for many Lambda
+environments. A dependency that still fails surfaces as ``DependencyUnavailable`` (503 with
+``Retry-After``) where the domain cannot recover.
 ``client(name)`` is typed (boto3-stubs) for the services the functions use.
 
 The senders (SES ``SendEmail``, SNS ``Publish`` to a phone) take no idempotency token, so a call
