@@ -58,6 +58,16 @@ class ComplaintStore:
         and ``along`` (its data key's item, counters, notices): all or none. ``ReferenceTaken``
         if only the reference is another complaint's, else ``TransactionConflict`` if a
         condition failed (the complaint exists, a counter is full)."""
+        try:
+            transact(self._db, [*self.adding(record), *along])
+        except TransactionConflict as conflict:
+            if conflict.failed == (0,):
+                raise ReferenceTaken(record["reference"]) from None
+            raise
+
+    def adding(self, record: dict[str, Any]) -> list[TransactWriteItemTypeDef]:
+        """The transaction items of a new complaint: its reference's item (first), the complaint
+        and, for a customer's, its pointer in their partition."""
         complaint_id, customer_id = record["complaint_id"], record.get("customer_id")
         reference = key(f"COMPLAINTREF#{record['reference']}", "REFERENCE")
         items = [
@@ -75,12 +85,7 @@ class ComplaintStore:
                 f"CUSTOMER#{customer_id}", f"COMPLAINT#{record['created_at']}#{complaint_id}"
             )
             items.append(_put_new(self._table, mine | to_item({"complaint_id": complaint_id})))
-        try:
-            transact(self._db, [*items, *along])
-        except TransactionConflict as conflict:
-            if conflict.failed == (0,):
-                raise ReferenceTaken(record["reference"]) from None
-            raise
+        return items
 
     @tracer.capture_method
     def get(self, complaint_id: str) -> dict[str, Any] | None:
