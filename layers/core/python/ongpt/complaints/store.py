@@ -15,6 +15,7 @@ from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     TransactionConflict,
+    batch_get,
     from_item,
     key,
     query_page,
@@ -149,8 +150,8 @@ class ComplaintStore:
 
     @tracer.capture_method
     def of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
-        """A page of the customer's complaints, oldest first: their pointers, then each
-        complaint (one read each, so a page's work is bounded by its size)."""
+        """A page of the customer's complaints, oldest first: their pointers, then the
+        complaints they point to, a hundred a read (``BatchGetItem``)."""
         pointers = query_page(
             self._db,
             page,
@@ -160,5 +161,8 @@ class ComplaintStore:
                 {":pk": f"CUSTOMER#{customer_id}", ":c": "COMPLAINT#"}
             ),
         )
-        found = [self.get(str(pointer["complaint_id"])) for pointer in pointers.items]
-        return Page([complaint for complaint in found if complaint is not None], pointers.after)
+        ids = [str(pointer["complaint_id"]) for pointer in pointers.items]
+        found = {
+            c["complaint_id"]: c for c in batch_get(self._db, self._table, [_key(i) for i in ids])
+        }
+        return Page([found[i] for i in ids if i in found], pointers.after)
