@@ -11,6 +11,7 @@ from tests.bench import (
     aws_calls,
     cold_start,
     expiry_job,
+    export,
     gateway,
     load,
     quiet,
@@ -32,6 +33,7 @@ if __name__ == "__main__":
         *write_units.main(),
         *audit_chain.main(),
         *expiry_job.main(),
+        *export.main(),
         *gateway.main(),
         *load.main(),
     ]
