@@ -133,7 +133,9 @@ def test_the_largest_customers_export_is_complete_and_fits_lambda_and_api_gatewa
     lists = {**body, "consent_history": body["consents"]["history"]}
     for name, records in written.records.items():
         assert _holds(lists[name], records), name
+    # Lambda's synchronous response (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)
     assert export.response_bytes <= MAX_RESPONSE_BYTES
+    # API Gateway's payload and integration timeout (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html)
     assert export.body_bytes <= MAX_PAYLOAD_BYTES
     assert export.calls_to("dynamodb") <= DYNAMODB_CALLS_MOST, export.calls
     assert export.calls_to("kms") <= 1 + FIVE_YEARS.complaints, export.calls  # a key each
