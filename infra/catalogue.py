@@ -153,9 +153,15 @@ ME = FunctionSpec(
         # a product_updates consent changed: the count of active customers who consent, on
         # condition that the account is active (a ConditionCheck is authorised as
         # ConditionCheckItem: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html)
-        items(tables.CUSTOMERS, "GetItem", "PutItem", "UpdateItem", "Query", "ConditionCheckItem"),
+        # the customer's complaints are read a hundred to a BatchGetItem (their list, the export)
+        items(
+            tables.CUSTOMERS,
+            *("GetItem", "BatchGetItem", "PutItem", "UpdateItem", "Query", "ConditionCheckItem"),
+        ),
         *CUSTOMER_DATA,
-        DataKeys(opens=("complaint_id",)),  # complaints' resolutions, each under its own key
+        # complaints' texts and resolutions, each under its own key: their keys read together
+        DataKeys(opens=("complaint_id",)),
+        items(tables.DATA_KEYS, "BatchGetItem"),
         N.AUDIT_APPEND,  # a consent change's entry; the access log is read from the chain
         N.PAGES,
     ),

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Any
+
 import pytest
 
+from local.gateway import MAX_PAYLOAD_BYTES
+from local.lambdas import MAX_RESPONSE_BYTES
+from tests.bench.export import DYNAMODB_CALLS_MOST, Limits, export_of
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.journeys import registered
+from tests.support.scale import EXPORT_IDS, FIVE_YEARS, load_history
 
 
 @pytest.mark.clause("P2.4")
@@ -106,3 +113,39 @@ def test_the_access_log_shows_role_purpose_and_time_never_the_staff_member(aws: 
     assert set(access) == {"role", "action", "purpose", "at"}
     assert (access["role"], access["purpose"]) == ("compliance", "legal_request")
     assert "bob.tran" not in str(export)
+
+
+@pytest.mark.clause("P2.4")
+def test_the_largest_customers_export_is_complete_and_fits_lambda_and_api_gateway(
+    aws: Deployed,
+) -> None:
+    """Five years of records (``tests/support/scale.py``): every one is in the export, which
+    fits Lambda's response and API Gateway's payload, is estimated within the function's and the
+    integration's timeouts, and reads by kind of record, not by record."""
+    _, cid = registered(aws)
+    written = load_history(aws, cid, FIVE_YEARS)
+
+    export = export_of(aws, cid)
+
+    body = export.body
+    for name, id_field in EXPORT_IDS.items():
+        assert {record[id_field] for record in body[name]} == written.ids[name], name
+    lists = {**body, "consent_history": body["consents"]["history"]}
+    for name, records in written.records.items():
+        assert _holds(lists[name], records), name
+    # Lambda's synchronous response (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)
+    assert export.response_bytes <= MAX_RESPONSE_BYTES
+    # API Gateway's payload and integration timeout (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html)
+    assert export.body_bytes <= MAX_PAYLOAD_BYTES
+    assert export.calls_to("dynamodb") <= DYNAMODB_CALLS_MOST, export.calls
+    assert export.calls_to("kms") <= 1 + FIVE_YEARS.complaints, export.calls  # a key each
+    limits = Limits.of(aws)
+    estimated = export.lambda_seconds(limits.memory_mb)
+    assert estimated <= min(limits.function_seconds, limits.integration_seconds), estimated
+
+
+def _holds(exported: list[dict[str, Any]], expected: list[dict[str, Any]]) -> bool:
+    """Whether ``exported`` holds each of the ``expected`` records (by their fields)."""
+    fields = sorted(expected[0])
+    held = Counter(tuple(record.get(f) for f in fields) for record in exported)
+    return not Counter(tuple(record[f] for f in fields) for record in expected) - held

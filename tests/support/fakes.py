@@ -61,6 +61,9 @@ class FakeKeyStore(KeyStore):
             raise KeyGone(owner_key(context))
         return self.keys[owner_key(context)]
 
+    def open_all(self, contexts: Sequence[dict[str, str]]) -> list[bytes]:
+        return [self.open(context) for context in contexts]
+
 
 class FakeCustomerStore(CustomerStore):
     def __init__(self) -> None:

@@ -16,14 +16,22 @@ if TYPE_CHECKING:
 
 
 class Table:
-    """A DynamoDB client holding one key store item, or none, recording each GetItem."""
+    """A DynamoDB client holding key store items (one, or none, for ``GetItem``), recording each
+    read."""
 
-    def __init__(self, item: dict[str, Any] | None) -> None:
-        self.item, self.reads = item, list[dict[str, Any]]()
+    def __init__(self, *items: dict[str, Any] | None) -> None:
+        self.items = {item["pk"]["S"]: item for item in items if item}
+        self.reads = list[dict[str, Any]]()
 
     def get_item(self, **params: Any) -> dict[str, Any]:
         self.reads.append(params)
-        return {"Item": self.item} if self.item else {}
+        return {"Item": item} if (item := next(iter(self.items.values()), None)) else {}
+
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
+        self.reads.append(RequestItems)
+        ((table, asked),) = RequestItems.items()
+        found = [self.items[k["pk"]["S"]] for k in asked["Keys"] if k["pk"]["S"] in self.items]
+        return {"Responses": {table: found}}
 
 
 class Keys:
@@ -48,3 +56,22 @@ def test_a_destroyed_key_is_gone() -> None:
     with pytest.raises(KeyGone):
         store(table).open({"customer_id": "c-1"})
     assert table.reads[0]["ConsistentRead"] is True
+
+
+def key_item(owner: str) -> dict[str, Any]:
+    return {"pk": {"S": f"customer_id#{owner}"}, "wrapped": {"B": b"w"}}
+
+
+def test_many_keys_are_read_a_hundred_to_a_batch_strongly_consistent_in_their_order() -> None:
+    owners = [f"c-{i}" for i in range(250)]
+    table = Table(*(key_item(owner) for owner in reversed(owners)))
+    opened = store(table).open_all([{"customer_id": owner} for owner in owners])
+    assert opened == [b"plain:w" + owner.encode() for owner in owners]
+    assert [len(read["DataKeys"]["Keys"]) for read in table.reads] == [100, 100, 50]
+    assert all(read["DataKeys"]["ConsistentRead"] for read in table.reads)
+
+
+def test_among_many_keys_a_destroyed_one_is_gone() -> None:
+    table = Table(key_item("c-1"))
+    with pytest.raises(KeyGone):
+        store(table).open_all([{"customer_id": "c-1"}, {"customer_id": "c-2"}])

@@ -33,7 +33,11 @@ from ongpt.storage.tables import BY_WRITTEN_DAY
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import PutTypeDef, TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        PutTypeDef,
+        TransactWriteItemTypeDef,
+    )
     from mypy_boto3_s3.client import S3Client
 
     from ongpt.platform.caller import Caller
@@ -164,8 +168,16 @@ class AuditLog:
             details=details,
             prev_hash=head.hash if head else GENESIS,
         )
+        return self.keyed(draft)
+
+    def keyed(self, draft: Entry) -> Entry:
+        """``draft`` with its hash and the audit key's MAC of it."""
         entry_hash = draft.computed_hash()
         return Entry(**{**asdict(draft), "hash": entry_hash, "mac": self.chain_key.mac(entry_hash)})
+
+    def item(self, entry: Entry) -> dict[str, AttributeValueTypeDef]:
+        """The table item of ``entry``."""
+        return {**_key(entry.subject, entry.sequence), **to_item(_attributes(entry))}
 
     @tracer.capture_method
     def write_once(self, entry: Entry, along: Sequence[TransactWriteItemTypeDef] = ()) -> bool:
@@ -173,7 +185,7 @@ class AuditLog:
         False then."""
         put: PutTypeDef = {
             "TableName": self.table,
-            "Item": {**_key(entry.subject, entry.sequence), **to_item(_attributes(entry))},
+            "Item": self.item(entry),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
         try:

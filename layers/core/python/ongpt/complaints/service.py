@@ -244,19 +244,33 @@ class Complaints:
     def of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
         """A page of the customer's complaints, oldest first, as they see them: of each, only
         its resolution is opened (under the complaint's own key), once it has one."""
-        return self.complaint_store.of_customer(customer_id, page).map(self._as_filed)
+        found = self.complaint_store.of_customer(customer_id, page)
+        keys = self._keys([record for record in found.items if RESOLUTION in record])
+        return found.map(lambda record: self._as_filed(record, keys))
 
     def exported(self, customer_id: str) -> list[dict[str, Any]]:
         """Every complaint of the customer, with what they wrote (the export)."""
-        exported = []
-        for record in self.complaint_store.of_customer(customer_id, EVERYTHING).items:
-            opened = self._open(record)
-            exported.append(
-                {**self._as_filed(record), **{f: opened[f] for f in ("subject", "message")}}
-            )
-        return exported
+        records = self.complaint_store.of_customer(customer_id, EVERYTHING).items
+        keys = self._keys(records)
+        return [
+            {
+                **self._as_filed(record, keys),
+                **{
+                    f: unseal(keys[record["complaint_id"]], record["complaint_id"], f, record[f])
+                    for f in ("subject", "message")
+                },
+            }
+            for record in records
+        ]
 
-    def _as_filed(self, record: dict[str, Any]) -> dict[str, Any]:
+    def _keys(self, records: list[dict[str, Any]]) -> dict[str, bytes]:
+        """The data keys of these complaints, by id, their items read together."""
+        ids = [record["complaint_id"] for record in records]
+        opened = self.key_store.open_all([{"complaint_id": i} for i in ids])
+        return dict(zip(ids, opened, strict=True))
+
+    def _as_filed(self, record: dict[str, Any], keys: dict[str, bytes]) -> dict[str, Any]:
+        """A complaint as its complainant sees it; ``keys`` holds its data key if resolved."""
         complaint_id = record["complaint_id"]
         view = {
             "complaint_id": complaint_id,
@@ -266,8 +280,9 @@ class Complaints:
             "filed_at": record["created_at"],
         }
         if RESOLUTION in record:
-            data_key = self.key_store.open({"complaint_id": complaint_id})
-            view[RESOLUTION] = unseal(data_key, complaint_id, RESOLUTION, record[RESOLUTION])
+            view[RESOLUTION] = unseal(
+                keys[complaint_id], complaint_id, RESOLUTION, record[RESOLUTION]
+            )
             view["resolved_at"] = record["updated_at"]
         return view
 

@@ -15,6 +15,7 @@ from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     TransactionConflict,
+    batch_get,
     from_item,
     key,
     query_page,
@@ -58,6 +59,16 @@ class ComplaintStore:
         and ``along`` (its data key's item, counters, notices): all or none. ``ReferenceTaken``
         if only the reference is another complaint's, else ``TransactionConflict`` if a
         condition failed (the complaint exists, a counter is full)."""
+        try:
+            transact(self._db, [*self.adding(record), *along])
+        except TransactionConflict as conflict:
+            if conflict.failed == (0,):
+                raise ReferenceTaken(record["reference"]) from None
+            raise
+
+    def adding(self, record: dict[str, Any]) -> list[TransactWriteItemTypeDef]:
+        """The transaction items of a new complaint: its reference's item (first), the complaint
+        and, for a customer's, its pointer in their partition."""
         complaint_id, customer_id = record["complaint_id"], record.get("customer_id")
         reference = key(f"COMPLAINTREF#{record['reference']}", "REFERENCE")
         items = [
@@ -75,12 +86,7 @@ class ComplaintStore:
                 f"CUSTOMER#{customer_id}", f"COMPLAINT#{record['created_at']}#{complaint_id}"
             )
             items.append(_put_new(self._table, mine | to_item({"complaint_id": complaint_id})))
-        try:
-            transact(self._db, [*items, *along])
-        except TransactionConflict as conflict:
-            if conflict.failed == (0,):
-                raise ReferenceTaken(record["reference"]) from None
-            raise
+        return items
 
     @tracer.capture_method
     def get(self, complaint_id: str) -> dict[str, Any] | None:
@@ -144,8 +150,8 @@ class ComplaintStore:
 
     @tracer.capture_method
     def of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
-        """A page of the customer's complaints, oldest first: their pointers, then each
-        complaint (one read each, so a page's work is bounded by its size)."""
+        """A page of the customer's complaints, oldest first: their pointers, then the
+        complaints they point to, a hundred a read (``BatchGetItem``)."""
         pointers = query_page(
             self._db,
             page,
@@ -155,5 +161,8 @@ class ComplaintStore:
                 {":pk": f"CUSTOMER#{customer_id}", ":c": "COMPLAINT#"}
             ),
         )
-        found = [self.get(str(pointer["complaint_id"])) for pointer in pointers.items]
-        return Page([complaint for complaint in found if complaint is not None], pointers.after)
+        ids = [str(pointer["complaint_id"]) for pointer in pointers.items]
+        found = {
+            c["complaint_id"]: c for c in batch_get(self._db, self._table, [_key(i) for i in ids])
+        }
+        return Page([found[i] for i in ids if i in found], pointers.after)

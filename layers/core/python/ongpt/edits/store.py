@@ -76,8 +76,7 @@ class EditStore:
         customer has ``MAX_OPEN`` open; ``Conflict`` if an item of ``also`` failed, or if
         concurrent filings still won after the retries (DynamoDB cancels a transaction that
         meets another on the count: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-conflict-handling)."""
-        edit_id, customer_id = values["edit_request_id"], values["customer_id"]
-        queued = {"status_key": QUEUE} if values["status"] == "PENDING_REVIEW" else {}
+        customer_id = values["customer_id"]
         counted: TransactWriteItemTypeDef = {
             "Update": {
                 "TableName": self._table,
@@ -88,9 +87,7 @@ class EditStore:
                 "ExpressionAttributeValues": to_item({":one": 1, ":most": MAX_OPEN}),
             }
         }
-        request = with_pointer(
-            self._table, _key(customer_id, edit_id), {**values, **queued}, _pointer(edit_id)
-        )
+        request = self.filing(values)
         try:
             retried(lambda: transact(self._db, [*request, counted, *also]))
         except TransactionConflict as conflict:
@@ -102,6 +99,14 @@ class EditStore:
                 ) from None
             raise Conflict("The account changed meanwhile.") from None
         return True
+
+    def filing(self, values: dict[str, Any]) -> list[TransactWriteItemTypeDef]:
+        """The transaction items of a new request and its pointer (queued if to review)."""
+        edit_id, customer_id = values["edit_request_id"], values["customer_id"]
+        queued = {"status_key": QUEUE} if values["status"] == "PENDING_REVIEW" else {}
+        return with_pointer(
+            self._table, _key(customer_id, edit_id), {**values, **queued}, _pointer(edit_id)
+        )
 
     def uncounting(self, customer_id: str) -> TransactWriteItemTypeDef:
         """The transaction item that counts one open request fewer (one withdrawn or decided)."""

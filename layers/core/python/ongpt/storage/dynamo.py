@@ -167,14 +167,19 @@ def batch_get(
     keys: Sequence[Mapping[str, AttributeValueTypeDef]],
     projection: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The items of ``keys`` (at most ``BATCH_GET_MOST``) that exist, read consistently, in no
-    particular order, as plain values; never a partial answer (``ongpt.storage.batches``)."""
-    if not keys:
-        return []
-    request: KeysAndAttributesTypeDef = {"Keys": list(keys), "ConsistentRead": True}
-    if projection:
-        request["ProjectionExpression"] = projection
-    return [from_item(item) for item in batches.get_all(dynamodb, {table: request})[table]]
+    """The items of ``keys`` that exist, read consistently, in no particular order, as plain
+    values: one ``BatchGetItem`` per ``BATCH_GET_MOST`` keys; never a partial answer
+    (``ongpt.storage.batches``)."""
+    found = []
+    for start in range(0, len(keys), BATCH_GET_MOST):
+        request: KeysAndAttributesTypeDef = {
+            "Keys": list(keys[start : start + BATCH_GET_MOST]),
+            "ConsistentRead": True,
+        }
+        if projection:
+            request["ProjectionExpression"] = projection
+        found += batches.get_all(dynamodb, {table: request})[table]
+    return [from_item(item) for item in found]
 
 
 def batch_delete(
