@@ -43,6 +43,7 @@ class Need(Enum):
     REGISTRATION_QUEUE = auto()  # a new registration's codes are sent by a worker
     RECOVERY_QUEUE = auto()  # so are a recovery's
     JOB_DEAD_LETTERS = auto()  # a job's failed items, by id, for a person to look at
+    JOB_RUNS = auto()  # a scheduled job in pages: its checkpoints, its own only (``ongpt.jobs``)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,16 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Paging:
+    """A scheduled job's bound per invocation (``ongpt.jobs``): pages of at most ``page_size``
+    items, at most ``pages`` of them, sized so that a page takes seconds and the pages fit well
+    within the timeout (the remaining time is checked before each page besides)."""
+
+    page_size: int
+    pages: int
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     """A Lambda function: its folder under ``functions/`` and what it serves."""
 
@@ -107,6 +118,7 @@ class FunctionSpec:
     needs: tuple[Need | Items | DataKeys, ...] = ()
     timeout_seconds: int = 10
     memory_mb: int = 512
+    paging: Paging | None = None  # a scheduled job's (``Need.JOB_RUNS``)
 
 
 def _routes(*pairs: str) -> tuple[Route, ...]:
@@ -340,8 +352,15 @@ RECOVERY_CODES = FunctionSpec(
 EXPIRY_REMINDERS = FunctionSpec(
     "expiry_reminders",
     "Daily renewal invitations 30, 7 and 1 days before expiry (P3.4)",
-    needs=(*NOTICES, items(tables.CUSTOMERS, queries=(BY_EXPIRY_DAY,)), N.JOB_DEAD_LETTERS),
+    needs=(
+        *NOTICES,
+        items(tables.CUSTOMERS, queries=(BY_EXPIRY_DAY,)),
+        N.JOB_DEAD_LETTERS,
+        N.JOB_RUNS,
+    ),
     timeout_seconds=300,
+    # a contract: its customer's status and contact read, an invitation per channel
+    paging=Paging(page_size=50, pages=40),
 )
 NOTICE_DELIVERY = FunctionSpec(
     "notice_delivery",
@@ -365,8 +384,10 @@ AUDIT_CHANGES = FunctionSpec(
 AUDIT_ANCHORS = FunctionSpec(
     "audit_anchors",
     "Hourly anchors of changed audit chain heads in write-once storage (P2.5, P5)",
-    needs=(items(tables.AUDIT, "Query", queries=(BY_WRITTEN_DAY,)), N.AUDIT_ANCHOR),
+    needs=(items(tables.AUDIT, "Query", queries=(BY_WRITTEN_DAY,)), N.AUDIT_ANCHOR, N.JOB_RUNS),
     timeout_seconds=300,
+    # an entry of the index: its chain's newest anchors read, its new entries checked, an anchor
+    paging=Paging(page_size=50, pages=40),
 )
 ERASURE = FunctionSpec(
     "erasure",
@@ -380,14 +401,19 @@ ERASURE = FunctionSpec(
         items(tables.ERASURES, "UpdateItem", queries=(BY_MONTH,)),  # the ledger
         N.AUDIT_APPEND,
         N.COGNITO_DELETE,
+        N.JOB_RUNS,
     ),
     timeout_seconds=900,
+    # at most so many accounts decided, and so many of their records deleted or shredded
+    paging=Paging(page_size=25, pages=40),
 )
 AUDIT_VERIFICATION = FunctionSpec(
     "audit_verification",
     "Daily verification of every audit chain written to since the last run (P2.5, P5)",
-    needs=(items(tables.AUDIT, "Query", queries=(BY_WRITTEN_DAY,)), N.AUDIT_VERIFY),
+    needs=(items(tables.AUDIT, "Query", queries=(BY_WRITTEN_DAY,)), N.AUDIT_VERIFY, N.JOB_RUNS),
     timeout_seconds=900,
+    # an entry of the index: its whole chain verified (a MAC each) against its anchor
+    paging=Paging(page_size=20, pages=40),
 )
 SCHEDULED_JOBS = (EXPIRY_REMINDERS, AUDIT_ANCHORS, ERASURE, AUDIT_VERIFICATION)
 

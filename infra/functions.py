@@ -38,6 +38,7 @@ from infra.service_access import (
     STREAM_EVENT_SOURCE,
 )
 from infra.settings import Settings
+from ongpt.jobs import store as job_runs
 from ongpt.platform import idempotency
 from ongpt.platform import settings as env
 from ongpt.platform.telemetry import NAMESPACE
@@ -67,6 +68,7 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 AUDIT_APPEND_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
 IDEMPOTENCY_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+JOB_RUN_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem")  # read, then write conditionally
 LIVE = "live"  # the alias API Gateway invokes, of a function with SnapStart
 
 
@@ -248,6 +250,18 @@ class ServiceFunction(Construct):
         self._env(tables.IDEMPOTENCY.env_var, table.table_name)
         leading = {"dynamodb:LeadingKeys": [idempotency.key_pattern(self.spec.name)]}
         self._allow(IDEMPOTENCY_ACTIONS, table.table_arn, {"ForAllValues:StringLike": leading})
+        self._key_through("dynamodb", table.encryption_key, write=True)
+
+    def run_in_pages(self, table: dynamodb.ITable) -> None:
+        """A scheduled job: its page size and pages per invocation (``ongpt.jobs``), and its own
+        job runs' items only (their keys start with the function's name)."""
+        paging = self.spec.paging
+        assert paging is not None, f"{self.spec.name}: a job in pages needs its paging"
+        self._env(tables.JOBS.env_var, table.table_name)
+        self._env(env.JOB_PAGE_SIZE, str(paging.page_size))
+        self._env(env.JOB_PAGES, str(paging.pages))
+        leading = {"dynamodb:LeadingKeys": [job_runs.key_pattern(self.spec.name)]}
+        self._allow(JOB_RUN_ACTIONS, table.table_arn, {"ForAllValues:StringLike": leading})
         self._key_through("dynamodb", table.encryption_key, write=True)
 
     def count_sends(self, table: dynamodb.ITable) -> None:

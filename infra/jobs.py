@@ -1,5 +1,9 @@
 """Scheduled work: the daily expiry-reminder run (P3.4), the hourly audit anchors and the daily
-audit verification (P2.5), the daily erasure (GDPR 17), retried, failures to a DLQ."""
+audit verification (P2.5), the daily erasure (GDPR 17), retried, failures to a DLQ.
+
+Each job has two schedules: its own, whose run starts the period's pass, and a continuation
+every 15 minutes, whose run only goes on with the passes an invocation's bound left
+(``ongpt.jobs``: ``{"continue": true}``; one read when there are none)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ EXPIRY_REMINDERS = "expiry-reminders"
 AUDIT_ANCHORS = "audit-anchors"
 ERASURE = "erasure"
 AUDIT_VERIFICATION = "audit-verification"
+CONTINUATION = "-continuation"  # the continuation schedule's name: the job's, and this
+CONTINUED_EVERY = Duration.minutes(15)
 
 
 class Jobs(Construct):
@@ -42,6 +48,12 @@ class Jobs(Construct):
             ),
             description="EventBridge Scheduler: invokes the scheduled jobs",
         )
+        jobs = {
+            EXPIRY_REMINDERS: expiry_reminders,
+            AUDIT_ANCHORS: audit_anchors,
+            ERASURE: erasure,
+            AUDIT_VERIFICATION: audit_verification,
+        }
         acknowledge(
             self._role,
             "The scheduler's role invokes each job's function, any of its versions.",
@@ -49,7 +61,7 @@ class Jobs(Construct):
                 wildcard_resource(
                     self._role, f"{referred_to(self, job.function.function_arn, job)}:*"
                 )
-                for job in (expiry_reminders, audit_anchors, erasure, audit_verification)
+                for job in jobs.values()
             ),
         )
         self._dead_letter_queue = dead_letter_queue
@@ -89,6 +101,16 @@ class Jobs(Construct):
                 audit_verification,
             ),
         }
+        for name, job in jobs.items():
+            construct_id = self.schedules[name].node.id
+            self.schedules[name + CONTINUATION] = self._schedule(
+                f"{construct_id}Continuation",
+                name + CONTINUATION,
+                f"The passes of {name} left by an invocation's bound, every 15 minutes",
+                scheduler.ScheduleExpression.rate(CONTINUED_EVERY),
+                job,
+                carry_on=True,
+            )
 
     def _schedule(
         self,
@@ -97,6 +119,8 @@ class Jobs(Construct):
         description: str,
         expression: scheduler.ScheduleExpression,
         job: ServiceFunction,
+        *,
+        carry_on: bool = False,
     ) -> scheduler.Schedule:
         return scheduler.Schedule(
             self,
@@ -109,7 +133,10 @@ class Jobs(Construct):
                 role=self._role,
                 # The job's clock is the time the run was scheduled for, not when it started.
                 input=scheduler.ScheduleTargetInput.from_object(
-                    {"scheduled_time": scheduler.ContextAttribute.scheduled_time}
+                    {
+                        "scheduled_time": scheduler.ContextAttribute.scheduled_time,
+                        **({"continue": True} if carry_on else {}),
+                    }
                 ),
                 dead_letter_queue=self._dead_letter_queue,
                 retry_attempts=3,

@@ -245,6 +245,8 @@ class ApiStack(_AppStack):
                     service.send_to(env.ANNOUNCEMENT_QUEUE_URL, self.messaging.announcements)
                 case Need.JOB_DEAD_LETTERS:
                     service.send_to(env.JOB_DLQ_URL, self.messaging.job_dlq)
+                case Need.JOB_RUNS:
+                    service.run_in_pages(data[tables.JOBS])
                 case _:
                     assert_never(need)
 

@@ -16,6 +16,8 @@ SAMPLES = {
     env.IDENTITY_POOL_ID.name: "ap-southeast-1:00000000-0000-4000-8000-000000000000",
     env.TRACER_CAPTURE_RESPONSE.name: "false",
     env.TRACER_CAPTURE_ERROR.name: "false",
+    env.JOB_PAGE_SIZE.name: "50",
+    env.JOB_PAGES.name: "40",
 }
 
 

@@ -17,14 +17,16 @@ from typing import Any, cast
 import boto3
 from moto import mock_aws
 
-from ongpt.contracts.service import Contracts, expiry_shard
+from ongpt.contracts.service import Reminders, expiry_shard
 from ongpt.contracts.store import ContractStore
 from ongpt.customers.service import Contact, Customers
+from ongpt.jobs.service import Budget, JobPasses
 from ongpt.storage.dynamo import to_item
 from ongpt.storage.outbox import Outbox
 from ongpt.storage.tables import CUSTOMERS
 from tests.bench import quiet
 from tests.bench.results import Row
+from tests.support.fakes import FakeJobRuns
 
 NOW = datetime(2027, 1, 1, 2, 0, tzinfo=UTC)
 DUE = 1_000
@@ -43,15 +45,14 @@ class Recorder:
 
 
 class AllActive:
-    """Every due customer's account is active. On DynamoDB the job reads each due customer's
-    profile (one read per due contract, however many are held): not loaded, not counted here."""
+    """Every due customer's account is active, with a contact. On DynamoDB the job reads each
+    due customer's profile (one read per due contract, however many are held): not loaded, not
+    counted here."""
 
     def is_active(self, _customer_id: str) -> bool:
         return True
 
-
-class BenchContracts(Contracts):
-    def _contact(self, customer_id: str) -> Contact:
+    def contact(self, customer_id: str) -> Contact:
         return Contact(customer_id, "x@example.com", "+84967915569", "vi")
 
 
@@ -127,16 +128,15 @@ def run(total: int) -> tuple[int, float, int]:
 
         dynamodb.meta.events.register("after-call.dynamodb", count)
         recorder = Recorder()
-        unused: Any = None  # contacts come from BenchContracts._contact; nothing is audited
-        job = BenchContracts(
+        job = Reminders(
             contract_store=ContractStore(dynamodb, table),
             customers=cast(Customers, AllActive()),
             outbox=cast(Outbox, recorder),
-            audit_log=unused,
             dead_letters=lambda _: None,
+            job_passes=JobPasses(FakeJobRuns()),
         )
         started = time.perf_counter()
-        job.send_reminders(NOW)
+        job.run(NOW, Budget(pages=10**6, page_size=50, remaining_ms=lambda: 10**9))
         return read, time.perf_counter() - started, recorder.sent
 
 

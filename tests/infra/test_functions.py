@@ -92,10 +92,8 @@ def test_every_scheduled_job_has_retries_and_a_dead_letter_queue(
 ) -> None:
     schedules = resources(template_json, "AWS::Scheduler::Schedule").values()
     assert {schedule["Name"] for schedule in schedules} == {
-        "expiry-reminders",
-        "audit-anchors",
-        "erasure",
-        "audit-verification",
+        *JOBS,
+        *(f"{job}-continuation" for job in JOBS),
     }
     for schedule in schedules:
         assert "Arn" in schedule["Target"]["DeadLetterConfig"]
@@ -109,6 +107,28 @@ def test_every_scheduled_job_has_retries_and_a_dead_letter_queue(
             "TargetArn"
             in _functions(template_json)[logical_id(template_json, job)]["DeadLetterConfig"]
         )
+
+
+JOBS = ("expiry-reminders", "audit-anchors", "erasure", "audit-verification")
+
+
+def test_each_job_is_continued_every_15_minutes(template_json: dict[str, Any]) -> None:
+    """A run of a job's own schedule starts its pass; one of its continuation goes on with the
+    passes an invocation's bound left, and starts none."""
+    schedules = {
+        s["Name"]: s for s in resources(template_json, "AWS::Scheduler::Schedule").values()
+    }
+    for job in JOBS:
+        own, continuation = schedules[job], schedules[f"{job}-continuation"]
+        assert continuation["ScheduleExpression"] == "rate(15 minutes)"
+        assert continuation["Target"]["Arn"] == own["Target"]["Arn"]
+        assert json.loads(own["Target"]["Input"]) == {
+            "scheduled_time": "<aws.scheduler.scheduled-time>"
+        }
+        assert json.loads(continuation["Target"]["Input"]) == {
+            "scheduled_time": "<aws.scheduler.scheduled-time>",
+            "continue": True,
+        }
 
 
 @pytest.mark.clause("P3.3")

@@ -19,7 +19,13 @@ from ongpt.audit.service import GENESIS, Anchor, Entry
 from ongpt.platform.clock import timestamp
 from tests.support.audit import append
 from tests.support.deployed import Deployed, staff
-from tests.support.jobs import dynamodb_operations, run_anchor_job
+from tests.support.jobs import (
+    CONTINUE,
+    RunningOut,
+    dynamodb_operations,
+    run_anchor_job,
+    run_scheduled,
+)
 from tests.support.journeys import audit_items
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -114,8 +120,8 @@ def test_an_anchor_is_locked_in_compliance_mode_for_seven_years(aws: Deployed) -
 @pytest.mark.clause("P2.5", "P5")
 def test_the_job_reads_the_audit_table_by_query_only(aws: Deployed) -> None:
     append(aws, "anchor-queries", 2, NOW - timedelta(minutes=5))
-    # no Scan, no write of any kind
-    assert dynamodb_operations(aws, "audit_anchors", NOW) == {"Query"}
+    # no Scan, no write of any kind (its checkpoints are the Jobs table's: ``ongpt.jobs``)
+    assert dynamodb_operations(aws, "audit_anchors", NOW, "AUDIT_TABLE") == {"Query"}
 
 
 @pytest.mark.clause("P2.5", "P5")
@@ -214,3 +220,24 @@ def test_entries_are_written_with_their_mac_and_their_day_partition(aws: Deploye
     _, _, (item,) = audit_items(aws, "anchor-shape")
     assert item["mac"]["S"] == entry.mac != ""
     assert item["written_day"]["S"].startswith(timestamp(NOW)[:10] + "#")
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_an_hour_stopped_by_its_time_is_finished_by_continuations_each_head_anchored_once(
+    aws: Deployed,
+) -> None:
+    """Pages of one entry: the hour's run stops when its time runs short after 3 pages; each
+    continuation takes its bound of 2, until none is left."""
+    hour = NOW + timedelta(days=30)  # an hour no other test writes in
+    chains = [f"anchor-paged-{n}" for n in range(5)]
+    for n, subject in enumerate(chains):
+        append(aws, subject, 2, hour - timedelta(minutes=50 - n))
+    answers = [run_scheduled(aws, "audit_anchors", hour, page_size=1, context=RunningOut(pages=3))]
+    assert answers[0]["more"] is True
+    while answers[-1]["more"] and len(answers) < 30:
+        answers.append(run_scheduled(aws, "audit_anchors", hour, page_size=1, pages=2, **CONTINUE))
+    assert answers[-1]["more"] is False
+    assert sum(a["anchored"] for a in answers) == len(chains)
+    assert sum(a["unverified"] for a in answers) == 0
+    for subject in chains:
+        assert len(anchored(aws, subject)) == 1

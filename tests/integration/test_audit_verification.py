@@ -11,7 +11,13 @@ import pytest
 
 from tests.support.audit import append
 from tests.support.deployed import Deployed
-from tests.support.jobs import dynamodb_operations, run_anchor_job, run_scheduled
+from tests.support.jobs import (
+    CONTINUE,
+    RunningOut,
+    dynamodb_operations,
+    run_anchor_job,
+    run_scheduled,
+)
 from tests.support.journeys import audit_items
 from tests.support.metrics import emitted
 
@@ -63,5 +69,28 @@ def test_chains_not_written_to_since_the_last_run_are_not_read_again(aws: Deploy
 @pytest.mark.clause("P2.5", "P5")
 def test_the_job_reads_the_audit_table_by_query_only(aws: Deployed) -> None:
     append(aws, "verify-queries", 2, NOW - timedelta(minutes=5))
-    # no Scan, no write of any kind
-    assert dynamodb_operations(aws, "audit_verification", NOW) == {"Query"}
+    # no Scan, no write of any kind (its checkpoints are the Jobs table's: ``ongpt.jobs``)
+    assert dynamodb_operations(aws, "audit_verification", NOW, "AUDIT_TABLE") == {"Query"}
+
+
+@pytest.mark.clause("P2.5", "P5")
+def test_a_day_stopped_by_its_time_is_finished_by_continuations_each_chain_verified(
+    aws: Deployed,
+) -> None:
+    """Pages of one entry (a chain each): the day's run stops when its time runs short after 2
+    pages; each continuation takes its bound of 3, until none is left. The broken chain is
+    named once, every other one is verified once."""
+    day = NOW + timedelta(days=10)  # a day no other test writes on
+    chains = [f"verify-paged-{n}" for n in range(4)]
+    for n, subject in enumerate(chains):
+        append(aws, subject, 1, day - timedelta(hours=2, minutes=n))
+    dynamodb, table, (item,) = audit_items(aws, chains[2])
+    dynamodb.put_item(TableName=table, Item={**item, "actor": {"S": "mallory"}})
+    job = "audit_verification"
+    answers = [run_scheduled(aws, job, day, page_size=1, context=RunningOut(pages=2))]
+    assert answers[0]["more"] is True
+    while answers[-1]["more"] and len(answers) < 30:
+        answers.append(run_scheduled(aws, job, day, page_size=1, pages=3, **CONTINUE))
+    assert answers[-1]["more"] is False
+    assert [name for a in answers for name in a["broken_chains"]] == [chains[2]]
+    assert sum(a["verified"] for a in answers) == len(chains) - 1

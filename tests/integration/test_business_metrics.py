@@ -145,7 +145,7 @@ def test_the_erasure_job_counts_erasures_due_done_and_held(
         close(dynamodb, table, customer_id, now - timedelta(days=1))
     hold(dynamodb, table, closed[0])
     capsys.readouterr()
-    assert run_erasure(aws, now) == {"erased": 2, "held": 1}
+    assert run_erasure(aws, now) == {"erased": 2, "held": 1, "replayed": 0, "more": False}
     # By name: the job's figures go through the shared Powertools ``Metrics``, whose ``service``
     # dimension is the function's name in Lambda but, in this one process, whichever function
     # imported it first.

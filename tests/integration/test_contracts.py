@@ -13,7 +13,7 @@ import pytest
 from ongpt.contracts.store import ContractStore
 from ongpt.storage.outbox import Notice, Outbox
 from tests.support.deployed import Deployed, customer, staff
-from tests.support.jobs import run_job
+from tests.support.jobs import CONTINUE, RunningOut, run_job
 from tests.support.journeys import (
     CONTRACTS_NOW,
     contract,
@@ -183,8 +183,8 @@ def test_a_run_that_dies_half_way_is_finished_by_the_next_without_duplicates(
     with pytest.raises(SystemExit):
         run_job(aws, day)
     monkeypatch.undo()
-    finished = run_job(aws, day)
-    assert (finished["sent"], finished["skipped"]) == (5, 3)
+    finished = run_job(aws, day)  # its retry: from the page that died (those before are done)
+    assert (finished["sent"], finished["more"]) == (5, False)
     for body, _ in people:
         assert len(reminders(aws, e164(body["phone"]))) == 1, body["phone"]
         assert len(reminders(aws, body["email"])) == 1, body["email"]
@@ -215,3 +215,48 @@ def test_an_invitation_not_enqueued_goes_to_the_dead_letter_queue_and_the_rest_g
     dead = boto3.client("sqs").receive_message(QueueUrl=dlq).get("Messages", [])
     assert len(dead) == 1
     assert a["email"].lower() not in dead[0]["Body"].lower()
+
+
+def _queries(calls: list[tuple[str, str]]) -> int:
+    return [operation for operation, _ in calls].count("Query")
+
+
+@pytest.mark.clause("P3.4")
+def test_a_day_stopped_by_its_time_and_its_pages_is_finished_by_continuations_each_once(
+    aws: Deployed,
+) -> None:
+    """Pages of one contract: the day's run stops when its time runs short after 2 pages, each
+    continuation takes its bound of 3 pages, until no page is left; every invitation goes once."""
+    people = [registered(aws) for _ in range(3)]
+    day = CONTRACTS_NOW + timedelta(days=400)  # a day no other test's contracts are due
+    for _, cid in people:
+        contract(aws, cid, 400 + 7)
+    calls: list[tuple[str, str]] = []  # its only queries are its pages' (the expiry-day index)
+    answers = [run_job(aws, day, record=calls, page_size=1, context=RunningOut(pages=2))]
+    assert (answers[0]["more"], _queries(calls)) == (True, 2)
+    while answers[-1]["more"] and len(answers) < 30:
+        calls.clear()
+        answers.append(run_job(aws, day, record=calls, page_size=1, pages=3, **CONTINUE))
+        assert _queries(calls) <= 3
+    assert answers[-1]["more"] is False
+    assert sum(a["sent"] for a in answers) == 6
+    assert sum(a["skipped"] for a in answers) == 0  # no page was read twice
+    for body, _ in people:
+        assert len(reminders(aws, body["email"])) == 1
+        assert len(reminders(aws, e164(body["phone"]))) == 1
+
+
+@pytest.mark.clause("P3.4")
+def test_a_day_left_unfinished_is_finished_before_the_next_day_begins(aws: Deployed) -> None:
+    (a, a_id), (b, b_id) = registered(aws), registered(aws)
+    day = CONTRACTS_NOW + timedelta(days=500)  # a day no other test's contracts are due
+    contract(aws, a_id, 500 + 7)  # in the day's 7-day window
+    contract(aws, b_id, 501 + 7)  # in the next day's
+    stopped = run_job(aws, day, page_size=1, context=RunningOut(pages=1))
+    assert stopped["more"] is True
+    assert reminders(aws, a["email"]) == []
+    next_day = run_job(aws, day + timedelta(days=1), pages=100)  # both days' pages
+    assert (next_day["sent"], next_day["more"]) == (4, False)
+    for body in (a, b):
+        (invitation,) = reminders(aws, body["email"])
+        assert "7" in invitation["body"]

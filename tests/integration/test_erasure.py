@@ -4,6 +4,8 @@ from the ledger."""
 
 from __future__ import annotations
 
+import itertools
+import uuid
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,9 +14,12 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from ongpt.erasure import store as erasure_store
 from ongpt.lifecycle.store import LifecycleStore
+from ongpt.platform.pages import Page, Position
 from ongpt.security import normalize
 from ongpt.security.crypto import BlindIndex
+from ongpt.storage.dynamo import transact
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.erasure import (
     backed_up,
@@ -25,10 +30,11 @@ from tests.support.erasure import (
     every_item,
     hold,
     keys_that_open,
+    without_job_runs,
 )
 from tests.support.failing import failing_once
 from tests.support.faults import CallLog, calls_of, faults_of
-from tests.support.jobs import run_erasure
+from tests.support.jobs import CONTINUE, RunningOut, run_erasure
 from tests.support.journeys import (
     NAME,
     contract,
@@ -161,7 +167,7 @@ def test_an_account_closed_past_its_grace_period_is_erased_and_no_copy_opens(
     body, customer_id = _closed_customer(aws)
     before = _copy(aws, customer_id)
 
-    assert run_erasure(aws, NOW) == {"erased": 1, "held": 0}
+    assert run_erasure(aws, NOW) == {"erased": 1, "held": 0, "replayed": 0, "more": False}
 
     _erased_everywhere(aws, customer_id, before)
     kept = [i for i in every_item(boto3.client("dynamodb"))[_table(aws)] if customer_id in str(i)]
@@ -202,9 +208,11 @@ def test_running_the_job_again_erases_sends_and_changes_nothing(aws: Deployed) -
     body, _ = _closed_customer(aws)
     run_erasure(aws, NOW)
     dynamodb = boto3.client("dynamodb")
-    after_first, sent = dumped(every_item(dynamodb)), len(aws.messages_to(body["email"]))
-    assert run_erasure(aws, NOW + timedelta(days=1)) == {"erased": 0, "held": 0}
-    assert dumped(every_item(dynamodb)) == after_first
+    after_first = dumped(without_job_runs(every_item(dynamodb)))
+    sent = len(aws.messages_to(body["email"]))
+    again = run_erasure(aws, NOW + timedelta(days=1))
+    assert again == {"erased": 0, "held": 0, "replayed": 0, "more": False}
+    assert dumped(without_job_runs(every_item(dynamodb))) == after_first
     assert len(aws.messages_to(body["email"])) == sent
 
 
@@ -214,13 +222,13 @@ def test_an_account_still_in_its_grace_period_or_held_is_not_erased(aws: Deploye
     _, not_yet = _closed_customer(aws, days_ago=-1)  # erase_after is tomorrow
     _, held = _closed_customer(aws)
     hold(dynamodb, _table(aws), held)
-    assert run_erasure(aws, NOW) == {"erased": 0, "held": 1}
+    assert run_erasure(aws, NOW) == {"erased": 0, "held": 1, "replayed": 0, "more": False}
     for customer_id in (not_yet, held):
         assert _profile(aws, customer_id)["status"]["S"] == "CLOSING"
         assert _cognito_user(aws, customer_id)
         assert _staff_read(aws, customer_id)[0] == 200
     hold(dynamodb, _table(aws), held, status="RELEASED")
-    assert run_erasure(aws, NOW) == {"erased": 1, "held": 0}
+    assert run_erasure(aws, NOW) == {"erased": 1, "held": 0, "replayed": 0, "more": False}
     assert _profile(aws, held)["status"]["S"] == "ERASED"
 
 
@@ -342,15 +350,17 @@ def test_a_reactivation_after_the_job_listed_the_account_stops_its_erasure(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, customer_id = _closed_customer(aws, records=False)
-    listed, reactivated = LifecycleStore.due_for_erasure, []
+    listed, reactivated = LifecycleStore.due_page, []
 
-    def then_reactivated(store: LifecycleStore, now: datetime) -> list[str]:
-        due = listed(store, now)
-        if customer_id in due:
+    def then_reactivated(
+        store: LifecycleStore, now: datetime, after: Position, limit: int
+    ) -> Page[tuple[str, Position]]:
+        due = listed(store, now, after, limit)
+        if customer_id in [cid for cid, _ in due.items]:
             reactivated.append(reactivate(aws, customer_id)[0])
         return due
 
-    monkeypatch.setattr(LifecycleStore, "due_for_erasure", then_reactivated)
+    monkeypatch.setattr(LifecycleStore, "due_page", then_reactivated)
     run_erasure(aws, NOW)
 
     assert reactivated == [200]
@@ -379,3 +389,90 @@ def test_an_account_being_erased_is_neither_held_nor_reactivated_and_the_next_ru
     run_erasure(aws, NOW)
     assert _profile(aws, customer_id)["status"]["S"] == "ERASED"
     assert not _cognito_user(aws, customer_id)
+
+
+# Bounded work (ongpt.jobs): pages of the accounts due, and of each one's records.
+
+
+def _history(aws: Deployed, customer_id: str, lines: int) -> None:
+    """``lines`` more lines of the customer's notification history, as the delivery worker
+    writes them (``NoticeStore.record``), put straight into the table."""
+    dynamodb = boto3.client("dynamodb")
+    for n in range(lines):
+        at = (NOW - timedelta(days=40, seconds=n)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        dynamodb.put_item(
+            TableName=_table(aws),
+            Item={
+                "pk": {"S": f"CUSTOMER#{customer_id}"},
+                "sk": {"S": f"NOTICE#{at}#{uuid.uuid4()}"},
+                "type": {"S": "announcement"},
+                "channel": {"S": "email"},
+                "sent_at": {"S": at},
+            },
+        )
+
+
+def _left(aws: Deployed, customer_id: str, prefix: str) -> int:
+    """How many of the customer's items with ``prefix`` are left."""
+    return int(
+        boto3.client("dynamodb").query(
+            TableName=_table(aws),
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"CUSTOMER#{customer_id}"},
+                ":prefix": {"S": prefix},
+            },
+            Select="COUNT",
+        )["Count"]
+    )
+
+
+@pytest.mark.clause("P2.4")
+def test_a_customer_with_more_records_than_a_transaction_holds_is_erased_page_by_page(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """130 lines of history besides the other records: more than the 100 items of a
+    transaction. Each invocation takes 2 pages of 25 records, each transaction holds a few."""
+    _, customer_id = _closed_customer(aws)
+    _history(aws, customer_id, 130)
+    before = _copy(aws, customer_id)
+    transactions: list[int] = []  # the items of each of the erasure's transactions
+
+    def counted(dynamodb: Any, items: Any, **more: Any) -> None:
+        transactions.append(len(items))
+        transact(dynamodb, items, **more)
+
+    monkeypatch.setattr(erasure_store, "transact", counted)
+    history = [_left(aws, customer_id, "NOTICE#")]
+    answers = [run_erasure(aws, NOW, page_size=25, pages=2)]
+    while answers[-1]["more"] and len(answers) < 10:
+        history.append(_left(aws, customer_id, "NOTICE#"))
+        answers.append(run_erasure(aws, NOW, page_size=25, pages=2, **CONTINUE))
+    history.append(_left(aws, customer_id, "NOTICE#"))
+    assert answers[-1]["more"] is False
+    assert len(answers) >= 3
+    assert max(earlier - later for earlier, later in itertools.pairwise(history)) <= 2 * 25
+    assert [a["erased"] for a in answers] == [0] * (len(answers) - 1) + [1]
+    assert max(transactions) <= 10
+    _erased_everywhere(aws, customer_id, before)
+    assert _erased_entries(aws, customer_id) == 1
+
+
+@pytest.mark.clause("P2.4")
+def test_an_erasure_stopped_by_its_time_is_finished_by_continuations_each_account_once(
+    aws: Deployed,
+) -> None:
+    """Pages of one account or one record: the day's run stops when its time runs short after 3
+    pages; each continuation takes its bound of 4, until none is left."""
+    closed = [_closed_customer(aws, records=False)[1] for _ in range(3)]
+    answers = [run_erasure(aws, NOW, page_size=1, context=RunningOut(pages=3))]
+    assert answers[0]["more"] is True
+    assert [_profile(aws, c)["status"]["S"] for c in closed].count("ERASED") < 3
+    while answers[-1]["more"] and len(answers) < 40:
+        answers.append(run_erasure(aws, NOW, page_size=1, pages=4, **CONTINUE))
+    assert answers[-1]["more"] is False
+    assert sum(a["erased"] for a in answers) == 3
+    for customer_id in closed:
+        assert _profile(aws, customer_id)["status"]["S"] == "ERASED"
+        assert not _cognito_user(aws, customer_id)
+        assert _erased_entries(aws, customer_id) == 1

@@ -12,7 +12,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ongpt.security.crypto import FORMAT, TamperedCiphertext, unseal
-from ongpt.storage.tables import ALL_TABLES
+from ongpt.storage.tables import ALL_TABLES, JOBS
 
 
 def close(dynamodb: Any, table: str, customer_id: str, erase_after: datetime) -> None:
@@ -65,6 +65,12 @@ def every_item(dynamodb: Any, at: datetime | None = None) -> Tables:
         ]
         for name in dynamodb.list_tables()["TableNames"]
     }
+
+
+def without_job_runs(tables: Tables) -> Tables:
+    """``tables`` but the jobs' runs (``ongpt.jobs``): a job's own checkpoint, which each of its
+    runs writes again, whatever it finds to do."""
+    return {name: items for name, items in tables.items() if JOBS.construct_id not in name}
 
 
 def dumped(tables: Tables) -> str:

@@ -10,7 +10,7 @@ import hmac
 import io
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore.exceptions import ClientError
@@ -22,10 +22,11 @@ from ongpt.complaints.store import ComplaintStore
 from ongpt.consents.store import ConsentStore
 from ongpt.contracts.store import ContractStore
 from ongpt.customers.store import CustomerStore
+from ongpt.jobs.store import JobRun, JobRunStore
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.store import Counter, SendCounters
 from ongpt.platform.errors import Conflict
-from ongpt.platform.pages import Page, PageRequest
+from ongpt.platform.pages import Page, PageRequest, Position
 from ongpt.security.crypto import seal
 from ongpt.storage.key_store import KeyGone, KeyStore, owner_key
 from ongpt.storage.markers import Markers
@@ -178,9 +179,32 @@ class FakeContractStore(ContractStore):
     def of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
         return paged([c for c in self.contracts.values() if c["customer_id"] == customer_id], page)
 
-    def due_on(self, partitions: list[str]) -> list[dict[str, Any]]:
-        self.partitions_read += partitions
-        return [c for c in self.contracts.values() if c["expiry_shard"] in partitions]
+    def due_page(self, partitions: list[str], after: Position, limit: int) -> Page[dict[str, Any]]:
+        """A partition's contracts a page (a position: the partition, how many came before)."""
+        partition, seen = int(after.get("partition", 0)), int(after.get("seen", 0))
+        if not seen:
+            self.partitions_read.append(partitions[partition])
+        due = [c for c in self.contracts.values() if c["expiry_shard"] == partitions[partition]]
+        if seen + limit < len(due):
+            return Page(due[seen : seen + limit], {"partition": partition, "seen": seen + limit})
+        following = {"partition": partition + 1} if partition + 1 < len(partitions) else None
+        return Page(due[seen:], following)
+
+
+class FakeJobRuns(JobRunStore):
+    """Each job's run in a dict, written on condition of the version read, as the store does."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, JobRun] = {}
+
+    def read(self, job: str) -> JobRun:
+        return self.runs.get(job, JobRun())
+
+    def write(self, job: str, run: JobRun, over: JobRun) -> JobRun | None:
+        if self.read(job).version != over.version:
+            return None
+        self.runs[job] = written = replace(run, version=over.version + 1)
+        return written
 
 
 class FakeChainKey(ChainKey):

@@ -7,7 +7,8 @@ wholly an id, a time, an address, a digest, a MAC or an epoch; a sealed value (`
 binary one (a wrapped key) is ciphertext whatever it holds; a JSON document (an audit entry's
 details, an idempotency record's response) is masked value by value. Counts, sequences,
 statuses, kinds and channels stay as they are: they are what a doubled or lost write changes;
-only a rate limit's counter, which counts attempts (a retry is one more), is not compared.
+only a rate limit's counter, which counts attempts (a retry is one more), and a job run's
+version, which counts its checkpoint's writes (a retry writes it again), are not compared.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ IN_TEXT = (
 SEALED = "v1:"  # ongpt.security.crypto's envelope
 # A rate limit's counter counts attempts, not effects: a retry after a fault is one more.
 LIMIT = "LIMIT#"
+# A job run (ongpt.jobs.store: keyed ``job``) counts its writes: a retried page writes it again.
+JOB_RUN = "job"
 # A number right after one of these parts is a shard drawn from a random id: a day's shard of the
 # audit's, the contracts' expiry and the analytics' indexes, a shard of the active customers.
 SHARDED = {"<time>", "ACTIVE"}
@@ -111,6 +114,8 @@ def item(attributes: dict[str, Any]) -> dict[str, Any]:
     masked = {name: attribute(value) for name, value in sorted(attributes.items())}
     if str(masked.get("pk", "")).startswith(LIMIT) and "count" in masked:
         masked["count"] = "<attempts>"
+    if JOB_RUN in masked and "version" in masked:
+        masked["version"] = "<writes>"
     return masked
 
 

@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ongpt.contracts.models import ReminderDeadLetter
-from ongpt.contracts.service import SHARDS, WINDOWS, Contracts, due_partitions, expiry_shard
+from ongpt.contracts.service import SHARDS, WINDOWS, Reminders, due_partitions, expiry_shard
 from ongpt.customers.service import Customers
+from ongpt.jobs.service import Budget, JobPasses
 from tests.support.fakes import (
-    FakeAuditLog,
     FakeContractStore,
     FakeCustomerStore,
+    FakeJobRuns,
     FakeKeyStore,
     FakeOutbox,
     a_customer,
@@ -25,19 +26,23 @@ NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 
 def _job(
     dead_letters: list[ReminderDeadLetter],
-) -> tuple[Contracts, FakeContractStore, FakeOutbox]:
+) -> tuple[Reminders, FakeContractStore, FakeOutbox]:
     key_store, customer_store = FakeKeyStore(), FakeCustomerStore()
     a_customer(customer_store, key_store, "c-1", email="an@example.com", phone="+84967915569")
     contract_store, outbox = FakeContractStore(), FakeOutbox()
-    contracts = Contracts(
+    reminders = Reminders(
         contract_store=contract_store,
         customers=Customers(customer_store=customer_store, key_store=key_store),
         outbox=outbox,
-        audit_log=FakeAuditLog(),
         dead_letters=dead_letters.append,
-        clock=lambda: NOW,
+        job_passes=JobPasses(FakeJobRuns()),
     )
-    return contracts, contract_store, outbox
+    return reminders, contract_store, outbox
+
+
+def _run(reminders: Reminders) -> dict[str, int | bool]:
+    """A run of the day's schedule, with time and pages to spare."""
+    return reminders.run(NOW, Budget(pages=100, page_size=50, remaining_ms=lambda: 900_000))
 
 
 def _contract(store: FakeContractStore, contract_id: str, expires_at: datetime) -> None:
@@ -63,11 +68,11 @@ def test_a_contract_is_in_one_of_its_days_shards() -> None:
 @pytest.mark.clause("P3.4")
 def test_the_job_reads_only_its_windows_and_invites_once_per_channel() -> None:
     dead: list[ReminderDeadLetter] = []
-    contracts, store, outbox = _job(dead)
+    reminders, store, outbox = _job(dead)
     _contract(store, "due-in-7", NOW + timedelta(days=7))
     _contract(store, "due-in-10", NOW + timedelta(days=10))
-    counts = contracts.send_reminders(NOW)
-    again = contracts.send_reminders(NOW)  # a re-run the same day
+    counts = _run(reminders)
+    again = _run(reminders)  # a re-run the same day
     assert (counts["sent"], again["sent"], again["skipped"]) == (2, 0, 2)
     assert [(n.channel, n.values["days"]) for n in outbox.sent()] == [("email", "7"), ("sms", "7")]
     windows = {(NOW + timedelta(days=d)).date() for d in WINDOWS}
@@ -78,10 +83,10 @@ def test_the_job_reads_only_its_windows_and_invites_once_per_channel() -> None:
 @pytest.mark.clause("P3.4")
 def test_a_failed_invitation_is_dead_lettered_by_id_and_the_rest_still_go() -> None:
     dead: list[ReminderDeadLetter] = []
-    contracts, store, outbox = _job(dead)
+    reminders, store, outbox = _job(dead)
     outbox.failing.add("an@example.com")
     _contract(store, "due-in-1", NOW + timedelta(days=1))
-    counts = contracts.send_reminders(NOW)
+    counts = _run(reminders)
     assert (counts["failed"], counts["sent"]) == (1, 1)
     assert [n.channel for n in outbox.sent()] == ["sms"]
     assert [letter.model_dump(mode="json") for letter in dead] == [
@@ -93,5 +98,5 @@ def test_a_failed_invitation_is_dead_lettered_by_id_and_the_rest_still_go() -> N
         }
     ]
     outbox.failing.clear()  # the next run enqueues what this one could not, and only that
-    again = contracts.send_reminders(NOW)
+    again = _run(reminders)
     assert (again["sent"], again["skipped"]) == (1, 1)

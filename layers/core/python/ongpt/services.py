@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ongpt.complaints.store import ComplaintStore
     from ongpt.consents.service import Consents
     from ongpt.consents.store import ConsentStore
-    from ongpt.contracts.service import Contracts
+    from ongpt.contracts.service import Contracts, Reminders
     from ongpt.contracts.store import ContractStore
     from ongpt.customers.accounts import Accounts
     from ongpt.customers.service import Customers
@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from ongpt.edits.store import EditStore
     from ongpt.erasure.service import Erasure
     from ongpt.erasure.store import ErasureStore
+    from ongpt.jobs.service import JobPasses
+    from ongpt.jobs.store import JobRunStore
     from ongpt.lifecycle.recovery import Recoveries, RecoveryCodes
     from ongpt.lifecycle.service import AccountLifecycle
     from ongpt.lifecycle.store import LifecycleStore, RecoveryStore
@@ -171,9 +173,11 @@ erasure_store: Factory[ErasureStore] = _store(
 key_store: Factory[KeyStore] = _store("storage.key_store:KeyStore", data_keys)
 outbox: Factory[Outbox] = _store("storage.outbox:Outbox", key_store)
 audit_log: Factory[AuditLog] = _store("audit.store:AuditLog", chain_key)
+job_runs: Factory[JobRunStore] = _store("jobs.store:JobRunStore", env.SERVICE_NAME.value)
 
 # Services
 
+job_passes: Factory[JobPasses] = _service("jobs.service:JobPasses")
 registrations: Factory[Registrations] = _service(
     "registration.service:Registrations", enqueue=_queue(env.REGISTRATION_QUEUE_URL)
 )
@@ -186,8 +190,9 @@ recoveries: Factory[Recoveries] = _service(
 )
 recovery_codes: Factory[RecoveryCodes] = _service("lifecycle.recovery:RecoveryCodes")
 consents: Factory[Consents] = _service("consents.service:Consents")
-contracts: Factory[Contracts] = _service(
-    "contracts.service:Contracts", dead_letters=_queue(env.JOB_DLQ_URL)
+contracts: Factory[Contracts] = _service("contracts.service:Contracts")
+reminders: Factory[Reminders] = _service(
+    "contracts.service:Reminders", dead_letters=_queue(env.JOB_DLQ_URL)
 )
 announcements: Factory[Announcements] = _service(
     "announcements.service:Announcements", enqueue=_queue(env.ANNOUNCEMENT_QUEUE_URL, batches=True)

@@ -1,7 +1,8 @@
 """Anchors of the audit chains' heads outside DynamoDB (P2.5, P5), in write-once storage.
 
 The anchor job runs every hour. It finds the chains written to since a little before its
-previous run from the audit table's ``by-written-day`` index (never a Scan); for each, it reads
+previous run from the audit table's ``by-written-day`` index (never a Scan), a page at a time,
+checkpointed (``ongpt.jobs``); for each, it reads
 the entries newer than the chain's newest anchor, checks that they link on from it and that each
 is keyed (one ``VerifyMac`` per entry, once in its life), and writes the head (sequence, hash,
 MAC, time) to the anchor bucket: S3 Object Lock in compliance mode, where no one, the account's
@@ -38,10 +39,13 @@ from ongpt.audit.service import (
     verify_from_anchor,
 )
 from ongpt.audit.store import AnchorStore, AuditLog
+from ongpt.jobs.service import Budget, JobPasses
 from ongpt.platform.clock import timestamp
+from ongpt.platform.pages import Position
 from ongpt.platform.telemetry import logger
 
 LOOKBACK = timedelta(hours=2)  # the hourly run reads one hour more: a late entry or a failed run
+JOB = "anchors"  # the hourly passes (``ongpt.jobs``)
 
 
 class AnchoredVerifier:
@@ -78,19 +82,39 @@ class AnchoredVerifier:
 
 
 class AnchorJob:
-    """Anchors the head of every chain written to since ``now - LOOKBACK``, once per head. It
-    reads the audit table and never writes it."""
+    """Anchors the head of every chain written to since ``now - LOOKBACK``, once per head, a
+    page of the index at a time (``ongpt.jobs``). It reads the audit table and never writes
+    it."""
 
-    def __init__(self, audit_log: AuditLog, chain_key: ChainKey, anchor_store: AnchorStore) -> None:
+    def __init__(
+        self,
+        audit_log: AuditLog,
+        chain_key: ChainKey,
+        anchor_store: AnchorStore,
+        job_passes: JobPasses,
+    ) -> None:
         self._audit_log = audit_log
         self._chain_key = chain_key
         self._anchor_store = anchor_store
+        self._job_passes = job_passes
 
-    def run(self, now: datetime) -> dict[str, int]:
+    def run(self, scheduled: datetime | None, budget: Budget) -> dict[str, int | bool]:
+        """The hour's pass at ``scheduled`` queued (none for a continuation), and the passes left
+        taken while ``budget`` lasts: this invocation's counts (a chain once each), and whether
+        passes are left (``more``)."""
         counts = {"anchored": 0, "unchanged": 0, "unverified": 0}
-        for subject in self._audit_log.subjects_written_since(now - LOOKBACK, now):
-            counts[self._anchor(subject, now)] += 1
-        return counts
+        seen: set[str] = set()
+
+        def page(when: datetime, after: Position) -> Position | None:
+            written = self._audit_log.written_page(when - LOOKBACK, when, after, budget.page_size)
+            for subject in written.items:
+                if subject not in seen:
+                    seen.add(subject)
+                    counts[self._anchor(subject, when)] += 1
+            return written.after
+
+        more = self._job_passes.run(JOB, scheduled, budget, page)
+        return {**counts, "more": more}
 
     def _anchor(self, subject: str, now: datetime) -> str:
         """The chain's head anchored, linked to its newest anchor: what came of it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -18,11 +18,12 @@ from ongpt.audit.service import GENESIS, HIDDEN_FROM_CUSTOMER, Anchor, AnchorObj
 from ongpt.platform import settings
 from ongpt.platform.access import STAFF_ROLES
 from ongpt.platform.clock import timestamp, utcnow
-from ongpt.platform.pages import Page, PageRequest
+from ongpt.platform.pages import Page, PageRequest, Position
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     TransactionConflict,
     from_item,
+    partitioned_page,
     query_all,
     query_page,
     to_item,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
         PutTypeDef,
+        QueryInputTypeDef,
         TransactWriteItemTypeDef,
     )
     from mypy_boto3_s3.client import S3Client
@@ -256,33 +258,34 @@ class AuditLog:
         return found.map(lambda e: {k: e.get(k) for k in ("role", "action", "purpose", "at")})
 
     @tracer.capture_method
-    def subjects_written_since(self, since: datetime, until: datetime) -> Iterator[str]:
-        """Each subject with an entry written at or after ``since``, from the ``by-written-day``
-        index (one query per day and shard, never a Scan); ``until`` is the last day to read."""
-        start, day, last = (
-            timestamp(since),
-            since.astimezone(UTC).date(),
-            until.astimezone(UTC).date(),
-        )
-        seen: set[str] = set()
+    def written_page(
+        self, since: datetime, until: datetime, after: Position, limit: int
+    ) -> Page[str]:
+        """A page of the subjects with an entry written at or after ``since``, from the
+        ``by-written-day`` index (a partition per day and shard up to ``until``'s day, never a
+        Scan), from ``after``: at most ``limit`` entries' subjects, each once (a subject written
+        often is on more than one page)."""
+        queries: list[QueryInputTypeDef] = []
+        day, last = since.astimezone(UTC).date(), until.astimezone(UTC).date()
         while day <= last:
-            for shard in range(WRITTEN_DAY_SHARDS):
-                found = query_all(
-                    self.dynamodb,
-                    TableName=self.table,
-                    IndexName=BY_WRITTEN_DAY.name,
-                    KeyConditionExpression="written_day = :day AND #at >= :since",
-                    ExpressionAttributeNames={"#at": "at"},
-                    ExpressionAttributeValues=to_item(
-                        {":day": f"{day.isoformat()}#{shard}", ":since": start}
+            queries += [
+                {
+                    "TableName": self.table,
+                    "IndexName": BY_WRITTEN_DAY.name,
+                    "KeyConditionExpression": "written_day = :day AND #at >= :since",
+                    "ExpressionAttributeNames": {"#at": "at"},
+                    "ExpressionAttributeValues": to_item(
+                        {":day": f"{day.isoformat()}#{shard}", ":since": timestamp(since)}
                     ),
-                    ProjectionExpression="subject",
-                )
-                for values in found:
-                    if values["subject"] not in seen:
-                        seen.add(values["subject"])
-                        yield values["subject"]
+                    "ProjectionExpression": "subject, written_day, #at, pk, sk",
+                }
+                for shard in range(WRITTEN_DAY_SHARDS)
+            ]
             day += timedelta(days=1)
+        keys = (BY_WRITTEN_DAY.partition_key, BY_WRITTEN_DAY.sort_key, "pk", "sk")
+        found = partitioned_page(self.dynamodb, queries, after, limit, keys)
+        subjects = dict.fromkeys(str(entry["subject"]) for entry, _ in found.items)
+        return Page(list(subjects), found.after)
 
 
 def _prefix(subject: str) -> str:

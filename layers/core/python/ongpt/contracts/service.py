@@ -10,8 +10,10 @@ A contract lives in its customer's partition and carries ``expiry_shard`` =
 contracts due in its windows (30, 7 and 1 days ahead), never a scan, and no day is one hot
 partition. Each (contract, expiry, window, channel) is one outbox notice whose id is derived
 from them: a re-run the same day enqueues nothing twice, and a run that died half-way enqueues
-the rest. An invitation that cannot be enqueued goes by its ids (never addresses) to the job's
-dead-letter queue; it never stops the other reminders. The delivery worker sends each once.
+the rest. The day's work is a pass of pages of those partitions, one after another, checkpointed
+after each page and continued by the next invocation (``ongpt.jobs``). An invitation that
+cannot be enqueued goes by its ids (never addresses) to the job's dead-letter queue; it never
+stops the other reminders. The delivery worker sends each once.
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ from ongpt.audit.store import AuditLog
 from ongpt.contracts.models import Channel, ContractCreate, ReminderDeadLetter
 from ongpt.contracts.store import ContractStore
 from ongpt.customers.service import Contact, Customers
+from ongpt.jobs.service import Budget, JobPasses
 from ongpt.notify.delivery import Kind
 from ongpt.notify.notices import BOTH, to_customer
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import parse, timestamp, utcnow
 from ongpt.platform.errors import DEPENDENCY_FAILURES, Conflict, NotFound, ValidationFailed
-from ongpt.platform.pages import Page, PageRequest
+from ongpt.platform.pages import Page, PageRequest, Position
 from ongpt.platform.telemetry import logger, metrics
 from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.outbox import Channel as NoticeChannel
@@ -43,6 +46,7 @@ from ongpt.storage.replays import replayed
 
 SHARDS = 8
 WINDOWS = (30, 7, 1)
+JOB = "reminders"  # the daily job's passes (``ongpt.jobs``)
 # The contract's channel (as dead letters name it) and the outbox's: both proven at registration.
 CHANNELS: dict[Channel, NoticeChannel] = {"email": "email", "phone": "sms"}
 
@@ -62,7 +66,6 @@ class Contracts:
     customers: Customers
     outbox: Outbox
     audit_log: AuditLog
-    dead_letters: Callable[[ReminderDeadLetter], None]
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
     def create(self, staff: Caller, contract_id: str, request: ContractCreate) -> dict[str, Any]:
@@ -72,7 +75,7 @@ class Contracts:
                 "The contract must end after it starts.",
                 [{"field": "expires_at", "message": "after starts_at"}],
             )
-        contact = self._contact(request.customer_id)
+        contact = _contact(self.customers, request.customer_id)
         now = timestamp(self.clock())
         contract = self.contract_store.adding(
             {
@@ -162,22 +165,58 @@ class Contracts:
         found = self.contract_store.of_customer(customer_id, page)
         return found.map(lambda contract: {k: contract[k] for k in fields})
 
-    # The daily job
-    def send_reminders(self, now: datetime) -> dict[str, int]:
+
+def _contact(customers: Customers, customer_id: str) -> Contact:
+    contact = customers.contact(customer_id)
+    if contact is None:
+        raise NotFound("No such customer.")
+    return contact
+
+
+def _windows(when: datetime) -> list[str]:
+    """The ``by-expiry-day`` partitions of the contracts a pass at ``when`` reminds: those
+    expiring 30, 7 and 1 days after its day."""
+    return [p for days in WINDOWS for p in due_partitions((when + timedelta(days=days)).date())]
+
+
+def _window(contract: dict[str, Any], when: datetime) -> int:
+    """How many days before the contract's expiry day (its partition's) the pass at ``when`` is."""
+    expiry_day = date.fromisoformat(str(contract["expiry_shard"]).split("#")[0])
+    return (expiry_day - when.date()).days
+
+
+@dataclass
+class Reminders:
+    """The daily job (P3.4), a pass a day in pages of the contracts due (``ongpt.jobs``)."""
+
+    contract_store: ContractStore
+    customers: Customers
+    outbox: Outbox
+    dead_letters: Callable[[ReminderDeadLetter], None]
+    job_passes: JobPasses
+
+    def run(self, scheduled: datetime | None, budget: Budget) -> dict[str, int | bool]:
+        """The day's pass at ``scheduled`` queued (none for a continuation), and the passes
+        left taken page by page while ``budget`` lasts: this invocation's counts, and whether
+        passes are left (``more``)."""
         counts = {"due": 0, "sent": 0, "skipped": 0, "failed": 0}
-        for days in WINDOWS:
-            day = (now + timedelta(days=days)).date()
-            for contract in self.contract_store.due_on(due_partitions(day)):
+
+        def page(when: datetime, after: Position) -> Position | None:
+            found = self.contract_store.due_page(_windows(when), after, budget.page_size)
+            for contract in found.items:
                 if contract["status"] != "ACTIVE":
                     continue
                 if not self.customers.is_active(contract["customer_id"]):
                     continue  # a closing account gets no renewal invitations
                 counts["due"] += 1
-                for name, value in self._remind(contract, days).items():
+                for name, value in self._remind(contract, _window(contract, when)).items():
                     counts[name] += value
+            return found.after
+
+        more = self.job_passes.run(JOB, scheduled, budget, page)
         for name, value in counts.items():
             metrics.add_metric(name=f"Reminders{name.title()}", unit=MetricUnit.Count, value=value)
-        return counts
+        return {**counts, "more": more}
 
     def _remind(self, contract: dict[str, Any], days: int) -> dict[str, int]:
         """One invitation per channel into the outbox, unless a run enqueued it before."""
@@ -185,7 +224,7 @@ class Contracts:
         contact: Contact | None = None
         for channel, sent_by in CHANNELS.items():
             try:
-                contact = contact or self._contact(contract["customer_id"])
+                contact = contact or _contact(self.customers, contract["customer_id"])
                 invitation = to_customer(
                     contact,
                     f"renewal:{contract['contract_id']}:{contract['expires_at']}:{days}",
@@ -220,9 +259,3 @@ class Contracts:
                 continue
             outcome["sent"] += 1
         return outcome
-
-    def _contact(self, customer_id: str) -> Contact:
-        contact = self.customers.contact(customer_id)
-        if contact is None:
-            raise NotFound("No such customer.")
-        return contact

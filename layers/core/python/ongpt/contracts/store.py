@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ongpt.platform import settings
-from ongpt.platform.pages import Page, PageRequest
+from ongpt.platform.pages import Page, PageRequest, Position
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
     from_item,
     key,
+    partitioned_page,
     pointed_customer,
-    query_all,
     query_page,
     to_item,
     with_pointer,
@@ -24,7 +24,7 @@ from ongpt.storage.tables import BY_EXPIRY_DAY
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
 
 
 def _pointer(contract_id: str) -> str:
@@ -96,16 +96,18 @@ class ContractStore:
         )
 
     @tracer.capture_method
-    def due_on(self, partitions: list[str]) -> list[dict[str, Any]]:
-        """The contracts whose expiry day is these index partitions (one per shard)."""
-        return [
-            item
+    def due_page(self, partitions: list[str], after: Position, limit: int) -> Page[dict[str, Any]]:
+        """A page of the contracts whose expiry day is these index partitions (one per shard),
+        read one partition after another from ``after``."""
+        queries: list[QueryInputTypeDef] = [
+            {
+                "TableName": self._table,
+                "IndexName": BY_EXPIRY_DAY.name,
+                "KeyConditionExpression": "expiry_shard = :shard",
+                "ExpressionAttributeValues": to_item({":shard": partition}),
+            }
             for partition in partitions
-            for item in query_all(
-                self._db,
-                TableName=self._table,
-                IndexName=BY_EXPIRY_DAY.name,
-                KeyConditionExpression="expiry_shard = :shard",
-                ExpressionAttributeValues=to_item({":shard": partition}),
-            )
         ]
+        keys = (BY_EXPIRY_DAY.partition_key, BY_EXPIRY_DAY.sort_key, "pk", "sk")
+        found = partitioned_page(self._db, queries, after, limit, keys)
+        return Page([contract for contract, _ in found.items], found.after)

@@ -3,21 +3,24 @@ final transaction, and the erasure ledger (keys in ``ongpt.storage.tables``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import suppress
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ongpt.customers.store import CUSTOMER, PROFILE, CustomerStore
+from ongpt.edits.store import OPEN_COUNT
 from ongpt.lifecycle.store import ERASED, ERASING, HOLDS_PLACED
 from ongpt.platform import settings
 from ongpt.platform.clock import timestamp
+from ongpt.platform.pages import Page, PageRequest, Position
 from ongpt.storage.dynamo import (
+    POINTER,
     TransactionConflict,
     conditional_update,
     from_item,
     key,
-    query_all,
+    partitioned_page,
+    query_page,
     to_item,
     transact,
 )
@@ -25,19 +28,43 @@ from ongpt.storage.tables import BY_MONTH
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        QueryInputTypeDef,
+        TransactWriteItemTypeDef,
+    )
 
 CLOSING = "CUSTOMER#CLOSING"  # the ``by-status`` partition of accounts in their grace period
-# The customer's records that erasure deletes; contracts, disclosures, complaints and legal holds
-# stay under the opaque id (what the law makes us keep, with no contact).
-DELETED = ("CONSENT#", "NOTICE#", "EDIT#", "OPEN_EDITS")
+# The customer's records that erasure deletes; contracts, disclosures, complaints (shredded, their
+# pointers in the customer's partition deleted) and legal holds stay under the opaque id (what the
+# law makes us keep, with no contact).
+DELETED = ("CONSENT#", "NOTICE#", "EDIT#")
+# Records deleted in one transaction, each with at most one pointer: a transaction holds at most
+# 100 items and 4 MB of them, an item at most 400 KB, so ten items are within both whatever they
+# hold (Constraints in Amazon DynamoDB,
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html).
+PER_TRANSACTION = 5
 COMPLAINT_POINTER = "COMPLAINT#"
+AUDITED = "erasure_audited_at"  # on the profile: the ``customer.erased`` entry was appended
 # What an erased customer's complaint no longer holds: its sealed text and contact (their key, in
 # the key store, is destroyed with them), and its place in the staff queues.
 COMPLAINT_SEALED = ("subject", "message", "contact", "resolution", "status_key")
 EDIT_POINTER = "EDITREQ#{}"
 # What the erased profile no longer holds: every personal value and the keys that find it.
 PERSONAL = ("full_name", "email", "phone", "optional", "email_index", "phone_index", "language")
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A complaint of the customer's, by its pointer in their partition."""
+
+    pointer_pk: str
+    pointer_sk: str
+    complaint_id: str
+
+
+def _delete(table: str, item_key: dict[str, AttributeValueTypeDef]) -> TransactWriteItemTypeDef:
+    return {"Delete": {"TableName": table, "Key": item_key}}
 
 
 class ErasureStore:
@@ -106,23 +133,32 @@ class ErasureStore:
             }
         }
 
-    def started_since(self, since: datetime, until: datetime) -> Iterator[str]:
-        """The customers whose erasure started at or after ``since`` (index ``by-month``, one
-        query per month up to ``until``'s)."""
-        year, month = since.astimezone(UTC).year, since.astimezone(UTC).month
-        last = until.astimezone(UTC).strftime("%Y-%m")
-        while (current := f"{year:04d}-{month:02d}") <= last:
-            for item in query_all(
-                self._db,
-                TableName=self._ledger,
-                IndexName=BY_MONTH.name,
-                KeyConditionExpression="#month = :month AND started_at >= :since",
-                ExpressionAttributeNames={"#month": "month"},
-                ExpressionAttributeValues=to_item({":month": current, ":since": timestamp(since)}),
-                ProjectionExpression="customer_id",
-            ):
-                yield str(item["customer_id"])
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    def started_page(
+        self, since: datetime, until: datetime, after: Position, limit: int
+    ) -> Page[tuple[str, Position]]:
+        """A page of the customers whose erasure started at or after ``since`` (index
+        ``by-month``, a partition per month up to ``until``'s), from ``after``, each with the
+        position after it."""
+        months, month = [], datetime(since.astimezone(UTC).year, since.astimezone(UTC).month, 1)
+        while (current := month.strftime("%Y-%m")) <= until.astimezone(UTC).strftime("%Y-%m"):
+            months.append(current)
+            month = (month + timedelta(days=32)).replace(day=1)
+        queries: list[QueryInputTypeDef] = [
+            {
+                "TableName": self._ledger,
+                "IndexName": BY_MONTH.name,
+                "KeyConditionExpression": "#month = :month AND started_at >= :since",
+                "ExpressionAttributeNames": {"#month": "month"},
+                "ExpressionAttributeValues": to_item(
+                    {":month": current, ":since": timestamp(since)}
+                ),
+                "ProjectionExpression": "customer_id, #month, started_at",
+            }
+            for current in months
+        ]
+        keys = ("customer_id", BY_MONTH.partition_key, BY_MONTH.sort_key)
+        found = partitioned_page(self._db, queries, after, limit, keys)
+        return Page([(str(entry["customer_id"]), at) for entry, at in found.items], found.after)
 
     # The customer's records.
     def profile(self, customer_id: str) -> dict[str, Any] | None:
@@ -133,35 +169,69 @@ class ErasureStore:
         ).get("Item")
         return from_item(found) if found else None
 
-    def delete_personal_records(self, customer_id: str) -> list[str]:
-        """Consents with their history, notices and edit requests with their pointers: deleted
-        (a delete of what is gone does nothing). The ids of the customer's complaints, for
-        ``shred_complaint``."""
-        found = query_all(
+    def delete_personal_records(self, customer_id: str, limit: int) -> tuple[int, bool]:
+        """At most ``limit`` of the customer's consents (with their history), notices and edit
+        requests (with their pointers), deleted ``PER_TRANSACTION`` at a time, each with its
+        pointer: how many, and whether none is left."""
+        found: list[dict[str, Any]] = []
+        for prefix in DELETED:
+            if len(found) == limit:
+                return self._deleted(found), False
+            page = query_page(
+                self._db,
+                PageRequest(limit - len(found)),
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues=to_item(
+                    {":pk": CUSTOMER.format(customer_id), ":prefix": prefix}
+                ),
+                ProjectionExpression="pk, sk, edit_request_id",
+                ConsistentRead=True,
+            )
+            found += page.items
+            if page.after is not None:
+                return self._deleted(found), False
+        return self._deleted(found), True
+
+    def _deleted(self, records: list[dict[str, Any]]) -> int:
+        """``records`` deleted, each with its pointer, in transactions of ``PER_TRANSACTION``:
+        how many."""
+        for start in range(0, len(records), PER_TRANSACTION):
+            deletes: list[TransactWriteItemTypeDef] = []
+            for record in records[start : start + PER_TRANSACTION]:
+                deletes.append(_delete(self._table, key(record["pk"], record["sk"])))
+                if "edit_request_id" in record:
+                    pointer = key(EDIT_POINTER.format(record["edit_request_id"]), POINTER)
+                    deletes.append(_delete(self._table, pointer))
+            transact(self._db, deletes)
+        return len(records)
+
+    def complaints_filed(self, customer_id: str, limit: int) -> Page[Filed]:
+        """A page of the customer's complaints not yet shredded: their pointers left in the
+        customer's partition (``shred_complaint`` deletes each)."""
+        found = query_page(
             self._db,
+            PageRequest(limit),
             TableName=self._table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=to_item({":pk": CUSTOMER.format(customer_id)}),
-            ProjectionExpression="pk, sk, edit_request_id, complaint_id",
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :complaint)",
+            ExpressionAttributeValues=to_item(
+                {":pk": CUSTOMER.format(customer_id), ":complaint": COMPLAINT_POINTER}
+            ),
+            ProjectionExpression="pk, sk, complaint_id",
             ConsistentRead=True,
         )
-        doomed = [item for item in found if str(item["sk"]).startswith(DELETED)]
-        for item in doomed:
-            if "edit_request_id" in item:
-                pointer = EDIT_POINTER.format(item["edit_request_id"])
-                self._db.delete_item(TableName=self._table, Key=key(pointer, "POINTER"))
-            self._db.delete_item(TableName=self._table, Key=key(item["pk"], item["sk"]))
-        return [str(i["complaint_id"]) for i in found if str(i["sk"]).startswith(COMPLAINT_POINTER)]
+        return found.map(lambda p: Filed(str(p["pk"]), str(p["sk"]), str(p["complaint_id"])))
 
-    def shred_complaint(self, complaint_id: str, also: list[TransactWriteItemTypeDef]) -> None:
+    def shred_complaint(self, filed: Filed, also: list[TransactWriteItemTypeDef]) -> None:
         """In one transaction: the customer's complaint kept with its category and times only (its
         sealed text and contact removed, status ``ERASED``: out of the staff queues, no move
-        allowed; the status it had kept as ``status_at_erasure``) and ``also`` (its data key's
-        destruction). Idempotent."""
+        allowed; the status it had kept as ``status_at_erasure``), its pointer in the customer's
+        partition deleted, and ``also`` (its data key's destruction). Idempotent; a pointer
+        without its complaint goes with ``also``."""
         shredded: TransactWriteItemTypeDef = {
             "Update": {
                 "TableName": self._table,
-                "Key": key(f"COMPLAINT#{complaint_id}", "COMPLAINT"),
+                "Key": key(f"COMPLAINT#{filed.complaint_id}", "COMPLAINT"),
                 "UpdateExpression": "SET status_at_erasure = if_not_exists(status_at_erasure, "
                 "#status), #status = :erased REMOVE "
                 + ", ".join(f"#{name}" for name in COMPLAINT_SEALED),
@@ -173,14 +243,33 @@ class ErasureStore:
                 "ExpressionAttributeValues": to_item({":erased": "ERASED"}),
             }
         }
-        with suppress(TransactionConflict):  # a pointer without its complaint: nothing to shred
-            transact(self._db, [shredded, *also])
+        pointer = _delete(self._table, key(filed.pointer_pk, filed.pointer_sk))
+        try:
+            transact(self._db, [shredded, pointer, *also])
+        except TransactionConflict:  # no complaint to shred
+            transact(self._db, [pointer, *also])
+
+    def auditing(self, customer_id: str, at: str) -> TransactWriteItemTypeDef:
+        """The transaction item that records, with the ``customer.erased`` audit entry, that it
+        was appended, if the profile is ``ERASING`` and has no such record: a second append
+        fails it, so the chain gets one entry, and the job never reads the chain to know."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": key(CUSTOMER.format(customer_id), PROFILE),
+                "UpdateExpression": f"SET {AUDITED} = :at",
+                "ConditionExpression": f"#status = :erasing AND attribute_not_exists({AUDITED})",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": to_item({":erasing": ERASING, ":at": at}),
+            }
+        }
 
     def finish(self, customer_id: str, at: str, also: list[TransactWriteItemTypeDef]) -> None:
         """In one transaction, if the profile is ``ERASING``: the address guards and their record
         removed (the addresses may register again), the profile left with its status ``ERASED``
-        and no personal value, the ledger's entry ended, and ``also`` (the data key's
-        destruction). A profile ``ERASED`` meanwhile (by an overlapping run) is left as it is."""
+        and no personal value, the ledger's entry ended, the count of open edit requests
+        deleted, and ``also`` (the data key's destruction). A profile ``ERASED`` meanwhile (by an
+        overlapping run) is left as it is."""
         guards = self._customers.releasing(customer_id)
         erased: TransactWriteItemTypeDef = {
             "Update": {
@@ -208,8 +297,9 @@ class ErasureStore:
                 "ExpressionAttributeValues": to_item({":at": at}),
             }
         }
+        counter = _delete(self._table, key(CUSTOMER.format(customer_id), OPEN_COUNT))
         try:
-            transact(self._db, [*guards, erased, ended, *also])
+            transact(self._db, [*guards, erased, ended, counter, *also])
         except TransactionConflict:
             finished = self.profile(customer_id)
             if finished is None or finished["status"] != ERASED:

@@ -3,7 +3,7 @@
 Closure lives on the profile (``CUSTOMER#<id>`` / ``PROFILE``): ``status`` ``CLOSING``,
 ``closed_at``, ``erase_after``, and ``status_key`` ``CUSTOMER#CLOSING`` instead of the active
 shard, so the announcements' ``by-status`` reads no longer find the customer and the erasure job
-finds the closing ones (``due_for_erasure``). Legal holds are ``CUSTOMER#<id>`` / ``HOLD#<id>``
+finds the closing ones (``due_page``). Legal holds are ``CUSTOMER#<id>`` / ``HOLD#<id>``
 (``status`` ``ACTIVE`` or ``RELEASED``, optional ``until``), with a pointer
 ``LEGALHOLD#<id>`` / ``POINTER`` for staff who know only the hold's id. Recoveries are
 ``RECOVERY#<id>`` in the Registrations table (``ongpt.storage.code_rounds``), with a TTL.
@@ -13,8 +13,9 @@ neither ``ERASING`` nor ``ERASED``: the erasure's move to ``ERASING`` requires t
 before it read the holds (``ongpt.erasure``), so a hold and the erasure's decision are ordered by
 the profile item, and neither can miss the other.
 
-For the erasure job: ``LifecycleStore.due_for_erasure(now)`` lists the ids of the customers whose
-grace period has passed (``CLOSING``, and ``ERASING`` ones a run left unfinished), and
+For the erasure job: ``LifecycleStore.due_page(now, after, limit)`` lists, a page at a time, the
+ids of the customers whose grace period has passed (``CLOSING``, and ``ERASING`` ones a run left
+unfinished), and
 ``has_active_hold(customer_id, now)`` says whether one of their holds stops the erasure.
 """
 
@@ -26,11 +27,12 @@ from typing import TYPE_CHECKING, Any
 from ongpt.customers.store import CUSTOMER, PROFILE, active_shard
 from ongpt.platform import settings
 from ongpt.platform.clock import timestamp
-from ongpt.platform.pages import Page, PageRequest
+from ongpt.platform.pages import Page, PageRequest, Position
 from ongpt.storage.code_rounds import CodeRounds
 from ongpt.storage.dynamo import (
     from_item,
     key,
+    partitioned_page,
     pointed_customer,
     query_all,
     query_page,
@@ -112,21 +114,25 @@ class LifecycleStore:
             }
         }
 
-    def due_for_erasure(self, now: datetime) -> list[str]:
-        """The ids of the customers whose grace period ended at or before ``now`` (index
-        ``by-status``, partition ``CUSTOMER#CLOSING``: ``CLOSING`` accounts, and ``ERASING`` ones
-        until their erasure is finished). An index read may be stale: the erasure decides on the
-        profile itself."""
-        found = query_all(
-            self._db,
-            TableName=self._table,
-            IndexName=BY_STATUS.name,
-            KeyConditionExpression="status_key = :closing",
-            FilterExpression="erase_after <= :now",
-            ExpressionAttributeValues=to_item({":closing": CLOSING_KEY, ":now": timestamp(now)}),
-            ProjectionExpression="pk",
+    def due_page(self, now: datetime, after: Position, limit: int) -> Page[tuple[str, Position]]:
+        """A page of the ids of the customers whose grace period ended at or before ``now``
+        (index ``by-status``, partition ``CUSTOMER#CLOSING``: ``CLOSING`` accounts, and
+        ``ERASING`` ones until their erasure is finished), from ``after``, each with the position
+        after it. An index read may be stale: the erasure decides on the profile itself."""
+        query: QueryInputTypeDef = {
+            "TableName": self._table,
+            "IndexName": BY_STATUS.name,
+            "KeyConditionExpression": "status_key = :closing",
+            "FilterExpression": "erase_after <= :now",
+            "ExpressionAttributeValues": to_item({":closing": CLOSING_KEY, ":now": timestamp(now)}),
+            "ProjectionExpression": "pk, sk, status_key, created_at",
+        }
+        keys = ("pk", "sk", BY_STATUS.partition_key, BY_STATUS.sort_key)
+        found = partitioned_page(self._db, [query], after, limit, keys)
+        return Page(
+            [(str(due["pk"]).removeprefix("CUSTOMER#"), at) for due, at in found.items],
+            found.after,
         )
-        return [str(item["pk"]).removeprefix("CUSTOMER#") for item in found]
 
     # Legal holds
     def adding_hold(self, values: dict[str, Any]) -> list[TransactWriteItemTypeDef]:

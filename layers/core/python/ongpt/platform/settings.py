@@ -39,6 +39,14 @@ def _country_codes(raw: str) -> tuple[str, ...]:
     return tuple(codes)
 
 
+def _positive(raw: str) -> int:
+    """A whole number above zero."""
+    value = int(raw)
+    if value < 1:
+        raise ValueError("must be at least 1")
+    return value
+
+
 def _false(raw: str) -> bool:
     """``false``, and nothing else: a switch that must stay off."""
     if raw != "false":
@@ -102,6 +110,9 @@ ANNOUNCEMENT_QUEUE_URL = text("ANNOUNCEMENT_QUEUE_URL", "the queue of announceme
 SITE_ORIGIN = text("SITE_ORIGIN", "the privacy centre's origin, the one browsers may call from")
 IDENTITY_POOL_ID = text("IDENTITY_POOL_ID", "the identity pool whose guests and customers may call")
 JOB_DLQ_URL = text("JOB_DLQ_URL", "the dead-letter queue of scheduled jobs' failed items")
+JOBS_TABLE = text("JOBS_TABLE", "the table of the scheduled jobs' runs (their checkpoints)")
+JOB_PAGE_SIZE = Variable("JOB_PAGE_SIZE", "the items a scheduled job's page holds", _positive)
+JOB_PAGES = Variable("JOB_PAGES", "the pages one invocation of a scheduled job takes", _positive)
 
 # What a need of the catalogue (infra/catalogue.py) gives a function.
 EMAIL = (SENDER_EMAIL, SES_CONFIGURATION_SET)
@@ -109,6 +120,7 @@ AUDIT_APPEND = (AUDIT_TABLE, AUDIT_KEY_ID)
 CUSTOMER_KEYS = (DATA_KEY_ID, DATA_KEYS_TABLE)  # catalogue.CUSTOMER_DATA: the key store
 MESSAGING = (CUSTOMERS_TABLE, *CUSTOMER_KEYS, *EMAIL)  # catalogue.MESSAGING
 NOTICES = (CUSTOMERS_TABLE, *CUSTOMER_KEYS, OUTBOX_TABLE)  # catalogue.NOTICES: into the outbox
+JOB_RUNS = (JOBS_TABLE, JOB_PAGE_SIZE, JOB_PAGES)  # catalogue.SCHEDULED: pages and checkpoints
 
 # What the stack gives every function, and every API function besides (infra/cors.py,
 # infra/gateway.py).

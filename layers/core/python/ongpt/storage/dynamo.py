@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from ongpt.platform.pages import Page, PageRequest
+from ongpt.platform.pages import Page, PageRequest, Position
 from ongpt.storage import batches
 from ongpt.storage.races import until_won
 from ongpt.storage.tables import Index
@@ -159,6 +159,40 @@ def query_page(
         if start is None:
             break
     return Page([from_item(item) for item in found], start)
+
+
+Listed = tuple[dict[str, Any], Position]  # an item, and the position that goes on after it
+
+
+def partitioned_page(
+    dynamodb: DynamoDBClient,
+    queries: Sequence[QueryInputTypeDef],
+    after: Position,
+    limit: int,
+    keys: Sequence[str],
+) -> Page[Listed]:
+    """A page of at most ``limit`` items of ``queries``, one partition each (an index's shard, a
+    day), read one after another from ``after`` (``{}``: the first's start): one ``Query``, so a
+    page ends with its partition. Each item comes with the position after it (its ``keys``,
+    which its query projects: the table's and the index's); the page's own position is where the
+    next page starts, ``None`` after the last partition's last item. ``LastEvaluatedKey`` goes
+    on from where ``Limit`` stopped the read, the item there gone or not
+    (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html)."""
+    partition = int(after.get("partition", 0))
+    ask: QueryInputTypeDef = {**queries[partition], "Limit": limit}
+    if after.get("key"):
+        ask["ExclusiveStartKey"] = dict(after["key"])
+    read = dynamodb.query(**ask)
+    listed: list[Listed] = [
+        (from_item(item), {"partition": partition, "key": {k: item[k] for k in keys}})
+        for item in read["Items"]
+    ]
+    following: Position | None = None
+    if "LastEvaluatedKey" in read:
+        following = {"partition": partition, "key": read["LastEvaluatedKey"]}
+    elif partition + 1 < len(queries):
+        following = {"partition": partition + 1}
+    return Page(listed, following)
 
 
 def batch_get(

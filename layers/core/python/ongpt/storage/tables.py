@@ -42,6 +42,8 @@ stream (new images) feeds the delivery worker, which claims, sends and marks it;
 Erasures (the ledger, ``ongpt.erasure.store``): ``<customer id>``: when its erasure started and
 ended (ids and times only), kept and backed up so that a restore can replay the erasures since;
 index ``by-month`` (``month``, ``started_at``).
+Jobs (``ongpt.jobs.store``): ``<function>#<job>``: a scheduled job's passes still to finish and
+where the first goes on (a page's position: ids and index keys, no personal value).
 """
 
 from __future__ import annotations
@@ -121,6 +123,8 @@ GUARDS = TableSpec(
     backed_up=False,
 )
 
+JOBS = TableSpec("Jobs", env.JOBS_TABLE, "job")
+
 OUTBOX = TableSpec(
     "Outbox", env.OUTBOX_TABLE, "notice_id", ttl_attribute="expires_at_epoch", stream="NEW_IMAGE"
 )
@@ -135,4 +139,5 @@ ALL_TABLES = (
     ERASURES,
     OUTBOX,
     GUARDS,
+    JOBS,
 )
