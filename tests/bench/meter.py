@@ -5,10 +5,12 @@ returned) and wrote (each put, update and delete, in a batch or a transaction to
 AWS returned, and the CPU time this process spent outside the calls (moto serves them here, in
 the same process: its time is not the function's).
 
-The estimated duration on AWS is each call's typical latency (``LATENCY_MS``) plus that CPU time
-as a function of its memory gets it: Lambda allocates CPU in proportion to memory, one vCPU at
+The estimated duration on AWS is the time spent waiting for the calls plus that CPU time as a
+function of its memory gets it: Lambda allocates CPU in proportion to memory, one vCPU at
 1,769 MB (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html), so 512 MB
-gets under a third of the core this process runs on."""
+gets under a third of the core this process runs on. The wait is each call's typical latency
+(``LATENCY_MS``), one call after another. It depends only on the calls made, not on this
+machine: it is what the scale tier compares across sizes."""
 
 from __future__ import annotations
 
@@ -75,6 +77,7 @@ class Figures:
     read: int
     written: int
     returned: int  # bytes of the answers' bodies
+    waited_seconds: float  # for the calls, by their typical latencies (see the module)
     cpu_seconds: float  # here, outside the calls
     memory_mb: int
 
@@ -84,8 +87,7 @@ class Figures:
 
     @property
     def estimated_seconds(self) -> float:
-        waited = sum(latency_ms(call) * n for call, n in self.calls.items()) / 1000
-        return waited + self.cpu_seconds / cpu_share(self.memory_mb)
+        return self.waited_seconds + self.cpu_seconds / cpu_share(self.memory_mb)
 
 
 @dataclass
@@ -135,13 +137,14 @@ class Meter(CallCounter):
         started = time.process_time()
         yield measured
         spent = time.process_time() - started
-        tally = self._tally
+        tally, calls = self._tally, self.take()
         measured.append(
             Figures(
-                calls=self.take(),
+                calls=calls,
                 read=tally.read,
                 written=tally.written,
                 returned=tally.returned,
+                waited_seconds=sum(latency_ms(call) * n for call, n in calls.items()) / 1000,
                 cpu_seconds=max(0.0, spent - tally.in_calls),
                 memory_mb=memory_mb,
             )
