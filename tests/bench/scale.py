@@ -18,7 +18,7 @@ says ``"more": true``), each measured.
 
 Pages are full at 1,000 customers: the fan-out's page is ``FAN_OUT_PAGE`` customers instead of
 its 99 (the module's ``PAGE``: the template sets no variable for it), and each list is asked for
-the page size ``LISTS`` gives it."""
+the page size ``LISTS`` gives it (the staff queues at 100 too, the most API.md allows)."""
 
 from __future__ import annotations
 
@@ -73,12 +73,20 @@ class Listed:
     query: dict[str, str] = field(default_factory=dict)
     of_customer: bool = False  # ``customer_id=`` the listed customer
 
+    @property
+    def kind(self) -> str:
+        return f"GET {self.path} (limit {self.limit})"
+
+
+def _support(_: str) -> dict[str, Any]:
+    return staff("Support")
+
 
 LISTS = (
-    Listed(
-        "complaints", "/v1/staff/complaints", lambda _: staff("Support"), 20, {"status": "OPEN"}
-    ),
-    Listed("edit_requests", "/v1/staff/edit-requests", lambda _: staff("Support"), 20),
+    Listed("complaints", "/v1/staff/complaints", _support, 20, {"status": "OPEN"}),
+    Listed("complaints", "/v1/staff/complaints", _support, 100, {"status": "OPEN"}),
+    Listed("edit_requests", "/v1/staff/edit-requests", _support, 20),
+    Listed("edit_requests", "/v1/staff/edit-requests", _support, 100),
     Listed(
         "account_lifecycle",
         "/v1/staff/legal-holds",
@@ -183,7 +191,7 @@ class Scene:
 
     def _list(self, listed: Listed) -> None:
         query = listed.query | ({"customer_id": self.listed} if listed.of_customer else {})
-        kind = f"GET {listed.path}"
+        kind = listed.kind
         caller = self.aws.in_world(listed.caller(self.listed), listed.function)
 
         def page(sample: str, cursor: str | None) -> None:

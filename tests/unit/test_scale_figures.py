@@ -1,13 +1,13 @@
 """The scale tier's verdicts (``tests.bench.scale``): a kind of invocation is flat when each of
 its largest figures that depend only on its calls is, at the largest size, within 1.2 times the
 smallest size's, and no invocation may be estimated (with the CPU time measured here) past half
-its function's timeout."""
+its function's timeout; and the meter's wait for work done at once."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from tests.bench.meter import Figures
+from tests.bench.meter import Figures, waited_at_once
 from tests.bench.scale import Measured, not_flat, samples, too_long
 
 
@@ -48,6 +48,13 @@ def test_an_invocation_past_half_its_timeout_is_named() -> None:
     assert too_long([page(waited=4.98)]) == []  # 4.98 s waited, 10 ms of CPU: 4.99 s
     assert too_long([page(waited=5.0)]) != []
     assert too_long([page(waited=0.05, cpu=4.96)]) != []  # the CPU time counts here
+
+
+def test_work_done_at_once_is_waited_for_as_its_threads_share_it() -> None:
+    assert waited_at_once([20.0] * 100, 8) == 13 * 20.0  # 100 Decrypts on 8 threads
+    assert waited_at_once([30.0, 10.0, 10.0, 10.0], 2) == 30.0  # the first thread's one item
+    assert waited_at_once([10.0, 10.0, 30.0], 2) == 40.0  # the first free takes the third
+    assert waited_at_once([], 8) == 0.0
 
 
 def test_each_page_is_sampled_once() -> None:

@@ -13,11 +13,12 @@ under it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ongpt.platform import settings
+from ongpt.platform import concurrency, settings
 from ongpt.security.crypto import DataKeys
-from ongpt.storage.dynamo import from_item, to_item
+from ongpt.storage.dynamo import batch_get, from_item, to_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -62,6 +63,19 @@ class KeyStore:
         if not found:
             raise KeyGone(owner_key(context))
         return self._keys.open(from_item(found)["wrapped"], context)
+
+    def open_all(self, kind: str, owners: Sequence[str]) -> dict[str, bytes]:
+        """The data keys of the owners of a ``kind`` (at most ``BATCH_GET_MOST``: a page's), by
+        owner: read in one batch, strongly consistent as ``open`` reads, and unwrapped by KMS a
+        few at once (``concurrency.each``); ``KeyGone`` if one is not there."""
+        distinct = list(dict.fromkeys(owners))
+        contexts = [{kind: owner} for owner in distinct]
+        found = batch_get(self._db, self._table, [to_item({"pk": owner_key(c)}) for c in contexts])
+        wrapped = {item["pk"]: item["wrapped"] for item in found}
+        if gone := [owner_key(c) for c in contexts if owner_key(c) not in wrapped]:
+            raise KeyGone(gone[0])
+        opened = concurrency.each(lambda c: self._keys.open(wrapped[owner_key(c)], c), contexts)
+        return dict(zip(distinct, opened, strict=True))
 
     def destroy(self, context: dict[str, str]) -> TransactWriteItemTypeDef:
         """The transaction item that deletes the owner's key: crypto-shredding (idempotent)."""
