@@ -196,6 +196,9 @@ EDIT_REQUESTS = FunctionSpec(
         # the count of open requests; a filing holds only while the account is active
         items(tables.CUSTOMERS, "UpdateItem", "Query", "ConditionCheckItem", queries=(BY_STATUS,)),
         items(tables.GUARDS, "GetItem", "PutItem", "UpdateItem", "DeleteItem"),  # moved at approval
+        # the staff queue's page: its customers' profiles and data keys, a batch each
+        items(tables.CUSTOMERS, "BatchGetItem"),
+        items(tables.DATA_KEYS, "BatchGetItem"),
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,
         N.BLIND_INDEX,
@@ -252,6 +255,7 @@ COMPLAINTS = FunctionSpec(
         *NOTICES,
         items(tables.CUSTOMERS, "PutItem", "UpdateItem", queries=(BY_STATUS,)),
         items(tables.DATA_KEYS, "PutItem"),  # the complaint's own key, in its transaction
+        items(tables.DATA_KEYS, "BatchGetItem"),  # the staff queue's page's keys, in one batch
         DataKeys(makes=("complaint_id",), opens=("complaint_id",)),  # a guest has no customer key
         N.IDEMPOTENCY,
         N.AUDIT_APPEND,

@@ -62,8 +62,8 @@ class FakeKeyStore(KeyStore):
             raise KeyGone(owner_key(context))
         return self.keys[owner_key(context)]
 
-    def open_all(self, contexts: Sequence[dict[str, str]]) -> list[bytes]:
-        return [self.open(context) for context in contexts]
+    def open_all(self, kind: str, owners: Sequence[str]) -> dict[str, bytes]:
+        return {owner: self.open({kind: owner}) for owner in owners}
 
 
 class FakeCustomerStore(CustomerStore):
@@ -72,6 +72,9 @@ class FakeCustomerStore(CustomerStore):
 
     def profile(self, customer_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
         return self.profiles.get(customer_id)
+
+    def profiles_of(self, customer_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        return {c: self.profiles[c] for c in customer_ids if c in self.profiles}
 
 
 def a_customer(

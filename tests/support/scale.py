@@ -61,8 +61,10 @@ LOADED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 # One customer in ``n`` of a population has each of these (at a different place in the cycle).
 CLOSED_EVERY = (50, 7)  # a closed account, past its grace period: the erasure's
 RECENT_EVERY = (20, 3)  # an audit entry in the last hour: the anchors' and the verification's
-COMPLAINING_EVERY = (20, 5)  # an open complaint: the staff queue's
-EDITING_EVERY = (20, 9)  # an edit request awaiting review: the staff queue's
+# an open complaint, an edit request awaiting review: the staff queues', each a full page of
+# 100 (the most API.md allows) at 1,000 customers
+COMPLAINING_EVERY = (10, 5)
+EDITING_EVERY = (10, 9)
 CONTRACT_DAYS = 365  # the contracts' expiry days: one a day, over a year from the run
 
 

@@ -65,8 +65,9 @@ def key_item(owner: str) -> dict[str, Any]:
 def test_many_keys_are_read_a_hundred_to_a_batch_strongly_consistent_in_their_order() -> None:
     owners = [f"c-{i}" for i in range(250)]
     table = Table(*(key_item(owner) for owner in reversed(owners)))
-    opened = store(table).open_all([{"customer_id": owner} for owner in owners])
-    assert opened == [b"plain:w" + owner.encode() for owner in owners]
+    opened = store(table).open_all("customer_id", owners)
+    assert list(opened) == owners
+    assert list(opened.values()) == [b"plain:w" + owner.encode() for owner in owners]
     assert [len(read["DataKeys"]["Keys"]) for read in table.reads] == [100, 100, 50]
     assert all(read["DataKeys"]["ConsistentRead"] for read in table.reads)
 
@@ -74,4 +75,4 @@ def test_many_keys_are_read_a_hundred_to_a_batch_strongly_consistent_in_their_or
 def test_among_many_keys_a_destroyed_one_is_gone() -> None:
     table = Table(key_item("c-1"))
     with pytest.raises(KeyGone):
-        store(table).open_all([{"customer_id": "c-1"}, {"customer_id": "c-2"}])
+        store(table).open_all("customer_id", ["c-1", "c-2"])

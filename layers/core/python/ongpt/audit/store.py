@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from ongpt.audit.chain_key import ChainKey
 from ongpt.audit.service import GENESIS, HIDDEN_FROM_CUSTOMER, Anchor, AnchorObject, Entry
-from ongpt.platform import settings
+from ongpt.platform import concurrency, settings
 from ongpt.platform.access import STAFF_ROLES
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.pages import Page, PageRequest, Position
@@ -69,6 +70,7 @@ class AuditLog:
     chain_key: ChainKey
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
     conflicts: int = 0  # lost races, retried (for metrics and the benchmark)
+    _counting: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @tracer.capture_method
     def head(self, subject: str) -> Entry | None:
@@ -104,6 +106,28 @@ class AuditLog:
             along=along,
         )
 
+    @tracer.capture_method
+    def append_each_by(
+        self,
+        staff: Caller,
+        seen: Sequence[tuple[str, dict[str, Any]]],
+        *,
+        action: str,
+        purpose: str,
+    ) -> None:
+        """``append_by`` of each (subject, details) ``seen``: a subject's in order, the chains a
+        few at once (``concurrency.each``). Every entry is written when this returns; else the
+        error is raised once every chain's appends have ended."""
+        by_subject: dict[str, list[dict[str, Any]]] = {}
+        for subject, details in seen:
+            by_subject.setdefault(subject, []).append(details)
+
+        def chain(subject: str) -> None:
+            for details in by_subject[subject]:
+                self.append_by(staff, subject, action=action, purpose=purpose, details=details)
+
+        concurrency.each(chain, list(by_subject))
+
     def append(
         self,
         subject: str,
@@ -133,7 +157,8 @@ class AuditLog:
         return until_won(once, lost=self._lost)
 
     def _lost(self) -> None:
-        self.conflicts += 1
+        with self._counting:  # appends run on several threads at once (``append_each_by``)
+            self.conflicts += 1
 
     def _written(self, entry: Entry) -> bool:
         """Whether the entry holding ``entry``'s sequence is ``entry`` itself: its write landed

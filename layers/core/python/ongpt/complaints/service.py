@@ -125,8 +125,12 @@ class Complaints:
         return found
 
     def _open(self, record: dict[str, Any]) -> dict[str, Any]:
+        return self._opened(record, self.key_store.open({"complaint_id": record["complaint_id"]}))
+
+    @staticmethod
+    def _opened(record: dict[str, Any], data_key: bytes) -> dict[str, Any]:
+        """The complaint's sealed values, opened with its ``data_key``; the contact as a dict."""
         cid = record["complaint_id"]
-        data_key = self.key_store.open({"complaint_id": cid})
         opened = {
             f: unseal(data_key, cid, f, record[f]) for f in (*SEALED, RESOLUTION) if f in record
         }
@@ -135,19 +139,27 @@ class Complaints:
 
     def queue(self, staff: Caller, status: str, page: PageRequest) -> Page[dict[str, Any]]:
         """A page of the complaints in a state, oldest first: the text to resolve them, the
-        contact masked. Only the page's complaints are opened, each read audited (a customer's)."""
-        return self.complaint_store.in_status(status, page).map(lambda r: self._queued(staff, r))
+        contact masked. Only the page's complaints are opened (their keys read in one batch),
+        and the page is answered once each read of a customer's is audited in their chain."""
+        found = self.complaint_store.in_status(status, page)
+        ids = [record["complaint_id"] for record in found.items]
+        data_keys = self.key_store.open_all("complaint_id", ids)
+        queued = found.map(lambda r: self._queued(r, self._opened(r, data_keys[r["complaint_id"]])))
+        self.audit_log.append_each_by(
+            staff,
+            [
+                (r["customer_id"], {"complaint_id": r["complaint_id"]})
+                for r in found.items
+                if r.get("customer_id")
+            ],
+            action="complaint.read",
+            purpose="complaint_resolution",
+        )
+        return queued
 
-    def _queued(self, staff: Caller, record: dict[str, Any]) -> dict[str, Any]:
-        opened = self._open(record)
-        if record.get("customer_id"):
-            self.audit_log.append_by(
-                staff,
-                record["customer_id"],
-                action="complaint.read",
-                purpose="complaint_resolution",
-                details={"complaint_id": record["complaint_id"]},
-            )
+    @staticmethod
+    def _queued(record: dict[str, Any], opened: dict[str, Any]) -> dict[str, Any]:
+        """A complaint of the queue as staff see it: its text, the contact masked."""
         return {
             "complaint_id": record["complaint_id"],
             "reference": record["reference"],
@@ -265,9 +277,7 @@ class Complaints:
 
     def _keys(self, records: list[dict[str, Any]]) -> dict[str, bytes]:
         """The data keys of these complaints, by id, their items read together."""
-        ids = [record["complaint_id"] for record in records]
-        opened = self.key_store.open_all([{"complaint_id": i} for i in ids])
-        return dict(zip(ids, opened, strict=True))
+        return self.key_store.open_all("complaint_id", [r["complaint_id"] for r in records])
 
     def _as_filed(self, record: dict[str, Any], keys: dict[str, bytes]) -> dict[str, Any]:
         """A complaint as its complainant sees it; ``keys`` holds its data key if resolved."""

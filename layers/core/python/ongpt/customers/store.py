@@ -184,6 +184,14 @@ class CustomerStore:
         return from_item(found) if found else None
 
     @tracer.capture_method
+    def profiles_of(self, customer_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The profiles of the customers (at most ``BATCH_GET_MOST``: a page's) that have one,
+        by customer: one ``BatchGetItem``."""
+        keys = [key(CUSTOMER.format(c), PROFILE) for c in dict.fromkeys(customer_ids)]
+        found = batch_get(self._db, self._table, keys)
+        return {item["pk"].removeprefix(CUSTOMER.format("")): item for item in found}
+
+    @tracer.capture_method
     def status(self, customer_id: str) -> str | None:
         """The account's status alone, read consistently (a closure takes effect at once)."""
         found = self._db.get_item(

@@ -249,25 +249,35 @@ class EditRequests:
 
     # Staff
     def queue(self, staff: Caller, page: PageRequest) -> Page[dict[str, Any]]:
-        """A page of the requests awaiting review, oldest first, old and new values masked; each
-        view audited."""
-        return self.edit_store.pending_review(page).map(lambda edit: self._queued(staff, edit))
+        """A page of the requests awaiting review, oldest first, old and new values masked: the
+        page's profiles and keys read in a batch each, and the page answered once each view is
+        audited in its customer's chain."""
+        found = self.edit_store.pending_review(page)
+        customer_ids = [edit["customer_id"] for edit in found.items]
+        profiles = self.customer_store.profiles_of(customer_ids)
+        if any(c not in profiles for c in customer_ids):
+            raise NotFound("No profile.")
+        data_keys = self.key_store.open_all("customer_id", customer_ids)
+        queued = found.map(
+            lambda e: self._queued(e, profiles[e["customer_id"]], data_keys[e["customer_id"]])
+        )
+        self.audit_log.append_each_by(
+            staff,
+            [(e["customer_id"], {"edit_request_id": e["edit_request_id"]}) for e in found.items],
+            action="edit_request.view",
+            purpose="customer_support",
+        )
+        return queued
 
-    def _queued(self, staff: Caller, edit: dict[str, Any]) -> dict[str, Any]:
-        """A request of the queue as staff see it, its view audited before it is returned."""
+    def _queued(
+        self, edit: dict[str, Any], profile: dict[str, Any], data_key: bytes
+    ) -> dict[str, Any]:
+        """A request of the queue as staff see it: its old and new values, masked."""
         customer_id = edit["customer_id"]
-        profile, data_key = self._profile(customer_id)
         old = {
             f: unseal(data_key, customer_id, f, profile[f]) for f in ("full_name", "email", "phone")
         }
         new = self._changes(customer_id, data_key, edit)
-        self.audit_log.append_by(
-            staff,
-            customer_id,
-            action="edit_request.view",
-            purpose="customer_support",
-            details={"edit_request_id": edit["edit_request_id"]},
-        )
         return {
             "edit_request_id": edit["edit_request_id"],
             "customer_id": customer_id,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ongpt.platform import settings
+from ongpt.platform import concurrency, settings
 from ongpt.security.crypto import DataKeys
 from ongpt.storage.dynamo import batch_get, from_item, to_item
 
@@ -64,16 +64,18 @@ class KeyStore:
             raise KeyGone(owner_key(context))
         return self._keys.open(from_item(found)["wrapped"], context)
 
-    def open_all(self, contexts: Sequence[dict[str, str]]) -> list[bytes]:
-        """The data keys of the owners ``contexts`` name, in their order, read as ``open`` reads
-        one but a hundred to a read (``BatchGetItem``), each unwrapped by KMS once per
-        environment; ``KeyGone`` if one of them was destroyed (or never made)."""
-        names = [owner_key(context) for context in contexts]
-        found = batch_get(self._db, self._table, [to_item({"pk": name}) for name in names])
+    def open_all(self, kind: str, owners: Sequence[str]) -> dict[str, bytes]:
+        """The data keys of the owners of a ``kind``, by owner: read a hundred to a batch,
+        strongly consistent as ``open`` reads, and unwrapped by KMS a few at once
+        (``concurrency.each``); ``KeyGone`` if one is not there."""
+        distinct = list(dict.fromkeys(owners))
+        contexts = [{kind: owner} for owner in distinct]
+        found = batch_get(self._db, self._table, [to_item({"pk": owner_key(c)}) for c in contexts])
         wrapped = {item["pk"]: item["wrapped"] for item in found}
-        if gone := [name for name in names if name not in wrapped]:
+        if gone := [owner_key(c) for c in contexts if owner_key(c) not in wrapped]:
             raise KeyGone(gone[0])
-        return [self._keys.open(wrapped[n], c) for n, c in zip(names, contexts, strict=True)]
+        opened = concurrency.each(lambda c: self._keys.open(wrapped[owner_key(c)], c), contexts)
+        return dict(zip(distinct, opened, strict=True))
 
     def destroy(self, context: dict[str, str]) -> TransactWriteItemTypeDef:
         """The transaction item that deletes the owner's key: crypto-shredding (idempotent)."""
