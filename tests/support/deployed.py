@@ -30,6 +30,7 @@ from local.workers import QueuePoller, queue_pollers
 from ongpt.platform import settings as env
 from tests.support import contract
 from tests.support.events import IDENTITY_POOL, FakeLambdaContext, rest_event
+from tests.support.fake_aws import FAKE_AWS
 
 
 @dataclass
@@ -152,12 +153,7 @@ def customer(customer_id: str) -> dict[str, Any]:
 
 @contextmanager
 def deployed(assembly_dir: Path) -> Iterator[Deployed]:
-    env = {
-        "AWS_DEFAULT_REGION": "ap-southeast-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
-    }
+    env = {**FAKE_AWS, "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true"}
     saved = dict(os.environ)
     os.environ.update(env)
     cognito_rules.install()  # Cognito as on AWS where the lifecycle relies on it

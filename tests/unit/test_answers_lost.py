@@ -23,6 +23,7 @@ from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.store import NoticeStore
 from ongpt.platform.errors import AlreadyRegistered
 from ongpt.storage.dynamo import APPLIED, from_item, to_item, update_once
+from tests.support.fake_aws import use_fake_aws
 from tests.support.faults import ANSWER_LOST, CallLog, Fault
 from tests.support.metrics import emitted
 
@@ -37,12 +38,7 @@ ITEM = to_item({"pk": "REGISTRATION#r-1"})
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_DEFAULT_REGION": "ap-southeast-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_fake_aws(monkeypatch)
     cognito_rules.install()
     with mock_aws():
         yield

@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeou
 from ongpt.platform import aws
 from ongpt.platform.api import error_response
 from ongpt.platform.errors import DependencyUnavailable, NotFound
+from tests.support.fake_aws import use_fake_aws
 
 URL = "https://email.ap-southeast-1.amazonaws.com"
 
@@ -75,12 +76,7 @@ class Sender:
 
 @pytest.fixture
 def sender(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Sender]:
-    for name, value in {
-        "AWS_DEFAULT_REGION": "ap-southeast-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_fake_aws(monkeypatch)
     monkeypatch.setattr(aws, "FIRST_REFUSED_PAUSE_SECONDS", 0)  # no pause between tries
     return lambda service, *answers: Sender(aws._new_client(service), answers)
 

@@ -17,20 +17,15 @@ from moto import mock_aws
 
 from local import chaos, transactions
 from local.transactions import CONFLICTS, TRANSACT_GET, TRANSACT_WRITE, WRITE
+from tests.support.fake_aws import use_fake_aws
 
-REGION = "ap-southeast-1"
 TABLE = "items"
 ONCE = Config(retries={"mode": "standard", "max_attempts": 1})  # every answer as it came
 
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_fake_aws(monkeypatch)
     monkeypatch.delenv(chaos.VARIABLE, raising=False)
     transactions.install()
     chaos.install()

@@ -177,21 +177,28 @@ class ErasureStore:
         for prefix in DELETED:
             if len(found) == limit:
                 return self._deleted(found), False
-            page = query_page(
-                self._db,
-                PageRequest(limit - len(found)),
-                TableName=self._table,
-                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-                ExpressionAttributeValues=to_item(
-                    {":pk": CUSTOMER.format(customer_id), ":prefix": prefix}
-                ),
-                ProjectionExpression="pk, sk, edit_request_id",
-                ConsistentRead=True,
-            )
+            page = self._records(customer_id, prefix, limit - len(found), "edit_request_id")
             found += page.items
             if page.after is not None:
                 return self._deleted(found), False
         return self._deleted(found), True
+
+    def _records(
+        self, customer_id: str, prefix: str, limit: int, id_name: str
+    ) -> Page[dict[str, Any]]:
+        """A page of the keys (and ``id_name``) of the customer's items whose sort key begins
+        with ``prefix``, read consistently."""
+        return query_page(
+            self._db,
+            PageRequest(limit),
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=to_item(
+                {":pk": CUSTOMER.format(customer_id), ":prefix": prefix}
+            ),
+            ProjectionExpression=f"pk, sk, {id_name}",
+            ConsistentRead=True,
+        )
 
     def _deleted(self, records: list[dict[str, Any]]) -> int:
         """``records`` deleted, each with its pointer, in transactions of ``PER_TRANSACTION``:
@@ -209,17 +216,7 @@ class ErasureStore:
     def complaints_filed(self, customer_id: str, limit: int) -> Page[Filed]:
         """A page of the customer's complaints not yet shredded: their pointers left in the
         customer's partition (``shred_complaint`` deletes each)."""
-        found = query_page(
-            self._db,
-            PageRequest(limit),
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :complaint)",
-            ExpressionAttributeValues=to_item(
-                {":pk": CUSTOMER.format(customer_id), ":complaint": COMPLAINT_POINTER}
-            ),
-            ProjectionExpression="pk, sk, complaint_id",
-            ConsistentRead=True,
-        )
+        found = self._records(customer_id, COMPLAINT_POINTER, limit, "complaint_id")
         return found.map(lambda p: Filed(str(p["pk"]), str(p["sk"]), str(p["complaint_id"])))
 
     def shred_complaint(self, filed: Filed, also: list[TransactWriteItemTypeDef]) -> None:
