@@ -12,6 +12,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from ongpt import services
+from ongpt.audit.store import AuditLog
+from ongpt.erasure.service import Decision
 from ongpt.lifecycle.store import LifecycleStore
 from ongpt.security import normalize
 from ongpt.security.crypto import BlindIndex
@@ -379,3 +382,24 @@ def test_an_account_being_erased_is_neither_held_nor_reactivated_and_the_next_ru
     run_erasure(aws, NOW)
     assert _profile(aws, customer_id)["status"]["S"] == "ERASED"
     assert not _cognito_user(aws, customer_id)
+
+
+@pytest.mark.clause("P2.4", "P2.5")
+def test_two_runs_erasing_one_account_side_by_side_write_its_erased_entry_once(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs that both found the account ``ERASING`` (a scheduled run delivered twice, or the
+    next one while the first still runs), each having read the chain before the other wrote its
+    ``ERASED`` entry."""
+    _, customer_id = _closed_customer(aws, records=False)
+    with aws.environment_of("erasure"):
+        erasure = services.erasure()
+        assert erasure.decide(customer_id, NOW) is Decision.ERASE
+        with monkeypatch.context() as patch:
+            patch.setattr(AuditLog, "entries", lambda *_, **__: [])  # read before either wrote
+            for _ in range(2):
+                erasure.erase(customer_id, NOW)
+    trail = _audit(aws, customer_id)
+    assert trail["verification"]["valid"] is True
+    assert [e["action"] for e in trail["entries"]].count("customer.erased") == 1
+    assert _profile(aws, customer_id)["status"]["S"] == "ERASED"

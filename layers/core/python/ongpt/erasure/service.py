@@ -14,7 +14,8 @@ reopened.
 Then, for an ``ERASING`` account only: the Cognito user deleted, the consents, notices and edit
 requests deleted, each complaint's text and contact removed with its own data key in the key
 store (one transaction per complaint; each kept as ``ERASED``, with its category and times), an
-``ERASED`` entry in the audit chain (once), and last, in one transaction conditional on
+``ERASED`` entry in the audit chain (once, runs overlapping or not: the entry and a note of it on
+the profile are one transaction), and last, in one transaction conditional on
 ``ERASING``, the address guards removed, the profile stripped to its status ``ERASED`` and the
 customer's data key destroyed in the key store. Every value ever sealed under those keys, in the
 tables and in every backup of them, cannot be opened again once the key store's short recovery
@@ -29,6 +30,7 @@ back to ``ERASING`` (the decision was taken) and erases it again.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -38,6 +40,7 @@ from ongpt.audit.store import AuditLog
 from ongpt.customers.accounts import Accounts
 from ongpt.erasure.store import ErasureStore
 from ongpt.platform.clock import timestamp
+from ongpt.storage.dynamo import TransactionConflict
 from ongpt.storage.key_store import KeyStore
 
 ERASED_ACTION = "customer.erased"
@@ -117,7 +120,14 @@ class Erasure:
             destroyed = self.key_store.destroy({"complaint_id": complaint_id})
             self.erasure_store.shred_complaint(complaint_id, also=[destroyed])
         if not any(entry.action == ERASED_ACTION for entry in self.audit_log.entries(customer_id)):
-            self.audit_log.append(customer_id, actor=ACTOR, role=ROLE, action=ERASED_ACTION)
+            with suppress(TransactionConflict):  # an overlapping run wrote it since we read
+                self.audit_log.append(
+                    customer_id,
+                    actor=ACTOR,
+                    role=ROLE,
+                    action=ERASED_ACTION,
+                    along=[self.erasure_store.noting_entry(customer_id)],
+                )
         if self.erasure_store.profile(customer_id) is None:
             return  # never was (a ledger entry of a restore older than the account)
         destroyed = self.key_store.destroy({"customer_id": customer_id})

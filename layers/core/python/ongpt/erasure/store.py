@@ -36,6 +36,7 @@ COMPLAINT_POINTER = "COMPLAINT#"
 # the key store, is destroyed with them), and its place in the staff queues.
 COMPLAINT_SEALED = ("subject", "message", "contact", "resolution", "status_key")
 EDIT_POINTER = "EDITREQ#{}"
+ENTRY_NOTED = "erased_entry"  # on the profile: its ``ERASED`` audit entry is written
 # What the erased profile no longer holds: every personal value and the keys that find it.
 PERSONAL = ("full_name", "email", "phone", "optional", "email_index", "phone_index", "language")
 
@@ -175,6 +176,21 @@ class ErasureStore:
         }
         with suppress(TransactionConflict):  # a pointer without its complaint: nothing to shred
             transact(self._db, [shredded, *also])
+
+    def noting_entry(self, customer_id: str) -> TransactWriteItemTypeDef:
+        """The transaction item that notes on the profile that its ``ERASED`` audit entry is
+        written, once: with the entry in one transaction, an overlapping run's second entry
+        fails it."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": key(CUSTOMER.format(customer_id), PROFILE),
+                "UpdateExpression": "SET #noted = :noted",
+                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#noted)",
+                "ExpressionAttributeNames": {"#noted": ENTRY_NOTED},
+                "ExpressionAttributeValues": to_item({":noted": True}),
+            }
+        }
 
     def finish(self, customer_id: str, at: str, also: list[TransactWriteItemTypeDef]) -> None:
         """In one transaction, if the profile is ``ERASING``: the address guards and their record
