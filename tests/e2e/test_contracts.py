@@ -11,21 +11,13 @@ import pytest
 import requests
 
 from local.client import LocalClient, SignedSession
+from ongpt.platform.clock import timestamp
 from tests.support.pages import every_page, signed
-from tests.support.runtime import at_once, overlap, paused, serving, warmed
-from tests.support.signed import register, staff
+from tests.support.runtime import at_once, overlap, paused, run_job, serving, warmed
+from tests.support.signed import contract_for, register, staff
 
 NOW = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
-
-
-def run_job(local_runtime: LocalClient, now: datetime) -> dict[str, Any]:
-    response = requests.post(
-        f"{local_runtime.api_url}/_local/jobs/expiry-reminders",
-        json={"now": now.strftime("%Y-%m-%dT%H:%M:%SZ")},
-        timeout=60,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+REMINDERS = "expiry-reminders"  # the scheduled job's name
 
 
 def invitations(local_runtime: LocalClient, address: str) -> int:
@@ -40,19 +32,10 @@ def test_a_contract_expiring_in_7_days_gets_one_invitation_per_channel(
     local_runtime: LocalClient, guest: SignedSession
 ) -> None:
     customer = register(local_runtime, guest)
-    created = staff(local_runtime, "support").request(
-        "POST",
-        "/v1/staff/contracts",
-        json_body={
-            "customer_id": customer["customer_id"],
-            "plan": "Pro",
-            "starts_at": "2026-03-01T00:00:00Z",
-            "expires_at": (NOW + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        },
-    )
-    assert created.status_code == 201
-    assert run_job(local_runtime, NOW)["sent"] == 2
-    assert run_job(local_runtime, NOW)["sent"] == 0  # the same day again: nothing twice
+    contract_for(staff(local_runtime, "support"), customer["customer_id"], NOW + timedelta(days=7))
+    now = timestamp(NOW)
+    assert run_job(local_runtime, REMINDERS, now)["sent"] == 2
+    assert run_job(local_runtime, REMINDERS, now)["sent"] == 0  # the same day again: nothing twice
     assert invitations(local_runtime, customer["email"]) == 1
     assert invitations(local_runtime, customer["e164"]) == 1
 
@@ -60,20 +43,6 @@ def test_a_contract_expiring_in_7_days_gets_one_invitation_per_channel(
 def test_an_unknown_job_is_404(local_runtime: LocalClient) -> None:
     response = requests.post(f"{local_runtime.api_url}/_local/jobs/nope", json={}, timeout=30)
     assert response.status_code == 404
-
-
-def contract_for(local_runtime: LocalClient, customer_id: str, expires: datetime) -> None:
-    created = staff(local_runtime, "support").request(
-        "POST",
-        "/v1/staff/contracts",
-        json_body={
-            "customer_id": customer_id,
-            "plan": "Plus",
-            "starts_at": "2026-03-01T00:00:00Z",
-            "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        },
-    )
-    assert created.status_code == 201
 
 
 def renewal_invitations(local_runtime: LocalClient, address: str, days: int) -> int:
@@ -86,12 +55,13 @@ def test_20_days_out_waits_13_days_and_30_days_out_is_invited_at_once(
 ) -> None:
     start = datetime(2027, 6, 1, 2, 0, tzinfo=UTC)
     later, soon = register(local_runtime, guest), register(local_runtime, guest)
-    contract_for(local_runtime, later["customer_id"], start + timedelta(days=20))
-    contract_for(local_runtime, soon["customer_id"], start + timedelta(days=30))
-    run_job(local_runtime, start)
+    support = staff(local_runtime, "support")
+    contract_for(support, later["customer_id"], start + timedelta(days=20))
+    contract_for(support, soon["customer_id"], start + timedelta(days=30))
+    run_job(local_runtime, REMINDERS, timestamp(start))
     assert renewal_invitations(local_runtime, later["email"], 7) == 0
     assert renewal_invitations(local_runtime, soon["email"], 30) == 1
-    run_job(local_runtime, start + timedelta(days=13))
+    run_job(local_runtime, REMINDERS, timestamp(start + timedelta(days=13)))
     assert renewal_invitations(local_runtime, later["email"], 7) == 1
 
 

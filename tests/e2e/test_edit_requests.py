@@ -16,7 +16,7 @@ from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient
 from tests.support.pages import every_page, signed
 from tests.support.runtime import at_once, aws_client, overlap, paused, serving, warmed
-from tests.support.signed import latest_code, register, sign_in, staff
+from tests.support.signed import email_change, register, sign_in, staff
 
 
 def _requesting(local_runtime: LocalClient, guest: SignedSession, email: str) -> dict[str, Any]:
@@ -24,17 +24,7 @@ def _requesting(local_runtime: LocalClient, guest: SignedSession, email: str) ->
     details = register(local_runtime, guest)
     signed_in = sign_in(local_runtime, details["email"], details["password"])
     session = local_runtime.session(id_token=signed_in["tokens"]["IdToken"])
-    created = session.request(
-        "POST", "/v1/me/edit-requests", json_body={"changes": {"email": email}, "reason": "mới"}
-    )
-    assert created.status_code == 202
-    edit_id = created.json()["edit_request_id"]
-    verified = session.request(
-        "POST",
-        f"/v1/me/edit-requests/{edit_id}/verification",
-        json_body={"email_code": latest_code(local_runtime, email)},
-    )
-    assert verified.json()["status"] == "PENDING_REVIEW"
+    edit_id = email_change(local_runtime, session, email)
     return {**details, **signed_in, "session": session, "edit_id": edit_id}
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import requests
-from botocore.exceptions import ClientError
 
 from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient
@@ -22,39 +21,14 @@ from tests.support.erasure import (
     keys_that_open,
     without_job_runs,
 )
-from tests.support.runtime import at_once, aws_client, overlap, paused, serving, warmed
-from tests.support.signed import register, sign_in, staff
-
-
-def _erasure_job(local_runtime: LocalClient, now: str) -> dict[str, Any]:
-    answer = requests.post(
-        f"{local_runtime.api_url}/_local/jobs/erasure", json={"now": now}, timeout=120
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()  # type: ignore[no-any-return]
+from tests.support.runtime import at_once, aws_client, overlap, paused, run_job, serving, warmed
+from tests.support.signed import cognito_user_exists, register, sign_in, signed_in_again, staff
 
 
 def _staff_read(local_runtime: LocalClient, customer_id: str) -> requests.Response:
     return staff(local_runtime, "support").request(
         "GET", f"/v1/staff/customers/{customer_id}?purpose=customer_support"
     )
-
-
-def _cognito_user_exists(local_runtime: LocalClient, customer_id: str) -> bool:
-    idp = aws_client(local_runtime, "cognito-idp")
-    try:
-        idp.admin_get_user(UserPoolId=local_runtime.config["user_pool_id"], Username=customer_id)
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "UserNotFoundException":
-            return False
-        raise
-    return True
-
-
-def _signed_in_again(local_runtime: LocalClient, details: dict[str, Any]) -> SignedSession:
-    pool = UserPoolClient(local_runtime.config)
-    tokens = pool.sign_in_with_app(details["email"], details["password"], details["secret"])
-    return local_runtime.session(id_token=tokens["IdToken"])
 
 
 def _sent(local_runtime: LocalClient, details: dict[str, Any]) -> int:
@@ -79,7 +53,7 @@ def test_a_closed_account_is_held_then_erased_so_that_no_copy_opens_and_its_addr
         "POST", f"/v1/staff/accounts/{customer_id}/reactivation", json_body=reactivation
     )
     assert reopened.status_code == 200
-    me = _signed_in_again(local_runtime, details)
+    me = signed_in_again(local_runtime, details)
     assert me.request("GET", "/v1/me").json()["status"] == "ACTIVE"
     closing = me.request("POST", "/v1/me/closure", json_body={"reason": "Chuyển đi"}).json()
     erase_after = closing["erase_after"]
@@ -90,9 +64,9 @@ def test_a_closed_account_is_held_then_erased_so_that_no_copy_opens_and_its_addr
     compliance = staff(local_runtime, "compliance")
     hold = {"customer_id": customer_id, "authority_reference": "BCA-2027/9", "reason": "Điều tra"}
     hold_id = compliance.request("POST", "/v1/staff/legal-holds", json_body=hold).json()["hold_id"]
-    _erasure_job(local_runtime, erase_after)
+    run_job(local_runtime, "erasure", erase_after)
     assert _staff_read(local_runtime, customer_id).json()["status"] == "CLOSING"
-    assert _cognito_user_exists(local_runtime, customer_id)
+    assert cognito_user_exists(local_runtime, customer_id)
     released = compliance.request(
         "POST", f"/v1/staff/legal-holds/{hold_id}/release", json_body={"note": "Xong"}
     )
@@ -102,8 +76,8 @@ def test_a_closed_account_is_held_then_erased_so_that_no_copy_opens_and_its_addr
     dynamodb, kms = aws_client(local_runtime, "dynamodb"), aws_client(local_runtime, "kms")
     before = every_item(dynamodb)
     assert keys_that_open(kms, before, customer_id) == 1  # the key store's, until the erasure
-    _erasure_job(local_runtime, erase_after)
-    assert not _cognito_user_exists(local_runtime, customer_id)
+    run_job(local_runtime, "erasure", erase_after)
+    assert not cognito_user_exists(local_runtime, customer_id)
     read = _staff_read(local_runtime, customer_id)
     assert (read.status_code, read.json()["error"]["code"]) == (410, "ERASED")
     assert me.request("GET", "/v1/me").status_code == 410
@@ -134,7 +108,7 @@ def test_a_closed_account_is_held_then_erased_so_that_no_copy_opens_and_its_addr
     # The job again: nothing sent, nothing changed.
     settled = dumped(without_job_runs(every_item(dynamodb)))
     sent = _sent(local_runtime, details)
-    _erasure_job(local_runtime, erase_after)
+    run_job(local_runtime, "erasure", erase_after)
     assert dumped(without_job_runs(every_item(dynamodb))) == settled
     assert _sent(local_runtime, details) == sent
 
@@ -181,7 +155,7 @@ def test_reactivations_after_the_job_listed_the_account_keep_it_whole_and_tell_t
         return support.request("POST", path, json_body=reactivated)
 
     def job() -> dict[str, Any]:
-        return _erasure_job(local_runtime, erase_after)
+        return run_job(local_runtime, "erasure", erase_after)
 
     warmed(lambda: support.request("POST", path.replace(customer_id, "x"), json_body=reactivated))
     with (
@@ -195,7 +169,7 @@ def test_reactivations_after_the_job_listed_the_account_keep_it_whole_and_tell_t
     route = "/v1/staff/accounts/{customer_id}/reactivation"
     assert peak[serving(assembly_dir, "POST", route)] > 1
     assert _staff_read(local_runtime, customer_id).json()["status"] == "ACTIVE"
-    me = _signed_in_again(local_runtime, details)  # the Cognito user is there, and enabled
+    me = signed_in_again(local_runtime, details)  # the Cognito user is there, and enabled
     assert me.request("GET", "/v1/me").json()["email"] == details["email"]
     actions = _actions(local_runtime, customer_id)
     assert (actions.count("account.reactivate"), actions.count("customer.erased")) == (1, 0)
@@ -214,14 +188,14 @@ def test_a_hold_placed_after_the_job_listed_the_account_keeps_it_and_one_release
     hold = {"customer_id": customer_id, "authority_reference": "BCA-2027/12", "reason": "Điều tra"}
 
     def job() -> dict[str, Any]:
-        return _erasure_job(local_runtime, erase_after)
+        return run_job(local_runtime, "erasure", erase_after)
 
     with paused(local_runtime, "TransactWriteItems", customer_id, job) as ran:
         placed = compliance.request("POST", "/v1/staff/legal-holds", json_body=hold)
     assert placed.status_code == 201
     assert ran.answer.result()["held"] >= 1
     assert _staff_read(local_runtime, customer_id).json()["status"] == "CLOSING"
-    assert _cognito_user_exists(local_runtime, customer_id)
+    assert cognito_user_exists(local_runtime, customer_id)
     assert "customer.erased" not in _actions(local_runtime, customer_id)
 
     path = f"/v1/staff/legal-holds/{placed.json()['hold_id']}/release"

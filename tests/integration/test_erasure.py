@@ -14,7 +14,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from ongpt import services
 from ongpt.erasure import store as erasure_store
+from ongpt.erasure.service import Allowance, Decision
 from ongpt.lifecycle.store import LifecycleStore
 from ongpt.platform.pages import Page, Position
 from ongpt.security import normalize
@@ -476,3 +478,30 @@ def test_an_erasure_stopped_by_its_time_is_finished_by_continuations_each_accoun
         assert _profile(aws, customer_id)["status"]["S"] == "ERASED"
         assert not _cognito_user(aws, customer_id)
         assert _erased_entries(aws, customer_id) == 1
+
+
+@pytest.mark.clause("P2.4", "P2.5")
+def test_two_runs_erasing_one_account_side_by_side_write_its_erased_entry_once(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs that both found the account ``ERASING`` (a scheduled run delivered twice, or the
+    next one while the first still runs), each having read the profile before the other noted
+    its ``ERASED`` entry there."""
+    _, customer_id = _closed_customer(aws, records=False)
+    with aws.environment_of("erasure"):
+        erasure = services.erasure()
+        assert erasure.decide(customer_id, NOW) is Decision.ERASE
+        with monkeypatch.context() as patch:
+            read = erasure_store.ErasureStore.profile
+
+            def unnoted(store: erasure_store.ErasureStore, cid: str) -> dict[str, Any] | None:
+                found = read(store, cid)  # as read before either run noted its entry
+                return found and {k: v for k, v in found.items() if k != erasure_store.AUDITED}
+
+            patch.setattr(erasure_store.ErasureStore, "profile", unnoted)
+            for _ in range(2):
+                erasure.erase(customer_id, NOW, Allowance(100))
+    trail = _audit(aws, customer_id)
+    assert trail["verification"]["valid"] is True
+    assert [e["action"] for e in trail["entries"]].count("customer.erased") == 1
+    assert _profile(aws, customer_id)["status"]["S"] == "ERASED"

@@ -110,6 +110,16 @@ def overlap(local_runtime: LocalClient) -> Iterator[dict[str, int]]:
     peaks.update({logical_id: f["peak"] for logical_id, f in functions.items()})
 
 
+def run_job(local_runtime: LocalClient, name: str, now: str) -> dict[str, Any]:
+    """The scheduled function ``name`` run once by the runtime (``POST /_local/jobs``), as its
+    schedule would at ``now`` (RFC 3339): its answer."""
+    answer = requests.post(
+        f"{local_runtime.api_url}/_local/jobs/{name}", json={"now": now}, timeout=120
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
 def serving(assembly_dir: Path, method: str, path: str) -> str:
     """The logical id of the function behind a route (``/v1/x/{id}`` as in the template)."""
     routes = Template.load(assembly_dir).api_routes()

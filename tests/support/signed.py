@@ -6,13 +6,21 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
 
 import requests
+from botocore.exceptions import ClientError
 
 from local.client import LocalClient, SignedSession
 from local.cognito import UserPoolClient
+from ongpt.platform.clock import timestamp
 from tests.support.phones import new_phone
+from tests.support.runtime import aws_client
+
+T = TypeVar("T")
+CODE = re.compile(r"\b(\d{6})\b")  # a registration, change or recovery code in a message
 
 
 def staff(local_runtime: LocalClient, role: str) -> SignedSession:
@@ -62,6 +70,40 @@ def register(local_runtime: LocalClient, guest: SignedSession, **fields: Any) ->
     return details
 
 
+def email_change(local_runtime: LocalClient, me: SignedSession, email: str) -> str:
+    """The customer's request to take ``email``, verified with the code sent to it, awaiting
+    review: its id."""
+    created = me.request(
+        "POST", "/v1/me/edit-requests", json_body={"changes": {"email": email}, "reason": "mới"}
+    )
+    assert created.status_code == 202, created.text
+    edit_id: str = created.json()["edit_request_id"]
+    verified = me.request(
+        "POST",
+        f"/v1/me/edit-requests/{edit_id}/verification",
+        json_body={"email_code": latest_code(local_runtime, email)},
+    )
+    assert verified.json()["status"] == "PENDING_REVIEW", verified.text
+    return edit_id
+
+
+def contract_for(support: SignedSession, customer_id: str, expires: datetime) -> str:
+    """A Plus contract recorded by ``support`` for the customer, expiring at ``expires``: its
+    id."""
+    created = support.request(
+        "POST",
+        "/v1/staff/contracts",
+        json_body={
+            "customer_id": customer_id,
+            "plan": "Plus",
+            "starts_at": "2026-03-01T00:00:00Z",
+            "expires_at": timestamp(expires),
+        },
+    )
+    assert created.status_code == 201, created.text
+    return str(created.json()["contract_id"])
+
+
 def arrived(
     local_runtime: LocalClient, address: str, count: int = 1, timeout: float = 15.0
 ) -> list[dict[str, Any]]:
@@ -75,21 +117,56 @@ def arrived(
         time.sleep(0.1)
 
 
-def latest_code(local_runtime: LocalClient, address: str, after: int = 0) -> str:
-    """The code in the newest message to ``address``, once more than ``after`` have arrived."""
-    messages = arrived(local_runtime, address, after + 1)
-    assert messages, f"nothing was sent to {address}"
-    found = re.search(r"\b(\d{6})\b", messages[-1]["body"])
-    assert found, "the last message holds no code"
-    return found.group(1)
+def latest_code(
+    local_runtime: LocalClient, address: str, after: int = 0, timeout: float = 15.0
+) -> str:
+    """The code in the newest message to ``address`` that holds one, once one has arrived after
+    the first ``after`` (other notices may arrive in between, a code's or after it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        messages = local_runtime.outbox(address)[after:]
+        codes = [found.group(1) for m in messages if (found := CODE.search(m["body"]))]
+        if codes:
+            return codes[-1]
+        assert time.monotonic() < deadline, f"no code was sent to {address}"
+        time.sleep(0.1)
 
 
 def sign_in(local_runtime: LocalClient, email: str, password: str) -> dict[str, Any]:
     """Enrol an authenticator app, then sign in with email, password and a TOTP code."""
     pool = UserPoolClient(local_runtime.config)
-    secret = pool.enrol_totp(email, password)
+    secret = _in_one_window(pool, lambda: pool.enrol_totp(email, password))
     tokens = pool.sign_in_with_app(email, password, secret)
     return {"secret": secret, "tokens": tokens}
+
+
+def signed_in_again(local_runtime: LocalClient, details: dict[str, Any]) -> SignedSession:
+    """A session of the customer who enrolled their app before (``sign_in``): ``details``' email,
+    password and app ``secret`` sign in again."""
+    pool = UserPoolClient(local_runtime.config)
+    tokens = pool.sign_in_with_app(details["email"], details["password"], details["secret"])
+    return local_runtime.session(id_token=tokens["IdToken"])
+
+
+def _in_one_window(pool: UserPoolClient, call: Callable[[], T]) -> T:
+    """``call``, which gives the pool a TOTP code it computes, made again once if the code's
+    30-second window ended before the pool checked it (a loaded machine): as a person would,
+    with the code the app shows now."""
+    try:
+        return call()
+    except pool.idp.exceptions.CodeMismatchException:
+        return call()
+
+
+def cognito_user_exists(local_runtime: LocalClient, customer_id: str) -> bool:
+    idp = aws_client(local_runtime, "cognito-idp")
+    try:
+        idp.admin_get_user(UserPoolId=local_runtime.config["user_pool_id"], Username=customer_id)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "UserNotFoundException":
+            return False
+        raise
+    return True
 
 
 def unsigned(local_runtime: LocalClient, method: str, path: str) -> requests.Response:

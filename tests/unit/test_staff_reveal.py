@@ -9,10 +9,12 @@ import pytest
 
 from ongpt.customers.service import Customers
 from ongpt.platform.caller import Caller, Forbidden
+from ongpt.platform.errors import Erased
 from ongpt.security import masking
 from ongpt.security.crypto import BlindIndex
 from ongpt.staff.models import Purpose
 from ongpt.staff.service import StaffAccess, may_reveal
+from ongpt.storage.key_store import owner_key
 from tests.support.fakes import FakeAuditLog, FakeCustomerStore, FakeKeyStore, a_customer
 
 if TYPE_CHECKING:
@@ -73,6 +75,22 @@ def test_a_refused_reveal_reads_and_records_nothing() -> None:
     revealed = staff_access.read(staff, "c-1", purpose=Purpose.LEGAL_REQUEST, reveal=True)
     assert (revealed["email"], revealed["masked"]) == ("an.nguyen@example.com", False)
     assert audit_log.actions() == ["customer.reveal"]
+
+
+@pytest.mark.clause("P2.4", "P5")
+@pytest.mark.parametrize("seen_as", ["ERASED", "ERASING", "CLOSING"])
+def test_a_read_just_after_an_erasure_answers_erased_and_records_nothing(seen_as: str) -> None:
+    """The erasure destroyed the customer's key with the profile's values; an eventually
+    consistent read a moment after may still find the profile as it was (``seen_as``)."""
+    staff_access, audit_log = _staff_access()
+    customer_store = cast("FakeCustomerStore", staff_access.customer_store)
+    key_store = cast("FakeKeyStore", staff_access.customers.key_store)
+    customer_store.profiles["c-1"]["status"] = seen_as
+    del key_store.keys[owner_key({"customer_id": "c-1"})]
+    staff = Caller(kind="staff", id="carol", role="support")
+    with pytest.raises(Erased):
+        staff_access.read(staff, "c-1", purpose=Purpose.CUSTOMER_SUPPORT, reveal=False)
+    assert audit_log.appended == []
 
 
 @pytest.mark.clause("P5")

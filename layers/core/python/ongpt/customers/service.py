@@ -7,10 +7,10 @@ from typing import Any
 
 from ongpt.customers.models import Profile
 from ongpt.customers.store import CustomerStore
-from ongpt.platform.errors import NotFound
+from ongpt.platform.errors import Erased, NotFound
 from ongpt.registration.service import SEALED_FIELDS, optional_details
 from ongpt.security.crypto import seal, unseal
-from ongpt.storage.key_store import KeyStore
+from ongpt.storage.key_store import KeyGone, KeyStore
 
 ERASED = "ERASED"  # the status of an erased account: no personal value, no data key
 
@@ -49,10 +49,17 @@ class Customers:
         return record is not None and record["status"] == "ACTIVE"
 
     def profile(self, customer_id: str) -> Profile:
-        opened = self._opened(customer_id)
-        if opened is None:
+        """The profile, opened: 404 for no such customer, 410 for an erased one, whose key the
+        erasure destroyed with the profile's values. Decided by the key (read consistently), not
+        by the profile's status: a read a moment after an erasure may still find the profile as
+        it was before (an eventually consistent read)."""
+        record = self.customer_store.profile(customer_id)
+        if record is None:
             raise NotFound("No profile.")
-        record, data_key = opened
+        try:
+            data_key = self.key_store.open({"customer_id": customer_id})
+        except KeyGone:
+            raise Erased("This customer's account was erased.") from None
         fields = {f: unseal(data_key, customer_id, f, record[f]) for f in SEALED_FIELDS}
         return Profile(
             customer_id=customer_id,

@@ -8,10 +8,10 @@ from typing import Any
 
 from ongpt.audit.service import SYSTEM
 from ongpt.audit.store import AuditLog
-from ongpt.customers.service import ERASED, Customers
+from ongpt.customers.service import Customers
 from ongpt.customers.store import CustomerStore
 from ongpt.platform.caller import Caller, Forbidden
-from ongpt.platform.errors import Erased, NotFound
+from ongpt.platform.errors import NotFound
 from ongpt.security import masking, normalize
 from ongpt.security.crypto import BlindIndex
 from ongpt.staff.models import CustomerSearch, Purpose
@@ -72,10 +72,7 @@ class StaffAccess:
     ) -> dict[str, Any]:
         if reveal and not may_reveal(staff.role, purpose):
             raise Forbidden("This role may not see clear values for this purpose.")
-        record = self.customer_store.profile(customer_id)
-        if record is not None and record["status"] == ERASED:
-            raise Erased("This customer's account was erased.")
-        profile = self.customers.profile(customer_id).model_dump(mode="json")
+        profile = self.customers.profile(customer_id).model_dump(mode="json")  # 410 if erased
         # Recorded before anything is returned: no audit entry, no data.
         self.audit_log.append_by(
             staff,
