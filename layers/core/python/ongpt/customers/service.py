@@ -52,7 +52,8 @@ class Customers:
         """The profile, opened: 404 for no such customer, 410 for an erased one, whose key the
         erasure destroyed with the profile's values. Decided by the key (read consistently), not
         by the profile's status: a read a moment after an erasure may still find the profile as
-        it was before (an eventually consistent read)."""
+        it was before (an eventually consistent read, "DynamoDB read consistency",
+        https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html)."""
         record = self.customer_store.profile(customer_id)
         if record is None:
             raise NotFound("No profile.")
