@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import base64
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import boto3
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+T = TypeVar("T")
 
 
 def totp_code(secret: str, at: float | None = None) -> str:
@@ -81,10 +84,18 @@ class UserPoolClient:
         return dict[str, Any](answer["AuthenticationResult"])
 
     def sign_in_with_app(self, username: str, password: str, secret: str) -> dict[str, Any]:
-        """``sign_in`` with the code an authenticator app for ``secret`` shows; once more when
-        the code's 30-second window ended before the pool checked it (a loaded machine), as a
-        person would."""
+        """``sign_in`` with the code an authenticator app for ``secret`` shows."""
+        return self._in_one_window(lambda: self.sign_in(username, password, totp_code(secret)))
+
+    def enrol_app(self, username: str, password: str) -> str:
+        """``enrol_totp``, which verifies the app's code, in one window: its secret."""
+        return self._in_one_window(lambda: self.enrol_totp(username, password))
+
+    def _in_one_window(self, call: Callable[[], T]) -> T:
+        """``call``, which gives the pool a TOTP code it computes, made again once if the code's
+        30-second window ended before the pool checked it (a loaded machine): as a person would,
+        with the code the app shows now."""
         try:
-            return self.sign_in(username, password, totp_code(secret))
+            return call()
         except self.idp.exceptions.CodeMismatchException:
-            return self.sign_in(username, password, totp_code(secret))
+            return call()

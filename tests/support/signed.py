@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import requests
 from botocore.exceptions import ClientError
@@ -19,7 +18,6 @@ from ongpt.platform.clock import timestamp
 from tests.support.phones import new_phone
 from tests.support.runtime import aws_client
 
-T = TypeVar("T")
 CODE = re.compile(r"\b(\d{6})\b")  # a registration, change or recovery code in a message
 
 
@@ -135,7 +133,7 @@ def latest_code(
 def sign_in(local_runtime: LocalClient, email: str, password: str) -> dict[str, Any]:
     """Enrol an authenticator app, then sign in with email, password and a TOTP code."""
     pool = UserPoolClient(local_runtime.config)
-    secret = _in_one_window(pool, lambda: pool.enrol_totp(email, password))
+    secret = pool.enrol_app(email, password)
     tokens = pool.sign_in_with_app(email, password, secret)
     return {"secret": secret, "tokens": tokens}
 
@@ -146,16 +144,6 @@ def signed_in_again(local_runtime: LocalClient, details: dict[str, Any]) -> Sign
     pool = UserPoolClient(local_runtime.config)
     tokens = pool.sign_in_with_app(details["email"], details["password"], details["secret"])
     return local_runtime.session(id_token=tokens["IdToken"])
-
-
-def _in_one_window(pool: UserPoolClient, call: Callable[[], T]) -> T:
-    """``call``, which gives the pool a TOTP code it computes, made again once if the code's
-    30-second window ended before the pool checked it (a loaded machine): as a person would,
-    with the code the app shows now."""
-    try:
-        return call()
-    except pool.idp.exceptions.CodeMismatchException:
-        return call()
 
 
 def cognito_user_exists(local_runtime: LocalClient, customer_id: str) -> bool:
