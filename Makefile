@@ -13,6 +13,9 @@ export JSII_RUNTIME_PACKAGE_CACHE_ROOT := $(CURDIR)/.cache/jsii
 export CDK_HOME := $(CURDIR)/.cache/cdk
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
+# Python caches the bytecode of each module it imports (in its package's __pycache__, inside the
+# project or .venv), so the suite's many processes compile moto and the SDK once, not each.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help chromium install lint style types compliance test unit integration e2e infra fuzz chaos scale synth run bench cost-model diff deploy clean
 
@@ -60,12 +63,14 @@ chromium:
 	@command -v $${CHROMIUM:-chromium} >/dev/null || { echo "Chromium is missing: the browser tests need Debian's chromium package (apt-get install chromium; see README, Prerequisites)." >&2; exit 1; }
 
 # mypy (under a minute cold: it follows only the CDK modules we use) runs beside the suite, whose
-# two workers leave a core idle while they wait on the synthesis and the local runtime. The suite
-# also checks the traceability table (--clauses: each worker's collection is reported once, after
-# the tests). make fails if either fails.
+# two workers leave a core idle while they wait on the synthesis and the local runtime. Each test
+# module runs whole on one worker (--dist loadfile): a module builds its world once (a moto world,
+# a customer of its own), where a module split between workers built it on each. The suite also
+# checks the traceability table (--clauses: each worker's collection is reported once, after the
+# tests). make fails if either fails.
 test: style chromium  ## lint, then the whole suite (synth, nag packs, cfn-lint, browser, traceability) beside mypy
 	$(BIN)/mypy > .mypy.log 2>&1 & types=$$!; \
-	$(BIN)/pytest -n 2 --dist worksteal --clauses; tests=$$?; \
+	$(BIN)/pytest -n 2 --dist loadfile --clauses; tests=$$?; \
 	wait $$types; typed=$$?; cat .mypy.log; rm -f .mypy.log; \
 	exit $$(( tests != 0 || typed != 0 ))
 

@@ -31,6 +31,16 @@ def totp_code(secret: str, at: float | None = None) -> str:
     return totp.generate(time.time() if at is None else at).decode()
 
 
+def totp_code_to_type(secret: str, seconds_left: float = 10.0) -> str:
+    """The code an authenticator app shows once at least ``seconds_left`` of its 30-second
+    window remain: as a person who sees the code about to change waits for the next one. For a
+    code typed into a page, which cannot be typed again if the window ends on its way."""
+    left = 30 - time.time() % 30
+    if left < seconds_left:
+        time.sleep(left)
+    return totp_code(secret)
+
+
 class UserPoolClient:
     def __init__(self, config: dict[str, Any]) -> None:
         self.client_id = config["user_pool_client_id"]

@@ -47,14 +47,16 @@ def guest(local_runtime: LocalClient) -> SignedSession:
     return local_runtime.session(principal="guest")
 
 
-@pytest.fixture(scope="session")
+# A customer of each module's own: what one module's tests leave behind (open edit requests, of
+# which a customer may have three) never depends on which modules ran before it on its worker.
+@pytest.fixture(scope="module")
 def customer_tokens(local_runtime: LocalClient, guest: SignedSession) -> dict[str, Any]:
     """A customer who registered through the API and signed in with TOTP."""
     details = register(local_runtime, guest)
     return {**details, **sign_in(local_runtime, details["email"], details["password"])}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def customer(local_runtime: LocalClient, customer_tokens: dict[str, Any]) -> SignedSession:
     return local_runtime.session(id_token=customer_tokens["tokens"]["IdToken"])
 

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from local.client import LocalClient, SignedSession
-from local.cognito import totp_code
+from local.cognito import totp_code_to_type
 from ongpt.notify.delivery import said_on
 from tests.support.browser import accessibility_violations, screenshot, words_problems
 from tests.support.phones import new_phone
@@ -263,7 +263,7 @@ def test_a_new_customer_lives_with_the_page(
     assert page.locator("svg.qr").is_visible() == (device == "desk")
     site.step("06-app-set-up")
     secret = page.text_content("#totp-secret")
-    page.fill("#f-code", totp_code(str(secret)))
+    page.fill("#f-code", totp_code_to_type(str(secret)))
     site.submit()
 
     page.wait_for_selector("dl.profile")
@@ -319,7 +319,7 @@ def test_a_new_customer_lives_with_the_page(
     page.fill("#f-password", PASSWORD)
     site.submit()
     page.wait_for_selector("#f-code")
-    page.fill("#f-code", totp_code(str(secret)))
+    page.fill("#f-code", totp_code_to_type(str(secret)))
     site.submit()
     page.wait_for_selector(".card[data-status=APPLIED]")
     assert "Đã đối chiếu giấy tờ." in str(page.text_content(".card[data-status=APPLIED]"))
@@ -637,7 +637,7 @@ def test_a_customer_recovers_signs_in_by_sms_sets_up_an_app_and_closes_the_accou
     page.wait_for_selector("#view :text('Copied.')")
     assert page.evaluate("navigator.clipboard.readText()") == secret
     site.step("33-security-app-phone")
-    page.fill("#f-code", totp_code(secret))
+    page.fill("#f-code", totp_code_to_type(secret))
     site.submit()
     site.status("Authenticator app set up")
     site.go("#/security", "Sign-in security")
@@ -662,7 +662,7 @@ def test_a_customer_recovers_signs_in_by_sms_sets_up_an_app_and_closes_the_accou
     page.fill("#f-password", PASSWORD)
     site.submit()
     page.wait_for_selector("#f-code")
-    page.fill("#f-code", totp_code(secret))
+    page.fill("#f-code", totp_code_to_type(secret))
     site.submit()
     page.wait_for_selector("#view h2:text-is('Close my account')")
 

@@ -133,7 +133,9 @@ def test_a_call_held_longer_than_its_clients_read_timeout_is_still_read_once(
     dynamodb = aws_client(local_runtime, "dynamodb", impatient)
     table = _filled_table(_dynamodb(local_runtime))
     paused = f"held-{uuid.uuid4().hex}"
-    with held(local_runtime, "PutItem", contains=paused) as hold, ThreadPoolExecutor(1) as pool:
+    # The pool is entered first so that it is left last: the hold is released before the pool
+    # waits for the put.
+    with ThreadPoolExecutor(1) as pool, held(local_runtime, "PutItem", contains=paused) as hold:
         put = pool.submit(dynamodb.put_item, TableName=table, Item={"pk": {"S": paused}})
         hold.until_arrived()
         time.sleep(5)  # more than two read timeouts
