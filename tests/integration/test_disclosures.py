@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ongpt.consents.store import ConsentStore
 from ongpt.disclosures import service as disclosures_module
 from tests.support.deployed import Deployed, customer, staff
 from tests.support.failing import failing_once
@@ -88,6 +89,29 @@ def test_a_failed_audit_write_leaves_no_disclosure_and_the_retry_records_one_aud
     assert answers[1] == answers[0]  # the first answer, nothing done twice
     assert [d["disclosure_id"] for d in seen(aws, cid)] == [answers[0][1]["disclosure_id"]]
     assert len(audit_items(aws, cid)[2]) == entries + 1
+
+
+@pytest.mark.clause("P3.7")
+def test_a_consent_withdrawn_between_its_read_and_the_write_refuses_the_disclosure(
+    aws: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decide, then act: the disclosure is written only while the consent is as it was read."""
+    _, cid = registered(aws)
+    purpose = "third_party_sharing:partner-x"
+    assert put_consent(aws, cid, purpose, {"granted": True})[0] == 200
+    read = ConsentStore.granted
+
+    def read_then_withdrawn(store: ConsentStore, customer_id: str, asked: str) -> bool:
+        found = read(store, customer_id, asked)
+        monkeypatch.setattr(ConsentStore, "granted", read)
+        assert put_consent(aws, customer_id, asked, {"granted": False})[0] == 200
+        return found
+
+    monkeypatch.setattr(ConsentStore, "granted", read_then_withdrawn)
+    status, answer = disclose(aws, customer_id=cid, legal_basis="consent")
+    assert (status, answer["error"]["code"]) == (403, "CONSENT_REQUIRED")
+    assert seen(aws, cid) == []
+    assert "disclosure.record" not in {e["action"]["S"] for e in audit_items(aws, cid)[2]}
 
 
 @pytest.mark.clause("P3.7", "P5")

@@ -182,6 +182,9 @@ class FakeContractStore(ContractStore):
     def of_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:
         return paged([c for c in self.contracts.values() if c["customer_id"] == customer_id], page)
 
+    def as_written(self, contracts: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {c["contract_id"]: self.contracts[c["contract_id"]] for c in contracts}
+
     def due_page(self, partitions: list[str], after: Position, limit: int) -> Page[dict[str, Any]]:
         """A partition's contracts a page (a position: the partition, how many came before)."""
         partition, seen = int(after.get("partition", 0)), int(after.get("seen", 0))

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import reduce
+from operator import add
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -111,8 +113,21 @@ def overlap(local_runtime: LocalClient) -> Iterator[dict[str, int]]:
 
 
 def run_job(local_runtime: LocalClient, name: str, now: str) -> dict[str, Any]:
-    """The scheduled function ``name`` run once by the runtime (``POST /_local/jobs``), as its
-    schedule would at ``now`` (RFC 3339): its answer."""
+    """The scheduled function ``name`` run by the runtime (``POST /_local/jobs``), as its
+    schedule would at ``now`` (RFC 3339), then by its continuation schedule while it answers
+    that passes are left (``more``): its counts (and lists) added up over the invocations."""
+    answers = [_scheduled(local_runtime, name, now)]
+    while answers[-1].get("more"):
+        from infra.jobs import CONTINUATION  # the CDK, imported only by a job left unfinished
+
+        answers.append(_scheduled(local_runtime, name + CONTINUATION, now))
+    return {
+        key: answers[-1][key] if isinstance(value, bool) else reduce(add, (a[key] for a in answers))
+        for key, value in answers[0].items()
+    }
+
+
+def _scheduled(local_runtime: LocalClient, name: str, now: str) -> dict[str, Any]:
     answer = requests.post(
         f"{local_runtime.api_url}/_local/jobs/{name}", json={"now": now}, timeout=120
     )

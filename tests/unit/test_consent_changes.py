@@ -36,7 +36,7 @@ def test_withdrawing_is_one_call_and_the_history_keeps_both_changes() -> None:
     consents, audit_log = _consents()
     consents.set("c-1", "third_party_sharing:acme-bank", True)
     consents.set("c-1", "third_party_sharing:acme-bank", False)
-    assert not consents.granted("c-1", "third_party_sharing:acme-bank")
+    assert not consents.consent_store.granted("c-1", "third_party_sharing:acme-bank")
     assert [h["granted"] for h in consents.history("c-1")] == [True, False]
     assert audit_log.actions() == ["consent.grant", "consent.withdraw"]
 

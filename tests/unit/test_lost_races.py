@@ -68,6 +68,31 @@ def test_an_audited_write_that_keeps_losing_is_a_conflict_after_the_logs_retries
     assert dynamodb.writes == races.TRIES
 
 
+class LosingThenRaced(Losing):
+    """Writes that alternately lose to a concurrent transaction and find the sequence they put
+    taken: each kind of loss retried by a loop of its own, nested, would multiply the tries."""
+
+    def put_item(self, **_: Any) -> dict[str, Any]:
+        self.writes += 1
+        if self.writes % 2:
+            raise ClientError(cast("Any", LOST), "PutItem")
+        raise ClientError(
+            cast("Any", {"Error": {"Code": "ConditionalCheckFailedException"}}), "PutItem"
+        )
+
+
+def test_an_audited_write_and_the_transaction_inside_it_share_one_budget_of_tries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(races, "MAX_PAUSE_SECONDS", 0)
+    dynamodb = LosingThenRaced()
+    log = AuditLog(dynamodb.client, "Audit", FakeChainKey())
+    with pytest.raises(Conflict):
+        log.append("c-1", actor="staff-1", role="Support", action="complaint.resolved")
+    assert dynamodb.writes == races.TRIES  # not TRIES for each of the append's tries
+    assert log.conflicts == races.TRIES
+
+
 class LosingAtFirst:
     """A DynamoDB client on which the first ``losses`` writes lose a race, as DynamoDB answers a
     transaction (``TransactionCanceledException``) or a single write

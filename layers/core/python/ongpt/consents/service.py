@@ -56,9 +56,6 @@ class Consents:
             for c in self.consent_store.current(customer_id)
         ]
 
-    def granted(self, customer_id: str, purpose: str) -> bool:
-        return any(c["purpose"] == purpose and c["granted"] for c in self.current(customer_id))
-
     def set(self, customer_id: str, purpose: str, granted: bool) -> dict[str, Any]:
         check_purpose(purpose)
         if self.customer_store.profile(customer_id) is None:

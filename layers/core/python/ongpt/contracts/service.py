@@ -203,7 +203,11 @@ class Reminders:
 
         def page(when: datetime, after: Position) -> Position | None:
             found = self.contract_store.due_page(_windows(when), after, budget.page_size)
-            for contract in found.items:
+            written = self.contract_store.as_written(found.items)
+            for indexed in found.items:
+                contract = written.get(indexed["contract_id"])  # decided on the latest write
+                if not contract or contract["expiry_shard"] != indexed["expiry_shard"]:
+                    continue  # renewed since the index was written: its new day reminds it
                 if contract["status"] != "ACTIVE":
                     continue
                 if not self.customers.is_active(contract["customer_id"]):

@@ -11,6 +11,7 @@ from ongpt.platform import settings
 from ongpt.platform.pages import Page, PageRequest, Position
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
+    batch_get,
     from_item,
     key,
     partitioned_page,
@@ -94,6 +95,13 @@ class ContractStore:
                 {":pk": f"CUSTOMER#{customer_id}", ":contract": "CONTRACT#"}
             ),
         )
+
+    @tracer.capture_method
+    def as_written(self, contracts: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The contracts as last written, by id (read consistently, batched): an index's item
+        may still show a contract as it was before a renewal moved it."""
+        keys = [_key(c["customer_id"], c["contract_id"]) for c in contracts]
+        return {c["contract_id"]: c for c in batch_get(self._db, self._table, keys)}
 
     @tracer.capture_method
     def due_page(self, partitions: list[str], after: Position, limit: int) -> Page[dict[str, Any]]:

@@ -1,16 +1,15 @@
 """Disclosures (P3.7, P5): every disclosure of a customer's data to a third party or an authority
 is recorded and audited. On the basis of consent, the customer's current
-``third_party_sharing:<recipient>`` consent is required; a legal obligation needs the authority's
-reference. A disclosure is written with its audit entry, in one transaction: none is ever
-unaudited. Its id is the request's ``retry_id`` (as a contract's is): a retry after a first
-attempt that committed, whose answer was lost, finds that disclosure and answers as it did,
-recording no second one. Customers see their disclosures, except while an authority's
-confidentiality order runs."""
+``third_party_sharing:<recipient>`` consent is required (and the disclosure written only while it
+still holds); a legal obligation needs the authority's reference. A disclosure is written with its
+audit entry, in one transaction: none is ever unaudited. Its id is the request's ``retry_id`` (as
+a contract's is): a retry after a first attempt that committed, whose answer was lost, finds that
+disclosure and answers as it did, recording no second one. Customers see their disclosures,
+except while an authority's confidentiality order runs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -59,10 +58,10 @@ class Disclosures:
         if self.customer_store.profile(request.customer_id) is None:
             raise NotFound("No such customer.")
         consent = f"third_party_sharing:{request.recipient}"
-        if request.legal_basis == "consent" and not self.consents.granted(
-            request.customer_id, consent
-        ):
-            raise ConsentRequired(f"The customer has not consented to {consent}.")
+        on_consent = request.legal_basis == "consent"
+        refused = ConsentRequired(f"The customer has not consented to {consent}.")
+        if on_consent and not self.consents.consent_store.granted(request.customer_id, consent):
+            raise refused
         now = timestamp(self.clock())
         disclosure = self.disclosure_store.adding(
             request.customer_id,
@@ -79,15 +78,20 @@ class Disclosures:
                 else None,
             },
         )
-        with suppress(TransactionConflict):  # recorded by a first attempt: the same answer
+        # Written only while the consent is still as read: a withdrawal in between refuses it.
+        still = [self.consents.consent_store.as_read(request.customer_id, consent, True)]
+        try:
             self.audit_log.append_by(
                 staff,
                 request.customer_id,
                 action="disclosure.record",
                 purpose="legal_request" if request.legal_basis == "legal_obligation" else None,
                 details={"disclosure_id": disclosure_id, "recipient": request.recipient},
-                along=[disclosure],
+                along=[disclosure, *(still if on_consent else [])],
             )
+        except TransactionConflict as conflict:
+            if 0 not in conflict.failed:  # not recorded by a first attempt: withdrawn since
+                raise refused from None
         return {"disclosure_id": disclosure_id}
 
     def visible_to_customer(self, customer_id: str, page: PageRequest) -> Page[dict[str, Any]]:

@@ -4,7 +4,9 @@ such an item (``TransactionConflictException``); nothing of it is written, and b
 neither ("Transaction conflict handling in DynamoDB",
 https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-conflict-handling).
 ``until_won`` runs a step that decides and writes again, with bounded, fully jittered pauses,
-and then answers ``LostRace``: 409 ``CONFLICT`` (API.md v1.2, Lost races), never a 503.
+and then answers ``LostRace``: 409 ``CONFLICT`` (API.md v1.2, Lost races), never a 503. A step
+inside another's runs once, its lost race left to the outer one: the outer decides again from
+what it reads, and all of them share one budget of tries (nested, they would multiply).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from botocore.exceptions import ClientError
@@ -25,6 +28,7 @@ TRIES = 12
 FIRST_PAUSE_SECONDS = 0.01  # then doubling, capped: a race lasts as long as a transaction
 MAX_PAUSE_SECONDS = 0.2  # 12 tries wait at most about 1.5 s, well inside a function's timeout
 RACED_CANCELLATIONS = frozenset({"None", "TransactionConflict"})
+_RETRYING: ContextVar[bool] = ContextVar("retrying", default=False)  # inside an ``until_won``
 
 
 class Raced(Exception):
@@ -68,7 +72,20 @@ def until_won(
     pause: Callable[[float], None] = time.sleep,
 ) -> T:
     """``step()``, run again (``tries`` in all) while it loses a race; ``lost()`` is called for
-    each race lost. ``LostRace`` when the last try loses too."""
+    each race lost. ``LostRace`` when the last try loses too. Within another ``until_won`` (on
+    this thread), ``step()`` once: a lost race goes up to the outer one."""
+    if _RETRYING.get():
+        return step()
+    retrying = _RETRYING.set(True)
+    try:
+        return _tried(step, tries, lost, pause)
+    finally:
+        _RETRYING.reset(retrying)
+
+
+def _tried(
+    step: Callable[[], T], tries: int, lost: Callable[[], None], pause: Callable[[float], None]
+) -> T:
     for attempt in range(tries):
         try:
             return step()
