@@ -267,7 +267,14 @@ DISCLOSURES = FunctionSpec(
     "disclosures",
     "Disclosures to third parties and authorities (P3.7)",
     _routes("POST /v1/staff/disclosures"),
-    needs=(items(tables.CUSTOMERS, "GetItem", "PutItem", "Query"), N.IDEMPOTENCY, N.AUDIT_APPEND),
+    # ConditionCheckItem: a disclosure on the basis of consent is written only while the consent
+    # holds (a transaction's ConditionCheck is authorised as that action:
+    # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html)
+    needs=(
+        items(tables.CUSTOMERS, "GetItem", "PutItem", "ConditionCheckItem"),
+        N.IDEMPOTENCY,
+        N.AUDIT_APPEND,
+    ),
 )
 ACCOUNT_LIFECYCLE = FunctionSpec(
     "account_lifecycle",
@@ -358,7 +365,8 @@ EXPIRY_REMINDERS = FunctionSpec(
     "Daily renewal invitations 30, 7 and 1 days before expiry (P3.4)",
     needs=(
         *NOTICES,
-        items(tables.CUSTOMERS, queries=(BY_EXPIRY_DAY,)),
+        # the due page's contracts as last written, in one batch (the index may lag a renewal)
+        items(tables.CUSTOMERS, "BatchGetItem", queries=(BY_EXPIRY_DAY,)),
         N.JOB_DEAD_LETTERS,
         N.JOB_RUNS,
     ),

@@ -186,10 +186,18 @@ class Scene:
             ask["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
     def position(self, query: dict[str, Any], skip: int) -> Position:
-        """Where the page after the first ``skip`` items of ``query`` starts."""
-        ask = {k: v for k, v in query.items() if k != "ExclusiveStartKey"}
-        found: Position = self.dynamodb.query(**(ask | {"Limit": skip}))["LastEvaluatedKey"]
-        return found
+        """Where the page after the first ``skip`` items of ``query`` starts. A query stops at
+        1 MB read, whatever its ``Limit`` ("Paginating table query results",
+        https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html),
+        so it is followed until ``skip`` items are read."""
+        ask = {k: v for k, v in query.items() if k not in ("ExclusiveStartKey", "Limit")}
+        while True:
+            answer = self.dynamodb.query(**(ask | {"Limit": skip}))
+            skip -= answer["ScannedCount"]
+            if skip <= 0:
+                found: Position = answer["LastEvaluatedKey"]
+                return found
+            ask["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
     # What is measured
     def lists(self) -> None:
