@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from ongpt.edits.store import EditStore
     from ongpt.erasure.service import Erasure
     from ongpt.erasure.store import ErasureStore
+    from ongpt.export.service import Exports
     from ongpt.jobs.service import JobPasses
     from ongpt.jobs.store import JobRunStore
     from ongpt.lifecycle.recovery import Recoveries, RecoveryCodes
@@ -204,6 +205,7 @@ send_limits: Factory[SendLimits] = _service("notify.send_limits:SendLimits")
 erasure: Factory[Erasure] = _service("erasure.service:Erasure", due=lifecycle_store)
 audit_verifier: Factory[AnchoredVerifier] = _service("audit.anchors:AnchoredVerifier")
 audit_reader: Factory[AuditReader] = _service("audit.service:AuditReader")
+exports: Factory[Exports] = _service("export.service:Exports")
 announcement_notices: Factory[AnnouncementNotices] = _service(
     "announcements.service:AnnouncementNotices"
 )

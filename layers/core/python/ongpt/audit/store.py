@@ -15,7 +15,7 @@ from urllib.parse import quote
 from botocore.exceptions import ClientError
 
 from ongpt.audit.chain_key import ChainKey
-from ongpt.audit.service import GENESIS, HIDDEN_FROM_CUSTOMER, Anchor, AnchorObject, Entry
+from ongpt.audit.models import GENESIS, HIDDEN_FROM_CUSTOMER, Anchor, AnchorObject, Entry
 from ongpt.platform import concurrency, settings
 from ongpt.platform.access import STAFF_ROLES
 from ongpt.platform.clock import timestamp, utcnow

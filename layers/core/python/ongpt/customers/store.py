@@ -32,7 +32,7 @@ from ongpt.storage.dynamo import (
     query_page,
     to_item,
 )
-from ongpt.storage.tables import BY_STATUS
+from ongpt.storage.tables import BY_STATUS, CUSTOMER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
         TransactWriteItemTypeDef,
     )
 
-CUSTOMER = "CUSTOMER#{}"
 GUARD = "GUARD"
 PROFILE = "PROFILE"
 ADDRESSES = "ADDRESSES"  # in Guards: the blind indexes of the customer's guarded addresses

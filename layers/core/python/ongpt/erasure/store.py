@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ongpt.customers.store import CUSTOMER, PROFILE, CustomerStore
+from ongpt.customers.store import PROFILE, CustomerStore
 from ongpt.edits.store import OPEN_COUNT
 from ongpt.lifecycle.store import ERASED, ERASING, HOLDS_PLACED
 from ongpt.platform import settings
@@ -24,7 +24,7 @@ from ongpt.storage.dynamo import (
     to_item,
     transact,
 )
-from ongpt.storage.tables import BY_MONTH
+from ongpt.storage.tables import BY_MONTH, CUSTOMER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient

@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ongpt.customers.store import CUSTOMER, PROFILE, active_shard
+from ongpt.customers.store import PROFILE, active_shard
 from ongpt.platform import settings
 from ongpt.platform.clock import timestamp
 from ongpt.platform.pages import Page, PageRequest, Position
@@ -40,7 +40,7 @@ from ongpt.storage.dynamo import (
     with_pointer,
 )
 from ongpt.storage.replays import made_by
-from ongpt.storage.tables import BY_STATUS
+from ongpt.storage.tables import BY_STATUS, CUSTOMER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient

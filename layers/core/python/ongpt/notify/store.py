@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ongpt.customers.store import CUSTOMER
 from ongpt.platform import settings
 from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
@@ -19,6 +18,7 @@ from ongpt.storage.dynamo import (
     to_item,
     transact,
 )
+from ongpt.storage.tables import CUSTOMER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
