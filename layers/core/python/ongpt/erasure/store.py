@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from ongpt.customers.store import PROFILE, CustomerStore
 from ongpt.edits.store import OPEN_COUNT
 from ongpt.lifecycle.store import ERASED, ERASING, HOLDS_PLACED
-from ongpt.platform import settings
 from ongpt.platform.clock import timestamp
 from ongpt.platform.pages import Page, PageRequest, Position
 from ongpt.storage.dynamo import (
@@ -68,8 +67,6 @@ def _delete(table: str, item_key: dict[str, AttributeValueTypeDef]) -> TransactW
 
 
 class ErasureStore:
-    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(
         self,
         dynamodb: DynamoDBClient,
