@@ -46,11 +46,12 @@ install:  ## create .venv and node_modules, install pinned packages, build the p
 	@$(MAKE) --no-print-directory -j3 $(BIN)/.installed node_modules/.installed web/node_modules/.installed
 	@$(MAKE) --no-print-directory web/dist/index.html
 
-lint: style types  ## ruff and mypy
+lint: style types  ## ruff, the import layers and mypy
 
 style: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 types: install
 	$(BIN)/mypy

@@ -18,8 +18,8 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.compliance import acknowledge, in_all_packs
+from infra.retained import logged_kms_bucket
 from infra.roles import Grantee
-from infra.trail import logged_kms_bucket
 
 ANCHOR_RETENTION = Duration.days(7 * 365)
 

@@ -70,10 +70,6 @@ def referred_to(scope: IConstruct, value: str, owner: IConstruct) -> str:
     return value if Stack.of(scope) is stack else stack.export_value(value)
 
 
-def wildcard_action(action: str) -> str:
-    return f"AwsSolutions-IAM5[Action::{action}]"
-
-
 def acknowledgements(metadata: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str]]:
     """(rule, reason) of every acknowledgement in a stack's cloud-assembly metadata, the rule
     without its finding detail (``AwsSolutions-IAM5[...]`` -> ``AwsSolutions-IAM5``)."""

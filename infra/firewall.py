@@ -13,7 +13,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from infra.functions import encrypted_log_group
+from infra.retained import encrypted_log_group
 from infra.user_pool_api import BLOCKED, TARGET_PREFIX
 
 MANAGED_RULE_GROUPS = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import jsii
 from aws_cdk import Annotations, Arn, ArnFormat, Duration, RemovalPolicy, Stack
@@ -18,15 +18,16 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.anchors import AuditAnchors
 from infra.catalogue import DataKeys, FunctionSpec, Items
 from infra.compliance import acknowledge, in_all_packs, referred_to, wildcard_resource
 from infra.keys import Keys
 from infra.layer_build import PYTHON_VERSION, build_layer, has_bytecode
 from infra.messaging import Messaging
+from infra.retained import encrypted_log_group
 from infra.roles import Grantee
 from infra.service_access import (
     DYNAMODB_KEY_READ,
@@ -43,9 +44,6 @@ from ongpt.platform import idempotency
 from ongpt.platform import settings as env
 from ongpt.platform.telemetry import NAMESPACE
 from ongpt.storage import tables
-
-if TYPE_CHECKING:
-    from infra.anchors import AuditAnchors  # which imports this module's log groups via trail
 
 
 @jsii.implements(lambda_.IEventSourceDlq)
@@ -65,7 +63,6 @@ class _QueueDestination:
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # infra/layer_build.py builds the layer for this version
 ARCHITECTURE = lambda_.Architecture.ARM_64
-LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 AUDIT_APPEND_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
 IDEMPOTENCY_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 JOB_RUN_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem")  # read, then write conditionally
@@ -96,23 +93,6 @@ def shared_layer(scope: Construct, settings: Settings) -> lambda_.LayerVersion:
         else:
             Annotations.of(layer).add_warning_v2("ongpt:layerWithoutBytecode", problem)
     return layer
-
-
-def encrypted_log_group(
-    scope: Construct,
-    construct_id: str,
-    key: kms.IKey,
-    retention: logs.RetentionDays = LOG_RETENTION,
-    **kwargs: object,
-) -> logs.LogGroup:
-    return logs.LogGroup(
-        scope,
-        construct_id,
-        encryption_key=key,
-        retention=retention,
-        removal_policy=RemovalPolicy.RETAIN,
-        **kwargs,  # type: ignore[arg-type]
-    )
 
 
 def _construct_id(spec: FunctionSpec) -> str:

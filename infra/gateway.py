@@ -15,8 +15,9 @@ from infra.access import Pattern
 from infra.compliance import acknowledge, in_all_packs, wildcard_resource
 from infra.cors import allow_site
 from infra.firewall import Firewall
-from infra.functions import ServiceFunction, encrypted_log_group
+from infra.functions import ServiceFunction
 from infra.load_model import method_throttles, stage_throttle
+from infra.retained import encrypted_log_group
 from ongpt.platform import settings as env
 
 STAGE = "prod"

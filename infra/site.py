@@ -22,9 +22,9 @@ from constructs import Construct
 from infra.compliance import acknowledge, in_all_packs
 from infra.gateway import STAGE
 from infra.identity import Identity
+from infra.retained import log_access, secure_bucket
 from infra.settings import SiteDomain
 from infra.site_policy import aws_endpoints, content_security_policy
-from infra.trail import log_access, secure_bucket
 
 HSTS_MAX_AGE = Duration.days(730)
 

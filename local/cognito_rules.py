@@ -42,6 +42,8 @@ it (installed once, in the runtime's process, before moto serves):
   https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html,
   the text as Cognito gives it: https://github.com/aws-amplify/amplify-flutter/issues/509);
   moto keeps any. Here it is refused.
+- **Authenticator codes** are computed and checked with pyotp (``local.cognito.AppCodes``), here
+  as in the clients, instead of moto's own TOTP.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ import uuid
 from functools import wraps
 from typing import Any
 
+from cryptography.hazmat.primitives.twofactor import InvalidToken
 from moto.cognitoidp import models
 from moto.cognitoidp.exceptions import (
     CodeMismatchException,
@@ -60,6 +63,7 @@ from moto.cognitoidp.exceptions import (
 )
 from moto.sns.models import sns_backends
 
+from local.cognito import AppCodes
 from local.template import ACCOUNT_ID
 
 # Where the user pool's SMS authentication message (from the template, infra/cognito_messages.py)
@@ -218,6 +222,8 @@ def install() -> None:
             )
         return create(self, pool_id, username, action, password, attributes)
 
+    models.cognito_totp = AppCodes  # type: ignore[attr-defined,assignment]
+    models.verify_totp = _check_app_code  # type: ignore[attr-defined,assignment]
     for name, patched in (
         ("admin_create_user", created),
         ("respond_to_auth_challenge", answered),
@@ -225,6 +231,12 @@ def install() -> None:
         ("admin_update_user_attributes", updated),
     ):
         setattr(backend, name, patched)
+
+
+def _check_app_code(codes: AppCodes, code: bytes, valid_window: int = 0) -> None:
+    """Moto's check of a TOTP code (``InvalidToken`` when it is not the app's now)."""
+    if not codes.verify(code.decode(), valid_window=valid_window):
+        raise InvalidToken("Supplied TOTP value does not match.")
 
 
 def id_token_active(region: str, pool_id: str, id_token: str) -> bool:

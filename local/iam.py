@@ -136,9 +136,3 @@ def api_gateway_decision(identity: Decision, resource: Decision, same_account: b
         return "explicit deny"
     allows = (identity, resource).count("allow")
     return "allow" if allows == 2 or (same_account and allows == 1) else "implicit deny"
-
-
-def is_allowed(
-    statements: list[dict[str, Any]], action: str, resource: str, context: Context | None = None
-) -> bool:
-    return decide(statements, action, resource, context) == "allow"

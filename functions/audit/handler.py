@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ongpt import services
-from ongpt.audit.models import AuditRead
+from ongpt.audit.responses import AuditRead
 from ongpt.platform import settings as env
 from ongpt.platform.api import Cursor, Limit, create_app, documented_page, entrypoint
 from ongpt.platform.pages import DEFAULT_LIMIT

@@ -10,9 +10,9 @@ from ongpt import services
 from ongpt.complaints.models import CustomerComplaintList
 from ongpt.consents.models import PURPOSE_MAX, Consent, ConsentChange, ConsentList
 from ongpt.contracts.models import ContractList
-from ongpt.customers import export
-from ongpt.customers.models import Export, Profile
+from ongpt.customers.models import Profile
 from ongpt.disclosures.models import DisclosureList
+from ongpt.export.models import Export
 from ongpt.notify.models import NotificationList
 from ongpt.platform import settings as env
 from ongpt.platform.api import (
@@ -80,7 +80,7 @@ def get_access_log(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> dict[
 
 @app.get("/v1/me/export", responses=documented(200, Export, 404))
 def get_export() -> dict[str, Any]:
-    return export.everything(app.customer_id)
+    return services.exports().everything(app.customer_id)
 
 
 ENVIRONMENT = (env.CUSTOMERS_TABLE, *env.CUSTOMER_KEYS, *env.AUDIT_APPEND, env.PAGE_KEY_ID)

@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 from moto import mock_aws
 
+from ongpt.audit.chain import verify
 from ongpt.audit.chain_key import ChainKey
-from ongpt.audit.service import verify
 from ongpt.audit.store import AuditLog
 from ongpt.storage.tables import AUDIT
 from tests.bench import quiet

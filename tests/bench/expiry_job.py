@@ -19,8 +19,9 @@ from moto import mock_aws
 
 from ongpt.contracts.service import Reminders, expiry_shard
 from ongpt.contracts.store import ContractStore
-from ongpt.customers.service import Contact, Customers
+from ongpt.customers.service import Customers
 from ongpt.jobs.service import Budget, JobPasses
+from ongpt.notify.notices import Contact
 from ongpt.storage.dynamo import to_item
 from ongpt.storage.outbox import Outbox
 from ongpt.storage.tables import CUSTOMERS

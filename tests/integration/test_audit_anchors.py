@@ -15,7 +15,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from ongpt.audit.service import GENESIS, Anchor, Entry
+from ongpt.audit.models import GENESIS, Anchor, Entry
 from ongpt.platform.clock import timestamp
 from tests.support.audit import append
 from tests.support.deployed import Deployed, staff

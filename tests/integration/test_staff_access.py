@@ -10,8 +10,9 @@ from typing import Any
 import boto3
 import pytest
 
+from ongpt.audit.chain import verify
 from ongpt.audit.chain_key import ChainKey
-from ongpt.audit.service import SYSTEM, verify
+from ongpt.audit.models import SYSTEM
 from ongpt.audit.store import AuditLog
 from tests.support.atomic_moto import atomic_writes
 from tests.support.deployed import Deployed, staff

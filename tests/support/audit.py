@@ -7,7 +7,7 @@ from datetime import datetime
 import boto3
 
 from ongpt.audit.chain_key import ChainKey
-from ongpt.audit.service import Entry
+from ongpt.audit.models import Entry
 from ongpt.audit.store import AuditLog
 from tests.support.deployed import Deployed
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from botocore.exceptions import ClientError
 
 from ongpt.audit.chain_key import ChainKey
-from ongpt.audit.service import Entry
+from ongpt.audit.models import Entry
 from ongpt.audit.store import AnchorStore, AuditLog
 from ongpt.complaints.store import ComplaintStore
 from ongpt.consents.store import ConsentStore

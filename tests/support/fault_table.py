@@ -28,7 +28,7 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType
 
 from local.template import ACCOUNT_ID
-from ongpt.audit.service import verify
+from ongpt.audit.chain import verify
 from tests.support import normalised
 from tests.support.audit import audit_log
 from tests.support.deployed import Deployed

@@ -35,7 +35,7 @@ from moto.kms.models import kms_backends
 from local.template import ACCOUNT_ID
 from ongpt import services
 from ongpt.audit.chain_key import ChainKey
-from ongpt.audit.service import GENESIS, Entry
+from ongpt.audit.models import GENESIS, Entry
 from ongpt.audit.store import AuditLog
 from ongpt.complaints.service import RESOLUTION, new_reference
 from ongpt.complaints.store import ComplaintStore

@@ -12,15 +12,8 @@ from dataclasses import asdict, replace
 
 import pytest
 
-from ongpt.audit.service import (
-    GENESIS,
-    Anchor,
-    AnchorObject,
-    Entry,
-    verify,
-    verify_anchored,
-    verify_extension,
-)
+from ongpt.audit.chain import verify, verify_anchored, verify_extension
+from ongpt.audit.models import GENESIS, Anchor, AnchorObject, Entry
 from ongpt.security import masking
 
 AUDIT_KEY = b"the audit key, which a rewriter does not hold"

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from ongpt.audit.anchors import AnchoredVerifier
-from ongpt.audit.service import GENESIS, Anchor, AuditReader
+from ongpt.audit.models import GENESIS, Anchor
+from ongpt.audit.service import AuditReader
 from ongpt.platform.caller import Caller
 from ongpt.platform.pages import PageRequest
 from tests.support.fakes import FakeAnchorStore, FakeAuditLog

@@ -3,18 +3,20 @@ conditions evaluated as IAM evaluates them (never assumed), trust policies' prin
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from local.conditions import matches
-from local.iam import (
-    Decision,
-    api_gateway_decision,
-    decide,
-    is_allowed,
-    resource_policy_decision,
-)
+from local.conditions import Context, matches
+from local.iam import Decision, api_gateway_decision, decide, resource_policy_decision
 
 API = "arn:aws:execute-api:ap-southeast-1:123456789012:abc/prod"
+
+
+def is_allowed(
+    statements: list[dict[str, Any]], action: str, resource: str, context: Context | None = None
+) -> bool:
+    return decide(statements, action, resource, context) == "allow"
 
 
 def allow(*resources: str, effect: str = "Allow") -> dict[str, object]:

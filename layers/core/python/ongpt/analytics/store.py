@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ongpt.platform import settings
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.batches import write_all
 from ongpt.storage.dynamo import to_item
@@ -19,8 +18,6 @@ SHARDS = 8
 
 
 class AnalyticsStore:
-    TABLE = settings.ANALYTICS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 

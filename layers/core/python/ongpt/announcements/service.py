@@ -34,7 +34,7 @@ from cachetools import LRUCache
 
 from ongpt.announcements.models import PageMessage
 from ongpt.announcements.store import END, START, AnnouncementStore
-from ongpt.audit.service import SYSTEM
+from ongpt.audit.models import SYSTEM
 from ongpt.audit.store import AuditLog
 from ongpt.consents.service import COUNTED
 from ongpt.consents.store import ConsentStore

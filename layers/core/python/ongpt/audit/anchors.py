@@ -17,7 +17,7 @@ S3 access holds. The job links on only from a newest anchor that is keyed and na
 below it; a verification checks the same of the newest anchor. So an anchor forged at a higher
 sequence (to stand for a rewritten chain) or slipped in below the newest breaks the chain, at
 the cost of one more ``GetObject`` and one ``VerifyMac`` per verification, whatever the chain's
-length (``ongpt.audit.service.broken_anchor``).
+length (``ongpt.audit.chain.broken_anchor``).
 
 The bucket is ``ongpt.audit.store.AnchorStore``.
 """
@@ -26,18 +26,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from ongpt.audit.chain import broken_anchor, verify_anchored, verify_extension, verify_from_anchor
 from ongpt.audit.chain_key import ChainKey
-from ongpt.audit.service import (
-    GENESIS,
-    Anchor,
-    AnchorObject,
-    Entry,
-    Verification,
-    broken_anchor,
-    verify_anchored,
-    verify_extension,
-    verify_from_anchor,
-)
+from ongpt.audit.models import GENESIS, Anchor, AnchorObject, Entry, Verification
 from ongpt.audit.store import AnchorStore, AuditLog
 from ongpt.jobs.service import Budget, JobPasses
 from ongpt.platform.clock import timestamp

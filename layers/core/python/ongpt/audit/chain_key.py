@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from ongpt.audit.service import Anchor, Entry
+from ongpt.audit.models import Anchor, Entry
 from ongpt.platform.telemetry import tracer
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from ongpt.audit.service import Entry
+from ongpt.audit.models import Entry
 from ongpt.platform.business_metrics import count
 from ongpt.platform.telemetry import logger
 

@@ -15,8 +15,8 @@ from urllib.parse import quote
 from botocore.exceptions import ClientError
 
 from ongpt.audit.chain_key import ChainKey
-from ongpt.audit.service import GENESIS, HIDDEN_FROM_CUSTOMER, Anchor, AnchorObject, Entry
-from ongpt.platform import concurrency, settings
+from ongpt.audit.models import GENESIS, HIDDEN_FROM_CUSTOMER, Anchor, AnchorObject, Entry
+from ongpt.platform import concurrency
 from ongpt.platform.access import STAFF_ROLES
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.pages import Page, PageRequest, Position
@@ -63,8 +63,6 @@ def written_day(subject: str, at: str) -> str:
 
 @dataclass
 class AuditLog:
-    TABLE = settings.AUDIT_TABLE  # the table it is built on (ongpt.services)
-
     dynamodb: DynamoDBClient
     table: str
     chain_key: ChainKey

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from ongpt.audit.service import Entry, Verification
+from ongpt.audit.models import Entry, Verification
 from ongpt.audit.store import AuditLog
 from ongpt.jobs.service import Budget, JobPasses
 from ongpt.platform.pages import Position

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ongpt.platform import settings
 from ongpt.platform.errors import Conflict
 from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
@@ -48,8 +47,6 @@ class ReferenceTaken(Exception):
 
 
 class ComplaintStore:
-    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ongpt.platform import settings
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import batch_get, from_item, key, query_all, to_item
 
@@ -36,8 +35,6 @@ def _still(granted: bool) -> dict[str, Any]:
 
 
 class ConsentStore:
-    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 

@@ -30,10 +30,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from ongpt.audit.store import AuditLog
 from ongpt.contracts.models import Channel, ContractCreate, ReminderDeadLetter
 from ongpt.contracts.store import ContractStore
-from ongpt.customers.service import Contact, Customers
+from ongpt.customers.service import Customers
 from ongpt.jobs.service import Budget, JobPasses
 from ongpt.notify.delivery import Kind
-from ongpt.notify.notices import BOTH, to_customer
+from ongpt.notify.notices import BOTH, Contact, to_customer
 from ongpt.platform.caller import Caller
 from ongpt.platform.clock import parse, timestamp, utcnow
 from ongpt.platform.errors import DEPENDENCY_FAILURES, Conflict, NotFound, ValidationFailed

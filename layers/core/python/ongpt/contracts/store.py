@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ongpt.platform import settings
 from ongpt.platform.pages import Page, PageRequest, Position
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
@@ -37,8 +36,6 @@ def _key(customer_id: str, contract_id: str) -> dict[str, Any]:
 
 
 class ContractStore:
-    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 

@@ -1,1 +1,1 @@
-"""The customer: profile, sign-in identity (Cognito) and the export."""
+"""The customer: profile and sign-in identity (Cognito)."""

@@ -1,19 +1,26 @@
-"""The customer's own profile and export, as the API answers them."""
+"""The customer's own profile, as the API answers it, and the parts of it kept sealed."""
 
 from __future__ import annotations
 
-from pydantic import (
-    BaseModel,
-)
+import json
+from datetime import date
 
-from ongpt.complaints.models import OwnComplaint
-from ongpt.consents.models import ConsentsHeld
-from ongpt.contracts.models import ContractSummary
-from ongpt.disclosures.models import Disclosure
-from ongpt.edits.models import EditRequest
-from ongpt.notify.models import Notification
-from ongpt.registration.models import OptionalDetails
-from ongpt.staff.models import AccessLogEntry
+from pydantic import BaseModel
+
+from ongpt.platform.models import Language, Strict, Text200
+
+SEALED_FIELDS = ("full_name", "email", "phone", "optional")  # each under the customer's data key
+
+
+class OptionalDetails(Strict):
+    company: Text200 | None = None
+    address: Text200 | None = None
+    date_of_birth: date | None = None
+    preferred_language: Language | None = None
+
+
+def optional_details(sealed_json: str) -> OptionalDetails:
+    return OptionalDetails.model_validate(json.loads(sealed_json))
 
 
 class Profile(BaseModel):
@@ -25,16 +32,3 @@ class Profile(BaseModel):
     status: str
     created_at: str
     updated_at: str
-
-
-class Export(BaseModel):
-    """Everything held about the customer (API.md, ``GET /v1/me/export``)."""
-
-    profile: Profile
-    consents: ConsentsHeld
-    edit_requests: list[EditRequest]
-    contracts: list[ContractSummary]
-    notifications: list[Notification]
-    complaints: list[OwnComplaint]
-    disclosures: list[Disclosure]
-    access_log: list[AccessLogEntry]

@@ -5,24 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ongpt.customers.models import Profile
+from ongpt.customers.models import SEALED_FIELDS, Profile, optional_details
 from ongpt.customers.store import CustomerStore
+from ongpt.notify.notices import Contact
 from ongpt.platform.errors import Erased, NotFound
-from ongpt.registration.service import SEALED_FIELDS, optional_details
 from ongpt.security.crypto import seal, unseal
 from ongpt.storage.key_store import KeyGone, KeyStore
 
 ERASED = "ERASED"  # the status of an erased account: no personal value, no data key
-
-
-@dataclass(frozen=True)
-class Contact:
-    """How to reach a customer: both addresses were proven at registration."""
-
-    customer_id: str
-    email: str
-    phone: str
-    language: str | None
 
 
 @dataclass

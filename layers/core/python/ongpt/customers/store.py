@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ongpt.platform import settings
 from ongpt.platform.pages import PageRequest
 from ongpt.platform.telemetry import tracer
 from ongpt.storage import batches
@@ -32,7 +31,7 @@ from ongpt.storage.dynamo import (
     query_page,
     to_item,
 )
-from ongpt.storage.tables import BY_STATUS
+from ongpt.storage.tables import BY_STATUS, CUSTOMER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
         TransactWriteItemTypeDef,
     )
 
-CUSTOMER = "CUSTOMER#{}"
 GUARD = "GUARD"
 PROFILE = "PROFILE"
 ADDRESSES = "ADDRESSES"  # in Guards: the blind indexes of the customer's guarded addresses
@@ -100,8 +98,6 @@ def addresses_key(customer_id: str) -> dict[str, AttributeValueTypeDef]:
 
 
 class CustomerStore:
-    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(self, dynamodb: DynamoDBClient, table: str, guards_table: str) -> None:
         self._db, self._table, self._guards = dynamodb, table, guards_table
 

@@ -10,8 +10,8 @@ from pydantic import (
     model_validator,
 )
 
+from ongpt.customers.models import OptionalDetails
 from ongpt.platform.models import FREE_TEXT, Code, Email, FullName, Paged, Phone, Strict
-from ongpt.registration.models import OptionalDetails
 
 
 class ProfileChanges(Strict):

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ongpt.platform import settings
 from ongpt.platform.errors import Conflict, TooManyOpen
 from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
@@ -62,8 +61,6 @@ def _count_key(customer_id: str) -> dict[str, AttributeValueTypeDef]:
 
 
 class EditStore:
-    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
         self._guesses = Guesses(dynamodb, table)

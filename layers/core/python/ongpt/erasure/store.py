@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ongpt.customers.store import CUSTOMER, PROFILE, CustomerStore
+from ongpt.customers.store import PROFILE, CustomerStore
 from ongpt.edits.store import OPEN_COUNT
 from ongpt.lifecycle.store import ERASED, ERASING, HOLDS_PLACED
-from ongpt.platform import settings
 from ongpt.platform.clock import timestamp
 from ongpt.platform.pages import Page, PageRequest, Position
 from ongpt.storage.dynamo import (
@@ -24,7 +23,7 @@ from ongpt.storage.dynamo import (
     to_item,
     transact,
 )
-from ongpt.storage.tables import BY_MONTH
+from ongpt.storage.tables import BY_MONTH, CUSTOMER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -68,8 +67,6 @@ def _delete(table: str, item_key: dict[str, AttributeValueTypeDef]) -> TransactW
 
 
 class ErasureStore:
-    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(
         self,
         dynamodb: DynamoDBClient,

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from ongpt.platform import settings
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.pages import Position
 from ongpt.storage.dynamo import from_item, to_item
@@ -46,8 +45,6 @@ class JobRun:
 
 
 class JobRunStore:
-    TABLE = settings.JOBS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(self, dynamodb: DynamoDBClient, table: str, function: str) -> None:
         self._db, self._table, self._function = dynamodb, table, function
 

@@ -24,8 +24,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ongpt.customers.store import CUSTOMER, PROFILE, active_shard
-from ongpt.platform import settings
+from ongpt.customers.store import PROFILE, active_shard
 from ongpt.platform.clock import timestamp
 from ongpt.platform.pages import Page, PageRequest, Position
 from ongpt.storage.code_rounds import CodeRounds
@@ -40,7 +39,7 @@ from ongpt.storage.dynamo import (
     with_pointer,
 )
 from ongpt.storage.replays import made_by
-from ongpt.storage.tables import BY_STATUS
+from ongpt.storage.tables import BY_STATUS, CUSTOMER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -58,15 +57,11 @@ def _hold_pointer(hold_id: str) -> str:
 
 
 class RecoveryStore(CodeRounds):
-    TABLE = settings.REGISTRATIONS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         super().__init__(dynamodb, table, RECOVERY)
 
 
 class LifecycleStore:
-    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 

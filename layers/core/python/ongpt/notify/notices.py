@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from ongpt.notify.delivery import Kind
 from ongpt.storage.outbox import Channel, Notice, customer
 
-if TYPE_CHECKING:
-    from ongpt.customers.service import Contact
+
+@dataclass(frozen=True)
+class Contact:
+    """How to reach a customer: both addresses were proven at registration."""
+
+    customer_id: str
+    email: str
+    phone: str
+    language: str | None
 
 
 def to_customer(

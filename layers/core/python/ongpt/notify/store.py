@@ -8,8 +8,6 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ongpt.customers.store import CUSTOMER
-from ongpt.platform import settings
 from ongpt.platform.pages import Page, PageRequest
 from ongpt.platform.telemetry import tracer
 from ongpt.storage.dynamo import (
@@ -19,6 +17,7 @@ from ongpt.storage.dynamo import (
     to_item,
     transact,
 )
+from ongpt.storage.tables import CUSTOMER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -27,8 +26,6 @@ if TYPE_CHECKING:
 
 class NoticeStore:
     """What was sent to a customer (type, channel, time), never the message: codes stay secret."""
-
-    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
 
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
@@ -101,8 +98,6 @@ class Counter:
 
 
 class SendCounters:
-    TABLE = settings.SEND_LIMITS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db, self._table = dynamodb, table
 

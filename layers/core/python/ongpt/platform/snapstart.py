@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from importlib import import_module
 from types import FunctionType, ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
@@ -31,8 +31,6 @@ from ongpt.platform import aws, idempotency
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.api_gateway import Route
     from aws_lambda_powertools.utilities.typing import LambdaContext
-
-    from ongpt.platform.api import Api
 
 Hook = tuple[Callable[..., object], tuple[Any, ...], dict[str, Any]]
 F = TypeVar("F", bound=Callable[..., object])
@@ -71,7 +69,17 @@ def after_restore_hooks() -> list[Hook]:
     return list(_lambda.get_after_restore() if _lambda is not None else _after_restore)
 
 
-def prime(app: Api) -> None:
+class Primed(Protocol):
+    """What ``prime`` takes of an API function's resolver (``ongpt.platform.api.Api``)."""
+
+    routes: list[Route]
+    account_status: Callable[..., object] | None
+    has_idempotent_routes: bool
+
+    def resolve(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]: ...
+
+
+def prime(app: Primed) -> None:
     """The before-snapshot hook of an API function: what its first request would otherwise do,
     done once ("Maximize Lambda SnapStart performance", performance tuning,
     https://docs.aws.amazon.com/lambda/latest/dg/snapstart-best-practices.html). Each route's

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -13,15 +12,9 @@ from pydantic import (
     StringConstraints,
 )
 
-from ongpt.platform.models import Code, Email, FullName, Language, Phone, Strict, Text200
+from ongpt.customers.models import OptionalDetails
+from ongpt.platform.models import Code, Email, FullName, Phone, Strict
 from ongpt.platform.queues import Message
-
-
-class OptionalDetails(Strict):
-    company: Text200 | None = None
-    address: Text200 | None = None
-    date_of_birth: date | None = None
-    preferred_language: Language | None = None
 
 
 class RegistrationConsents(Strict):

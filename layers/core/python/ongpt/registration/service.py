@@ -28,7 +28,6 @@ the outbox.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from ongpt.audit.store import AuditLog
 from ongpt.consents import policy
 from ongpt.consents.store import consent_records
 from ongpt.customers.accounts import Accounts
+from ongpt.customers.models import SEALED_FIELDS
 from ongpt.customers.store import CustomerStore, active_shard
 from ongpt.notify.delivery import Kind, Notifier
 from ongpt.notify.send_limits import SendLimits
@@ -56,7 +56,6 @@ from ongpt.platform.errors import (
 from ongpt.registration.models import (
     CodesMessage,
     CustomerCreated,
-    OptionalDetails,
     RegistrationAccepted,
     RegistrationRequest,
     VerificationRequest,
@@ -91,7 +90,6 @@ PASSWORD_RULES = (
     (r"\d", "a digit"),
     (r"[^A-Za-z0-9]", "a symbol"),
 )
-SEALED_FIELDS = ("full_name", "email", "phone", "optional")
 COMPLETED_ACTION = "registration.complete"
 
 
@@ -440,7 +438,3 @@ def _decided_by(guess: Guess, request_id: str) -> dict[str, Any]:
     if record["status"] == COMPLETED:
         raise AlreadyRegistered("This registration is already complete.")
     raise Conflict("The registration is being completed by another request.")
-
-
-def optional_details(sealed_json: str) -> OptionalDetails:
-    return OptionalDetails.model_validate(json.loads(sealed_json))

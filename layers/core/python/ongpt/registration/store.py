@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ongpt.platform import settings
 from ongpt.storage.code_rounds import CodeRounds
 
 if TYPE_CHECKING:
@@ -21,8 +20,6 @@ COMPLETED_REMOVES = ("full_name", "email", "phone", "optional", "dek", "email_in
 
 
 class RegistrationStore(CodeRounds):
-    TABLE = settings.REGISTRATIONS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         super().__init__(dynamodb, table, REGISTRATION)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ongpt.audit.service import SYSTEM
+from ongpt.audit.models import SYSTEM
 from ongpt.audit.store import AuditLog
 from ongpt.customers.service import Customers
 from ongpt.customers.store import CustomerStore

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ongpt.platform import concurrency, settings
+from ongpt.platform import concurrency
 from ongpt.security.crypto import DataKeys
 from ongpt.storage.dynamo import batch_get, from_item, to_item
 
@@ -35,8 +35,6 @@ def owner_key(context: dict[str, str]) -> str:
 
 
 class KeyStore:
-    TABLE = settings.DATA_KEYS_TABLE  # the table it is built on (ongpt.services)
-
     def __init__(self, dynamodb: DynamoDBClient, table: str, keys: DataKeys) -> None:
         self._db, self._table, self._keys = dynamodb, table, keys
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from botocore.exceptions import ClientError
 
-from ongpt.platform import settings
 from ongpt.storage.dynamo import key
 
 if TYPE_CHECKING:
@@ -20,8 +19,6 @@ T = TypeVar("T")
 
 @dataclass
 class Markers:
-    TABLE = settings.CUSTOMERS_TABLE  # the table it is built on (ongpt.services)
-
     dynamodb: DynamoDBClient
     table: str
 

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import ClientError
 
-from ongpt.platform import settings
 from ongpt.platform.clock import timestamp, utcnow
 from ongpt.platform.telemetry import tracer
 from ongpt.security.crypto import seal, unseal
@@ -121,8 +120,6 @@ def _field(notice_id: str) -> str:
 
 @dataclass
 class Outbox:
-    TABLE = settings.OUTBOX_TABLE  # the table it is built on (ongpt.services)
-
     dynamodb: DynamoDBClient
     table: str
     key_store: KeyStore

@@ -82,6 +82,8 @@ BY_EXPIRY_DAY = Index("by-expiry-day", "expiry_shard", "contract_id")
 BY_WRITTEN_DAY = Index("by-written-day", "written_day", "at")
 BY_MONTH = Index("by-month", "month", "started_at")
 
+CUSTOMER = "CUSTOMER#{}"  # the partition of a customer's items in Customers
+
 # How long a destroyed data key can still be restored: the bound on every erased value.
 KEY_STORE_RECOVERY_DAYS = 7
 
