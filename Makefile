@@ -93,9 +93,11 @@ fuzz: install  ## schemathesis with fresh random examples, FUZZ_EXAMPLES per ope
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/pytest tests/e2e/test_fuzz.py -p no:xdist
 
 # The chaos tier's long run: make test runs test_chaos.py's short round with the rest of e2e;
-# the fault table's answers lost (every row, every call that changes something) run here.
+# the fault table's answers lost (every row, every call that changes something) and the erasure's
+# faults checked against every table (the fault table's erasure rows cover those calls in make test)
+# run here.
 chaos: install  ## the journeys under chaos mode, many clients at once, and every answer lost; figures into docs/benchmarks.md
-	CHAOS=1 $(BIN)/pytest tests/integration/test_fault_table.py -m chaos -n 2 -q
+	CHAOS=1 $(BIN)/pytest tests/integration/test_fault_table.py tests/integration/test_erasure.py -m chaos -n 2 -q
 	CHAOS_CLIENTS=$${CHAOS_CLIENTS:-8} CHAOS_ROUNDS=$${CHAOS_ROUNDS:-3} CHAOS_EVERY_JOURNEY=1 \
 		CHAOS_REPORT=docs/benchmarks.md \
 		$(BIN)/pytest tests/e2e/test_chaos.py -p no:xdist -s -q

@@ -124,7 +124,9 @@ class StreamPoller(threading.Thread):
         self._progress = threading.Condition()
         self._iterators: dict[str, str] = {}  # shard id -> where its next batch starts
         self._attempts: dict[str, int] = {}  # shard id -> failed tries of the batch at hand
-        for shard in self._shards():  # LATEST means: from when the mapping was created
+        self._closed: set[str] = set()  # shards read to their end
+        self._known = self._shards()  # described again only when a shard closes
+        for shard in self._known:  # LATEST means: from when the mapping was created
             self._iterators[shard] = self._iterator(shard, mapping.starting_position)
 
     def run(self) -> None:
@@ -156,7 +158,7 @@ class StreamPoller(threading.Thread):
             self._polls += 1
             number, self._saw_records = self._polls, False
         settled = 0
-        for shard in self._shards():
+        for shard in self._known:
             if shard not in self._iterators:  # a new shard: from its start
                 self._iterators[shard] = self._iterator(shard, "TRIM_HORIZON")
             settled += self._batch(shard)
@@ -176,12 +178,26 @@ class StreamPoller(threading.Thread):
                 lambda: self._quiet_poll >= wanted, timeout=max(0.0, deadline - time.monotonic())
             )
 
+    def _next(self, shard: str, answer: dict[str, Any]) -> None:
+        """Where the shard's next batch starts. A shard with no next iterator is closed, and
+        the stream is described again for the shards that follow it ("GetRecords",
+        NextShardIterator: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html)."""
+        following = answer.get("NextShardIterator")
+        if following:
+            self._iterators[shard] = following
+            return
+        self._closed.add(shard)
+        self._iterators.pop(shard, None)
+        self._known = [s for s in self._shards() if s not in self._closed]
+
     def _batch(self, shard: str) -> int:
         answer = self.streams.get_records(
             ShardIterator=self._iterators[shard], Limit=self.mapping.batch_size
         )
         records = answer["Records"]
         if not records:
+            if not answer.get("NextShardIterator"):
+                self._next(shard, answer)
             return 0
         self._saw_records = True
         shaped = [lambda_record(r, self.mapping.stream_arn, self.region) for r in records]
@@ -190,7 +206,7 @@ class StreamPoller(threading.Thread):
         if failed_at is None or self._exhausted(shard, wanted):
             if failed_at is not None:
                 self._discard(shard, [r for r in wanted if _sequence(r) >= int(failed_at)])
-            self._iterators[shard] = answer["NextShardIterator"]
+            self._next(shard, answer)
             self._attempts.pop(shard, None)
             return len(records)
         done = [r for r in records if _sequence(r) < int(failed_at)]

@@ -234,6 +234,10 @@ def test_an_account_still_in_its_grace_period_or_held_is_not_erased(aws: Deploye
     assert _profile(aws, held)["status"]["S"] == "ERASED"
 
 
+# The fault table's "job erasure" row fails the same calls in make test, each retried run left as
+# the clean run leaves it; this test, which also reads every table twice a fault, runs in the
+# chaos tier (make chaos).
+@pytest.mark.chaos
 @pytest.mark.clause("P2.4")
 def test_a_fault_at_any_aws_call_of_the_erasure_is_finished_by_the_next_run(
     aws: Deployed, monkeypatch: pytest.MonkeyPatch
