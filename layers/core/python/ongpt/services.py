@@ -463,7 +463,7 @@ def disclosures() -> Disclosures:
     return Disclosures(
         disclosure_store=disclosure_store(),
         customer_store=customer_store(),
-        consents=consents(),
+        consent_store=consent_store(),
         audit_log=audit_log(),
     )
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ongpt.audit.store import AuditLog
-from ongpt.consents.service import Consents
+from ongpt.consents.store import ConsentStore
 from ongpt.customers.store import CustomerStore
 from ongpt.disclosures.models import DisclosureRecord
 from ongpt.disclosures.store import DisclosureStore
@@ -39,7 +39,7 @@ FIELDS = (
 class Disclosures:
     disclosure_store: DisclosureStore
     customer_store: CustomerStore
-    consents: Consents
+    consent_store: ConsentStore
     audit_log: AuditLog
     clock: Callable[[], datetime] = field(default=lambda: utcnow())
 
@@ -60,7 +60,7 @@ class Disclosures:
         consent = f"third_party_sharing:{request.recipient}"
         on_consent = request.legal_basis == "consent"
         refused = ConsentRequired(f"The customer has not consented to {consent}.")
-        if on_consent and not self.consents.consent_store.granted(request.customer_id, consent):
+        if on_consent and not self.consent_store.granted(request.customer_id, consent):
             raise refused
         now = timestamp(self.clock())
         disclosure = self.disclosure_store.adding(
@@ -79,7 +79,7 @@ class Disclosures:
             },
         )
         # Written only while the consent is still as read: a withdrawal in between refuses it.
-        still = [self.consents.consent_store.as_read(request.customer_id, consent, True)]
+        still = [self.consent_store.as_read(request.customer_id, consent, True)]
         try:
             self.audit_log.append_by(
                 staff,
